@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# make test: lint, then the whole suite on SQLite and on PostgreSQL (browser tests included).
+# Starts a throwaway PostgreSQL unless XINYONG_TEST_POSTGRES_URL is set; stops it afterwards.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+export PYTHONDONTWRITEBYTECODE=1
+
+bash scripts/browser.sh || { [ "${CI:-}" = "true" ] && { echo "Chromium is required under CI" >&2; exit 1; }; }
+
+echo "== lint"
+make --no-print-directory lint
+
+PG_DIR=""
+cleanup() { if [ -n "$PG_DIR" ]; then bash scripts/pg.sh stop "$PG_DIR" || true; fi; }
+trap cleanup EXIT
+if [ -z "${XINYONG_TEST_POSTGRES_URL:-}" ]; then
+  PG_DIR="var/test-pg-$$"
+  XINYONG_TEST_POSTGRES_URL=$(bash scripts/pg.sh start "$PG_DIR")
+  export XINYONG_TEST_POSTGRES_URL
+fi
+
+WORKERS=${XINYONG_TEST_WORKERS:-2}
+echo "== tests on SQLite"
+$BIN/pytest -n "$WORKERS" --db=sqlite --require-browser "$@"
+echo "== tests on PostgreSQL"
+$BIN/pytest -n "$WORKERS" --db=postgresql -m "not browser" "$@"

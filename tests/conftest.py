@@ -1,0 +1,112 @@
+"""Shared fixtures: a real database per worker (SQLite or PostgreSQL), rollback per test.
+
+`--db=sqlite` (default) or `--db=postgresql` (needs XINYONG_TEST_POSTGRES_URL; under CI a missing
+server is a failure, never a skip). Each test gets a session inside an outer transaction that is
+rolled back, so tests never see each other's rows.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, make_url, text
+from sqlalchemy.orm import Session
+
+from xinyong import catalog as catalog_pkg
+from xinyong.audit import Actor
+from xinyong.catalog import Catalog
+from xinyong.clock import Calendar
+from xinyong.config import REPO_ROOT, Settings
+from xinyong.db import migrate
+from xinyong.db.session import make_engine
+
+CATALOG_DIR = REPO_ROOT / "catalogs"
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--db", default="sqlite", choices=["sqlite", "postgresql"])
+    parser.addoption(
+        "--require-browser", action="store_true", help="fail (not skip) when Chromium is missing"
+    )
+
+
+def _worker(request: pytest.FixtureRequest) -> str:
+    return str(getattr(request.config, "workerinput", {}).get("workerid", "main"))
+
+
+def _postgres_url(request: pytest.FixtureRequest) -> str:
+    base = os.environ.get("XINYONG_TEST_POSTGRES_URL")
+    if not base:
+        pytest.exit("--db=postgresql needs XINYONG_TEST_POSTGRES_URL (make test starts one)", 2)
+    name = f"xinyong_test_{_worker(request)}"
+    admin = make_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0"))
+    admin.dispose()
+    return make_url(make_engine(base).url).set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def db_kind(request: pytest.FixtureRequest) -> str:
+    return str(request.config.getoption("--db"))
+
+
+@pytest.fixture(scope="session")
+def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, db_kind: str
+) -> str:
+    if db_kind == "postgresql":
+        return _postgres_url(request)
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    migrate.upgrade(database_url)
+    eng = make_engine(database_url)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    """A session whose every change is rolled back after the test (commits become savepoints)."""
+    with engine.connect() as conn:
+        outer = conn.begin()
+        db = Session(bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False)
+        try:
+            yield db
+        finally:
+            db.close()
+            outer.rollback()
+
+
+@pytest.fixture(scope="session")
+def catalog() -> Catalog:
+    return catalog_pkg.load_catalog(CATALOG_DIR)
+
+
+@pytest.fixture(scope="session")
+def calendar() -> Calendar:
+    return catalog_pkg.load_calendar(CATALOG_DIR / "calendar")
+
+
+@pytest.fixture
+def today() -> date:
+    return date(2026, 11, 23)  # a Monday
+
+
+@pytest.fixture
+def operator() -> Actor:
+    return Actor.system("测试")
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url, catalog_dir=CATALOG_DIR, today=date(2026, 11, 23))

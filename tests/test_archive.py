@@ -1,0 +1,44 @@
+"""Records change only by new versions with a reason; history keeps every version."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy.orm import Session
+
+from tests.factories import make_record, make_subject
+from xinyong import archive
+from xinyong.audit import Actor, list_audit
+from xinyong.enums import RecordStatus
+
+
+def test_new_version_keeps_history_and_audits(session: Session, operator: Actor) -> None:
+    record = make_record(session, make_subject(session))
+    newer = archive.new_version(
+        session, record, reason="报送部门更正金额", changes={"fine": "0.3"}, actor=operator
+    )
+    versions = archive.history(session, record.info_class, record.natural_key)
+    assert [(v.version, v.is_current) for v in versions] == [(1, False), (2, True)]
+    assert newer.data["fine"] == "0.3"
+    assert newer.content_hash != record.content_hash
+    last = list_audit(session, limit=1)[0]
+    assert last.action == "archive.record.versioned"
+    assert last.reason == "报送部门更正金额"
+
+
+def test_only_the_current_version_can_change(session: Session, operator: Actor) -> None:
+    record = make_record(session, make_subject(session))
+    archive.new_version(
+        session, record, reason="撤销", status=RecordStatus.WITHDRAWN, actor=operator
+    )
+    with pytest.raises(archive.NotCurrentVersion):
+        archive.new_version(session, record, reason="再改", actor=operator)
+
+
+def test_current_records_lists_only_current_versions(session: Session, operator: Actor) -> None:
+    subject = make_subject(session)
+    first = make_record(session, subject)
+    make_record(session, subject, info_class="licence")
+    archive.new_version(session, first, reason="更正", changes={"x": 1}, actor=operator)
+    current = archive.current_records(session, subject.id)
+    assert sorted(r.version for r in current) == [1, 2]
+    assert {r.info_class for r in current} == {"penalty", "licence"}

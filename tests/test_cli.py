@@ -1,0 +1,102 @@
+"""The CLI end to end on a fresh SQLite file: init, demo, subjects list --json, audit verify."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from xinyong.config import REPO_ROOT
+
+
+def _run(env: dict[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(
+        [sys.executable, "-m", "xinyong", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        cwd=REPO_ROOT,
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(f"{args} failed: {result.stderr}")
+    return result
+
+
+@pytest.fixture(scope="module")
+def cli_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    var = tmp_path_factory.mktemp("var")
+    env = {
+        **os.environ,
+        "XINYONG_DATABASE_URL": f"sqlite:///{var / 'x.db'}",
+        "XINYONG_DATA_DIR": str(var),
+        "XINYONG_TODAY": "2026-11-23",
+    }
+    _run(env, "init")
+    _run(env, "demo", "--count", "300")
+    return env
+
+
+def test_init_prints_admin_login_and_is_repeatable(cli_env: dict[str, str]) -> None:
+    again = _run(cli_env, "init")
+    assert "admin /" in again.stderr
+    assert (Path(cli_env["XINYONG_DATA_DIR"]) / "admin-password.txt").exists()
+
+
+def test_subjects_list_json_is_one_document_on_stdout(cli_env: dict[str, str]) -> None:
+    result = _run(cli_env, "subjects", "list", "--limit", "300", "--json")
+    rows = json.loads(result.stdout)
+    assert len(rows) == 300
+    kinds = {r["kind"] for r in rows}
+    assert "person" in kinds
+    for row in rows:
+        if row["kind"] == "person":
+            assert "********" in row["code"]
+
+
+def test_demo_is_idempotent(cli_env: dict[str, str]) -> None:
+    assert "已存在" in _run(cli_env, "demo", "--count", "300").stderr
+
+
+def test_audit_verify_fails_naming_the_edited_row(cli_env: dict[str, str]) -> None:
+    assert _run(cli_env, "audit", "verify").returncode == 0
+    db = cli_env["XINYONG_DATABASE_URL"].removeprefix("sqlite:///")
+    with sqlite3.connect(db) as conn:
+        row_id = conn.execute("SELECT id FROM audit_log ORDER BY id LIMIT 1 OFFSET 2").fetchone()[0]
+        conn.execute("UPDATE audit_log SET actor_label = '篡改' WHERE id = ?", (row_id,))
+    broken = _run(cli_env, "audit", "verify", check=False)
+    assert broken.returncode == 1
+    assert f"row {row_id}" in broken.stderr
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE audit_log SET actor_label = actor_label WHERE 0")
+
+
+def test_help_is_bilingual() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "xinyong", "--help"], capture_output=True, text=True, check=True
+    )
+    assert "命令行" in result.stdout
+    assert "CLI" in result.stdout
+
+
+def test_catalog_check_passes_on_shipped_catalog() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "xinyong", "catalog", "check", "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert json.loads(result.stdout)["version"]
+
+
+def test_providers_add_validates_uscc(cli_env: dict[str, str]) -> None:
+    bad = _run(cli_env, "providers", "add", "11230500001755309E", "双鸭山市公安局", check=False)
+    assert bad.returncode == 1
+    assert "校验" in bad.stderr
+    _run(cli_env, "providers", "add", "11230500001755309F", "双鸭山市公安局")

@@ -1,0 +1,145 @@
+"""Archive: every record of a subject across classes, current version plus history, provenance.
+
+Owns: reading records (current and past versions) and the one way to change a record — a new
+version with a reason (`new_version`), which keeps the old one and writes the audit row.
+Does not: decide what the public sees (disclosure.py), validate or bulk-store submissions
+(collection/ writes its batches straight to the `records` table on its fast path).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from xinyong import audit
+from xinyong.audit import Actor, AuditAction
+from xinyong.db.tables import Record
+from xinyong.enums import RecordStatus
+from xinyong.errors import Conflict, NotFound
+
+
+class RecordNotFound(NotFound):
+    code = "archive.record_not_found"
+
+
+class NotCurrentVersion(Conflict):
+    code = "archive.not_current"
+
+
+# ---- pure rules -------------------------------------------------------------------------------
+
+
+def content_hash(data: dict[str, Any]) -> str:
+    """A stable hash of a record's normalised fields: equal content → equal hash."""
+    canonical = json.dumps(audit.jsonable(data), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def provenance(record: Record) -> dict[str, Any]:
+    return {
+        "provider_id": record.provider_id,
+        "batch_id": record.batch_id,
+        "source_row": record.source_row,
+        "catalog_version": record.catalog_version,
+        "version": record.version,
+        "reason": record.reason,
+    }
+
+
+# ---- queries ----------------------------------------------------------------------------------
+
+
+def get(session: Session, record_id: int) -> Record:
+    record = session.get(Record, record_id)
+    if record is None:
+        raise RecordNotFound(f"未找到编号为 {record_id} 的信用记录")
+    return record
+
+
+def current_records(
+    session: Session, subject_id: int, info_classes: Iterable[str] | None = None
+) -> list[Record]:
+    """The current version of every record of a subject, newest decision first."""
+    stmt = select(Record).where(Record.subject_id == subject_id, Record.is_current.is_(True))
+    if info_classes is not None:
+        stmt = stmt.where(Record.info_class.in_(list(info_classes)))
+    stmt = stmt.order_by(Record.decision_date.desc(), Record.id.desc())
+    return list(session.execute(stmt).scalars())
+
+
+def history(session: Session, info_class: str, natural_key: str) -> list[Record]:
+    """Every version of one record, oldest first."""
+    stmt = (
+        select(Record)
+        .where(Record.info_class == info_class, Record.natural_key == natural_key)
+        .order_by(Record.version)
+    )
+    return list(session.execute(stmt).scalars())
+
+
+# ---- actions ----------------------------------------------------------------------------------
+
+
+def new_version(
+    session: Session,
+    record: Record,
+    *,
+    reason: str,
+    changes: dict[str, Any] | None = None,
+    status: RecordStatus | None = None,
+    catalog_version: str | None = None,
+    actor: Actor,
+) -> Record:
+    """Supersede the current version with a new one (corrected fields and/or a new status).
+
+    The old version stays, marked not current; the audit row shows before and after.
+    """
+    if not record.is_current:
+        raise NotCurrentVersion("只能在信用记录的当前版本上修改，请刷新后重试")
+    data = {**record.data, **(changes or {})}
+    record.is_current = False
+    session.flush()
+    successor = Record(
+        subject_id=record.subject_id,
+        info_class=record.info_class,
+        natural_key=record.natural_key,
+        version=record.version + 1,
+        is_current=True,
+        status=(status or RecordStatus(record.status)).value,
+        decision_number=record.decision_number,
+        decision_date=record.decision_date,
+        valid_from=record.valid_from,
+        valid_until=record.valid_until,
+        severity=record.severity,
+        authority_name=record.authority_name,
+        authority_uscc=record.authority_uscc,
+        provider_id=record.provider_id,
+        batch_id=record.batch_id,
+        source_row=record.source_row,
+        catalog_version=catalog_version or record.catalog_version,
+        content_hash=content_hash(data),
+        data=data,
+        reason=reason,
+    )
+    session.add(successor)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        AuditAction.RECORD_VERSIONED,
+        target_type="record",
+        target_id=successor.id,
+        before={
+            "version": record.version,
+            "status": record.status,
+            "data": changes and {k: record.data.get(k) for k in changes},
+        },
+        after={"version": successor.version, "status": successor.status, "data": changes},
+        reason=reason,
+    )
+    return successor

@@ -1,0 +1,252 @@
+"""Audit log and query log.
+
+Owns: the `Actor` value every action receives, `AuditAction` names, the append-only audit log
+chained by SM3 (each row's hash covers the previous hash and the row's canonical JSON), chain
+verification, and the query log (who looked at a subject's non-public data, for what purpose).
+Does not: decide who may do what (auth.py), or log to files (log.py).
+
+The audit row is written in the caller's transaction (`record` only flushes), so a change and its
+audit row commit or roll back together.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from cryptography.hazmat.primitives import hashes
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from xinyong import clock
+from xinyong.db.session import is_postgres
+from xinyong.db.tables import AuditEntry, QueryLogEntry
+from xinyong.enums import Role
+from xinyong.log import get_logger
+
+log = get_logger(__name__)
+
+GENESIS = "0" * 64
+_AUDIT_LOCK_KEY = 7_220_419  # pg_advisory_xact_lock key serialising chain appends
+
+
+class AuditAction(StrEnum):
+    """Every audited action, `<domain>.<object>.<verb>`. Domains add theirs here."""
+
+    USER_CREATED = "auth.user.created"
+    USER_LOGGED_IN = "auth.user.logged_in"
+    API_CLIENT_CREATED = "auth.api_client.created"
+    CATALOG_LOADED = "catalog.version.loaded"
+    PROVIDER_ADDED = "providers.provider.added"
+    SUBJECT_REGISTERED = "subjects.subject.registered"
+    SUBJECT_UPDATED = "subjects.subject.updated"
+    RECORD_VERSIONED = "archive.record.versioned"
+    DEMO_LOADED = "demo.region.loaded"
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who acts: a user, an API client, or the platform itself (jobs, CLI as operator)."""
+
+    kind: str  # "user" | "api_client" | "system"
+    id: int | None
+    label: str
+    role: Role
+    provider_id: int | None = None
+    subject_id: int | None = None
+    request_id: str | None = field(default=None, compare=False)
+
+    @classmethod
+    def system(cls, label: str = "系统") -> Actor:
+        return cls(kind="system", id=None, label=label, role=Role.ADMIN)
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.kind == "anonymous"
+
+
+ANONYMOUS = Actor(kind="anonymous", id=None, label="公众", role=Role.SYSTEM)
+
+
+def jsonable(value: Any) -> Any:
+    """Plain JSON values only: dates → ISO strings, Decimal → string, sets → sorted lists."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, set | frozenset):
+        return sorted(jsonable(v) for v in value)
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    return _json_scalar(value)
+
+
+def _json_scalar(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return _utc_iso(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal | StrEnum):
+        return str(value)
+    return value
+
+
+def _utc_iso(value: datetime) -> str:
+    aware = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return aware.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def canonical_json(entry: AuditEntry) -> str:
+    body = {
+        "at": _utc_iso(entry.at),
+        "actor_kind": entry.actor_kind,
+        "actor_id": entry.actor_id,
+        "actor_label": entry.actor_label,
+        "action": entry.action,
+        "target_type": entry.target_type,
+        "target_id": entry.target_id,
+        "before": entry.before,
+        "after": entry.after,
+        "reason": entry.reason,
+        "request_id": entry.request_id,
+    }
+    return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def chain_hash(prev_hash: str, canonical: str) -> str:
+    digest = hashes.Hash(hashes.SM3())
+    digest.update(prev_hash.encode("ascii"))
+    digest.update(canonical.encode("utf-8"))
+    return digest.finalize().hex()
+
+
+def record(
+    session: Session,
+    actor: Actor,
+    action: AuditAction | str,
+    *,
+    target_type: str,
+    target_id: str | int | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    reason: str | None = None,
+) -> AuditEntry:
+    """Append one audit row to the chain inside the caller's transaction."""
+    if is_postgres(session):
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _AUDIT_LOCK_KEY})
+    last = session.execute(
+        select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
+    ).scalar_one_or_none()
+    entry = AuditEntry(
+        at=clock.now().replace(microsecond=0),
+        actor_kind=actor.kind,
+        actor_id=actor.id,
+        actor_label=actor.label,
+        action=str(action),
+        target_type=target_type,
+        target_id=None if target_id is None else str(target_id),
+        before=jsonable(before),
+        after=jsonable(after),
+        reason=reason,
+        request_id=actor.request_id,
+        prev_hash=last or GENESIS,
+        hash="",
+    )
+    entry.hash = chain_hash(entry.prev_hash, canonical_json(entry))
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+@dataclass(frozen=True, slots=True)
+class ChainReport:
+    checked: int
+    broken_id: int | None = None
+    problem: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_id is None
+
+
+def _iter_entries(session: Session, batch: int = 2000) -> Iterator[AuditEntry]:
+    last_id = 0
+    while True:
+        rows = (
+            session.execute(
+                select(AuditEntry)
+                .where(AuditEntry.id > last_id)
+                .order_by(AuditEntry.id)
+                .limit(batch)
+            )
+            .scalars()
+            .all()
+        )
+        if not rows:
+            return
+        yield from rows
+        last_id = rows[-1].id
+        session.expunge_all()
+
+
+def verify_chain(session: Session) -> ChainReport:
+    """Recompute the chain; report the first row whose hash or link does not hold."""
+    prev, checked = GENESIS, 0
+    for entry in _iter_entries(session):
+        if entry.prev_hash != prev:
+            return ChainReport(
+                checked, entry.id, f"第 {entry.id} 行的 prev_hash 与上一行的哈希不一致"
+            )
+        if chain_hash(entry.prev_hash, canonical_json(entry)) != entry.hash:
+            return ChainReport(
+                checked, entry.id, f"第 {entry.id} 行的内容与其哈希不符（记录被改动）"
+            )
+        prev, checked = entry.hash, checked + 1
+    return ChainReport(checked)
+
+
+def log_query(
+    session: Session,
+    actor: Actor,
+    subject_id: int,
+    *,
+    purpose: str,
+    surface: str,
+    detail: dict[str, Any] | None = None,
+) -> QueryLogEntry:
+    """Write who looked at a subject's non-public data and why, in the caller's transaction."""
+    entry = QueryLogEntry(
+        at=clock.now(),
+        actor_kind=actor.kind,
+        actor_id=actor.id,
+        actor_label=actor.label,
+        subject_id=subject_id,
+        purpose=purpose,
+        surface=surface,
+        detail=jsonable(detail),
+    )
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def list_audit(
+    session: Session, *, limit: int = 100, action: str | None = None
+) -> list[AuditEntry]:
+    stmt = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+    if action:
+        stmt = stmt.where(AuditEntry.action == action)
+    return list(session.execute(stmt).scalars())
+
+
+def list_queries(session: Session, subject_id: int, *, limit: int = 100) -> list[QueryLogEntry]:
+    stmt = (
+        select(QueryLogEntry)
+        .where(QueryLogEntry.subject_id == subject_id)
+        .order_by(QueryLogEntry.id.desc())
+        .limit(limit)
+    )
+    return list(session.execute(stmt).scalars())

@@ -1,0 +1,77 @@
+"""The catalog: info classes, lists, measures, disclosure and severity rules, and the calendar.
+
+Everything other packages may use is re-exported here; the modules inside are internal.
+"""
+
+from xinyong.catalog.errors import CatalogEntryNotFound, CatalogError
+from xinyong.catalog.holidays import load_calendar
+from xinyong.catalog.loader import Catalog, CatalogHolder, CheckReport, check, load_catalog
+from xinyong.catalog.schema import (
+    CodeTable,
+    CodeValue,
+    Condition,
+    DisclosureRef,
+    Field,
+    FieldRole,
+    InfoClass,
+    LegalBasis,
+    Quality,
+    names_law_and_article,
+)
+from xinyong.catalog.schema_lists import (
+    EarlyExit,
+    ListType,
+    ListValidity,
+    Matter,
+    Measure,
+    MeasureGroup,
+    ProcedureStep,
+)
+from xinyong.catalog.schema_rules import (
+    CalendarYear,
+    DisclosureRule,
+    DisclosureRules,
+    Period,
+    Regime,
+    SeverityRule,
+    SeverityTable,
+    SeverityWhen,
+)
+from xinyong.catalog.versions import record_version
+
+__all__ = [
+    "CalendarYear",
+    "Catalog",
+    "CatalogEntryNotFound",
+    "CatalogError",
+    "CatalogHolder",
+    "CheckReport",
+    "CodeTable",
+    "CodeValue",
+    "Condition",
+    "DisclosureRef",
+    "DisclosureRule",
+    "DisclosureRules",
+    "EarlyExit",
+    "Field",
+    "FieldRole",
+    "InfoClass",
+    "LegalBasis",
+    "ListType",
+    "ListValidity",
+    "Matter",
+    "Measure",
+    "MeasureGroup",
+    "Period",
+    "ProcedureStep",
+    "Quality",
+    "Regime",
+    "SeverityRule",
+    "SeverityTable",
+    "SeverityWhen",
+    "check",
+    "load_calendar",
+    "load_catalog",
+    "names_law_and_article",
+    "record_version",
+]

@@ -1,0 +1,345 @@
+"""Load, validate and merge the catalog; compute its version; keep the last good one.
+
+The shipped defaults live in `catalogs/`; a credit office's override directory is merged at the leaf
+by file: a file with the same relative path replaces the shipped one, a new file adds entries. The
+version is the SM3 hash of a canonical JSON dump of everything parsed, so two platforms with the
+same content have the same version, and every stored decision can name the catalog it used.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, TypeVar
+
+from cryptography.hazmat.primitives import hashes
+from pydantic import BaseModel, ValidationError
+
+from xinyong.catalog.crossref import Parsed, check_references
+from xinyong.catalog.errors import CatalogEntryNotFound, CatalogError
+from xinyong.catalog.holidays import load_calendar
+from xinyong.catalog.schema import CodeTable, InfoClass
+from xinyong.catalog.schema_lists import ListType, Matter, Matters, Measure, MeasureGroup
+from xinyong.catalog.schema_rules import DisclosureRules, SeverityTable
+from xinyong.catalog.yaml_io import read_yaml
+from xinyong.enums import ListKind
+from xinyong.log import get_logger
+
+log = get_logger(__name__)
+
+M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
+
+# Directories with one entry per file (file stem == id), and single files.
+ENTRY_DIRS: dict[str, type[BaseModel]] = {
+    "info_classes": InfoClass,
+    "lists": ListType,
+    "code_tables": CodeTable,
+    "severity": SeverityTable,
+    "measures": MeasureGroup,
+}
+SINGLE_FILES: dict[str, type[BaseModel]] = {
+    "disclosure_rules.yaml": DisclosureRules,
+    "matters.yaml": Matters,
+}
+SHORT_VERSION = 16
+
+
+@dataclass(frozen=True, slots=True)
+class Catalog:
+    """The parsed, cross-checked catalog. Immutable; a reload builds a new one."""
+
+    version: str  # full SM3 hex digest of the canonical content
+    info_classes: Mapping[str, InfoClass]
+    list_types: Mapping[str, ListType]
+    measures: Mapping[str, Measure]
+    matters: Mapping[str, Matter]
+    code_tables: Mapping[str, CodeTable]
+    disclosure_rules: DisclosureRules
+    severity_tables: Mapping[str, SeverityTable]
+    files: Mapping[str, str] = field(default_factory=dict)  # relative path → file actually loaded
+
+    @property
+    def short_version(self) -> str:
+        return self.version[:SHORT_VERSION]
+
+    def info_class(self, class_id: str) -> InfoClass:
+        return _get(self.info_classes, class_id, "信息类")
+
+    def list_type(self, list_type_id: str) -> ListType:
+        return _get(self.list_types, list_type_id, "名单类型")
+
+    def measure(self, measure_id: str) -> Measure:
+        return _get(self.measures, measure_id, "措施")
+
+    def code_table(self, table_id: str) -> CodeTable:
+        return _get(self.code_tables, table_id, "代码表")
+
+    def severity_table(self, table_id: str) -> SeverityTable:
+        return _get(self.severity_tables, table_id, "严重程度分类表")
+
+    def measures_for(self, list_type_id: str, matter: str | None = None) -> list[Measure]:
+        """Measures targeting a list type, optionally only those for one matter."""
+        return [
+            m
+            for m in self.measures.values()
+            if list_type_id in m.target_list_types and (matter is None or matter in m.matters)
+        ]
+
+
+def _get(entries: Mapping[str, T], wanted: str, kind: str) -> T:
+    try:
+        return entries[wanted]
+    except KeyError:
+        raise CatalogEntryNotFound(kind, wanted, list(entries)) from None
+
+
+def load_catalog(directory: Path, override_dir: Path | None = None) -> Catalog:
+    """Load `directory` (the shipped `catalogs/`), merge `override_dir`, validate, and hash."""
+    files = _collect_files(directory, override_dir)
+    for name in SINGLE_FILES:
+        if name not in files:
+            raise CatalogError(str(directory / name), "", "缺少必需的目录文件")
+    parsed: dict[str, list[tuple[str, BaseModel]]] = {}
+    for rel, path in files.items():
+        kind = rel.split("/", 1)[0] if "/" in rel else rel
+        model = ENTRY_DIRS.get(kind) or SINGLE_FILES[rel]
+        entry = _parse(path, model)
+        if "/" in rel and getattr(entry, "id", None) != path.stem:
+            reason = f"id（{getattr(entry, 'id', None)}）须与文件名（{path.stem}）一致"
+            raise CatalogError(str(path), "id", reason)
+        parsed.setdefault(kind, []).append((str(path), entry))
+    data = _assemble(parsed)
+    issues = check_references(data)
+    if issues:
+        first_file = issues[0][0]
+        raise CatalogError.from_issues(
+            first_file, [(k, r) for f, k, r in issues if f == first_file]
+        )
+    catalog = Catalog(
+        version=_content_hash(data),
+        info_classes=data.info_classes,
+        list_types=data.list_types,
+        measures=data.measures,
+        matters=data.matters,
+        code_tables=data.code_tables,
+        disclosure_rules=data.disclosure_rules,
+        severity_tables=data.severity_tables,
+        files=MappingProxyType({rel: str(path) for rel, path in files.items()}),
+    )
+    log.info("catalog loaded", version=catalog.short_version, files=len(files))
+    return catalog
+
+
+def _collect_files(directory: Path, override_dir: Path | None) -> dict[str, Path]:
+    if not directory.is_dir():
+        raise CatalogError(str(directory), "", "目录不存在")
+    if override_dir is not None and not override_dir.is_dir():
+        raise CatalogError(str(override_dir), "", "覆盖目录不存在")
+    files: dict[str, Path] = {}
+    for root in (directory, override_dir):
+        if root is None:
+            continue
+        for kind in ENTRY_DIRS:
+            for path in sorted((root / kind).glob("*.yaml")):
+                files[f"{kind}/{path.name}"] = path
+        for name in SINGLE_FILES:
+            if (root / name).is_file():
+                files[name] = root / name
+    return dict(sorted(files.items()))
+
+
+def _parse(path: Path, model: type[M]) -> M:
+    raw = read_yaml(path)
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        raise CatalogError.from_validation(str(path), exc) from None
+
+
+def _entries(
+    parsed: dict[str, list[tuple[str, BaseModel]]], kind: str
+) -> Iterator[tuple[str, Any]]:
+    yield from parsed.get(kind, [])
+
+
+def _assemble(parsed: dict[str, list[tuple[str, BaseModel]]]) -> Parsed:
+    origin: dict[tuple[str, str], tuple[str, str]] = {}
+
+    def index(kind: str, items: list[tuple[str, str, T]]) -> Mapping[str, T]:
+        out: dict[str, T] = {}
+        for file, prefix, item in items:
+            item_id: str = getattr(item, "id")  # noqa: B009 — every entry model has an id
+            if item_id in out:
+                first, _ = origin[(kind, item_id)]
+                raise CatalogError(
+                    file, f"{prefix}.id" if prefix else "id", f"id“{item_id}”与 {first} 重复"
+                )
+            out[item_id] = item
+            origin[(kind, item_id)] = (file, prefix)
+        return MappingProxyType(out)
+
+    def singles(directory: str) -> list[tuple[str, str, Any]]:
+        return [(file, "", entry) for file, entry in _entries(parsed, directory)]
+
+    groups: list[tuple[str, MeasureGroup]] = list(_entries(parsed, "measures"))
+    measure_items = [(f, f"measures[{i}]", m) for f, g in groups for i, m in enumerate(g.measures)]
+    ((rules_file, rules),) = _entries(parsed, "disclosure_rules.yaml")
+    ((matters_file, matters),) = _entries(parsed, "matters.yaml")
+    origin[("disclosure_rules", rules.id)] = (rules_file, "")
+    return Parsed(
+        info_classes=index("info_classes", singles("info_classes")),
+        list_types=index("list_types", singles("lists")),
+        measures=index("measures", measure_items),
+        matters=index(
+            "matters", [(matters_file, f"matters[{i}]", m) for i, m in enumerate(matters.matters)]
+        ),
+        code_tables=index("code_tables", singles("code_tables")),
+        disclosure_rules=rules,
+        severity_tables=index("severity_tables", singles("severity")),
+        origin=origin,
+    )
+
+
+def _content_hash(data: Parsed) -> str:
+    def dump(entries: Mapping[str, BaseModel]) -> dict[str, Any]:
+        return {key: entries[key].model_dump(mode="json", by_alias=True) for key in sorted(entries)}
+
+    content = {
+        "info_classes": dump(data.info_classes),
+        "list_types": dump(data.list_types),
+        "measures": dump(data.measures),
+        "matters": dump(data.matters),
+        "code_tables": dump(data.code_tables),
+        "disclosure_rules": data.disclosure_rules.model_dump(mode="json", by_alias=True),
+        "severity_tables": dump(data.severity_tables),
+    }
+    canonical = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    digest = hashes.Hash(hashes.SM3())
+    digest.update(canonical.encode("utf-8"))
+    return digest.finalize().hex()
+
+
+class CatalogHolder:
+    """Keeps the last good catalog. A failed reload raises and leaves `current` unchanged."""
+
+    def __init__(self, directory: Path, override_dir: Path | None = None) -> None:
+        self.directory = directory
+        self.override_dir = override_dir
+        self._lock = threading.Lock()
+        self._current = load_catalog(directory, override_dir)
+
+    @property
+    def current(self) -> Catalog:
+        return self._current
+
+    def reload(self) -> Catalog:
+        with self._lock:
+            try:
+                catalog = load_catalog(self.directory, self.override_dir)
+            except CatalogError as exc:
+                log.warning(
+                    "catalog reload refused; keeping last good version",
+                    version=self._current.short_version,
+                    file=exc.file,
+                    key=exc.key,
+                )
+                raise
+            self._current = catalog
+            return catalog
+
+
+@dataclass(frozen=True, slots=True)
+class CheckReport:
+    """What `xinyong catalog check` prints."""
+
+    version: str
+    counts: Mapping[str, int]
+    calendar_years: tuple[int, ...]
+    warnings: tuple[str, ...]
+
+    @property
+    def short_version(self) -> str:
+        return self.version[:SHORT_VERSION]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "version": self.version,
+            "counts": dict(self.counts),
+            "calendar_years": list(self.calendar_years),
+            "warnings": list(self.warnings),
+        }
+
+
+def check(
+    directory: Path, override_dir: Path | None = None, *, today: date | None = None
+) -> CheckReport:
+    """Validate catalog and calendar; raise `CatalogError` on the first bad file, else report."""
+    catalog = load_catalog(directory, override_dir)
+    calendar = load_calendar(directory, override_dir=override_dir)
+    warnings = list(_warnings(catalog))
+    warnings += [
+        f"文件 {path} 不属于任何目录类型，未加载" for path in _stray_files(directory, override_dir)
+    ]
+    if today is not None and today.year + 1 not in calendar.years:
+        warnings.append(
+            f"{today.year + 1} 年的节假日安排尚未录入（catalogs/calendar/{today.year + 1}.yaml），"
+            "跨年的工作日期限将无法计算"
+        )
+    counts = {
+        "info_classes": len(catalog.info_classes),
+        "list_types": len(catalog.list_types),
+        "measures": len(catalog.measures),
+        "matters": len(catalog.matters),
+        "code_tables": len(catalog.code_tables),
+        "severity_tables": len(catalog.severity_tables),
+        "disclosure_regimes": len(catalog.disclosure_rules.regimes),
+        "disclosure_rules": len(catalog.disclosure_rules.rules),
+        "calendar_years": len(calendar.years),
+    }
+    return CheckReport(
+        version=catalog.version,
+        counts=MappingProxyType(counts),
+        calendar_years=tuple(sorted(calendar.years)),
+        warnings=tuple(warnings),
+    )
+
+
+# Sub-directories read by other packages (evaluation models, 信易+ scenarios) or by load_calendar.
+OTHER_DIRS = ("calendar", "evaluation", "scenarios")
+
+
+def _stray_files(directory: Path, override_dir: Path | None) -> list[Path]:
+    """YAML files that no loader reads — usually a misspelt name or directory."""
+    known = set(_collect_files(directory, override_dir).values())
+    stray: list[Path] = []
+    for root in (directory, override_dir):
+        if root is None:
+            continue
+        for path in sorted(root.rglob("*.y*ml")):
+            top = path.relative_to(root).parts[0]
+            if path not in known and top not in OTHER_DIRS:
+                stray.append(path)
+    return stray
+
+
+def _warnings(catalog: Catalog) -> Iterator[str]:
+    for lt in catalog.list_types.values():
+        if lt.kind != ListKind.IMPORTED and not catalog.measures_for(lt.id):
+            yield f"名单类型 {lt.id} 没有任何措施指向它"
+    used_matters = {m for measure in catalog.measures.values() for m in measure.matters}
+    for matter in catalog.matters:
+        if matter not in used_matters:
+            yield f"核查事项 {matter} 没有任何措施"
+    used_tables = {f.code_table for i in catalog.info_classes.values() for f in i.fields}
+    for table in catalog.code_tables:
+        if table not in used_tables:
+            yield f"代码表 {table} 未被任何数据项使用"
+    for info in catalog.info_classes.values():
+        if info.kind == "record" and info.timeliness_working_days is None:
+            yield f"信息类 {info.id} 未规定报送时限（timeliness_working_days）"

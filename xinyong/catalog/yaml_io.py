@@ -1,0 +1,53 @@
+"""Strict YAML reading for catalog files: syntax errors and duplicate keys name file and line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from xinyong.catalog.errors import CatalogError
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that refuses duplicate keys (PyYAML silently keeps the last one)."""
+
+
+def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    loader.flatten_mapping(node)
+    out: dict[Any, Any] = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in out:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"重复的键“{key}”", key_node.start_mark
+            )
+        out[key] = loader.construct_object(value_node, deep=True)
+    return out
+
+
+_StrictLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
+    _construct_mapping,
+)
+
+
+def read_yaml(path: Path) -> dict[str, Any]:
+    """Parse one catalog file; the top level must be a mapping."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CatalogError(str(path), "", f"无法读取文件（{exc}）") from None
+    try:
+        data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 — a SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = f"第 {mark.line + 1} 行第 {mark.column + 1} 列" if mark is not None else "未知位置"
+        problem = exc.problem or exc.context or "语法错误"
+        raise CatalogError(str(path), "", f"YAML 语法错误，{line}：{problem}") from None
+    except yaml.YAMLError as exc:
+        raise CatalogError(str(path), "", f"YAML 语法错误：{exc}") from None
+    if not isinstance(data, dict):
+        raise CatalogError(str(path), "", "文件顶层须为键值映射（mapping）")
+    return data

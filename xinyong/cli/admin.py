@@ -1,0 +1,189 @@
+"""Platform commands: init, serve, db, catalog, audit, users, providers. 平台管理命令。"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from xinyong import audit, auth, catalog, providers
+from xinyong.cli import context as ctx
+from xinyong.db import migrate
+from xinyong.enums import Role
+
+ADMIN_PASSWORD_FILE = "admin-password.txt"  # noqa: S105 — a file name, not a password
+
+db_app = typer.Typer(help="数据库迁移 / database migrations.", no_args_is_help=True)
+catalog_app = typer.Typer(help="公共信用信息目录 / the catalog.", no_args_is_help=True)
+audit_app = typer.Typer(help="审计日志 / audit log.", no_args_is_help=True)
+users_app = typer.Typer(help="用户管理 / users.", no_args_is_help=True)
+providers_app = typer.Typer(help="报送部门 / providers (departments).", no_args_is_help=True)
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """应用数据库迁移 / apply migrations."""
+    migrate.upgrade(ctx.settings().database_url, revision)
+    ctx.err.print("数据库已是最新结构 / database is up to date")
+
+
+@db_app.command("check")
+def db_check() -> None:
+    """检查表定义与迁移是否一致 / fail if tables and migrations differ (alembic check)."""
+    migrate.check(ctx.settings().database_url)
+    ctx.err.print("表定义与迁移一致 / no differences")
+
+
+@db_app.command("revision")
+def db_revision(message: Annotated[str, typer.Option("-m", "--message")]) -> None:
+    """按表定义自动生成迁移 / autogenerate a migration."""
+    migrate.revision(ctx.settings().database_url, message)
+
+
+@catalog_app.command("check")
+def catalog_check(
+    directory: Annotated[Path | None, typer.Option(help="目录文件夹 / catalog folder")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="JSON 输出 / JSON output")] = False,
+) -> None:
+    """校验全部目录文件 / validate every catalog file."""
+    s = ctx.settings()
+    report = catalog.check(directory or s.catalog_dir, s.catalog_override_dir, today=ctx.today())
+    if json_out:
+        ctx.print_json(report.as_dict())
+        return
+    ctx.err.print(f"目录校验通过 / catalog OK：版本 {report.version[:16]}")
+    for kind, count in report.counts.items():
+        ctx.err.print(f"  {kind}: {count}")
+    for warning in report.warnings:
+        ctx.err.print(f"  [yellow]提示[/yellow] {warning}")
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """校验审计日志哈希链 / verify the SM3 hash chain; exit 1 naming the first broken row."""
+    with ctx.db() as session:
+        report = audit.verify_chain(session)
+    if report.ok:
+        ctx.err.print(f"审计链完整 / chain intact：已校验 {report.checked} 行")
+        return
+    ctx.err.print(
+        f"[red]审计链断裂 / chain broken[/red] 第一处：row {report.broken_id} — {report.problem}"
+    )
+    raise typer.Exit(1)
+
+
+@users_app.command("create")
+def users_create(
+    username: str,
+    role: Annotated[Role, typer.Option(help="角色 / role")],
+    password: Annotated[str | None, typer.Option(help="不填则随机生成 / random if omitted")] = None,
+    name: Annotated[str | None, typer.Option(help="姓名 / display name")] = None,
+    provider: Annotated[
+        str | None, typer.Option(help="所属部门统一社会信用代码 / provider USCC")
+    ] = None,
+    subject: Annotated[
+        str | None, typer.Option(help="企业账户绑定的主体代码 / subject code")
+    ] = None,
+) -> None:
+    """新建用户 / create a user."""
+    from xinyong import subjects  # noqa: PLC0415
+
+    secret = password or secrets.token_urlsafe(12)
+    with ctx.db() as session:
+        provider_id = providers.get_by_uscc(session, provider).id if provider else None
+        subject_id = subjects.get_by_code(session, subject).id if subject else None
+        auth.create_user(
+            session,
+            username,
+            secret,
+            role,
+            display_name=name,
+            provider_id=provider_id,
+            subject_id=subject_id,
+            actor=ctx.operator(),
+        )
+    ctx.err.print(f"已创建用户 / created {username}（{role.label}）")
+    if password is None:
+        print(f"password: {secret}")
+
+
+@providers_app.command("add")
+def providers_add(
+    uscc: str,
+    name: str,
+    kind: Annotated[str | None, typer.Option(help="部门类别 / department kind")] = None,
+) -> None:
+    """登记报送部门（校验其统一社会信用代码）/ register a department."""
+    with ctx.db() as session:
+        p = providers.add(session, uscc, name, kind=kind, actor=ctx.operator())
+        ctx.err.print(f"已登记报送部门 / registered：{p.name} {p.uscc}")
+
+
+@providers_app.command("list")
+def providers_list(json_out: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """列出报送部门 / list departments."""
+    with ctx.db() as session:
+        rows = [
+            {"uscc": p.uscc, "name": p.name, "kind": p.kind}
+            for p in providers.list_providers(session)
+        ]
+    if json_out:
+        ctx.print_json(rows)
+        return
+    for r in rows:
+        print(f"{r['uscc']}  {r['name']}")
+
+
+def init() -> None:
+    """初始化：建库、迁移、加载目录、创建管理员 / migrate, load catalogs, create the admin."""
+    s = ctx.settings()
+    s.data_dir.mkdir(parents=True, exist_ok=True)
+    migrate.upgrade(s.database_url)
+    cat = ctx.load_catalog()
+    with ctx.db() as session:
+        catalog.record_version(session, cat, actor=ctx.operator())
+        created = None
+        if auth.find_user(session, "admin") is None:
+            created = secrets.token_urlsafe(12)
+            auth.create_user(
+                session,
+                "admin",
+                created,
+                Role.ADMIN,
+                display_name="信用办管理员",
+                actor=ctx.operator(),
+            )
+    secret_file = s.data_dir / ADMIN_PASSWORD_FILE
+    if created:
+        secret_file.write_text(created + "\n", encoding="utf-8")
+        secret_file.chmod(0o600)
+    ctx.err.print(f"数据库 / database：{s.database_url}")
+    ctx.err.print(f"目录版本 / catalog version：{cat.version[:16]}")
+    if secret_file.exists():
+        ctx.err.print(f"管理员登录 / admin login：admin / {secret_file.read_text().strip()}")
+    else:
+        ctx.err.print("管理员账户已存在 / admin exists (password file not found)")
+
+
+def serve(
+    port: Annotated[int, typer.Option(help="端口 / port")] = 8000,
+    host: Annotated[str, typer.Option(help="地址 / host")] = "127.0.0.1",
+    workers: Annotated[int, typer.Option(help="进程数 / worker processes")] = 1,
+) -> None:
+    """启动网站与接口 / serve the portal, admin and API."""
+    import uvicorn  # noqa: PLC0415
+
+    ctx.err.print(f"平台已启动 / serving at http://{host}:{port}/ (API docs /api/docs)")
+    uvicorn.run("xinyong.web.app:create_app", factory=True, host=host, port=port, workers=workers)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("init")(init)
+    app.command("serve")(serve)
+    app.add_typer(db_app, name="db")
+    app.add_typer(catalog_app, name="catalog")
+    app.add_typer(audit_app, name="audit")
+    app.add_typer(users_app, name="users")
+    app.add_typer(providers_app, name="providers")

@@ -1,0 +1,37 @@
+"""Settings from the environment (`XINYONG_*`).
+
+Only surfaces, `db/session.py` and `log.py` read them; domain code receives values as arguments.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Typed settings with safe embedded defaults."""
+
+    model_config = SettingsConfigDict(env_prefix="XINYONG_", extra="ignore")
+
+    database_url: str = f"sqlite:///{REPO_ROOT / 'var' / 'xinyong.db'}"
+    catalog_dir: Path = REPO_ROOT / "catalogs"
+    catalog_override_dir: Path | None = None
+    today: date | None = None
+    data_dir: Path = REPO_ROOT / "var"
+    secret_key: str = "dev-only-change-me"  # noqa: S105 — set XINYONG_SECRET_KEY in production
+    log_json: bool = False
+    log_level: str = "INFO"
+    public_base_url: str = "http://127.0.0.1:8000"
+    region_name: str = "示范区"
+    region_code: str = "990100"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""Database: typed tables (`db.tables`), engines and transactions (`db.session`), migrations."""

@@ -1,0 +1,20 @@
+"""All tables, one file per domain. Importing this package registers them on `Base.metadata`."""
+
+from xinyong.db.tables.archive import Record
+from xinyong.db.tables.audit import AuditEntry, QueryLogEntry
+from xinyong.db.tables.auth import ApiClient, User, WebSession
+from xinyong.db.tables.catalog import CatalogVersion
+from xinyong.db.tables.providers import Provider
+from xinyong.db.tables.subjects import Subject
+
+__all__ = [
+    "ApiClient",
+    "AuditEntry",
+    "CatalogVersion",
+    "Provider",
+    "QueryLogEntry",
+    "Record",
+    "Subject",
+    "User",
+    "WebSession",
+]

@@ -1,0 +1,48 @@
+"""records: append-only versions of every credit record, with provenance.
+
+A record is identified by (info_class, natural_key); each change is a new version. Exactly one
+version per record has is_current = true (maintained in the same transaction as the write).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from xinyong.db.base import Base, BigId, CreatedMixin, IdMixin
+
+
+class Record(IdMixin, CreatedMixin, Base):
+    __tablename__ = "records"
+
+    subject_id: Mapped[int] = mapped_column(BigId, ForeignKey("subjects.id"))
+    info_class: Mapped[str] = mapped_column(String(40))
+    natural_key: Mapped[str] = mapped_column(String(500))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    is_current: Mapped[bool] = mapped_column(Boolean, default=True)
+    status: Mapped[str] = mapped_column(String(16), default="active")  # enums.RecordStatus
+    decision_number: Mapped[str | None] = mapped_column(String(200))
+    decision_date: Mapped[date | None] = mapped_column(Date)
+    valid_from: Mapped[date | None] = mapped_column(Date)
+    valid_until: Mapped[date | None] = mapped_column(Date)
+    severity: Mapped[str | None] = mapped_column(String(16))  # enums.Severity, penalties only
+    authority_name: Mapped[str | None] = mapped_column(String(200))
+    authority_uscc: Mapped[str | None] = mapped_column(String(18))
+    provider_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("providers.id"))
+    batch_id: Mapped[int | None] = mapped_column(BigInteger)
+    source_row: Mapped[int | None] = mapped_column(Integer)
+    catalog_version: Mapped[str] = mapped_column(String(64))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    reason: Mapped[str | None] = mapped_column(
+        Text
+    )  # why this version exists (correction, repair …)
+
+    __table_args__ = (
+        Index("uq_records_key_version", "info_class", "natural_key", "version", unique=True),
+        Index("ix_records_subject_current", "subject_id", "is_current"),
+        Index("ix_records_class_decision_date", "info_class", "decision_date"),
+    )

@@ -1,0 +1,42 @@
+"""users, web sessions and API clients."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, DateTime, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from xinyong.db.base import Base, BigId, CreatedMixin, IdMixin
+
+
+class User(IdMixin, CreatedMixin, Base):
+    __tablename__ = "users"
+
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(32))  # enums.Role
+    provider_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("providers.id"))
+    subject_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("subjects.id"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class WebSession(IdMixin, CreatedMixin, Base):
+    __tablename__ = "web_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(BigId, ForeignKey("users.id"), index=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ApiClient(IdMixin, CreatedMixin, Base):
+    __tablename__ = "api_clients"
+
+    name: Mapped[str] = mapped_column(String(200))
+    key_prefix: Mapped[str] = mapped_column(String(16), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(32))  # enums.Role: system | provider_clerk | bank
+    provider_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("providers.id"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -1,0 +1,111 @@
+"""Closed vocabularies fixed by law or by design. Values are the code names of GLOSSARY.md."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class SubjectKind(StrEnum):
+    """主体类别."""
+
+    ENTERPRISE = "enterprise"
+    INDIVIDUAL_BUSINESS = "individual_business"
+    PUBLIC_INSTITUTION = "public_institution"
+    SOCIAL_ORG = "social_org"
+    GOVERNMENT = "government"
+    PERSON = "person"
+
+    @property
+    def label(self) -> str:
+        return SUBJECT_KIND_LABELS[self]
+
+
+SUBJECT_KIND_LABELS: dict[SubjectKind, str] = {
+    SubjectKind.ENTERPRISE: "企业",
+    SubjectKind.INDIVIDUAL_BUSINESS: "个体工商户",
+    SubjectKind.PUBLIC_INSTITUTION: "事业单位",
+    SubjectKind.SOCIAL_ORG: "社会组织",
+    SubjectKind.GOVERNMENT: "机关",
+    SubjectKind.PERSON: "自然人",
+}
+
+
+class SubjectStatus(StrEnum):
+    """登记状态."""
+
+    ACTIVE = "active"  # 存续
+    CANCELLED = "cancelled"  # 注销
+    REVOKED = "revoked"  # 吊销
+    MOVED_OUT = "moved_out"  # 迁出
+    UNKNOWN = "unknown"
+
+    @property
+    def label(self) -> str:
+        return {
+            "active": "存续",
+            "cancelled": "注销",
+            "revoked": "吊销",
+            "moved_out": "迁出",
+            "unknown": "未知",
+        }[self.value]
+
+
+class Severity(StrEnum):
+    """失信信息 severity under 信用修复管理办法 (2025)."""
+
+    MINOR = "minor"  # 轻微
+    GENERAL = "general"  # 一般
+    SERIOUS = "serious"  # 严重
+
+    @property
+    def label(self) -> str:
+        return {"minor": "轻微", "general": "一般", "serious": "严重"}[self.value]
+
+
+class ListKind(StrEnum):
+    """Kinds of list."""
+
+    SERIOUS = "serious"  # 严重失信主体名单
+    WATCH = "watch"  # 重点关注名单
+    RED = "red"  # 守信激励名单
+    IMPORTED = "imported"  # decided elsewhere (courts, market regulators), arrives by collection
+
+
+class Role(StrEnum):
+    """User roles."""
+
+    ADMIN = "admin"  # 信用办管理员
+    PROVIDER_CLERK = "provider_clerk"  # 报送部门经办人
+    OFFICER = "officer"  # 认定部门工作人员
+    AUDITOR = "auditor"  # 审计员
+    BANK = "bank"  # 金融机构
+    ENTERPRISE = "enterprise"  # 企业账户
+    SYSTEM = "system"  # 业务系统 (API client)
+
+    @property
+    def label(self) -> str:
+        return {
+            "admin": "信用办管理员",
+            "provider_clerk": "报送部门经办人",
+            "officer": "认定部门工作人员",
+            "auditor": "审计员",
+            "bank": "金融机构",
+            "enterprise": "企业账户",
+            "system": "业务系统",
+        }[self.value]
+
+
+class RecordStatus(StrEnum):
+    """State of one record version."""
+
+    ACTIVE = "active"
+    WITHDRAWN = "withdrawn"  # 撤销 / 删除 (with a reason)
+    REPAIRED = "repaired"  # 已修复
+
+
+class Disclosure(StrEnum):
+    """公开属性 of an information class."""
+
+    PUBLIC = "public"  # 可向社会公开
+    SHARED = "shared"  # 特定范围内公开（政务共享）
+    PRIVATE = "private"  # 不可公开

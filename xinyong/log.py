@@ -1,0 +1,51 @@
+"""structlog setup with a processor that masks ID numbers and USCCs in every event value."""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+from collections.abc import MutableMapping
+from typing import Any
+
+import structlog
+
+_ID_RE = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[0-9Xx])(?![0-9A-Za-z])")
+
+
+def _mask_text(value: str) -> str:
+    return _ID_RE.sub(lambda m: f"{m.group(1)}********{m.group(2)[-4:]}", value)
+
+
+def mask_identifiers(
+    _logger: Any, _name: str, event_dict: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
+    """Mask 18-digit ID numbers in every string value of an event."""
+    for key, value in event_dict.items():
+        if isinstance(value, str):
+            event_dict[key] = _mask_text(value)
+    return event_dict
+
+
+def configure(*, json: bool = False, level: str = "INFO") -> None:
+    logging.basicConfig(
+        stream=sys.stderr, format="%(message)s", level=getattr(logging, level.upper(), logging.INFO)
+    )
+    renderer: Any = (
+        structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False)
+    )
+    structlog.configure(
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            mask_identifiers,
+            renderer,
+        ],
+        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        cache_logger_on_first_use=True,
+    )
+
+
+def get_logger(name: str) -> Any:
+    return structlog.get_logger(name)

@@ -1,0 +1,221 @@
+"""Subject registry: register, find and search credit subjects by USCC or ID number.
+
+Owns: the `subjects` rows, matching by identifier (never by name alone), the public view of a
+subject (ID numbers masked). Does not: hold records (archive.py) or decide disclosure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Text, func, insert, or_, select
+from sqlalchemy.orm import Session
+
+from xinyong import audit, identifiers
+from xinyong.audit import Actor, AuditAction
+from xinyong.db.tables import Subject
+from xinyong.enums import SubjectKind, SubjectStatus
+from xinyong.errors import Conflict, InvalidInput, NotFound
+
+MAX_SEARCH = 100
+
+
+class SubjectNotFound(NotFound):
+    code = "subjects.not_found"
+
+
+class SubjectKindMismatch(InvalidInput):
+    code = "subjects.kind_mismatch"
+
+
+@dataclass(frozen=True, slots=True)
+class NewSubject:
+    """The facts needed to register a subject."""
+
+    code: str
+    name: str
+    kind: SubjectKind
+    former_names: tuple[str, ...] = ()
+    legal_rep: str | None = None
+    region_code: str | None = None
+    industry_code: str | None = None
+    status: SubjectStatus = SubjectStatus.ACTIVE
+    registration_authority: str | None = None
+    address: str | None = None
+    established_on: date | None = None
+    registered_on: date | None = None
+    verified: bool = True
+
+
+# ---- pure rules -------------------------------------------------------------------------------
+
+
+def checked_code(code: str, kind: SubjectKind, *, today: date | None = None) -> tuple[str, str]:
+    """Validate the code and that its shape fits the kind: persons have ID numbers, others USCCs.
+
+    个体工商户 may be registered under the operator's ID number when it has no USCC.
+    """
+    code_kind, normalised = identifiers.validate_subject_code(code, today=today)
+    if kind == SubjectKind.PERSON and code_kind != "id_number":
+        raise SubjectKindMismatch("自然人应以居民身份证号登记")
+    if kind not in (SubjectKind.PERSON, SubjectKind.INDIVIDUAL_BUSINESS) and code_kind != "uscc":
+        raise SubjectKindMismatch(f"{kind.label}应以统一社会信用代码登记")
+    return code_kind, normalised
+
+
+def public_code(subject: Subject) -> str:
+    return identifiers.mask_code(subject.code) if subject.code_kind == "id_number" else subject.code
+
+
+def public_view(subject: Subject) -> dict[str, Any]:
+    """What anyone may see about a subject: ID numbers masked, no internal fields."""
+    kind = SubjectKind(subject.kind)
+    person = kind == SubjectKind.PERSON
+    return {
+        "code": public_code(subject),
+        "name": subject.name,
+        "kind": kind.value,
+        "kind_label": kind.label,
+        "status": subject.status,
+        "status_label": SubjectStatus(subject.status).label,
+        "region_code": subject.region_code,
+        "former_names": [] if person else list(subject.former_names or []),
+        "legal_rep": None if person else subject.legal_rep,
+        "registration_authority": None if person else subject.registration_authority,
+        "established_on": None if person else subject.established_on,
+        "address": None if person else subject.address,
+        "industry_code": subject.industry_code,
+    }
+
+
+# ---- queries ----------------------------------------------------------------------------------
+
+
+def find_by_code(session: Session, code: str) -> Subject | None:
+    normalised = identifiers.normalise(code)
+    return session.execute(select(Subject).where(Subject.code == normalised)).scalar_one_or_none()
+
+
+def get_by_code(session: Session, code: str) -> Subject:
+    subject = find_by_code(session, code)
+    if subject is None:
+        raise SubjectNotFound(f"未找到代码为“{identifiers.mask_code(code)}”的信用主体")
+    return subject
+
+
+def get(session: Session, subject_id: int) -> Subject:
+    subject = session.get(Subject, subject_id)
+    if subject is None:
+        raise SubjectNotFound(f"未找到编号为 {subject_id} 的信用主体")
+    return subject
+
+
+def list_subjects(
+    session: Session, *, limit: int = 50, offset: int = 0, kind: SubjectKind | None = None
+) -> list[Subject]:
+    stmt = select(Subject).order_by(Subject.id).limit(limit).offset(offset)
+    if kind is not None:
+        stmt = stmt.where(Subject.kind == kind.value)
+    return list(session.execute(stmt).scalars())
+
+
+def count_subjects(session: Session) -> int:
+    return int(session.execute(select(func.count()).select_from(Subject)).scalar_one())
+
+
+def search(session: Session, q: str, *, limit: int = 20) -> list[Subject]:
+    """Find subjects by exact code, or by a keyword in the name or a former name."""
+    q = q.strip()
+    if not q:
+        return []
+    limit = min(limit, MAX_SEARCH)
+    if identifiers.classify(q) is not None:
+        found = find_by_code(session, q)
+        return [found] if found else []
+    pattern = f"%{q}%"
+    stmt = (
+        select(Subject)
+        .where(
+            or_(Subject.name.like(pattern), func.cast(Subject.former_names, Text()).like(pattern))
+        )
+        .order_by(func.length(Subject.name), Subject.id)
+        .limit(limit)
+    )
+    return list(session.execute(stmt).scalars())
+
+
+# ---- actions ----------------------------------------------------------------------------------
+
+
+def register(session: Session, new: NewSubject, *, actor: Actor, today: date) -> Subject:
+    """Register one subject after validating its code against its kind."""
+    code_kind, code = checked_code(new.code, new.kind, today=today)
+    if find_by_code(session, code) is not None:
+        raise Conflict(f"代码“{identifiers.mask_code(code)}”已登记", code="subjects.exists")
+    subject = Subject(**_row(new, code, code_kind))
+    session.add(subject)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        AuditAction.SUBJECT_REGISTERED,
+        target_type="subject",
+        target_id=subject.id,
+        after={"code": public_code(subject), "name": subject.name, "kind": subject.kind},
+    )
+    return subject
+
+
+def register_many(
+    session: Session, new: Sequence[NewSubject], *, actor: Actor, today: date, reason: str
+) -> int:
+    """Bulk registration (demo region, registry imports): one set-based insert, one audit row."""
+    rows = []
+    for item in new:
+        code_kind, code = checked_code(item.code, item.kind, today=today)
+        rows.append(_row(item, code, code_kind))
+    if not rows:
+        return 0
+    session.execute(insert(Subject), rows)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        AuditAction.SUBJECT_REGISTERED,
+        target_type="subject",
+        target_id=None,
+        after={"count": len(rows)},
+        reason=reason,
+    )
+    return len(rows)
+
+
+def _row(new: NewSubject, code: str, code_kind: str) -> dict[str, Any]:
+    return {
+        "kind": new.kind.value,
+        "code": code,
+        "code_kind": code_kind,
+        "name": new.name.strip(),
+        "former_names": list(new.former_names),
+        "legal_rep": new.legal_rep,
+        "region_code": new.region_code,
+        "industry_code": new.industry_code,
+        "status": new.status.value,
+        "registration_authority": new.registration_authority,
+        "address": new.address,
+        "established_on": new.established_on,
+        "registered_on": new.registered_on,
+        "verified": new.verified,
+    }
+
+
+def existing_codes(session: Session, codes: Iterable[str]) -> set[str]:
+    wanted = list(codes)
+    found: set[str] = set()
+    for start in range(0, len(wanted), 900):
+        chunk = wanted[start : start + 900]
+        found.update(session.execute(select(Subject.code).where(Subject.code.in_(chunk))).scalars())
+    return found

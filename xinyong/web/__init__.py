@@ -1,0 +1,1 @@
+"""Surfaces for browsers and systems: API (`api/`), public portal (`portal/`), admin (`admin/`)."""

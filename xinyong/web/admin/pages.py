@@ -1,0 +1,80 @@
+"""Admin pages: login, catalog browser, users."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from xinyong import auth, clock
+from xinyong.audit import Actor
+from xinyong.enums import Role
+from xinyong.errors import XinyongError
+from xinyong.web.deps import SESSION_COOKIE, CurrentCatalog, DbSession, require
+from xinyong.web.templating import templates
+
+router = APIRouter(prefix="/admin", include_in_schema=False)
+Staff = Annotated[
+    Actor, Depends(require(Role.ADMIN, Role.AUDITOR, Role.OFFICER, Role.PROVIDER_CLERK))
+]
+Admin = Annotated[Actor, Depends(require(Role.ADMIN))]
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, next: str = "/admin/") -> HTMLResponse:
+    return templates.TemplateResponse(request, "admin/login.html", {"next": next, "error": None})
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    session: DbSession,
+    username: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    next: Annotated[str, Form()] = "/admin/",
+) -> Response:
+    try:
+        _user, token = auth.log_in(session, username, password, now=clock.now())
+    except XinyongError as exc:
+        ctx = {"next": next, "error": exc.message, "username": username}
+        return templates.TemplateResponse(request, "admin/login.html", ctx, status_code=401)
+    target = next if next.startswith("/") and not next.startswith("//") else "/admin/"
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", max_age=12 * 3600)
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, session: DbSession) -> Response:
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        auth.log_out(session, token)
+    response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@router.get("/", response_class=HTMLResponse)
+def dashboard(request: Request, actor: Staff) -> HTMLResponse:
+    return templates.TemplateResponse(request, "admin/dashboard.html", {"actor": actor})
+
+
+@router.get("/catalog", response_class=HTMLResponse)
+def catalog_browser(request: Request, actor: Staff, catalog: CurrentCatalog) -> HTMLResponse:
+    ctx = {"actor": actor, "catalog": catalog}
+    return templates.TemplateResponse(request, "admin/catalog.html", ctx)
+
+
+@router.get("/catalog/{class_id}", response_class=HTMLResponse)
+def info_class_page(
+    request: Request, actor: Staff, catalog: CurrentCatalog, class_id: str
+) -> HTMLResponse:
+    ctx = {"actor": actor, "catalog": catalog, "ic": catalog.info_class(class_id)}
+    return templates.TemplateResponse(request, "admin/info_class.html", ctx)
+
+
+@router.get("/users", response_class=HTMLResponse)
+def users(request: Request, session: DbSession, actor: Admin) -> HTMLResponse:
+    ctx = {"actor": actor, "users": auth.list_users(session), "roles": list(Role)}
+    return templates.TemplateResponse(request, "admin/users.html", ctx)

@@ -1,0 +1,44 @@
+"""create_app(): settings → engine, catalog, calendar; routers for API, portal and admin."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from xinyong import __version__, catalog, log
+from xinyong.config import Settings, get_settings
+from xinyong.db.session import make_engine, make_sessionmaker
+from xinyong.web import errors
+from xinyong.web.admin import pages as admin_pages
+from xinyong.web.api import subjects as api_subjects
+from xinyong.web.api import system as api_system
+from xinyong.web.portal import pages as portal_pages
+
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    log.configure(json=settings.log_json, level=settings.log_level)
+    app = FastAPI(
+        title="xinyong 公共信用信息平台 API",
+        version=__version__,
+        docs_url="/api/docs",
+        openapi_url="/api/openapi.json",
+        redoc_url=None,
+    )
+    engine = make_engine(settings.database_url)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessionmaker = make_sessionmaker(engine)
+    app.state.catalogs = catalog.CatalogHolder(settings.catalog_dir, settings.catalog_override_dir)
+    app.state.calendar = catalog.load_calendar(settings.catalog_dir / "calendar")
+    errors.install(app)
+    app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
+    app.include_router(api_system.router, prefix="/api/v1")
+    app.include_router(api_subjects.router, prefix="/api/v1")
+    app.include_router(admin_pages.router)
+    app.include_router(portal_pages.router)
+    return app

@@ -1,0 +1,87 @@
+"""FastAPI dependencies: the request's transaction, today, the acting user, role checks."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import date
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from xinyong import auth, clock
+from xinyong.audit import ANONYMOUS, Actor
+from xinyong.catalog import Catalog
+from xinyong.clock import Calendar
+from xinyong.enums import Role
+from xinyong.errors import Unauthenticated
+
+SESSION_COOKIE = "xinyong_session"
+
+
+def _db(request: Request) -> Iterator[Session]:
+    factory = request.app.state.sessionmaker
+    with factory() as session, session.begin():
+        yield session
+
+
+def _today(request: Request) -> date:
+    configured = request.app.state.settings.today
+    return configured if configured is not None else clock.today()
+
+
+def _catalog(request: Request) -> Catalog:
+    catalog: Catalog = request.app.state.catalogs.current
+    return catalog
+
+
+def _calendar(request: Request) -> Calendar:
+    calendar: Calendar = request.app.state.calendar
+    return calendar
+
+
+def _actor(request: Request, session: Annotated[Session, Depends(_db)]) -> Actor:
+    request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
+    key = request.headers.get("x-api-key")
+    authz = request.headers.get("authorization", "")
+    if not key and authz.lower().startswith("bearer "):
+        key = authz[7:].strip()
+    found: Actor | None = None
+    if key:
+        found = auth.actor_for_api_key(session, key)
+        if found is None:
+            raise Unauthenticated("API 密钥无效或已停用", code="auth.bad_api_key")
+    else:
+        token = request.cookies.get(SESSION_COOKIE)
+        if token:
+            found = auth.actor_for_session_token(session, token, now=clock.now())
+    actor = found or ANONYMOUS
+    return Actor(
+        kind=actor.kind,
+        id=actor.id,
+        label=actor.label,
+        role=actor.role,
+        provider_id=actor.provider_id,
+        subject_id=actor.subject_id,
+        request_id=request_id,
+    )
+
+
+DbSession = Annotated[Session, Depends(_db)]
+Today = Annotated[date, Depends(_today)]
+CurrentCatalog = Annotated[Catalog, Depends(_catalog)]
+CurrentCalendar = Annotated[Calendar, Depends(_calendar)]
+CurrentActor = Annotated[Actor, Depends(_actor)]
+
+
+def require(*roles: Role) -> Callable[[Actor], Actor]:
+    """Dependency: a logged-in actor with one of the roles."""
+
+    def _check(actor: CurrentActor) -> Actor:
+        if actor.is_anonymous:
+            raise Unauthenticated("请先登录", code="auth.login_required")
+        auth.require_role(actor, *roles)
+        return actor
+
+    return _check

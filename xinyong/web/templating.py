@@ -1,0 +1,13 @@
+"""The Jinja2 environment shared by portal and admin pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi.templating import Jinja2Templates
+
+from xinyong import identifiers
+
+templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
+templates.env.filters["mask"] = identifiers.mask_code
+templates.env.globals["site_title"] = "信用示范区"
