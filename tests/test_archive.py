@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from sqlalchemy.orm import Session
 
 from tests.factories import make_record, make_subject
 from xinyong import archive
 from xinyong.audit import Actor, list_audit
+from xinyong.db.tables import Objection
 from xinyong.enums import RecordStatus
 
 
@@ -42,3 +45,19 @@ def test_current_records_lists_only_current_versions(session: Session, operator:
     current = archive.current_records(session, subject.id)
     assert sorted(r.version for r in current) == [1, 2]
     assert {r.info_class for r in current} == {"penalty", "licence"}
+
+
+def test_open_objections_flag_their_records(session: Session) -> None:
+    subject = make_subject(session)
+    disputed, other = make_record(session, subject), make_record(session, subject)
+    session.add(
+        Objection(
+            record_id=disputed.id,
+            subject_id=subject.id,
+            grounds="金额有误",
+            filed_on=date(2026, 11, 23),
+            answer_due=date(2026, 11, 30),
+        )
+    )
+    session.flush()
+    assert archive.open_objection_record_ids(session, [disputed.id, other.id]) == {disputed.id}

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from xinyong import audit
 from xinyong.audit import Actor, AuditAction
-from xinyong.db.tables import Record
+from xinyong.db.tables import Objection, Record
 from xinyong.enums import RecordStatus
 from xinyong.errors import Conflict, NotFound
 
@@ -80,6 +80,17 @@ def history(session: Session, info_class: str, natural_key: str) -> list[Record]
         .order_by(Record.version)
     )
     return list(session.execute(stmt).scalars())
+
+
+def open_objection_record_ids(session: Session, record_ids: Iterable[int]) -> set[int]:
+    """Which of these records have an objection being handled (shown as 异议处理中)."""
+    ids = list(record_ids)
+    if not ids:
+        return set()
+    stmt = select(Objection.record_id).where(
+        Objection.record_id.in_(ids), Objection.status == "open"
+    )
+    return set(session.execute(stmt).scalars())
 
 
 # ---- actions ----------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy import Text  # noqa: F401 — autogenerate renders JSONB(astext_type=Text())
 ${imports if imports else ""}
 
 revision: str = ${repr(up_revision)}

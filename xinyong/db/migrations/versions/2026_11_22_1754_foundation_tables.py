@@ -1,8 +1,8 @@
 """foundation tables
 
-Revision ID: 6af3a5dd7b58
+Revision ID: 15ddaaa5798f
 Revises:
-Create Date: 2026-11-22 17:51:27.718871+00:00
+Create Date: 2026-11-22 17:54:29.530173+00:00
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "6af3a5dd7b58"
+revision: str = "15ddaaa5798f"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -310,6 +310,45 @@ def upgrade() -> None:
         sa.UniqueConstraint("username", name=op.f("uq_users_username")),
     )
     op.create_table(
+        "objections",
+        sa.Column(
+            "record_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column(
+            "subject_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("grounds", sa.Text(), nullable=False),
+        sa.Column("filed_on", sa.Date(), nullable=False),
+        sa.Column("answer_due", sa.Date(), nullable=False),
+        sa.Column("outcome", sa.String(length=16), nullable=True),
+        sa.Column("answer", sa.Text(), nullable=True),
+        sa.Column("answered_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column(
+            "created_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("(CURRENT_TIMESTAMP)"),
+            nullable=False,
+        ),
+        sa.ForeignKeyConstraint(
+            ["record_id"], ["records.id"], name=op.f("fk_objections_record_id_records")
+        ),
+        sa.ForeignKeyConstraint(
+            ["subject_id"], ["subjects.id"], name=op.f("fk_objections_subject_id_subjects")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_objections")),
+    )
+    with op.batch_alter_table("objections", schema=None) as batch_op:
+        batch_op.create_index("ix_objections_record_status", ["record_id", "status"], unique=False)
+        batch_op.create_index(batch_op.f("ix_objections_subject_id"), ["subject_id"], unique=False)
+
+    op.create_table(
         "web_sessions",
         sa.Column("token_hash", sa.String(length=64), nullable=False),
         sa.Column("user_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
@@ -344,6 +383,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_web_sessions_user_id"))
 
     op.drop_table("web_sessions")
+    with op.batch_alter_table("objections", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_objections_subject_id"))
+        batch_op.drop_index("ix_objections_record_status")
+
+    op.drop_table("objections")
     op.drop_table("users")
     with op.batch_alter_table("records", schema=None) as batch_op:
         batch_op.drop_index("uq_records_key_version")

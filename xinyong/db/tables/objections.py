@@ -1,0 +1,29 @@
+"""objections: a subject disputes a record; the record shows 异议处理中 while one is open.
+
+The workflow (objections.py) owns the rows; disclosure reads `status == "open"` to flag records.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, DateTime, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from xinyong.db.base import Base, BigId, CreatedMixin, IdMixin
+
+
+class Objection(IdMixin, CreatedMixin, Base):
+    __tablename__ = "objections"
+
+    record_id: Mapped[int] = mapped_column(BigId, ForeignKey("records.id"))
+    subject_id: Mapped[int] = mapped_column(BigId, ForeignKey("subjects.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open | answered | withdrawn
+    grounds: Mapped[str] = mapped_column(Text)
+    filed_on: Mapped[date] = mapped_column(Date)
+    answer_due: Mapped[date] = mapped_column(Date)
+    outcome: Mapped[str | None] = mapped_column(String(16))  # corrected | deleted | kept
+    answer: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (Index("ix_objections_record_status", "record_id", "status"),)
