@@ -7,8 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from xinyong import auth, clock
+from xinyong import auth, catalog, clock
 from xinyong.audit import Actor
+from xinyong.catalog import CatalogError
 from xinyong.enums import Role
 from xinyong.errors import XinyongError
 from xinyong.web.deps import SESSION_COOKIE, CurrentCatalog, DbSession, require
@@ -64,6 +65,20 @@ def dashboard(request: Request, actor: Staff) -> HTMLResponse:
 def catalog_browser(request: Request, actor: Staff, catalog: CurrentCatalog) -> HTMLResponse:
     ctx = {"actor": actor, "catalog": catalog}
     return templates.TemplateResponse(request, "admin/catalog.html", ctx)
+
+
+@router.post("/catalog/reload", response_class=HTMLResponse)
+def reload_catalog(request: Request, session: DbSession, actor: Admin) -> HTMLResponse:
+    """Load the catalog files again; a malformed file is refused and the last good version stays."""
+    holder = request.app.state.catalogs
+    try:
+        catalog.record_version(session, holder.reload(), actor=actor)
+        ctx = {"actor": actor, "catalog": holder.current, "notice": "目录已重新加载", "error": None}
+        status = 200
+    except CatalogError as exc:
+        ctx = {"actor": actor, "catalog": holder.current, "notice": None, "error": exc.message}
+        status = 422
+    return templates.TemplateResponse(request, "admin/catalog.html", ctx, status_code=status)
 
 
 @router.get("/catalog/{class_id}", response_class=HTMLResponse)
