@@ -219,3 +219,10 @@ def existing_codes(session: Session, codes: Iterable[str]) -> set[str]:
         chunk = wanted[start : start + 900]
         found.update(session.execute(select(Subject.code).where(Subject.code.in_(chunk))).scalars())
     return found
+
+
+def by_ids(session: Session, ids: Iterable[int]) -> list[Subject]:
+    wanted = sorted(set(ids))
+    if not wanted:
+        return []
+    return list(session.execute(select(Subject).where(Subject.id.in_(wanted))).scalars())
