@@ -34,6 +34,7 @@ from xinyong.enums import SubjectKind, SubjectStatus
 from xinyong.errors import Conflict, InvalidInput, NotFound
 
 MAX_SEARCH = 100
+PERSON_REF = "p"
 SEARCH_CANDIDATES = 1000  # matches ranked per query; more → ask for a longer keyword
 BIGRAM = 2
 TRIGRAM = 3
@@ -86,11 +87,26 @@ def public_code(subject: Subject) -> str:
     return identifiers.mask_code(subject.code) if subject.code_kind == "id_number" else subject.code
 
 
+def public_ref(subject: Subject) -> str:
+    """The subject's address on public surfaces: the USCC, or "p<id>" for a person (never the
+    ID number, which is not public — the masked number cannot address a page)."""
+    return f"{PERSON_REF}{subject.id}" if subject.code_kind == "id_number" else subject.code
+
+
+def get_by_ref(session: Session, ref: str) -> Subject:
+    """A subject by its public ref, its USCC or its full ID number."""
+    ref = ref.strip()
+    if ref.startswith(PERSON_REF) and ref[len(PERSON_REF) :].isdigit():
+        return get(session, int(ref[len(PERSON_REF) :]))
+    return get_by_code(session, ref)
+
+
 def public_view(subject: Subject) -> dict[str, Any]:
     """What anyone may see about a subject: ID numbers masked, no internal fields."""
     kind = SubjectKind(subject.kind)
     person = kind == SubjectKind.PERSON
     return {
+        "ref": public_ref(subject),
         "code": public_code(subject),
         "name": subject.name,
         "kind": kind.value,

@@ -9,6 +9,7 @@ Does not: change records (archive.new_version), decide list entries (lists) or r
 Start here: `rules.disclosure_window` (pure), then `views.public_view`.
 """
 
+from xinyong.disclosure.access import PurposeRequired, may_read_archive, read_archive
 from xinyong.disclosure.listing import ListingPage, ListingQuery, listing
 from xinyong.disclosure.rules import (
     OBJECTION_MARK,
@@ -38,14 +39,17 @@ __all__ = [
     "ListingPage",
     "ListingQuery",
     "PublicRecord",
+    "PurposeRequired",
     "RecordFacts",
     "SeverityFinding",
     "SubjectDisclosure",
     "disclosure_window",
     "full_archive",
     "listing",
+    "may_read_archive",
     "public_record",
     "public_view",
+    "read_archive",
     "severity_of",
     "severity_table_for",
     "windows",
