@@ -14,7 +14,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from xinyong import disclosure, subjects
+from xinyong import disclosure, identifiers, subjects
 from xinyong.web.deps import CurrentActor, CurrentCatalog, DbSession, Today
 
 router = APIRouter(tags=["subjects"])
@@ -55,7 +55,7 @@ def search_subjects(
 ) -> SubjectList:
     found = subjects.search(session, q, limit=limit)
     items = [SubjectOut.model_validate(subjects.public_view(s)) for s in found]
-    return SubjectList(q=q, count=len(items), items=items)
+    return SubjectList(q=identifiers.mask_text(q), count=len(items), items=items)
 
 
 @router.get("/subjects/{code}", response_model=SubjectDetail)

@@ -9,7 +9,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from xinyong import disclosure, subjects
+from xinyong import disclosure, identifiers, subjects
 from xinyong.catalog import Catalog
 from xinyong.db.tables import Subject
 from xinyong.disclosure import ListingQuery
@@ -33,7 +33,9 @@ def search(
     request: Request, session: DbSession, q: str = Query("", max_length=100)
 ) -> HTMLResponse:
     found = [subjects.public_view(s) for s in subjects.search(session, q, limit=50)]
-    return templates.TemplateResponse(request, "portal/search.html", {"q": q, "results": found})
+    shown_q = identifiers.mask_text(q)  # an ID number typed as the query is not echoed back
+    context = {"q": shown_q, "results": found}
+    return templates.TemplateResponse(request, "portal/search.html", context)
 
 
 def _subject_context(
