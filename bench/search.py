@@ -18,6 +18,7 @@ import io
 import json
 import os
 import random
+import socket
 import statistics
 import subprocess
 import sys
@@ -81,6 +82,12 @@ def load(url: str, n: int) -> list[tuple[str, str]]:
     return rows
 
 
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
 def serve(url: str, port: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "XINYONG_DATABASE_URL": url, "XINYONG_LOG_LEVEL": "WARNING"}
     proc = subprocess.Popen(
@@ -127,7 +134,7 @@ def main() -> None:
     )
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=16)
-    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--port", type=int, default=0, help="0 = a free port")
     args = parser.parse_args()
     base_url = os.environ.get("XINYONG_BENCH_POSTGRES_URL")
     if not base_url:
@@ -156,9 +163,10 @@ def main() -> None:
         "4-char name": [f"/api/v1/subjects?q={cut(n, 4)}" for _, n in sample],
         "code lookup": [f"/api/v1/subjects?q={c}" for c, _ in sample],
     }
-    proc = serve(url, args.port)
+    port = args.port or _free_port()
+    proc = serve(url, port)
     try:
-        results = {k: measure(f"http://127.0.0.1:{args.port}", v, args.concurrency)
+        results = {k: measure(f"http://127.0.0.1:{port}", v, args.concurrency)
                    for k, v in shapes.items()}  # fmt: skip
     finally:
         proc.terminate()
