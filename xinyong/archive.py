@@ -11,14 +11,16 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from xinyong import audit
 from xinyong.audit import Actor, AuditAction
-from xinyong.db.tables import Objection, Record
+from xinyong.db.tables import Objection, Provider, Record
 from xinyong.enums import RecordStatus
 from xinyong.errors import Conflict, NotFound
 
@@ -154,3 +156,83 @@ def new_version(
         reason=reason,
     )
     return successor
+
+
+# ---- queries for the derived views (disclosure, portal listings) -------------------------------
+
+
+def histories(session: Session, records: Iterable[Record]) -> dict[tuple[str, str], list[Record]]:
+    """Every version of each given record, oldest first, keyed by (info_class, natural_key)."""
+    keys = {(r.info_class, r.natural_key) for r in records}
+    out: dict[tuple[str, str], list[Record]] = {key: [] for key in keys}
+    by_class: dict[str, list[str]] = {}
+    for info_class, natural_key in keys:
+        by_class.setdefault(info_class, []).append(natural_key)
+    for info_class, natural_keys in by_class.items():
+        stmt = (
+            select(Record)
+            .where(Record.info_class == info_class, Record.natural_key.in_(natural_keys))
+            .order_by(Record.version)
+        )
+        for version in session.execute(stmt).scalars():
+            out[(version.info_class, version.natural_key)].append(version)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class ClassFilter:
+    """Filters of a 双公示 listing: one class, optionally one authority and a decision-date range.
+
+    `decided_since` and `valid_on` are necessary conditions the caller derives from the disclosure
+    rules (a record decided earlier, or no longer valid, cannot be shown) so the scan stays small.
+    """
+
+    info_class: str
+    authority_name: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    decided_since: date | None = None
+    valid_on: date | None = None
+
+
+def current_of_class(
+    session: Session, where: ClassFilter, *, offset: int, limit: int
+) -> list[Record]:
+    """Current, active versions of one class, newest decision first (a window of the listing)."""
+    stmt = select(Record).where(
+        Record.info_class == where.info_class,
+        Record.is_current.is_(True),
+        Record.status == RecordStatus.ACTIVE.value,
+    )
+    if where.authority_name:
+        stmt = stmt.where(Record.authority_name == where.authority_name)
+    if where.date_from:
+        stmt = stmt.where(Record.decision_date >= where.date_from)
+    if where.date_to:
+        stmt = stmt.where(Record.decision_date <= where.date_to)
+    if where.decided_since:
+        stmt = stmt.where(Record.decision_date >= where.decided_since)
+    if where.valid_on:
+        stmt = stmt.where(or_(Record.valid_until.is_(None), Record.valid_until >= where.valid_on))
+    stmt = stmt.order_by(Record.decision_date.desc(), Record.id.desc()).offset(offset).limit(limit)
+    return list(session.execute(stmt).scalars())
+
+
+def authorities_of_class(session: Session, info_class: str, *, limit: int = 200) -> list[str]:
+    """The deciding authorities that appear in a class (for the listing's department filter)."""
+    stmt = (
+        select(Record.authority_name)
+        .where(Record.info_class == info_class, Record.authority_name.is_not(None))
+        .distinct()
+        .order_by(Record.authority_name)
+        .limit(limit)
+    )
+    return [name for name in session.execute(stmt).scalars() if name]
+
+
+def provider_kinds(session: Session, provider_ids: Iterable[int | None]) -> dict[int, str | None]:
+    ids = {i for i in provider_ids if i is not None}
+    if not ids:
+        return {}
+    stmt = select(Provider.id, Provider.kind).where(Provider.id.in_(ids))
+    return {row[0]: row[1] for row in session.execute(stmt)}

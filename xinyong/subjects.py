@@ -11,7 +11,20 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Text, func, insert, or_, select
+from sqlalchemy import (
+    ARRAY,
+    Integer,
+    Select,
+    Text,
+    cast,
+    func,
+    insert,
+    literal_column,
+    or_,
+    select,
+    text,
+)
+from sqlalchemy.dialects.postgresql import array
 from sqlalchemy.orm import Session
 
 from xinyong import audit, identifiers
@@ -21,6 +34,10 @@ from xinyong.enums import SubjectKind, SubjectStatus
 from xinyong.errors import Conflict, InvalidInput, NotFound
 
 MAX_SEARCH = 100
+PERSON_REF = "p"
+SEARCH_CANDIDATES = 1000  # matches ranked per query; more → ask for a longer keyword
+BIGRAM = 2
+TRIGRAM = 3
 
 
 class SubjectNotFound(NotFound):
@@ -70,11 +87,26 @@ def public_code(subject: Subject) -> str:
     return identifiers.mask_code(subject.code) if subject.code_kind == "id_number" else subject.code
 
 
+def public_ref(subject: Subject) -> str:
+    """The subject's address on public surfaces: the USCC, or "p<id>" for a person (never the
+    ID number, which is not public — the masked number cannot address a page)."""
+    return f"{PERSON_REF}{subject.id}" if subject.code_kind == "id_number" else subject.code
+
+
+def get_by_ref(session: Session, ref: str) -> Subject:
+    """A subject by its public ref, its USCC or its full ID number."""
+    ref = ref.strip()
+    if ref.startswith(PERSON_REF) and ref[len(PERSON_REF) :].isdigit():
+        return get(session, int(ref[len(PERSON_REF) :]))
+    return get_by_code(session, ref)
+
+
 def public_view(subject: Subject) -> dict[str, Any]:
     """What anyone may see about a subject: ID numbers masked, no internal fields."""
     kind = SubjectKind(subject.kind)
     person = kind == SubjectKind.PERSON
     return {
+        "ref": public_ref(subject),
         "code": public_code(subject),
         "name": subject.name,
         "kind": kind.value,
@@ -127,24 +159,62 @@ def count_subjects(session: Session) -> int:
 
 
 def search(session: Session, q: str, *, limit: int = 20) -> list[Subject]:
-    """Find subjects by exact code, or by a keyword in the name or a former name."""
-    q = q.strip()
+    """Find subjects by exact code, or by a keyword in the name or a former name.
+
+    Same semantics on both databases: the keyword is a substring (case-sensitive) of the name or
+    of a former name. Up to SEARCH_CANDIDATES matches are ranked, shortest name first (the
+    closest match to the keyword), then by id. The indexes are made in the disclosure search
+    migration: PostgreSQL pg_trgm GIN (3+ characters) and a bigram GIN (2 characters); SQLite
+    FTS5 trigram (3+ characters) and a scan for 1–2 characters.
+    """
+    q = " ".join(q.split())
     if not q:
         return []
     limit = min(limit, MAX_SEARCH)
     if identifiers.classify(q) is not None:
         found = find_by_code(session, q)
         return [found] if found else []
-    pattern = f"%{q}%"
-    stmt = (
+    if session.get_bind().dialect.name == "postgresql":
+        candidates = _pg_candidates(q)
+    else:
+        candidates = _sqlite_candidates(q)
+    ranked = (
         select(Subject)
-        .where(
-            or_(Subject.name.like(pattern), func.cast(Subject.former_names, Text()).like(pattern))
-        )
+        .where(Subject.id.in_(candidates.limit(SEARCH_CANDIDATES)))
         .order_by(func.length(Subject.name), Subject.id)
         .limit(limit)
     )
-    return list(session.execute(stmt).scalars())
+    return list(session.execute(ranked).scalars())
+
+
+def _pg_candidates(q: str) -> Select[int]:
+    names = func.xinyong_subject_names(Subject.name, Subject.former_names)
+    if len(q) == BIGRAM:
+        match = func.xinyong_bigrams(names).op("@>")(cast(array([q]), ARRAY(Text())))
+    else:
+        match = names.like(f"%{_escape_like(q)}%", escape="\\")
+    return select(Subject.id).where(match)
+
+
+def _sqlite_candidates(q: str) -> Select[int]:
+    if len(q) >= TRIGRAM:
+        phrase = '"' + q.replace('"', '""') + '"'
+        return (
+            select(literal_column("rowid", Integer))
+            .select_from(text("subjects_fts"))
+            .where(text("subjects_fts MATCH :phrase").bindparams(phrase=phrase))
+        )
+    former = (
+        select(literal_column("1"))
+        .select_from(func.json_each(Subject.former_names))
+        .where(func.instr(literal_column("value"), q) > 0)
+        .exists()
+    )
+    return select(Subject.id).where(or_(func.instr(Subject.name, q) > 0, former))
+
+
+def _escape_like(q: str) -> str:
+    return q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 # ---- actions ----------------------------------------------------------------------------------
@@ -219,3 +289,10 @@ def existing_codes(session: Session, codes: Iterable[str]) -> set[str]:
         chunk = wanted[start : start + 900]
         found.update(session.execute(select(Subject.code).where(Subject.code.in_(chunk))).scalars())
     return found
+
+
+def by_ids(session: Session, ids: Iterable[int]) -> list[Subject]:
+    wanted = sorted(set(ids))
+    if not wanted:
+        return []
+    return list(session.execute(select(Subject).where(Subject.id.in_(wanted))).scalars())

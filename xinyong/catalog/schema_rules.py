@@ -158,6 +158,15 @@ class SeverityRule(Model):
     when: SeverityWhen = SeverityWhen()
     reason: NonEmpty
     legal_basis: list[LegalBasis] = pydantic.Field(default_factory=list)
+    # Minor rules only: false = never disclosed even where the table discloses minor information
+    # for `minor_disclosure_months` (e.g. 令45号 第二条: warning-only penalties are not published).
+    disclose: bool = True
+
+    @model_validator(mode="after")
+    def _disclose_only_for_minor(self) -> SeverityRule:
+        if not self.disclose and self.severity != Severity.MINOR:
+            raise ValueError("disclose: false 只适用于轻微（minor）规则")
+        return self
 
 
 class SeverityTable(Model):

@@ -12,6 +12,17 @@ from xinyong.db.session import make_engine
 config = context.config
 target_metadata = Base.metadata
 
+# Search objects created by raw DDL in the disclosure search migration (pg_trgm / bigram GIN
+# expression indexes on PostgreSQL, the FTS5 table and its shadow tables on SQLite) are not in the
+# metadata; autogenerate must neither drop nor compare them.
+SEARCH_PREFIXES = ("ix_search_", "subjects_fts")
+
+
+def _include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    return not (reflected and name is not None and name.startswith(SEARCH_PREFIXES))
+
 
 def _configure(connection: Connection) -> None:
     context.configure(
@@ -19,6 +30,7 @@ def _configure(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=_include_object,
     )
 
 

@@ -1,20 +1,27 @@
-"""GET /api/v1/subjects?q= and /api/v1/subjects/{code}: the public view for anonymous callers."""
+"""GET /api/v1/subjects?q= and /api/v1/subjects/{code}.
+
+Anonymous callers (and anyone asking `view=public`) get the public view: the subject's public facts
+and each disclosed record with class, decision number, decision date and `disclosure_ends`.
+Authorised readers (admin, officer, auditor; an enterprise account for its own subject) get the
+full archive and must give a `purpose`; each such read is written to the query log.
+"""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from xinyong import subjects
-from xinyong.web.deps import DbSession
+from xinyong import disclosure, identifiers, subjects
+from xinyong.web.deps import CurrentActor, CurrentCatalog, DbSession, Today
 
 router = APIRouter(tags=["subjects"])
 
 
 class SubjectOut(BaseModel):
+    ref: str  # address of the subject on public surfaces: /api/v1/subjects/{ref}
     code: str
     name: str
     kind: str
@@ -36,8 +43,10 @@ class SubjectList(BaseModel):
     items: list[SubjectOut]
 
 
-def _out(view: dict[str, Any]) -> SubjectOut:
-    return SubjectOut.model_validate(view)
+class SubjectDetail(SubjectOut):
+    view: Literal["public", "full"]
+    records: list[dict[str, Any]]  # public: disclosed records; full: the archive entries
+    list_entries: list[dict[str, Any]] = []  # platform-decided list entries (lists, at merge)
 
 
 @router.get("/subjects", response_model=SubjectList)
@@ -45,10 +54,27 @@ def search_subjects(
     session: DbSession, q: str = Query("", max_length=100), limit: int = Query(20, ge=1, le=100)
 ) -> SubjectList:
     found = subjects.search(session, q, limit=limit)
-    items = [_out(subjects.public_view(s)) for s in found]
-    return SubjectList(q=q, count=len(items), items=items)
+    items = [SubjectOut.model_validate(subjects.public_view(s)) for s in found]
+    return SubjectList(q=identifiers.mask_text(q), count=len(items), items=items)
 
 
-@router.get("/subjects/{code}", response_model=SubjectOut)
-def get_subject(session: DbSession, code: str) -> SubjectOut:
-    return _out(subjects.public_view(subjects.get_by_code(session, code)))
+@router.get("/subjects/{code}", response_model=SubjectDetail)
+def get_subject(
+    session: DbSession,
+    actor: CurrentActor,
+    catalog: CurrentCatalog,
+    today: Today,
+    code: str,
+    purpose: str | None = Query(None, max_length=200, description="查询目的（非公开查询必填）"),
+    view: Literal["auto", "public"] = "auto",
+) -> SubjectDetail:
+    subject = subjects.get_by_ref(session, code)
+    facts = subjects.public_view(subject)
+    if view == "public" or not disclosure.may_read_archive(actor, subject):
+        shown = disclosure.public_view(session, subject, catalog=catalog, today=today)
+        records = [r.as_json() for r in shown.records]
+        return SubjectDetail(**facts, view="public", records=records)
+    entries = disclosure.read_archive(
+        session, subject, purpose=purpose, surface="api", actor=actor, catalog=catalog, today=today
+    )
+    return SubjectDetail(**facts, view="full", records=[e.as_json() for e in entries])

@@ -1,15 +1,25 @@
-"""Public portal pages: home with one search box, results, subject page."""
+"""Public portal pages: home with one search box, results, subject page with tabs, 信用码 card,
+and the 双公示 listings. Routes only: the domain decides what is shown."""
 
 from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from xinyong import subjects
-from xinyong.web.deps import DbSession
+from xinyong import disclosure, identifiers, subjects
+from xinyong.catalog import Catalog
+from xinyong.db.tables import Subject
+from xinyong.disclosure import ListingQuery
+from xinyong.errors import InvalidInput
+from xinyong.web.deps import CurrentCatalog, DbSession, Today
+from xinyong.web.portal import qr
 from xinyong.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
+PER_PAGE = 20
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -23,10 +33,70 @@ def search(
     request: Request, session: DbSession, q: str = Query("", max_length=100)
 ) -> HTMLResponse:
     found = [subjects.public_view(s) for s in subjects.search(session, q, limit=50)]
-    return templates.TemplateResponse(request, "portal/search.html", {"q": q, "results": found})
+    shown_q = identifiers.mask_text(q)  # an ID number typed as the query is not echoed back
+    context = {"q": shown_q, "results": found}
+    return templates.TemplateResponse(request, "portal/search.html", context)
 
 
-@router.get("/subjects/{code}", response_class=HTMLResponse)
-def subject_page(request: Request, session: DbSession, code: str) -> HTMLResponse:
-    view = subjects.public_view(subjects.get_by_code(session, code))
-    return templates.TemplateResponse(request, "portal/subject.html", {"s": view})
+def _subject_context(
+    request: Request, session: DbSession, subject: Subject, catalog: Catalog, today: date
+) -> dict[str, Any]:
+    view = disclosure.public_view(session, subject, catalog=catalog, today=today)
+    url = qr.public_url(request.app.state.settings.public_base_url, view.subject["ref"])
+    return {
+        "s": view.subject,
+        "tabs": view.tabs,
+        "today": today,
+        "public_url": url,
+        "qr_svg": qr.svg(url, title=f"{view.subject['name']}的信用码"),
+        # Platform-decided list entries (lists.public_entries) are wired in here at merge.
+        "list_entries": [],
+    }
+
+
+@router.get("/subjects/{ref}", response_class=HTMLResponse)
+def subject_page(
+    request: Request, session: DbSession, catalog: CurrentCatalog, today: Today, ref: str
+) -> HTMLResponse:
+    subject = subjects.get_by_ref(session, ref)
+    context = _subject_context(request, session, subject, catalog, today)
+    return templates.TemplateResponse(request, "portal/subject.html", context)
+
+
+@router.get("/subjects/{ref}/card", response_class=HTMLResponse)
+def credit_code_card(
+    request: Request, session: DbSession, catalog: CurrentCatalog, today: Today, ref: str
+) -> HTMLResponse:
+    subject = subjects.get_by_ref(session, ref)
+    context = _subject_context(request, session, subject, catalog, today)
+    return templates.TemplateResponse(request, "portal/card.html", context)
+
+
+@router.get("/disclosures/{info_class}", response_class=HTMLResponse)
+def listing_page(
+    request: Request,
+    session: DbSession,
+    catalog: CurrentCatalog,
+    today: Today,
+    info_class: Literal["penalty", "licence"],
+    authority: str | None = Query(None, max_length=200),
+    date_from: str | None = Query(None, alias="from", max_length=10),
+    date_to: str | None = Query(None, alias="to", max_length=10),
+    page: int = Query(1, ge=1, le=1000),
+) -> HTMLResponse:
+    start, end = _day(date_from, "起始日期"), _day(date_to, "截止日期")
+    query = ListingQuery(info_class, authority or None, start, end, page, PER_PAGE)
+    result = disclosure.listing(session, query, catalog=catalog, today=today)
+    title = catalog.info_class(info_class).title
+    context = {"page": result, "title": title, "info_class": info_class, "today": today}
+    return templates.TemplateResponse(request, "portal/listing.html", context)
+
+
+def _day(text: str | None, label: str) -> date | None:
+    """An optional date from a form field (an empty field means no filter)."""
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(f"{label}格式应为 YYYY-MM-DD，收到“{text}”") from None

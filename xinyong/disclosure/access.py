@@ -1,0 +1,66 @@
+"""Who may read a subject's full archive, and the query-log row every such read leaves.
+
+The public view needs no purpose and leaves no trace. The full archive (every record, history,
+provenance, hidden records with the reason) is for the credit office, authorities and auditors,
+and for an enterprise account about its own subject; each read names its purpose and is written
+to the query log (深圳条例 第45条: who, whom, when, on what authority — rules.md §7.5).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from xinyong import audit
+from xinyong.audit import Actor
+from xinyong.catalog import Catalog
+from xinyong.db.tables import Subject
+from xinyong.disclosure.views import ArchiveEntry, full_archive
+from xinyong.enums import Role
+from xinyong.errors import InvalidInput
+
+ARCHIVE_ROLES = frozenset({Role.ADMIN, Role.OFFICER, Role.AUDITOR})
+MAX_PURPOSE = 200
+
+
+class PurposeRequired(InvalidInput):
+    code = "disclosure.purpose_required"
+
+
+def may_read_archive(actor: Actor, subject: Subject) -> bool:
+    if actor.is_anonymous:
+        return False
+    if actor.role in ARCHIVE_ROLES:
+        return True
+    return actor.role == Role.ENTERPRISE and actor.subject_id == subject.id
+
+
+def read_archive(
+    session: Session,
+    subject: Subject,
+    *,
+    purpose: str | None,
+    surface: str,
+    actor: Actor,
+    catalog: Catalog,
+    today: date,
+) -> list[ArchiveEntry]:
+    """The full archive for an authorised reader; the read is written to the query log."""
+    reason = (purpose or "").strip()
+    if not reason:
+        raise PurposeRequired(
+            "查询非公开信用信息须说明查询目的（purpose 参数），查询将记入查询日志"
+        )
+    if len(reason) > MAX_PURPOSE:
+        raise PurposeRequired(f"查询目的不超过{MAX_PURPOSE}个字")
+    entries = full_archive(session, subject, catalog=catalog, today=today)
+    audit.log_query(
+        session,
+        actor,
+        subject.id,
+        purpose=reason,
+        surface=surface,
+        detail={"records": len(entries), "today": today},
+    )
+    return entries
