@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from xinyong import identifiers
 from xinyong.errors import InvalidInput
 from xinyong.identifiers import (
     USCC_ALPHABET,
@@ -409,3 +410,10 @@ def test_generated_id_numbers_validate(code: str) -> None:
     assert f"{info.birth_date:%Y%m%d}" == code[6:14]
     assert info.sex == ("male" if int(code[16]) % 2 else "female")
     assert classify(code) == "id_number"
+
+
+def test_valid_uscc_with_e_between_digits_is_not_excel_notation() -> None:
+    body = "919901007E3266607"
+    code = body + identifiers.uscc_check_char(body)
+    assert identifiers.validate_uscc(code).code == code
+    assert identifiers.validate_subject_code(code) == ("uscc", code)

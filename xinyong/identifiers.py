@@ -58,7 +58,8 @@ _SUGGESTED_KINDS: dict[str, SuggestedKind] = {
 }  # fmt: skip
 
 _QUOTES = "'\"‘’“”`"
-_EXCEL_FLOAT = re.compile(r"[0-9]+(?:\.[0-9]*)?E[+-]?[0-9]+|[0-9]{15,}\.0*")
+# Excel shows large numbers as "9.14403E+17": the sign after E is always there.
+_EXCEL_FLOAT = re.compile(r"[0-9]+(?:\.[0-9]*)?E[+-][0-9]+|[0-9]{15,}\.0*")
 _ID_SHAPE = re.compile(r"[0-9]{17}[0-9X]")
 _DIGIT = "0-9０-９"
 _ID_IN_TEXT = re.compile(
@@ -189,7 +190,13 @@ def _id_check_ok(code: str) -> bool:
 
 
 def _excel_mangled(code: str, check_ok: bool) -> bool:
-    """Excel keeps 15 significant digits: look for scientific notation or a float-rounded tail."""
+    """Excel keeps 15 significant digits: look for scientific notation or a float-rounded tail.
+
+    A code whose check character holds is never called mangled (USCCs such as
+    919901007E32666070 legitimately have an E between digits).
+    """
+    if check_ok:
+        return False
     if _EXCEL_FLOAT.fullmatch(code):
         return True
     if len(code) != 18 or not (code.isascii() and code.isdigit()) or check_ok:
