@@ -9,7 +9,6 @@ Package map: `rules` (pure), `joint_check` (sync path + log row), `fast` (# fast
 `feedback`, `screening` (+ `names` normalisation), `stats`. Code and tests are authoritative.
 """
 
-from xinyong.measures.joint_check import check
 from xinyong.measures.feedback import (
     CheckNotFound,
     FeedbackExists,
@@ -19,6 +18,7 @@ from xinyong.measures.feedback import (
     get_check,
     record_feedback,
 )
+from xinyong.measures.joint_check import check
 from xinyong.measures.rules import (
     AppliedMeasure,
     CheckAnswer,
