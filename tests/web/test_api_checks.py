@@ -78,3 +78,11 @@ def test_feedback_without_reason_for_a_skipped_mandatory_measure_is_refused(
     ok = client.post(f"/api/v1/checks/{check_id}/feedback", json={"items": [item]},
                      headers=headers)  # fmt: skip
     assert ok.json() == {"check_id": check_id, "recorded": 1}
+
+
+def test_screening_batch_api(client, api_key, listed_code):
+    body = {"matter": "procurement", "rows": [{"code": listed_code}, {"code": "123"}]}
+    response = client.post("/api/v1/screenings", json=body, headers={"X-API-Key": api_key})
+    assert response.status_code == 200
+    outcomes = [r["outcome"] for r in response.json()["results"]]
+    assert outcomes == ["hit", "invalid_code"]
