@@ -11,6 +11,7 @@ from xinyong import __version__, catalog, log
 from xinyong.config import Settings, get_settings
 from xinyong.db.session import make_engine, make_sessionmaker
 from xinyong.web import errors
+from xinyong.web.admin import lists as admin_lists
 from xinyong.web.admin import pages as admin_pages
 from xinyong.web.api import checks as api_checks
 from xinyong.web.api import screening as api_screening
@@ -45,5 +46,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in api_checks.routers(settings):
         app.include_router(router, prefix="/api/v1")
     app.include_router(admin_pages.router)
+    app.include_router(admin_lists.router)
     app.include_router(portal_pages.router)
     return app
