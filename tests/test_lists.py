@@ -12,7 +12,7 @@ from tests.factories.lists import listed
 from xinyong import lists
 from xinyong.audit import Actor
 from xinyong.clock import CalendarYearMissing
-from xinyong.db.tables import AuditEntry
+from xinyong.db.tables import AuditEntry, ListEntry
 from xinyong.enums import Role
 from xinyong.errors import Forbidden
 
@@ -31,7 +31,9 @@ def ctx(catalog, calendar, officer):
     return {"catalog": catalog, "actor": officer}
 
 
-def _noticed(session, ctx, calendar, list_type="market_regulation_serious", today=MONDAY):
+def _noticed(
+    session, ctx, calendar, list_type="market_regulation_serious", today=MONDAY
+) -> ListEntry:
     subject = make_subject(session)
     entry = lists.propose_entry(session, subject, list_type, "较重行政处罚后仍拒不改正", **ctx,
                                 today=today)  # fmt: skip

@@ -13,6 +13,7 @@ from xinyong import measures
 from xinyong.audit import Actor
 from xinyong.db.tables import Check
 from xinyong.enums import Role
+from xinyong.errors import Forbidden
 from xinyong.identifiers import IdentifierError
 from xinyong.lists import ListHit
 from xinyong.measures import FeedbackItem
@@ -142,7 +143,7 @@ def test_red_list_gets_incentives_unless_also_on_a_dishonesty_list(
     assert ans.incentives == ()
 
 
-def _checked(session, catalog, system, subject):
+def _checked(session, catalog, system, subject) -> measures.CheckAnswer:
     return measures.check(session, subject.code, "subsidy", catalog=catalog, actor=system,
                           today=DECIDED)  # fmt: skip
 
@@ -178,7 +179,7 @@ def test_feedback_only_by_the_system_that_checked(session, catalog, system, wage
     ans = _checked(session, catalog, system, wage_listed)
     other = Actor(kind="api_client", id=10, label="接口:其他", role=Role.SYSTEM)
     item = FeedbackItem("wage_arrears_restrictions", applied=True)
-    with pytest.raises(measures.feedback.Forbidden):
+    with pytest.raises(Forbidden):
         measures.record_feedback(session, ans.check_id, [item], actor=other, today=DECIDED)
 
 

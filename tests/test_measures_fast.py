@@ -44,6 +44,10 @@ def committed(engine, catalog, calendar):
         s.execute(delete(Subject).where(Subject.id == ids[0]))
 
 
+def strip(ans: measures.CheckAnswer) -> dict[str, object]:
+    return {k: v for k, v in ans.as_dict().items() if k != "check_id"}
+
+
 async def _fast_check(url: str, code: str, matter: str, catalog, today: date):
     fast = FastCheck(url)
     await fast.open()
@@ -65,7 +69,6 @@ def test_fast_path_answers_exactly_as_the_sync_path(engine, catalog, committed, 
         s.rollback()
     url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
     fast = asyncio.run(_fast_check(url, code, matter, catalog, today))
-    strip = lambda a: {k: v for k, v in a.as_dict().items() if k != "check_id"}  # noqa: E731
     assert all(strip(a) == strip(sync) for a in fast)
     with Session(engine) as s:
         logged = s.execute(

@@ -39,7 +39,7 @@ def test_names_are_normalised_for_width_region_and_legal_form(raw, core):
     assert normalise_name(raw)[0] == core
 
 
-def _screen(session, catalog, rows):
+def _screen(session, catalog, rows) -> list[screening.ScreeningResult]:
     index = screening.build_index(session, catalog=catalog, today=DECIDED)
     return list(screening.screen_rows(rows, "procurement", index, catalog=catalog, today=DECIDED))
 
