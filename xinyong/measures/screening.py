@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from operator import mul
 from pathlib import Path
 from typing import Any
 
@@ -121,8 +122,8 @@ def quick_uscc(code: str) -> bool:
     if len(code) != _USCC_LEN or not code[2:8].isdigit() or code[0] not in "123456789ANY":
         return False
     try:
-        total = sum(_VALUE[c] * w for c, w in zip(code, _USCC_W, strict=False))
-        org = sum(_ORG_VALUE[c] * w for c, w in zip(code[8:16], _ORG_W, strict=True))
+        total = sum(map(mul, map(_VALUE.__getitem__, code[:17]), _USCC_W))
+        org = sum(map(mul, map(_ORG_VALUE.__getitem__, code[8:16]), _ORG_W))
     except KeyError:
         return False
     rest = _ORG_MOD - org % _ORG_MOD
