@@ -47,6 +47,15 @@ class AuditAction(StrEnum):
     SUBJECT_UPDATED = "subjects.subject.updated"
     RECORD_VERSIONED = "archive.record.versioned"
     DEMO_LOADED = "demo.region.loaded"
+    LIST_ENTRY_PROPOSED = "lists.entry.proposed"
+    LIST_NOTICE_SENT = "lists.entry.notice_sent"
+    LIST_STATEMENT_RECORDED = "lists.entry.statement_recorded"
+    LIST_ENTRY_APPROVED = "lists.entry.approved"
+    LIST_ENTRY_DECIDED = "lists.entry.decided"
+    LIST_ENTRY_PUBLISHED = "lists.entry.published"
+    LIST_ENTRY_EXITED = "lists.entry.exited"
+    CHECK_FEEDBACK_RECORDED = "measures.feedback.recorded"
+    SCREENING_DECIDED = "measures.screening.decided"
 
 
 @dataclass(frozen=True, slots=True)

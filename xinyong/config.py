@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     public_base_url: str = "http://127.0.0.1:8000"
     region_name: str = "示范区"
     region_code: str = "990100"
+    # Joint checks on PostgreSQL use the raw async psycopg pool (measures/fast.py) unless off.
+    check_fast_path: bool = True
 
 
 @lru_cache

@@ -11,6 +11,7 @@ import typer
 
 from xinyong import log
 from xinyong.cli import admin, data
+from xinyong.cli import lists as lists_cli
 from xinyong.cli.context import err
 from xinyong.config import get_settings
 from xinyong.errors import XinyongError
@@ -24,6 +25,7 @@ app = typer.Typer(
 )
 admin.register(app)
 data.register(app)
+lists_cli.register(app)
 
 
 def main() -> None:

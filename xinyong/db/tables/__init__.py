@@ -4,6 +4,8 @@ from xinyong.db.tables.archive import Record
 from xinyong.db.tables.audit import AuditEntry, QueryLogEntry
 from xinyong.db.tables.auth import ApiClient, User, WebSession
 from xinyong.db.tables.catalog import CatalogVersion
+from xinyong.db.tables.lists import ListEntry, ListEntryStep
+from xinyong.db.tables.measures import Check, CheckFeedback, ScreeningDecision
 from xinyong.db.tables.objections import Objection
 from xinyong.db.tables.providers import Provider
 from xinyong.db.tables.subjects import Subject
@@ -12,10 +14,15 @@ __all__ = [
     "ApiClient",
     "AuditEntry",
     "CatalogVersion",
+    "Check",
+    "CheckFeedback",
+    "ListEntry",
+    "ListEntryStep",
     "Objection",
     "Provider",
     "QueryLogEntry",
     "Record",
+    "ScreeningDecision",
     "Subject",
     "User",
     "WebSession",

@@ -1,0 +1,431 @@
+"""Due process for lists decided on this platform: each legal step is one action.
+
+proposal → prior notice (or, for red lists, publicity) → statement and answer → approval (where
+the list type asks for it) → decision → publication → exit. Every action checks its preconditions,
+writes a step row and an audit row, and only flushes. Nobody is listed by counting records
+(国办发〔2020〕49号): an entry starts with an officer's proposal stating the facts.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from xinyong import audit, auth, clock, subjects
+from xinyong.audit import Actor, AuditAction
+from xinyong.catalog import Catalog, ListType
+from xinyong.clock import Calendar
+from xinyong.db.tables import ListEntry, ListEntryStep, Subject
+from xinyong.enums import ListKind, Role
+from xinyong.errors import InvalidInput
+from xinyong.lists import notice, validity
+from xinyong.lists.errors import (
+    ApprovalMissing,
+    EarlyExitRefused,
+    EntryAlreadyOpen,
+    ImportedListNotDecidedHere,
+    MissingText,
+    StatementPeriodOpen,
+    StatementPeriodOver,
+    StepOutOfOrder,
+)
+
+OFFICERS = (Role.OFFICER, Role.ADMIN)
+
+
+class Stage(StrEnum):
+    """The last step taken on an entry."""
+
+    PROPOSED = "proposed"
+    NOTICED = "noticed"  # prior notice sent, or publicity started
+    STATED = "stated"  # statement (or publicity objection) recorded and answered
+    APPROVED = "approved"
+    DECIDED = "decided"
+    PUBLISHED = "published"
+    EXITED = "exited"
+
+    @property
+    def label(self) -> str:
+        return {
+            "proposed": "已提出",
+            "noticed": "已告知",
+            "stated": "已陈述申辩",
+            "approved": "已批准",
+            "decided": "已认定",
+            "published": "已公布",
+            "exited": "已移出",
+        }[self.value]
+
+
+# ---- pure rules -------------------------------------------------------------------------------
+
+
+def steps_of(lt: ListType) -> list[str]:
+    return [s.step for s in lt.procedure]
+
+
+def period_of(lt: ListType, step: str) -> int:
+    for s in lt.procedure:
+        if s.step == step:
+            return s.period_working_days or 0
+    return 0
+
+
+def notice_step(lt: ListType) -> str:
+    """'prior_notice' for serious and watch lists; 'publicity' for red lists."""
+    return "publicity" if "publicity" in steps_of(lt) else "prior_notice"
+
+
+def statement_deadline(sent_on: date, lt: ListType, calendar: Calendar) -> date:
+    """Last day for a statement (or a publicity objection): sent_on + N working days."""
+    step = "publicity" if notice_step(lt) == "publicity" else "statement"
+    return clock.add_working_days(sent_on, period_of(lt, step), calendar)
+
+
+def _require_text(value: str | None, label: str) -> str:
+    if value is None or not value.strip():
+        raise MissingText(f"请填写{label}")
+    return value.strip()
+
+
+def _require_stage(entry: ListEntry, allowed: tuple[Stage, ...], doing: str) -> None:
+    if entry.stage not in allowed:
+        names = "、".join(s.label for s in allowed)
+        raise StepOutOfOrder(
+            f"该名单认定当前状态为“{Stage(entry.stage).label}”，{doing}须在“{names}”之后进行",
+            details={"stage": entry.stage},
+        )
+
+
+# ---- actions ----------------------------------------------------------------------------------
+
+
+def _step(
+    session: Session,
+    entry: ListEntry,
+    step: str,
+    action: AuditAction,
+    detail: dict[str, Any],
+    *,
+    actor: Actor,
+    today: date,
+    before: str | None,
+) -> ListEntry:
+    session.add(
+        ListEntryStep(
+            entry_id=entry.id,
+            step=step,
+            on=today,
+            actor_label=actor.label,
+            detail=audit.jsonable(detail),
+        )
+    )
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        action,
+        target_type="list_entry",
+        target_id=entry.id,
+        before={"stage": before},
+        after={"stage": entry.stage, **detail},
+    )
+    return entry
+
+
+def propose_entry(
+    session: Session,
+    subject: Subject,
+    list_type_id: str,
+    facts: str,
+    *,
+    catalog: Catalog,
+    actor: Actor,
+    today: date,
+) -> ListEntry:
+    """拟列入: an officer proposes an entry with its facts; the basis comes from the list type."""
+    auth.require_role(actor, *OFFICERS)
+    lt = catalog.list_type(list_type_id)
+    if lt.kind == ListKind.IMPORTED:
+        raise ImportedListNotDecidedHere(
+            f"{lt.title}由{lt.deciding_authority}认定，经数据归集导入，不在本平台认定"
+        )
+    facts = _require_text(facts, "拟列入的事实")
+    open_id = session.execute(
+        select(ListEntry.id).where(
+            ListEntry.subject_id == subject.id,
+            ListEntry.list_type == lt.id,
+            ListEntry.stage != Stage.EXITED.value,
+        )
+    ).first()
+    if open_id is not None:
+        raise EntryAlreadyOpen(
+            f"该主体已有进行中或有效的{lt.title}认定（编号 {open_id[0]}）",
+            details={"entry_id": open_id[0]},
+        )
+    entry = ListEntry(
+        list_type=lt.id,
+        subject_id=subject.id,
+        stage=Stage.PROPOSED.value,
+        facts=facts,
+        basis=[b.model_dump(mode="json", exclude_none=True) for b in lt.legal_basis],
+        measures=[m.id for m in catalog.measures_for(lt.id)],
+        deciding_authority=lt.deciding_authority,
+        catalog_version=catalog.short_version,
+        proposed_on=today,
+    )
+    session.add(entry)
+    session.flush()
+    detail = {"list_type": lt.id, "subject_id": subject.id, "facts": facts}
+    return _step(
+        session,
+        entry,
+        "proposal",
+        AuditAction.LIST_ENTRY_PROPOSED,
+        detail,
+        actor=actor,
+        today=today,
+        before=None,
+    )
+
+
+def send_prior_notice(
+    session: Session,
+    entry: ListEntry,
+    notice_number: str,
+    *,
+    authority: str | None = None,
+    catalog: Catalog,
+    calendar: Calendar,
+    actor: Actor,
+    today: date,
+) -> ListEntry:
+    """事前告知 (or 拟列入公示 for red lists): generate the document and start the period.
+
+    The deadline is computed first: a year without calendar data stops here, nothing changes.
+    """
+    auth.require_role(actor, *OFFICERS)
+    _require_stage(entry, (Stage.PROPOSED,), "事前告知")
+    lt = catalog.list_type(entry.list_type)
+    number = _require_text(notice_number, "告知书文号")
+    deadline = statement_deadline(today, lt, calendar)
+    publicity = notice_step(lt) == "publicity"
+    subject = subjects.get(session, entry.subject_id)
+    facts = notice.NoticeFacts(
+        notice_number=number,
+        subject_name=subject.name,
+        subject_code=subjects.public_code(subject),
+        facts=entry.facts,
+        measures=tuple(catalog.measures[m] for m in entry.measures if m in catalog.measures),
+        sent_on=today,
+        deadline=deadline,
+        period_days=period_of(lt, "publicity" if publicity else "statement"),
+        authority=authority or entry.deciding_authority,
+    )
+    before = entry.stage
+    entry.notice_number = number
+    entry.notice_sent_on = today
+    entry.statement_deadline = deadline
+    entry.notice_html = notice.render(lt, facts, publicity=publicity)
+    entry.stage = Stage.NOTICED.value
+    detail = {"notice_number": number, "deadline": deadline}
+    return _step(
+        session,
+        entry,
+        notice_step(lt),
+        AuditAction.LIST_NOTICE_SENT,
+        detail,
+        actor=actor,
+        today=today,
+        before=before,
+    )
+
+
+def record_statement(
+    session: Session,
+    entry: ListEntry,
+    statement: str,
+    answer: str,
+    *,
+    actor: Actor,
+    today: date,
+) -> ListEntry:
+    """陈述申辩 (or a publicity objection) made within the period, and the authority's answer."""
+    auth.require_role(actor, *OFFICERS)
+    _require_stage(entry, (Stage.NOTICED,), "记录陈述申辩")
+    assert entry.statement_deadline is not None
+    if today > entry.statement_deadline:
+        raise StatementPeriodOver(
+            f"陈述申辩期已于 {entry.statement_deadline} 届满，不能再登记陈述申辩",
+            details={"deadline": entry.statement_deadline.isoformat()},
+        )
+    before = entry.stage
+    entry.statement_text = _require_text(statement, "陈述申辩内容")
+    entry.statement_answer = _require_text(answer, "对陈述申辩的答复（采纳与否及理由）")
+    entry.statement_on = today
+    entry.stage = Stage.STATED.value
+    detail = {"statement": entry.statement_text, "answer": entry.statement_answer}
+    return _step(
+        session,
+        entry,
+        "statement",
+        AuditAction.LIST_STATEMENT_RECORDED,
+        detail,
+        actor=actor,
+        today=today,
+        before=before,
+    )
+
+
+def _require_period_over(entry: ListEntry, doing: str, today: date) -> None:
+    assert entry.statement_deadline is not None
+    if today <= entry.statement_deadline:
+        raise StatementPeriodOpen(
+            f"陈述申辩期尚未届满（截止 {entry.statement_deadline}），不能{doing}",
+            details={"deadline": entry.statement_deadline.isoformat()},
+        )
+
+
+def approve_entry(
+    session: Session,
+    entry: ListEntry,
+    note: str,
+    *,
+    catalog: Catalog,
+    actor: Actor,
+    today: date,
+) -> ListEntry:
+    """报上一级部门批准, for list types whose procedure has an approval step."""
+    auth.require_role(actor, *OFFICERS)
+    lt = catalog.list_type(entry.list_type)
+    if "approval" not in steps_of(lt):
+        raise StepOutOfOrder(f"{lt.title}的认定程序没有报批步骤")
+    _require_stage(entry, (Stage.NOTICED, Stage.STATED), "报批")
+    _require_period_over(entry, "报请批准", today)
+    before = entry.stage
+    entry.approved_on = today
+    entry.stage = Stage.APPROVED.value
+    detail = {"note": _require_text(note, "批准意见")}
+    return _step(
+        session,
+        entry,
+        "approval",
+        AuditAction.LIST_ENTRY_APPROVED,
+        detail,
+        actor=actor,
+        today=today,
+        before=before,
+    )
+
+
+def decide_entry(
+    session: Session,
+    entry: ListEntry,
+    decision_number: str,
+    *,
+    catalog: Catalog,
+    actor: Actor,
+    today: date,
+) -> ListEntry:
+    """作出认定决定: only after the statement (or publicity) period, and approval where required."""
+    auth.require_role(actor, *OFFICERS)
+    lt = catalog.list_type(entry.list_type)
+    _require_stage(entry, (Stage.NOTICED, Stage.STATED, Stage.APPROVED), "作出认定决定")
+    _require_period_over(entry, "作出认定决定", today)
+    if "approval" in steps_of(lt) and entry.approved_on is None:
+        raise ApprovalMissing(f"{lt.title}的认定决定须先报上一级部门批准")
+    before = entry.stage
+    entry.decision_number = _require_text(decision_number, "认定决定书文号")
+    entry.decided_on = today
+    entry.valid_until = validity.expiry(today, lt)
+    entry.catalog_version = catalog.short_version
+    entry.stage = Stage.DECIDED.value
+    detail = {"decision_number": entry.decision_number, "valid_until": entry.valid_until}
+    return _step(
+        session,
+        entry,
+        "decision",
+        AuditAction.LIST_ENTRY_DECIDED,
+        detail,
+        actor=actor,
+        today=today,
+        before=before,
+    )
+
+
+def publish_entry(session: Session, entry: ListEntry, *, actor: Actor, today: date) -> ListEntry:
+    """公布: the decided entry is shown on the portal from today."""
+    auth.require_role(actor, *OFFICERS)
+    _require_stage(entry, (Stage.DECIDED,), "公布")
+    before = entry.stage
+    entry.published_on = today
+    entry.stage = Stage.PUBLISHED.value
+    return _step(
+        session,
+        entry,
+        "publication",
+        AuditAction.LIST_ENTRY_PUBLISHED,
+        {"published_on": today},
+        actor=actor,
+        today=today,
+        before=before,
+    )
+
+
+def exit_entry(
+    session: Session,
+    entry: ListEntry,
+    *,
+    kind: str,
+    reason: str,
+    basis: str,
+    catalog: Catalog,
+    actor: Actor,
+    today: date,
+) -> ListEntry:
+    """移出 before expiry: `early` (the list type's early-exit rules) or `annulled` (basis revoked).
+
+    Expiry needs no action: an entry is out of force after its last day, computed from dates.
+    """
+    auth.require_role(actor, *OFFICERS)
+    lt = catalog.list_type(entry.list_type)
+    _require_stage(entry, (Stage.DECIDED, Stage.PUBLISHED), "移出")
+    assert entry.decided_on is not None
+    if entry.valid_until is not None and today > entry.valid_until:
+        raise StepOutOfOrder(f"该名单认定已于 {entry.valid_until} 期满，期满后自动移出，无需办理")
+    reason, basis = _require_text(reason, "移出理由"), _require_text(basis, "移出依据")
+    if kind == "early":
+        _check_early_exit(lt, entry.decided_on, today)
+    elif kind != "annulled":
+        raise InvalidInput("移出方式只能是 early（提前移出）或 annulled（认定依据被撤销）")
+    before = entry.stage
+    entry.exited_on, entry.exit_kind = today, kind
+    entry.exit_reason, entry.exit_basis = reason, basis
+    entry.stage = Stage.EXITED.value
+    detail = {"kind": kind, "reason": reason, "basis": basis}
+    return _step(
+        session,
+        entry,
+        "exit",
+        AuditAction.LIST_ENTRY_EXITED,
+        detail,
+        actor=actor,
+        today=today,
+        before=before,
+    )
+
+
+def _check_early_exit(lt: ListType, decided_on: date, today: date) -> None:
+    if not lt.early_exit.allowed:
+        raise EarlyExitRefused(f"{lt.title}不适用提前移出，有效期届满后自动移出")
+    months = lt.early_exit.after_months or 0
+    earliest = clock.add_months(decided_on, months)
+    if today < earliest:
+        raise EarlyExitRefused(
+            f"{lt.title}列入满 {months} 个月后方可申请提前移出（最早 {earliest}）",
+            details={"earliest": earliest.isoformat()},
+        )

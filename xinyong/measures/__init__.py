@@ -1,0 +1,51 @@
+"""Measures: the joint check (subject × matter → hits, measures and their basis), feedback,
+screening, and check statistics.
+
+Owns: the check log (`checks`), feedback rows, remembered screening decisions. The pure rules in
+`rules.py` serve both the sync path (`check.py`) and the PostgreSQL fast path (`fast.py`).
+Does not: decide list entries (lists) or change any record.
+
+Package map: `rules` (pure), `joint_check` (sync path + log row), `fast` (# fast read path),
+`feedback`, `screening` (+ `names` normalisation), `stats`. Code and tests are authoritative.
+"""
+
+from xinyong.measures.feedback import (
+    CheckNotFound,
+    FeedbackExists,
+    FeedbackItem,
+    MandatoryReasonMissing,
+    MeasureNotInAnswer,
+    get_check,
+    record_feedback,
+)
+from xinyong.measures.joint_check import check
+from xinyong.measures.rules import (
+    AppliedMeasure,
+    CheckAnswer,
+    HitMeasures,
+    SubjectFacts,
+    UnknownMatter,
+    answer,
+    measures_for_hit,
+)
+from xinyong.measures.stats import CheckStats, check_stats
+
+__all__ = [
+    "AppliedMeasure",
+    "CheckAnswer",
+    "CheckNotFound",
+    "CheckStats",
+    "FeedbackExists",
+    "FeedbackItem",
+    "HitMeasures",
+    "MandatoryReasonMissing",
+    "MeasureNotInAnswer",
+    "SubjectFacts",
+    "UnknownMatter",
+    "answer",
+    "check",
+    "check_stats",
+    "get_check",
+    "measures_for_hit",
+    "record_feedback",
+]

@@ -1,0 +1,58 @@
+"""Check statistics for the admin page: 核查次数, 反馈率, hits by requester and matter."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import case, distinct, func, select
+from sqlalchemy.orm import Session
+
+from xinyong.db.tables import Check, CheckFeedback
+
+
+@dataclass(frozen=True, slots=True)
+class CheckStats:
+    checks: int
+    with_hits: int
+    with_feedback: int
+    by_requester: list[tuple[str, int, int]]  # requesting system/department, checks, hits
+    by_matter: list[tuple[str, int, int]]  # matter, checks, hits
+    per_day: list[tuple[date, int]]  # last `days` days, oldest first
+
+    @property
+    def feedback_rate(self) -> float:
+        """Share of checks with hits that got feedback."""
+        return self.with_feedback / self.with_hits if self.with_hits else 0.0
+
+
+def check_stats(session: Session, *, today: date, days: int = 30) -> CheckStats:
+    hits = func.sum(case((Check.hits > 0, 1), else_=0))
+    total, with_hits = session.execute(select(func.count(), func.coalesce(hits, 0))).one()
+    fed = session.execute(select(func.count(distinct(CheckFeedback.check_id)))).scalar_one()
+    by_req = session.execute(
+        select(Check.actor_label, func.count(), func.coalesce(hits, 0))
+        .group_by(Check.actor_label)
+        .order_by(func.count().desc())
+    ).all()
+    by_matter = session.execute(
+        select(Check.matter, func.count(), func.coalesce(hits, 0))
+        .group_by(Check.matter)
+        .order_by(func.count().desc())
+    ).all()
+    start = today - timedelta(days=days - 1)
+    since = datetime.combine(start, time(), tzinfo=UTC) - timedelta(hours=8)
+    counts: dict[date, int] = {}
+    for at in session.execute(select(Check.at).where(Check.at >= since)).scalars():
+        local = (at if at.tzinfo else at.replace(tzinfo=UTC)) + timedelta(hours=8)
+        counts[local.date()] = counts.get(local.date(), 0) + 1
+    span = [start + timedelta(days=i) for i in range(days)]
+    per_day = [(d, counts.get(d, 0)) for d in span]
+    return CheckStats(
+        checks=int(total),
+        with_hits=int(with_hits),
+        with_feedback=int(fed),
+        by_requester=[(str(a), int(b), int(c)) for a, b, c in by_req],
+        by_matter=[(str(a), int(b), int(c)) for a, b, c in by_matter],
+        per_day=per_day,
+    )

@@ -1,0 +1,97 @@
+"""Joint check API: `POST /api/v1/checks` and `POST /api/v1/checks/{check_id}/feedback`.
+
+The check route has two bodies with one answer: on PostgreSQL (unless `check_fast_path` is off)
+the async route uses the fast read path (`measures.fast`); otherwise the sync route runs in the
+request's transaction and commits before answering, so the check is logged before the response.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+
+from xinyong import audit, measures
+from xinyong.audit import Actor
+from xinyong.config import Settings
+from xinyong.db.session import make_engine
+from xinyong.enums import Role
+from xinyong.errors import Unauthenticated
+from xinyong.measures.fast import FastCheck
+from xinyong.web.deps import CurrentCatalog, DbSession, Today, _today, require
+
+Checker = Annotated[Actor, Depends(require(Role.SYSTEM, Role.ADMIN, Role.OFFICER))]
+
+
+class CheckRequest(BaseModel):
+    code: str = Field(description="统一社会信用代码或身份证号码", max_length=64)
+    matter: str = Field(description="核查事项，如 procurement（政府采购）", max_length=64)
+
+
+class FeedbackItemIn(BaseModel):
+    measure_id: str
+    applied: bool
+    reason: str | None = None
+
+
+class FeedbackRequest(BaseModel):
+    items: list[FeedbackItemIn]
+
+
+def _json(ans: measures.CheckAnswer) -> Response:
+    body = json.dumps(audit.jsonable(ans.as_dict()), ensure_ascii=False)
+    return Response(body, media_type="application/json")
+
+
+sync_router = APIRouter(tags=["checks"])
+fast_router = APIRouter(tags=["checks"])
+feedback_router = APIRouter(tags=["checks"])
+
+
+@sync_router.post("/checks", summary="联合奖惩核查")
+def create_check(
+    body: CheckRequest, session: DbSession, actor: Checker, catalog: CurrentCatalog, today: Today
+) -> Response:
+    ans = measures.check(session, body.code, body.matter, catalog=catalog, actor=actor, today=today)
+    session.commit()  # the log row is durable before the answer leaves
+    return _json(ans)
+
+
+async def _fast(request: Request) -> FastCheck:
+    fast: FastCheck | None = getattr(request.app.state, "fast_check", None)
+    if fast is None:
+        url = make_engine(request.app.state.settings.database_url).url
+        fast = FastCheck(url.set(drivername="postgresql").render_as_string(hide_password=False))
+        request.app.state.fast_check = fast
+        await fast.open()
+    return fast
+
+
+@fast_router.post("/checks", summary="联合奖惩核查")
+async def create_check_fast(request: Request, body: CheckRequest) -> Response:
+    fast = await _fast(request)
+    key = request.headers.get("x-api-key") or request.headers.get("authorization", "")[7:]
+    actor = await fast.actor_for_key(key.strip()) if key.strip() else None
+    if actor is None:
+        raise Unauthenticated("请使用有效的 API 密钥调用核查接口", code="auth.bad_api_key")
+    catalog = request.app.state.catalogs.current
+    ans = await fast.check(body.code, body.matter, catalog=catalog, actor=actor,
+                           today=_today(request))  # fmt: skip
+    return _json(ans)
+
+
+@feedback_router.post("/checks/{check_id}/feedback", summary="实施反馈")
+def create_feedback(
+    check_id: str, body: FeedbackRequest, session: DbSession, actor: Checker, today: Today
+) -> dict[str, object]:
+    items = [measures.FeedbackItem(i.measure_id, i.applied, i.reason) for i in body.items]
+    rows = measures.record_feedback(session, check_id, items, actor=actor, today=today)
+    return {"check_id": check_id, "recorded": len(rows)}
+
+
+def routers(settings: Settings) -> list[APIRouter]:
+    fast = settings.check_fast_path and settings.database_url.startswith("postgres")
+    return [fast_router if fast else sync_router, feedback_router]
