@@ -17,6 +17,9 @@ from xinyong.db.tables import Check, ListEntry, ListEntryStep, Record, Subject
 from xinyong.enums import Role
 from xinyong.measures.fast import FastCheck
 
+# The fast read path exists on PostgreSQL only; on SQLite the sync path serves (deselected there).
+pytestmark = pytest.mark.postgres
+
 MONDAY = date(2026, 11, 23)
 DECIDED = date(2026, 12, 1)
 SYSTEM = Actor(kind="api_client", id=9, label="接口:招投标系统", role=Role.SYSTEM)
@@ -26,8 +29,6 @@ SYSTEM = Actor(kind="api_client", id=9, label="接口:招投标系统", role=Rol
 def committed(engine, catalog, calendar):
     """A subject on a platform list and an imported list, committed (the pool cannot see a
     rolled-back test transaction); removed afterwards."""
-    if engine.dialect.name != "postgresql":
-        pytest.skip("the fast read path exists on PostgreSQL only; SQLite serves the sync path")
     officer = Actor(kind="user", id=1, label="认定人员", role=Role.OFFICER)
     with Session(engine) as s, s.begin():
         subject = make_subject(s)

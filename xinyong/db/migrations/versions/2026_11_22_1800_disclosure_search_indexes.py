@@ -1,7 +1,7 @@
 """disclosure search indexes: subject name search on PostgreSQL (pg_trgm + bigram GIN) and SQLite (FTS5)
 
 Revision ID: 9f218567e0e9
-Revises: 15ddaaa5798f
+Revises: cdc3cb4c66f7
 Create Date: 2026-11-22 18:00:14.938659+00:00
 
 Semantics on both databases (xinyong/subjects.py `search`): a keyword matches when it is a
@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "9f218567e0e9"
-down_revision: str | None = "15ddaaa5798f"
+down_revision: str | None = "cdc3cb4c66f7"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
