@@ -47,6 +47,8 @@ class AuditAction(StrEnum):
     SUBJECT_UPDATED = "subjects.subject.updated"
     RECORD_VERSIONED = "archive.record.versioned"
     DEMO_LOADED = "demo.region.loaded"
+    BATCH_SUBMITTED = "collection.batch.submitted"
+    BATCH_PROCESSED = "collection.batch.processed"
 
 
 @dataclass(frozen=True, slots=True)

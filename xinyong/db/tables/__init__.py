@@ -4,6 +4,7 @@ from xinyong.db.tables.archive import Record
 from xinyong.db.tables.audit import AuditEntry, QueryLogEntry
 from xinyong.db.tables.auth import ApiClient, User, WebSession
 from xinyong.db.tables.catalog import CatalogVersion
+from xinyong.db.tables.collection import Batch, BatchRow
 from xinyong.db.tables.objections import Objection
 from xinyong.db.tables.providers import Provider
 from xinyong.db.tables.subjects import Subject
@@ -11,6 +12,8 @@ from xinyong.db.tables.subjects import Subject
 __all__ = [
     "ApiClient",
     "AuditEntry",
+    "Batch",
+    "BatchRow",
     "CatalogVersion",
     "Objection",
     "Provider",
