@@ -12,6 +12,7 @@ from xinyong.config import Settings, get_settings
 from xinyong.db.session import make_engine, make_sessionmaker
 from xinyong.web import errors
 from xinyong.web.admin import pages as admin_pages
+from xinyong.web.api import batches as api_batches
 from xinyong.web.api import subjects as api_subjects
 from xinyong.web.api import system as api_system
 from xinyong.web.portal import pages as portal_pages
@@ -39,6 +40,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     app.include_router(api_system.router, prefix="/api/v1")
     app.include_router(api_subjects.router, prefix="/api/v1")
+    app.include_router(api_batches.router, prefix="/api/v1")
     app.include_router(admin_pages.router)
     app.include_router(portal_pages.router)
     return app
