@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tests.collection.conftest import penalty_rows, to_csv
+from tests.collection.conftest import HEADERS, penalty_rows, to_csv
 from xinyong import archive, collection
 from xinyong.audit import Actor
 from xinyong.catalog import Catalog
@@ -18,7 +18,9 @@ from xinyong.collection import Submission
 from xinyong.db.tables import Provider, Record, Subject
 
 
-def _collect(session, provider, data, catalog, calendar, today, operator, **kw):
+def _collect(
+    session, provider, data, catalog, calendar, today, operator, **kw
+) -> collection.BatchReport:
     sub = Submission("penalty", provider.uscc, data=data, file_name="penalty.csv")
     return collection.collect(
         session, sub, catalog=catalog, calendar=calendar, actor=operator, today=today, **kw
@@ -30,7 +32,11 @@ def _records(session: Session) -> int:
 
 
 def test_exactly_the_invalid_rows_are_rejected_with_field_and_code(
-    session: Session, provider: Provider, catalog: Catalog, calendar: Calendar, today: date,
+    session: Session,
+    provider: Provider,
+    catalog: Catalog,
+    calendar: Calendar,
+    today: date,
     operator: Actor,
 ) -> None:
     rows = penalty_rows(10)
@@ -55,12 +61,19 @@ def test_exactly_the_invalid_rows_are_rejected_with_field_and_code(
 
 
 def test_resubmitting_the_same_file_changes_nothing(
-    session: Session, provider: Provider, catalog: Catalog, calendar: Calendar, today: date,
+    session: Session,
+    provider: Provider,
+    catalog: Catalog,
+    calendar: Calendar,
+    today: date,
     operator: Actor,
 ) -> None:
     data = to_csv(penalty_rows(6))
     first = _collect(session, provider, data, catalog, calendar, today, operator)
-    before = (_records(session), session.execute(select(func.count()).select_from(Subject)).scalar())
+    before = (
+        _records(session),
+        session.execute(select(func.count()).select_from(Subject)).scalar(),
+    )
     again = _collect(session, provider, data, catalog, calendar, today, operator)
     after = (_records(session), session.execute(select(func.count()).select_from(Subject)).scalar())
     assert again.batch_id == first.batch_id
@@ -69,7 +82,11 @@ def test_resubmitting_the_same_file_changes_nothing(
 
 
 def test_a_changed_row_becomes_a_new_version_and_the_rest_are_unchanged(
-    session: Session, provider: Provider, catalog: Catalog, calendar: Calendar, today: date,
+    session: Session,
+    provider: Provider,
+    catalog: Catalog,
+    calendar: Calendar,
+    today: date,
     operator: Actor,
 ) -> None:
     rows = penalty_rows(4)
@@ -83,11 +100,16 @@ def test_a_changed_row_becomes_a_new_version_and_the_rest_are_unchanged(
         (1, False, "0.2"),
         (2, True, "0.5"),
     ]
-    assert versions[1].batch_id == second.batch_id and versions[1].source_row == 4
+    assert versions[1].batch_id == second.batch_id
+    assert versions[1].source_row == 4
 
 
 def test_unknown_identifier_creates_an_unverified_subject_and_name_mismatch_warns(
-    session: Session, provider: Provider, catalog: Catalog, calendar: Calendar, today: date,
+    session: Session,
+    provider: Provider,
+    catalog: Catalog,
+    calendar: Calendar,
+    today: date,
     operator: Actor,
 ) -> None:
     rows = penalty_rows(2)
@@ -101,7 +123,11 @@ def test_unknown_identifier_creates_an_unverified_subject_and_name_mismatch_warn
 
 
 def test_dry_run_validates_only(
-    session: Session, provider: Provider, catalog: Catalog, calendar: Calendar, today: date,
+    session: Session,
+    provider: Provider,
+    catalog: Catalog,
+    calendar: Calendar,
+    today: date,
     operator: Actor,
 ) -> None:
     rows = penalty_rows(3)
@@ -115,11 +141,13 @@ def test_dry_run_validates_only(
 
 
 def test_missing_required_column_refuses_the_whole_batch(
-    session: Session, provider: Provider, catalog: Catalog, calendar: Calendar, today: date,
+    session: Session,
+    provider: Provider,
+    catalog: Catalog,
+    calendar: Calendar,
+    today: date,
     operator: Actor,
 ) -> None:
-    from tests.collection.conftest import HEADERS
-
     rows = [r[:6] + r[7:] for r in penalty_rows(3)]
     headers = HEADERS[:6] + HEADERS[7:]
     with pytest.raises(collection.MissingColumns, match="行政处罚决定书文号"):

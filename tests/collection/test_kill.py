@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -37,15 +38,15 @@ def _scratch_url(db_kind: str, database_url: str, tmp_path: Path) -> str:
 def _cli(url: str, *args: str) -> subprocess.Popen[bytes]:
     env = {**os.environ, "XINYONG_DATABASE_URL": url, "XINYONG_TODAY": "2026-11-23"}
     exe = Path(sys.executable).parent / "xinyong"
-    return subprocess.Popen([str(exe), *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [str(exe), *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
 
 
 @pytest.mark.slow
 def test_kill_9_mid_import_then_rerun_gives_exact_counts(
     db_kind: str, database_url: str, tmp_path: Path
 ) -> None:
-    import random
-
     url = _scratch_url(db_kind, database_url, tmp_path)
     migrate.upgrade(url)
     provider = make_uscc(random.Random(99), "1", "1")
@@ -77,4 +78,9 @@ def test_kill_9_mid_import_then_rerun_gives_exact_counts(
         batch = s.execute(select(Batch)).scalar_one()
         current = s.execute(select(func.count()).where(Record.is_current.is_(True))).scalar_one()
     assert (records, current, outcomes) == (ROWS - 30, ROWS - 30, ROWS)
-    assert (batch.status, batch.received, batch.new, batch.rejected) == ("done", ROWS, ROWS - 30, 30)
+    assert (batch.status, batch.received, batch.new, batch.rejected) == (
+        "done",
+        ROWS,
+        ROWS - 30,
+        30,
+    )

@@ -23,7 +23,9 @@ from xinyong.db.tables import Batch, Provider, Record
 DATA = Path(__file__).resolve().parents[1] / "data"
 
 
-def _collect(session, provider, data, name, catalog, calendar, today, operator):
+def _collect(
+    session, provider, data, name, catalog, calendar, today, operator
+) -> collection.BatchReport:
     sub = Submission("penalty", provider.uscc, data=data, file_name=name)
     return collection.collect(
         session, sub, catalog=catalog, calendar=calendar, actor=operator, today=today
@@ -37,7 +39,11 @@ def _stored(session: Session) -> tuple[int, int]:
 
 
 def test_gb18030_sample_is_detected_and_only_the_bad_row_rejected(
-    session: Session, provider: Provider, catalog: Catalog, calendar: Calendar, today: date,
+    session: Session,
+    provider: Provider,
+    catalog: Catalog,
+    calendar: Calendar,
+    today: date,
     operator: Actor,
 ) -> None:
     data = (DATA / "行政处罚_样例_gb18030.csv").read_bytes()
@@ -49,7 +55,11 @@ def test_gb18030_sample_is_detected_and_only_the_bad_row_rejected(
 
 
 def test_xlsx_sample_reads_date_cells_and_catches_the_excel_mangled_uscc(
-    session: Session, provider: Provider, catalog: Catalog, calendar: Calendar, today: date,
+    session: Session,
+    provider: Provider,
+    catalog: Catalog,
+    calendar: Calendar,
+    today: date,
     operator: Actor,
 ) -> None:
     data = (DATA / "行政处罚_样例.xlsx").read_bytes()
@@ -72,8 +82,14 @@ def test_xlsx_sample_reads_date_cells_and_catches_the_excel_mangled_uscc(
     ],
 )
 def test_malformed_input_is_refused_as_a_batch(
-    session: Session, provider: Provider, catalog: Catalog, calendar: Calendar, today: date,
-    operator: Actor, content: bytes, code: str,
+    session: Session,
+    provider: Provider,
+    catalog: Catalog,
+    calendar: Calendar,
+    today: date,
+    operator: Actor,
+    content: bytes,
+    code: str,
 ) -> None:
     with pytest.raises(BatchRefused) as caught:
         _collect(session, provider, content, "x.csv", catalog, calendar, today, operator)
@@ -82,7 +98,11 @@ def test_malformed_input_is_refused_as_a_batch(
 
 
 def test_formula_text_refuses_the_batch(
-    session: Session, provider: Provider, catalog: Catalog, calendar: Calendar, today: date,
+    session: Session,
+    provider: Provider,
+    catalog: Catalog,
+    calendar: Calendar,
+    today: date,
     operator: Actor,
 ) -> None:
     rows = penalty_rows(3)
@@ -94,7 +114,11 @@ def test_formula_text_refuses_the_batch(
 
 
 def test_a_10mb_cell_refuses_the_batch(
-    session: Session, provider: Provider, catalog: Catalog, calendar: Calendar, today: date,
+    session: Session,
+    provider: Provider,
+    catalog: Catalog,
+    calendar: Calendar,
+    today: date,
     operator: Actor,
 ) -> None:
     rows = penalty_rows(2)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime
+from datetime import date
 from pathlib import Path
 
 import xlsxwriter
@@ -25,7 +25,11 @@ AUTH = "11990100MB12345620"
 
 
 def rows() -> list[list[object]]:
-    base = ["违反食品安全法", "经查，当事人销售过期食品。", "《中华人民共和国食品安全法》第一百二十四条"]
+    base = [
+        "违反食品安全法",
+        "经查，当事人销售过期食品。",
+        "《中华人民共和国食品安全法》第一百二十四条",
+    ]
     out: list[list[object]] = []
     people = [
         ("示范区鸿瑞科技有限公司", "法人及非法人组织", "91990100MA0000015X", "王伟", "", ""),
@@ -36,9 +40,11 @@ def rows() -> list[list[object]]:
     ]
     for i, (name, cat, uscc, rep, kind, idno) in enumerate(people, start=1):
         kinds = "罚酒" if i == 4 else "警告；罚款"
-        out.append([name, cat, uscc, rep, kind, idno, f"示市监罚〔2026〕{i}号", *base, kinds,
-                    "警告并处罚款5000元", 0.5, datetime(2026, 11, 10 + i), datetime(2027, 11, 10 + i),
-                    "示范区市场监督管理局", AUTH, "示范区市场监督管理局", AUTH, "990100"])  # fmt: skip
+        decided, until = date(2026, 11, 10 + i), date(2027, 11, 10 + i)
+        number = f"示市监罚〔2026〕{i}号"
+        authority = "示范区市场监督管理局"
+        out.append([name, cat, uscc, rep, kind, idno, number, *base, kinds, "警告并处罚款5000元",
+                    0.5, decided, until, authority, AUTH, authority, AUTH, "990100"])  # fmt: skip
     return out
 
 
@@ -47,7 +53,7 @@ def write_csv(path: Path) -> None:
     writer = csv.writer(buffer)
     writer.writerow(HEADERS)
     for row in rows():
-        writer.writerow([v.strftime("%Y/%m/%d") if isinstance(v, datetime) else v for v in row])
+        writer.writerow([v.strftime("%Y/%m/%d") if isinstance(v, date) else v for v in row])
     path.write_bytes(buffer.getvalue().encode("gb18030"))
 
 
@@ -58,7 +64,7 @@ def write_xlsx(path: Path) -> None:
     sheet.write_row(0, 0, HEADERS)
     for r, row in enumerate(rows(), start=1):
         for c, value in enumerate(row):
-            if isinstance(value, datetime):
+            if isinstance(value, date):
                 sheet.write_datetime(r, c, value, date_format)
             elif isinstance(value, float):
                 sheet.write_number(r, c, value)

@@ -23,8 +23,14 @@ from xinyong.catalog import Catalog
 from xinyong.collection import readers, store
 from xinyong.collection.link import link
 from xinyong.collection.readers import Table
-from xinyong.collection.validate import ColumnMap, Context, RejectedRow, ValidRow
-from xinyong.collection.validate import map_columns, validate_row
+from xinyong.collection.validate import (
+    ColumnMap,
+    Context,
+    RejectedRow,
+    ValidRow,
+    map_columns,
+    validate_row,
+)
 from xinyong.db.tables import Batch, BatchRow
 from xinyong.errors import NotFound
 from xinyong.log import get_logger
@@ -108,7 +114,9 @@ def get(session: Session, batch_id: int) -> Batch:
     return batch
 
 
-def list_batches(session: Session, *, provider_id: int | None = None, limit: int = 50) -> list[Batch]:
+def list_batches(
+    session: Session, *, provider_id: int | None = None, limit: int = 50
+) -> list[Batch]:
     stmt = select(Batch).order_by(Batch.id.desc()).limit(limit)
     if provider_id is not None:
         stmt = stmt.where(Batch.provider_id == provider_id)
@@ -126,7 +134,9 @@ def rejected_rows(session: Session, batch_id: int) -> list[BatchRow]:
 
 def report(session: Session, batch: Batch, catalog: Catalog | None = None) -> BatchReport:
     errors = [
-        {"row": r.row_no, **issue} for r in rejected_rows(session, batch.id) for issue in r.issues or []
+        {"row": r.row_no, **issue}
+        for r in rejected_rows(session, batch.id)
+        for issue in r.issues or []
     ]
     return BatchReport(
         batch_id=batch.id,
@@ -149,9 +159,8 @@ def _flags(batch: Batch, catalog: Catalog) -> list[str]:
     quality = catalog.info_class(batch.info_class).quality
     flags = []
     if batch.received and batch.rejected / batch.received > quality.max_rejection_ratio:
-        flags.append(
-            f"退回率 {batch.rejected / batch.received:.1%} 超过目录阈值 {quality.max_rejection_ratio:.0%}"
-        )
+        ratio = batch.rejected / batch.received
+        flags.append(f"退回率 {ratio:.1%} 超过目录阈值 {quality.max_rejection_ratio:.0%}")
     return flags
 
 
@@ -177,7 +186,9 @@ def collect(
     columns = map_columns(info_class, table.headers)
     if dry_run:
         return _dry_run(table, columns, Context(info_class, catalog, today, today, calendar))
-    batch = _find_or_create(session, submission, table, provider.id, catalog, actor=actor, today=today)
+    batch = _find_or_create(
+        session, submission, table, provider.id, catalog, actor=actor, today=today
+    )
     if batch.status != "done":
         ctx = Context(info_class, catalog, today, batch.received_on, calendar)
         _process(session, batch, table, columns, ctx, progress=progress, actor=actor)
@@ -251,7 +262,9 @@ def _process(
         rejected = [r for r in rejected if r["row_no"] not in done]
         if valid or rejected:
             store.lock_class(session, batch.info_class)
-            ids, name_warnings = link(session, valid, batch_id=batch.id, actor=actor, today=ctx.today)
+            ids, name_warnings = link(
+                session, valid, batch_id=batch.id, actor=actor, today=ctx.today
+            )
             tally.warnings.extend(name_warnings)
             store.write_chunk(session, batch, valid, _with_batch(batch.id, rejected), ids)
         processed += len(chunk)
@@ -265,7 +278,9 @@ def _process(
         AuditAction.BATCH_PROCESSED,
         target_type="batch",
         target_id=batch.id,
-        after={k: getattr(batch, k) for k in ("received", "accepted", "rejected", "new", "updated")},
+        after={
+            k: getattr(batch, k) for k in ("received", "accepted", "rejected", "new", "updated")
+        },
     )
     store.save_batch(session, batch)
     log.info("batch processed", batch_id=batch.id, accepted=batch.accepted, rejected=batch.rejected)
@@ -330,7 +345,9 @@ class _Tally:
         return {"warnings": warnings, "fill_counts": self.fill, "timeliness_unknown": self.unknown}
 
 
-def _rejected(row: RejectedRow, ctx: Context, columns: ColumnMap, cells: tuple[Any, ...]) -> dict[str, Any]:
+def _rejected(
+    row: RejectedRow, ctx: Context, columns: ColumnMap, cells: tuple[Any, ...]
+) -> dict[str, Any]:
     del ctx, columns
     return {
         "row_no": row.row_no,

@@ -14,7 +14,9 @@ from decimal import Decimal, InvalidOperation
 from xinyong.catalog.schema import CodeTable
 
 # What departments write for "nothing here": treated as an empty cell.
-EMPTY_TOKENS = frozenset({"无", "—", "——", "-", "--", "/", "／", "null", "NULL", "None", "N/A", "空"})
+EMPTY_TOKENS = frozenset(
+    {"无", "—", "——", "-", "--", "/", "／", "null", "NULL", "None", "N/A", "空"}
+)
 _STRIP = " \t\r\n\u3000\u00a0\u200b\ufeff"
 _MULTI_SPLIT = re.compile(r"[;；,，、|]")
 _EXCEL_EPOCH = date(1899, 12, 30)
@@ -118,6 +120,4 @@ def parse_multi(text: str, table: CodeTable) -> list[str]:
 
 def check_length(text: str, max_length: int | None) -> None:
     if max_length is not None and len(text) > max_length:
-        raise CellError(
-            "collection.too_long", f"长度 {len(text)} 超过上限 {max_length} 个字符"
-        )
+        raise CellError("collection.too_long", f"长度 {len(text)} 超过上限 {max_length} 个字符")

@@ -53,7 +53,9 @@ def link(
             first.setdefault(row.subject_code, row)
     if first:
         new = [
-            NewSubject(code=r.subject_code, name=r.subject_name, kind=r.subject_kind, verified=False)
+            NewSubject(
+                code=r.subject_code, name=r.subject_name, kind=r.subject_kind, verified=False
+            )
             for r in first.values()
         ]
         reason = f"归集批次 {batch_id} 中出现的新主体（未核验）"

@@ -85,7 +85,10 @@ def detect_encoding(data: bytes) -> str:
 
 def read_csv(data: bytes) -> Table:
     if data.startswith(_BINARY_MAGIC) or b"\x00" in data[:8192]:
-        raise BatchRefused("文件不是表格（疑似二进制文件），请上传 CSV、XLSX 或 JSON", code="collection.not_a_table")
+        raise BatchRefused(
+            "文件不是表格（疑似二进制文件），请上传 CSV、XLSX 或 JSON",
+            code="collection.not_a_table",
+        )
     encoding = detect_encoding(data)
     if encoding == "gb18030":
         data = data.decode("gb18030").encode("utf-8")
@@ -96,7 +99,9 @@ def read_csv(data: bytes) -> Table:
             io.BytesIO(data), infer_schema=False, has_header=False, truncate_ragged_lines=True
         )
     except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as exc:
-        raise BatchRefused(f"无法按 CSV 读取：{str(exc)[:200]}", code="collection.not_a_table") from None
+        raise BatchRefused(
+            f"无法按 CSV 读取：{str(exc)[:200]}", code="collection.not_a_table"
+        ) from None
     return _with_header(frame, "csv", encoding)
 
 
@@ -106,7 +111,9 @@ def read_xlsx(data: bytes) -> Table:
             io.BytesIO(data), engine="calamine", has_header=False, infer_schema_length=0
         )
     except Exception as exc:  # calamine raises its own types for every broken workbook
-        raise BatchRefused(f"无法读取 Excel 文件：{str(exc)[:200]}", code="collection.not_a_table") from None
+        raise BatchRefused(
+            f"无法读取 Excel 文件：{str(exc)[:200]}", code="collection.not_a_table"
+        ) from None
     return _with_header(frame, "xlsx", None)
 
 
@@ -127,7 +134,7 @@ def table_from_rows(rows: object) -> Table:
     for row in rows:
         headers.extend(k for k in row if k not in headers)
     columns = {h: [_text(r.get(h)) for r in rows] for h in headers}
-    frame = pl.DataFrame(columns, schema={h: pl.String for h in headers})
+    frame = pl.DataFrame(columns, schema=dict.fromkeys(headers, pl.String))
     frame.columns = [f"c{i}" for i in range(len(headers))]
     return Table(tuple(headers), frame.with_row_index("_row", offset=1), "json", "utf-8")
 
@@ -166,9 +173,7 @@ def _with_header(frame: pl.DataFrame, source_format: str, encoding: str | None) 
 def _looks_merged(frame: pl.DataFrame, header_row: Sequence[str]) -> bool:
     """Blank header cells with data under them, or a second row that is itself a header."""
     blanks = [i for i, h in enumerate(header_row) if not h]
-    if frame.height > 1 and any(frame.row(1)[i] is not None for i in blanks):
-        return True
-    return False
+    return frame.height > 1 and any(frame.row(1)[i] is not None for i in blanks)
 
 
 def check_cells(table: Table) -> None:

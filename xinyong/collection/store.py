@@ -13,9 +13,9 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import Table, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from xinyong.collection.validate import ValidRow
@@ -61,8 +61,8 @@ def current_versions(session: Session, info_class: str, keys: Sequence[str]) -> 
             Record.is_current.is_(True),
             Record.natural_key.in_(keys[start : start + _IN_CHUNK]),
         )
-        for key, *rest in session.execute(stmt):
-            found[key] = Current(*rest)
+        for key, record_id, version, digest, status in session.execute(stmt):
+            found[key] = Current(record_id, version, digest, status)
     return found
 
 
@@ -102,9 +102,9 @@ def write_chunk(
         _copy(session, "batch_rows", _ROW_COLUMNS, outcomes)
     else:
         if records:
-            session.execute(insert(Record.__table__), records)
+            session.execute(insert(cast(Table, Record.__table__)), records)
         if outcomes:
-            session.execute(insert(BatchRow.__table__), outcomes)
+            session.execute(insert(cast(Table, BatchRow.__table__)), outcomes)
     session.commit()
 
 
@@ -115,9 +115,9 @@ def finish(session: Session, batch: Batch, values: dict[str, Any]) -> None:
         .where(BatchRow.batch_id == batch.id)
         .group_by(BatchRow.outcome)
     )
-    counts = {k: v for k, v in session.execute(stmt).all()}
+    counts = {row[0]: row[1] for row in session.execute(stmt)}
     timely = select(BatchRow.timely, func.count()).where(BatchRow.batch_id == batch.id)
-    by_timely = {k: v for k, v in session.execute(timely.group_by(BatchRow.timely)).all()}
+    by_timely = {row[0]: row[1] for row in session.execute(timely.group_by(BatchRow.timely))}
     batch.new, batch.updated = counts.get("new", 0), counts.get("updated", 0)
     batch.unchanged, batch.rejected = counts.get("unchanged", 0), counts.get("rejected", 0)
     batch.accepted = batch.new + batch.updated + batch.unchanged
@@ -169,7 +169,7 @@ def _copy(session: Session, table: str, columns: Sequence[str], rows: list[dict[
         return
     raw = session.connection().connection.driver_connection
     assert raw is not None
-    sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"  # noqa: S608 — fixed identifiers
+    sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
     with raw.cursor() as cursor, cursor.copy(sql) as copy:
         for row in rows:
             copy.write_row([_pg_value(row[c]) for c in columns])

@@ -8,7 +8,7 @@ key. Nothing here is written per class. Pure: no session, no clock.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -16,9 +16,17 @@ from typing import Any
 from xinyong import archive, clock, identifiers
 from xinyong.catalog import Catalog
 from xinyong.catalog.schema import Field, FieldRole, InfoClass
-from xinyong.collection.cells import CellError, check_length, clean, compact
-from xinyong.collection.cells import parse_date, parse_decimal, parse_enum, parse_integer
-from xinyong.collection.cells import parse_multi
+from xinyong.collection.cells import (
+    CellError,
+    check_length,
+    clean,
+    compact,
+    parse_date,
+    parse_decimal,
+    parse_enum,
+    parse_integer,
+    parse_multi,
+)
 from xinyong.enums import SubjectKind
 from xinyong.errors import InvalidInput
 
@@ -158,17 +166,23 @@ def validate_row(
     return _accepted(ctx, row_no, data, subject)
 
 
+def _text(fld: Field, text: str) -> str:
+    check_length(text, fld.max_length)
+    return text
+
+
+_SIMPLE: dict[str, Callable[[Field, str], Any]] = {
+    "text": _text,
+    "date": lambda _f, t: parse_date(t).isoformat(),
+    "decimal": lambda _f, t: parse_decimal(t),
+    "integer": lambda _f, t: parse_integer(t),
+}
+
+
 def _parse(ctx: Context, fld: Field, text: str, raw: dict[str, str]) -> Any:
     kind = fld.type
-    if kind == "text":
-        check_length(text, fld.max_length)
-        return text
-    if kind == "date":
-        return parse_date(text).isoformat()
-    if kind == "decimal":
-        return parse_decimal(text)
-    if kind == "integer":
-        return parse_integer(text)
+    if kind in _SIMPLE:
+        return _SIMPLE[kind](fld, text)
     if kind == "enum":
         table = ctx.catalog.code_tables[fld.code_table or ""]
         return parse_multi(text, table) if fld.multi else parse_enum(text, table)
@@ -187,7 +201,7 @@ def _parse(ctx: Context, fld: Field, text: str, raw: dict[str, str]) -> Any:
     return value
 
 
-def _identifier(check: Any) -> str:
+def _identifier(check: Callable[[], str]) -> str:
     try:
         return str(check())
     except identifiers.IdentifierError as exc:
@@ -202,7 +216,9 @@ def _required(
         if fld.id in data or fld.id in raw:
             continue
         if fld.required:
-            issues.append(RowIssue(row_no, fld.label, "collection.required", f"“{fld.label}”不能为空"))
+            issues.append(
+                RowIssue(row_no, fld.label, "collection.required", f"“{fld.label}”不能为空")
+            )
             continue
         cond = fld.required_when
         if cond is None:
@@ -211,7 +227,8 @@ def _required(
         present = set(value) if isinstance(value, list) else {value}
         if present & set(cond.values):
             other = info_class.field(cond.field).label
-            msg = f"“{other}”为“{'、'.join(sorted(present & set(cond.values)))}”时“{fld.label}”不能为空"
+            hit = "、".join(sorted(str(v) for v in present & set(cond.values)))
+            msg = f"“{other}”为“{hit}”时“{fld.label}”不能为空"
             issues.append(RowIssue(row_no, fld.label, "collection.required", msg))
     return issues
 
@@ -225,12 +242,14 @@ def _date_logic(ctx: Context, row_no: int, data: dict[str, Any]) -> list[RowIssu
     for role in (FieldRole.VALID_FROM, FieldRole.VALID_UNTIL, FieldRole.REMOVAL_DATE):
         later = _role_date(ctx.info_class, data, role)
         if decided is not None and later is not None and later[1] < decided[1]:
-            msg = f"“{later[0]}”（{later[1].isoformat()}）早于“{decided[0]}”（{decided[1].isoformat()}）"
+            msg = f"“{later[0]}”（{later[1]}）早于“{decided[0]}”（{decided[1]}）"
             issues.append(RowIssue(row_no, later[0], "collection.date_order", msg))
     return issues
 
 
-def _role_date(info_class: InfoClass, data: dict[str, Any], role: FieldRole) -> tuple[str, date] | None:
+def _role_date(
+    info_class: InfoClass, data: dict[str, Any], role: FieldRole
+) -> tuple[str, date] | None:
     fld = info_class.field_by_role(role)
     if fld is None or fld.id not in data:
         return None
@@ -273,7 +292,7 @@ def _accepted(
         fld = info_class.field_by_role(role)
         value = data.get(fld.id) if fld else None
         is_date = fld is not None and fld.type == "date" and value is not None
-        columns[column] = date.fromisoformat(value) if is_date else value
+        columns[column] = date.fromisoformat(str(value)) if is_date else value
     name_field = info_class.field_by_role(FieldRole.SUBJECT_NAME)
     row = ValidRow(
         row_no=row_no,
@@ -289,7 +308,9 @@ def _accepted(
     decided = columns.get("decision_date")
     if info_class.timeliness_working_days and isinstance(decided, date):
         try:
-            deadline = clock.add_working_days(decided, info_class.timeliness_working_days, ctx.calendar)
+            deadline = clock.add_working_days(
+                decided, info_class.timeliness_working_days, ctx.calendar
+            )
             row.timely = ctx.received_on <= deadline
         except clock.CalendarYearMissing as exc:
             row.calendar_gap = exc.year

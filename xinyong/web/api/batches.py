@@ -1,4 +1,4 @@
-"""POST /api/v1/batches (multipart file or JSON rows, provider API key) and GET /api/v1/batches/{id}.
+"""POST /api/v1/batches (multipart file or JSON rows, provider API key), GET /api/v1/batches/{id}.
 
 Processing runs inline in its own session, which collection/store.py commits chunk by chunk, so
 the result is durable when the 202 is sent and a dropped connection loses nothing.
@@ -58,7 +58,9 @@ async def _submission(request: Request, session: Session, actor: Actor) -> colle
 
 def _own_provider(session: Session, actor: Actor) -> str:
     if actor.provider_id is None:
-        raise InvalidInput("请指定 provider（报送部门统一社会信用代码）", code="collection.provider_required")
+        raise InvalidInput(
+            "请指定 provider（报送部门统一社会信用代码）", code="collection.provider_required"
+        )
     return providers.get(session, actor.provider_id).uscc
 
 
@@ -72,7 +74,9 @@ async def submit_batch(
         session, submission, catalog=catalog, calendar=calendar, actor=actor, today=today
     )
     body = {"id": report.batch_id, **report.as_dict()}
-    return JSONResponse(body, status_code=202, headers={"Location": f"/api/v1/batches/{report.batch_id}"})
+    return JSONResponse(
+        body, status_code=202, headers={"Location": f"/api/v1/batches/{report.batch_id}"}
+    )
 
 
 @router.get("/batches/{batch_id}")
