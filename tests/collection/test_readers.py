@@ -7,6 +7,7 @@ import io
 from datetime import date
 from pathlib import Path
 
+import openpyxl
 import pytest
 import xlsxwriter
 from sqlalchemy import func, select
@@ -146,3 +147,31 @@ def test_utf8_with_bom_and_field_codes_as_headers_are_read() -> None:
     codes = ["CF_XDR_MC", "CF_XDR_LB"]
     table = readers.read(b"\xef\xbb\xbf" + to_csv([["甲公司", "法人及非法人组织"]], codes))
     assert (table.encoding, table.headers) == ("utf-8-sig", tuple(codes))
+
+
+def test_rejected_rows_xlsx_has_original_columns_a_reason_and_no_formula(
+    session: Session,
+    provider: Provider,
+    catalog: Catalog,
+    calendar: Calendar,
+    today: date,
+    operator: Actor,
+) -> None:
+    rows = penalty_rows(3)
+    rows[1][13] = "不是日期"
+    rows[1][11] = "-罚款2000元"  # would start a formula in a spreadsheet
+    rows[1][9] = "@SUM 依据"
+    report = _collect(session, provider, to_csv(rows), "x.csv", catalog, calendar, today, operator)
+    batch = collection.get(session, report.batch_id or 0)
+    data = collection.rejected_rows_xlsx(batch, collection.rejected_rows(session, batch.id))
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+    assert sheet is not None
+    values = list(sheet.iter_rows(values_only=True))
+    assert values[0][: len(HEADERS)] == tuple(HEADERS)
+    assert values[0][len(HEADERS)] == "错误原因"
+    assert len(values) == 2
+    assert "处罚决定日期" in str(values[1][len(HEADERS)])
+    cells = [c for row in sheet.iter_rows() for c in row]
+    assert all(c.data_type != "f" for c in cells)
+    assert values[1][11] == "'-罚款2000元"
+    assert values[1][9] == "'@SUM 依据"

@@ -11,6 +11,7 @@ from xinyong.collection.batches import (
     rejected_rows,
     report,
 )
+from xinyong.collection.excel import rejected_rows_xlsx
 from xinyong.collection.readers import BatchRefused
 from xinyong.collection.validate import MissingColumns
 
@@ -24,5 +25,6 @@ __all__ = [
     "get",
     "list_batches",
     "rejected_rows",
+    "rejected_rows_xlsx",
     "report",
 ]

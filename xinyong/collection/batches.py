@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from xinyong import audit, auth, clock, providers
+from xinyong import audit, auth, clock, identifiers, providers
 from xinyong.audit import Actor, AuditAction
 from xinyong.catalog import Catalog
 from xinyong.collection import readers, store
@@ -134,7 +134,7 @@ def rejected_rows(session: Session, batch_id: int) -> list[BatchRow]:
 
 def report(session: Session, batch: Batch, catalog: Catalog | None = None) -> BatchReport:
     errors = [
-        {"row": r.row_no, **issue}
+        {"row": r.row_no, **issue, "message": identifiers.mask_text(issue["message"])}
         for r in rejected_rows(session, batch.id)
         for issue in r.issues or []
     ]
@@ -149,7 +149,7 @@ def report(session: Session, batch: Batch, catalog: Catalog | None = None) -> Ba
         updated=batch.updated,
         unchanged=batch.unchanged,
         errors=errors,
-        warnings=list(batch.warnings or []),
+        warnings=[identifiers.mask_text(w) for w in batch.warnings or []],
         encoding=batch.encoding,
         flags=_flags(batch, catalog) if catalog else [],
     )
