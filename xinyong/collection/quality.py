@@ -93,7 +93,7 @@ def completeness(
         accepted[info_class] += count
         for field_id, n in (fill or {}).items():
             filled[(info_class, field_id)] += n
-    out = []
+    out: list[tuple[str, str, float]] = []
     for class_id, total in accepted.items():
         if not total or class_id not in catalog.info_classes:
             continue
