@@ -175,10 +175,15 @@ def collect(
     calendar: clock.Calendar,
     dry_run: bool = False,
     progress: Progress | None = None,
+    durable: bool = True,
     actor: Actor,
     today: date,
 ) -> BatchReport:
-    """Validate and store a submission; a batch-level problem raises before anything is stored."""
+    """Validate and store a submission; a batch-level problem raises before anything is stored.
+
+    `durable=True` commits chunk by chunk (resumable after kill -9); `False` only flushes, for a
+    caller that owns a single transaction (the demo loader).
+    """
     info_class = catalog.info_class(submission.info_class)
     provider = providers.get_by_uscc(session, submission.provider_uscc)
     auth.require_provider_scope(actor, provider.id)
@@ -187,11 +192,13 @@ def collect(
     if dry_run:
         return _dry_run(table, columns, Context(info_class, catalog, today, today, calendar))
     batch = _find_or_create(
-        session, submission, table, provider.id, catalog, actor=actor, today=today
+        session, submission, table, provider.id, catalog, durable=durable, actor=actor, today=today
     )
     if batch.status != "done":
         ctx = Context(info_class, catalog, today, batch.received_on, calendar)
-        _process(session, batch, table, columns, ctx, progress=progress, actor=actor)
+        _process(
+            session, batch, table, columns, ctx, progress=progress, durable=durable, actor=actor
+        )
     return report(session, batch, catalog)
 
 
@@ -202,6 +209,7 @@ def _find_or_create(
     provider_id: int,
     catalog: Catalog,
     *,
+    durable: bool,
     actor: Actor,
     today: date,
 ) -> Batch:
@@ -239,7 +247,7 @@ def _find_or_create(
         target_id=batch.id,
         after={"info_class": batch.info_class, "provider_id": provider_id, "rows": table.height},
     )
-    store.save_batch(session, batch)
+    store.save_batch(session, batch, durable=durable)
     return batch
 
 
@@ -251,6 +259,7 @@ def _process(
     ctx: Context,
     *,
     progress: Progress | None,
+    durable: bool,
     actor: Actor,
 ) -> None:
     done = store.done_rows(session, batch.id)
@@ -266,12 +275,13 @@ def _process(
                 session, valid, batch_id=batch.id, actor=actor, today=ctx.today
             )
             tally.warnings.extend(name_warnings)
-            store.write_chunk(session, batch, valid, _with_batch(batch.id, rejected), ids)
+            outcomes = _with_batch(batch.id, rejected)
+            store.write_chunk(session, batch, valid, outcomes, ids, durable=durable)
         processed += len(chunk)
         if progress:
             progress(processed, table.height)
     values = tally.summary(table.headers)
-    store.finish(session, batch, values)
+    store.finish(session, batch, values, durable=durable)
     audit.record(
         session,
         actor,
@@ -282,7 +292,7 @@ def _process(
             k: getattr(batch, k) for k in ("received", "accepted", "rejected", "new", "updated")
         },
     )
-    store.save_batch(session, batch)
+    store.save_batch(session, batch, durable=durable)
     log.info("batch processed", batch_id=batch.id, accepted=batch.accepted, rejected=batch.rejected)
 
 

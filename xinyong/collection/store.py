@@ -40,10 +40,17 @@ class Current:
     status: str
 
 
-def save_batch(session: Session, batch: Batch) -> None:
+def save_batch(session: Session, batch: Batch, *, durable: bool = True) -> None:
     """Make the batch row durable before any chunk (its id is the resume point)."""
+    del batch
+    _end_chunk(session, durable=durable)
+
+
+def _end_chunk(session: Session, *, durable: bool) -> None:
+    """Commit (resumable imports) or only flush (a caller that owns one transaction: the demo)."""
     session.flush()
-    session.commit()
+    if durable:
+        session.commit()
 
 
 def done_rows(session: Session, batch_id: int) -> set[int]:
@@ -78,6 +85,8 @@ def write_chunk(
     rows: Sequence[ValidRow],
     rejected: Sequence[dict[str, Any]],
     subject_ids: dict[str, int],
+    *,
+    durable: bool = True,
 ) -> None:
     """Classify each valid row new / updated / unchanged, write everything, commit."""
     current = current_versions(session, batch.info_class, [r.natural_key for r in rows])
@@ -105,10 +114,10 @@ def write_chunk(
             session.execute(insert(cast(Table, Record.__table__)), records)
         if outcomes:
             session.execute(insert(cast(Table, BatchRow.__table__)), outcomes)
-    session.commit()
+    _end_chunk(session, durable=durable)
 
 
-def finish(session: Session, batch: Batch, values: dict[str, Any]) -> None:
+def finish(session: Session, batch: Batch, values: dict[str, Any], *, durable: bool = True) -> None:
     """Counters recomputed from batch_rows (exact after any number of resumes), then commit."""
     stmt = (
         select(BatchRow.outcome, func.count())
@@ -126,8 +135,7 @@ def finish(session: Session, batch: Batch, values: dict[str, Any]) -> None:
     for key, value in values.items():
         setattr(batch, key, value)
     batch.status = "done"
-    session.flush()
-    session.commit()
+    _end_chunk(session, durable=durable)
 
 
 def _record(batch: Batch, row: ValidRow, subject_id: int, before: Current | None) -> dict[str, Any]:

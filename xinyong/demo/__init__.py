@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from xinyong import audit, subjects
 from xinyong.audit import Actor, AuditAction
+from xinyong.demo.records import load_demo_records
 from xinyong.demo.region import (
     DEFAULT_SEED,
     DEFAULT_SUBJECTS,
@@ -56,6 +57,7 @@ def load(
     generated = _load_region(session, count=count, seed=seed, actor=actor, today=today)
     if generated is None:
         return DemoResult(created=False, subjects=subjects.count_subjects(session))
+    load_demo_records(session, generated, seed=seed, actor=actor, today=today)
     audit.record(
         session,
         actor,
