@@ -13,9 +13,10 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from datetime import date
+from typing import Any
 
-from sqlalchemy import Table, func, insert, select, text, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 from xinyong.collection.validate import ValidRow
@@ -110,10 +111,8 @@ def write_chunk(
         _copy(session, "records", _RECORD_COLUMNS, records)
         _copy(session, "batch_rows", _ROW_COLUMNS, outcomes)
     else:
-        if records:
-            session.execute(insert(cast(Table, Record.__table__)), records)
-        if outcomes:
-            session.execute(insert(cast(Table, BatchRow.__table__)), outcomes)
+        _executemany(session, "records", _RECORD_COLUMNS, records)
+        _executemany(session, "batch_rows", _ROW_COLUMNS, outcomes)
     _end_chunk(session, durable=durable)
 
 
@@ -153,7 +152,7 @@ def _record(batch: Batch, row: ValidRow, subject_id: int, before: Current | None
         "source_row": row.row_no,
         "catalog_version": batch.catalog_version,
         "content_hash": row.content_hash,
-        "data": row.data,
+        "data": _Json(row.data_json),
         "reason": reason,
     }
 
@@ -184,6 +183,35 @@ def _copy(session: Session, table: str, columns: Sequence[str], rows: list[dict[
 
 
 def _pg_value(value: Any) -> Any:
+    if isinstance(value, _Json):
+        return str(value)
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False)
     return value
+
+
+# ---- SQLite fast path -------------------------------------------------------------------------
+
+
+def _executemany(
+    session: Session, table: str, columns: Sequence[str], rows: list[dict[str, Any]]
+) -> None:
+    """One driver-level executemany in the chunk's transaction (no per-row ORM work)."""
+    if not rows:
+        return
+    marks = ", ".join("?" for _ in columns)
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"  # noqa: S608
+    values = [tuple(_sqlite_value(row[c]) for c in columns) for row in rows]
+    session.connection().exec_driver_sql(sql, values)
+
+
+def _sqlite_value(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    return _pg_value(value)
+
+
+class _Json(str):
+    """JSON text already serialised (the canonical form that was hashed)."""
+
+    __slots__ = ()

@@ -7,13 +7,16 @@ key. Nothing here is written per class. Pure: no session, no clock.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
-from xinyong import archive, clock, identifiers
+from xinyong import clock, identifiers
 from xinyong.catalog import Catalog
 from xinyong.catalog.schema import Field, FieldRole, InfoClass
 from xinyong.collection.cells import (
@@ -92,6 +95,7 @@ class ValidRow:
     subject_name: str
     columns: dict[str, Any]
     timely: bool | None
+    data_json: str = "{}"  # the canonical JSON text of `data` (hashed, and stored as is)
     calendar_gap: int | None = None  # a year without working-day data (timeliness unknown)
 
 
@@ -187,25 +191,78 @@ def _parse(ctx: Context, fld: Field, text: str, raw: dict[str, str]) -> Any:
         table = ctx.catalog.code_tables[fld.code_table or ""]
         return parse_multi(text, table) if fld.multi else parse_enum(text, table)
     if kind == "uscc":
-        return _identifier(lambda: identifiers.validate_uscc(text).code)
+        return _checked_uscc(text)[0]
     if kind == "id_number":
-        kind_field = ctx.info_class.field_by_role(_ID_KIND_OF.get(fld.role))  # type: ignore[arg-type]
+        kind_role = _ID_KIND_OF.get(fld.role) if fld.role else None
+        kind_field = _by_role(ctx.info_class, kind_role) if kind_role else None
         document = raw.get(kind_field.id) if kind_field else None
         if document is not None and document not in (ID_CARD, "1"):
             value = identifiers.normalise(text)  # passport etc.: kept as given, not checked
             check_length(value, fld.max_length)
             return value
-        return _identifier(lambda: identifiers.validate_id_number(text, today=ctx.today).code)
+        return _checked_id_number(text, ctx.today)
     value = compact(text).upper()  # "code": organisation code and the like
     check_length(value, fld.max_length)
     return value
 
 
-def _identifier(check: Callable[[], str]) -> str:
+# Identifier checks are pure and the same codes recur in every row (the authority, repeat
+# offenders): memoised per process, so a 1M-row batch checks each distinct code once.
+@lru_cache(maxsize=200_000)
+def _uscc_result(text: str) -> tuple[str, str | None] | CellError:
     try:
-        return str(check())
+        info = identifiers.validate_uscc(text)
     except identifiers.IdentifierError as exc:
-        raise CellError(exc.code, exc.message) from None
+        return CellError(exc.code, exc.message)
+    return info.code, info.suggested_kind
+
+
+def _checked_uscc(text: str) -> tuple[str, str | None]:
+    result = _uscc_result(text)
+    if isinstance(result, CellError):
+        raise result
+    return result
+
+
+@lru_cache(maxsize=200_000)
+def _id_result(text: str, today: date) -> str | CellError:
+    try:
+        return identifiers.validate_id_number(text, today=today).code
+    except identifiers.IdentifierError as exc:
+        return CellError(exc.code, exc.message)
+
+
+def _checked_id_number(text: str, today: date) -> str:
+    result = _id_result(text, today)
+    if isinstance(result, CellError):
+        raise result
+    return result
+
+
+_ROLE_MAPS: dict[tuple[str, str], dict[FieldRole, Field]] = {}
+
+
+def _by_role(info_class: InfoClass, role: FieldRole) -> Field | None:
+    key = (info_class.id, info_class.version)
+    roles = _ROLE_MAPS.get(key)
+    if roles is None:
+        roles = {f.role: f for f in info_class.fields if f.role is not None}
+        _ROLE_MAPS[key] = roles
+    return roles.get(role)
+
+
+def canonical_json(data: dict[str, Any]) -> str:
+    """`archive.content_hash` hashes exactly this text for our JSON-ready data."""
+    return json.dumps(data, sort_keys=True, ensure_ascii=False)
+
+
+def content_hash(canonical: str) -> str:
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _is_id_number(code: str) -> bool:
+    """An already normalised value is a resident ID number (not a passport number)."""
+    return identifiers.is_valid_id_number(code) if len(code) in (15, 18) else False
 
 
 def _required(
@@ -250,7 +307,7 @@ def _date_logic(ctx: Context, row_no: int, data: dict[str, Any]) -> list[RowIssu
 def _role_date(
     info_class: InfoClass, data: dict[str, Any], role: FieldRole
 ) -> tuple[str, date] | None:
-    fld = info_class.field_by_role(role)
+    fld = _by_role(info_class, role)
     if fld is None or fld.id not in data:
         return None
     return fld.label, date.fromisoformat(data[fld.id])
@@ -260,21 +317,21 @@ def _subject(
     info_class: InfoClass, row_no: int, data: dict[str, Any], issues: list[RowIssue]
 ) -> tuple[str, SubjectKind] | None:
     """The linking identifier and the subject kind: USCC first, else a resident ID number."""
-    uscc_field = info_class.field_by_role(FieldRole.SUBJECT_USCC)
-    id_field = info_class.field_by_role(FieldRole.SUBJECT_ID_NUMBER)
-    category_field = info_class.field_by_role(FieldRole.SUBJECT_CATEGORY)
+    uscc_field = _by_role(info_class, FieldRole.SUBJECT_USCC)
+    id_field = _by_role(info_class, FieldRole.SUBJECT_ID_NUMBER)
+    category_field = _by_role(info_class, FieldRole.SUBJECT_CATEGORY)
     category = data.get(category_field.id) if category_field else None
     uscc = data.get(uscc_field.id) if uscc_field else None
     id_number = data.get(id_field.id) if id_field else None
     if category == PERSON:
-        if id_number and identifiers.is_valid_id_number(id_number):
+        if id_number and _is_id_number(id_number):
             return id_number, SubjectKind.PERSON
     elif uscc:
-        suggested = identifiers.validate_uscc(uscc).suggested_kind
+        suggested = _checked_uscc(uscc)[1]
         if category == INDIVIDUAL:
             return uscc, SubjectKind.INDIVIDUAL_BUSINESS
         return uscc, SubjectKind(suggested or "enterprise")
-    elif category == INDIVIDUAL and id_number and identifiers.is_valid_id_number(id_number):
+    elif category == INDIVIDUAL and id_number and _is_id_number(id_number):
         return id_number, SubjectKind.INDIVIDUAL_BUSINESS
     label = (id_field or uscc_field or info_class.fields[0]).label
     msg = "无法关联信用主体：须有统一社会信用代码或居民身份证号码（不按名称关联）"
@@ -289,16 +346,18 @@ def _accepted(
     key = "|".join(str(data.get(f, "")) for f in info_class.natural_key)
     columns: dict[str, Any] = {}
     for role, column in _COLUMNS.items():
-        fld = info_class.field_by_role(role)
+        fld = _by_role(info_class, role)
         value = data.get(fld.id) if fld else None
         is_date = fld is not None and fld.type == "date" and value is not None
         columns[column] = date.fromisoformat(str(value)) if is_date else value
-    name_field = info_class.field_by_role(FieldRole.SUBJECT_NAME)
+    name_field = _by_role(info_class, FieldRole.SUBJECT_NAME)
+    canonical = canonical_json(data)
     row = ValidRow(
         row_no=row_no,
         data=data,
         natural_key=key,
-        content_hash=archive.content_hash(data),
+        content_hash=content_hash(canonical),
+        data_json=canonical,
         subject_code=subject[0],
         subject_kind=subject[1],
         subject_name=str(data.get(name_field.id, "")) if name_field else "",
