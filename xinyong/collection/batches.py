@@ -27,6 +27,7 @@ from xinyong.collection.validate import (
     ColumnMap,
     Context,
     RejectedRow,
+    RowIssue,
     ValidRow,
     map_columns,
     validate_row,
@@ -323,7 +324,7 @@ class _Tally:
             if isinstance(result, ValidRow):
                 result = self._unique(result)
             if isinstance(result, RejectedRow):
-                rejected.append(_rejected(result, ctx, self.columns, cells))
+                rejected.append(_rejected(result, cells))
                 continue
             valid.append(result)
             for key in result.data:
@@ -338,8 +339,6 @@ class _Tally:
         if first == row.row_no:
             return row
         msg = f"与第{first}行是同一条记录（业务主键相同），同一批次中只能出现一次"
-        from xinyong.collection.validate import RowIssue  # noqa: PLC0415
-
         return RejectedRow(row.row_no, [RowIssue(row.row_no, "", "collection.duplicate_key", msg)])
 
     def summary(self, headers: tuple[str, ...]) -> dict[str, Any]:
@@ -355,10 +354,7 @@ class _Tally:
         return {"warnings": warnings, "fill_counts": self.fill, "timeliness_unknown": self.unknown}
 
 
-def _rejected(
-    row: RejectedRow, ctx: Context, columns: ColumnMap, cells: tuple[Any, ...]
-) -> dict[str, Any]:
-    del ctx, columns
+def _rejected(row: RejectedRow, cells: tuple[Any, ...]) -> dict[str, Any]:
     return {
         "row_no": row.row_no,
         "outcome": "rejected",
