@@ -82,13 +82,10 @@ def copy_baseline(url: str, path: Path) -> float:
         conn.execute("DROP TABLE IF EXISTS bench_copy")
         conn.execute(f"CREATE UNLOGGED TABLE bench_copy ({columns})")
         started = time.perf_counter()
-        with (
-            conn.cursor() as cur,
-            cur.copy("COPY bench_copy FROM STDIN (FORMAT csv, HEADER)") as cp,
-        ):
-            with path.open("rb") as handle:
-                while block := handle.read(1 << 20):
-                    cp.write(block)
+        sql = "COPY bench_copy FROM STDIN (FORMAT csv, HEADER)"
+        with conn.cursor() as cur, cur.copy(sql) as cp, path.open("rb") as handle:
+            while block := handle.read(1 << 20):
+                cp.write(block)
         conn.commit()
         elapsed = time.perf_counter() - started
         count = conn.execute("SELECT count(*) FROM bench_copy").fetchone()
@@ -143,12 +140,14 @@ def main() -> None:
             url = fresh_postgres(opts.postgres_url)
             baseline = copy_baseline(url, path)
             speed, peak = run_collect(url, path, opts.rows)
-            print(f"| {clock.today()} | {machine} | collect PostgreSQL N={opts.rows} | {speed:,.0f} rows/s, "
+            print(f"| {clock.today()} | {machine} | collect PostgreSQL N={opts.rows} | "
+                  f"{speed:,.0f} rows/s, "
                   f"peak RSS {peak:,.0f} MB | COPY {baseline:,.0f} rows/s | {speed / baseline:.2f} "
                   "| ≥ 0.5, ≤ 2 GB |")  # fmt: skip
         if opts.sqlite:
             speed, peak = run_collect(f"sqlite:///{Path(tmp) / 'bench.db'}", path, opts.rows)
-            print(f"| {clock.today()} | {machine} | collect SQLite N={opts.rows} | {speed:,.0f} rows/s, "
+            print(f"| {clock.today()} | {machine} | collect SQLite N={opts.rows} | "
+                  f"{speed:,.0f} rows/s, "
                   f"peak RSS {peak:,.0f} MB | — | — | — |")  # fmt: skip
 
 
