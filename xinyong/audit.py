@@ -56,6 +56,8 @@ class AuditAction(StrEnum):
     LIST_ENTRY_EXITED = "lists.entry.exited"
     CHECK_FEEDBACK_RECORDED = "measures.feedback.recorded"
     SCREENING_DECIDED = "measures.screening.decided"
+    BATCH_SUBMITTED = "collection.batch.submitted"
+    BATCH_PROCESSED = "collection.batch.processed"
 
 
 @dataclass(frozen=True, slots=True)

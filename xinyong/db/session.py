@@ -28,12 +28,20 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+            # pysqlite would BEGIN lazily before the first write, so a SAVEPOINT taken earlier
+            # became the outer transaction and its release committed. We emit BEGIN ourselves
+            # (SQLAlchemy's documented pysqlite recipe), so transactions and savepoints nest.
+            dbapi_conn.isolation_level = None
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA busy_timeout=30000")
             cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(conn: Any) -> None:
+            conn.exec_driver_sql("BEGIN")
 
         return engine
     if url.startswith("postgresql://") or url.startswith("postgres://"):

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from xinyong import audit, subjects
 from xinyong.audit import Actor, AuditAction
 from xinyong.demo.lists import load_lists
+from xinyong.demo.records import load_demo_records
 from xinyong.demo.region import (
     DEFAULT_SEED,
     DEFAULT_SUBJECTS,
@@ -57,6 +58,7 @@ def load(
     generated = _load_region(session, count=count, seed=seed, actor=actor, today=today)
     if generated is None:
         return DemoResult(created=False, subjects=subjects.count_subjects(session))
+    load_demo_records(session, generated, seed=seed, actor=actor, today=today)
     load_lists(session, actor=actor, today=today)
     audit.record(
         session,

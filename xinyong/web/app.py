@@ -11,8 +11,10 @@ from xinyong import __version__, catalog, log
 from xinyong.config import Settings, get_settings
 from xinyong.db.session import make_engine, make_sessionmaker
 from xinyong.web import errors
+from xinyong.web.admin import batches as admin_batches
 from xinyong.web.admin import lists as admin_lists
 from xinyong.web.admin import pages as admin_pages
+from xinyong.web.api import batches as api_batches
 from xinyong.web.api import checks as api_checks
 from xinyong.web.api import screening as api_screening
 from xinyong.web.api import subjects as api_subjects
@@ -42,10 +44,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     app.include_router(api_system.router, prefix="/api/v1")
     app.include_router(api_subjects.router, prefix="/api/v1")
+    app.include_router(api_batches.router, prefix="/api/v1")
     app.include_router(api_screening.router, prefix="/api/v1")
     for router in api_checks.routers(settings):
         app.include_router(router, prefix="/api/v1")
     app.include_router(admin_pages.router)
+    app.include_router(admin_batches.router)
     app.include_router(admin_lists.router)
     app.include_router(portal_pages.router)
     return app

@@ -6,6 +6,7 @@ from xinyong.db.tables.auth import ApiClient, User, WebSession
 from xinyong.db.tables.catalog import CatalogVersion
 from xinyong.db.tables.lists import ListEntry, ListEntryStep
 from xinyong.db.tables.measures import Check, CheckFeedback, ScreeningDecision
+from xinyong.db.tables.collection import Batch, BatchRow
 from xinyong.db.tables.objections import Objection
 from xinyong.db.tables.providers import Provider
 from xinyong.db.tables.subjects import Subject
@@ -13,6 +14,8 @@ from xinyong.db.tables.subjects import Subject
 __all__ = [
     "ApiClient",
     "AuditEntry",
+    "Batch",
+    "BatchRow",
     "CatalogVersion",
     "Check",
     "CheckFeedback",

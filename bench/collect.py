@@ -1,0 +1,155 @@
+"""Collection benchmark: N penalty rows in the national layout (deterministic seed), then
+(a) raw COPY of the same file into an unindexed table of the same columns (PostgreSQL baseline),
+(b) `xinyong collect` end to end (validate, link, store with the production indexes).
+
+    .venv/bin/python bench/collect.py --rows 1000000 --postgres-url postgresql://…/db
+    .venv/bin/python bench/collect.py --rows 200000 --sqlite
+
+Each database is fresh (PostgreSQL: a new database `xinyong_bench_collect`; SQLite: a new file),
+migrated to head, with one provider registered through the CLI. Prints one markdown table row per
+figure for bench/RESULTS.md. Peak RSS is the collect process's maximum resident set size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import platform
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+from sqlalchemy import make_url, text
+
+from xinyong import clock, identifiers
+from xinyong.db import migrate
+from xinyong.db.session import make_engine
+
+HEADERS = [
+    "行政相对人名称", "行政相对人类别", "行政相对人代码_1(统一社会信用代码)", "法定代表人",
+    "证件类型", "证件号码", "行政处罚决定书文号", "违法行为类型", "违法事实", "处罚依据",
+    "处罚类别", "处罚内容", "罚款金额（万元）", "处罚决定日期", "处罚有效期", "处罚机关",
+    "处罚机关统一社会信用代码", "数据来源单位", "数据来源单位统一社会信用代码",
+]  # fmt: skip
+ALPHA = identifiers.USCC_ALPHABET
+TODAY = date(2026, 11, 23)
+BIN = Path(sys.executable).parent
+
+
+def uscc(rng: random.Random, prefix: str = "91990100") -> str:
+    body = "".join(
+        rng.choice(ALPHA[:10] + "ABCDFGH") for _ in range(8)
+    )  # no E: "1E5…" reads as a float
+    org = prefix + body + identifiers.org_code_check_char(body)
+    return org + identifiers.uscc_check_char(org)
+
+
+def generate(path: Path, rows: int, seed: int) -> None:
+    """Deterministic rows; one subject per ten rows (departments fine the same firms again)."""
+    rng = random.Random(seed)
+    authority = uscc(rng, "11990100")
+    pool = [uscc(rng) for _ in range(max(1, rows // 10))]
+    start = date(2024, 1, 1)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADERS)
+        for i in range(rows):
+            code = pool[i % len(pool)]
+            decided = start + timedelta(days=rng.randrange(0, 1000))
+            writer.writerow([
+                f"示范{code[8:16]}有限公司", "法人及非法人组织", code, "王伟", "", "",
+                f"示罚〔{decided.year}〕{i}号", "未按规定公示年度报告",
+                "经查，当事人未按规定公示年度报告，违反了相关规定。",
+                "《中华人民共和国行政处罚法》第九条",
+                "警告；罚款", "警告并处罚款2000元", "0.2", decided.isoformat(),
+                (decided + timedelta(days=365)).isoformat(), "示范区市场监督管理局", authority,
+                "示范区市场监督管理局", authority,
+            ])  # fmt: skip
+
+
+def copy_baseline(url: str, path: Path) -> float:
+    """(a) rows/s of COPY … FROM STDIN (CSV) into an unindexed table of the same columns."""
+    import psycopg  # noqa: PLC0415
+
+    columns = ", ".join(f"c{i} text" for i in range(len(HEADERS)))
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as conn:
+        conn.execute("DROP TABLE IF EXISTS bench_copy")
+        conn.execute(f"CREATE UNLOGGED TABLE bench_copy ({columns})")
+        started = time.perf_counter()
+        sql = "COPY bench_copy FROM STDIN (FORMAT csv, HEADER)"
+        with conn.cursor() as cur, cur.copy(sql) as cp, path.open("rb") as handle:
+            while block := handle.read(1 << 20):
+                cp.write(block)
+        conn.commit()
+        elapsed = time.perf_counter() - started
+        count = conn.execute("SELECT count(*) FROM bench_copy").fetchone()
+        conn.execute("DROP TABLE bench_copy")
+    assert count is not None
+    return int(count[0]) / elapsed
+
+
+def fresh_postgres(base: str) -> str:
+    url = make_url(base)
+    admin = make_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text('DROP DATABASE IF EXISTS "xinyong_bench_collect" WITH (FORCE)'))
+        conn.execute(
+            text("CREATE DATABASE xinyong_bench_collect ENCODING 'UTF8' TEMPLATE template0")
+        )
+    admin.dispose()
+    return url.set(database="xinyong_bench_collect").render_as_string(hide_password=False)
+
+
+def run_collect(url: str, path: Path, rows: int) -> tuple[float, float]:
+    """(b) rows/s and peak RSS (MB) of `xinyong collect` as a child process."""
+    migrate.upgrade(url)
+    env = {**os.environ, "XINYONG_DATABASE_URL": url, "XINYONG_TODAY": TODAY.isoformat()}
+    provider = uscc(random.Random(1), "11990100")
+    subprocess.run([str(BIN / "xinyong"), "providers", "add", provider, "基准测试局"], env=env,
+                   check=True, capture_output=True)  # fmt: skip
+    args = [str(BIN / "xinyong"), "collect", str(path), "--class", "penalty",
+            "--provider", provider, "--json"]  # fmt: skip
+    started = time.perf_counter()
+    result = subprocess.run(args, env=env, check=True, capture_output=True, text=True)
+    elapsed = time.perf_counter() - started
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    assert f'"accepted": {rows}' in result.stdout, result.stdout[:500]
+    return rows / elapsed, peak_mb
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=20261122)
+    parser.add_argument("--postgres-url", default=os.environ.get("XINYONG_BENCH_POSTGRES_URL"))
+    parser.add_argument("--sqlite", action="store_true", help="also measure on SQLite")
+    opts = parser.parse_args()
+    machine = f"{platform.node()} {os.cpu_count()} cores, Python {platform.python_version()}"
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "penalties.csv"
+        generate(path, opts.rows, opts.seed)
+        size = path.stat().st_size / 1e6
+        print(f"# {opts.rows} rows, {size:.0f} MB, {machine}", file=sys.stderr)
+        if opts.postgres_url:
+            url = fresh_postgres(opts.postgres_url)
+            baseline = copy_baseline(url, path)
+            speed, peak = run_collect(url, path, opts.rows)
+            print(f"| {clock.today()} | {machine} | collect PostgreSQL N={opts.rows} | "
+                  f"{speed:,.0f} rows/s, "
+                  f"peak RSS {peak:,.0f} MB | COPY {baseline:,.0f} rows/s | {speed / baseline:.2f} "
+                  "| ≥ 0.5, ≤ 2 GB |")  # fmt: skip
+        if opts.sqlite:
+            speed, peak = run_collect(f"sqlite:///{Path(tmp) / 'bench.db'}", path, opts.rows)
+            print(f"| {clock.today()} | {machine} | collect SQLite N={opts.rows} | "
+                  f"{speed:,.0f} rows/s, "
+                  f"peak RSS {peak:,.0f} MB | — | — | — |")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,177 @@
+"""Readers and batch-level refusals: real-looking department exports in, clear errors for
+malformed input, nothing stored."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pytest
+import xlsxwriter
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tests.collection.conftest import HEADERS, penalty_rows, to_csv
+from xinyong import collection
+from xinyong.audit import Actor
+from xinyong.catalog import Catalog
+from xinyong.clock import Calendar
+from xinyong.collection import BatchRefused, Submission, readers
+from xinyong.db.tables import Batch, Provider, Record
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+def _collect(
+    session, provider, data, name, catalog, calendar, today, operator
+) -> collection.BatchReport:
+    sub = Submission("penalty", provider.uscc, data=data, file_name=name)
+    return collection.collect(
+        session, sub, catalog=catalog, calendar=calendar, actor=operator, today=today
+    )
+
+
+def _stored(session: Session) -> tuple[int, int]:
+    records = session.execute(select(func.count()).select_from(Record)).scalar_one()
+    batches = session.execute(select(func.count()).select_from(Batch)).scalar_one()
+    return int(records), int(batches)
+
+
+def test_gb18030_sample_is_detected_and_only_the_bad_row_rejected(
+    session: Session,
+    provider: Provider,
+    catalog: Catalog,
+    calendar: Calendar,
+    today: date,
+    operator: Actor,
+) -> None:
+    data = (DATA / "行政处罚_样例_gb18030.csv").read_bytes()
+    report = _collect(session, provider, data, "样例.csv", catalog, calendar, today, operator)
+    assert report.encoding == "gb18030"
+    assert [(e["row"], e["code"]) for e in report.errors] == [(5, "collection.unknown_code")]
+    assert (report.accepted, report.rejected) == (4, 1)
+    assert any("地方编码" in w for w in report.warnings)  # a column nobody consumes
+
+
+def test_xlsx_sample_reads_date_cells_and_catches_the_excel_mangled_uscc(
+    session: Session,
+    provider: Provider,
+    catalog: Catalog,
+    calendar: Calendar,
+    today: date,
+    operator: Actor,
+) -> None:
+    data = (DATA / "行政处罚_样例.xlsx").read_bytes()
+    report = _collect(session, provider, data, "样例.xlsx", catalog, calendar, today, operator)
+    codes = {(e["row"], e["code"]) for e in report.errors}
+    assert codes == {(3, "identifiers.uscc.excel_mangled"), (5, "collection.unknown_code")}
+    record = session.execute(select(Record).where(Record.source_row == 2)).scalar_one()
+    assert record.decision_date == date(2026, 11, 11)
+    assert record.data["fine_amount"] == "0.5"
+    assert record.data["penalty_kinds"] == ["警告", "罚款"]
+
+
+@pytest.mark.parametrize(
+    ("content", "code"),
+    [
+        (b"\x89PNG\r\n\x1a\n\x00\x00binary", "collection.not_a_table"),
+        (b"\xff\xfe\xfa\xfb\x80\x81" * 50, "collection.encoding"),
+        (b"   ", "collection.empty"),
+        (b"PK\x03\x04 not really a workbook", "collection.not_a_table"),
+    ],
+)
+def test_malformed_input_is_refused_as_a_batch(
+    session: Session,
+    provider: Provider,
+    catalog: Catalog,
+    calendar: Calendar,
+    today: date,
+    operator: Actor,
+    content: bytes,
+    code: str,
+) -> None:
+    with pytest.raises(BatchRefused) as caught:
+        _collect(session, provider, content, "x.csv", catalog, calendar, today, operator)
+    assert caught.value.code == code
+    assert _stored(session) == (0, 0)
+
+
+def test_formula_text_refuses_the_batch(
+    session: Session,
+    provider: Provider,
+    catalog: Catalog,
+    calendar: Calendar,
+    today: date,
+    operator: Actor,
+) -> None:
+    rows = penalty_rows(3)
+    rows[1][7] = '=HYPERLINK("http://evil.example","点我")'
+    with pytest.raises(BatchRefused) as caught:
+        _collect(session, provider, to_csv(rows), "x.csv", catalog, calendar, today, operator)
+    assert caught.value.code == "collection.formula"
+    assert _stored(session) == (0, 0)
+
+
+def test_a_10mb_cell_refuses_the_batch(
+    session: Session,
+    provider: Provider,
+    catalog: Catalog,
+    calendar: Calendar,
+    today: date,
+    operator: Actor,
+) -> None:
+    rows = penalty_rows(2)
+    rows[0][8] = "长" * (10 * 1024 * 1024 // 3)
+    with pytest.raises(BatchRefused) as caught:
+        _collect(session, provider, to_csv(rows), "x.csv", catalog, calendar, today, operator)
+    assert caught.value.code == "collection.cell_too_large"
+    assert _stored(session) == (0, 0)
+
+
+def test_merged_header_rows_are_refused_clearly() -> None:
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer)
+    sheet = book.add_worksheet()
+    sheet.merge_range(0, 0, 0, 5, "2026年行政处罚信息汇总表")
+    sheet.write_row(1, 0, HEADERS)
+    sheet.write_row(2, 0, penalty_rows(1)[0])
+    book.close()
+    with pytest.raises(BatchRefused) as caught:
+        readers.read(buffer.getvalue(), file_name="x.xlsx")
+    assert caught.value.code == "collection.merged_header"
+
+
+def test_utf8_with_bom_and_field_codes_as_headers_are_read() -> None:
+    codes = ["CF_XDR_MC", "CF_XDR_LB"]
+    table = readers.read(b"\xef\xbb\xbf" + to_csv([["甲公司", "法人及非法人组织"]], codes))
+    assert (table.encoding, table.headers) == ("utf-8-sig", tuple(codes))
+
+
+def test_rejected_rows_xlsx_has_original_columns_a_reason_and_no_formula(
+    session: Session,
+    provider: Provider,
+    catalog: Catalog,
+    calendar: Calendar,
+    today: date,
+    operator: Actor,
+) -> None:
+    rows = penalty_rows(3)
+    rows[1][13] = "不是日期"
+    rows[1][11] = "-罚款2000元"  # would start a formula in a spreadsheet
+    rows[1][9] = "@SUM 依据"
+    report = _collect(session, provider, to_csv(rows), "x.csv", catalog, calendar, today, operator)
+    batch = collection.get(session, report.batch_id or 0)
+    data = collection.rejected_rows_xlsx(batch, collection.rejected_rows(session, batch.id))
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+    assert sheet is not None
+    values = list(sheet.iter_rows(values_only=True))
+    assert values[0][: len(HEADERS)] == tuple(HEADERS)
+    assert values[0][len(HEADERS)] == "错误原因"
+    assert len(values) == 2
+    assert "处罚决定日期" in str(values[1][len(HEADERS)])
+    cells = [c for row in sheet.iter_rows() for c in row]
+    assert all(c.data_type != "f" for c in cells)
+    assert values[1][11] == "'-罚款2000元"
+    assert values[1][9] == "'@SUM 依据"

@@ -1,0 +1,388 @@
+"""Batches: submit a file or rows, process it chunk by chunk, and report on it.
+
+`collect` is the one entry point for every surface (CLI, API, admin upload, demo): read → map
+columns → (dry run: validate only) → find or create the batch by content hash → validate, link
+and store each chunk → recompute the counters → report. The same file from the same provider for
+the same class is the same batch: submitting it again changes nothing and returns its report.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from xinyong import audit, auth, clock, identifiers, providers
+from xinyong.audit import Actor, AuditAction
+from xinyong.catalog import Catalog
+from xinyong.collection import readers, store
+from xinyong.collection.link import link
+from xinyong.collection.readers import Table
+from xinyong.collection.validate import (
+    ColumnMap,
+    Context,
+    RejectedRow,
+    RowIssue,
+    ValidRow,
+    map_columns,
+    validate_row,
+)
+from xinyong.db.tables import Batch, BatchRow
+from xinyong.errors import NotFound
+from xinyong.log import get_logger
+
+log = get_logger(__name__)
+MAX_WARNINGS = 200
+Progress = Callable[[int, int], None]
+
+
+class BatchNotFound(NotFound):
+    code = "collection.batch_not_found"
+
+
+@dataclass(frozen=True, slots=True)
+class Submission:
+    """What arrived: the bytes (or API rows) and how to name them."""
+
+    info_class: str
+    provider_uscc: str
+    data: bytes | None = None
+    rows: list[dict[str, Any]] | None = None
+    file_name: str | None = None
+
+    def content_hash(self) -> str:
+        payload = self.data if self.data is not None else audit_json(self.rows)
+        return hashlib.sha256(payload).hexdigest()
+
+    def table(self) -> Table:
+        if self.data is not None:
+            return readers.read(self.data, file_name=self.file_name)
+        return readers.table_from_rows(self.rows)
+
+
+def audit_json(value: object) -> bytes:
+    import json  # noqa: PLC0415
+
+    return json.dumps(audit.jsonable(value), sort_keys=True, ensure_ascii=False).encode("utf-8")
+
+
+@dataclass(frozen=True, slots=True)
+class BatchReport:
+    batch_id: int | None
+    info_class: str
+    status: str
+    received: int
+    accepted: int
+    rejected: int
+    new: int
+    updated: int
+    unchanged: int
+    errors: list[dict[str, Any]]
+    warnings: list[str]
+    encoding: str | None
+    flags: list[str] = field(default_factory=list)  # quality thresholds breached
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "batch_id": self.batch_id,
+            "info_class": self.info_class,
+            "status": self.status,
+            "received": self.received,
+            "accepted": self.accepted,
+            "rejected": self.rejected,
+            "new": self.new,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "encoding": self.encoding,
+            "flags": self.flags,
+        }
+
+
+# ---- queries ----------------------------------------------------------------------------------
+
+
+def get(session: Session, batch_id: int) -> Batch:
+    batch = session.get(Batch, batch_id)
+    if batch is None:
+        raise BatchNotFound(f"未找到编号为 {batch_id} 的批次")
+    return batch
+
+
+def list_batches(
+    session: Session, *, provider_id: int | None = None, limit: int = 50
+) -> list[Batch]:
+    stmt = select(Batch).order_by(Batch.id.desc()).limit(limit)
+    if provider_id is not None:
+        stmt = stmt.where(Batch.provider_id == provider_id)
+    return list(session.execute(stmt).scalars())
+
+
+def rejected_rows(session: Session, batch_id: int) -> list[BatchRow]:
+    stmt = (
+        select(BatchRow)
+        .where(BatchRow.batch_id == batch_id, BatchRow.outcome == "rejected")
+        .order_by(BatchRow.row_no)
+    )
+    return list(session.execute(stmt).scalars())
+
+
+def report(session: Session, batch: Batch, catalog: Catalog | None = None) -> BatchReport:
+    errors = [
+        {"row": r.row_no, **issue, "message": identifiers.mask_text(issue["message"])}
+        for r in rejected_rows(session, batch.id)
+        for issue in r.issues or []
+    ]
+    return BatchReport(
+        batch_id=batch.id,
+        info_class=batch.info_class,
+        status=batch.status,
+        received=batch.received,
+        accepted=batch.accepted,
+        rejected=batch.rejected,
+        new=batch.new,
+        updated=batch.updated,
+        unchanged=batch.unchanged,
+        errors=errors,
+        warnings=[identifiers.mask_text(w) for w in batch.warnings or []],
+        encoding=batch.encoding,
+        flags=_flags(batch, catalog) if catalog else [],
+    )
+
+
+def _flags(batch: Batch, catalog: Catalog) -> list[str]:
+    quality = catalog.info_class(batch.info_class).quality
+    flags = []
+    if batch.received and batch.rejected / batch.received > quality.max_rejection_ratio:
+        ratio = batch.rejected / batch.received
+        flags.append(f"退回率 {ratio:.1%} 超过目录阈值 {quality.max_rejection_ratio:.0%}")
+    return flags
+
+
+# ---- actions ----------------------------------------------------------------------------------
+
+
+def collect(
+    session: Session,
+    submission: Submission,
+    *,
+    catalog: Catalog,
+    calendar: clock.Calendar,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    durable: bool = True,
+    actor: Actor,
+    today: date,
+) -> BatchReport:
+    """Validate and store a submission; a batch-level problem raises before anything is stored.
+
+    `durable=True` commits chunk by chunk (resumable after kill -9); `False` only flushes, for a
+    caller that owns a single transaction (the demo loader).
+    """
+    info_class = catalog.info_class(submission.info_class)
+    provider = providers.get_by_uscc(session, submission.provider_uscc)
+    auth.require_provider_scope(actor, provider.id)
+    table = submission.table()
+    columns = map_columns(info_class, table.headers)
+    if dry_run:
+        return _dry_run(table, columns, Context(info_class, catalog, today, today, calendar))
+    batch = _find_or_create(
+        session, submission, table, provider.id, catalog, durable=durable, actor=actor, today=today
+    )
+    if batch.status != "done":
+        ctx = Context(info_class, catalog, today, batch.received_on, calendar)
+        _process(
+            session, batch, table, columns, ctx, progress=progress, durable=durable, actor=actor
+        )
+    return report(session, batch, catalog)
+
+
+def _find_or_create(
+    session: Session,
+    submission: Submission,
+    table: Table,
+    provider_id: int,
+    catalog: Catalog,
+    *,
+    durable: bool,
+    actor: Actor,
+    today: date,
+) -> Batch:
+    digest = submission.content_hash()
+    stmt = select(Batch).where(
+        Batch.provider_id == provider_id,
+        Batch.info_class == submission.info_class,
+        Batch.content_hash == digest,
+    )
+    found = session.execute(stmt).scalar_one_or_none()
+    if found is not None:
+        return found
+    batch = Batch(
+        provider_id=provider_id,
+        info_class=submission.info_class,
+        content_hash=digest,
+        file_name=(submission.file_name or "")[-255:] or None,
+        source_format=table.source_format,
+        encoding=table.encoding,
+        status="processing",
+        received_on=today,
+        catalog_version=catalog.version,
+        submitted_by=actor.label[:200],
+        columns=list(table.headers),
+        warnings=[],
+        fill_counts={},
+    )
+    session.add(batch)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        AuditAction.BATCH_SUBMITTED,
+        target_type="batch",
+        target_id=batch.id,
+        after={"info_class": batch.info_class, "provider_id": provider_id, "rows": table.height},
+    )
+    store.save_batch(session, batch, durable=durable)
+    return batch
+
+
+def _process(
+    session: Session,
+    batch: Batch,
+    table: Table,
+    columns: ColumnMap,
+    ctx: Context,
+    *,
+    progress: Progress | None,
+    durable: bool,
+    actor: Actor,
+) -> None:
+    done = store.done_rows(session, batch.id)
+    tally = _Tally(columns)
+    processed = 0
+    for chunk in table.chunks():
+        valid, rejected = tally.validate(ctx, chunk)
+        valid = [r for r in valid if r.row_no not in done]
+        rejected = [r for r in rejected if r["row_no"] not in done]
+        if valid or rejected:
+            store.lock_class(session, batch.info_class)
+            ids, name_warnings = link(
+                session, valid, batch_id=batch.id, actor=actor, today=ctx.today
+            )
+            tally.warnings.extend(name_warnings)
+            outcomes = _with_batch(batch.id, rejected)
+            store.write_chunk(session, batch, valid, outcomes, ids, durable=durable)
+        processed += len(chunk)
+        if progress:
+            progress(processed, table.height)
+    values = tally.summary(table.headers)
+    store.finish(session, batch, values, durable=durable)
+    audit.record(
+        session,
+        actor,
+        AuditAction.BATCH_PROCESSED,
+        target_type="batch",
+        target_id=batch.id,
+        after={
+            k: getattr(batch, k) for k in ("received", "accepted", "rejected", "new", "updated")
+        },
+    )
+    store.save_batch(session, batch, durable=durable)
+    log.info("batch processed", batch_id=batch.id, accepted=batch.accepted, rejected=batch.rejected)
+
+
+def _with_batch(batch_id: int, rejected: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{**r, "batch_id": batch_id} for r in rejected]
+
+
+class _Tally:
+    """Validation over the whole file, deterministic on every run (so a resume agrees with the
+    first run): duplicate natural keys, fill counts, timeliness gaps, warnings."""
+
+    def __init__(self, columns: ColumnMap) -> None:
+        self.columns = columns
+        self.seen: dict[str, int] = {}
+        self.fill: dict[str, int] = {}
+        self.gaps: set[int] = set()
+        self.unknown = 0
+        self.warnings: list[str] = []
+
+    def validate(
+        self, ctx: Context, chunk: list[tuple[Any, ...]]
+    ) -> tuple[list[ValidRow], list[dict[str, Any]]]:
+        valid: list[ValidRow] = []
+        rejected: list[dict[str, Any]] = []
+        for source in chunk:
+            row_no, cells = int(source[0]), source[1:]
+            result = validate_row(ctx, self.columns, row_no, cells)
+            if isinstance(result, ValidRow):
+                result = self._unique(result)
+            if isinstance(result, RejectedRow):
+                rejected.append(_rejected(result, cells))
+                continue
+            valid.append(result)
+            for key in result.data:
+                self.fill[key] = self.fill.get(key, 0) + 1
+            if result.calendar_gap is not None:
+                self.gaps.add(result.calendar_gap)
+                self.unknown += 1
+        return valid, rejected
+
+    def _unique(self, row: ValidRow) -> ValidRow | RejectedRow:
+        first = self.seen.setdefault(row.natural_key, row.row_no)
+        if first == row.row_no:
+            return row
+        msg = f"与第{first}行是同一条记录（业务主键相同），同一批次中只能出现一次"
+        return RejectedRow(row.row_no, [RowIssue(row.row_no, "", "collection.duplicate_key", msg)])
+
+    def summary(self, headers: tuple[str, ...]) -> dict[str, Any]:
+        warnings = [f"列“{h}”不属于本信息类的任何数据项，已忽略" for h in self.columns.unused]
+        warnings += [
+            f"{year} 年的工作日历尚未录入，决定日期在该年的 {self.unknown} 行上报及时性记为“未知”"
+            for year in sorted(self.gaps)
+        ]
+        warnings += self.warnings
+        if len(warnings) > MAX_WARNINGS:
+            extra = len(warnings) - MAX_WARNINGS
+            warnings = [*warnings[:MAX_WARNINGS], f"……另有 {extra} 条提示未列出"]
+        return {"warnings": warnings, "fill_counts": self.fill, "timeliness_unknown": self.unknown}
+
+
+def _rejected(row: RejectedRow, cells: tuple[Any, ...]) -> dict[str, Any]:
+    return {
+        "row_no": row.row_no,
+        "outcome": "rejected",
+        "timely": None,
+        "issues": [{"field": i.field, "code": i.code, "message": i.message} for i in row.issues],
+        "source": {"cells": [None if c is None else str(c) for c in cells]},
+    }
+
+
+def _dry_run(table: Table, columns: ColumnMap, ctx: Context) -> BatchReport:
+    tally = _Tally(columns)
+    valid_count, errors = 0, []
+    for chunk in table.chunks():
+        valid, rejected = tally.validate(ctx, chunk)
+        valid_count += len(valid)
+        errors += [{"row": r["row_no"], **issue} for r in rejected for issue in r["issues"]]
+    rejected_count = len({e["row"] for e in errors})
+    return BatchReport(
+        batch_id=None,
+        info_class=ctx.info_class.id,
+        status="dry_run",
+        received=valid_count + rejected_count,
+        accepted=valid_count,
+        rejected=rejected_count,
+        new=0,
+        updated=0,
+        unchanged=0,
+        errors=errors,
+        warnings=tally.summary(table.headers)["warnings"],
+        encoding=table.encoding,
+    )

@@ -1,0 +1,59 @@
+"""batches and batch_rows: one submission and the outcome of each of its source rows.
+
+A batch is identified by (provider, info class, content hash of the file): the same file submitted
+again is the same batch. `batch_rows` holds one row per processed source row, unique on
+(batch_id, row_no), which is what lets a killed import resume without losing or duplicating rows.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from xinyong.db.base import Base, BigId, CreatedMixin, IdMixin
+
+
+class Batch(IdMixin, CreatedMixin, Base):
+    __tablename__ = "batches"
+
+    provider_id: Mapped[int] = mapped_column(BigId, ForeignKey("providers.id"), index=True)
+    info_class: Mapped[str] = mapped_column(String(40))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    file_name: Mapped[str | None] = mapped_column(String(255))
+    source_format: Mapped[str] = mapped_column(String(8))  # csv | xlsx | json
+    encoding: Mapped[str | None] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default="processing")  # processing | done
+    received_on: Mapped[date] = mapped_column(Date)  # the platform's date at submission
+    catalog_version: Mapped[str] = mapped_column(String(64))
+    submitted_by: Mapped[str] = mapped_column(String(200))
+    received: Mapped[int] = mapped_column(Integer, default=0)
+    accepted: Mapped[int] = mapped_column(Integer, default=0)
+    rejected: Mapped[int] = mapped_column(Integer, default=0)
+    new: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    timely: Mapped[int] = mapped_column(Integer, default=0)
+    late: Mapped[int] = mapped_column(Integer, default=0)
+    timeliness_unknown: Mapped[int] = mapped_column(Integer, default=0)
+    columns: Mapped[list[str]] = mapped_column(default=list)  # headers as sent
+    warnings: Mapped[list[str]] = mapped_column(default=list)
+    fill_counts: Mapped[dict[str, Any]] = mapped_column(default=dict)  # field id → filled rows
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (UniqueConstraint("provider_id", "info_class", "content_hash"),)
+
+
+class BatchRow(IdMixin, Base):
+    __tablename__ = "batch_rows"
+
+    batch_id: Mapped[int] = mapped_column(BigId, ForeignKey("batches.id"))
+    row_no: Mapped[int] = mapped_column(Integer)  # source row number as the clerk sees it
+    outcome: Mapped[str] = mapped_column(String(12))  # new | updated | unchanged | rejected
+    timely: Mapped[bool | None] = mapped_column(Boolean)
+    issues: Mapped[list[Any] | None] = mapped_column()  # [{field, code, message}]
+    source: Mapped[dict[str, Any] | None] = mapped_column()  # original cells, rejected rows only
+
+    __table_args__ = (UniqueConstraint("batch_id", "row_no"),)

@@ -1,0 +1,93 @@
+"""Admin pages for collection: upload a file (clerks), batch report, rejected rows as XLSX,
+quality figures per department and month with charts."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from xinyong import auth, collection, providers
+from xinyong.audit import Actor
+from xinyong.collection import quality
+from xinyong.enums import Role
+from xinyong.web.api.batches import WorkSession
+from xinyong.web.deps import CurrentCalendar, CurrentCatalog, DbSession, Today, require
+from xinyong.web.templating import templates
+
+router = APIRouter(prefix="/admin", include_in_schema=False)
+Clerk = Annotated[Actor, Depends(require(Role.PROVIDER_CLERK, Role.ADMIN))]
+Staff = Annotated[Actor, Depends(require(Role.ADMIN, Role.AUDITOR, Role.PROVIDER_CLERK))]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.get("/batches", response_class=HTMLResponse)
+def batch_list(
+    request: Request, session: DbSession, actor: Clerk, catalog: CurrentCatalog
+) -> HTMLResponse:
+    own = actor.provider_id if actor.role != Role.ADMIN else None
+    ctx = {
+        "actor": actor,
+        "batches": collection.list_batches(session, provider_id=own),
+        "providers": providers.list_providers(session),
+        "classes": list(catalog.info_classes.values()),
+        "report": None,
+    }
+    return templates.TemplateResponse(request, "admin/batches.html", ctx)
+
+
+@router.post("/batches", response_class=HTMLResponse)
+def upload(
+    request: Request, session: WorkSession, actor: Clerk, catalog: CurrentCatalog,
+    calendar: CurrentCalendar, today: Today, info_class: Annotated[str, Form()],
+    file: Annotated[UploadFile, File()], provider: Annotated[str, Form()] = "",
+    dry_run: Annotated[bool, Form()] = False,
+) -> Response:  # fmt: skip
+    uscc = provider or providers.get(session, actor.provider_id or 0).uscc
+    sub = collection.Submission(info_class, uscc, data=file.file.read(), file_name=file.filename)
+    report = collection.collect(
+        session, sub, catalog=catalog, calendar=calendar, dry_run=dry_run, actor=actor, today=today
+    )
+    if report.batch_id is None:
+        ctx = {"actor": actor, "report": report, "batch": None}
+        return templates.TemplateResponse(request, "admin/batch.html", ctx)
+    return RedirectResponse(f"/admin/batches/{report.batch_id}", status_code=303)
+
+
+@router.get("/batches/{batch_id}", response_class=HTMLResponse)
+def batch_page(
+    request: Request, session: DbSession, actor: Clerk, catalog: CurrentCatalog, batch_id: int
+) -> HTMLResponse:
+    batch = collection.get(session, batch_id)
+    auth.require_provider_scope(actor, batch.provider_id)
+    ctx = {"actor": actor, "batch": batch, "report": collection.report(session, batch, catalog)}
+    return templates.TemplateResponse(request, "admin/batch.html", ctx)
+
+
+@router.get("/batches/{batch_id}/rejected.xlsx")
+def rejected_xlsx(session: DbSession, actor: Clerk, batch_id: int) -> Response:
+    batch = collection.get(session, batch_id)
+    auth.require_provider_scope(actor, batch.provider_id)
+    data = collection.rejected_rows_xlsx(batch, collection.rejected_rows(session, batch.id))
+    name = f"batch-{batch.id}-rejected.xlsx"
+    return Response(
+        data, media_type=XLSX, headers={"Content-Disposition": f"attachment; filename={name}"}
+    )
+
+
+@router.get("/quality", response_class=HTMLResponse)
+def quality_page(
+    request: Request, session: DbSession, actor: Staff, catalog: CurrentCatalog,
+    provider: int | None = None,
+) -> HTMLResponse:  # fmt: skip
+    scope = actor.provider_id if actor.role == Role.PROVIDER_CLERK else provider
+    ctx = {
+        "actor": actor,
+        "months": quality.monthly(session, provider_id=scope),
+        "causes": quality.rejection_causes(session, provider_id=scope),
+        "completeness": quality.completeness(session, catalog, provider_id=scope)[:15],
+        "providers": providers.list_providers(session),
+        "selected": scope,
+    }
+    return templates.TemplateResponse(request, "admin/quality.html", ctx)

@@ -1,0 +1,88 @@
+"""POST /api/v1/batches (multipart file or JSON rows, provider API key), GET /api/v1/batches/{id}.
+
+Processing runs inline in its own session, which collection/store.py commits chunk by chunk, so
+the result is durable when the 202 is sent and a dropped connection loses nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile
+
+from xinyong import auth, collection, providers
+from xinyong.audit import Actor
+from xinyong.enums import Role
+from xinyong.errors import InvalidInput
+from xinyong.web.deps import CurrentCalendar, CurrentCatalog, Today, require
+
+router = APIRouter(tags=["batches"])
+Submitter = Annotated[Actor, Depends(require(Role.PROVIDER_CLERK, Role.ADMIN))]
+
+
+def work_session(request: Request) -> Iterator[Session]:
+    """A session without a surrounding transaction: the store commits per chunk."""
+    with request.app.state.sessionmaker() as session:
+        yield session
+
+
+WorkSession = Annotated[Session, Depends(work_session)]
+
+
+class RowsIn(BaseModel):
+    info_class: str
+    provider: str | None = None
+    rows: list[dict[str, Any]]
+
+
+async def _submission(request: Request, session: Session, actor: Actor) -> collection.Submission:
+    if request.headers.get("content-type", "").startswith("multipart/"):
+        form = await request.form()
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            raise InvalidInput("请以 file 字段上传文件", code="collection.file_required")
+        fields = {"info_class": str(form.get("info_class") or ""), "provider": form.get("provider")}
+        data, name = await upload.read(), upload.filename
+        rows = None
+    else:
+        body = RowsIn.model_validate(await request.json())
+        fields, data, name, rows = body.model_dump(), None, None, body.rows
+    uscc = fields.get("provider") or _own_provider(session, actor)
+    return collection.Submission(str(fields["info_class"]), str(uscc), data, rows, name)
+
+
+def _own_provider(session: Session, actor: Actor) -> str:
+    if actor.provider_id is None:
+        raise InvalidInput(
+            "请指定 provider（报送部门统一社会信用代码）", code="collection.provider_required"
+        )
+    return providers.get(session, actor.provider_id).uscc
+
+
+@router.post("/batches", status_code=202)
+async def submit_batch(
+    request: Request, session: WorkSession, actor: Submitter, catalog: CurrentCatalog,
+    calendar: CurrentCalendar, today: Today,
+) -> JSONResponse:  # fmt: skip
+    submission = await _submission(request, session, actor)
+    report = collection.collect(
+        session, submission, catalog=catalog, calendar=calendar, actor=actor, today=today
+    )
+    body = {"id": report.batch_id, **report.as_dict()}
+    return JSONResponse(
+        body, status_code=202, headers={"Location": f"/api/v1/batches/{report.batch_id}"}
+    )
+
+
+@router.get("/batches/{batch_id}")
+def get_batch(
+    batch_id: int, session: WorkSession, actor: Submitter, catalog: CurrentCatalog
+) -> dict[str, Any]:
+    batch = collection.get(session, batch_id)
+    auth.require_provider_scope(actor, batch.provider_id)
+    return {"id": batch.id, **collection.report(session, batch, catalog).as_dict()}
