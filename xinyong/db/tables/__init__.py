@@ -4,9 +4,9 @@ from xinyong.db.tables.archive import Record
 from xinyong.db.tables.audit import AuditEntry, QueryLogEntry
 from xinyong.db.tables.auth import ApiClient, User, WebSession
 from xinyong.db.tables.catalog import CatalogVersion
+from xinyong.db.tables.collection import Batch, BatchRow
 from xinyong.db.tables.lists import ListEntry, ListEntryStep
 from xinyong.db.tables.measures import Check, CheckFeedback, ScreeningDecision
-from xinyong.db.tables.collection import Batch, BatchRow
 from xinyong.db.tables.objections import Objection
 from xinyong.db.tables.providers import Provider
 from xinyong.db.tables.subjects import Subject

@@ -1,7 +1,7 @@
 """lists and measures tables
 
 Revision ID: cdc3cb4c66f7
-Revises: 15ddaaa5798f
+Revises: 2b279e1d2e27
 Create Date: 2026-11-22 17:58:56.298636+00:00
 """
 
@@ -15,7 +15,7 @@ from sqlalchemy import Text
 from sqlalchemy.dialects import postgresql
 
 revision: str = "cdc3cb4c66f7"
-down_revision: str | None = "15ddaaa5798f"
+down_revision: str | None = "2b279e1d2e27"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
