@@ -4,19 +4,29 @@ from xinyong.db.tables.archive import Record
 from xinyong.db.tables.audit import AuditEntry, QueryLogEntry
 from xinyong.db.tables.auth import ApiClient, User, WebSession
 from xinyong.db.tables.catalog import CatalogVersion
+from xinyong.db.tables.commitments import Commitment
+from xinyong.db.tables.interviews import Interview
 from xinyong.db.tables.objections import Objection
 from xinyong.db.tables.providers import Provider
+from xinyong.db.tables.registrations import VoluntaryRegistration
+from xinyong.db.tables.repair import RepairApplication, RepairMaterial, SyncLogEntry
 from xinyong.db.tables.subjects import Subject
 
 __all__ = [
     "ApiClient",
     "AuditEntry",
     "CatalogVersion",
+    "Commitment",
+    "Interview",
     "Objection",
     "Provider",
     "QueryLogEntry",
     "Record",
+    "RepairApplication",
+    "RepairMaterial",
     "Subject",
+    "SyncLogEntry",
     "User",
+    "VoluntaryRegistration",
     "WebSession",
 ]
