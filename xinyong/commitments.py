@@ -195,8 +195,11 @@ def apply_for_repair(
     calendar: Calendar,
     data_dir: Path,
     region_code: str,
+    commitment_affirmed: bool = True,
 ) -> RepairApplication:
     """One step for the subject (一口受理): sign the 信用修复型 commitment and apply for repair."""
+    if not commitment_affirmed:
+        raise InvalidInput("须作出信用修复信用承诺后方可申请", code="commitments.not_affirmed")
     subject = subjects.get(session, record.subject_id)
     provider = repair.deciding_provider(session, record)
     commitment = sign(

@@ -10,7 +10,7 @@ import sys
 import typer
 
 from xinyong import log
-from xinyong.cli import admin, data
+from xinyong.cli import admin, data, jobs
 from xinyong.cli.context import err
 from xinyong.config import get_settings
 from xinyong.errors import XinyongError
@@ -24,6 +24,7 @@ app = typer.Typer(
 )
 admin.register(app)
 data.register(app)
+jobs.register(app)
 
 
 def main() -> None:

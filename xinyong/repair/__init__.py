@@ -39,6 +39,7 @@ from xinyong.repair.procedure import (
     list_for_subject,
     list_materials,
     list_open,
+    own_record,
     refuse_acceptance,
     revoke,
 )
@@ -75,6 +76,7 @@ __all__ = [
     "list_for_subject",
     "list_materials",
     "list_open",
+    "own_record",
     "pending_sync",
     "read_material",
     "refuse_acceptance",

@@ -108,6 +108,14 @@ def get_material(session: Session, repair_id: int, material_id: int) -> RepairMa
     return found
 
 
+def own_record(session: Session, record_id: int, subject_id: int | None) -> Record:
+    """A record of the subject itself (the enterprise pages show nothing else)."""
+    record = session.get(Record, record_id)
+    if record is None or subject_id is None or record.subject_id != subject_id:
+        raise Forbidden("只能查看本主体的信用记录", code="repair.not_own_record")
+    return record
+
+
 def due_date(application: RepairApplication) -> date | None:
     """The deadline the application is waiting on, if any."""
     if application.status == "submitted":

@@ -12,8 +12,10 @@ from xinyong.config import Settings, get_settings
 from xinyong.db.session import make_engine, make_sessionmaker
 from xinyong.web import errors
 from xinyong.web.admin import pages as admin_pages
+from xinyong.web.admin import workflows as admin_workflows
 from xinyong.web.api import subjects as api_subjects
 from xinyong.web.api import system as api_system
+from xinyong.web.portal import me as portal_me
 from xinyong.web.portal import pages as portal_pages
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -40,5 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api_system.router, prefix="/api/v1")
     app.include_router(api_subjects.router, prefix="/api/v1")
     app.include_router(admin_pages.router)
+    app.include_router(admin_workflows.router)
+    app.include_router(portal_me.router)
     app.include_router(portal_pages.router)
     return app
