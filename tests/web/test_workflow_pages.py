@@ -32,7 +32,7 @@ def test_enterprise_applies_and_officer_approves_through_the_pages(
 
     _login(client, enterprise)
     home = client.get("/me/")
-    assert record.decision_number in home.text
+    assert str(record.decision_number) in home.text
     page = client.get(f"/me/records/{record.id}")
     assert "最短公示期已届满" in page.text
     applied = client.post(
