@@ -6,7 +6,7 @@ the upstream platforms, and 信用修复及时率. Does not: decide what the pub
 reads the record status), sign commitments (commitments.py signs the 信用修复型 commitment and
 calls `apply_for_repair`), or end platform-decided list entries (lists.py, wired at merge).
 
-Start here: `procedure.py` (the actions), `eligibility.py` (pure rules of 令36号 §1.4).
+Start here: `procedure.py` (the actions), `queries.py`, `eligibility.py` (pure rules of 令36号 §1.4).
 """
 
 from xinyong.repair.eligibility import (
@@ -25,23 +25,25 @@ from xinyong.repair.procedure import (
     AlreadyHandled,
     Application,
     NotEligible,
-    RepairNotFound,
     StepSkipped,
     accept,
     apply_for_repair,
-    check_eligibility,
     decide,
+    extend,
+    refuse_acceptance,
+    revoke,
+)
+from xinyong.repair.queries import (
+    RepairNotFound,
+    check_eligibility,
     deciding_provider,
     due_date,
-    extend,
     get,
     get_material,
     list_for_subject,
     list_materials,
     list_open,
     own_record,
-    refuse_acceptance,
-    revoke,
 )
 from xinyong.repair.timeliness import Timeliness, handled_on_time, timeliness
 
