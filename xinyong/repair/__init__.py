@@ -6,7 +6,7 @@ the upstream platforms, and 信用修复及时率. Does not: decide what the pub
 reads the record status), sign commitments (commitments.py signs the 信用修复型 commitment and
 calls `apply_for_repair`), or end platform-decided list entries (lists.py, wired at merge).
 
-Start here: `procedure.py` (the actions), `queries.py`, `eligibility.py` (pure rules of 令36号 §1.4).
+Start here: `procedure.py` (actions), `queries.py`, `eligibility.py` (令36号 §1.4 rules).
 """
 
 from xinyong.repair.eligibility import (
