@@ -58,6 +58,21 @@ class AuditAction(StrEnum):
     SCREENING_DECIDED = "measures.screening.decided"
     BATCH_SUBMITTED = "collection.batch.submitted"
     BATCH_PROCESSED = "collection.batch.processed"
+    REPAIR_APPLIED = "repair.application.submitted"
+    REPAIR_ACCEPTED = "repair.application.accepted"
+    REPAIR_NOT_ACCEPTED = "repair.application.not_accepted"
+    REPAIR_EXTENDED = "repair.application.extended"
+    REPAIR_DECIDED = "repair.application.decided"
+    REPAIR_REVOKED = "repair.application.revoked"
+    OBJECTION_FILED = "objections.objection.filed"
+    OBJECTION_ANSWERED = "objections.objection.answered"
+    COMMITMENT_SIGNED = "commitments.commitment.signed"
+    COMMITMENT_VERIFIED = "commitments.commitment.verified"
+    COMMITMENT_BREACH_RECORDED = "commitments.breach.recorded"
+    REGISTRATION_SUBMITTED = "registrations.registration.submitted"
+    REGISTRATION_VERIFIED = "registrations.registration.verified"
+    INTERVIEW_RECORDED = "interviews.interview.recorded"
+    INTERVIEW_FOLLOWED_UP = "interviews.interview.followed_up"
 
 
 @dataclass(frozen=True, slots=True)

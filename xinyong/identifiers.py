@@ -32,30 +32,57 @@ EARLIEST_BIRTH = date(1900, 1, 1)  # no living subject is older; GB 11643 itself
 
 # GB 32100-2015 表2 with the later additions A and N (rules.md §4.1): R -> (label, {C: label}).
 USCC_AUTHORITIES: dict[str, tuple[str, dict[str, str]]] = {
-    "1": ("机构编制", {"1": "机关", "2": "事业单位", "3": "中央编办直接管理机构编制的群众团体",
-                       "9": "其他"}),
+    "1": (
+        "机构编制",
+        {"1": "机关", "2": "事业单位", "3": "中央编办直接管理机构编制的群众团体", "9": "其他"},
+    ),
     "2": ("外交", {"1": "外国常驻新闻机构", "9": "其他"}),
-    "3": ("司法行政", {"1": "律师执业机构", "2": "公证处", "3": "基层法律服务所",
-                       "4": "司法鉴定机构", "5": "仲裁委员会", "9": "其他"}),
+    "3": (
+        "司法行政",
+        {
+            "1": "律师执业机构",
+            "2": "公证处",
+            "3": "基层法律服务所",
+            "4": "司法鉴定机构",
+            "5": "仲裁委员会",
+            "9": "其他",
+        },
+    ),
     "4": ("文化", {"1": "外国在华文化中心", "9": "其他"}),
     "5": ("民政", {"1": "社会团体", "2": "民办非企业单位", "3": "基金会", "9": "其他"}),
-    "6": ("旅游", {"1": "外国旅游部门常驻代表机构",
-                   "2": "港澳台地区旅游部门常驻内地（大陆）代表机构", "9": "其他"}),
+    "6": (
+        "旅游",
+        {
+            "1": "外国旅游部门常驻代表机构",
+            "2": "港澳台地区旅游部门常驻内地（大陆）代表机构",
+            "9": "其他",
+        },
+    ),
     "7": ("宗教", {"1": "宗教活动场所", "2": "宗教院校", "9": "其他"}),
     "8": ("工会", {"1": "基层工会", "9": "其他"}),
     "9": ("工商（市场监管）", {"1": "企业", "2": "个体工商户", "3": "农民专业合作社"}),
     "A": ("中央军委改革和编制办公室", {"1": "军队事业单位", "9": "其他"}),
-    "N": ("农业（农业农村）", {"1": "组级集体经济组织", "2": "村级集体经济组织",
-                              "3": "乡镇级集体经济组织", "9": "其他"}),
+    "N": (
+        "农业（农业农村）",
+        {"1": "组级集体经济组织", "2": "村级集体经济组织", "3": "乡镇级集体经济组织", "9": "其他"},
+    ),
     "Y": ("其他", {"1": "其他"}),
-}  # fmt: skip
+}
 
 # Only the unambiguous pairs; a clerk confirms the kind, so "其他" and mixed bodies suggest nothing.
 _SUGGESTED_KINDS: dict[str, SuggestedKind] = {
-    "11": "government", "12": "public_institution", "13": "social_org", "51": "social_org",
-    "52": "social_org", "53": "social_org", "81": "social_org", "91": "enterprise",
-    "92": "individual_business", "93": "enterprise", "A1": "public_institution",
-}  # fmt: skip
+    "11": "government",
+    "12": "public_institution",
+    "13": "social_org",
+    "51": "social_org",
+    "52": "social_org",
+    "53": "social_org",
+    "81": "social_org",
+    "91": "enterprise",
+    "92": "individual_business",
+    "93": "enterprise",
+    "A1": "public_institution",
+}
 
 _QUOTES = "'\"‘’“”`"
 # Excel shows large numbers as "9.14403E+17": the sign after E is always there.

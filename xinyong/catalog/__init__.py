@@ -37,6 +37,16 @@ from xinyong.catalog.schema_rules import (
     SeverityTable,
     SeverityWhen,
 )
+from xinyong.catalog.schema_workflows import (
+    CommitmentTemplate,
+    CommitmentTemplates,
+    Material,
+    ObjectionRules,
+    RepairRules,
+    RepeatLimit,
+    TimeLimit,
+    Workflows,
+)
 from xinyong.catalog.versions import record_version
 
 __all__ = [
@@ -48,6 +58,8 @@ __all__ = [
     "CheckReport",
     "CodeTable",
     "CodeValue",
+    "CommitmentTemplate",
+    "CommitmentTemplates",
     "Condition",
     "DisclosureRef",
     "DisclosureRule",
@@ -59,16 +71,22 @@ __all__ = [
     "LegalBasis",
     "ListType",
     "ListValidity",
+    "Material",
     "Matter",
     "Measure",
     "MeasureGroup",
+    "ObjectionRules",
     "Period",
     "ProcedureStep",
     "Quality",
     "Regime",
+    "RepairRules",
+    "RepeatLimit",
     "SeverityRule",
     "SeverityTable",
     "SeverityWhen",
+    "TimeLimit",
+    "Workflows",
     "check",
     "load_calendar",
     "load_catalog",

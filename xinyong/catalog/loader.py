@@ -26,6 +26,14 @@ from xinyong.catalog.holidays import load_calendar
 from xinyong.catalog.schema import CodeTable, InfoClass
 from xinyong.catalog.schema_lists import ListType, Matter, Matters, Measure, MeasureGroup
 from xinyong.catalog.schema_rules import DisclosureRules, SeverityTable
+from xinyong.catalog.schema_workflows import (
+    WORKFLOW_FILES,
+    CommitmentTemplates,
+    ObjectionRules,
+    RepairRules,
+    Workflows,
+    workflow_issues,
+)
 from xinyong.catalog.yaml_io import read_yaml
 from xinyong.enums import ListKind
 from xinyong.log import get_logger
@@ -46,6 +54,7 @@ ENTRY_DIRS: dict[str, type[BaseModel]] = {
 SINGLE_FILES: dict[str, type[BaseModel]] = {
     "disclosure_rules.yaml": DisclosureRules,
     "matters.yaml": Matters,
+    **WORKFLOW_FILES,
 }
 SHORT_VERSION = 16
 
@@ -62,6 +71,7 @@ class Catalog:
     code_tables: Mapping[str, CodeTable]
     disclosure_rules: DisclosureRules
     severity_tables: Mapping[str, SeverityTable]
+    workflows: Workflows
     files: Mapping[str, str] = field(default_factory=dict)  # relative path → file actually loaded
 
     @property
@@ -121,8 +131,9 @@ def load_catalog(directory: Path, override_dir: Path | None = None) -> Catalog:
         raise CatalogError.from_issues(
             first_file, [(k, r) for f, k, r in issues if f == first_file]
         )
+    workflows = _workflows(parsed, data)
     catalog = Catalog(
-        version=_content_hash(data),
+        version=_content_hash(data, workflows),
         info_classes=data.info_classes,
         list_types=data.list_types,
         measures=data.measures,
@@ -130,6 +141,7 @@ def load_catalog(directory: Path, override_dir: Path | None = None) -> Catalog:
         code_tables=data.code_tables,
         disclosure_rules=data.disclosure_rules,
         severity_tables=data.severity_tables,
+        workflows=workflows,
         files=MappingProxyType({rel: str(path) for rel, path in files.items()}),
     )
     log.info("catalog loaded", version=catalog.short_version, files=len(files))
@@ -206,7 +218,24 @@ def _assemble(parsed: dict[str, list[tuple[str, BaseModel]]]) -> Parsed:
     )
 
 
-def _content_hash(data: Parsed) -> str:
+def _workflows(parsed: dict[str, list[tuple[str, BaseModel]]], data: Parsed) -> Workflows:
+    def pick(model: type[M]) -> tuple[str, M]:
+        for file, entry in _entries(parsed, "workflows"):
+            if isinstance(entry, model):
+                return file, entry
+        raise CatalogError("workflows", "", f"缺少必需的目录文件（{model.__name__}）")
+
+    repair_file, repair = pick(RepairRules)
+    templates_file, templates = pick(CommitmentTemplates)
+    workflows = Workflows(repair, pick(ObjectionRules)[1], templates)
+    issues = workflow_issues(workflows, set(data.matters))
+    if issues:
+        file = repair_file if issues[0][0] == "commitment_template" else templates_file
+        raise CatalogError.from_issues(file, issues)
+    return workflows
+
+
+def _content_hash(data: Parsed, workflows: Workflows) -> str:
     def dump(entries: Mapping[str, BaseModel]) -> dict[str, Any]:
         return {key: entries[key].model_dump(mode="json", by_alias=True) for key in sorted(entries)}
 
@@ -218,6 +247,13 @@ def _content_hash(data: Parsed) -> str:
         "code_tables": dump(data.code_tables),
         "disclosure_rules": data.disclosure_rules.model_dump(mode="json", by_alias=True),
         "severity_tables": dump(data.severity_tables),
+        "workflows": {
+            "repair": workflows.repair.model_dump(mode="json", by_alias=True),
+            "objections": workflows.objections.model_dump(mode="json", by_alias=True),
+            "commitment_templates": workflows.commitment_templates.model_dump(
+                mode="json", by_alias=True
+            ),
+        },
     }
     canonical = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     digest = hashes.Hash(hashes.SM3())

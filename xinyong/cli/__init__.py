@@ -10,7 +10,7 @@ import sys
 import typer
 
 from xinyong import log
-from xinyong.cli import admin, collection, data
+from xinyong.cli import admin, collection, data, jobs
 from xinyong.cli import lists as lists_cli
 from xinyong.cli.context import err
 from xinyong.config import get_settings
@@ -27,6 +27,7 @@ admin.register(app)
 data.register(app)
 collection.register(app)
 lists_cli.register(app)
+jobs.register(app)
 
 
 def main() -> None:

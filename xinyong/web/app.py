@@ -14,11 +14,13 @@ from xinyong.web import errors
 from xinyong.web.admin import batches as admin_batches
 from xinyong.web.admin import lists as admin_lists
 from xinyong.web.admin import pages as admin_pages
+from xinyong.web.admin import workflows as admin_workflows
 from xinyong.web.api import batches as api_batches
 from xinyong.web.api import checks as api_checks
 from xinyong.web.api import screening as api_screening
 from xinyong.web.api import subjects as api_subjects
 from xinyong.web.api import system as api_system
+from xinyong.web.portal import me as portal_me
 from xinyong.web.portal import pages as portal_pages
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -51,5 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin_pages.router)
     app.include_router(admin_batches.router)
     app.include_router(admin_lists.router)
+    app.include_router(admin_workflows.router)
+    app.include_router(portal_me.router)
     app.include_router(portal_pages.router)
     return app

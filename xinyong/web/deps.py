@@ -41,7 +41,7 @@ def _calendar(request: Request) -> Calendar:
     return calendar
 
 
-def _actor(request: Request, session: Annotated[Session, Depends(_db)]) -> Actor:
+def _actor(request: Request, session: Annotated[Session, Depends(_db, scope="function")]) -> Actor:
     request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
     key = request.headers.get("x-api-key")
     authz = request.headers.get("authorization", "")
@@ -68,7 +68,8 @@ def _actor(request: Request, session: Annotated[Session, Depends(_db)]) -> Actor
     )
 
 
-DbSession = Annotated[Session, Depends(_db)]
+# scope="function": commit before the response is sent, so a redirect never reads stale data.
+DbSession = Annotated[Session, Depends(_db, scope="function")]
 Today = Annotated[date, Depends(_today)]
 CurrentCatalog = Annotated[Catalog, Depends(_catalog)]
 CurrentCalendar = Annotated[Calendar, Depends(_calendar)]

@@ -5,10 +5,14 @@ from xinyong.db.tables.audit import AuditEntry, QueryLogEntry
 from xinyong.db.tables.auth import ApiClient, User, WebSession
 from xinyong.db.tables.catalog import CatalogVersion
 from xinyong.db.tables.collection import Batch, BatchRow
+from xinyong.db.tables.commitments import Commitment
+from xinyong.db.tables.interviews import Interview
 from xinyong.db.tables.lists import ListEntry, ListEntryStep
 from xinyong.db.tables.measures import Check, CheckFeedback, ScreeningDecision
 from xinyong.db.tables.objections import Objection
 from xinyong.db.tables.providers import Provider
+from xinyong.db.tables.registrations import VoluntaryRegistration
+from xinyong.db.tables.repair import RepairApplication, RepairMaterial, SyncLogEntry
 from xinyong.db.tables.subjects import Subject
 
 __all__ = [
@@ -19,14 +23,20 @@ __all__ = [
     "CatalogVersion",
     "Check",
     "CheckFeedback",
+    "Commitment",
+    "Interview",
     "ListEntry",
     "ListEntryStep",
     "Objection",
     "Provider",
     "QueryLogEntry",
     "Record",
+    "RepairApplication",
+    "RepairMaterial",
     "ScreeningDecision",
     "Subject",
+    "SyncLogEntry",
     "User",
+    "VoluntaryRegistration",
     "WebSession",
 ]

@@ -6,6 +6,7 @@ The workflow (objections.py) owns the rows; disclosure reads `status == "open"` 
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import Date, DateTime, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -25,5 +26,10 @@ class Objection(IdMixin, CreatedMixin, Base):
     outcome: Mapped[str | None] = mapped_column(String(16))  # corrected | deleted | kept
     answer: Mapped[str | None] = mapped_column(Text)
     answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Added by the objection workflow (issue 6), all nullable:
+    provider_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("providers.id"), index=True)
+    answered_by: Mapped[str | None] = mapped_column(String(200))
+    field_changes: Mapped[list[Any] | None] = mapped_column()  # [{field, before, after}]
+    result_record_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("records.id"))
 
     __table_args__ = (Index("ix_objections_record_status", "record_id", "status"),)

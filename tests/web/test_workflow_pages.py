@@ -1,0 +1,107 @@
+"""Enterprise self-service (/me/) and the officer's pages: apply, accept, approve, download."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from tests.factories import make_provider, make_subject
+from tests.factories.workflows import EXE, PDF, make_penalty, make_user
+from xinyong import archive, repair
+from xinyong.enums import Role
+
+
+def _login(client: TestClient, username: str) -> None:
+    response = client.post(
+        "/admin/login",
+        data={"username": username, "password": "password123", "next": "/me/"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+
+
+def test_enterprise_applies_and_officer_approves_through_the_pages(
+    client: TestClient, session: Session
+) -> None:
+    provider, subject = make_provider(session), make_subject(session)
+    record = make_penalty(session, subject, provider, decision_date=date(2026, 6, 1))
+    _, enterprise = make_user(session, Role.ENTERPRISE, subject=subject)
+    _, officer = make_user(session, Role.OFFICER, provider=provider)
+
+    _login(client, enterprise)
+    home = client.get("/me/")
+    assert str(record.decision_number) in home.text
+    page = client.get(f"/me/records/{record.id}")
+    assert "最短公示期已届满" in page.text
+    applied = client.post(
+        f"/me/records/{record.id}/repair",
+        data={"statement": "已缴清罚款", "obligations": "true", "commit": "true"},
+        files={"performance_proof": ("缴款凭证.pdf", PDF, "application/pdf")},
+        follow_redirects=False,
+    )
+    assert applied.status_code == 303
+    (app,) = repair.list_for_subject(session, subject.id)
+    assert "待受理" in client.get("/me/").text
+    assert str(app.accept_due) in client.get("/me/").text
+
+    _login(client, officer)
+    queue = client.get("/admin/queue")
+    assert "信用修复待受理" in queue.text
+    client.post(f"/admin/repairs/{app.id}/accept", follow_redirects=False)
+    client.post(
+        f"/admin/repairs/{app.id}/decide",
+        data={"approve": "true", "reason": "已履行"},
+        follow_redirects=False,
+    )
+    assert "准予修复" in client.get(f"/admin/repairs/{app.id}").text
+    current = archive.history(session, record.info_class, record.natural_key)[-1]
+    assert current.status == "repaired"
+
+    (material,) = repair.list_materials(session, app.id)
+    download = client.get(f"/admin/repairs/{app.id}/materials/{material.id}")
+    assert download.headers["content-type"] == "application/pdf"
+    assert download.headers["x-content-type-options"] == "nosniff"
+    assert download.headers["content-disposition"].startswith("attachment")
+    assert download.content == PDF
+
+
+def test_executable_named_pdf_is_refused_on_upload(client: TestClient, session: Session) -> None:
+    provider, subject = make_provider(session), make_subject(session)
+    record = make_penalty(session, subject, provider)
+    _, enterprise = make_user(session, Role.ENTERPRISE, subject=subject)
+    _login(client, enterprise)
+    refused = client.post(
+        f"/me/records/{record.id}/repair",
+        data={"statement": "已缴清罚款", "obligations": "true", "commit": "true"},
+        files={"performance_proof": ("缴款凭证.pdf", EXE, "application/pdf")},
+        headers={"accept": "application/json"},
+    )
+    assert refused.status_code == 422
+    assert refused.json()["error"] == "repair.bad_material"
+    assert repair.list_for_subject(session, subject.id) == []
+
+
+def test_enterprise_cannot_open_another_subjects_record(
+    client: TestClient, session: Session
+) -> None:
+    provider = make_provider(session)
+    other = make_penalty(session, make_subject(session), provider)
+    _, enterprise = make_user(session, Role.ENTERPRISE, subject=make_subject(session))
+    _login(client, enterprise)
+    response = client.get(f"/me/records/{other.id}", headers={"accept": "application/json"})
+    assert response.status_code == 403
+
+
+def test_objection_filed_from_the_record_page_shows_as_being_handled(
+    client: TestClient, session: Session
+) -> None:
+    provider, subject = make_provider(session), make_subject(session)
+    record = make_penalty(session, subject, provider)
+    _, enterprise = make_user(session, Role.ENTERPRISE, subject=subject)
+    _login(client, enterprise)
+    client.post(
+        f"/me/records/{record.id}/objection", data={"grounds": "金额有误"}, follow_redirects=False
+    )
+    assert "异议处理中" in client.get("/me/").text

@@ -1,0 +1,374 @@
+"""Credit commitments (信用承诺 / 告知承诺): sign online, verify, and a breach becomes a record.
+
+Owns: signed commitments (templates from `catalogs/workflows/commitment_templates.yaml`, fields of
+the national template, rules.md §7.2), the authority's verification, and the dishonesty record a
+false or broken commitment becomes (info class `commitment_breach`, written here in the same
+action, linked by the 承诺编码 and citing the template's legal basis). A broken 信用修复型
+commitment also revokes the repair it was given for (repair.revoke).
+Does not: decide what the public sees of the breach record (disclosure.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import func, select, update
+from sqlalchemy.engine import CursorResult
+from sqlalchemy.orm import Session
+
+from xinyong import archive, audit, providers, repair, subjects
+from xinyong.audit import Actor, AuditAction
+from xinyong.auth import require_provider_scope, require_role
+from xinyong.catalog import Catalog, CommitmentTemplate
+from xinyong.clock import Calendar, add_months
+from xinyong.db.tables import Commitment, Record, RepairApplication, Subject
+from xinyong.enums import RecordStatus, Role, SubjectKind
+from xinyong.errors import Conflict, Forbidden, InvalidInput, NotFound
+
+BREACH_CLASS = "commitment_breach"
+FULFILMENT = ("全部履行", "部分履行", "全部未履行")
+KEPT = "全部履行"
+PUBLIC = "可向社会公开"
+REGION_DIGITS = 6
+SERIAL_DIGITS = 6
+
+
+class CommitmentNotFound(NotFound):
+    code = "commitments.not_found"
+
+
+class TemplateNotFound(NotFound):
+    code = "commitments.template_not_found"
+
+
+class AlreadyVerified(Conflict):
+    code = "commitments.already_verified"
+
+
+@dataclass(frozen=True, slots=True)
+class Verification:
+    """The verification's effect, with its basis: the breach record and any revoked repair."""
+
+    commitment: Commitment
+    kept: bool
+    breach_record: Record | None
+    revoked_repair: RepairApplication | None
+    legal_basis: tuple[str, ...]
+
+
+# ---- pure rules -------------------------------------------------------------------------------
+
+
+def commitment_code(region_code: str, day: date, serial: int) -> str:
+    """承诺编码: 6-digit region + YYYYMMDD + 6-digit serial (rules.md §7.2)."""
+    region = (region_code or "").strip()[:REGION_DIGITS].ljust(REGION_DIGITS, "0")
+    return f"{region}{day:%Y%m%d}{serial:0{SERIAL_DIGITS}d}"
+
+
+def subject_category(kind: str) -> str:
+    """承诺人类别 label for a subject kind."""
+    if kind == SubjectKind.PERSON:
+        return "自然人"
+    if kind == SubjectKind.INDIVIDUAL_BUSINESS:
+        return "个体工商户"
+    return "法人及非法人组织"
+
+
+# ---- queries ----------------------------------------------------------------------------------
+
+
+def templates(catalog: Catalog, *, self_service: bool | None = None) -> list[CommitmentTemplate]:
+    items = catalog.workflows.commitment_templates.templates
+    return [t for t in items if self_service is None or t.self_service == self_service]
+
+
+def template(catalog: Catalog, template_id: str) -> CommitmentTemplate:
+    found = catalog.workflows.template(template_id)
+    if found is None:
+        raise TemplateNotFound(f"未找到承诺模板“{template_id}”")
+    return found
+
+
+def get(session: Session, commitment_id: int) -> Commitment:
+    found = session.get(Commitment, commitment_id)
+    if found is None:
+        raise CommitmentNotFound(f"未找到编号为 {commitment_id} 的信用承诺")
+    return found
+
+
+def list_for_subject(session: Session, subject_id: int) -> list[Commitment]:
+    stmt = select(Commitment).where(Commitment.subject_id == subject_id)
+    return list(session.execute(stmt.order_by(Commitment.id.desc())).scalars())
+
+
+def list_unverified(session: Session, provider_id: int | None = None) -> list[Commitment]:
+    stmt = select(Commitment).where(Commitment.status == "signed")
+    if provider_id is not None:
+        stmt = stmt.where(Commitment.acceptance_provider_id == provider_id)
+    return list(session.execute(stmt.order_by(Commitment.id)).scalars())
+
+
+def public_items(session: Session, subject_id: int) -> list[Commitment]:
+    """Commitments whose 公开类型 is 可向社会公开, for the portal."""
+    stmt = select(Commitment).where(
+        Commitment.subject_id == subject_id, Commitment.publication == PUBLIC
+    )
+    return list(session.execute(stmt.order_by(Commitment.signed_on.desc())).scalars())
+
+
+def _next_serial(session: Session, code_prefix: str) -> int:
+    stmt = select(func.count()).where(Commitment.code.like(f"{code_prefix}%"))
+    return int(session.execute(stmt).scalar_one()) + 1
+
+
+# ---- actions ----------------------------------------------------------------------------------
+
+
+def sign(
+    session: Session,
+    subject: Subject,
+    template_id: str,
+    *,
+    actor: Actor,
+    today: date,
+    catalog: Catalog,
+    region_code: str,
+    reason_detail: str | None = None,
+    record: Record | None = None,
+    acceptance_provider_id: int | None = None,
+) -> Commitment:
+    """The subject signs a commitment online (its enterprise account); 承诺编码 is assigned."""
+    if actor.kind != "system" and (actor.role != Role.ENTERPRISE or actor.subject_id != subject.id):
+        raise Forbidden("只能以本主体名义作出信用承诺", code="commitments.not_own_subject")
+    chosen = template(catalog, template_id)
+    prefix = commitment_code(region_code, today, 0)[:-SERIAL_DIGITS]
+    code = commitment_code(region_code, today, _next_serial(session, prefix))
+    reason = chosen.reason + (f"：{reason_detail.strip()}" if reason_detail else "")
+    row = Commitment(
+        code=code,
+        subject_id=subject.id,
+        template_id=chosen.id,
+        kind=chosen.kind,
+        matter=chosen.matter,
+        reason=reason,
+        content=chosen.content,
+        liability=chosen.liability,
+        breach_consequence=chosen.breach_consequence,
+        legal_basis=[b.cite() for b in chosen.legal_basis],
+        publication=chosen.publication,
+        signed_on=today,
+        valid_until=add_months(today, chosen.validity_months) if chosen.validity_months else None,
+        signed_by=actor.label,
+        acceptance_provider_id=acceptance_provider_id,
+        record_id=record.id if record is not None else None,
+        status="signed",
+        catalog_version=catalog.version,
+    )
+    session.add(row)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        AuditAction.COMMITMENT_SIGNED,
+        target_type="commitment",
+        target_id=row.id,
+        after={
+            "code": code,
+            "template": chosen.id,
+            "kind": chosen.kind,
+            "record_id": row.record_id,
+        },
+    )
+    return row
+
+
+def apply_for_repair(
+    session: Session,
+    record: Record,
+    application: repair.Application,
+    *,
+    actor: Actor,
+    today: date,
+    catalog: Catalog,
+    calendar: Calendar,
+    data_dir: Path,
+    region_code: str,
+    commitment_affirmed: bool = True,
+) -> RepairApplication:
+    """One step for the subject (一口受理): sign the 信用修复型 commitment and apply for repair."""
+    if not commitment_affirmed:
+        raise InvalidInput("须作出信用修复信用承诺后方可申请", code="commitments.not_affirmed")
+    subject = subjects.get(session, record.subject_id)
+    provider = repair.deciding_provider(session, record)
+    commitment = sign(
+        session,
+        subject,
+        catalog.workflows.repair.commitment_template,
+        actor=actor,
+        today=today,
+        catalog=catalog,
+        region_code=region_code,
+        reason_detail=record.decision_number or record.natural_key,
+        record=record,
+        acceptance_provider_id=provider.id if provider else None,
+    )
+    return repair.apply_for_repair(
+        session,
+        record,
+        application,
+        commitment,
+        actor=actor,
+        today=today,
+        catalog=catalog,
+        calendar=calendar,
+        data_dir=data_dir,
+    )
+
+
+def record_verification(
+    session: Session,
+    commitment: Commitment,
+    *,
+    fulfilment: str,
+    unperformed: str | None = None,
+    false_statement: bool = False,
+    actor: Actor,
+    today: date,
+    catalog: Catalog,
+) -> Verification:
+    """The authority records whether the commitment was kept; a breach becomes a record at once."""
+    require_role(actor, Role.OFFICER, Role.ADMIN)
+    if commitment.acceptance_provider_id is not None:
+        require_provider_scope(actor, commitment.acceptance_provider_id)
+    if fulfilment not in FULFILMENT:
+        raise InvalidInput(
+            f"承诺履行状态须为：{'、'.join(FULFILMENT)}", code="commitments.bad_status"
+        )
+    kept = fulfilment == KEPT and not false_statement
+    if not kept and not (unperformed or "").strip():
+        raise InvalidInput(
+            "请填写未履行的承诺内容或虚假承诺情况", code="commitments.detail_required"
+        )
+    result = session.execute(
+        update(Commitment)
+        .where(Commitment.id == commitment.id, Commitment.status == "signed")
+        .values(
+            status="kept" if kept else "breached",
+            fulfillment_status=fulfilment,
+            unperformed_content=(unperformed or "").strip() or None,
+            false_statement=false_statement,
+            verified_on=today,
+            verified_by=actor.label,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    assert isinstance(result, CursorResult)
+    changed = result.rowcount
+    session.refresh(commitment)
+    if changed != 1:
+        raise AlreadyVerified(f"该承诺已核查（{commitment.status}），不能重复认定")
+    audit.record(
+        session,
+        actor,
+        AuditAction.COMMITMENT_VERIFIED,
+        target_type="commitment",
+        target_id=commitment.id,
+        before={"status": "signed"},
+        after={"status": commitment.status, "fulfillment": fulfilment, "false": false_statement},
+    )
+    if kept:
+        return Verification(commitment, True, None, None, tuple(commitment.legal_basis))
+    breach = _record_breach(session, commitment, actor=actor, today=today, catalog=catalog)
+    revoked = _revoke_repair(session, commitment, actor=actor, today=today, catalog=catalog)
+    return Verification(commitment, False, breach, revoked, tuple(commitment.legal_basis))
+
+
+def _record_breach(
+    session: Session, commitment: Commitment, *, actor: Actor, today: date, catalog: Catalog
+) -> Record:
+    subject = subjects.get(session, commitment.subject_id)
+    provider = providers.get(session, actor.provider_id) if actor.provider_id else None
+    acceptance = (
+        providers.get(session, commitment.acceptance_provider_id)
+        if commitment.acceptance_provider_id
+        else provider
+    )
+    category = subject_category(subject.kind)
+    code_field = "subject_id_number" if category == "自然人" else "subject_uscc"
+    data = {
+        "code": commitment.code,
+        "subject_name": subject.name,
+        "subject_category": category,
+        code_field: subject.code,
+        "commitment_kind": commitment.kind,
+        "reason": commitment.reason,
+        "content": commitment.content,
+        "liability": commitment.liability,
+        "commitment_date": commitment.signed_on.isoformat(),
+        "commitment_validity": commitment.valid_until.isoformat()
+        if commitment.valid_until
+        else None,
+        "fulfillment_status": commitment.fulfillment_status,
+        "unperformed_content": commitment.unperformed_content,
+        "breach_consequence": commitment.breach_consequence,
+        "legal_basis": "；".join(commitment.legal_basis),
+        "decision_date": today.isoformat(),
+        "authority_name": provider.name if provider else actor.label,
+        "authority_uscc": provider.uscc if provider else None,
+        "acceptance_unit": acceptance.name if acceptance else actor.label,
+        "acceptance_unit_uscc": acceptance.uscc if acceptance else None,
+        "publication": PUBLIC,
+        "remarks": "虚假承诺" if commitment.false_statement else None,
+    }
+    data = {k: v for k, v in data.items() if v is not None}
+    record = Record(
+        subject_id=subject.id,
+        info_class=BREACH_CLASS,
+        natural_key=commitment.code,
+        version=1,
+        is_current=True,
+        status=RecordStatus.ACTIVE.value,
+        decision_number=commitment.code,
+        decision_date=today,
+        authority_name=data["authority_name"],
+        authority_uscc=data.get("authority_uscc"),
+        provider_id=provider.id if provider else None,
+        catalog_version=catalog.version,
+        content_hash=archive.content_hash(data),
+        data=data,
+        reason=f"信用承诺 {commitment.code} 经核查{_breach_word(commitment)}",
+    )
+    session.add(record)
+    session.flush()
+    commitment.breach_record_id = record.id
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        AuditAction.COMMITMENT_BREACH_RECORDED,
+        target_type="record",
+        target_id=record.id,
+        after={"commitment_id": commitment.id, "code": commitment.code, "info_class": BREACH_CLASS},
+        reason=commitment.breach_consequence,
+    )
+    return record
+
+
+def _breach_word(commitment: Commitment) -> str:
+    return "虚假" if commitment.false_statement else "未履行"
+
+
+def _revoke_repair(
+    session: Session, commitment: Commitment, *, actor: Actor, today: date, catalog: Catalog
+) -> RepairApplication | None:
+    """A broken 信用修复型 commitment revokes the repair it was given for."""
+    stmt = select(RepairApplication).where(
+        RepairApplication.commitment_id == commitment.id, RepairApplication.status == "approved"
+    )
+    application = session.execute(stmt).scalar_one_or_none()
+    if application is None:
+        return None
+    reason = f"信用修复承诺 {commitment.code} 经核查未履行或不实：{commitment.breach_consequence}"
+    return repair.revoke(session, application, reason, actor=actor, today=today, catalog=catalog)

@@ -1,0 +1,29 @@
+"""voluntary_registrations: facts a subject adds itself, public only once verified."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Date, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from xinyong.db.base import Base, BigId, CreatedMixin, IdMixin
+
+
+class VoluntaryRegistration(IdMixin, CreatedMixin, Base):
+    __tablename__ = "voluntary_registrations"
+
+    subject_id: Mapped[int] = mapped_column(BigId, ForeignKey("subjects.id"), index=True)
+    kind: Mapped[str] = mapped_column(
+        String(32)
+    )  # certificate | contract_performance | public_welfare
+    title: Mapped[str] = mapped_column(String(200))
+    detail: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[str | None] = mapped_column(Text)  # where it can be checked (issuer, number …)
+    occurred_on: Mapped[date | None] = mapped_column(Date)
+    truth_commitment: Mapped[str] = mapped_column(Text)  # the text the subject affirmed
+    submitted_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="submitted")  # → verified | rejected
+    verified_on: Mapped[date | None] = mapped_column(Date)
+    verified_by: Mapped[str | None] = mapped_column(String(200))
+    verification_note: Mapped[str | None] = mapped_column(Text)

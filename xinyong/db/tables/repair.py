@@ -1,0 +1,74 @@
+"""repair_applications, repair_materials and the sync log of outcomes for the upstream platforms.
+
+The workflow (xinyong/repair/) owns the rows. A decision changes `status` only through a
+conditional UPDATE … WHERE status = 'accepted', so two officers cannot both decide.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from xinyong.db.base import Base, BigId, CreatedMixin, IdMixin
+
+
+class RepairApplication(IdMixin, CreatedMixin, Base):
+    __tablename__ = "repair_applications"
+
+    subject_id: Mapped[int] = mapped_column(BigId, ForeignKey("subjects.id"), index=True)
+    target_kind: Mapped[str] = mapped_column(String(16), default="record")  # what is repaired
+    record_id: Mapped[int] = mapped_column(BigId, ForeignKey("records.id"))  # version applied for
+    info_class: Mapped[str] = mapped_column(String(40))
+    natural_key: Mapped[str] = mapped_column(String(500))
+    provider_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("providers.id"), index=True)
+    commitment_id: Mapped[int] = mapped_column(BigId, ForeignKey("commitments.id"))
+    # submitted → accepted → approved | refused; submitted → not_accepted; approved → revoked
+    status: Mapped[str] = mapped_column(String(16), default="submitted")
+    statement: Mapped[str] = mapped_column(Text)
+    severity: Mapped[str | None] = mapped_column(String(16))
+    eligibility: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    applied_on: Mapped[date] = mapped_column(Date)
+    accept_due: Mapped[date] = mapped_column(Date)
+    accepted_on: Mapped[date | None] = mapped_column(Date)
+    decide_due: Mapped[date | None] = mapped_column(Date)
+    extended: Mapped[bool] = mapped_column(Boolean, default=False)
+    extension_reason: Mapped[str | None] = mapped_column(Text)
+    decided_on: Mapped[date | None] = mapped_column(Date)
+    decided_by: Mapped[str | None] = mapped_column(String(200))
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    repaired_record_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("records.id"))
+    catalog_version: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (
+        Index("ix_repair_applications_status_due", "status", "accept_due"),
+        Index("ix_repair_applications_key", "info_class", "natural_key"),
+    )
+
+
+class RepairMaterial(IdMixin, CreatedMixin, Base):
+    __tablename__ = "repair_materials"
+
+    repair_id: Mapped[int] = mapped_column(BigId, ForeignKey("repair_applications.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))  # catalog material id
+    filename: Mapped[str] = mapped_column(String(200))  # as uploaded, for display only
+    content_type: Mapped[str] = mapped_column(String(40))  # sniffed from the bytes
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    stored_as: Mapped[str] = mapped_column(String(200))  # path under settings.data_dir
+
+
+class SyncLogEntry(IdMixin, CreatedMixin, Base):
+    """One outcome to export to the provincial / national platform (信用中国)."""
+
+    __tablename__ = "sync_log"
+
+    event: Mapped[str] = mapped_column(String(40))  # repair.approved | repair.refused | …
+    subject_id: Mapped[int] = mapped_column(BigId, ForeignKey("subjects.id"))
+    target_type: Mapped[str] = mapped_column(String(40))
+    target_id: Mapped[int] = mapped_column(BigId)
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    occurred_on: Mapped[date] = mapped_column(Date)
+    exported_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)

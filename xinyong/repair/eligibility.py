@@ -1,0 +1,289 @@
+"""Pure rules of credit repair: a record's disclosure period and whether it may be repaired.
+
+令36号 (rules.md §1.4): the minimum disclosure period has passed (not for 轻微), all obligations are
+performed, a credit commitment is signed, and any further condition of law holds. Nothing here
+touches the database or the clock: values in, values out.
+
+`disclosure_period` re-derives the minimum period from the catalog (regime by decision date,
+severity table). Once `xinyong.disclosure` is merged it should be replaced by `disclosure.min_until`
+so that the portal and the repair gate can never disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from xinyong.catalog import Catalog, LegalBasis, RepairRules, SeverityTable, SeverityWhen
+from xinyong.clock import add_months
+from xinyong.db.tables import Record
+from xinyong.enums import RecordStatus, Severity
+
+COMMITMENT_CATEGORY = "信用承诺及其履行情况信息"
+PERFORMANCE_PROOF = "performance_proof"
+
+
+@dataclass(frozen=True, slots=True)
+class DisclosurePeriod:
+    """The disclosure period of one dishonesty record and where it comes from."""
+
+    repairable: bool
+    severity: Severity | None
+    min_until: date | None  # None: no minimum (轻微) or not repairable
+    max_until: date | None
+    rule: (
+        str  # e.g. "repair_2026/general by default:otherwise_general" or "list:abnormal_operation"
+    )
+    legal_basis: tuple[str, ...]
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """One condition of 令36号 §1.4 with whether it holds and why."""
+
+    id: str
+    title: str
+    met: bool
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class Eligibility:
+    """Whether a repair may be applied for, every condition with its reason, and the basis."""
+
+    conditions: tuple[Condition, ...]
+    period: DisclosurePeriod
+    required_materials: tuple[str, ...]
+    catalog_version: str
+
+    @property
+    def eligible(self) -> bool:
+        return all(c.met for c in self.conditions)
+
+    @property
+    def unmet(self) -> tuple[Condition, ...]:
+        return tuple(c for c in self.conditions if not c.met)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "eligible": self.eligible,
+            "conditions": [
+                {"id": c.id, "title": c.title, "met": c.met, "detail": c.detail}
+                for c in self.conditions
+            ],
+            "severity": self.period.severity.value if self.period.severity else None,
+            "min_until": self.period.min_until,
+            "max_until": self.period.max_until,
+            "rule": self.period.rule,
+            "legal_basis": list(self.period.legal_basis),
+            "catalog_version": self.catalog_version,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What the applicant supplies and what the platform knows about earlier repairs."""
+
+    materials: frozenset[str]
+    obligations_fulfilled: bool
+    commitment_signed: bool
+    repairs_in_window: int = 0  # approved repairs of the subject inside the repeat-limit window
+    open_application: bool = False
+
+
+# ---- severity ---------------------------------------------------------------------------------
+
+
+def _amount(data: dict[str, Any]) -> Decimal | None:
+    try:
+        return Decimal(str(data["fine_amount"]))
+    except (KeyError, InvalidOperation):
+        return None
+
+
+def _matches(when: SeverityWhen, data: dict[str, Any]) -> bool:
+    kinds = [str(k) for k in data.get("penalty_kinds") or []]
+    amount = _amount(data)
+    tests = [
+        when.kinds_any is None or any(k in when.kinds_any for k in kinds),
+        when.kinds_only is None or (bool(kinds) and all(k in when.kinds_only for k in kinds)),
+        when.amount_above is None
+        or (amount is not None and amount > Decimal(str(when.amount_above))),
+        when.amount_at_most is None
+        or (amount is not None and amount <= Decimal(str(when.amount_at_most))),
+        when.subject_categories is None or data.get("subject_category") in when.subject_categories,
+    ]
+    return all(tests)
+
+
+def classify(data: dict[str, Any], table: SeverityTable) -> tuple[Severity, str]:
+    """The severity of a penalty by a sector table: first matching rule wins (the last has none)."""
+    for rule in table.rules:
+        if _matches(rule.when, data):
+            return rule.severity, rule.id
+    last = table.rules[-1]
+    return last.severity, last.id
+
+
+def _cite(bases: list[LegalBasis]) -> tuple[str, ...]:
+    return tuple(b.cite() for b in bases)
+
+
+# ---- disclosure period ------------------------------------------------------------------------
+
+
+def disclosure_period(
+    record: Record, catalog: Catalog, *, sector: str | None = None
+) -> DisclosurePeriod:
+    """Minimum and maximum disclosure period of a dishonesty record (penalty, list entry, breach).
+
+    `sector` names the provider's severity table (e.g. `market_regulation`); without one, the
+    table of the info class's disclosure rule applies. An explicit severity sent by the
+    department wins over the table.
+    """
+    info = catalog.info_class(record.info_class)
+    rule = catalog.disclosure_rules.rule(info.disclosure.rule)
+    start = record.decision_date
+    if start is None:
+        return DisclosurePeriod(False, None, None, None, "", (), "记录缺少决定日期，无法计算公示期")
+    if info.kind == "list_entry":
+        return _list_period(record, catalog, start)
+    if rule is not None and rule.method == "severity" and rule.severity_table is not None:
+        sector_table = catalog.severity_tables.get(sector or "")
+        table = sector_table or catalog.severity_table(rule.severity_table)
+        if record.severity:
+            severity, how = Severity(record.severity), "报送部门标注"
+        else:
+            severity, rule_id = classify(record.data, table)
+            how = f"{table.id}:{rule_id}"
+        return _regime_period(catalog, start, severity, how)
+    if info.category == COMMITMENT_CATEGORY:
+        return _regime_period(catalog, start, Severity.GENERAL, "违诺信息按一般失信信息")
+    return DisclosurePeriod(False, None, None, None, "", (), "该类信息不属于失信信息，无需修复")
+
+
+def _regime_period(catalog: Catalog, start: date, severity: Severity, how: str) -> DisclosurePeriod:
+    regime = catalog.disclosure_rules.regime_for(start)
+    if regime is None:
+        return DisclosurePeriod(
+            False, severity, None, None, how, (), "决定日期不在任何修复规则的适用期间内"
+        )
+    period = regime.periods[severity]
+    min_until = add_months(start, period.min_months) if period.min_months else None
+    max_until = add_months(start, period.max_months) if period.max_months is not None else None
+    if severity == Severity.MINOR:
+        min_until = None  # 令36号: minor information may be repaired once the duty is performed
+    return DisclosurePeriod(
+        True,
+        severity,
+        min_until,
+        max_until,
+        f"{regime.id}/{severity.value} {how}",
+        _cite(regime.legal_basis),
+    )
+
+
+def _list_period(record: Record, catalog: Catalog, start: date) -> DisclosurePeriod:
+    info = catalog.info_class(record.info_class)
+    list_type_id = info.list_type or record.data.get("list_type") or record.info_class
+    list_type = catalog.list_types.get(str(list_type_id))
+    if list_type is None:
+        return DisclosurePeriod(False, None, None, None, "", (), f"未找到名单类型“{list_type_id}”")
+    basis = _cite(list_type.legal_basis)
+    max_until = add_months(start, list_type.validity.months) if list_type.validity.months else None
+    rule = f"list:{list_type.id}"
+    if not list_type.early_exit.allowed:
+        return DisclosurePeriod(
+            False, None, None, max_until, rule, basis, "该名单不允许申请提前移出"
+        )
+    min_until = add_months(start, list_type.early_exit.after_months or 0)
+    return DisclosurePeriod(True, None, min_until, max_until, rule, basis)
+
+
+# ---- eligibility ------------------------------------------------------------------------------
+
+
+def required_materials(rules: RepairRules, severity: Severity | None) -> tuple[str, ...]:
+    return tuple(
+        m.id
+        for m in rules.materials
+        if m.required or (severity is not None and severity in m.required_for)
+    )
+
+
+def evaluate(
+    record: Record, period: DisclosurePeriod, facts: Facts, *, today: date, catalog: Catalog
+) -> Eligibility:
+    """Check every condition of 令36号 §1.4 (and the platform's own) and say why each holds."""
+    rules = catalog.workflows.repair
+    needed = required_materials(rules, period.severity)
+    missing = [m.title for m in rules.materials if m.id in needed and m.id not in facts.materials]
+    conditions = (
+        _repairable(record, period),
+        _min_period(period, today),
+        Condition(
+            "obligations",
+            "已纠正失信行为、履行全部法定义务",
+            facts.obligations_fulfilled,
+            "申请人声明已履行"
+            if facts.obligations_fulfilled
+            else "申请人须声明并证明已履行全部义务",
+        ),
+        Condition(
+            "commitment",
+            "已签署信用承诺书",
+            facts.commitment_signed,
+            "已在线签署" if facts.commitment_signed else "须签署信用修复信用承诺书",
+        ),
+        Condition(
+            "materials",
+            "已提交所需材料",
+            not missing,
+            "材料齐全" if not missing else "缺少：" + "、".join(missing),
+        ),
+        _repeat_limit(rules, facts),
+        Condition(
+            "no_open_application",
+            "无正在办理的修复申请",
+            not facts.open_application,
+            "无" if not facts.open_application else "该记录已有正在办理的修复申请，不能重复申请",
+        ),
+    )
+    return Eligibility(conditions, period, needed, catalog.version)
+
+
+def _repairable(record: Record, period: DisclosurePeriod) -> Condition:
+    title = "属于可修复的失信信息"
+    if not record.is_current or record.status != RecordStatus.ACTIVE:
+        state = {"repaired": "已修复", "withdrawn": "已撤销"}.get(record.status, "已被新版本替代")
+        return Condition("repairable", title, False, f"该记录{state}，无需再申请修复")
+    if not period.repairable:
+        return Condition("repairable", title, False, period.note)
+    return Condition("repairable", title, True, period.rule)
+
+
+def _min_period(period: DisclosurePeriod, today: date) -> Condition:
+    title = "最短公示期已届满"
+    if period.severity == Severity.MINOR:
+        return Condition(
+            "min_period", title, True, "轻微失信信息，履行义务后即可申请，不受最短公示期限制"
+        )
+    if period.min_until is None:
+        return Condition("min_period", title, period.repairable, "无最短公示期")
+    if today < period.min_until:
+        detail = f"最短公示期至 {period.min_until.isoformat()} 届满，届满后方可申请"
+        return Condition("min_period", title, False, detail)
+    return Condition("min_period", title, True, f"已于 {period.min_until.isoformat()} 届满")
+
+
+def _repeat_limit(rules: RepairRules, facts: Facts) -> Condition:
+    title = "未超出重复修复限制"
+    limit = rules.repeat_limit
+    if not limit.enabled or limit.max_repairs is None:
+        return Condition("repeat_limit", title, True, "本地区未启用重复修复限制")
+    ok = facts.repairs_in_window < limit.max_repairs
+    detail = f"{limit.years} 年内已修复 {facts.repairs_in_window} 次（上限 {limit.max_repairs} 次）"
+    return Condition("repeat_limit", title, ok, detail)

@@ -1,0 +1,124 @@
+"""Repair materials: uploads checked by size and by their bytes, stored by content hash.
+
+A file's type is sniffed from its magic bytes, never taken from its name or the browser's
+Content-Type; the name's extension must agree with what the bytes are. An executable renamed to
+.pdf is therefore refused. Files are stored under `data_dir/materials/<sha256[:2]>/<sha256>.<ext>`
+and served back only with the sniffed, non-executable type (see web/admin/workflows.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path, PurePath
+
+from xinyong.catalog import RepairRules
+from xinyong.db.tables import RepairMaterial
+from xinyong.errors import InvalidInput, NotFound
+
+MAX_NAME = 200
+
+# type → (magic prefix, served content type, accepted filename extensions)
+SIGNATURES: dict[str, tuple[bytes, str, tuple[str, ...]]] = {
+    "pdf": (b"%PDF-", "application/pdf", (".pdf",)),
+    "png": (b"\x89PNG\r\n\x1a\n", "image/png", (".png",)),
+    "jpeg": (b"\xff\xd8\xff", "image/jpeg", (".jpg", ".jpeg")),
+}
+EXECUTABLES = (b"MZ", b"\x7fELF", b"#!", b"\xcf\xfa\xed\xfe", b"\xca\xfe\xba\xbe", b"PK\x03\x04")
+
+
+class BadMaterial(InvalidInput):
+    code = "repair.bad_material"
+
+
+class MaterialNotFound(NotFound):
+    code = "repair.material_not_found"
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    """One uploaded file as the surface received it."""
+
+    kind: str  # catalog material id
+    filename: str
+    content: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedUpload:
+    kind: str
+    filename: str
+    file_type: str
+    content_type: str
+    sha256: str
+    content: bytes
+
+    @property
+    def stored_as(self) -> str:
+        return f"materials/{self.sha256[:2]}/{self.sha256}.{self.file_type}"
+
+
+# ---- pure rules -------------------------------------------------------------------------------
+
+
+def sniff(content: bytes) -> str | None:
+    """The file type the bytes show (pdf, png, jpeg), or None."""
+    for file_type, (magic, _, _) in SIGNATURES.items():
+        if content.startswith(magic):
+            return file_type
+    return None
+
+
+def check_upload(upload: Upload, rules: RepairRules) -> CheckedUpload:
+    """Refuse unknown kinds, empty or oversized files, and files that are not what they claim."""
+    name = PurePath(upload.filename.replace("\\", "/")).name[-MAX_NAME:] or "未命名"
+    if rules.material(upload.kind) is None:
+        raise BadMaterial(f"未知的材料类别“{upload.kind}”")
+    size = len(upload.content)
+    if size == 0:
+        raise BadMaterial(f"文件“{name}”是空文件")
+    if size > rules.max_upload_bytes:
+        limit = rules.max_upload_bytes // (1024 * 1024)
+        raise BadMaterial(f"文件“{name}”超过大小上限（{limit} MB）", details={"size": size})
+    file_type = sniff(upload.content)
+    allowed = "、".join(t.upper() for t in rules.upload_types)
+    if file_type is None or file_type not in rules.upload_types:
+        found = "可执行文件或压缩包" if upload.content.startswith(EXECUTABLES) else "无法识别的内容"
+        raise BadMaterial(
+            f"文件“{name}”的内容不是允许的类型（{allowed}），检测到{found}，已拒收",
+            details={"filename": name},
+        )
+    _, content_type, extensions = SIGNATURES[file_type]
+    if not name.lower().endswith(extensions):
+        raise BadMaterial(
+            f"文件“{name}”的扩展名与内容不符（内容为 {file_type.upper()}），已拒收",
+            details={"filename": name},
+        )
+    digest = hashlib.sha256(upload.content).hexdigest()
+    return CheckedUpload(upload.kind, name, file_type, content_type, digest, upload.content)
+
+
+# ---- storage ----------------------------------------------------------------------------------
+
+
+def store(checked: CheckedUpload, data_dir: Path) -> str:
+    """Write the file once under its content hash; return its path relative to data_dir."""
+    target = data_dir / checked.stored_as
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_suffix(".part")
+        partial.write_bytes(checked.content)
+        partial.replace(target)
+    return checked.stored_as
+
+
+def read(material: RepairMaterial, data_dir: Path) -> bytes:
+    """The stored bytes, checked against the recorded hash."""
+    root = data_dir.resolve()
+    path = (root / material.stored_as).resolve()
+    if root not in path.parents or not path.is_file():
+        raise MaterialNotFound(f"材料文件 {material.id} 不存在")
+    content = path.read_bytes()
+    if hashlib.sha256(content).hexdigest() != material.sha256:
+        raise MaterialNotFound(f"材料文件 {material.id} 的内容与登记的哈希不符")
+    return content

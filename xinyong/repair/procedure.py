@@ -1,0 +1,403 @@
+"""The repair procedure: apply → accept (or not) → [extend once] → decide; revoke on breach.
+
+Deadlines are working days from the catalog (`workflows/repair.yaml`), computed before anything is
+written, so a year without calendar data raises `CalendarYearMissing` and nothing is decided.
+Every state change is a conditional UPDATE … WHERE status = <expected>; when two officers act at
+once, exactly one row changes and the other gets `AlreadyHandled`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.engine import CursorResult
+from sqlalchemy.orm import Session
+
+from xinyong import audit
+from xinyong.audit import Actor, AuditAction
+from xinyong.auth import require_provider_scope, require_role
+from xinyong.catalog import Catalog
+from xinyong.clock import Calendar, add_working_days
+from xinyong.db.tables import Commitment, Record, RepairApplication, RepairMaterial
+from xinyong.enums import Role
+from xinyong.errors import Conflict, DueProcessError, Forbidden, InvalidInput
+from xinyong.log import get_logger
+from xinyong.repair import eligibility, materials, outcomes
+from xinyong.repair.eligibility import Facts
+from xinyong.repair.queries import APPROVED, check_eligibility, deciding_provider
+
+log = get_logger(__name__)
+
+STAGE = {
+    "submitted": 0,
+    "accepted": 1,
+    "approved": 2,
+    "refused": 2,
+    "not_accepted": 2,
+    "revoked": 3,
+}
+REPAIR_COMMITMENT_KIND = "信用修复型"
+
+
+class NotEligible(DueProcessError):
+    code = "repair.not_eligible"
+
+
+class StepSkipped(DueProcessError):
+    code = "repair.step_skipped"
+
+
+class AlreadyHandled(Conflict):
+    code = "repair.already_handled"
+
+
+@dataclass(frozen=True, slots=True)
+class Application:
+    """What the subject submits: its statement, its declaration, and the materials."""
+
+    statement: str
+    obligations_fulfilled: bool
+    uploads: tuple[materials.Upload, ...] = ()
+
+
+# ---- actor checks -----------------------------------------------------------------------------
+
+
+def _require_subject(actor: Actor, subject_id: int) -> None:
+    if actor.kind == "system":
+        return
+    if actor.role != Role.ENTERPRISE or actor.subject_id != subject_id:
+        raise Forbidden("只能为本主体的信用记录申请修复", code="repair.not_own_record")
+
+
+def _require_decider(actor: Actor, application: RepairApplication) -> None:
+    require_role(actor, Role.OFFICER, Role.ADMIN)
+    if application.provider_id is not None:
+        require_provider_scope(actor, application.provider_id)
+
+
+def _commitment_signed(commitment: Commitment, record: Record) -> bool:
+    return (
+        commitment.kind == REPAIR_COMMITMENT_KIND
+        and commitment.status == "signed"
+        and commitment.subject_id == record.subject_id
+        and commitment.record_id == record.id
+    )
+
+
+def _move(session: Session, application: RepairApplication, expected: str, **values: Any) -> None:
+    """Conditional transition: changes the row only if it is still in `expected`."""
+    result = session.execute(
+        update(RepairApplication)
+        .where(RepairApplication.id == application.id, RepairApplication.status == expected)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    assert isinstance(result, CursorResult)
+    changed = result.rowcount
+    session.refresh(application)
+    if changed != 1:
+        raise AlreadyHandled(
+            f"该修复申请已被处理（当前状态：{application.status}），请刷新后查看",
+            details={"repair_id": application.id, "status": application.status},
+        )
+
+
+def _expect(application: RepairApplication, expected: str, step: str) -> None:
+    """Refuse a skipped step (the case is not there yet) or a second decision (it is past it)."""
+    if application.status == expected:
+        return
+    details = {"status": application.status}
+    if STAGE.get(application.status, 9) < STAGE[expected]:
+        raise StepSkipped(
+            f"该修复申请尚处于“{application.status}”阶段，不能{step}", details=details
+        )
+    raise AlreadyHandled(f"该修复申请当前状态为“{application.status}”，不能{step}", details=details)
+
+
+# ---- actions ----------------------------------------------------------------------------------
+
+
+def apply_for_repair(
+    session: Session,
+    record: Record,
+    application: Application,
+    commitment: Commitment,
+    *,
+    actor: Actor,
+    today: date,
+    catalog: Catalog,
+    calendar: Calendar,
+    data_dir: Path,
+) -> RepairApplication:
+    """The subject applies; eligibility is checked and the case routed to its authority."""
+    _require_subject(actor, record.subject_id)
+    if not application.statement.strip():
+        raise InvalidInput("请说明失信行为的纠正和义务履行情况", code="repair.statement_required")
+    rules = catalog.workflows.repair
+    accept_due = add_working_days(today, rules.acceptance.working_days, calendar)
+    checked = [materials.check_upload(u, rules) for u in application.uploads]
+    facts = Facts(
+        materials=frozenset(c.kind for c in checked),
+        obligations_fulfilled=application.obligations_fulfilled,
+        commitment_signed=_commitment_signed(commitment, record),
+    )
+    result = check_eligibility(session, record, catalog=catalog, today=today, facts=facts)
+    if not result.eligible:
+        reasons = "；".join(f"{c.title}：{c.detail}" for c in result.unmet)
+        raise NotEligible(
+            f"暂不符合信用修复条件：{reasons}", details=audit.jsonable(result.as_dict())
+        )
+    provider = deciding_provider(session, record)
+    row = RepairApplication(
+        subject_id=record.subject_id,
+        target_kind="record",
+        record_id=record.id,
+        info_class=record.info_class,
+        natural_key=record.natural_key,
+        provider_id=provider.id if provider else None,
+        commitment_id=commitment.id,
+        status="submitted",
+        statement=application.statement.strip(),
+        severity=result.period.severity.value if result.period.severity else None,
+        eligibility=audit.jsonable(result.as_dict()),
+        applied_on=today,
+        accept_due=accept_due,
+        extended=False,
+        catalog_version=catalog.version,
+    )
+    session.add(row)
+    session.flush()
+    for item in checked:
+        stored = materials.store(item, data_dir)
+        session.add(
+            RepairMaterial(
+                repair_id=row.id,
+                kind=item.kind,
+                filename=item.filename,
+                content_type=item.content_type,
+                size=len(item.content),
+                sha256=item.sha256,
+                stored_as=stored,
+            )
+        )
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        AuditAction.REPAIR_APPLIED,
+        target_type="repair_application",
+        target_id=row.id,
+        after={
+            "record_id": record.id,
+            "provider_id": row.provider_id,
+            "accept_due": accept_due,
+            "materials": [c.sha256 for c in checked],
+        },
+    )
+    log.info("repair applied", repair_id=row.id, provider_id=row.provider_id)
+    return row
+
+
+def accept(
+    session: Session,
+    application: RepairApplication,
+    *,
+    actor: Actor,
+    today: date,
+    catalog: Catalog,
+    calendar: Calendar,
+) -> RepairApplication:
+    """The authority accepts the case; the decision deadline starts."""
+    _require_decider(actor, application)
+    _expect(application, "submitted", "受理")
+    decide_due = add_working_days(today, catalog.workflows.repair.decision.working_days, calendar)
+    _move(
+        session,
+        application,
+        "submitted",
+        status="accepted",
+        accepted_on=today,
+        decide_due=decide_due,
+    )
+    audit.record(
+        session,
+        actor,
+        AuditAction.REPAIR_ACCEPTED,
+        target_type="repair_application",
+        target_id=application.id,
+        before={"status": "submitted"},
+        after={"status": "accepted", "decide_due": decide_due},
+    )
+    return application
+
+
+def refuse_acceptance(
+    session: Session, application: RepairApplication, reason: str, *, actor: Actor, today: date
+) -> RepairApplication:
+    """不予受理, with the reason (e.g. materials incomplete after the one-time notice)."""
+    _require_decider(actor, application)
+    _require_reason(reason)
+    _expect(application, "submitted", "作出不予受理决定")
+    _move(
+        session,
+        application,
+        "submitted",
+        status="not_accepted",
+        decided_on=today,
+        decided_by=actor.label,
+        decision_reason=reason.strip(),
+    )
+    outcomes.append_sync(session, application, "repair.not_accepted", today=today)
+    audit.record(
+        session,
+        actor,
+        AuditAction.REPAIR_NOT_ACCEPTED,
+        target_type="repair_application",
+        target_id=application.id,
+        before={"status": "submitted"},
+        after={"status": "not_accepted"},
+        reason=reason,
+    )
+    return application
+
+
+def extend(
+    session: Session,
+    application: RepairApplication,
+    reason: str,
+    *,
+    actor: Actor,
+    today: date,
+    catalog: Catalog,
+    calendar: Calendar,
+) -> RepairApplication:
+    """Extend the decision deadline once, for a recorded reason (complex case, checks needed)."""
+    _require_decider(actor, application)
+    _require_reason(reason)
+    _expect(application, "accepted", "延长办理期限")
+    if application.extended:
+        raise AlreadyHandled("办理期限只能延长一次，本申请已延长过", code="repair.already_extended")
+    assert application.decide_due is not None
+    if today > application.decide_due:
+        raise StepSkipped(f"办理期限已于 {application.decide_due.isoformat()} 届满，不能再延长")
+    days = catalog.workflows.repair.decision_extension.working_days
+    new_due = add_working_days(application.decide_due, days, calendar)
+    before = application.decide_due
+    _move(
+        session,
+        application,
+        "accepted",
+        extended=True,
+        extension_reason=reason.strip(),
+        decide_due=new_due,
+    )
+    audit.record(
+        session,
+        actor,
+        AuditAction.REPAIR_EXTENDED,
+        target_type="repair_application",
+        target_id=application.id,
+        before={"decide_due": before},
+        after={"decide_due": new_due},
+        reason=reason,
+    )
+    return application
+
+
+def decide(
+    session: Session,
+    application: RepairApplication,
+    *,
+    approve: bool,
+    reason: str,
+    actor: Actor,
+    today: date,
+    catalog: Catalog,
+) -> RepairApplication:
+    """Approve (the record is repaired at once) or refuse (with reasons). Decided exactly once."""
+    _require_decider(actor, application)
+    _expect(application, "accepted", "作出修复决定")
+    if not approve:
+        _require_reason(reason)
+    record = outcomes.check_can_take_effect(session, application) if approve else None
+    status = APPROVED if approve else "refused"
+    _move(
+        session,
+        application,
+        "accepted",
+        status=status,
+        decided_on=today,
+        decided_by=actor.label,
+        decision_reason=reason.strip() or None,
+    )
+    after: dict[str, Any] = {"status": status}
+    if record is not None:
+        repaired = outcomes.put_into_effect(
+            session, application, record, catalog_version=catalog.version, actor=actor, today=today
+        )
+        after["repaired_record_id"] = repaired.id
+    outcomes.append_sync(session, application, f"repair.{status}", today=today)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        AuditAction.REPAIR_DECIDED,
+        target_type="repair_application",
+        target_id=application.id,
+        before={"status": "accepted"},
+        after=after,
+        reason=reason or None,
+    )
+    log.info("repair decided", repair_id=application.id, status=status)
+    return application
+
+
+def revoke(
+    session: Session,
+    application: RepairApplication,
+    reason: str,
+    *,
+    actor: Actor,
+    today: date,
+    catalog: Catalog,
+) -> RepairApplication:
+    """Revoke an approved repair (false or broken repair commitment): the record is shown again."""
+    require_role(actor, Role.OFFICER, Role.ADMIN)
+    _require_reason(reason)
+    _expect(application, APPROVED, "撤销修复")
+    record = outcomes.current_version(session, application)
+    provider = deciding_provider(session, record)
+    period = eligibility.disclosure_period(
+        record, catalog, sector=provider.kind if provider else None
+    )
+    _move(session, application, APPROVED, status="revoked", decision_reason=reason.strip())
+    restored = outcomes.restore(
+        session,
+        application,
+        max_until=period.max_until,
+        reason=reason,
+        catalog_version=catalog.version,
+        actor=actor,
+    )
+    outcomes.append_sync(session, application, "repair.revoked", today=today)
+    audit.record(
+        session,
+        actor,
+        AuditAction.REPAIR_REVOKED,
+        target_type="repair_application",
+        target_id=application.id,
+        before={"status": APPROVED},
+        after={"status": "revoked", "record_id": restored.id if restored else None},
+        reason=reason,
+    )
+    return application
+
+
+def _require_reason(reason: str) -> None:
+    if not reason.strip():
+        raise InvalidInput("请填写理由", code="repair.reason_required")

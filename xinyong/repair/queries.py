@@ -1,0 +1,140 @@
+"""Queries of the repair procedure: applications, materials, routing, deadlines, eligibility."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from xinyong import providers
+from xinyong.catalog import Catalog
+from xinyong.db.tables import Provider, Record, RepairApplication, RepairMaterial
+from xinyong.errors import Forbidden, NotFound
+from xinyong.repair import eligibility, materials
+from xinyong.repair.eligibility import Eligibility, Facts
+
+OPEN = ("submitted", "accepted")
+APPROVED = "approved"
+
+
+class RepairNotFound(NotFound):
+    code = "repair.not_found"
+
+
+# ---- queries ----------------------------------------------------------------------------------
+
+
+def get(session: Session, repair_id: int) -> RepairApplication:
+    found = session.get(RepairApplication, repair_id)
+    if found is None:
+        raise RepairNotFound(f"未找到编号为 {repair_id} 的信用修复申请")
+    return found
+
+
+def list_for_subject(session: Session, subject_id: int) -> list[RepairApplication]:
+    stmt = (
+        select(RepairApplication)
+        .where(RepairApplication.subject_id == subject_id)
+        .order_by(RepairApplication.id.desc())
+    )
+    return list(session.execute(stmt).scalars())
+
+
+def list_open(session: Session, provider_id: int | None = None) -> list[RepairApplication]:
+    """Applications waiting on an authority (to accept or to decide)."""
+    stmt = select(RepairApplication).where(RepairApplication.status.in_(OPEN))
+    if provider_id is not None:
+        stmt = stmt.where(RepairApplication.provider_id == provider_id)
+    return list(session.execute(stmt.order_by(RepairApplication.id)).scalars())
+
+
+def list_materials(session: Session, repair_id: int) -> list[RepairMaterial]:
+    stmt = select(RepairMaterial).where(RepairMaterial.repair_id == repair_id)
+    return list(session.execute(stmt.order_by(RepairMaterial.id)).scalars())
+
+
+def get_material(session: Session, repair_id: int, material_id: int) -> RepairMaterial:
+    found = session.get(RepairMaterial, material_id)
+    if found is None or found.repair_id != repair_id:
+        raise materials.MaterialNotFound(f"未找到编号为 {material_id} 的材料")
+    return found
+
+
+def own_record(session: Session, record_id: int, subject_id: int | None) -> Record:
+    """A record of the subject itself (the enterprise pages show nothing else)."""
+    record = session.get(Record, record_id)
+    if record is None or subject_id is None or record.subject_id != subject_id:
+        raise Forbidden("只能查看本主体的信用记录", code="repair.not_own_record")
+    return record
+
+
+def due_date(application: RepairApplication) -> date | None:
+    """The deadline the application is waiting on, if any."""
+    if application.status == "submitted":
+        return application.accept_due
+    if application.status == "accepted":
+        return application.decide_due
+    return None
+
+
+def deciding_provider(session: Session, record: Record) -> Provider | None:
+    """谁认定、谁修复: the provider named as the record's authority, else the record's provider."""
+    if record.authority_uscc:
+        found = providers.find_by_uscc(session, record.authority_uscc)
+        if found is not None:
+            return found
+    return providers.get(session, record.provider_id) if record.provider_id else None
+
+
+def _open_for(session: Session, record: Record) -> RepairApplication | None:
+    stmt = select(RepairApplication).where(
+        RepairApplication.info_class == record.info_class,
+        RepairApplication.natural_key == record.natural_key,
+        RepairApplication.status.in_(OPEN),
+    )
+    return session.execute(stmt.limit(1)).scalar_one_or_none()
+
+
+def _approved_since(session: Session, subject_id: int, since: date) -> int:
+    stmt = select(func.count()).where(
+        RepairApplication.subject_id == subject_id,
+        RepairApplication.status == APPROVED,
+        RepairApplication.decided_on >= since,
+    )
+    return int(session.execute(stmt).scalar_one())
+
+
+def check_eligibility(
+    session: Session,
+    record: Record,
+    *,
+    catalog: Catalog,
+    today: date,
+    facts: Facts | None = None,
+) -> Eligibility:
+    """Evaluate the conditions; without `facts`, assume the applicant supplies everything it can
+    (so the result shows what only the platform decides: period, status, repeat limit)."""
+    provider = deciding_provider(session, record)
+    period = eligibility.disclosure_period(
+        record, catalog, sector=provider.kind if provider else None
+    )
+    limit = catalog.workflows.repair.repeat_limit
+    recent = 0
+    if limit.enabled and limit.years:
+        recent = _approved_since(
+            session, record.subject_id, today.replace(year=today.year - limit.years)
+        )
+    given = facts or Facts(
+        materials=frozenset(m.id for m in catalog.workflows.repair.materials),
+        obligations_fulfilled=True,
+        commitment_signed=True,
+    )
+    facts = Facts(
+        given.materials,
+        given.obligations_fulfilled,
+        given.commitment_signed,
+        repairs_in_window=recent,
+        open_application=_open_for(session, record) is not None,
+    )
+    return eligibility.evaluate(record, period, facts, today=today, catalog=catalog)

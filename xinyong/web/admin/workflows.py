@@ -1,0 +1,205 @@
+"""Admin pages of the workflows: work queue, repairs, objections, commitments, registrations.
+
+Officers see the items of their own department (provider scope); the credit office sees all.
+Materials are served back only with their sniffed type, as attachments, never executable.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from xinyong import archive, commitments, objections, registrations, repair, workqueue
+from xinyong.audit import Actor
+from xinyong.enums import Role
+from xinyong.web.deps import CurrentCalendar, CurrentCatalog, DbSession, Today, require
+from xinyong.web.templating import templates
+
+router = APIRouter(prefix="/admin", include_in_schema=False)
+Officer = Annotated[Actor, Depends(require(Role.ADMIN, Role.OFFICER, Role.PROVIDER_CLERK))]
+
+
+def _back(path: str) -> Response:
+    return RedirectResponse(path, status_code=303)
+
+
+@router.get("/queue", response_class=HTMLResponse)
+def queue(request: Request, session: DbSession, actor: Officer, today: Today) -> HTMLResponse:
+    scope = None if actor.role == Role.ADMIN else actor.provider_id
+    ctx = {
+        "actor": actor,
+        "today": today,
+        "items": workqueue.work_queue(session, today=today, provider_id=scope),
+        "timeliness": repair.timeliness(session),
+    }
+    return templates.TemplateResponse(request, "admin/workflows/queue.html", ctx)
+
+
+@router.get("/repairs/{repair_id}", response_class=HTMLResponse)
+def repair_page(
+    request: Request, session: DbSession, actor: Officer, repair_id: int
+) -> HTMLResponse:
+    app = repair.get(session, repair_id)
+    ctx = {
+        "actor": actor,
+        "app": app,
+        "due": repair.due_date(app),
+        "record": repair.current_version(session, app),
+        "materials": repair.list_materials(session, repair_id),
+        "commitment": commitments.get(session, app.commitment_id),
+    }
+    return templates.TemplateResponse(request, "admin/workflows/repair.html", ctx)
+
+
+@router.get("/repairs/{repair_id}/materials/{material_id}")
+def material(
+    request: Request, session: DbSession, actor: Officer, repair_id: int, material_id: int
+) -> Response:
+    item = repair.get_material(session, repair_id, material_id)
+    content = repair.read_material(item, request.app.state.settings.data_dir)
+    headers = {
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(item.filename)}",
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": "sandbox",
+    }
+    return Response(content, media_type=item.content_type, headers=headers)
+
+
+@router.post("/repairs/{repair_id}/accept")
+def accept(
+    session: DbSession,
+    actor: Officer,
+    today: Today,
+    catalog: CurrentCatalog,
+    calendar: CurrentCalendar,
+    repair_id: int,
+) -> Response:
+    app = repair.get(session, repair_id)
+    repair.accept(session, app, actor=actor, today=today, catalog=catalog, calendar=calendar)
+    return _back(f"/admin/repairs/{repair_id}")
+
+
+@router.post("/repairs/{repair_id}/not-accept")
+def not_accept(
+    session: DbSession, actor: Officer, today: Today, repair_id: int, reason: Annotated[str, Form()]
+) -> Response:
+    repair.refuse_acceptance(
+        session, repair.get(session, repair_id), reason, actor=actor, today=today
+    )
+    return _back(f"/admin/repairs/{repair_id}")
+
+
+@router.post("/repairs/{repair_id}/extend")
+def extend(
+    session: DbSession,
+    actor: Officer,
+    today: Today,
+    catalog: CurrentCatalog,
+    calendar: CurrentCalendar,
+    repair_id: int,
+    reason: Annotated[str, Form()],
+) -> Response:
+    app = repair.get(session, repair_id)
+    repair.extend(
+        session, app, reason, actor=actor, today=today, catalog=catalog, calendar=calendar
+    )
+    return _back(f"/admin/repairs/{repair_id}")
+
+
+@router.post("/repairs/{repair_id}/decide")
+def decide(
+    session: DbSession,
+    actor: Officer,
+    today: Today,
+    catalog: CurrentCatalog,
+    repair_id: int,
+    approve: Annotated[bool, Form()],
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    app = repair.get(session, repair_id)
+    repair.decide(
+        session, app, approve=approve, reason=reason, actor=actor, today=today, catalog=catalog
+    )
+    return _back(f"/admin/repairs/{repair_id}")
+
+
+@router.get("/objections/{objection_id}", response_class=HTMLResponse)
+def objection_page(
+    request: Request, session: DbSession, actor: Officer, catalog: CurrentCatalog, objection_id: int
+) -> HTMLResponse:
+    item = objections.get(session, objection_id)
+    record = archive.get(session, item.record_id)
+    ctx = {
+        "actor": actor,
+        "objection": item,
+        "record": record,
+        "info": catalog.info_class(record.info_class),
+    }
+    return templates.TemplateResponse(request, "admin/workflows/objection.html", ctx)
+
+
+@router.post("/objections/{objection_id}/answer")
+def answer_objection(
+    session: DbSession,
+    actor: Officer,
+    today: Today,
+    catalog: CurrentCatalog,
+    objection_id: int,
+    outcome: Annotated[str, Form()],
+    answer: Annotated[str, Form()],
+    field: Annotated[str, Form()] = "",
+    value: Annotated[str, Form()] = "",
+) -> Response:
+    changes = {field: value} if outcome == "corrected" and field else None
+    objections.answer_objection(
+        session,
+        objections.get(session, objection_id),
+        outcome,
+        answer,
+        changes=changes,
+        actor=actor,
+        today=today,
+        catalog=catalog,
+    )
+    return _back(f"/admin/objections/{objection_id}")
+
+
+@router.post("/commitments/{commitment_id}/verify")
+def verify_commitment(
+    session: DbSession,
+    actor: Officer,
+    today: Today,
+    catalog: CurrentCatalog,
+    commitment_id: int,
+    fulfilment: Annotated[str, Form()],
+    unperformed: Annotated[str, Form()] = "",
+    false_statement: Annotated[bool, Form()] = False,
+) -> Response:
+    commitments.record_verification(
+        session,
+        commitments.get(session, commitment_id),
+        fulfilment=fulfilment,
+        unperformed=unperformed,
+        false_statement=false_statement,
+        actor=actor,
+        today=today,
+        catalog=catalog,
+    )
+    return _back("/admin/queue")
+
+
+@router.post("/registrations/{registration_id}/verify")
+def verify_registration(
+    session: DbSession,
+    actor: Officer,
+    today: Today,
+    registration_id: int,
+    verified: Annotated[bool, Form()],
+    note: Annotated[str, Form()] = "",
+) -> Response:
+    item = registrations.get(session, registration_id)
+    registrations.verify(session, item, verified=verified, note=note, actor=actor, today=today)
+    return _back("/admin/queue")

@@ -1,0 +1,192 @@
+"""Enterprise self-service under /me/: the subject's full archive, and every workflow it starts.
+
+Login is the shared form (/admin/login, reached from /me/login); an enterprise account is a user
+with role `enterprise` bound to its subject. Handlers parse the form and call one domain action.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from xinyong import archive, commitments, objections, registrations, repair, subjects
+from xinyong.audit import Actor
+from xinyong.enums import Role
+from xinyong.web.deps import CurrentCalendar, CurrentCatalog, DbSession, Today, require
+from xinyong.web.templating import templates
+
+router = APIRouter(prefix="/me", include_in_schema=False)
+Enterprise = Annotated[Actor, Depends(require(Role.ENTERPRISE))]
+Files = Annotated[list[UploadFile] | None, File()]
+
+
+def _back(path: str) -> Response:
+    return RedirectResponse(path, status_code=303)
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request) -> HTMLResponse:
+    return templates.TemplateResponse(request, "me/login.html", {"next": "/me/"})
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(
+    request: Request, session: DbSession, actor: Enterprise, catalog: CurrentCatalog
+) -> HTMLResponse:
+    assert actor.subject_id is not None
+    records = archive.current_records(session, actor.subject_id)
+    ctx = {
+        "actor": actor,
+        "subject": subjects.get(session, actor.subject_id),
+        "records": records,
+        "flagged": archive.open_objection_record_ids(session, [r.id for r in records]),
+        "repairs": repair.list_for_subject(session, actor.subject_id),
+        "due_date": repair.due_date,
+        "objections": objections.list_for_subject(session, actor.subject_id),
+        "commitments": commitments.list_for_subject(session, actor.subject_id),
+        "templates": commitments.templates(catalog, self_service=True),
+        "registrations": registrations.list_for_subject(session, actor.subject_id),
+        "kinds": registrations.KINDS,
+        "catalog": catalog,
+    }
+    return templates.TemplateResponse(request, "me/home.html", ctx)
+
+
+@router.get("/records/{record_id}", response_class=HTMLResponse)
+def record_page(
+    request: Request,
+    session: DbSession,
+    actor: Enterprise,
+    catalog: CurrentCatalog,
+    today: Today,
+    record_id: int,
+) -> HTMLResponse:
+    record = repair.own_record(session, record_id, actor.subject_id)
+    ctx = {
+        "actor": actor,
+        "record": record,
+        "info": catalog.info_class(record.info_class),
+        "versions": archive.history(session, record.info_class, record.natural_key),
+        "objections": objections.history(session, record.info_class, record.natural_key),
+        "flagged": archive.open_objection_record_ids(session, [record.id]),
+        "eligibility": repair.check_eligibility(session, record, catalog=catalog, today=today),
+        "materials": catalog.workflows.repair.materials,
+        "commitment": catalog.workflows.template(catalog.workflows.repair.commitment_template),
+    }
+    return templates.TemplateResponse(request, "me/record.html", ctx)
+
+
+@router.post("/records/{record_id}/repair")
+async def apply_for_repair(
+    request: Request,
+    session: DbSession,
+    actor: Enterprise,
+    catalog: CurrentCatalog,
+    calendar: CurrentCalendar,
+    today: Today,
+    record_id: int,
+    statement: Annotated[str, Form()],
+    obligations: Annotated[bool, Form()] = False,
+    commit: Annotated[bool, Form()] = False,
+    performance_proof: Files = None,
+    training_certificate: Files = None,
+    other: Files = None,
+) -> Response:
+    record = repair.own_record(session, record_id, actor.subject_id)
+    given = {
+        "performance_proof": performance_proof,
+        "training_certificate": training_certificate,
+        "other": other,
+    }
+    uploads = tuple(
+        [
+            repair.Upload(kind, f.filename or "", await f.read())
+            for kind, fs in given.items()
+            for f in fs or []
+            if f.filename
+        ]
+    )
+    settings = request.app.state.settings
+    commitments.apply_for_repair(
+        session,
+        record,
+        repair.Application(statement, obligations, uploads),
+        actor=actor,
+        today=today,
+        catalog=catalog,
+        calendar=calendar,
+        data_dir=settings.data_dir,
+        region_code=settings.region_code,
+        commitment_affirmed=commit,
+    )
+    return _back("/me/#repairs")
+
+
+@router.post("/records/{record_id}/objection")
+def file_objection(
+    session: DbSession,
+    actor: Enterprise,
+    catalog: CurrentCatalog,
+    calendar: CurrentCalendar,
+    today: Today,
+    record_id: int,
+    grounds: Annotated[str, Form()],
+) -> Response:
+    record = repair.own_record(session, record_id, actor.subject_id)
+    objections.file_objection(
+        session, record, grounds, actor=actor, today=today, catalog=catalog, calendar=calendar
+    )
+    return _back("/me/#objections")
+
+
+@router.post("/commitments")
+def sign_commitment(
+    request: Request,
+    session: DbSession,
+    actor: Enterprise,
+    catalog: CurrentCatalog,
+    today: Today,
+    template_id: Annotated[str, Form()],
+    detail: Annotated[str, Form()] = "",
+) -> Response:
+    assert actor.subject_id is not None
+    commitments.sign(
+        session,
+        subjects.get(session, actor.subject_id),
+        template_id,
+        actor=actor,
+        today=today,
+        catalog=catalog,
+        region_code=request.app.state.settings.region_code,
+        reason_detail=detail or None,
+    )
+    return _back("/me/#commitments")
+
+
+@router.post("/registrations")
+def register_fact(
+    session: DbSession,
+    actor: Enterprise,
+    catalog: CurrentCatalog,
+    today: Today,
+    kind: Annotated[str, Form()],
+    title: Annotated[str, Form()],
+    detail: Annotated[str, Form()],
+    evidence: Annotated[str, Form()] = "",
+    occurred_on: Annotated[date | None, Form()] = None,
+    truth: Annotated[bool, Form()] = False,
+) -> Response:
+    assert actor.subject_id is not None
+    new = registrations.NewRegistration(kind, title, detail, evidence, occurred_on, truth)
+    registrations.submit(
+        session,
+        subjects.get(session, actor.subject_id),
+        new,
+        actor=actor,
+        today=today,
+        catalog=catalog,
+    )
+    return _back("/me/#registrations")
