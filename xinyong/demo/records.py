@@ -15,6 +15,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TypeVar
 
 import xlsxwriter
 from sqlalchemy.orm import Session
@@ -29,6 +30,7 @@ from xinyong.subjects import NewSubject
 FIRST_DAY = date(2022, 1, 1)
 PENALTIES, LICENCES = 1500, 800
 COURT, ABNORMAL, SERIOUS, HONOURS = 40, 80, 15, 40
+_T = TypeVar("_T")
 _PENALTY_SHAPES = (  # (share, kinds, fine in 万元 or None, content)
     (0.35, "警告", None, "警告"),
     (0.50, "警告；罚款", "0.5", "警告并处罚款5000元"),
@@ -44,6 +46,11 @@ class DemoFile:
     provider_uscc: str
     file_name: str
     data: bytes
+
+
+def _some(rng: random.Random, population: Sequence[_T], k: int) -> list[_T]:
+    """A sample of k, or of everyone when a small demo region has fewer (tests use 60 subjects)."""
+    return rng.sample(list(population), min(k, len(population)))
 
 
 def _day(rng: random.Random, today: date, start: date = FIRST_DAY) -> date:
@@ -163,7 +170,7 @@ def abnormal(
     reasons = ["未按照规定的期限公示年度报告", "通过登记的住所或者经营场所无法联系"]
     rows = [[s.name, s.code, _day(rng, today).isoformat(), rng.choice(reasons), dept.name,
              dept.code,
-             dept.name] for s in rng.sample(list(firms), ABNORMAL)]  # fmt: skip
+             dept.name] for s in _some(rng, firms, ABNORMAL)]  # fmt: skip
     return DemoFile(
         "abnormal_operation", dept.code, "经营异常名录.csv", _csv(headers, rows, "utf-8")
     )
@@ -176,7 +183,7 @@ def serious(
                "列入决定文书号", "列入日期", "有效期至", "认定部门", "认定部门统一社会信用代码",
                "数据来源单位", "数据来源单位统一社会信用代码"]  # fmt: skip
     rows = []
-    for i, s in enumerate(rng.sample(list(firms), SERIOUS)):
+    for i, s in enumerate(_some(rng, firms, SERIOUS)):
         decided = _day(rng, today, date(2023, 6, 1))
         rows.append(["拖欠农民工工资失信联合惩戒对象名单", s.name, "法人及非法人组织", s.code,
                      "拖欠农民工工资数额较大",
@@ -196,7 +203,7 @@ def honours(
                "授予日期", "授予单位", "授予单位统一社会信用代码", "数据来源单位",
                "数据来源单位统一社会信用代码"]  # fmt: skip
     rows = []
-    for i, s in enumerate(rng.sample(list(firms), HONOURS)):
+    for i, s in enumerate(_some(rng, firms, HONOURS)):
         decided = _day(rng, today, date(2024, 1, 1))
         rows.append([s.name, "法人及非法人组织", s.code, "守合同重信用企业", "区级",
                      f"示发改〔{decided.year}〕{i + 1}号", decided.isoformat(), dept.name,
