@@ -28,6 +28,7 @@ from xinyong.web.app import create_app
 
 CHROMIUM = "/usr/bin/chromium"
 DEMO_SUBJECTS = 400
+LIVE_TODAY = date(2026, 11, 23)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -67,13 +68,12 @@ def live_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     var = tmp_path_factory.mktemp("live")
     url = f"sqlite:///{var / 'live.db'}"
     migrate.upgrade(url)
-    settings = Settings(database_url=url, catalog_dir=CATALOG_DIR, data_dir=var)
+    # A fixed "today" (principle 2): deadlines never run into a year without calendar data.
+    settings = Settings(database_url=url, catalog_dir=CATALOG_DIR, data_dir=var, today=LIVE_TODAY)
     engine = make_engine(url)
     with transaction(make_sessionmaker(engine)) as session:
         catalog.record_version(session, catalog.load_catalog(CATALOG_DIR), actor=Actor.system())
-        demo.load(
-            session, count=DEMO_SUBJECTS, actor=Actor.system("测试"), today=date(2026, 11, 23)
-        )
+        demo.load(session, count=DEMO_SUBJECTS, actor=Actor.system("测试"), today=LIVE_TODAY)
     engine.dispose()
     return settings
 

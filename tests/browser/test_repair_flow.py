@@ -1,8 +1,5 @@
-"""Browser: an enterprise applies for credit repair online, an officer accepts and approves it.
-
-The public-page assertion (the repaired record no longer shown) is added when the portal's record
-view (Disclosure) is merged; here the enterprise's and the officer's pages are asserted.
-"""
+"""Browser: an enterprise applies for credit repair online, an officer accepts and approves it,
+and the public page no longer shows the record."""
 
 from __future__ import annotations
 
@@ -18,7 +15,7 @@ from xinyong.db.session import make_engine, make_sessionmaker, transaction
 from xinyong.enums import Role
 
 
-def _seed(settings: Settings) -> tuple[str, str, str]:
+def _seed(settings: Settings) -> tuple[str, str, str, str]:
     engine = make_engine(settings.database_url)
     with transaction(make_sessionmaker(engine)) as session:
         provider = make_provider(session, name="示范市市场监督管理局")
@@ -26,9 +23,9 @@ def _seed(settings: Settings) -> tuple[str, str, str]:
         record = make_penalty(session, subject, provider, decision_date=date(2026, 6, 1))
         _, enterprise = make_user(session, Role.ENTERPRISE, subject=subject)
         _, officer = make_user(session, Role.OFFICER, provider=provider)
-        number = str(record.decision_number)
+        number, code = str(record.decision_number), subject.code
     engine.dispose()
-    return number, enterprise, officer
+    return number, enterprise, officer, code
 
 
 def _log_in(page: Page, url: str, username: str) -> None:
@@ -41,7 +38,9 @@ def _log_in(page: Page, url: str, username: str) -> None:
 def test_enterprise_applies_for_repair_and_officer_approves(
     page: Page, live_server: str, live_settings: Settings, tmp_path: Path
 ) -> None:
-    number, enterprise, officer = _seed(live_settings)
+    number, enterprise, officer, code = _seed(live_settings)
+    page.goto(f"{live_server}/subjects/{code}")
+    expect(page.locator("#penalties")).to_contain_text(number)
     proof = tmp_path / "缴款凭证.pdf"
     proof.write_bytes(PDF)
 
@@ -72,3 +71,8 @@ def test_enterprise_applies_for_repair_and_officer_approves(
     _log_in(page, live_server + "/me/login", enterprise)
     expect(page.locator("#repairs .repair-row[data-status=approved]")).to_contain_text("准予修复")
     expect(page.locator("#records").get_by_role("row", name=number)).to_contain_text("已修复")
+    page.get_by_role("button", name="退出登录").click()
+
+    page.goto(f"{live_server}/subjects/{code}")
+    expect(page.get_by_role("heading", name="示范修复测试有限公司", level=1)).to_be_visible()
+    expect(page.locator("#penalties")).not_to_contain_text(number)

@@ -14,7 +14,6 @@ from xinyong.repair.eligibility import (
     DisclosurePeriod,
     Eligibility,
     Facts,
-    classify,
     disclosure_period,
     required_materials,
 )
@@ -65,7 +64,6 @@ __all__ = [
     "apply_for_repair",
     "check_eligibility",
     "check_upload",
-    "classify",
     "current_version",
     "decide",
     "deciding_provider",

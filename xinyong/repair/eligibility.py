@@ -4,19 +4,19 @@
 performed, a credit commitment is signed, and any further condition of law holds. Nothing here
 touches the database or the clock: values in, values out.
 
-`disclosure_period` re-derives the minimum period from the catalog (regime by decision date,
-severity table). Once `xinyong.disclosure` is merged it should be replaced by `disclosure.min_until`
-so that the portal and the repair gate can never disagree.
+`disclosure_period` takes the minimum and maximum period from the disclosure engine
+(`disclosure.disclosure_window`), so the portal and the repair gate can never disagree; list
+entries take theirs from the list type's early-exit rule.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from xinyong.catalog import Catalog, LegalBasis, RepairRules, SeverityTable, SeverityWhen
+from xinyong import disclosure
+from xinyong.catalog import Catalog, LegalBasis, RepairRules
 from xinyong.clock import add_months
 from xinyong.db.tables import Record
 from xinyong.enums import RecordStatus, Severity
@@ -94,40 +94,6 @@ class Facts:
     open_application: bool = False
 
 
-# ---- severity ---------------------------------------------------------------------------------
-
-
-def _amount(data: dict[str, Any]) -> Decimal | None:
-    try:
-        return Decimal(str(data["fine_amount"]))
-    except (KeyError, InvalidOperation):
-        return None
-
-
-def _matches(when: SeverityWhen, data: dict[str, Any]) -> bool:
-    kinds = [str(k) for k in data.get("penalty_kinds") or []]
-    amount = _amount(data)
-    tests = [
-        when.kinds_any is None or any(k in when.kinds_any for k in kinds),
-        when.kinds_only is None or (bool(kinds) and all(k in when.kinds_only for k in kinds)),
-        when.amount_above is None
-        or (amount is not None and amount > Decimal(str(when.amount_above))),
-        when.amount_at_most is None
-        or (amount is not None and amount <= Decimal(str(when.amount_at_most))),
-        when.subject_categories is None or data.get("subject_category") in when.subject_categories,
-    ]
-    return all(tests)
-
-
-def classify(data: dict[str, Any], table: SeverityTable) -> tuple[Severity, str]:
-    """The severity of a penalty by a sector table: first matching rule wins (the last has none)."""
-    for rule in table.rules:
-        if _matches(rule.when, data):
-            return rule.severity, rule.id
-    last = table.rules[-1]
-    return last.severity, last.id
-
-
 def _cite(bases: list[LegalBasis]) -> tuple[str, ...]:
     return tuple(b.cite() for b in bases)
 
@@ -136,52 +102,59 @@ def _cite(bases: list[LegalBasis]) -> tuple[str, ...]:
 
 
 def disclosure_period(
-    record: Record, catalog: Catalog, *, sector: str | None = None
+    record: Record, catalog: Catalog, *, sector: str | None = None, today: date
 ) -> DisclosurePeriod:
     """Minimum and maximum disclosure period of a dishonesty record (penalty, list entry, breach).
 
-    `sector` names the provider's severity table (e.g. `market_regulation`); without one, the
-    table of the info class's disclosure rule applies. An explicit severity sent by the
-    department wins over the table.
+    Penalties: exactly the window the portal uses (`disclosure.disclosure_window`; `sector` is
+    the provider's kind, selecting its severity table). `min_until` is the last day of the
+    minimum period (民法典 第二百零二条), so an application is possible from the day after.
     """
     info = catalog.info_class(record.info_class)
-    rule = catalog.disclosure_rules.rule(info.disclosure.rule)
     start = record.decision_date
     if start is None:
         return DisclosurePeriod(False, None, None, None, "", (), "记录缺少决定日期，无法计算公示期")
     if info.kind == "list_entry":
         return _list_period(record, catalog, start)
-    if rule is not None and rule.method == "severity" and rule.severity_table is not None:
-        sector_table = catalog.severity_tables.get(sector or "")
-        table = sector_table or catalog.severity_table(rule.severity_table)
-        if record.severity:
-            severity, how = Severity(record.severity), "报送部门标注"
-        else:
-            severity, rule_id = classify(record.data, table)
-            how = f"{table.id}:{rule_id}"
-        return _regime_period(catalog, start, severity, how)
     if info.category == COMMITMENT_CATEGORY:
-        return _regime_period(catalog, start, Severity.GENERAL, "违诺信息按一般失信信息")
-    return DisclosurePeriod(False, None, None, None, "", (), "该类信息不属于失信信息，无需修复")
-
-
-def _regime_period(catalog: Catalog, start: date, severity: Severity, how: str) -> DisclosurePeriod:
-    regime = catalog.disclosure_rules.regime_for(start)
-    if regime is None:
-        return DisclosurePeriod(
-            False, severity, None, None, how, (), "决定日期不在任何修复规则的适用期间内"
-        )
-    period = regime.periods[severity]
-    min_until = add_months(start, period.min_months) if period.min_months else None
-    max_until = add_months(start, period.max_months) if period.max_months is not None else None
-    if severity == Severity.MINOR:
-        min_until = None  # 令36号: minor information may be repaired once the duty is performed
+        return _breach_period(catalog, start)
+    facts = disclosure.RecordFacts(
+        info_class=record.info_class,
+        status=RecordStatus.ACTIVE,  # the period of the record as decided, whatever its state now
+        decision_date=start,
+        data=record.data,
+        severity=Severity(record.severity) if record.severity else None,
+        provider_kind=sector,
+    )
+    window = disclosure.disclosure_window(facts, catalog=catalog, today=today)
+    if window.severity is None:
+        return DisclosurePeriod(False, None, None, None, "", (), "该类信息不属于失信信息，无需修复")
+    severity = window.severity.severity
     return DisclosurePeriod(
         True,
         severity,
-        min_until,
-        max_until,
-        f"{regime.id}/{severity.value} {how}",
+        None if severity == Severity.MINOR else window.min_until,  # 令36号: 轻微 at once
+        window.disclosure_ends,
+        f"{window.regime_id}/{severity.value} {window.severity.table_id}:{window.severity.rule_id}",
+        window.legal_basis,
+    )
+
+
+def _breach_period(catalog: Catalog, start: date) -> DisclosurePeriod:
+    """A broken commitment is treated as 一般 information (no national period: rules.md §7.2)."""
+    regime = catalog.disclosure_rules.regime_for(start)
+    if regime is None:
+        return DisclosurePeriod(
+            False, None, None, None, "", (), "决定日期不在任何修复规则的适用期间内"
+        )
+    period = regime.periods[Severity.GENERAL]
+    low, high = period.min_months, period.max_months
+    return DisclosurePeriod(
+        True,
+        Severity.GENERAL,
+        add_months(start, low) if low else None,
+        add_months(start, high) if high is not None else None,
+        f"{regime.id}/general 违诺信息按一般失信信息",
         _cite(regime.legal_basis),
     )
 
@@ -273,7 +246,7 @@ def _min_period(period: DisclosurePeriod, today: date) -> Condition:
         )
     if period.min_until is None:
         return Condition("min_period", title, period.repairable, "无最短公示期")
-    if today < period.min_until:
+    if today <= period.min_until:
         detail = f"最短公示期至 {period.min_until.isoformat()} 届满，届满后方可申请"
         return Condition("min_period", title, False, detail)
     return Condition("min_period", title, True, f"已于 {period.min_until.isoformat()} 届满")

@@ -373,7 +373,7 @@ def revoke(
     record = outcomes.current_version(session, application)
     provider = deciding_provider(session, record)
     period = eligibility.disclosure_period(
-        record, catalog, sector=provider.kind if provider else None
+        record, catalog, sector=provider.kind if provider else None, today=today
     )
     _move(session, application, APPROVED, status="revoked", decision_reason=reason.strip())
     restored = outcomes.restore(

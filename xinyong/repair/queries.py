@@ -117,7 +117,7 @@ def check_eligibility(
     (so the result shows what only the platform decides: period, status, repeat limit)."""
     provider = deciding_provider(session, record)
     period = eligibility.disclosure_period(
-        record, catalog, sector=provider.kind if provider else None
+        record, catalog, sector=provider.kind if provider else None, today=today
     )
     limit = catalog.workflows.repair.repeat_limit
     recent = 0

@@ -14,7 +14,8 @@ from typing import Any, Literal
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from xinyong import disclosure, identifiers, subjects
+from xinyong import audit, disclosure, identifiers, subjects
+from xinyong.web import profile
 from xinyong.web.deps import CurrentActor, CurrentCatalog, DbSession, Today
 
 router = APIRouter(tags=["subjects"])
@@ -46,7 +47,9 @@ class SubjectList(BaseModel):
 class SubjectDetail(SubjectOut):
     view: Literal["public", "full"]
     records: list[dict[str, Any]]  # public: disclosed records; full: the archive entries
-    list_entries: list[dict[str, Any]] = []  # platform-decided list entries (lists, at merge)
+    list_entries: list[
+        dict[str, Any]
+    ] = []  # lists decided on this platform, in force and published
 
 
 @router.get("/subjects", response_model=SubjectList)
@@ -73,7 +76,9 @@ def get_subject(
     if view == "public" or not disclosure.may_read_archive(actor, subject):
         shown = disclosure.public_view(session, subject, catalog=catalog, today=today)
         records = [r.as_json() for r in shown.records]
-        return SubjectDetail(**facts, view="public", records=records)
+        own = profile.platform_profile(session, subject.id, catalog, today)
+        entries = audit.jsonable(own["list_entries"] + own["red_entries"])
+        return SubjectDetail(**facts, view="public", records=records, list_entries=entries)
     entries = disclosure.read_archive(
         session, subject, purpose=purpose, surface="api", actor=actor, catalog=catalog, today=today
     )

@@ -14,6 +14,7 @@ from xinyong.catalog import Catalog
 from xinyong.db.tables import Subject
 from xinyong.disclosure import ListingQuery
 from xinyong.errors import InvalidInput
+from xinyong.web import profile
 from xinyong.web.deps import CurrentCatalog, DbSession, Today
 from xinyong.web.portal import qr
 from xinyong.web.templating import templates
@@ -49,8 +50,7 @@ def _subject_context(
         "today": today,
         "public_url": url,
         "qr_svg": qr.svg(url, title=f"{view.subject['name']}的信用码"),
-        # Platform-decided list entries (lists.public_entries) are wired in here at merge.
-        "list_entries": [],
+        **profile.platform_profile(session, subject.id, catalog, today),
     }
 
 
