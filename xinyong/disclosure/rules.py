@@ -231,7 +231,7 @@ def _severity_span(
     table = None if facts.severity else severity_table_for(catalog, rule, facts.provider_kind)
     finding = _explicit(facts.severity) if table is None else severity_of(facts.data, table, info)
     period = regime.periods[finding.severity]
-    basis = _cite(regime.legal_basis) + finding.legal_basis
+    basis = tuple(dict.fromkeys(_cite(regime.legal_basis) + finding.legal_basis))  # no repeats
     base = _Span(reason="", regime_id=regime.id, basis=basis, severity=finding)
     label = f"{finding.severity.label}失信信息（{finding.reason}）"
     if finding.severity == Severity.MINOR:
