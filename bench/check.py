@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from datetime import date
 from pathlib import Path
 
@@ -37,7 +38,7 @@ N = int(os.environ.get("BENCH_SUBJECTS", "1000000"))
 E = int(os.environ.get("BENCH_ENTRIES", "50000"))
 S = int(os.environ.get("BENCH_SCREEN", "1000000"))
 DURATION = os.environ.get("BENCH_DURATION", "15s")
-PORT = 8765
+PORT = int(os.environ.get("BENCH_PORT", "8765"))
 TODAY = date(2026, 12, 1)
 
 
@@ -115,8 +116,14 @@ def serve(url: str) -> subprocess.Popen[bytes]:
          str(PORT), "--workers", "2", "--no-access-log", "--log-level", "warning"],
         env=env, cwd=ROOT,
     )  # fmt: skip
-    time.sleep(4)
-    return proc
+    for _ in range(600):  # start-up takes seconds on a busy machine: wait until it answers
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{PORT}/api/v1/health", timeout=1):
+                return proc
+        except OSError:
+            time.sleep(0.1)
+    proc.terminate()
+    raise RuntimeError("the server did not start")
 
 
 def wrk(binary: str, path: str, script: str | None = None) -> tuple[float, float, int]:
