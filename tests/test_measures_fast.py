@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import date
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
 from tests.factories import make_record, make_subject
 from tests.factories.lists import listed
-from xinyong import measures
+from xinyong import archive, audit, measures
 from xinyong.audit import Actor
 from xinyong.db.tables import Check, ListEntry, ListEntryStep, Record, Subject
-from xinyong.enums import Role
-from xinyong.measures.fast import FastCheck
+from xinyong.enums import RecordStatus, Role
+from xinyong.measures.fast import Encoded, FastCheck
 
 # The fast read path exists on PostgreSQL only; on SQLite the sync path serves (deselected there).
 pytestmark = pytest.mark.postgres
@@ -76,3 +77,84 @@ def test_fast_path_answers_exactly_as_the_sync_path(engine, catalog, committed, 
             select(Check.check_id).where(Check.check_id.in_([a.check_id for a in fast]))
         ).scalars().all()  # fmt: skip
     assert len(logged) == 3
+
+
+@pytest.fixture
+def fresh(engine):
+    """A committed subject on no list yet; everything about it removed afterwards."""
+    with Session(engine) as s, s.begin():
+        subject = make_subject(s)
+        ids = (subject.id, subject.code)
+    yield ids
+    with Session(engine) as s, s.begin():
+        entries = select(ListEntry.id).where(ListEntry.subject_id == ids[0])
+        s.execute(delete(Check).where(Check.subject_id == ids[0]))
+        s.execute(delete(ListEntryStep).where(ListEntryStep.entry_id.in_(entries)))
+        s.execute(delete(ListEntry).where(ListEntry.subject_id == ids[0]))
+        s.execute(delete(Record).where(Record.subject_id == ids[0]))
+        s.execute(delete(Subject).where(Subject.id == ids[0]))
+
+
+def _url(engine: Engine) -> str:
+    return engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def test_a_new_decision_and_an_approved_repair_show_on_the_very_next_fast_check(
+    engine, catalog, calendar, fresh
+):
+    sid, code = fresh
+    officer = Actor(kind="user", id=1, label="认定人员", role=Role.OFFICER)
+
+    def titles(ans: measures.CheckAnswer) -> list[str]:
+        return sorted(h.hit.list_title for h in ans.hits)
+
+    async def scenario() -> list[list[str]]:
+        fast = FastCheck(_url(engine))
+        await fast.open()
+        try:
+            seen = [titles(await fast.check(code, "bidding", catalog=catalog, actor=SYSTEM,
+                                            today=DECIDED))]  # fmt: skip
+            with Session(engine) as s, s.begin():
+                subject = s.get_one(Subject, sid)
+                listed(s, subject, "watch", catalog=catalog, calendar=calendar, actor=officer,
+                       proposed_on=MONDAY)  # fmt: skip
+                record = make_record(s, subject, info_class="court_defaulter",
+                                     decision_date=MONDAY)  # fmt: skip
+                record_id = record.id
+            seen.append(titles(await fast.check(code, "bidding", catalog=catalog, actor=SYSTEM,
+                                                today=DECIDED)))  # fmt: skip
+            with Session(engine) as s, s.begin():  # what an approved repair puts into effect
+                archive.new_version(s, s.get_one(Record, record_id), reason="信用修复：准予修复",
+                                    status=RecordStatus.REPAIRED, actor=officer)  # fmt: skip
+            seen.append(titles(await fast.check(code, "bidding", catalog=catalog, actor=SYSTEM,
+                                                today=DECIDED)))  # fmt: skip
+            return seen
+        finally:
+            await fast.close()
+
+    before, decided, repaired = asyncio.run(scenario())
+    watch = catalog.list_type("watch").title
+    defaulter = catalog.list_type(catalog.info_class("court_defaulter").list_type or "").title
+    assert before == []
+    assert decided == sorted([watch, defaulter])
+    assert repaired == [watch]
+
+
+def test_the_fast_path_logs_exactly_the_answer_it_returns(engine, catalog, committed):
+    _sid, code, _entry, _record = committed
+
+    async def one() -> Encoded:
+        fast = FastCheck(_url(engine))
+        await fast.open()
+        try:
+            return await fast.check_encoded(code, "bidding", catalog=catalog, actor=SYSTEM,
+                                            today=DECIDED)  # fmt: skip
+        finally:
+            await fast.close()
+
+    done = asyncio.run(one())
+    with Session(engine) as s:
+        row = s.execute(select(Check).where(Check.check_id == done.answer.check_id)).scalar_one()
+        logged = (row.answer, row.actor_label, row.hits, row.mandatory)
+    assert logged == (json.loads(done.body), SYSTEM.label, 2, len(done.answer.mandatory))
+    assert json.loads(done.body) == audit.jsonable(done.answer.as_dict())

@@ -3,6 +3,7 @@ reviewer verdicts remembered, files in and out, and the HTTP batch API."""
 
 from __future__ import annotations
 
+import random
 from datetime import date
 
 import polars as pl
@@ -10,11 +11,13 @@ import pytest
 
 from tests.factories import make_subject
 from tests.factories.lists import listed
+from xinyong import demo
 from xinyong.audit import Actor
 from xinyong.enums import Role
 from xinyong.measures import screening
 from xinyong.measures.names import normalise_name
 from xinyong.measures.screening import ScreeningRow
+from xinyong.measures.uscc_frame import plain_uscc_mask
 
 MONDAY = date(2026, 11, 23)
 DECIDED = date(2026, 12, 1)
@@ -82,3 +85,30 @@ def test_screen_file_roundtrip(session, catalog, on_list, tmp_path):
     assert screening.write_results(out, _screen(session, catalog, rows)) == 2
     back = pl.read_excel(out)
     assert back["outcome"].to_list() == ["hit", "possible_hit"]
+
+
+def test_vectorised_check_characters_agree_with_the_row_by_row_rule():
+    rng = random.Random(7)
+    good = [demo.make_uscc(rng, rng.choice("19ANY"), rng.choice("1239")) for _ in range(2000)]
+    bad = []
+    for c in good[:2000]:
+        i = rng.randrange(18)
+        bad.append(c[:i] + rng.choice("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZa ") + c[i + 1 :])
+    codes = [*good, *bad, "", "123", "91350100M000100Y43", "91350100M000100Y44", None]
+    found = plain_uscc_mask(pl.Series(codes, dtype=pl.String)).to_list()
+    assert found == [c is not None and screening.quick_uscc(c) for c in codes]
+    assert sum(found) > len(good)  # every good code, plus corruptions that still check out
+
+
+def test_a_file_of_codes_is_screened_as_a_frame(session, catalog, on_list, tmp_path):
+    source = tmp_path / "in.csv"
+    bad = on_list.code[:-1] + ("0" if on_list.code[-1] != "0" else "1")
+    pl.DataFrame({"代码": [on_list.code.lower(), bad, "91350100M000100Y43", None]}).write_csv(
+        source
+    )
+    index = screening.build_index(session, catalog=catalog, today=DECIDED)
+    frame = screening.read_frame(source)
+    found = screening.screen_frame(frame, "procurement", index, catalog=catalog, today=DECIDED)
+    assert found["outcome"].to_list() == ["hit", "invalid_code", "clean", "no_input"]
+    assert found["row_no"].to_list() == [2, 3, 4, 5]
+    assert found["mandatory"].to_list() == [True, False, False, False]

@@ -12,6 +12,8 @@ from xinyong import auth
 from xinyong.audit import Actor
 from xinyong.config import Settings
 from xinyong.enums import Role
+from xinyong.errors import InvalidInput
+from xinyong.web.api.checks import parse_check_body
 
 MONDAY = date(2026, 11, 23)
 
@@ -86,3 +88,21 @@ def test_screening_batch_api(client, api_key, listed_code):
     assert response.status_code == 200
     outcomes = [r["outcome"] for r in response.json()["results"]]
     assert outcomes == ["hit", "invalid_code"]
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b"", b"not json", b"[]", b'{"code": "x"}', b'{"code": 1, "matter": "bidding"}',
+     b'{"code": "' + b"9" * 65 + b'", "matter": "bidding"}'],
+)  # fmt: skip
+def test_the_fast_route_parses_its_body_strictly(raw):
+    with pytest.raises(InvalidInput) as caught:
+        parse_check_body(raw)
+    assert caught.value.code == "invalid_request"
+
+
+def test_the_fast_route_body_keeps_both_fields():
+    assert parse_check_body('{"code": "91350100M000100Y43", "matter": "投标"}'.encode()) == (
+        "91350100M000100Y43",
+        "投标",
+    )

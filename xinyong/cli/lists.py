@@ -72,15 +72,13 @@ def screen_command(
     """名单比对：批量核查 / screen many subjects against the lists."""
     catalog, today = ctx.load_catalog(), ctx.today()
     started = time.perf_counter()
-    rows = screening.read_rows(file)
+    rows = screening.read_frame(file)
     with ctx.db() as session:
         index = screening.build_index(session, catalog=catalog, today=today)
-    results = list(screening.screen_rows(rows, matter, index, catalog=catalog, today=today))
-    written = screening.write_results(out, results)
-    counts: dict[str, int] = {}
-    for r in results:
-        counts[r.outcome] = counts.get(r.outcome, 0) + 1
-    summary = "，".join(f"{k} {v}" for k, v in sorted(counts.items()))
+    results = screening.screen_frame(rows, matter, index, catalog=catalog, today=today)
+    written = screening.write_frame(out, results)
+    counts = results["outcome"].value_counts().sort("outcome").iter_rows()
+    summary = "，".join(f"{k} {v}" for k, v in counts)
     ctx.err.print(f"已比对 {written} 行（{summary}），用时 {time.perf_counter() - started:.1f} 秒"
                   f" → {out}")  # fmt: skip
 

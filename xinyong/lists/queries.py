@@ -6,7 +6,6 @@ here and the current `records` of list-entry info classes imported by collection
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -126,39 +125,40 @@ def public_entries(
 def current_entries(
     session: Session, *, catalog: Catalog, today: date, list_type: str | None = None
 ) -> list[CurrentEntry]:
-    """Every entry in force on `today` with its subject (CLI `lists entries`, screening index)."""
+    """Every entry in force on `today` with its subject (CLI `lists entries`, screening index).
+
+    Column selects joined to the subject (no ORM objects): 50k entries take well under a second.
+    """
     classes = list_entry_classes(catalog)
-    facts: list[EntryFacts] = [
-        facts_of(e)
-        for e in session.execute(
-            select(ListEntry).where(ListEntry.decided_on.is_not(None))
-        ).scalars()
-    ]
-    facts += [
-        record_facts(r, classes)
-        for r in session.execute(
-            select(Record).where(Record.is_current.is_(True), Record.info_class.in_(list(classes)))
-        ).scalars()
-    ]
+    people: dict[tuple[str, int], tuple[int, str, str, str]] = {}
+    facts: list[EntryFacts] = []
+    platform = select(
+        ListEntry.id, ListEntry.subject_id, ListEntry.list_type, ListEntry.decision_number,
+        ListEntry.decided_on, ListEntry.published_on, ListEntry.valid_until, ListEntry.exited_on,
+        ListEntry.deciding_authority, Subject.code, Subject.name, Subject.code_kind,
+    ).join(Subject, Subject.id == ListEntry.subject_id)  # fmt: skip
+    platform = platform.where(ListEntry.decided_on.is_not(None))
+    for *f, code, name, kind in session.execute(platform):
+        facts.append(EntryFacts("platform", *f))
+        people[("platform", f[0])] = (f[1], code, name, kind)
+    imported = select(
+        Record.id, Record.subject_id, Record.info_class, Record.data, Record.status,
+        Record.decision_number, Record.decision_date, Record.valid_until, Record.authority_name,
+        Subject.code, Subject.name, Subject.code_kind,
+    ).join(Subject, Subject.id == Record.subject_id).where(
+        Record.is_current.is_(True), Record.info_class.in_(list(classes))
+    )  # fmt: skip
+    for rid, sid, ic, data, status, number, decided, until, authority, *who in session.execute(
+        imported
+    ):
+        facts.append(validity.imported_facts(rid, sid, classes.get(ic), data, status=status,
+                     decision_number=number, decision_date=decided, valid_until=until,
+                     authority_name=authority))  # fmt: skip
+        people[("imported", rid)] = (sid, who[0], who[1], who[2])
     found = validity.hits(facts, catalog, today)
     if list_type is not None:
         found = [h for h in found if h.list_type == list_type]
-    by_source = {(f.source, f.source_id): f.subject_id for f in facts}
-    people = _subjects(session, set(by_source.values()))
-    out = []
-    for h in found:
-        s = people[by_source[(h.source, h.source_id)]]
-        out.append(CurrentEntry(h, s.id, s.code, s.name, s.code_kind))
-    return out
-
-
-def _subjects(session: Session, ids: Iterable[int]) -> dict[int, Subject]:
-    wanted, found = list(ids), {}
-    for start in range(0, len(wanted), 900):
-        chunk = wanted[start : start + 900]
-        for s in session.execute(select(Subject).where(Subject.id.in_(chunk))).scalars():
-            found[s.id] = s
-    return found
+    return [CurrentEntry(h, *people[(h.source, h.source_id)]) for h in found]
 
 
 def in_progress(session: Session) -> list[ListEntry]:

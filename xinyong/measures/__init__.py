@@ -5,8 +5,10 @@ Owns: the check log (`checks`), feedback rows, remembered screening decisions. T
 `rules.py` serve both the sync path (`check.py`) and the PostgreSQL fast path (`fast.py`).
 Does not: decide list entries (lists) or change any record.
 
-Package map: `rules` (pure), `joint_check` (sync path + log row), `fast` (# fast read path),
-`feedback`, `screening` (+ `names` normalisation), `stats`. Code and tests are authoritative.
+Package map: `rules` (pure), `joint_check` (sync path + log row), `fast` (# fast read path,
+with `coalesce`: concurrent checks share one read and one group-commit write), `feedback`,
+`screening` (+ `names` normalisation, `uscc_frame` vectorised check characters), `stats`.
+Code and tests are authoritative.
 """
 
 from xinyong.measures.feedback import (

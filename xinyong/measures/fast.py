@@ -1,22 +1,25 @@
 """The joint check's fast read path on PostgreSQL (STYLE.md §2: the one async exception).
 
 # fast read path
-Raw psycopg `AsyncConnectionPool`: one round trip fetches the subject and all its list rows, the
-same pure rules as the sync path build the answer (`rules.answer`), and a group-commit writer logs
-the check durably before the answer is returned: concurrent checks wait together for one
-transaction that inserts all their log rows. API keys are resolved with one query and cached for
-`KEY_TTL_SECONDS` (a deactivated key stops working within that time).
+Raw psycopg `AsyncConnectionPool`. Concurrent checks are coalesced (`coalesce.py`): one query
+fetches the subjects and all their list rows for every check waiting at that moment, the same
+pure rules as the sync path build each answer (`rules.answer`), and one group-commit statement
+logs all their checks durably before any of them answers. Nothing about subjects or list entries
+is cached, so a list change is seen by the very next check. API keys are resolved with one
+query and cached in memory (by the key itself, at most `MAX_KEYS`) for `KEY_TTL_SECONDS` (a
+deactivated key stops working within that time); the list entry classes of the catalog are
+computed once per catalog version.
 """
 
 from __future__ import annotations
 
-import asyncio
+import json
 import time
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from psycopg.types.json import Jsonb
 from psycopg_pool import AsyncConnectionPool
 
 from xinyong import auth, lists
@@ -26,13 +29,17 @@ from xinyong.enums import Role
 from xinyong.lists import EntryFacts
 from xinyong.measures import joint_check as sync_check
 from xinyong.measures import rules
+from xinyong.measures.coalesce import Coalescer
 from xinyong.measures.rules import CheckAnswer, SubjectFacts
 
 KEY_TTL_SECONDS = 60.0
+MAX_KEYS = 10_000
 MAX_BATCH = 256
 
+Row = tuple[Any, ...]
+
 _FACTS_SQL = """
-WITH s AS (SELECT id, code, code_kind, name, kind FROM subjects WHERE code = %(code)s)
+WITH s AS (SELECT id, code, code_kind, name, kind FROM subjects WHERE code = ANY(%(codes)s))
 SELECT s.id, s.code, s.code_kind, s.name, s.kind,
        f.source, f.source_id, f.list_type, f.decision_number, f.decided_on, f.published_on,
        f.valid_until, f.exited_on, f.authority, f.status, f.data
@@ -49,18 +56,22 @@ FROM s LEFT JOIN LATERAL (
 ) f ON true
 """
 
+# One statement with one JSON array parameter (no per-value dumping in Python), so one
+# transaction per flush: the rows are committed (durable) when it returns.
 _INSERT_SQL = """
 INSERT INTO checks (check_id, at, actor_kind, actor_id, actor_label, subject_id, matter, hits,
                     mandatory, answer)
-VALUES (%(check_id)s, %(at)s, %(actor_kind)s, %(actor_id)s, %(actor_label)s, %(subject_id)s,
-        %(matter)s, %(hits)s, %(mandatory)s, %(answer)s)
+SELECT check_id, at, actor_kind, actor_id, actor_label, subject_id, matter, hits, mandatory, answer
+FROM jsonb_to_recordset(%s::jsonb) AS t(check_id varchar, at timestamptz, actor_kind varchar,
+     actor_id bigint, actor_label varchar, subject_id bigint, matter varchar, hits int,
+     mandatory int, answer jsonb)
 """
 
 _KEY_SQL = "SELECT id, name, role, provider_id, active FROM api_clients WHERE key_hash = %s"
 
 
 def facts_from_rows(
-    rows: list[tuple[Any, ...]], classes: dict[str, str | None]
+    rows: list[Row], classes: dict[str, str | None]
 ) -> tuple[SubjectFacts | None, list[EntryFacts]]:
     """Rows of `_FACTS_SQL` → the same plain facts the sync path builds."""
     if not rows:
@@ -84,7 +95,7 @@ def facts_from_rows(
                     authority,
                 )
             )
-        elif source == "imported":
+        elif source == "imported" and list_type in classes:  # batch may span a catalog reload
             facts.append(
                 lists.validity.imported_facts(
                     source_id,
@@ -101,23 +112,26 @@ def facts_from_rows(
     return subject, facts
 
 
-@dataclass
-class _Pending:
-    row: dict[str, Any]
-    done: asyncio.Future[None]
+@dataclass(frozen=True, slots=True)
+class Encoded:
+    """An answer and its JSON text: the response body and the logged answer are the same."""
+
+    answer: CheckAnswer
+    body: str
 
 
 @dataclass
 class FastCheck:
-    """Pool, key cache and group-commit log writer of one server process."""
+    """Pool, key cache, coalesced reader and group-commit log writer of one server process."""
 
     conninfo: str
     min_size: int = 4
     max_size: int = 8
     pool: AsyncConnectionPool = field(init=False)
     _keys: dict[str, tuple[float, Actor | None]] = field(default_factory=dict)
-    _queue: asyncio.Queue[_Pending] = field(default_factory=asyncio.Queue)
-    _writer: asyncio.Task[None] | None = None
+    _classes: tuple[str, dict[str, str | None]] = ("", {})
+    _reader: Coalescer[tuple[str, frozenset[str]], list[Row]] = field(init=False)
+    _writer: Coalescer[str, None] = field(init=False)
 
     def __post_init__(self) -> None:
         self.pool = AsyncConnectionPool(
@@ -127,61 +141,77 @@ class FastCheck:
             open=False,
             kwargs={"prepare_threshold": 0, "autocommit": True},
         )
+        self._reader = Coalescer(self._read, MAX_BATCH)
+        self._writer = Coalescer(self._write, MAX_BATCH)
 
     async def open(self) -> None:
         await self.pool.open(wait=True)
-        self._writer = asyncio.get_running_loop().create_task(self._write_forever())
+        self._reader.start()
+        self._writer.start()
 
     async def close(self) -> None:
-        if self._writer is not None:
-            self._writer.cancel()
+        await self._reader.stop()
+        await self._writer.stop()
         await self.pool.close()
 
     async def actor_for_key(self, key: str) -> Actor | None:
-        digest = auth.token_digest(key)
-        cached = self._keys.get(digest)
+        cached = self._keys.get(key)
         if cached is not None and cached[0] > time.monotonic():
             return cached[1]
         async with self.pool.connection() as conn:
-            row = await (await conn.execute(_KEY_SQL, (digest,))).fetchone()
+            cur = await conn.execute(_KEY_SQL, (auth.token_digest(key),))
+            row = await cur.fetchone()
         actor = None
         if row is not None and row[4]:
             actor = Actor("api_client", row[0], f"接口:{row[1]}", Role(row[2]), row[3])
-        self._keys[digest] = (time.monotonic() + KEY_TTL_SECONDS, actor)
+        if len(self._keys) >= MAX_KEYS:  # random keys must not grow the cache without bound
+            self._keys.clear()
+        self._keys[key] = (time.monotonic() + KEY_TTL_SECONDS, actor)
         return actor
 
     async def check(
         self, code: str, matter: str, *, catalog: Catalog, actor: Actor, today: date
     ) -> CheckAnswer:
-        """Same preconditions and rules as `check.check`; logged before it returns."""
+        """Same preconditions and rules as `joint_check.check`; logged before it returns."""
+        return (await self.check_encoded(code, matter, catalog=catalog, actor=actor,
+                                         today=today)).answer  # fmt: skip
+
+    async def check_encoded(
+        self, code: str, matter: str, *, catalog: Catalog, actor: Actor, today: date
+    ) -> Encoded:
         normalised = sync_check.prepare(code, matter, catalog=catalog, actor=actor, today=today)
-        classes = lists.list_entry_classes(catalog)
-        async with self.pool.connection() as conn:
-            cur = await conn.execute(_FACTS_SQL, {"code": normalised, "classes": list(classes)})
-            rows = await cur.fetchall()
+        classes = self._list_classes(catalog)
+        rows = await self._reader.submit((normalised, frozenset(classes)))
         subject, facts = facts_from_rows(rows, classes)
         ans = rules.answer(
             rules.new_check_id(), normalised, subject, facts, matter, catalog=catalog, today=today
         )
-        await self._log(sync_check.log_row(ans, actor))
-        return ans
+        body = sync_check.answer_json(ans)
+        fields = sync_check.log_fields(ans, actor)
+        fields["at"] = fields["at"].isoformat()
+        log = json.dumps(fields, ensure_ascii=False)
+        await self._writer.submit(f'{log[:-1]}, "answer": {body}}}')  # the answer spliced in
+        return Encoded(ans, body)
 
-    async def _log(self, row: dict[str, Any]) -> None:
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        await self._queue.put(_Pending({**row, "answer": Jsonb(row["answer"])}, done))
-        await done
+    def _list_classes(self, catalog: Catalog) -> dict[str, str | None]:
+        version, classes = self._classes
+        if version != catalog.version:
+            classes = lists.list_entry_classes(catalog)
+            self._classes = (catalog.version, classes)
+        return classes
 
-    async def _write_forever(self) -> None:
-        while True:
-            batch = [await self._queue.get()]
-            while not self._queue.empty() and len(batch) < MAX_BATCH:
-                batch.append(self._queue.get_nowait())
-            try:
-                async with self.pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
-                    await cur.executemany(_INSERT_SQL, [p.row for p in batch])
-            except Exception as exc:  # every waiting check must learn of the failure
-                for p in batch:
-                    p.done.set_exception(exc)
-                continue
-            for p in batch:
-                p.done.set_result(None)
+    async def _read(self, items: list[tuple[str, frozenset[str]]]) -> list[list[Row]]:
+        codes = sorted({code for code, _classes in items})
+        classes = sorted(frozenset[str]().union(*(c for _code, c in items)))
+        async with self.pool.connection() as conn:
+            cur = await conn.execute(_FACTS_SQL, {"codes": codes, "classes": classes})
+            found = await cur.fetchall()
+        by_code: dict[str, list[Row]] = defaultdict(list)
+        for r in found:
+            by_code[r[1]].append(r)
+        return [by_code.get(code, []) for code, _classes in items]
+
+    async def _write(self, rows: list[str]) -> list[None]:
+        async with self.pool.connection() as conn:
+            await conn.execute(_INSERT_SQL, ("[" + ",".join(rows) + "]",))
+        return [None] * len(rows)

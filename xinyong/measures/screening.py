@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+from polars._typing import PolarsDataType
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -28,11 +29,22 @@ from xinyong.errors import InvalidInput
 from xinyong.lists import CurrentEntry
 from xinyong.measures import rules
 from xinyong.measures.names import normalise_name
+from xinyong.measures.uscc_frame import plain_uscc_mask
 
 EXACT_NAME_SCORE = 0.95  # same name as registered, but no code: still a reviewer's call
 CORE_NAME_SCORE = 0.85  # same name once region prefix / legal form / width are normalised
 CODE_COLUMNS = ("统一社会信用代码", "代码", "证件号码", "code", "uscc")
 NAME_COLUMNS = ("主体名称", "名称", "企业名称", "name")
+
+
+INPUT_SCHEMA: dict[str, PolarsDataType] = {"row_no": pl.Int64, "code": pl.String, "name": pl.String}
+RESULT_SCHEMA: dict[str, PolarsDataType] = {
+    "row_no": pl.Int64, "code": pl.String, "name": pl.String, "outcome": pl.String,
+    "subject_id": pl.Int64, "subject_code": pl.String, "subject_name": pl.String,
+    "lists": pl.List(pl.String), "measures": pl.List(pl.String), "mandatory": pl.Boolean,
+    "score": pl.Float64, "reason": pl.String,
+}  # fmt: skip
+HIT_COLUMNS = ("subject_id", "subject_code", "subject_name", "lists", "measures", "mandatory")
 
 
 class ScreeningFileError(InvalidInput):
@@ -80,8 +92,27 @@ class ScreeningResult:
 @dataclass
 class ScreeningIndex:
     by_code: dict[str, list[CurrentEntry]] = field(default_factory=dict)
-    by_name: dict[str, list[CurrentEntry]] = field(default_factory=dict)
     verdicts: dict[tuple[str, int], bool] = field(default_factory=dict)
+    _by_name: dict[str, list[CurrentEntry]] | None = None
+
+    @property
+    def by_name(self) -> dict[str, list[CurrentEntry]]:
+        """Built on first use: only files with name-only rows pay for name normalisation."""
+        if self._by_name is None:
+            self._by_name = {}
+            for entries in self.by_code.values():
+                for e in entries:
+                    self._by_name.setdefault(normalise_name(e.subject_name)[0], []).append(e)
+        return self._by_name
+
+    def code_table(self, matter: str, catalog: Catalog) -> pl.DataFrame:
+        """One row per listed code with what a hit on it shows, to join the input against."""
+        rows = [(code, *_hit_fields(e, matter, catalog)) for code, e in self.by_code.items()]
+        return pl.DataFrame(
+            [(c, i, s, n, list(ls), list(ms), m) for c, i, s, n, ls, ms, m in rows],
+            schema={"normalised": pl.String, **{k: RESULT_SCHEMA[k] for k in HIT_COLUMNS}},
+            orient="row",
+        )
 
 
 # ---- queries ----------------------------------------------------------------------------------
@@ -91,7 +122,6 @@ def build_index(session: Session, *, catalog: Catalog, today: date) -> Screening
     index = ScreeningIndex()
     for e in lists.current_entries(session, catalog=catalog, today=today):
         index.by_code.setdefault(e.subject_code, []).append(e)
-        index.by_name.setdefault(normalise_name(e.subject_name)[0], []).append(e)
     for name, sid, is_match in session.execute(
         select(
             ScreeningDecision.normalised_name,
@@ -139,18 +169,25 @@ def _shown(e: CurrentEntry) -> str:
     )
 
 
+def _hit_fields(
+    entries: list[CurrentEntry], matter: str, catalog: Catalog
+) -> tuple[int, str, str, tuple[str, ...], tuple[str, ...], bool]:
+    """Subject, list titles, measure contents and whether one is mandatory, for a hit."""
+    found = [m for e in entries for m in rules.measures_for_hit(e.hit, matter, catalog)]
+    first = entries[0]
+    return (
+        first.subject_id, _shown(first), first.subject_name,
+        tuple(dict.fromkeys(e.hit.list_title for e in entries)),
+        tuple(dict.fromkeys(m.content for m in found)), any(m.mandatory for m in found),
+    )  # fmt: skip
+
+
 def _result(
     row: ScreeningRow, entries: list[CurrentEntry], outcome: str, matter: str, catalog: Catalog,
     score: float, reason: str,
 ) -> ScreeningResult:  # fmt: skip
-    found = [m for e in entries for m in rules.measures_for_hit(e.hit, matter, catalog)]
-    first = entries[0]
-    return ScreeningResult(
-        row.row_no, row.code, row.name, outcome, first.subject_id, _shown(first),
-        first.subject_name, tuple(dict.fromkeys(e.hit.list_title for e in entries)),
-        tuple(dict.fromkeys(m.content for m in found)), any(m.mandatory for m in found),
-        score, reason,
-    )  # fmt: skip
+    return ScreeningResult(row.row_no, row.code, row.name, outcome,
+                           *_hit_fields(entries, matter, catalog), score, reason)  # fmt: skip
 
 
 def _by_name(row: ScreeningRow, name: str, index: ScreeningIndex) -> tuple[list[CurrentEntry], str]:
@@ -171,40 +208,93 @@ def screen_rows(
     rows: Iterable[ScreeningRow], matter: str, index: ScreeningIndex, *, catalog: Catalog,
     today: date,
 ) -> Iterator[ScreeningResult]:  # fmt: skip
+    """Row by row results (the HTTP batch API); the same rules as `screen_frame`."""
+    listed = list(rows)
+    frame = pl.DataFrame(
+        {"row_no": [r.row_no for r in listed], "code": [r.code for r in listed],
+         "name": [r.name for r in listed]},
+        schema=INPUT_SCHEMA,
+    )  # fmt: skip
+    found = screen_frame(frame, matter, index, catalog=catalog, today=today)
+    for r in found.iter_rows(named=True):
+        yield ScreeningResult(**{**r, "lists": tuple(r["lists"]), "measures": tuple(r["measures"])})
+
+
+def screen_frame(
+    frame: pl.DataFrame, matter: str, index: ScreeningIndex, *, catalog: Catalog, today: date
+) -> pl.DataFrame:
+    """Screen a frame of rows (`row_no`, `code`, `name`): codes vectorised, names row by row."""
     rules.checked_matter(matter, catalog)
-    for row in rows:
-        code, name = (row.code or "").strip(), (row.name or "").strip()
-        if code:
-            normalised = code.upper()
-            if not quick_uscc(normalised):
-                try:
-                    _kind, normalised = identifiers.validate_subject_code(code, today=today)
-                except identifiers.IdentifierError as exc:
-                    yield ScreeningResult(row.row_no, code, name or None, "invalid_code",
-                                          reason=exc.message)  # fmt: skip
-                    continue
-            entries = index.by_code.get(normalised)
-            if entries:
-                yield _result(row, entries, "hit", matter, catalog, 1.0, "代码一致")
-            else:
-                yield ScreeningResult(row.row_no, normalised, name or None, "clean",
-                                      reason="代码未命中有效名单")  # fmt: skip
-        elif name:
-            entries, reason = _by_name(row, name, index)
-            if not entries:
-                yield ScreeningResult(row.row_no, None, name, "clean", reason="名称未命中有效名单")
-                continue
-            exact = entries[0].subject_name == name
-            score = EXACT_NAME_SCORE if exact else CORE_NAME_SCORE
-            yield _result(row, entries, "possible_hit", matter, catalog, score, reason)
-        else:
-            yield ScreeningResult(row.row_no, None, None, "no_input", reason="既无代码也无名称")
+    frame = frame.with_columns(pl.col("code", "name").str.strip_chars())
+    has_code = frame["code"].fill_null("") != ""
+    by_code = _screen_codes(frame.filter(has_code), matter, index, catalog, today)
+    rest = [
+        _screen_name(ScreeningRow(n, None, name or None), matter, index, catalog)
+        for n, name in frame.filter(~has_code).select("row_no", "name").iter_rows()
+    ]
+    by_name = pl.DataFrame([_as_row(r) for r in rest], schema=RESULT_SCHEMA, orient="row")
+    return pl.concat([by_code, by_name]).sort("row_no")
+
+
+def _screen_codes(
+    frame: pl.DataFrame, matter: str, index: ScreeningIndex, catalog: Catalog, today: date
+) -> pl.DataFrame:
+    upper = frame["code"].str.to_uppercase()
+    fast = plain_uscc_mask(upper)
+    slow = (~fast).arg_true()  # the slow lane names the exact error
+    normalised, error = upper.clone(), pl.Series([None] * frame.height, dtype=pl.String)
+    fixed: list[str | None] = []
+    errors: list[str | None] = []
+    for raw in frame["code"].gather(slow).to_list():
+        try:
+            fixed.append(identifiers.validate_subject_code(raw, today=today)[1])
+            errors.append(None)
+        except identifiers.IdentifierError as exc:
+            fixed.append(None)
+            errors.append(exc.message)
+    if len(slow):
+        normalised.scatter(slow, pl.Series(fixed, dtype=pl.String))
+        error.scatter(slow, pl.Series(errors, dtype=pl.String))
+    found = frame.with_columns(normalised.alias("normalised"), error.alias("error")).join(
+        index.code_table(matter, catalog), on="normalised", how="left"
+    )
+    hit, invalid = pl.col("subject_id").is_not_null(), pl.col("error").is_not_null()
+    return found.select(
+        "row_no",
+        pl.when(hit | invalid).then(pl.col("code")).otherwise("normalised").alias("code"),
+        pl.when(pl.col("name") != "").then("name").alias("name"),
+        pl.when(invalid).then(pl.lit("invalid_code")).when(hit).then(pl.lit("hit"))
+        .otherwise(pl.lit("clean")).alias("outcome"),
+        "subject_id", "subject_code", "subject_name",
+        pl.col("lists").fill_null([]), pl.col("measures").fill_null([]),
+        pl.col("mandatory").fill_null(False),
+        pl.when(hit).then(1.0).alias("score"),
+        pl.when(invalid).then("error").when(hit).then(pl.lit("代码一致"))
+        .otherwise(pl.lit("代码未命中有效名单")).alias("reason"),
+    ).cast(RESULT_SCHEMA)  # type: ignore[arg-type]  # fmt: skip
+
+
+def _screen_name(
+    row: ScreeningRow, matter: str, index: ScreeningIndex, catalog: Catalog
+) -> ScreeningResult:
+    if not row.name:
+        return ScreeningResult(row.row_no, None, None, "no_input", reason="既无代码也无名称")
+    entries, reason = _by_name(row, row.name, index)
+    if not entries:
+        return ScreeningResult(row.row_no, None, row.name, "clean", reason="名称未命中有效名单")
+    score = EXACT_NAME_SCORE if entries[0].subject_name == row.name else CORE_NAME_SCORE
+    return _result(row, entries, "possible_hit", matter, catalog, score, reason)
+
+
+def _as_row(r: ScreeningResult) -> tuple[Any, ...]:
+    return (r.row_no, r.code, r.name, r.outcome, r.subject_id, r.subject_code, r.subject_name,
+            list(r.lists), list(r.measures), r.mandatory, r.score, r.reason)  # fmt: skip
 
 
 # ---- files ------------------------------------------------------------------------------------
 
 
-def read_rows(path: Path) -> list[ScreeningRow]:
+def read_frame(path: Path) -> pl.DataFrame:
     """CSV or XLSX with a code column and/or a name column (Chinese or English headers)."""
     suffix = path.suffix.lower()
     if suffix == ".csv":
@@ -219,21 +309,42 @@ def read_rows(path: Path) -> list[ScreeningRow]:
         raise ScreeningFileError(
             f"文件须有代码列（{'/'.join(CODE_COLUMNS)}）或名称列（{'/'.join(NAME_COLUMNS)}）"
         )
-    codes = frame[code_col].to_list() if code_col else [None] * frame.height
-    names = frame[name_col].to_list() if name_col else [None] * frame.height
-    return [ScreeningRow(i + 2, c, n) for i, (c, n) in enumerate(zip(codes, names, strict=True))]
+    return frame.select(
+        (pl.int_range(pl.len(), dtype=pl.Int64) + 2).alias("row_no"),  # row 1 is the header
+        _column(code_col, "code"),
+        _column(name_col, "name"),
+    )
+
+
+def _column(found: str | None, alias: str) -> pl.Expr:
+    return (pl.col(found) if found else pl.lit(None)).cast(pl.String).alias(alias)
+
+
+def read_rows(path: Path) -> list[ScreeningRow]:
+    return [ScreeningRow(*r) for r in read_frame(path).iter_rows()]
+
+
+def write_frame(path: Path, frame: pl.DataFrame) -> int:
+    """The results file: ID numbers masked, lists and measures joined with "；"."""
+    maybe_person = ~pl.col("code").str.contains(r"^[0-9A-Z]{18}$") | ~pl.col("code").str.contains(
+        r"[A-WYZ]"
+    )  # only these can be an ID number once normalised
+    out = frame.drop("subject_id").with_columns(
+        pl.when(maybe_person).then(pl.col("code").map_elements(identifiers.mask_code,
+                                                               return_dtype=pl.String))
+        .otherwise("code").alias("code"),
+        pl.col("lists").list.join("；"), pl.col("measures").list.join("；"),
+    )  # fmt: skip
+    if path.suffix.lower() == ".xlsx":
+        out.write_excel(path, worksheet="比对结果")
+    else:
+        out.write_csv(path)
+    return out.height
 
 
 def write_results(path: Path, results: Iterable[ScreeningResult]) -> int:
-    rows = [r.as_dict() for r in results]
-    for r in rows:
-        r["lists"], r["measures"] = "；".join(r["lists"]), "；".join(r["measures"])
-    frame = pl.DataFrame(rows, infer_schema_length=None) if rows else pl.DataFrame()
-    if path.suffix.lower() == ".xlsx":
-        frame.write_excel(path, worksheet="比对结果")
-    else:
-        frame.write_csv(path)
-    return len(rows)
+    return write_frame(path, pl.DataFrame([_as_row(r) for r in results], schema=RESULT_SCHEMA,
+                                          orient="row"))  # fmt: skip
 
 
 # ---- actions ----------------------------------------------------------------------------------
