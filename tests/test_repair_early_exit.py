@@ -233,7 +233,8 @@ def test_approved_early_exit_takes_the_subject_off_the_list_the_same_day(
     after = measures.check(
         session, subject.code, "procurement", catalog=catalog, actor=system, today=today
     )
-    assert after.clean and after.hits == ()
+    assert after.clean
+    assert after.hits == ()
     synced = session.execute(select(SyncLogEntry).where(SyncLogEntry.target_id == app.id)).scalars()
     assert [(e.event, e.payload["list_entry_id"]) for e in synced] == [
         ("repair.approved", entry.id)
@@ -266,7 +267,8 @@ def test_early_exit_is_decided_exactly_once_and_not_revoked_by_the_repair(
         false_statement=True, actor=officer,
         today=today, catalog=catalog,
     )  # fmt: skip
-    assert verified.breach_record is not None and verified.revoked_repair is None
+    assert verified.breach_record is not None
+    assert verified.revoked_repair is None
     session.refresh(entry)
     assert entry.stage == "exited"
 
@@ -350,23 +352,27 @@ def test_an_application_targets_exactly_one_thing(
         session, entry, enterprise, catalog=catalog, calendar=calendar, data_dir=tmp_path,
         today=today,
     )  # fmt: skip
-    with pytest.raises(IntegrityError), session.begin_nested():
-        session.add(
-            RepairApplication(
-                subject_id=app.subject_id,
-                target_kind="list_entry",
-                list_entry_id=None,
-                record_id=None,
-                info_class=app.info_class,
-                natural_key=app.natural_key,
-                commitment_id=app.commitment_id,
-                status="submitted",
-                statement="无目标",
-                eligibility={},
-                applied_on=today,
-                accept_due=today,
-                extended=False,
-                catalog_version=app.catalog_version,
-            )  # fmt: skip
-        )
+    stray = RepairApplication(
+        subject_id=app.subject_id,
+        target_kind="list_entry",
+        list_entry_id=None,
+        record_id=None,
+        info_class=app.info_class,
+        natural_key=app.natural_key,
+        commitment_id=app.commitment_id,
+        status="submitted",
+        statement="无目标",
+        eligibility={},
+        applied_on=today,
+        accept_due=today,
+        extended=False,
+        catalog_version=app.catalog_version,
+    )
+    with pytest.raises(IntegrityError):
+        _flush_in_savepoint(session, stray)
+
+
+def _flush_in_savepoint(session: Session, row: RepairApplication) -> None:
+    with session.begin_nested():
+        session.add(row)
         session.flush()
