@@ -23,7 +23,7 @@ from xinyong.audit import Actor, AuditAction
 from xinyong.auth import require_provider_scope, require_role
 from xinyong.catalog import Catalog, CommitmentTemplate
 from xinyong.clock import Calendar, add_months
-from xinyong.db.tables import Commitment, Record, RepairApplication, Subject
+from xinyong.db.tables import Commitment, ListEntry, Record, RepairApplication, Subject
 from xinyong.enums import RecordStatus, Role, SubjectKind
 from xinyong.errors import Conflict, Forbidden, InvalidInput, NotFound
 
@@ -184,6 +184,35 @@ def sign(
     return row
 
 
+def _sign_for_repair(
+    session: Session,
+    target: Record | ListEntry,
+    *,
+    actor: Actor,
+    today: date,
+    catalog: Catalog,
+    region_code: str,
+    affirmed: bool,
+) -> Commitment:
+    """The 信用修复型 commitment for a record, or for early exit from a platform list entry."""
+    if not affirmed:
+        raise InvalidInput("须作出信用修复信用承诺后方可申请", code="commitments.not_affirmed")
+    if isinstance(target, Record):
+        provider = repair.deciding_provider(session, target)
+        detail = target.decision_number or target.natural_key
+    else:
+        provider = repair.entry_provider(session, target)
+        title = catalog.list_type(target.list_type).title
+        detail = f"申请提前移出{title}（{target.decision_number or target.id}）"
+    subject = subjects.get(session, target.subject_id)
+    return sign(
+        session, subject, catalog.workflows.repair.commitment_template, actor=actor, today=today,
+        catalog=catalog, region_code=region_code, reason_detail=detail,
+        record=target if isinstance(target, Record) else None,
+        acceptance_provider_id=provider.id if provider else None,
+    )  # fmt: skip
+
+
 def apply_for_repair(
     session: Session,
     record: Record,
@@ -198,33 +227,38 @@ def apply_for_repair(
     commitment_affirmed: bool = True,
 ) -> RepairApplication:
     """One step for the subject (一口受理): sign the 信用修复型 commitment and apply for repair."""
-    if not commitment_affirmed:
-        raise InvalidInput("须作出信用修复信用承诺后方可申请", code="commitments.not_affirmed")
-    subject = subjects.get(session, record.subject_id)
-    provider = repair.deciding_provider(session, record)
-    commitment = sign(
-        session,
-        subject,
-        catalog.workflows.repair.commitment_template,
-        actor=actor,
-        today=today,
-        catalog=catalog,
-        region_code=region_code,
-        reason_detail=record.decision_number or record.natural_key,
-        record=record,
-        acceptance_provider_id=provider.id if provider else None,
-    )
+    commitment = _sign_for_repair(
+        session, record, actor=actor, today=today, catalog=catalog, region_code=region_code,
+        affirmed=commitment_affirmed,
+    )  # fmt: skip
     return repair.apply_for_repair(
-        session,
-        record,
-        application,
-        commitment,
-        actor=actor,
-        today=today,
-        catalog=catalog,
-        calendar=calendar,
-        data_dir=data_dir,
-    )
+        session, record, application, commitment, actor=actor, today=today, catalog=catalog,
+        calendar=calendar, data_dir=data_dir,
+    )  # fmt: skip
+
+
+def apply_for_early_exit(
+    session: Session,
+    entry: ListEntry,
+    application: repair.Application,
+    *,
+    actor: Actor,
+    today: date,
+    catalog: Catalog,
+    calendar: Calendar,
+    data_dir: Path,
+    region_code: str,
+    commitment_affirmed: bool = True,
+) -> RepairApplication:
+    """一口受理 for a platform list entry: sign the commitment and apply for early exit."""
+    commitment = _sign_for_repair(
+        session, entry, actor=actor, today=today, catalog=catalog, region_code=region_code,
+        affirmed=commitment_affirmed,
+    )  # fmt: skip
+    return repair.apply_for_early_exit(
+        session, entry, application, commitment, actor=actor, today=today, catalog=catalog,
+        calendar=calendar, data_dir=data_dir,
+    )  # fmt: skip
 
 
 def record_verification(
@@ -363,12 +397,16 @@ def _breach_word(commitment: Commitment) -> str:
 def _revoke_repair(
     session: Session, commitment: Commitment, *, actor: Actor, today: date, catalog: Catalog
 ) -> RepairApplication | None:
-    """A broken 信用修复型 commitment revokes the repair it was given for."""
+    """A broken 信用修复型 commitment revokes the repair it was given for.
+
+    Not an early exit from a platform list: re-listing is a new decision with its own due process
+    (repair.revoke refuses it); the breach record stands and the authority starts that procedure.
+    """
     stmt = select(RepairApplication).where(
         RepairApplication.commitment_id == commitment.id, RepairApplication.status == "approved"
     )
     application = session.execute(stmt).scalar_one_or_none()
-    if application is None:
+    if application is None or application.target_kind == "list_entry":
         return None
     reason = f"信用修复承诺 {commitment.code} 经核查未履行或不实：{commitment.breach_consequence}"
     return repair.revoke(session, application, reason, actor=actor, today=today, catalog=catalog)

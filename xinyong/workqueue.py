@@ -73,7 +73,8 @@ def _item(
 
 def _repair_item(app: RepairApplication, today: date) -> WorkItem:
     kind = "repair_acceptance" if app.status == "submitted" else "repair_decision"
-    summary = f"{app.info_class} {app.natural_key}" + ("（已延长）" if app.extended else "")
+    early = "提前移出 " if app.target_kind == "list_entry" else ""
+    summary = f"{early}{app.info_class} {app.natural_key}" + ("（已延长）" if app.extended else "")
     return _item(
         kind, app.id, app.subject_id, app.provider_id, repair.due_date(app), today, summary
     )

@@ -8,8 +8,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from tests.factories import make_provider, make_subject
+from tests.factories.lists import listed
 from tests.factories.workflows import EXE, PDF, make_penalty, make_user
 from xinyong import archive, repair
+from xinyong.catalog import Catalog
+from xinyong.clock import Calendar
 from xinyong.enums import Role
 
 
@@ -105,3 +108,49 @@ def test_objection_filed_from_the_record_page_shows_as_being_handled(
         f"/me/records/{record.id}/objection", data={"grounds": "金额有误"}, follow_redirects=False
     )
     assert "异议处理中" in client.get("/me/").text
+
+
+def test_enterprise_applies_for_early_exit_from_a_platform_list_through_the_pages(
+    client: TestClient, session: Session, catalog: Catalog, calendar: Calendar
+) -> None:
+    provider, subject = make_provider(session), make_subject(session)
+    officer_actor, officer = make_user(session, Role.OFFICER, provider=provider)
+    _, enterprise = make_user(session, Role.ENTERPRISE, subject=subject)
+    entry = listed(
+        session, subject, "watch", catalog=catalog, calendar=calendar, actor=officer_actor,
+        proposed_on=date(2026, 3, 2),
+    )  # fmt: skip
+    number = str(entry.decision_number)
+
+    _login(client, enterprise)
+    home = client.get("/me/")
+    assert number in home.text
+    assert f'href="/me/list-entries/{entry.id}">申请提前移出' in home.text
+    page = client.get(f"/me/list-entries/{entry.id}")
+    assert "列入时间已满提前移出的最短期限：自 2026-06-10 起可申请提前移出" in page.text
+    assert 'action="/me/list-entries/' in page.text
+    applied = client.post(
+        f"/me/list-entries/{entry.id}/early-exit",
+        data={"statement": "已整改并履行义务", "obligations": "true", "commit": "true"},
+        files={"performance_proof": ("整改报告.pdf", PDF, "application/pdf")},
+        follow_redirects=False,
+    )
+    assert applied.status_code == 303
+    (app,) = repair.list_for_subject(session, subject.id)
+    assert "提前移出：重点关注名单" in client.get("/me/").text
+
+    _login(client, officer)
+    assert f"提前移出 watch {number}" in client.get("/admin/queue").text
+    client.post(f"/admin/repairs/{app.id}/accept", follow_redirects=False)
+    shown = client.get(f"/admin/repairs/{app.id}").text
+    assert "重点关注名单" in shown
+    assert number in shown
+    assert str(entry.valid_until) in shown
+    client.post(
+        f"/admin/repairs/{app.id}/decide",
+        data={"approve": "true", "reason": "已整改"},
+        follow_redirects=False,
+    )
+    assert "提前移出）" in client.get(f"/admin/repairs/{app.id}").text
+    session.refresh(entry)
+    assert (entry.stage, entry.exit_kind) == ("exited", "early")

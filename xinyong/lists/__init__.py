@@ -49,7 +49,16 @@ from xinyong.lists.queries import (
     record_facts,
     subject_facts,
 )
-from xinyong.lists.validity import EntryFacts, ListHit, expiry, find_list_type, hits, in_force
+from xinyong.lists.validity import (
+    EntryFacts,
+    ListHit,
+    earliest_early_exit,
+    early_exit_refusal,
+    expiry,
+    find_list_type,
+    hits,
+    in_force,
+)
 
 __all__ = [
     "ApprovalMissing",
@@ -69,6 +78,8 @@ __all__ = [
     "current_entries",
     "current_hits",
     "decide_entry",
+    "earliest_early_exit",
+    "early_exit_refusal",
     "entries_of_type",
     "entry_history",
     "exit_entry",

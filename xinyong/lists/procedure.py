@@ -342,6 +342,7 @@ def decide_entry(
     entry.decision_number = _require_text(decision_number, "认定决定书文号")
     entry.decided_on = today
     entry.valid_until = validity.expiry(today, lt)
+    entry.provider_id = actor.provider_id  # 谁认定、谁修复: early exit is routed here
     entry.catalog_version = catalog.short_version
     entry.stage = Stage.DECIDED.value
     detail = {"decision_number": entry.decision_number, "valid_until": entry.valid_until}
@@ -420,12 +421,8 @@ def exit_entry(
 
 
 def _check_early_exit(lt: ListType, decided_on: date, today: date) -> None:
-    if not lt.early_exit.allowed:
-        raise EarlyExitRefused(f"{lt.title}不适用提前移出，有效期届满后自动移出")
-    months = lt.early_exit.after_months or 0
-    earliest = clock.add_months(decided_on, months)
-    if today < earliest:
-        raise EarlyExitRefused(
-            f"{lt.title}列入满 {months} 个月后方可申请提前移出（最早 {earliest}）",
-            details={"earliest": earliest.isoformat()},
-        )
+    refusal = validity.early_exit_refusal(lt, decided_on, today)
+    if refusal is not None:
+        earliest = validity.earliest_early_exit(decided_on, lt)
+        details = {"earliest": earliest.isoformat()} if earliest else {}
+        raise EarlyExitRefused(refusal, details=details)

@@ -76,6 +76,24 @@ def expiry(decided_on: date, list_type: ListType) -> date | None:
     return clock.add_months(decided_on, months) - timedelta(days=1)
 
 
+def earliest_early_exit(decided_on: date, list_type: ListType) -> date | None:
+    """First day an early exit may be applied for (decision day + after_months); None: never."""
+    if not list_type.early_exit.allowed:
+        return None
+    return clock.add_months(decided_on, list_type.early_exit.after_months or 0)
+
+
+def early_exit_refusal(list_type: ListType, decided_on: date, today: date) -> str | None:
+    """Why the list type's early-exit rule refuses an exit on `today`, or None when it allows it."""
+    earliest = earliest_early_exit(decided_on, list_type)
+    if earliest is None:
+        return f"{list_type.title}不适用提前移出，有效期届满后自动移出"
+    if today < earliest:
+        months = list_type.early_exit.after_months or 0
+        return f"{list_type.title}列入满 {months} 个月后方可申请提前移出（最早 {earliest}）"
+    return None
+
+
 def find_list_type(catalog: Catalog, name: str) -> ListType | None:
     """A list type by id, or by title (imported serious_list records name their list)."""
     if name in catalog.list_types:

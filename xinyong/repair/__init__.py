@@ -4,9 +4,11 @@ Owns: repair applications and their materials, the working-day deadlines of acce
 decision, the outcome (a new record version with status `repaired`), the sync log of outcomes for
 the upstream platforms, and 信用修复及时率. Does not: decide what the public sees (disclosure.py
 reads the record status), sign commitments (commitments.py signs the 信用修复型 commitment and
-calls `apply_for_repair`), or end platform-decided list entries (lists.py, wired at merge).
+calls `apply_for_repair` / `apply_for_early_exit`), or run the list procedure (an approved early
+exit calls `lists.exit_entry(kind="early")`).
 
-Start here: `procedure.py` (actions), `queries.py`, `eligibility.py` (令36号 §1.4 rules).
+Start here: `intake.py` (applying), `procedure.py` (the authority's steps), `queries.py`,
+`eligibility.py` (令36号 §1.4 rules), `outcomes.py` (what a decision changes).
 """
 
 from xinyong.repair.eligibility import (
@@ -17,16 +19,20 @@ from xinyong.repair.eligibility import (
     disclosure_period,
     required_materials,
 )
+from xinyong.repair.intake import Application, NotEligible, apply_for_early_exit, apply_for_repair
 from xinyong.repair.materials import BadMaterial, Upload, check_upload, sniff
 from xinyong.repair.materials import read as read_material
-from xinyong.repair.outcomes import RecordNoLongerActive, current_version, pending_sync
+from xinyong.repair.outcomes import (
+    RecordNoLongerActive,
+    current_version,
+    entry_of,
+    pending_sync,
+)
 from xinyong.repair.procedure import (
     AlreadyHandled,
-    Application,
-    NotEligible,
+    RevokeNotForListEntries,
     StepSkipped,
     accept,
-    apply_for_repair,
     decide,
     extend,
     refuse_acceptance,
@@ -35,13 +41,17 @@ from xinyong.repair.procedure import (
 from xinyong.repair.queries import (
     RepairNotFound,
     check_eligibility,
+    check_entry_eligibility,
     deciding_provider,
     due_date,
+    early_exit_candidates,
+    entry_provider,
     get,
     get_material,
     list_for_subject,
     list_materials,
     list_open,
+    own_entry,
     own_record,
 )
 from xinyong.repair.timeliness import Timeliness, handled_on_time, timeliness
@@ -57,18 +67,24 @@ __all__ = [
     "NotEligible",
     "RecordNoLongerActive",
     "RepairNotFound",
+    "RevokeNotForListEntries",
     "StepSkipped",
     "Timeliness",
     "Upload",
     "accept",
+    "apply_for_early_exit",
     "apply_for_repair",
     "check_eligibility",
+    "check_entry_eligibility",
     "check_upload",
     "current_version",
     "decide",
     "deciding_provider",
     "disclosure_period",
     "due_date",
+    "early_exit_candidates",
+    "entry_of",
+    "entry_provider",
     "extend",
     "get",
     "get_material",
@@ -76,6 +92,7 @@ __all__ = [
     "list_for_subject",
     "list_materials",
     "list_open",
+    "own_entry",
     "own_record",
     "pending_sync",
     "read_material",

@@ -6,20 +6,22 @@ touches the database or the clock: values in, values out.
 
 `disclosure_period` takes the minimum and maximum period from the disclosure engine
 (`disclosure.disclosure_window`), so the portal and the repair gate can never disagree; list
-entries take theirs from the list type's early-exit rule.
+entries take theirs from the list type's early-exit rule. Entries decided on this platform
+(`list_entries`, early exit through repair) are judged by `entry_period` / `evaluate_entry`, which
+ask the lists module (`lists.in_force`, `lists.early_exit_refusal`) rather than restating its rules.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from xinyong import disclosure
-from xinyong.catalog import Catalog, LegalBasis, RepairRules
+from xinyong import disclosure, lists
+from xinyong.catalog import Catalog, LegalBasis, ListType, RepairRules
 from xinyong.clock import add_months
-from xinyong.db.tables import Record
-from xinyong.enums import RecordStatus, Severity
+from xinyong.db.tables import ListEntry, Record
+from xinyong.enums import ListKind, RecordStatus, Severity
 
 COMMITMENT_CATEGORY = "信用承诺及其履行情况信息"
 PERFORMANCE_PROOF = "performance_proof"
@@ -191,12 +193,21 @@ def evaluate(
     record: Record, period: DisclosurePeriod, facts: Facts, *, today: date, catalog: Catalog
 ) -> Eligibility:
     """Check every condition of 令36号 §1.4 (and the platform's own) and say why each holds."""
-    rules = catalog.workflows.repair
-    needed = required_materials(rules, period.severity)
-    missing = [m.title for m in rules.materials if m.id in needed and m.id not in facts.materials]
+    needed = required_materials(catalog.workflows.repair, period.severity)
     conditions = (
         _repairable(record, period),
         _min_period(period, today),
+        *_applicant_conditions(catalog.workflows.repair, needed, facts, "该记录"),
+    )
+    return Eligibility(conditions, period, needed, catalog.version)
+
+
+def _applicant_conditions(
+    rules: RepairRules, needed: tuple[str, ...], facts: Facts, target: str
+) -> tuple[Condition, ...]:
+    """What the applicant supplies and the platform's own limits, alike for records and entries."""
+    missing = [m.title for m in rules.materials if m.id in needed and m.id not in facts.materials]
+    return (
         Condition(
             "obligations",
             "已纠正失信行为、履行全部法定义务",
@@ -222,10 +233,9 @@ def evaluate(
             "no_open_application",
             "无正在办理的修复申请",
             not facts.open_application,
-            "无" if not facts.open_application else "该记录已有正在办理的修复申请，不能重复申请",
+            "无" if not facts.open_application else f"{target}已有正在办理的修复申请，不能重复申请",
         ),
     )
-    return Eligibility(conditions, period, needed, catalog.version)
 
 
 def _repairable(record: Record, period: DisclosurePeriod) -> Condition:
@@ -260,3 +270,74 @@ def _repeat_limit(rules: RepairRules, facts: Facts) -> Condition:
     ok = facts.repairs_in_window < limit.max_repairs
     detail = f"{limit.years} 年内已修复 {facts.repairs_in_window} 次（上限 {limit.max_repairs} 次）"
     return Condition("repeat_limit", title, ok, detail)
+
+
+# ---- list entries decided on this platform (early exit) -----------------------------------------
+
+ENTRY_SEVERITY = {ListKind.SERIOUS: Severity.SERIOUS, ListKind.WATCH: Severity.GENERAL}
+
+
+def entry_period(entry: ListEntry, list_type: ListType) -> DisclosurePeriod:
+    """A platform entry's period: early exit from `lists.earliest_early_exit`, end from the entry.
+
+    Serious-list entries are 严重 information (rules.md §1.3), watch-list entries 一般; that picks
+    the required materials. `min_until` is the day before the earliest exit, as for records.
+    """
+    basis, rule = _cite(list_type.legal_basis), f"list:{list_type.id}"
+    severity = ENTRY_SEVERITY.get(list_type.kind)
+    if list_type.kind == ListKind.RED:
+        note = "守信激励名单不是失信信息，无需申请提前移出"
+        return DisclosurePeriod(False, None, None, entry.valid_until, rule, basis, note)
+    if entry.decided_on is None:
+        note = "该名单认定尚未作出决定"
+        return DisclosurePeriod(False, severity, None, None, rule, basis, note)
+    earliest = lists.earliest_early_exit(entry.decided_on, list_type)
+    if earliest is None:
+        note = f"{list_type.title}不适用提前移出，有效期届满后自动移出"
+        return DisclosurePeriod(False, severity, None, entry.valid_until, rule, basis, note)
+    min_until = earliest - timedelta(days=1)
+    return DisclosurePeriod(True, severity, min_until, entry.valid_until, rule, basis)
+
+
+def evaluate_entry(
+    entry: ListEntry,
+    list_type: ListType,
+    period: DisclosurePeriod,
+    facts: Facts,
+    *,
+    today: date,
+    catalog: Catalog,
+) -> Eligibility:
+    """The conditions of an early exit through repair, in the same shape as for records."""
+    needed = required_materials(catalog.workflows.repair, period.severity)
+    conditions = (
+        _entry_in_force(entry, list_type, period, today),
+        _entry_min_period(entry, list_type, today),
+        *_applicant_conditions(catalog.workflows.repair, needed, facts, "该名单认定"),
+    )
+    return Eligibility(conditions, period, needed, catalog.version)
+
+
+def _entry_in_force(
+    entry: ListEntry, list_type: ListType, period: DisclosurePeriod, today: date
+) -> Condition:
+    title = "名单认定有效且可申请提前移出"
+    if not period.repairable:
+        return Condition("repairable", title, False, period.note)
+    if entry.exited_on is not None and entry.exited_on <= today:
+        return Condition("repairable", title, False, f"该名单认定已于 {entry.exited_on} 移出")
+    if not lists.in_force(lists.facts_of(entry), list_type, today):
+        detail = f"该名单认定已于 {entry.valid_until} 期满，期满自动移出，无需申请"
+        return Condition("repairable", title, False, detail)
+    return Condition("repairable", title, True, f"{list_type.title} {entry.decision_number}")
+
+
+def _entry_min_period(entry: ListEntry, list_type: ListType, today: date) -> Condition:
+    title = "列入时间已满提前移出的最短期限"
+    if entry.decided_on is None:
+        return Condition("min_period", title, False, "该名单认定尚未作出决定")
+    refusal = lists.early_exit_refusal(list_type, entry.decided_on, today)
+    if refusal is not None:
+        return Condition("min_period", title, False, refusal)
+    earliest = lists.earliest_early_exit(entry.decided_on, list_type)
+    return Condition("min_period", title, True, f"自 {earliest} 起可申请提前移出")

@@ -6,7 +6,8 @@ Every outcome (not accepted, approved, refused, revoked) is appended to `sync_lo
 the provincial / national platform (令36号 art. 3; rules.md §1.5 "同步").
 
 Repairs of list entries decided on this platform (early exit) are put into effect by
-`lists.exit_entry(..., kind="early")`; that branch joins `put_into_effect` when lists is merged.
+`lists.exit_entry(..., kind="early")` in the same transaction (`exit_early`); the entry is then
+out of force from that day for disclosure, the joint check and screening.
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from xinyong import archive
+from xinyong import archive, lists
 from xinyong.audit import Actor
-from xinyong.db.tables import Record, RepairApplication, SyncLogEntry
+from xinyong.catalog import Catalog
+from xinyong.db.tables import ListEntry, Record, RepairApplication, SyncLogEntry
 from xinyong.enums import RecordStatus
 from xinyong.errors import DueProcessError
 
@@ -37,6 +39,7 @@ def current_version(session: Session, application: RepairApplication) -> Record:
             Record.is_current.is_(True),
         )
     ).scalar_one_or_none()
+    assert application.record_id is not None, "a list-entry application has no record"
     return found or archive.get(session, application.record_id)
 
 
@@ -75,6 +78,55 @@ def put_into_effect(
     )
     application.repaired_record_id = repaired.id
     return repaired
+
+
+def entry_of(session: Session, application: RepairApplication) -> ListEntry:
+    assert application.list_entry_id is not None, "a record application has no list entry"
+    return lists.get_entry(session, application.list_entry_id)
+
+
+def check_entry_can_exit(
+    session: Session, application: RepairApplication, *, catalog: Catalog, today: date
+) -> ListEntry:
+    """Before approving an early exit: the entry must still be in force (not exited or expired)."""
+    entry = entry_of(session, application)
+    lt = catalog.list_type(entry.list_type)
+    if not lists.in_force(lists.facts_of(entry), lt, today):
+        state = (
+            f"已于 {entry.exited_on} 移出" if entry.exited_on else f"已于 {entry.valid_until} 期满"
+        )
+        raise RecordNoLongerActive(
+            f"该名单认定{state}，不能再作出提前移出决定", details={"list_entry_id": entry.id}
+        )
+    return entry
+
+
+def exit_early(
+    session: Session,
+    application: RepairApplication,
+    entry: ListEntry,
+    *,
+    catalog: Catalog,
+    actor: Actor,
+    today: date,
+) -> ListEntry:
+    """Approved: 提前移出 through the list procedure, citing the repair decision as its reason."""
+    lt = catalog.list_type(entry.list_type)
+    reason = (
+        f"信用修复：修复申请第 {application.id} 号于 {today.isoformat()} 经认定单位决定准予提前移出"
+        f"（{application.decision_reason or '符合提前移出条件'}）"
+    )
+    basis = "；".join(b.cite() for b in lt.legal_basis)
+    return lists.exit_entry(
+        session,
+        entry,
+        kind="early",
+        reason=reason,
+        basis=basis,
+        catalog=catalog,
+        actor=actor,
+        today=today,
+    )
 
 
 def restore(
@@ -120,6 +172,8 @@ def append_sync(
             "repair_id": application.id,
             "info_class": application.info_class,
             "natural_key": application.natural_key,
+            "target_kind": application.target_kind,
+            "list_entry_id": application.list_entry_id,
             "status": application.status,
             "provider_id": application.provider_id,
             "decided_on": today.isoformat(),

@@ -1,4 +1,4 @@
-"""The repair procedure: apply → accept (or not) → [extend once] → decide; revoke on breach.
+"""The repair procedure: [apply: intake.py] → accept (or not) → [extend once] → decide; revoke.
 
 Deadlines are working days from the catalog (`workflows/repair.yaml`), computed before anything is
 written, so a year without calendar data raises `CalendarYearMissing` and nothing is decided.
@@ -8,9 +8,7 @@ once, exactly one row changes and the other gets `AlreadyHandled`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import update
@@ -22,13 +20,12 @@ from xinyong.audit import Actor, AuditAction
 from xinyong.auth import require_provider_scope, require_role
 from xinyong.catalog import Catalog
 from xinyong.clock import Calendar, add_working_days
-from xinyong.db.tables import Commitment, Record, RepairApplication, RepairMaterial
+from xinyong.db.tables import ListEntry, Record, RepairApplication
 from xinyong.enums import Role
-from xinyong.errors import Conflict, DueProcessError, Forbidden, InvalidInput
+from xinyong.errors import Conflict, DueProcessError, InvalidInput
 from xinyong.log import get_logger
-from xinyong.repair import eligibility, materials, outcomes
-from xinyong.repair.eligibility import Facts
-from xinyong.repair.queries import APPROVED, check_eligibility, deciding_provider
+from xinyong.repair import eligibility, outcomes
+from xinyong.repair.queries import APPROVED, deciding_provider
 
 log = get_logger(__name__)
 
@@ -40,11 +37,6 @@ STAGE = {
     "not_accepted": 2,
     "revoked": 3,
 }
-REPAIR_COMMITMENT_KIND = "信用修复型"
-
-
-class NotEligible(DueProcessError):
-    code = "repair.not_eligible"
 
 
 class StepSkipped(DueProcessError):
@@ -55,38 +47,17 @@ class AlreadyHandled(Conflict):
     code = "repair.already_handled"
 
 
-@dataclass(frozen=True, slots=True)
-class Application:
-    """What the subject submits: its statement, its declaration, and the materials."""
-
-    statement: str
-    obligations_fulfilled: bool
-    uploads: tuple[materials.Upload, ...] = ()
+class RevokeNotForListEntries(DueProcessError):
+    code = "repair.revoke_list_entry"
 
 
 # ---- actor checks -----------------------------------------------------------------------------
-
-
-def _require_subject(actor: Actor, subject_id: int) -> None:
-    if actor.kind == "system":
-        return
-    if actor.role != Role.ENTERPRISE or actor.subject_id != subject_id:
-        raise Forbidden("只能为本主体的信用记录申请修复", code="repair.not_own_record")
 
 
 def _require_decider(actor: Actor, application: RepairApplication) -> None:
     require_role(actor, Role.OFFICER, Role.ADMIN)
     if application.provider_id is not None:
         require_provider_scope(actor, application.provider_id)
-
-
-def _commitment_signed(commitment: Commitment, record: Record) -> bool:
-    return (
-        commitment.kind == REPAIR_COMMITMENT_KIND
-        and commitment.status == "signed"
-        and commitment.subject_id == record.subject_id
-        and commitment.record_id == record.id
-    )
 
 
 def _move(session: Session, application: RepairApplication, expected: str, **values: Any) -> None:
@@ -120,87 +91,6 @@ def _expect(application: RepairApplication, expected: str, step: str) -> None:
 
 
 # ---- actions ----------------------------------------------------------------------------------
-
-
-def apply_for_repair(
-    session: Session,
-    record: Record,
-    application: Application,
-    commitment: Commitment,
-    *,
-    actor: Actor,
-    today: date,
-    catalog: Catalog,
-    calendar: Calendar,
-    data_dir: Path,
-) -> RepairApplication:
-    """The subject applies; eligibility is checked and the case routed to its authority."""
-    _require_subject(actor, record.subject_id)
-    if not application.statement.strip():
-        raise InvalidInput("请说明失信行为的纠正和义务履行情况", code="repair.statement_required")
-    rules = catalog.workflows.repair
-    accept_due = add_working_days(today, rules.acceptance.working_days, calendar)
-    checked = [materials.check_upload(u, rules) for u in application.uploads]
-    facts = Facts(
-        materials=frozenset(c.kind for c in checked),
-        obligations_fulfilled=application.obligations_fulfilled,
-        commitment_signed=_commitment_signed(commitment, record),
-    )
-    result = check_eligibility(session, record, catalog=catalog, today=today, facts=facts)
-    if not result.eligible:
-        reasons = "；".join(f"{c.title}：{c.detail}" for c in result.unmet)
-        raise NotEligible(
-            f"暂不符合信用修复条件：{reasons}", details=audit.jsonable(result.as_dict())
-        )
-    provider = deciding_provider(session, record)
-    row = RepairApplication(
-        subject_id=record.subject_id,
-        target_kind="record",
-        record_id=record.id,
-        info_class=record.info_class,
-        natural_key=record.natural_key,
-        provider_id=provider.id if provider else None,
-        commitment_id=commitment.id,
-        status="submitted",
-        statement=application.statement.strip(),
-        severity=result.period.severity.value if result.period.severity else None,
-        eligibility=audit.jsonable(result.as_dict()),
-        applied_on=today,
-        accept_due=accept_due,
-        extended=False,
-        catalog_version=catalog.version,
-    )
-    session.add(row)
-    session.flush()
-    for item in checked:
-        stored = materials.store(item, data_dir)
-        session.add(
-            RepairMaterial(
-                repair_id=row.id,
-                kind=item.kind,
-                filename=item.filename,
-                content_type=item.content_type,
-                size=len(item.content),
-                sha256=item.sha256,
-                stored_as=stored,
-            )
-        )
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        AuditAction.REPAIR_APPLIED,
-        target_type="repair_application",
-        target_id=row.id,
-        after={
-            "record_id": record.id,
-            "provider_id": row.provider_id,
-            "accept_due": accept_due,
-            "materials": [c.sha256 for c in checked],
-        },
-    )
-    log.info("repair applied", repair_id=row.id, provider_id=row.provider_id)
-    return row
 
 
 def accept(
@@ -319,12 +209,18 @@ def decide(
     today: date,
     catalog: Catalog,
 ) -> RepairApplication:
-    """Approve (the record is repaired at once) or refuse (with reasons). Decided exactly once."""
+    """Approve or refuse (with reasons); decided exactly once. Approval takes effect at once: the
+    record gets a `repaired` version, or the list entry is exited early (lists.exit_entry)."""
     _require_decider(actor, application)
     _expect(application, "accepted", "作出修复决定")
     if not approve:
         _require_reason(reason)
-    record = outcomes.check_can_take_effect(session, application) if approve else None
+    record: Record | None = None
+    entry: ListEntry | None = None
+    if approve and application.target_kind == "list_entry":
+        entry = outcomes.check_entry_can_exit(session, application, catalog=catalog, today=today)
+    elif approve:
+        record = outcomes.check_can_take_effect(session, application)
     status = APPROVED if approve else "refused"
     _move(
         session,
@@ -341,6 +237,11 @@ def decide(
             session, application, record, catalog_version=catalog.version, actor=actor, today=today
         )
         after["repaired_record_id"] = repaired.id
+    if entry is not None:
+        exited = outcomes.exit_early(
+            session, application, entry, catalog=catalog, actor=actor, today=today
+        )
+        after.update(list_entry_id=exited.id, exited_on=exited.exited_on)
     outcomes.append_sync(session, application, f"repair.{status}", today=today)
     session.flush()
     audit.record(
@@ -366,8 +267,18 @@ def revoke(
     today: date,
     catalog: Catalog,
 ) -> RepairApplication:
-    """Revoke an approved repair (false or broken repair commitment): the record is shown again."""
+    """Revoke an approved repair (false or broken repair commitment): the record is shown again.
+
+    Not for an early exit from a platform list: putting the subject back on the list is a new
+    listing decision, which needs its own due process (prior notice, statement, decision).
+    """
     require_role(actor, Role.OFFICER, Role.ADMIN)
+    if application.target_kind == "list_entry":
+        raise RevokeNotForListEntries(
+            "提前移出名单不能通过撤销信用修复恢复：重新列入须依法重新履行认定程序"
+            "（事前告知、陈述申辩、作出认定决定），请按名单认定程序办理",
+            details={"repair_id": application.id, "list_entry_id": application.list_entry_id},
+        )
     _require_reason(reason)
     _expect(application, APPROVED, "撤销修复")
     record = outcomes.current_version(session, application)

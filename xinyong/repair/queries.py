@@ -1,4 +1,8 @@
-"""Queries of the repair procedure: applications, materials, routing, deadlines, eligibility."""
+"""Queries of the repair procedure: applications, materials, routing, deadlines, eligibility.
+
+Both targets are here: records (penalties, imported list records) and list entries decided on
+this platform (early exit), routed to the department that decided them (谁认定、谁修复).
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,10 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from xinyong import providers
+from xinyong import lists, providers
 from xinyong.catalog import Catalog
-from xinyong.db.tables import Provider, Record, RepairApplication, RepairMaterial
+from xinyong.db.tables import ListEntry, Provider, Record, RepairApplication, RepairMaterial
+from xinyong.enums import ListKind
 from xinyong.errors import Forbidden, NotFound
 from xinyong.repair import eligibility, materials
 from xinyong.repair.eligibility import Eligibility, Facts
@@ -89,6 +94,7 @@ def deciding_provider(session: Session, record: Record) -> Provider | None:
 
 def _open_for(session: Session, record: Record) -> RepairApplication | None:
     stmt = select(RepairApplication).where(
+        RepairApplication.target_kind == "record",
         RepairApplication.info_class == record.info_class,
         RepairApplication.natural_key == record.natural_key,
         RepairApplication.status.in_(OPEN),
@@ -105,6 +111,34 @@ def _approved_since(session: Session, subject_id: int, since: date) -> int:
     return int(session.execute(stmt).scalar_one())
 
 
+def _facts(
+    session: Session,
+    subject_id: int,
+    given: Facts | None,
+    open_application: bool,
+    *,
+    catalog: Catalog,
+    today: date,
+) -> Facts:
+    """The applicant's facts (or, without them, everything it can supply) and the platform's."""
+    limit = catalog.workflows.repair.repeat_limit
+    recent = 0
+    if limit.enabled and limit.years:
+        recent = _approved_since(session, subject_id, today.replace(year=today.year - limit.years))
+    given = given or Facts(
+        materials=frozenset(m.id for m in catalog.workflows.repair.materials),
+        obligations_fulfilled=True,
+        commitment_signed=True,
+    )
+    return Facts(
+        given.materials,
+        given.obligations_fulfilled,
+        given.commitment_signed,
+        repairs_in_window=recent,
+        open_application=open_application,
+    )
+
+
 def check_eligibility(
     session: Session,
     record: Record,
@@ -119,22 +153,62 @@ def check_eligibility(
     period = eligibility.disclosure_period(
         record, catalog, sector=provider.kind if provider else None, today=today
     )
-    limit = catalog.workflows.repair.repeat_limit
-    recent = 0
-    if limit.enabled and limit.years:
-        recent = _approved_since(
-            session, record.subject_id, today.replace(year=today.year - limit.years)
-        )
-    given = facts or Facts(
-        materials=frozenset(m.id for m in catalog.workflows.repair.materials),
-        obligations_fulfilled=True,
-        commitment_signed=True,
-    )
-    facts = Facts(
-        given.materials,
-        given.obligations_fulfilled,
-        given.commitment_signed,
-        repairs_in_window=recent,
-        open_application=_open_for(session, record) is not None,
-    )
+    is_open = _open_for(session, record) is not None
+    facts = _facts(session, record.subject_id, facts, is_open, catalog=catalog, today=today)
     return eligibility.evaluate(record, period, facts, today=today, catalog=catalog)
+
+
+# ---- list entries decided on this platform (early exit) -----------------------------------------
+
+
+def own_entry(session: Session, entry_id: int, subject_id: int | None) -> ListEntry:
+    """A list entry of the subject itself (the enterprise pages show nothing else)."""
+    entry = session.get(ListEntry, entry_id)
+    if entry is None or subject_id is None or entry.subject_id != subject_id:
+        raise Forbidden("只能查看本主体的名单认定", code="repair.not_own_entry")
+    return entry
+
+
+def entry_provider(session: Session, entry: ListEntry) -> Provider | None:
+    """谁认定、谁修复: the department whose officer decided the entry (None: the credit office)."""
+    return providers.get(session, entry.provider_id) if entry.provider_id else None
+
+
+def early_exit_candidates(
+    session: Session, subject_id: int, *, catalog: Catalog, today: date
+) -> list[ListEntry]:
+    """The subject's platform entries on a dishonesty list (serious, watch) in force on `today`."""
+    stmt = select(ListEntry).where(
+        ListEntry.subject_id == subject_id, ListEntry.decided_on.is_not(None)
+    )
+    found = []
+    for entry in session.execute(stmt.order_by(ListEntry.id)).scalars():
+        lt = catalog.list_types.get(entry.list_type)
+        if lt is None or lt.kind == ListKind.RED:
+            continue
+        if lists.in_force(lists.facts_of(entry), lt, today):
+            found.append(entry)
+    return found
+
+
+def _open_for_entry(session: Session, entry: ListEntry) -> bool:
+    stmt = select(RepairApplication.id).where(
+        RepairApplication.list_entry_id == entry.id, RepairApplication.status.in_(OPEN)
+    )
+    return session.execute(stmt.limit(1)).first() is not None
+
+
+def check_entry_eligibility(
+    session: Session,
+    entry: ListEntry,
+    *,
+    catalog: Catalog,
+    today: date,
+    facts: Facts | None = None,
+) -> Eligibility:
+    """Early exit through repair: the same conditions and shape as `check_eligibility`."""
+    lt = catalog.list_type(entry.list_type)
+    period = eligibility.entry_period(entry, lt)
+    is_open = _open_for_entry(session, entry)
+    facts = _facts(session, entry.subject_id, facts, is_open, catalog=catalog, today=today)
+    return eligibility.evaluate_entry(entry, lt, period, facts, today=today, catalog=catalog)

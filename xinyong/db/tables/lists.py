@@ -28,6 +28,8 @@ class ListEntry(IdMixin, CreatedMixin, Base):
     basis: Mapped[list[Any]] = mapped_column(default=list)  # legal basis dicts from the list type
     measures: Mapped[list[Any]] = mapped_column(default=list)  # measure ids named in the notice
     deciding_authority: Mapped[str] = mapped_column(String(200))
+    # the department whose officer made the decision (谁认定、谁修复: early exit is routed to it)
+    provider_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("providers.id"))
     catalog_version: Mapped[str] = mapped_column(String(64))
     proposed_on: Mapped[date] = mapped_column(Date)
     notice_number: Mapped[str | None] = mapped_column(String(128))

@@ -2,6 +2,8 @@
 
 The workflow (xinyong/repair/) owns the rows. A decision changes `status` only through a
 conditional UPDATE … WHERE status = 'accepted', so two officers cannot both decide.
+An application targets exactly one thing (a check constraint): a record version (`record`) or a
+list entry decided on this platform (`list_entry`: 提前移出).
 """
 
 from __future__ import annotations
@@ -9,7 +11,17 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from xinyong.db.base import Base, BigId, CreatedMixin, IdMixin
@@ -19,10 +31,11 @@ class RepairApplication(IdMixin, CreatedMixin, Base):
     __tablename__ = "repair_applications"
 
     subject_id: Mapped[int] = mapped_column(BigId, ForeignKey("subjects.id"), index=True)
-    target_kind: Mapped[str] = mapped_column(String(16), default="record")  # what is repaired
-    record_id: Mapped[int] = mapped_column(BigId, ForeignKey("records.id"))  # version applied for
-    info_class: Mapped[str] = mapped_column(String(40))
-    natural_key: Mapped[str] = mapped_column(String(500))
+    target_kind: Mapped[str] = mapped_column(String(16), default="record")  # record | list_entry
+    record_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("records.id"))  # version
+    list_entry_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("list_entries.id"))
+    info_class: Mapped[str] = mapped_column(String(40))  # list entries: the list type id
+    natural_key: Mapped[str] = mapped_column(String(500))  # list entries: the decision number
     provider_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("providers.id"), index=True)
     commitment_id: Mapped[int] = mapped_column(BigId, ForeignKey("commitments.id"))
     # submitted → accepted → approved | refused; submitted → not_accepted; approved → revoked
@@ -45,6 +58,12 @@ class RepairApplication(IdMixin, CreatedMixin, Base):
     __table_args__ = (
         Index("ix_repair_applications_status_due", "status", "accept_due"),
         Index("ix_repair_applications_key", "info_class", "natural_key"),
+        Index("ix_repair_applications_list_entry_id", "list_entry_id"),
+        CheckConstraint(
+            "(target_kind = 'record' AND record_id IS NOT NULL AND list_entry_id IS NULL)"
+            " OR (target_kind = 'list_entry' AND list_entry_id IS NOT NULL AND record_id IS NULL)",
+            name="one_target",
+        ),
     )
 
 

@@ -40,14 +40,17 @@ def queue(request: Request, session: DbSession, actor: Officer, today: Today) ->
 
 @router.get("/repairs/{repair_id}", response_class=HTMLResponse)
 def repair_page(
-    request: Request, session: DbSession, actor: Officer, repair_id: int
+    request: Request, session: DbSession, actor: Officer, catalog: CurrentCatalog, repair_id: int
 ) -> HTMLResponse:
     app = repair.get(session, repair_id)
+    entry = repair.entry_of(session, app) if app.target_kind == "list_entry" else None
     ctx = {
         "actor": actor,
         "app": app,
         "due": repair.due_date(app),
-        "record": repair.current_version(session, app),
+        "record": repair.current_version(session, app) if entry is None else None,
+        "entry": entry,
+        "list_type": catalog.list_types.get(entry.list_type) if entry else None,
         "materials": repair.list_materials(session, repair_id),
         "commitment": commitments.get(session, app.commitment_id),
     }

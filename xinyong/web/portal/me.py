@@ -32,9 +32,20 @@ def login_form(request: Request) -> HTMLResponse:
     return templates.TemplateResponse(request, "me/login.html", {"next": "/me/"})
 
 
+async def _uploads(given: dict[str, list[UploadFile] | None]) -> tuple[repair.Upload, ...]:
+    return tuple(
+        [
+            repair.Upload(kind, f.filename or "", await f.read())
+            for kind, fs in given.items()
+            for f in fs or []
+            if f.filename
+        ]
+    )
+
+
 @router.get("/", response_class=HTMLResponse)
 def home(
-    request: Request, session: DbSession, actor: Enterprise, catalog: CurrentCatalog
+    request: Request, session: DbSession, actor: Enterprise, catalog: CurrentCatalog, today: Today
 ) -> HTMLResponse:
     assert actor.subject_id is not None
     records = archive.current_records(session, actor.subject_id)
@@ -42,6 +53,9 @@ def home(
         "actor": actor,
         "subject": subjects.get(session, actor.subject_id),
         "records": records,
+        "entries": repair.early_exit_candidates(
+            session, actor.subject_id, catalog=catalog, today=today
+        ),
         "flagged": archive.open_objection_record_ids(session, [r.id for r in records]),
         "repairs": repair.list_for_subject(session, actor.subject_id),
         "due_date": repair.due_date,
@@ -96,18 +110,12 @@ async def apply_for_repair(
     other: Files = None,
 ) -> Response:
     record = repair.own_record(session, record_id, actor.subject_id)
-    given = {
-        "performance_proof": performance_proof,
-        "training_certificate": training_certificate,
-        "other": other,
-    }
-    uploads = tuple(
-        [
-            repair.Upload(kind, f.filename or "", await f.read())
-            for kind, fs in given.items()
-            for f in fs or []
-            if f.filename
-        ]
+    uploads = await _uploads(
+        {
+            "performance_proof": performance_proof,
+            "training_certificate": training_certificate,
+            "other": other,
+        }
     )
     settings = request.app.state.settings
     commitments.apply_for_repair(
@@ -122,6 +130,61 @@ async def apply_for_repair(
         region_code=settings.region_code,
         commitment_affirmed=commit,
     )
+    return _back("/me/#repairs")
+
+
+@router.get("/list-entries/{entry_id}", response_class=HTMLResponse)
+def list_entry_page(
+    request: Request,
+    session: DbSession,
+    actor: Enterprise,
+    catalog: CurrentCatalog,
+    today: Today,
+    entry_id: int,
+) -> HTMLResponse:
+    entry = repair.own_entry(session, entry_id, actor.subject_id)
+    ctx = {
+        "actor": actor,
+        "entry": entry,
+        "list_type": catalog.list_type(entry.list_type),
+        "provider": repair.entry_provider(session, entry),
+        "eligibility": repair.check_entry_eligibility(session, entry, catalog=catalog, today=today),
+        "materials": catalog.workflows.repair.materials,
+        "commitment": catalog.workflows.template(catalog.workflows.repair.commitment_template),
+    }
+    return templates.TemplateResponse(request, "me/list_entry.html", ctx)
+
+
+@router.post("/list-entries/{entry_id}/early-exit")
+async def apply_for_early_exit(
+    request: Request,
+    session: DbSession,
+    actor: Enterprise,
+    catalog: CurrentCatalog,
+    calendar: CurrentCalendar,
+    today: Today,
+    entry_id: int,
+    statement: Annotated[str, Form()],
+    obligations: Annotated[bool, Form()] = False,
+    commit: Annotated[bool, Form()] = False,
+    performance_proof: Files = None,
+    training_certificate: Files = None,
+    other: Files = None,
+) -> Response:
+    entry = repair.own_entry(session, entry_id, actor.subject_id)
+    uploads = await _uploads(
+        {
+            "performance_proof": performance_proof,
+            "training_certificate": training_certificate,
+            "other": other,
+        }
+    )
+    settings = request.app.state.settings
+    commitments.apply_for_early_exit(
+        session, entry, repair.Application(statement, obligations, uploads), actor=actor,
+        today=today, catalog=catalog, calendar=calendar, data_dir=settings.data_dir,
+        region_code=settings.region_code, commitment_affirmed=commit,
+    )  # fmt: skip
     return _back("/me/#repairs")
 
 
