@@ -6,6 +6,7 @@ with role `enterprise` bound to its subject. Handlers parse the form and call on
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated
 
@@ -41,6 +42,35 @@ async def _uploads(given: dict[str, list[UploadFile] | None]) -> tuple[repair.Up
             if f.filename
         ]
     )
+
+
+@dataclass(frozen=True, slots=True)
+class RepairForm:
+    """The repair / early-exit application form: statement, declarations, uploaded materials."""
+
+    application: repair.Application
+    commitment_affirmed: bool
+
+
+async def _repair_form(
+    statement: Annotated[str, Form()],
+    obligations: Annotated[bool, Form()] = False,
+    commit: Annotated[bool, Form()] = False,
+    performance_proof: Files = None,
+    training_certificate: Files = None,
+    other: Files = None,
+) -> RepairForm:
+    uploads = await _uploads(
+        {
+            "performance_proof": performance_proof,
+            "training_certificate": training_certificate,
+            "other": other,
+        }
+    )
+    return RepairForm(repair.Application(statement, obligations, uploads), commit)
+
+
+RepairFormData = Annotated[RepairForm, Depends(_repair_form)]
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -94,7 +124,7 @@ def record_page(
 
 
 @router.post("/records/{record_id}/repair")
-async def apply_for_repair(
+def apply_for_repair(
     request: Request,
     session: DbSession,
     actor: Enterprise,
@@ -102,34 +132,15 @@ async def apply_for_repair(
     calendar: CurrentCalendar,
     today: Today,
     record_id: int,
-    statement: Annotated[str, Form()],
-    obligations: Annotated[bool, Form()] = False,
-    commit: Annotated[bool, Form()] = False,
-    performance_proof: Files = None,
-    training_certificate: Files = None,
-    other: Files = None,
+    form: RepairFormData,
 ) -> Response:
     record = repair.own_record(session, record_id, actor.subject_id)
-    uploads = await _uploads(
-        {
-            "performance_proof": performance_proof,
-            "training_certificate": training_certificate,
-            "other": other,
-        }
-    )
     settings = request.app.state.settings
     commitments.apply_for_repair(
-        session,
-        record,
-        repair.Application(statement, obligations, uploads),
-        actor=actor,
-        today=today,
-        catalog=catalog,
-        calendar=calendar,
-        data_dir=settings.data_dir,
-        region_code=settings.region_code,
-        commitment_affirmed=commit,
-    )
+        session, record, form.application, actor=actor, today=today, catalog=catalog,
+        calendar=calendar, data_dir=settings.data_dir, region_code=settings.region_code,
+        commitment_affirmed=form.commitment_affirmed,
+    )  # fmt: skip
     return _back("/me/#repairs")
 
 
@@ -156,7 +167,7 @@ def list_entry_page(
 
 
 @router.post("/list-entries/{entry_id}/early-exit")
-async def apply_for_early_exit(
+def apply_for_early_exit(
     request: Request,
     session: DbSession,
     actor: Enterprise,
@@ -164,26 +175,14 @@ async def apply_for_early_exit(
     calendar: CurrentCalendar,
     today: Today,
     entry_id: int,
-    statement: Annotated[str, Form()],
-    obligations: Annotated[bool, Form()] = False,
-    commit: Annotated[bool, Form()] = False,
-    performance_proof: Files = None,
-    training_certificate: Files = None,
-    other: Files = None,
+    form: RepairFormData,
 ) -> Response:
     entry = repair.own_entry(session, entry_id, actor.subject_id)
-    uploads = await _uploads(
-        {
-            "performance_proof": performance_proof,
-            "training_certificate": training_certificate,
-            "other": other,
-        }
-    )
     settings = request.app.state.settings
     commitments.apply_for_early_exit(
-        session, entry, repair.Application(statement, obligations, uploads), actor=actor,
-        today=today, catalog=catalog, calendar=calendar, data_dir=settings.data_dir,
-        region_code=settings.region_code, commitment_affirmed=commit,
+        session, entry, form.application, actor=actor, today=today, catalog=catalog,
+        calendar=calendar, data_dir=settings.data_dir, region_code=settings.region_code,
+        commitment_affirmed=form.commitment_affirmed,
     )  # fmt: skip
     return _back("/me/#repairs")
 
