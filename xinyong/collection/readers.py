@@ -20,7 +20,8 @@ import polars as pl
 from xinyong.errors import InvalidInput
 
 MAX_CELL = 32_767  # Excel's own limit for one cell
-CHUNK = 5_000
+CHUNK = 10_000  # rows per committed chunk (the resume granularity)
+BLOCK = 100_000  # rows validated together (column by column)
 _FORMULA = re.compile(r"^\s*[=＝+\-@]\s*[A-Za-z_][A-Za-z0-9_.]*\s*\(")
 _ZIP = b"PK\x03\x04"
 _BINARY_MAGIC = (b"%PDF", b"\xd0\xcf\x11\xe0", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\x1f\x8b")
@@ -45,8 +46,13 @@ class Table:
 
     def chunks(self, size: int = CHUNK) -> Iterator[list[tuple[Any, ...]]]:
         """Rows as tuples: (source row number, cell, cell, …), cells str | None."""
+        for block in self.blocks(size):
+            yield block.rows()
+
+    def blocks(self, size: int = BLOCK) -> Iterator[pl.DataFrame]:
+        """Slices of the frame ("_row", then the cells as strings)."""
         for offset in range(0, self.frame.height, size):
-            yield self.frame.slice(offset, size).rows()
+            yield self.frame.slice(offset, size)
 
 
 def read(data: bytes, *, file_name: str | None = None) -> Table:

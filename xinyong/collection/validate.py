@@ -365,12 +365,18 @@ def _accepted(
         timely=None,
     )
     decided = columns.get("decision_date")
-    if info_class.timeliness_working_days and isinstance(decided, date):
-        try:
-            deadline = clock.add_working_days(
-                decided, info_class.timeliness_working_days, ctx.calendar
-            )
-            row.timely = ctx.received_on <= deadline
-        except clock.CalendarYearMissing as exc:
-            row.calendar_gap = exc.year
+    if isinstance(decided, date):
+        row.timely, row.calendar_gap = timeliness(ctx, decided)
     return row
+
+
+def timeliness(ctx: Context, decided: date) -> tuple[bool | None, int | None]:
+    """Reported within the class's working days of the decision? Or the year without calendar."""
+    days = ctx.info_class.timeliness_working_days
+    if not days:
+        return None, None
+    try:
+        deadline = clock.add_working_days(decided, days, ctx.calendar)
+    except clock.CalendarYearMissing as exc:
+        return None, exc.year
+    return ctx.received_on <= deadline, None
