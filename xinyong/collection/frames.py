@@ -203,7 +203,8 @@ class BlockValidator:
     ) -> pl.DataFrame:
         frame = pl.DataFrame({"row_no": row_no, **values}).hstack(subject).filter(ok)
         canonical = frame.select(_canonical(self.fields, values)).to_series()
-        digests = [hashlib.sha256(t.encode("utf-8")).hexdigest() for t in canonical]
+        sha256 = hashlib.sha256
+        digests = [sha256(t.encode()).hexdigest() for t in canonical.to_list()]
         name = self.roles.get(FieldRole.SUBJECT_NAME)
         out = frame.select(
             pl.col("row_no").cast(pl.Int64),
@@ -311,29 +312,31 @@ def _as_text(field_id: str, values: dict[str, pl.Series]) -> pl.Expr:
     return expr.cast(pl.String).fill_null("")
 
 
-def _json_string(expr: pl.Expr) -> pl.Expr:
-    escaped = expr.str.replace_many(
-        ["\\", '"', "\n", "\r", "\t"], ["\\\\", '\\"', "\\n", "\\r", "\\t"]
-    )
+_JSON_ESCAPES = (["\\", '"', "\n", "\r", "\t"], ["\\\\", '\\"', "\\n", "\\r", "\\t"])
+
+
+def _json_string(expr: pl.Expr, *, escape: bool = True) -> pl.Expr:
+    escaped = expr.str.replace_many(*_JSON_ESCAPES) if escape else expr
     return pl.concat_str(pl.lit('"'), escaped, pl.lit('"'))
 
 
-def _json_value(field_id: str, dtype: pl.DataType) -> pl.Expr:
+def _json_value(field_id: str, series: pl.Series) -> pl.Expr:
     expr = pl.col(field_id)
-    if dtype == pl.Date:
-        return _json_string(expr.dt.to_string("%Y-%m-%d"))
-    if dtype == pl.Int64:
+    if series.dtype == pl.Date:
+        return _json_string(expr.dt.to_string("%Y-%m-%d"), escape=False)
+    if series.dtype == pl.Int64:
         return expr.cast(pl.String)
-    if dtype == pl.List(pl.String):
+    if series.dtype == pl.List(pl.String):
         items = expr.list.eval(_json_string(pl.element())).list.join(", ")
         return pl.concat_str(pl.lit("["), items, pl.lit("]"))
-    return _json_string(expr)
+    needs = bool(series.str.contains_any(_JSON_ESCAPES[0]).any())  # most columns never do
+    return _json_string(expr, escape=needs)
 
 
 def _canonical(fields: list[Field], values: dict[str, pl.Series]) -> pl.Expr:
     """validate.canonical_json (json.dumps, sorted keys, ensure_ascii=False) as one expression."""
     pieces = [
-        pl.concat_str(pl.lit(f'"{fid}": '), _json_value(fid, values[fid].dtype))
+        pl.concat_str(pl.lit(f'"{fid}": '), _json_value(fid, values[fid]))
         for fid in sorted(f.id for f in fields)
         if fid in values
     ]

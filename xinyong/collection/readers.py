@@ -21,7 +21,7 @@ from xinyong.errors import InvalidInput
 
 MAX_CELL = 32_767  # Excel's own limit for one cell
 CHUNK = 10_000  # rows per committed chunk (the resume granularity)
-BLOCK = 100_000  # rows validated together (column by column)
+BLOCK = 50_000  # rows validated together, column by column (bounds the working memory)
 _FORMULA = re.compile(r"^\s*[=＝+\-@]\s*[A-Za-z_][A-Za-z0-9_.]*\s*\(")
 _ZIP = b"PK\x03\x04"
 _BINARY_MAGIC = (b"%PDF", b"\xd0\xcf\x11\xe0", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\x1f\x8b")
