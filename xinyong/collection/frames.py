@@ -20,10 +20,10 @@ from xinyong.catalog.schema import Field, FieldRole
 from xinyong.collection import columns as col
 from xinyong.collection.cells import parse_date, parse_enum, parse_multi
 from xinyong.collection.validate import (
-    _COLUMNS,
     ID_CARD,
     INDIVIDUAL,
     PERSON,
+    ROLE_COLUMNS,
     ColumnMap,
     Context,
     RejectedRow,
@@ -223,7 +223,7 @@ class BlockValidator:
 
     def _record_columns(self, values: dict[str, pl.Series]) -> dict[str, pl.Expr]:
         out: dict[str, pl.Expr] = {}
-        for role, column in _COLUMNS.items():
+        for role, column in ROLE_COLUMNS.items():
             fld = self.roles.get(role)
             found = fld is not None and fld.id in values
             expr = pl.col(fld.id) if found and fld is not None else pl.lit(None)
@@ -267,7 +267,7 @@ class BlockValidator:
             "subject_code": row.subject_code,
             "subject_kind": row.subject_kind.value,
             "subject_name": row.subject_name,
-            **{k: row.columns.get(k) for k in _COLUMNS.values()},
+            **{k: row.columns.get(k) for k in ROLE_COLUMNS.values()},
             "timely": row.timely,
             "calendar_gap": row.calendar_gap,
             **{FILLED + f.id: f.id in row.data for f in self.fields},

@@ -13,7 +13,6 @@ import json
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import polars as pl
 
@@ -43,11 +42,6 @@ class Table:
     @property
     def height(self) -> int:
         return self.frame.height
-
-    def chunks(self, size: int = CHUNK) -> Iterator[list[tuple[Any, ...]]]:
-        """Rows as tuples: (source row number, cell, cell, …), cells str | None."""
-        for block in self.blocks(size):
-            yield block.rows()
 
     def blocks(self, size: int = BLOCK) -> Iterator[pl.DataFrame]:
         """Slices of the frame ("_row", then the cells as strings)."""

@@ -39,7 +39,7 @@ _ID_KIND_OF = {
     FieldRole.SUBJECT_ID_NUMBER: FieldRole.SUBJECT_ID_KIND,
     FieldRole.LEGAL_REP_ID_NUMBER: FieldRole.LEGAL_REP_ID_KIND,
 }
-_COLUMNS = {
+ROLE_COLUMNS = {
     FieldRole.DECISION_NUMBER: "decision_number",
     FieldRole.DECISION_DATE: "decision_date",
     FieldRole.VALID_FROM: "valid_from",
@@ -345,7 +345,7 @@ def _accepted(
     info_class = ctx.info_class
     key = "|".join(str(data.get(f, "")) for f in info_class.natural_key)
     columns: dict[str, Any] = {}
-    for role, column in _COLUMNS.items():
+    for role, column in ROLE_COLUMNS.items():
         fld = _by_role(info_class, role)
         value = data.get(fld.id) if fld else None
         is_date = fld is not None and fld.type == "date" and value is not None
