@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from types import MappingProxyType
 from typing import Literal
 
 from xinyong.errors import InvalidInput
@@ -83,6 +85,8 @@ _SUGGESTED_KINDS: dict[str, SuggestedKind] = {
     "93": "enterprise",
     "A1": "public_institution",
 }
+
+SUGGESTED_KINDS: Mapping[str, SuggestedKind] = MappingProxyType(_SUGGESTED_KINDS)  # read-only view
 
 _QUOTES = "'\"‘’“”`"
 # Excel shows large numbers as "9.14403E+17": the sign after E is always there.

@@ -153,3 +153,22 @@ def test_missing_required_column_refuses_the_whole_batch(
     with pytest.raises(collection.MissingColumns, match="行政处罚决定书文号"):
         _collect(session, provider, to_csv(rows, headers), catalog, calendar, today, operator)
     assert _records(session) == 0
+
+
+def test_a_repeated_natural_key_rejects_the_later_row_naming_the_first(
+    session: Session,
+    provider: Provider,
+    catalog: Catalog,
+    calendar: Calendar,
+    today: date,
+    operator: Actor,
+) -> None:
+    rows = penalty_rows(4)
+    rows[3] = list(rows[1])
+    rows[3][12] = "0.5"  # same decision number, authority and subject: the same record
+    report = _collect(session, provider, to_csv(rows), catalog, calendar, today, operator)
+    assert [(e["row"], e["code"]) for e in report.errors] == [(5, "collection.duplicate_key")]
+    assert "与第3行是同一条记录" in report.errors[0]["message"]
+    assert (report.accepted, report.rejected, report.new) == (3, 1, 3)
+    batch = collection.get(session, report.batch_id or 0)
+    assert batch.fill_counts["subject_name"] == 3

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+import polars as pl
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -21,17 +22,10 @@ from xinyong import audit, auth, clock, identifiers, providers
 from xinyong.audit import Actor, AuditAction
 from xinyong.catalog import Catalog
 from xinyong.collection import readers, store
+from xinyong.collection.frames import ACCEPTED, FILLED, BlockValidator, Checked, rejected_outcome
 from xinyong.collection.link import link
 from xinyong.collection.readers import Table
-from xinyong.collection.validate import (
-    ColumnMap,
-    Context,
-    RejectedRow,
-    RowIssue,
-    ValidRow,
-    map_columns,
-    validate_row,
-)
+from xinyong.collection.validate import ColumnMap, Context, RejectedRow, RowIssue, map_columns
 from xinyong.db.tables import Batch, BatchRow
 from xinyong.errors import NotFound
 from xinyong.log import get_logger
@@ -264,23 +258,29 @@ def _process(
     actor: Actor,
 ) -> None:
     done = store.done_rows(session, batch.id)
-    tally = _Tally(columns)
+    tally = _Tally(BlockValidator(ctx, columns))
     processed = 0
-    for chunk in table.chunks():
-        valid, rejected = tally.validate(ctx, chunk)
-        valid = [r for r in valid if r.row_no not in done]
-        rejected = [r for r in rejected if r["row_no"] not in done]
-        if valid or rejected:
-            store.lock_class(session, batch.info_class)
-            ids, name_warnings = link(
-                session, valid, batch_id=batch.id, actor=actor, today=ctx.today
+    for block in table.blocks():
+        checked = tally.validate(block)
+        for first, last in _chunks(block["_row"]):
+            accepted = checked.accepted.filter(
+                pl.col("row_no").is_between(first, last) & ~pl.col("row_no").is_in(done.implode())
             )
-            tally.warnings.extend(name_warnings)
-            outcomes = _with_batch(batch.id, rejected)
-            store.write_chunk(session, batch, valid, outcomes, ids, durable=durable)
-        processed += len(chunk)
-        if progress:
-            progress(processed, table.height)
+            rejected = [
+                r
+                for r in checked.rejected
+                if first <= r["row_no"] <= last and r["row_no"] not in done
+            ]
+            if accepted.height or rejected:
+                store.lock_class(session, batch.info_class)
+                ids, name_warnings = link(
+                    session, accepted, batch_id=batch.id, actor=actor, today=ctx.today
+                )
+                tally.warnings.extend(name_warnings)
+                store.write_chunk(session, batch, accepted, rejected, ids, durable=durable)
+            processed += int(last - first + 1)
+            if progress:
+                progress(min(processed, table.height), table.height)
     values = tally.summary(table.headers)
     store.finish(session, batch, values, durable=durable)
     audit.record(
@@ -297,52 +297,67 @@ def _process(
     log.info("batch processed", batch_id=batch.id, accepted=batch.accepted, rejected=batch.rejected)
 
 
-def _with_batch(batch_id: int, rejected: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [{**r, "batch_id": batch_id} for r in rejected]
+def _chunks(row_nos: pl.Series) -> list[tuple[int, int]]:
+    """(first, last) source row number of each committed chunk of a block."""
+    bounds = []
+    for offset in range(0, row_nos.len(), readers.CHUNK):
+        part = row_nos.slice(offset, readers.CHUNK)
+        bounds.append((int(part[0]), int(part[-1])))
+    return bounds
 
 
 class _Tally:
     """Validation over the whole file, deterministic on every run (so a resume agrees with the
     first run): duplicate natural keys, fill counts, timeliness gaps, warnings."""
 
-    def __init__(self, columns: ColumnMap) -> None:
-        self.columns = columns
-        self.seen: dict[str, int] = {}
+    def __init__(self, validator: BlockValidator) -> None:
+        self.validator = validator
+        self.seen = pl.DataFrame(schema={"natural_key": pl.String, "first_row": pl.Int64})
         self.fill: dict[str, int] = {}
         self.gaps: set[int] = set()
         self.unknown = 0
         self.warnings: list[str] = []
 
-    def validate(
-        self, ctx: Context, chunk: list[tuple[Any, ...]]
-    ) -> tuple[list[ValidRow], list[dict[str, Any]]]:
-        valid: list[ValidRow] = []
-        rejected: list[dict[str, Any]] = []
-        for source in chunk:
-            row_no, cells = int(source[0]), source[1:]
-            result = validate_row(ctx, self.columns, row_no, cells)
-            if isinstance(result, ValidRow):
-                result = self._unique(result)
-            if isinstance(result, RejectedRow):
-                rejected.append(_rejected(result, cells))
-                continue
-            valid.append(result)
-            for key in result.data:
-                self.fill[key] = self.fill.get(key, 0) + 1
-            if result.calendar_gap is not None:
-                self.gaps.add(result.calendar_gap)
-                self.unknown += 1
-        return valid, rejected
+    def validate(self, block: pl.DataFrame) -> Checked:
+        checked = self.validator.check(block)
+        accepted, duplicates = self._unique(checked.accepted, block)
+        for name in (c for c in accepted.columns if c.startswith(FILLED)):
+            count = int(accepted[name].sum())
+            if count:
+                key = name.removeprefix(FILLED)
+                self.fill[key] = self.fill.get(key, 0) + count
+        gaps = accepted["calendar_gap"].drop_nulls()
+        self.gaps.update(int(g) for g in gaps.unique())
+        self.unknown += gaps.len()
+        rejected = sorted([*checked.rejected, *duplicates], key=lambda r: int(r["row_no"]))
+        return Checked(accepted.select(list(ACCEPTED)), rejected)
 
-    def _unique(self, row: ValidRow) -> ValidRow | RejectedRow:
-        first = self.seen.setdefault(row.natural_key, row.row_no)
-        if first == row.row_no:
-            return row
-        msg = f"与第{first}行是同一条记录（业务主键相同），同一批次中只能出现一次"
-        return RejectedRow(row.row_no, [RowIssue(row.row_no, "", "collection.duplicate_key", msg)])
+    def _unique(
+        self, accepted: pl.DataFrame, block: pl.DataFrame
+    ) -> tuple[pl.DataFrame, list[dict[str, Any]]]:
+        """A natural key seen in an earlier accepted row rejects the later rows."""
+        marked = accepted.join(self.seen, on="natural_key", how="left").with_columns(
+            first_row=pl.coalesce("first_row", pl.col("row_no").min().over("natural_key"))
+        )
+        fresh = marked.filter(pl.col("first_row") == pl.col("row_no"))
+        self.seen = pl.concat([self.seen, fresh.select("natural_key", "first_row")])
+        repeated = marked.filter(pl.col("first_row") != pl.col("row_no"))
+        if repeated.height == 0:
+            return fresh.drop("first_row"), []
+        firsts = dict(repeated.select("row_no", "first_row").iter_rows())
+        cells = block.filter(pl.col("_row").is_in(list(firsts)))
+        duplicates = []
+        for source in cells.rows():
+            row_no = int(source[0])
+            msg = f"与第{firsts[row_no]}行是同一条记录（业务主键相同），同一批次中只能出现一次"
+            issue = RowIssue(row_no, "", "collection.duplicate_key", msg)
+            duplicates.append(rejected_outcome(RejectedRow(row_no, [issue]), source[1:]))
+        return fresh.drop("first_row"), duplicates
 
     def summary(self, headers: tuple[str, ...]) -> dict[str, Any]:
-        warnings = [f"列“{h}”不属于本信息类的任何数据项，已忽略" for h in self.columns.unused]
+        warnings = [
+            f"列“{h}”不属于本信息类的任何数据项，已忽略" for h in self.validator.columns.unused
+        ]
         warnings += [
             f"{year} 年的工作日历尚未录入，决定日期在该年的 {self.unknown} 行上报及时性记为“未知”"
             for year in sorted(self.gaps)
@@ -354,23 +369,13 @@ class _Tally:
         return {"warnings": warnings, "fill_counts": self.fill, "timeliness_unknown": self.unknown}
 
 
-def _rejected(row: RejectedRow, cells: tuple[Any, ...]) -> dict[str, Any]:
-    return {
-        "row_no": row.row_no,
-        "outcome": "rejected",
-        "timely": None,
-        "issues": [{"field": i.field, "code": i.code, "message": i.message} for i in row.issues],
-        "source": {"cells": [None if c is None else str(c) for c in cells]},
-    }
-
-
 def _dry_run(table: Table, columns: ColumnMap, ctx: Context) -> BatchReport:
-    tally = _Tally(columns)
+    tally = _Tally(BlockValidator(ctx, columns))
     valid_count, errors = 0, []
-    for chunk in table.chunks():
-        valid, rejected = tally.validate(ctx, chunk)
-        valid_count += len(valid)
-        errors += [{"row": r["row_no"], **issue} for r in rejected for issue in r["issues"]]
+    for block in table.blocks():
+        checked = tally.validate(block)
+        valid_count += checked.accepted.height
+        errors += [{"row": r["row_no"], **issue} for r in checked.rejected for issue in r["issues"]]
     rejected_count = len({e["row"] for e in errors})
     return BatchReport(
         batch_id=None,

@@ -13,14 +13,14 @@ import json
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import polars as pl
 
 from xinyong.errors import InvalidInput
 
 MAX_CELL = 32_767  # Excel's own limit for one cell
-CHUNK = 5_000
+CHUNK = 10_000  # rows per committed chunk (the resume granularity)
+BLOCK = 50_000  # rows validated together, column by column (bounds the working memory)
 _FORMULA = re.compile(r"^\s*[=＝+\-@]\s*[A-Za-z_][A-Za-z0-9_.]*\s*\(")
 _ZIP = b"PK\x03\x04"
 _BINARY_MAGIC = (b"%PDF", b"\xd0\xcf\x11\xe0", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\x1f\x8b")
@@ -43,10 +43,10 @@ class Table:
     def height(self) -> int:
         return self.frame.height
 
-    def chunks(self, size: int = CHUNK) -> Iterator[list[tuple[Any, ...]]]:
-        """Rows as tuples: (source row number, cell, cell, …), cells str | None."""
+    def blocks(self, size: int = BLOCK) -> Iterator[pl.DataFrame]:
+        """Slices of the frame ("_row", then the cells as strings)."""
         for offset in range(0, self.frame.height, size):
-            yield self.frame.slice(offset, size).rows()
+            yield self.frame.slice(offset, size)
 
 
 def read(data: bytes, *, file_name: str | None = None) -> Table:

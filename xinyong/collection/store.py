@@ -3,27 +3,28 @@
 The only domain module that commits (STYLE.md §4, collection/README.md): a 1M-row import must
 survive `kill -9`. Each chunk writes its records and its `batch_rows` in one transaction; the rerun
 skips every (batch_id, row_no) already in `batch_rows`, so nothing is lost or written twice.
-PostgreSQL: `COPY` into `records` and `batch_rows` under a per-class advisory lock (the version
-numbers are decided in Python from the current versions read inside the same lock).
-SQLite: `executemany` in the chunk's transaction (SQLite has one writer anyway).
+Set-based throughout: one query for the current versions of the chunk's natural keys, one join
+(Polars) classifies every row new / updated / unchanged, one UPDATE flips `is_current`.
+PostgreSQL: `COPY … (FORMAT csv)` of a CSV that Polars writes, under a per-class advisory lock.
+SQLite: driver `executemany` in the chunk's transaction (SQLite has one writer anyway).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import func, select, text, update
-from sqlalchemy.orm import Session
+import polars as pl
+from sqlalchemy import ColumnElement, any_, bindparam, func, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.types import BigInteger, String
 
-from xinyong.collection.validate import ValidRow
 from xinyong.db.session import is_postgres
 from xinyong.db.tables import Batch, BatchRow, Record
 
-_IN_CHUNK = 900
+_IN_CHUNK = 900  # stays under SQLite's bound-parameter limit
 _RECORD_COLUMNS = (
     "subject_id", "info_class", "natural_key", "version", "is_current", "status",
     "decision_number", "decision_date", "valid_from", "valid_until", "authority_name",
@@ -31,14 +32,10 @@ _RECORD_COLUMNS = (
     "data", "reason",
 )  # fmt: skip
 _ROW_COLUMNS = ("batch_id", "row_no", "outcome", "timely", "issues", "source")
-
-
-@dataclass(frozen=True, slots=True)
-class Current:
-    id: int
-    version: int
-    content_hash: str
-    status: str
+_CURRENT = {
+    "natural_key": pl.String, "current_id": pl.Int64, "current_version": pl.Int64,
+    "current_hash": pl.String, "current_status": pl.String,
+}  # fmt: skip
 
 
 def save_batch(session: Session, batch: Batch, *, durable: bool = True) -> None:
@@ -54,24 +51,34 @@ def _end_chunk(session: Session, *, durable: bool) -> None:
         session.commit()
 
 
-def done_rows(session: Session, batch_id: int) -> set[int]:
+def done_rows(session: Session, batch_id: int) -> pl.Series:
     stmt = select(BatchRow.row_no).where(BatchRow.batch_id == batch_id)
-    return set(session.execute(stmt).scalars())
+    return pl.Series("row_no", list(session.execute(stmt).scalars()), dtype=pl.Int64)
 
 
-def current_versions(session: Session, info_class: str, keys: Sequence[str]) -> dict[str, Current]:
-    found: dict[str, Current] = {}
-    for start in range(0, len(keys), _IN_CHUNK):
+def matching(
+    session: Session, column: InstrumentedAttribute[Any], values: Sequence[Any]
+) -> Iterator[ColumnElement[bool]]:
+    """`column IN values` as few statements as the database allows: one `= ANY(array)` on
+    PostgreSQL, chunks of 900 bound parameters on SQLite."""
+    if not values:
+        return
+    if is_postgres(session):
+        kind = BigInteger() if isinstance(values[0], int) else String()
+        yield column == any_(bindparam(None, list(values), type_=ARRAY(kind)))
+        return
+    for start in range(0, len(values), _IN_CHUNK):
+        yield column.in_(values[start : start + _IN_CHUNK])
+
+
+def current_versions(session: Session, info_class: str, keys: Sequence[str]) -> pl.DataFrame:
+    rows: list[tuple[Any, ...]] = []
+    for clause in matching(session, Record.natural_key, keys):
         stmt = select(
             Record.natural_key, Record.id, Record.version, Record.content_hash, Record.status
-        ).where(
-            Record.info_class == info_class,
-            Record.is_current.is_(True),
-            Record.natural_key.in_(keys[start : start + _IN_CHUNK]),
-        )
-        for key, record_id, version, digest, status in session.execute(stmt):
-            found[key] = Current(record_id, version, digest, status)
-    return found
+        ).where(Record.info_class == info_class, Record.is_current.is_(True), clause)
+        rows.extend(tuple(r) for r in session.execute(stmt))
+    return pl.DataFrame(rows, schema=_CURRENT, orient="row")
 
 
 def lock_class(session: Session, info_class: str) -> None:
@@ -83,37 +90,76 @@ def lock_class(session: Session, info_class: str) -> None:
 def write_chunk(
     session: Session,
     batch: Batch,
-    rows: Sequence[ValidRow],
+    rows: pl.DataFrame,
     rejected: Sequence[dict[str, Any]],
-    subject_ids: dict[str, int],
+    subject_ids: pl.DataFrame,
     *,
     durable: bool = True,
 ) -> None:
-    """Classify each valid row new / updated / unchanged, write everything, commit."""
-    current = current_versions(session, batch.info_class, [r.natural_key for r in rows])
-    records: list[dict[str, Any]] = []
-    outcomes: list[dict[str, Any]] = list(rejected)
-    superseded: list[int] = []
-    for row in rows:
-        before = current.get(row.natural_key)
-        if before is not None and before.content_hash == row.content_hash:
-            outcome = "unchanged"
-        else:
-            outcome = "new" if before is None else "updated"
-            if before is not None:
-                superseded.append(before.id)
-            records.append(_record(batch, row, subject_ids[row.subject_code], before))
-        outcomes.append(_outcome(batch.id, row.row_no, outcome, row.timely))
-    for start in range(0, len(superseded), _IN_CHUNK):
-        ids = superseded[start : start + _IN_CHUNK]
-        session.execute(update(Record).where(Record.id.in_(ids)).values(is_current=False))
+    """Classify each accepted row new / updated / unchanged, write everything, commit."""
+    current = current_versions(session, batch.info_class, rows["natural_key"].to_list())
+    joined = rows.join(current, on="natural_key", how="left").with_columns(
+        outcome=pl.when(pl.col("current_id").is_null())
+        .then(pl.lit("new"))
+        .when(pl.col("current_hash") == pl.col("content_hash"))
+        .then(pl.lit("unchanged"))
+        .otherwise(pl.lit("updated"))
+    )
+    superseded = joined.filter(pl.col("outcome") == "updated")["current_id"].to_list()
+    for clause in matching(session, Record.id, superseded):
+        session.execute(update(Record).where(clause).values(is_current=False))
+    changed = joined.filter(pl.col("outcome") != "unchanged")
+    records = _records(batch, changed.join(subject_ids, on="subject_code", how="left"))
+    outcomes = joined.select(
+        batch_id=pl.lit(batch.id, dtype=pl.Int64),
+        row_no="row_no",
+        outcome="outcome",
+        timely="timely",
+        issues=pl.lit(None, dtype=pl.String),
+        source=pl.lit(None, dtype=pl.String),
+    )
+    rejected_rows = [{**r, "batch_id": batch.id} for r in rejected]
     if is_postgres(session):
-        _copy(session, "records", _RECORD_COLUMNS, records)
-        _copy(session, "batch_rows", _ROW_COLUMNS, outcomes)
+        _copy_frame(session, "records", records)
+        _copy_frame(session, "batch_rows", outcomes)
+        _copy_rows(session, "batch_rows", _ROW_COLUMNS, rejected_rows)
     else:
-        _executemany(session, "records", _RECORD_COLUMNS, records)
-        _executemany(session, "batch_rows", _ROW_COLUMNS, outcomes)
+        _executemany(session, "records", _RECORD_COLUMNS, _sqlite_rows(records))
+        _executemany(session, "batch_rows", _ROW_COLUMNS, _sqlite_rows(outcomes))
+        values = [tuple(_pg_value(r[c]) for c in _ROW_COLUMNS) for r in rejected_rows]
+        _executemany(session, "batch_rows", _ROW_COLUMNS, values)
     _end_chunk(session, durable=durable)
+
+
+def _records(batch: Batch, rows: pl.DataFrame) -> pl.DataFrame:
+    """The `records` rows in column order: version n+1 of the current one, status carried over."""
+    corrected = pl.col("current_id").is_not_null()
+    return rows.sort("row_no").select(
+        subject_id="subject_id",
+        info_class=pl.lit(batch.info_class),
+        natural_key="natural_key",
+        version=pl.col("current_version").fill_null(0) + 1,
+        is_current=pl.lit(True),
+        status=pl.col("current_status").fill_null("active"),
+        decision_number="decision_number",
+        decision_date="decision_date",
+        valid_from="valid_from",
+        valid_until="valid_until",
+        authority_name="authority_name",
+        authority_uscc="authority_uscc",
+        provider_id=pl.lit(batch.provider_id, dtype=pl.Int64),
+        batch_id=pl.lit(batch.id, dtype=pl.Int64),
+        source_row="row_no",
+        catalog_version=pl.lit(batch.catalog_version),
+        content_hash="content_hash",
+        data="data",
+        reason=pl.concat_str(
+            pl.lit(f"归集批次 {batch.id} 第 "),
+            pl.col("row_no").cast(pl.String),
+            pl.lit(" 行"),
+            pl.when(corrected).then(pl.lit("（更正）")).otherwise(pl.lit("")),
+        ),
+    )
 
 
 def finish(session: Session, batch: Batch, values: dict[str, Any], *, durable: bool = True) -> None:
@@ -137,41 +183,23 @@ def finish(session: Session, batch: Batch, values: dict[str, Any], *, durable: b
     _end_chunk(session, durable=durable)
 
 
-def _record(batch: Batch, row: ValidRow, subject_id: int, before: Current | None) -> dict[str, Any]:
-    reason = f"归集批次 {batch.id} 第 {row.row_no} 行" + ("（更正）" if before else "")
-    return {
-        "subject_id": subject_id,
-        "info_class": batch.info_class,
-        "natural_key": row.natural_key,
-        "version": before.version + 1 if before else 1,
-        "is_current": True,
-        "status": before.status if before else "active",
-        **row.columns,
-        "provider_id": batch.provider_id,
-        "batch_id": batch.id,
-        "source_row": row.row_no,
-        "catalog_version": batch.catalog_version,
-        "content_hash": row.content_hash,
-        "data": _Json(row.data_json),
-        "reason": reason,
-    }
-
-
-def _outcome(batch_id: int, row_no: int, outcome: str, timely: bool | None) -> dict[str, Any]:
-    return {
-        "batch_id": batch_id,
-        "row_no": row_no,
-        "outcome": outcome,
-        "timely": timely,
-        "issues": None,
-        "source": None,
-    }
-
-
 # ---- PostgreSQL fast path ---------------------------------------------------------------------
 
 
-def _copy(session: Session, table: str, columns: Sequence[str], rows: list[dict[str, Any]]) -> None:
+def _copy_frame(session: Session, table: str, frame: pl.DataFrame) -> None:
+    """COPY a frame as CSV: Polars writes it (empty string quoted, null as an empty field)."""
+    if frame.height == 0:
+        return
+    raw = session.connection().connection.driver_connection
+    assert raw is not None
+    sql = f"COPY {table} ({', '.join(frame.columns)}) FROM STDIN (FORMAT csv)"
+    with raw.cursor() as cursor, cursor.copy(sql) as copy:
+        copy.write(frame.write_csv(include_header=False).encode("utf-8"))
+
+
+def _copy_rows(
+    session: Session, table: str, columns: Sequence[str], rows: list[dict[str, Any]]
+) -> None:
     if not rows:
         return
     raw = session.connection().connection.driver_connection
@@ -183,8 +211,6 @@ def _copy(session: Session, table: str, columns: Sequence[str], rows: list[dict[
 
 
 def _pg_value(value: Any) -> Any:
-    if isinstance(value, _Json):
-        return str(value)
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False)
     return value
@@ -193,25 +219,17 @@ def _pg_value(value: Any) -> Any:
 # ---- SQLite fast path -------------------------------------------------------------------------
 
 
+def _sqlite_rows(frame: pl.DataFrame) -> list[tuple[Any, ...]]:
+    dates = [c for c, t in frame.schema.items() if t == pl.Date]
+    return frame.with_columns(pl.col(dates).dt.to_string("%Y-%m-%d")).rows()
+
+
 def _executemany(
-    session: Session, table: str, columns: Sequence[str], rows: list[dict[str, Any]]
+    session: Session, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]
 ) -> None:
     """One driver-level executemany in the chunk's transaction (no per-row ORM work)."""
     if not rows:
         return
     marks = ", ".join("?" for _ in columns)
     sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"  # noqa: S608
-    values = [tuple(_sqlite_value(row[c]) for c in columns) for row in rows]
-    session.connection().exec_driver_sql(sql, values)
-
-
-def _sqlite_value(value: Any) -> Any:
-    if isinstance(value, date):
-        return value.isoformat()
-    return _pg_value(value)
-
-
-class _Json(str):
-    """JSON text already serialised (the canonical form that was hashed)."""
-
-    __slots__ = ()
+    session.connection().exec_driver_sql(sql, rows)

@@ -39,7 +39,7 @@ _ID_KIND_OF = {
     FieldRole.SUBJECT_ID_NUMBER: FieldRole.SUBJECT_ID_KIND,
     FieldRole.LEGAL_REP_ID_NUMBER: FieldRole.LEGAL_REP_ID_KIND,
 }
-_COLUMNS = {
+ROLE_COLUMNS = {
     FieldRole.DECISION_NUMBER: "decision_number",
     FieldRole.DECISION_DATE: "decision_date",
     FieldRole.VALID_FROM: "valid_from",
@@ -345,7 +345,7 @@ def _accepted(
     info_class = ctx.info_class
     key = "|".join(str(data.get(f, "")) for f in info_class.natural_key)
     columns: dict[str, Any] = {}
-    for role, column in _COLUMNS.items():
+    for role, column in ROLE_COLUMNS.items():
         fld = _by_role(info_class, role)
         value = data.get(fld.id) if fld else None
         is_date = fld is not None and fld.type == "date" and value is not None
@@ -365,12 +365,18 @@ def _accepted(
         timely=None,
     )
     decided = columns.get("decision_date")
-    if info_class.timeliness_working_days and isinstance(decided, date):
-        try:
-            deadline = clock.add_working_days(
-                decided, info_class.timeliness_working_days, ctx.calendar
-            )
-            row.timely = ctx.received_on <= deadline
-        except clock.CalendarYearMissing as exc:
-            row.calendar_gap = exc.year
+    if isinstance(decided, date):
+        row.timely, row.calendar_gap = timeliness(ctx, decided)
     return row
+
+
+def timeliness(ctx: Context, decided: date) -> tuple[bool | None, int | None]:
+    """Reported within the class's working days of the decision? Or the year without calendar."""
+    days = ctx.info_class.timeliness_working_days
+    if not days:
+        return None, None
+    try:
+        deadline = clock.add_working_days(decided, days, ctx.calendar)
+    except clock.CalendarYearMissing as exc:
+        return None, exc.year
+    return ctx.received_on <= deadline, None

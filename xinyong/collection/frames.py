@@ -1,0 +1,344 @@
+"""Frames: a block of source rows validated column by column, with the result of validate_row.
+
+`BlockValidator.check(block)` parses every mapped column with columns.py, applies the cross-field
+rules of validate.py (required, required_when, date order, subject linkage) as expressions, and
+builds the accepted rows (natural key, canonical JSON, content hash, record columns, timeliness)
+for the rows the fast rules vouch for. Every other row goes through `validate.validate_row` one
+by one, so a rejected row has exactly the issues (field, code, Chinese message) it always had.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import polars as pl
+
+from xinyong.catalog.schema import Field, FieldRole
+from xinyong.collection import columns as col
+from xinyong.collection.cells import parse_date, parse_enum, parse_multi
+from xinyong.collection.validate import (
+    ID_CARD,
+    INDIVIDUAL,
+    PERSON,
+    ROLE_COLUMNS,
+    ColumnMap,
+    Context,
+    RejectedRow,
+    ValidRow,
+    timeliness,
+    validate_row,
+)
+from xinyong.enums import SubjectKind
+
+ACCEPTED: dict[str, Any] = {
+    "row_no": pl.Int64, "natural_key": pl.String, "content_hash": pl.String, "data": pl.String,
+    "subject_code": pl.String, "subject_kind": pl.String, "subject_name": pl.String,
+    "decision_number": pl.String, "decision_date": pl.Date, "valid_from": pl.Date,
+    "valid_until": pl.Date, "authority_name": pl.String, "authority_uscc": pl.String,
+    "timely": pl.Boolean, "calendar_gap": pl.Int32,
+}  # fmt: skip
+FILLED = "filled:"  # + field id: one Boolean column per field (the cell was present)
+_ID_KIND_OF = {
+    FieldRole.SUBJECT_ID_NUMBER: FieldRole.SUBJECT_ID_KIND,
+    FieldRole.LEGAL_REP_ID_NUMBER: FieldRole.LEGAL_REP_ID_KIND,
+}
+_DATE_ROLES = (FieldRole.VALID_FROM, FieldRole.VALID_UNTIL, FieldRole.REMOVAL_DATE)
+
+
+@dataclass(frozen=True, slots=True)
+class Checked:
+    accepted: pl.DataFrame  # ACCEPTED + FILLED columns, by row number
+    rejected: list[dict[str, Any]]  # batch_rows dicts (row_no, issues, source cells)
+
+
+class BlockValidator:
+    """Validates blocks of one file; distinct values are parsed once for the whole file."""
+
+    def __init__(self, ctx: Context, columns: ColumnMap) -> None:
+        self.ctx, self.columns = ctx, columns
+        self.fields = ctx.info_class.fields
+        self.roles = {f.role: f for f in self.fields if f.role is not None}
+        self.source = {f.id: f"c{i}" for i, f in columns.fields.items()}
+        self.memo = col.Memo()
+        self.deadlines: dict[date, tuple[bool | None, int | None]] = {}
+        by_id = {f.id: f for f in self.fields}
+        self.vectorised = not any(by_id[k].multi for k in ctx.info_class.natural_key)
+
+    def check(self, block: pl.DataFrame) -> Checked:
+        raw = {f: col.clean(block[c]) for f, c in self.source.items()}
+        values, ok, kinds = self._parse(raw, block.height)
+        ok = ok & self._required(raw, values) & self._dates(values)
+        subject = self._subject(values, kinds)
+        ok = ok & subject["subject_code"].is_not_null()
+        if not self.vectorised:
+            ok = pl.Series([False] * block.height)
+        fast = self._accepted(block["_row"], values, subject, ok)
+        slow, rejected = self._one_by_one(block.filter(~ok))
+        accepted = pl.concat([fast, slow.select(fast.columns)], how="vertical").sort("row_no")
+        return Checked(accepted, rejected)
+
+    # ---- cells ---------------------------------------------------------------------------
+
+    def _parse(
+        self, raw: dict[str, pl.Series], height: int
+    ) -> tuple[dict[str, pl.Series], pl.Series, pl.Series | None]:
+        values: dict[str, pl.Series] = {}
+        ok = pl.Series([True] * height)
+        kinds = None
+        for fld in self.fields:
+            if fld.id not in raw:
+                continue
+            text = raw[fld.id]
+            if fld.type == "uscc":
+                value, good, suggested = col.uscc(text)
+                kinds = suggested if fld.role == FieldRole.SUBJECT_USCC else kinds
+            else:
+                value, good = self._cell(fld, text, raw)
+            values[fld.id] = value
+            ok = ok & good & ~col.json_unsafe(text)
+        return values, ok, kinds
+
+    def _cell(self, fld: Field, text: pl.Series, raw: dict[str, pl.Series]) -> col.Fast:
+        kind = fld.type
+        if kind in ("text", "code"):
+            rule = col.text if kind == "text" else col.code
+            return rule(text, fld.max_length)
+        if kind in ("decimal", "integer"):
+            return col.decimal(text) if kind == "decimal" else col.integer(text)
+        if kind == "date":
+            return self.memo.by_distinct("date", text, parse_date, pl.Date())
+        if kind == "enum":
+            table = self.ctx.catalog.code_tables[fld.code_table or ""]
+            if fld.multi:
+                multi = pl.List(pl.String)
+                return self.memo.by_distinct(fld.id, text, lambda t: parse_multi(t, table), multi)
+            return self.memo.by_distinct(fld.id, text, lambda t: parse_enum(t, table), pl.String())
+        return self._id_number(fld, text, raw)
+
+    def _id_number(self, fld: Field, text: pl.Series, raw: dict[str, pl.Series]) -> col.Fast:
+        """Resident ID numbers only (no document kind, or 身份证); passports etc. go to Python."""
+        value, good = col.id_number(text, self.ctx.today)
+        kind_role = _ID_KIND_OF.get(fld.role) if fld.role else None
+        kind_field = self.roles.get(kind_role) if kind_role else None
+        if kind_field is None or kind_field.id not in raw:
+            return value, good
+        document = raw[kind_field.id]
+        resident = document.is_null() | document.is_in([ID_CARD, "1"])
+        return value, good & (resident | text.is_null())
+
+    # ---- rows ----------------------------------------------------------------------------
+
+    def _required(self, raw: dict[str, pl.Series], values: dict[str, pl.Series]) -> pl.Series:
+        ok = pl.Series([True] * len(next(iter(raw.values()))))
+        for fld in self.fields:
+            present = raw[fld.id].is_not_null() if fld.id in raw else pl.Series([False] * len(ok))
+            if fld.required:
+                ok = ok & present
+            cond = fld.required_when
+            if cond is None or cond.field not in values:
+                continue
+            hit = _holds(values[cond.field], cond.values)
+            ok = ok & (present | ~hit)
+        return ok
+
+    def _dates(self, values: dict[str, pl.Series]) -> pl.Series:
+        height = len(next(iter(values.values())))
+        decided_field = self.roles.get(FieldRole.DECISION_DATE)
+        if decided_field is None or decided_field.id not in values:
+            return pl.Series([True] * height)
+        decided = values[decided_field.id]
+        if decided.dtype != pl.Date:
+            return pl.Series([False] * height)
+        ok = (decided <= self.ctx.today).fill_null(True)
+        for role in _DATE_ROLES:
+            later = self.roles.get(role)
+            if later is None or later.id not in values:
+                continue
+            if values[later.id].dtype != pl.Date:
+                return pl.Series([False] * height)
+            ok = ok & (values[later.id] >= decided).fill_null(True)
+        return ok
+
+    def _subject(self, values: dict[str, pl.Series], kinds: pl.Series | None) -> pl.DataFrame:
+        """validate._subject as expressions: USCC first, else a resident ID number."""
+        height = len(next(iter(values.values())))
+        none = pl.Series([None] * height, dtype=pl.String)
+
+        def role(r: FieldRole) -> pl.Series:
+            fld = self.roles.get(r)
+            return values[fld.id] if fld is not None and fld.id in values else none
+
+        frame = pl.DataFrame({
+            "cat": role(FieldRole.SUBJECT_CATEGORY), "uscc": role(FieldRole.SUBJECT_USCC),
+            "idn": role(FieldRole.SUBJECT_ID_NUMBER), "hint": kinds if kinds is not None else none,
+        })  # fmt: skip
+        cat, uscc, idn = pl.col("cat"), pl.col("uscc"), pl.col("idn")
+        person, individual = cat == PERSON, cat == INDIVIDUAL
+        return frame.select(
+            subject_code=pl.when(person)
+            .then(idn)
+            .when(uscc.is_not_null())
+            .then(uscc)
+            .when(individual)
+            .then(idn),
+            subject_kind=pl.when(person & idn.is_not_null())
+            .then(pl.lit(SubjectKind.PERSON.value))
+            .when(uscc.is_not_null() & individual)
+            .then(pl.lit(SubjectKind.INDIVIDUAL_BUSINESS.value))
+            .when(uscc.is_not_null())
+            .then(pl.col("hint"))
+            .when(individual & idn.is_not_null())
+            .then(pl.lit(SubjectKind.INDIVIDUAL_BUSINESS.value)),
+        )
+
+    def _accepted(
+        self,
+        row_no: pl.Series,
+        values: dict[str, pl.Series],
+        subject: pl.DataFrame,
+        ok: pl.Series,
+    ) -> pl.DataFrame:
+        frame = pl.DataFrame({"row_no": row_no, **values}).hstack(subject).filter(ok)
+        canonical = frame.select(_canonical(self.fields, values)).to_series()
+        sha256 = hashlib.sha256
+        digests = [sha256(t.encode()).hexdigest() for t in canonical.to_list()]
+        name = self.roles.get(FieldRole.SUBJECT_NAME)
+        out = frame.select(
+            pl.col("row_no").cast(pl.Int64),
+            natural_key=pl.concat_str(
+                [_as_text(k, values) for k in self.ctx.info_class.natural_key], separator="|"
+            ),
+            content_hash=pl.Series(digests, dtype=pl.String),
+            data=canonical,
+            subject_code=pl.col("subject_code"),
+            subject_kind=pl.col("subject_kind"),
+            subject_name=_as_text(name.id, values) if name else pl.lit(""),
+            **self._record_columns(values),
+            **{FILLED + f.id: _filled(f.id, values) for f in self.fields},
+        )
+        return self._with_timeliness(out)
+
+    def _record_columns(self, values: dict[str, pl.Series]) -> dict[str, pl.Expr]:
+        out: dict[str, pl.Expr] = {}
+        for role, column in ROLE_COLUMNS.items():
+            fld = self.roles.get(role)
+            found = fld is not None and fld.id in values
+            expr = pl.col(fld.id) if found and fld is not None else pl.lit(None)
+            out[column] = expr.cast(ACCEPTED[column])
+        return out
+
+    def _with_timeliness(self, out: pl.DataFrame) -> pl.DataFrame:
+        known = self.deadlines
+        for day in out["decision_date"].drop_nulls().unique().to_list():
+            if day not in known:
+                known[day] = timeliness(self.ctx, day)
+        days = list(known)
+        return out.with_columns(
+            timely=pl.col("decision_date").replace_strict(
+                days, [known[d][0] for d in days], default=None, return_dtype=pl.Boolean
+            ),
+            calendar_gap=pl.col("decision_date").replace_strict(
+                days, [known[d][1] for d in days], default=None, return_dtype=pl.Int32
+            ),
+        )
+
+    def _one_by_one(self, rows: pl.DataFrame) -> tuple[pl.DataFrame, list[dict[str, Any]]]:
+        valid: list[dict[str, Any]] = []
+        rejected: list[dict[str, Any]] = []
+        for source in rows.rows():
+            row_no, cells = int(source[0]), source[1:]
+            result = validate_row(self.ctx, self.columns, row_no, cells)
+            if isinstance(result, RejectedRow):
+                rejected.append(rejected_outcome(result, cells))
+            else:
+                valid.append(self._from_row(result))
+        schema = {**ACCEPTED, **{FILLED + f.id: pl.Boolean for f in self.fields}}
+        return pl.DataFrame(valid, schema=schema, orient="row"), rejected
+
+    def _from_row(self, row: ValidRow) -> dict[str, Any]:
+        return {
+            "row_no": row.row_no,
+            "natural_key": row.natural_key,
+            "content_hash": row.content_hash,
+            "data": row.data_json,
+            "subject_code": row.subject_code,
+            "subject_kind": row.subject_kind.value,
+            "subject_name": row.subject_name,
+            **{k: row.columns.get(k) for k in ROLE_COLUMNS.values()},
+            "timely": row.timely,
+            "calendar_gap": row.calendar_gap,
+            **{FILLED + f.id: f.id in row.data for f in self.fields},
+        }
+
+
+def rejected_outcome(row: RejectedRow, cells: tuple[Any, ...]) -> dict[str, Any]:
+    return {
+        "row_no": row.row_no,
+        "outcome": "rejected",
+        "timely": None,
+        "issues": [{"field": i.field, "code": i.code, "message": i.message} for i in row.issues],
+        "source": {"cells": [None if c is None else str(c) for c in cells]},
+    }
+
+
+def _holds(value: pl.Series, wanted: list[str]) -> pl.Series:
+    """required_when: the condition field's value is (or, multi-valued, contains) one of these."""
+    if value.dtype == pl.List(pl.String):
+        hit = value.list.eval(pl.element().is_in(wanted)).list.any()
+    elif value.dtype == pl.String:
+        hit = value.is_in(wanted)
+    elif value.dtype == pl.Date:
+        hit = value.dt.to_string("%Y-%m-%d").is_in(wanted)
+    else:
+        return pl.Series([False] * len(value))  # an integer never equals a code-table text
+    return hit.fill_null(False)
+
+
+def _filled(field_id: str, values: dict[str, pl.Series]) -> pl.Expr:
+    return pl.col(field_id).is_not_null() if field_id in values else pl.lit(False)
+
+
+def _as_text(field_id: str, values: dict[str, pl.Series]) -> pl.Expr:
+    """str(value) as validate.py writes it into the natural key ("" when absent)."""
+    if field_id not in values:
+        return pl.lit("")
+    series = values[field_id]
+    expr = pl.col(field_id)
+    if series.dtype == pl.Date:
+        expr = expr.dt.to_string("%Y-%m-%d")
+    return expr.cast(pl.String).fill_null("")
+
+
+_JSON_ESCAPES = (["\\", '"', "\n", "\r", "\t"], ["\\\\", '\\"', "\\n", "\\r", "\\t"])
+
+
+def _json_string(expr: pl.Expr, *, escape: bool = True) -> pl.Expr:
+    escaped = expr.str.replace_many(*_JSON_ESCAPES) if escape else expr
+    return pl.concat_str(pl.lit('"'), escaped, pl.lit('"'))
+
+
+def _json_value(field_id: str, series: pl.Series) -> pl.Expr:
+    expr = pl.col(field_id)
+    if series.dtype == pl.Date:
+        return _json_string(expr.dt.to_string("%Y-%m-%d"), escape=False)
+    if series.dtype == pl.Int64:
+        return expr.cast(pl.String)
+    if series.dtype == pl.List(pl.String):
+        items = expr.list.eval(_json_string(pl.element())).list.join(", ")
+        return pl.concat_str(pl.lit("["), items, pl.lit("]"))
+    needs = bool(series.str.contains_any(_JSON_ESCAPES[0]).any())  # most columns never do
+    return _json_string(expr, escape=needs)
+
+
+def _canonical(fields: list[Field], values: dict[str, pl.Series]) -> pl.Expr:
+    """validate.canonical_json (json.dumps, sorted keys, ensure_ascii=False) as one expression."""
+    pieces = [
+        pl.concat_str(pl.lit(f'"{fid}": '), _json_value(fid, values[fid]))
+        for fid in sorted(f.id for f in fields)
+        if fid in values
+    ]
+    body = pl.concat_str(pieces, separator=", ", ignore_nulls=True)
+    return pl.concat_str(pl.lit("{"), body, pl.lit("}")).alias("data")
