@@ -4,7 +4,7 @@ Loads N subjects (default 1,000,000; `--n` or XINYONG_BENCH_SUBJECTS) into a fre
 COPY, builds the search indexes of the disclosure search migration after the load, serves the
 app with uvicorn (2 workers), and measures p50/p99 latency of 2-, 3- and 4-character name
 queries, exact code lookups (`/api/v1/subjects?q=<USCC>`) and a trivial endpoint
-(`/api/v1/health`) at a fixed concurrency. Prints a row for bench/RESULTS.md.
+(`/api/v1/health`) with wrk at a fixed number of connections. Prints a row for bench/RESULTS.md.
 
 Goal (issue 4): p99 ≤ 100 ms for every query shape; code lookups ≥ 0.3 × the trivial endpoint's
 requests/s. Needs XINYONG_BENCH_POSTGRES_URL (make bench starts a cluster).
@@ -19,15 +19,15 @@ import json
 import os
 import random
 import socket
-import statistics
 import subprocess
 import sys
+import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
 import psycopg
+import wrk
 from sqlalchemy import make_url
 
 from xinyong.db import migrate
@@ -105,35 +105,14 @@ def serve(url: str, port: int) -> subprocess.Popen[bytes]:
     raise RuntimeError("server did not start")
 
 
-def measure(base: str, paths: list[str], concurrency: int) -> dict[str, float]:
-    def one(client: httpx.Client, path: str) -> float:
-        t = time.perf_counter()
-        r = client.get(base + path)
-        r.raise_for_status()
-        return (time.perf_counter() - t) * 1000
-
-    limits = httpx.Limits(max_connections=concurrency)
-    with httpx.Client(limits=limits, timeout=30) as client:
-        for path in paths[:20]:
-            one(client, path)  # warm up
-        started = time.perf_counter()
-        with ThreadPoolExecutor(concurrency) as pool:
-            times = sorted(pool.map(lambda p: one(client, p), paths))
-        elapsed = time.perf_counter() - started
-    return {
-        "p50_ms": round(statistics.median(times), 1),
-        "p99_ms": round(times[int(len(times) * 0.99) - 1], 1),
-        "rps": round(len(times) / elapsed),
-    }
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--n", type=int, default=int(os.environ.get("XINYONG_BENCH_SUBJECTS", "1000000"))
     )
-    parser.add_argument("--requests", type=int, default=2000)
-    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--requests", type=int, default=2000, help="distinct queries per shape")
+    parser.add_argument("--concurrency", type=int, default=16, help="wrk connections")
+    parser.add_argument("--duration", default="10s", help="wrk duration per shape")
     parser.add_argument("--port", type=int, default=0, help="0 = a free port")
     args = parser.parse_args()
     base_url = os.environ.get("XINYONG_BENCH_POSTGRES_URL")
@@ -164,10 +143,19 @@ def main() -> None:
         "code lookup": [f"/api/v1/subjects?q={c}" for c, _ in sample],
     }
     port = args.port or _free_port()
+    binary = wrk.ensure_wrk()
     proc = serve(url, port)
+    results: dict[str, dict[str, float]] = {}
     try:
-        results = {k: measure(f"http://127.0.0.1:{port}", v, args.concurrency)
-                   for k, v in shapes.items()}  # fmt: skip
+        with tempfile.TemporaryDirectory() as folder:
+            for i, (shape, paths) in enumerate(shapes.items()):
+                script = wrk.get_script(paths, Path(folder), f"shape{i}")
+                done = wrk.run(binary, f"http://127.0.0.1:{port}", script=script,
+                               connections=args.concurrency, duration=args.duration)  # fmt: skip
+                if done.non_2xx:
+                    sys.exit(f"{shape}: {done.non_2xx} non-2xx responses")
+                results[shape] = {"p50_ms": done.p50_ms, "p99_ms": done.p99_ms,
+                                  "rps": round(done.rps), "requests": done.requests}  # fmt: skip
     finally:
         proc.terminate()
         proc.wait(timeout=20)
