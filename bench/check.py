@@ -13,8 +13,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -24,6 +22,7 @@ from datetime import date
 from pathlib import Path
 
 import psycopg
+import wrk
 from sqlalchemy import make_url
 
 from xinyong import auth, catalog, clock, demo
@@ -40,15 +39,6 @@ S = int(os.environ.get("BENCH_SCREEN", "1000000"))
 DURATION = os.environ.get("BENCH_DURATION", "15s")
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
 TODAY = date(2026, 12, 1)
-
-
-def ensure_wrk() -> str:
-    found = shutil.which("wrk")
-    if found is None:
-        subprocess.run(["apt-get", "install", "-y", "wrk"], check=True, capture_output=True)
-        found = shutil.which("wrk")
-    assert found is not None
-    return found
 
 
 def database(base: str) -> str:
@@ -126,20 +116,12 @@ def serve(url: str) -> subprocess.Popen[bytes]:
     raise RuntimeError("the server did not start")
 
 
-def wrk(binary: str, path: str, script: str | None = None) -> tuple[float, float, int]:
-    cmd = [binary, "-t2", "-c64", f"-d{DURATION}", "--latency", f"http://127.0.0.1:{PORT}{path}"]
-    if script:
-        cmd[1:1] = ["-s", script]
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
-    assert p99 is not None
-    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99.group(2)]
-    total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
-    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    if bad:
-        print(f"WARNING {path}: {bad.group(1)} non-2xx responses")
-    return rps, float(p99.group(1)) * scale, total
+def load_test(binary: str, path: str, script: str | None = None) -> wrk.Result:
+    done = wrk.run(binary, f"http://127.0.0.1:{PORT}{path}", connections=64, duration=DURATION,
+                   script=Path(script) if script else None)  # fmt: skip
+    if done.non_2xx:
+        print(f"WARNING {path}: {done.non_2xx} non-2xx responses")
+    return done
 
 
 def lua(codes: list[str], listed: list[str], key: str, folder: Path) -> str:
@@ -178,7 +160,7 @@ def bench_screening(url: str, codes: list[str], folder: Path) -> float:
 
 def main() -> None:
     base = os.environ["XINYONG_BENCH_POSTGRES_URL"]
-    binary = ensure_wrk()
+    binary = wrk.ensure_wrk()
     url = database(base)
     codes, listed = load(url)
     key = api_key(url)
@@ -186,9 +168,11 @@ def main() -> None:
         script = lua(codes, listed, key, Path(tmp))
         proc = serve(url)
         try:
-            wrk(binary, "/api/v1/health")  # warm-up
-            h_rps, h_p99, _ = wrk(binary, "/api/v1/health")
-            c_rps, c_p99, c_total = wrk(binary, "/api/v1/checks", script)
+            load_test(binary, "/api/v1/health")  # warm-up
+            health = load_test(binary, "/api/v1/health")
+            check = load_test(binary, "/api/v1/checks", script)
+            h_rps, h_p99 = health.rps, health.p99_ms
+            c_rps, c_p99, c_total = check.rps, check.p99_ms, check.requests
         finally:
             proc.terminate()
             proc.wait()
