@@ -225,45 +225,59 @@ def search_plan(q: str, *, limit: int, dialect: str) -> SearchPlan | None:
 
 @lru_cache
 def search_statement(shape: str) -> Select[Subject]:
-    """The one statement of a search shape, with named parameters (see `search_plan`)."""
+    """The one statement of a search shape, with named parameters (see `search_plan`).
+
+    Names: at most SEARCH_CANDIDATES matches (id and name length, read in the index scan), the
+    best `limit` of them by length(name), id, and only those rows read in full.
+    """
     if shape == "code":
         return select(Subject).where(Subject.code == bindparam("code"))
-    candidates = {
-        "pg_bigram": _pg_bigram_candidates,
-        "pg_keyword": _pg_keyword_candidates,
-        "sqlite_phrase": _sqlite_phrase_candidates,
-        "sqlite_scan": _sqlite_scan_candidates,
-    }[shape]()
-    return (
-        select(Subject)
-        .where(Subject.id.in_(candidates.limit(SEARCH_CANDIDATES)))
-        .order_by(func.length(Subject.name), Subject.id)
-        .limit(bindparam("limit", type_=Integer))
+    candidates = (
+        {
+            "pg_bigram": _pg_bigram_candidates,
+            "pg_keyword": _pg_keyword_candidates,
+            "sqlite_phrase": _sqlite_phrase_candidates,
+            "sqlite_scan": _sqlite_scan_candidates,
+        }[shape]()
+        .limit(SEARCH_CANDIDATES)
+        .subquery("candidates")
     )
+    best = (
+        select(candidates.c.id, candidates.c.len)
+        .order_by(candidates.c.len, candidates.c.id)
+        .limit(bindparam("limit", type_=Integer))
+        .subquery("best")
+    )
+    return select(Subject).join(best, Subject.id == best.c.id).order_by(best.c.len, best.c.id)
 
 
 def _names() -> Any:
     return func.xinyong_subject_names(Subject.name, Subject.former_names)
 
 
-def _pg_bigram_candidates() -> Select[int]:
+def _ranked(*where: Any) -> Select[Any]:
+    return select(Subject.id, func.length(Subject.name).label("len")).where(*where)
+
+
+def _pg_bigram_candidates() -> Select[Any]:
     wanted = cast(array([bindparam("q", type_=Text())]), ARRAY(Text()))
-    return select(Subject.id).where(func.xinyong_bigrams(_names()).op("@>")(wanted))
+    return _ranked(func.xinyong_bigrams(_names()).op("@>")(wanted))
 
 
-def _pg_keyword_candidates() -> Select[int]:
-    return select(Subject.id).where(_names().like(bindparam("pattern"), escape="\\"))
+def _pg_keyword_candidates() -> Select[Any]:
+    return _ranked(_names().like(bindparam("pattern"), escape="\\"))
 
 
-def _sqlite_phrase_candidates() -> Select[int]:
-    return (
+def _sqlite_phrase_candidates() -> Select[Any]:
+    fts = (
         select(literal_column("rowid", Integer))
         .select_from(text("subjects_fts"))
         .where(text("subjects_fts MATCH :phrase"))
     )
+    return _ranked(Subject.id.in_(fts))
 
 
-def _sqlite_scan_candidates() -> Select[int]:
+def _sqlite_scan_candidates() -> Select[Any]:
     q = bindparam("q", type_=Text())
     former = (
         select(literal_column("1"))
@@ -271,7 +285,7 @@ def _sqlite_scan_candidates() -> Select[int]:
         .where(func.instr(literal_column("value"), q) > 0)
         .exists()
     )
-    return select(Subject.id).where(or_(func.instr(Subject.name, q) > 0, former))
+    return _ranked(or_(func.instr(Subject.name, q) > 0, former))
 
 
 def _escape_like(q: str) -> str:
