@@ -119,4 +119,7 @@ def operator() -> Actor:
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, catalog_dir=CATALOG_DIR, today=date(2026, 11, 23))
+    # search_fast_path off: web tests run in the rolled-back test session, which the fast
+    # path's own pool cannot see (tests/web/test_search_fast.py compares both paths).
+    return Settings(database_url=database_url, catalog_dir=CATALOG_DIR, today=date(2026, 11, 23),
+                    search_fast_path=False)  # fmt: skip

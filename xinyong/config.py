@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     region_code: str = "990100"
     # Joint checks on PostgreSQL use the raw async psycopg pool (measures/fast.py) unless off.
     check_fast_path: bool = True
+    # Anonymous subject searches on PostgreSQL use the raw async psycopg pool (subjects_fast.py).
+    search_fast_path: bool = True
 
 
 @lru_cache

@@ -7,9 +7,10 @@ subject (ID numbers masked). Does not: hold records (archive.py) or decide discl
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -17,6 +18,7 @@ from sqlalchemy import (
     Integer,
     Select,
     Text,
+    bindparam,
     cast,
     func,
     insert,
@@ -85,13 +87,21 @@ def checked_code(code: str, kind: SubjectKind, *, today: date | None = None) -> 
 
 
 def public_code(subject: Subject) -> str:
-    return identifiers.mask_code(subject.code) if subject.code_kind == "id_number" else subject.code
+    return _public_code(subject.code, subject.code_kind)
 
 
 def public_ref(subject: Subject) -> str:
     """The subject's address on public surfaces: the USCC, or "p<id>" for a person (never the
     ID number, which is not public — the masked number cannot address a page)."""
-    return f"{PERSON_REF}{subject.id}" if subject.code_kind == "id_number" else subject.code
+    return _public_ref(subject.id, subject.code, subject.code_kind)
+
+
+def _public_code(code: str, code_kind: str) -> str:
+    return identifiers.mask_code(code) if code_kind == "id_number" else code
+
+
+def _public_ref(subject_id: int, code: str, code_kind: str) -> str:
+    return f"{PERSON_REF}{subject_id}" if code_kind == "id_number" else code
 
 
 def get_by_ref(session: Session, ref: str) -> Subject:
@@ -104,23 +114,35 @@ def get_by_ref(session: Session, ref: str) -> Subject:
 
 def public_view(subject: Subject) -> dict[str, Any]:
     """What anyone may see about a subject: ID numbers masked, no internal fields."""
-    kind = SubjectKind(subject.kind)
+    return public_view_of({field: getattr(subject, field) for field in PUBLIC_VIEW_FIELDS})
+
+
+PUBLIC_VIEW_FIELDS = (
+    "id", "code", "code_kind", "name", "kind", "status", "region_code", "former_names",
+    "legal_rep", "registration_authority", "established_on", "address", "industry_code",
+)  # fmt: skip
+
+
+def public_view_of(row: Mapping[str, Any]) -> dict[str, Any]:
+    """The public view of a subject row (any mapping with PUBLIC_VIEW_FIELDS): the one function
+    behind both the ORM path and the search fast read path, so masking is identical."""
+    kind = SubjectKind(row["kind"])
     person = kind == SubjectKind.PERSON
     return {
-        "ref": public_ref(subject),
-        "code": public_code(subject),
-        "name": subject.name,
+        "ref": _public_ref(row["id"], row["code"], row["code_kind"]),
+        "code": _public_code(row["code"], row["code_kind"]),
+        "name": row["name"],
         "kind": kind.value,
         "kind_label": kind.label,
-        "status": subject.status,
-        "status_label": SubjectStatus(subject.status).label,
-        "region_code": subject.region_code,
-        "former_names": [] if person else list(subject.former_names or []),
-        "legal_rep": None if person else subject.legal_rep,
-        "registration_authority": None if person else subject.registration_authority,
-        "established_on": None if person else subject.established_on,
-        "address": None if person else subject.address,
-        "industry_code": subject.industry_code,
+        "status": row["status"],
+        "status_label": SubjectStatus(row["status"]).label,
+        "region_code": row["region_code"],
+        "former_names": [] if person else list(row["former_names"] or []),
+        "legal_rep": None if person else row["legal_rep"],
+        "registration_authority": None if person else row["registration_authority"],
+        "established_on": None if person else row["established_on"],
+        "address": None if person else row["address"],
+        "industry_code": row["industry_code"],
     }
 
 
@@ -166,52 +188,104 @@ def search(session: Session, q: str, *, limit: int = 20) -> list[Subject]:
     of a former name. Up to SEARCH_CANDIDATES matches are ranked, shortest name first (the
     closest match to the keyword), then by id. The indexes are made in the disclosure search
     migration: PostgreSQL pg_trgm GIN (3+ characters) and a bigram GIN (2 characters); SQLite
-    FTS5 trigram (3+ characters) and a scan for 1–2 characters.
+    FTS5 trigram (3+ characters) and a scan for 1–2 characters. The search fast read path
+    (`subjects_fast.py`) runs the same plan and statement.
     """
+    plan = search_plan(q, limit=limit, dialect=session.get_bind().dialect.name)
+    if plan is None:
+        return []
+    return list(session.execute(search_statement(plan.shape), plan.params).scalars())
+
+
+@dataclass(frozen=True, slots=True)
+class SearchPlan:
+    """Which statement answers a search (`search_statement(shape)`) and its parameters."""
+
+    shape: str  # "code" | "pg_bigram" | "pg_keyword" | "sqlite_phrase" | "sqlite_scan"
+    params: dict[str, Any]
+
+
+def search_plan(q: str, *, limit: int, dialect: str) -> SearchPlan | None:
+    """The plan of a search on `dialect` ("postgresql" or "sqlite"); None: nothing to search."""
     q = " ".join(q.split())
     if not q:
-        return []
+        return None
     limit = min(limit, MAX_SEARCH)
     if identifiers.classify(q) is not None:
-        found = find_by_code(session, q)
-        return [found] if found else []
-    if session.get_bind().dialect.name == "postgresql":
-        candidates = _pg_candidates(q)
-    else:
-        candidates = _sqlite_candidates(q)
-    ranked = (
-        select(Subject)
-        .where(Subject.id.in_(candidates.limit(SEARCH_CANDIDATES)))
-        .order_by(func.length(Subject.name), Subject.id)
-        .limit(limit)
-    )
-    return list(session.execute(ranked).scalars())
-
-
-def _pg_candidates(q: str) -> Select[int]:
-    names = func.xinyong_subject_names(Subject.name, Subject.former_names)
-    if len(q) == BIGRAM:
-        match = func.xinyong_bigrams(names).op("@>")(cast(array([q]), ARRAY(Text())))
-    else:
-        match = names.like(f"%{_escape_like(q)}%", escape="\\")
-    return select(Subject.id).where(match)
-
-
-def _sqlite_candidates(q: str) -> Select[int]:
+        return SearchPlan("code", {"code": identifiers.normalise(q)})
+    if dialect == "postgresql" and len(q) == BIGRAM:
+        return SearchPlan("pg_bigram", {"q": q, "limit": limit})
+    if dialect == "postgresql":
+        return SearchPlan("pg_keyword", {"pattern": f"%{_escape_like(q)}%", "limit": limit})
     if len(q) >= TRIGRAM:
-        phrase = '"' + q.replace('"', '""') + '"'
-        return (
-            select(literal_column("rowid", Integer))
-            .select_from(text("subjects_fts"))
-            .where(text("subjects_fts MATCH :phrase").bindparams(phrase=phrase))
-        )
+        return SearchPlan("sqlite_phrase", {"phrase": '"' + q.replace('"', '""') + '"',
+                                            "limit": limit})  # fmt: skip
+    return SearchPlan("sqlite_scan", {"q": q, "limit": limit})
+
+
+@lru_cache
+def search_statement(shape: str) -> Select[Subject]:
+    """The one statement of a search shape, with named parameters (see `search_plan`).
+
+    Names: at most SEARCH_CANDIDATES matches (id and name length, read in the index scan), the
+    best `limit` of them by length(name), id, and only those rows read in full.
+    """
+    if shape == "code":
+        return select(Subject).where(Subject.code == bindparam("code"))
+    candidates = (
+        {
+            "pg_bigram": _pg_bigram_candidates,
+            "pg_keyword": _pg_keyword_candidates,
+            "sqlite_phrase": _sqlite_phrase_candidates,
+            "sqlite_scan": _sqlite_scan_candidates,
+        }[shape]()
+        .limit(SEARCH_CANDIDATES)
+        .subquery("candidates")
+    )
+    best = (
+        select(candidates.c.id, candidates.c.len)
+        .order_by(candidates.c.len, candidates.c.id)
+        .limit(bindparam("limit", type_=Integer))
+        .subquery("best")
+    )
+    return select(Subject).join(best, Subject.id == best.c.id).order_by(best.c.len, best.c.id)
+
+
+def _names() -> Any:
+    return func.xinyong_subject_names(Subject.name, Subject.former_names)
+
+
+def _ranked(*where: Any) -> Select[Any]:
+    return select(Subject.id, func.length(Subject.name).label("len")).where(*where)
+
+
+def _pg_bigram_candidates() -> Select[Any]:
+    wanted = cast(array([bindparam("q", type_=Text())]), ARRAY(Text()))
+    return _ranked(func.xinyong_bigrams(_names()).op("@>")(wanted))
+
+
+def _pg_keyword_candidates() -> Select[Any]:
+    return _ranked(_names().like(bindparam("pattern"), escape="\\"))
+
+
+def _sqlite_phrase_candidates() -> Select[Any]:
+    fts = (
+        select(literal_column("rowid", Integer))
+        .select_from(text("subjects_fts"))
+        .where(text("subjects_fts MATCH :phrase"))
+    )
+    return _ranked(Subject.id.in_(fts))
+
+
+def _sqlite_scan_candidates() -> Select[Any]:
+    q = bindparam("q", type_=Text())
     former = (
         select(literal_column("1"))
         .select_from(func.json_each(Subject.former_names))
         .where(func.instr(literal_column("value"), q) > 0)
         .exists()
     )
-    return select(Subject.id).where(or_(func.instr(Subject.name, q) > 0, former))
+    return _ranked(or_(func.instr(Subject.name, q) > 0, former))
 
 
 def _escape_like(q: str) -> str:

@@ -46,6 +46,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     app.include_router(api_system.router, prefix="/api/v1")
+    for router in api_subjects.search_routers(settings):
+        app.include_router(router, prefix="/api/v1")
     app.include_router(api_subjects.router, prefix="/api/v1")
     app.include_router(api_batches.router, prefix="/api/v1")
     app.include_router(api_screening.router, prefix="/api/v1")

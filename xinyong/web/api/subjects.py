@@ -4,6 +4,11 @@ Anonymous callers (and anyone asking `view=public`) get the public view: the sub
 and each disclosed record with class, decision number, decision date and `disclosure_ends`.
 Authorised readers (admin, officer, auditor; an enterprise account for its own subject) get the
 full archive and must give a `purpose`; each such read is written to the query log.
+
+The search has two bodies with one answer: on PostgreSQL (unless `search_fast_path` is off) an
+anonymous search is served by the async route through the fast read path (`subjects_fast`, no
+session, no pydantic on the way out); a request carrying an API key or a sign-in cookie, and every
+search on SQLite, goes through the sync route, the reference.
 """
 
 from __future__ import annotations
@@ -11,14 +16,22 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, FastAPI, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
 from pydantic import BaseModel
+from sqlalchemy.orm import Session
 
 from xinyong import audit, disclosure, identifiers, subjects
+from xinyong.config import Settings
+from xinyong.subjects_fast import FastSearch
 from xinyong.web import profile
-from xinyong.web.deps import CurrentActor, CurrentCatalog, DbSession, Today
+from xinyong.web.deps import SESSION_COOKIE, CurrentActor, CurrentCatalog, DbSession, Today
 
 router = APIRouter(tags=["subjects"])
+sync_search_router = APIRouter(tags=["subjects"])
+fast_search_router = APIRouter(tags=["subjects"])
+SEARCH_SUMMARY = "按名称、曾用名或代码查询信用主体（公开信息）"
 
 
 class SubjectOut(BaseModel):
@@ -52,13 +65,53 @@ class SubjectDetail(SubjectOut):
     ] = []  # lists decided on this platform, in force and published
 
 
-@router.get("/subjects", response_model=SubjectList)
+@sync_search_router.get("/subjects", response_model=SubjectList, summary=SEARCH_SUMMARY)
 def search_subjects(
     session: DbSession, q: str = Query("", max_length=100), limit: int = Query(20, ge=1, le=100)
 ) -> SubjectList:
+    return _search(session, q, limit)
+
+
+def _search(session: Session, q: str, limit: int) -> SubjectList:
     found = subjects.search(session, q, limit=limit)
     items = [SubjectOut.model_validate(subjects.public_view(s)) for s in found]
     return SubjectList(q=identifiers.mask_text(q), count=len(items), items=items)
+
+
+def _search_in_transaction(app: FastAPI, q: str, limit: int) -> SubjectList:
+    with app.state.sessionmaker() as session, session.begin():
+        return _search(session, q, limit)
+
+
+async def _fast(request: Request) -> FastSearch:
+    fast: FastSearch | None = getattr(request.app.state, "fast_search", None)
+    if fast is None:
+        url = request.app.state.engine.url
+        fast = FastSearch(url.set(drivername="postgresql").render_as_string(hide_password=False))
+        request.app.state.fast_search = fast
+        await fast.open()
+    return fast
+
+
+def _signed_in(request: Request) -> bool:
+    headers = request.headers
+    key = headers.get("x-api-key") or headers.get("authorization")
+    return bool(key) or SESSION_COOKIE in request.cookies
+
+
+@fast_search_router.get("/subjects", response_model=SubjectList, summary=SEARCH_SUMMARY)
+async def search_subjects_fast(
+    request: Request, q: str = Query("", max_length=100), limit: int = Query(20, ge=1, le=100)
+) -> Response | SubjectList:
+    if _signed_in(request):  # not an anonymous search: the reference (sync) path
+        return await run_in_threadpool(_search_in_transaction, request.app, q, limit)
+    body = await (await _fast(request)).search_json(q, limit=limit)
+    return Response(body, media_type="application/json")
+
+
+def search_routers(settings: Settings) -> list[APIRouter]:
+    fast = settings.search_fast_path and settings.database_url.startswith("postgres")
+    return [fast_search_router if fast else sync_search_router]
 
 
 @router.get("/subjects/{code}", response_model=SubjectDetail)
