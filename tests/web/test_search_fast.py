@@ -49,9 +49,6 @@ def _bodies(settings: Settings, paths: list[str], *, fast: bool, **headers: str)
     app = create_app(settings.model_copy(update={"search_fast_path": fast}))
     with TestClient(app) as client:
         responses = [client.get(path, headers=headers) for path in paths]
-        if getattr(app.state, "fast_search", None) is not None:
-            assert client.portal is not None
-            client.portal.call(app.state.fast_search.close)
     app.state.engine.dispose()
     assert all(r.status_code == 200 for r in responses)
     return [r.content for r in responses]

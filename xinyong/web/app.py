@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from xinyong import __version__, catalog, log
 from xinyong.config import Settings, get_settings
 from xinyong.db.session import make_engine, make_sessionmaker
-from xinyong.web import errors
+from xinyong.web import errors, fastpaths
 from xinyong.web.admin import batches as admin_batches
 from xinyong.web.admin import interviews as admin_interviews
 from xinyong.web.admin import lists as admin_lists
@@ -36,6 +36,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url="/api/docs",
         openapi_url="/api/openapi.json",
         redoc_url=None,
+        lifespan=fastpaths.lifespan,
     )
     engine = make_engine(settings.database_url)
     app.state.settings = settings

@@ -17,10 +17,9 @@ from pydantic import BaseModel, Field
 from xinyong import audit, measures
 from xinyong.audit import Actor
 from xinyong.config import Settings
-from xinyong.db.session import make_engine
 from xinyong.enums import Role
 from xinyong.errors import InvalidInput, Unauthenticated
-from xinyong.measures.fast import FastCheck
+from xinyong.web import fastpaths
 from xinyong.web.deps import CurrentCatalog, DbSession, Today, _today, require
 
 Checker = Annotated[Actor, Depends(require(Role.SYSTEM, Role.ADMIN, Role.OFFICER))]
@@ -69,16 +68,6 @@ def create_check(
     return _json(ans)
 
 
-async def _fast(request: Request) -> FastCheck:
-    fast: FastCheck | None = getattr(request.app.state, "fast_check", None)
-    if fast is None:
-        url = make_engine(request.app.state.settings.database_url).url
-        fast = FastCheck(url.set(drivername="postgresql").render_as_string(hide_password=False))
-        request.app.state.fast_check = fast
-        await fast.open()
-    return fast
-
-
 def parse_check_body(raw: bytes) -> tuple[str, str]:
     """The body of a check, parsed by hand on the hot route: an object with two short strings."""
     try:
@@ -101,7 +90,7 @@ def parse_check_body(raw: bytes) -> tuple[str, str]:
 
 @fast_router.post("/checks", summary="联合奖惩核查", openapi_extra=CHECK_OPENAPI)
 async def create_check_fast(request: Request) -> Response:
-    fast = await _fast(request)
+    fast = fastpaths.fast_check(request)
     key = request.headers.get("x-api-key") or request.headers.get("authorization", "")[7:]
     actor = await fast.actor_for_key(key.strip()) if key.strip() else None
     if actor is None:
@@ -123,5 +112,4 @@ def create_feedback(
 
 
 def routers(settings: Settings) -> list[APIRouter]:
-    fast = settings.check_fast_path and settings.database_url.startswith("postgres")
-    return [fast_router if fast else sync_router, feedback_router]
+    return [fast_router if fastpaths.check_enabled(settings) else sync_router, feedback_router]

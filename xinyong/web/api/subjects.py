@@ -24,8 +24,7 @@ from sqlalchemy.orm import Session
 
 from xinyong import audit, disclosure, identifiers, subjects
 from xinyong.config import Settings
-from xinyong.subjects_fast import FastSearch
-from xinyong.web import profile
+from xinyong.web import fastpaths, profile
 from xinyong.web.deps import SESSION_COOKIE, CurrentActor, CurrentCatalog, DbSession, Today
 
 router = APIRouter(tags=["subjects"])
@@ -83,16 +82,6 @@ def _search_in_transaction(app: FastAPI, q: str, limit: int) -> SubjectList:
         return _search(session, q, limit)
 
 
-async def _fast(request: Request) -> FastSearch:
-    fast: FastSearch | None = getattr(request.app.state, "fast_search", None)
-    if fast is None:
-        url = request.app.state.engine.url
-        fast = FastSearch(url.set(drivername="postgresql").render_as_string(hide_password=False))
-        request.app.state.fast_search = fast
-        await fast.open()
-    return fast
-
-
 def _signed_in(request: Request) -> bool:
     headers = request.headers
     key = headers.get("x-api-key") or headers.get("authorization")
@@ -105,13 +94,12 @@ async def search_subjects_fast(
 ) -> Response | SubjectList:
     if _signed_in(request):  # not an anonymous search: the reference (sync) path
         return await run_in_threadpool(_search_in_transaction, request.app, q, limit)
-    body = await (await _fast(request)).search_json(q, limit=limit)
+    body = await fastpaths.fast_search(request).search_json(q, limit=limit)
     return Response(body, media_type="application/json")
 
 
 def search_routers(settings: Settings) -> list[APIRouter]:
-    fast = settings.search_fast_path and settings.database_url.startswith("postgres")
-    return [fast_search_router if fast else sync_search_router]
+    return [fast_search_router if fastpaths.search_enabled(settings) else sync_search_router]
 
 
 @router.get("/subjects/{code}", response_model=SubjectDetail)
