@@ -7,8 +7,9 @@ and validity computed from dates — for these entries and for entries imported 
 Does not: decide measures (measures.py), disclose records (disclosure.py), or list anyone by
 counting records (国办发〔2020〕49号).
 
-Package map: `procedure` (actions), `validity` (pure rules), `notice` (事前告知书),
-`queries` (entries in force, portal view), `errors`. Code and tests are authoritative.
+Package map: `steps` (the procedure's shape, pure), `procedure` (actions), `validity` (pure
+rules), `notice` (事前告知书), `queries` (entries in force, portal view), `errors`.
+Code and tests are authoritative.
 """
 
 from xinyong.lists.errors import (
@@ -22,17 +23,13 @@ from xinyong.lists.errors import (
     StepOutOfOrder,
 )
 from xinyong.lists.procedure import (
-    Stage,
     approve_entry,
     decide_entry,
     exit_entry,
-    notice_step,
     propose_entry,
     publish_entry,
     record_statement,
     send_prior_notice,
-    statement_deadline,
-    steps_of,
 )
 from xinyong.lists.queries import (
     CurrentEntry,
@@ -49,6 +46,7 @@ from xinyong.lists.queries import (
     record_facts,
     subject_facts,
 )
+from xinyong.lists.steps import Stage, notice_step, statement_deadline, steps_of
 from xinyong.lists.validity import (
     EntryFacts,
     ListHit,

@@ -9,13 +9,12 @@ writes a step row and an audit row, and only flushes. Nobody is listed by counti
 from __future__ import annotations
 
 from datetime import date
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from xinyong import audit, auth, clock, subjects
+from xinyong import audit, auth, subjects
 from xinyong.audit import Actor, AuditAction
 from xinyong.catalog import Catalog, ListType
 from xinyong.clock import Calendar
@@ -33,57 +32,9 @@ from xinyong.lists.errors import (
     StatementPeriodOver,
     StepOutOfOrder,
 )
+from xinyong.lists.steps import Stage, notice_step, period_of, statement_deadline, steps_of
 
 OFFICERS = (Role.OFFICER, Role.ADMIN)
-
-
-class Stage(StrEnum):
-    """The last step taken on an entry."""
-
-    PROPOSED = "proposed"
-    NOTICED = "noticed"  # prior notice sent, or publicity started
-    STATED = "stated"  # statement (or publicity objection) recorded and answered
-    APPROVED = "approved"
-    DECIDED = "decided"
-    PUBLISHED = "published"
-    EXITED = "exited"
-
-    @property
-    def label(self) -> str:
-        return {
-            "proposed": "已提出",
-            "noticed": "已告知",
-            "stated": "已陈述申辩",
-            "approved": "已批准",
-            "decided": "已认定",
-            "published": "已公布",
-            "exited": "已移出",
-        }[self.value]
-
-
-# ---- pure rules -------------------------------------------------------------------------------
-
-
-def steps_of(lt: ListType) -> list[str]:
-    return [s.step for s in lt.procedure]
-
-
-def period_of(lt: ListType, step: str) -> int:
-    for s in lt.procedure:
-        if s.step == step:
-            return s.period_working_days or 0
-    return 0
-
-
-def notice_step(lt: ListType) -> str:
-    """'prior_notice' for serious and watch lists; 'publicity' for red lists."""
-    return "publicity" if "publicity" in steps_of(lt) else "prior_notice"
-
-
-def statement_deadline(sent_on: date, lt: ListType, calendar: Calendar) -> date:
-    """Last day for a statement (or a publicity objection): sent_on + N working days."""
-    step = "publicity" if notice_step(lt) == "publicity" else "statement"
-    return clock.add_working_days(sent_on, period_of(lt, step), calendar)
 
 
 def _require_text(value: str | None, label: str) -> str:
