@@ -1,6 +1,8 @@
 """Collection benchmark: N penalty rows in the national layout (deterministic seed), then
 (a) raw COPY of the same file into an unindexed table of the same columns (PostgreSQL baseline),
-(b) `xinyong collect` end to end (validate, link, store with the production indexes).
+(b) `xinyong collect` end to end (validate, link, store with the production indexes),
+(c) storing alone: COPY of exactly the `records` rows (b) wrote into an empty copy of `records`
+(production indexes and reference trigger), no Python — the ceiling for (b).
 
     .venv/bin/python bench/collect.py --rows 1000000 --postgres-url postgresql://…/db
     .venv/bin/python bench/collect.py --rows 200000 --sqlite
@@ -37,6 +39,12 @@ HEADERS = [
     "处罚类别", "处罚内容", "罚款金额（万元）", "处罚决定日期", "处罚有效期", "处罚机关",
     "处罚机关统一社会信用代码", "数据来源单位", "数据来源单位统一社会信用代码",
 ]  # fmt: skip
+RECORD_COLUMNS = (
+    "subject_id", "info_class", "natural_key", "version", "is_current", "status",
+    "decision_number", "decision_date", "valid_from", "valid_until", "authority_name",
+    "authority_uscc", "provider_id", "batch_id", "source_row", "catalog_version", "content_hash",
+    "data", "reason",
+)  # fmt: skip
 ALPHA = identifiers.USCC_ALPHABET
 TODAY = date(2026, 11, 23)
 BIN = Path(sys.executable).parent
@@ -73,14 +81,18 @@ def generate(path: Path, rows: int, seed: int) -> None:
             ])  # fmt: skip
 
 
-def copy_baseline(url: str, path: Path) -> float:
-    """(a) rows/s of COPY … FROM STDIN (CSV) into an unindexed table of the same columns."""
+def copy_baseline(url: str, path: Path, *, logged: bool = True) -> float:
+    """(a) rows/s of COPY … FROM STDIN (CSV) into an unindexed table of the same columns.
+
+    The baseline is an ordinary (logged) table, as `records` is; `logged=False` measures an
+    UNLOGGED one (no WAL, not crash-safe), reported beside it for comparison."""
     import psycopg  # noqa: PLC0415
 
     columns = ", ".join(f"c{i} text" for i in range(len(HEADERS)))
     with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as conn:
         conn.execute("DROP TABLE IF EXISTS bench_copy")
-        conn.execute(f"CREATE UNLOGGED TABLE bench_copy ({columns})")
+        conn.execute(f"CREATE {'' if logged else 'UNLOGGED'} TABLE bench_copy ({columns})")
+        conn.commit()
         started = time.perf_counter()
         sql = "COPY bench_copy FROM STDIN (FORMAT csv, HEADER)"
         with conn.cursor() as cur, cur.copy(sql) as cp, path.open("rb") as handle:
@@ -90,6 +102,38 @@ def copy_baseline(url: str, path: Path) -> float:
         elapsed = time.perf_counter() - started
         count = conn.execute("SELECT count(*) FROM bench_copy").fetchone()
         conn.execute("DROP TABLE bench_copy")
+    assert count is not None
+    return int(count[0]) / elapsed
+
+
+def store_floor(url: str) -> float:
+    """(c) rows/s of COPY of exactly the `records` rows (b) wrote into an empty table shaped like
+    `records` (its indexes and reference trigger), with no validation, linking or Python at all:
+    what storing alone costs, the ceiling for (b)."""
+    import psycopg  # noqa: PLC0415
+
+    columns = ", ".join(c for c in RECORD_COLUMNS)
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as conn:
+        buffer = bytearray()
+        with conn.cursor() as cur, cur.copy(f"COPY records ({columns}) TO STDOUT") as cp:
+            for block in cp:
+                buffer += block
+        conn.execute("DROP TABLE IF EXISTS bench_records")
+        conn.execute("CREATE TABLE bench_records (LIKE records INCLUDING ALL)")
+        conn.execute(
+            "CREATE TRIGGER bench_refs AFTER INSERT ON bench_records REFERENCING NEW TABLE AS "
+            "new_records FOR EACH STATEMENT EXECUTE FUNCTION xinyong_records_refs()"
+        )
+        conn.commit()
+        started = time.perf_counter()
+        with conn.cursor() as cur, cur.copy(f"COPY bench_records ({columns}) FROM STDIN") as cp:
+            for offset in range(0, len(buffer), 1 << 20):
+                cp.write(buffer[offset : offset + (1 << 20)])
+        conn.commit()
+        elapsed = time.perf_counter() - started
+        count = conn.execute("SELECT count(*) FROM bench_records").fetchone()
+        conn.execute("DROP TABLE bench_records")
+        conn.commit()
     assert count is not None
     return int(count[0]) / elapsed
 
@@ -138,11 +182,14 @@ def main() -> None:
         print(f"# {opts.rows} rows, {size:.0f} MB, {machine}", file=sys.stderr)
         if opts.postgres_url:
             url = fresh_postgres(opts.postgres_url)
+            unlogged = copy_baseline(url, path, logged=False)
             baseline = copy_baseline(url, path)
             speed, peak = run_collect(url, path, opts.rows)
+            floor = store_floor(url)
             print(f"| {clock.today()} | {machine} | collect PostgreSQL N={opts.rows} | "
-                  f"{speed:,.0f} rows/s, "
-                  f"peak RSS {peak:,.0f} MB | COPY {baseline:,.0f} rows/s | {speed / baseline:.2f} "
+                  f"{speed:,.0f} rows/s, peak RSS {peak:,.0f} MB; storing alone (c) "
+                  f"{floor:,.0f} rows/s = {floor / baseline:.2f} × COPY | COPY {baseline:,.0f} "
+                  f"rows/s (UNLOGGED table {unlogged:,.0f}) | {speed / baseline:.2f} "
                   "| ≥ 0.5, ≤ 2 GB |")  # fmt: skip
         if opts.sqlite:
             speed, peak = run_collect(f"sqlite:///{Path(tmp) / 'bench.db'}", path, opts.rows)

@@ -315,13 +315,28 @@ def register(session: Session, new: NewSubject, *, actor: Actor, today: date) ->
 
 
 def register_many(
-    session: Session, new: Sequence[NewSubject], *, actor: Actor, today: date, reason: str
+    session: Session,
+    new: Sequence[NewSubject],
+    *,
+    actor: Actor,
+    today: date,
+    reason: str,
+    validated: bool = False,
 ) -> int:
-    """Bulk registration (demo region, registry imports): one set-based insert, one audit row."""
+    """Bulk registration (demo region, registry imports): one set-based insert, one audit row.
+
+    `validated=True`: the codes are normalised and already passed checked_code's rules upstream
+    (collection validates every row), so only their kind is classified here.
+    """
     rows = []
     for item in new:
-        code_kind, code = checked_code(item.code, item.kind, today=today)
-        rows.append(_row(item, code, code_kind))
+        if validated:
+            known_kind = identifiers.classify(item.code)
+            assert known_kind is not None, "validated codes are 18 characters of a known kind"
+            rows.append(_row(item, item.code, known_kind))
+        else:
+            code_kind, code = checked_code(item.code, item.kind, today=today)
+            rows.append(_row(item, code, code_kind))
     if not rows:
         return 0
     _insert_many(session, rows)

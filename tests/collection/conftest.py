@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import pytest
+from sqlalchemy import make_url, text
 from sqlalchemy.orm import Session
 
 from tests.factories.subjects import make_provider
 from xinyong import demo
+from xinyong.db import migrate
+from xinyong.db.session import make_engine
 from xinyong.db.tables import Provider
 
 HEADERS = [
@@ -65,3 +69,23 @@ def to_csv(rows: list[list[str]], headers: list[str] = HEADERS, encoding: str = 
 @pytest.fixture
 def provider(session: Session) -> Provider:
     return make_provider(session)
+
+
+@pytest.fixture
+def scratch_url(db_kind: str, database_url: str, tmp_path: Path) -> str:
+    """A database of its own, migrated, outside the per-test rollback: for code that commits on
+    connections of its own (the CLI in a subprocess, the collection writer thread)."""
+    if db_kind == "sqlite":
+        url = f"sqlite:///{tmp_path / 'scratch.db'}"
+    else:
+        base = make_url(database_url)
+        name = f"{base.database}_scratch"
+        plain = base.render_as_string(hide_password=False)
+        admin = make_engine(plain, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0"))
+        admin.dispose()
+        url = base.set(database=name).render_as_string(hide_password=False)
+    migrate.upgrade(url)
+    return url

@@ -23,7 +23,7 @@ from xinyong.audit import Actor, AuditAction
 from xinyong.catalog import Catalog
 from xinyong.collection import readers, store
 from xinyong.collection.frames import ACCEPTED, FILLED, BlockValidator, Checked, rejected_outcome
-from xinyong.collection.link import link
+from xinyong.collection.link import Linker
 from xinyong.collection.readers import Table
 from xinyong.collection.validate import ColumnMap, Context, RejectedRow, RowIssue, map_columns
 from xinyong.db.tables import Batch, BatchRow
@@ -257,30 +257,23 @@ def _process(
     durable: bool,
     actor: Actor,
 ) -> None:
-    done = store.done_rows(session, batch.id)
+    done = store.done_chunks(session, batch.id)
     tally = _Tally(BlockValidator(ctx, columns))
+    linker = Linker(session, batch_id=batch.id, actor=actor, today=ctx.today)
     processed = 0
-    for block in table.blocks():
-        checked = tally.validate(block)
-        for first, last in _chunks(block["_row"]):
-            accepted = checked.accepted.filter(
-                pl.col("row_no").is_between(first, last) & ~pl.col("row_no").is_in(done.implode())
-            )
-            rejected = [
-                r
-                for r in checked.rejected
-                if first <= r["row_no"] <= last and r["row_no"] not in done
-            ]
-            if accepted.height or rejected:
-                store.lock_class(session, batch.info_class)
-                ids, name_warnings = link(
-                    session, accepted, batch_id=batch.id, actor=actor, today=ctx.today
-                )
-                tally.warnings.extend(name_warnings)
-                store.write_chunk(session, batch, accepted, rejected, ids, durable=durable)
-            processed += int(last - first + 1)
-            if progress:
-                progress(min(processed, table.height), table.height)
+    with store.writer(session, batch, durable=durable) as sink:
+        for block in table.blocks():
+            checked = tally.validate(block)
+            for first, last in _chunks(block["_row"]):
+                if first not in done:
+                    accepted = checked.accepted.filter(pl.col("row_no").is_between(first, last))
+                    rejected = [r for r in checked.rejected if first <= r["row_no"] <= last]
+                    ids, name_warnings = linker.link(accepted)
+                    tally.warnings.extend(name_warnings)
+                    sink.put(store.prepare(session, batch, (first, last), accepted, rejected, ids))
+                processed += int(last - first + 1)
+                if progress:
+                    progress(min(processed, table.height), table.height)
     values = tally.summary(table.headers)
     store.finish(session, batch, values, durable=durable)
     audit.record(

@@ -2,7 +2,9 @@
 
 An identifier nobody has registered creates a subject marked unverified; a name that differs
 from the registry is reported as a warning (the row still links by its code). Set-based: one
-query for the chunk's distinct codes, one bulk registration of the unknown ones.
+query for the chunk's codes not yet seen in this batch, one bulk registration of the unknown
+ones. A batch remembers what it has linked (subjects are never deleted or re-coded), so a file
+that names the same firms again and again asks the database about each code once.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from sqlalchemy.orm import Session
 
 from xinyong import subjects
 from xinyong.audit import Actor
-from xinyong.collection.store import matching
+from xinyong.collection.store import ANY_TEXT, matching, select_pg, texts
+from xinyong.db.session import is_postgres
 from xinyong.db.tables import Subject
 from xinyong.enums import SubjectKind
 from xinyong.subjects import NewSubject
@@ -25,57 +28,73 @@ from xinyong.subjects import NewSubject
 _KNOWN = {"subject_code": pl.String, "subject_id": pl.Int64, "registered_name": pl.String}
 
 
-def _known(session: Session, codes: Sequence[str]) -> tuple[pl.DataFrame, dict[str, list[str]]]:
-    """Subject id and registered name per code, and the former names where there are any."""
-    rows: list[tuple[Any, ...]] = []
-    former: dict[str, list[str]] = {}
-    for clause in matching(session, Subject.code, codes):
-        stmt = select(Subject.code, Subject.id, Subject.name, Subject.former_names).where(clause)
-        for code, subject_id, name, names in session.execute(stmt):
+class Linker:
+    """Links the accepted rows of one batch, chunk after chunk."""
+
+    def __init__(self, session: Session, *, batch_id: int, actor: Actor, today: date) -> None:
+        self.session, self.batch_id, self.actor, self.today = session, batch_id, actor, today
+        self.known = pl.DataFrame(schema=_KNOWN)
+        self.former: dict[str, list[str]] = {}
+
+    def link(self, rows: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
+        """Subject id per code (registering unknown codes as unverified) and name warnings.
+
+        `rows` are accepted rows in source order (subject_code, subject_name, subject_kind,
+        row_no). Returns (subject_code, subject_id) for every code of the chunk.
+        """
+        firsts = rows.unique("subject_code", keep="first", maintain_order=True)
+        unseen = firsts.join(self.known, on="subject_code", how="anti")
+        if unseen.height:
+            found = self._lookup(unseen["subject_code"].to_list())
+            unknown = unseen.join(found, on="subject_code", how="anti")
+            if unknown.height:
+                self._register(unknown)
+                found = pl.concat([found, self._lookup(unknown["subject_code"].to_list())])
+            self.known = pl.concat([self.known, found])
+        known = firsts.select("subject_code").join(self.known, on="subject_code", how="inner")
+        return known.select("subject_code", "subject_id"), self._name_warnings(rows, known)
+
+    def _lookup(self, codes: Sequence[str]) -> pl.DataFrame:
+        """Subject id and registered name per code; former names remembered where there are any."""
+        found: list[tuple[Any, ...]] = []
+        if is_postgres(self.session):
+            sql = f"SELECT code, id, name, former_names FROM subjects WHERE code = {ANY_TEXT}"  # noqa: S608
+            found = select_pg(self.session, sql, (texts(codes),))
+        else:
+            for clause in matching(self.session, Subject.code, codes):
+                stmt = select(Subject.code, Subject.id, Subject.name, Subject.former_names)
+                found.extend(self.session.execute(stmt.where(clause)))
+        rows = []
+        for code, subject_id, name, names in found:
             rows.append((code, subject_id, name))
             if names:
-                former[code] = list(names)
-    return pl.DataFrame(rows, schema=_KNOWN, orient="row"), former
+                self.former[code] = list(names)
+        return pl.DataFrame(rows, schema=_KNOWN, orient="row")
 
-
-def link(
-    session: Session, rows: pl.DataFrame, *, batch_id: int, actor: Actor, today: date
-) -> tuple[pl.DataFrame, list[str]]:
-    """Subject id per code (registering unknown codes as unverified) and name warnings.
-
-    `rows` are accepted rows in source order (subject_code, subject_name, subject_kind, row_no).
-    """
-    firsts = rows.unique("subject_code", keep="first", maintain_order=True)
-    known, former = _known(session, firsts["subject_code"].to_list())
-    warnings = _name_warnings(rows, known, former)
-    unknown = firsts.join(known, on="subject_code", how="anti")
-    if unknown.height:
+    def _register(self, unknown: pl.DataFrame) -> None:
         new = [
             NewSubject(code=code, name=name, kind=SubjectKind(kind), verified=False)
             for code, name, kind in unknown.select(
                 "subject_code", "subject_name", "subject_kind"
             ).iter_rows()
         ]
-        reason = f"归集批次 {batch_id} 中出现的新主体（未核验）"
-        subjects.register_many(session, new, actor=actor, today=today, reason=reason)
-        added, _ = _known(session, unknown["subject_code"].to_list())
-        known = pl.concat([known, added])
-    return known.select("subject_code", "subject_id"), warnings
-
-
-def _name_warnings(
-    rows: pl.DataFrame, known: pl.DataFrame, former: dict[str, list[str]]
-) -> list[str]:
-    differing = (
-        rows.select("row_no", "subject_code", "subject_name")
-        .join(known, on="subject_code", how="inner")
-        .filter(
-            (pl.col("subject_name") != "") & (pl.col("subject_name") != pl.col("registered_name"))
+        reason = f"归集批次 {self.batch_id} 中出现的新主体（未核验）"
+        subjects.register_many(
+            self.session, new, actor=self.actor, today=self.today, reason=reason, validated=True
         )
-        .sort("row_no")
-    )
-    return [
-        f"第{row_no}行：名称“{name}”与主体库登记名称“{registered}”不一致（已按代码关联，请核实）"
-        for row_no, code, name, _id, registered in differing.iter_rows()
-        if name not in former.get(code, ())
-    ]
+
+    def _name_warnings(self, rows: pl.DataFrame, known: pl.DataFrame) -> list[str]:
+        differing = (
+            rows.select("row_no", "subject_code", "subject_name")
+            .join(known, on="subject_code", how="inner")
+            .filter(
+                (pl.col("subject_name") != "")
+                & (pl.col("subject_name") != pl.col("registered_name"))
+            )
+            .sort("row_no")
+        )
+        return [
+            f"第{row_no}行：名称“{name}”与主体库登记名称“{registered}”不一致（已按代码关联，请核实）"
+            for row_no, code, name, _id, registered in differing.iter_rows()
+            if name not in self.former.get(code, ())
+        ]

@@ -4,7 +4,7 @@ from xinyong.db.tables.archive import Record
 from xinyong.db.tables.audit import AuditEntry, QueryLogEntry
 from xinyong.db.tables.auth import ApiClient, User, WebSession
 from xinyong.db.tables.catalog import CatalogVersion
-from xinyong.db.tables.collection import Batch, BatchRow
+from xinyong.db.tables.collection import Batch, BatchChunk, BatchRow
 from xinyong.db.tables.commitments import Commitment
 from xinyong.db.tables.interviews import Interview
 from xinyong.db.tables.lists import ListEntry, ListEntryStep
@@ -19,6 +19,7 @@ __all__ = [
     "ApiClient",
     "AuditEntry",
     "Batch",
+    "BatchChunk",
     "BatchRow",
     "CatalogVersion",
     "Check",

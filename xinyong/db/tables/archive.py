@@ -2,6 +2,11 @@
 
 A record is identified by (info_class, natural_key); each change is a new version. Exactly one
 version per record has is_current = true (maintained in the same transaction as the write).
+
+Shaped for bulk collection (docs/decisions/0009-collection-storage.md): `data` is `json` on
+PostgreSQL (kept as text, not decomposed like jsonb: nothing queries inside it), `natural_key`
+compares byte-wise (COLLATE "C"), and subject_id / provider_id are checked by a statement-level
+trigger per insert or update (one set-based check per COPY) instead of a per-row foreign key.
 """
 
 from __future__ import annotations
@@ -9,18 +14,20 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, Date, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from xinyong.db.base import Base, BigId, CreatedMixin, IdMixin
+
+NaturalKey = String(500).with_variant(String(500, collation="C"), "postgresql")
 
 
 class Record(IdMixin, CreatedMixin, Base):
     __tablename__ = "records"
 
-    subject_id: Mapped[int] = mapped_column(BigId, ForeignKey("subjects.id"))
+    subject_id: Mapped[int] = mapped_column(BigId)  # → subjects.id (trigger-checked)
     info_class: Mapped[str] = mapped_column(String(40))
-    natural_key: Mapped[str] = mapped_column(String(500))
+    natural_key: Mapped[str] = mapped_column(NaturalKey)
     version: Mapped[int] = mapped_column(Integer, default=1)
     is_current: Mapped[bool] = mapped_column(Boolean, default=True)
     status: Mapped[str] = mapped_column(String(16), default="active")  # enums.RecordStatus
@@ -31,12 +38,12 @@ class Record(IdMixin, CreatedMixin, Base):
     severity: Mapped[str | None] = mapped_column(String(16))  # enums.Severity, penalties only
     authority_name: Mapped[str | None] = mapped_column(String(200))
     authority_uscc: Mapped[str | None] = mapped_column(String(18))
-    provider_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("providers.id"))
+    provider_id: Mapped[int | None] = mapped_column(BigId)  # → providers.id (trigger-checked)
     batch_id: Mapped[int | None] = mapped_column(BigInteger)
     source_row: Mapped[int | None] = mapped_column(Integer)
     catalog_version: Mapped[str] = mapped_column(String(64))
     content_hash: Mapped[str] = mapped_column(String(64))
-    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     reason: Mapped[str | None] = mapped_column(
         Text
     )  # why this version exists (correction, repair …)

@@ -1,8 +1,10 @@
-"""batches and batch_rows: one submission and the outcome of each of its source rows.
+"""batches, batch_chunks and batch_rows: one submission, its committed chunks, its rejected rows.
 
 A batch is identified by (provider, info class, content hash of the file): the same file submitted
-again is the same batch. `batch_rows` holds one row per processed source row, unique on
-(batch_id, row_no), which is what lets a killed import resume without losing or duplicating rows.
+again is the same batch. A batch is processed in chunks of consecutive source rows; each chunk
+commits its records, its `batch_chunks` row (the chunk's counts, unique on (batch_id, first_row))
+and the `batch_rows` of its rejected rows (field, code, message, original cells) in one
+transaction, which is what lets a killed import resume without losing or duplicating rows.
 """
 
 from __future__ import annotations
@@ -46,12 +48,28 @@ class Batch(IdMixin, CreatedMixin, Base):
     __table_args__ = (UniqueConstraint("provider_id", "info_class", "content_hash"),)
 
 
+class BatchChunk(IdMixin, Base):
+    __tablename__ = "batch_chunks"
+
+    batch_id: Mapped[int] = mapped_column(BigId, ForeignKey("batches.id"))
+    first_row: Mapped[int] = mapped_column(Integer)  # source row numbers, inclusive
+    last_row: Mapped[int] = mapped_column(Integer)
+    new: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    rejected: Mapped[int] = mapped_column(Integer, default=0)
+    timely: Mapped[int] = mapped_column(Integer, default=0)  # accepted rows reported in time
+    late: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (UniqueConstraint("batch_id", "first_row"),)
+
+
 class BatchRow(IdMixin, Base):
     __tablename__ = "batch_rows"
 
     batch_id: Mapped[int] = mapped_column(BigId, ForeignKey("batches.id"))
     row_no: Mapped[int] = mapped_column(Integer)  # source row number as the clerk sees it
-    outcome: Mapped[str] = mapped_column(String(12))  # new | updated | unchanged | rejected
+    outcome: Mapped[str] = mapped_column(String(12))  # rejected (accepted rows: batch_chunks)
     timely: Mapped[bool | None] = mapped_column(Boolean)
     issues: Mapped[list[Any] | None] = mapped_column()  # [{field, code, message}]
     source: Mapped[dict[str, Any] | None] = mapped_column()  # original cells, rejected rows only

@@ -1,0 +1,99 @@
+"""The store's guarantees beneath collect: references checked per statement, the writer thread."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+import pytest
+from psycopg.errors import ForeignKeyViolation
+from sqlalchemy import delete, func, select, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from tests.factories.archive import make_record
+from tests.factories.subjects import make_provider, make_subject
+from xinyong.collection import store
+from xinyong.db.session import make_engine, make_sessionmaker
+from xinyong.db.tables import Batch, BatchChunk, Record, Subject
+
+MISSING = "records 引用了不存在的主体或报送部门"
+IN_USE = "仍有信用记录引用该主体或报送部门"
+
+
+def _bare_record(subject_id: int, provider_id: int | None, key: str) -> Record:
+    return Record(
+        subject_id=subject_id, info_class="penalty", natural_key=key, version=1,
+        is_current=True, status="active", provider_id=provider_id, catalog_version="test",
+        content_hash="0" * 64, data={},
+    )  # fmt: skip
+
+
+def test_a_record_must_name_an_existing_subject_and_provider(session: Session) -> None:
+    subject, provider = make_subject(session), make_provider(session)
+    with session.begin_nested():
+        session.add(_bare_record(subject.id, provider.id, "ok"))
+    for subject_id, provider_id in ((subject.id + 10_000, provider.id), (subject.id, 999_999)):
+        with pytest.raises(DBAPIError, match=MISSING), session.begin_nested():
+            session.add(_bare_record(subject_id, provider_id, f"bad-{subject_id}"))
+    with pytest.raises(DBAPIError, match=MISSING), session.begin_nested():
+        session.execute(
+            text("UPDATE records SET subject_id = :bad WHERE natural_key = 'ok'"),
+            {"bad": subject.id + 10_000},
+        )
+
+
+def test_a_subject_or_provider_with_records_cannot_be_deleted(session: Session) -> None:
+    subject = make_subject(session)
+    make_record(session, subject)
+    with pytest.raises(DBAPIError, match=IN_USE), session.begin_nested():
+        session.execute(delete(Subject).where(Subject.id == subject.id))
+    lonely = make_subject(session)
+    session.execute(delete(Subject).where(Subject.id == lonely.id))  # no records: allowed
+
+
+def _chunk(batch: Batch, subject_id: int, first: int) -> store.Chunk:
+    frame = pl.DataFrame({
+        "subject_id": [subject_id], "info_class": ["penalty"], "natural_key": [f"k{first}"],
+        "version": [1], "is_current": [True], "status": ["active"], "decision_number": ["d"],
+        "decision_date": [date(2026, 11, 2)], "valid_from": [None], "valid_until": [None],
+        "authority_name": ["a"], "authority_uscc": [None], "provider_id": [batch.provider_id],
+        "batch_id": [batch.id], "source_row": [first], "catalog_version": ["test"],
+        "content_hash": ["0" * 64], "data": ["{}"], "reason": ["test"],
+    })  # fmt: skip
+    counts = {"new": 1, "updated": 0, "unchanged": 0, "rejected": 0, "timely": 1, "late": 0}
+    return store.Chunk(batch.id, first, first, frame, [], [], counts)
+
+
+@pytest.mark.postgres
+def test_the_writer_thread_commits_in_order_and_hands_its_error_to_the_caller(
+    scratch_url: str,
+) -> None:
+    engine = make_engine(scratch_url)
+    factory = make_sessionmaker(engine)
+    with factory() as s:
+        provider, subject = make_provider(s), make_subject(s)
+        batch = Batch(
+            provider_id=provider.id, info_class="penalty", content_hash="h", source_format="csv",
+            status="processing", received_on=date(2026, 11, 23), catalog_version="test",
+            submitted_by="test", columns=[], warnings=[], fill_counts={},
+        )  # fmt: skip
+        s.add(batch)
+        s.commit()
+        writer = store.writer(s, batch, durable=True)
+        assert isinstance(writer, store.Writer)
+        with writer:
+            writer.put(_chunk(batch, subject.id, 2))
+            writer.put(_chunk(batch, subject.id, 3))
+        assert s.execute(select(func.count()).select_from(BatchChunk)).scalar_one() == 2
+        failing = store.writer(s, batch, durable=True)
+        with pytest.raises(ForeignKeyViolation, match=MISSING), failing:  # noqa: PT012
+            failing.put(_chunk(batch, subject.id + 10_000, 4))
+            failing.put(_chunk(batch, subject.id, 5))  # not written after the failure
+        stored = s.execute(select(Record.source_row).order_by(Record.source_row)).scalars()
+        assert list(stored) == [2, 3]
+        # the advisory lock went with the writer: a new one starts at once
+        with store.writer(s, batch, durable=True) as again:
+            again.put(_chunk(batch, subject.id, 6))
+        assert s.execute(select(func.count()).select_from(BatchChunk)).scalar_one() == 3
+    engine.dispose()
