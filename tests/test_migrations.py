@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, inspect, text
 
 from xinyong.db import migrate
 from xinyong.db.base import Base
+from xinyong.db.session import make_engine
 
 
 def test_upgrade_from_empty_creates_every_table(engine: Engine) -> None:
@@ -24,3 +25,37 @@ def test_fresh_sqlite_file_upgrades_from_empty(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'fresh.db'}"
     migrate.upgrade(url)
     migrate.check(url)
+
+
+def test_collection_storage_folds_accepted_rows_into_one_chunk_per_batch(tmp_path: Path) -> None:
+    """6c0a4e21d9b3: accepted batch_rows become chunk counts; rejected rows keep their detail."""
+    url = f"sqlite:///{tmp_path / 'fold.db'}"
+    migrate.upgrade(url, "b17559d2b9b6")
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO providers (uscc, name, active, id, created_at) "
+                          "VALUES ('P', '局', 1, 1, CURRENT_TIMESTAMP)"))  # fmt: skip
+        conn.execute(text(
+            "INSERT INTO batches (id, provider_id, info_class, content_hash, source_format, status,"
+            " received_on, catalog_version, submitted_by, received, accepted, rejected, new,"
+            " updated, unchanged, timely, late, timeliness_unknown, columns, warnings,"
+            " fill_counts, created_at) VALUES (1, 1, 'penalty', 'h', 'csv', 'done', '2026-11-23',"
+            " 'v', 't', 4, 3, 1, 2, 0, 1, 2, 1, 0, '[]', '[]', '{}', CURRENT_TIMESTAMP)"
+        ))  # fmt: skip
+        for row_no, outcome, timely in ((2, "new", 1), (3, "new", 0), (4, "unchanged", 1),
+                                        (5, "rejected", None)):  # fmt: skip
+            conn.execute(
+                text("INSERT INTO batch_rows (batch_id, row_no, outcome, timely) "
+                     "VALUES (1, :r, :o, :t)"),
+                {"r": row_no, "o": outcome, "t": timely},
+            )  # fmt: skip
+    migrate.upgrade(url)
+    with engine.connect() as conn:
+        chunks = conn.execute(text(
+            "SELECT first_row, last_row, new, updated, unchanged, rejected, timely, late"
+            " FROM batch_chunks"
+        )).all()  # fmt: skip
+        rows = conn.execute(text("SELECT row_no, outcome FROM batch_rows")).all()
+    engine.dispose()
+    assert chunks == [(2, 5, 2, 0, 1, 1, 2, 1)]
+    assert rows == [(5, "rejected")]

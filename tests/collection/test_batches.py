@@ -4,6 +4,7 @@ code; re-submitting changes nothing; a changed row becomes a new version."""
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -172,3 +173,25 @@ def test_a_repeated_natural_key_rejects_the_later_row_naming_the_first(
     assert (report.accepted, report.rejected, report.new) == (3, 1, 3)
     batch = collection.get(session, report.batch_id or 0)
     assert batch.fill_counts["subject_name"] == 3
+
+
+def test_a_file_submitted_by_path_is_the_same_batch_as_its_bytes(
+    session: Session,
+    provider: Provider,
+    catalog: Catalog,
+    calendar: Calendar,
+    today: date,
+    operator: Actor,
+    tmp_path: Path,
+) -> None:
+    data = to_csv(penalty_rows(4, seed=8))
+    (tmp_path / "penalty.csv").write_bytes(data)
+    by_path = Submission("penalty", provider.uscc, path=tmp_path / "penalty.csv")
+    by_bytes = Submission("penalty", provider.uscc, data=data)
+    assert by_path.content_hash() == by_bytes.content_hash()
+    assert by_path.table().frame.equals(by_bytes.table().frame)
+    first = collection.collect(
+        session, by_path, catalog=catalog, calendar=calendar, actor=operator, today=today
+    )
+    again = _collect(session, provider, data, catalog, calendar, today, operator)
+    assert (first.new, again.batch_id) == (4, first.batch_id)

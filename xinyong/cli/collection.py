@@ -23,9 +23,7 @@ def collect(
     json_out: Annotated[bool, typer.Option("--json", help="JSON 报告 / JSON report")] = False,
 ) -> None:
     """归集一个文件 / collect a file of records (every row accepted or rejected with a reason)."""
-    submission = collection.Submission(
-        info_class, provider, data=file.read_bytes(), file_name=file.name
-    )
+    submission = collection.Submission(info_class, provider, path=file, file_name=file.name)
     factory = make_sessionmaker(make_engine(ctx.settings().database_url))
     columns = (*Progress.get_default_columns()[:1], BarColumn(), MofNCompleteColumn())
     bar = Progress(*columns, TimeRemainingColumn(), console=ctx.err, transient=True)
