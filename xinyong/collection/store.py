@@ -337,6 +337,7 @@ class Writer:
         try:
             raw.rollback()
             raw.execute("SELECT pg_advisory_unlock(hashtext(%s))", (self.info_class,))
+            raw.execute("RESET work_mem")  # the connection goes back to the pool as it came
             raw.commit()
         finally:
             self.connection.close()

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from xinyong import auth, collection, providers
@@ -70,8 +71,15 @@ async def submit_batch(
     calendar: CurrentCalendar, today: Today,
 ) -> JSONResponse:  # fmt: skip
     submission = await _submission(request, session, actor)
-    report = collection.collect(
-        session, submission, catalog=catalog, calendar=calendar, actor=actor, today=today
+    # a large file takes seconds to minutes: in the threadpool, not on the event loop
+    report = await run_in_threadpool(
+        collection.collect,
+        session,
+        submission,
+        catalog=catalog,
+        calendar=calendar,
+        actor=actor,
+        today=today,
     )
     body = {"id": report.batch_id, **report.as_dict()}
     return JSONResponse(
