@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from tests.factories.archive import make_record
 from tests.factories.subjects import make_provider, make_subject
-from xinyong.collection import store
+from xinyong.collection import store, writer
 from xinyong.db.session import make_engine, make_sessionmaker
 from xinyong.db.tables import Batch, BatchChunk, Record, Subject
 
@@ -80,20 +80,20 @@ def test_the_writer_thread_commits_in_order_and_hands_its_error_to_the_caller(
         )  # fmt: skip
         s.add(batch)
         s.commit()
-        writer = store.writer(s, batch, durable=True)
-        assert isinstance(writer, store.Writer)
-        with writer:
-            writer.put(_chunk(batch, subject.id, 2))
-            writer.put(_chunk(batch, subject.id, 3))
+        sink = writer.for_batch(s, batch, durable=True)
+        assert isinstance(sink, writer.Writer)
+        with sink:
+            sink.put(_chunk(batch, subject.id, 2))
+            sink.put(_chunk(batch, subject.id, 3))
         assert s.execute(select(func.count()).select_from(BatchChunk)).scalar_one() == 2
-        failing = store.writer(s, batch, durable=True)
+        failing = writer.for_batch(s, batch, durable=True)
         with pytest.raises(ForeignKeyViolation, match=MISSING), failing:  # noqa: PT012
             failing.put(_chunk(batch, subject.id + 10_000, 4))
             failing.put(_chunk(batch, subject.id, 5))  # not written after the failure
         stored = s.execute(select(Record.source_row).order_by(Record.source_row)).scalars()
         assert list(stored) == [2, 3]
         # the advisory lock went with the writer: a new one starts at once
-        with store.writer(s, batch, durable=True) as again:
+        with writer.for_batch(s, batch, durable=True) as again:
             again.put(_chunk(batch, subject.id, 6))
         assert s.execute(select(func.count()).select_from(BatchChunk)).scalar_one() == 3
     engine.dispose()

@@ -30,7 +30,7 @@ def collect(
     with bar, factory() as session:
         task = bar.add_task("归集 / collecting", total=None)
         report = collection.collect(
-            session,  # store.py commits per chunk: no surrounding transaction here
+            session,  # collection commits per chunk: no surrounding transaction here
             submission,
             catalog=ctx.load_catalog(),
             calendar=ctx.load_calendar(),

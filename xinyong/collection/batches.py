@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from xinyong import audit, auth, clock, identifiers, providers
 from xinyong.audit import Actor, AuditAction
 from xinyong.catalog import Catalog
-from xinyong.collection import readers, store
+from xinyong.collection import readers, store, writer
 from xinyong.collection.frames import ACCEPTED, FILLED, BlockValidator, Checked, rejected_outcome
 from xinyong.collection.link import Linker
 from xinyong.collection.readers import Table
@@ -272,7 +272,7 @@ def _process(
     tally = _Tally(BlockValidator(ctx, columns))
     linker = Linker(session, batch_id=batch.id, actor=actor, today=ctx.today)
     processed = 0
-    with store.writer(session, batch, durable=durable) as sink:
+    with writer.for_batch(session, batch, durable=durable) as sink:
         for block in table.blocks():
             checked = tally.validate(block)
             for first, last in _chunks(block["_row"]):

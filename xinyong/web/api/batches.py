@@ -1,6 +1,6 @@
 """POST /api/v1/batches (multipart file or JSON rows, provider API key), GET /api/v1/batches/{id}.
 
-Processing runs inline in its own session, which collection/store.py commits chunk by chunk, so
+Processing runs in the threadpool in its own session, committed chunk by chunk (collection), so
 the result is durable when the 202 is sent and a dropped connection loses nothing.
 """
 

@@ -1,0 +1,224 @@
+"""Writer: where prepared chunks go, and how each is written and committed.
+
+PostgreSQL: `COPY … (FORMAT csv)` of a CSV that Polars writes. A durable import writes from a
+thread on its own connection (`Writer`), so PostgreSQL stores chunk n while this process validates
+and links chunk n + 1 on the other core; that connection holds the class's advisory lock for the
+whole batch, which serialises version numbering across concurrent batches of one class.
+SQLite (one writer anyway), a caller that owns the transaction (the demo loader) and a session
+bound to a connection: the chunk is written in place (`InPlace`, driver `executemany` on SQLite).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import queue
+import threading
+from collections.abc import Sequence
+from types import TracebackType
+from typing import Any
+
+import polars as pl
+from sqlalchemy import update
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from xinyong.collection.store import (
+    CHUNK_COLUMNS,
+    RECORD_COLUMNS,
+    ROW_COLUMNS,
+    Chunk,
+    end_chunk,
+    matching,
+)
+from xinyong.db.session import is_postgres
+from xinyong.db.tables import Batch, Record
+
+
+def for_batch(session: Session, batch: Batch, *, durable: bool) -> InPlace | Writer:
+    """Where chunks go: a writer thread (PostgreSQL, durable, the session on an engine) or the
+    caller's session (SQLite; the demo's single transaction; a session bound to a connection whose
+    outer transaction a second connection could not see)."""
+    bind = session.get_bind()
+    if durable and isinstance(bind, Engine) and bind.dialect.name == "postgresql":
+        return Writer(session, bind, batch.info_class)
+    return InPlace(session, batch.info_class, durable=durable)
+
+
+class InPlace:
+    """Each chunk written and committed (or flushed) on the caller's session, in turn."""
+
+    def __init__(self, session: Session, info_class: str, *, durable: bool) -> None:
+        self.session, self.info_class, self.durable = session, info_class, durable
+
+    def __enter__(self) -> InPlace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def put(self, chunk: Chunk) -> None:
+        if is_postgres(self.session):
+            raw = self.session.connection().connection.driver_connection
+            _lock_class(raw, self.info_class)
+            _write_pg(raw, chunk)
+        else:
+            _write_sqlite(self.session, chunk)
+        end_chunk(self.session, durable=self.durable)
+
+
+class Writer:
+    """A thread with its own connection that writes and commits the chunks it is given, in order.
+
+    At most two chunks wait in the queue (bounded memory). The caller's session commits what it
+    did for a chunk (new subjects) before handing the chunk over, so the writer's transaction
+    sees them. An error in the thread is raised in the caller at the next `put` or at the end;
+    an error in the caller stops the thread after the chunk it is writing.
+    """
+
+    _DONE = None
+
+    def __init__(self, session: Session, engine: Engine, info_class: str) -> None:
+        self.session, self.engine, self.info_class = session, engine, info_class
+        self.queue: queue.Queue[Chunk | None] = queue.Queue(maxsize=2)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="collection-writer", daemon=True)
+        self.connection: Any = None
+
+    def __enter__(self) -> Writer:
+        self.connection = self.engine.raw_connection()
+        raw = self.connection.driver_connection
+        raw.execute("SELECT pg_advisory_lock(hashtext(%s))", (self.info_class,))
+        # the reference trigger keeps each statement's new rows (10k × ~1.2 KB) in a tuplestore:
+        # in memory, not spilled to a temporary file (ADR 0009)
+        raw.execute("SET work_mem = '64MB'")
+        raw.commit()
+        self.thread.start()
+        return self
+
+    def put(self, chunk: Chunk) -> None:
+        self._raise()
+        self.session.commit()  # new subjects must be visible to the writer's transaction
+        while self.thread.is_alive():
+            try:
+                self.queue.put(chunk, timeout=0.5)
+                return
+            except queue.Full:
+                continue
+        self._raise()
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if kind is not None:
+            self.error = self.error or exc  # tells the thread to stop
+        while self.thread.is_alive():
+            try:
+                self.queue.put(self._DONE, timeout=0.5)
+                break
+            except queue.Full:
+                continue
+        self.thread.join()
+        self._release()
+        if kind is None:
+            self._raise()
+
+    def _run(self) -> None:
+        raw = self.connection.driver_connection
+        try:
+            while (chunk := self.queue.get()) is not self._DONE and self.error is None:
+                _write_pg(raw, chunk)
+                raw.commit()
+        except BaseException as exc:  # handed to the caller
+            raw.rollback()
+            self.error = exc
+
+    def _raise(self) -> None:
+        if self.error is not None:
+            raise self.error
+
+    def _release(self) -> None:
+        raw = self.connection.driver_connection
+        try:
+            raw.rollback()
+            raw.execute("SELECT pg_advisory_unlock(hashtext(%s))", (self.info_class,))
+            raw.execute("RESET work_mem")  # the connection goes back to the pool as it came
+            raw.commit()
+        finally:
+            self.connection.close()
+
+
+# ---- PostgreSQL -------------------------------------------------------------------------------
+
+
+def _lock_class(raw: Any, info_class: str) -> None:
+    """Serialise version numbering per info class across concurrent batches (transaction lock)."""
+    raw.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (info_class,))
+
+
+def _write_pg(raw: Any, chunk: Chunk) -> None:
+    """One UPDATE, two COPYs and one INSERT, in the caller's transaction."""
+    if chunk.superseded:
+        raw.execute("UPDATE records SET is_current = false WHERE id = ANY(%s)", (chunk.superseded,))
+    _copy_frame(raw, "records", chunk.records)
+    _copy_rows(raw, "batch_rows", ROW_COLUMNS, chunk.rejected)
+    marks = ", ".join(["%s"] * len(CHUNK_COLUMNS))
+    raw.execute(
+        f"INSERT INTO batch_chunks ({', '.join(CHUNK_COLUMNS)}) VALUES ({marks})",  # noqa: S608
+        chunk.chunk_row(),
+    )
+
+
+def _copy_frame(raw: Any, table: str, frame: pl.DataFrame) -> None:
+    """COPY a frame as CSV: Polars writes it (empty string quoted, null as an empty field)."""
+    if frame.height == 0:
+        return
+    sql = f"COPY {table} ({', '.join(frame.columns)}) FROM STDIN (FORMAT csv)"
+    buffer = io.BytesIO()
+    frame.write_csv(buffer, include_header=False)  # UTF-8 bytes straight from Polars
+    with raw.cursor() as cursor, cursor.copy(sql) as copy:
+        copy.write(buffer.getbuffer())
+
+
+def _copy_rows(raw: Any, table: str, columns: Sequence[str], rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+    with raw.cursor() as cursor, cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row([_pg_value(row[c]) for c in columns])
+
+
+def _pg_value(value: Any) -> Any:
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+# ---- SQLite -----------------------------------------------------------------------------------
+
+
+def _write_sqlite(session: Session, chunk: Chunk) -> None:
+    """Driver-level executemany in the chunk's transaction (no per-row ORM work)."""
+    connection = session.connection()
+    for clause in matching(session, Record.id, chunk.superseded):
+        session.execute(update(Record).where(clause).values(is_current=False))
+    _executemany(connection, "records", RECORD_COLUMNS, _sqlite_rows(chunk.records))
+    values = [tuple(_pg_value(r[c]) for c in ROW_COLUMNS) for r in chunk.rejected]
+    _executemany(connection, "batch_rows", ROW_COLUMNS, values)
+    _executemany(connection, "batch_chunks", CHUNK_COLUMNS, [chunk.chunk_row()])
+
+
+def _sqlite_rows(frame: pl.DataFrame) -> list[tuple[Any, ...]]:
+    dates = [c for c, t in frame.schema.items() if t == pl.Date]
+    return frame.with_columns(pl.col(dates).dt.to_string("%Y-%m-%d")).rows()
+
+
+def _executemany(
+    connection: Any, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]
+) -> None:
+    if not rows:
+        return
+    marks = ", ".join("?" for _ in columns)
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"  # noqa: S608
+    connection.exec_driver_sql(sql, rows)
