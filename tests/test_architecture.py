@@ -10,8 +10,9 @@ from pathlib import Path
 from xinyong.config import REPO_ROOT
 
 PACKAGE = REPO_ROOT / "xinyong"
-# Surfaces own the transaction; collection/store.py commits per chunk to survive kill -9.
-MAY_COMMIT = {"cli", "web", "jobs", "collection/store.py"}
+# Surfaces own the transaction; collection commits per chunk (store.py, writer.py) to survive
+# kill -9.
+MAY_COMMIT = {"cli", "web", "jobs", "collection/store.py", "collection/writer.py"}
 
 
 def _domain_files() -> list[Path]:
