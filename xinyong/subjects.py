@@ -324,19 +324,12 @@ def register_many(
     validated: bool = False,
 ) -> int:
     """Bulk registration (demo region, registry imports): one set-based insert, one audit row.
-
-    `validated=True`: the codes are normalised and already passed checked_code's rules upstream
-    (collection validates every row), so only their kind is classified here.
-    """
+    `validated`: codes normalised and checked upstream (collection), only their kind is read."""
     rows = []
     for item in new:
-        if validated:
-            known_kind = identifiers.classify(item.code)
-            assert known_kind is not None, "validated codes are 18 characters of a known kind"
-            rows.append(_row(item, item.code, known_kind))
-        else:
-            code_kind, code = checked_code(item.code, item.kind, today=today)
-            rows.append(_row(item, code, code_kind))
+        kind = identifiers.classify(item.code) if validated else None
+        checked = (kind, item.code) if kind else checked_code(item.code, item.kind, today=today)
+        rows.append(_row(item, checked[1], checked[0]))
     if not rows:
         return 0
     _insert_many(session, rows)

@@ -10,6 +10,7 @@ bound to a connection: the chunk is written in place (`InPlace`, driver `execute
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import queue
@@ -106,6 +107,7 @@ class Writer:
             except queue.Full:
                 continue
         self._raise()
+        raise RuntimeError("归集写入线程已意外停止")  # never silently drop a chunk
 
     def __exit__(
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
@@ -130,8 +132,9 @@ class Writer:
                 _write_pg(raw, chunk)
                 raw.commit()
         except BaseException as exc:  # handed to the caller
-            raw.rollback()
             self.error = exc
+            with contextlib.suppress(Exception):  # the connection may be what failed
+                raw.rollback()
 
     def _raise(self) -> None:
         if self.error is not None:
