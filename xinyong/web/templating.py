@@ -5,9 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 
 from xinyong import identifiers
 
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
 templates.env.filters["mask"] = identifiers.mask_code
 templates.env.globals["site_title"] = "信用示范区"
+
+
+def _csrf_field() -> Markup:
+    """Hidden CSRF input that every POST form renders: `{{ csrf_field() }}`."""
+    return Markup("")
+
+
+templates.env.globals["csrf_field"] = _csrf_field
