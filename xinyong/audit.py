@@ -73,6 +73,7 @@ class AuditAction(StrEnum):
     REGISTRATION_VERIFIED = "registrations.registration.verified"
     INTERVIEW_RECORDED = "interviews.interview.recorded"
     INTERVIEW_FOLLOWED_UP = "interviews.interview.followed_up"
+    INDICATOR_VALUE_ENTERED = "indicators.value.entered"
 
 
 @dataclass(frozen=True, slots=True)
