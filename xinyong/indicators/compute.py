@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Unpack
+from typing import Any
 
 import polars as pl
 from sqlalchemy import ColumnElement, Select, distinct, exists, func, select
 from sqlalchemy.orm import Session
 
-from xinyong import lists
+from xinyong import identifiers, lists
 from xinyong.collection import quality
 from xinyong.db.tables import (
     Check,
@@ -40,7 +40,7 @@ PUNISHED_KINDS = (ListKind.SERIOUS.value, ListKind.IMPORTED.value)
 ROW_LIMIT = 100_000  # drill-down rows (page shows the first ROWS_SHOWN, XLSX all of these)
 
 Value = float | None
-AnySelect = Select[Unpack[tuple[Any, ...]]]  # a select of any columns
+AnySelect = Select[*tuple[Any, ...]]  # a select of any columns
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +66,18 @@ def _computes(key: str, rows: Callable[[Session, Period], Rows]) -> Callable[...
         return fn
 
     return register
+
+
+def masked(rows: Rows) -> Rows:
+    """The same rows with every 代码 column masked where it holds a personal ID number."""
+    cols = [i for i, h in enumerate(rows.headers) if h == "代码"]
+    if not cols:
+        return rows
+    return Rows(rows.headers, [
+        tuple(identifiers.mask_code(v) if i in cols and isinstance(v, str) else v
+              for i, v in enumerate(r))
+        for r in rows.rows
+    ])  # fmt: skip
 
 
 def _rate(numerator: int, denominator: int) -> Value:

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from xinyong.indicators import manual
-from xinyong.indicators.compute import COMPUTERS, Rows
+from xinyong.indicators.compute import COMPUTERS, Rows, masked
 from xinyong.indicators.definitions import Definitions, Indicator
 from xinyong.indicators.period import Period
 
@@ -87,7 +87,7 @@ def rows_behind(session: Session, definitions: Definitions, period: Period, key:
     """The rows a computed figure counts (manual figures: their entry history)."""
     indicator = definitions.get(key)
     if indicator.source == "computed":
-        return COMPUTERS[key].rows(session, period)
+        return masked(COMPUTERS[key].rows(session, period))
     history = manual.history(session, key)
     return Rows(
         ("月份", "数值", "来源", "来源日期", "说明", "录入人", "录入时间"),
