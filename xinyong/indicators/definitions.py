@@ -53,6 +53,7 @@ class Indicator(_Strict):
     target: Target | None = None
     monitoring: str | None = None  # the 城市信用状况监测预警指标 it answers, if any
     pending: str | None = None  # manual for now: which feature will compute it
+    screen: bool = False  # shown on the public wall screen (/screen): aggregate figures only
 
     @model_validator(mode="after")
     def _pending_is_manual(self) -> Indicator:

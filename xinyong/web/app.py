@@ -24,6 +24,7 @@ from xinyong.web.api import subjects as api_subjects
 from xinyong.web.api import system as api_system
 from xinyong.web.portal import me as portal_me
 from xinyong.web.portal import pages as portal_pages
+from xinyong.web.portal import screen as portal_screen
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -63,4 +64,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin_workflows.router)
     app.include_router(portal_me.router)
     app.include_router(portal_pages.router)
+    app.include_router(portal_screen.router)
     return app
