@@ -100,3 +100,18 @@ def test_only_the_office_enters_manual_values(client: TestClient, session: Sessi
 def test_other_roles_cannot_open_the_dashboard(client: TestClient, session: Session) -> None:
     _login(client, session, Role.OFFICER)
     assert client.get("/admin/dashboard").status_code == 403
+
+
+def test_monitoring_self_assessment_lists_what_it_computes_and_what_it_cannot(
+    office: TestClient,
+) -> None:
+    page = office.get("/admin/dashboard/monitoring?month=2026-11")
+    assert page.status_code == 200
+    html = page.text
+    computed, cannot = html.split('id="not-computable"')
+    for title in ("重错码率", "信用修复效率", "异议处理占比", "市场主体信用承诺情况"):
+        assert title in computed
+    assert "6.67" in computed  # 重错码率 of the fixed dataset
+    assert "当月报送行中因统一社会信用代码" in computed  # the definition is shown
+    for title in ("纠正率", "政府部门和国有企业清欠情况", "信用修复流程透明度"):
+        assert title in cannot

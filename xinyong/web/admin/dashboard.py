@@ -56,6 +56,20 @@ def dashboard_page(
     return templates.TemplateResponse(request, "admin/office_dashboard.html", ctx)
 
 
+@router.get("/monitoring", response_class=HTMLResponse)
+def monitoring_page(
+    request: Request, session: DbSession, actor: Office, today: Today, catalog: CurrentCatalog,
+    defs: Definitions, month: str | None = None,
+) -> HTMLResponse:  # fmt: skip
+    """城市信用状况监测预警指标 self-assessment: what the platform computes, and what it cannot."""
+    period = indicators.Period.of(month or None, today=today, catalog=catalog)
+    dashboard.require_office(actor)
+    found = indicators.figures(session, defs, period, keys=[i.key for i in defs.monitoring])
+    ctx = {"actor": actor, "period": period, "figures": found, "cannot": defs.not_computable,
+           "months": [p.month for p in period.previous(12)][::-1]}  # fmt: skip
+    return templates.TemplateResponse(request, "admin/monitoring.html", ctx)
+
+
 @router.get("/figures/{key}", response_class=HTMLResponse)
 def figure_rows(
     request: Request, session: DbSession, actor: Office, today: Today, catalog: CurrentCatalog,
