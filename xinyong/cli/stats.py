@@ -15,6 +15,10 @@ def stats(
         typer.Option("--month", help="月份 YYYY-MM，默认本月 / month, default: this one"),
     ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="JSON 输出 / JSON output")] = False,
+    refresh: Annotated[
+        bool,
+        typer.Option("--refresh", help="重算并替换已结束月份的存档 / recompute a closed month"),
+    ] = False,
 ) -> None:
     """打印全部指标及目标值 / print every indicator against its target."""
     from xinyong import indicators  # noqa: PLC0415
@@ -23,6 +27,12 @@ def stats(
     definitions = indicators.load(s.catalog_dir, s.catalog_override_dir)
     period = indicators.Period.of(month, today=ctx.today(), catalog=ctx.load_catalog())
     with ctx.db() as session:
+        if refresh:
+            from xinyong.indicators import snapshots  # noqa: PLC0415
+
+            ctx.err.print(
+                f"已重算 {snapshots.refresh(session, period)} 项指标的 {period.month} 存档"
+            )
         found = indicators.figures(session, definitions, period)
     if json_out:
         ctx.print_json([f.as_json() for f in found])

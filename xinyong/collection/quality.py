@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Text, cast, func, select
+from sqlalchemy import Text, cast, extract, func, select
 from sqlalchemy.orm import Session
 
 from xinyong.catalog import Catalog
@@ -44,27 +44,36 @@ class MonthQuality:
         return self.timely / known if known else None
 
 
-def monthly(session: Session, *, provider_id: int | None = None) -> list[MonthQuality]:
-    """One figure per provider and month, oldest month first."""
+def monthly(
+    session: Session,
+    *,
+    provider_id: int | None = None,
+    since: date | None = None,
+    until: date | None = None,
+) -> list[MonthQuality]:
+    """One figure per provider and month (of the submission date), oldest month first; one
+    grouped query. `since` / `until` (inclusive) limit the submission dates."""
+    year = extract("year", Batch.received_on)
+    month = extract("month", Batch.received_on)
+    sums = [func.sum(c) for c in (Batch.received, Batch.accepted, Batch.rejected, Batch.timely,
+                                  Batch.late, Batch.timeliness_unknown)]  # fmt: skip
     stmt = (
-        select(Batch, Provider.name)
+        select(Batch.provider_id, Provider.name, year, month, func.count(), *sums)
         .join(Provider, Provider.id == Batch.provider_id)
         .where(Batch.status == "done")
+        .group_by(Batch.provider_id, Provider.name, year, month)
     )
     if provider_id is not None:
         stmt = stmt.where(Batch.provider_id == provider_id)
-    sums: dict[tuple[int, str, str], list[int]] = {}
-    for batch, name in session.execute(stmt):
-        key = (batch.provider_id, name, batch.received_on.strftime("%Y-%m"))
-        acc = sums.setdefault(key, [0] * 7)
-        values = (1, batch.received, batch.accepted, batch.rejected, batch.timely, batch.late,
-                  batch.timeliness_unknown)  # fmt: skip
-        for i, value in enumerate(values):
-            acc[i] += value
-    return [
-        MonthQuality(pid, name, month, *acc)
-        for (pid, name, month), acc in sorted(sums.items(), key=lambda kv: (kv[0][1], kv[0][2]))
+    if since is not None:
+        stmt = stmt.where(Batch.received_on >= since)
+    if until is not None:
+        stmt = stmt.where(Batch.received_on <= until)
+    found = [
+        MonthQuality(int(pid), name, f"{int(y):04d}-{int(m):02d}", *(int(v or 0) for v in rest))
+        for pid, name, y, m, *rest in session.execute(stmt)
     ]
+    return sorted(found, key=lambda q: (q.provider_name, q.month))
 
 
 def rejection_causes(session: Session, *, provider_id: int | None = None) -> list[tuple[str, int]]:

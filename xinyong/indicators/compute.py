@@ -361,15 +361,14 @@ def _quality_rows(session: Session, period: Period) -> Rows:
     rows = [
         (q.provider_name, q.batches, q.received, q.accepted, q.rejected, q.timely, q.late,
          q.unknown)
-        for q in quality.monthly(session)
-        if q.month == period.month
+        for q in _month_quality(session, period)
     ]  # fmt: skip
     headers = ("报送部门", "批次", "收到行数", "入库", "退回", "及时", "逾期", "无法判定")
     return Rows(headers, rows)
 
 
 def _month_quality(session: Session, period: Period) -> list[quality.MonthQuality]:
-    return [q for q in quality.monthly(session) if q.month == period.month]
+    return quality.monthly(session, since=period.start, until=period.end)
 
 
 @_computes("collection_timeliness", _quality_rows)

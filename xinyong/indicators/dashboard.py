@@ -142,7 +142,8 @@ def _trend_chart(session: Session, definitions: Definitions, period: Period, key
 
 def department_ranking(session: Session, period: Period) -> Table:
     """Departments ranked by the mean of 上报及时率, 合规率, 字段完整率 and (1 − 重错码率)."""
-    months = {q.provider_id: q for q in quality.monthly(session) if q.month == period.month}
+    found = quality.monthly(session, since=period.start, until=period.end)
+    months = {q.provider_id: q for q in found}
     wrong = {w.provider_id: w for w in quality.wrong_codes(session, since=period.start,
                                                            until=period.end)}  # fmt: skip
     rows: list[tuple[Any, ...]] = []

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from xinyong.indicators import manual
+from xinyong.indicators import manual, snapshots
 from xinyong.indicators.compute import COMPUTERS, Rows, masked
 from xinyong.indicators.definitions import Definitions, Indicator
 from xinyong.indicators.period import Period
@@ -79,8 +79,8 @@ def trend(
     if indicator.source == "manual":
         entered = manual.latest(session, [p.month for p in periods])
         return [(p.month, e.value if (e := entered.get((key, p.month))) else None) for p in periods]
-    compute = COMPUTERS[key].value
-    return [(p.month, None if (v := compute(session, p)) is None else float(v)) for p in periods]
+    found = snapshots.values(session, key, periods)
+    return [(p.month, found[p.month]) for p in periods]
 
 
 def rows_behind(session: Session, definitions: Definitions, period: Period, key: str) -> Rows:

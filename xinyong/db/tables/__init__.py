@@ -7,7 +7,7 @@ from xinyong.db.tables.catalog import CatalogVersion
 from xinyong.db.tables.collection import Batch, BatchChunk, BatchRow
 from xinyong.db.tables.commitments import Commitment
 from xinyong.db.tables.content import ContentAttachment, ContentItem
-from xinyong.db.tables.indicators import IndicatorValue
+from xinyong.db.tables.indicators import IndicatorSnapshot, IndicatorValue
 from xinyong.db.tables.interviews import Interview
 from xinyong.db.tables.lists import ListEntry, ListEntryStep
 from xinyong.db.tables.measures import Check, CheckFeedback, ScreeningDecision
@@ -29,6 +29,7 @@ __all__ = [
     "Commitment",
     "ContentAttachment",
     "ContentItem",
+    "IndicatorSnapshot",
     "IndicatorValue",
     "Interview",
     "ListEntry",

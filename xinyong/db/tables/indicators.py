@@ -6,9 +6,9 @@ the audit chain keeps who entered what.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import Date, Float, Index, String, Text
+from sqlalchemy import Date, DateTime, Float, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from xinyong.db.base import Base, CreatedMixin, IdMixin
@@ -26,3 +26,20 @@ class IndicatorValue(IdMixin, CreatedMixin, Base):
     entered_by: Mapped[str] = mapped_column(String(200))
 
     __table_args__ = (Index("ix_indicator_values_key_month", "key", "month"),)
+
+
+class IndicatorSnapshot(IdMixin, Base):
+    """A computed indicator's figure for a closed month, kept so trends read one row per month.
+
+    Written on the first computation after the month has ended (the current month is always
+    computed live); `xinyong stats --month M --refresh` recomputes and replaces a month's rows.
+    """
+
+    __tablename__ = "indicator_snapshots"
+
+    key: Mapped[str] = mapped_column(String(64))
+    month: Mapped[str] = mapped_column(String(7))
+    value: Mapped[float | None] = mapped_column(Float)
+    computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (UniqueConstraint("key", "month"),)

@@ -1,4 +1,5 @@
-"""indicators and editorial content: hand-entered indicator values, portal content items
+"""indicators and editorial content: hand-entered indicator values, closed-month snapshots,
+portal content items
 
 Revision ID: 16a1d2c3b4e5
 Revises: 6c0a4e21d9b3
@@ -36,6 +37,16 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_indicator_values")),
     )
     op.create_index("ix_indicator_values_key_month", "indicator_values", ["key", "month"])
+    op.create_table(
+        "indicator_snapshots",
+        sa.Column("key", sa.String(length=64), nullable=False),
+        sa.Column("month", sa.String(length=7), nullable=False),
+        sa.Column("value", sa.Float(), nullable=True),
+        sa.Column("computed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("id", BigId, autoincrement=True, nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_indicator_snapshots")),
+        sa.UniqueConstraint("key", "month", name=op.f("uq_indicator_snapshots_key_month")),
+    )
     op.create_table(
         "content_items",
         sa.Column("section", sa.String(length=16), nullable=False),
@@ -78,5 +89,6 @@ def downgrade() -> None:
     op.drop_table("content_attachments")
     op.drop_index("ix_content_items_section_status", table_name="content_items")
     op.drop_table("content_items")
+    op.drop_table("indicator_snapshots")
     op.drop_index("ix_indicator_values_key_month", table_name="indicator_values")
     op.drop_table("indicator_values")
