@@ -114,10 +114,21 @@ def _public_records(period: Period) -> tuple[ColumnElement[bool], ...]:
     )
 
 
+def entries_in_force(session: Session, period: Period) -> list[lists.CurrentEntry]:
+    """Entries in force on `as_of` (lists owns the rule), read once per session and day: one
+    dashboard render asks three times."""
+    key = ("indicators.entries_in_force", period.as_of, period.catalog.version)
+    if key not in session.info:
+        session.info[key] = lists.current_entries(
+            session, catalog=period.catalog, today=period.as_of
+        )
+    found: list[lists.CurrentEntry] = session.info[key]
+    return found
+
+
 def _listed_subjects(session: Session, period: Period, kinds: tuple[str, ...]) -> set[int]:
-    """Subjects with an entry in force on `as_of` (lists owns the rule), of the given kinds."""
-    entries = lists.current_entries(session, catalog=period.catalog, today=period.as_of)
-    return {e.subject_id for e in entries if e.hit.kind in kinds}
+    """Subjects with an entry in force on `as_of`, of the given kinds."""
+    return {e.subject_id for e in entries_in_force(session, period) if e.hit.kind in kinds}
 
 
 _SUBJECT_COLUMNS = ("主体名称", "代码", "主体类别", "区划", "行业")

@@ -12,13 +12,12 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from xinyong import lists
 from xinyong.audit import Actor
 from xinyong.collection import quality
 from xinyong.db.tables import Batch, Check, CheckFeedback, Provider, Record, Subject
 from xinyong.enums import ListKind, Role
 from xinyong.errors import Forbidden, NotFound
-from xinyong.indicators.compute import PUBLIC_CLASSES, ROW_LIMIT, Rows, masked
+from xinyong.indicators.compute import PUBLIC_CLASSES, ROW_LIMIT, Rows, entries_in_force, masked
 from xinyong.indicators.definitions import Definitions
 from xinyong.indicators.figures import Figure, figures, trend
 from xinyong.indicators.period import Period
@@ -167,7 +166,7 @@ def department_ranking(session: Session, period: Period) -> Table:
 
 
 def _list_table(session: Session, period: Period) -> Table:
-    entries = lists.current_entries(session, catalog=period.catalog, today=period.as_of)
+    entries = entries_in_force(session, period)
     subjects = _subject_total(session, period)
     by_type: dict[str, set[int]] = {}
     ids: dict[str, str] = {}
@@ -282,7 +281,7 @@ def _department_rows(session: Session, period: Period, value: str) -> Rows:
 
 
 def _list_rows(session: Session, period: Period, value: str) -> Rows:
-    entries = lists.current_entries(session, catalog=period.catalog, today=period.as_of)
+    entries = entries_in_force(session, period)
     # imported lists without a catalog list type are named by their title
     chosen = [e for e in entries if value in (e.hit.list_type, e.hit.list_title)]
     headers = ("主体名称", "代码", "名单", "决定文书号", "决定日期", "有效期至", "认定单位")

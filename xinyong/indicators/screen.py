@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from xinyong import lists
 from xinyong.db.tables import Record
 from xinyong.enums import ListKind
+from xinyong.indicators.compute import entries_in_force
 from xinyong.indicators.definitions import Definitions
 from xinyong.indicators.figures import figures, trend
 from xinyong.indicators.period import Period
@@ -32,7 +32,7 @@ def screen_data(session: Session, definitions: Definitions, period: Period) -> d
             trends[key] = {"title": indicator.title, "unit": indicator.unit,
                            "labels": [m for m, _ in points],
                            "data": [v for _, v in points]}  # fmt: skip
-    entries = lists.current_entries(session, catalog=period.catalog, today=period.as_of)
+    entries = entries_in_force(session, period)
     by_list = Counter(e.hit.list_title for e in entries)
     red = {e.hit.list_title for e in entries if e.hit.kind == ListKind.RED.value}
     new_records = session.execute(
