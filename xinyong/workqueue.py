@@ -15,6 +15,8 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from xinyong import commitments, interviews, objections, registrations, repair
+from xinyong.audit import Actor
+from xinyong.auth import department_scope
 from xinyong.db.tables import RepairApplication
 
 KIND_LABELS = {
@@ -80,8 +82,10 @@ def _repair_item(app: RepairApplication, today: date) -> WorkItem:
     )
 
 
-def work_queue(session: Session, *, today: date, provider_id: int | None = None) -> list[WorkItem]:
-    """Everything waiting, soonest deadline first; items without a deadline last."""
+def work_queue(session: Session, *, today: date, actor: Actor) -> list[WorkItem]:
+    """Everything waiting on the actor's department (the credit office: on every department),
+    soonest deadline first; items without a deadline last."""
+    provider_id = department_scope(actor)
     items = [_repair_item(app, today) for app in repair.list_open(session, provider_id)]
     items.extend(
         _item(
@@ -119,16 +123,15 @@ def work_queue(session: Session, *, today: date, provider_id: int | None = None)
         )
         for c in commitments.list_unverified(session, provider_id)
     )
-    if provider_id is None:
-        items.extend(
-            _item("registration_verification", r.id, r.subject_id, None, None, today, r.title)
-            for r in registrations.list_unverified(session)
-        )
+    items.extend(
+        _item("registration_verification", r.id, r.subject_id, r.provider_id, None, today, r.title)
+        for r in registrations.list_unverified(session, provider_id)
+    )
     return sorted(items, key=lambda i: (i.due is None, i.due or today, i.kind, i.target_id))
 
 
 def digest(session: Session, *, today: date) -> Digest:
     """The daily digest: the whole queue, with counts per kind."""
-    items = work_queue(session, today=today)
+    items = work_queue(session, today=today, actor=Actor.system("每日待办"))
     counts = Counter(i.kind for i in items)
     return Digest(today, tuple(items), dict(sorted(counts.items())))

@@ -21,7 +21,12 @@ from xinyong.disclosure.rules import DisclosureWindow, RecordFacts, disclosure_w
 from xinyong.enums import RecordStatus, Severity
 
 # Portal tabs (the national site's sections) and the information classes each one shows.
-TAB_OF_CLASS = {"licence": "licences", "penalty": "penalties", "honour": "incentives"}
+TAB_OF_CLASS = {
+    "licence": "licences",
+    "penalty": "penalties",
+    "honour": "incentives",
+    "commitment_breach": "breaches",  # 违诺信息: a section of its own on the public page
+}
 PUNISHMENT_TAB = (
     "punishments"  # 失信惩戒: list entries (imported here; platform-decided from lists)
 )
@@ -175,7 +180,7 @@ def public_view(
         if r.info_class in catalog.info_classes
     ]
     tabs: dict[str, list[PublicRecord]] = {"licences": [], "penalties": [], "incentives": [],
-                                           PUNISHMENT_TAB: []}  # fmt: skip
+                                           PUNISHMENT_TAB: [], "breaches": []}  # fmt: skip
     for record, window in windows(session, current, catalog=catalog, today=today):
         if window.shown:
             tab = tab_of(catalog.info_class(record.info_class))

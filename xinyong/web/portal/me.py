@@ -93,7 +93,7 @@ def home(
         "commitments": commitments.list_for_subject(session, actor.subject_id),
         "templates": commitments.templates(catalog, self_service=True),
         "registrations": registrations.list_for_subject(session, actor.subject_id),
-        "kinds": registrations.KINDS,
+        "kinds": registrations.kinds(catalog),
         "catalog": catalog,
     }
     return templates.TemplateResponse(request, "me/home.html", ctx)
