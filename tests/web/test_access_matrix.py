@@ -22,8 +22,9 @@ account: its own subject) and for a case of ANOTHER department / subject. A sing
 the same answer for both. Path parameters are filled from the `scenario` fixture's `params` (one
 value per side; a new parameter name needs one there), POST forms from `FORMS` (keyed by the
 route, "METHOD /path"; sent as a JSON body under /api/); a POST without an entry is sent with an
-empty form (the form validation then answers ``A`` for a role that passed the checks). Every request runs in a savepoint that is rolled back, so one request's
-effect never changes another's answer.
+empty form (the form validation then answers ``A`` for a role that passed the checks). Every
+request runs in a savepoint that is rolled back, so one request's effect never changes another's
+answer.
 
 Roles: anon (no credentials), admin (信用办), officer and clerk of department A, auditor, bank,
 enterprise (account of subject E1), system (business-system API key). Department A owns every
