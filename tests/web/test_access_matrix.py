@@ -147,6 +147,14 @@ class Expected:
     other: str
 
 
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The sync routes only: the PostgreSQL fast read paths (joint check, anonymous search) use
+    their own connection pool, which cannot see this test's rolled-back transaction; their access
+    rules are tested beside them (tests/test_measures_fast.py, tests/web/test_search_fast.py)."""
+    return settings.model_copy(update={"check_fast_path": False, "search_fast_path": False})
+
+
 def parse_matrix(text: str) -> dict[str, dict[str, Expected]]:
     """{"METHOD /path": {role: Expected}} from the table text."""
     out: dict[str, dict[str, Expected]] = {}

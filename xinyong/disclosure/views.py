@@ -17,7 +17,13 @@ from xinyong import archive, identifiers, subjects
 from xinyong.catalog import Catalog
 from xinyong.catalog.schema import FieldRole, InfoClass
 from xinyong.db.tables import Record, Subject
-from xinyong.disclosure.rules import DisclosureWindow, RecordFacts, disclosure_window
+from xinyong.disclosure.rules import (
+    DisclosureState,
+    DisclosureWindow,
+    RecordFacts,
+    disclosure_state,
+    disclosure_window,
+)
 from xinyong.enums import RecordStatus, Severity
 
 # Portal tabs (the national site's sections) and the information classes each one shows.
@@ -142,6 +148,17 @@ def windows(
         )
         out.append((record, disclosure_window(facts, catalog=catalog, today=today)))
     return out
+
+
+def record_states(
+    session: Session, records: Sequence[Record], *, catalog: Catalog, today: date
+) -> dict[int, DisclosureState]:
+    """The disclosure state of each record (公示中 / 公示期满 / 已修复 / 未公开), by record id."""
+    known = [r for r in records if r.info_class in catalog.info_classes]
+    return {
+        record.id: disclosure_state(RecordStatus(record.status), window, today)
+        for record, window in windows(session, known, catalog=catalog, today=today)
+    }
 
 
 def public_record(record: Record, window: DisclosureWindow, catalog: Catalog) -> PublicRecord:
