@@ -9,7 +9,7 @@ of its own workflow).
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from sqlalchemy.orm import Session
@@ -38,6 +38,7 @@ class WorkItem:
     due: date | None
     overdue: bool
     summary: str
+    topic: tuple[str, str] | None = None  # (kind, code) the page shows by its Chinese title
 
     @property
     def label(self) -> str:
@@ -75,11 +76,14 @@ def _item(
 
 def _repair_item(app: RepairApplication, today: date) -> WorkItem:
     kind = "repair_acceptance" if app.status == "submitted" else "repair_decision"
-    early = "提前移出 " if app.target_kind == "list_entry" else ""
-    summary = f"{early}{app.info_class} {app.natural_key}" + ("（已延长）" if app.extended else "")
-    return _item(
+    entry = app.target_kind == "list_entry"
+    summary = (
+        ("提前移出 " if entry else "") + app.natural_key + ("（已延长）" if app.extended else "")
+    )
+    item = _item(
         kind, app.id, app.subject_id, app.provider_id, repair.due_date(app), today, summary
     )
+    return replace(item, topic=("list_type" if entry else "info_class", app.info_class))
 
 
 def work_queue(session: Session, *, today: date, actor: Actor) -> list[WorkItem]:

@@ -131,7 +131,7 @@ FORMS: dict[str, dict[str, Any]] = {
     "POST /admin/repairs/{repair_id}/extend": {"reason": "需要核查"},
     "POST /admin/repairs/{repair_id}/decide": {"approve": "false", "reason": "未履行"},
     "POST /admin/objections/{objection_id}/answer": {"outcome": "kept", "answer": "事实清楚"},
-    "POST /admin/commitments/{commitment_id}/verify": {"fulfilment": "已履行"},
+    "POST /admin/commitments/{commitment_id}/verify": {"fulfilment": "全部履行"},
     "POST /admin/registrations/{registration_id}/verify": {"verified": "false", "note": "不实"},
     "POST /admin/interviews/{interview_id}/follow-up": {"note": "已整改"},
     "POST /me/records/{record_id}/repair": REPAIR_FORM,

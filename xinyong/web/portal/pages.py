@@ -45,7 +45,8 @@ def _subject_context(
     request: Request, session: DbSession, subject: Subject, catalog: Catalog, today: date
 ) -> dict[str, Any]:
     view = disclosure.public_view(session, subject, catalog=catalog, today=today)
-    url = qr.public_url(request.app.state.settings.public_base_url, view.subject["ref"])
+    base = qr.base_url(request.app.state.settings.public_base_url, str(request.base_url))
+    url = qr.public_url(base, view.subject["ref"])
     return {
         "s": view.subject,
         "tabs": view.tabs,
