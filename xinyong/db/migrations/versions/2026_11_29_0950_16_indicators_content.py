@@ -2,7 +2,7 @@
 portal content items
 
 Revision ID: 16a1d2c3b4e5
-Revises: 6c0a4e21d9b3
+Revises: 10b0c0de0950
 Create Date: 2026-11-29 09:50:00+00:00
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "16a1d2c3b4e5"
-down_revision: str | None = "6c0a4e21d9b3"
+down_revision: str | None = "10b0c0de0950"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
