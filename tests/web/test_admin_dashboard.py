@@ -53,6 +53,9 @@ def test_a_figure_opens_the_rows_behind_it(office: TestClient) -> None:
     assert page.status_code == 200
     assert page.text.count("<tr><td>") == 3  # the three applications handled in November
     assert "按时办结" in page.text
+    assert "准予修复" in page.text  # Chinese titles, not the codes
+    assert ">approved<" not in page.text
+    assert ">penalty<" not in page.text
 
 
 def test_rows_behind_a_breakdown(office: TestClient, session: Session) -> None:

@@ -13,11 +13,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from xinyong import collection, indicators
 from xinyong.audit import Actor
-from xinyong.enums import Role
+from xinyong.catalog import Catalog
+from xinyong.enums import Role, SubjectKind
 from xinyong.errors import NotFound
 from xinyong.indicators import dashboard
 from xinyong.web.deps import CurrentCatalog, DbSession, Today, require
 from xinyong.web.templating import templates
+from xinyong.web.titles import title_of
 
 router = APIRouter(prefix="/admin/dashboard", include_in_schema=False)
 Office = Annotated[Actor, Depends(require(Role.ADMIN, Role.AUDITOR))]
@@ -32,6 +34,29 @@ def definitions(request: Request) -> indicators.Definitions:
 
 
 Definitions = Annotated[indicators.Definitions, Depends(definitions)]
+
+
+REPAIR_STATES = {"approved": "准予修复", "refused": "不予修复", "not_accepted": "不予受理",
+                 "revoked": "已撤销修复"}  # fmt: skip
+SUBJECT_KINDS = {k.value: k.label for k in SubjectKind}
+
+
+def _titled(rows: indicators.Rows, catalog: Catalog) -> indicators.Rows:
+    """Chinese titles instead of internal codes, column by column (web/titles.py owns them)."""
+    kinds = {"信息类": "info_class", "状态": "objection_status"}
+
+    def cell(header: str, value: object) -> object:
+        if header in kinds:
+            return title_of(catalog, kinds[header], value)
+        if header == "结果" and value is not None:
+            return REPAIR_STATES.get(str(value)) or title_of(catalog, "objection_outcome", value)
+        if header == "主体类别" and value is not None:
+            return SUBJECT_KINDS.get(str(value), value)
+        return value
+
+    return indicators.Rows(rows.headers, [
+        tuple(cell(h, v) for h, v in zip(rows.headers, r, strict=True)) for r in rows.rows
+    ])  # fmt: skip
 
 
 def _xlsx(
@@ -78,7 +103,7 @@ def figure_rows(
     period = indicators.Period.of(month or None, today=today, catalog=catalog)
     dashboard.require_office(actor)
     indicator = defs.get(key)
-    rows = indicators.rows_behind(session, defs, period, key)
+    rows = _titled(indicators.rows_behind(session, defs, period, key), catalog)
     ctx = {"actor": actor, "title": f"{indicator.title} · {period.month}", "indicator": indicator,
            "rows": rows, "shown": rows.rows[:ROWS_SHOWN], "period": period,
            "xlsx": f"/admin/dashboard/export/figures/{key}.xlsx?month={period.month}"}  # fmt: skip
@@ -92,7 +117,7 @@ def figure_rows_xlsx(
 ) -> Response:  # fmt: skip
     period = indicators.Period.of(month or None, today=today, catalog=catalog)
     dashboard.require_office(actor)
-    rows = indicators.rows_behind(session, defs, period, key)
+    rows = _titled(indicators.rows_behind(session, defs, period, key), catalog)
     title = defs.get(key).title
     return _xlsx(f"{title}-{period.month}.xlsx", title, rows.headers, rows.rows)
 
@@ -103,7 +128,7 @@ def breakdown_rows(
     kind: str, value: str, month: str | None = None,
 ) -> HTMLResponse:  # fmt: skip
     period = indicators.Period.of(month or None, today=today, catalog=catalog)
-    rows = dashboard.breakdown_rows(session, period, kind, value, actor=actor)
+    rows = _titled(dashboard.breakdown_rows(session, period, kind, value, actor=actor), catalog)
     ctx = {"actor": actor, "title": f"明细 · {value} · {period.month}", "indicator": None,
            "rows": rows, "shown": rows.rows[:ROWS_SHOWN], "period": period,
            "xlsx": f"/admin/dashboard/export/rows/{kind}/{quote(value)}.xlsx"
@@ -117,7 +142,7 @@ def breakdown_rows_xlsx(
     value: str, month: str | None = None,
 ) -> Response:  # fmt: skip
     period = indicators.Period.of(month or None, today=today, catalog=catalog)
-    rows = dashboard.breakdown_rows(session, period, kind, value, actor=actor)
+    rows = _titled(dashboard.breakdown_rows(session, period, kind, value, actor=actor), catalog)
     return _xlsx(f"明细-{kind}-{value}-{period.month}.xlsx", "明细", rows.headers, rows.rows)
 
 
