@@ -70,6 +70,15 @@ class ListKind(StrEnum):
     RED = "red"  # 守信激励名单
     IMPORTED = "imported"  # decided elsewhere (courts, market regulators), arrives by collection
 
+    @property
+    def label(self) -> str:
+        return {
+            "serious": "严重失信主体名单",
+            "watch": "重点关注名单",
+            "red": "守信激励名单",
+            "imported": "外部认定（归集导入）",
+        }[self.value]
+
 
 class Role(StrEnum):
     """User roles."""

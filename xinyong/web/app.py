@@ -13,6 +13,7 @@ from xinyong.db.session import make_engine, make_sessionmaker
 from xinyong.web import errors, fastpaths
 from xinyong.web.admin import batches as admin_batches
 from xinyong.web.admin import interviews as admin_interviews
+from xinyong.web.admin import list_steps as admin_list_steps
 from xinyong.web.admin import lists as admin_lists
 from xinyong.web.admin import pages as admin_pages
 from xinyong.web.admin import workflows as admin_workflows
@@ -23,6 +24,7 @@ from xinyong.web.api import subjects as api_subjects
 from xinyong.web.api import system as api_system
 from xinyong.web.portal import me as portal_me
 from xinyong.web.portal import pages as portal_pages
+from xinyong.web.portal import public_lists as portal_lists
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -58,7 +60,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin_batches.router)
     app.include_router(admin_interviews.router)
     app.include_router(admin_lists.router)
+    app.include_router(admin_list_steps.router)
     app.include_router(admin_workflows.router)
     app.include_router(portal_me.router)
     app.include_router(portal_pages.router)
+    app.include_router(portal_lists.router)
     return app

@@ -1,5 +1,5 @@
-"""Public portal pages: home with one search box, results, subject page with tabs, 信用码 card,
-and the 双公示 listings. Routes only: the domain decides what is shown."""
+"""Public portal pages (the front page is in `public_lists`): search results, subject page with
+tabs, 信用码 card, and the 双公示 listings. Routes only: the domain decides what is shown."""
 
 from __future__ import annotations
 
@@ -21,12 +21,6 @@ from xinyong.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
 PER_PAGE = 20
-
-
-@router.get("/", response_class=HTMLResponse)
-def home(request: Request, session: DbSession) -> HTMLResponse:
-    count = subjects.count_subjects(session)
-    return templates.TemplateResponse(request, "portal/home.html", {"subject_count": count})
 
 
 @router.get("/search", response_class=HTMLResponse)
