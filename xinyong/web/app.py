@@ -12,6 +12,7 @@ from xinyong.config import Settings, get_settings
 from xinyong.db.session import make_engine, make_sessionmaker
 from xinyong.web import errors, fastpaths
 from xinyong.web.admin import batches as admin_batches
+from xinyong.web.admin import clients as admin_clients
 from xinyong.web.admin import interviews as admin_interviews
 from xinyong.web.admin import list_steps as admin_list_steps
 from xinyong.web.admin import lists as admin_lists
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router, prefix="/api/v1")
     app.include_router(admin_pages.router)
     app.include_router(admin_batches.router)
+    app.include_router(admin_clients.router)
     app.include_router(admin_interviews.router)
     app.include_router(admin_lists.router)
     app.include_router(admin_list_steps.router)
