@@ -33,7 +33,8 @@ def _root(
         bool, typer.Option("--verbose", help="日志同时输出到标准错误 / log to stderr too")
     ] = False,
 ) -> None:
-    """Runs before any command (never for --help): log lines go to var/logs/xinyong.log."""
+    # Runs before every command, and before a subcommand's --help: it only remembers --verbose;
+    # logging (to var/logs/xinyong.log) starts when a command first reads the settings.
     from xinyong.cli import context  # noqa: PLC0415
 
     context.start(verbose=verbose)

@@ -41,17 +41,29 @@ def _factory(url: str) -> sessionmaker[Session]:
     return make_sessionmaker(make_engine(url))
 
 
+_logging = {"verbose": False, "configured": False}
+
+
 def settings() -> Settings:
     from xinyong.config import get_settings  # noqa: PLC0415
 
-    return get_settings()
+    s = get_settings()
+    if not _logging["configured"]:
+        _logging["configured"] = True
+        _configure_logging(s, verbose=_logging["verbose"])
+    return s
 
 
 def start(*, verbose: bool) -> None:
+    """Called before any command (also for a subcommand's --help): remember --verbose only;
+    logging is set up when a command first reads the settings."""
+    _logging["verbose"] = verbose
+
+
+def _configure_logging(s: Settings, *, verbose: bool) -> None:
     """Log lines go to `data_dir/logs/xinyong.log`, and to stderr only with `--verbose`."""
     from xinyong import log  # noqa: PLC0415
 
-    s = settings()
     path = s.data_dir / LOG_FILE
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
