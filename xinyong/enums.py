@@ -111,6 +111,10 @@ class RecordStatus(StrEnum):
     WITHDRAWN = "withdrawn"  # 撤销 / 删除 (with a reason)
     REPAIRED = "repaired"  # 已修复
 
+    @property
+    def label(self) -> str:
+        return {"active": "有效", "withdrawn": "已撤销", "repaired": "已修复"}[self.value]
+
 
 class Disclosure(StrEnum):
     """公开属性 of an information class."""

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from xinyong import archive, commitments, objections, registrations, repair, workqueue
 from xinyong.audit import Actor
-from xinyong.enums import Role
+from xinyong.enums import RecordStatus, Role
 from xinyong.web.deps import CurrentCalendar, CurrentCatalog, DbSession, Today, require
 from xinyong.web.templating import templates
 
@@ -44,11 +44,16 @@ def repair_page(
 ) -> HTMLResponse:
     app = repair.get(session, repair_id)
     entry = repair.entry_of(session, app) if app.target_kind == "list_entry" else None
+    record = repair.current_version(session, app) if entry is None else None
     ctx = {
+        "info_title": catalog.info_classes[app.info_class].title
+        if app.info_class in catalog.info_classes
+        else app.info_class,
+        "record_status": RecordStatus(record.status).label if record is not None else "",
         "actor": actor,
         "app": app,
         "due": repair.due_date(app),
-        "record": repair.current_version(session, app) if entry is None else None,
+        "record": record,
         "entry": entry,
         "list_type": catalog.list_types.get(entry.list_type) if entry else None,
         "materials": repair.list_materials(session, repair_id),

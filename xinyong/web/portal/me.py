@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 
 from xinyong import archive, commitments, objections, registrations, repair, subjects
 from xinyong.audit import Actor
+from xinyong.catalog import Catalog
 from xinyong.enums import Role
 from xinyong.web.deps import CurrentCalendar, CurrentCatalog, DbSession, Today, require
 from xinyong.web.templating import templates
@@ -73,12 +75,28 @@ async def _repair_form(
 RepairFormData = Annotated[RepairForm, Depends(_repair_form)]
 
 
+def _repair_target(session: Session, app: Any, catalog: Catalog) -> str:
+    """What a repair is about, as people name it: the list or class and the decision number."""
+    if app.target_kind == "list_entry":
+        lt = catalog.list_types.get(app.info_class)
+        return f"提前移出：{lt.title if lt else app.info_class} {app.natural_key}"
+    record = archive.get(session, app.record_id) if app.record_id else None
+    title = (
+        catalog.info_classes[app.info_class].title
+        if app.info_class in catalog.info_classes
+        else app.info_class
+    )
+    number = record.decision_number if record is not None else None
+    return f"{title} {number or '（无决定文号）'}"
+
+
 @router.get("/", response_class=HTMLResponse)
 def home(
     request: Request, session: DbSession, actor: Enterprise, catalog: CurrentCatalog, today: Today
 ) -> HTMLResponse:
     assert actor.subject_id is not None
     records = archive.current_records(session, actor.subject_id)
+    repairs = repair.list_for_subject(session, actor.subject_id)
     ctx = {
         "actor": actor,
         "subject": subjects.get(session, actor.subject_id),
@@ -87,7 +105,8 @@ def home(
             session, actor.subject_id, catalog=catalog, today=today
         ),
         "flagged": archive.open_objection_record_ids(session, [r.id for r in records]),
-        "repairs": repair.list_for_subject(session, actor.subject_id),
+        "repairs": repairs,
+        "repair_targets": {a.id: _repair_target(session, a, catalog) for a in repairs},
         "due_date": repair.due_date,
         "objections": objections.list_for_subject(session, actor.subject_id),
         "commitments": commitments.list_for_subject(session, actor.subject_id),
