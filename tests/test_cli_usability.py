@@ -13,7 +13,7 @@ from xinyong.config import REPO_ROOT
 
 
 def _answer(result: subprocess.CompletedProcess[str]) -> dict[str, object]:
-    body = json.loads(result.stdout)
+    body: dict[str, object] = json.loads(result.stdout)
     body.pop("check_id")  # each check is logged under its own id
     return body
 
