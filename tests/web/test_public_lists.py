@@ -137,3 +137,14 @@ def test_catalog_is_published_for_anyone(client):
     assert "行政处罚信息" in page.text
     assert "全国失信惩戒措施基础清单（2024年版）" in page.text
     assert "/admin/catalog/" not in page.text
+
+
+def test_a_form_missing_a_field_gets_a_chinese_page_not_json(client):
+    sent = client.post(
+        "/lists/publicity/1/objection", data={"name": "张三"}, headers={"accept": "text/html"}
+    )
+    assert sent.status_code == 422
+    assert sent.headers["content-type"].startswith("text/html")
+    assert "请求参数不正确：缺少 contact、objection" in sent.text
+    api = client.post("/lists/publicity/1/objection", data={"name": "张三"})
+    assert api.json()["error"] == "invalid_request"

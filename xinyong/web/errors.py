@@ -6,7 +6,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
-from xinyong.errors import Unauthenticated, XinyongError
+from xinyong.errors import InvalidInput, Unauthenticated, XinyongError
 from xinyong.log import get_logger
 from xinyong.web.templating import templates
 
@@ -43,4 +43,11 @@ def install(app: FastAPI) -> None:
             "message": "请求参数不正确",
             "details": {"errors": details},
         }
+        if not _wants_json(request):  # a form in a browser: a Chinese page, never JSON
+            missing = [str(d["loc"][-1]) for d in details if d["type"] == "missing" and d["loc"]]
+            text = f"请求参数不正确：缺少 {'、'.join(missing)}" if missing else "请求参数不正确"
+            error = InvalidInput(text + "。请返回上一页检查填写的内容。", code="invalid_request")
+            return templates.TemplateResponse(
+                request, "errors/error.html", {"error": error}, status_code=422
+            )
         return JSONResponse(body, status_code=422)
