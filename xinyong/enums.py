@@ -70,15 +70,6 @@ class ListKind(StrEnum):
     RED = "red"  # 守信激励名单
     IMPORTED = "imported"  # decided elsewhere (courts, market regulators), arrives by collection
 
-    @property
-    def label(self) -> str:
-        return {
-            "serious": "严重失信主体名单",
-            "watch": "重点关注名单",
-            "red": "守信激励名单",
-            "imported": "外部认定（归集导入）",
-        }[self.value]
-
 
 class Role(StrEnum):
     """User roles."""
@@ -110,10 +101,6 @@ class RecordStatus(StrEnum):
     ACTIVE = "active"
     WITHDRAWN = "withdrawn"  # 撤销 / 删除 (with a reason)
     REPAIRED = "repaired"  # 已修复
-
-    @property
-    def label(self) -> str:
-        return {"active": "有效", "withdrawn": "已撤销", "repaired": "已修复"}[self.value]
 
 
 class Disclosure(StrEnum):

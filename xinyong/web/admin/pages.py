@@ -91,5 +91,5 @@ def info_class_page(
 
 @router.get("/users", response_class=HTMLResponse)
 def users(request: Request, session: DbSession, actor: Admin) -> HTMLResponse:
-    ctx = {"actor": actor, "users": auth.list_users(session), "roles": {r.value: r for r in Role}}
+    ctx = {"actor": actor, "users": auth.list_users(session), "roles": list(Role)}
     return templates.TemplateResponse(request, "admin/users.html", ctx)

@@ -14,12 +14,13 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from xinyong import archive, commitments, objections, registrations, repair, subjects
+from xinyong import archive, commitments, disclosure, objections, registrations, repair, subjects
 from xinyong.audit import Actor
 from xinyong.catalog import Catalog
 from xinyong.enums import Role
 from xinyong.web.deps import CurrentCalendar, CurrentCatalog, DbSession, Today, require
 from xinyong.web.templating import templates
+from xinyong.web.titles import title_of
 
 router = APIRouter(prefix="/me", include_in_schema=False)
 Enterprise = Annotated[Actor, Depends(require(Role.ENTERPRISE))]
@@ -78,16 +79,10 @@ RepairFormData = Annotated[RepairForm, Depends(_repair_form)]
 def _repair_target(session: Session, app: Any, catalog: Catalog) -> str:
     """What a repair is about, as people name it: the list or class and the decision number."""
     if app.target_kind == "list_entry":
-        lt = catalog.list_types.get(app.info_class)
-        return f"提前移出：{lt.title if lt else app.info_class} {app.natural_key}"
+        return f"提前移出：{title_of(catalog, 'list_type', app.info_class)} {app.natural_key}"
     record = archive.get(session, app.record_id) if app.record_id else None
-    title = (
-        catalog.info_classes[app.info_class].title
-        if app.info_class in catalog.info_classes
-        else app.info_class
-    )
     number = record.decision_number if record is not None else None
-    return f"{title} {number or '（无决定文号）'}"
+    return f"{title_of(catalog, 'info_class', app.info_class)} {number or '（无决定文号）'}"
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -105,6 +100,12 @@ def home(
             session, actor.subject_id, catalog=catalog, today=today
         ),
         "flagged": archive.open_objection_record_ids(session, [r.id for r in records]),
+        "states": disclosure.record_states(session, records, catalog=catalog, today=today),
+        "repairable": {
+            r.id
+            for r in records
+            if repair.check_eligibility(session, r, catalog=catalog, today=today).eligible
+        },
         "repairs": repairs,
         "repair_targets": {a.id: _repair_target(session, a, catalog) for a in repairs},
         "due_date": repair.due_date,
@@ -112,7 +113,7 @@ def home(
         "commitments": commitments.list_for_subject(session, actor.subject_id),
         "templates": commitments.templates(catalog, self_service=True),
         "registrations": registrations.list_for_subject(session, actor.subject_id),
-        "kinds": registrations.KINDS,
+        "kinds": registrations.kinds(catalog),
         "catalog": catalog,
     }
     return templates.TemplateResponse(request, "me/home.html", ctx)
@@ -135,6 +136,9 @@ def record_page(
         "versions": archive.history(session, record.info_class, record.natural_key),
         "objections": objections.history(session, record.info_class, record.natural_key),
         "flagged": archive.open_objection_record_ids(session, [record.id]),
+        "state": disclosure.record_states(session, [record], catalog=catalog, today=today).get(
+            record.id
+        ),
         "eligibility": repair.check_eligibility(session, record, catalog=catalog, today=today),
         "materials": catalog.workflows.repair.materials,
         "commitment": catalog.workflows.template(catalog.workflows.repair.commitment_template),

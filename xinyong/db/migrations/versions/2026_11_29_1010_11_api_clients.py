@@ -3,7 +3,7 @@
 Keys stay stored as their SHA-256 only. `rate_limit` is in the `limits` notation ("120/minute").
 
 Revision ID: 11a0c11e4b01
-Revises: 6c0a4e21d9b3
+Revises: 10b0c0de0950
 Create Date: 2026-11-29 10:10:00+00:00
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "11a0c11e4b01"
-down_revision: str | None = "6c0a4e21d9b3"
+down_revision: str | None = "10b0c0de0950"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
