@@ -87,6 +87,18 @@ def require_role(actor: Actor, *roles: Role) -> None:
     raise Forbidden(f"此操作需要以下角色之一：{names}", code="auth.role_required")
 
 
+def require_enterprise_account(actor: Actor) -> int:
+    """The subject an enterprise account acts for: a signed-in user of role enterprise bound to
+    one subject (an API client of that role, or an unbound user, has no self-service)."""
+    require_role(actor, Role.ENTERPRISE)
+    if actor.kind != "user" or actor.subject_id is None:
+        raise Forbidden(
+            "企业自助服务只对绑定本企业的企业账户开放，请以企业账户登录",
+            code="auth.subject_required",
+        )
+    return actor.subject_id
+
+
 def require_provider_scope(actor: Actor, provider_id: int) -> None:
     """A provider clerk (or provider API client) may act only for its own department."""
     if actor.kind == "system" or actor.role == Role.ADMIN:

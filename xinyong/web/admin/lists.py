@@ -11,6 +11,7 @@ from xinyong import lists, measures, subjects
 from xinyong.audit import Actor
 from xinyong.enums import Role
 from xinyong.web.deps import CurrentCatalog, DbSession, Today, require
+from xinyong.web.inputs import RowId
 from xinyong.web.templating import templates
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
@@ -34,7 +35,7 @@ def lists_page(
 
 @router.get("/lists/{entry_id}", response_class=HTMLResponse)
 def entry_page(
-    request: Request, session: DbSession, actor: Staff, catalog: CurrentCatalog, entry_id: int
+    request: Request, session: DbSession, actor: Staff, catalog: CurrentCatalog, entry_id: RowId
 ) -> HTMLResponse:
     entry = lists.get_entry(session, entry_id)
     ctx = {

@@ -16,6 +16,7 @@ from xinyong import archive, commitments, objections, registrations, repair, wor
 from xinyong.audit import Actor
 from xinyong.enums import Role
 from xinyong.web.deps import CurrentCalendar, CurrentCatalog, DbSession, Today, require
+from xinyong.web.inputs import RowId
 from xinyong.web.templating import templates
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
@@ -40,7 +41,7 @@ def queue(request: Request, session: DbSession, actor: Officer, today: Today) ->
 
 @router.get("/repairs/{repair_id}", response_class=HTMLResponse)
 def repair_page(
-    request: Request, session: DbSession, actor: Officer, catalog: CurrentCatalog, repair_id: int
+    request: Request, session: DbSession, actor: Officer, catalog: CurrentCatalog, repair_id: RowId
 ) -> HTMLResponse:
     app = repair.get(session, repair_id)
     entry = repair.entry_of(session, app) if app.target_kind == "list_entry" else None
@@ -59,7 +60,7 @@ def repair_page(
 
 @router.get("/repairs/{repair_id}/materials/{material_id}")
 def material(
-    request: Request, session: DbSession, actor: Officer, repair_id: int, material_id: int
+    request: Request, session: DbSession, actor: Officer, repair_id: RowId, material_id: RowId
 ) -> Response:
     item = repair.get_material(session, repair_id, material_id)
     content = repair.read_material(item, request.app.state.settings.data_dir)
@@ -78,7 +79,7 @@ def accept(
     today: Today,
     catalog: CurrentCatalog,
     calendar: CurrentCalendar,
-    repair_id: int,
+    repair_id: RowId,
 ) -> Response:
     app = repair.get(session, repair_id)
     repair.accept(session, app, actor=actor, today=today, catalog=catalog, calendar=calendar)
@@ -87,7 +88,11 @@ def accept(
 
 @router.post("/repairs/{repair_id}/not-accept")
 def not_accept(
-    session: DbSession, actor: Officer, today: Today, repair_id: int, reason: Annotated[str, Form()]
+    session: DbSession,
+    actor: Officer,
+    today: Today,
+    repair_id: RowId,
+    reason: Annotated[str, Form()],
 ) -> Response:
     repair.refuse_acceptance(
         session, repair.get(session, repair_id), reason, actor=actor, today=today
@@ -102,7 +107,7 @@ def extend(
     today: Today,
     catalog: CurrentCatalog,
     calendar: CurrentCalendar,
-    repair_id: int,
+    repair_id: RowId,
     reason: Annotated[str, Form()],
 ) -> Response:
     app = repair.get(session, repair_id)
@@ -118,7 +123,7 @@ def decide(
     actor: Officer,
     today: Today,
     catalog: CurrentCatalog,
-    repair_id: int,
+    repair_id: RowId,
     approve: Annotated[bool, Form()],
     reason: Annotated[str, Form()] = "",
 ) -> Response:
@@ -131,7 +136,11 @@ def decide(
 
 @router.get("/objections/{objection_id}", response_class=HTMLResponse)
 def objection_page(
-    request: Request, session: DbSession, actor: Officer, catalog: CurrentCatalog, objection_id: int
+    request: Request,
+    session: DbSession,
+    actor: Officer,
+    catalog: CurrentCatalog,
+    objection_id: RowId,
 ) -> HTMLResponse:
     item = objections.get(session, objection_id)
     record = archive.get(session, item.record_id)
@@ -150,7 +159,7 @@ def answer_objection(
     actor: Officer,
     today: Today,
     catalog: CurrentCatalog,
-    objection_id: int,
+    objection_id: RowId,
     outcome: Annotated[str, Form()],
     answer: Annotated[str, Form()],
     field: Annotated[str, Form()] = "",
@@ -176,7 +185,7 @@ def verify_commitment(
     actor: Officer,
     today: Today,
     catalog: CurrentCatalog,
-    commitment_id: int,
+    commitment_id: RowId,
     fulfilment: Annotated[str, Form()],
     unperformed: Annotated[str, Form()] = "",
     false_statement: Annotated[bool, Form()] = False,
@@ -199,7 +208,7 @@ def verify_registration(
     session: DbSession,
     actor: Officer,
     today: Today,
-    registration_id: int,
+    registration_id: RowId,
     verified: Annotated[bool, Form()],
     note: Annotated[str, Form()] = "",
 ) -> Response:

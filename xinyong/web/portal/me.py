@@ -13,14 +13,22 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from xinyong import archive, commitments, objections, registrations, repair, subjects
+from xinyong import archive, auth, commitments, objections, registrations, repair, subjects
 from xinyong.audit import Actor
 from xinyong.enums import Role
 from xinyong.web.deps import CurrentCalendar, CurrentCatalog, DbSession, Today, require
+from xinyong.web.inputs import RowId
 from xinyong.web.templating import templates
 
 router = APIRouter(prefix="/me", include_in_schema=False)
-Enterprise = Annotated[Actor, Depends(require(Role.ENTERPRISE))]
+
+
+def _enterprise(actor: Annotated[Actor, Depends(require(Role.ENTERPRISE))]) -> Actor:
+    auth.require_enterprise_account(actor)
+    return actor
+
+
+Enterprise = Annotated[Actor, Depends(_enterprise)]
 Files = Annotated[list[UploadFile] | None, File()]
 
 
@@ -106,7 +114,7 @@ def record_page(
     actor: Enterprise,
     catalog: CurrentCatalog,
     today: Today,
-    record_id: int,
+    record_id: RowId,
 ) -> HTMLResponse:
     record = repair.own_record(session, record_id, actor.subject_id)
     ctx = {
@@ -131,7 +139,7 @@ def apply_for_repair(
     catalog: CurrentCatalog,
     calendar: CurrentCalendar,
     today: Today,
-    record_id: int,
+    record_id: RowId,
     form: RepairFormData,
 ) -> Response:
     record = repair.own_record(session, record_id, actor.subject_id)
@@ -151,7 +159,7 @@ def list_entry_page(
     actor: Enterprise,
     catalog: CurrentCatalog,
     today: Today,
-    entry_id: int,
+    entry_id: RowId,
 ) -> HTMLResponse:
     entry = repair.own_entry(session, entry_id, actor.subject_id)
     ctx = {
@@ -174,7 +182,7 @@ def apply_for_early_exit(
     catalog: CurrentCatalog,
     calendar: CurrentCalendar,
     today: Today,
-    entry_id: int,
+    entry_id: RowId,
     form: RepairFormData,
 ) -> Response:
     entry = repair.own_entry(session, entry_id, actor.subject_id)
@@ -194,7 +202,7 @@ def file_objection(
     catalog: CurrentCatalog,
     calendar: CurrentCalendar,
     today: Today,
-    record_id: int,
+    record_id: RowId,
     grounds: Annotated[str, Form()],
 ) -> Response:
     record = repair.own_record(session, record_id, actor.subject_id)
