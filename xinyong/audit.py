@@ -40,6 +40,7 @@ class AuditAction(StrEnum):
 
     USER_CREATED = "auth.user.created"
     USER_LOGGED_IN = "auth.user.logged_in"
+    USER_LOGIN_FAILED = "auth.user.login_failed"
     API_CLIENT_CREATED = "auth.api_client.created"
     CATALOG_LOADED = "catalog.version.loaded"
     PROVIDER_ADDED = "providers.provider.added"

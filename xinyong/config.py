@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     log_json: bool = False
     log_level: str = "INFO"
     public_base_url: str = "http://127.0.0.1:8000"
+    # Served over HTTPS (directly or behind a TLS proxy): cookies get Secure, responses HSTS.
+    https: bool = False
     region_name: str = "示范区"
     region_code: str = "990100"
     # Joint checks on PostgreSQL use the raw async psycopg pool (measures/fast.py) unless off.

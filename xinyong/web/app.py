@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from xinyong import __version__, catalog, log
 from xinyong.config import Settings, get_settings
 from xinyong.db.session import make_engine, make_sessionmaker
-from xinyong.web import errors, fastpaths, inputs
+from xinyong.web import errors, fastpaths, security
 from xinyong.web.admin import batches as admin_batches
 from xinyong.web.admin import interviews as admin_interviews
 from xinyong.web.admin import lists as admin_lists
@@ -46,7 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.catalogs = catalog.CatalogHolder(settings.catalog_dir, settings.catalog_override_dir)
     app.state.calendar = catalog.load_calendar(settings.catalog_dir / "calendar")
     errors.install(app)
-    app.add_middleware(inputs.ControlCharacterGuard)
+    security.install(app, settings)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     api_routers = [
         api_system.router,

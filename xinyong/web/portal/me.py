@@ -1,7 +1,8 @@
 """Enterprise self-service under /me/: the subject's full archive, and every workflow it starts.
 
-Login is the shared form (/admin/login, reached from /me/login); an enterprise account is a user
-with role `enterprise` bound to its subject. Handlers parse the form and call one domain action.
+Login is /me/login (the login of /admin/login, answered on the enterprise page); an enterprise
+account is a user with role `enterprise` bound to its subject. Handlers parse the form and call
+one domain action.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from xinyong import archive, auth, commitments, objections, registrations, repair, subjects
 from xinyong.audit import Actor
 from xinyong.enums import Role
+from xinyong.web import login
 from xinyong.web.deps import CurrentCalendar, CurrentCatalog, DbSession, Today, require
 from xinyong.web.inputs import RowId
 from xinyong.web.templating import templates
@@ -39,6 +41,19 @@ def _back(path: str) -> Response:
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request) -> HTMLResponse:
     return templates.TemplateResponse(request, "me/login.html", {"next": "/me/"})
+
+
+@router.post("/login")
+def log_in(
+    request: Request,
+    session: DbSession,
+    username: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    next: Annotated[str, Form()] = "/me/",
+) -> Response:
+    """The enterprise login: a wrong password is answered on this page, not the staff one."""
+    form = (username, password, next)
+    return login.answer(request, session, form, template="me/login.html", default_next="/me/")
 
 
 async def _uploads(given: dict[str, list[UploadFile] | None]) -> tuple[repair.Upload, ...]:
