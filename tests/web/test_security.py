@@ -251,3 +251,14 @@ def test_templates_have_no_inline_script_or_style_and_every_post_form_a_token() 
             if 'method="post"' in form.group(0).lower():
                 following = text[form.end() : form.end() + 20]
                 assert following.startswith("{{ csrf_field() }}"), (path, form.group(0))
+
+
+def test_the_api_docs_are_served_from_the_package(client: TestClient) -> None:
+    page = client.get("/api/docs")
+    assert page.status_code == 200
+    assets = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+    assert assets
+    assert all(a.startswith("/static/") for a in assets), assets  # no CDN
+    for asset in assets:
+        assert client.get(asset).status_code == 200, asset
+    assert "swagger-ui-bundle.js" in page.text

@@ -47,7 +47,9 @@ def load_catalog() -> catalog.Catalog:
 
 
 def load_calendar() -> clock.Calendar:
-    return catalog.load_calendar(settings().catalog_dir / "calendar")
+    return catalog.load_calendar(
+        settings().catalog_dir, override_dir=settings().catalog_override_dir
+    )
 
 
 def operator() -> Actor:

@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from xinyong import __version__, catalog, log
 from xinyong.config import Settings, get_settings
 from xinyong.db.session import make_engine, make_sessionmaker
-from xinyong.web import errors, fastpaths, security
+from xinyong.web import docs, errors, fastpaths, security
 from xinyong.web.admin import batches as admin_batches
 from xinyong.web.admin import interviews as admin_interviews
 from xinyong.web.admin import lists as admin_lists
@@ -34,7 +34,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(
         title="xinyong 公共信用信息平台 API",
         version=__version__,
-        docs_url="/api/docs",
+        docs_url=None,  # web/docs.py serves /api/docs from the package (no CDN)
         openapi_url="/api/openapi.json",
         redoc_url=None,
         lifespan=fastpaths.lifespan,
@@ -44,7 +44,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
     app.state.catalogs = catalog.CatalogHolder(settings.catalog_dir, settings.catalog_override_dir)
-    app.state.calendar = catalog.load_calendar(settings.catalog_dir / "calendar")
+    app.state.calendar = catalog.load_calendar(
+        settings.catalog_dir, override_dir=settings.catalog_override_dir
+    )
     errors.install(app)
     security.install(app, settings)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
@@ -58,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ]
     for router in api_routers:
         app.include_router(router, prefix="/api/v1", responses=ERROR_RESPONSES)
+    app.include_router(docs.router)
     app.include_router(admin_pages.router)
     app.include_router(admin_batches.router)
     app.include_router(admin_interviews.router)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -33,3 +34,26 @@ def _csrf_field(context: Mapping[str, Any]) -> Markup:
 
 
 templates.env.globals["csrf_field"] = _csrf_field
+
+
+PROVISIONAL_NOTE = (
+    "该年的放假安排国务院尚未公布：期限按《全国年节及纪念日放假办法》推算，正式安排公布后不会提前"
+)
+
+
+@pass_context
+def _deadline(context: Mapping[str, Any], day: date | None) -> Markup:
+    """A working-day deadline, marked 暂定 when it lies in a provisional calendar year:
+    `{{ app.decide_due|deadline }}`; "—" when there is none."""
+    if day is None:
+        return Markup("—")
+    request = context.get("request")
+    calendar = getattr(request.app.state, "calendar", None) if request is not None else None
+    if calendar is None or not calendar.is_provisional(day):
+        return Markup("{}").format(day.isoformat())
+    return Markup('{}<span class="provisional" title="{}">（暂定）</span>').format(
+        day.isoformat(), PROVISIONAL_NOTE
+    )
+
+
+templates.env.filters["deadline"] = _deadline
