@@ -126,3 +126,21 @@ def test_an_unknown_page_is_a_chinese_404_page(client: TestClient) -> None:
     assert resp.status_code == 404
     assert "未找到" in resp.text
     assert client.get("/api/v1/no-such").json()["error"] == "not_found"
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b"csrftoken=\xff\xfe&x=1", "application/x-www-form-urlencoded"),
+        (b"--x\r\n", "multipart/form-data;boundary=x"),
+    ],
+)
+def test_a_form_body_the_csrf_check_cannot_read_is_refused_in_chinese(
+    client: TestClient, body: bytes, content_type: str
+) -> None:
+    client.get("/")  # a browser with cookies: the CSRF check reads the body
+    client.send_csrf_token = False  # type: ignore[attr-defined]
+    resp = client.post("/admin/login", content=body,
+                       headers={"Content-Type": content_type, **HTML})  # fmt: skip
+    assert resp.status_code in (400, 403)
+    assert _chinese(resp.text)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from xinyong import __version__, catalog, log
@@ -38,6 +38,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/api/openapi.json",
         redoc_url=None,
         lifespan=fastpaths.lifespan,
+        dependencies=[Depends(security.check_csrf)],
     )
     engine = make_engine(settings.database_url)
     app.state.settings = settings

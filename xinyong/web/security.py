@@ -1,8 +1,10 @@
 """Browser-facing protections, wrapped around the whole app in `create_app`.
 
-- CSRF: every unsafe request that carries cookies must carry the token of the double-submit
-  cookie, in the form field `csrftoken` (pages render it with `{{ csrf_field() }}`) or in the
-  `X-CSRFToken` header. The checking is asgi-csrf's (signed token, cookie vs field/header).
+- CSRF (double-submit cookie): every unsafe request that carries cookies must carry the token of
+  its `xinyong_csrf` cookie (a random value signed with the secret key, itsdangerous) in the form
+  field `csrftoken` (pages render it with `{{ csrf_field() }}`) or in the `X-CSRFToken` header.
+  `CsrfCookie` issues the token; the app-wide dependency `check_csrf` checks it after the body is
+  parsed, so a form field may come anywhere in a multipart body.
   Requests authenticated by an API key (`X-API-Key` or `Authorization: Bearer`) are exempt: a
   browser cannot add those headers to a cross-site request.
 - Origin: an unsafe request whose `Origin` (or, without it, `Referer`) is not this site, or whose
@@ -19,10 +21,10 @@ from __future__ import annotations
 import secrets
 from urllib.parse import urlsplit
 
-from asgi_csrf import asgi_csrf
 from fastapi import FastAPI
+from itsdangerous import BadSignature
 from itsdangerous.url_safe import URLSafeSerializer
-from starlette.datastructures import Headers
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -31,7 +33,7 @@ from xinyong.errors import Forbidden
 from xinyong.web import errors, inputs
 
 CSRF_COOKIE = "xinyong_csrf"
-CSRF_FIELD = "csrftoken"  # the form field asgi-csrf reads (fixed for multipart bodies)
+CSRF_FIELD = "csrftoken"
 CSRF_HEADER = "X-CSRFToken"
 _NAMESPACE = "csrftoken"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
@@ -65,7 +67,7 @@ def _refusal(reason: str) -> CsrfRefused:
 
 def new_csrf_token(secret: str) -> str:
     """A fresh signed token, as the middleware issues it (tests and scripts that post forms)."""
-    return str(URLSafeSerializer(secret).dumps(secrets.token_urlsafe(12), _NAMESPACE))
+    return str(_signer(secret).dumps(secrets.token_urlsafe(16)))
 
 
 def api_key_request(headers: Headers) -> bool:
@@ -159,33 +161,78 @@ class SecurityHeaders:
         return name, value
 
 
-def csrf_middleware(app: ASGIApp, settings: Settings) -> ASGIApp:
-    """asgi-csrf around `app`, with this platform's cookie, header, secret and refusal page."""
+def _signer(secret: str) -> URLSafeSerializer:
+    return URLSafeSerializer(secret, salt=_NAMESPACE)
 
-    async def csrf_failed(scope: Scope, send: Send, _why: object) -> None:
-        async def no_body() -> Message:
-            return {"type": "http.disconnect"}
 
-        response = errors.render(Request(scope), _refusal("缺少或不匹配的表单令牌"))
-        await response(scope, no_body, send)
+def valid_token(secret: str, token: str | None) -> bool:
+    """Whether `token` is one this platform signed with `secret`."""
+    if not token:
+        return False
+    try:
+        _signer(secret).loads(token)
+    except BadSignature:
+        return False
+    return True
 
-    wrapped: ASGIApp = asgi_csrf(
-        app,
-        cookie_name=CSRF_COOKIE,
-        http_header=CSRF_HEADER.lower(),
-        signing_secret=settings.secret_key,
-        always_set_cookie=True,
-        skip_if_scope=lambda scope: api_key_request(Headers(scope=scope)),
-        cookie_secure=settings.https,
-        cookie_samesite="Lax",
-        send_csrf_failed=csrf_failed,
-    )
-    return wrapped
+
+class CsrfCookie:
+    """Issue the double-submit token: a signed random value in the `xinyong_csrf` cookie, offered
+    to the pages as `scope["csrftoken"]()` (templating's `csrf_field()` and `csrf_token()`)."""
+
+    def __init__(self, app: ASGIApp, secret: str) -> None:
+        self.app = app
+        self.secret = secret
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        token = Request(scope).cookies.get(CSRF_COOKIE)
+        fresh = not valid_token(self.secret, token)
+        if fresh or token is None:
+            token = new_csrf_token(self.secret)
+        used = False
+
+        def issue() -> str:
+            nonlocal used
+            used = True
+            return str(token)
+
+        async def send_with_cookie(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                if fresh:  # flags (HttpOnly, SameSite, Secure) are added by SecurityHeaders
+                    headers.append("set-cookie", f"{CSRF_COOKIE}={token}; Path=/")
+                if used:
+                    headers.add_vary_header("Cookie")
+            await send(message)
+
+        await self.app({**scope, "csrftoken": issue}, receive, send_with_cookie)
+
+
+async def check_csrf(request: Request) -> None:
+    """Dependency of every route: an unsafe request that carries cookies (and no API key) must
+    carry its cookie's token in the `X-CSRFToken` header or the `csrftoken` form field."""
+    if request.method in SAFE_METHODS or api_key_request(request.headers) or not request.cookies:
+        return
+    secret = request.app.state.settings.secret_key
+    cookie = request.cookies.get(CSRF_COOKIE)
+    if not valid_token(secret, cookie):
+        raise _refusal("缺少表单令牌")
+    given = request.headers.get(CSRF_HEADER)
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if given is None and kind in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        field = (await request.form()).get(CSRF_FIELD)  # parsed once, kept for the route
+        given = field if isinstance(field, str) else None
+    if not given or not secrets.compare_digest(given.encode(), str(cookie).encode()):
+        raise _refusal("表单令牌不匹配")
 
 
 def install(app: FastAPI, settings: Settings) -> None:
-    """Innermost first: CSRF, control characters, the Origin guard, the headers (outermost)."""
-    app.add_middleware(csrf_middleware, settings=settings)
+    """Innermost first: the CSRF cookie, control characters, the Origin guard, the headers
+    (outermost); the CSRF check itself is the app-wide dependency `check_csrf`."""
+    app.add_middleware(CsrfCookie, secret=settings.secret_key)
     app.add_middleware(inputs.ControlCharacterGuard)
     app.add_middleware(OriginGuard, public_base_url=settings.public_base_url)
     app.add_middleware(SecurityHeaders, https=settings.https)
