@@ -30,6 +30,9 @@ def _request_with_token(self: TestClient, method: str, url: Any, **kwargs: Any) 
             headers = dict(kwargs.pop("headers", None) or {})
             if not any(k.lower() == CSRF_HEADER.lower() for k in headers):
                 headers[CSRF_HEADER] = token
+            for name, value in headers.items():  # an explicit Cookie header replaces the jar's
+                if name.lower() == "cookie" and f"{CSRF_COOKIE}=" not in value:
+                    headers[name] = f"{value}; {CSRF_COOKIE}={token}"
             kwargs["headers"] = headers
     return _plain_request(self, method, url, **kwargs)
 

@@ -118,7 +118,7 @@ def test_a_bad_id_in_a_page_path_is_a_chinese_page(
     resp = client.get(f"/admin/batches/{batch_id}", headers=HTML)
     assert resp.status_code == 422
     assert resp.headers["content-type"].startswith("text/html")
-    assert "请求参数不正确" in resp.text
+    assert "提交的内容不完整或格式不正确" in resp.text
 
 
 def test_an_unknown_page_is_a_chinese_404_page(client: TestClient) -> None:

@@ -47,6 +47,7 @@ def _form_token(html: str) -> str:
         {"Sec-Fetch-Site": "same-site"},
         {"Sec-Fetch-Site": "cross-site"},
         {"Origin": "null"},
+        {"Origin": "garbage"},
     ],
 )
 def test_a_forged_post_from_another_origin_is_refused(

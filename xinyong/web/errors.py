@@ -28,8 +28,8 @@ HTTP_MESSAGES = {
     400: ("bad_request", "请求格式不正确"),
     401: ("unauthenticated", "请先登录"),
     403: ("forbidden", "无权访问"),
-    404: ("not_found", "未找到您要访问的页面或数据"),
-    405: ("method_not_allowed", "不支持此请求方式"),
+    404: ("not_found", "您访问的页面不存在"),
+    405: ("method_not_allowed", "不支持该请求方式"),
     413: ("too_large", "提交的内容过大"),
     415: ("unsupported_media_type", "不支持此内容类型"),
 }
@@ -79,8 +79,12 @@ def install(app: FastAPI) -> None:
             {"loc": list(e.get("loc", ())), "msg": e.get("msg"), "type": e.get("type")}
             for e in exc.errors()
         ]
-        where = "、".join(str(d["loc"][-1]) for d in details[:5] if d["loc"])
-        message = f"请求参数不正确：{where}" if where else "请求参数不正确"
+        fields = "、".join(sorted({str(d["loc"][-1]) for d in details if d["loc"]}))
+        if wants_json(request):
+            message = f"请求参数不正确（{fields}）" if fields else "请求参数不正确"
+        else:
+            shown = f"（{fields}）" if fields else ""
+            message = f"提交的内容不完整或格式不正确{shown}，请返回修改后重试"
         error = XinyongError(message, code="invalid_request", details={"errors": details})
         error.status = 422  # type: ignore[misc]
         return render(request, error)

@@ -87,9 +87,9 @@ def _origin_of(url: str) -> str | None:
 class OriginGuard:
     """Refuse unsafe requests that come from another origin (403), before any token is read."""
 
-    def __init__(self, app: ASGIApp, public_base_url: str) -> None:
+    def __init__(self, app: ASGIApp, public_base_url: str | None) -> None:
         self.app = app
-        self.public = _origin_of(public_base_url)
+        self.public = _origin_of(public_base_url) if public_base_url else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] not in SAFE_METHODS:
@@ -111,7 +111,8 @@ class OriginGuard:
         if claimed is None:
             return None  # no browser claim: the CSRF token decides
         own = {f"{scope.get('scheme', 'http')}://{headers.get('host', '')}".lower(), self.public}
-        if _origin_of(claimed) not in own:
+        origin = _origin_of(claimed)
+        if origin is None or origin not in own:
             return "请求来源不是本站"
         return None
 

@@ -29,11 +29,10 @@ def _back(path: str) -> Response:
 
 @router.get("/queue", response_class=HTMLResponse)
 def queue(request: Request, session: DbSession, actor: Officer, today: Today) -> HTMLResponse:
-    scope = None if actor.role == Role.ADMIN else actor.provider_id
     ctx = {
         "actor": actor,
         "today": today,
-        "items": workqueue.work_queue(session, today=today, provider_id=scope),
+        "items": workqueue.work_queue(session, today=today, actor=actor),
         "timeliness": repair.timeliness(session),
     }
     return templates.TemplateResponse(request, "admin/workflows/queue.html", ctx)
@@ -43,7 +42,7 @@ def queue(request: Request, session: DbSession, actor: Officer, today: Today) ->
 def repair_page(
     request: Request, session: DbSession, actor: Officer, catalog: CurrentCatalog, repair_id: RowId
 ) -> HTMLResponse:
-    app = repair.get(session, repair_id)
+    app = repair.get(session, repair_id, actor=actor)
     entry = repair.entry_of(session, app) if app.target_kind == "list_entry" else None
     ctx = {
         "actor": actor,
@@ -62,7 +61,7 @@ def repair_page(
 def material(
     request: Request, session: DbSession, actor: Officer, repair_id: RowId, material_id: RowId
 ) -> Response:
-    item = repair.get_material(session, repair_id, material_id)
+    item = repair.get_material(session, repair_id, material_id, actor=actor)
     content = repair.read_material(item, request.app.state.settings.data_dir)
     headers = {
         "Content-Disposition": f"attachment; filename*=UTF-8''{quote(item.filename)}",
@@ -81,7 +80,7 @@ def accept(
     calendar: CurrentCalendar,
     repair_id: RowId,
 ) -> Response:
-    app = repair.get(session, repair_id)
+    app = repair.get(session, repair_id, actor=actor)
     repair.accept(session, app, actor=actor, today=today, catalog=catalog, calendar=calendar)
     return _back(f"/admin/repairs/{repair_id}")
 
@@ -95,7 +94,7 @@ def not_accept(
     reason: Annotated[str, Form()],
 ) -> Response:
     repair.refuse_acceptance(
-        session, repair.get(session, repair_id), reason, actor=actor, today=today
+        session, repair.get(session, repair_id, actor=actor), reason, actor=actor, today=today
     )
     return _back(f"/admin/repairs/{repair_id}")
 
@@ -110,7 +109,7 @@ def extend(
     repair_id: RowId,
     reason: Annotated[str, Form()],
 ) -> Response:
-    app = repair.get(session, repair_id)
+    app = repair.get(session, repair_id, actor=actor)
     repair.extend(
         session, app, reason, actor=actor, today=today, catalog=catalog, calendar=calendar
     )
@@ -127,7 +126,7 @@ def decide(
     approve: Annotated[bool, Form()],
     reason: Annotated[str, Form()] = "",
 ) -> Response:
-    app = repair.get(session, repair_id)
+    app = repair.get(session, repair_id, actor=actor)
     repair.decide(
         session, app, approve=approve, reason=reason, actor=actor, today=today, catalog=catalog
     )
@@ -142,7 +141,7 @@ def objection_page(
     catalog: CurrentCatalog,
     objection_id: RowId,
 ) -> HTMLResponse:
-    item = objections.get(session, objection_id)
+    item = objections.get(session, objection_id, actor=actor)
     record = archive.get(session, item.record_id)
     ctx = {
         "actor": actor,
@@ -168,7 +167,7 @@ def answer_objection(
     changes = {field: value} if outcome == "corrected" and field else None
     objections.answer_objection(
         session,
-        objections.get(session, objection_id),
+        objections.get(session, objection_id, actor=actor),
         outcome,
         answer,
         changes=changes,
@@ -212,6 +211,6 @@ def verify_registration(
     verified: Annotated[bool, Form()],
     note: Annotated[str, Form()] = "",
 ) -> Response:
-    item = registrations.get(session, registration_id)
+    item = registrations.get(session, registration_id, actor=actor)
     registrations.verify(session, item, verified=verified, note=note, actor=actor, today=today)
     return _back("/admin/queue")
