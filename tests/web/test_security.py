@@ -250,7 +250,7 @@ def test_templates_have_no_inline_script_or_style_and_every_post_form_a_token() 
         assert not re.search(r"\sstyle\s*=", text), path
         for form in re.finditer(r"<form\b[^>]*>", text):
             if 'method="post"' in form.group(0).lower():
-                following = text[form.end() : form.end() + 20]
+                following = text[form.end() : form.end() + 60].lstrip()
                 assert following.startswith("{{ csrf_field() }}"), (path, form.group(0))
 
 
