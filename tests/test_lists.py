@@ -11,7 +11,6 @@ from tests.factories import make_provider, make_record, make_subject
 from tests.factories.lists import listed
 from xinyong import lists
 from xinyong.audit import Actor
-from xinyong.clock import CalendarYearMissing
 from xinyong.db.tables import AuditEntry, ListEntry
 from xinyong.enums import Role
 from xinyong.errors import Forbidden
@@ -126,17 +125,22 @@ def test_proposal_needs_an_officer(session, catalog):
                             actor=clerk, today=MONDAY)  # fmt: skip
 
 
-def test_notice_in_a_year_without_calendar_data_is_refused_and_changes_nothing(
-    session, ctx, calendar
-):
+def test_notice_in_a_provisional_year_states_its_deadline_as_provisional(session, ctx, calendar):
     subject = make_subject(session)
     entry = lists.propose_entry(session, subject, "watch", "失信行为", **ctx, today=MONDAY)
-    with pytest.raises(CalendarYearMissing) as info:
-        lists.send_prior_notice(session, entry, "告〔2027〕1号", calendar=calendar, **ctx,
-                                today=date(2027, 3, 1))  # fmt: skip
-    assert "2027 年的节假日安排尚未录入" in info.value.message
-    assert entry.stage == "proposed"
-    assert entry.notice_sent_on is None
+    lists.send_prior_notice(session, entry, "告〔2027〕1号", calendar=calendar, **ctx,
+                            today=date(2027, 3, 1))  # fmt: skip
+    assert entry.stage == "noticed"
+    assert entry.statement_deadline is not None
+    assert calendar.is_provisional(entry.statement_deadline)
+    html = entry.notice_html or ""
+    assert f"{entry.statement_deadline}（暂定" in html
+    assert "正式安排公布后，本期限不会提前" in html
+
+
+def test_notice_in_an_official_year_has_no_provisional_mark(session, ctx, calendar):
+    entry = _noticed(session, ctx, calendar, list_type="wage_arrears")
+    assert "暂定" not in (entry.notice_html or "")
 
 
 def test_notice_states_basis_measures_rights_deadline_exit_and_remedies(session, ctx, calendar):

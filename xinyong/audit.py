@@ -40,6 +40,7 @@ class AuditAction(StrEnum):
 
     USER_CREATED = "auth.user.created"
     USER_LOGGED_IN = "auth.user.logged_in"
+    USER_LOGIN_FAILED = "auth.user.login_failed"
     API_CLIENT_CREATED = "auth.api_client.created"
     API_CLIENT_ROTATED = "auth.api_client.rotated"
     API_CLIENT_REVOKED = "auth.api_client.revoked"

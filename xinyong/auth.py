@@ -2,7 +2,8 @@
 
 Owns: password hashing (argon2), login sessions for pages (random token, only its hash stored),
 API keys for business systems (shown once, only the SHA-256 stored), role and provider-scope
-checks. Does not: decide business rules (domain modules) or read request state (web/deps.py does).
+checks, login throttling (per account and per address) and the audit of failed logins.
+Does not: decide business rules (domain modules) or read request state (web/deps.py does).
 """
 
 from __future__ import annotations
@@ -11,9 +12,13 @@ import hashlib
 import secrets
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
+from limits import RateLimitItem, parse
+from limits.storage import storage_from_string
+from limits.strategies import MovingWindowRateLimiter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -21,7 +26,7 @@ from xinyong import audit
 from xinyong.audit import Actor, AuditAction
 from xinyong.db.tables import ApiClient, User, WebSession
 from xinyong.enums import Role
-from xinyong.errors import Conflict, Forbidden, InvalidInput, Unauthenticated
+from xinyong.errors import Conflict, Forbidden, InvalidInput, Unauthenticated, XinyongError
 
 SESSION_HOURS = 12
 MIN_PASSWORD_LENGTH = 8
@@ -36,6 +41,62 @@ class LoginFailed(Unauthenticated):
 
 class WeakPassword(InvalidInput):
     code = "auth.weak_password"
+
+
+class LoginLocked(XinyongError):
+    """Too many failed logins for this account or from this address (429)."""
+
+    code = "auth.login_locked"
+    status = 429
+
+
+class LoginThrottle:
+    """Failed logins counted per account and per address over a moving window (`limits`).
+
+    In memory, per server process: a restart forgets the counts, which only shortens a lock.
+    Past ACCOUNT_LIMIT failures for one username, or ADDRESS_LIMIT from one address, within
+    WINDOW, every login for that account or from that address is refused — the right password
+    included — until the window has moved on. A successful login clears the account's count.
+    """
+
+    WINDOW_MINUTES = 15
+    ACCOUNT_LIMIT = 10
+    ADDRESS_LIMIT = 50
+
+    def __init__(self, storage_uri: str = "memory://") -> None:
+        self._limiter = MovingWindowRateLimiter(storage_from_string(storage_uri))
+        self._account = parse(f"{self.ACCOUNT_LIMIT}/{self.WINDOW_MINUTES} minutes")
+        self._address = parse(f"{self.ADDRESS_LIMIT}/{self.WINDOW_MINUTES} minutes")
+
+    def _keys(self, username: str, address: str) -> list[tuple[RateLimitItem, str, str]]:
+        return [
+            (self._account, "account", username.strip().casefold()),
+            (self._address, "address", address),
+        ]
+
+    def check(self, username: str, address: str) -> None:
+        """Raise LoginLocked when the account or the address is locked (nothing is counted)."""
+        for item, kind, key in self._keys(username, address):
+            if not self._limiter.test(item, kind, key):
+                raise LoginLocked(
+                    f"登录失败次数过多，{'该账户' if kind == 'account' else '您所在的网络地址'}"
+                    f"已被暂时锁定。请 {self.WINDOW_MINUTES} 分钟后再试；"
+                    "如忘记密码，请联系信用办管理员重置。",
+                    details={"locked": kind, "minutes": self.WINDOW_MINUTES},
+                )
+
+    def failed(self, username: str, address: str) -> None:
+        for item, kind, key in self._keys(username, address):
+            self._limiter.hit(item, kind, key)
+
+    def succeeded(self, username: str) -> None:
+        self._limiter.clear(self._account, "account", username.strip().casefold())
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash to verify against when the username is unknown: the answer takes as long."""
+    return _hasher.hash(secrets.token_urlsafe(16))
 
 
 # ---- pure rules -------------------------------------------------------------------------------
@@ -85,6 +146,18 @@ def require_role(actor: Actor, *roles: Role) -> None:
         return
     names = "、".join(r.label for r in roles)
     raise Forbidden(f"此操作需要以下角色之一：{names}", code="auth.role_required")
+
+
+def require_enterprise_account(actor: Actor) -> int:
+    """The subject an enterprise account acts for: a signed-in user of role enterprise bound to
+    one subject (an API client of that role, or an unbound user, has no self-service)."""
+    require_role(actor, Role.ENTERPRISE)
+    if actor.kind != "user" or actor.subject_id is None:
+        raise Forbidden(
+            "企业自助服务只对绑定本企业的企业账户开放，请以企业账户登录",
+            code="auth.subject_required",
+        )
+    return actor.subject_id
 
 
 DEPARTMENT_ROLES = (Role.OFFICER, Role.PROVIDER_CLERK)
@@ -385,11 +458,37 @@ def create_user(
     return user
 
 
-def log_in(session: Session, username: str, password: str, *, now: datetime) -> tuple[User, str]:
-    """Check the password and open a page session. Returns the user and the cookie token."""
+def log_in(
+    session: Session,
+    username: str,
+    password: str,
+    *,
+    now: datetime,
+    throttle: LoginThrottle | None = None,
+    address: str = "",
+) -> tuple[User, str]:
+    """Check the password and open a page session. Returns the user and the cookie token.
+
+    The same work and the same answer whether or not the username exists (an unknown name is
+    verified against a dummy hash). A failure is counted by `throttle` and audited in the
+    caller's transaction — the caller that answers the failure commits it.
+    """
+    try:
+        if throttle is not None:
+            throttle.check(username, address)
+    except LoginLocked:
+        _audit_failure(session, username, address, None, "locked")
+        raise
     user = find_user(session, username)
-    if user is None or not user.active or not password_matches(user.password_hash, password):
+    matches = password_matches(user.password_hash if user else _dummy_hash(), password)
+    if user is None or not user.active or not matches:
+        if throttle is not None:
+            throttle.failed(username, address)
+        why = "unknown_user" if user is None else ("inactive" if not user.active else "password")
+        _audit_failure(session, username, address, user, why)
         raise LoginFailed("用户名或密码不正确")
+    if throttle is not None:
+        throttle.succeeded(username)
     token = secrets.token_urlsafe(32)
     session.add(
         WebSession(
@@ -408,6 +507,21 @@ def log_in(session: Session, username: str, password: str, *, now: datetime) -> 
         target_id=user.id,
     )
     return user, token
+
+
+def _audit_failure(
+    session: Session, username: str, address: str, user: User | None, why: str
+) -> None:
+    attempt = Actor(kind="anonymous", id=None, label=f"登录尝试（{address or '未知地址'}）",
+                    role=Role.SYSTEM)  # fmt: skip
+    audit.record(
+        session,
+        attempt,
+        AuditAction.USER_LOGIN_FAILED,
+        target_type="user",
+        target_id=user.id if user else None,
+        after={"username": username[:100], "address": address, "reason": why},
+    )
 
 
 def log_out(session: Session, token: str) -> None:

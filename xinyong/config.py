@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     # The address in the 信用码 and every absolute link. None: the address `xinyong serve` was
     # started on (it sets this from --host/--port), else the address the request came to.
     public_base_url: str | None = None
+    # Served over HTTPS (directly or behind a TLS proxy): cookies get Secure, responses HSTS.
+    https: bool = False
     region_name: str = "示范区"
     region_code: str = "990100"
     # Joint checks on PostgreSQL use the raw async psycopg pool (measures/fast.py) unless off.

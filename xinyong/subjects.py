@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 
 from xinyong import audit, identifiers
 from xinyong.audit import Actor, AuditAction
+from xinyong.db.base import is_row_id
 from xinyong.db.tables import Subject
 from xinyong.enums import SubjectKind, SubjectStatus
 from xinyong.errors import Conflict, InvalidInput, NotFound
@@ -181,7 +182,7 @@ def get_by_code(session: Session, code: str) -> Subject:
 
 
 def get(session: Session, subject_id: int) -> Subject:
-    subject = session.get(Subject, subject_id)
+    subject = session.get(Subject, subject_id) if is_row_id(subject_id) else None
     if subject is None:
         raise SubjectNotFound(f"未找到编号为 {subject_id} 的信用主体")
     return subject

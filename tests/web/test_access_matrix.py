@@ -62,7 +62,6 @@ ROLES = ("anon", "admin", "officer", "clerk", "auditor", "bank", "enterprise", "
 MATRIX = """
 GET  /api/openapi.json                              | A | A   | A   | A   | A | A | A   | A
 GET  /api/docs                                      | A | A   | A   | A   | A | A | A   | A
-GET  /docs/oauth2-redirect                          | A | A   | A   | A   | A | A | A   | A
 GET  /api/v1/health                                 | A | A   | A   | A   | A | A | A   | A
 GET  /api/v1/subjects                               | A | A   | A   | A   | A | A | A   | A
 GET  /api/v1/subjects/{code}                        | A | A   | A   | A   | A | A | A   | A
@@ -110,6 +109,7 @@ POST /admin/objections/{objection_id}/answer        | L | A   | A/F | A/F | F | 
 POST /admin/commitments/{commitment_id}/verify      | L | A   | A/F | F   | F | F | F   | F
 POST /admin/registrations/{registration_id}/verify  | L | A   | A/F | F   | F | F | F   | F
 GET  /me/login                                      | A | A   | A   | A   | A | A | A   | A
+POST /me/login                                      | A | A   | A   | A   | A | A | A   | A
 GET  /me/                                           | L | F   | F   | F   | F | F | A   | F
 GET  /me/records/{record_id}                        | L | F   | F   | F   | F | F | A/F | F
 POST /me/records/{record_id}/repair                 | L | F   | F   | F   | F | F | A/F | F

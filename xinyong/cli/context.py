@@ -108,7 +108,9 @@ def load_catalog() -> catalog.Catalog:
 def load_calendar() -> clock.Calendar:
     from xinyong import catalog  # noqa: PLC0415
 
-    return catalog.load_calendar(settings().catalog_dir / "calendar")
+    return catalog.load_calendar(
+        settings().catalog_dir, override_dir=settings().catalog_override_dir
+    )
 
 
 def operator() -> Actor:

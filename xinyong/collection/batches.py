@@ -27,6 +27,7 @@ from xinyong.collection.frames import ACCEPTED, FILLED, BlockValidator, Checked,
 from xinyong.collection.link import Linker
 from xinyong.collection.readers import Table
 from xinyong.collection.validate import ColumnMap, Context, RejectedRow, RowIssue, map_columns
+from xinyong.db.base import is_row_id
 from xinyong.db.tables import Batch, BatchRow
 from xinyong.errors import NotFound
 from xinyong.log import get_logger
@@ -114,7 +115,7 @@ class BatchReport:
 
 
 def get(session: Session, batch_id: int) -> Batch:
-    batch = session.get(Batch, batch_id)
+    batch = session.get(Batch, batch_id) if is_row_id(batch_id) else None
     if batch is None:
         raise BatchNotFound(f"未找到编号为 {batch_id} 的批次")
     return batch

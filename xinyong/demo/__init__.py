@@ -19,6 +19,7 @@ from xinyong.demo.records import load_demo_records
 from xinyong.demo.region import (
     DEFAULT_SEED,
     DEFAULT_SUBJECTS,
+    DEMO_LOGINS,
     DEMO_PASSWORD,
     REGION,
     generate_subjects,
@@ -30,6 +31,7 @@ from xinyong.demo.region import load_region as _load_region
 __all__ = [
     "DEFAULT_SEED",
     "DEFAULT_SUBJECTS",
+    "DEMO_LOGINS",
     "DEMO_PASSWORD",
     "REGION",
     "DemoResult",

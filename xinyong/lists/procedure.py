@@ -106,7 +106,7 @@ def send_prior_notice(
 ) -> ListEntry:
     """事前告知 (or 拟列入公示 for red lists): generate the document and start the period.
 
-    The deadline is computed first: a year without calendar data stops here, nothing changes.
+    The deadline is computed first (in a provisional calendar year it is marked 暂定 in the notice).
     """
     auth.require_role(actor, *OFFICERS)
     lt = catalog.list_type(entry.list_type)
@@ -123,6 +123,7 @@ def send_prior_notice(
         measures=tuple(catalog.measures[m] for m in entry.measures if m in catalog.measures),
         sent_on=today,
         deadline=deadline,
+        deadline_provisional=calendar.is_provisional(deadline),
         period_days=period_of(lt, "publicity" if publicity else "statement"),
         authority=authority or entry.deciding_authority,
     )

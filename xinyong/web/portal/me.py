@@ -1,7 +1,8 @@
 """Enterprise self-service under /me/: the subject's full archive, and every workflow it starts.
 
-Login is the shared form (/admin/login, reached from /me/login); an enterprise account is a user
-with role `enterprise` bound to its subject. Handlers parse the form and call one domain action.
+Login is /me/login (the login of /admin/login, answered on the enterprise page); an enterprise
+account is a user with role `enterprise` bound to its subject. Handlers parse the form and call
+one domain action.
 """
 
 from __future__ import annotations
@@ -14,16 +15,34 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from xinyong import archive, commitments, disclosure, objections, registrations, repair, subjects
+from xinyong import (
+    archive,
+    auth,
+    commitments,
+    disclosure,
+    objections,
+    registrations,
+    repair,
+    subjects,
+)
 from xinyong.audit import Actor
 from xinyong.catalog import Catalog
 from xinyong.enums import Role
+from xinyong.web import login
 from xinyong.web.deps import CurrentCalendar, CurrentCatalog, DbSession, Today, require
+from xinyong.web.inputs import RowId
 from xinyong.web.templating import templates
 from xinyong.web.titles import title_of
 
 router = APIRouter(prefix="/me", include_in_schema=False)
-Enterprise = Annotated[Actor, Depends(require(Role.ENTERPRISE))]
+
+
+def _enterprise(actor: Annotated[Actor, Depends(require(Role.ENTERPRISE))]) -> Actor:
+    auth.require_enterprise_account(actor)
+    return actor
+
+
+Enterprise = Annotated[Actor, Depends(_enterprise)]
 Files = Annotated[list[UploadFile] | None, File()]
 
 
@@ -34,6 +53,19 @@ def _back(path: str) -> Response:
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request) -> HTMLResponse:
     return templates.TemplateResponse(request, "me/login.html", {"next": "/me/"})
+
+
+@router.post("/login")
+def log_in(
+    request: Request,
+    session: DbSession,
+    username: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    next: Annotated[str, Form()] = "/me/",
+) -> Response:
+    """The enterprise login: a wrong password is answered on this page, not the staff one."""
+    form = (username, password, next)
+    return login.answer(request, session, form, template="me/login.html", default_next="/me/")
 
 
 async def _uploads(given: dict[str, list[UploadFile] | None]) -> tuple[repair.Upload, ...]:
@@ -126,7 +158,7 @@ def record_page(
     actor: Enterprise,
     catalog: CurrentCatalog,
     today: Today,
-    record_id: int,
+    record_id: RowId,
 ) -> HTMLResponse:
     record = repair.own_record(session, record_id, actor.subject_id)
     ctx = {
@@ -154,7 +186,7 @@ def apply_for_repair(
     catalog: CurrentCatalog,
     calendar: CurrentCalendar,
     today: Today,
-    record_id: int,
+    record_id: RowId,
     form: RepairFormData,
 ) -> Response:
     record = repair.own_record(session, record_id, actor.subject_id)
@@ -174,7 +206,7 @@ def list_entry_page(
     actor: Enterprise,
     catalog: CurrentCatalog,
     today: Today,
-    entry_id: int,
+    entry_id: RowId,
 ) -> HTMLResponse:
     entry = repair.own_entry(session, entry_id, actor.subject_id)
     ctx = {
@@ -197,7 +229,7 @@ def apply_for_early_exit(
     catalog: CurrentCatalog,
     calendar: CurrentCalendar,
     today: Today,
-    entry_id: int,
+    entry_id: RowId,
     form: RepairFormData,
 ) -> Response:
     entry = repair.own_entry(session, entry_id, actor.subject_id)
@@ -217,7 +249,7 @@ def file_objection(
     catalog: CurrentCatalog,
     calendar: CurrentCalendar,
     today: Today,
-    record_id: int,
+    record_id: RowId,
     grounds: Annotated[str, Form()],
 ) -> Response:
     record = repair.own_record(session, record_id, actor.subject_id)
