@@ -300,7 +300,8 @@ def client_key_actor(
             f"接口密钥“{client.name}”未开通{CLIENT_SCOPES[scope][1]}（{scope}）权限",
             code="auth.scope_missing",
         )
-    ratelimit.hit(f"client:{client.id}", client.rate_limit or "120/minute")
+    # keyed by the key's random prefix: row ids come back after a rollback, prefixes do not
+    ratelimit.hit(f"client:{client.key_prefix}", client.rate_limit or "120/minute")
     last = client.last_used_at
     if last is not None and last.tzinfo is None:
         last = last.replace(tzinfo=UTC)
