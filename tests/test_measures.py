@@ -61,7 +61,7 @@ def test_listed_subject_check_returns_measure_with_legal_basis(
 
 def test_check_after_expiry_is_clean(session, catalog, system, wage_listed):
     ans = measures.check(session, wage_listed.code, "procurement", catalog=catalog, actor=system,
-                         today=date(2029, 12, 1))  # fmt: skip
+                         today=date(2029, 12, 2))  # fmt: skip
     assert ans.clean
     assert ans.hits == ()
     assert ans.as_dict()["message"].startswith("经核查，该主体未在任何有效名单中")

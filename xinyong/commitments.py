@@ -22,7 +22,7 @@ from xinyong import archive, audit, providers, repair, subjects
 from xinyong.audit import Actor, AuditAction
 from xinyong.auth import require_provider_scope, require_role
 from xinyong.catalog import Catalog, CommitmentTemplate
-from xinyong.clock import Calendar, add_months
+from xinyong.clock import Calendar, period_last_day
 from xinyong.db.tables import Commitment, ListEntry, Record, RepairApplication, Subject
 from xinyong.enums import RecordStatus, Role, SubjectKind
 from xinyong.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -159,7 +159,9 @@ def sign(
         legal_basis=[b.cite() for b in chosen.legal_basis],
         publication=chosen.publication,
         signed_on=today,
-        valid_until=add_months(today, chosen.validity_months) if chosen.validity_months else None,
+        valid_until=period_last_day(today, chosen.validity_months)
+        if chosen.validity_months
+        else None,
         signed_by=actor.label,
         acceptance_provider_id=acceptance_provider_id,
         record_id=record.id if record is not None else None,
