@@ -132,4 +132,3 @@ def period_last_day(start: date, months: int) -> date:
     if months < 0:
         raise ValueError("months must be >= 0")
     return add_months(start, months)
-

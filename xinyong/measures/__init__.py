@@ -7,7 +7,7 @@ Does not: decide list entries (lists) or change any record.
 
 Package map: `rules` (pure), `joint_check` (sync path + log row), `fast` (# fast read path,
 with `coalesce`: concurrent checks share one read and one group-commit write), `feedback`,
-`screening` (+ `names` normalisation, `uscc_frame` vectorised check characters), `stats`.
+`screening` (+ `names` normalisation; check characters from `identifiers.frames`), `stats`.
 Code and tests are authoritative.
 """
 
