@@ -50,3 +50,17 @@ def test_only_clock_asks_the_system_for_the_date() -> None:
         if p.name != "clock.py" and pattern.search(p.read_text(encoding="utf-8"))
     ]
     assert offenders == []
+
+
+def test_only_archive_writes_records() -> None:
+    """One API for record writes (issue 18): a `Record(...)`, an INSERT or a COPY into `records`
+    appear in archive.py only (content hashes: `archive.hash_canonical`)."""
+    pattern = re.compile(r"\bRecord\(|INSERT INTO records|COPY records|insert\(Record\)")
+    offenders = [
+        str(p.relative_to(REPO_ROOT))
+        for p in PACKAGE.rglob("*.py")
+        if p.name != "archive.py"
+        and not p.is_relative_to(PACKAGE / "db")
+        and pattern.search(p.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []

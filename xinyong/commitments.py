@@ -24,7 +24,7 @@ from xinyong.auth import require_provider_scope, require_role
 from xinyong.catalog import Catalog, CommitmentTemplate
 from xinyong.clock import Calendar, period_last_day
 from xinyong.db.tables import Commitment, ListEntry, Record, RepairApplication, Subject
-from xinyong.enums import RecordStatus, Role, SubjectKind
+from xinyong.enums import Role, SubjectKind
 from xinyong.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 BREACH_CLASS = "commitment_breach"
@@ -359,36 +359,26 @@ def _record_breach(
         "remarks": "虚假承诺" if commitment.false_statement else None,
     }
     data = {k: v for k, v in data.items() if v is not None}
-    record = Record(
+    record = archive.add_record(
+        session,
         subject_id=subject.id,
         info_class=BREACH_CLASS,
         natural_key=commitment.code,
-        version=1,
-        is_current=True,
-        status=RecordStatus.ACTIVE.value,
+        data=data,
+        reason=f"信用承诺 {commitment.code} 经核查{_breach_word(commitment)}",
+        catalog_version=catalog.version,
+        actor=actor,
+        action=AuditAction.COMMITMENT_BREACH_RECORDED,
+        audit_after={"commitment_id": commitment.id, "code": commitment.code},
+        audit_reason=commitment.breach_consequence,
         decision_number=commitment.code,
         decision_date=today,
         authority_name=data["authority_name"],
         authority_uscc=data.get("authority_uscc"),
         provider_id=provider.id if provider else None,
-        catalog_version=catalog.version,
-        content_hash=archive.content_hash(data),
-        data=data,
-        reason=f"信用承诺 {commitment.code} 经核查{_breach_word(commitment)}",
     )
-    session.add(record)
-    session.flush()
     commitment.breach_record_id = record.id
     session.flush()
-    audit.record(
-        session,
-        actor,
-        AuditAction.COMMITMENT_BREACH_RECORDED,
-        target_type="record",
-        target_id=record.id,
-        after={"commitment_id": commitment.id, "code": commitment.code, "info_class": BREACH_CLASS},
-        reason=commitment.breach_consequence,
-    )
     return record
 
 
