@@ -32,6 +32,7 @@ from xinyong.lists.procedure import (
     send_prior_notice,
 )
 from xinyong.lists.queries import (
+    FACT_COLUMNS,
     CurrentEntry,
     EntryNotFound,
     current_entries,
@@ -39,11 +40,12 @@ from xinyong.lists.queries import (
     entries_of_type,
     entry_history,
     facts_of,
+    facts_of_row,
+    facts_statement,
     get_entry,
     in_progress,
     list_entry_classes,
     public_entries,
-    record_facts,
     subject_facts,
 )
 from xinyong.lists.steps import Stage, notice_step, statement_deadline, steps_of
@@ -60,6 +62,7 @@ from xinyong.lists.validity import (
 )
 
 __all__ = [
+    "FACT_COLUMNS",
     "ApprovalMissing",
     "CurrentEntry",
     "EarlyExitRefused",
@@ -85,6 +88,8 @@ __all__ = [
     "exit_entry",
     "expiry",
     "facts_of",
+    "facts_of_row",
+    "facts_statement",
     "find_list_type",
     "get_entry",
     "hits",
@@ -95,7 +100,6 @@ __all__ = [
     "propose_entry",
     "public_entries",
     "publish_entry",
-    "record_facts",
     "record_statement",
     "send_prior_notice",
     "statement_deadline",

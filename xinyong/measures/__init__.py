@@ -20,7 +20,7 @@ from xinyong.measures.feedback import (
     get_check,
     record_feedback,
 )
-from xinyong.measures.joint_check import check
+from xinyong.measures.joint_check import answer_json, check
 from xinyong.measures.rules import (
     AppliedMeasure,
     CheckAnswer,
@@ -45,6 +45,7 @@ __all__ = [
     "SubjectFacts",
     "UnknownMatter",
     "answer",
+    "answer_json",
     "check",
     "check_stats",
     "get_check",
