@@ -179,7 +179,7 @@ def _apply(
     data_dir: Path,
     today: date,
 ) -> RepairApplication:
-    return commitments.apply_for_early_exit(
+    return commitments.apply_for_repair(
         session,
         entry,
         repair.Application("拖欠工资已全部支付，已整改", True, PROOFS),

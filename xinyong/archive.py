@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from xinyong import audit
 from xinyong.audit import Actor, AuditAction
 from xinyong.db.tables import Objection, Provider, Record
-from xinyong.enums import RecordStatus
+from xinyong.enums import ObjectionStatus, RecordStatus
 from xinyong.errors import Conflict, NotFound
 
 if TYPE_CHECKING:
@@ -119,7 +119,7 @@ def open_objection_record_ids(session: Session, record_ids: Iterable[int]) -> se
     if not ids:
         return set()
     stmt = select(Objection.record_id).where(
-        Objection.record_id.in_(ids), Objection.status == "open"
+        Objection.record_id.in_(ids), Objection.status == ObjectionStatus.OPEN
     )
     return set(session.execute(stmt).scalars())
 

@@ -24,7 +24,7 @@ from xinyong.auth import require_provider_scope, require_role
 from xinyong.catalog import Catalog, CommitmentTemplate
 from xinyong.clock import Calendar, period_last_day
 from xinyong.db.tables import Commitment, ListEntry, Record, RepairApplication, Subject
-from xinyong.enums import Role, SubjectKind
+from xinyong.enums import CommitmentStatus, RepairStatus, RepairTarget, Role, SubjectKind
 from xinyong.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 BREACH_CLASS = "commitment_breach"
@@ -104,7 +104,7 @@ def list_for_subject(session: Session, subject_id: int) -> list[Commitment]:
 
 
 def list_unverified(session: Session, provider_id: int | None = None) -> list[Commitment]:
-    stmt = select(Commitment).where(Commitment.status == "signed")
+    stmt = select(Commitment).where(Commitment.status == CommitmentStatus.SIGNED)
     if provider_id is not None:
         stmt = stmt.where(Commitment.acceptance_provider_id == provider_id)
     return list(session.execute(stmt.order_by(Commitment.id)).scalars())
@@ -165,7 +165,7 @@ def sign(
         signed_by=actor.label,
         acceptance_provider_id=acceptance_provider_id,
         record_id=record.id if record is not None else None,
-        status="signed",
+        status=CommitmentStatus.SIGNED.value,
         catalog_version=catalog.version,
     )
     session.add(row)
@@ -199,11 +199,10 @@ def _sign_for_repair(
     """The 信用修复型 commitment for a record, or for early exit from a platform list entry."""
     if not affirmed:
         raise InvalidInput("须作出信用修复信用承诺后方可申请", code="commitments.not_affirmed")
+    provider = repair.provider_of(session, target)
     if isinstance(target, Record):
-        provider = repair.deciding_provider(session, target)
         detail = target.decision_number or target.natural_key
     else:
-        provider = repair.entry_provider(session, target)
         title = catalog.list_type(target.list_type).title
         detail = f"申请提前移出{title}（{target.decision_number or target.id}）"
     subject = subjects.get(session, target.subject_id)
@@ -217,7 +216,7 @@ def _sign_for_repair(
 
 def apply_for_repair(
     session: Session,
-    record: Record,
+    target: Record | ListEntry,
     application: repair.Application,
     *,
     actor: Actor,
@@ -228,37 +227,14 @@ def apply_for_repair(
     region_code: str,
     commitment_affirmed: bool = True,
 ) -> RepairApplication:
-    """One step for the subject (一口受理): sign the 信用修复型 commitment and apply for repair."""
+    """One step for the subject (一口受理): sign the 信用修复型 commitment and apply — for repair
+    of a record, or for early exit (提前移出) from a list entry decided on this platform."""
     commitment = _sign_for_repair(
-        session, record, actor=actor, today=today, catalog=catalog, region_code=region_code,
+        session, target, actor=actor, today=today, catalog=catalog, region_code=region_code,
         affirmed=commitment_affirmed,
     )  # fmt: skip
-    return repair.apply_for_repair(
-        session, record, application, commitment, actor=actor, today=today, catalog=catalog,
-        calendar=calendar, data_dir=data_dir,
-    )  # fmt: skip
-
-
-def apply_for_early_exit(
-    session: Session,
-    entry: ListEntry,
-    application: repair.Application,
-    *,
-    actor: Actor,
-    today: date,
-    catalog: Catalog,
-    calendar: Calendar,
-    data_dir: Path,
-    region_code: str,
-    commitment_affirmed: bool = True,
-) -> RepairApplication:
-    """一口受理 for a platform list entry: sign the commitment and apply for early exit."""
-    commitment = _sign_for_repair(
-        session, entry, actor=actor, today=today, catalog=catalog, region_code=region_code,
-        affirmed=commitment_affirmed,
-    )  # fmt: skip
-    return repair.apply_for_early_exit(
-        session, entry, application, commitment, actor=actor, today=today, catalog=catalog,
+    return repair.file_application(
+        session, target, application, commitment, actor=actor, today=today, catalog=catalog,
         calendar=calendar, data_dir=data_dir,
     )  # fmt: skip
 
@@ -289,9 +265,9 @@ def record_verification(
         )
     result = session.execute(
         update(Commitment)
-        .where(Commitment.id == commitment.id, Commitment.status == "signed")
+        .where(Commitment.id == commitment.id, Commitment.status == CommitmentStatus.SIGNED)
         .values(
-            status="kept" if kept else "breached",
+            status=(CommitmentStatus.KEPT if kept else CommitmentStatus.BREACHED).value,
             fulfillment_status=fulfilment,
             unperformed_content=(unperformed or "").strip() or None,
             false_statement=false_statement,
@@ -311,7 +287,7 @@ def record_verification(
         AuditAction.COMMITMENT_VERIFIED,
         target_type="commitment",
         target_id=commitment.id,
-        before={"status": "signed"},
+        before={"status": CommitmentStatus.SIGNED},
         after={"status": commitment.status, "fulfillment": fulfilment, "false": false_statement},
     )
     if kept:
@@ -395,10 +371,11 @@ def _revoke_repair(
     (repair.revoke refuses it); the breach record stands and the authority starts that procedure.
     """
     stmt = select(RepairApplication).where(
-        RepairApplication.commitment_id == commitment.id, RepairApplication.status == "approved"
+        RepairApplication.commitment_id == commitment.id,
+        RepairApplication.status == RepairStatus.APPROVED,
     )
     application = session.execute(stmt).scalar_one_or_none()
-    if application is None or application.target_kind == "list_entry":
+    if application is None or application.target_kind == RepairTarget.LIST_ENTRY:
         return None
     reason = f"信用修复承诺 {commitment.code} 经核查未履行或不实：{commitment.breach_consequence}"
     return repair.revoke(session, application, reason, actor=actor, today=today, catalog=catalog)

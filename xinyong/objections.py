@@ -24,7 +24,7 @@ from xinyong.auth import require_provider_scope, require_role
 from xinyong.catalog import Catalog, FieldRole
 from xinyong.clock import Calendar, add_working_days
 from xinyong.db.tables import Objection, Provider, Record
-from xinyong.enums import RecordStatus, Role
+from xinyong.enums import ObjectionStatus, RecordStatus, Role
 from xinyong.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 OUTCOMES = {"corrected": "更正", "deleted": "删除", "kept": "维持"}
@@ -96,7 +96,7 @@ def list_for_subject(session: Session, subject_id: int) -> list[Objection]:
 
 
 def list_open(session: Session, provider_id: int | None = None) -> list[Objection]:
-    stmt = select(Objection).where(Objection.status == "open")
+    stmt = select(Objection).where(Objection.status == ObjectionStatus.OPEN)
     if provider_id is not None:
         stmt = stmt.where(Objection.provider_id == provider_id)
     return list(session.execute(stmt.order_by(Objection.answer_due)).scalars())
@@ -148,7 +148,7 @@ def file_objection(
     objection = Objection(
         record_id=record.id,
         subject_id=record.subject_id,
-        status="open",
+        status=ObjectionStatus.OPEN.value,
         grounds=grounds.strip(),
         filed_on=today,
         answer_due=answer_due,
@@ -190,7 +190,7 @@ def answer_objection(
         raise InvalidInput("答复结论须为更正、删除或维持", code="objections.bad_outcome")
     if not answer.strip():
         raise InvalidInput("请写明答复理由", code="objections.answer_required")
-    if objection.status != "open":
+    if objection.status != ObjectionStatus.OPEN:
         raise AlreadyAnswered(f"该异议已处理（{objection.status}），不能重复答复")
     record = archive.get(session, objection.record_id)
     diff = field_changes(record, changes or {}, catalog) if outcome == "corrected" else []
@@ -226,9 +226,9 @@ def answer_objection(
         AuditAction.OBJECTION_ANSWERED,
         target_type="objection",
         target_id=objection.id,
-        before={"status": "open", "fields": {c.field: c.before for c in diff}},
+        before={"status": ObjectionStatus.OPEN, "fields": {c.field: c.before for c in diff}},
         after={
-            "status": "answered",
+            "status": ObjectionStatus.ANSWERED,
             "outcome": outcome,
             "fields": {c.field: c.after for c in diff},
             "record_id": objection.result_record_id,
@@ -250,9 +250,9 @@ def _close(
 ) -> None:
     result = session.execute(
         update(Objection)
-        .where(Objection.id == objection.id, Objection.status == "open")
+        .where(Objection.id == objection.id, Objection.status == ObjectionStatus.OPEN)
         .values(
-            status="answered",
+            status=ObjectionStatus.ANSWERED.value,
             outcome=outcome,
             answer=answer.strip(),
             answered_at=clock.now(),

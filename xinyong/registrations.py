@@ -21,7 +21,7 @@ from xinyong.audit import Actor, AuditAction
 from xinyong.auth import require_role
 from xinyong.catalog import Catalog
 from xinyong.db.tables import Subject, VoluntaryRegistration
-from xinyong.enums import Role
+from xinyong.enums import RegistrationStatus, Role
 from xinyong.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 KINDS = {
@@ -63,14 +63,17 @@ def list_for_subject(session: Session, subject_id: int) -> list[VoluntaryRegistr
 
 
 def list_unverified(session: Session) -> list[VoluntaryRegistration]:
-    stmt = select(VoluntaryRegistration).where(VoluntaryRegistration.status == "submitted")
+    stmt = select(VoluntaryRegistration).where(
+        VoluntaryRegistration.status == RegistrationStatus.SUBMITTED
+    )
     return list(session.execute(stmt.order_by(VoluntaryRegistration.id)).scalars())
 
 
 def public_items(session: Session, subject_id: int) -> list[VoluntaryRegistration]:
     """What the portal shows: verified registrations only."""
     stmt = select(VoluntaryRegistration).where(
-        VoluntaryRegistration.subject_id == subject_id, VoluntaryRegistration.status == "verified"
+        VoluntaryRegistration.subject_id == subject_id,
+        VoluntaryRegistration.status == RegistrationStatus.VERIFIED,
     )
     return list(session.execute(stmt.order_by(VoluntaryRegistration.occurred_on.desc())).scalars())
 
@@ -107,7 +110,7 @@ def submit(
         if truth
         else "本主体承诺所注册信息真实",
         submitted_on=today,
-        status="submitted",
+        status=RegistrationStatus.SUBMITTED.value,
     )
     session.add(row)
     session.flush()
@@ -135,12 +138,12 @@ def verify(
     require_role(actor, Role.ADMIN, Role.OFFICER)
     if not verified and not note.strip():
         raise InvalidInput("不予核实须写明理由", code="registrations.reason_required")
-    status = "verified" if verified else "rejected"
+    status = (RegistrationStatus.VERIFIED if verified else RegistrationStatus.REJECTED).value
     result = session.execute(
         update(VoluntaryRegistration)
         .where(
             VoluntaryRegistration.id == registration.id,
-            VoluntaryRegistration.status == "submitted",
+            VoluntaryRegistration.status == RegistrationStatus.SUBMITTED,
         )
         .values(
             status=status,
@@ -161,7 +164,7 @@ def verify(
         AuditAction.REGISTRATION_VERIFIED,
         target_type="voluntary_registration",
         target_id=registration.id,
-        before={"status": "submitted"},
+        before={"status": RegistrationStatus.SUBMITTED},
         after={"status": status},
         reason=note.strip() or None,
     )

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from xinyong import commitments, interviews, objections, registrations, repair
 from xinyong.db.tables import RepairApplication
+from xinyong.enums import RepairStatus, RepairTarget
 
 KIND_LABELS = {
     "repair_acceptance": "信用修复待受理",
@@ -72,8 +73,8 @@ def _item(
 
 
 def _repair_item(app: RepairApplication, today: date) -> WorkItem:
-    kind = "repair_acceptance" if app.status == "submitted" else "repair_decision"
-    early = "提前移出 " if app.target_kind == "list_entry" else ""
+    kind = "repair_acceptance" if app.status == RepairStatus.SUBMITTED else "repair_decision"
+    early = "提前移出 " if app.target_kind == RepairTarget.LIST_ENTRY else ""
     summary = f"{early}{app.info_class} {app.natural_key}" + ("（已延长）" if app.extended else "")
     return _item(
         kind, app.id, app.subject_id, app.provider_id, repair.due_date(app), today, summary

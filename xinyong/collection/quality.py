@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from xinyong.catalog import Catalog
 from xinyong.db.tables import Batch, BatchRow, Provider
+from xinyong.enums import BatchStatus
 
 RECENT_BATCHES = 200  # rejection causes are read from the latest batches only
 
@@ -48,7 +49,7 @@ def monthly(session: Session, *, provider_id: int | None = None) -> list[MonthQu
     stmt = (
         select(Batch, Provider.name)
         .join(Provider, Provider.id == Batch.provider_id)
-        .where(Batch.status == "done")
+        .where(Batch.status == BatchStatus.DONE)
     )
     if provider_id is not None:
         stmt = stmt.where(Batch.provider_id == provider_id)
@@ -84,7 +85,9 @@ def completeness(
     session: Session, catalog: Catalog, *, provider_id: int | None = None
 ) -> list[tuple[str, str, float]]:
     """(info class title, field label, fill rate) over accepted rows, least filled first."""
-    stmt = select(Batch.info_class, Batch.accepted, Batch.fill_counts).where(Batch.status == "done")
+    stmt = select(Batch.info_class, Batch.accepted, Batch.fill_counts).where(
+        Batch.status == BatchStatus.DONE
+    )
     if provider_id is not None:
         stmt = stmt.where(Batch.provider_id == provider_id)
     filled: Counter[tuple[str, str]] = Counter()

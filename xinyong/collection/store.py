@@ -28,6 +28,7 @@ from sqlalchemy.types import BigInteger, String
 from xinyong import archive
 from xinyong.db.session import is_postgres
 from xinyong.db.tables import Batch, BatchChunk, Record
+from xinyong.enums import BatchStatus
 
 _IN_CHUNK = 900  # stays under SQLite's bound-parameter limit
 RECORD_COLUMNS = archive.RECORD_COLUMNS  # the records frame a chunk hands to archive
@@ -209,5 +210,5 @@ def finish(session: Session, batch: Batch, values: dict[str, Any], *, durable: b
     batch.received = batch.accepted + batch.rejected
     for key, value in values.items():
         setattr(batch, key, value)
-    batch.status = "done"
+    batch.status = BatchStatus.DONE.value
     end_chunk(session, durable=durable)

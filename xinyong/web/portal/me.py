@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from xinyong import archive, commitments, objections, registrations, repair, subjects
 from xinyong.audit import Actor
+from xinyong.catalog import Catalog
+from xinyong.clock import Calendar
+from xinyong.db.tables import ListEntry, Record
 from xinyong.enums import Role
 from xinyong.web.deps import CurrentCalendar, CurrentCatalog, DbSession, Today, require
 from xinyong.web.templating import templates
@@ -116,11 +119,39 @@ def record_page(
         "versions": archive.history(session, record.info_class, record.natural_key),
         "objections": objections.history(session, record.info_class, record.natural_key),
         "flagged": archive.open_objection_record_ids(session, [record.id]),
-        "eligibility": repair.check_eligibility(session, record, catalog=catalog, today=today),
+        "eligibility": repair.eligibility_of(session, record, catalog=catalog, today=today),
+        **_repair_form_ctx(catalog),
+    }
+    return templates.TemplateResponse(request, "me/record.html", ctx)
+
+
+def _apply(
+    request: Request,
+    session: DbSession,
+    actor: Actor,
+    target: Record | ListEntry,
+    form: RepairForm,
+    *,
+    catalog: Catalog,
+    calendar: Calendar,
+    today: date,
+) -> Response:
+    """Repair of a record and early exit from a platform list entry: one path (一口受理)."""
+    settings = request.app.state.settings
+    commitments.apply_for_repair(
+        session, target, form.application, actor=actor, today=today, catalog=catalog,
+        calendar=calendar, data_dir=settings.data_dir, region_code=settings.region_code,
+        commitment_affirmed=form.commitment_affirmed,
+    )  # fmt: skip
+    return _back("/me/#repairs")
+
+
+def _repair_form_ctx(catalog: Catalog) -> dict[str, Any]:
+    """What the repair form shows, alike for both targets."""
+    return {
         "materials": catalog.workflows.repair.materials,
         "commitment": catalog.workflows.template(catalog.workflows.repair.commitment_template),
     }
-    return templates.TemplateResponse(request, "me/record.html", ctx)
 
 
 @router.post("/records/{record_id}/repair")
@@ -135,13 +166,8 @@ def apply_for_repair(
     form: RepairFormData,
 ) -> Response:
     record = repair.own_record(session, record_id, actor.subject_id)
-    settings = request.app.state.settings
-    commitments.apply_for_repair(
-        session, record, form.application, actor=actor, today=today, catalog=catalog,
-        calendar=calendar, data_dir=settings.data_dir, region_code=settings.region_code,
-        commitment_affirmed=form.commitment_affirmed,
-    )  # fmt: skip
-    return _back("/me/#repairs")
+    return _apply(request, session, actor, record, form, catalog=catalog, calendar=calendar,
+                  today=today)  # fmt: skip
 
 
 @router.get("/list-entries/{entry_id}", response_class=HTMLResponse)
@@ -158,10 +184,9 @@ def list_entry_page(
         "actor": actor,
         "entry": entry,
         "list_type": catalog.list_type(entry.list_type),
-        "provider": repair.entry_provider(session, entry),
-        "eligibility": repair.check_entry_eligibility(session, entry, catalog=catalog, today=today),
-        "materials": catalog.workflows.repair.materials,
-        "commitment": catalog.workflows.template(catalog.workflows.repair.commitment_template),
+        "provider": repair.provider_of(session, entry),
+        "eligibility": repair.eligibility_of(session, entry, catalog=catalog, today=today),
+        **_repair_form_ctx(catalog),
     }
     return templates.TemplateResponse(request, "me/list_entry.html", ctx)
 
@@ -178,13 +203,8 @@ def apply_for_early_exit(
     form: RepairFormData,
 ) -> Response:
     entry = repair.own_entry(session, entry_id, actor.subject_id)
-    settings = request.app.state.settings
-    commitments.apply_for_early_exit(
-        session, entry, form.application, actor=actor, today=today, catalog=catalog,
-        calendar=calendar, data_dir=settings.data_dir, region_code=settings.region_code,
-        commitment_affirmed=form.commitment_affirmed,
-    )  # fmt: skip
-    return _back("/me/#repairs")
+    return _apply(request, session, actor, entry, form, catalog=catalog, calendar=calendar,
+                  today=today)  # fmt: skip
 
 
 @router.post("/records/{record_id}/objection")
