@@ -5,7 +5,7 @@ into `records`: `add_record` (a record this platform decides, version 1, with it
 `new_version` (a correction or a new status: keeps the old version, writes the audit row) and
 `write_versions_pg` / `write_versions_sqlite` (a bulk chunk of new versions, COPY on PostgreSQL)
 — and the one canonical content hash (`canonical_json`, `hash_canonical`, `content_hash`).
-Does not: decide what the public sees (disclosure.py), validate submissions or keep batch
+Does not: decide what the public sees (disclosure/), validate submissions or keep batch
 bookkeeping (collection/ prepares the chunks and audits the batch).
 """
 

@@ -5,7 +5,7 @@ the national template, rules.md §7.2), the authority's verification, and the di
 false or broken commitment becomes (info class `commitment_breach`, written here in the same
 action, linked by the 承诺编码 and citing the template's legal basis). A broken 信用修复型
 commitment also revokes the repair it was given for (repair.revoke).
-Does not: decide what the public sees of the breach record (disclosure.py).
+Does not: decide what the public sees of the breach record (disclosure/).
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ archive.open_objection_record_ids), routing to the provider, the working-day ans
 (catalogs/workflows/objections.yaml), and the answer: correct (a new record version with the
 changed fields), delete (a `withdrawn` version with the reason) or keep (reasons). Each answer keeps
 the field-by-field history (before/after) on the objection and in the audit row.
-Does not: decide what the public sees (disclosure.py reads the flag and the record status).
+Does not: decide what the public sees (disclosure/ reads the flag and the record status).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Pydantic models of the rule files: disclosure regimes and rules, severity tables, calendar years.
 
-These files are declarative. The disclosure engine (`xinyong/disclosure.py`) evaluates them; this
+These files are declarative. The disclosure engine (`xinyong/disclosure/rules.py`) evaluates them; this
 module only says what a well-formed file looks like.
 """
 

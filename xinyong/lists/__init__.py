@@ -4,7 +4,7 @@ Owns: list entries decided on this platform and their procedure steps (proposal 
 or publicity → statement → approval → decision → publication → exit), the prior-notice document,
 and validity computed from dates — for these entries and for entries imported by collection
 (court defaulters, abnormal operation, serious lists of other authorities).
-Does not: decide measures (measures.py), disclose records (disclosure.py), or list anyone by
+Does not: decide measures (measures/), disclose records (disclosure/), or list anyone by
 counting records (国办发〔2020〕49号).
 
 Package map: `steps` (the procedure's shape, pure), `procedure` (actions), `validity` (pure

@@ -2,7 +2,7 @@
 
 Owns: repair applications and their materials, the working-day deadlines of acceptance and
 decision, the outcome (a new record version with status `repaired`), the sync log of outcomes for
-the upstream platforms, and 信用修复及时率. Does not: decide what the public sees (disclosure.py
+the upstream platforms, and 信用修复及时率. Does not: decide what the public sees (disclosure/
 reads the record status), sign commitments (`commitments.apply_for_repair` signs the 信用修复型
 commitment and calls `file_application`, one path for records and platform list entries), or
 run the list procedure (an approved early exit calls `lists.exit_entry(kind="early")`).
