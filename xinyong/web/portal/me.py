@@ -16,7 +16,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from xinyong import archive, commitments, objections, registrations, repair, subjects
 from xinyong.audit import Actor
 from xinyong.catalog import Catalog
-from xinyong.clock import Calendar
 from xinyong.db.tables import ListEntry, Record
 from xinyong.enums import Role
 from xinyong.web.deps import CurrentCalendar, CurrentCatalog, DbSession, Today, require
@@ -125,25 +124,15 @@ def record_page(
     return templates.TemplateResponse(request, "me/record.html", ctx)
 
 
-def _apply(
-    request: Request,
-    session: DbSession,
-    actor: Actor,
-    target: Record | ListEntry,
-    form: RepairForm,
-    *,
-    catalog: Catalog,
-    calendar: Calendar,
-    today: date,
-) -> Response:
-    """Repair of a record and early exit from a platform list entry: one path (一口受理)."""
-    settings = request.app.state.settings
-    commitments.apply_for_repair(
-        session, target, form.application, actor=actor, today=today, catalog=catalog,
-        calendar=calendar, data_dir=settings.data_dir, region_code=settings.region_code,
-        commitment_affirmed=form.commitment_affirmed,
-    )  # fmt: skip
-    return _back("/me/#repairs")
+def _repair_target(request: Request, session: DbSession, actor: Enterprise) -> Record | ListEntry:
+    """The subject's own record (…/records/{id}/repair) or platform list entry (…/early-exit)."""
+    params = request.path_params
+    if "record_id" in params:
+        return repair.own_record(session, params["record_id"], actor.subject_id)
+    return repair.own_entry(session, params["entry_id"], actor.subject_id)
+
+
+OwnTarget = Annotated[Record | ListEntry, Depends(_repair_target)]
 
 
 def _repair_form_ctx(catalog: Catalog) -> dict[str, Any]:
@@ -154,7 +143,8 @@ def _repair_form_ctx(catalog: Catalog) -> dict[str, Any]:
     }
 
 
-@router.post("/records/{record_id}/repair")
+@router.post("/records/{record_id:int}/repair")
+@router.post("/list-entries/{entry_id:int}/early-exit")
 def apply_for_repair(
     request: Request,
     session: DbSession,
@@ -162,12 +152,17 @@ def apply_for_repair(
     catalog: CurrentCatalog,
     calendar: CurrentCalendar,
     today: Today,
-    record_id: int,
+    target: OwnTarget,
     form: RepairFormData,
 ) -> Response:
-    record = repair.own_record(session, record_id, actor.subject_id)
-    return _apply(request, session, actor, record, form, catalog=catalog, calendar=calendar,
-                  today=today)  # fmt: skip
+    """Repair of a record and early exit from a platform list entry: one handler (一口受理)."""
+    settings = request.app.state.settings
+    commitments.apply_for_repair(
+        session, target, form.application, actor=actor, today=today, catalog=catalog,
+        calendar=calendar, data_dir=settings.data_dir, region_code=settings.region_code,
+        commitment_affirmed=form.commitment_affirmed,
+    )  # fmt: skip
+    return _back("/me/#repairs")
 
 
 @router.get("/list-entries/{entry_id}", response_class=HTMLResponse)
@@ -189,22 +184,6 @@ def list_entry_page(
         **_repair_form_ctx(catalog),
     }
     return templates.TemplateResponse(request, "me/list_entry.html", ctx)
-
-
-@router.post("/list-entries/{entry_id}/early-exit")
-def apply_for_early_exit(
-    request: Request,
-    session: DbSession,
-    actor: Enterprise,
-    catalog: CurrentCatalog,
-    calendar: CurrentCalendar,
-    today: Today,
-    entry_id: int,
-    form: RepairFormData,
-) -> Response:
-    entry = repair.own_entry(session, entry_id, actor.subject_id)
-    return _apply(request, session, actor, entry, form, catalog=catalog, calendar=calendar,
-                  today=today)  # fmt: skip
 
 
 @router.post("/records/{record_id}/objection")
