@@ -18,6 +18,7 @@ from xinyong.audit import Actor
 from xinyong.catalog import Catalog
 from xinyong.db.tables import ListEntry, Record
 from xinyong.enums import Role
+from xinyong.errors import NotFound
 from xinyong.web.deps import CurrentCalendar, CurrentCatalog, DbSession, Today, require
 from xinyong.web.templating import templates
 
@@ -136,9 +137,12 @@ def record_page(
 def _repair_target(request: Request, session: DbSession, actor: Enterprise) -> Record | ListEntry:
     """The subject's own record (…/records/{id}/repair) or platform list entry (…/early-exit)."""
     params = request.path_params
-    if "record_id" in params:
-        return repair.own_record(session, params["record_id"], actor.subject_id)
-    return repair.own_entry(session, params["entry_id"], actor.subject_id)
+    key = "record_id" if "record_id" in params else "entry_id"
+    if not str(params[key]).isdigit():
+        raise NotFound("未找到该信用记录或名单认定", code="repair.target_not_found")
+    if key == "record_id":
+        return repair.own_record(session, int(params[key]), actor.subject_id)
+    return repair.own_entry(session, int(params[key]), actor.subject_id)
 
 
 OwnTarget = Annotated[Record | ListEntry, Depends(_repair_target)]
@@ -152,8 +156,8 @@ def _repair_form_ctx(catalog: Catalog) -> dict[str, Any]:
     }
 
 
-@router.post("/records/{record_id:int}/repair")
-@router.post("/list-entries/{entry_id:int}/early-exit")
+@router.post("/records/{record_id}/repair")
+@router.post("/list-entries/{entry_id}/early-exit")
 def apply_for_repair(
     request: Request,
     session: DbSession,
