@@ -78,6 +78,7 @@ NOT_ACTIONS = {
     ("measures/joint_check.py", "check"): "the `checks` row is itself the log of the check",
     ("repair/outcomes.py", "append_sync"): "a step inside repair.decide / revoke, which audit",
     ("auth.py", "log_out"): "ends the caller's own web session; the sign-in is audited",
+    ("indicators/snapshots.py", "refresh"): "recomputes a cache of derived monthly figures",
     (
         "archive.py",
         "write_versions_sqlite",
