@@ -73,3 +73,15 @@ def test_bad_today_env_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
 )
 def test_add_months_clamps_to_month_end(start: date, months: int, expected: date) -> None:
     assert clock.add_months(start, months) == expected
+
+
+@pytest.mark.parametrize(
+    ("start", "months", "last"),
+    [
+        (date(2025, 1, 22), 24, date(2027, 1, 22)),  # the court-defaulter case of issue 18
+        (date(2026, 1, 31), 1, date(2026, 2, 28)),  # no corresponding day: the month's last day
+        (date(2026, 3, 10), 0, date(2026, 3, 10)),  # an empty period ends on its start
+    ],
+)
+def test_period_last_day_counts_like_the_civil_code(start: date, months: int, last: date) -> None:
+    assert clock.period_last_day(start, months) == last

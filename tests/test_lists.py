@@ -50,7 +50,7 @@ def test_full_procedure_lists_subject_and_keeps_every_step(session, ctx, calenda
     lists.publish_entry(session, entry, actor=ctx["actor"], today=NEXT_DAY)
     steps = [s.step for s in lists.entry_history(session, entry.id)]
     assert steps == ["proposal", "prior_notice", "statement", "approval", "decision", "publication"]
-    assert entry.valid_until == date(2029, 11, 30)  # 36 months from 2026-12-01, last day
+    assert entry.valid_until == date(2029, 12, 1)  # 36 months from 2026-12-01 (民法典 第202条)
     actions = session.execute(
         select(AuditEntry.action).where(AuditEntry.target_id == str(entry.id),
                                         AuditEntry.target_type == "list_entry")
@@ -159,14 +159,14 @@ def test_notice_states_basis_measures_rights_deadline_exit_and_remedies(session,
 def test_entry_is_out_of_force_after_its_last_day(session, ctx, calendar):
     entry = listed(session, make_subject(session), "watch", calendar=calendar,
                    proposed_on=MONDAY, **ctx)  # fmt: skip
-    assert entry.valid_until == date(2027, 11, 30)  # 12 months from 2026-12-01, last day
+    assert entry.valid_until == date(2027, 12, 1)  # 12 months from 2026-12-01 (民法典 第202条)
     catalog = ctx["catalog"]
-    assert lists.current_hits(session, entry.subject_id, catalog=catalog, today=date(2027, 11, 30))
+    assert lists.current_hits(session, entry.subject_id, catalog=catalog, today=date(2027, 12, 1))
     assert not lists.current_hits(session, entry.subject_id, catalog=catalog,
-                                  today=date(2027, 12, 1))  # fmt: skip
+                                  today=date(2027, 12, 2))  # fmt: skip
     with pytest.raises(lists.StepOutOfOrder):
         lists.exit_entry(session, entry, kind="early", reason="已整改", basis="承诺",
-                         **ctx, today=date(2027, 12, 2))  # fmt: skip
+                         **ctx, today=date(2027, 12, 3))  # fmt: skip
 
 
 def test_early_exit_refused_before_the_minimum_time_then_allowed(session, ctx, calendar):
@@ -174,13 +174,13 @@ def test_early_exit_refused_before_the_minimum_time_then_allowed(session, ctx, c
                    proposed_on=MONDAY, **ctx)  # fmt: skip
     with pytest.raises(lists.EarlyExitRefused) as info:
         lists.exit_entry(session, entry, kind="early", reason="已清偿", basis="令45号",
-                         **ctx, today=date(2027, 5, 31))  # fmt: skip
-    assert "最早 2027-06-01" in info.value.message
+                         **ctx, today=date(2027, 6, 1))  # fmt: skip
+    assert "最早 2027-06-02" in info.value.message  # 6 months end on 2027-06-01 (第202条)
     lists.exit_entry(session, entry, kind="early", reason="已清偿并作出信用承诺",
-                     basis="人社部令第45号", **ctx, today=date(2027, 6, 1))  # fmt: skip
+                     basis="人社部令第45号", **ctx, today=date(2027, 6, 2))  # fmt: skip
     assert entry.stage == "exited"
     assert not lists.current_hits(session, entry.subject_id, catalog=ctx["catalog"],
-                                  today=date(2027, 6, 1))  # fmt: skip
+                                  today=date(2027, 6, 2))  # fmt: skip
 
 
 def test_early_exit_refused_for_red_list(session, ctx, calendar):
@@ -201,7 +201,7 @@ def test_unpublished_entry_counts_for_checks_but_not_on_the_portal(session, ctx,
     lists.publish_entry(session, entry, actor=ctx["actor"], today=NEXT_DAY)
     (shown,) = lists.public_entries(session, entry.subject_id, catalog=catalog, today=NEXT_DAY)
     assert shown["list_title"] == "重点关注名单"
-    assert shown["valid_until"] == date(2027, 11, 30)
+    assert shown["valid_until"] == date(2027, 12, 1)
     assert shown["legal_basis"]
 
 
@@ -220,8 +220,8 @@ def test_imported_entries_count_with_their_own_validity(session, catalog):
                                                    today=date(2026, 9, 30))}  # fmt: skip
     assert on == {"court_defaulter", "abnormal_operation", "wage_arrears"}
     later = {h.list_type for h in lists.current_hits(session, subject.id, catalog=catalog,
-                                                      today=date(2027, 1, 10))}  # fmt: skip
-    assert later == {"abnormal_operation"}  # court: 24 months ended 2027-01-09; wage: removed
+                                                      today=date(2027, 1, 11))}  # fmt: skip
+    assert later == {"abnormal_operation"}  # court: 24 months ended 2027-01-10; wage: removed
 
 
 def test_current_entries_name_the_subject_code(session, ctx, calendar):

@@ -13,13 +13,14 @@ import secrets
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from functools import cache
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
 from limits import RateLimitItem, parse
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from xinyong import audit
@@ -129,15 +130,24 @@ def actor_for_user(user: User, *, request_id: str | None = None) -> Actor:
     )
 
 
-def actor_for_client(client: ApiClient, *, request_id: str | None = None) -> Actor:
-    return Actor(
-        kind="api_client",
-        id=client.id,
-        label=f"接口:{client.name}",
-        role=Role(client.role),
-        provider_id=client.provider_id,
-        request_id=request_id,
-    )
+# The one API-key lookup: the sync path runs it on a session, the joint check's fast path
+# compiles it once for psycopg (`measures.fast`); both turn the row into an actor here.
+API_KEY_STATEMENT = select(
+    ApiClient.id, ApiClient.name, ApiClient.role, ApiClient.provider_id, ApiClient.active
+).where(ApiClient.key_hash == bindparam("key_hash"))
+
+
+def api_key_params(key: str) -> dict[str, str]:
+    """The parameters of `API_KEY_STATEMENT` for a presented key (only its digest is stored)."""
+    return {"key_hash": token_digest(key)}
+
+
+def actor_for_key_row(row: Any) -> Actor | None:
+    """The actor of an `API_KEY_STATEMENT` row (id, name, role, provider_id, active), None when
+    there is no row or the client is deactivated."""
+    if row is None or not row[4]:
+        return None
+    return Actor("api_client", row[0], f"接口:{row[1]}", Role(row[2]), row[3])
 
 
 def require_role(actor: Actor, *roles: Role) -> None:
@@ -232,12 +242,7 @@ def actor_for_session_token(session: Session, token: str, *, now: datetime) -> A
 
 
 def actor_for_api_key(session: Session, key: str) -> Actor | None:
-    client = session.execute(
-        select(ApiClient).where(ApiClient.key_hash == token_digest(key))
-    ).scalar_one_or_none()
-    if client is None or not client.active:
-        return None
-    return actor_for_client(client)
+    return actor_for_key_row(session.execute(API_KEY_STATEMENT, api_key_params(key)).first())
 
 
 # ---- API clients: scopes, rate limits, rotation, revocation (issue 11) -----------------------
@@ -308,7 +313,14 @@ def client_key_actor(
     if last is None or now - last >= LAST_USED_EVERY:
         client.last_used_at = now
         session.flush()
-    actor = actor_for_client(client, request_id=request_id)
+    actor = Actor(
+        "api_client",
+        client.id,
+        f"接口:{client.name}",
+        Role(client.role),
+        client.provider_id,
+        request_id=request_id,
+    )
     if scope is not None and scopes:
         role = CLIENT_SCOPES[scope][0]
         return Actor(

@@ -124,3 +124,18 @@ def add_months(start: date, months: int) -> date:
     year, month = divmod(total, 12)
     last = _stdcal.monthrange(year, month + 1)[1]
     return date(year, month + 1, min(start.day, last))
+
+
+def period_last_day(start: date, months: int) -> date:
+    """The last day of a period of `months` months that starts from the event on `start`.
+
+    The one rule for every period on the platform (disclosure window, list validity, early-exit
+    minimum, repair minimum and maximum, commitment validity). 民法典 第二百零一条: the day of the
+    event is not counted, the period begins the next day; 第二百零二条: a period in months ends
+    on the corresponding day of the last month, or on that month's last day when it has no
+    corresponding day (ADR 0007). So 24 months from 2025-01-22 end on 2027-01-22 (in force that
+    day, out of force on 2027-01-23). `months=0` is an empty period: it ends on `start` itself.
+    """
+    if months < 0:
+        raise ValueError("months must be >= 0")
+    return add_months(start, months)

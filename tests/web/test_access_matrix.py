@@ -63,6 +63,7 @@ MATRIX = """
 GET  /api/openapi.json                              | A | A   | A   | A   | A | A | A   | A
 GET  /api/docs                                      | A | A   | A   | A   | A | A | A   | A
 GET  /api/v1/health                                 | A | A   | A   | A   | A | A | A   | A
+GET  /api/v1/baseline                               | A | A   | A   | A   | A | A | A   | A
 GET  /api/v1/subjects                               | A | A   | A   | A   | A | A | A   | A
 GET  /api/v1/subjects/{code}                        | A | A   | A   | A   | A | A | A   | A
 POST /api/v1/batches                                | L | A   | F   | N   | F | F | F   | F

@@ -1,7 +1,7 @@
 """Pydantic models of the rule files: disclosure regimes and rules, severity tables, calendar years.
 
-These files are declarative. The disclosure engine (`xinyong/disclosure.py`) evaluates them; this
-module only says what a well-formed file looks like.
+These files are declarative. The disclosure engine (`xinyong/disclosure/rules.py`) evaluates
+them; this module only says what a well-formed file looks like.
 """
 
 from __future__ import annotations

@@ -29,6 +29,7 @@ from xinyong.collection.readers import Table
 from xinyong.collection.validate import ColumnMap, Context, RejectedRow, RowIssue, map_columns
 from xinyong.db.base import is_row_id
 from xinyong.db.tables import Batch, BatchRow
+from xinyong.enums import BatchStatus
 from xinyong.errors import NotFound
 from xinyong.log import get_logger
 
@@ -201,7 +202,7 @@ def collect(
     batch = _find_or_create(
         session, submission, table, provider.id, catalog, durable=durable, actor=actor, today=today
     )
-    if batch.status != "done":
+    if batch.status != BatchStatus.DONE:
         ctx = Context(info_class, catalog, today, batch.received_on, calendar)
         _process(
             session, batch, table, columns, ctx, progress=progress, durable=durable, actor=actor
@@ -236,7 +237,7 @@ def _find_or_create(
         file_name=(submission.file_name or "")[-255:] or None,
         source_format=table.source_format,
         encoding=table.encoding,
-        status="processing",
+        status=BatchStatus.PROCESSING.value,
         received_on=today,
         catalog_version=catalog.version,
         submitted_by=actor.label[:200],
@@ -385,7 +386,7 @@ def _dry_run(table: Table, columns: ColumnMap, ctx: Context) -> BatchReport:
     return BatchReport(
         batch_id=None,
         info_class=ctx.info_class.id,
-        status="dry_run",
+        status=BatchStatus.DRY_RUN.value,
         received=valid_count + rejected_count,
         accepted=valid_count,
         rejected=rejected_count,

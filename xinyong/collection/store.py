@@ -25,16 +25,13 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.types import BigInteger, String
 
+from xinyong import archive
 from xinyong.db.session import is_postgres
 from xinyong.db.tables import Batch, BatchChunk, Record
+from xinyong.enums import BatchStatus
 
 _IN_CHUNK = 900  # stays under SQLite's bound-parameter limit
-RECORD_COLUMNS = (
-    "subject_id", "info_class", "natural_key", "version", "is_current", "status",
-    "decision_number", "decision_date", "valid_from", "valid_until", "authority_name",
-    "authority_uscc", "provider_id", "batch_id", "source_row", "catalog_version", "content_hash",
-    "data", "reason",
-)  # fmt: skip
+RECORD_COLUMNS = archive.RECORD_COLUMNS  # the records frame a chunk hands to archive
 ROW_COLUMNS = ("batch_id", "row_no", "outcome", "timely", "issues", "source")
 CHUNK_COLUMNS = (
     "batch_id", "first_row", "last_row", "new", "updated", "unchanged", "rejected", "timely",
@@ -213,5 +210,5 @@ def finish(session: Session, batch: Batch, values: dict[str, Any], *, durable: b
     batch.received = batch.accepted + batch.rejected
     for key, value in values.items():
         setattr(batch, key, value)
-    batch.status = "done"
+    batch.status = BatchStatus.DONE.value
     end_chunk(session, durable=durable)

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from xinyong import archive, commitments, objections, registrations, repair, workqueue
 from xinyong.audit import Actor
-from xinyong.enums import Role
+from xinyong.enums import RepairTarget, Role
 from xinyong.web.deps import CurrentCalendar, CurrentCatalog, DbSession, Today, require
 from xinyong.web.inputs import RowId
 from xinyong.web.templating import templates
@@ -43,7 +43,7 @@ def repair_page(
     request: Request, session: DbSession, actor: Officer, catalog: CurrentCatalog, repair_id: RowId
 ) -> HTMLResponse:
     app = repair.get(session, repair_id, actor=actor)
-    entry = repair.entry_of(session, app) if app.target_kind == "list_entry" else None
+    entry = repair.entry_of(session, app) if app.target_kind == RepairTarget.LIST_ENTRY else None
     ctx = {
         "actor": actor,
         "app": app,

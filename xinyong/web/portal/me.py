@@ -27,7 +27,9 @@ from xinyong import (
 )
 from xinyong.audit import Actor
 from xinyong.catalog import Catalog
+from xinyong.db.tables import ListEntry, Record
 from xinyong.enums import Role
+from xinyong.errors import NotFound
 from xinyong.web import login
 from xinyong.web.deps import CurrentCalendar, CurrentCatalog, DbSession, Today, require
 from xinyong.web.inputs import RowId
@@ -108,7 +110,7 @@ async def _repair_form(
 RepairFormData = Annotated[RepairForm, Depends(_repair_form)]
 
 
-def _repair_target(session: Session, app: Any, catalog: Catalog) -> str:
+def _repair_label(session: Session, app: Any, catalog: Catalog) -> str:
     """What a repair is about, as people name it: the list or class and the decision number."""
     if app.target_kind == "list_entry":
         return f"提前移出：{title_of(catalog, 'list_type', app.info_class)} {app.natural_key}"
@@ -139,7 +141,7 @@ def home(
             if repair.check_eligibility(session, r, catalog=catalog, today=today).eligible
         },
         "repairs": repairs,
-        "repair_targets": {a.id: _repair_target(session, a, catalog) for a in repairs},
+        "repair_targets": {a.id: _repair_label(session, a, catalog) for a in repairs},
         "due_date": repair.due_date,
         "objections": objections.list_for_subject(session, actor.subject_id),
         "commitments": commitments.list_for_subject(session, actor.subject_id),
@@ -171,14 +173,36 @@ def record_page(
         "state": disclosure.record_states(session, [record], catalog=catalog, today=today).get(
             record.id
         ),
-        "eligibility": repair.check_eligibility(session, record, catalog=catalog, today=today),
-        "materials": catalog.workflows.repair.materials,
-        "commitment": catalog.workflows.template(catalog.workflows.repair.commitment_template),
+        "eligibility": repair.eligibility_of(session, record, catalog=catalog, today=today),
+        **_repair_form_ctx(catalog),
     }
     return templates.TemplateResponse(request, "me/record.html", ctx)
 
 
+def _repair_target(request: Request, session: DbSession, actor: Enterprise) -> Record | ListEntry:
+    """The subject's own record (…/records/{id}/repair) or platform list entry (…/early-exit)."""
+    params = request.path_params
+    key = "record_id" if "record_id" in params else "entry_id"
+    if not str(params[key]).isdigit():
+        raise NotFound("未找到该信用记录或名单认定", code="repair.target_not_found")
+    if key == "record_id":
+        return repair.own_record(session, int(params[key]), actor.subject_id)
+    return repair.own_entry(session, int(params[key]), actor.subject_id)
+
+
+OwnTarget = Annotated[Record | ListEntry, Depends(_repair_target)]
+
+
+def _repair_form_ctx(catalog: Catalog) -> dict[str, Any]:
+    """What the repair form shows, alike for both targets."""
+    return {
+        "materials": catalog.workflows.repair.materials,
+        "commitment": catalog.workflows.template(catalog.workflows.repair.commitment_template),
+    }
+
+
 @router.post("/records/{record_id}/repair")
+@router.post("/list-entries/{entry_id}/early-exit")
 def apply_for_repair(
     request: Request,
     session: DbSession,
@@ -186,13 +210,13 @@ def apply_for_repair(
     catalog: CurrentCatalog,
     calendar: CurrentCalendar,
     today: Today,
-    record_id: RowId,
+    target: OwnTarget,
     form: RepairFormData,
 ) -> Response:
-    record = repair.own_record(session, record_id, actor.subject_id)
+    """Repair of a record and early exit from a platform list entry: one handler (一口受理)."""
     settings = request.app.state.settings
     commitments.apply_for_repair(
-        session, record, form.application, actor=actor, today=today, catalog=catalog,
+        session, target, form.application, actor=actor, today=today, catalog=catalog,
         calendar=calendar, data_dir=settings.data_dir, region_code=settings.region_code,
         commitment_affirmed=form.commitment_affirmed,
     )  # fmt: skip
@@ -213,33 +237,11 @@ def list_entry_page(
         "actor": actor,
         "entry": entry,
         "list_type": catalog.list_type(entry.list_type),
-        "provider": repair.entry_provider(session, entry),
-        "eligibility": repair.check_entry_eligibility(session, entry, catalog=catalog, today=today),
-        "materials": catalog.workflows.repair.materials,
-        "commitment": catalog.workflows.template(catalog.workflows.repair.commitment_template),
+        "provider": repair.provider_of(session, entry),
+        "eligibility": repair.eligibility_of(session, entry, catalog=catalog, today=today),
+        **_repair_form_ctx(catalog),
     }
     return templates.TemplateResponse(request, "me/list_entry.html", ctx)
-
-
-@router.post("/list-entries/{entry_id}/early-exit")
-def apply_for_early_exit(
-    request: Request,
-    session: DbSession,
-    actor: Enterprise,
-    catalog: CurrentCatalog,
-    calendar: CurrentCalendar,
-    today: Today,
-    entry_id: RowId,
-    form: RepairFormData,
-) -> Response:
-    entry = repair.own_entry(session, entry_id, actor.subject_id)
-    settings = request.app.state.settings
-    commitments.apply_for_early_exit(
-        session, entry, form.application, actor=actor, today=today, catalog=catalog,
-        calendar=calendar, data_dir=settings.data_dir, region_code=settings.region_code,
-        commitment_affirmed=form.commitment_affirmed,
-    )  # fmt: skip
-    return _back("/me/#repairs")
 
 
 @router.post("/records/{record_id}/objection")
