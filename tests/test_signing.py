@@ -78,21 +78,44 @@ def test_openssl_verifies_our_signature_and_we_verify_its(tmp_path: Path):
     (tmp_path / "k.pem").write_bytes(key.private_pem())
     common = ["-rawin", "-digest", "sm3", "-pkeyopt", "distid:1234567812345678"]
     ok = _openssl(
-        "pkeyutl", "-verify", "-pubin", "-inkey", str(tmp_path / "pub.pem"), *common,
-        "-in", str(tmp_path / "data.bin"), "-sigfile", str(tmp_path / "data.sig"),
-    )  # fmt: skip
+        "pkeyutl",
+        "-verify",
+        "-pubin",
+        "-inkey",
+        str(tmp_path / "pub.pem"),
+        *common,
+        "-in",
+        str(tmp_path / "data.bin"),
+        "-sigfile",
+        str(tmp_path / "data.sig"),
+    )
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert b"Signature Verified Successfully" in ok.stdout
     (tmp_path / "data.bin").write_bytes(data[:-1] + b"!")
     bad = _openssl(
-        "pkeyutl", "-verify", "-pubin", "-inkey", str(tmp_path / "pub.pem"), *common,
-        "-in", str(tmp_path / "data.bin"), "-sigfile", str(tmp_path / "data.sig"),
-    )  # fmt: skip
+        "pkeyutl",
+        "-verify",
+        "-pubin",
+        "-inkey",
+        str(tmp_path / "pub.pem"),
+        *common,
+        "-in",
+        str(tmp_path / "data.bin"),
+        "-sigfile",
+        str(tmp_path / "data.sig"),
+    )
     assert bad.returncode != 0
     (tmp_path / "data.bin").write_bytes(data)
     signed = _openssl(
-        "pkeyutl", "-sign", "-inkey", str(tmp_path / "k.pem"), *common,
-        "-in", str(tmp_path / "data.bin"), "-out", str(tmp_path / "theirs.sig"),
-    )  # fmt: skip
+        "pkeyutl",
+        "-sign",
+        "-inkey",
+        str(tmp_path / "k.pem"),
+        *common,
+        "-in",
+        str(tmp_path / "data.bin"),
+        "-out",
+        str(tmp_path / "theirs.sig"),
+    )
     assert signed.returncode == 0, signed.stderr
     assert key.public_key.verify(data, (tmp_path / "theirs.sig").read_bytes())

@@ -73,6 +73,11 @@ class AuditAction(StrEnum):
     REGISTRATION_VERIFIED = "registrations.registration.verified"
     INTERVIEW_RECORDED = "interviews.interview.recorded"
     INTERVIEW_FOLLOWED_UP = "interviews.interview.followed_up"
+    CONSENT_GRANTED = "consent.consent.granted"
+    CONSENT_REVOKED = "consent.consent.revoked"
+    REPORT_ISSUED = "reports.report.issued"
+    REPORT_REVOKED = "reports.report.revoked"
+    LOGS_PURGED = "audit.logs.purged"
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,8 +247,14 @@ def log_query(
     purpose: str,
     surface: str,
     detail: dict[str, Any] | None = None,
+    basis: str | None = None,
+    consent_id: int | None = None,
 ) -> QueryLogEntry:
-    """Write who looked at a subject's non-public data and why, in the caller's transaction."""
+    """Write who looked at a subject's non-public data and why, in the caller's transaction.
+
+    `basis` is the legal basis (consent.Basis.kind: self | duty | consent) and `consent_id` the
+    consent relied on, if any.
+    """
     entry = QueryLogEntry(
         at=clock.now(),
         actor_kind=actor.kind,
@@ -253,6 +264,8 @@ def log_query(
         purpose=purpose,
         surface=surface,
         detail=jsonable(detail),
+        basis=basis,
+        consent_id=consent_id,
     )
     session.add(entry)
     session.flush()
