@@ -62,9 +62,16 @@ def catalog_check(
 
 @audit_app.command("verify")
 def audit_verify() -> None:
-    """校验审计日志哈希链 / verify the SM3 hash chain; exit 1 naming the first broken row."""
+    """校验审计日志哈希链 / verify the SM3 hash chain; exit 1 naming the first broken row.
+
+    Retention checkpoints are checked against the office's SM2 public key when it is present.
+    """
+    from xinyong import signing  # noqa: PLC0415
+
+    public = signing.public_key_path(ctx.settings().signing_key_path)
+    key = signing.load_verify_key(public.read_bytes()) if public.is_file() else None
     with ctx.db() as session:
-        report = audit.verify_chain(session)
+        report = audit.verify_chain(session, key)
     if report.ok:
         ctx.err.print(f"审计链完整 / chain intact：已校验 {report.checked} 行")
         return
