@@ -148,3 +148,42 @@ def test_public_report_and_verification_pages(client: TestClient, session: Sessi
     )
     assert special.status_code == 403
     assert "须登录" in special.text
+
+
+def test_office_revokes_with_a_reason_and_auditor_searches_the_log(
+    client: TestClient, session: Session
+) -> None:
+    subject = make_subject(session, name="示范区撤销测试有限公司")
+    _, admin = make_user(session, Role.ADMIN)
+    _, auditor = make_user(session, Role.AUDITOR)
+    _login(client, admin)
+    pdf = client.post(
+        "/api/v1/reports",
+        json={
+            "code": subject.code,
+            "kind": "special",
+            "domains": ["tax"],
+            "purpose": "行政许可审查",
+        },
+    )
+    assert pdf.status_code == 200, pdf.text
+    number = pdf.headers["X-Report-Number"]
+    assert number in client.get("/admin/reports").text
+    done = client.post(
+        f"/admin/reports/{number}/revoke", data={"reason": "领域选错"}, follow_redirects=False
+    )
+    assert done.status_code == 303
+    assert "已撤销（领域选错）" in client.get("/admin/reports").text
+    assert client.get(f"/api/v1/reports/{number}/verify").json()["verdict"] == "revoked"
+    upload = client.post("/reports/verify", files={"file": ("r.pdf", pdf.content)})
+    assert "已撤销" in upload.text
+    assert "领域选错" in upload.text
+
+    _login(client, auditor)
+    page = client.get(f"/admin/audit?code={subject.code}").text
+    assert "行政许可审查" in page
+    assert "履职查询" in page
+    assert "reports.report.revoked" in page
+    verified = client.post("/admin/audit/verify").text
+    assert "审计链完整" in verified
+    assert client.post(f"/admin/reports/{number}/revoke", data={"reason": "x"}).status_code == 403

@@ -271,6 +271,13 @@ def get(session: Session, number: str) -> Report:
     return row
 
 
+def recent(session: Session, *, subject_id: int | None = None, limit: int = 100) -> list[Report]:
+    stmt = select(Report).order_by(Report.id.desc()).limit(limit)
+    if subject_id is not None:
+        stmt = stmt.where(Report.subject_id == subject_id)
+    return list(session.execute(stmt).scalars())
+
+
 def revoke(session: Session, number: str, *, reason: str, actor: Actor) -> Report:
     """The credit office withdraws a report issued in error; audited with the reason."""
     if actor.role != Role.ADMIN:

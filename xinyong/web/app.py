@@ -11,6 +11,7 @@ from xinyong import __version__, catalog, log
 from xinyong.config import Settings, get_settings
 from xinyong.db.session import make_engine, make_sessionmaker
 from xinyong.web import errors, fastpaths
+from xinyong.web.admin import audit as admin_audit
 from xinyong.web.admin import batches as admin_batches
 from xinyong.web.admin import interviews as admin_interviews
 from xinyong.web.admin import lists as admin_lists
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in api_checks.routers(settings):
         app.include_router(router, prefix="/api/v1")
     app.include_router(admin_pages.router)
+    app.include_router(admin_audit.router)
     app.include_router(admin_batches.router)
     app.include_router(admin_interviews.router)
     app.include_router(admin_lists.router)
