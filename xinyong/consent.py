@@ -133,8 +133,13 @@ def parse_grantee(session: Session, ref: str) -> Grantee:
     if row is None or not row.active or Role(row.role) not in GRANTEE_ROLES:
         raise BadConsent(f"被授权方“{ref}”不存在或不能接受授权")
     if isinstance(row, User):
-        return Grantee("user", row.id, row.display_name)
+        return Grantee("user", row.id, _user_label(row))
     return Grantee("api_client", row.id, row.name)
+
+
+def _user_label(user: User) -> str:
+    """As the user appears in logs (auth.actor_for_user): display name and username."""
+    return f"{user.display_name}（{user.username}）"
 
 
 def grantable_parties(session: Session) -> list[Grantee]:
@@ -148,7 +153,7 @@ def grantable_parties(session: Session) -> list[Grantee]:
         .where(ApiClient.active.is_(True), ApiClient.role.in_(roles))
         .order_by(ApiClient.id)
     ).scalars()
-    return [Grantee("user", u.id, u.display_name) for u in users] + [
+    return [Grantee("user", u.id, _user_label(u)) for u in users] + [
         Grantee("api_client", c.id, c.name) for c in clients
     ]
 
