@@ -15,12 +15,13 @@ from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from xinyong import audit, clock, consent, signing
 from xinyong.audit import Actor, AuditAction
 from xinyong.catalog import Catalog
+from xinyong.db.session import is_postgres
 from xinyong.db.tables import Report, Subject
 from xinyong.enums import Role, SubjectKind
 from xinyong.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -204,7 +205,10 @@ def issue(
     today: date,
     surface: str = "report",
 ) -> Issued:
-    """Issue one report: authorise, gather, render, sign, store, log the query, audit."""
+    """Issue one report: authorise, gather, render, sign, store, log the query, audit.
+
+    On SQLite call `hold_write_lock` first thing in the transaction (see there).
+    """
     basis = _basis(session, actor, subject, asked, today)
     issued_at = clock.now().replace(microsecond=0)
     number = report_number(issued_at)
@@ -262,6 +266,18 @@ def issue(
         after=as_json(row),
     )
     return Issued(row, data, content)
+
+
+def hold_write_lock(session: Session) -> None:
+    """SQLite: take the write lock before the transaction reads anything.
+
+    A deferred SQLite transaction that reads, then writes after another connection committed,
+    fails at once with "database is locked" (a stale WAL snapshot); taking the lock first makes
+    concurrent reports wait their turn (busy_timeout) instead. Only effective as the first
+    statement of the transaction. PostgreSQL needs nothing.
+    """
+    if not is_postgres(session):
+        session.execute(update(Report).where(Report.id < 0).values(size=0))
 
 
 def get(session: Session, number: str) -> Report:

@@ -50,6 +50,7 @@ def create_report(
     catalog: CurrentCatalog,
     today: Today,
 ) -> Any:
+    reports.hold_write_lock(session)
     subject = subjects.get_by_ref(session, body.code)
     asked = reports.Request(
         reports.ReportKind(body.kind), tuple(body.domains), body.years, body.purpose

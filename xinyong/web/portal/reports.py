@@ -58,6 +58,7 @@ def request_report(
     years: Annotated[int | None, Form()] = None,
     purpose: Annotated[str | None, Form(max_length=200)] = None,
 ) -> Response:
+    reports.hold_write_lock(session)
     subject = subjects.get_by_ref(session, code)
     asked = reports.Request(reports.ReportKind(kind), tuple(domains or ()), years, purpose)
     issuer = issuer_for(request.app.state.settings, catalog)
