@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from tests.factories import make_subject
 from tests.factories.workflows import make_user
-from xinyong import auth, signing
+from xinyong import audit, auth, consent, signing
 from xinyong.audit import Actor
 from xinyong.config import Settings
 from xinyong.enums import Role
@@ -187,3 +187,32 @@ def test_office_revokes_with_a_reason_and_auditor_searches_the_log(
     verified = client.post("/admin/audit/verify").text
     assert "审计链完整" in verified
     assert client.post(f"/admin/reports/{number}/revoke", data={"reason": "x"}).status_code == 403
+
+
+def test_full_archive_for_a_consented_bank_is_logged_with_the_consent(
+    client: TestClient, session: Session
+) -> None:
+    subject = make_subject(session)
+    enterprise, _ = make_user(session, Role.ENTERPRISE, subject=subject)
+    bank_client, key = auth.create_api_client(
+        session, "示范银行档案查询", Role.BANK, actor=Actor.system()
+    )
+    bank = {"X-API-Key": key}
+    url = f"/api/v1/subjects/{subject.code}?purpose=贷后管理"
+    assert client.get(url, headers=bank).json()["view"] == "public"
+    granted = consent.grant(
+        session,
+        subject,
+        consent.Grantee("api_client", bank_client.id, bank_client.name),
+        purpose="贷后管理",
+        scopes=["archive"],
+        valid_from=TODAY,
+        valid_until=TODAY + timedelta(days=5),
+        actor=enterprise,
+        today=TODAY,
+    )
+    assert client.get(url, headers=bank).json()["view"] == "full"
+    logged = audit.list_queries(session, subject.id)[0]
+    assert (logged.basis, logged.consent_id) == ("consent", granted.id)
+    consent.revoke(session, granted.id, actor=enterprise)
+    assert client.get(url, headers=bank).json()["view"] == "public"

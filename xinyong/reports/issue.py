@@ -10,6 +10,7 @@ the caller's transaction, and audits the issue. `revoke` is the credit office's,
 from __future__ import annotations
 
 import secrets
+import threading
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
@@ -35,6 +36,9 @@ CHECK_LETTERS = "ABCDEFGHJKLMNPQRTUVWXY"
 TAIL_DIGITS = 7
 QUERY_SUMMARY_DAYS = 365
 MAX_REASON = 500
+# Rendering and signing are pure-Python CPU work holding the GIL: one at a time per process, so
+# the event loop (and every other request) keeps getting the interpreter (bench/report.py).
+_RENDERING = threading.BoundedSemaphore(1)
 
 
 class ReportNotFound(NotFound):
@@ -222,7 +226,8 @@ def issue(
         catalog=catalog,
         today=today,
     )
-    data = seal.seal(pdf.render(content), issuer.key)
+    with _RENDERING:
+        data = seal.seal(pdf.render(content), issuer.key)
     row = Report(
         number=number,
         kind=asked.kind.value,
