@@ -15,7 +15,7 @@ from tests.factories import make_provider, make_subject
 from tests.factories.workflows import make_penalty, make_user
 from xinyong import archive, audit, consent, reports, signing
 from xinyong.audit import Actor
-from xinyong.catalog import Catalog
+from xinyong.catalog import Catalog, CatalogError
 from xinyong.config import REPO_ROOT
 from xinyong.db.tables import Subject
 from xinyong.enums import RecordStatus, Role, SubjectKind
@@ -343,3 +343,19 @@ def test_openssl_verifies_the_signature_extracted_as_the_docs_say(
         ["bash", "-euo", "pipefail", "-c", block], cwd=tmp_path, capture_output=True, check=False
     )
     assert again.returncode != 0
+
+
+def test_a_bad_domain_catalog_is_refused_naming_file_and_key(
+    tmp_path: Path, catalog: Catalog
+) -> None:
+    bad = tmp_path / "reports"
+    bad.mkdir()
+    text = (REPO_ROOT / "catalogs" / "reports" / "domains.yaml").read_text(encoding="utf-8")
+    (bad / "domains.yaml").write_text(text.replace("max_years: 5", "max_years: 50"), "utf-8")
+    with pytest.raises(CatalogError, match="max_years"):
+        reports.load_domains(REPO_ROOT / "catalogs", tmp_path)
+    (bad / "domains.yaml").write_text(
+        text.replace("[penalty, serious_list,", "[penalty, no_such_class,"), "utf-8"
+    )
+    with pytest.raises(CatalogError, match="no_such_class"):
+        reports.load_domains(REPO_ROOT / "catalogs", tmp_path, catalog=catalog)
