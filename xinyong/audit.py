@@ -78,6 +78,14 @@ class AuditAction(StrEnum):
     REPORT_ISSUED = "reports.report.issued"
     REPORT_REVOKED = "reports.report.revoked"
     LOGS_PURGED = "audit.logs.purged"
+    INDICATOR_VALUE_ENTERED = "indicators.value.entered"
+    CONTENT_CREATED = "content.item.created"
+    CONTENT_EDITED = "content.item.edited"
+    CONTENT_SUBMITTED = "content.item.submitted"
+    CONTENT_PUBLISHED = "content.item.published"
+    CONTENT_RETURNED = "content.item.returned"
+    CONTENT_WITHDRAWN = "content.item.withdrawn"
+    CONTENT_ATTACHED = "content.item.attached"
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from xinyong import log
 from xinyong.cli import admin, collection, data, jobs
 from xinyong.cli import lists as lists_cli
 from xinyong.cli import reports as reports_cli
+from xinyong.cli import stats as stats_cli
 from xinyong.cli.context import err
 from xinyong.config import get_settings
 from xinyong.errors import XinyongError
@@ -30,6 +31,7 @@ collection.register(app)
 lists_cli.register(app)
 jobs.register(app)
 reports_cli.register(app)
+stats_cli.register(app)
 
 
 def main() -> None:

@@ -53,6 +53,9 @@ def catalog_check(
     from xinyong.reports import load_domains  # noqa: PLC0415
 
     domains = load_domains(directory or s.catalog_dir, s.catalog_override_dir)
+    from xinyong import indicators  # noqa: PLC0415 — the CLI's --help starts without it
+
+    definitions = indicators.load(directory or s.catalog_dir, s.catalog_override_dir)
     if json_out:
         ctx.print_json(report.as_dict())
         return
@@ -60,6 +63,7 @@ def catalog_check(
     for kind, count in report.counts.items():
         ctx.err.print(f"  {kind}: {count}")
     ctx.err.print(f"  report_domains: {len(domains.domains)}")
+    ctx.err.print(f"  indicators: {len(definitions.indicators)}")
     for warning in report.warnings:
         ctx.err.print(f"  [yellow]提示[/yellow] {warning}")
 

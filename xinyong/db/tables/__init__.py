@@ -7,6 +7,8 @@ from xinyong.db.tables.catalog import CatalogVersion
 from xinyong.db.tables.collection import Batch, BatchChunk, BatchRow
 from xinyong.db.tables.commitments import Commitment
 from xinyong.db.tables.consent import Consent
+from xinyong.db.tables.content import ContentAttachment, ContentItem
+from xinyong.db.tables.indicators import IndicatorSnapshot, IndicatorValue
 from xinyong.db.tables.interviews import Interview
 from xinyong.db.tables.lists import ListEntry, ListEntryStep
 from xinyong.db.tables.measures import Check, CheckFeedback, ScreeningDecision
@@ -28,6 +30,10 @@ __all__ = [
     "CheckFeedback",
     "Commitment",
     "Consent",
+    "ContentAttachment",
+    "ContentItem",
+    "IndicatorSnapshot",
+    "IndicatorValue",
     "Interview",
     "ListEntry",
     "ListEntryStep",
