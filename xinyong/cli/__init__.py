@@ -15,6 +15,7 @@ from typer._click import exceptions as click_errors
 
 from xinyong.cli import admin, clients, collection, data, jobs
 from xinyong.cli import lists as lists_cli
+from xinyong.cli import reports as reports_cli
 from xinyong.cli import stats as stats_cli
 from xinyong.cli.context import err
 from xinyong.errors import XinyongError
@@ -46,6 +47,7 @@ data.register(app)
 collection.register(app)
 lists_cli.register(app)
 jobs.register(app)
+reports_cli.register(app)
 stats_cli.register(app)
 clients.register(app)
 

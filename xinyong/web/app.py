@@ -11,6 +11,7 @@ from xinyong import __version__, catalog, log
 from xinyong.config import Settings, get_settings
 from xinyong.db.session import make_engine, make_sessionmaker
 from xinyong.web import docs, errors, fastpaths, security
+from xinyong.web.admin import audit as admin_audit
 from xinyong.web.admin import batches as admin_batches
 from xinyong.web.admin import clients as admin_clients
 from xinyong.web.admin import content as admin_content
@@ -22,14 +23,18 @@ from xinyong.web.admin import pages as admin_pages
 from xinyong.web.admin import workflows as admin_workflows
 from xinyong.web.api import batches as api_batches
 from xinyong.web.api import checks as api_checks
+from xinyong.web.api import consents as api_consents
+from xinyong.web.api import reports as api_reports
 from xinyong.web.api import screening as api_screening
 from xinyong.web.api import subjects as api_subjects
 from xinyong.web.api import system as api_system
 from xinyong.web.openapi import ERROR_RESPONSES
 from xinyong.web.portal import content as portal_content
 from xinyong.web.portal import me as portal_me
+from xinyong.web.portal import me_consents as portal_me_consents
 from xinyong.web.portal import pages as portal_pages
 from xinyong.web.portal import public_lists as portal_lists
+from xinyong.web.portal import reports as portal_reports
 from xinyong.web.portal import screen as portal_screen
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -64,12 +69,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         api_subjects.router,
         api_batches.router,
         api_screening.router,
+        api_consents.router,
+        api_reports.router,
         *api_checks.routers(settings),
     ]
     for router in api_routers:
         app.include_router(router, prefix="/api/v1", responses=ERROR_RESPONSES)
     app.include_router(docs.router)
     app.include_router(admin_pages.router)
+    app.include_router(admin_audit.router)
     app.include_router(admin_batches.router)
     app.include_router(admin_content.router)
     app.include_router(admin_dashboard.router)
@@ -79,6 +87,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin_list_steps.router)
     app.include_router(admin_workflows.router)
     app.include_router(portal_me.router)
+    app.include_router(portal_me_consents.router)
+    app.include_router(portal_reports.router)
     app.include_router(portal_pages.router)
     app.include_router(portal_screen.router)
     app.include_router(portal_content.router)
