@@ -6,6 +6,7 @@ from xinyong.db.tables.auth import ApiClient, User, WebSession
 from xinyong.db.tables.catalog import CatalogVersion
 from xinyong.db.tables.collection import Batch, BatchChunk, BatchRow
 from xinyong.db.tables.commitments import Commitment
+from xinyong.db.tables.evaluation import EvaluationResult, EvaluationRun
 from xinyong.db.tables.interviews import Interview
 from xinyong.db.tables.lists import ListEntry, ListEntryStep
 from xinyong.db.tables.measures import Check, CheckFeedback, ScreeningDecision
@@ -25,6 +26,8 @@ __all__ = [
     "Check",
     "CheckFeedback",
     "Commitment",
+    "EvaluationResult",
+    "EvaluationRun",
     "Interview",
     "ListEntry",
     "ListEntryStep",
