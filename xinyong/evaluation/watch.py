@@ -1,8 +1,9 @@
 """Re-evaluation when a subject's archive changes, in the transaction that changed it.
 
 How: a SQLAlchemy session listener. After each flush it notes the subjects of every new or changed
-row that the evaluation reads — records (collection corrections, repair outcomes, objection
-corrections, commitment breaches all write a new record version), list entries (decision, exit),
+row that the evaluation reads — the subject itself, records (collection corrections, repair
+outcomes, objection corrections, commitment breaches all write a new record version), list
+entries (decision, exit),
 commitments (signing, verification) and voluntary registrations (verification). Just before the
 transaction commits, those subjects are re-evaluated (`service.reevaluate`) inside a savepoint, so
 the new grade commits with the change that caused it, and a failing evaluation never blocks the
@@ -25,7 +26,7 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from xinyong.catalog import Catalog
-from xinyong.db.tables import Commitment, ListEntry, Record, VoluntaryRegistration
+from xinyong.db.tables import Commitment, ListEntry, Record, Subject, VoluntaryRegistration
 from xinyong.evaluation.service import reevaluate
 from xinyong.log import get_logger
 
@@ -55,7 +56,9 @@ def _note(session: Session, _ctx: Any) -> None:
         return
     changed = session.info.setdefault(KEY, set())
     for obj in (*session.new, *session.dirty):
-        if isinstance(obj, WATCHED) and obj.subject_id is not None:
+        if isinstance(obj, Subject):
+            changed.add(obj.id)  # registered, or its kind or status changed
+        elif isinstance(obj, WATCHED) and obj.subject_id is not None:
             changed.add(obj.subject_id)
 
 
