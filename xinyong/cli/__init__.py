@@ -11,6 +11,7 @@ import typer
 
 from xinyong import log
 from xinyong.cli import admin, collection, data, jobs
+from xinyong.cli import evaluation as evaluation_cli
 from xinyong.cli import lists as lists_cli
 from xinyong.cli.context import err
 from xinyong.config import get_settings
@@ -28,6 +29,7 @@ data.register(app)
 collection.register(app)
 lists_cli.register(app)
 jobs.register(app)
+evaluation_cli.register(app)
 
 
 def main() -> None:
