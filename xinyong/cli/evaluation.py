@@ -61,9 +61,9 @@ def evaluate(
 
             with ctx.db() as session:
                 if engine == "spark":
-                    from xinyong.evaluation import spark  # noqa: PLC0415
+                    from xinyong.evaluation import spark as spark_engine  # noqa: PLC0415
 
-                    summary = spark.run_spark(
+                    summary = spark_engine.run_spark(
                         session,
                         loaded,
                         catalog=catalog,
