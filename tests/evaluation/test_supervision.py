@@ -87,7 +87,7 @@ async def _fast(url: str, code: str, catalog: Catalog, today: date) -> measures.
 
 
 @pytest.mark.postgres
-def test_fast_path_answers_with_the_same_grade(engine, catalog: Catalog, today: date) -> None:  # type: ignore[no-untyped-def]
+def test_fast_path_answers_with_the_same_grade(engine, catalog: Catalog, today: date) -> None:
     with Session(engine) as s, s.begin():
         subject = make_subject(s)
         record = make_penalty(s, subject, make_provider(s), decision_date=date(2026, 6, 1))
