@@ -11,6 +11,7 @@ from xinyong import __version__, catalog, log
 from xinyong.config import Settings, get_settings
 from xinyong.db.session import make_engine, make_sessionmaker
 from xinyong.web import errors, fastpaths
+from xinyong.web import evaluation as evaluation_web
 from xinyong.web.admin import batches as admin_batches
 from xinyong.web.admin import interviews as admin_interviews
 from xinyong.web.admin import lists as admin_lists
@@ -61,4 +62,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin_workflows.router)
     app.include_router(portal_me.router)
     app.include_router(portal_pages.router)
+    evaluation_web.register(app)
     return app
