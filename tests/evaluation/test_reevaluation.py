@@ -131,3 +131,61 @@ def test_commitment_breach_regrades_and_an_unchanged_archive_adds_no_row(
         .where(EvaluationResult.subject_id == subject.id)
     ).scalar_one()
     assert again == rows
+
+
+def test_objection_correction_regrades_the_subject(
+    session: Session, catalog: Catalog, calendar: Calendar, today: date
+) -> None:
+    from tests.factories.workflows import make_enterprise as enterprise_of  # noqa: PLC0415
+    from xinyong import objections  # noqa: PLC0415
+
+    provider, subject = make_provider(session), make_subject(session)
+    record = make_penalty(session, subject, provider, decision_date=date(2026, 6, 1), amount="5")
+    objection = objections.file_objection(
+        session,
+        record,
+        "罚款金额登记错误",
+        actor=enterprise_of(session, subject),
+        today=today,
+        catalog=catalog,
+        calendar=calendar,
+    )
+    session.commit()
+    before = evaluation.current_grade(session, subject.id)
+    assert before is not None
+    objections.answer_objection(
+        session,
+        objection,
+        "corrected",
+        "核实后更正罚款金额",
+        changes={"fine_amount": "150"},
+        actor=make_officer(session, provider),
+        today=today,
+        catalog=catalog,
+    )
+    session.commit()
+    after = evaluation.current_grade(session, subject.id)
+    assert after is not None
+    assert after.score < before.score  # a 150万元 fine: heavier severity, and over the threshold
+    refs = {r for i in after.explanation["indicators"] if i["points"] for r in i["refs"]}
+    assert record.id not in {int(r.split(":")[1]) for r in refs}  # the new version counts
+
+
+def test_a_collected_batch_regrades_the_subjects_it_touched(
+    session: Session, catalog: Catalog, calendar: Calendar, today: date
+) -> None:
+    from tests.collection.conftest import HEADERS, penalty_rows  # noqa: PLC0415
+    from xinyong import collection  # noqa: PLC0415
+
+    provider = make_provider(session)
+    rows = penalty_rows(2, authority=provider.uscc)
+    sub = collection.Submission(
+        "penalty", provider.uscc, rows=[dict(zip(HEADERS, r, strict=True)) for r in rows]
+    )
+    report = collection.collect(
+        session, sub, catalog=catalog, calendar=calendar, actor=OFFICE, today=today
+    )
+    assert report.batch_id is not None
+    assert evaluation.reevaluate_batch(session, report.batch_id, catalog=catalog, today=today) == 2
+    graded = session.execute(select(EvaluationResult.grade)).scalars().all()
+    assert len(graded) == 2  # one result for each enterprise of the batch

@@ -70,7 +70,7 @@ CASES = [
     ("enterprise", [penalty(1, "general", days=250)], 76, "B"),  # recency: half after 6 months
     ("enterprise", [penalty(1, "serious")], 60, "C"),
     ("enterprise", [penalty(1, "serious"), penalty(2, "serious"), penalty(3, "serious")], 40, "D"),
-    ("enterprise", [penalty(1, "general", amount=1_200_000)], 67, "C"),  # threshold on the fines
+    ("enterprise", [penalty(1, "general", amount=120)], 67, "C"),  # threshold on the fines
     ("enterprise", [penalty(1, "minor", published=False)], 80, "B"),  # unpublished minor: off
     ("enterprise", [penalty(1, "minor")], 78, "B"),
     ("enterprise", [penalty(1, "serious", status="repaired")], 80, "B"),
@@ -118,7 +118,7 @@ CASES = [
     ),  # ratio 1/2 × 3
     ("enterprise", [record(n, "licence") for n in range(3)], 82, "B"),  # interval band 3+
     ("individual_business", [penalty(1, "general")], 74, "C"),
-    ("individual_business", [penalty(1, "general", amount=150_000)], 69, "C"),
+    ("individual_business", [penalty(1, "general", amount=15)], 69, "C"),
     ("social_org", [record(1, "honour"), record(2, "honour")], 86, "B"),
     ("social_org", [listed(1, "court_defaulter", "imported")], 50, "D"),
     ("public_institution", [penalty(1, "general")], 72, "C"),

@@ -95,6 +95,13 @@ def distribution_page(
     return templates.TemplateResponse(request, "admin/evaluation.html", context)
 
 
+def after_batch(session: Session, batch_id: int | None, *, catalog: Catalog, today: date) -> None:
+    """Re-grade the subjects a stored batch touched (collection writes past the session)."""
+    if batch_id is not None:
+        evaluation.reevaluate_batch(session, batch_id, catalog=catalog, today=today)
+        session.commit()
+
+
 def register(app: FastAPI) -> None:
     app.include_router(api, prefix="/api/v1")
     app.include_router(admin)
