@@ -73,6 +73,10 @@ class AuditAction(StrEnum):
     REGISTRATION_VERIFIED = "registrations.registration.verified"
     INTERVIEW_RECORDED = "interviews.interview.recorded"
     INTERVIEW_FOLLOWED_UP = "interviews.interview.followed_up"
+    EVALUATION_RUN = "evaluation.run.completed"
+    INSPECTOR_ADDED = "inspections.inspector.added"
+    INSPECTION_PLAN_DRAWN = "inspections.plan.drawn"
+    INSPECTION_RESULT_RECORDED = "inspections.result.recorded"
 
 
 @dataclass(frozen=True, slots=True)

@@ -52,6 +52,13 @@ class SectorGrade(Model):
     map: dict[str, str]
 
 
+class InspectionRules(Model):
+    inspectors_per_subject: int = pydantic.Field(ge=1)
+    min_ratio: float = pydantic.Field(ge=0, le=1)
+    publish_within_working_days: int = pydantic.Field(gt=0)
+    legal_basis: list[LegalBasis]
+
+
 class SupervisionRules(Model):
     id: Literal["supervision"]
     title: NonEmpty
@@ -64,6 +71,7 @@ class SupervisionRules(Model):
     default_sector: Identifier
     matter_sectors: dict[str, Identifier] = pydantic.Field(default_factory=dict)
     sectors: list[Sector]
+    inspections: InspectionRules
 
     @pydantic.model_validator(mode="after")
     def _consistent(self) -> SupervisionRules:
