@@ -59,3 +59,49 @@ def test_every_model_runs_and_the_snapshot_holds_the_fact_table(
         "numbers",
         "label",
     }
+
+
+def test_inspections_plan_then_redraw_reproduces_exactly(cli_env: dict[str, str]) -> None:
+    db = cli_env["XINYONG_DATABASE_URL"].removeprefix("sqlite:///")
+    with sqlite3.connect(db) as conn:
+        uscc, region = conn.execute(
+            "SELECT p.uscc, s.region_code FROM providers p, subjects s "
+            "WHERE s.region_code IS NOT NULL LIMIT 1"
+        ).fetchone()
+    for n in range(3):
+        _run(
+            cli_env,
+            "inspections",
+            "inspector",
+            f"检查员{n}",
+            "--badge",
+            f"CLI{n}",
+            "--department",
+            uscc,
+        )
+    made = json.loads(
+        _run(
+            cli_env,
+            "inspections",
+            "plan",
+            "CLI-01",
+            "--title",
+            "命令行抽查",
+            "--department",
+            uscc,
+            "--sector",
+            "market_regulation",
+            "--region",
+            region[:4],
+            "--from",
+            "2026-11-23",
+            "--to",
+            "2026-12-31",
+            "--json",
+        ).stdout
+    )
+    assert made["drawn"] > 0
+    again = json.loads(_run(cli_env, "inspections", "redraw", "CLI-01", "--json").stdout)
+    assert again["identical"] is True
+    assert again["seed"] == made["seed"]
+    assert len(again["drawn"]) == made["drawn"]

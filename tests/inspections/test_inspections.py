@@ -1,5 +1,5 @@
-"""双随机、一公开: a draw re-run from its recorded seed is identical; conflicted inspectors are never
-drawn; results are recorded by the inspecting department and published within the period."""
+"""双随机、一公开: a draw re-run from its recorded seed is identical; conflicted inspectors are
+never drawn; results are recorded by the inspecting department and published in the period."""
 
 from __future__ import annotations
 

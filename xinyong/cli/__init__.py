@@ -12,6 +12,7 @@ import typer
 from xinyong import log
 from xinyong.cli import admin, collection, data, jobs
 from xinyong.cli import evaluation as evaluation_cli
+from xinyong.cli import inspections as inspections_cli
 from xinyong.cli import lists as lists_cli
 from xinyong.cli.context import err
 from xinyong.config import get_settings
@@ -30,6 +31,7 @@ collection.register(app)
 lists_cli.register(app)
 jobs.register(app)
 evaluation_cli.register(app)
+inspections_cli.register(app)
 
 
 def main() -> None:

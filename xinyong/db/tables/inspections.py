@@ -1,5 +1,5 @@
-"""双随机、一公开: inspectors (with recorded relations), plans (with the seed and the inputs of their
-draw, so anyone can re-run it), and the drawn inspections with their results."""
+"""双随机、一公开: inspectors (with recorded relations), plans (with the seed and the inputs of
+their draw, so anyone can re-run it), and the drawn inspections with their results."""
 
 from __future__ import annotations
 
