@@ -29,7 +29,7 @@ def test_embedded_and_spark_agree_on_every_demo_subject(
     grades: set[str] = set()
     for loaded in models_for(catalog).models.values():
         ids = engine.graded_subjects(session, loaded)
-        embedded = {}
+        embedded: dict[int, tuple[float, str, str]] = {}
         for chunk, frame in engine.fact_chunks(session, ids, catalog=catalog, today=today):
             embedded |= {
                 sid: (ev.score, ev.grade, h)

@@ -20,7 +20,6 @@ from cryptography.hazmat.primitives import hashes
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from xinyong import audit
 from xinyong.catalog import Catalog
 from xinyong.config import get_settings
 from xinyong.db.tables import EvaluationResult, Subject
@@ -145,7 +144,7 @@ def result_row(
         "run_id": run_id,
         "trigger": trigger,
         "facts_hash": fhash,
-        "explanation": audit.jsonable(ev.as_dict()),
+        "explanation": ev.as_dict(),  # JSON-ready: dates as ISO text, tuples as lists
     }
 
 
