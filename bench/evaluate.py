@@ -116,10 +116,14 @@ def lower_bound(url: str, folder: Path) -> tuple[float, str]:
     """(a): COPY the records the evaluation reads to Parquet, then one group-by per subject."""
     t0 = time.perf_counter()
     csv = folder / "records.csv"
-    with psycopg.connect(url) as conn, csv.open("wb") as out, conn.cursor().copy(
-        "COPY (SELECT subject_id, info_class, decision_date, severity FROM records "
-        "WHERE is_current) TO STDOUT WITH (FORMAT csv, HEADER)"
-    ) as cp:
+    with (
+        psycopg.connect(url) as conn,
+        csv.open("wb") as out,
+        conn.cursor().copy(
+            "COPY (SELECT subject_id, info_class, decision_date, severity FROM records "
+            "WHERE is_current) TO STDOUT WITH (FORMAT csv, HEADER)"
+        ) as cp,
+    ):
         for chunk in cp:
             out.write(chunk)
     pl.read_csv(csv, try_parse_dates=True).write_parquet(folder / "records.parquet")

@@ -347,7 +347,7 @@ def check(
 
 
 # Sub-directories read by other packages (evaluation models, 信易+ scenarios) or by load_calendar.
-OTHER_DIRS = ("calendar", "evaluation", "scenarios")
+OTHER_DIRS = ("calendar", "evaluation", "scenarios", "supervision.yaml")  # read by their packages
 
 
 def _stray_files(directory: Path, override_dir: Path | None) -> list[Path]:
