@@ -119,3 +119,18 @@ def test_admin_distribution_page_draws_charts_from_the_vendored_echarts(
     assert 'id="grade-data"' in page.text
     assert "990101" in page.text
     assert client.get("/static/vendor/echarts.min.js").status_code == 200
+
+
+def test_officer_page_shows_the_supervision_class_per_sector(
+    client: TestClient, session: Session
+) -> None:
+    subject = make_subject(session)
+    make_penalty(session, subject, make_provider(session), decision_date=date(2026, 6, 1))
+    _, officer = make_user(session, Role.OFFICER, provider=make_provider(session))
+    _login(client, officer, "/admin/")
+    page = client.get("/admin/evaluation/subjects", params={"code": subject.code}).text
+    assert "C（信用风险较高）" in page
+    assert "市场监管" in page
+    assert "40%" in page
+    public = client.get(f"/subjects/{subject.code}").text
+    assert "信用风险较高" not in public  # supervision classes are not public

@@ -21,6 +21,7 @@ from xinyong.audit import Actor
 from xinyong.catalog import Catalog
 from xinyong.db.tables import Subject
 from xinyong.enums import Role
+from xinyong.evaluation import supervision
 from xinyong.evaluation.scoring import Evaluation
 from xinyong.evaluation.service import assess, model_of
 from xinyong.evaluation.whatif import suggestions
@@ -88,7 +89,28 @@ def read_evaluation(
             "access": "full",
             "evaluation": public_part(ev) | ev.as_dict(),
             "what_would_change": [s.as_dict() for s in offers],
+            "supervision": supervision_by_sector(ev),  # not public (rules.md §10.3)
         }
     if not loaded.model.public:
         return out | {"evaluation": None, "reason": "该评价模型的结果不向社会公开"}
     return out | {"evaluation": public_part(ev)}
+
+
+def supervision_by_sector(ev: Evaluation) -> list[dict[str, Any]]:
+    """The supervision class this grade gives in every sector, with ratio and frequency."""
+    rules = supervision.load_rules()
+    row = supervision.GradeRow(ev.grade, ev.model_id, ev.model_version, ev.as_of, ev.score)
+    out = []
+    for sector in rules.sectors:
+        g = supervision.grading(row, rules, sector=sector.id)
+        out.append(
+            {
+                "sector": sector.id,
+                "sector_title": sector.title,
+                "supervision_class": g.supervision_class,
+                "title": g.supervision_title,
+                "inspection_ratio": g.ratio,
+                "frequency": g.frequency,
+            }
+        )
+    return out

@@ -102,6 +102,24 @@ def after_batch(session: Session, batch_id: int | None, *, catalog: Catalog, tod
         session.commit()
 
 
+@admin.get("/evaluation/subjects", response_class=HTMLResponse)
+def subject_page(
+    request: Request,
+    session: DbSession,
+    catalog: CurrentCatalog,
+    today: Today,
+    actor: Staff,
+    code: str,
+) -> HTMLResponse:
+    """Officers: a subject's full evaluation and its supervision class in every sector."""
+    subject = subjects.get_by_code(session, code.strip())
+    found = access.read_evaluation(
+        session, subject, actor=actor, catalog=catalog, today=today, surface="admin"
+    )
+    context = {"actor": actor, "evaluation": found}
+    return templates.TemplateResponse(request, "admin/evaluation_subject.html", context)
+
+
 def register(app: FastAPI) -> None:
     app.include_router(api, prefix="/api/v1")
     app.include_router(admin)
