@@ -22,6 +22,7 @@ install: $(BIN)/xinyong ## create .venv with the package and its development too
 run: install ## fresh machine → SQLite with demo data, served at http://127.0.0.1:8000
 	$(BIN)/xinyong init
 	$(BIN)/xinyong demo
+	$(BIN)/xinyong evaluate  # grades as of today for every organisation (joint check, /admin/evaluation)
 	$(BIN)/xinyong serve --port $(PORT)
 
 test: install ## the whole suite on SQLite and PostgreSQL, browser tests included
