@@ -77,6 +77,14 @@ class AuditAction(StrEnum):
     INSPECTOR_ADDED = "inspections.inspector.added"
     INSPECTION_PLAN_DRAWN = "inspections.plan.drawn"
     INSPECTION_RESULT_RECORDED = "inspections.result.recorded"
+    INDICATOR_VALUE_ENTERED = "indicators.value.entered"
+    CONTENT_CREATED = "content.item.created"
+    CONTENT_EDITED = "content.item.edited"
+    CONTENT_SUBMITTED = "content.item.submitted"
+    CONTENT_PUBLISHED = "content.item.published"
+    CONTENT_RETURNED = "content.item.returned"
+    CONTENT_WITHDRAWN = "content.item.withdrawn"
+    CONTENT_ATTACHED = "content.item.attached"
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +94,7 @@ class Actor:
     kind: str  # "user" | "api_client" | "system"
     id: int | None
     label: str
-    role: Role
+    role: Role | None  # None: the anonymous public, which holds no role at all
     provider_id: int | None = None
     subject_id: int | None = None
     request_id: str | None = field(default=None, compare=False)
@@ -100,7 +108,7 @@ class Actor:
         return self.kind == "anonymous"
 
 
-ANONYMOUS = Actor(kind="anonymous", id=None, label="公众", role=Role.SYSTEM)
+ANONYMOUS = Actor(kind="anonymous", id=None, label="公众", role=None)
 
 
 def jsonable(value: Any) -> Any:

@@ -14,6 +14,7 @@ from xinyong.cli import admin, collection, data, jobs
 from xinyong.cli import evaluation as evaluation_cli
 from xinyong.cli import inspections as inspections_cli
 from xinyong.cli import lists as lists_cli
+from xinyong.cli import stats as stats_cli
 from xinyong.cli.context import err
 from xinyong.config import get_settings
 from xinyong.errors import XinyongError
@@ -32,6 +33,7 @@ lists_cli.register(app)
 jobs.register(app)
 evaluation_cli.register(app)
 inspections_cli.register(app)
+stats_cli.register(app)
 
 
 def main() -> None:

@@ -6,7 +6,9 @@ from xinyong.db.tables.auth import ApiClient, User, WebSession
 from xinyong.db.tables.catalog import CatalogVersion
 from xinyong.db.tables.collection import Batch, BatchChunk, BatchRow
 from xinyong.db.tables.commitments import Commitment
+from xinyong.db.tables.content import ContentAttachment, ContentItem
 from xinyong.db.tables.evaluation import EvaluationResult, EvaluationRun
+from xinyong.db.tables.indicators import IndicatorSnapshot, IndicatorValue
 from xinyong.db.tables.inspections import Inspection, InspectionPlan, Inspector
 from xinyong.db.tables.interviews import Interview
 from xinyong.db.tables.lists import ListEntry, ListEntryStep
@@ -27,8 +29,12 @@ __all__ = [
     "Check",
     "CheckFeedback",
     "Commitment",
+    "ContentAttachment",
+    "ContentItem",
     "EvaluationResult",
     "EvaluationRun",
+    "IndicatorSnapshot",
+    "IndicatorValue",
     "Inspection",
     "InspectionPlan",
     "Inspector",

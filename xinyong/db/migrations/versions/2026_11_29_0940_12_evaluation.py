@@ -1,7 +1,7 @@
 """evaluation: runs and results (grades per model version and as-of date, with history)
 
 Revision ID: 12a0e7a1c0de
-Revises: 6c0a4e21d9b3
+Revises: 16a1d2c3b4e5
 Create Date: 2026-11-29 09:40:00+00:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "12a0e7a1c0de"
-down_revision: str | None = "6c0a4e21d9b3"
+down_revision: str | None = "16a1d2c3b4e5"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
