@@ -66,6 +66,7 @@ GET  /api/v1/health                                 | A | A   | A   | A   | A | 
 GET  /api/v1/baseline                               | A | A   | A   | A   | A | A | A   | A
 GET  /api/v1/subjects                               | A | A   | A   | A   | A | A | A   | A
 GET  /api/v1/subjects/{code}                        | A | A   | A   | A   | A | A | A   | A
+GET  /api/v1/subjects/{code}/evaluation             | A | A   | A   | A   | A | A | A   | A
 POST /api/v1/batches                                | L | A   | F   | N   | F | F | F   | F
 GET  /api/v1/batches/{batch_id}                     | L | N   | F   | N   | F | F | F   | F
 POST /api/v1/screenings                             | L | A   | A   | F   | F | F | F   | A
@@ -98,6 +99,11 @@ POST /admin/lists/{entry_id}/{step}                 | L | A   | A   | F   | F | 
 GET  /admin/clients                                 | L | A   | F   | F   | F | F | F   | F
 POST /admin/clients                                 | L | A   | F   | F   | F | F | F   | F
 POST /admin/clients/{name}/{action}                 | L | A   | F   | F   | F | F | F   | F
+GET  /admin/evaluation                              | L | A   | A   | F   | A | F | F   | F
+GET  /admin/evaluation/subjects                     | L | A   | A   | F   | A | F | F   | F
+GET  /admin/inspections                             | L | A   | A   | F   | A | F | F   | F
+GET  /admin/inspections/{code}                      | L | N   | N   | F   | N | F | F   | F
+POST /admin/inspections/{code}/{inspection_id}/result | L | A | A   | F   | A | F | F   | F
 GET  /admin/queue                                   | L | A   | A   | A   | F | F | F   | F
 GET  /admin/repairs/{repair_id}                     | L | A   | A/F | A/F | F | F | F   | F
 GET  /admin/repairs/{repair_id}/materials/{material_id} | L | A | A/F | A/F | F | F | F | F
@@ -122,6 +128,7 @@ POST /me/registrations                              | L | F   | F   | F   | F | 
 GET  /                                              | A | A   | A   | A   | A | A | A   | A
 GET  /search                                        | A | A   | A   | A   | A | A | A   | A
 GET  /subjects/{ref}                                | A | A   | A   | A   | A | A | A   | A
+GET  /inspections                                   | A | A   | A   | A   | A | A | A   | A
 GET  /subjects/{ref}/card                           | A | A   | A   | A   | A | A | A   | A
 GET  /disclosures/{info_class}                      | A | A   | A   | A   | A | A | A   | A
 POST /api/v1/consents                               | L | F   | F   | F   | F | F | A   | F
@@ -358,6 +365,7 @@ def scenario(
         "table_id": ("indicators", "indicators"),
         "item_id": (MISSING_BATCH, MISSING_BATCH),
         "attachment_id": (MISSING_BATCH, MISSING_BATCH),
+        "inspection_id": (MISSING_BATCH, MISSING_BATCH),
         "section": ("news", "news"),
         "step": ("publication", "publication"),  # issue 11: list procedure steps
         "step_id": (MISSING_BATCH, MISSING_BATCH),

@@ -14,6 +14,8 @@ import typer
 from typer._click import exceptions as click_errors
 
 from xinyong.cli import admin, clients, collection, data, jobs
+from xinyong.cli import evaluation as evaluation_cli
+from xinyong.cli import inspections as inspections_cli
 from xinyong.cli import lists as lists_cli
 from xinyong.cli import reports as reports_cli
 from xinyong.cli import stats as stats_cli
@@ -48,6 +50,8 @@ collection.register(app)
 lists_cli.register(app)
 jobs.register(app)
 reports_cli.register(app)
+evaluation_cli.register(app)
+inspections_cli.register(app)
 stats_cli.register(app)
 clients.register(app)
 

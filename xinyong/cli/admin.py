@@ -59,14 +59,20 @@ def catalog_check(
     from xinyong.reports import load_domains  # noqa: PLC0415
 
     domains = load_domains(directory or s.catalog_dir, s.catalog_override_dir)
+    from xinyong.evaluation import load_models, supervision  # noqa: PLC0415 — evaluation models
+
+    loaded = catalog.load_catalog(directory or s.catalog_dir, s.catalog_override_dir)
+    models = load_models(directory or s.catalog_dir, loaded, s.catalog_override_dir)
+    supervision.load_rules(directory or s.catalog_dir, s.catalog_override_dir)
+    counts = {**report.counts, "evaluation_models": len(models.models)}
     from xinyong import indicators  # noqa: PLC0415 — the CLI's --help starts without it
 
     definitions = indicators.load(directory or s.catalog_dir, s.catalog_override_dir)
     if json_out:
-        ctx.print_json(report.as_dict())
+        ctx.print_json(report.as_dict() | {"counts": counts})
         return
     ctx.err.print(f"目录校验通过 / catalog OK：版本 {report.version[:16]}")
-    for kind, count in report.counts.items():
+    for kind, count in counts.items():
         ctx.err.print(f"  {kind}: {count}")
     ctx.err.print(f"  report_domains: {len(domains.domains)}")
     ctx.err.print(f"  indicators: {len(definitions.indicators)}")

@@ -47,6 +47,15 @@ def collect(
             actor=ctx.operator(),
             today=ctx.today(),
         )
+        if report.batch_id is not None:  # re-grade the subjects the batch touched
+            from xinyong import evaluation  # noqa: PLC0415
+
+            graded = evaluation.reevaluate_batch(
+                session, report.batch_id, catalog=ctx.load_catalog(), today=ctx.today()
+            )
+            session.commit()
+            if graded is None:
+                ctx.err.print("本批次涉及主体较多，其信用评价将在下次运行 xinyong evaluate 时更新")
     _present(report, json_out=json_out)
 
 

@@ -84,11 +84,18 @@ def require_database(url: str) -> None:
 @contextmanager
 def db() -> Iterator[Session]:
     from xinyong.db.session import transaction  # noqa: PLC0415
+    from xinyong.evaluation import watch  # noqa: PLC0415 — grades follow archive changes
 
     url = settings().database_url
     require_database(url)
+    watch.install(lambda: (_catalog(), today()))
     with transaction(_factory(url)) as session:
         yield session
+
+
+@lru_cache
+def _catalog() -> catalog.Catalog:
+    return load_catalog()
 
 
 def today() -> date:

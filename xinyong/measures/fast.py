@@ -35,6 +35,7 @@ from xinyong import auth, lists
 from xinyong.audit import Actor
 from xinyong.catalog import Catalog
 from xinyong.db.tables import Subject
+from xinyong.evaluation import supervision
 from xinyong.lists import EntryFacts
 from xinyong.measures import joint_check as sync_check
 from xinyong.measures import rules
@@ -53,7 +54,7 @@ _TEXTS = ARRAY(String)
 
 @lru_cache(maxsize=1)
 def facts_sql() -> tuple[str, dict[str, Any]]:
-    """The subjects with these codes and every entry fact of each (`lists.facts_statement`),
+    """The subjects with these codes, the stored grade and every entry fact of each,
     as SQL text for psycopg and the values of its constant parameters."""
     s = (
         select(Subject.id, Subject.code, Subject.code_kind, Subject.name, Subject.kind)
@@ -61,9 +62,11 @@ def facts_sql() -> tuple[str, dict[str, Any]]:
         .cte("s")
     )
     f = lists.facts_statement(bindparam("classes", type_=_TEXTS), s.c.id).lateral("f")
-    stmt = select(s, *(f.c[name] for name in lists.FACT_COLUMNS)).select_from(
-        s.outerjoin(f, true())
-    )
+    g = supervision.grade_statement(s.c.id).lateral("g")  # the subject's stored grade
+    stmt = select(
+        s, *(g.c[name] for name in supervision.GRADE_COLUMNS),
+        *(f.c[name] for name in lists.FACT_COLUMNS),
+    ).select_from(s.outerjoin(g, true()).outerjoin(f, true()))  # fmt: skip
     compiled = stmt.compile(dialect=_DIALECT)
     return str(compiled), dict(compiled.params)
 
@@ -95,6 +98,13 @@ def facts_from_rows(
     subject = SubjectFacts(first.id, first.code, first.code_kind, first.name, first.kind)
     found = (lists.facts_of_row(r, classes) for r in rows)
     return subject, [f for f in found if f is not None]
+
+
+def grade_from_rows(rows: list[Row]) -> supervision.GradeRow | None:
+    """The subject's stored grade from the grade columns of `facts_sql` (same on every row)."""
+    if not rows or rows[0].grade is None:
+        return None
+    return supervision.GradeRow(*(getattr(rows[0], name) for name in supervision.GRADE_COLUMNS))
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,8 +176,9 @@ class FastCheck:
         rows = await self._reader.submit((normalised, frozenset(classes)))
         subject, facts = facts_from_rows(rows, classes)
         ans = rules.answer(
-            rules.new_check_id(), normalised, subject, facts, matter, catalog=catalog, today=today
-        )
+            rules.new_check_id(), normalised, subject, facts, matter, catalog=catalog, today=today,
+            grading=supervision.check_grading(grade_from_rows(rows), matter),
+        )  # fmt: skip
         body = sync_check.answer_json(ans)
         fields = sync_check.log_fields(ans, actor)
         fields["at"] = fields["at"].isoformat()

@@ -11,6 +11,8 @@ from xinyong import __version__, catalog, log
 from xinyong.config import Settings, get_settings
 from xinyong.db.session import make_engine, make_sessionmaker
 from xinyong.web import docs, errors, fastpaths, security
+from xinyong.web import evaluation as evaluation_web
+from xinyong.web import inspections as inspections_web
 from xinyong.web.admin import audit as admin_audit
 from xinyong.web.admin import batches as admin_batches
 from xinyong.web.admin import clients as admin_clients
@@ -90,6 +92,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(portal_me_consents.router)
     app.include_router(portal_reports.router)
     app.include_router(portal_pages.router)
+    evaluation_web.register(app)
+    inspections_web.register(app)
     app.include_router(portal_screen.router)
     app.include_router(portal_content.router)
     app.include_router(portal_lists.router)

@@ -8,7 +8,9 @@ from xinyong.db.tables.collection import Batch, BatchChunk, BatchRow
 from xinyong.db.tables.commitments import Commitment
 from xinyong.db.tables.consent import Consent
 from xinyong.db.tables.content import ContentAttachment, ContentItem
+from xinyong.db.tables.evaluation import EvaluationResult, EvaluationRun
 from xinyong.db.tables.indicators import IndicatorSnapshot, IndicatorValue
+from xinyong.db.tables.inspections import Inspection, InspectionPlan, Inspector
 from xinyong.db.tables.interviews import Interview
 from xinyong.db.tables.lists import ListEntry, ListEntryStep
 from xinyong.db.tables.measures import Check, CheckFeedback, ScreeningDecision
@@ -32,8 +34,13 @@ __all__ = [
     "Consent",
     "ContentAttachment",
     "ContentItem",
+    "EvaluationResult",
+    "EvaluationRun",
     "IndicatorSnapshot",
     "IndicatorValue",
+    "Inspection",
+    "InspectionPlan",
+    "Inspector",
     "Interview",
     "ListEntry",
     "ListEntryStep",

@@ -30,6 +30,7 @@ from xinyong.catalog import Catalog
 from xinyong.db.tables import ListEntry, Record
 from xinyong.enums import Role
 from xinyong.errors import NotFound
+from xinyong.web import evaluation as evaluation_web
 from xinyong.web import login
 from xinyong.web.deps import CurrentCalendar, CurrentCatalog, DbSession, Today, require
 from xinyong.web.inputs import RowId
@@ -126,9 +127,10 @@ def home(
     assert actor.subject_id is not None
     records = archive.current_records(session, actor.subject_id)
     repairs = repair.list_for_subject(session, actor.subject_id)
+    ctx_subject = subjects.get(session, actor.subject_id)
     ctx = {
         "actor": actor,
-        "subject": subjects.get(session, actor.subject_id),
+        "subject": ctx_subject,
         "records": records,
         "entries": repair.early_exit_candidates(
             session, actor.subject_id, catalog=catalog, today=today
@@ -149,6 +151,7 @@ def home(
         "registrations": registrations.list_for_subject(session, actor.subject_id),
         "kinds": registrations.kinds(catalog),
         "catalog": catalog,
+        **evaluation_web.me_context(session, ctx_subject, actor, catalog, today),
     }
     return templates.TemplateResponse(request, "me/home.html", ctx)
 
