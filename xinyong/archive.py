@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from xinyong import audit
+from xinyong import audit, clock, outbox
 from xinyong.audit import Actor, AuditAction
 from xinyong.db.tables import Objection, Provider, Record
 from xinyong.enums import RecordStatus
@@ -107,10 +107,12 @@ def new_version(
     status: RecordStatus | None = None,
     catalog_version: str | None = None,
     actor: Actor,
+    today: date | None = None,
 ) -> Record:
     """Supersede the current version with a new one (corrected fields and/or a new status).
 
-    The old version stays, marked not current; the audit row shows before and after.
+    The old version stays, marked not current; the audit row shows before and after; the outbox
+    row (the version leaves the region) is written in the same transaction.
     """
     if not record.is_current:
         raise NotCurrentVersion("只能在信用记录的当前版本上修改，请刷新后重试")
@@ -154,6 +156,21 @@ def new_version(
         },
         after={"version": successor.version, "status": successor.status, "data": changes},
         reason=reason,
+    )
+    outbox.append(
+        session,
+        outbox.Event.RECORD_VERSIONED,
+        target_type="record",
+        target_id=successor.id,
+        subject_id=successor.subject_id,
+        provider_id=successor.provider_id,
+        payload={
+            "info_class": successor.info_class,
+            "version": successor.version,
+            "status": successor.status,
+            "reason": reason,
+        },
+        occurred_on=today or clock.today(),
     )
     return successor
 

@@ -24,6 +24,7 @@ from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from xinyong import outbox
 from xinyong.collection.store import (
     CHUNK_COLUMNS,
     RECORD_COLUMNS,
@@ -151,6 +152,22 @@ class Writer:
             self.connection.close()
 
 
+def record_outbox(connection: Any, chunk: Chunk, ids: tuple[int, int], *, postgres: bool) -> None:
+    """The hook of record writing into the outbox: one row for the chunk's new versions, in the
+    chunk's transaction (docs/decisions/0010-outbox.md)."""
+    outbox.append_chunk(
+        connection,
+        postgres=postgres,
+        batch_id=chunk.batch_id,
+        provider_id=chunk.provider_id,
+        info_class=str(chunk.records["info_class"][0]),
+        rows=(chunk.first_row, chunk.last_row),
+        ids=ids,
+        count=chunk.records.height,
+        occurred_on=chunk.received_on,
+    )
+
+
 # ---- PostgreSQL -------------------------------------------------------------------------------
 
 
@@ -160,10 +177,16 @@ def _lock_class(raw: Any, info_class: str) -> None:
 
 
 def _write_pg(raw: Any, chunk: Chunk) -> None:
-    """One UPDATE, two COPYs and one INSERT, in the caller's transaction."""
+    """One UPDATE, two COPYs and two INSERTs, in the caller's transaction."""
     if chunk.superseded:
         raw.execute("UPDATE records SET is_current = false WHERE id = ANY(%s)", (chunk.superseded,))
-    _copy_frame(raw, "records", chunk.records)
+    records = chunk.records
+    if records.height:  # ids taken first, so the chunk's outbox row can name their range
+        sql = "SELECT nextval(pg_get_serial_sequence('records', 'id')) FROM generate_series(1, %s)"
+        ids = [row[0] for row in raw.execute(sql, (records.height,)).fetchall()]
+        records = records.with_columns(id=pl.Series(ids, dtype=pl.Int64))
+        record_outbox(raw, chunk, (min(ids), max(ids)), postgres=True)
+    _copy_frame(raw, "records", records)
     _copy_rows(raw, "batch_rows", ROW_COLUMNS, chunk.rejected)
     marks = ", ".join(["%s"] * len(CHUNK_COLUMNS))
     raw.execute(
@@ -207,6 +230,9 @@ def _write_sqlite(session: Session, chunk: Chunk) -> None:
     for clause in matching(session, Record.id, chunk.superseded):
         session.execute(update(Record).where(clause).values(is_current=False))
     _executemany(connection, "records", RECORD_COLUMNS, _sqlite_rows(chunk.records))
+    if chunk.records.height:  # one writer: the executemany's rowids are consecutive
+        last = int(connection.exec_driver_sql("SELECT last_insert_rowid()").scalar_one())
+        record_outbox(connection, chunk, (last - chunk.records.height + 1, last), postgres=False)
     values = [tuple(_pg_value(r[c]) for c in ROW_COLUMNS) for r in chunk.rejected]
     _executemany(connection, "batch_rows", ROW_COLUMNS, values)
     _executemany(connection, "batch_chunks", CHUNK_COLUMNS, [chunk.chunk_row()])

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from xinyong import audit, auth, subjects
+from xinyong import audit, auth, outbox, subjects
 from xinyong.audit import Actor, AuditAction
 from xinyong.catalog import Catalog, ListType
 from xinyong.clock import Calendar
@@ -297,6 +297,7 @@ def decide_entry(
     entry.catalog_version = catalog.short_version
     entry.stage = Stage.DECIDED.value
     detail = {"decision_number": entry.decision_number, "valid_until": entry.valid_until}
+    _queue(session, entry, outbox.Event.LIST_DECIDED, detail, today=today)
     return _step(
         session,
         entry,
@@ -359,6 +360,7 @@ def exit_entry(
     entry.exit_reason, entry.exit_basis = reason, basis
     entry.stage = Stage.EXITED.value
     detail = {"kind": kind, "reason": reason, "basis": basis}
+    _queue(session, entry, outbox.Event.LIST_EXITED, detail, today=today)
     return _step(
         session,
         entry,
@@ -368,6 +370,22 @@ def exit_entry(
         actor=actor,
         today=today,
         before=before,
+    )
+
+
+def _queue(
+    session: Session, entry: ListEntry, event: outbox.Event, detail: dict[str, Any], *, today: date
+) -> None:
+    """A list decision or exit leaves the region (outbox, same transaction)."""
+    outbox.append(
+        session,
+        event,
+        target_type="list_entry",
+        target_id=entry.id,
+        subject_id=entry.subject_id,
+        provider_id=entry.provider_id,
+        payload={"list_type": entry.list_type, "decided_on": entry.decided_on, **detail},
+        occurred_on=today,
     )
 
 

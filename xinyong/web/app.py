@@ -15,6 +15,7 @@ from xinyong.web.admin import batches as admin_batches
 from xinyong.web.admin import interviews as admin_interviews
 from xinyong.web.admin import lists as admin_lists
 from xinyong.web.admin import pages as admin_pages
+from xinyong.web.admin import related as admin_related
 from xinyong.web.admin import workflows as admin_workflows
 from xinyong.web.api import batches as api_batches
 from xinyong.web.api import checks as api_checks
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin_interviews.router)
     app.include_router(admin_lists.router)
     app.include_router(admin_workflows.router)
+    app.include_router(admin_related.router)
     app.include_router(portal_me.router)
     app.include_router(portal_pages.router)
     return app

@@ -6,13 +6,14 @@ from xinyong.db.tables.auth import ApiClient, User, WebSession
 from xinyong.db.tables.catalog import CatalogVersion
 from xinyong.db.tables.collection import Batch, BatchChunk, BatchRow
 from xinyong.db.tables.commitments import Commitment
+from xinyong.db.tables.exchange import OutboxEntry, RelatedParty
 from xinyong.db.tables.interviews import Interview
 from xinyong.db.tables.lists import ListEntry, ListEntryStep
 from xinyong.db.tables.measures import Check, CheckFeedback, ScreeningDecision
 from xinyong.db.tables.objections import Objection
 from xinyong.db.tables.providers import Provider
 from xinyong.db.tables.registrations import VoluntaryRegistration
-from xinyong.db.tables.repair import RepairApplication, RepairMaterial, SyncLogEntry
+from xinyong.db.tables.repair import RepairApplication, RepairMaterial
 from xinyong.db.tables.subjects import Subject
 
 __all__ = [
@@ -29,14 +30,15 @@ __all__ = [
     "ListEntry",
     "ListEntryStep",
     "Objection",
+    "OutboxEntry",
     "Provider",
     "QueryLogEntry",
     "Record",
+    "RelatedParty",
     "RepairApplication",
     "RepairMaterial",
     "ScreeningDecision",
     "Subject",
-    "SyncLogEntry",
     "User",
     "VoluntaryRegistration",
     "WebSession",
