@@ -89,6 +89,7 @@ class Actor:
     provider_id: int | None = None
     subject_id: int | None = None
     request_id: str | None = field(default=None, compare=False)
+    scopes: tuple[str, ...] = ()  # API keys only (auth.SCOPES)
 
     @classmethod
     def system(cls, label: str = "系统") -> Actor:

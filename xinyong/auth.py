@@ -76,7 +76,18 @@ def actor_for_client(client: ApiClient, *, request_id: str | None = None) -> Act
         role=Role(client.role),
         provider_id=client.provider_id,
         request_id=request_id,
+        scopes=tuple(client.scopes or ()),
     )
+
+
+SCOPES = {"exchange": "信用信息交换（变更流）"}
+
+
+def require_scope(actor: Actor, scope: str) -> None:
+    """Raise Forbidden unless the API key carries the scope (the system actor always passes)."""
+    if actor.kind == "system" or scope in actor.scopes:
+        return
+    raise Forbidden(f"此接口需要“{SCOPES[scope]}”权限的接口密钥", code="auth.scope_required")
 
 
 def require_role(actor: Actor, *roles: Role) -> None:
@@ -224,10 +235,13 @@ def create_api_client(
     role: Role,
     *,
     provider_id: int | None = None,
+    scopes: tuple[str, ...] = (),
     actor: Actor,
 ) -> tuple[ApiClient, str]:
     """Register a business system, provider system or bank; the key is shown once, never stored."""
     require_role(actor, Role.ADMIN)
+    if unknown := [s for s in scopes if s not in SCOPES]:
+        raise InvalidInput(f"未知的接口权限：{'、'.join(unknown)}", code="auth.unknown_scope")
     if role == Role.PROVIDER_CLERK and provider_id is None:
         raise InvalidInput("报送接口必须属于一个报送部门", code="auth.provider_required")
     prefix = secrets.token_hex(4)
@@ -239,6 +253,7 @@ def create_api_client(
         role=role.value,
         provider_id=provider_id,
         active=True,
+        scopes=list(scopes),
     )
     session.add(client)
     session.flush()
@@ -248,6 +263,12 @@ def create_api_client(
         AuditAction.API_CLIENT_CREATED,
         target_type="api_client",
         target_id=client.id,
-        after={"name": name, "role": role.value, "provider_id": provider_id, "prefix": prefix},
+        after={
+            "name": name,
+            "role": role.value,
+            "provider_id": provider_id,
+            "prefix": prefix,
+            "scopes": list(scopes),
+        },
     )
     return client, key

@@ -19,6 +19,7 @@ from xinyong.web.admin import related as admin_related
 from xinyong.web.admin import workflows as admin_workflows
 from xinyong.web.api import batches as api_batches
 from xinyong.web.api import checks as api_checks
+from xinyong.web.api import exchange as api_exchange
 from xinyong.web.api import screening as api_screening
 from xinyong.web.api import subjects as api_subjects
 from xinyong.web.api import system as api_system
@@ -53,6 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api_subjects.router, prefix="/api/v1")
     app.include_router(api_batches.router, prefix="/api/v1")
     app.include_router(api_screening.router, prefix="/api/v1")
+    app.include_router(api_exchange.router, prefix="/api/v1")
     for router in api_checks.routers(settings):
         app.include_router(router, prefix="/api/v1")
     app.include_router(admin_pages.router)

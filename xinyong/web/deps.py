@@ -65,6 +65,7 @@ def _actor(request: Request, session: Annotated[Session, Depends(_db, scope="fun
         provider_id=actor.provider_id,
         subject_id=actor.subject_id,
         request_id=request_id,
+        scopes=actor.scopes,
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, String
+from sqlalchemy import Boolean, DateTime, ForeignKey, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from xinyong.db.base import Base, BigId, CreatedMixin, IdMixin
@@ -40,3 +40,5 @@ class ApiClient(IdMixin, CreatedMixin, Base):
     role: Mapped[str] = mapped_column(String(32))  # enums.Role: system | provider_clerk | bank
     provider_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("providers.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # what the key may do beyond its role: "exchange" (the change feed for other platforms)
+    scopes: Mapped[list[str]] = mapped_column(default=list, server_default=text("'[]'"))

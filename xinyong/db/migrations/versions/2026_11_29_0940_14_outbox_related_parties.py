@@ -1,4 +1,4 @@
-"""outbox (replaces sync_log) and related parties from registration data
+"""outbox (replaces sync_log), API key scopes, related parties from registration data
 
 `outbox` generalises `sync_log`: every change leaving the region, one row per change (one per
 committed collection chunk), its id the change-feed cursor; the repair outcomes queued in
@@ -29,6 +29,10 @@ NOW = sa.text("(CURRENT_TIMESTAMP)")
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("api_clients", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("scopes", JSON, server_default=sa.text("'[]'"), nullable=False)
+        )
     op.create_table(
         "outbox",
         sa.Column("event", sa.String(length=40), nullable=False),
@@ -82,6 +86,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("api_clients", schema=None) as batch_op:
+        batch_op.drop_column("scopes")
     with op.batch_alter_table("related_parties", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_related_parties_party_code"))
         batch_op.drop_index(batch_op.f("ix_related_parties_subject_id"))
