@@ -34,6 +34,13 @@ class Settings(BaseSettings):
     check_fast_path: bool = True
     # Anonymous subject searches on PostgreSQL use the raw async psycopg pool (subjects_fast.py).
     search_fast_path: bool = True
+    # The credit office's SM2 private key (PKCS#8 PEM); its public key sits beside it as
+    # <name>.pub.pem. `xinyong init` creates a demo key at the default place when none exists.
+    signing_key: Path | None = None
+
+    @property
+    def signing_key_path(self) -> Path:
+        return self.signing_key or self.data_dir / "keys" / "office-sm2.pem"
 
 
 @lru_cache

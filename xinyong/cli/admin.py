@@ -155,12 +155,20 @@ def init() -> None:
                 display_name="信用办管理员",
                 actor=ctx.operator(),
             )
+    from xinyong import signing  # noqa: PLC0415
+
+    key_existed = s.signing_key_path.exists()
+    key = signing.ensure_key(s.signing_key_path)
     secret_file = s.data_dir / ADMIN_PASSWORD_FILE
     if created:
         secret_file.write_text(created + "\n", encoding="utf-8")
         secret_file.chmod(0o600)
     ctx.err.print(f"数据库 / database：{s.database_url}")
     ctx.err.print(f"目录版本 / catalog version：{cat.version[:16]}")
+    ctx.err.print(
+        f"签名密钥 / SM2 signing key：{s.signing_key_path}（{key.public_key.key_id}）"
+        + ("" if key_existed else " 新建演示密钥 / demo key created")
+    )
     if secret_file.exists():
         ctx.err.print(f"管理员登录 / admin login：admin / {secret_file.read_text().strip()}")
     else:
