@@ -10,7 +10,7 @@ import sys
 import typer
 
 from xinyong import log
-from xinyong.cli import admin, collection, data, jobs
+from xinyong.cli import admin, collection, data, exchange, jobs
 from xinyong.cli import lists as lists_cli
 from xinyong.cli.context import err
 from xinyong.config import get_settings
@@ -28,6 +28,7 @@ data.register(app)
 collection.register(app)
 lists_cli.register(app)
 jobs.register(app)
+exchange.register(app)
 
 
 def main() -> None:
