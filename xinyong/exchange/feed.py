@@ -75,8 +75,9 @@ def changes(session: Session, *, after: str | None, limit: int, actor: Actor) ->
     return Page(out, str(last), more=False)
 
 
-def iter_changes(session: Session, after: Cursor) -> Iterator[tuple[Cursor, dict[str, Any]]]:
-    """Every change after the cursor, in order (lazily: rows are read a page at a time)."""
+def walk(session: Session, after: Cursor) -> Iterator[tuple[Cursor, OutboxEntry, Record | None]]:
+    """(cursor, outbox row, its record or None) for every change after the cursor, in order;
+    rows are read a page at a time, a collection chunk expanded into its record versions."""
     next_entry = after.entry
     while True:
         stmt = select(OutboxEntry).where(OutboxEntry.id >= next_entry).order_by(OutboxEntry.id)
@@ -87,10 +88,22 @@ def iter_changes(session: Session, after: Cursor) -> Iterator[tuple[Cursor, dict
             if row.event == Event.RECORDS_COLLECTED:
                 skip = after.record if row.id == after.entry else 0
                 for record in chunk_records(session, row, after_record=skip):
-                    yield Cursor(row.id, record.id), record_change(session, row, record)
+                    yield Cursor(row.id, record.id), row, record
             elif row.id > after.entry:
-                yield Cursor(row.id, 0), entry_change(session, row)
+                record = None
+                if row.target_type == "record" and row.target_id is not None:
+                    record = session.get(Record, row.target_id)
+                yield Cursor(row.id, 0), row, record
         next_entry = rows[-1].id + 1
+
+
+def iter_changes(session: Session, after: Cursor) -> Iterator[tuple[Cursor, dict[str, Any]]]:
+    """Every change after the cursor as the feed shows it."""
+    for position, row, record in walk(session, after):
+        if row.event == Event.RECORDS_COLLECTED and record is not None:
+            yield position, record_change(session, row, record)
+        else:
+            yield position, entry_change(session, row)
 
 
 def chunk_records(session: Session, row: OutboxEntry, *, after_record: int) -> Iterator[Record]:

@@ -45,7 +45,6 @@ from xinyong.db.tables import ListEntry, Provider, Record, Subject
 from xinyong.enums import RecordStatus, SubjectKind, SubjectStatus
 from xinyong.errors import InvalidInput
 from xinyong.exchange import feed
-from xinyong.outbox import Event
 
 FORMAT = "xinyong-exchange/1"
 MANIFEST, SIGNATURE = "manifest.json", "manifest.sig"
@@ -83,7 +82,7 @@ def build(session: Session, *, after: str | None, catalog: Catalog) -> tuple[Con
     latest: dict[tuple[str, str], Record] = {}
     entries: dict[int, ListEntry] = {}
     until, count = str(feed.Cursor.parse(after)), 0
-    for position, row, record in _walk(session, feed.Cursor.parse(after)):
+    for position, row, record in feed.walk(session, feed.Cursor.parse(after)):
         until, count = str(position), count + 1
         if record is not None:
             latest[(record.info_class, record.natural_key)] = record
@@ -111,29 +110,6 @@ def build(session: Session, *, after: str | None, catalog: Catalog) -> tuple[Con
     out.lines["subjects"] = _subjects(session, None if everything else subject_ids)
     out.lines["providers"] = _providers(session, None if everything else provider_ids)
     return out, until, count
-
-
-def _walk(session: Session, after: feed.Cursor) -> Iterator[tuple[feed.Cursor, Any, Record | None]]:
-    """(cursor, outbox row, record or None) for every change after the cursor."""
-    from xinyong.db.tables import OutboxEntry  # noqa: PLC0415
-
-    next_entry = after.entry
-    while True:
-        stmt = select(OutboxEntry).where(OutboxEntry.id >= next_entry).order_by(OutboxEntry.id)
-        rows = list(session.execute(stmt.limit(200)).scalars())
-        if not rows:
-            return
-        for row in rows:
-            if row.event == Event.RECORDS_COLLECTED:
-                skip = after.record if row.id == after.entry else 0
-                for record in feed.chunk_records(session, row, after_record=skip):
-                    yield feed.Cursor(row.id, record.id), row, record
-            elif row.id > after.entry:
-                record = None
-                if row.target_type == "record" and row.target_id is not None:
-                    record = session.get(Record, row.target_id)
-                yield feed.Cursor(row.id, 0), row, record
-        next_entry = rows[-1].id + 1
 
 
 def coded(info: InfoClass, data: dict[str, Any]) -> dict[str, Any]:
