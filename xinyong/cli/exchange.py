@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -13,7 +13,8 @@ from xinyong.cli import context as ctx
 app = typer.Typer(help="信用信息交换 / exchange with provincial and national platforms.")
 
 
-def _trusted(extra: list[Path]) -> list[object]:
+def trusted_keys(extra: list[Path]) -> list[Any]:
+    """The office's own public key, `--trust` files and `<data_dir>/keys/trusted/*.pem`."""
     from xinyong import signing  # noqa: PLC0415
 
     s = ctx.settings()
@@ -65,12 +66,12 @@ def import_(
     from xinyong.db.session import make_engine, make_sessionmaker  # noqa: PLC0415
     from xinyong.exchange import package  # noqa: PLC0415
 
-    keys = _trusted(list(trust or []))
+    keys = trusted_keys(list(trust or []))
     factory = make_sessionmaker(make_engine(ctx.settings().database_url))
     session: Session
     with factory() as session:  # collection commits per chunk: no surrounding transaction
         counts = package.import_package(
-            session, path, trusted=keys, catalog=ctx.load_catalog(),  # type: ignore[arg-type]
+            session, path, trusted=keys, catalog=ctx.load_catalog(),
             calendar=ctx.load_calendar(), actor=ctx.operator(), today=ctx.today(),
             progress=lambda text: ctx.err.print(f"  导入 {text}"),
         )  # fmt: skip

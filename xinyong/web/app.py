@@ -12,6 +12,7 @@ from xinyong.config import Settings, get_settings
 from xinyong.db.session import make_engine, make_sessionmaker
 from xinyong.web import errors, fastpaths
 from xinyong.web.admin import batches as admin_batches
+from xinyong.web.admin import exchange as admin_exchange
 from xinyong.web.admin import interviews as admin_interviews
 from xinyong.web.admin import lists as admin_lists
 from xinyong.web.admin import pages as admin_pages
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin_lists.router)
     app.include_router(admin_workflows.router)
     app.include_router(admin_related.router)
+    app.include_router(admin_exchange.router)
     app.include_router(portal_me.router)
     app.include_router(portal_pages.router)
     return app
