@@ -61,6 +61,7 @@ def _exchange(*, json_out: bool) -> None:
             session, outbox_dir=s.exchange_outbox_dir, catalog=catalog,
             key=signing.ensure_key(s.signing_key_path), now=clock.now(),
         )  # fmt: skip
+        session.commit()  # the rows of the package just written are sent (or their failure kept)
         left = delivery.pending(session)
     result = {"received": received, "sent": sent.as_dict(), "pending": left}
     if json_out:

@@ -83,7 +83,9 @@ def send_pending(
     sleep: Callable[[float], None] = time.sleep,
     backoff: float = 1.0,
 ) -> Sent:
-    """Write one package of every change not yet sent; mark its outbox rows sent (commits)."""
+    """Write one package of every change not yet sent; mark its outbox rows sent. The caller
+    commits right after (the job: `xinyong jobs run exchange`); a crash in between sends the
+    package again, which the receiver's import leaves unchanged."""
     if pending(session) == 0:
         return Sent(0, None, None, 0)
     after = last_sent_cursor(session)
@@ -102,14 +104,14 @@ def send_pending(
             .where(OutboxEntry.sent_at.is_(None), OutboxEntry.id <= until.entry)
             .values(sent_at=now, attempts=OutboxEntry.attempts + 1, last_error=None)
         )
-        session.commit()
+        session.flush()
         return Sent(int(manifest["changes"]), name, None, attempt)
     session.execute(
         update(OutboxEntry)
         .where(OutboxEntry.sent_at.is_(None))
         .values(attempts=OutboxEntry.attempts + ATTEMPTS, last_error=error)
     )
-    session.commit()
+    session.flush()
     return Sent(0, None, error, ATTEMPTS)
 
 

@@ -41,6 +41,7 @@ from xinyong import archive, audit, collection, providers, signing, subjects
 from xinyong.audit import Actor
 from xinyong.catalog import Catalog, InfoClass
 from xinyong.clock import Calendar
+from xinyong.collection import store as collection_store
 from xinyong.db.tables import ListEntry, Provider, Record, Subject
 from xinyong.enums import RecordStatus, SubjectKind, SubjectStatus
 from xinyong.errors import InvalidInput
@@ -359,7 +360,7 @@ def store(
                           region_code=p.get("region_code"), actor=actor)  # fmt: skip
             counts["providers"] += 1
     counts["subjects"] = _register_subjects(session, contents.lines["subjects"], actor, today)
-    collection_store_end(session, durable=durable)
+    collection_store.end_chunk(session, durable=durable)  # subjects before their records
     for info_class, provider, rows in _batches(contents):
         if progress:
             progress(f"{catalog.info_class(info_class).title}（{provider}）{len(rows)} 行")
@@ -370,14 +371,8 @@ def store(
             counts[key] += getattr(report, key)
     for line in contents.lines["record_status"]:
         counts["statuses"] += _apply_status(session, line, actor=actor, today=today)
-    collection_store_end(session, durable=durable)
+    collection_store.end_chunk(session, durable=durable)
     return counts
-
-
-def collection_store_end(session: Session, *, durable: bool) -> None:
-    session.flush()
-    if durable:
-        session.commit()
 
 
 def _register_subjects(
