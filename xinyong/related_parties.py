@@ -105,8 +105,8 @@ def related_organisations(
     by_id = {s.id: s for s in subjects.by_ids(session, linked)}
     for sid, link in owners.items():
         if sid in by_id:
-            what = f"本主体对其投资{_share(link)}" if link.role == INVESTOR else "本主体任其法定代表人"
-            add(by_id[sid].code, what)
+            held = f"本主体对其投资{_share(link)}" if link.role == INVESTOR else ""
+            add(by_id[sid].code, held or "本主体任其法定代表人")
     for link in shared:
         if link.subject_id in by_id and link.party_code is not None:
             mine = persons[link.party_code]
