@@ -85,7 +85,7 @@ def test_two_officers_deciding_the_same_repair_at_once_exactly_one_succeeds(
     def decide(name: str, officer: Actor, approve: bool) -> None:
         try:
             with factory() as s, s.begin():
-                app = repair.get(s, repair_id)
+                app = repair.get(s, repair_id, actor=officer)
                 barrier.wait(timeout=10)
                 repair.decide(s, app, approve=approve, reason="同时决定", actor=officer,
                               today=TODAY, catalog=catalog)  # fmt: skip
@@ -108,7 +108,7 @@ def test_two_officers_deciding_the_same_repair_at_once_exactly_one_succeeds(
     if db_kind == "postgresql":  # row lock, then the conditional UPDATE changes nothing
         assert isinstance(losers[0], repair.AlreadyHandled)
     with Session(engine) as s:
-        app = repair.get(s, repair_id)
+        app = repair.get(s, repair_id, actor=Actor.system())
         assert app.status == ("approved" if winners == ["approve"] else "refused")
         versions = s.execute(
             select(Record.status)

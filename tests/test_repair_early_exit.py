@@ -215,7 +215,7 @@ def test_approved_early_exit_takes_the_subject_off_the_list_the_same_day(
     commitment = commitments.get(session, app.commitment_id)
     assert commitment.kind == "信用修复型"
     assert str(entry.decision_number) in commitment.reason
-    queue = workqueue.work_queue(session, today=today, provider_id=provider.id)
+    queue = workqueue.work_queue(session, today=today, actor=officer)
     assert ("repair_acceptance", app.id) in [(i.kind, i.target_id) for i in queue]
 
     repair.accept(session, app, actor=officer, today=today, catalog=catalog, calendar=calendar)
@@ -341,7 +341,7 @@ def test_only_the_deciding_department_handles_the_early_exit(
     with pytest.raises(Forbidden):
         repair.accept(session, app, actor=other, today=today, catalog=catalog, calendar=calendar)
     assert other.provider_id is not None
-    assert workqueue.work_queue(session, today=today, provider_id=other.provider_id) == []
+    assert workqueue.work_queue(session, today=today, actor=other) == []
     stranger = make_enterprise(session, make_subject(session))
     with pytest.raises(Forbidden):
         repair.own_entry(session, entry.id, stranger.subject_id)

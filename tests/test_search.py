@@ -68,5 +68,8 @@ def test_code_is_an_exact_lookup(session: Session) -> None:
     person = make_subject(session, kind=SubjectKind.PERSON, name="孙八")
     assert subjects.search(session, subject.code) == [subject]
     assert subjects.search(session, subject.code.lower()) == [subject]
-    assert subjects.search(session, person.code) == [person]
+    assert subjects.search(session, person.code) == []  # a bare ID number lists no person
+    assert subjects.search(session, f"孙八 {person.code}") == [person]
+    assert subjects.search(session, f"{person.code} 孙八") == [person]
+    assert subjects.search(session, f"孙 {person.code}") == []
     assert subjects.search(session, subject.code[:10]) == []

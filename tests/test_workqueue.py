@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from tests.factories import make_provider, make_subject
-from tests.factories.workflows import PDF, make_enterprise, make_penalty
+from tests.factories.workflows import PDF, make_enterprise, make_officer, make_penalty
 from xinyong import commitments, objections, repair, workqueue
 from xinyong.catalog import Catalog
 from xinyong.clock import Calendar
@@ -41,7 +41,8 @@ def test_queue_is_sorted_by_deadline_and_marks_overdue_items(
         data_dir=tmp_path,
         region_code="990100",
     )
-    items = workqueue.work_queue(session, today=date(2026, 11, 23), provider_id=provider.id)
+    officer = make_officer(session, provider)
+    items = workqueue.work_queue(session, today=date(2026, 11, 23), actor=officer)
     assert [(i.kind, i.due, i.overdue) for i in items] == [
         ("objection_answer", date(2026, 11, 9), True),
         ("repair_acceptance", date(2026, 11, 25), False),

@@ -85,7 +85,7 @@ class Actor:
     kind: str  # "user" | "api_client" | "system"
     id: int | None
     label: str
-    role: Role
+    role: Role | None  # None: the anonymous public, which holds no role at all
     provider_id: int | None = None
     subject_id: int | None = None
     request_id: str | None = field(default=None, compare=False)
@@ -100,7 +100,7 @@ class Actor:
         return self.kind == "anonymous"
 
 
-ANONYMOUS = Actor(kind="anonymous", id=None, label="公众", role=Role.SYSTEM)
+ANONYMOUS = Actor(kind="anonymous", id=None, label="公众", role=None)
 
 
 def jsonable(value: Any) -> Any:

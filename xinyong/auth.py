@@ -98,6 +98,34 @@ def require_role(actor: Actor, *roles: Role) -> None:
     raise Forbidden(f"此操作需要以下角色之一：{names}", code="auth.role_required")
 
 
+DEPARTMENT_ROLES = (Role.OFFICER, Role.PROVIDER_CLERK)
+
+
+def require_department(actor: Actor, provider_id: int | None, *, what: str) -> None:
+    """Each department sees its own: an officer or clerk reads and handles only the cases routed
+    to its department (`provider_id`); the credit office (admin) and the system see all. A case
+    routed to no department belongs to the credit office. Every other role is refused."""
+    if actor.kind == "system" or actor.role == Role.ADMIN:
+        return
+    require_role(actor, *DEPARTMENT_ROLES)
+    if provider_id is None or actor.provider_id != provider_id:
+        raise Forbidden(
+            f"该{what}不属于本部门办理，无权查看",
+            code="auth.department_scope",
+            details={"provider_id": provider_id},
+        )
+
+
+def department_scope(actor: Actor) -> int | None:
+    """The department whose cases a list query returns for the actor (None: every department).
+
+    Officers and clerks without a department get -1, which matches no case."""
+    if actor.kind == "system" or actor.role == Role.ADMIN:
+        return None
+    require_role(actor, *DEPARTMENT_ROLES)
+    return actor.provider_id if actor.provider_id is not None else -1
+
+
 def require_provider_scope(actor: Actor, provider_id: int) -> None:
     """A provider clerk (or provider API client) may act only for its own department."""
     if actor.kind == "system" or actor.role == Role.ADMIN:

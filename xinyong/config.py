@@ -27,7 +27,9 @@ class Settings(BaseSettings):
     secret_key: str = "dev-only-change-me"  # noqa: S105 — set XINYONG_SECRET_KEY in production
     log_json: bool = False
     log_level: str = "INFO"
-    public_base_url: str = "http://127.0.0.1:8000"
+    # The address in the 信用码 and every absolute link. None: the address `xinyong serve` was
+    # started on (it sets this from --host/--port), else the address the request came to.
+    public_base_url: str | None = None
     region_name: str = "示范区"
     region_code: str = "990100"
     # Joint checks on PostgreSQL use the raw async psycopg pool (measures/fast.py) unless off.

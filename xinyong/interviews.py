@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from xinyong import archive, audit
 from xinyong.audit import Actor, AuditAction
-from xinyong.auth import require_role
+from xinyong.auth import require_department, require_role
 from xinyong.db.tables import Interview, Subject
 from xinyong.enums import RecordStatus, Role
 from xinyong.errors import Conflict, DueProcessError, InvalidInput, NotFound
@@ -123,8 +123,9 @@ def record_interview(
 def record_follow_up(
     session: Session, interview: Interview, note: str, *, actor: Actor, today: date
 ) -> Interview:
-    """Record the follow-up once."""
+    """Record the follow-up once: the department that held the interview, or the credit office."""
     require_role(actor, Role.OFFICER, Role.ADMIN)
+    require_department(actor, interview.provider_id, what="约谈")
     if interview.followed_up_on is not None:
         raise AlreadyFollowedUp("该约谈已记录跟踪回访")
     if not note.strip():

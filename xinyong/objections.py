@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from xinyong import archive, audit, clock, providers
 from xinyong.audit import Actor, AuditAction
-from xinyong.auth import require_provider_scope, require_role
+from xinyong.auth import require_department
 from xinyong.catalog import Catalog, FieldRole
 from xinyong.clock import Calendar, add_working_days
 from xinyong.db.tables import Objection, Provider, Record
@@ -83,10 +83,12 @@ def field_changes(record: Record, changes: dict[str, Any], catalog: Catalog) -> 
 # ---- queries ----------------------------------------------------------------------------------
 
 
-def get(session: Session, objection_id: int) -> Objection:
+def get(session: Session, objection_id: int, *, actor: Actor) -> Objection:
+    """One objection, for the department it is routed to (the provider) or the credit office."""
     found = session.get(Objection, objection_id)
     if found is None:
         raise ObjectionNotFound(f"未找到编号为 {objection_id} 的异议")
+    require_department(actor, found.provider_id, what="异议")
     return found
 
 
@@ -183,9 +185,7 @@ def answer_objection(
     catalog: Catalog,
 ) -> Objection:
     """The provider answers: correct (new version), delete (withdrawn version) or keep (reasons)."""
-    require_role(actor, Role.PROVIDER_CLERK, Role.OFFICER, Role.ADMIN)
-    if objection.provider_id is not None:
-        require_provider_scope(actor, objection.provider_id)
+    require_department(actor, objection.provider_id, what="异议")
     if outcome not in OUTCOMES:
         raise InvalidInput("答复结论须为更正、删除或维持", code="objections.bad_outcome")
     if not answer.strip():

@@ -42,6 +42,12 @@ def get(session: Session, provider_id: int) -> Provider:
     return provider
 
 
+def find_by_kind(session: Session, kind: str) -> Provider | None:
+    """The active department of a kind (`providers.kind`, e.g. market_regulation), first by id."""
+    stmt = select(Provider).where(Provider.kind == kind, Provider.active.is_(True))
+    return session.execute(stmt.order_by(Provider.id).limit(1)).scalar_one_or_none()
+
+
 def list_providers(session: Session) -> list[Provider]:
     return list(session.execute(select(Provider).order_by(Provider.name)).scalars())
 

@@ -1,8 +1,9 @@
 """Voluntary registration (自愿注册): facts a subject adds itself, with a truth commitment.
 
 Owns: registrations of certificates, contract performance and public welfare; the truth commitment
-the subject affirms (text of the catalog template `voluntary_registration_truth`); verification by
-the credit office; the public view (only verified items — `public_items`).
+the subject affirms (text of the catalog template `voluntary_registration_truth`); routing to the
+department responsible for that kind of fact (catalog `workflows/registrations.yaml`; the credit
+office when the region has none) and its verification; the public view (only verified items).
 Does not: turn a false registration into a dishonesty record (commitments.py does that for
 signed commitments; a rejected registration simply never becomes public).
 """
@@ -16,19 +17,14 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
-from xinyong import audit
+from xinyong import audit, providers
 from xinyong.audit import Actor, AuditAction
-from xinyong.auth import require_role
+from xinyong.auth import require_department, require_role
 from xinyong.catalog import Catalog
 from xinyong.db.tables import Subject, VoluntaryRegistration
 from xinyong.enums import Role
 from xinyong.errors import Conflict, Forbidden, InvalidInput, NotFound
 
-KINDS = {
-    "certificate": "资质证书",
-    "contract_performance": "合同履约",
-    "public_welfare": "公益慈善",
-}
 TRUTH_TEMPLATE = "voluntary_registration_truth"
 
 
@@ -50,10 +46,17 @@ class NewRegistration:
     truth_affirmed: bool = False
 
 
-def get(session: Session, registration_id: int) -> VoluntaryRegistration:
+def kinds(catalog: Catalog) -> dict[str, str]:
+    """The kinds a subject may register (id → Chinese title), from the catalog."""
+    return {k.id: k.title for k in catalog.workflows.registrations.kinds}
+
+
+def get(session: Session, registration_id: int, *, actor: Actor) -> VoluntaryRegistration:
+    """One registration, for the department it is routed to (or the credit office)."""
     found = session.get(VoluntaryRegistration, registration_id)
     if found is None:
         raise RegistrationNotFound(f"未找到编号为 {registration_id} 的自愿注册信息")
+    require_department(actor, found.provider_id, what="自愿注册信息")
     return found
 
 
@@ -62,8 +65,13 @@ def list_for_subject(session: Session, subject_id: int) -> list[VoluntaryRegistr
     return list(session.execute(stmt.order_by(VoluntaryRegistration.id.desc())).scalars())
 
 
-def list_unverified(session: Session) -> list[VoluntaryRegistration]:
+def list_unverified(
+    session: Session, provider_id: int | None = None
+) -> list[VoluntaryRegistration]:
+    """Registrations waiting for verification (of one department, or all when None)."""
     stmt = select(VoluntaryRegistration).where(VoluntaryRegistration.status == "submitted")
+    if provider_id is not None:
+        stmt = stmt.where(VoluntaryRegistration.provider_id == provider_id)
     return list(session.execute(stmt.order_by(VoluntaryRegistration.id)).scalars())
 
 
@@ -87,15 +95,17 @@ def submit(
     """The subject registers a fact and affirms the truth commitment; it waits for verification."""
     if actor.kind != "system" and (actor.role != Role.ENTERPRISE or actor.subject_id != subject.id):
         raise Forbidden("只能为本主体注册信用信息", code="registrations.not_own_subject")
-    if new.kind not in KINDS:
+    kind = catalog.workflows.registrations.kind(new.kind)
+    if kind is None:
         raise InvalidInput(
-            f"注册类别须为：{'、'.join(KINDS.values())}", code="registrations.bad_kind"
+            f"注册类别须为：{'、'.join(kinds(catalog).values())}", code="registrations.bad_kind"
         )
     if not new.title.strip() or not new.detail.strip():
         raise InvalidInput("请填写名称和具体内容", code="registrations.incomplete")
     if not new.truth_affirmed:
         raise InvalidInput("须作出信息真实性承诺后方可注册", code="registrations.truth_required")
     truth = catalog.workflows.template(TRUTH_TEMPLATE)
+    verifier = providers.find_by_kind(session, kind.verifier)
     row = VoluntaryRegistration(
         subject_id=subject.id,
         kind=new.kind,
@@ -108,6 +118,7 @@ def submit(
         else "本主体承诺所注册信息真实",
         submitted_on=today,
         status="submitted",
+        provider_id=verifier.id if verifier else None,
     )
     session.add(row)
     session.flush()
@@ -117,7 +128,7 @@ def submit(
         AuditAction.REGISTRATION_SUBMITTED,
         target_type="voluntary_registration",
         target_id=row.id,
-        after={"kind": new.kind, "title": row.title},
+        after={"kind": new.kind, "title": row.title, "provider_id": row.provider_id},
     )
     return row
 
@@ -131,8 +142,10 @@ def verify(
     actor: Actor,
     today: date,
 ) -> VoluntaryRegistration:
-    """The credit office records the verification: verified (then public) or rejected (reasons)."""
+    """The responsible department (or the credit office) records the verification: verified (then
+    public) or rejected (reasons)."""
     require_role(actor, Role.ADMIN, Role.OFFICER)
+    require_department(actor, registration.provider_id, what="自愿注册信息")
     if not verified and not note.strip():
         raise InvalidInput("不予核实须写明理由", code="registrations.reason_required")
     status = "verified" if verified else "rejected"

@@ -7,6 +7,7 @@ subject (ID numbers masked). Does not: hold records (archive.py) or decide discl
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -91,25 +92,42 @@ def public_code(subject: Subject) -> str:
 
 
 def public_ref(subject: Subject) -> str:
-    """The subject's address on public surfaces: the USCC, or "p<id>" for a person (never the
-    ID number, which is not public — the masked number cannot address a page)."""
-    return _public_ref(subject.id, subject.code, subject.code_kind)
+    """The subject's address on public surfaces: the USCC, or "p<token>" for a subject registered
+    under an ID number — a random token (`public_token`), so persons cannot be enumerated, and
+    never the ID number, which is not public."""
+    return _public_ref(subject.public_token, subject.code, subject.code_kind)
 
 
 def _public_code(code: str, code_kind: str) -> str:
     return identifiers.mask_code(code) if code_kind == "id_number" else code
 
 
-def _public_ref(subject_id: int, code: str, code_kind: str) -> str:
-    return f"{PERSON_REF}{subject_id}" if code_kind == "id_number" else code
+def _public_ref(token: str | None, code: str, code_kind: str) -> str:
+    return f"{PERSON_REF}{token}" if code_kind == "id_number" else code
+
+
+def new_public_token() -> str:
+    return secrets.token_hex(16)
 
 
 def get_by_ref(session: Session, ref: str) -> Subject:
-    """A subject by its public ref, its USCC or its full ID number."""
+    """A subject by its public ref (USCC or p<token>) or its full code.
+
+    The old sequential `p<id>` addresses find nothing."""
     ref = ref.strip()
-    if ref.startswith(PERSON_REF) and ref[len(PERSON_REF) :].isdigit():
-        return get(session, int(ref[len(PERSON_REF) :]))
+    if ref.startswith(PERSON_REF):
+        token = ref[len(PERSON_REF) :]
+        found = session.execute(
+            select(Subject).where(Subject.public_token == token)
+        ).scalar_one_or_none()
+        if found is None:
+            raise SubjectNotFound("未找到该信用主体")
+        return found
     return get_by_code(session, ref)
+
+
+def is_person(subject: Subject) -> bool:
+    return subject.kind == SubjectKind.PERSON.value
 
 
 def public_view(subject: Subject) -> dict[str, Any]:
@@ -118,9 +136,9 @@ def public_view(subject: Subject) -> dict[str, Any]:
 
 
 PUBLIC_VIEW_FIELDS = (
-    "id", "code", "code_kind", "name", "kind", "status", "region_code", "former_names",
-    "legal_rep", "registration_authority", "established_on", "address", "industry_code",
-    "verified",
+    "id", "public_token", "code", "code_kind", "name", "kind", "status", "region_code",
+    "former_names", "legal_rep", "registration_authority", "established_on", "address",
+    "industry_code", "verified",
 )  # fmt: skip
 
 
@@ -130,7 +148,7 @@ def public_view_of(row: Mapping[str, Any]) -> dict[str, Any]:
     kind = SubjectKind(row["kind"])
     person = kind == SubjectKind.PERSON
     return {
-        "ref": _public_ref(row["id"], row["code"], row["code_kind"]),
+        "ref": _public_ref(row["public_token"], row["code"], row["code_kind"]),
         "code": _public_code(row["code"], row["code_kind"]),
         "name": row["name"],
         "kind": kind.value,
@@ -187,6 +205,12 @@ def count_subjects(session: Session) -> int:
 def search(session: Session, q: str, *, limit: int = 20) -> list[Subject]:
     """Find subjects by exact code, or by a keyword in the name or a former name.
 
+    Persons are not enumerable: a natural person is found only by the exact full name together
+    with the full ID number in one query ("张伟 110101…" in either order — as court-defaulter
+    lookups do); a bare code or a keyword never lists one. Whether the person found has anything
+    public decides whether it may be shown at all — the caller asks (`PERSON_SHAPE` plans need it;
+    web/profile.public_search does it for every surface).
+
     Same semantics on both databases: the keyword is a substring (case-sensitive) of the name or
     of a former name. Up to SEARCH_CANDIDATES matches are ranked, shortest name first (the
     closest match to the keyword), then by id. The indexes are made in the disclosure search
@@ -200,12 +224,41 @@ def search(session: Session, q: str, *, limit: int = 20) -> list[Subject]:
     return list(session.execute(search_statement(plan.shape), plan.params).scalars())
 
 
+PERSON_SHAPE = "person"
+
+
 @dataclass(frozen=True, slots=True)
 class SearchPlan:
     """Which statement answers a search (`search_statement(shape)`) and its parameters."""
 
-    shape: str  # "code" | "pg_bigram" | "pg_keyword" | "sqlite_phrase" | "sqlite_scan"
+    shape: str  # "code" | "person" | "pg_bigram" | "pg_keyword" | "sqlite_phrase" | "sqlite_scan"
     params: dict[str, Any]
+
+    @property
+    def needs_public_check(self) -> bool:
+        """A person found must have something currently public to be listed (disclosure decides,
+        so this plan is answered where the archive can be read: the sync path)."""
+        return self.shape == PERSON_SHAPE
+
+
+def _person_query(q: str) -> tuple[str, str] | None:
+    """(full name, ID number) when the query is a name and a full ID number, in either order."""
+    parts = q.split(" ")
+    for i, part in enumerate(parts):
+        if identifiers.classify(part) == "id_number":
+            name = " ".join(parts[:i] + parts[i + 1 :]).strip()
+            return (name, identifiers.normalise(part)) if name else None
+    return None
+
+
+def _exact_plan(q: str) -> SearchPlan | None:
+    """A bare code (never a person), or a person's full name with the full ID number."""
+    if identifiers.classify(q) is not None:
+        return SearchPlan("code", {"code": identifiers.normalise(q)})
+    person = _person_query(q)
+    if person is not None:
+        return SearchPlan(PERSON_SHAPE, {"name": person[0], "code": person[1]})
+    return None
 
 
 def search_plan(q: str, *, limit: int, dialect: str) -> SearchPlan | None:
@@ -214,8 +267,9 @@ def search_plan(q: str, *, limit: int, dialect: str) -> SearchPlan | None:
     if not q:
         return None
     limit = min(limit, MAX_SEARCH)
-    if identifiers.classify(q) is not None:
-        return SearchPlan("code", {"code": identifiers.normalise(q)})
+    exact = _exact_plan(q)
+    if exact is not None:
+        return exact
     if dialect == "postgresql" and len(q) == BIGRAM:
         return SearchPlan("pg_bigram", {"q": q, "limit": limit})
     if dialect == "postgresql":
@@ -231,10 +285,18 @@ def search_statement(shape: str) -> Select[Subject]:
     """The one statement of a search shape, with named parameters (see `search_plan`).
 
     Names: at most SEARCH_CANDIDATES matches (id and name length, read in the index scan), the
-    best `limit` of them by length(name), id, and only those rows read in full.
+    best `limit` of them by length(name), id, and only those rows read in full. No shape but
+    `person` ever returns a natural person.
     """
+    not_person = Subject.kind != SubjectKind.PERSON.value
     if shape == "code":
-        return select(Subject).where(Subject.code == bindparam("code"))
+        return select(Subject).where(Subject.code == bindparam("code"), not_person)
+    if shape == PERSON_SHAPE:
+        return select(Subject).where(
+            Subject.code == bindparam("code"),
+            Subject.name == bindparam("name"),
+            Subject.kind == SubjectKind.PERSON.value,
+        )
     candidates = (
         {
             "pg_bigram": _pg_bigram_candidates,
@@ -242,6 +304,7 @@ def search_statement(shape: str) -> Select[Subject]:
             "sqlite_phrase": _sqlite_phrase_candidates,
             "sqlite_scan": _sqlite_scan_candidates,
         }[shape]()
+        .where(not_person)
         .limit(SEARCH_CANDIDATES)
         .subquery("candidates")
     )
@@ -383,6 +446,7 @@ def _row(new: NewSubject, code: str, code_kind: str) -> dict[str, Any]:
         "established_on": new.established_on,
         "registered_on": new.registered_on,
         "verified": new.verified,
+        "public_token": new_public_token() if code_kind == "id_number" else None,
     }
 
 

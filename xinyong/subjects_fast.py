@@ -75,12 +75,20 @@ class FastSearch:
         plan = subjects.search_plan(q, limit=limit, dialect="postgresql")
         if plan is None:
             return []
+        if plan.needs_public_check:  # the route sends these to the sync path (`answers`)
+            raise ValueError("a person search needs the disclosure check of the sync path")
         sql, defaults = compiled_search(plan.shape)
         async with self.pool.connection() as conn:
             cur = conn.cursor(row_factory=dict_row)
             await cur.execute(sql, {**defaults, **plan.params})
             rows = await cur.fetchall()
         return [subjects.public_view_of(row) for row in rows]
+
+    @staticmethod
+    def answers(q: str) -> bool:
+        """Whether the fast path answers this query alone (not a name + ID number search)."""
+        plan = subjects.search_plan(q, limit=1, dialect="postgresql")
+        return plan is None or not plan.needs_public_check
 
     async def search_json(self, q: str, *, limit: int = 20) -> str:
         return search_json(q, await self.search(q, limit=limit))

@@ -9,12 +9,14 @@ of its own workflow).
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from sqlalchemy.orm import Session
 
 from xinyong import commitments, interviews, objections, registrations, repair
+from xinyong.audit import Actor
+from xinyong.auth import department_scope
 from xinyong.db.tables import RepairApplication
 
 KIND_LABELS = {
@@ -36,6 +38,7 @@ class WorkItem:
     due: date | None
     overdue: bool
     summary: str
+    topic: tuple[str, str] | None = None  # (kind, code) the page shows by its Chinese title
 
     @property
     def label(self) -> str:
@@ -73,15 +76,20 @@ def _item(
 
 def _repair_item(app: RepairApplication, today: date) -> WorkItem:
     kind = "repair_acceptance" if app.status == "submitted" else "repair_decision"
-    early = "提前移出 " if app.target_kind == "list_entry" else ""
-    summary = f"{early}{app.info_class} {app.natural_key}" + ("（已延长）" if app.extended else "")
-    return _item(
+    entry = app.target_kind == "list_entry"
+    summary = (
+        ("提前移出 " if entry else "") + app.natural_key + ("（已延长）" if app.extended else "")
+    )
+    item = _item(
         kind, app.id, app.subject_id, app.provider_id, repair.due_date(app), today, summary
     )
+    return replace(item, topic=("list_type" if entry else "info_class", app.info_class))
 
 
-def work_queue(session: Session, *, today: date, provider_id: int | None = None) -> list[WorkItem]:
-    """Everything waiting, soonest deadline first; items without a deadline last."""
+def work_queue(session: Session, *, today: date, actor: Actor) -> list[WorkItem]:
+    """Everything waiting on the actor's department (the credit office: on every department),
+    soonest deadline first; items without a deadline last."""
+    provider_id = department_scope(actor)
     items = [_repair_item(app, today) for app in repair.list_open(session, provider_id)]
     items.extend(
         _item(
@@ -119,16 +127,15 @@ def work_queue(session: Session, *, today: date, provider_id: int | None = None)
         )
         for c in commitments.list_unverified(session, provider_id)
     )
-    if provider_id is None:
-        items.extend(
-            _item("registration_verification", r.id, r.subject_id, None, None, today, r.title)
-            for r in registrations.list_unverified(session)
-        )
+    items.extend(
+        _item("registration_verification", r.id, r.subject_id, r.provider_id, None, today, r.title)
+        for r in registrations.list_unverified(session, provider_id)
+    )
     return sorted(items, key=lambda i: (i.due is None, i.due or today, i.kind, i.target_id))
 
 
 def digest(session: Session, *, today: date) -> Digest:
     """The daily digest: the whole queue, with counts per kind."""
-    items = work_queue(session, today=today)
+    items = work_queue(session, today=today, actor=Actor.system("每日待办"))
     counts = Counter(i.kind for i in items)
     return Digest(today, tuple(items), dict(sorted(counts.items())))

@@ -80,7 +80,7 @@ def test_search_open_subject_see_penalty_and_credit_code(
         out = subprocess.run(
             ["zbarimg", "-q", "--raw", str(shot)], capture_output=True, text=True, check=False
         )
-        assert out.stdout.strip() == f"{live_settings.public_base_url}/subjects/{seeded.code}"
+        assert out.stdout.strip() == f"{live_server}/subjects/{seeded.code}"
 
 
 def test_penalty_past_its_maximum_period_is_not_listed(

@@ -49,9 +49,9 @@ def test_enterprise_applies_for_repair_and_officer_approves(
 
     _log_in(page, live_server + "/me/login", enterprise)
     expect(page.get_by_role("heading", name="示范修复测试有限公司")).to_be_visible()
-    page.locator("#records").get_by_role("row", name=number).get_by_role(
-        "link", name="查看 / 办理"
-    ).click()
+    row = page.locator("#records").get_by_role("row", name=number)
+    expect(row).to_contain_text("公示中")  # its disclosure state, from the disclosure module
+    row.get_by_role("link", name="申请信用修复").click()  # offered: the record is eligible
     expect(page.get_by_text("最短公示期已届满")).to_be_visible()
     page.get_by_label("纠正失信行为、履行义务情况说明").fill("已缴清罚款并完成整改")
     page.locator("#m-performance_proof").set_input_files(str(proof))
@@ -124,7 +124,7 @@ def test_enterprise_applies_for_early_exit_and_officer_approves(
     page.get_by_role("button", name="退出登录").click()
 
     _log_in(page, live_server + "/admin/login?next=/admin/queue", officer)
-    page.get_by_role("row", name=f"提前移出 watch {number}").get_by_role(
+    page.get_by_role("row", name=f"重点关注名单 提前移出 {number}").get_by_role(
         "link", name="办理"
     ).click()
     expect(page.locator("#list-type")).to_have_text("重点关注名单")

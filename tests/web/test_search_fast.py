@@ -11,9 +11,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, delete
 from sqlalchemy.orm import Session
 
-from tests.factories import make_subject
+from tests.factories import make_record, make_subject
 from xinyong.config import Settings
-from xinyong.db.tables import Subject
+from xinyong.db.tables import Record, Subject
 from xinyong.enums import SubjectKind
 from xinyong.web.app import create_app
 
@@ -38,10 +38,14 @@ def committed(engine: Engine) -> Iterator[dict[str, str]]:
         )
         short = make_subject(s, name="璟瓅智造有限公司")
         person = make_subject(s, kind=SubjectKind.PERSON, name="璟瓅芳")
-        codes = {"long": long.code, "short": short.code, "person": person.code}
-        ids = [long.id, short.id, person.id]
+        shown = make_subject(s, kind=SubjectKind.PERSON, name="璟瓅强")
+        make_record(s, shown)  # a disclosed penalty: this person may be found (name + ID number)
+        codes = {"long": long.code, "short": short.code, "person": person.code,
+                 "shown": shown.code}  # fmt: skip
+        ids = [long.id, short.id, person.id, shown.id]
     yield codes
     with Session(engine) as s, s.begin():
+        s.execute(delete(Record).where(Record.subject_id.in_(ids)))
         s.execute(delete(Subject).where(Subject.id.in_(ids)))
 
 
@@ -59,15 +63,18 @@ def test_fast_search_answers_byte_for_byte_as_the_sync_search(
 ) -> None:
     codes = [committed["long"], committed["person"], f" {committed['short'].lower()} "]
     names = ["璟瓅", "璟瓅智", "瓅智造科", "旧名商贸"]
-    queries = [*names, *codes, "瓅%", "无此璟瓅名", "", "璟瓅&limit=1"]
+    persons = [f"璟瓅芳 {committed['person']}", f"{committed['shown']} 璟瓅强", "芳"]
+    queries = [*names, *codes, "瓅%", "无此璟瓅名", "", "璟瓅&limit=1", *persons]
     paths = [f"/api/v1/subjects?q={q}" for q in queries]
     sync = _bodies(settings, paths, fast=False)
     fast = _bodies(settings, paths, fast=True)
     assert fast == sync
     counts = [int(body.split(b'"count":')[1].split(b",")[0]) for body in sync]
-    assert counts == [3, 2, 1, 1, 1, 1, 1, 0, 0, 0, 1]
+    # persons: never by a keyword or a bare ID number; by name + ID number only when shown
+    assert counts == [2, 2, 1, 1, 1, 0, 1, 0, 0, 0, 1, 0, 1, 0]
     assert committed["person"].encode() not in b"".join(fast)
-    assert b'"code":"' + committed["person"][:6].encode() + b"********" in fast[5]
+    assert committed["shown"].encode() not in b"".join(fast)
+    assert b'"code":"' + committed["shown"][:6].encode() + b"********" in fast[12]
 
 
 def test_a_signed_in_search_takes_the_sync_path_with_the_same_answer(

@@ -140,7 +140,7 @@ def test_enterprise_applies_for_early_exit_from_a_platform_list_through_the_page
     assert "提前移出：重点关注名单" in client.get("/me/").text
 
     _login(client, officer)
-    assert f"提前移出 watch {number}" in client.get("/admin/queue").text
+    assert f"重点关注名单 提前移出 {number}" in client.get("/admin/queue").text
     client.post(f"/admin/repairs/{app.id}/accept", follow_redirects=False)
     shown = client.get(f"/admin/repairs/{app.id}").text
     assert "重点关注名单" in shown

@@ -30,6 +30,7 @@ from xinyong.catalog.schema_workflows import (
     WORKFLOW_FILES,
     CommitmentTemplates,
     ObjectionRules,
+    RegistrationRules,
     RepairRules,
     Workflows,
     workflow_issues,
@@ -227,7 +228,7 @@ def _workflows(parsed: dict[str, list[tuple[str, BaseModel]]], data: Parsed) -> 
 
     repair_file, repair = pick(RepairRules)
     templates_file, templates = pick(CommitmentTemplates)
-    workflows = Workflows(repair, pick(ObjectionRules)[1], templates)
+    workflows = Workflows(repair, pick(ObjectionRules)[1], templates, pick(RegistrationRules)[1])
     issues = workflow_issues(workflows, set(data.matters))
     if issues:
         file = repair_file if issues[0][0] == "commitment_template" else templates_file
@@ -253,6 +254,7 @@ def _content_hash(data: Parsed, workflows: Workflows) -> str:
             "commitment_templates": workflows.commitment_templates.model_dump(
                 mode="json", by_alias=True
             ),
+            "registrations": workflows.registrations.model_dump(mode="json", by_alias=True),
         },
     }
     canonical = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))

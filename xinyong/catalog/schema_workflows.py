@@ -1,6 +1,7 @@
 """Pydantic models of the workflow files: time limits, repair conditions, commitment templates.
 
-`catalogs/workflows/repair.yaml`, `objections.yaml` and `commitment_templates.yaml`. The numbers
+`catalogs/workflows/repair.yaml`, `objections.yaml`, `commitment_templates.yaml` and
+`registrations.yaml`. The numbers
 are catalog data so that a credit office can override them per region (rules.md §1.5, §7.1, §9:
 several national figures are UNCERTAIN). The workflows (`repair/`, `objections.py`,
 `commitments.py`) evaluate them; this module only says what a well-formed file looks like.
@@ -134,13 +135,43 @@ class CommitmentTemplates(Model):
         return self
 
 
+class RegistrationKind(Model):
+    """One kind of voluntarily registered fact and the department that verifies it."""
+
+    id: Identifier
+    title: NonEmpty
+    verifier: Identifier  # providers.kind of the responsible department (谁主管、谁核实)
+    note: str | None = None
+
+
+class RegistrationRules(Model):
+    """catalogs/workflows/registrations.yaml: kinds of 自愿注册 and who verifies each."""
+
+    id: Literal["registrations"]
+    title: NonEmpty
+    version: NonEmpty
+    legal_basis: Annotated[list[LegalBasis], pydantic.Field(min_length=1)]
+    kinds: Annotated[list[RegistrationKind], pydantic.Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _unique_kinds(self) -> RegistrationRules:
+        ids = [k.id for k in self.kinds]
+        if len(set(ids)) != len(ids):
+            raise ValueError("kinds 中有重复的 id")
+        return self
+
+    def kind(self, kind_id: str) -> RegistrationKind | None:
+        return next((k for k in self.kinds if k.id == kind_id), None)
+
+
 @dataclass(frozen=True, slots=True)
 class Workflows:
-    """The three workflow files, as the catalog exposes them."""
+    """The workflow files, as the catalog exposes them."""
 
     repair: RepairRules
     objections: ObjectionRules
     commitment_templates: CommitmentTemplates
+    registrations: RegistrationRules
 
     def template(self, template_id: str) -> CommitmentTemplate | None:
         return next((t for t in self.commitment_templates.templates if t.id == template_id), None)
@@ -150,6 +181,7 @@ WORKFLOW_FILES: dict[str, type[Model]] = {
     "workflows/repair.yaml": RepairRules,
     "workflows/objections.yaml": ObjectionRules,
     "workflows/commitment_templates.yaml": CommitmentTemplates,
+    "workflows/registrations.yaml": RegistrationRules,
 }
 
 

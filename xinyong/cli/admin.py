@@ -181,10 +181,24 @@ def serve(
     workers: Annotated[int, typer.Option(help="进程数 / worker processes")] = 1,
 ) -> None:
     """启动网站与接口 / serve the portal, admin and API."""
+    import os  # noqa: PLC0415
+
     import uvicorn  # noqa: PLC0415
 
-    ctx.err.print(f"平台已启动 / serving at http://{host}:{port}/ (API docs /api/docs)")
+    from xinyong.config import get_settings  # noqa: PLC0415
+
+    base = ctx.settings().public_base_url or served_at(host, port)
+    os.environ["XINYONG_PUBLIC_BASE_URL"] = base  # the 信用码 and links of this server
+    get_settings.cache_clear()
+    ctx.err.print(f"平台已启动 / serving at {base}/ (API docs {base}/api/docs)")
     uvicorn.run("xinyong.web.app:create_app", factory=True, host=host, port=port, workers=workers)
+
+
+def served_at(host: str, port: int) -> str:
+    """The address a server started with --host/--port is reached at (all interfaces → local)."""
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104
+    shown = f"[{shown}]" if ":" in shown else shown
+    return f"http://{shown}:{port}"
 
 
 def register(app: typer.Typer) -> None:

@@ -13,6 +13,7 @@ from xinyong.disclosure.access import PurposeRequired, may_read_archive, read_ar
 from xinyong.disclosure.listing import ListingPage, ListingQuery, listing
 from xinyong.disclosure.rules import (
     OBJECTION_MARK,
+    DisclosureState,
     DisclosureWindow,
     RecordFacts,
     SeverityFinding,
@@ -28,6 +29,7 @@ from xinyong.disclosure.views import (
     full_archive,
     public_record,
     public_view,
+    record_states,
     windows,
 )
 
@@ -35,6 +37,7 @@ __all__ = [
     "OBJECTION_MARK",
     "PUNISHMENT_TAB",
     "ArchiveEntry",
+    "DisclosureState",
     "DisclosureWindow",
     "ListingPage",
     "ListingQuery",
@@ -50,6 +53,7 @@ __all__ = [
     "public_record",
     "public_view",
     "read_archive",
+    "record_states",
     "severity_of",
     "severity_table_for",
     "windows",

@@ -18,7 +18,7 @@ from xinyong.catalog import Catalog
 from xinyong.db.tables import Subject
 from xinyong.disclosure.views import ArchiveEntry, full_archive
 from xinyong.enums import Role
-from xinyong.errors import InvalidInput
+from xinyong.errors import Forbidden, InvalidInput
 
 ARCHIVE_ROLES = frozenset({Role.ADMIN, Role.OFFICER, Role.AUDITOR})
 MAX_PURPOSE = 200
@@ -29,8 +29,10 @@ class PurposeRequired(InvalidInput):
 
 
 def may_read_archive(actor: Actor, subject: Subject) -> bool:
-    if actor.is_anonymous:
+    if actor.is_anonymous or actor.role is None:
         return False
+    if actor.kind == "system":
+        return True
     if actor.role in ARCHIVE_ROLES:
         return True
     return actor.role == Role.ENTERPRISE and actor.subject_id == subject.id
@@ -47,6 +49,8 @@ def read_archive(
     today: date,
 ) -> list[ArchiveEntry]:
     """The full archive for an authorised reader; the read is written to the query log."""
+    if not may_read_archive(actor, subject):
+        raise Forbidden("无权查看该主体的完整信用档案", code="disclosure.archive_forbidden")
     reason = (purpose or "").strip()
     if not reason:
         raise PurposeRequired(

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
+from enum import StrEnum
 from typing import Any
 
 from xinyong.catalog import Catalog
@@ -76,6 +77,35 @@ class DisclosureWindow:
         if self.disclosure_ends is None:
             return "至移出名单之日"
         return f"公示至{self.disclosure_ends.isoformat()}"
+
+
+class DisclosureState(StrEnum):
+    """A record's disclosure state as its subject sees it (the /me pages)."""
+
+    SHOWN = "shown"  # 公示中
+    EXPIRED = "expired"  # 公示期满
+    REPAIRED = "repaired"  # 已修复
+    NOT_PUBLIC = "not_public"  # 未公开
+
+    @property
+    def label(self) -> str:
+        return {"shown": "公示中", "expired": "公示期满", "repaired": "已修复",
+                "not_public": "未公开"}[self.value]  # fmt: skip
+
+
+def disclosure_state(
+    status: RecordStatus, window: DisclosureWindow, today: date
+) -> DisclosureState:
+    """公示中 while shown; 已修复 once repaired; 公示期满 when its period ended; else 未公开
+    (a class not disclosed, a minor penalty, a withdrawn record, a decision not yet in force)."""
+    if status == RecordStatus.REPAIRED:
+        return DisclosureState.REPAIRED
+    if window.shown:
+        return DisclosureState.SHOWN
+    ends = window.disclosure_ends
+    if status == RecordStatus.ACTIVE and ends is not None and today > ends:
+        return DisclosureState.EXPIRED
+    return DisclosureState.NOT_PUBLIC
 
 
 # ---- severity ---------------------------------------------------------------------------------

@@ -17,11 +17,22 @@ from xinyong import archive, identifiers, subjects
 from xinyong.catalog import Catalog
 from xinyong.catalog.schema import FieldRole, InfoClass
 from xinyong.db.tables import Record, Subject
-from xinyong.disclosure.rules import DisclosureWindow, RecordFacts, disclosure_window
+from xinyong.disclosure.rules import (
+    DisclosureState,
+    DisclosureWindow,
+    RecordFacts,
+    disclosure_state,
+    disclosure_window,
+)
 from xinyong.enums import RecordStatus, Severity
 
 # Portal tabs (the national site's sections) and the information classes each one shows.
-TAB_OF_CLASS = {"licence": "licences", "penalty": "penalties", "honour": "incentives"}
+TAB_OF_CLASS = {
+    "licence": "licences",
+    "penalty": "penalties",
+    "honour": "incentives",
+    "commitment_breach": "breaches",  # 违诺信息: a section of its own on the public page
+}
 PUNISHMENT_TAB = (
     "punishments"  # 失信惩戒: list entries (imported here; platform-decided from lists)
 )
@@ -139,6 +150,17 @@ def windows(
     return out
 
 
+def record_states(
+    session: Session, records: Sequence[Record], *, catalog: Catalog, today: date
+) -> dict[int, DisclosureState]:
+    """The disclosure state of each record (公示中 / 公示期满 / 已修复 / 未公开), by record id."""
+    known = [r for r in records if r.info_class in catalog.info_classes]
+    return {
+        record.id: disclosure_state(RecordStatus(record.status), window, today)
+        for record, window in windows(session, known, catalog=catalog, today=today)
+    }
+
+
 def public_record(record: Record, window: DisclosureWindow, catalog: Catalog) -> PublicRecord:
     info = catalog.info_class(record.info_class)
     shown = []
@@ -177,7 +199,7 @@ def public_view(
         and catalog.info_class(r.info_class).kind != "registration"
     ]
     tabs: dict[str, list[PublicRecord]] = {"licences": [], "penalties": [], "incentives": [],
-                                           PUNISHMENT_TAB: []}  # fmt: skip
+                                           PUNISHMENT_TAB: [], "breaches": []}  # fmt: skip
     for record, window in windows(session, current, catalog=catalog, today=today):
         if window.shown:
             tab = tab_of(catalog.info_class(record.info_class))

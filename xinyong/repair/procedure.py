@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from xinyong import audit
 from xinyong.audit import Actor, AuditAction
-from xinyong.auth import require_provider_scope, require_role
+from xinyong.auth import require_department, require_role
 from xinyong.catalog import Catalog
 from xinyong.clock import Calendar, add_working_days
 from xinyong.db.tables import ListEntry, Record, RepairApplication
@@ -56,8 +56,7 @@ class RevokeNotForListEntries(DueProcessError):
 
 def _require_decider(actor: Actor, application: RepairApplication) -> None:
     require_role(actor, Role.OFFICER, Role.ADMIN)
-    if application.provider_id is not None:
-        require_provider_scope(actor, application.provider_id)
+    require_department(actor, application.provider_id, what="信用修复申请")
 
 
 def _move(session: Session, application: RepairApplication, expected: str, **values: Any) -> None:

@@ -12,6 +12,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from xinyong import lists, providers
+from xinyong.audit import Actor
+from xinyong.auth import require_department
 from xinyong.catalog import Catalog
 from xinyong.db.tables import ListEntry, Provider, Record, RepairApplication, RepairMaterial
 from xinyong.enums import ListKind
@@ -30,10 +32,12 @@ class RepairNotFound(NotFound):
 # ---- queries ----------------------------------------------------------------------------------
 
 
-def get(session: Session, repair_id: int) -> RepairApplication:
+def get(session: Session, repair_id: int, *, actor: Actor) -> RepairApplication:
+    """One application, for the department it is routed to (谁认定、谁修复) or the credit office."""
     found = session.get(RepairApplication, repair_id)
     if found is None:
         raise RepairNotFound(f"未找到编号为 {repair_id} 的信用修复申请")
+    require_department(actor, found.provider_id, what="信用修复申请")
     return found
 
 
@@ -59,7 +63,11 @@ def list_materials(session: Session, repair_id: int) -> list[RepairMaterial]:
     return list(session.execute(stmt.order_by(RepairMaterial.id)).scalars())
 
 
-def get_material(session: Session, repair_id: int, material_id: int) -> RepairMaterial:
+def get_material(
+    session: Session, repair_id: int, material_id: int, *, actor: Actor
+) -> RepairMaterial:
+    """One material of an application, for whoever may read the application."""
+    get(session, repair_id, actor=actor)
     found = session.get(RepairMaterial, material_id)
     if found is None or found.repair_id != repair_id:
         raise materials.MaterialNotFound(f"未找到编号为 {material_id} 的材料")

@@ -10,8 +10,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from xinyong import commitments, lists, registrations
+from xinyong import commitments, disclosure, lists, registrations, subjects
 from xinyong.catalog import Catalog
+from xinyong.db.tables import Subject
 
 
 def platform_profile(
@@ -34,3 +35,34 @@ def platform_profile(
         "commitments": commitments.public_items(session, subject_id),
         "registrations": registrations.public_items(session, subject_id),
     }
+
+
+def has_public(session: Session, subject: Subject, catalog: Catalog, today: date) -> bool:
+    """Whether the subject has something currently public: a disclosed record or anything this
+    platform decided or verified and shows. A person without it has no public page and is never
+    listed by the public search."""
+    if disclosure.public_view(session, subject, catalog=catalog, today=today).records:
+        return True
+    own = platform_profile(session, subject.id, catalog, today)
+    return any(own[part] for part in ("list_entries", "red_entries", "commitments",
+                                      "registrations"))  # fmt: skip
+
+
+def public_search(
+    session: Session, q: str, *, limit: int, catalog: Catalog, today: date
+) -> list[Subject]:
+    """The public search on every surface: `subjects.search`, and a person only while they have
+    something public (the plan of a name + ID number query asks for this check)."""
+    found = subjects.search(session, q, limit=limit)
+    return [s for s in found if not subjects.is_person(s) or has_public(session, s, catalog, today)]
+
+
+def public_subject(session: Session, ref: str, catalog: Catalog, today: date) -> Subject:
+    """A subject by its public address; a person's page exists only at its unguessable
+    `p<token>` address and only while they have something public (otherwise: not found)."""
+    subject = subjects.get_by_ref(session, ref)
+    if subjects.is_person(subject) and not (
+        ref.strip().startswith(subjects.PERSON_REF) and has_public(session, subject, catalog, today)
+    ):
+        raise subjects.SubjectNotFound("未找到该信用主体")
+    return subject

@@ -8,10 +8,12 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from xinyong import identifiers
+from xinyong.web.titles import title
 
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
 templates.env.filters["mask"] = identifiers.mask_code
 templates.env.globals["site_title"] = "信用示范区"
+templates.env.globals["title"] = title  # Chinese title of an internal code (web/titles.py)
 
 
 def _csrf_field() -> Markup:

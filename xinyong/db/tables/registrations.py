@@ -27,3 +27,5 @@ class VoluntaryRegistration(IdMixin, CreatedMixin, Base):
     verified_on: Mapped[date | None] = mapped_column(Date)
     verified_by: Mapped[str | None] = mapped_column(String(200))
     verification_note: Mapped[str | None] = mapped_column(Text)
+    # The verifying department (catalog workflows/registrations.yaml); None: the credit office.
+    provider_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("providers.id"), index=True)

@@ -29,8 +29,14 @@ class Subject(IdMixin, CreatedMixin, Base):
     cancelled_on: Mapped[date | None] = mapped_column(Date)
     # False when created from a submitted record and not yet matched to the registry.
     verified: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Random token of the public address `/subjects/p<token>` of a subject registered under an ID
+    # number (persons are never addressed by a guessable number); None for USCC subjects.
+    public_token: Mapped[str | None] = mapped_column(String(32))
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )
 
-    __table_args__ = (Index("ix_subjects_name", "name"),)
+    __table_args__ = (
+        Index("ix_subjects_name", "name"),
+        Index("ix_subjects_public_token", "public_token", unique=True),
+    )

@@ -13,7 +13,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from xinyong import interviews, subjects
+from xinyong import auth, interviews, subjects
 from xinyong.audit import Actor
 from xinyong.enums import Role
 from xinyong.interviews import NewInterview
@@ -30,14 +30,13 @@ def interviews_page(
     code: str = Query("", max_length=32),
 ) -> HTMLResponse:  # fmt: skip
     subject = subjects.find_by_code(session, code) if code.strip() else None
-    scope = None if actor.role == Role.ADMIN else actor.provider_id
     ctx = {
         "actor": actor,
         "today": today,
         "code": code,
         "subject": subjects.public_view(subject) if subject else None,
         "history": interviews.list_for_subject(session, subject.id) if subject else [],
-        "due": interviews.list_follow_ups_due(session, scope),
+        "due": interviews.list_follow_ups_due(session, auth.department_scope(actor)),
     }
     return templates.TemplateResponse(request, "admin/interviews.html", ctx)
 

@@ -28,11 +28,10 @@ def _back(path: str) -> Response:
 
 @router.get("/queue", response_class=HTMLResponse)
 def queue(request: Request, session: DbSession, actor: Officer, today: Today) -> HTMLResponse:
-    scope = None if actor.role == Role.ADMIN else actor.provider_id
     ctx = {
         "actor": actor,
         "today": today,
-        "items": workqueue.work_queue(session, today=today, provider_id=scope),
+        "items": workqueue.work_queue(session, today=today, actor=actor),
         "timeliness": repair.timeliness(session),
     }
     return templates.TemplateResponse(request, "admin/workflows/queue.html", ctx)
@@ -42,7 +41,7 @@ def queue(request: Request, session: DbSession, actor: Officer, today: Today) ->
 def repair_page(
     request: Request, session: DbSession, actor: Officer, catalog: CurrentCatalog, repair_id: int
 ) -> HTMLResponse:
-    app = repair.get(session, repair_id)
+    app = repair.get(session, repair_id, actor=actor)
     entry = repair.entry_of(session, app) if app.target_kind == "list_entry" else None
     ctx = {
         "actor": actor,
@@ -61,7 +60,7 @@ def repair_page(
 def material(
     request: Request, session: DbSession, actor: Officer, repair_id: int, material_id: int
 ) -> Response:
-    item = repair.get_material(session, repair_id, material_id)
+    item = repair.get_material(session, repair_id, material_id, actor=actor)
     content = repair.read_material(item, request.app.state.settings.data_dir)
     headers = {
         "Content-Disposition": f"attachment; filename*=UTF-8''{quote(item.filename)}",
@@ -80,7 +79,7 @@ def accept(
     calendar: CurrentCalendar,
     repair_id: int,
 ) -> Response:
-    app = repair.get(session, repair_id)
+    app = repair.get(session, repair_id, actor=actor)
     repair.accept(session, app, actor=actor, today=today, catalog=catalog, calendar=calendar)
     return _back(f"/admin/repairs/{repair_id}")
 
@@ -90,7 +89,7 @@ def not_accept(
     session: DbSession, actor: Officer, today: Today, repair_id: int, reason: Annotated[str, Form()]
 ) -> Response:
     repair.refuse_acceptance(
-        session, repair.get(session, repair_id), reason, actor=actor, today=today
+        session, repair.get(session, repair_id, actor=actor), reason, actor=actor, today=today
     )
     return _back(f"/admin/repairs/{repair_id}")
 
@@ -105,7 +104,7 @@ def extend(
     repair_id: int,
     reason: Annotated[str, Form()],
 ) -> Response:
-    app = repair.get(session, repair_id)
+    app = repair.get(session, repair_id, actor=actor)
     repair.extend(
         session, app, reason, actor=actor, today=today, catalog=catalog, calendar=calendar
     )
@@ -122,7 +121,7 @@ def decide(
     approve: Annotated[bool, Form()],
     reason: Annotated[str, Form()] = "",
 ) -> Response:
-    app = repair.get(session, repair_id)
+    app = repair.get(session, repair_id, actor=actor)
     repair.decide(
         session, app, approve=approve, reason=reason, actor=actor, today=today, catalog=catalog
     )
@@ -133,7 +132,7 @@ def decide(
 def objection_page(
     request: Request, session: DbSession, actor: Officer, catalog: CurrentCatalog, objection_id: int
 ) -> HTMLResponse:
-    item = objections.get(session, objection_id)
+    item = objections.get(session, objection_id, actor=actor)
     record = archive.get(session, item.record_id)
     ctx = {
         "actor": actor,
@@ -159,7 +158,7 @@ def answer_objection(
     changes = {field: value} if outcome == "corrected" and field else None
     objections.answer_objection(
         session,
-        objections.get(session, objection_id),
+        objections.get(session, objection_id, actor=actor),
         outcome,
         answer,
         changes=changes,
@@ -203,6 +202,6 @@ def verify_registration(
     verified: Annotated[bool, Form()],
     note: Annotated[str, Form()] = "",
 ) -> Response:
-    item = registrations.get(session, registration_id)
+    item = registrations.get(session, registration_id, actor=actor)
     registrations.verify(session, item, verified=verified, note=note, actor=actor, today=today)
     return _back("/admin/queue")

@@ -22,7 +22,8 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from xinyong import audit, disclosure, identifiers, subjects
+from xinyong import audit, clock, disclosure, identifiers, subjects
+from xinyong.catalog import Catalog
 from xinyong.config import Settings
 from xinyong.web import fastpaths, profile
 from xinyong.web.deps import SESSION_COOKIE, CurrentActor, CurrentCatalog, DbSession, Today
@@ -67,20 +68,26 @@ class SubjectDetail(SubjectOut):
 
 @sync_search_router.get("/subjects", response_model=SubjectList, summary=SEARCH_SUMMARY)
 def search_subjects(
-    session: DbSession, q: str = Query("", max_length=100), limit: int = Query(20, ge=1, le=100)
+    session: DbSession,
+    catalog: CurrentCatalog,
+    today: Today,
+    q: str = Query("", max_length=100),
+    limit: int = Query(20, ge=1, le=100),
 ) -> SubjectList:
-    return _search(session, q, limit)
+    return _search(session, q, limit, catalog, today)
 
 
-def _search(session: Session, q: str, limit: int) -> SubjectList:
-    found = subjects.search(session, q, limit=limit)
+def _search(session: Session, q: str, limit: int, catalog: Catalog, today: date) -> SubjectList:
+    found = profile.public_search(session, q, limit=limit, catalog=catalog, today=today)
     items = [SubjectOut.model_validate(subjects.public_view(s)) for s in found]
     return SubjectList(q=identifiers.mask_text(q), count=len(items), items=items)
 
 
 def _search_in_transaction(app: FastAPI, q: str, limit: int) -> SubjectList:
+    settings = app.state.settings
+    today = settings.today if settings.today is not None else clock.today()
     with app.state.sessionmaker() as session, session.begin():
-        return _search(session, q, limit)
+        return _search(session, q, limit, app.state.catalogs.current, today)
 
 
 def _signed_in(request: Request) -> bool:
@@ -93,9 +100,11 @@ def _signed_in(request: Request) -> bool:
 async def search_subjects_fast(
     request: Request, q: str = Query("", max_length=100), limit: int = Query(20, ge=1, le=100)
 ) -> Response | SubjectList:
-    if _signed_in(request):  # not an anonymous search: the reference (sync) path
+    fast = fastpaths.fast_search(request)
+    # not an anonymous search, or a person search (disclosure decides): the reference (sync) path
+    if _signed_in(request) or not fast.answers(q):
         return await run_in_threadpool(_search_in_transaction, request.app, q, limit)
-    body = await fastpaths.fast_search(request).search_json(q, limit=limit)
+    body = await fast.search_json(q, limit=limit)
     return Response(body, media_type="application/json")
 
 
@@ -116,6 +125,7 @@ def get_subject(
     subject = subjects.get_by_ref(session, code)
     facts = subjects.public_view(subject)
     if view == "public" or not disclosure.may_read_archive(actor, subject):
+        subject = profile.public_subject(session, code, catalog, today)
         shown = disclosure.public_view(session, subject, catalog=catalog, today=today)
         records = [r.as_json() for r in shown.records]
         own = profile.platform_profile(session, subject.id, catalog, today)

@@ -13,7 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from xinyong import archive, commitments, objections, registrations, repair, subjects
+from xinyong import archive, commitments, disclosure, objections, registrations, repair, subjects
 from xinyong.audit import Actor
 from xinyong.enums import Role
 from xinyong.web.deps import CurrentCalendar, CurrentCatalog, DbSession, Today, require
@@ -87,13 +87,19 @@ def home(
             session, actor.subject_id, catalog=catalog, today=today
         ),
         "flagged": archive.open_objection_record_ids(session, [r.id for r in records]),
+        "states": disclosure.record_states(session, records, catalog=catalog, today=today),
+        "repairable": {
+            r.id
+            for r in records
+            if repair.check_eligibility(session, r, catalog=catalog, today=today).eligible
+        },
         "repairs": repair.list_for_subject(session, actor.subject_id),
         "due_date": repair.due_date,
         "objections": objections.list_for_subject(session, actor.subject_id),
         "commitments": commitments.list_for_subject(session, actor.subject_id),
         "templates": commitments.templates(catalog, self_service=True),
         "registrations": registrations.list_for_subject(session, actor.subject_id),
-        "kinds": registrations.KINDS,
+        "kinds": registrations.kinds(catalog),
         "catalog": catalog,
     }
     return templates.TemplateResponse(request, "me/home.html", ctx)
@@ -116,6 +122,9 @@ def record_page(
         "versions": archive.history(session, record.info_class, record.natural_key),
         "objections": objections.history(session, record.info_class, record.natural_key),
         "flagged": archive.open_objection_record_ids(session, [record.id]),
+        "state": disclosure.record_states(session, [record], catalog=catalog, today=today).get(
+            record.id
+        ),
         "eligibility": repair.check_eligibility(session, record, catalog=catalog, today=today),
         "materials": catalog.workflows.repair.materials,
         "commitment": catalog.workflows.template(catalog.workflows.repair.commitment_template),

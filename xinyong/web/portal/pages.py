@@ -31,9 +31,11 @@ def home(request: Request, session: DbSession) -> HTMLResponse:
 
 @router.get("/search", response_class=HTMLResponse)
 def search(
-    request: Request, session: DbSession, q: str = Query("", max_length=100)
-) -> HTMLResponse:
-    found = [subjects.public_view(s) for s in subjects.search(session, q, limit=50)]
+    request: Request, session: DbSession, catalog: CurrentCatalog, today: Today,
+    q: str = Query("", max_length=100),
+) -> HTMLResponse:  # fmt: skip
+    hits = profile.public_search(session, q, limit=50, catalog=catalog, today=today)
+    found = [subjects.public_view(s) for s in hits]
     shown_q = identifiers.mask_text(q)  # an ID number typed as the query is not echoed back
     context = {"q": shown_q, "results": found}
     return templates.TemplateResponse(request, "portal/search.html", context)
@@ -43,7 +45,8 @@ def _subject_context(
     request: Request, session: DbSession, subject: Subject, catalog: Catalog, today: date
 ) -> dict[str, Any]:
     view = disclosure.public_view(session, subject, catalog=catalog, today=today)
-    url = qr.public_url(request.app.state.settings.public_base_url, view.subject["ref"])
+    base = qr.base_url(request.app.state.settings.public_base_url, str(request.base_url))
+    url = qr.public_url(base, view.subject["ref"])
     return {
         "s": view.subject,
         "tabs": view.tabs,
@@ -61,18 +64,25 @@ def _subject_context(
 def subject_page(
     request: Request, session: DbSession, catalog: CurrentCatalog, today: Today, ref: str
 ) -> HTMLResponse:
-    subject = subjects.get_by_ref(session, ref)
+    subject = profile.public_subject(session, ref, catalog, today)
     context = _subject_context(request, session, subject, catalog, today)
-    return templates.TemplateResponse(request, "portal/subject.html", context)
+    return _noindex(templates.TemplateResponse(request, "portal/subject.html", context), subject)
 
 
 @router.get("/subjects/{ref}/card", response_class=HTMLResponse)
 def credit_code_card(
     request: Request, session: DbSession, catalog: CurrentCatalog, today: Today, ref: str
 ) -> HTMLResponse:
-    subject = subjects.get_by_ref(session, ref)
+    subject = profile.public_subject(session, ref, catalog, today)
     context = _subject_context(request, session, subject, catalog, today)
-    return templates.TemplateResponse(request, "portal/card.html", context)
+    return _noindex(templates.TemplateResponse(request, "portal/card.html", context), subject)
+
+
+def _noindex(response: HTMLResponse, subject: Subject) -> HTMLResponse:
+    """A person's page is never indexed (the template also carries the robots meta tag)."""
+    if subjects.is_person(subject):
+        response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return response
 
 
 @router.get("/disclosures/{info_class}", response_class=HTMLResponse)

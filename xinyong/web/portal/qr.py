@@ -8,6 +8,11 @@ import segno
 from markupsafe import Markup
 
 
+def base_url(configured: str | None, request_base: str) -> str:
+    """The configured public base URL, else the address this request came to."""
+    return (configured or request_base).rstrip("/")
+
+
 def public_url(base_url: str, code: str) -> str:
     """The subject's public page; `code` is the public (masked for persons) code."""
     return f"{base_url.rstrip('/')}/subjects/{quote(code)}"

@@ -1,0 +1,75 @@
+"""Chinese titles for internal codes on every page: `{{ title("role", u.role) }}`.
+
+Each title comes from the place that owns the code — the catalog (information classes, list
+types, repair materials and conditions, registration kinds) or the enum (roles, severities,
+list kinds) — and the few workflow states that have no enum yet are named here once. An unknown
+code is shown as it is, never hidden.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from jinja2 import pass_context
+
+from xinyong.catalog import Catalog
+from xinyong.enums import ListKind, Role, Severity
+
+LIST_KINDS = {
+    ListKind.SERIOUS: "严重失信主体名单",
+    ListKind.WATCH: "重点关注名单",
+    ListKind.RED: "守信激励名单",
+    ListKind.IMPORTED: "外部认定名单（归集）",
+}
+STATES: dict[str, dict[str, str]] = {
+    "record_status": {"active": "有效", "repaired": "已修复", "withdrawn": "已撤销"},
+    "objection_status": {"open": "处理中", "answered": "已答复"},
+    "objection_outcome": {"corrected": "更正", "deleted": "删除", "kept": "维持"},
+    "registration_status": {"submitted": "待核实", "verified": "已核实", "rejected": "不予核实"},
+}
+
+
+def _catalog_title(catalog: Catalog, kind: str, code: str) -> str | None:
+    if kind == "info_class":
+        info = catalog.info_classes.get(code)
+        return info.title if info else None
+    if kind == "list_type":
+        lt = catalog.list_types.get(code)
+        return lt.title if lt else None
+    if kind == "material":
+        material = catalog.workflows.repair.material(code)
+        return material.title if material else None
+    if kind == "registration_kind":
+        found = catalog.workflows.registrations.kind(code)
+        return found.title if found else None
+    return None
+
+
+ENUM_TITLES: dict[str, Callable[[str], str]] = {
+    "role": lambda code: Role(code).label,
+    "severity": lambda code: Severity(code).label,
+    "list_kind": lambda code: LIST_KINDS[ListKind(code)],
+}
+
+
+def title_of(catalog: Catalog, kind: str, code: Any) -> str:
+    """The Chinese title of `code` of the given kind (the code itself when none is known)."""
+    if code is None or code == "":
+        return "—"
+    text = str(code)
+    if kind in ENUM_TITLES:
+        try:
+            return ENUM_TITLES[kind](text)
+        except (ValueError, KeyError):
+            return text
+    if kind in STATES:
+        return STATES[kind].get(text, text)
+    return _catalog_title(catalog, kind, text) or text
+
+
+@pass_context
+def title(context: Any, kind: str, code: Any) -> str:
+    """Jinja global: the title, with the catalog in force for the request."""
+    catalog: Catalog = context["request"].app.state.catalogs.current
+    return title_of(catalog, kind, code)
