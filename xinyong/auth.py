@@ -87,6 +87,8 @@ def require_scope(actor: Actor, scope: str) -> None:
     """Raise Forbidden unless the API key carries the scope (the system actor always passes)."""
     if actor.kind == "system" or scope in actor.scopes:
         return
+    if actor.is_anonymous:
+        raise Unauthenticated("此接口需要接口密钥", code="auth.api_key_required")
     raise Forbidden(f"此接口需要“{SCOPES[scope]}”权限的接口密钥", code="auth.scope_required")
 
 

@@ -72,6 +72,7 @@ POST /api/v1/screenings                             | L | A   | A   | F   | F | 
 POST /api/v1/screenings/decisions                   | L | A   | A   | F   | F | F | F   | A
 POST /api/v1/checks                                 | L | A   | A   | F   | F | F | F   | A
 POST /api/v1/checks/{check_id}/feedback             | L | A   | A   | F   | F | F | F   | A
+GET  /api/v1/exchange/changes                       | L | F   | F   | F   | F | F | F   | F
 GET  /admin/login                                   | A | A   | A   | A   | A | A | A   | A
 POST /admin/login                                   | A | A   | A   | A   | A | A | A   | A
 POST /admin/logout                                  | A | A   | A   | A   | A | A | A   | A
@@ -91,6 +92,8 @@ POST /admin/interviews/{interview_id}/follow-up     | L | A   | A/F | F   | F | 
 GET  /admin/lists                                   | L | A   | A   | F   | A | F | F   | F
 GET  /admin/lists/{entry_id}                        | L | A   | A   | F   | A | F | F   | F
 GET  /admin/checks                                  | L | A   | A   | F   | A | F | F   | F
+GET  /admin/related                                 | L | A   | A   | F   | F | F | F   | F
+GET  /admin/exchange                                | L | A   | F   | F   | A | F | F   | F
 GET  /admin/queue                                   | L | A   | A   | A   | F | F | F   | F
 GET  /admin/repairs/{repair_id}                     | L | A   | A/F | A/F | F | F | F   | F
 GET  /admin/repairs/{repair_id}/materials/{material_id} | L | A | A/F | A/F | F | F | F | F
