@@ -76,6 +76,14 @@ class AuditAction(StrEnum):
     REGISTRATION_VERIFIED = "registrations.registration.verified"
     INTERVIEW_RECORDED = "interviews.interview.recorded"
     INTERVIEW_FOLLOWED_UP = "interviews.interview.followed_up"
+    INDICATOR_VALUE_ENTERED = "indicators.value.entered"
+    CONTENT_CREATED = "content.item.created"
+    CONTENT_EDITED = "content.item.edited"
+    CONTENT_SUBMITTED = "content.item.submitted"
+    CONTENT_PUBLISHED = "content.item.published"
+    CONTENT_RETURNED = "content.item.returned"
+    CONTENT_WITHDRAWN = "content.item.withdrawn"
+    CONTENT_ATTACHED = "content.item.attached"
 
 
 @dataclass(frozen=True, slots=True)

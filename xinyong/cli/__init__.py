@@ -12,6 +12,7 @@ import typer
 from xinyong import log
 from xinyong.cli import admin, collection, data, exchange, jobs
 from xinyong.cli import lists as lists_cli
+from xinyong.cli import stats as stats_cli
 from xinyong.cli.context import err
 from xinyong.config import get_settings
 from xinyong.errors import XinyongError
@@ -29,6 +30,7 @@ collection.register(app)
 lists_cli.register(app)
 jobs.register(app)
 exchange.register(app)
+stats_cli.register(app)
 
 
 def main() -> None:

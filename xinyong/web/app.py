@@ -12,6 +12,8 @@ from xinyong.config import Settings, get_settings
 from xinyong.db.session import make_engine, make_sessionmaker
 from xinyong.web import errors, fastpaths
 from xinyong.web.admin import batches as admin_batches
+from xinyong.web.admin import content as admin_content
+from xinyong.web.admin import dashboard as admin_dashboard
 from xinyong.web.admin import exchange as admin_exchange
 from xinyong.web.admin import interviews as admin_interviews
 from xinyong.web.admin import lists as admin_lists
@@ -24,8 +26,10 @@ from xinyong.web.api import exchange as api_exchange
 from xinyong.web.api import screening as api_screening
 from xinyong.web.api import subjects as api_subjects
 from xinyong.web.api import system as api_system
+from xinyong.web.portal import content as portal_content
 from xinyong.web.portal import me as portal_me
 from xinyong.web.portal import pages as portal_pages
+from xinyong.web.portal import screen as portal_screen
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -60,6 +64,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router, prefix="/api/v1")
     app.include_router(admin_pages.router)
     app.include_router(admin_batches.router)
+    app.include_router(admin_content.router)
+    app.include_router(admin_dashboard.router)
     app.include_router(admin_interviews.router)
     app.include_router(admin_lists.router)
     app.include_router(admin_workflows.router)
@@ -67,4 +73,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin_exchange.router)
     app.include_router(portal_me.router)
     app.include_router(portal_pages.router)
+    app.include_router(portal_screen.router)
+    app.include_router(portal_content.router)
     return app

@@ -6,7 +6,9 @@ from xinyong.db.tables.auth import ApiClient, User, WebSession
 from xinyong.db.tables.catalog import CatalogVersion
 from xinyong.db.tables.collection import Batch, BatchChunk, BatchRow
 from xinyong.db.tables.commitments import Commitment
+from xinyong.db.tables.content import ContentAttachment, ContentItem
 from xinyong.db.tables.exchange import OutboxEntry, RelatedParty
+from xinyong.db.tables.indicators import IndicatorSnapshot, IndicatorValue
 from xinyong.db.tables.interviews import Interview
 from xinyong.db.tables.lists import ListEntry, ListEntryStep
 from xinyong.db.tables.measures import Check, CheckFeedback, ScreeningDecision
@@ -26,6 +28,10 @@ __all__ = [
     "Check",
     "CheckFeedback",
     "Commitment",
+    "ContentAttachment",
+    "ContentItem",
+    "IndicatorSnapshot",
+    "IndicatorValue",
     "Interview",
     "ListEntry",
     "ListEntryStep",

@@ -6,7 +6,7 @@ committed collection chunk), its id the change-feed cursor; the repair outcomes 
 `related_parties`: legal representatives and investors of a subject, from registration data.
 
 Revision ID: 7e14a0b2c3d4
-Revises: 10b0c0de0950
+Revises: 16a1d2c3b4e5
 Create Date: 2026-11-29 09:40:00+00:00
 """
 
@@ -19,7 +19,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "7e14a0b2c3d4"
-down_revision: str | None = "10b0c0de0950"
+down_revision: str | None = "16a1d2c3b4e5"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
