@@ -17,7 +17,7 @@ from xinyong import catalog as catalog_pkg
 from xinyong.audit import Actor
 from xinyong.catalog import Catalog
 from xinyong.clock import Calendar
-from xinyong.db.tables import Record, RepairApplication, SyncLogEntry
+from xinyong.db.tables import OutboxEntry, Record, RepairApplication
 from xinyong.errors import Forbidden
 
 REGION = "990100"
@@ -84,7 +84,11 @@ def test_approved_repair_makes_the_current_version_repaired_and_is_synced(
     assert [v.status for v in versions] == ["active", "repaired"]
     assert current[0].id == app.repaired_record_id
     assert f"修复申请第 {app.id} 号" in (current[0].reason or "")
-    synced = session.execute(select(SyncLogEntry).where(SyncLogEntry.target_id == app.id)).scalars()
+    synced = session.execute(
+        select(OutboxEntry).where(
+            OutboxEntry.target_type == "repair_application", OutboxEntry.target_id == app.id
+        )
+    ).scalars()
     assert [e.event for e in synced] == ["repair.approved"]
 
 

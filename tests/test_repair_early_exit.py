@@ -19,7 +19,7 @@ from xinyong import commitments, lists, measures, repair, workqueue
 from xinyong.audit import Actor
 from xinyong.catalog import Catalog, EarlyExit, ListType
 from xinyong.clock import Calendar
-from xinyong.db.tables import ListEntry, Provider, RepairApplication, Subject, SyncLogEntry
+from xinyong.db.tables import ListEntry, OutboxEntry, Provider, RepairApplication, Subject
 from xinyong.errors import Forbidden
 from xinyong.repair import eligibility
 from xinyong.repair.eligibility import Facts
@@ -235,7 +235,11 @@ def test_approved_early_exit_takes_the_subject_off_the_list_the_same_day(
     )
     assert after.clean
     assert after.hits == ()
-    synced = session.execute(select(SyncLogEntry).where(SyncLogEntry.target_id == app.id)).scalars()
+    synced = session.execute(
+        select(OutboxEntry).where(
+            OutboxEntry.target_id == app.id, OutboxEntry.target_type == "repair_application"
+        )
+    ).scalars()
     assert [(e.event, e.payload["list_entry_id"]) for e in synced] == [
         ("repair.approved", entry.id)
     ]

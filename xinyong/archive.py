@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from xinyong import audit
+from xinyong import audit, clock, outbox
 from xinyong.audit import Actor, AuditAction
 from xinyong.db.tables import Objection, Provider, Record
 from xinyong.enums import ObjectionStatus, RecordStatus
@@ -177,10 +177,12 @@ def new_version(
     status: RecordStatus | None = None,
     catalog_version: str | None = None,
     actor: Actor,
+    today: date | None = None,
 ) -> Record:
     """Supersede the current version with a new one (corrected fields and/or a new status).
 
-    The old version stays, marked not current; the audit row shows before and after.
+    The old version stays, marked not current; the audit row shows before and after; the outbox
+    row (the version leaves the region) is written in the same transaction.
     """
     if not record.is_current:
         raise NotCurrentVersion("只能在信用记录的当前版本上修改，请刷新后重试")
@@ -225,33 +227,59 @@ def new_version(
         after={"version": successor.version, "status": successor.status, "data": changes},
         reason=reason,
     )
+    outbox.append(
+        session,
+        outbox.Event.RECORD_VERSIONED,
+        target_type="record",
+        target_id=successor.id,
+        subject_id=successor.subject_id,
+        provider_id=successor.provider_id,
+        payload={
+            "info_class": successor.info_class,
+            "version": successor.version,
+            "status": successor.status,
+            "reason": reason,
+        },
+        occurred_on=today or clock.today(),
+    )
     return successor
 
 
 # ---- bulk: one chunk of new versions (collection) ------------------------------------------------
 
 
-def write_versions_pg(raw: Any, records: pl.DataFrame, superseded: Sequence[int]) -> None:
+def write_versions_pg(
+    raw: Any, records: pl.DataFrame, superseded: Sequence[int]
+) -> tuple[int, int] | None:
     """PostgreSQL, on a driver (psycopg) connection in the caller's transaction: flip the
     superseded versions with one UPDATE and COPY the new ones (`RECORD_COLUMNS`, CSV from Polars).
+    Returns the first and last id of the new versions (taken from the sequence before the COPY,
+    so the chunk's outbox row can name them), or None when there are none.
 
     Content hashes come with the frame (`hash_canonical` of `canonical_json`'s text).
     """
+    import polars as pl  # noqa: PLC0415  (heavy: only the bulk path needs it)
+
     if superseded:
         raw.execute("UPDATE records SET is_current = false WHERE id = ANY(%s)", (list(superseded),))
     if records.height == 0:
-        return
+        return None
+    nextval = "SELECT nextval(pg_get_serial_sequence('records', 'id')) FROM generate_series(1, %s)"
+    ids = [row[0] for row in raw.execute(nextval, (records.height,)).fetchall()]
+    records = records.with_columns(id=pl.Series(ids, dtype=pl.Int64))
     sql = f"COPY records ({', '.join(records.columns)}) FROM STDIN (FORMAT csv)"
     buffer = io.BytesIO()
     records.write_csv(buffer, include_header=False)  # UTF-8 bytes straight from Polars
     with raw.cursor() as cursor, cursor.copy(sql) as copy:
         copy.write(buffer.getbuffer())
+    return min(ids), max(ids)
 
 
 def write_versions_sqlite(
     session: Session, records: pl.DataFrame, superseded: Sequence[int]
-) -> None:
-    """SQLite: the same, with driver-level executemany in the session's transaction."""
+) -> tuple[int, int] | None:
+    """SQLite: the same, with driver-level executemany in the session's transaction (one writer,
+    so the rowids of the executemany are consecutive)."""
     import polars as pl  # noqa: PLC0415  (heavy: only the bulk path needs it)
 
     ids = list(superseded)
@@ -259,12 +287,15 @@ def write_versions_sqlite(
         chunk = ids[start : start + _IN_CHUNK]
         session.execute(update(Record).where(Record.id.in_(chunk)).values(is_current=False))
     if records.height == 0:
-        return
+        return None
     dates = [c for c, t in records.schema.items() if t == pl.Date]
     rows = records.with_columns(pl.col(dates).dt.to_string("%Y-%m-%d")).rows()
     marks = ", ".join("?" for _ in records.columns)
     sql = f"INSERT INTO records ({', '.join(records.columns)}) VALUES ({marks})"  # noqa: S608
-    session.connection().exec_driver_sql(sql, rows)
+    connection = session.connection()
+    connection.exec_driver_sql(sql, rows)
+    last = int(connection.exec_driver_sql("SELECT last_insert_rowid()").scalar_one())
+    return last - records.height + 1, last
 
 
 # ---- queries for the derived views (disclosure, portal listings) -------------------------------

@@ -33,6 +33,9 @@ log = get_logger(__name__)
 
 GENESIS = "0" * 64
 _AUDIT_LOCK_KEY = 7_220_419  # pg_advisory_xact_lock key serialising chain appends
+# The outbox takes the same transaction lock (one lock, no ordering between two): its ids are
+# then handed out in commit order, which makes them a cursor (xinyong/outbox.py).
+CHAIN_LOCK_KEY = _AUDIT_LOCK_KEY
 
 
 class AuditAction(StrEnum):
@@ -109,6 +112,7 @@ class Actor:
     provider_id: int | None = None
     subject_id: int | None = None
     request_id: str | None = field(default=None, compare=False)
+    scopes: tuple[str, ...] = ()  # API keys only (auth.SCOPES)
 
     @classmethod
     def system(cls, label: str = "系统") -> Actor:

@@ -150,6 +150,15 @@ def actor_for_key_row(row: Any) -> Actor | None:
     return Actor("api_client", row[0], f"接口:{row[1]}", Role(row[2]), row[3])
 
 
+def require_scope(actor: Actor, scope: str) -> None:
+    """Raise Forbidden unless the API key carries the scope (the system actor always passes)."""
+    if actor.kind == "system" or scope in actor.scopes:
+        return
+    if actor.is_anonymous:
+        raise Unauthenticated("此接口需要接口密钥", code="auth.api_key_required")
+    raise Forbidden(f"此接口需要“{SCOPES[scope]}”权限的接口密钥", code="auth.scope_required")
+
+
 def require_role(actor: Actor, *roles: Role) -> None:
     """Raise Forbidden unless the actor has one of the roles (the system actor always passes)."""
     if actor.kind == "system" or actor.role in roles:
@@ -252,12 +261,15 @@ CLIENT_SCOPES: dict[str, tuple[Role, str]] = {
     "check": (Role.SYSTEM, "联合奖惩核查"),
     "screen": (Role.SYSTEM, "名单比对"),
     "batches": (Role.PROVIDER_CLERK, "数据报送"),
+    "exchange": (Role.SYSTEM, "信用信息交换（变更流）"),
 }
+SCOPES = {scope: title for scope, (_, title) in CLIENT_SCOPES.items()}
 # API path prefix → the scope it needs
 SCOPE_PATHS = (
     ("/api/v1/checks", "check"),
     ("/api/v1/screenings", "screen"),
     ("/api/v1/batches", "batches"),
+    ("/api/v1/exchange", "exchange"),
 )
 LAST_USED_EVERY = timedelta(seconds=60)  # last_used_at is written at most once a minute
 
@@ -320,6 +332,7 @@ def client_key_actor(
         Role(client.role),
         client.provider_id,
         request_id=request_id,
+        scopes=tuple(client.scopes or ()),
     )
     if scope is not None and scopes:
         role = CLIENT_SCOPES[scope][0]
@@ -379,7 +392,7 @@ def add_client(
         raise InvalidInput(
             "开通数据报送（batches）须指定所属报送部门（--provider）", code="auth.provider_required"
         )
-    role = Role.SYSTEM if {"check", "screen"} & set(wanted) else Role.PROVIDER_CLERK
+    role = Role.SYSTEM if {"check", "screen", "exchange"} & set(wanted) else Role.PROVIDER_CLERK
     client, key = create_api_client(session, name, role, provider_id=provider_id, actor=actor)
     client.scopes, client.rate_limit = wanted, rate_limit
     session.flush()
@@ -552,10 +565,13 @@ def create_api_client(
     role: Role,
     *,
     provider_id: int | None = None,
+    scopes: tuple[str, ...] = (),
     actor: Actor,
 ) -> tuple[ApiClient, str]:
     """Register a business system, provider system or bank; the key is shown once, never stored."""
     require_role(actor, Role.ADMIN)
+    if unknown := [s for s in scopes if s not in SCOPES]:
+        raise InvalidInput(f"未知的接口权限：{'、'.join(unknown)}", code="auth.unknown_scope")
     if role == Role.PROVIDER_CLERK and provider_id is None:
         raise InvalidInput("报送接口必须属于一个报送部门", code="auth.provider_required")
     prefix, key = _new_key()
@@ -566,6 +582,7 @@ def create_api_client(
         role=role.value,
         provider_id=provider_id,
         active=True,
+        scopes=list(scopes),
     )
     session.add(client)
     session.flush()
@@ -575,6 +592,12 @@ def create_api_client(
         AuditAction.API_CLIENT_CREATED,
         target_type="api_client",
         target_id=client.id,
-        after={"name": name, "role": role.value, "provider_id": provider_id, "prefix": prefix},
+        after={
+            "name": name,
+            "role": role.value,
+            "provider_id": provider_id,
+            "prefix": prefix,
+            "scopes": list(scopes),
+        },
     )
     return client, key

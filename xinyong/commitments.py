@@ -18,7 +18,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
-from xinyong import archive, audit, providers, repair, subjects
+from xinyong import archive, audit, outbox, providers, repair, subjects
 from xinyong.audit import Actor, AuditAction
 from xinyong.auth import require_provider_scope, require_role
 from xinyong.catalog import Catalog, CommitmentTemplate
@@ -182,6 +182,22 @@ def sign(
             "kind": chosen.kind,
             "record_id": row.record_id,
         },
+    )
+    outbox.append(
+        session,
+        outbox.Event.COMMITMENT_SIGNED,
+        target_type="commitment",
+        target_id=row.id,
+        subject_id=subject.id,
+        provider_id=acceptance_provider_id,
+        payload={
+            "code": code,
+            "template": chosen.id,
+            "kind": chosen.kind,
+            "publication": chosen.publication,
+            "record_id": row.record_id,
+        },
+        occurred_on=today,
     )
     return row
 
@@ -355,6 +371,20 @@ def _record_breach(
     )
     commitment.breach_record_id = record.id
     session.flush()
+    outbox.append(
+        session,
+        outbox.Event.COMMITMENT_BREACHED,
+        target_type="record",
+        target_id=record.id,
+        subject_id=subject.id,
+        provider_id=record.provider_id,
+        payload={
+            "commitment_id": commitment.id,
+            "code": commitment.code,
+            "info_class": BREACH_CLASS,
+        },
+        occurred_on=today,
+    )
     return record
 
 

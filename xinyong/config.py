@@ -50,6 +50,20 @@ class Settings(BaseSettings):
     def signing_key_path(self) -> Path:
         return self.signing_key or self.data_dir / "keys" / "office-sm2.pem"
 
+    # `xinyong jobs run exchange`: packages to import are picked up from the inbox; packages of
+    # pending changes are written to the outbox folder (where the transfer to the provincial
+    # platform picks them up). Defaults under data_dir/exchange/.
+    exchange_inbox: Path | None = None
+    exchange_outbox: Path | None = None
+
+    @property
+    def exchange_inbox_dir(self) -> Path:
+        return self.exchange_inbox or self.data_dir / "exchange" / "inbox"
+
+    @property
+    def exchange_outbox_dir(self) -> Path:
+        return self.exchange_outbox or self.data_dir / "exchange" / "outbox"
+
 
 @lru_cache
 def get_settings() -> Settings:

@@ -207,6 +207,7 @@ def answer_objection(
             changes={c.field: c.after for c in diff},
             catalog_version=catalog.version,
             actor=actor,
+            today=today,
         )
         _sync_columns(successor, diff, catalog)
     elif outcome == "deleted":
@@ -217,6 +218,7 @@ def answer_objection(
             status=RecordStatus.WITHDRAWN,
             catalog_version=catalog.version,
             actor=actor,
+            today=today,
         )
     objection.result_record_id = successor.id if successor else None
     session.flush()

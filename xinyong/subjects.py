@@ -139,7 +139,7 @@ def public_view(subject: Subject) -> dict[str, Any]:
 PUBLIC_VIEW_FIELDS = (
     "id", "public_token", "code", "code_kind", "name", "kind", "status", "region_code",
     "former_names", "legal_rep", "registration_authority", "established_on", "address",
-    "industry_code",
+    "industry_code", "verified",
 )  # fmt: skip
 
 
@@ -163,6 +163,8 @@ def public_view_of(row: Mapping[str, Any]) -> dict[str, Any]:
         "established_on": None if person else row["established_on"],
         "address": None if person else row["address"],
         "industry_code": row["industry_code"],
+        # False: known only from other departments' records, not (yet) from registration data
+        "verified": bool(row["verified"]),
     }
 
 

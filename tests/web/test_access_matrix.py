@@ -73,6 +73,7 @@ POST /api/v1/screenings                             | L | A   | A   | F   | F | 
 POST /api/v1/screenings/decisions                   | L | A   | A   | F   | F | F | F   | A
 POST /api/v1/checks                                 | L | A   | A   | F   | F | F | F   | A
 POST /api/v1/checks/{check_id}/feedback             | L | A   | A   | F   | F | F | F   | A
+GET  /api/v1/exchange/changes                       | L | F   | F   | F   | F | F | F   | F
 GET  /admin/login                                   | A | A   | A   | A   | A | A | A   | A
 POST /admin/login                                   | A | A   | A   | A   | A | A | A   | A
 POST /admin/logout                                  | A | A   | A   | A   | A | A | A   | A
@@ -104,6 +105,8 @@ GET  /admin/evaluation/subjects                     | L | A   | A   | F   | A | 
 GET  /admin/inspections                             | L | A   | A   | F   | A | F | F   | F
 GET  /admin/inspections/{code}                      | L | N   | N   | F   | N | F | F   | F
 POST /admin/inspections/{code}/{inspection_id}/result | L | A | A   | F   | A | F | F   | F
+GET  /admin/related                                 | L | A   | A   | F   | F | F | F   | F
+GET  /admin/exchange                                | L | A   | F   | F   | A | F | F   | F
 GET  /admin/queue                                   | L | A   | A   | A   | F | F | F   | F
 GET  /admin/repairs/{repair_id}                     | L | A   | A/F | A/F | F | F | F   | F
 GET  /admin/repairs/{repair_id}/materials/{material_id} | L | A | A/F | A/F | F | F | F | F

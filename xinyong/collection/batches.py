@@ -19,7 +19,7 @@ import polars as pl
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from xinyong import audit, auth, clock, identifiers, providers
+from xinyong import audit, auth, clock, identifiers, providers, registry_data
 from xinyong.audit import Actor, AuditAction
 from xinyong.catalog import Catalog
 from xinyong.collection import readers, store, writer
@@ -282,7 +282,10 @@ def _process(
                     accepted = checked.accepted.filter(pl.col("row_no").is_between(first, last))
                     rejected = [r for r in checked.rejected if first <= r["row_no"] <= last]
                     ids, name_warnings = linker.link(accepted)
-                    tally.warnings.extend(name_warnings)
+                    if ctx.info_class.kind == registry_data.REGISTRATION_CLASS:
+                        apply_registration(session, batch, accepted, ids, actor=actor)
+                    else:  # the registry's own rows are where names change
+                        tally.warnings.extend(name_warnings)
                     sink.put(store.prepare(session, batch, (first, last), accepted, rejected, ids))
                 processed += int(last - first + 1)
                 if progress:
@@ -301,6 +304,21 @@ def _process(
     )
     store.save_batch(session, batch, durable=durable)
     log.info("batch processed", batch_id=batch.id, accepted=batch.accepted, rejected=batch.rejected)
+
+
+def apply_registration(
+    session: Session, batch: Batch, accepted: pl.DataFrame, ids: pl.DataFrame, *, actor: Actor
+) -> None:
+    """Registration rows update their subjects (verified, renamed, related parties) in the
+    transaction of their chunk (registry_data.apply_chunk)."""
+    linked = accepted.select("row_no", "subject_code", "data").join(ids, on="subject_code")
+    rows = [
+        registry_data.Row.from_json(sid, data, batch.id, row_no)
+        for row_no, _code, data, sid in linked.sort("row_no").iter_rows()
+    ]
+    registry_data.apply_chunk(
+        session, rows, actor=actor, reason=f"登记注册信息：归集批次 {batch.id}"
+    )
 
 
 def _chunks(row_nos: pl.Series) -> list[tuple[int, int]]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import polars as pl
@@ -55,6 +56,8 @@ class Chunk:
     superseded: list[int]  # record ids whose is_current flips to false
     rejected: list[dict[str, Any]]  # batch_rows dicts
     counts: dict[str, int]  # _COUNTS
+    received_on: date  # the batch's day (the outbox row's date)
+    provider_id: int | None = None
 
     def chunk_row(self) -> tuple[int, ...]:
         return (self.batch_id, self.first_row, self.last_row, *(self.counts[k] for k in _COUNTS))
@@ -162,6 +165,8 @@ def prepare(
         superseded=joined.filter(pl.col("outcome") == "updated")["current_id"].to_list(),
         rejected=[{**r, "batch_id": batch.id} for r in rejected],
         counts=counts,
+        received_on=batch.received_on,
+        provider_id=batch.provider_id,
     )
 
 

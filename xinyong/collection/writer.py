@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from xinyong import archive
+from xinyong import archive, outbox
 from xinyong.collection.store import CHUNK_COLUMNS, ROW_COLUMNS, Chunk, end_chunk
 from xinyong.db.session import is_postgres
 from xinyong.db.tables import Batch
@@ -144,6 +144,22 @@ class Writer:
             self.connection.close()
 
 
+def record_outbox(connection: Any, chunk: Chunk, ids: tuple[int, int], *, postgres: bool) -> None:
+    """The hook of record writing into the outbox: one row for the chunk's new versions, in the
+    chunk's transaction (docs/decisions/0011-outbox.md)."""
+    outbox.append_chunk(
+        connection,
+        postgres=postgres,
+        batch_id=chunk.batch_id,
+        provider_id=chunk.provider_id,
+        info_class=str(chunk.records["info_class"][0]),
+        rows=(chunk.first_row, chunk.last_row),
+        ids=ids,
+        count=chunk.records.height,
+        occurred_on=chunk.received_on,
+    )
+
+
 # ---- PostgreSQL -------------------------------------------------------------------------------
 
 
@@ -153,9 +169,11 @@ def _lock_class(raw: Any, info_class: str) -> None:
 
 
 def _write_pg(raw: Any, chunk: Chunk) -> None:
-    """The records through archive (one UPDATE, one COPY), then the batch's own rows (one COPY,
-    one INSERT), in the caller's transaction."""
-    archive.write_versions_pg(raw, chunk.records, chunk.superseded)
+    """The records through archive (one UPDATE, one COPY), the chunk's outbox row naming their
+    ids, then the batch's own rows (one COPY, one INSERT), in the caller's transaction."""
+    ids = archive.write_versions_pg(raw, chunk.records, chunk.superseded)
+    if ids is not None:
+        record_outbox(raw, chunk, ids, postgres=True)
     _copy_rows(raw, "batch_rows", ROW_COLUMNS, chunk.rejected)
     marks = ", ".join(["%s"] * len(CHUNK_COLUMNS))
     raw.execute(
@@ -186,7 +204,9 @@ def _write_sqlite(session: Session, chunk: Chunk) -> None:
     """Records through archive, then the batch's rows: driver-level executemany in the chunk's
     transaction (no per-row ORM work)."""
     connection = session.connection()
-    archive.write_versions_sqlite(session, chunk.records, chunk.superseded)
+    ids = archive.write_versions_sqlite(session, chunk.records, chunk.superseded)
+    if ids is not None:
+        record_outbox(connection, chunk, ids, postgres=False)
     values = [tuple(_pg_value(r[c]) for c in ROW_COLUMNS) for r in chunk.rejected]
     _executemany(connection, "batch_rows", ROW_COLUMNS, values)
     _executemany(connection, "batch_chunks", CHUNK_COLUMNS, [chunk.chunk_row()])

@@ -18,14 +18,17 @@ from xinyong.web.admin import batches as admin_batches
 from xinyong.web.admin import clients as admin_clients
 from xinyong.web.admin import content as admin_content
 from xinyong.web.admin import dashboard as admin_dashboard
+from xinyong.web.admin import exchange as admin_exchange
 from xinyong.web.admin import interviews as admin_interviews
 from xinyong.web.admin import list_steps as admin_list_steps
 from xinyong.web.admin import lists as admin_lists
 from xinyong.web.admin import pages as admin_pages
+from xinyong.web.admin import related as admin_related
 from xinyong.web.admin import workflows as admin_workflows
 from xinyong.web.api import batches as api_batches
 from xinyong.web.api import checks as api_checks
 from xinyong.web.api import consents as api_consents
+from xinyong.web.api import exchange as api_exchange
 from xinyong.web.api import reports as api_reports
 from xinyong.web.api import screening as api_screening
 from xinyong.web.api import subjects as api_subjects
@@ -73,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         api_screening.router,
         api_consents.router,
         api_reports.router,
+        api_exchange.router,
         *api_checks.routers(settings),
     ]
     for router in api_routers:
@@ -88,6 +92,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin_lists.router)
     app.include_router(admin_list_steps.router)
     app.include_router(admin_workflows.router)
+    app.include_router(admin_related.router)
+    app.include_router(admin_exchange.router)
     app.include_router(portal_me.router)
     app.include_router(portal_me_consents.router)
     app.include_router(portal_reports.router)

@@ -73,6 +73,7 @@ def _actor(
         provider_id=actor.provider_id,
         subject_id=actor.subject_id,
         request_id=request_id,
+        scopes=actor.scopes,
     )
 
 

@@ -9,6 +9,7 @@ from xinyong.db.tables.commitments import Commitment
 from xinyong.db.tables.consent import Consent
 from xinyong.db.tables.content import ContentAttachment, ContentItem
 from xinyong.db.tables.evaluation import EvaluationResult, EvaluationRun
+from xinyong.db.tables.exchange import OutboxEntry, RelatedParty
 from xinyong.db.tables.indicators import IndicatorSnapshot, IndicatorValue
 from xinyong.db.tables.inspections import Inspection, InspectionPlan, Inspector
 from xinyong.db.tables.interviews import Interview
@@ -17,7 +18,7 @@ from xinyong.db.tables.measures import Check, CheckFeedback, ScreeningDecision
 from xinyong.db.tables.objections import Objection
 from xinyong.db.tables.providers import Provider
 from xinyong.db.tables.registrations import VoluntaryRegistration
-from xinyong.db.tables.repair import RepairApplication, RepairMaterial, SyncLogEntry
+from xinyong.db.tables.repair import RepairApplication, RepairMaterial
 from xinyong.db.tables.reports import Report
 from xinyong.db.tables.subjects import Subject
 
@@ -46,15 +47,16 @@ __all__ = [
     "ListEntryStep",
     "LogCheckpoint",
     "Objection",
+    "OutboxEntry",
     "Provider",
     "QueryLogEntry",
     "Record",
+    "RelatedParty",
     "RepairApplication",
     "RepairMaterial",
     "Report",
     "ScreeningDecision",
     "Subject",
-    "SyncLogEntry",
     "User",
     "VoluntaryRegistration",
     "WebSession",

@@ -50,6 +50,7 @@ class SubjectOut(BaseModel):
     established_on: date | None
     address: str | None
     industry_code: str | None
+    verified: bool  # False: known only from departments' records, no registration data yet
 
 
 class SubjectList(BaseModel):
