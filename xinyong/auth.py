@@ -343,6 +343,7 @@ def client_key_actor(
             role=role,
             provider_id=actor.provider_id,
             request_id=request_id,
+            scopes=actor.scopes,
         )
     return actor
 
