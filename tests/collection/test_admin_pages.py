@@ -66,3 +66,21 @@ def test_clerk_uploads_sees_the_report_and_downloads_rejected_rows(
     assert quality.status_code == 200
     assert "<svg" in quality.text
     assert "合规率" in quality.text
+
+
+def test_an_uploaded_repeat_says_so_and_the_list_shows_durations(
+    client: TestClient, session: Session, provider: Provider
+) -> None:
+    _login_clerk(client, session, provider)
+    files = {"file": ("处罚.csv", to_csv(penalty_rows(2, seed=6)), "text/csv")}
+    first = client.post("/admin/batches", data={"info_class": "penalty"}, files=files)
+    assert first.status_code == 200
+    assert "重复报送" not in first.text
+    again = client.post("/admin/batches", data={"info_class": "penalty"}, files=files)
+    assert again.status_code == 200
+    assert again.url.path == first.url.path
+    assert "重复报送" in again.text
+    assert "未写入任何数据" in again.text
+    listing = client.get("/admin/batches")
+    assert "处理用时" in listing.text
+    assert " 秒</td>" in listing.text

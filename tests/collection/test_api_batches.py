@@ -76,3 +76,20 @@ def test_a_provider_key_cannot_submit_as_another_provider(
     resp = client.post("/api/v1/batches", json=body, headers={"X-API-Key": key})
     assert resp.status_code == 403
     assert resp.json()["error"] == "auth.provider_scope"
+
+
+def test_the_same_file_again_answers_200_with_repeat_of(
+    client: TestClient, session: Session, provider: Provider
+) -> None:
+    key = _key(session, provider)
+    files = {"file": ("处罚.csv", to_csv(penalty_rows(2, seed=5)), "text/csv")}
+    first = client.post("/api/v1/batches", data={"info_class": "penalty"}, files=files,
+                        headers={"X-API-Key": key})  # fmt: skip
+    assert first.status_code == 202, first.text
+    assert first.json()["repeat_of"] is None
+    again = client.post("/api/v1/batches", data={"info_class": "penalty"}, files=files,
+                        headers={"X-API-Key": key})  # fmt: skip
+    assert again.status_code == 200, again.text
+    body = again.json()
+    assert body["repeat_of"] == first.json()["id"]
+    assert "未写入任何数据" in body["message"]

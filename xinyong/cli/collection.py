@@ -61,13 +61,16 @@ def collect(
 
 def _present(report: collection.BatchReport, *, json_out: bool) -> None:
     if json_out:
-        keys = ("batch_id", "received", "accepted", "rejected", "new", "updated", "unchanged")
+        keys = ("batch_id", "repeat_of", "message", "received", "accepted", "rejected", "new",
+                "updated", "unchanged")  # fmt: skip
         out = {k: report.as_dict()[k] for k in keys}
         out["errors"] = [
             {k: e[k] for k in ("row", "field", "code", "message")} for e in report.errors
         ]
         ctx.print_json(out)
         return
+    if report.message:
+        ctx.err.print(f"[yellow]重复报送[/yellow] {report.message}")
     ctx.err.print(
         f"批次 {report.batch_id or '（试校验）'}：收到 {report.received}，接收 {report.accepted}"
         f"（新增 {report.new}，更新 {report.updated}，未变 {report.unchanged}），"

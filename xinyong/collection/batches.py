@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -93,9 +93,14 @@ class BatchReport:
     warnings: list[str]
     encoding: str | None
     flags: list[str] = field(default_factory=list)  # quality thresholds breached
+    # A byte-identical file already imported: the earlier batch's id, and what happened in words.
+    repeat_of: int | None = None
+    message: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
+            "repeat_of": self.repeat_of,
+            "message": self.message,
             "batch_id": self.batch_id,
             "info_class": self.info_class,
             "status": self.status,
@@ -131,6 +136,18 @@ def list_batches(
     return list(session.execute(stmt).scalars())
 
 
+def duration(batch: Batch) -> timedelta | None:
+    """From submission (`created_at`) to the end of processing (`finished_at`); None while the
+    batch is processing (or for a batch finished before `finished_at` was kept)."""
+    if batch.finished_at is None or batch.created_at is None:
+        return None
+    start, end = (
+        t if t.tzinfo else t.replace(tzinfo=UTC)  # SQLite keeps UTC without the zone
+        for t in (batch.created_at, batch.finished_at)
+    )
+    return max(end - start, timedelta(0))
+
+
 def rejected_rows(session: Session, batch_id: int) -> list[BatchRow]:
     stmt = (
         select(BatchRow)
@@ -140,7 +157,20 @@ def rejected_rows(session: Session, batch_id: int) -> list[BatchRow]:
     return list(session.execute(stmt).scalars())
 
 
-def report(session: Session, batch: Batch, catalog: Catalog | None = None) -> BatchReport:
+def repeat_message(session: Session, batch: Batch) -> str:
+    """What a resubmission of batch `batch`'s exact file did: nothing."""
+    provider = providers.get(session, batch.provider_id)
+    return (
+        f"该文件与第 {batch.id} 号批次（{batch.received_on.isoformat()}，{provider.name}报送）"
+        "的文件完全相同，是重复报送：本次未写入任何数据，以下为原批次的报告"
+    )
+
+
+def report(
+    session: Session, batch: Batch, catalog: Catalog | None = None, *, repeat: bool = False
+) -> BatchReport:
+    """The batch's report; `repeat`: the answer to a resubmission of its exact file, which says
+    so (`repeat_of`, `message`) above the original figures."""
     errors = [
         {"row": r.row_no, **issue, "message": identifiers.mask_text(issue["message"])}
         for r in rejected_rows(session, batch.id)
@@ -160,6 +190,8 @@ def report(session: Session, batch: Batch, catalog: Catalog | None = None) -> Ba
         warnings=[identifiers.mask_text(w) for w in batch.warnings or []],
         encoding=batch.encoding,
         flags=_flags(batch, catalog) if catalog else [],
+        repeat_of=batch.id if repeat else None,
+        message=repeat_message(session, batch) if repeat else None,
     )
 
 
@@ -202,11 +234,11 @@ def collect(
     batch = _find_or_create(
         session, submission, table, provider.id, catalog, durable=durable, actor=actor, today=today
     )
-    if batch.status != BatchStatus.DONE:
-        ctx = Context(info_class, catalog, today, batch.received_on, calendar)
-        _process(
-            session, batch, table, columns, ctx, progress=progress, durable=durable, actor=actor
-        )
+    if batch.status == BatchStatus.DONE:  # the same bytes again: nothing is written
+        log.info("batch repeated", batch_id=batch.id, provider_id=provider.id)
+        return report(session, batch, catalog, repeat=True)
+    ctx = Context(info_class, catalog, today, batch.received_on, calendar)
+    _process(session, batch, table, columns, ctx, progress=progress, durable=durable, actor=actor)
     return report(session, batch, catalog)
 
 

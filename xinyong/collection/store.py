@@ -216,4 +216,6 @@ def finish(session: Session, batch: Batch, values: dict[str, Any], *, durable: b
     for key, value in values.items():
         setattr(batch, key, value)
     batch.status = BatchStatus.DONE.value
+    # the database's clock, like created_at's default, so the two make a duration
+    batch.finished_at = func.now()
     end_chunk(session, durable=durable)

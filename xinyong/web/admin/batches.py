@@ -11,7 +11,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from xinyong import auth, collection, providers
 from xinyong.audit import Actor
 from xinyong.collection import quality
-from xinyong.enums import Role
+from xinyong.db.tables import Batch
+from xinyong.enums import BatchStatus, Role
 from xinyong.web import evaluation as evaluation_web
 from xinyong.web.api.batches import WorkSession
 from xinyong.web.deps import CurrentCalendar, CurrentCatalog, DbSession, Today, require
@@ -24,6 +25,23 @@ Staff = Annotated[Actor, Depends(require(Role.ADMIN, Role.AUDITOR, Role.PROVIDER
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+_MINUTE = 60
+
+
+def took(batch: Batch) -> str:
+    """The batch's processing time in Chinese (“处理中” while it runs, “—” if never kept)."""
+    spent = collection.duration(batch)
+    if spent is None:
+        return "处理中" if batch.status != BatchStatus.DONE else "—"
+    seconds = spent.total_seconds()
+    if seconds < _MINUTE:
+        return f"{seconds:.1f} 秒"
+    minutes, rest = divmod(round(seconds), _MINUTE)
+    if minutes < _MINUTE:
+        return f"{minutes} 分 {rest} 秒"
+    return f"{minutes // _MINUTE} 小时 {minutes % _MINUTE} 分"
+
+
 @router.get("/batches", response_class=HTMLResponse)
 def batch_list(
     request: Request, session: DbSession, actor: Clerk, catalog: CurrentCatalog
@@ -32,6 +50,7 @@ def batch_list(
     ctx = {
         "actor": actor,
         "batches": collection.list_batches(session, provider_id=own),
+        "took": took,
         "providers": providers.list_providers(session),
         "classes": list(catalog.info_classes.values()),
         "report": None,
@@ -55,16 +74,22 @@ def upload(
     if report.batch_id is None:
         ctx = {"actor": actor, "report": report, "batch": None}
         return templates.TemplateResponse(request, "admin/batch.html", ctx)
-    return RedirectResponse(f"/admin/batches/{report.batch_id}", status_code=303)
+    repeat = "?repeat=1" if report.repeat_of is not None else ""
+    return RedirectResponse(f"/admin/batches/{report.batch_id}{repeat}", status_code=303)
 
 
 @router.get("/batches/{batch_id}", response_class=HTMLResponse)
 def batch_page(
-    request: Request, session: DbSession, actor: Clerk, catalog: CurrentCatalog, batch_id: RowId
-) -> HTMLResponse:
+    request: Request, session: DbSession, actor: Clerk, catalog: CurrentCatalog, batch_id: RowId,
+    repeat: bool = False,
+) -> HTMLResponse:  # fmt: skip
+    """`?repeat=1`: the page an upload of an already imported file lands on; it says so."""
     batch = collection.get(session, batch_id)
     auth.require_provider_scope(actor, batch.provider_id)
-    ctx = {"actor": actor, "batch": batch, "report": collection.report(session, batch, catalog)}
+    report = collection.report(
+        session, batch, catalog, repeat=repeat and batch.status == BatchStatus.DONE
+    )
+    ctx = {"actor": actor, "batch": batch, "report": report, "took": took(batch)}
     return templates.TemplateResponse(request, "admin/batch.html", ctx)
 
 

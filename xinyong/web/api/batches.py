@@ -107,8 +107,10 @@ async def submit_batch(
     await run_in_threadpool(evaluation_web.after_batch, session, report.batch_id,
                             catalog=catalog, today=today)  # fmt: skip
     body = {"id": report.batch_id, **report.as_dict()}
+    # 202: a batch was taken in; 200: the file repeats batch `repeat_of` and nothing was written
+    status = 200 if report.repeat_of is not None else 202
     return JSONResponse(
-        body, status_code=202, headers={"Location": f"/api/v1/batches/{report.batch_id}"}
+        body, status_code=status, headers={"Location": f"/api/v1/batches/{report.batch_id}"}
     )
 
 
