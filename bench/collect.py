@@ -2,10 +2,19 @@
 (a) raw COPY of the same file into an unindexed table of the same columns (PostgreSQL baseline),
 (b) `xinyong collect` end to end (validate, link, store with the production indexes),
 (c) storing alone: COPY of exactly the `records` rows (b) wrote into an empty copy of `records`
-(production indexes and reference trigger), no Python — the ceiling for (b).
+(production indexes and reference trigger), no Python — the ceiling for (b);
+then, with `--grow` (PostgreSQL): the 双公示 listing and subject page p99 on the archive as (b)
+left it, the archive grown to `--grow` × N records (copies of (b)'s records under other natural
+keys and earlier decision dates, pure SQL), another file of N rows collected into it (rows/s
+against (b)'s, the empty-archive rate), and the two p99 again.
 
-    .venv/bin/python bench/collect.py --rows 1000000 --postgres-url postgresql://…/db
+    .venv/bin/python bench/collect.py --scale 1 --grow 10 --postgres-url postgresql://…/db
     .venv/bin/python bench/collect.py --rows 200000 --sqlite
+    .venv/bin/python bench/collect.py --scale 0.002 --grow 10 --postgres-url …   # a smoke run
+
+`--scale S` is N = S × 1,000,000 rows (issue 17's run: `--scale 1 --grow 10`, i.e. 10M records
+first). Goals printed beside the figures: (c) ≥ 0.3 × (a); (b) ≥ 0.8 × (c); peak RSS ≤ 2 GB;
+into the grown archive ≥ 0.8 × (b); listing and subject page p99 no worse than before growing.
 
 Each database is fresh (PostgreSQL: a new database `xinyong_bench_collect`; SQLite: a new file),
 migrated to head, with one provider registered through the CLI. Prints one markdown table row per
@@ -25,8 +34,12 @@ import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import make_url, text
+
+if TYPE_CHECKING:
+    from fastapi.testclient import TestClient
 
 from xinyong import archive, clock, identifiers
 from xinyong.db import migrate
@@ -149,13 +162,15 @@ def fresh_postgres(base: str) -> str:
     return url.set(database="xinyong_bench_collect").render_as_string(hide_password=False)
 
 
-def run_collect(url: str, path: Path, rows: int) -> tuple[float, float]:
-    """(b) rows/s and peak RSS (MB) of `xinyong collect` as a child process."""
-    migrate.upgrade(url)
+def run_collect(url: str, path: Path, rows: int, *, fresh: bool = True) -> tuple[float, float]:
+    """(b) rows/s and peak RSS (MB) of `xinyong collect` as a child process (`fresh`: migrate
+    and register the provider first)."""
     env = {**os.environ, "XINYONG_DATABASE_URL": url, "XINYONG_TODAY": TODAY.isoformat()}
     provider = uscc(random.Random(1), "11990100")
-    subprocess.run([str(BIN / "xinyong"), "providers", "add", provider, "基准测试局"], env=env,
-                   check=True, capture_output=True)  # fmt: skip
+    if fresh:
+        migrate.upgrade(url)
+        subprocess.run([str(BIN / "xinyong"), "providers", "add", provider, "基准测试局"],
+                       env=env, check=True, capture_output=True)  # fmt: skip
     args = [str(BIN / "xinyong"), "collect", str(path), "--class", "penalty",
             "--provider", provider, "--json"]  # fmt: skip
     started = time.perf_counter()
@@ -174,6 +189,76 @@ def run_collect(url: str, path: Path, rows: int) -> tuple[float, float]:
     return rows / elapsed, peak_kb / 1024
 
 
+def grow_archive(url: str, factor: int) -> int:
+    """Copy the records already stored (factor - 1) times under other natural keys (suffix #g)
+    and decision dates g × 37 days earlier, one committed statement per copy; ANALYZE. Returns
+    the number of records afterwards."""
+    import psycopg  # noqa: PLC0415
+
+    columns = ", ".join(RECORD_COLUMNS)
+    changed = {
+        "natural_key": "natural_key || '#' || %(g)s",
+        "decision_number": "decision_number || '#' || %(g)s",
+        "decision_date": "decision_date - %(g)s * 37",
+        "valid_from": "valid_from - %(g)s * 37",
+        "valid_until": "valid_until - %(g)s * 37",
+    }
+    picked = ", ".join(changed.get(c, c) for c in RECORD_COLUMNS)
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as conn:
+        top = conn.execute("SELECT max(id) FROM records").fetchone()
+        assert top is not None
+        for g in range(1, factor):
+            conn.execute(
+                f"INSERT INTO records ({columns}) SELECT {picked} FROM records WHERE id <= %(top)s",
+                {"g": g, "top": top[0]},
+            )
+            conn.commit()
+        conn.execute("ANALYZE records")
+        total = conn.execute("SELECT count(*) FROM records").fetchone()
+    assert total is not None
+    return int(total[0])
+
+
+def page_p99(url: str, requests: int = 20) -> tuple[float, float]:
+    """p99 (ms) of GET /disclosures/penalty (pages 1–3, then filtered by authority) and of GET
+    /subjects/{USCC} for subjects that hold records, in process (TestClient, one at a time)."""
+    import psycopg  # noqa: PLC0415
+    from fastapi.testclient import TestClient  # noqa: PLC0415
+
+    from xinyong.config import Settings  # noqa: PLC0415
+    from xinyong.web.app import create_app  # noqa: PLC0415
+
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as conn:
+        codes = [r[0] for r in conn.execute(
+            "SELECT s.code FROM subjects s WHERE s.kind <> 'person' AND EXISTS "
+            "(SELECT 1 FROM records r WHERE r.subject_id = s.id) ORDER BY s.id LIMIT %s",
+            (requests,),
+        )]  # fmt: skip
+        authority = conn.execute("SELECT authority_name FROM records LIMIT 1").fetchone()
+    os.environ["XINYONG_TODAY"] = TODAY.isoformat()
+    app = create_app(Settings(database_url=url))
+    listing_paths = [f"/disclosures/penalty?page={1 + i % 3}" for i in range(requests // 2)]
+    if authority:
+        listing_paths += [f"/disclosures/penalty?authority={authority[0]}"] * (requests // 2)
+    with TestClient(app) as client:
+        listing = [_timed(client, p) for p in listing_paths]
+        pages = [_timed(client, f"/subjects/{code}") for code in codes]
+    app.state.engine.dispose()
+    return _p99(listing), _p99(pages)
+
+
+def _timed(client: TestClient, path: str) -> float:
+    started = time.perf_counter()
+    resp = client.get(path)
+    assert resp.status_code == 200, (path, resp.status_code)
+    return (time.perf_counter() - started) * 1000
+
+
+def _p99(samples: list[float]) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))] if ordered else 0.0
+
+
 def _high_water_kb(pid: int) -> int:
     """VmHWM of a running process: its peak RSS since exec. (getrusage(RUSAGE_CHILDREN) would
     also count the pages the child shared with this process between fork and exec.)"""
@@ -190,10 +275,15 @@ def _high_water_kb(pid: int) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--scale", type=float, help="N = scale × 1,000,000 rows (overrides --rows)")
+    grow = "PostgreSQL: grow the archive to GROW × N records, then collect again"
+    parser.add_argument("--grow", type=int, default=0, help=grow)
     parser.add_argument("--seed", type=int, default=20261122)
     parser.add_argument("--postgres-url", default=os.environ.get("XINYONG_BENCH_POSTGRES_URL"))
     parser.add_argument("--sqlite", action="store_true", help="also measure on SQLite")
     opts = parser.parse_args()
+    if opts.scale:
+        opts.rows = max(1, round(opts.scale * 1_000_000))
     machine = f"{platform.node()} {os.cpu_count()} cores, Python {platform.python_version()}"
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "penalties.csv"
@@ -211,11 +301,30 @@ def main() -> None:
                   f"{floor:,.0f} rows/s = {floor / baseline:.2f} × COPY | COPY {baseline:,.0f} "
                   f"rows/s (UNLOGGED table {unlogged:,.0f}) | {speed / baseline:.2f} "
                   "| ≥ 0.5, ≤ 2 GB |")  # fmt: skip
+            print(f"| {clock.today()} | {machine} | issue 17 goals N={opts.rows} | (c)/(a) "
+                  f"{floor / baseline:.2f}, (b)/(c) {speed / floor:.2f}, peak RSS {peak:,.0f} MB "
+                  "| — | — | (c) ≥ 0.3 × (a), (b) ≥ 0.8 × (c), ≤ 2 GB |")  # fmt: skip
+            if opts.grow > 1:
+                _grown(url, Path(tmp), opts, speed, machine)
         if opts.sqlite:
             speed, peak = run_collect(f"sqlite:///{Path(tmp) / 'bench.db'}", path, opts.rows)
             print(f"| {clock.today()} | {machine} | collect SQLite N={opts.rows} | "
                   f"{speed:,.0f} rows/s, "
                   f"peak RSS {peak:,.0f} MB | — | — | — |")  # fmt: skip
+
+
+def _grown(url: str, tmp: Path, opts: argparse.Namespace, empty: float, machine: str) -> None:
+    """The archive-growth run: p99 before, grow, collect another file, p99 after."""
+    listing0, page0 = page_p99(url)
+    total = grow_archive(url, opts.grow)
+    second = tmp / "penalties-2.csv"
+    generate(second, opts.rows, opts.seed + 1)
+    speed, peak = run_collect(url, second, opts.rows, fresh=False)
+    listing1, page1 = page_p99(url)
+    print(f"| {clock.today()} | {machine} | collect into {total:,} records N={opts.rows} | "
+          f"{speed:,.0f} rows/s = {speed / empty:.2f} × into the empty archive, peak RSS "
+          f"{peak:,.0f} MB; p99 listing {listing0:.0f} → {listing1:.0f} ms, subject page "
+          f"{page0:.0f} → {page1:.0f} ms | — | — | ≥ 0.8 ×, p99 no worse |")  # fmt: skip
 
 
 if __name__ == "__main__":
