@@ -235,7 +235,8 @@ def page_p99(url: str, requests: int = 20) -> tuple[float, float]:
             (requests,),
         )]  # fmt: skip
         authority = conn.execute("SELECT authority_name FROM records LIMIT 1").fetchone()
-    os.environ["XINYONG_TODAY"] = TODAY.isoformat()
+    before = os.environ.get("XINYONG_TODAY")
+    os.environ["XINYONG_TODAY"] = TODAY.isoformat()  # the pages' today, as collect's
     app = create_app(Settings(database_url=url))
     listing_paths = [f"/disclosures/penalty?page={1 + i % 3}" for i in range(requests // 2)]
     if authority:
@@ -244,6 +245,10 @@ def page_p99(url: str, requests: int = 20) -> tuple[float, float]:
         listing = [_timed(client, p) for p in listing_paths]
         pages = [_timed(client, f"/subjects/{code}") for code in codes]
     app.state.engine.dispose()
+    if before is None:
+        del os.environ["XINYONG_TODAY"]
+    else:
+        os.environ["XINYONG_TODAY"] = before
     return _p99(listing), _p99(pages)
 
 
