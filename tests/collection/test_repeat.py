@@ -46,6 +46,8 @@ def test_a_repeat_names_the_earlier_batch_and_writes_nothing(
     assert _counts(session) == before
     assert again.repeat_of == first.batch_id
     assert again.as_dict()["repeat_of"] == first.batch_id
+    assert again.message is not None
+    assert first.batch_id is not None
     assert f"第 {first.batch_id} 号批次" in again.message
     assert today.isoformat() in again.message
     assert provider.name in again.message
