@@ -72,6 +72,10 @@ def _answer(session: Session, code: str, catalog: Catalog, today: date) -> list[
         body = ans.as_dict()
         body.pop("check_id")
         body["subject"].pop("id")
+        # the grade and supervision class come from each platform's own evaluation run (not
+        # exchanged: grades are derived, and re-computed by the receiving platform's model)
+        for key in ("grade", "supervision_class", "supervision", "evaluation"):
+            body.pop(key, None)
         for hit in body["hits"]:  # decided here (platform) vs imported (a record): not compared
             hit.pop("source"), hit.pop("source_id")
         body["hits"].sort(key=lambda h: (h["list_type"] or "", h["decision_number"] or ""))
