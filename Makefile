@@ -18,6 +18,7 @@ $(BIN)/xinyong: pyproject.toml requirements/lock.txt
 	@touch $(BIN)/xinyong
 
 install: $(BIN)/xinyong ## create .venv with the package and its development tools
+	@bash scripts/pdf.sh || echo "credit reports need fonts-wqy-microhei (see scripts/pdf.sh)" >&2
 
 run: install ## fresh machine → SQLite with demo data, served at http://127.0.0.1:8000
 	$(BIN)/xinyong init

@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 BIN=.venv/bin
 export PYTHONDONTWRITEBYTECODE=1
 
+bash scripts/pdf.sh || { [ "${CI:-}" = "true" ] && { echo "report font and poppler are required under CI" >&2; exit 1; }; }
 bash scripts/browser.sh || { [ "${CI:-}" = "true" ] && { echo "Chromium is required under CI" >&2; exit 1; }; }
 
 echo "== lint"

@@ -36,7 +36,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tests marked `postgres` prove PostgreSQL-only paths: deselected, not skipped, on SQLite."""
+    """Tests marked `postgres` prove PostgreSQL-only paths: deselected, not skipped, on SQLite.
+
+    Browser tests run last (stable order otherwise): Playwright's sync API keeps an event loop
+    running in the worker's main thread, after which `asyncio.run` in a later test fails.
+    """
+    items.sort(key=lambda item: "tests/browser/" in str(item.path).replace("\\", "/"))
     if config.getoption("--db") == "postgresql":
         return
     keep = [item for item in items if item.get_closest_marker("postgres") is None]

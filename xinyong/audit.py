@@ -20,12 +20,12 @@ from enum import StrEnum
 from typing import Any
 
 from cryptography.hazmat.primitives import hashes
-from sqlalchemy import select, text
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
-from xinyong import clock
+from xinyong import clock, signing
 from xinyong.db.session import is_postgres
-from xinyong.db.tables import AuditEntry, QueryLogEntry
+from xinyong.db.tables import AuditEntry, LogCheckpoint, QueryLogEntry
 from xinyong.enums import Role
 from xinyong.log import get_logger
 
@@ -73,6 +73,11 @@ class AuditAction(StrEnum):
     REGISTRATION_VERIFIED = "registrations.registration.verified"
     INTERVIEW_RECORDED = "interviews.interview.recorded"
     INTERVIEW_FOLLOWED_UP = "interviews.interview.followed_up"
+    CONSENT_GRANTED = "consent.consent.granted"
+    CONSENT_REVOKED = "consent.consent.revoked"
+    REPORT_ISSUED = "reports.report.issued"
+    REPORT_REVOKED = "reports.report.revoked"
+    LOGS_PURGED = "audit.logs.purged"
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +171,8 @@ def record(
     last = session.execute(
         select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
     ).scalar_one_or_none()
+    if last is None:  # empty log: after a purge of everything, continue from the checkpoint
+        last = chain_start(session)
     entry = AuditEntry(
         at=clock.now().replace(microsecond=0),
         actor_kind=actor.kind,
@@ -218,9 +225,34 @@ def _iter_entries(session: Session, batch: int = 2000) -> Iterator[AuditEntry]:
         session.expunge_all()
 
 
-def verify_chain(session: Session) -> ChainReport:
-    """Recompute the chain; report the first row whose hash or link does not hold."""
-    prev, checked = GENESIS, 0
+def latest_checkpoint(session: Session) -> LogCheckpoint | None:
+    stmt = select(LogCheckpoint).order_by(LogCheckpoint.id.desc()).limit(1)
+    return session.execute(stmt).scalar_one_or_none()
+
+
+def chain_start(session: Session) -> str:
+    """The hash the first kept audit row links to: GENESIS, or the last purged row's hash."""
+    checkpoint = latest_checkpoint(session)
+    return checkpoint.audit_last_hash if checkpoint is not None else GENESIS
+
+
+def verify_chain(session: Session, public_key: signing.VerifyKey | None = None) -> ChainReport:
+    """Recompute the chain; report the first row whose hash or link does not hold.
+
+    After a retention purge the chain starts at the latest checkpoint's hash; with `public_key`
+    every checkpoint's SM2 signature is checked too.
+    """
+    if public_key is not None:
+        for checkpoint in session.execute(
+            select(LogCheckpoint).order_by(LogCheckpoint.id)
+        ).scalars():
+            if not checkpoint_signature_holds(checkpoint, public_key):
+                return ChainReport(
+                    0,
+                    checkpoint.audit_last_id or 0,
+                    f"清理检查点 {checkpoint.id} 的签名无效（检查点被改动）",
+                )
+    prev, checked = chain_start(session), 0
     for entry in _iter_entries(session):
         if entry.prev_hash != prev:
             return ChainReport(
@@ -242,8 +274,14 @@ def log_query(
     purpose: str,
     surface: str,
     detail: dict[str, Any] | None = None,
+    basis: str | None = None,
+    consent_id: int | None = None,
 ) -> QueryLogEntry:
-    """Write who looked at a subject's non-public data and why, in the caller's transaction."""
+    """Write who looked at a subject's non-public data and why, in the caller's transaction.
+
+    `basis` is the legal basis (consent.Basis.kind: self | duty | consent) and `consent_id` the
+    consent relied on, if any.
+    """
     entry = QueryLogEntry(
         at=clock.now(),
         actor_kind=actor.kind,
@@ -253,6 +291,8 @@ def log_query(
         purpose=purpose,
         surface=surface,
         detail=jsonable(detail),
+        basis=basis,
+        consent_id=consent_id,
     )
     session.add(entry)
     session.flush()
@@ -275,4 +315,101 @@ def list_queries(session: Session, subject_id: int, *, limit: int = 100) -> list
         .order_by(QueryLogEntry.id.desc())
         .limit(limit)
     )
+    return list(session.execute(stmt).scalars())
+
+
+# --- retention -------------------------------------------------------------------------------
+
+
+def checkpoint_signature_holds(checkpoint: LogCheckpoint, public_key: signing.VerifyKey) -> bool:
+    if checkpoint.signature is None:
+        return False
+    try:
+        signature = bytes.fromhex(checkpoint.signature)
+    except ValueError:
+        return False
+    return public_key.verify(checkpoint.statement.encode("utf-8"), signature)
+
+
+def purge_before(
+    session: Session,
+    cutoff: datetime,
+    *,
+    actor: Actor,
+    key: signing.SigningKey | None,
+    retention_years: int,
+) -> LogCheckpoint:
+    """Delete query-log rows and the audit-chain prefix older than `cutoff`; keep a signed
+    checkpoint (last purged hash, count, SM3 over the purged hashes) so `verify_chain` still holds,
+    and audit the purge itself (a new chain row, after the checkpoint)."""
+    if is_postgres(session):
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _AUDIT_LOCK_KEY})
+    previous = latest_checkpoint(session)
+    digest = hashes.Hash(hashes.SM3())
+    last_id, last_hash, purged = None, chain_start(session), 0
+    rows = session.execute(
+        select(AuditEntry.id, AuditEntry.hash).where(AuditEntry.at < cutoff).order_by(AuditEntry.id)
+    )
+    for row_id, row_hash in rows:
+        digest.update(row_hash.encode("ascii"))
+        last_id, last_hash, purged = row_id, row_hash, purged + 1
+    if last_id is not None:
+        session.execute(delete(AuditEntry).where(AuditEntry.id <= last_id))
+    query_purged = session.execute(
+        select(func.count()).select_from(QueryLogEntry).where(QueryLogEntry.at < cutoff)
+    ).scalar_one()
+    session.execute(delete(QueryLogEntry).where(QueryLogEntry.at < cutoff))
+    body = {
+        "cutoff": _utc_iso(cutoff),
+        "retention_years": retention_years,
+        "audit_last_id": last_id,
+        "audit_last_hash": last_hash,
+        "audit_purged": purged,
+        "audit_purged_digest": digest.finalize().hex(),
+        "query_purged": query_purged,
+        "previous_checkpoint": previous.digest if previous else None,
+    }
+    statement = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    checkpoint = LogCheckpoint(
+        at=clock.now().replace(microsecond=0),
+        cutoff=cutoff,
+        audit_last_id=last_id,
+        audit_last_hash=last_hash,
+        audit_purged=purged,
+        query_purged=query_purged,
+        digest=signing.sm3_hex(statement.encode("utf-8")),
+        statement=statement,
+        signature=key.sign(statement.encode("utf-8")).hex() if key else None,
+        key_id=key.public_key.key_id if key else None,
+    )
+    session.add(checkpoint)
+    session.flush()
+    record(
+        session,
+        actor,
+        AuditAction.LOGS_PURGED,
+        target_type="log_checkpoint",
+        target_id=checkpoint.id,
+        after=body,
+        reason=f"查询日志保存期限 {retention_years} 年",
+    )
+    return checkpoint
+
+
+def search_queries(
+    session: Session,
+    *,
+    who: str | None = None,
+    subject_ids: list[int] | None = None,
+    basis: str | None = None,
+    limit: int = 200,
+) -> list[QueryLogEntry]:
+    """The auditor's search of the query log: by querier label, subject, basis; newest first."""
+    stmt = select(QueryLogEntry).order_by(QueryLogEntry.id.desc()).limit(limit)
+    if who:
+        stmt = stmt.where(QueryLogEntry.actor_label.contains(who))
+    if subject_ids is not None:
+        stmt = stmt.where(QueryLogEntry.subject_id.in_(subject_ids))
+    if basis:
+        stmt = stmt.where(QueryLogEntry.basis == basis)
     return list(session.execute(stmt).scalars())

@@ -36,6 +36,17 @@ class Settings(BaseSettings):
     check_fast_path: bool = True
     # Anonymous subject searches on PostgreSQL use the raw async psycopg pool (subjects_fast.py).
     search_fast_path: bool = True
+    # The credit office's SM2 private key (PKCS#8 PEM); its public key sits beside it as
+    # <name>.pub.pem. `xinyong init` creates a demo key at the default place when none exists.
+    signing_key: Path | None = None
+    # Who issues credit reports (printed on each report, beside its SM2 signature).
+    report_issuer: str = "示范区社会信用体系建设牵头部门"
+    # Query-log retention in years (rules.md §7.5: ≥ 5 years; 浙江 asks 10).
+    query_log_retention_years: int = 5
+
+    @property
+    def signing_key_path(self) -> Path:
+        return self.signing_key or self.data_dir / "keys" / "office-sm2.pem"
 
 
 @lru_cache

@@ -1,26 +1,65 @@
 """Named batch jobs: each maps to domain functions; the CLI (`xinyong jobs run NAME`) runs them.
 
 Jobs hold no rules: they call the domain and return a plain summary for the caller to print.
-`deadlines` is the daily digest of the officer work queue (overdue items first).
+`deadlines` is the daily digest of the officer work queue (overdue items first); `retention`
+purges query-log and audit rows older than the retention period (default 5 years, rules.md
+§7.5) behind a signed checkpoint.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from xinyong import repair, workqueue
-from xinyong.errors import NotFound
+from xinyong import audit, clock, repair, signing, workqueue
+from xinyong.audit import Actor
+from xinyong.errors import InvalidInput, NotFound
+
+MIN_RETENTION_YEARS = 5  # 深圳条例 第45条: at least five years
 
 
 class UnknownJob(NotFound):
     code = "jobs.unknown"
 
 
-def deadlines(session: Session, *, today: date) -> dict[str, Any]:
+def retention(
+    session: Session,
+    *,
+    today: date,
+    retention_years: int = MIN_RETENTION_YEARS,
+    key: signing.SigningKey | None = None,
+    actor: Actor | None = None,
+    **_: Any,
+) -> dict[str, Any]:
+    """Purge logs older than `retention_years` before `today`; signed checkpoint; audited."""
+    if retention_years < MIN_RETENTION_YEARS:
+        raise InvalidInput(
+            f"查询记录保存期限不得少于 {MIN_RETENTION_YEARS} 年（深圳条例 第45条）",
+            code="jobs.retention_too_short",
+        )
+    cutoff = datetime.combine(clock.add_months(today, -12 * retention_years), time(), tzinfo=UTC)
+    checkpoint = audit.purge_before(
+        session,
+        cutoff,
+        actor=actor or Actor.system("保存期限任务"),
+        key=key,
+        retention_years=retention_years,
+    )
+    return {
+        "today": today,
+        "cutoff": cutoff,
+        "retention_years": retention_years,
+        "audit_purged": checkpoint.audit_purged,
+        "query_purged": checkpoint.query_purged,
+        "checkpoint": checkpoint.id,
+        "signed": checkpoint.signature is not None,
+    }
+
+
+def deadlines(session: Session, *, today: date, **_: Any) -> dict[str, Any]:
     """The daily digest: every waiting item by deadline, overdue marked, and 信用修复及时率."""
     digest = workqueue.digest(session, today=today)
     return {
@@ -53,11 +92,11 @@ def deadlines(session: Session, *, today: date) -> dict[str, Any]:
     }
 
 
-JOBS: dict[str, Callable[..., dict[str, Any]]] = {"deadlines": deadlines}
+JOBS: dict[str, Callable[..., dict[str, Any]]] = {"deadlines": deadlines, "retention": retention}
 
 
-def run(name: str, session: Session, *, today: date) -> dict[str, Any]:
+def run(name: str, session: Session, *, today: date, **options: Any) -> dict[str, Any]:
     job = JOBS.get(name)
     if job is None:
         raise UnknownJob(f"未知的任务“{name}”（可用：{'、'.join(sorted(JOBS))}）")
-    return job(session, today=today)
+    return job(session, today=today, **options)

@@ -348,8 +348,9 @@ def check(
     )
 
 
-# Sub-directories read by other packages (evaluation models, 信易+ scenarios) or by load_calendar.
-OTHER_DIRS = ("calendar", "evaluation", "scenarios")
+# Sub-directories read by other packages (evaluation models, 信易+ scenarios, report domains) or
+# by load_calendar.
+OTHER_DIRS = ("calendar", "evaluation", "scenarios", "reports")
 
 
 def _stray_files(directory: Path, override_dir: Path | None) -> list[Path]:

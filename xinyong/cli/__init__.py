@@ -12,6 +12,7 @@ import typer
 from xinyong import log
 from xinyong.cli import admin, collection, data, jobs
 from xinyong.cli import lists as lists_cli
+from xinyong.cli import reports as reports_cli
 from xinyong.cli.context import err
 from xinyong.config import get_settings
 from xinyong.errors import XinyongError
@@ -28,6 +29,7 @@ data.register(app)
 collection.register(app)
 lists_cli.register(app)
 jobs.register(app)
+reports_cli.register(app)
 
 
 def main() -> None:

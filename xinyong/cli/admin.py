@@ -50,21 +50,32 @@ def catalog_check(
     """校验全部目录文件 / validate every catalog file."""
     s = ctx.settings()
     report = catalog.check(directory or s.catalog_dir, s.catalog_override_dir, today=ctx.today())
+    from xinyong.reports import load_domains  # noqa: PLC0415
+
+    domains = load_domains(directory or s.catalog_dir, s.catalog_override_dir)
     if json_out:
         ctx.print_json(report.as_dict())
         return
     ctx.err.print(f"目录校验通过 / catalog OK：版本 {report.version[:16]}")
     for kind, count in report.counts.items():
         ctx.err.print(f"  {kind}: {count}")
+    ctx.err.print(f"  report_domains: {len(domains.domains)}")
     for warning in report.warnings:
         ctx.err.print(f"  [yellow]提示[/yellow] {warning}")
 
 
 @audit_app.command("verify")
 def audit_verify() -> None:
-    """校验审计日志哈希链 / verify the SM3 hash chain; exit 1 naming the first broken row."""
+    """校验审计日志哈希链 / verify the SM3 hash chain; exit 1 naming the first broken row.
+
+    Retention checkpoints are checked against the office's SM2 public key when it is present.
+    """
+    from xinyong import signing  # noqa: PLC0415
+
+    public = signing.public_key_path(ctx.settings().signing_key_path)
+    key = signing.load_verify_key(public.read_bytes()) if public.is_file() else None
     with ctx.db() as session:
-        report = audit.verify_chain(session)
+        report = audit.verify_chain(session, key)
     if report.ok:
         ctx.err.print(f"审计链完整 / chain intact：已校验 {report.checked} 行")
         return
@@ -155,12 +166,20 @@ def init() -> None:
                 display_name="信用办管理员",
                 actor=ctx.operator(),
             )
+    from xinyong import signing  # noqa: PLC0415
+
+    key_existed = s.signing_key_path.exists()
+    key = signing.ensure_key(s.signing_key_path)
     secret_file = s.data_dir / ADMIN_PASSWORD_FILE
     if created:
         secret_file.write_text(created + "\n", encoding="utf-8")
         secret_file.chmod(0o600)
     ctx.err.print(f"数据库 / database：{s.database_url}")
     ctx.err.print(f"目录版本 / catalog version：{cat.version[:16]}")
+    ctx.err.print(
+        f"签名密钥 / SM2 signing key：{s.signing_key_path}（{key.public_key.key_id}）"
+        + ("" if key_existed else " 新建演示密钥 / demo key created")
+    )
     if secret_file.exists():
         ctx.err.print(f"管理员登录 / admin login：admin / {secret_file.read_text().strip()}")
     else:

@@ -14,14 +14,32 @@ jobs_app = typer.Typer(help="批处理任务 / batch jobs.", no_args_is_help=Tru
 
 @jobs_app.command("run")
 def run(
-    name: Annotated[str, typer.Argument(help="任务名 / job name: deadlines")],
+    name: Annotated[str, typer.Argument(help="任务名 / job name: deadlines | retention")],
     json_out: Annotated[bool, typer.Option("--json", help="JSON 输出 / JSON output")] = False,
 ) -> None:
-    """运行一个任务 / run one job (deadlines: 待办期限日报)."""
+    """运行一个任务 / run one job (deadlines: 待办期限日报; retention: 清理超过保存期限的日志)."""
+    options = {}
+    if name == "retention":
+        from xinyong.reports.issuer import office_key  # noqa: PLC0415
+
+        s = ctx.settings()
+        options = {
+            "retention_years": s.query_log_retention_years,
+            "key": office_key(s),
+            "actor": ctx.operator(),
+        }
     with ctx.db() as session:
-        result = jobs.run(name, session, today=ctx.today())
+        result = jobs.run(name, session, today=ctx.today(), **options)
     if json_out:
         ctx.print_json(result)
+        return
+    if name == "retention":
+        ctx.err.print(
+            f"已清理 {result['cutoff']:%Y-%m-%d} 之前的日志"
+            f"（保存期限 {result['retention_years']} 年）："
+            f"审计日志 {result['audit_purged']} 行，查询记录 {result['query_purged']} 行；"
+            f"签名检查点 #{result['checkpoint']}"
+        )
         return
     ctx.err.print(
         f"{result['today']} 待办 {result['waiting']} 项，逾期 {result['overdue']} 项，"

@@ -2,8 +2,9 @@
 
 The public view needs no purpose and leaves no trace. The full archive (every record, history,
 provenance, hidden records with the reason) is for the credit office, authorities and auditors,
-and for an enterprise account about its own subject; each read names its purpose and is written
-to the query log (深圳条例 第45条: who, whom, when, on what authority — rules.md §7.5).
+for an enterprise account about its own subject, and for a party the subject has authorised
+(consent.authorise decides the basis); each read names its purpose and is written to the query
+log with its basis (深圳条例 第45条: who, whom, when, on what authority — rules.md §7.5).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from xinyong import audit
+from xinyong import audit, consent
 from xinyong.audit import Actor
 from xinyong.catalog import Catalog
 from xinyong.db.tables import Subject
@@ -28,14 +29,19 @@ class PurposeRequired(InvalidInput):
     code = "disclosure.purpose_required"
 
 
-def may_read_archive(actor: Actor, subject: Subject) -> bool:
+def may_read_archive(session: Session, actor: Actor, subject: Subject, today: date) -> bool:
     if actor.is_anonymous or actor.role is None:
         return False
     if actor.kind == "system":
         return True
     if actor.role in ARCHIVE_ROLES:
         return True
-    return actor.role == Role.ENTERPRISE and actor.subject_id == subject.id
+    if actor.role == Role.ENTERPRISE and actor.subject_id == subject.id:
+        return True
+    grantee = consent.Grantee.of(actor)
+    return grantee is not None and (
+        consent.find_valid(session, grantee, subject.id, consent.Scope.ARCHIVE, today) is not None
+    )
 
 
 def read_archive(
@@ -49,7 +55,7 @@ def read_archive(
     today: date,
 ) -> list[ArchiveEntry]:
     """The full archive for an authorised reader; the read is written to the query log."""
-    if not may_read_archive(actor, subject):
+    if not may_read_archive(session, actor, subject, today):
         raise Forbidden("无权查看该主体的完整信用档案", code="disclosure.archive_forbidden")
     reason = (purpose or "").strip()
     if not reason:
@@ -58,6 +64,9 @@ def read_archive(
         )
     if len(reason) > MAX_PURPOSE:
         raise PurposeRequired(f"查询目的不超过{MAX_PURPOSE}个字")
+    basis = consent.authorise(
+        session, actor, subject, consent.Scope.ARCHIVE, purpose=reason, today=today
+    )
     entries = full_archive(session, subject, catalog=catalog, today=today)
     audit.log_query(
         session,
@@ -65,6 +74,8 @@ def read_archive(
         subject.id,
         purpose=reason,
         surface=surface,
-        detail={"records": len(entries), "today": today},
+        detail={"records": len(entries), "today": today, "scope": consent.Scope.ARCHIVE},
+        basis=basis.kind,
+        consent_id=basis.consent_id,
     )
     return entries

@@ -11,6 +11,7 @@ from xinyong import __version__, catalog, log
 from xinyong.config import Settings, get_settings
 from xinyong.db.session import make_engine, make_sessionmaker
 from xinyong.web import errors, fastpaths
+from xinyong.web.admin import audit as admin_audit
 from xinyong.web.admin import batches as admin_batches
 from xinyong.web.admin import interviews as admin_interviews
 from xinyong.web.admin import lists as admin_lists
@@ -18,11 +19,15 @@ from xinyong.web.admin import pages as admin_pages
 from xinyong.web.admin import workflows as admin_workflows
 from xinyong.web.api import batches as api_batches
 from xinyong.web.api import checks as api_checks
+from xinyong.web.api import consents as api_consents
+from xinyong.web.api import reports as api_reports
 from xinyong.web.api import screening as api_screening
 from xinyong.web.api import subjects as api_subjects
 from xinyong.web.api import system as api_system
 from xinyong.web.portal import me as portal_me
+from xinyong.web.portal import me_consents as portal_me_consents
 from xinyong.web.portal import pages as portal_pages
+from xinyong.web.portal import reports as portal_reports
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -52,13 +57,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api_subjects.router, prefix="/api/v1")
     app.include_router(api_batches.router, prefix="/api/v1")
     app.include_router(api_screening.router, prefix="/api/v1")
+    app.include_router(api_consents.router, prefix="/api/v1")
+    app.include_router(api_reports.router, prefix="/api/v1")
     for router in api_checks.routers(settings):
         app.include_router(router, prefix="/api/v1")
     app.include_router(admin_pages.router)
+    app.include_router(admin_audit.router)
     app.include_router(admin_batches.router)
     app.include_router(admin_interviews.router)
     app.include_router(admin_lists.router)
     app.include_router(admin_workflows.router)
     app.include_router(portal_me.router)
+    app.include_router(portal_me_consents.router)
+    app.include_router(portal_reports.router)
     app.include_router(portal_pages.router)
     return app

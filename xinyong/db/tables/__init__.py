@@ -1,11 +1,12 @@
 """All tables, one file per domain. Importing this package registers them on `Base.metadata`."""
 
 from xinyong.db.tables.archive import Record
-from xinyong.db.tables.audit import AuditEntry, QueryLogEntry
+from xinyong.db.tables.audit import AuditEntry, LogCheckpoint, QueryLogEntry
 from xinyong.db.tables.auth import ApiClient, User, WebSession
 from xinyong.db.tables.catalog import CatalogVersion
 from xinyong.db.tables.collection import Batch, BatchChunk, BatchRow
 from xinyong.db.tables.commitments import Commitment
+from xinyong.db.tables.consent import Consent
 from xinyong.db.tables.interviews import Interview
 from xinyong.db.tables.lists import ListEntry, ListEntryStep
 from xinyong.db.tables.measures import Check, CheckFeedback, ScreeningDecision
@@ -13,6 +14,7 @@ from xinyong.db.tables.objections import Objection
 from xinyong.db.tables.providers import Provider
 from xinyong.db.tables.registrations import VoluntaryRegistration
 from xinyong.db.tables.repair import RepairApplication, RepairMaterial, SyncLogEntry
+from xinyong.db.tables.reports import Report
 from xinyong.db.tables.subjects import Subject
 
 __all__ = [
@@ -25,15 +27,18 @@ __all__ = [
     "Check",
     "CheckFeedback",
     "Commitment",
+    "Consent",
     "Interview",
     "ListEntry",
     "ListEntryStep",
+    "LogCheckpoint",
     "Objection",
     "Provider",
     "QueryLogEntry",
     "Record",
     "RepairApplication",
     "RepairMaterial",
+    "Report",
     "ScreeningDecision",
     "Subject",
     "SyncLogEntry",

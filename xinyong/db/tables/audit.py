@@ -42,3 +42,27 @@ class QueryLogEntry(IdMixin, Base):
     purpose: Mapped[str] = mapped_column(String(200))
     surface: Mapped[str] = mapped_column(String(32))  # api | page | cli | check | report
     detail: Mapped[dict[str, Any] | None] = mapped_column()
+    # The legal basis of the read: "self" | "duty" (officer with a purpose) | "consent".
+    basis: Mapped[str | None] = mapped_column(String(16))
+    consent_id: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class LogCheckpoint(IdMixin, Base):
+    """What a retention run purged, signed by the office key, so the audit chain still verifies.
+
+    The first audit row kept after a purge links to `last_hash`; `digest` is SM3 over the purged
+    audit rows' hashes in order; `signature` is the office's SM2 signature over `statement`.
+    """
+
+    __tablename__ = "log_checkpoints"
+
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    cutoff: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    audit_last_id: Mapped[int | None] = mapped_column(BigInteger)
+    audit_last_hash: Mapped[str] = mapped_column(String(64))
+    audit_purged: Mapped[int] = mapped_column(BigInteger)
+    query_purged: Mapped[int] = mapped_column(BigInteger)
+    digest: Mapped[str] = mapped_column(String(64))
+    statement: Mapped[str] = mapped_column(Text)
+    signature: Mapped[str | None] = mapped_column(Text)  # hex DER
+    key_id: Mapped[str | None] = mapped_column(String(16))

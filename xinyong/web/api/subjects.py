@@ -123,7 +123,7 @@ def get_subject(
 ) -> SubjectDetail:
     subject = subjects.get_by_ref(session, code)
     facts = subjects.public_view(subject)
-    if view == "public" or not disclosure.may_read_archive(actor, subject):
+    if view == "public" or not disclosure.may_read_archive(session, actor, subject, today):
         subject = profile.public_subject(session, code, catalog, today)
         shown = disclosure.public_view(session, subject, catalog=catalog, today=today)
         records = [r.as_json() for r in shown.records]

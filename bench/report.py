@@ -1,0 +1,270 @@
+"""Report benchmark: a signed ~3-page public report for a subject with 50 records.
+
+(a) p50 / p99 of `reports.issue` in process (gather + render + SM2 signature + store), `--samples`;
+(b) over HTTP: reports per second with `--clients` concurrent clients on POST /api/v1/reports
+    while a probe measures GET /api/v1/health, against /health's p99 alone.
+Goals (issue 13): p50 ≤ 150 ms including the signature; /health p99 under report load ≤ 2 × alone.
+
+SQLite in a temporary folder by default; `XINYONG_BENCH_POSTGRES_URL` uses PostgreSQL instead.
+`--write` appends the row to bench/RESULTS.md. Small run: `python bench/report.py --samples 10
+--duration 5`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import psycopg
+from sqlalchemy import make_url
+
+from xinyong import archive, catalog, providers, reports, signing, subjects
+from xinyong.audit import Actor
+from xinyong.config import Settings
+from xinyong.db import migrate
+from xinyong.db.session import make_engine, make_sessionmaker, transaction
+from xinyong.db.tables import Record
+from xinyong.demo import make_uscc
+from xinyong.enums import SubjectKind
+from xinyong.reports.issuer import issuer_for
+
+ROOT = Path(__file__).resolve().parent.parent
+TODAY = date(2026, 11, 23)
+SYSTEM = Actor.system("基准测试")
+
+
+def database(tmp: Path) -> str:
+    base = os.environ.get("XINYONG_BENCH_POSTGRES_URL")
+    if not base:
+        return f"sqlite:///{tmp / 'bench.db'}"
+    name = "xinyong_bench_report"
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0")
+    return make_url(base).set(database=name).render_as_string(hide_password=False)
+
+
+def seed(settings: Settings, records: int) -> str:
+    import random  # noqa: PLC0415
+
+    rng = random.Random(13)
+    migrate.upgrade(settings.database_url)
+    signing.ensure_key(settings.signing_key_path)
+    cat = catalog.load_catalog(settings.catalog_dir)
+    engine = make_engine(settings.database_url)
+    with transaction(make_sessionmaker(engine)) as session:
+        catalog.record_version(session, cat, actor=SYSTEM)
+        provider = providers.add(
+            session,
+            make_uscc(rng, "1", "1"),
+            "示范市市场监督管理局",
+            kind="market_regulation",
+            actor=SYSTEM,
+        )
+        new = subjects.NewSubject(
+            code=make_uscc(rng, "9", "1"),
+            name="示范基准测试建材有限公司",
+            kind=SubjectKind.ENTERPRISE,
+            legal_rep="王五",
+        )
+        subject = subjects.register(session, new, actor=SYSTEM, today=TODAY)
+        for i in range(records):
+            decided = TODAY - timedelta(days=20 + 7 * i)
+            data = {
+                "subject_name": subject.name,
+                "subject_category": "法人及非法人组织",
+                "subject_uscc": subject.code,
+                "decision_number": f"示市监罚〔2026〕{i + 1}号",
+                "penalty_kinds": ["罚款"],
+                "content": f"罚款人民币{(i + 1) * 1000}元",
+                "decision_date": decided.isoformat(),
+                "authority_name": provider.name,
+                "authority_uscc": provider.uscc,
+            }
+            session.add(
+                Record(
+                    subject_id=subject.id,
+                    info_class="penalty",
+                    natural_key=f"penalty-bench-{i}",
+                    version=1,
+                    is_current=True,
+                    status="active",
+                    decision_number=data["decision_number"],
+                    decision_date=decided,
+                    authority_name=provider.name,
+                    authority_uscc=provider.uscc,
+                    provider_id=provider.id,
+                    catalog_version=cat.version,
+                    content_hash=archive.content_hash(data),
+                    data=data,
+                )
+            )
+        code = subject.code
+    engine.dispose()
+    return code
+
+
+def in_process(settings: Settings, code: str, samples: int) -> tuple[list[float], int, int]:
+    cat = catalog.load_catalog(settings.catalog_dir)
+    issuer = issuer_for(settings, cat)
+    engine = make_engine(settings.database_url)
+    factory = make_sessionmaker(engine)
+    times, pages, size = [], 0, 0
+    for _ in range(samples + 1):
+        with transaction(factory) as session:
+            subject = subjects.get_by_code(session, code)
+            start = time.perf_counter()
+            issued = reports.issue(
+                session,
+                subject,
+                reports.Request(reports.ReportKind.PUBLIC),
+                actor=SYSTEM,
+                issuer=issuer,
+                catalog=cat,
+                today=TODAY,
+            )
+            times.append((time.perf_counter() - start) * 1000)
+            size = len(issued.data)
+            pages = issued.data.count(b"/Type /Page\n")
+    engine.dispose()
+    return times[1:], pages, size  # the first run loads the font
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def probe(url: str, stop: threading.Event, out: list[float]) -> None:
+    while not stop.is_set():
+        start = time.perf_counter()
+        with urllib.request.urlopen(url, timeout=30) as r:
+            r.read()
+        out.append((time.perf_counter() - start) * 1000)
+        time.sleep(0.01)
+
+
+def client(url: str, body: bytes, stop: threading.Event, done: list[float]) -> None:
+    while not stop.is_set():
+        start = time.perf_counter()
+        req = urllib.request.Request(url, data=body, headers={"content-type": "application/json"})
+        with urllib.request.urlopen(req, timeout=60) as r:
+            r.read()
+        done.append((time.perf_counter() - start) * 1000)
+
+
+def over_http(env: dict[str, str], code: str, port: int, clients: int, duration: float) -> dict:
+    server = subprocess.Popen(
+        [sys.executable, "-m", "xinyong", "serve", "--port", str(port), "--workers", "2"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(base + "/api/v1/health", timeout=1).read()
+                break
+            except OSError:
+                time.sleep(0.1)
+        alone: list[float] = []
+        stop = threading.Event()
+        t = threading.Thread(target=probe, args=(base + "/api/v1/health", stop, alone))
+        t.start()
+        time.sleep(duration / 2)
+        stop.set()
+        t.join()
+        body = json.dumps({"code": code, "kind": "public"}).encode()
+        loaded: list[float] = []
+        done: list[float] = []
+        stop = threading.Event()
+        workers = [
+            threading.Thread(target=client, args=(base + "/api/v1/reports", body, stop, done))
+            for _ in range(clients)
+        ]
+        workers.append(threading.Thread(target=probe, args=(base + "/api/v1/health", stop, loaded)))
+        start = time.perf_counter()
+        for w in workers:
+            w.start()
+        time.sleep(duration)
+        stop.set()
+        for w in workers:
+            w.join()
+        elapsed = time.perf_counter() - start
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return {
+        "reports_per_s": len(done) / elapsed,
+        "report_p50": pct(done, 0.5),
+        "report_p99": pct(done, 0.99),
+        "health_alone_p99": pct(alone, 0.99),
+        "health_loaded_p99": pct(loaded, 0.99),
+        "reports": len(done),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--records", type=int, default=50)
+    parser.add_argument("--samples", type=int, default=50)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--duration", type=float, default=15.0)
+    parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", "8114")))
+    parser.add_argument("--write", action="store_true", help="append the row to RESULTS.md")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        var = Path(tmp)
+        url = database(var)
+        settings = Settings(
+            database_url=url, data_dir=var, today=TODAY, catalog_dir=ROOT / "catalogs"
+        )
+        code = seed(settings, args.records)
+        times, pages, size = in_process(settings, code, args.samples)
+        p50, p99 = statistics.median(times), pct(times, 0.99)
+        print(
+            f"in process: {args.samples} reports, {pages} pages, {size / 1024:.0f} KB: "
+            f"p50 {p50:.1f} ms, p99 {p99:.1f} ms (goal p50 ≤ 150 ms)"
+        )
+        env = {
+            **os.environ,
+            "XINYONG_DATABASE_URL": url,
+            "XINYONG_DATA_DIR": str(var),
+            "XINYONG_TODAY": TODAY.isoformat(),
+        }
+        http = over_http(env, code, args.port, args.clients, args.duration)
+    ratio = http["health_loaded_p99"] / max(http["health_alone_p99"], 0.001)
+    print(
+        f"HTTP, {args.clients} clients, {args.duration:.0f} s: {http['reports_per_s']:.1f} "
+        f"reports/s (p50 {http['report_p50']:.0f} ms, p99 {http['report_p99']:.0f} ms); "
+        f"/health p99 {http['health_alone_p99']:.1f} ms alone, "
+        f"{http['health_loaded_p99']:.1f} ms under load = {ratio:.2f} × (goal ≤ 2 ×)"
+    )
+    if args.write:
+        kind = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
+        row = (
+            f"| {datetime.now(UTC).date()} | (describe the machine) | bench/report.py {kind}, "
+            f"{args.records} records, {pages} pages, {args.samples} samples, "
+            f"{args.clients} clients {args.duration:.0f} s | p50 {p50:.1f} / p99 {p99:.1f} ms "
+            f"in process; {http['reports_per_s']:.1f} reports/s | /health p99 alone "
+            f"{http['health_alone_p99']:.1f} ms, under load {http['health_loaded_p99']:.1f} ms"
+            f" | {ratio:.2f} × | p50 ≤ 150 ms; ≤ 2 × |\n"
+        )
+        with (ROOT / "bench" / "RESULTS.md").open("a", encoding="utf-8") as fh:
+            fh.write(row)
+
+
+if __name__ == "__main__":
+    main()

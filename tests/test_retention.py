@@ -1,0 +1,50 @@
+"""Retention: purging the log prefix behind a signed checkpoint keeps the audit chain verifiable."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from tests.factories import make_subject
+from xinyong import audit, jobs, signing
+from xinyong.audit import Actor, AuditAction
+from xinyong.db.tables import LogCheckpoint
+from xinyong.errors import InvalidInput
+
+SYSTEM = Actor.system("测试")
+
+
+def test_purge_everything_then_continue_the_chain(session: Session) -> None:
+    key = signing.generate_key()
+    subject = make_subject(session)
+    audit.log_query(session, SYSTEM, subject.id, purpose="核查", surface="api", basis="duty")
+    before = audit.verify_chain(session)
+    assert before.ok
+    future = datetime.now(UTC) + timedelta(days=1)
+    checkpoint = audit.purge_before(session, future, actor=SYSTEM, key=key, retention_years=5)
+    assert checkpoint.audit_purged == before.checked
+    assert checkpoint.query_purged >= 1
+    assert audit.list_queries(session, subject.id) == []
+    audit.record(session, SYSTEM, AuditAction.DEMO_LOADED, target_type="demo")
+    after = audit.verify_chain(session, key.public_key)
+    assert after.ok, after.problem
+    assert after.checked == 2  # the purge's own row and the one after it
+    changed = checkpoint.statement.replace('"retention_years":5', '"retention_years":1')
+    assert changed != checkpoint.statement
+    session.execute(
+        update(LogCheckpoint).where(LogCheckpoint.id == checkpoint.id).values(statement=changed)
+    )
+    tampered = audit.verify_chain(session, key.public_key)
+    assert not tampered.ok
+    assert "签名无效" in str(tampered.problem)
+
+
+def test_retention_job_refuses_less_than_five_years(session: Session) -> None:
+    with pytest.raises(InvalidInput, match="不得少于 5 年"):
+        jobs.run("retention", session, today=date(2026, 11, 23), retention_years=3)
+    result = jobs.run("retention", session, today=date(2026, 11, 23), retention_years=10)
+    assert result["cutoff"].date() == date(2016, 11, 23)
+    assert result["signed"] is False  # no key given: the checkpoint is kept, unsigned

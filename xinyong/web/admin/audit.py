@@ -1,0 +1,84 @@
+"""/admin/audit (the auditor searches the query log and verifies the SM3 audit chain) and
+/admin/reports (the credit office revokes a report issued in error, with a reason)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from xinyong import audit, reports, subjects
+from xinyong.audit import Actor
+from xinyong.enums import Role
+from xinyong.reports.issuer import office_public_key
+from xinyong.web.deps import DbSession, Today, require
+from xinyong.web.templating import templates
+
+router = APIRouter(prefix="/admin", include_in_schema=False)
+Auditor = Annotated[Actor, Depends(require(Role.AUDITOR, Role.ADMIN))]
+Admin = Annotated[Actor, Depends(require(Role.ADMIN))]
+BASES = {"self": "本人查询", "duty": "履职查询", "consent": "主体授权"}
+
+
+def _audit_page(
+    request: Request,
+    session: DbSession,
+    actor: Actor,
+    *,
+    who: str,
+    code: str,
+    basis: str,
+    chain: audit.ChainReport | None = None,
+) -> HTMLResponse:
+    subject_ids = None
+    if code.strip():
+        found = subjects.find_by_code(session, code.strip())
+        subject_ids = [found.id] if found else []
+    ctx = {
+        "actor": actor,
+        "queries": audit.search_queries(
+            session, who=who.strip() or None, subject_ids=subject_ids, basis=basis or None
+        ),
+        "entries": audit.list_audit(session, limit=50),
+        "checkpoint": audit.latest_checkpoint(session),
+        "who": who,
+        "code": code,
+        "basis": basis,
+        "bases": BASES,
+        "chain": chain,
+    }
+    return templates.TemplateResponse(request, "admin/audit.html", ctx)
+
+
+@router.get("/audit", response_class=HTMLResponse)
+def audit_page(
+    request: Request,
+    session: DbSession,
+    actor: Auditor,
+    who: str = Query("", max_length=100),
+    code: str = Query("", max_length=64),
+    basis: str = Query("", max_length=16),
+) -> HTMLResponse:
+    return _audit_page(request, session, actor, who=who, code=code, basis=basis)
+
+
+@router.post("/audit/verify", response_class=HTMLResponse)
+def verify_chain(request: Request, session: DbSession, actor: Auditor) -> HTMLResponse:
+    key = office_public_key(request.app.state.settings)
+    chain = audit.verify_chain(session, key)
+    return _audit_page(request, session, actor, who="", code="", basis="", chain=chain)
+
+
+@router.get("/reports", response_class=HTMLResponse)
+def reports_page(request: Request, session: DbSession, actor: Admin, today: Today) -> HTMLResponse:
+    ctx = {"actor": actor, "reports": reports.recent(session, limit=200), "today": today}
+    return templates.TemplateResponse(request, "admin/reports.html", ctx)
+
+
+@router.post("/reports/{number}/revoke")
+def revoke_report(
+    session: DbSession, actor: Admin, number: str, reason: Annotated[str, Form(max_length=500)]
+) -> Response:
+    reports.revoke(session, number, reason=reason, actor=actor)
+    return RedirectResponse("/admin/reports", status_code=303)

@@ -1,0 +1,85 @@
+"""/me/consents (grant, see, revoke) and /me/queries (谁查询了我的信用信息) for the subject."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from xinyong import audit, consent, subjects
+from xinyong.audit import Actor
+from xinyong.enums import Role
+from xinyong.web.deps import DbSession, Today, require
+from xinyong.web.templating import templates
+
+router = APIRouter(prefix="/me", include_in_schema=False)
+Enterprise = Annotated[Actor, Depends(require(Role.ENTERPRISE))]
+
+
+@router.get("/consents", response_class=HTMLResponse)
+def consents_page(
+    request: Request, session: DbSession, actor: Enterprise, today: Today
+) -> HTMLResponse:
+    assert actor.subject_id is not None
+    ctx = {
+        "actor": actor,
+        "subject": subjects.get(session, actor.subject_id),
+        "consents": consent.list_for_subject(session, actor.subject_id),
+        "parties": consent.grantable_parties(session),
+        "scopes": list(consent.Scope),
+        "scope_labels": {s.value: s.label for s in consent.Scope},
+        "state": consent.state,
+        "today": today,
+    }
+    return templates.TemplateResponse(request, "me/consents.html", ctx)
+
+
+@router.post("/consents")
+def grant_consent(
+    session: DbSession,
+    actor: Enterprise,
+    today: Today,
+    grantee: Annotated[str, Form()],
+    purpose: Annotated[str, Form()],
+    valid_until: Annotated[date, Form()],
+    scopes: Annotated[list[str], Form()],
+) -> Response:
+    assert actor.subject_id is not None
+    subject = subjects.get(session, actor.subject_id)
+    party = consent.parse_grantee(session, grantee)
+    consent.grant(
+        session,
+        subject,
+        party,
+        purpose=purpose,
+        scopes=scopes,
+        valid_from=today,
+        valid_until=valid_until,
+        actor=actor,
+        today=today,
+    )
+    return RedirectResponse("/me/consents", status_code=303)
+
+
+@router.post("/consents/{consent_id}/revoke")
+def revoke_consent(
+    session: DbSession,
+    actor: Enterprise,
+    consent_id: int,
+    reason: Annotated[str | None, Form()] = None,
+) -> Response:
+    consent.revoke(session, consent_id, actor=actor, reason=reason)
+    return RedirectResponse("/me/consents", status_code=303)
+
+
+@router.get("/queries", response_class=HTMLResponse)
+def queries_page(request: Request, session: DbSession, actor: Enterprise) -> HTMLResponse:
+    assert actor.subject_id is not None
+    ctx = {
+        "actor": actor,
+        "subject": subjects.get(session, actor.subject_id),
+        "queries": audit.list_queries(session, actor.subject_id, limit=500),
+    }
+    return templates.TemplateResponse(request, "me/queries.html", ctx)
