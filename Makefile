@@ -23,6 +23,7 @@ install: $(BIN)/xinyong ## create .venv with the package and its development too
 run: install ## fresh machine → SQLite with demo data, served at http://127.0.0.1:8000
 	$(BIN)/xinyong init
 	$(BIN)/xinyong demo
+	$(BIN)/xinyong evaluate  # grades as of today for every organisation (joint check, /admin/evaluation)
 	$(BIN)/xinyong serve --port $(PORT)
 
 test: install ## the whole suite on SQLite and PostgreSQL, browser tests included
@@ -49,6 +50,6 @@ bench: install ## benchmarks (see bench/RESULTS.md)
 	bash scripts/bench.sh
 
 lock: ## re-pin requirements/lock.txt from the current .venv
-	$(BIN)/pip freeze --exclude-editable | grep -v '^-e' > requirements/lock.txt.new && mv requirements/lock.txt.new requirements/lock.txt
+	$(BIN)/pip freeze --exclude-editable | grep -v '^-e' | grep -Ev '^(pyspark|py4j)==' > requirements/lock.txt.new && mv requirements/lock.txt.new requirements/lock.txt
 
 .PHONY: help install run test lint fmt migrate revision bench lock

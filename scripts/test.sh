@@ -9,6 +9,8 @@ export PYTHONDONTWRITEBYTECODE=1
 bash scripts/pdf.sh || { [ "${CI:-}" = "true" ] && { echo "report font and poppler are required under CI" >&2; exit 1; }; }
 bash scripts/browser.sh || { [ "${CI:-}" = "true" ] && { echo "Chromium is required under CI" >&2; exit 1; }; }
 
+bash scripts/spark.sh  # the Spark engine's test (pyspark + Java 17) is required, never skipped
+
 echo "== lint"
 make --no-print-directory lint
 

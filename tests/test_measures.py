@@ -99,7 +99,7 @@ def test_every_check_is_logged_with_who_whom_matter_and_answer(
     assert row.answer["hits"][0]["measures"][0]["measure_id"] == "wage_arrears_restrictions"
 
 
-def test_check_path_uses_four_statements(session, catalog, system, wage_listed):
+def test_check_path_uses_five_statements(session, catalog, system, wage_listed):
     statements: list[str] = []
 
     def count(conn, cursor, statement, *args):
@@ -112,7 +112,9 @@ def test_check_path_uses_four_statements(session, catalog, system, wage_listed):
                        today=DECIDED)  # fmt: skip
     finally:
         event.remove(bind, "before_cursor_execute", count)
-    assert len(statements) == 4
+    # subject, platform entries, imported list records, the stored grade (evaluation), the log row
+    assert len(statements) == 5
+    assert "evaluation_results" in statements[3]
 
 
 def test_no_measure_heavier_than_the_list_type_allows(catalog):

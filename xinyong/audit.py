@@ -78,6 +78,10 @@ class AuditAction(StrEnum):
     REPORT_ISSUED = "reports.report.issued"
     REPORT_REVOKED = "reports.report.revoked"
     LOGS_PURGED = "audit.logs.purged"
+    EVALUATION_RUN = "evaluation.run.completed"
+    INSPECTOR_ADDED = "inspections.inspector.added"
+    INSPECTION_PLAN_DRAWN = "inspections.plan.drawn"
+    INSPECTION_RESULT_RECORDED = "inspections.result.recorded"
 
 
 @dataclass(frozen=True, slots=True)

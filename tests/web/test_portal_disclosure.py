@@ -53,7 +53,8 @@ def test_subject_page_shows_disclosed_penalty_with_reason_and_end(
     assert "公示至2027-06-01" in page
     assert "一般失信信息" in page
     assert "示罚〔2025〕102号" not in page  # past its maximum period
-    assert page.count("暂无公开信息") >= 4  # 许可, 激励, 惩戒, 承诺, 评价 are empty
+    assert page.count("暂无公开信息") >= 3  # 许可, 激励, 惩戒 are empty
+    assert "C（中）" in page.split('id="evaluations-h"')[1]  # 评价: the grade (issue 12)
 
 
 def test_credit_code_encodes_the_public_url(

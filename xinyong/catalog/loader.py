@@ -348,9 +348,9 @@ def check(
     )
 
 
-# Sub-directories read by other packages (evaluation models, 信易+ scenarios, report domains) or
-# by load_calendar.
-OTHER_DIRS = ("calendar", "evaluation", "scenarios", "reports")
+# Sub-directories (and files) read by other packages (evaluation models, supervision classes,
+# 信易+ scenarios, report domains) or by load_calendar.
+OTHER_DIRS = ("calendar", "evaluation", "scenarios", "reports", "supervision.yaml")
 
 
 def _stray_files(directory: Path, override_dir: Path | None) -> list[Path]:

@@ -11,6 +11,8 @@ import typer
 
 from xinyong import log
 from xinyong.cli import admin, collection, data, jobs
+from xinyong.cli import evaluation as evaluation_cli
+from xinyong.cli import inspections as inspections_cli
 from xinyong.cli import lists as lists_cli
 from xinyong.cli import reports as reports_cli
 from xinyong.cli.context import err
@@ -30,6 +32,8 @@ collection.register(app)
 lists_cli.register(app)
 jobs.register(app)
 reports_cli.register(app)
+evaluation_cli.register(app)
+inspections_cli.register(app)
 
 
 def main() -> None:

@@ -50,16 +50,25 @@ def catalog_check(
     """校验全部目录文件 / validate every catalog file."""
     s = ctx.settings()
     report = catalog.check(directory or s.catalog_dir, s.catalog_override_dir, today=ctx.today())
+    from xinyong.evaluation import load_models, supervision  # noqa: PLC0415 — evaluation models
     from xinyong.reports import load_domains  # noqa: PLC0415
 
     domains = load_domains(directory or s.catalog_dir, s.catalog_override_dir)
+
+    loaded = catalog.load_catalog(directory or s.catalog_dir, s.catalog_override_dir)
+    models = load_models(directory or s.catalog_dir, loaded, s.catalog_override_dir)
+    supervision.load_rules(directory or s.catalog_dir, s.catalog_override_dir)
+    counts = {
+        **report.counts,
+        "evaluation_models": len(models.models),
+        "report_domains": len(domains.domains),
+    }
     if json_out:
-        ctx.print_json(report.as_dict())
+        ctx.print_json(report.as_dict() | {"counts": counts})
         return
     ctx.err.print(f"目录校验通过 / catalog OK：版本 {report.version[:16]}")
-    for kind, count in report.counts.items():
+    for kind, count in counts.items():
         ctx.err.print(f"  {kind}: {count}")
-    ctx.err.print(f"  report_domains: {len(domains.domains)}")
     for warning in report.warnings:
         ctx.err.print(f"  [yellow]提示[/yellow] {warning}")
 

@@ -39,6 +39,12 @@ def collect(
             actor=ctx.operator(),
             today=ctx.today(),
         )
+        if report.batch_id is not None:  # re-grade the subjects the batch touched
+            from xinyong import evaluation  # noqa: PLC0415
+
+            evaluation.reevaluate_batch(session, report.batch_id, catalog=ctx.load_catalog(),
+                                        today=ctx.today())  # fmt: skip
+            session.commit()
     _present(report, json_out=json_out)
 
 

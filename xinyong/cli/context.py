@@ -32,8 +32,16 @@ def settings() -> Settings:
 
 @contextmanager
 def db() -> Iterator[Session]:
+    from xinyong.evaluation import watch  # noqa: PLC0415 — grades follow archive changes
+
+    watch.install(lambda: (_catalog(), today()))
     with transaction(_factory(settings().database_url)) as session:
         yield session
+
+
+@lru_cache
+def _catalog() -> catalog.Catalog:
+    return load_catalog()
 
 
 def today() -> date:

@@ -26,6 +26,7 @@ from xinyong import auth, lists
 from xinyong.audit import Actor
 from xinyong.catalog import Catalog
 from xinyong.enums import Role
+from xinyong.evaluation import supervision
 from xinyong.lists import EntryFacts
 from xinyong.measures import joint_check as sync_check
 from xinyong.measures import rules
@@ -42,8 +43,10 @@ _FACTS_SQL = """
 WITH s AS (SELECT id, code, code_kind, name, kind FROM subjects WHERE code = ANY(%(codes)s))
 SELECT s.id, s.code, s.code_kind, s.name, s.kind,
        f.source, f.source_id, f.list_type, f.decision_number, f.decided_on, f.published_on,
-       f.valid_until, f.exited_on, f.authority, f.status, f.data
-FROM s LEFT JOIN LATERAL (
+       f.valid_until, f.exited_on, f.authority, f.status, f.data,
+       g.grade, g.model_id, g.model_version, g.as_of, g.score
+FROM s LEFT JOIN LATERAL (:grade_sql) g ON true
+LEFT JOIN LATERAL (
     SELECT 'platform' AS source, e.id AS source_id, e.list_type, e.decision_number,
            e.decided_on, e.published_on, e.valid_until, e.exited_on,
            e.deciding_authority AS authority, 'active' AS status, NULL::jsonb AS data
@@ -54,7 +57,7 @@ FROM s LEFT JOIN LATERAL (
     FROM records r
     WHERE r.subject_id = s.id AND r.is_current AND r.info_class = ANY(%(classes)s)
 ) f ON true
-"""
+""".replace(":grade_sql", supervision.GRADE_SQL)  # the subject's stored grade (a constant)
 
 # One statement with one JSON array parameter (no per-value dumping in Python), so one
 # transaction per flush: the rows are committed (durable) when it returns.
@@ -110,6 +113,13 @@ def facts_from_rows(
                 )
             )
     return subject, facts
+
+
+def grade_from_rows(rows: list[Row]) -> supervision.GradeRow | None:
+    """The subject's stored grade from the `g.*` columns of `_FACTS_SQL` (same on every row)."""
+    if not rows or rows[0][16] is None:
+        return None
+    return supervision.GradeRow(*rows[0][16:21])
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,8 +194,9 @@ class FastCheck:
         rows = await self._reader.submit((normalised, frozenset(classes)))
         subject, facts = facts_from_rows(rows, classes)
         ans = rules.answer(
-            rules.new_check_id(), normalised, subject, facts, matter, catalog=catalog, today=today
-        )
+            rules.new_check_id(), normalised, subject, facts, matter, catalog=catalog, today=today,
+            grading=supervision.check_grading(grade_from_rows(rows), matter),
+        )  # fmt: skip
         body = sync_check.answer_json(ans)
         fields = sync_check.log_fields(ans, actor)
         fields["at"] = fields["at"].isoformat()

@@ -18,6 +18,7 @@ from xinyong.audit import Actor
 from xinyong.catalog import Catalog
 from xinyong.db.tables import Check, Subject
 from xinyong.enums import Role
+from xinyong.evaluation import supervision
 from xinyong.measures import rules
 from xinyong.measures.rules import CheckAnswer, SubjectFacts
 
@@ -70,8 +71,10 @@ def check(
     ).first()
     subject = SubjectFacts(*row) if row is not None else None
     facts = lists.subject_facts(session, subject.id, catalog) if subject else []
+    grade = supervision.grade_row(session, subject.id) if subject else None
     ans = rules.answer(
-        rules.new_check_id(), normalised, subject, facts, matter, catalog=catalog, today=today
-    )
+        rules.new_check_id(), normalised, subject, facts, matter, catalog=catalog, today=today,
+        grading=supervision.check_grading(grade, matter),
+    )  # fmt: skip
     session.execute(insert(Check), [log_row(ans, actor)])
     return ans

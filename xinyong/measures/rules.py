@@ -17,6 +17,7 @@ from xinyong import identifiers, lists
 from xinyong.catalog import Catalog, Measure
 from xinyong.enums import ListKind
 from xinyong.errors import InvalidInput
+from xinyong.evaluation import supervision
 from xinyong.lists import EntryFacts, ListHit
 
 CLEAN_MESSAGE = "经核查，该主体未在任何有效名单中，本事项无适用的失信惩戒措施。"
@@ -92,6 +93,7 @@ class CheckAnswer:
     incentives: tuple[AppliedMeasure, ...]
     message: str
     catalog_version: str
+    grading: dict[str, Any] | None = None  # evaluation.supervision.check_grading (both paths)
 
     @property
     def clean(self) -> bool:
@@ -115,6 +117,7 @@ class CheckAnswer:
             "hits": [h.as_dict() for h in self.hits],
             "incentives": [m.as_dict() for m in self.incentives],
             "catalog_version": self.catalog_version,
+            **(self.grading or supervision.NO_GRADE),
         }
 
 
@@ -162,6 +165,7 @@ def answer(
     *,
     catalog: Catalog,
     today: date,
+    grading: dict[str, Any] | None = None,
 ) -> CheckAnswer:
     hits = lists.hits(facts, catalog, today)
     punish = tuple(
@@ -190,6 +194,7 @@ def answer(
         incentives=tuple(incentives),
         message=_message(subject, punish, bool(red)),
         catalog_version=catalog.short_version,
+        grading=grading,
     )
 
 

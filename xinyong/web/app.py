@@ -12,6 +12,8 @@ from xinyong.config import Settings, get_settings
 from xinyong.db.session import make_engine, make_sessionmaker
 from xinyong.web import errors, fastpaths
 from xinyong.web.admin import audit as admin_audit
+from xinyong.web import evaluation as evaluation_web
+from xinyong.web import inspections as inspections_web
 from xinyong.web.admin import batches as admin_batches
 from xinyong.web.admin import interviews as admin_interviews
 from xinyong.web.admin import lists as admin_lists
@@ -71,4 +73,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(portal_me_consents.router)
     app.include_router(portal_reports.router)
     app.include_router(portal_pages.router)
+    evaluation_web.register(app)
+    inspections_web.register(app)
     return app

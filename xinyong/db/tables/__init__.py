@@ -7,6 +7,8 @@ from xinyong.db.tables.catalog import CatalogVersion
 from xinyong.db.tables.collection import Batch, BatchChunk, BatchRow
 from xinyong.db.tables.commitments import Commitment
 from xinyong.db.tables.consent import Consent
+from xinyong.db.tables.evaluation import EvaluationResult, EvaluationRun
+from xinyong.db.tables.inspections import Inspection, InspectionPlan, Inspector
 from xinyong.db.tables.interviews import Interview
 from xinyong.db.tables.lists import ListEntry, ListEntryStep
 from xinyong.db.tables.measures import Check, CheckFeedback, ScreeningDecision
@@ -28,6 +30,11 @@ __all__ = [
     "CheckFeedback",
     "Commitment",
     "Consent",
+    "EvaluationResult",
+    "EvaluationRun",
+    "Inspection",
+    "InspectionPlan",
+    "Inspector",
     "Interview",
     "ListEntry",
     "ListEntryStep",

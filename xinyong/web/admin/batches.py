@@ -12,6 +12,7 @@ from xinyong import auth, collection, providers
 from xinyong.audit import Actor
 from xinyong.collection import quality
 from xinyong.enums import Role
+from xinyong.web import evaluation as evaluation_web
 from xinyong.web.api.batches import WorkSession
 from xinyong.web.deps import CurrentCalendar, CurrentCatalog, DbSession, Today, require
 from xinyong.web.templating import templates
@@ -49,6 +50,7 @@ def upload(
     report = collection.collect(
         session, sub, catalog=catalog, calendar=calendar, dry_run=dry_run, actor=actor, today=today
     )
+    evaluation_web.after_batch(session, report.batch_id, catalog=catalog, today=today)
     if report.batch_id is None:
         ctx = {"actor": actor, "report": report, "batch": None}
         return templates.TemplateResponse(request, "admin/batch.html", ctx)

@@ -20,6 +20,7 @@ from xinyong import auth, collection, providers
 from xinyong.audit import Actor
 from xinyong.enums import Role
 from xinyong.errors import InvalidInput
+from xinyong.web import evaluation as evaluation_web
 from xinyong.web.deps import CurrentCalendar, CurrentCatalog, Today, require
 
 router = APIRouter(tags=["batches"])
@@ -81,6 +82,8 @@ async def submit_batch(
         actor=actor,
         today=today,
     )
+    await run_in_threadpool(evaluation_web.after_batch, session, report.batch_id,
+                            catalog=catalog, today=today)  # fmt: skip
     body = {"id": report.batch_id, **report.as_dict()}
     return JSONResponse(
         body, status_code=202, headers={"Location": f"/api/v1/batches/{report.batch_id}"}

@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from xinyong import archive, commitments, disclosure, objections, registrations, repair, subjects
 from xinyong.audit import Actor
 from xinyong.enums import Role
+from xinyong.web import evaluation as evaluation_web
 from xinyong.web.deps import CurrentCalendar, CurrentCatalog, DbSession, Today, require
 from xinyong.web.templating import templates
 
@@ -79,9 +80,10 @@ def home(
 ) -> HTMLResponse:
     assert actor.subject_id is not None
     records = archive.current_records(session, actor.subject_id)
+    ctx_subject = subjects.get(session, actor.subject_id)
     ctx = {
         "actor": actor,
-        "subject": subjects.get(session, actor.subject_id),
+        "subject": ctx_subject,
         "records": records,
         "entries": repair.early_exit_candidates(
             session, actor.subject_id, catalog=catalog, today=today
@@ -101,6 +103,7 @@ def home(
         "registrations": registrations.list_for_subject(session, actor.subject_id),
         "kinds": registrations.kinds(catalog),
         "catalog": catalog,
+        **evaluation_web.me_context(session, ctx_subject, actor, catalog, today),
     }
     return templates.TemplateResponse(request, "me/home.html", ctx)
 

@@ -14,6 +14,7 @@ from xinyong.catalog import Catalog
 from xinyong.db.tables import Subject
 from xinyong.disclosure import ListingQuery
 from xinyong.errors import InvalidInput
+from xinyong.web import evaluation as evaluation_web
 from xinyong.web import profile
 from xinyong.web.deps import CurrentCatalog, DbSession, Today
 from xinyong.web.portal import qr
@@ -54,6 +55,7 @@ def _subject_context(
         "public_url": url,
         "qr_svg": qr.svg(url, title=f"{view.subject['name']}的信用码"),
         **profile.platform_profile(session, subject.id, catalog, today),
+        **evaluation_web.portal_context(session, subject, catalog, today),
     }
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import Text
 from sqlalchemy.dialects import postgresql
 
 revision: str = "6ef87ba334af"
-down_revision: str | None = "6c0a4e21d9b3"
+down_revision: str | None = "10b0c0de0950"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,221 @@
+"""Evaluation benchmark: BENCH_SCALE × (1,000,000 subjects, 10,000,000 records), PostgreSQL.
+
+In one run (deterministic seed):
+(a) the lower bound — the same records read out of PostgreSQL (COPY to Parquet) plus one group-by
+    computing the same per-subject counts (DuckDB when installed, else Polars; DuckDB extensions
+    cannot be downloaded here, none is needed);
+(b) `xinyong evaluate --model enterprise --json` end to end, results stored (seconds, peak RSS);
+(c) re-evaluating one subject after a change (`evaluation.evaluate_subject`), p50/p99 over 200;
+(d) the Spark engine on `local[2]`, when pyspark is installed.
+Goals (issue 12): (b) ≤ 3 × (a), peak RSS ≤ 4 GB, (c) p99 ≤ 50 ms. Appends rows to
+bench/RESULTS.md. Usage: `XINYONG_BENCH_POSTGRES_URL=… python bench/evaluate.py --scale 0.001`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import polars as pl
+import psycopg
+from sqlalchemy import make_url, select
+
+from xinyong import catalog, clock, demo, evaluation
+from xinyong.db import migrate
+from xinyong.db.session import make_engine, make_sessionmaker, transaction
+from xinyong.db.tables import Subject
+
+ROOT = Path(__file__).resolve().parent.parent
+TODAY = date(2026, 12, 1)
+SEVERITIES = ("minor", "general", "general", "serious")
+
+
+def database(base: str) -> str:
+    name = "xinyong_bench_evaluate"
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0")
+    url = make_url(base).set(database=name).render_as_string(hide_password=False)
+    migrate.upgrade(url)
+    return url
+
+
+def load(url: str, subjects: int, records: int) -> float:
+    """Subjects and records by COPY: penalties (explicit severity), honours and licences."""
+    rng = random.Random(12)
+    t0 = time.perf_counter()
+    with psycopg.connect(url) as conn:
+        with conn.cursor().copy(
+            "COPY subjects (kind, code, code_kind, name, former_names, status, verified, "
+            "industry_code, region_code) FROM STDIN"
+        ) as cp:
+            seen: set[str] = set()
+            while len(seen) < subjects:
+                code = demo.make_uscc(rng, "9", "1")
+                if code in seen:
+                    continue
+                seen.add(code)
+                cp.write_row(
+                    (
+                        "enterprise",
+                        code,
+                        "uscc",
+                        f"基准{len(seen)}有限公司",
+                        "[]",
+                        "active",
+                        True,
+                        rng.choice("CEFGI") + "13",
+                        "9901" + f"{rng.randrange(10):02d}",
+                    )
+                )
+        first = conn.execute("SELECT min(id) FROM subjects").fetchone()[0]  # type: ignore[index]
+        with conn.cursor().copy(
+            "COPY records (subject_id, info_class, natural_key, version, is_current, status, "
+            "decision_number, decision_date, severity, catalog_version, content_hash, data) "
+            "FROM STDIN"
+        ) as cp:
+            for i in range(records):
+                sid = first + rng.randrange(subjects)
+                kind = rng.random()
+                info = "penalty" if kind < 0.6 else ("licence" if kind < 0.9 else "honour")
+                day = TODAY - timedelta(days=rng.randrange(1, 900))
+                sev = rng.choice(SEVERITIES) if info == "penalty" else None
+                data = {"fine_amount": str(rng.choice((0.1, 1, 5, 150)))} if sev else {}
+                cp.write_row(
+                    (
+                        sid,
+                        info,
+                        f"b-{i}",
+                        1,
+                        True,
+                        "active",
+                        f"基准〔{i}〕号",
+                        day,
+                        sev,
+                        "bench",
+                        "x",
+                        json.dumps(data),
+                    )
+                )
+        conn.execute("ANALYZE")
+        conn.commit()
+    return time.perf_counter() - t0
+
+
+def lower_bound(url: str, folder: Path) -> tuple[float, str]:
+    """(a): COPY the records the evaluation reads to Parquet, then one group-by per subject."""
+    t0 = time.perf_counter()
+    csv = folder / "records.csv"
+    with (
+        psycopg.connect(url) as conn,
+        csv.open("wb") as out,
+        conn.cursor().copy(
+            "COPY (SELECT subject_id, info_class, decision_date, severity FROM records "
+            "WHERE is_current) TO STDOUT WITH (FORMAT csv, HEADER)"
+        ) as cp,
+    ):
+        for chunk in cp:
+            out.write(chunk)
+    pl.read_csv(csv, try_parse_dates=True).write_parquet(folder / "records.parquet")
+    try:
+        import duckdb  # noqa: PLC0415
+
+        duckdb.sql(
+            f"SELECT subject_id, info_class, severity, count(*) FROM "
+            f"read_parquet('{folder / 'records.parquet'}') GROUP BY ALL"
+        ).fetchall()
+        used = "DuckDB"
+    except ImportError:
+        pl.read_parquet(folder / "records.parquet").group_by(
+            ["subject_id", "info_class", "severity"]
+        ).len()
+        used = "Polars (DuckDB not installed)"
+    return time.perf_counter() - t0, used
+
+
+def end_to_end(url: str, engine: str = "embedded") -> tuple[dict[str, object], float]:
+    env = {**os.environ, "XINYONG_DATABASE_URL": url, "XINYONG_TODAY": TODAY.isoformat()}
+    args = [
+        sys.executable,
+        "-m",
+        "xinyong",
+        "evaluate",
+        "--model",
+        "enterprise",
+        "--json",
+        "--engine",
+        engine,
+    ]
+    if engine == "spark":
+        args += ["--spark-master", "local[2]"]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    done = subprocess.run(args, env=env, capture_output=True, text=True, check=True, cwd=ROOT)
+    peak = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024  # MB
+    return json.loads(done.stdout), peak
+
+
+def one_subject(url: str, samples: int = 200) -> tuple[float, float]:
+    cat = catalog.load_catalog(ROOT / "catalogs")
+    factory = make_sessionmaker(make_engine(url))
+    with transaction(factory) as session:
+        ids = session.execute(select(Subject.id)).scalars().all()
+        picked = random.Random(3).sample(list(ids), min(samples, len(ids)))
+        took = []
+        for sid in picked:
+            subject = session.get(Subject, sid)
+            assert subject is not None
+            t0 = time.perf_counter()
+            evaluation.evaluate_subject(session, subject, catalog=cat, today=TODAY)
+            took.append((time.perf_counter() - t0) * 1000)
+    took.sort()
+    return statistics.median(took), took[max(0, int(len(took) * 0.99) - 1)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--scale", type=float, default=float(os.environ.get("BENCH_SCALE", "1")))
+    scale = parser.parse_args().scale
+    subjects, records = int(1_000_000 * scale), int(10_000_000 * scale)
+    url = database(os.environ["XINYONG_BENCH_POSTGRES_URL"])
+    loaded = load(url, subjects, records)
+    with tempfile.TemporaryDirectory() as tmp:
+        a, used = lower_bound(url, Path(tmp))
+    summary, peak = end_to_end(url)
+    b = float(summary["seconds"])  # type: ignore[arg-type]
+    p50, p99 = one_subject(url)
+    spark = "not installed"
+    try:
+        import pyspark  # noqa: F401, PLC0415
+
+        s_summary, _ = end_to_end(url, "spark")
+        spark = f"{float(s_summary['seconds']):.1f} s"  # type: ignore[arg-type]
+    except ImportError:
+        pass
+    per_core = subjects / b / 2 if b else 0.0
+    print(
+        f"loaded {subjects:,} subjects / {records:,} records in {loaded:.1f}s; (a) {a:.2f}s "
+        f"[{used}]; (b) {b:.2f}s = {b / a:.1f} × (a), peak RSS {peak:.0f} MB; one subject "
+        f"p50 {p50:.1f} ms p99 {p99:.1f} ms; spark local[2] {spark}"
+    )
+    row = (
+        f"| {clock.today()} | 2 cores shared, PG15, scale {scale:g} | evaluate (N={subjects:,}, "
+        f"records={records:,}) | (b) {b:.1f} s end to end ({per_core:,.0f} subjects/s/core), "
+        f"peak RSS {peak:.0f} MB; one subject p99 {p99:.1f} ms; Spark local[2] {spark} "
+        f"| (a) {a:.1f} s ({used}) | {b / a:.1f} × (a) | ≤ 3 × (a), ≤ 4 GB, p99 ≤ 50 ms |"
+    )
+    with (ROOT / "bench" / "RESULTS.md").open("a", encoding="utf-8") as f:
+        f.write(row + "\n")
+
+
+if __name__ == "__main__":
+    main()

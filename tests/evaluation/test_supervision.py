@@ -1,0 +1,112 @@
+"""Graded supervision: grade (+ sector grade) → class per sector; the joint check answers with
+`grade`, `supervision_class` and the model version on both paths."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+
+import pytest
+from sqlalchemy import delete
+from sqlalchemy.orm import Session
+
+from tests.conftest import CATALOG_DIR
+from tests.factories import make_provider, make_subject
+from tests.factories.workflows import make_penalty
+from xinyong import evaluation, measures
+from xinyong.audit import Actor
+from xinyong.catalog import Catalog
+from xinyong.db.tables import Check, EvaluationResult, Record, Subject
+from xinyong.enums import Role
+from xinyong.evaluation import supervision
+from xinyong.measures.fast import FastCheck
+
+SYSTEM = Actor(kind="api_client", id=9, label="接口:监管系统", role=Role.SYSTEM)
+
+
+@pytest.mark.parametrize(
+    ("grade", "sector_grades", "expected"),
+    [
+        ("A", {}, "A"),
+        ("B", {}, "B"),
+        ("D", {}, "D"),
+        ("A", {"tax_credit": "C"}, "C"),
+        ("C", {"tax_credit": "A"}, "C"),
+        ("A", {"tax_credit": "M"}, "B"),
+        ("B", {"unknown_system": "D"}, "B"),
+    ],
+)
+def test_class_is_the_worse_of_ours_and_the_sector_grade(
+    grade: str, sector_grades: dict[str, str], expected: str
+) -> None:
+    rules = supervision.load_rules(CATALOG_DIR)
+    assert supervision.supervision_class(rules, grade, sector_grades) == expected
+
+
+def test_each_sector_gives_ratio_and_frequency_for_each_class() -> None:
+    rules = supervision.load_rules(CATALOG_DIR)
+    row = supervision.GradeRow("D", "enterprise", "2026.1+x", date(2026, 11, 23), 40.0)
+    for sector in rules.sectors:
+        g = supervision.grading(row, rules, sector=sector.id)
+        assert (g.supervision_class, g.sector) == ("D", sector.id)
+        assert g.ratio >= rules.sector(sector.id).classes["A"].ratio
+    market = supervision.grading(row, rules).check_fields()
+    assert market["supervision"]["sector"] == "market_regulation"
+
+
+def test_sync_check_answers_with_grade_and_class(
+    session: Session, catalog: Catalog, today: date
+) -> None:
+    subject = make_subject(session)
+    make_penalty(session, subject, make_provider(session), decision_date=date(2026, 6, 1))
+    ungraded = measures.check(
+        session, subject.code, "supervision", catalog=catalog, actor=SYSTEM, today=today
+    ).as_dict()
+    assert (ungraded["grade"], ungraded["supervision_class"]) == (None, None)
+    ev = evaluation.evaluate_subject(session, subject, catalog=catalog, today=today)
+    assert ev is not None
+    answer = measures.check(
+        session, subject.code, "supervision", catalog=catalog, actor=SYSTEM, today=today
+    ).as_dict()
+    assert (answer["grade"], answer["supervision_class"]) == ("C", "C")
+    assert answer["evaluation"] == {
+        "model": "enterprise",
+        "version": ev.model_version,
+        "as_of": today.isoformat(),
+    }
+    assert answer["supervision"]["inspection_ratio"] == 0.4
+
+
+async def _fast(url: str, code: str, catalog: Catalog, today: date) -> measures.CheckAnswer:
+    fast = FastCheck(url)
+    await fast.open()
+    try:
+        return await fast.check(code, "bidding", catalog=catalog, actor=SYSTEM, today=today)
+    finally:
+        await fast.close()
+
+
+@pytest.mark.postgres
+def test_fast_path_answers_with_the_same_grade(engine, catalog: Catalog, today: date) -> None:
+    with Session(engine) as s, s.begin():
+        subject = make_subject(s)
+        record = make_penalty(s, subject, make_provider(s), decision_date=date(2026, 6, 1))
+        evaluation.evaluate_subject(s, subject, catalog=catalog, today=today)
+        ids = (subject.id, subject.code, record.id)
+    try:
+        with Session(engine) as s:
+            sync = measures.check(
+                s, ids[1], "bidding", catalog=catalog, actor=SYSTEM, today=today
+            ).as_dict()
+            s.rollback()
+        url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        fast = asyncio.run(_fast(url, ids[1], catalog, today)).as_dict()
+        keys = ("grade", "supervision_class", "supervision", "evaluation")
+        assert {k: fast[k] for k in keys} == {k: sync[k] for k in keys}
+        assert (fast["grade"], fast["supervision"]["sector"]) == ("C", "finance")
+    finally:
+        with Session(engine) as s, s.begin():
+            s.execute(delete(Check).where(Check.subject_id == ids[0]))
+            s.execute(delete(EvaluationResult).where(EvaluationResult.subject_id == ids[0]))
+            s.execute(delete(Record).where(Record.id == ids[2]))
+            s.execute(delete(Subject).where(Subject.id == ids[0]))

@@ -1,0 +1,116 @@
+"""Who may see what of a subject's evaluation; permissions are checked here, not in the route.
+
+- the subject itself (its enterprise account) and authorities (officers, admins, auditors): the
+  full explanation — each indicator's points and the records behind it — and what would change
+  the grade; every such read writes the query log (who, whom, why);
+- anyone else: only what the model makes public (`public: true`): grade, as-of date, model
+  version and the plain-Chinese explanation, without record ids;
+- consent-based access (an authorised party such as a bank with the subject's authorisation) is
+  being built in issue 13: `consented()` is the hook — return True there once consent exists.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from xinyong import audit, subjects
+from xinyong.audit import Actor
+from xinyong.catalog import Catalog
+from xinyong.db.tables import Subject
+from xinyong.enums import Role
+from xinyong.evaluation import supervision
+from xinyong.evaluation.scoring import Evaluation
+from xinyong.evaluation.service import assess, model_of
+from xinyong.evaluation.whatif import suggestions
+
+AUTHORITIES = (Role.OFFICER, Role.ADMIN, Role.AUDITOR)
+PURPOSE = "查看信用评价及其依据"
+
+
+def consented(session: Session, actor: Actor, subject: Subject, *, today: date) -> bool:
+    """Hook for issue 13 (授权查询): True when the subject authorised this party; none yet."""
+    return False
+
+
+def may_read_full(session: Session, actor: Actor, subject: Subject, *, today: date) -> bool:
+    own = actor.role == Role.ENTERPRISE and actor.subject_id == subject.id
+    return own or actor.role in AUTHORITIES or consented(session, actor, subject, today=today)
+
+
+def public_part(ev: Evaluation) -> dict[str, Any]:
+    """What the public sees of a public model's evaluation: no record ids."""
+    return {
+        "model": ev.model_id,
+        "model_title": ev.model_title,
+        "version": ev.model_version,
+        "as_of": ev.as_of.isoformat(),
+        "grade": ev.grade,
+        "grade_title": ev.grade_title,
+        "score": ev.score,
+        "explanation": ev.explanation(),
+        "indicators": [
+            {
+                "dimension": i.dimension_title,
+                "title": i.title,
+                "points": i.points,
+                "records": len(i.refs),
+                "rule": i.public_text,
+            }
+            for i in ev.indicators
+            if i.points
+        ],
+        "overrides": list(ev.overrides),
+    }
+
+
+def read_evaluation(
+    session: Session,
+    subject: Subject,
+    *,
+    actor: Actor,
+    catalog: Catalog,
+    today: date,
+    surface: str,
+) -> dict[str, Any]:
+    """The subject's evaluation as this actor may see it (computed on `today` by its model)."""
+    out: dict[str, Any] = {"subject": subjects.public_view(subject), "access": "public"}
+    loaded = model_of(subject, catalog)
+    found = assess(session, subject, catalog=catalog, today=today) if loaded else None
+    if loaded is None or found is None:
+        return out | {"evaluation": None, "reason": "该类主体没有适用的公共信用评价模型"}
+    ev, facts = found
+    if may_read_full(session, actor, subject, today=today):
+        audit.log_query(session, actor, subject.id, purpose=PURPOSE, surface=surface)
+        offers = suggestions(session, subject, loaded, facts, ev, catalog=catalog, today=today)
+        return out | {
+            "access": "full",
+            "evaluation": public_part(ev) | ev.as_dict(),
+            "what_would_change": [s.as_dict() for s in offers],
+            "supervision": supervision_by_sector(ev),  # not public (rules.md §10.3)
+        }
+    if not loaded.model.public:
+        return out | {"evaluation": None, "reason": "该评价模型的结果不向社会公开"}
+    return out | {"evaluation": public_part(ev)}
+
+
+def supervision_by_sector(ev: Evaluation) -> list[dict[str, Any]]:
+    """The supervision class this grade gives in every sector, with ratio and frequency."""
+    rules = supervision.load_rules()
+    row = supervision.GradeRow(ev.grade, ev.model_id, ev.model_version, ev.as_of, ev.score)
+    out = []
+    for sector in rules.sectors:
+        g = supervision.grading(row, rules, sector=sector.id)
+        out.append(
+            {
+                "sector": sector.id,
+                "sector_title": sector.title,
+                "supervision_class": g.supervision_class,
+                "title": g.supervision_title,
+                "inspection_ratio": g.ratio,
+                "frequency": g.frequency,
+            }
+        )
+    return out

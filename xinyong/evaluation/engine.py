@@ -1,0 +1,237 @@
+"""Grade a whole population: one plan, two engines.
+
+The plan, shared by both engines so they cannot drift:
+1. the **fact table** — one row per (subject, fact), gathered by `facts.gather` from the modules
+   that own each rule (disclosure windows, list validity, workflows) — as a Polars frame
+   (`FACT_SCHEMA`); `xinyong export parquet DIR` writes the same frame to Parquet;
+2. the **same pure scoring** (`scoring.score`) per subject over that subject's rows.
+The embedded engine (default; SQLite and PostgreSQL) builds the table chunk by chunk from the
+database and scores it in-process; the Spark engine (`spark.py`) reads the Parquet table and
+applies the same `score` per subject group. Results are appended to `evaluation_results` with the
+run's id, and a run row keeps the counts per grade (docs/decisions/0010-evaluation-engine.md).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import polars as pl
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from xinyong.audit import Actor
+from xinyong.catalog import Catalog
+from xinyong.db.tables import EvaluationResult, EvaluationRun, Subject
+from xinyong.enums import SubjectStatus
+from xinyong.evaluation import facts as facts_mod
+from xinyong.evaluation.models import LoadedModel
+from xinyong.evaluation.scoring import Evaluation, Fact, score
+from xinyong.evaluation.service import facts_hash, result_row
+
+CHUNK = 2_000
+GRADED_STATUSES = (SubjectStatus.ACTIVE.value, SubjectStatus.UNKNOWN.value)  # 存续 (and unknown)
+Progress = Callable[[int, int], None]
+
+FACT_SCHEMA: dict[str, Any] = {
+    "subject_id": pl.Int64,
+    "keys": pl.List(pl.Utf8),
+    "ref": pl.Utf8,
+    "on": pl.Date,
+    "until": pl.Date,
+    "status": pl.Utf8,
+    "severity": pl.Utf8,
+    "published": pl.Boolean,
+    "numbers": pl.Utf8,  # JSON [[name, value], ...]
+    "label": pl.Utf8,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class RunSummary:
+    model: str
+    version: str
+    as_of: date
+    subjects: int
+    grades: dict[str, int]
+    seconds: float
+    engine: str
+    run_id: int | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "model": self.model,
+            "version": self.version,
+            "as_of": self.as_of.isoformat(),
+            "subjects": self.subjects,
+            "grades": self.grades,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def to_frame(facts: Mapping[int, Sequence[Fact]]) -> pl.DataFrame:
+    """The fact table of the plan (one row per subject and fact)."""
+    rows = [
+        {
+            "subject_id": sid,
+            "keys": sorted(f.keys),
+            "ref": f.ref,
+            "on": f.on,
+            "until": f.until,
+            "status": f.status,
+            "severity": f.severity,
+            "published": f.published,
+            "numbers": json.dumps([list(n) for n in f.numbers]),
+            "label": f.label,
+        }
+        for sid, items in facts.items()
+        for f in items
+    ]
+    return pl.DataFrame(rows, schema=FACT_SCHEMA)
+
+
+def fact_of(row: Mapping[str, Any]) -> Fact:
+    return Fact(
+        keys=frozenset(row["keys"]),
+        ref=row["ref"],
+        on=row["on"],
+        until=row["until"],
+        status=row["status"],
+        severity=row["severity"],
+        published=bool(row["published"]),
+        numbers=tuple((str(k), float(v)) for k, v in json.loads(row["numbers"] or "[]")),
+        label=row["label"] or "",
+    )
+
+
+def from_frame(frame: pl.DataFrame, subject_ids: Sequence[int]) -> dict[int, list[Fact]]:
+    out: dict[int, list[Fact]] = {sid: [] for sid in subject_ids}
+    for row in frame.iter_rows(named=True):
+        out.setdefault(row["subject_id"], []).append(fact_of(row))
+    return out
+
+
+def graded_subjects(session: Session, loaded: LoadedModel) -> list[int]:
+    kinds = [k.value for k in loaded.model.subject_kinds]
+    stmt = select(Subject.id).where(Subject.kind.in_(kinds), Subject.status.in_(GRADED_STATUSES))
+    return list(session.execute(stmt.order_by(Subject.id)).scalars())
+
+
+def fact_chunks(
+    session: Session, subject_ids: Sequence[int], *, catalog: Catalog, today: date
+) -> Iterator[tuple[list[int], pl.DataFrame]]:
+    """Step 1 of the plan, chunk by chunk: (subject ids, their fact table)."""
+    hits = facts_mod.all_hits(session, catalog=catalog, today=today)
+    for start in range(0, len(subject_ids), CHUNK):
+        ids = list(subject_ids[start : start + CHUNK])
+        found = facts_mod.gather(session, ids, catalog=catalog, today=today, hits=hits)
+        yield ids, to_frame(found)
+
+
+def score_chunk(
+    loaded: LoadedModel, ids: Sequence[int], frame: pl.DataFrame, as_of: date
+) -> list[tuple[int, Evaluation, str]]:
+    """Step 2 of the plan: the same pure scoring for every subject of the chunk."""
+    by_subject = from_frame(frame, ids)
+    return [
+        (sid, score(loaded.model, loaded.version, items, as_of), facts_hash(items))
+        for sid, items in by_subject.items()
+    ]
+
+
+def store(
+    session: Session,
+    loaded: LoadedModel,
+    results: list[tuple[int, Evaluation, str]],
+    run: EvaluationRun,
+) -> None:
+    if results:
+        rows = [result_row(ev, sid, h, trigger="run", run_id=run.id) for sid, ev, h in results]
+        session.execute(insert(EvaluationResult), rows)
+
+
+def start_run(
+    session: Session, loaded: LoadedModel, *, as_of: date, engine: str, actor: Actor
+) -> EvaluationRun:
+    run = EvaluationRun(
+        model_id=loaded.id,
+        model_version=loaded.version,
+        as_of=as_of,
+        engine=engine,
+        subjects=0,
+        grades={},
+        seconds=0.0,
+        actor_label=actor.label,
+    )
+    session.add(run)
+    session.flush()
+    return run
+
+
+def finish_run(
+    session: Session, run: EvaluationRun, grades: Counter[str], started: float, loaded: LoadedModel
+) -> RunSummary:
+    ordered = {g.grade: grades.get(g.grade, 0) for g in loaded.model.grades}
+    run.subjects, run.grades = sum(ordered.values()), ordered
+    run.seconds = round(time.perf_counter() - started, 3)
+    session.flush()
+    return RunSummary(
+        loaded.id, loaded.version, run.as_of, run.subjects, ordered, run.seconds, run.engine, run.id
+    )
+
+
+def run_embedded(
+    session: Session,
+    loaded: LoadedModel,
+    *,
+    catalog: Catalog,
+    as_of: date,
+    actor: Actor,
+    progress: Progress | None = None,
+) -> RunSummary:
+    """Grade every subject the model covers on `as_of`; results stored with the run."""
+    started = time.perf_counter()
+    run = start_run(session, loaded, as_of=as_of, engine="embedded", actor=actor)
+    ids = graded_subjects(session, loaded)
+    grades: Counter[str] = Counter()
+    done = 0
+    for chunk, frame in fact_chunks(session, ids, catalog=catalog, today=as_of):
+        results = score_chunk(loaded, chunk, frame, as_of)
+        store(session, loaded, results, run)
+        grades.update(ev.grade for _sid, ev, _h in results)
+        done += len(chunk)
+        if progress is not None:
+            progress(done, len(ids))
+    return finish_run(session, run, grades, started, loaded)
+
+
+def grade_distribution(
+    session: Session, loaded: LoadedModel, as_of: date | None = None
+) -> list[dict[str, Any]]:
+    """Latest run's grades by (industry, region): for the admin charts."""
+    run = session.execute(
+        select(EvaluationRun)
+        .where(EvaluationRun.model_id == loaded.id)
+        .order_by(EvaluationRun.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    if run is None:
+        return []
+    rows = session.execute(
+        select(Subject.industry_code, Subject.region_code, EvaluationResult.grade)
+        .join(Subject, Subject.id == EvaluationResult.subject_id)
+        .where(EvaluationResult.run_id == run.id)
+    ).all()
+    frame = pl.DataFrame(
+        [{"sector": (r[0] or "—")[:1] or "—", "region": r[1] or "—", "grade": r[2]} for r in rows],
+        schema={"sector": pl.Utf8, "region": pl.Utf8, "grade": pl.Utf8},
+    )
+    counted = (
+        frame.group_by(["sector", "region", "grade"]).len().sort(["sector", "region", "grade"])
+    )
+    return [dict(r) | {"run_id": run.id, "as_of": run.as_of} for r in counted.iter_rows(named=True)]

@@ -1,0 +1,158 @@
+"""Facts for the evaluation, read from the archive and asked of the modules that own each rule.
+
+- Records: the current version of each record of a `record` info class, with the disclosure
+  engine's window (`disclosure.windows`: severity, whether it was published, the last day it is
+  shown — after which it stops counting). Withdrawn records are left out; repaired ones are kept
+  with their status (the explanation can show them; scoring does not count them).
+- List entries in force: `lists` (both sources; validity computed by the lists module).
+- Commitments and verified voluntary registrations: workflow facts.
+Nothing here decides a rule of its own.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from xinyong import disclosure, lists
+from xinyong.catalog import Catalog, InfoClass
+from xinyong.db.tables import Commitment, Record, VoluntaryRegistration
+from xinyong.enums import RecordStatus
+from xinyong.evaluation.scoring import Fact
+from xinyong.lists import ListHit
+
+CHUNK = 2_000
+
+
+def record_fact(
+    record: Record, window: disclosure.DisclosureWindow, info: InfoClass, today: date
+) -> Fact:
+    ends = window.disclosure_ends
+    numbers = []
+    for f in info.fields:
+        if f.type in ("decimal", "integer") and record.data.get(f.id) not in (None, ""):
+            try:
+                numbers.append((f.id, float(Decimal(str(record.data[f.id])))))
+            except (InvalidOperation, ValueError):
+                continue
+    return Fact(
+        keys=frozenset({f"info_class:{record.info_class}"}),
+        ref=f"record:{record.id}",
+        on=record.decision_date,
+        until=ends,
+        status=record.status,
+        severity=window.severity.severity.value if window.severity else None,
+        published=window.shown or (ends is not None and ends < today),
+        numbers=tuple(numbers),
+        label=f"{info.title} {record.decision_number or ''}".strip(),
+    )
+
+
+def hit_fact(hit: ListHit) -> Fact:
+    prefix = "list_entry" if hit.source == "platform" else "record"
+    keys = {f"list_kind:{hit.kind}"} | ({f"list_type:{hit.list_type}"} if hit.list_type else set())
+    return Fact(
+        keys=frozenset(keys),
+        ref=f"{prefix}:{hit.source_id}",
+        on=hit.decided_on,
+        until=hit.valid_until,
+        label=f"{hit.list_title} {hit.decision_number or ''}".strip(),
+    )
+
+
+def commitment_facts(c: Commitment) -> list[Fact]:
+    ref = f"commitment:{c.id}"
+    out = []
+    if c.status in ("signed", "kept") and c.record_id is None:  # repair commitments: no credit
+        out.append(
+            Fact(
+                frozenset({"workflow:commitment_in_force"}),
+                ref,
+                c.signed_on,
+                until=c.valid_until,
+                label=f"信用承诺 {c.code}",
+            )
+        )
+    if c.status in ("kept", "breached"):
+        keys = {"workflow:commitment_verified"} | (
+            {"workflow:commitment_kept"} if c.status == "kept" else set()
+        )
+        out.append(
+            Fact(frozenset(keys), ref, c.verified_on or c.signed_on, label=f"信用承诺 {c.code}")
+        )
+    return out
+
+
+def registration_fact(r: VoluntaryRegistration) -> Fact:
+    return Fact(
+        frozenset({"workflow:registration_verified"}),
+        f"registration:{r.id}",
+        r.verified_on or r.submitted_on,
+        label=f"自愿注册 {r.title}",
+    )
+
+
+def all_hits(session: Session, *, catalog: Catalog, today: date) -> dict[int, list[ListHit]]:
+    """Every list entry in force on `today`, by subject (one pass, for whole runs)."""
+    out: dict[int, list[ListHit]] = defaultdict(list)
+    for entry in lists.current_entries(session, catalog=catalog, today=today):
+        out[entry.subject_id].append(entry.hit)
+    return out
+
+
+def gather(
+    session: Session,
+    subject_ids: Sequence[int],
+    *,
+    catalog: Catalog,
+    today: date,
+    hits: Mapping[int, list[ListHit]] | None = None,
+) -> dict[int, list[Fact]]:
+    """The facts of each subject on `today` (a few queries per chunk of subjects)."""
+    out: dict[int, list[Fact]] = {sid: [] for sid in subject_ids}
+    record_classes = [c.id for c in catalog.info_classes.values() if c.kind == "record"]
+    for start in range(0, len(subject_ids), CHUNK):
+        ids = list(subject_ids[start : start + CHUNK])
+        records = (
+            session.execute(
+                select(Record)
+                .where(
+                    Record.subject_id.in_(ids),
+                    Record.is_current.is_(True),
+                    Record.info_class.in_(record_classes),
+                    Record.status != RecordStatus.WITHDRAWN.value,
+                )
+                .order_by(Record.id)
+            )
+            .scalars()
+            .all()
+        )
+        for record, window in disclosure.windows(session, records, catalog=catalog, today=today):
+            info = catalog.info_class(record.info_class)
+            out[record.subject_id].append(record_fact(record, window, info, today))
+        if hits is None:
+            for sid in ids:
+                found = lists.current_hits(session, sid, catalog=catalog, today=today)
+                out[sid] += [hit_fact(h) for h in found]
+        for c in session.execute(
+            select(Commitment).where(Commitment.subject_id.in_(ids)).order_by(Commitment.id)
+        ).scalars():
+            out[c.subject_id] += commitment_facts(c)
+        for r in session.execute(
+            select(VoluntaryRegistration)
+            .where(
+                VoluntaryRegistration.subject_id.in_(ids),
+                VoluntaryRegistration.status == "verified",
+            )
+            .order_by(VoluntaryRegistration.id)
+        ).scalars():
+            out[r.subject_id].append(registration_fact(r))
+    if hits is not None:
+        for sid in subject_ids:
+            out[sid] += [hit_fact(h) for h in hits.get(sid, [])]
+    return out

@@ -1,0 +1,211 @@
+"""Evaluate one subject, store its result (history kept), read its current grade.
+
+`current_grade(session, subject_id)` is what other modules call (reports, dashboard, 信易贷, the
+joint check): the newest stored result, or None when the subject has never been graded.
+`evaluate_subject` computes afresh from the archive and appends a result when the facts or the
+as-of date changed (an unchanged archive on the same day adds nothing).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives import hashes
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from xinyong.catalog import Catalog
+from xinyong.config import get_settings
+from xinyong.db.tables import EvaluationResult, Subject
+from xinyong.evaluation import facts as facts_mod
+from xinyong.evaluation.models import LoadedModel, ModelSet, load_models
+from xinyong.evaluation.scoring import Evaluation, Fact, score
+
+_lock = threading.Lock()
+_cache: dict[tuple[str, str, str], ModelSet] = {}
+
+
+def models_for(
+    catalog: Catalog, directory: Path | None = None, override_dir: Path | None = None
+) -> ModelSet:
+    """The evaluation models checked against this catalog (cached per catalog version)."""
+    settings = get_settings()
+    directory = directory or settings.catalog_dir
+    override_dir = override_dir or settings.catalog_override_dir
+    key = (catalog.version, str(directory), str(override_dir))
+    with _lock:
+        found = _cache.get(key)
+        if found is None:
+            found = _cache[key] = load_models(directory, catalog, override_dir)
+        return found
+
+
+def facts_hash(facts: Sequence[Fact]) -> str:
+    rows = sorted((f.as_row() for f in facts), key=lambda r: (r["ref"], r["keys"]))
+    text = json.dumps(rows, ensure_ascii=False, sort_keys=True, default=str)
+    digest = hashes.Hash(hashes.SM3())
+    digest.update(text.encode("utf-8"))
+    return digest.finalize().hex()
+
+
+@dataclass(frozen=True, slots=True)
+class StoredGrade:
+    """A subject's stored grade: what the joint check, reports and 信易贷 read."""
+
+    subject_id: int
+    model_id: str
+    model_version: str
+    as_of: date
+    score: float
+    grade: str
+    public: bool
+    explanation: dict[str, Any]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "model": self.model_id,
+            "version": self.model_version,
+            "as_of": self.as_of.isoformat(),
+            "score": self.score,
+            "grade": self.grade,
+            "grade_title": self.explanation.get("grade_title"),
+            "public": self.public,
+        }
+
+
+def _stored(row: EvaluationResult) -> StoredGrade:
+    return StoredGrade(
+        row.subject_id,
+        row.model_id,
+        row.model_version,
+        row.as_of,
+        row.score,
+        row.grade,
+        bool(row.explanation.get("public")),
+        row.explanation,
+    )
+
+
+def current_grade(session: Session, subject_id: int) -> StoredGrade | None:
+    """The subject's current grade: its newest stored evaluation result (None: never graded)."""
+    row = session.execute(
+        select(EvaluationResult)
+        .where(EvaluationResult.subject_id == subject_id)
+        .order_by(EvaluationResult.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    return _stored(row) if row is not None else None
+
+
+def current_grades(session: Session, subject_ids: Iterable[int]) -> dict[int, StoredGrade]:
+    ids = list(subject_ids)
+    if not ids:
+        return {}
+    newest = (
+        select(EvaluationResult.subject_id, EvaluationResult.id)
+        .where(EvaluationResult.subject_id.in_(ids))
+        .order_by(EvaluationResult.subject_id, EvaluationResult.id.desc())
+    )
+    latest: dict[int, int] = {}
+    for sid, rid in session.execute(newest):
+        latest.setdefault(sid, rid)
+    rows = session.execute(
+        select(EvaluationResult).where(EvaluationResult.id.in_(list(latest.values())))
+    ).scalars()
+    return {r.subject_id: _stored(r) for r in rows}
+
+
+def history(session: Session, subject_id: int, limit: int = 20) -> list[StoredGrade]:
+    rows = session.execute(
+        select(EvaluationResult)
+        .where(EvaluationResult.subject_id == subject_id)
+        .order_by(EvaluationResult.id.desc())
+        .limit(limit)
+    ).scalars()
+    return [_stored(r) for r in rows]
+
+
+def result_row(
+    ev: Evaluation, subject_id: int, fhash: str, *, trigger: str, run_id: int | None
+) -> dict[str, Any]:
+    return {
+        "subject_id": subject_id,
+        "model_id": ev.model_id,
+        "model_version": ev.model_version,
+        "as_of": ev.as_of,
+        "score": ev.score,
+        "grade": ev.grade,
+        "run_id": run_id,
+        "trigger": trigger,
+        "facts_hash": fhash,
+        "explanation": ev.as_dict(),  # JSON-ready: dates as ISO text, tuples as lists
+    }
+
+
+def model_of(subject: Subject, catalog: Catalog) -> LoadedModel | None:
+    return models_for(catalog).for_kind(subject.kind)
+
+
+def assess(
+    session: Session, subject: Subject, *, catalog: Catalog, today: date
+) -> tuple[Evaluation, list[Fact]] | None:
+    """Compute the subject's evaluation on `today` without storing it (None: no model)."""
+    loaded = model_of(subject, catalog)
+    if loaded is None:
+        return None
+    facts = facts_mod.gather(session, [subject.id], catalog=catalog, today=today)[subject.id]
+    return score(loaded.model, loaded.version, facts, today), facts
+
+
+def evaluate_subject(
+    session: Session,
+    subject: Subject,
+    *,
+    catalog: Catalog,
+    today: date,
+    trigger: str = "archive_change",
+) -> Evaluation | None:
+    """Evaluate afresh and append a result unless the newest one has the same facts and day."""
+    found = assess(session, subject, catalog=catalog, today=today)
+    if found is None:
+        return None
+    ev, facts = found
+    fhash = facts_hash(facts)
+    last = session.execute(
+        select(EvaluationResult.model_version, EvaluationResult.as_of, EvaluationResult.facts_hash)
+        .where(EvaluationResult.subject_id == subject.id)
+        .order_by(EvaluationResult.id.desc())
+        .limit(1)
+    ).first()
+    if last is None or tuple(last) != (ev.model_version, ev.as_of, fhash):
+        session.execute(
+            insert(EvaluationResult),
+            [result_row(ev, subject.id, fhash, trigger=trigger, run_id=None)],
+        )
+    return ev
+
+
+def reevaluate(
+    session: Session,
+    subject_ids: Iterable[int],
+    *,
+    catalog: Catalog,
+    today: date,
+    trigger: str = "archive_change",
+) -> int:
+    """Re-evaluate the subjects whose archive changed; returns how many were graded."""
+    ids = sorted(set(subject_ids))
+    if not ids:
+        return 0
+    subjects = session.execute(select(Subject).where(Subject.id.in_(ids))).scalars().all()
+    done = 0
+    for subject in subjects:
+        if evaluate_subject(session, subject, catalog=catalog, today=today, trigger=trigger):
+            done += 1
+    return done

@@ -1,0 +1,89 @@
+"""Re-evaluation when a subject's archive changes, in the transaction that changed it.
+
+How: a SQLAlchemy session listener. After each flush it notes the subjects of every new or changed
+row that the evaluation reads — the subject itself, records (collection corrections, repair
+outcomes, objection corrections, commitment breaches all write a new record version), list
+entries (decision, exit),
+commitments (signing, verification) and voluntary registrations (verification). Just before the
+transaction commits, those subjects are re-evaluated (`service.reevaluate`) inside a savepoint, so
+the new grade commits with the change that caused it, and a failing evaluation never blocks the
+change itself (it is logged; the next run or change grades the subject again).
+
+Bulk collection writes records over its own connection (COPY), which no session sees: its surfaces
+call `reevaluate_batch` once the batch is stored.
+
+`install(context)` turns this on for a process (the web app and the CLI do); `context()` returns
+the catalog and today at commit time. Without it, nothing happens.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from xinyong.catalog import Catalog
+from xinyong.db.tables import Commitment, ListEntry, Record, Subject, VoluntaryRegistration
+from xinyong.evaluation.service import reevaluate
+from xinyong.log import get_logger
+
+log = get_logger(__name__)
+
+Context = Callable[[], tuple[Catalog, date]]
+WATCHED = (Record, ListEntry, Commitment, VoluntaryRegistration)
+KEY = "evaluation_changed_subjects"
+_state: dict[str, Any] = {"context": None, "installed": False}
+
+
+def install(context: Context) -> None:
+    """Re-evaluate changed subjects at every commit of every session of this process."""
+    _state["context"] = context
+    if not _state["installed"]:
+        event.listen(Session, "after_flush", _note)
+        event.listen(Session, "before_commit", _reevaluate)
+        _state["installed"] = True
+
+
+def uninstall() -> None:
+    _state["context"] = None
+
+
+def _note(session: Session, _ctx: Any) -> None:
+    if _state["context"] is None:
+        return
+    changed = session.info.setdefault(KEY, set())
+    for obj in (*session.new, *session.dirty):
+        if isinstance(obj, Subject):
+            changed.add(obj.id)  # registered, or its kind or status changed
+        elif isinstance(obj, WATCHED) and obj.subject_id is not None:
+            changed.add(obj.subject_id)
+
+
+def _reevaluate(session: Session) -> None:
+    context = _state["context"]
+    if context is None or not session.info.get(KEY):
+        return
+    session.flush()
+    changed = session.info.pop(KEY, set())
+    if not changed:
+        return
+
+    catalog, today = context()
+    try:
+        with session.begin_nested():
+            reevaluate(session, changed, catalog=catalog, today=today)
+    except Exception:  # a grade must never block the change that caused it
+        log.exception("re-evaluation failed", subjects=len(changed))
+    session.info.pop(KEY, None)
+
+
+def reevaluate_batch(session: Session, batch_id: int, *, catalog: Catalog, today: date) -> int:
+    """Re-evaluate the subjects a collected batch touched (bulk writes bypass the listener)."""
+
+    ids = session.execute(
+        select(Record.subject_id).where(Record.batch_id == batch_id).distinct()
+    ).scalars()
+    return reevaluate(session, list(ids), catalog=catalog, today=today)

@@ -1,0 +1,41 @@
+"""双随机、一公开: random inspection plans drawn reproducibly from a recorded seed.
+
+Owns: inspectors and their recorded relations, plans (sector, region, period, ratios per
+supervision class from `catalogs/supervision.yaml`, inspector pool), the draw (`draw.py`, pure)
+with conflicts of interest excluded, results recorded by the inspecting department and their
+publication (/inspections). Does not: grade subjects (evaluation) or penalise them — a failed
+inspection's penalty arrives through normal collection.
+
+Start here: `draw.draw` (pure), then `plans.create_plan` and `plans.redraw`.
+"""
+
+from xinyong.inspections.draw import DrawInputs, Drawn, conflicted, draw
+from xinyong.inspections.plans import (
+    RESULTS,
+    PlanNotFound,
+    Redraw,
+    add_inspector,
+    create_plan,
+    drawn_of,
+    get_plan,
+    public_results,
+    record_result,
+    redraw,
+)
+
+__all__ = [
+    "RESULTS",
+    "DrawInputs",
+    "Drawn",
+    "PlanNotFound",
+    "Redraw",
+    "add_inspector",
+    "conflicted",
+    "create_plan",
+    "draw",
+    "drawn_of",
+    "get_plan",
+    "public_results",
+    "record_result",
+    "redraw",
+]
