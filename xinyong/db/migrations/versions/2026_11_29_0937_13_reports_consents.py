@@ -1,7 +1,7 @@
 """reports, consents, log checkpoints; query_log gains the legal basis (self | duty | consent)
 
 Revision ID: 6ef87ba334af
-Revises: 6c0a4e21d9b3
+Revises: 10b0c0de0950
 Create Date: 2026-11-29 09:37:02.371158+00:00
 """
 

@@ -1,7 +1,7 @@
 """evaluation: runs and results (grades per model version and as-of date, with history)
 
 Revision ID: 12a0e7a1c0de
-Revises: 6c0a4e21d9b3
+Revises: 6ef87ba334af
 Create Date: 2026-11-29 09:40:00+00:00
 """
 
