@@ -82,6 +82,17 @@ class AuditAction(StrEnum):
     INSPECTOR_ADDED = "inspections.inspector.added"
     INSPECTION_PLAN_DRAWN = "inspections.plan.drawn"
     INSPECTION_RESULT_RECORDED = "inspections.result.recorded"
+    INSTITUTION_REGISTERED = "financing.institution.registered"
+    INSTITUTION_USER_ADDED = "financing.institution.user_added"
+    LOAN_PRODUCT_PUBLISHED = "financing.product.published"
+    FINANCING_NEED_PUBLISHED = "financing.need.published"
+    LOAN_OUTCOME_RECORDED = "financing.outcome.recorded"
+    FINANCING_ALERT_RAISED = "financing.alert.raised"
+    WHITELIST_GENERATED = "financing.whitelist.generated"
+    WHITELIST_REVIEWED = "financing.whitelist.reviewed"
+    WHITELIST_PUSHED = "financing.whitelist.pushed"
+    WHITELIST_OPTED_OUT = "financing.whitelist.opted_out"
+    SCENARIO_PARTNER_REGISTERED = "scenarios.partner.registered"
 
 
 @dataclass(frozen=True, slots=True)

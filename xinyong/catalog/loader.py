@@ -350,7 +350,9 @@ def check(
 
 # Sub-directories (and files) read by other packages (evaluation models, supervision classes,
 # 信易+ scenarios, report domains) or by load_calendar.
-OTHER_DIRS = ("calendar", "evaluation", "scenarios", "reports", "supervision.yaml")
+OTHER_DIRS = (
+    "calendar", "evaluation", "scenarios", "reports", "supervision.yaml", "financing",
+)  # fmt: skip
 
 
 def _stray_files(directory: Path, override_dir: Path | None) -> list[Path]:

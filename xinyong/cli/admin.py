@@ -51,7 +51,9 @@ def catalog_check(
     s = ctx.settings()
     report = catalog.check(directory or s.catalog_dir, s.catalog_override_dir, today=ctx.today())
     from xinyong.evaluation import load_models, supervision  # noqa: PLC0415 — evaluation models
+    from xinyong.financing import catalog as financing_catalog  # noqa: PLC0415
     from xinyong.reports import load_domains  # noqa: PLC0415
+    from xinyong.scenarios import catalog as scenario_catalog  # noqa: PLC0415
 
     domains = load_domains(directory or s.catalog_dir, s.catalog_override_dir)
 
@@ -62,6 +64,14 @@ def catalog_check(
         **report.counts,
         "evaluation_models": len(models.models),
         "report_domains": len(domains.domains),
+        "whitelist_rules": len(
+            financing_catalog.load(
+                directory or s.catalog_dir, s.catalog_override_dir
+            ).whitelist_rules
+        ),
+        "scenarios": len(
+            scenario_catalog.load(directory or s.catalog_dir, s.catalog_override_dir).scenarios
+        ),
     }
     if json_out:
         ctx.print_json(report.as_dict() | {"counts": counts})

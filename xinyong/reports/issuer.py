@@ -38,4 +38,6 @@ def office_public_key(settings: Settings) -> signing.VerifyKey:
 
 def issuer_for(settings: Settings, catalog: Catalog) -> Issuer:
     domains = load_domains(settings.catalog_dir, settings.catalog_override_dir, catalog=catalog)
-    return Issuer(office_key(settings), settings.report_issuer, settings.public_base_url, domains)
+    # `xinyong serve` sets the public base URL to its own address; offline (CLI) the default port.
+    base = settings.public_base_url or "http://127.0.0.1:8000"
+    return Issuer(office_key(settings), settings.report_issuer, base, domains)

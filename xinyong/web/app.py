@@ -11,9 +11,9 @@ from xinyong import __version__, catalog, log
 from xinyong.config import Settings, get_settings
 from xinyong.db.session import make_engine, make_sessionmaker
 from xinyong.web import errors, fastpaths
-from xinyong.web.admin import audit as admin_audit
 from xinyong.web import evaluation as evaluation_web
 from xinyong.web import inspections as inspections_web
+from xinyong.web.admin import audit as admin_audit
 from xinyong.web.admin import batches as admin_batches
 from xinyong.web.admin import interviews as admin_interviews
 from xinyong.web.admin import lists as admin_lists

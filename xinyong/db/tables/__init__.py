@@ -8,6 +8,17 @@ from xinyong.db.tables.collection import Batch, BatchChunk, BatchRow
 from xinyong.db.tables.commitments import Commitment
 from xinyong.db.tables.consent import Consent
 from xinyong.db.tables.evaluation import EvaluationResult, EvaluationRun
+from xinyong.db.tables.financing import (
+    FinancingAlert,
+    FinancingNeed,
+    Institution,
+    InstitutionUser,
+    LoanOutcome,
+    LoanProduct,
+    Whitelist,
+    WhitelistEntry,
+    WhitelistOptOut,
+)
 from xinyong.db.tables.inspections import Inspection, InspectionPlan, Inspector
 from xinyong.db.tables.interviews import Interview
 from xinyong.db.tables.lists import ListEntry, ListEntryStep
@@ -17,6 +28,7 @@ from xinyong.db.tables.providers import Provider
 from xinyong.db.tables.registrations import VoluntaryRegistration
 from xinyong.db.tables.repair import RepairApplication, RepairMaterial, SyncLogEntry
 from xinyong.db.tables.reports import Report
+from xinyong.db.tables.scenarios import ScenarioPartner, ScenarioVerification
 from xinyong.db.tables.subjects import Subject
 
 __all__ = [
@@ -32,12 +44,18 @@ __all__ = [
     "Consent",
     "EvaluationResult",
     "EvaluationRun",
+    "FinancingAlert",
+    "FinancingNeed",
     "Inspection",
     "InspectionPlan",
     "Inspector",
+    "Institution",
+    "InstitutionUser",
     "Interview",
     "ListEntry",
     "ListEntryStep",
+    "LoanOutcome",
+    "LoanProduct",
     "LogCheckpoint",
     "Objection",
     "Provider",
@@ -46,10 +64,15 @@ __all__ = [
     "RepairApplication",
     "RepairMaterial",
     "Report",
+    "ScenarioPartner",
+    "ScenarioVerification",
     "ScreeningDecision",
     "Subject",
     "SyncLogEntry",
     "User",
     "VoluntaryRegistration",
     "WebSession",
+    "Whitelist",
+    "WhitelistEntry",
+    "WhitelistOptOut",
 ]
