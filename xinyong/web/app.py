@@ -12,6 +12,7 @@ from xinyong.config import Settings, get_settings
 from xinyong.db.session import make_engine, make_sessionmaker
 from xinyong.web import errors, fastpaths
 from xinyong.web import evaluation as evaluation_web
+from xinyong.web import financing as financing_web
 from xinyong.web import inspections as inspections_web
 from xinyong.web.admin import audit as admin_audit
 from xinyong.web.admin import batches as admin_batches
@@ -75,4 +76,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(portal_pages.router)
     evaluation_web.register(app)
     inspections_web.register(app)
+    financing_web.register(app)
     return app

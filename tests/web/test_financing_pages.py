@@ -1,0 +1,146 @@
+"""信易贷 over HTTP: consent decides what a bank sees; the SME sees every bank query; pages."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from tests.financing.conftest import make_bank, make_sme
+from xinyong.catalog import Catalog
+from xinyong.financing import market
+
+TODAY = date(2026, 11, 23)
+
+
+def _login(client: TestClient, username: str) -> None:
+    client.cookies.clear()
+    response = client.post(
+        "/admin/login",
+        data={"username": username, "password": "password123", "next": "/me/"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+
+
+def test_bank_sees_the_evaluation_only_with_consent_and_the_sme_sees_each_query(
+    client: TestClient, session: Session, catalog: Catalog
+) -> None:
+    bank = make_bank(session)
+    sme = make_sme(session, catalog, TODAY, name="示范守信制造有限公司")
+    url = f"/api/v1/subjects/{sme.subject.code}/evaluation"
+
+    _login(client, bank.username)
+    refused = client.get(url)
+    assert refused.status_code == 403
+    assert refused.json()["error"] == "consent.no_basis"
+    assert client.get(f"/bank/subjects/{sme.subject.code}").status_code == 403
+
+    _login(client, sme.username)
+    granted = client.post(
+        "/me/financing/consents",
+        data={"institution_id": bank.institution.id, "purpose": "流动资金贷款审批",
+              "valid_until": str(TODAY + timedelta(days=60))},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert granted.status_code == 303
+
+    _login(client, bank.username)
+    ok = client.get(url)
+    assert ok.status_code == 200
+    assert ok.json()["access"] == "full"
+    page = client.get(f"/bank/subjects/{sme.subject.code}")
+    assert page.status_code == 200
+    assert "贷前审核" in page.text
+    assert "示范守信制造有限公司" in client.get("/bank/").text
+
+    _login(client, sme.username)
+    queries = client.get("/api/v1/financing/queries").json()["queries"]
+    by_bank = [q for q in queries if bank.username in q["who"]]
+    assert {q["surface"] for q in by_bank} >= {"api", "bank"}
+    assert all(q["basis"] == "consent" and q["consent_id"] for q in by_bank)
+    assert bank.username in client.get("/me/queries").text
+    revoked = client.post(
+        f"/me/financing/consents/{bank.institution.id}/revoke", follow_redirects=False
+    )
+    assert revoked.status_code == 303
+
+    _login(client, bank.username)
+    assert client.get(url).status_code == 403
+    refused_page = client.get(f"/bank/subjects/{sme.subject.code}", headers={"accept": "text/html"})
+    assert refused_page.status_code == 403
+    assert "无权访问" in refused_page.text
+
+
+def test_sme_publishes_a_need_and_sees_eligible_products_with_reasons(
+    client: TestClient, session: Session, catalog: Catalog
+) -> None:
+    bank = make_bank(session)
+    market.publish_product(
+        session, bank.institution, name="科创信用贷", amount_min="10", amount_max="200",
+        term_min_months=6, term_max_months=24, rate_type="fixed", credit_loan=True,
+        eligibility_rule={"grades": ["A", "B"], "no_punishment_in_force": True}, actor=bank.actor,
+    )  # fmt: skip
+    sme = make_sme(session, catalog, TODAY)
+    _login(client, sme.username)
+    response = client.post(
+        "/api/v1/financing/needs",
+        json={"amount": "80", "term_months": 12, "purpose": "购置设备", "size": "small"},
+    )
+    assert response.status_code == 200
+    found = {m["product"]["name"]: m for m in response.json()["matches"]}
+    assert found["科创信用贷"]["eligible"] is True
+    assert any("评价等级须为 A、B" in line for line in found["科创信用贷"]["explanation"])
+    page = client.get("/me/financing")
+    assert page.status_code == 200
+    assert "科创信用贷" in page.text
+    assert "可申请" in page.text
+
+
+def test_bank_pages_publish_a_product_and_record_an_outcome(
+    client: TestClient, session: Session, catalog: Catalog
+) -> None:
+    bank = make_bank(session)
+    sme = make_sme(session, catalog, TODAY)
+    _login(client, bank.username)
+    r = client.post(
+        "/bank/products",
+        data={"name": "普惠流水贷", "amount_min": "5", "amount_max": "100", "term_min_months": "3",
+              "term_max_months": "12", "rate_type": "floating", "credit_loan": "1",
+              "grades": ["A", "B"], "no_punishment_in_force": "1"},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert r.status_code == 303
+    r = client.post(
+        "/bank/outcomes",
+        data={"code": sme.subject.code, "result": "granted", "amount": "50",
+              "granted_on": "2026-11-20", "matures_on": "2027-11-19", "rate_type": "floating",
+              "credit_loan": "1", "first_loan": "1"},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert r.status_code == 303
+    home = client.get("/bank/")
+    assert "普惠流水贷" in home.text
+    assert "2026-11" in home.text
+    figures = client.get("/api/v1/financing/figures", params={"month": "2026-11"}).json()
+    assert figures["figures"][0]["loans"] == 1
+    assert figures["figures"][0]["credit_loan_share"] == 1.0
+    assert client.get("/api/v1/financing/alerts").json()["alerts"] == []
+    assert client.get("/bank/alerts").status_code == 200
+    bad = client.post(
+        "/bank/outcomes",
+        data={"code": sme.subject.code, "result": "refused", "refusal_code": "nope"},
+        headers={"accept": "text/html"},
+    )
+    assert bad.status_code == 422
+    assert "码表" in bad.text
+
+
+def test_non_bank_is_refused_the_bank_pages(
+    client: TestClient, session: Session, catalog: Catalog
+) -> None:
+    sme = make_sme(session, catalog, TODAY)
+    _login(client, sme.username)
+    assert client.get("/bank/").status_code == 403
+    assert client.get("/api/v1/financing/alerts").status_code == 403
