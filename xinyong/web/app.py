@@ -14,6 +14,7 @@ from xinyong.web import errors, fastpaths
 from xinyong.web import evaluation as evaluation_web
 from xinyong.web import financing as financing_web
 from xinyong.web import inspections as inspections_web
+from xinyong.web import scenarios as scenarios_web
 from xinyong.web.admin import audit as admin_audit
 from xinyong.web.admin import batches as admin_batches
 from xinyong.web.admin import interviews as admin_interviews
@@ -77,4 +78,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     evaluation_web.register(app)
     inspections_web.register(app)
     financing_web.register(app)
+    scenarios_web.register(app)
     return app
