@@ -12,6 +12,7 @@ import typer
 from xinyong import log
 from xinyong.cli import admin, collection, data, jobs
 from xinyong.cli import evaluation as evaluation_cli
+from xinyong.cli import financing as financing_cli
 from xinyong.cli import inspections as inspections_cli
 from xinyong.cli import lists as lists_cli
 from xinyong.cli import reports as reports_cli
@@ -34,6 +35,7 @@ jobs.register(app)
 reports_cli.register(app)
 evaluation_cli.register(app)
 inspections_cli.register(app)
+financing_cli.register(app)
 
 
 def main() -> None:
