@@ -7,9 +7,15 @@ from datetime import date, timedelta
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from tests.factories.subjects import SYSTEM
+from tests.factories.workflows import make_user
 from tests.financing.conftest import make_bank, make_sme
 from xinyong.catalog import Catalog
-from xinyong.financing import market
+from xinyong.db.tables import User
+from xinyong.enums import Role
+from xinyong.financing import market, whitelist
+from xinyong.scenarios import catalog as scenario_catalog
+from xinyong.scenarios import verify
 
 TODAY = date(2026, 11, 23)
 
@@ -144,3 +150,54 @@ def test_non_bank_is_refused_the_bank_pages(
     _login(client, sme.username)
     assert client.get("/bank/").status_code == 403
     assert client.get("/api/v1/financing/alerts").status_code == 403
+
+
+def test_office_generates_reviews_and_pushes_the_whitelist_the_bank_then_reads_it(
+    client: TestClient, session: Session, catalog: Catalog
+) -> None:
+
+    bank = make_bank(session, joined=True)
+    sme = make_sme(session, catalog, TODAY, name="白名单推荐测试有限公司")
+    _, office = make_user(session, Role.ADMIN)
+    _login(client, office)
+    assert client.post("/admin/financing/whitelists", data={"month": "2026-11"},
+                       follow_redirects=False).status_code == 303  # fmt: skip
+    row = next(w for w in whitelist.lists_of(session, bank.institution.id))
+    assert "白名单推荐测试有限公司" in client.get(f"/admin/financing/whitelists/{row.id}").text
+    _login(client, bank.username)
+    assert client.get(f"/bank/whitelists/{row.id}").status_code == 403  # not pushed yet
+    _login(client, office)
+    for step in ("review", "push"):
+        r = client.post(f"/admin/financing/whitelists/{row.id}/{step}", follow_redirects=False)
+        assert r.status_code == 303
+    assert "已推送" in client.get("/admin/financing").text
+    _login(client, bank.username)
+    page = client.get(f"/bank/whitelists/{row.id}")
+    assert page.status_code == 200
+    assert "白名单推荐测试有限公司" in page.text
+    assert "评价等级须为 A、B" in page.text
+    assert sme.subject.code in page.text
+
+
+def test_partner_api_verifies_and_anyone_else_is_refused(
+    client: TestClient, session: Session, catalog: Catalog
+) -> None:
+
+    sme = make_sme(session, catalog, TODAY)
+    actor, partner = make_user(session, Role.PARTNER)
+    user = session.get(User, actor.id)
+    assert user is not None
+    verify.register_partner(
+        session, scenario_catalog.load().get("xinyi_zu"), "示范产业园", user, actor=SYSTEM
+    )
+    assert client.get("/api/v1/scenarios").json()["scenarios"][0]["id"] == "xinyi_pi"
+    _login(client, sme.username)
+    url = "/api/v1/scenarios/xinyi_zu/verifications"
+    assert client.post(url, json={"code": sme.subject.code}).status_code == 403
+    _login(client, partner)
+    body = client.post(url, json={"code": sme.subject.code}).json()
+    assert body["eligible"] is False
+    assert body["reason"].startswith("不符合“信易租”场景的条件“评价等级须为 A”")
+    page = client.post("/partner/verify", data={"scenario": "xinyi_zu", "code": sme.subject.code})
+    assert "不符合“信易租”条件" in page.text
+    assert "信易租" in client.get("/scenarios").text
