@@ -21,6 +21,7 @@ from xinyong.db.tables import Subject
 from xinyong.enums import RecordStatus, Role, SubjectKind
 from xinyong.errors import Forbidden
 from xinyong.reports import ReportKind, Request, Verdict, seal
+from xinyong.reports.pdf import chinese_numeral
 
 SYSTEM = Actor.system("测试")
 ADMIN = Actor(kind="user", id=None, label="信用办管理员", role=Role.ADMIN)
@@ -359,3 +360,15 @@ def test_a_bad_domain_catalog_is_refused_naming_file_and_key(
     )
     with pytest.raises(CatalogError, match="no_such_class"):
         reports.load_domains(REPO_ROOT / "catalogs", tmp_path, catalog=catalog)
+
+
+def test_section_numbers_are_chinese_numerals() -> None:
+    assert [chinese_numeral(n) for n in (1, 9, 10, 11, 14, 20, 23)] == [
+        "一",
+        "九",
+        "十",
+        "十一",
+        "十四",
+        "二十",
+        "二十三",
+    ]

@@ -116,6 +116,25 @@ GET  /search                                        | A | A   | A   | A   | A | 
 GET  /subjects/{ref}                                | A | A   | A   | A   | A | A | A   | A
 GET  /subjects/{ref}/card                           | A | A   | A   | A   | A | A | A   | A
 GET  /disclosures/{info_class}                      | A | A   | A   | A   | A | A | A   | A
+POST /api/v1/consents                               | L | F   | F   | F   | F | F | A   | F
+GET  /api/v1/consents                               | L | A   | A   | A   | A | A | A   | A
+DELETE /api/v1/consents/{consent_id}                | L | N   | N   | N   | N | N | N   | N
+POST /api/v1/reports                                | A | A   | A   | A   | A | A | A   | A
+GET  /api/v1/reports/{number}/verify                | A | A   | A   | A   | A | A | A   | A
+POST /api/v1/reports/verify                         | A | A   | A   | A   | A | A | A   | A
+GET  /reports/request                               | A | A   | A   | A   | A | A | A   | A
+POST /reports/request                               | A | A   | A   | A   | A | A | A   | A
+GET  /reports/verify                                | A | A   | A   | A   | A | A | A   | A
+POST /reports/verify                                | A | A   | A   | A   | A | A | A   | A
+GET  /me/reports                                    | L | F   | F   | F   | F | F | A   | F
+GET  /me/consents                                   | L | F   | F   | F   | F | F | A   | F
+POST /me/consents                                   | L | F   | F   | F   | F | F | A   | F
+POST /me/consents/{consent_id}/revoke               | L | F   | F   | F   | F | F | N   | F
+GET  /me/queries                                    | L | F   | F   | F   | F | F | A   | F
+GET  /admin/audit                                   | L | A   | F   | F   | A | F | F   | F
+POST /admin/audit/verify                            | L | A   | F   | F   | A | F | F   | F
+GET  /admin/reports                                 | L | A   | F   | F   | F | F | F   | F
+POST /admin/reports/{number}/revoke                 | L | A   | F   | F   | F | F | F   | F
 """
 # fmt: on
 
@@ -138,6 +157,13 @@ FORMS: dict[str, dict[str, Any]] = {
     "POST /me/list-entries/{entry_id}/early-exit": REPAIR_FORM,
     "POST /me/records/{record_id}/objection": {"grounds": "金额有误"},
     "POST /me/registrations": {"kind": "certificate", "title": "证书", "detail": "内容"},
+    # an unknown grantee: the enterprise passes the checks and the action refuses it (400)
+    "POST /api/v1/consents": {
+        "grantee": "no-such-user",
+        "purpose": "授信",
+        "scopes": ["archive"],
+        "valid_until": "2026-12-31",
+    },
 }
 
 
@@ -286,6 +312,8 @@ def scenario(
         "class_id": ("penalty", "penalty"),
         "info_class": ("penalty", "penalty"),
         "ref": (own["code"], own["code"]),
+        "consent_id": (MISSING_BATCH, MISSING_BATCH),
+        "number": ("20261123000000000000A", "20261123000000000000A"),
     })  # fmt: skip
     return Scenario(credentials, params)
 

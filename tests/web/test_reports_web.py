@@ -216,3 +216,27 @@ def test_full_archive_for_a_consented_bank_is_logged_with_the_consent(
     assert (logged.basis, logged.consent_id) == ("consent", granted.id)
     consent.revoke(session, granted.id, actor=enterprise)
     assert client.get(url, headers=bank).json()["view"] == "public"
+
+
+def test_subject_gets_its_own_special_report_from_me(client: TestClient, session: Session) -> None:
+    subject = make_subject(session, name="示范区自查有限公司")
+    _, enterprise = make_user(session, Role.ENTERPRISE, subject=subject)
+    _login(client, enterprise)
+    page = client.get("/me/reports").text
+    assert "专项信用报告" in page
+    assert f'value="{subject.code}"' in page
+    got = client.post(
+        "/api/v1/reports",
+        json={
+            "code": subject.code,
+            "kind": "special",
+            "domains": ["tax", "environment"],
+            "years": 5,
+            "format": "number",
+        },
+    )
+    assert got.status_code == 200, got.text
+    body = got.json()
+    assert body["verify_url"].endswith(f"/reports/verify?number={body['number']}")
+    queries = client.get("/me/queries").text
+    assert "本人查询" in queries

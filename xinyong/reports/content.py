@@ -130,7 +130,7 @@ def _basic(subject: Subject, code: str) -> tuple[tuple[str, str], ...]:
 def _record_row(record: Record, *, mark_repair: bool) -> tuple[str, ...]:
     data = record.data or {}
     what = data.get("penalty_kinds") or data.get("content") or data.get("list_type") or ""
-    state = REPAIRED if record.status == RecordStatus.REPAIRED else "有效"
+    state = REPAIRED if record.status == RecordStatus.REPAIRED else "未修复"
     row = (
         _text(record.decision_number),
         _d(record.decision_date),

@@ -36,8 +36,20 @@ def office_public_key(settings: Settings) -> signing.VerifyKey:
     return office_key(settings).public_key
 
 
-def issuer_for(settings: Settings, catalog: Catalog) -> Issuer:
+DEFAULT_BASE_URL = "http://127.0.0.1:8000"  # `xinyong serve` without --host/--port
+
+
+def office_public_key_if_any(settings: Settings) -> signing.VerifyKey | None:
+    """The public key when one is configured (the audit chain verifies without it)."""
+    public = signing.public_key_path(settings.signing_key_path)
+    if public.is_file():
+        return signing.load_verify_key(public.read_bytes())
+    path = settings.signing_key_path
+    return office_key(settings).public_key if path.is_file() else None
+
+
+def issuer_for(settings: Settings, catalog: Catalog, base_url: str | None = None) -> Issuer:
+    """`base_url`: where the verification page is reached (the web passes the request's)."""
     domains = load_domains(settings.catalog_dir, settings.catalog_override_dir, catalog=catalog)
-    # `xinyong serve` sets the public base URL to its own address; offline (CLI) the default port.
-    base = settings.public_base_url or "http://127.0.0.1:8000"
+    base = settings.public_base_url or base_url or DEFAULT_BASE_URL
     return Issuer(office_key(settings), settings.report_issuer, base, domains)

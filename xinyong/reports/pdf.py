@@ -22,7 +22,7 @@ FONT_PATHS = (
     Path("/usr/share/fonts/wqy-microhei/wqy-microhei.ttc"),
 )
 FONT = "WenQuanYiMicroHei"
-NUMERALS = "一二三四五六七八九十"
+NUMERALS = "一二三四五六七八九"
 _font_lock = threading.Lock()
 _font_ready = False
 
@@ -130,8 +130,8 @@ def render(content: ReportContent) -> bytes:  # noqa: PLR0915 — one linear lay
 
     def heading(title: str) -> Paragraph:
         nonlocal n
-        label = NUMERALS[n] if n < len(NUMERALS) else str(n + 1)
         n += 1
+        label = chinese_numeral(n)
         return p(f"{label}、{title}", h2)
 
     story += [heading("基本信息"), table(("项目", "内容"), content.basic)]
@@ -212,6 +212,13 @@ def QrCode(text: str, size: float) -> Any:  # noqa: N802 — a flowable factory
             self.canv.drawPath(path, stroke=0, fill=1)
 
     return _Qr()
+
+
+def chinese_numeral(n: int) -> str:
+    """1 → 一, 10 → 十, 14 → 十四, 20 → 二十, 25 → 二十五 (section numbers below 100)."""
+    tens, ones = divmod(n, 10)
+    head = "" if tens == 0 else ("十" if tens == 1 else NUMERALS[tens - 1] + "十")
+    return head + (NUMERALS[ones - 1] if ones else "") if n < 100 else str(n)  # noqa: PLR2004
 
 
 def _section_title(section: Section) -> str:

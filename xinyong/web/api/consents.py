@@ -9,11 +9,18 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from xinyong import consent, subjects
+from xinyong.audit import Actor
 from xinyong.enums import Role
-from xinyong.errors import Forbidden
+from xinyong.errors import Forbidden, Unauthenticated
 from xinyong.web.deps import CurrentActor, DbSession, Today
 
 router = APIRouter(tags=["consents"])
+
+
+def _signed_in(actor: Actor) -> Actor:
+    if actor.is_anonymous:
+        raise Unauthenticated("请先登录或提供 API 密钥", code="auth.login_required")
+    return actor
 
 
 class ConsentRequest(BaseModel):
@@ -32,9 +39,10 @@ class ConsentRequest(BaseModel):
 def create_consent(
     body: ConsentRequest, session: DbSession, actor: CurrentActor, today: Today
 ) -> dict[str, Any]:
-    if actor.subject_id is None:
+    subject_id = _signed_in(actor).subject_id
+    if subject_id is None:
         raise Forbidden("只有信用主体本人（企业账户）可以授权", code="consent.not_subject")
-    subject = subjects.get(session, actor.subject_id)
+    subject = subjects.get(session, subject_id)
     grantee = consent.parse_grantee(session, body.grantee)
     row = consent.grant(
         session,
@@ -52,6 +60,7 @@ def create_consent(
 
 @router.get("/consents", summary="本主体的授权，或授予本机构的授权")
 def list_consents(session: DbSession, actor: CurrentActor, today: Today) -> dict[str, Any]:
+    _signed_in(actor)
     if actor.role == Role.ENTERPRISE and actor.subject_id is not None:
         rows = consent.list_for_subject(session, actor.subject_id)
         return {"as": "subject", "consents": [consent.as_json(r, today) for r in rows]}
@@ -70,5 +79,5 @@ def revoke_consent(
     today: Today,
     reason: str | None = None,
 ) -> dict[str, Any]:
-    row = consent.revoke(session, consent_id, actor=actor, reason=reason)
+    row = consent.revoke(session, consent_id, actor=_signed_in(actor), reason=reason)
     return consent.as_json(row, today)

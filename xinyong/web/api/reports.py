@@ -55,7 +55,7 @@ def create_report(
     asked = reports.Request(
         reports.ReportKind(body.kind), tuple(body.domains), body.years, body.purpose
     )
-    issuer = issuer_for(request.app.state.settings, catalog)
+    issuer = issuer_for(request.app.state.settings, catalog, str(request.base_url))
     issued = reports.issue(
         session,
         subject,

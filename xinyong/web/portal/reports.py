@@ -24,7 +24,8 @@ Enterprise = Annotated[Actor, Depends(require(Role.ENTERPRISE))]
 
 
 def _form_context(request: Request, catalog: CurrentCatalog, actor: Actor) -> dict[str, object]:
-    config = issuer_for(request.app.state.settings, catalog).config
+    settings = request.app.state.settings
+    config = reports.load_domains(settings.catalog_dir, settings.catalog_override_dir)
     return {"actor": actor, "domains": config.domains, "max_years": config.max_years}
 
 
@@ -61,7 +62,7 @@ def request_report(
     reports.hold_write_lock(session)
     subject = subjects.get_by_ref(session, code)
     asked = reports.Request(reports.ReportKind(kind), tuple(domains or ()), years, purpose)
-    issuer = issuer_for(request.app.state.settings, catalog)
+    issuer = issuer_for(request.app.state.settings, catalog, str(request.base_url))
     issued = reports.issue(
         session,
         subject,
