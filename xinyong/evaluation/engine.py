@@ -210,9 +210,7 @@ def run_embedded(
     return finish_run(session, run, grades, started, loaded)
 
 
-def grade_distribution(
-    session: Session, loaded: LoadedModel, as_of: date | None = None
-) -> list[dict[str, Any]]:
+def grade_distribution(session: Session, loaded: LoadedModel) -> list[dict[str, Any]]:
     """Latest run's grades by (industry, region): for the admin charts."""
     run = session.execute(
         select(EvaluationRun)
