@@ -27,7 +27,7 @@ from xinyong.financing import catalog as fin_catalog
 from xinyong.financing import institutions, market, outcomes, whitelist
 from xinyong.financing.institutions import KINDS
 from xinyong.financing.market import RATE_TYPES
-from xinyong.web.deps import CurrentActor, CurrentCatalog, DbSession, Today, require
+from xinyong.web.deps import CurrentCatalog, DbSession, Today, require
 from xinyong.web.templating import templates
 
 me = APIRouter(prefix="/me/financing", include_in_schema=False)
@@ -37,6 +37,7 @@ api = APIRouter(prefix="/api/v1/financing", tags=["信易贷"])
 Enterprise = Annotated[Actor, Depends(require(Role.ENTERPRISE))]
 Banker = Annotated[Actor, Depends(require(Role.BANK))]
 Office = Annotated[Actor, Depends(require(Role.ADMIN))]
+FigureReader = Annotated[Actor, Depends(require(Role.ADMIN, Role.AUDITOR, Role.BANK))]
 LENDER_PURPOSE = "贷前审核：查看企业信用档案"
 
 
@@ -384,7 +385,7 @@ class NeedIn(BaseModel):
 
 
 @api.get("/alerts", summary="本机构的贷中预警")
-def api_alerts(session: DbSession, actor: CurrentActor) -> dict[str, Any]:
+def api_alerts(session: DbSession, actor: Banker) -> dict[str, Any]:
     inst = institutions.of_actor(session, actor)
     return {
         "institution": inst.name,
@@ -420,10 +421,9 @@ def api_products(session: DbSession) -> dict[str, Any]:
 
 @api.post("/needs", summary="企业发布融资需求，返回可申请的产品及理由")
 def api_need(
-    body: NeedIn, session: DbSession, actor: CurrentActor, catalog: CurrentCatalog, today: Today
+    body: NeedIn, session: DbSession, actor: Enterprise, catalog: CurrentCatalog, today: Today
 ) -> dict[str, Any]:
-    if actor.subject_id is None:
-        raise Forbidden("只有企业账户可以发布融资需求", code="financing.not_own")
+    assert actor.subject_id is not None
     subject = subjects.get(session, actor.subject_id)
     need = market.publish_need(
         session, subject, amount_wan=body.amount, term_months=body.term_months,
@@ -435,9 +435,8 @@ def api_need(
 
 @api.get("/figures", summary="按机构和月份的信易贷统计")
 def api_figures(
-    session: DbSession, actor: CurrentActor, month: str | None = None
+    session: DbSession, actor: FigureReader, month: str | None = None
 ) -> dict[str, Any]:
-    auth.require_role(actor, Role.ADMIN, Role.AUDITOR, Role.BANK)
     rows = outcomes.figures(session, month)
     if actor.role == Role.BANK:
         inst = institutions.of_actor(session, actor)

@@ -112,7 +112,7 @@ def api_verify(
     scenario_id: str,
     body: VerifyIn,
     session: DbSession,
-    actor: CurrentActor,
+    actor: Partner,
     catalog: CurrentCatalog,
     today: Today,
 ) -> dict[str, Any]:
