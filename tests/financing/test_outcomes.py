@@ -187,3 +187,16 @@ def test_monthly_figures_equal_a_hand_computation(
     assert [
         x.month for x in outcomes.figures(session, "2026-10") if x.institution_id in (ia, ib)
     ] == ["2026-10"]
+
+
+def test_a_collected_batch_with_a_serious_record_alerts_the_lender(
+    session: Session, catalog: Catalog, today: date, fin: FinancingCatalog
+) -> None:
+    bank, sme = make_bank(session), make_sme(session, catalog, today)
+    _consent(session, bank, sme, today)
+    _grant(session, bank, sme, fin, today - timedelta(days=5))
+    make_record(session, sme.subject, severity="serious", batch_id=424242)  # listener not on
+    assert outcomes.alerts_of(session, bank.institution.id) == []
+    raised = outcomes.alerts_for_batch(session, 424242, today=today)
+    assert [a.institution_id for a in raised] == [bank.institution.id]
+    assert outcomes.alerts_for_batch(session, 424242, today=today) == []  # once per trigger

@@ -3,21 +3,34 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from tests.factories.archive import make_record
 from tests.factories.subjects import SYSTEM
 from tests.factories.workflows import make_user
 from tests.financing.conftest import make_bank, make_sme
+from xinyong import signing
 from xinyong.catalog import Catalog
+from xinyong.config import Settings
 from xinyong.db.tables import User
 from xinyong.enums import Role
-from xinyong.financing import market, whitelist
+from xinyong.financing import catalog as fin_catalog
+from xinyong.financing import institutions, market, outcomes, whitelist
 from xinyong.scenarios import catalog as scenario_catalog
 from xinyong.scenarios import verify
 
 TODAY = date(2026, 11, 23)
+
+
+@pytest.fixture
+def settings(settings: Settings, tmp_path: Path) -> Settings:
+    key = tmp_path / "keys" / "office-sm2.pem"
+    signing.ensure_key(key)
+    return settings.model_copy(update={"signing_key": key})
 
 
 def _login(client: TestClient, username: str) -> None:
@@ -201,3 +214,50 @@ def test_partner_api_verifies_and_anyone_else_is_refused(
     page = client.post("/partner/verify", data={"scenario": "xinyi_zu", "code": sme.subject.code})
     assert "不符合“信易租”条件" in page.text
     assert "信易租" in client.get("/scenarios").text
+
+
+def test_the_app_raises_the_alert_with_the_change_and_the_bank_reads_it(
+    client: TestClient, session: Session, catalog: Catalog
+) -> None:
+    bank = make_bank(session)
+    sme = make_sme(session, catalog, TODAY)
+    institutions.grant(
+        session, sme.subject, bank.institution, purpose="贷后管理",
+        valid_until=TODAY + timedelta(days=90), actor=sme.actor, today=TODAY,
+    )  # fmt: skip
+    outcomes.record_outcome(
+        session, bank.institution, sme.subject, result="granted", decided_on=TODAY,
+        fin_catalog=fin_catalog.load(), actor=bank.actor, amount_wan="50", granted_on=TODAY,
+        rate_type="fixed", credit_loan=True, first_loan=False,
+    )  # fmt: skip
+    session.commit()
+    make_record(session, sme.subject, severity="serious")
+    session.commit()  # the app's listener (create_app → financing.register) raises it here
+    _login(client, bank.username)
+    alerts = client.get("/api/v1/financing/alerts").json()["alerts"]
+    assert [a["subject"]["code"] for a in alerts] == [sme.subject.code]
+    assert "严重失信信息" in client.get("/bank/alerts").text
+
+
+def test_a_consented_bank_gets_the_special_report_and_loses_it_on_revocation(
+    client: TestClient, session: Session, catalog: Catalog
+) -> None:
+    bank = make_bank(session)
+    sme = make_sme(session, catalog, TODAY, name="专项报告授权测试有限公司")
+    body = {"code": sme.subject.code, "kind": "special", "domains": ["market_regulation"],
+            "years": 3, "purpose": "贷前审核"}  # fmt: skip
+    _login(client, bank.username)
+    assert client.post("/api/v1/reports", json=body).status_code == 403
+    institutions.grant(
+        session, sme.subject, bank.institution, purpose="贷前审核",
+        valid_until=TODAY + timedelta(days=30), actor=sme.actor, today=TODAY,
+    )  # fmt: skip
+    got = client.post("/api/v1/reports", json=body)
+    assert got.status_code == 200, got.text
+    assert got.headers["content-type"] == "application/pdf"
+    _login(client, sme.username)
+    queries = client.get("/api/v1/financing/queries").json()["queries"]
+    assert any(q["surface"] != "me" and bank.username in q["who"] for q in queries)
+    institutions.revoke(session, sme.subject, bank.institution, actor=sme.actor, today=TODAY)
+    _login(client, bank.username)
+    assert client.post("/api/v1/reports", json=body).status_code == 403

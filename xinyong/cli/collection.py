@@ -41,9 +41,11 @@ def collect(
         )
         if report.batch_id is not None:  # re-grade the subjects the batch touched
             from xinyong import evaluation  # noqa: PLC0415
+            from xinyong.financing import outcomes  # noqa: PLC0415
 
             evaluation.reevaluate_batch(session, report.batch_id, catalog=ctx.load_catalog(),
                                         today=ctx.today())  # fmt: skip
+            outcomes.alerts_for_batch(session, report.batch_id, today=ctx.today())  # 贷中预警
             session.commit()
     _present(report, json_out=json_out)
 
