@@ -93,6 +93,14 @@ class AuditAction(StrEnum):
     WHITELIST_PUSHED = "financing.whitelist.pushed"
     WHITELIST_OPTED_OUT = "financing.whitelist.opted_out"
     SCENARIO_PARTNER_REGISTERED = "scenarios.partner.registered"
+    INDICATOR_VALUE_ENTERED = "indicators.value.entered"
+    CONTENT_CREATED = "content.item.created"
+    CONTENT_EDITED = "content.item.edited"
+    CONTENT_SUBMITTED = "content.item.submitted"
+    CONTENT_PUBLISHED = "content.item.published"
+    CONTENT_RETURNED = "content.item.returned"
+    CONTENT_WITHDRAWN = "content.item.withdrawn"
+    CONTENT_ATTACHED = "content.item.attached"
 
 
 @dataclass(frozen=True, slots=True)

@@ -170,6 +170,28 @@ GET  /admin/scenarios                               | L | A   | F   | F   | F | 
 POST /admin/scenarios/partners                      | L | A   | F   | F   | F | F | F   | F
 GET  /api/v1/scenarios                              | A | A   | A   | A   | A | A | A   | A
 POST /api/v1/scenarios/{scenario_id}/verifications  | L | F   | F   | F   | F | F | F   | F
+GET  /admin/dashboard                               | L | A   | F   | F   | A | F | F   | F
+GET  /admin/dashboard/monitoring                    | L | A   | F   | F   | A | F | F   | F
+GET  /admin/dashboard/figures/{key}                 | L | A   | F   | F   | A | F | F   | F
+GET  /admin/dashboard/export/figures/{key}.xlsx     | L | A   | F   | F   | A | F | F   | F
+GET  /admin/dashboard/rows/{kind}/{value}           | L | A   | F   | F   | A | F | F   | F
+GET  /admin/dashboard/export/rows/{kind}/{value}.xlsx | L | A | F   | F   | A | F | F   | F
+GET  /admin/dashboard/export/tables/{table_id}.xlsx | L | A   | F   | F   | A | F | F   | F
+POST /admin/dashboard/manual                        | L | A   | F   | F   | F | F | F   | F
+GET  /admin/content                                 | L | A   | A   | F   | F | F | F   | F
+GET  /admin/content/new                             | L | A   | A   | F   | F | F | F   | F
+POST /admin/content/new                             | L | A   | A   | F   | F | F | F   | F
+GET  /admin/content/{item_id}                       | L | N   | N   | F   | F | F | F   | F
+POST /admin/content/{item_id}                       | L | A   | A   | F   | F | F | F   | F
+POST /admin/content/{item_id}/move                  | L | A   | A   | F   | F | F | F   | F
+POST /admin/content/{item_id}/attachments           | L | A   | A   | F   | F | F | F   | F
+GET  /admin/content/attachments/{attachment_id}     | L | N   | N   | F   | F | F | F   | F
+GET  /screen                                        | A | A   | A   | A   | A | A | A   | A
+GET  /screen/data.json                              | A | A   | A   | A   | A | A | A   | A
+GET  /info                                          | A | A   | A   | A   | A | A | A   | A
+GET  /info/attachments/{attachment_id}              | N | N   | N   | N   | N | N | N   | N
+GET  /info/{section}                                | A | A   | A   | A   | A | A | A   | A
+GET  /info/{section}/{item_id}                      | N | N   | N   | N   | N | N | N   | N
 """
 # fmt: on
 
@@ -367,6 +389,13 @@ def scenario(
         "inspection_id": (MISSING_BATCH, MISSING_BATCH),
         "consent_id": (MISSING_BATCH, MISSING_BATCH),
         "number": ("20261123000000000000A", "20261123000000000000A"),
+        "key": ("records_collected", "records_collected"),
+        "kind": ("region", "region"),
+        "value": ("990100", "990100"),
+        "table_id": ("indicators", "indicators"),
+        "item_id": (MISSING_BATCH, MISSING_BATCH),
+        "attachment_id": (MISSING_BATCH, MISSING_BATCH),
+        "section": ("news", "news"),
     })  # fmt: skip
     return Scenario(credentials, params)
 

@@ -348,10 +348,11 @@ def check(
     )
 
 
-# Sub-directories (and files) read by other packages (evaluation models, supervision classes,
-# 信易+ scenarios, report domains) or by load_calendar.
+# Sub-directories (and files) read by other packages (evaluation models and supervision.yaml,
+# 信易+ scenarios, report domains, indicators, 信易贷) or by load_calendar.
 OTHER_DIRS = (
-    "calendar", "evaluation", "scenarios", "reports", "supervision.yaml", "financing",
+    "calendar", "evaluation", "scenarios", "reports", "indicators", "supervision.yaml",
+    "financing",
 )  # fmt: skip
 
 

@@ -16,6 +16,7 @@ from xinyong.cli import financing as financing_cli
 from xinyong.cli import inspections as inspections_cli
 from xinyong.cli import lists as lists_cli
 from xinyong.cli import reports as reports_cli
+from xinyong.cli import stats as stats_cli
 from xinyong.cli.context import err
 from xinyong.config import get_settings
 from xinyong.errors import XinyongError
@@ -36,6 +37,7 @@ reports_cli.register(app)
 evaluation_cli.register(app)
 inspections_cli.register(app)
 financing_cli.register(app)
+stats_cli.register(app)
 
 
 def main() -> None:

@@ -73,12 +73,16 @@ def catalog_check(
             scenario_catalog.load(directory or s.catalog_dir, s.catalog_override_dir).scenarios
         ),
     }
+    from xinyong import indicators  # noqa: PLC0415 — the CLI's --help starts without it
+
+    definitions = indicators.load(directory or s.catalog_dir, s.catalog_override_dir)
     if json_out:
         ctx.print_json(report.as_dict() | {"counts": counts})
         return
     ctx.err.print(f"目录校验通过 / catalog OK：版本 {report.version[:16]}")
     for kind, count in counts.items():
         ctx.err.print(f"  {kind}: {count}")
+    ctx.err.print(f"  indicators: {len(definitions.indicators)}")
     for warning in report.warnings:
         ctx.err.print(f"  [yellow]提示[/yellow] {warning}")
 

@@ -43,10 +43,13 @@ def collect(
             from xinyong import evaluation  # noqa: PLC0415
             from xinyong.financing import outcomes  # noqa: PLC0415
 
-            evaluation.reevaluate_batch(session, report.batch_id, catalog=ctx.load_catalog(),
-                                        today=ctx.today())  # fmt: skip
+            graded = evaluation.reevaluate_batch(
+                session, report.batch_id, catalog=ctx.load_catalog(), today=ctx.today()
+            )
             outcomes.alerts_for_batch(session, report.batch_id, today=ctx.today())  # 贷中预警
             session.commit()
+            if graded is None:
+                ctx.err.print("本批次涉及主体较多，其信用评价将在下次运行 xinyong evaluate 时更新")
     _present(report, json_out=json_out)
 
 

@@ -11,7 +11,7 @@ from xinyong.collection.batches import (
     rejected_rows,
     report,
 )
-from xinyong.collection.excel import rejected_rows_xlsx
+from xinyong.collection.excel import rejected_rows_xlsx, table_xlsx
 from xinyong.collection.readers import BatchRefused
 from xinyong.collection.validate import MissingColumns
 
@@ -27,4 +27,5 @@ __all__ = [
     "rejected_rows",
     "rejected_rows_xlsx",
     "report",
+    "table_xlsx",
 ]

@@ -46,3 +46,32 @@ def rejected_rows_xlsx(batch: Batch, rows: Sequence[BatchRow]) -> bytes:
     sheet.freeze_panes(1, 0)
     book.close()
     return buffer.getvalue()
+
+
+def table_xlsx(title: str, headers: Sequence[str], rows: Sequence[Sequence[object]]) -> bytes:
+    """Any table as XLSX: numbers as numbers, everything else as formula-safe text."""
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(
+        buffer, {"strings_to_formulas": False, "strings_to_urls": False, "in_memory": True}
+    )
+    sheet = book.add_worksheet(safe_sheet_name(title))
+    bold = book.add_format({"bold": True})
+    for col, header in enumerate(headers):
+        sheet.write_string(0, col, safe_cell(str(header)), bold)
+    for line, row in enumerate(rows, start=1):
+        for col, value in enumerate(row):
+            if value is None:
+                continue
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                sheet.write_number(line, col, value)
+            else:
+                sheet.write_string(line, col, safe_cell(str(value)))
+    sheet.freeze_panes(1, 0)
+    book.close()
+    return buffer.getvalue()
+
+
+def safe_sheet_name(title: str) -> str:
+    """Excel sheet names: at most 31 characters, none of the characters Excel forbids."""
+    cleaned = "".join("_" if ch in "[]:*?/\\" else ch for ch in title).strip("'")
+    return cleaned[:31] or "数据"

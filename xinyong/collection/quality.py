@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import Text, cast, extract, func, select
 from sqlalchemy.orm import Session
 
 from xinyong.catalog import Catalog
@@ -43,27 +44,36 @@ class MonthQuality:
         return self.timely / known if known else None
 
 
-def monthly(session: Session, *, provider_id: int | None = None) -> list[MonthQuality]:
-    """One figure per provider and month, oldest month first."""
+def monthly(
+    session: Session,
+    *,
+    provider_id: int | None = None,
+    since: date | None = None,
+    until: date | None = None,
+) -> list[MonthQuality]:
+    """One figure per provider and month (of the submission date), oldest month first; one
+    grouped query. `since` / `until` (inclusive) limit the submission dates."""
+    year = extract("year", Batch.received_on)
+    month = extract("month", Batch.received_on)
+    sums = [func.sum(c) for c in (Batch.received, Batch.accepted, Batch.rejected, Batch.timely,
+                                  Batch.late, Batch.timeliness_unknown)]  # fmt: skip
     stmt = (
-        select(Batch, Provider.name)
+        select(Batch.provider_id, Provider.name, year, month, func.count(), *sums)
         .join(Provider, Provider.id == Batch.provider_id)
         .where(Batch.status == "done")
+        .group_by(Batch.provider_id, Provider.name, year, month)
     )
     if provider_id is not None:
         stmt = stmt.where(Batch.provider_id == provider_id)
-    sums: dict[tuple[int, str, str], list[int]] = {}
-    for batch, name in session.execute(stmt):
-        key = (batch.provider_id, name, batch.received_on.strftime("%Y-%m"))
-        acc = sums.setdefault(key, [0] * 7)
-        values = (1, batch.received, batch.accepted, batch.rejected, batch.timely, batch.late,
-                  batch.timeliness_unknown)  # fmt: skip
-        for i, value in enumerate(values):
-            acc[i] += value
-    return [
-        MonthQuality(pid, name, month, *acc)
-        for (pid, name, month), acc in sorted(sums.items(), key=lambda kv: (kv[0][1], kv[0][2]))
+    if since is not None:
+        stmt = stmt.where(Batch.received_on >= since)
+    if until is not None:
+        stmt = stmt.where(Batch.received_on <= until)
+    found = [
+        MonthQuality(int(pid), name, f"{int(y):04d}-{int(m):02d}", *(int(v or 0) for v in rest))
+        for pid, name, y, m, *rest in session.execute(stmt)
     ]
+    return sorted(found, key=lambda q: (q.provider_name, q.month))
 
 
 def rejection_causes(session: Session, *, provider_id: int | None = None) -> list[tuple[str, int]]:
@@ -103,3 +113,48 @@ def completeness(
             for fld in info_class.fields
         )
     return sorted(out, key=lambda item: item[2])
+
+
+# A rejected row is a 错码 row when one of its issues comes from the identifier checks
+# (统一社会信用代码 / 身份证号码: length, characters, check digit, birth date …).
+WRONG_CODE_MARK = '%"identifiers.%'
+
+
+@dataclass(frozen=True, slots=True)
+class WrongCodes:
+    provider_id: int
+    provider_name: str
+    received: int
+    wrong: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.wrong / self.received if self.received else None
+
+
+def wrong_codes(session: Session, *, since: date, until: date) -> list[WrongCodes]:
+    """重错码: per provider, rows received from `since` to `until` (inclusive, submission date) and
+    rows rejected for an invalid identifier. Two grouped queries; nothing is read row by row."""
+    window = (Batch.received_on >= since) & (Batch.received_on <= until) & (Batch.status == "done")
+    received = session.execute(
+        select(Batch.provider_id, Provider.name, func.sum(Batch.received))
+        .join(Provider, Provider.id == Batch.provider_id)
+        .where(window)
+        .group_by(Batch.provider_id, Provider.name)
+    ).all()
+    wrong = dict(
+        session.execute(
+            select(Batch.provider_id, func.count())
+            .join(BatchRow, BatchRow.batch_id == Batch.id)
+            .where(
+                window,
+                BatchRow.outcome == "rejected",
+                cast(BatchRow.issues, Text).like(WRONG_CODE_MARK),
+            )
+            .group_by(Batch.provider_id)
+        ).all()
+    )
+    return sorted(
+        (WrongCodes(pid, name, int(n or 0), int(wrong.get(pid, 0))) for pid, name, n in received),
+        key=lambda w: w.provider_name,
+    )

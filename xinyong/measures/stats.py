@@ -26,6 +26,19 @@ class CheckStats:
         return self.with_feedback / self.with_hits if self.with_hits else 0.0
 
 
+def window_counts(session: Session, *, since: datetime, until: datetime) -> tuple[int, int, int]:
+    """(checks, checks with hits, checks with hits that got feedback) asked in [since, until)."""
+    in_window = (Check.at >= since) & (Check.at < until)
+    hits = func.coalesce(func.sum(case((Check.hits > 0, 1), else_=0)), 0)
+    total, with_hits = session.execute(select(func.count(), hits).where(in_window)).one()
+    fed = session.execute(
+        select(func.count(distinct(CheckFeedback.check_id)))
+        .join(Check, Check.check_id == CheckFeedback.check_id)
+        .where(in_window, Check.hits > 0)
+    ).scalar_one()
+    return int(total), int(with_hits), int(fed)
+
+
 def check_stats(session: Session, *, today: date, days: int = 30) -> CheckStats:
     hits = func.sum(case((Check.hits > 0, 1), else_=0))
     total, with_hits = session.execute(select(func.count(), func.coalesce(hits, 0))).one()

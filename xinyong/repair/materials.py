@@ -9,8 +9,10 @@ and served back only with the sniffed, non-executable type (see web/admin/workfl
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePath
+from typing import Protocol
 
 from xinyong.catalog import RepairRules
 from xinyong.db.tables import RepairMaterial
@@ -71,19 +73,28 @@ def sniff(content: bytes) -> str | None:
 
 def check_upload(upload: Upload, rules: RepairRules) -> CheckedUpload:
     """Refuse unknown kinds, empty or oversized files, and files that are not what they claim."""
-    name = PurePath(upload.filename.replace("\\", "/")).name[-MAX_NAME:] or "未命名"
     if rules.material(upload.kind) is None:
         raise BadMaterial(f"未知的材料类别“{upload.kind}”")
-    size = len(upload.content)
+    return check_file(upload.kind, upload.filename, upload.content,
+                      types=rules.upload_types, max_bytes=rules.max_upload_bytes)  # fmt: skip
+
+
+def check_file(
+    kind: str, filename: str, content: bytes, *, types: Sequence[str], max_bytes: int
+) -> CheckedUpload:
+    """Refuse empty or oversized files and files whose bytes are not an allowed type or do not
+    match their name's extension (also used for editorial attachments)."""
+    name = PurePath(filename.replace("\\", "/")).name[-MAX_NAME:] or "未命名"
+    size = len(content)
     if size == 0:
         raise BadMaterial(f"文件“{name}”是空文件")
-    if size > rules.max_upload_bytes:
-        limit = rules.max_upload_bytes // (1024 * 1024)
+    if size > max_bytes:
+        limit = max_bytes // (1024 * 1024)
         raise BadMaterial(f"文件“{name}”超过大小上限（{limit} MB）", details={"size": size})
-    file_type = sniff(upload.content)
-    allowed = "、".join(t.upper() for t in rules.upload_types)
-    if file_type is None or file_type not in rules.upload_types:
-        found = "可执行文件或压缩包" if upload.content.startswith(EXECUTABLES) else "无法识别的内容"
+    file_type = sniff(content)
+    allowed = "、".join(t.upper() for t in types)
+    if file_type is None or file_type not in types:
+        found = "可执行文件或压缩包" if content.startswith(EXECUTABLES) else "无法识别的内容"
         raise BadMaterial(
             f"文件“{name}”的内容不是允许的类型（{allowed}），检测到{found}，已拒收",
             details={"filename": name},
@@ -94,8 +105,8 @@ def check_upload(upload: Upload, rules: RepairRules) -> CheckedUpload:
             f"文件“{name}”的扩展名与内容不符（内容为 {file_type.upper()}），已拒收",
             details={"filename": name},
         )
-    digest = hashlib.sha256(upload.content).hexdigest()
-    return CheckedUpload(upload.kind, name, file_type, content_type, digest, upload.content)
+    digest = hashlib.sha256(content).hexdigest()
+    return CheckedUpload(kind, name, file_type, content_type, digest, content)
 
 
 # ---- storage ----------------------------------------------------------------------------------
@@ -112,7 +123,15 @@ def store(checked: CheckedUpload, data_dir: Path) -> str:
     return checked.stored_as
 
 
-def read(material: RepairMaterial, data_dir: Path) -> bytes:
+class Stored(Protocol):
+    """A stored file's row: a repair material or an editorial attachment."""
+
+    id: int
+    stored_as: str
+    sha256: str
+
+
+def read(material: Stored | RepairMaterial, data_dir: Path) -> bytes:
     """The stored bytes, checked against the recorded hash."""
     root = data_dir.resolve()
     path = (root / material.stored_as).resolve()

@@ -36,8 +36,10 @@ def handled_on_time(application: RepairApplication) -> bool:
     return application.decide_due is not None and application.decided_on <= application.decide_due
 
 
-def timeliness(session: Session, *, since: date | None = None) -> list[Timeliness]:
-    """Per deciding authority, over applications handled since `since` (all when None)."""
+def timeliness(
+    session: Session, *, since: date | None = None, until: date | None = None
+) -> list[Timeliness]:
+    """Per deciding authority, over applications handled from `since` to `until` (inclusive)."""
     stmt = (
         select(RepairApplication, Provider.name)
         .outerjoin(Provider, Provider.id == RepairApplication.provider_id)
@@ -45,6 +47,8 @@ def timeliness(session: Session, *, since: date | None = None) -> list[Timelines
     )
     if since is not None:
         stmt = stmt.where(RepairApplication.decided_on >= since)
+    if until is not None:
+        stmt = stmt.where(RepairApplication.decided_on <= until)
     counts: dict[int | None, list[int]] = {}
     names: dict[int | None, str] = {}
     for application, name in session.execute(stmt):

@@ -17,6 +17,8 @@ from xinyong.web import inspections as inspections_web
 from xinyong.web import scenarios as scenarios_web
 from xinyong.web.admin import audit as admin_audit
 from xinyong.web.admin import batches as admin_batches
+from xinyong.web.admin import content as admin_content
+from xinyong.web.admin import dashboard as admin_dashboard
 from xinyong.web.admin import interviews as admin_interviews
 from xinyong.web.admin import lists as admin_lists
 from xinyong.web.admin import pages as admin_pages
@@ -28,10 +30,12 @@ from xinyong.web.api import reports as api_reports
 from xinyong.web.api import screening as api_screening
 from xinyong.web.api import subjects as api_subjects
 from xinyong.web.api import system as api_system
+from xinyong.web.portal import content as portal_content
 from xinyong.web.portal import me as portal_me
 from xinyong.web.portal import me_consents as portal_me_consents
 from xinyong.web.portal import pages as portal_pages
 from xinyong.web.portal import reports as portal_reports
+from xinyong.web.portal import screen as portal_screen
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -68,6 +72,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin_pages.router)
     app.include_router(admin_audit.router)
     app.include_router(admin_batches.router)
+    app.include_router(admin_content.router)
+    app.include_router(admin_dashboard.router)
     app.include_router(admin_interviews.router)
     app.include_router(admin_lists.router)
     app.include_router(admin_workflows.router)
@@ -79,4 +85,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     inspections_web.register(app)
     financing_web.register(app)
     scenarios_web.register(app)
+    app.include_router(portal_screen.router)
+    app.include_router(portal_content.router)
     return app

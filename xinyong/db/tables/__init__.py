@@ -7,6 +7,7 @@ from xinyong.db.tables.catalog import CatalogVersion
 from xinyong.db.tables.collection import Batch, BatchChunk, BatchRow
 from xinyong.db.tables.commitments import Commitment
 from xinyong.db.tables.consent import Consent
+from xinyong.db.tables.content import ContentAttachment, ContentItem
 from xinyong.db.tables.evaluation import EvaluationResult, EvaluationRun
 from xinyong.db.tables.financing import (
     FinancingAlert,
@@ -19,6 +20,7 @@ from xinyong.db.tables.financing import (
     WhitelistEntry,
     WhitelistOptOut,
 )
+from xinyong.db.tables.indicators import IndicatorSnapshot, IndicatorValue
 from xinyong.db.tables.inspections import Inspection, InspectionPlan, Inspector
 from xinyong.db.tables.interviews import Interview
 from xinyong.db.tables.lists import ListEntry, ListEntryStep
@@ -42,10 +44,14 @@ __all__ = [
     "CheckFeedback",
     "Commitment",
     "Consent",
+    "ContentAttachment",
+    "ContentItem",
     "EvaluationResult",
     "EvaluationRun",
     "FinancingAlert",
     "FinancingNeed",
+    "IndicatorSnapshot",
+    "IndicatorValue",
     "Inspection",
     "InspectionPlan",
     "Inspector",

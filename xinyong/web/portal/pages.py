@@ -9,7 +9,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from xinyong import disclosure, identifiers, subjects
+from xinyong import content, disclosure, identifiers, subjects
 from xinyong.catalog import Catalog
 from xinyong.db.tables import Subject
 from xinyong.disclosure import ListingQuery
@@ -27,7 +27,8 @@ PER_PAGE = 20
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, session: DbSession) -> HTMLResponse:
     count = subjects.count_subjects(session)
-    return templates.TemplateResponse(request, "portal/home.html", {"subject_count": count})
+    ctx = {"subject_count": count, "newest_content": content.newest(session)}
+    return templates.TemplateResponse(request, "portal/home.html", ctx)
 
 
 @router.get("/search", response_class=HTMLResponse)

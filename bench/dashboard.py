@@ -1,0 +1,196 @@
+"""Dashboard benchmark: the whole /admin/dashboard (every figure, 12-month trends, rankings,
+breakdowns) and the wall screen's data, cold and warm, on a synthetic region.
+
+    .venv/bin/python bench/dashboard.py --subjects 1000000        # PostgreSQL (goal: ≤ 1 s warm)
+    .venv/bin/python bench/dashboard.py --subjects 2000 --sqlite      # smoke run
+
+PostgreSQL: a fresh database `xinyong_bench_dashboard` on XINYONG_BENCH_POSTGRES_URL (make bench
+starts a cluster) or --postgres-url. Loads N subjects (10 % persons), `--records` records per
+subject (penalty / licence, 1 % court-defaulter list entries) spread over 12 months, 20
+departments with monthly batches, and N/10 joint checks; then times `indicators.dashboard.build`
+and `indicators.screen.screen_data` in-process (no HTTP). Prints one markdown row for
+bench/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import insert, make_url, text
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from xinyong import catalog, indicators
+from xinyong.audit import Actor
+from xinyong.config import REPO_ROOT
+from xinyong.db import migrate
+from xinyong.db.session import make_engine, make_sessionmaker
+from xinyong.db.tables import Batch, Check, Provider, Record, Subject
+from xinyong.indicators import dashboard, screen
+
+TODAY = date(2026, 11, 23)
+REGIONS = [f"9901{i:02d}" for i in range(1, 11)]
+INDUSTRIES = ["I65", "F51", "E48", "H62", "G58", "C14", "F52", "N77", "A01", "K70"]
+PROVIDERS = 20
+CHUNK = 100_000
+OFFICE = Actor.system("bench")
+
+
+def _stamp(rng: random.Random) -> datetime:
+    """A moment in the twelve months up to TODAY."""
+    return datetime(2026, 11, 23, tzinfo=UTC) - timedelta(seconds=rng.randrange(365 * 86400))
+
+
+def subjects(n: int, rng: random.Random) -> Iterator[tuple[object, ...]]:
+    for i in range(n):
+        person = i % 10 == 9
+        kind, code_kind = ("person", "id_number") if person else ("enterprise", "uscc")
+        yield (kind, f"B{i:017d}", code_kind, f"基准主体{i}", [], "active", rng.choice(REGIONS),
+               None if person else rng.choice(INDUSTRIES), True, _stamp(rng))  # fmt: skip
+
+
+def records(n: int, per: int, rng: random.Random) -> Iterator[tuple[object, ...]]:
+    serial = 0
+    for subject_id in range(1, n + 1):
+        for _ in range(per):
+            serial += 1
+            roll = rng.random()
+            cls = "court_defaulter" if roll < 0.01 else ("penalty" if roll < 0.6 else "licence")
+            decided = TODAY - timedelta(days=rng.randrange(900))
+            yield (subject_id, cls, f"k{serial}", 1, True, "active", f"文号{serial}", decided,
+                   rng.randrange(1, PROVIDERS + 1), "bench", "h", {"decision_number": "x"},
+                   _stamp(rng))  # fmt: skip
+
+
+SUBJECT_COLS = ("kind", "code", "code_kind", "name", "former_names", "status", "region_code",
+                "industry_code", "verified", "created_at")  # fmt: skip
+RECORD_COLS = ("subject_id", "info_class", "natural_key", "version", "is_current", "status",
+               "decision_number", "decision_date", "provider_id", "catalog_version",
+               "content_hash", "data", "created_at")  # fmt: skip
+
+
+def _copy(url: str, table: str, cols: tuple[str, ...], rows: Iterator[tuple[object, ...]]) -> None:
+    import psycopg  # noqa: PLC0415
+
+    plain = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    statement = f"COPY {table} ({', '.join(cols)}) FROM STDIN"
+    with psycopg.connect(plain) as conn, conn.cursor() as cur, cur.copy(statement) as copy:
+        for row in rows:
+            copy.write_row([json.dumps(v) if isinstance(v, (list, dict)) else v for v in row])
+
+
+def _insert(
+    engine: object, table: object, cols: tuple[str, ...], rows: Iterator[tuple[object, ...]]
+) -> None:
+    chunk: list[dict[str, object]] = []
+    with engine.begin() as conn:  # type: ignore[attr-defined]
+        for row in rows:
+            chunk.append(dict(zip(cols, row, strict=True)))
+            if len(chunk) == CHUNK:
+                conn.execute(insert(table), chunk)
+                chunk = []
+        if chunk:
+            conn.execute(insert(table), chunk)
+
+
+def load(url: str, n: int, per: int) -> float:
+    rng = random.Random(16)
+    engine = make_engine(url)
+    t0 = time.perf_counter()
+    with engine.begin() as conn:
+        conn.execute(insert(Provider), [{"uscc": f"P{i:017d}", "name": f"基准部门{i}", "kind": "x"}
+                                        for i in range(1, PROVIDERS + 1)])  # fmt: skip
+    postgres = url.startswith("postgresql")
+    for table, cols, rows in (("subjects", SUBJECT_COLS, subjects(n, rng)),
+                              ("records", RECORD_COLS, records(n, per, rng))):  # fmt: skip
+        if postgres:
+            _copy(url, table, cols, rows)
+        else:
+            _insert(
+                engine, Subject.__table__ if table == "subjects" else Record.__table__, cols, rows
+            )
+    months = [date(2025, 12, 10)] + [date(2026, m, 10) for m in range(1, 12)]
+    with engine.begin() as conn:
+        conn.execute(insert(Batch), [
+            {"provider_id": p, "info_class": "penalty", "content_hash": f"{p}-{d}",
+             "source_format": "csv", "status": "done", "received_on": d,
+             "catalog_version": "bench", "submitted_by": "bench",
+             "received": 1000, "accepted": 990, "rejected": 10, "timely": 900, "late": 90}
+            for p in range(1, PROVIDERS + 1) for d in months
+        ])  # fmt: skip
+        conn.execute(insert(Check), [
+            {"check_id": f"C{i:031d}", "at": _stamp(rng), "actor_kind": "api_client",
+             "actor_label": "公共资源交易系统", "subject_id": rng.randrange(1, n + 1),
+             "matter": rng.choice(["procurement", "subsidy", "licensing"]),
+             "hits": rng.choice([0, 0, 0, 1])}
+            for i in range(max(1, n // 10))
+        ])  # fmt: skip
+        if postgres:
+            conn.execute(text("ANALYZE"))
+    engine.dispose()
+    return time.perf_counter() - t0
+
+
+def time_dashboard(url: str, runs: int) -> tuple[float, list[float], float]:
+    cat = catalog.load_catalog(REPO_ROOT / "catalogs")
+    defs = indicators.load(REPO_ROOT / "catalogs")
+    period = indicators.Period.of("2026-11", today=TODAY, catalog=cat)
+    factory = make_sessionmaker(make_engine(url))
+    timings: list[float] = []
+    for _ in range(runs + 1):
+        with factory() as session:
+            t0 = time.perf_counter()
+            dashboard.build(session, defs, period, actor=OFFICE)
+            session.commit()  # closed months' snapshots, as the web request's transaction does
+            timings.append(time.perf_counter() - t0)
+    with factory() as session:
+        t0 = time.perf_counter()
+        screen.screen_data(session, defs, period)
+        screen_s = time.perf_counter() - t0
+    return timings[0], timings[1:], screen_s
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--subjects", type=int, default=1_000_000)
+    parser.add_argument("--records", type=int, default=10, help="records per subject")
+    parser.add_argument("--runs", type=int, default=3, help="warm runs")
+    parser.add_argument("--sqlite", action="store_true", help="a throwaway SQLite file")
+    parser.add_argument("--postgres-url", default=os.environ.get("XINYONG_BENCH_POSTGRES_URL"))
+    args = parser.parse_args()
+    if args.sqlite or not args.postgres_url:
+        url = f"sqlite:///{tempfile.mkdtemp(prefix='xinyong-bench-')}/dashboard.db"
+    else:
+        import psycopg  # noqa: PLC0415
+
+        with psycopg.connect(args.postgres_url, autocommit=True) as conn:
+            conn.execute('DROP DATABASE IF EXISTS "xinyong_bench_dashboard" WITH (FORCE)')
+            conn.execute(
+                "CREATE DATABASE xinyong_bench_dashboard ENCODING 'UTF8' TEMPLATE template0"
+            )
+        url = make_url(args.postgres_url).set(database="xinyong_bench_dashboard").render_as_string(
+            hide_password=False)  # fmt: skip
+    migrate.upgrade(url)
+    load_s = load(url, args.subjects, args.records)
+    cold, warm, screen_s = time_dashboard(url, args.runs)
+    engine = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
+    print(f"| {TODAY} | {platform.node()}, {os.cpu_count()} cores | bench/dashboard.py {engine}, "
+          f"N = {args.subjects:,} subjects, {args.subjects * args.records:,} records "
+          f"(loaded in {load_s:.1f} s) | dashboard cold {cold * 1000:.0f} ms, warm median "
+          f"{statistics.median(warm) * 1000:.0f} ms (min {min(warm) * 1000:.0f}); "
+          f"screen data {screen_s * 1000:.0f} ms | — | — | ≤ 1 s warm at 1M / 10M |")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

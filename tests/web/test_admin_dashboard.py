@@ -1,0 +1,120 @@
+"""/admin/dashboard: figures against targets, every figure opens its rows, XLSX of any table,
+manual entry only by the office; ID numbers masked in the rows."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import openpyxl
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tests.factories import make_record, make_subject
+from tests.factories.workflows import make_user
+from tests.indicators import dataset
+from xinyong.catalog import Catalog
+from xinyong.clock import Calendar
+from xinyong.db.tables import IndicatorValue
+from xinyong.enums import Role, SubjectKind
+
+
+def _login(client: TestClient, session: Session, role: Role) -> None:
+    _actor, username = make_user(session, role)
+    client.post("/admin/login", data={"username": username, "password": "password123"})
+
+
+@pytest.fixture
+def office(
+    client: TestClient, session: Session, catalog: Catalog, calendar: Calendar
+) -> TestClient:
+    dataset.build(session, catalog, calendar)
+    _login(client, session, Role.ADMIN)
+    return client
+
+
+def test_dashboard_shows_every_indicator_with_its_target(office: TestClient) -> None:
+    page = office.get("/admin/dashboard?month=2026-11")
+    assert page.status_code == 200
+    html = page.text
+    for title in ("信用信息归集量", "信用修复及时率", "城市信用状况监测排名", "重错码率"):
+        assert title in html
+    assert 'href="/admin/dashboard/figures/repair_timeliness?month=2026-11"' in html
+    assert 'type="application/json" id="chart-data"' in html
+    assert "/static/vendor/echarts.min.js" in html
+    assert "<script>" not in html  # no inline code
+    assert "部门归集质量排名" in html
+
+
+def test_a_figure_opens_the_rows_behind_it(office: TestClient) -> None:
+    page = office.get("/admin/dashboard/figures/repair_timeliness?month=2026-11")
+    assert page.status_code == 200
+    assert page.text.count("<tr><td>") == 3  # the three applications handled in November
+    assert "按时办结" in page.text
+    assert "准予修复" in page.text  # Chinese titles, not the codes
+    assert ">approved<" not in page.text
+    assert ">penalty<" not in page.text
+
+
+def test_rows_behind_a_breakdown(office: TestClient, session: Session) -> None:
+    found = office.get("/admin/dashboard/rows/list/court_defaulter?month=2026-11")
+    assert found.status_code == 200
+    assert found.text.count("<tr><td>") == 1
+    assert office.get("/admin/dashboard/rows/nothing/x?month=2026-11").status_code == 404
+
+
+def test_any_table_exports_to_xlsx_without_formulas(office: TestClient, session: Session) -> None:
+    person = make_subject(session, kind=SubjectKind.PERSON, name='=HYPERLINK("x")')
+    make_record(session, person, info_class="licence", data={"decision_number": "=1+1"})
+    export = "/admin/dashboard/export"
+    for url in (f"{export}/tables/indicators.xlsx?month=2026-11",
+                f"{export}/tables/departments.xlsx?month=2026-11",
+                f"{export}/figures/double_publicity_ratio.xlsx?month=2026-11"):  # fmt: skip
+        got = office.get(url)
+        assert got.status_code == 200, url
+        sheet = openpyxl.load_workbook(io.BytesIO(got.content)).active
+        assert sheet is not None
+        values = [c.value for row in sheet.iter_rows() for c in row if c.value is not None]
+        assert values
+        assert not any(isinstance(v, str) and v.startswith("=") for v in values), url
+    rows = office.get("/admin/dashboard/figures/double_publicity_ratio?month=2026-11").text
+    assert person.code not in rows  # the ID number is masked
+    assert "'=HYPERLINK" not in rows  # only the XLSX adds the apostrophe
+
+
+def test_only_the_office_enters_manual_values(client: TestClient, session: Session) -> None:
+    form = {"key": "city_monitoring_rank", "month": "2026-11", "value": "9",
+            "source": "信用中国城市信用监测", "source_date": "2026-11-20"}  # fmt: skip
+    _login(client, session, Role.AUDITOR)
+    assert client.get("/admin/dashboard?month=2026-11").status_code == 200  # may read
+    assert (
+        client.post("/admin/dashboard/manual", data=form, follow_redirects=False).status_code == 403
+    )
+    _login(client, session, Role.ADMIN)
+    done = client.post("/admin/dashboard/manual", data=form, follow_redirects=False)
+    assert done.status_code == 303
+    row = session.execute(select(IndicatorValue)).scalar_one()
+    assert (row.value, row.source_date) == (9, date(2026, 11, 20))
+    assert "信用中国城市信用监测" in client.get("/admin/dashboard?month=2026-11").text
+
+
+def test_other_roles_cannot_open_the_dashboard(client: TestClient, session: Session) -> None:
+    _login(client, session, Role.OFFICER)
+    assert client.get("/admin/dashboard").status_code == 403
+
+
+def test_monitoring_self_assessment_lists_what_it_computes_and_what_it_cannot(
+    office: TestClient,
+) -> None:
+    page = office.get("/admin/dashboard/monitoring?month=2026-11")
+    assert page.status_code == 200
+    html = page.text
+    computed, cannot = html.split('id="not-computable"')
+    for title in ("重错码率", "信用修复效率", "异议处理占比", "市场主体信用承诺情况"):
+        assert title in computed
+    assert "6.67" in computed  # 重错码率 of the fixed dataset
+    assert "当月报送行中因统一社会信用代码" in computed  # the definition is shown
+    for title in ("纠正率", "政府部门和国有企业清欠情况", "信用修复流程透明度"):
+        assert title in cannot

@@ -1,0 +1,433 @@
+"""One function per computed indicator, each an SQL (or dataframe) aggregation, plus the rows
+behind it for the dashboard's drill-down.
+
+Rules owned elsewhere are called, not re-derived: list validity (`lists.current_entries`), repair
+timeliness (`repair.timeliness`), collection quality (`collection.quality`), check counts
+(`measures.stats`). Every function takes the session and the `Period` and returns a number or
+None (no denominator).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+from sqlalchemy import ColumnElement, Select, distinct, exists, func, select
+from sqlalchemy.orm import Session
+
+from xinyong import identifiers, lists
+from xinyong.collection import quality
+from xinyong.db.tables import (
+    Check,
+    Commitment,
+    Objection,
+    Provider,
+    Record,
+    RepairApplication,
+    Subject,
+)
+from xinyong.enums import ListKind, SubjectKind
+from xinyong.indicators.period import BEIJING, Period
+from xinyong.measures import stats
+from xinyong.repair.timeliness import HANDLED, handled_on_time
+from xinyong.repair.timeliness import timeliness as timeliness_by_authority
+
+PUBLIC_CLASSES = ("penalty", "licence")  # 双公示
+MARKET_KINDS = (SubjectKind.ENTERPRISE.value, SubjectKind.INDIVIDUAL_BUSINESS.value)
+PUNISHED_KINDS = (ListKind.SERIOUS.value, ListKind.IMPORTED.value)
+ROW_LIMIT = 100_000  # drill-down rows (page shows the first ROWS_SHOWN, XLSX all of these)
+
+Value = float | None
+AnySelect = Select[*tuple[Any, ...]]  # a select of any columns
+
+
+@dataclass(frozen=True, slots=True)
+class Rows:
+    """The rows behind a figure: column titles and plain values."""
+
+    headers: tuple[str, ...]
+    rows: list[tuple[Any, ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class Computer:
+    value: Callable[[Session, Period], Value]
+    rows: Callable[[Session, Period], Rows]
+
+
+COMPUTERS: dict[str, Computer] = {}
+
+
+def _computes(key: str, rows: Callable[[Session, Period], Rows]) -> Callable[..., Any]:
+    def register(fn: Callable[[Session, Period], Value]) -> Callable[[Session, Period], Value]:
+        COMPUTERS[key] = Computer(fn, rows)
+        return fn
+
+    return register
+
+
+def masked(rows: Rows) -> Rows:
+    """The same rows with every 代码 column masked where it holds a personal ID number."""
+    cols = [i for i, h in enumerate(rows.headers) if h == "代码"]
+    if not cols:
+        return rows
+    return Rows(rows.headers, [
+        tuple(identifiers.mask_code(v) if i in cols and isinstance(v, str) else v
+              for i, v in enumerate(r))
+        for r in rows.rows
+    ])  # fmt: skip
+
+
+def _rate(numerator: int, denominator: int) -> Value:
+    return round(100 * numerator / denominator, 2) if denominator else None
+
+
+def _scalar(session: Session, stmt: AnySelect) -> int:
+    return int(session.execute(stmt).scalar_one() or 0)
+
+
+def _fetch(session: Session, headers: tuple[str, ...], stmt: AnySelect) -> Rows:
+    return Rows(headers, [tuple(r) for r in session.execute(stmt.limit(ROW_LIMIT))])
+
+
+# --- shared populations -----------------------------------------------------------------------
+
+
+def _subjects_at(period: Period) -> ColumnElement[bool]:
+    return Subject.created_at < period.until
+
+
+def _subject_count(session: Session, period: Period, *extra: ColumnElement[bool]) -> int:
+    return _scalar(
+        session, select(func.count()).select_from(Subject).where(_subjects_at(period), *extra)
+    )
+
+
+def _public_records(period: Period) -> tuple[ColumnElement[bool], ...]:
+    return (
+        Record.info_class.in_(PUBLIC_CLASSES),
+        Record.is_current.is_(True),
+        Record.status == "active",
+        Record.created_at < period.until,
+    )
+
+
+def entries_in_force(session: Session, period: Period) -> list[lists.CurrentEntry]:
+    """Entries in force on `as_of` (lists owns the rule), read once per session and day: one
+    dashboard render asks three times."""
+    key = ("indicators.entries_in_force", period.as_of, period.catalog.version)
+    if key not in session.info:
+        session.info[key] = lists.current_entries(
+            session, catalog=period.catalog, today=period.as_of
+        )
+    found: list[lists.CurrentEntry] = session.info[key]
+    return found
+
+
+def _listed_subjects(session: Session, period: Period, kinds: tuple[str, ...]) -> set[int]:
+    """Subjects with an entry in force on `as_of`, of the given kinds."""
+    return {e.subject_id for e in entries_in_force(session, period) if e.hit.kind in kinds}
+
+
+_SUBJECT_COLUMNS = ("主体名称", "代码", "主体类别", "区划", "行业")
+
+
+def _subject_rows(session: Session, period: Period, ids: set[int] | None, *extra: Any) -> Rows:
+    stmt = select(Subject.name, Subject.code, Subject.kind, Subject.region_code,
+                  Subject.industry_code).where(_subjects_at(period), *extra)  # fmt: skip
+    if ids is not None:
+        stmt = stmt.where(Subject.id.in_(ids))
+    return _fetch(session, _SUBJECT_COLUMNS, stmt.order_by(Subject.id))
+
+
+# --- 归集量 -------------------------------------------------------------------------------------
+
+
+def _records_collected_rows(session: Session, period: Period) -> Rows:
+    stmt = (
+        select(Record.info_class, Record.decision_number, Record.decision_date, Subject.name,
+               Subject.code, Record.authority_name)
+        .join(Subject, Subject.id == Record.subject_id)
+        .where(Record.version == 1, Record.created_at < period.until)
+        .order_by(Record.id.desc())
+    )  # fmt: skip
+    return _fetch(
+        session, ("信息类", "决定文书号", "决定日期", "主体名称", "代码", "决定机关"), stmt
+    )
+
+
+@_computes("records_collected", _records_collected_rows)
+def records_collected(session: Session, period: Period) -> Value:
+    stmt = select(func.count()).where(Record.version == 1, Record.created_at < period.until)
+    return _scalar(session, stmt)
+
+
+# --- 建档率 -------------------------------------------------------------------------------------
+
+_NOT_PERSON = Subject.kind != SubjectKind.PERSON.value
+_ALIVE = Subject.status == "active"
+_HAS_RECORD = exists().where(
+    Record.subject_id == Subject.id, Record.is_current.is_(True), Record.status != "withdrawn"
+)
+
+
+def _archive_rows(session: Session, period: Period) -> Rows:
+    return _subject_rows(session, period, None, _NOT_PERSON, _ALIVE, _HAS_RECORD)
+
+
+@_computes("archive_rate", _archive_rows)
+def archive_rate(session: Session, period: Period) -> Value:
+    total = _subject_count(session, period, _NOT_PERSON, _ALIVE)
+    return _rate(_subject_count(session, period, _NOT_PERSON, _ALIVE, _HAS_RECORD), total)
+
+
+# --- 信用承诺 -----------------------------------------------------------------------------------
+
+
+def _commitment_rows(session: Session, period: Period) -> Rows:
+    stmt = (
+        select(Commitment.code, Commitment.matter, Commitment.kind, Commitment.signed_on,
+               Subject.name, Subject.code)
+        .join(Subject, Subject.id == Commitment.subject_id)
+        .where(Commitment.signed_on <= period.end)
+        .order_by(Commitment.signed_on.desc())
+    )  # fmt: skip
+    return _fetch(session, ("承诺编码", "事项", "承诺类型", "签署日期", "主体名称", "代码"), stmt)
+
+
+@_computes("commitment_matters", _commitment_rows)
+def commitment_matters(session: Session, period: Period) -> Value:
+    stmt = select(func.count(distinct(Commitment.matter))).where(
+        Commitment.signed_on <= period.end, Commitment.matter.is_not(None)
+    )
+    return _scalar(session, stmt)
+
+
+@_computes("commitment_coverage", _commitment_rows)
+def commitment_coverage(session: Session, period: Period) -> Value:
+    signed = _scalar(
+        session,
+        select(func.count(distinct(Commitment.subject_id))).where(
+            Commitment.signed_on <= period.end
+        ),
+    )
+    return _rate(signed, _subject_count(session, period))
+
+
+# --- 名单 ---------------------------------------------------------------------------------------
+
+
+def _dishonest_rows(session: Session, period: Period) -> Rows:
+    return _subject_rows(session, period, _listed_subjects(session, period, PUNISHED_KINDS))
+
+
+@_computes("dishonest_share", _dishonest_rows)
+def dishonest_share(session: Session, period: Period) -> Value:
+    listed = _listed_subjects(session, period, PUNISHED_KINDS)
+    return _rate(len(listed), _subject_count(session, period))
+
+
+def _red_rows(session: Session, period: Period) -> Rows:
+    return _subject_rows(session, period, _listed_subjects(session, period, (ListKind.RED.value,)))
+
+
+@_computes("red_list_share", _red_rows)
+def red_list_share(session: Session, period: Period) -> Value:
+    listed = _listed_subjects(session, period, (ListKind.RED.value,))
+    return _rate(len(listed), _subject_count(session, period))
+
+
+# --- 信用修复 -----------------------------------------------------------------------------------
+
+
+def _handled_repairs(period: Period) -> AnySelect:
+    return (
+        select(RepairApplication.id, func.coalesce(Provider.name, "未指定认定单位"),
+               RepairApplication.info_class, RepairApplication.status,
+               RepairApplication.applied_on, RepairApplication.decided_on)
+        .outerjoin(Provider, Provider.id == RepairApplication.provider_id)
+        .where(RepairApplication.status.in_(HANDLED),
+               RepairApplication.decided_on >= period.start,
+               RepairApplication.decided_on <= period.end)
+    )  # fmt: skip
+
+
+def _repair_rows(session: Session, period: Period) -> Rows:
+    apps = {
+        a.id: a
+        for a in session.execute(
+            select(RepairApplication).where(
+                RepairApplication.id.in_(_handled_repairs(period).with_only_columns(
+                    RepairApplication.id).scalar_subquery())
+            )
+        ).scalars()
+    }  # fmt: skip
+    rows = [
+        (*r[1:], "是" if handled_on_time(apps[r[0]]) else "否")
+        for r in session.execute(_handled_repairs(period).order_by(RepairApplication.id))
+    ]
+    headers = ("认定单位", "信息类", "结果", "申请日期", "办结日期", "按时办结")
+    return Rows(headers, rows)
+
+
+@_computes("repair_timeliness", _repair_rows)
+def repair_timeliness(session: Session, period: Period) -> Value:
+    per_provider = timeliness_by_authority(session, since=period.start, until=period.end)
+    return _rate(sum(t.on_time for t in per_provider), sum(t.handled for t in per_provider))
+
+
+def _mean_days(frame: pl.DataFrame) -> Value:
+    if frame.is_empty():
+        return None
+    days = (frame["end"] - frame["start"]).dt.total_days()
+    return round(float(days.mean()), 1)  # type: ignore[arg-type]
+
+
+@_computes("repair_avg_days", _repair_rows)
+def repair_avg_days(session: Session, period: Period) -> Value:
+    stmt = _handled_repairs(period).with_only_columns(
+        RepairApplication.applied_on, RepairApplication.decided_on
+    )
+    rows = session.execute(stmt).all()
+    frame = pl.DataFrame(rows, schema={"start": pl.Date, "end": pl.Date}, orient="row")
+    return _mean_days(frame)
+
+
+# --- 双公示数量、异议 ---------------------------------------------------------------------------
+
+
+def _public_rows(session: Session, period: Period) -> Rows:
+    stmt = (
+        select(Record.info_class, Record.decision_number, Record.decision_date, Subject.name,
+               Subject.code, Record.authority_name)
+        .join(Subject, Subject.id == Record.subject_id)
+        .where(*_public_records(period))
+        .order_by(Record.id.desc())
+    )  # fmt: skip
+    return _fetch(
+        session, ("信息类", "决定文书号", "决定日期", "主体名称", "代码", "决定机关"), stmt
+    )
+
+
+def _public_count(session: Session, period: Period) -> int:
+    return _scalar(session, select(func.count()).where(*_public_records(period)))
+
+
+@_computes("double_publicity_ratio", _public_rows)
+def double_publicity_ratio(session: Session, period: Period) -> Value:
+    market = _subject_count(session, period, Subject.kind.in_(MARKET_KINDS))
+    return round(_public_count(session, period) / market, 2) if market else None
+
+
+def _objection_rows(session: Session, period: Period) -> Rows:
+    stmt = (
+        select(Objection.id, Record.info_class, Record.decision_number, Subject.name,
+               Subject.code, Objection.filed_on, Objection.status, Objection.outcome,
+               Objection.answered_at)
+        .join(Record, Record.id == Objection.record_id)
+        .join(Subject, Subject.id == Objection.subject_id)
+        .where(Objection.filed_on >= period.start, Objection.filed_on <= period.end)
+        .order_by(Objection.filed_on)
+    )  # fmt: skip
+    headers = ("异议编号", "信息类", "决定文书号", "主体名称", "代码", "提出日期", "状态", "结果",
+               "答复时间")  # fmt: skip
+    return _fetch(session, headers, stmt)
+
+
+@_computes("objection_share", _objection_rows)
+def objection_share(session: Session, period: Period) -> Value:
+    filed = _scalar(
+        session,
+        select(func.count()).where(
+            Objection.filed_on >= period.start, Objection.filed_on <= period.end
+        ),
+    )
+    return _rate(filed, _public_count(session, period))
+
+
+@_computes("objection_correction_days", _objection_rows)
+def objection_correction_days(session: Session, period: Period) -> Value:
+    stmt = select(Objection.filed_on, Objection.answered_at).where(
+        Objection.status == "answered",
+        Objection.outcome.in_(("corrected", "deleted")),
+        Objection.answered_at >= period.since,
+        Objection.answered_at < period.until,
+    )
+    rows = session.execute(stmt).all()
+    if not rows:
+        return None
+    frame = pl.DataFrame(rows, schema=["start", "answered"], orient="row")
+    answered = frame["answered"]
+    if getattr(answered.dtype, "time_zone", None):  # PostgreSQL: aware; SQLite: naive UTC
+        answered = answered.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
+    return _mean_days(frame.with_columns(end=(answered + BEIJING).dt.date()))
+
+
+# --- 归集质量 -----------------------------------------------------------------------------------
+
+
+def _quality_rows(session: Session, period: Period) -> Rows:
+    rows = [
+        (q.provider_name, q.batches, q.received, q.accepted, q.rejected, q.timely, q.late,
+         q.unknown)
+        for q in _month_quality(session, period)
+    ]  # fmt: skip
+    headers = ("报送部门", "批次", "收到行数", "入库", "退回", "及时", "逾期", "无法判定")
+    return Rows(headers, rows)
+
+
+def _month_quality(session: Session, period: Period) -> list[quality.MonthQuality]:
+    return quality.monthly(session, since=period.start, until=period.end)
+
+
+@_computes("collection_timeliness", _quality_rows)
+def collection_timeliness(session: Session, period: Period) -> Value:
+    months = _month_quality(session, period)
+    timely = sum(q.timely for q in months)
+    return _rate(timely, timely + sum(q.late for q in months))
+
+
+@_computes("collection_compliance", _quality_rows)
+def collection_compliance(session: Session, period: Period) -> Value:
+    months = _month_quality(session, period)
+    return _rate(sum(q.accepted for q in months), sum(q.received for q in months))
+
+
+def _wrong_code_rows(session: Session, period: Period) -> Rows:
+    found = quality.wrong_codes(session, since=period.start, until=period.end)
+    return Rows(
+        ("报送部门", "收到行数", "错码行数"),
+        [(w.provider_name, w.received, w.wrong) for w in found],
+    )
+
+
+@_computes("wrong_code_rate", _wrong_code_rows)
+def wrong_code_rate(session: Session, period: Period) -> Value:
+    found = quality.wrong_codes(session, since=period.start, until=period.end)
+    return _rate(sum(w.wrong for w in found), sum(w.received for w in found))
+
+
+# --- 联合奖惩核查 -------------------------------------------------------------------------------
+
+
+def _check_rows(session: Session, period: Period) -> Rows:
+    stmt = (
+        select(Check.check_id, Check.at, Check.actor_label, Check.matter, Check.hits,
+               Check.mandatory)
+        .where(Check.at >= period.since, Check.at < period.until)
+        .order_by(Check.at.desc())
+    )  # fmt: skip
+    return _fetch(session, ("核查编号", "时间", "发起方", "事项", "命中", "强制措施"), stmt)
+
+
+@_computes("joint_checks", _check_rows)
+def joint_checks(session: Session, period: Period) -> Value:
+    return stats.window_counts(session, since=period.since, until=period.until)[0]
+
+
+@_computes("check_feedback_rate", _check_rows)
+def check_feedback_rate(session: Session, period: Period) -> Value:
+    _total, with_hits, fed = stats.window_counts(session, since=period.since, until=period.until)
+    return _rate(fed, with_hits)

@@ -1,0 +1,68 @@
+"""Closed months' figures, materialised: a month that has ended is computed once and read back.
+
+Fresh because of what the figures count: insertion times (归集量, 核查量), submission dates
+(归集质量) and decision dates of actions taken on their own day do not move once the month is
+over. What can still move — a record withdrawn or a court-defaulter entry imported late with an
+earlier date — is picked up by `xinyong stats --month YYYY-MM --refresh`, which recomputes the
+month and replaces its rows. The running month is never stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import delete, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from xinyong import clock
+from xinyong.db.tables import IndicatorSnapshot
+from xinyong.indicators.compute import COMPUTERS
+from xinyong.indicators.period import Period
+
+
+def closed(period: Period) -> bool:
+    return period.end < period.today
+
+
+def values(session: Session, key: str, periods: Iterable[Period]) -> dict[str, float | None]:
+    """The figure of `key` for each period: stored for closed months (computed and stored on a
+    miss), computed live for the running month."""
+    periods = list(periods)
+    months = [p.month for p in periods if closed(p)]
+    stored = dict(
+        session.execute(
+            select(IndicatorSnapshot.month, IndicatorSnapshot.value).where(
+                IndicatorSnapshot.key == key, IndicatorSnapshot.month.in_(months)
+            )
+        ).all()
+    )
+    out: dict[str, float | None] = {}
+    for period in periods:
+        if period.month in stored:
+            out[period.month] = stored[period.month]
+            continue
+        value = COMPUTERS[key].value(session, period)
+        out[period.month] = None if value is None else float(value)
+        if closed(period):
+            _store(session, key, period.month, out[period.month])
+    return out
+
+
+def refresh(session: Session, period: Period) -> int:
+    """Recompute every computed indicator of a closed month and replace its stored rows."""
+    if not closed(period):
+        return 0
+    session.execute(delete(IndicatorSnapshot).where(IndicatorSnapshot.month == period.month))
+    for key, computer in COMPUTERS.items():
+        value = computer.value(session, period)
+        _store(session, key, period.month, None if value is None else float(value))
+    return len(COMPUTERS)
+
+
+def _store(session: Session, key: str, month: str, value: float | None) -> None:
+    """Insert once; a concurrent first reader may have stored the same month already."""
+    row = {"key": key, "month": month, "value": value, "computed_at": clock.now()}
+    dialect = session.get_bind().dialect.name
+    make = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    session.execute(make(IndicatorSnapshot).values(**row).on_conflict_do_nothing())
