@@ -66,7 +66,7 @@ def fin() -> FinancingCatalog:
 
 
 @pytest.fixture
-def alerting(today: date) -> Iterator[None]:
-    outcomes.install(lambda: today)
+def alerting(catalog: Catalog, today: date) -> Iterator[None]:
+    outcomes.install(lambda: (catalog, today))
     yield
     outcomes.uninstall()

@@ -15,6 +15,7 @@ from tests.factories.subjects import SYSTEM
 from tests.financing.conftest import Bank, Sme, make_bank, make_sme
 from xinyong.catalog import Catalog
 from xinyong.clock import Calendar
+from xinyong.db.tables import ListEntry
 from xinyong.errors import Conflict, InvalidInput
 from xinyong.financing import institutions, outcomes, whitelist
 from xinyong.financing.catalog import FinancingCatalog
@@ -197,6 +198,22 @@ def test_a_collected_batch_with_a_serious_record_alerts_the_lender(
     _grant(session, bank, sme, fin, today - timedelta(days=5))
     make_record(session, sme.subject, severity="serious", batch_id=424242)  # listener not on
     assert outcomes.alerts_of(session, bank.institution.id) == []
-    raised = outcomes.alerts_for_batch(session, 424242, today=today)
+    raised = outcomes.alerts_for_batch(session, 424242, catalog=catalog, today=today)
     assert [a.institution_id for a in raised] == [bank.institution.id]
-    assert outcomes.alerts_for_batch(session, 424242, today=today) == []  # once per trigger
+    assert (
+        outcomes.alerts_for_batch(session, 424242, catalog=catalog, today=today) == []
+    )  # once per trigger
+
+
+def test_an_imported_court_defaulter_alerts_and_a_red_list_entry_does_not(
+    session: Session, catalog: Catalog, today: date, fin: FinancingCatalog
+) -> None:
+    bank, sme = make_bank(session), make_sme(session, catalog, today)
+    _consent(session, bank, sme, today)
+    _grant(session, bank, sme, fin, today - timedelta(days=5))
+    make_record(session, sme.subject, info_class="court_defaulter", batch_id=515151,
+                data={"decision_number": "（2026）示执123号"})  # fmt: skip
+    raised = outcomes.alerts_for_batch(session, 515151, catalog=catalog, today=today)
+    assert [a.title for a in raised] == ["列入失信被执行人名单：（2026）示执123号"]
+    red = ListEntry(subject_id=sme.subject.id, list_type="red", decided_on=today)
+    assert outcomes._trigger(red, catalog) is None

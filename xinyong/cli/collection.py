@@ -46,7 +46,9 @@ def collect(
             graded = evaluation.reevaluate_batch(
                 session, report.batch_id, catalog=ctx.load_catalog(), today=ctx.today()
             )
-            outcomes.alerts_for_batch(session, report.batch_id, today=ctx.today())  # 贷中预警
+            outcomes.alerts_for_batch(  # 贷中预警
+                session, report.batch_id, catalog=ctx.load_catalog(), today=ctx.today()
+            )
             session.commit()
             if graded is None:
                 ctx.err.print("本批次涉及主体较多，其信用评价将在下次运行 xinyong evaluate 时更新")

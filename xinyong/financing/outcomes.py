@@ -2,7 +2,8 @@
 
 Alerts — how "within a minute" is met: raised in the same transaction as the change. A session
 listener notes every new serious record (`records.severity = serious`, a new version included)
-and every list entry reaching a decision; just before that transaction commits, each noted
+and every decided entry on a punishing list (a platform decision, or an imported list record such as
+a court defaulter; never the red list); just before that transaction commits, each noted
 borrower with an active loan (granted, not matured on today) whose lender still holds the
 borrower's consent gets one alert per lender (unique per lender, trigger and loan). Bulk
 collection writes records over its own connection: its surface calls `alerts_for_batch`.
@@ -23,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from xinyong import audit, clock
 from xinyong.audit import Actor, AuditAction
+from xinyong.catalog import Catalog
 from xinyong.db.tables import (
     FinancingAlert,
     FinancingNeed,
@@ -32,11 +34,12 @@ from xinyong.db.tables import (
     Record,
     Subject,
 )
-from xinyong.enums import Severity
+from xinyong.enums import ListKind, RecordStatus, Severity
 from xinyong.errors import Forbidden, InvalidInput
 from xinyong.financing import institutions
 from xinyong.financing.catalog import FinancingCatalog
 from xinyong.financing.market import RATE_TYPES, amount
+from xinyong.lists import find_list_type
 from xinyong.log import get_logger
 
 log = get_logger(__name__)
@@ -139,13 +142,14 @@ def active_loans(session: Session, subject_ids: Iterable[int], today: date) -> l
 
 # ---- 贷中预警 ----------------------------------------------------------------------------------
 
-Context = Callable[[], date]
+Context = Callable[[], tuple[Catalog, date]]
 KEY = "financing_alert_triggers"
 _state: dict[str, Any] = {"context": None, "installed": False}
 
 
 def install(context: Context) -> None:
-    """Raise alerts at every commit of every session of this process (`context()` → today)."""
+    """Raise alerts at every commit of every session of this process (`context()` → catalog,
+    today)."""
     _state["context"] = context
     if not _state["installed"]:
         event.listen(Session, "after_flush", _note)
@@ -157,22 +161,50 @@ def uninstall() -> None:
     _state["context"] = None
 
 
-def _trigger(obj: object) -> tuple[int, str, int, str] | None:
-    if isinstance(obj, Record) and obj.severity == Severity.SERIOUS.value and obj.is_current:
-        what = f"新增严重失信信息：{obj.decision_number or obj.info_class}"
-        return (obj.subject_id, "record", obj.id, what)
+def _dishonest_list(catalog: Catalog, name: str | None) -> str | None:
+    """The title of a punishing (not red) list type, or None."""
+    found = find_list_type(catalog, name) if name else None
+    if found is None or found.kind == ListKind.RED:
+        return None
+    return found.title
+
+
+def _trigger(obj: object, catalog: Catalog) -> tuple[int, str, int, str] | None:
+    """(subject, kind, id, title) when `obj` is a new serious record or a new dishonesty listing."""
+    if isinstance(obj, Record) and obj.is_current and obj.status == RecordStatus.ACTIVE.value:
+        if obj.severity == Severity.SERIOUS.value:
+            what = f"新增严重失信信息：{obj.decision_number or obj.info_class}"
+            return (obj.subject_id, "record", obj.id, what)
+        info = catalog.info_classes.get(obj.info_class)
+        if info is not None and info.kind == "list_entry":
+            name = info.list_type or str((obj.data or {}).get("list_name") or "")
+            title = _dishonest_list(catalog, name)
+            if title is not None:
+                return (
+                    obj.subject_id,
+                    "record",
+                    obj.id,
+                    f"列入{title}：{obj.decision_number or ''}",
+                )
     if isinstance(obj, ListEntry) and obj.decided_on is not None and obj.exited_on is None:
-        what = f"列入名单（{obj.list_type}）：{obj.decision_number or ''}".rstrip("：")
-        return (obj.subject_id, "list_entry", obj.id, what)
+        title = _dishonest_list(catalog, obj.list_type)
+        if title is not None:
+            return (
+                obj.subject_id,
+                "list_entry",
+                obj.id,
+                f"列入{title}：{obj.decision_number or ''}",
+            )
     return None
 
 
 def _note(session: Session, _ctx: Any) -> None:
     if _state["context"] is None:
         return
+    catalog, _today = _state["context"]()
     noted = session.info.setdefault(KEY, set())
     for obj in (*session.new, *session.dirty):
-        found = _trigger(obj)
+        found = _trigger(obj, catalog)
         if found is not None:
             noted.add(found)
 
@@ -185,7 +217,7 @@ def _raise_noted(session: Session) -> None:
     noted = session.info.pop(KEY, set())
     try:
         with session.begin_nested():
-            raise_alerts(session, noted, today=context())
+            raise_alerts(session, noted, today=context()[1])
     except Exception:  # an alert must never block the change that caused it
         log.exception("financing alerts failed", triggers=len(noted))
     session.info.pop(KEY, None)
@@ -231,16 +263,15 @@ def raise_alerts(
     return out
 
 
-def alerts_for_batch(session: Session, batch_id: int, *, today: date) -> list[FinancingAlert]:
-    """Bulk collection bypasses the listener: alerts for the serious records of one batch."""
+def alerts_for_batch(
+    session: Session, batch_id: int, *, catalog: Catalog, today: date
+) -> list[FinancingAlert]:
+    """Bulk collection bypasses the listener: alerts for the serious records and dishonesty
+    listings of one batch."""
     rows = session.execute(
-        select(Record).where(
-            Record.batch_id == batch_id,
-            Record.severity == Severity.SERIOUS.value,
-            Record.is_current.is_(True),
-        )
+        select(Record).where(Record.batch_id == batch_id, Record.is_current.is_(True))
     ).scalars()
-    return raise_alerts(session, [t for r in rows if (t := _trigger(r))], today=today)
+    return raise_alerts(session, [t for r in rows if (t := _trigger(r, catalog))], today=today)
 
 
 def alerts_of(session: Session, institution_id: int) -> list[FinancingAlert]:

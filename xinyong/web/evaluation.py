@@ -101,7 +101,7 @@ def after_batch(session: Session, batch_id: int | None, *, catalog: Catalog, tod
     raise 贷中预警 for the lenders of borrowers it gave a serious record."""
     if batch_id is not None:
         evaluation.reevaluate_batch(session, batch_id, catalog=catalog, today=today)
-        outcomes.alerts_for_batch(session, batch_id, today=today)
+        outcomes.alerts_for_batch(session, batch_id, catalog=catalog, today=today)
         session.commit()
 
 

@@ -446,6 +446,6 @@ def api_figures(
 
 def register(app: FastAPI) -> None:
     settings = app.state.settings
-    outcomes.install(lambda: settings.today or clock.today())
+    outcomes.install(lambda: (app.state.catalogs.current, settings.today or clock.today()))
     for router in (me, bank, admin, api):
         app.include_router(router)
