@@ -166,7 +166,9 @@ def bank_home(request: Request, session: DbSession, actor: Banker, today: Today)
         "institution": inst,
         "products": market.products(session, inst.id),
         "borrowers": _consenting(session, inst.id, today),
-        "outcomes": outcomes.outcomes_of(session, inst.id),
+        "outcomes": [
+            (o, subjects.get(session, o.subject_id)) for o in outcomes.outcomes_of(session, inst.id)
+        ],
         "alerts": len(outcomes.alerts_of(session, inst.id)),
         "whitelists": whitelist.lists_of(session, inst.id, pushed_only=True),
         "figures": [f for f in outcomes.figures(session) if f.institution_id == inst.id],
@@ -307,7 +309,7 @@ def bank_whitelist(
 
 
 @admin.get("", response_class=HTMLResponse)
-def admin_page(request: Request, session: DbSession, actor: Office) -> HTMLResponse:
+def admin_page(request: Request, session: DbSession, actor: Office, today: Today) -> HTMLResponse:
     names = {i.id: i.name for i in institutions.all_active(session)}
     ctx = {
         "actor": actor,
@@ -316,7 +318,7 @@ def admin_page(request: Request, session: DbSession, actor: Office) -> HTMLRespo
         "whitelists": whitelist.lists_of(session),
         "figures": outcomes.figures(session),
         "kinds": KINDS,
-        "month": clock.today().strftime("%Y-%m"),
+        "month": today.strftime("%Y-%m"),
     }
     return templates.TemplateResponse(request, "financing/admin.html", ctx)
 
