@@ -66,6 +66,7 @@ GET  /docs/oauth2-redirect                          | A | A   | A   | A   | A | 
 GET  /api/v1/health                                 | A | A   | A   | A   | A | A | A   | A
 GET  /api/v1/subjects                               | A | A   | A   | A   | A | A | A   | A
 GET  /api/v1/subjects/{code}                        | A | A   | A   | A   | A | A | A   | A
+GET  /api/v1/subjects/{code}/evaluation             | A | A   | A   | A   | A | A | A   | A
 POST /api/v1/batches                                | L | A   | F   | N   | F | F | F   | F
 GET  /api/v1/batches/{batch_id}                     | L | N   | F   | N   | F | F | F   | F
 POST /api/v1/screenings                             | L | A   | A   | F   | F | F | F   | A
@@ -91,6 +92,11 @@ POST /admin/interviews/{interview_id}/follow-up     | L | A   | A/F | F   | F | 
 GET  /admin/lists                                   | L | A   | A   | F   | A | F | F   | F
 GET  /admin/lists/{entry_id}                        | L | A   | A   | F   | A | F | F   | F
 GET  /admin/checks                                  | L | A   | A   | F   | A | F | F   | F
+GET  /admin/evaluation                              | L | A   | A   | F   | A | F | F   | F
+GET  /admin/evaluation/subjects                     | L | A   | A   | F   | A | F | F   | F
+GET  /admin/inspections                             | L | A   | A   | F   | A | F | F   | F
+GET  /admin/inspections/{code}                      | L | N   | N   | F   | N | F | F   | F
+POST /admin/inspections/{code}/{inspection_id}/result | L | A | A   | F   | A | F | F   | F
 GET  /admin/queue                                   | L | A   | A   | A   | F | F | F   | F
 GET  /admin/repairs/{repair_id}                     | L | A   | A/F | A/F | F | F | F   | F
 GET  /admin/repairs/{repair_id}/materials/{material_id} | L | A | A/F | A/F | F | F | F | F
@@ -114,6 +120,7 @@ POST /me/registrations                              | L | F   | F   | F   | F | 
 GET  /                                              | A | A   | A   | A   | A | A | A   | A
 GET  /search                                        | A | A   | A   | A   | A | A | A   | A
 GET  /subjects/{ref}                                | A | A   | A   | A   | A | A | A   | A
+GET  /inspections                                   | A | A   | A   | A   | A | A | A   | A
 GET  /subjects/{ref}/card                           | A | A   | A   | A   | A | A | A   | A
 GET  /disclosures/{info_class}                      | A | A   | A   | A   | A | A | A   | A
 POST /api/v1/consents                               | L | F   | F   | F   | F | F | A   | F
@@ -395,6 +402,7 @@ def scenario(
         "table_id": ("indicators", "indicators"),
         "item_id": (MISSING_BATCH, MISSING_BATCH),
         "attachment_id": (MISSING_BATCH, MISSING_BATCH),
+        "inspection_id": (MISSING_BATCH, MISSING_BATCH),
         "section": ("news", "news"),
     })  # fmt: skip
     return Scenario(credentials, params)
