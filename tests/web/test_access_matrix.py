@@ -66,7 +66,7 @@ GET  /docs/oauth2-redirect                          | A | A   | A   | A   | A | 
 GET  /api/v1/health                                 | A | A   | A   | A   | A | A | A   | A
 GET  /api/v1/subjects                               | A | A   | A   | A   | A | A | A   | A
 GET  /api/v1/subjects/{code}                        | A | A   | A   | A   | A | A | A   | A
-GET  /api/v1/subjects/{code}/evaluation             | A | A   | A   | A   | A | A | A   | A
+GET  /api/v1/subjects/{code}/evaluation             | A | A   | A   | A   | A | F | A   | A
 POST /api/v1/batches                                | L | A   | F   | N   | F | F | F   | F
 GET  /api/v1/batches/{batch_id}                     | L | N   | F   | N   | F | F | F   | F
 POST /api/v1/screenings                             | L | A   | A   | F   | F | F | F   | A
@@ -142,13 +142,6 @@ GET  /admin/audit                                   | L | A   | F   | F   | A | 
 POST /admin/audit/verify                            | L | A   | F   | F   | A | F | F   | F
 GET  /admin/reports                                 | L | A   | F   | F   | F | F | F   | F
 POST /admin/reports/{number}/revoke                 | L | A   | F   | F   | F | F | F   | F
-GET  /api/v1/subjects/{code}/evaluation             | A | A   | A   | A   | A | F | A   | A
-GET  /admin/evaluation                              | L | A   | A   | F   | A | F | F   | F
-GET  /admin/evaluation/subjects                     | L | A   | A   | F   | A | F | F   | F
-GET  /inspections                                   | A | A   | A   | A   | A | A | A   | A
-GET  /admin/inspections                             | L | A   | A   | F   | A | F | F   | F
-GET  /admin/inspections/{code}                      | L | N   | N   | F   | N | F | F   | F
-POST /admin/inspections/{code}/{inspection_id}/result | L | A | A  | F   | A | F | F   | F
 GET  /me/financing                                  | L | F   | F   | F   | F | F | A   | F
 POST /me/financing/needs                            | L | F   | F   | F   | F | F | A   | F
 POST /me/financing/consents                         | L | F   | F   | F   | F | F | A   | F
@@ -393,7 +386,6 @@ def scenario(
         "whitelist_id": (MISSING_BATCH, MISSING_BATCH),
         "step": ("review", "review"),
         "scenario_id": ("xinyi_pi", "xinyi_pi"),
-        "inspection_id": (MISSING_BATCH, MISSING_BATCH),
         "consent_id": (MISSING_BATCH, MISSING_BATCH),
         "number": ("20261123000000000000A", "20261123000000000000A"),
         "key": ("records_collected", "records_collected"),
