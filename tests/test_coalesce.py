@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import pytest
 
 from xinyong.measures.coalesce import Coalescer
+
+
+def _run(coro: Coroutine[Any, Any, Any]) -> Any:
+    """asyncio.run on a thread of its own: a browser test's sync Playwright may have left an
+    event loop running on this one (tests run in random order in one worker)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 def test_concurrent_callers_share_batches_and_get_their_own_results():
@@ -25,7 +35,7 @@ def test_concurrent_callers_share_batches_and_get_their_own_results():
         finally:
             await coalescer.stop()
 
-    assert asyncio.run(scenario()) == [2 * i for i in range(20)]
+    assert _run(scenario()) == [2 * i for i in range(20)]
     assert sorted(i for b in batches for i in b) == list(range(20))
     assert len(batches) < 20
     assert max(len(b) for b in batches) <= 8
@@ -44,7 +54,7 @@ def test_a_failed_batch_fails_every_caller_waiting_on_it():
         finally:
             await coalescer.stop()
 
-    results = asyncio.run(scenario())
+    results = _run(scenario())
     assert len(results) == 3
     assert all(isinstance(r, OSError) for r in results)
 
@@ -66,4 +76,4 @@ def test_stopping_fails_callers_still_waiting():
         with pytest.raises(RuntimeError):
             await waiting
 
-    asyncio.run(scenario())
+    _run(scenario())

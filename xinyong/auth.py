@@ -167,6 +167,179 @@ def actor_for_api_key(session: Session, key: str) -> Actor | None:
     return actor_for_client(client)
 
 
+# ---- API clients: scopes, rate limits, rotation, revocation (issue 11) -----------------------
+
+# scope → the role its calls act with (a client with several scopes acts per call)
+CLIENT_SCOPES: dict[str, tuple[Role, str]] = {
+    "check": (Role.SYSTEM, "联合奖惩核查"),
+    "screen": (Role.SYSTEM, "名单比对"),
+    "batches": (Role.PROVIDER_CLERK, "数据报送"),
+}
+# API path prefix → the scope it needs
+SCOPE_PATHS = (
+    ("/api/v1/checks", "check"),
+    ("/api/v1/screenings", "screen"),
+    ("/api/v1/batches", "batches"),
+)
+LAST_USED_EVERY = timedelta(seconds=60)  # last_used_at is written at most once a minute
+
+
+class ClientNotFound(InvalidInput):
+    code = "auth.client_not_found"
+    status = 404
+
+
+def scope_for_path(path: str) -> str | None:
+    return next((scope for prefix, scope in SCOPE_PATHS if path.startswith(prefix)), None)
+
+
+def parse_scopes(text: str | Iterable[str]) -> list[str]:
+    items = text.split(",") if isinstance(text, str) else list(text)
+    scopes = sorted({s.strip() for s in items if s.strip()})
+    unknown = [s for s in scopes if s not in CLIENT_SCOPES]
+    if not scopes or unknown:
+        valid = "、".join(f"{k}（{v[1]}）" for k, v in CLIENT_SCOPES.items())
+        raise InvalidInput(
+            f"权限范围“{'、'.join(unknown) or '空'}”无效，可选：{valid}", code="auth.bad_scope"
+        )
+    return scopes
+
+
+def client_key_actor(
+    session: Session, key: str, path: str, *, now: datetime, request_id: str | None = None
+) -> Actor | None:
+    """The actor an API key acts as on `path`: None for an unknown or revoked key.
+
+    The call is counted against the client's rate limit, its scope checked, and last_used_at
+    kept (at most one write a minute). Checks log the returned actor: every use names the client.
+    """
+    from xinyong import ratelimit  # noqa: PLC0415
+
+    client = session.execute(
+        select(ApiClient).where(ApiClient.key_hash == token_digest(key))
+    ).scalar_one_or_none()
+    if client is None or not client.active or client.revoked_at is not None:
+        return None
+    scope = scope_for_path(path)
+    scopes = list(client.scopes or [])
+    if scope is not None and scopes and scope not in scopes:
+        raise Forbidden(
+            f"接口密钥“{client.name}”未开通{CLIENT_SCOPES[scope][1]}（{scope}）权限",
+            code="auth.scope_missing",
+        )
+    ratelimit.hit(f"client:{client.id}", client.rate_limit or "120/minute")
+    last = client.last_used_at
+    if last is not None and last.tzinfo is None:
+        last = last.replace(tzinfo=UTC)
+    if last is None or now - last >= LAST_USED_EVERY:
+        client.last_used_at = now
+        session.flush()
+    actor = actor_for_client(client, request_id=request_id)
+    if scope is not None and scopes:
+        role = CLIENT_SCOPES[scope][0]
+        return Actor(
+            kind=actor.kind,
+            id=actor.id,
+            label=actor.label,
+            role=role,
+            provider_id=actor.provider_id,
+            request_id=request_id,
+        )
+    return actor
+
+
+def list_clients(session: Session) -> list[ApiClient]:
+    return list(session.execute(select(ApiClient).order_by(ApiClient.id)).scalars())
+
+
+def find_client(session: Session, name: str) -> ApiClient:
+    client = (
+        session.execute(
+            select(ApiClient).where(ApiClient.name == name).order_by(ApiClient.id.desc())
+        )
+        .scalars()
+        .first()
+    )
+    if client is None:
+        raise ClientNotFound(f"没有名为“{name}”的接口客户端")
+    return client
+
+
+def _new_key() -> tuple[str, str]:
+    prefix = secrets.token_hex(4)
+    return prefix, f"xy_{prefix}_{secrets.token_urlsafe(32)}"
+
+
+def add_client(
+    session: Session,
+    name: str,
+    scopes: str | Iterable[str],
+    *,
+    provider_id: int | None = None,
+    rate_limit: str = "120/minute",
+    actor: Actor,
+) -> tuple[ApiClient, str]:
+    """Register a business system with scopes and a rate limit; the key is returned once."""
+    from xinyong import ratelimit  # noqa: PLC0415
+
+    require_role(actor, Role.ADMIN)
+    wanted = parse_scopes(scopes)
+    ratelimit.parse_limit(rate_limit)
+    if not name.strip():
+        raise InvalidInput("请填写客户端名称", code="auth.client_name")
+    if any(c.name == name and c.revoked_at is None for c in list_clients(session)):
+        raise Conflict(f"接口客户端“{name}”已存在", code="auth.client_exists")
+    if "batches" in wanted and provider_id is None:
+        raise InvalidInput(
+            "开通数据报送（batches）须指定所属报送部门（--provider）", code="auth.provider_required"
+        )
+    role = Role.SYSTEM if {"check", "screen"} & set(wanted) else Role.PROVIDER_CLERK
+    client, key = create_api_client(session, name, role, provider_id=provider_id, actor=actor)
+    client.scopes, client.rate_limit = wanted, rate_limit
+    session.flush()
+    return client, key
+
+
+def rotate_client_key(
+    session: Session, name: str, *, now: datetime, actor: Actor
+) -> tuple[ApiClient, str]:
+    """A new key for the client; the old one stops working at once. Returned once."""
+    require_role(actor, Role.ADMIN)
+    client = find_client(session, name)
+    if client.revoked_at is not None:
+        raise Conflict(f"接口客户端“{name}”已停用，不能更换密钥", code="auth.client_revoked")
+    prefix, key = _new_key()
+    client.key_prefix, client.key_hash, client.rotated_at = prefix, token_digest(key), now
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        AuditAction.API_CLIENT_ROTATED,
+        target_type="api_client",
+        target_id=client.id,
+        after={"prefix": prefix},
+    )
+    return client, key
+
+
+def revoke_client(session: Session, name: str, *, now: datetime, actor: Actor) -> ApiClient:
+    """Stop a client's key (kept for the record: the check log still names it)."""
+    require_role(actor, Role.ADMIN)
+    client = find_client(session, name)
+    if client.revoked_at is None:
+        client.active, client.revoked_at = False, now
+        session.flush()
+        audit.record(
+            session,
+            actor,
+            AuditAction.API_CLIENT_REVOKED,
+            target_type="api_client",
+            target_id=client.id,
+            after={"name": client.name},
+        )
+    return client
+
+
 # ---- actions ----------------------------------------------------------------------------------
 
 
@@ -258,8 +431,7 @@ def create_api_client(
     require_role(actor, Role.ADMIN)
     if role == Role.PROVIDER_CLERK and provider_id is None:
         raise InvalidInput("报送接口必须属于一个报送部门", code="auth.provider_required")
-    prefix = secrets.token_hex(4)
-    key = f"xy_{prefix}_{secrets.token_urlsafe(32)}"
+    prefix, key = _new_key()
     client = ApiClient(
         name=name,
         key_prefix=prefix,

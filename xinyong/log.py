@@ -6,7 +6,8 @@ import logging
 import re
 import sys
 from collections.abc import MutableMapping
-from typing import Any
+from pathlib import Path
+from typing import Any, TextIO
 
 import structlog
 
@@ -27,9 +28,34 @@ def mask_identifiers(
     return event_dict
 
 
-def configure(*, json: bool = False, level: str = "INFO") -> None:
+class _Tee:
+    """Writes each log line to a file and, optionally, to stderr."""
+
+    def __init__(self, path: Path | None, stderr: bool) -> None:
+        self._file: TextIO | None = path.open("a", encoding="utf-8") if path else None
+        self._stderr = stderr
+
+    def write(self, text: str) -> int:
+        if self._file is not None:
+            self._file.write(text)
+        if self._stderr:
+            sys.stderr.write(text)
+        return len(text)
+
+    def flush(self) -> None:
+        if self._file is not None:
+            self._file.flush()
+        if self._stderr:
+            sys.stderr.flush()
+
+
+def configure(
+    *, json: bool = False, level: str = "INFO", file: Path | None = None, stderr: bool = True
+) -> None:
+    """Log to stderr (servers), or to `file` and to stderr only when asked (the CLI)."""
+    out: Any = sys.stderr if file is None and stderr else _Tee(file, stderr)
     logging.basicConfig(
-        stream=sys.stderr, format="%(message)s", level=getattr(logging, level.upper(), logging.INFO)
+        stream=out, format="%(message)s", level=getattr(logging, level.upper(), logging.INFO)
     )
     renderer: Any = (
         structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False)
@@ -42,7 +68,7 @@ def configure(*, json: bool = False, level: str = "INFO") -> None:
             mask_identifiers,
             renderer,
         ],
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=structlog.PrintLoggerFactory(file=out),
         cache_logger_on_first_use=True,
     )
 

@@ -97,6 +97,13 @@ GET  /admin/evaluation/subjects                     | L | A   | A   | F   | A | 
 GET  /admin/inspections                             | L | A   | A   | F   | A | F | F   | F
 GET  /admin/inspections/{code}                      | L | N   | N   | F   | N | F | F   | F
 POST /admin/inspections/{code}/{inspection_id}/result | L | A | A   | F   | A | F | F   | F
+POST /admin/lists                                   | L | A   | A   | F   | F | F | F   | F
+GET  /admin/lists/{entry_id}/notice                 | L | A   | A   | F   | A | F | F   | F
+GET  /admin/lists/{entry_id}/evidence/{step_id}     | L | N   | N   | F   | N | F | F   | F
+POST /admin/lists/{entry_id}/{step}                 | L | A   | A   | F   | F | F | F   | F
+GET  /admin/clients                                 | L | A   | F   | F   | F | F | F   | F
+POST /admin/clients                                 | L | A   | F   | F   | F | F | F   | F
+POST /admin/clients/{name}/{action}                 | L | A   | F   | F   | F | F | F   | F
 GET  /admin/queue                                   | L | A   | A   | A   | F | F | F   | F
 GET  /admin/repairs/{repair_id}                     | L | A   | A/F | A/F | F | F | F   | F
 GET  /admin/repairs/{repair_id}/materials/{material_id} | L | A | A/F | A/F | F | F | F | F
@@ -192,6 +199,11 @@ GET  /info                                          | A | A   | A   | A   | A | 
 GET  /info/attachments/{attachment_id}              | N | N   | N   | N   | N | N | N   | N
 GET  /info/{section}                                | A | A   | A   | A   | A | A | A   | A
 GET  /info/{section}/{item_id}                      | N | N   | N   | N   | N | N | N   | N
+GET  /lists                                         | A | A   | A   | A   | A | A | A   | A
+GET  /lists/publicity                               | A | A   | A   | A   | A | A | A   | A
+POST /lists/publicity/{entry_id}/objection          | A | A   | A   | A   | A | A | A   | A
+GET  /lists/{list_type}                             | A | A   | A   | A   | A | A | A   | A
+GET  /catalog                                       | A | A   | A   | A   | A | A | A   | A
 """
 # fmt: on
 
@@ -384,7 +396,6 @@ def scenario(
         "ref": (own["code"], own["code"]),
         "institution_id": (MISSING_BATCH, MISSING_BATCH),
         "whitelist_id": (MISSING_BATCH, MISSING_BATCH),
-        "step": ("review", "review"),
         "scenario_id": ("xinyi_pi", "xinyi_pi"),
         "consent_id": (MISSING_BATCH, MISSING_BATCH),
         "number": ("20261123000000000000A", "20261123000000000000A"),
@@ -396,6 +407,11 @@ def scenario(
         "attachment_id": (MISSING_BATCH, MISSING_BATCH),
         "inspection_id": (MISSING_BATCH, MISSING_BATCH),
         "section": ("news", "news"),
+        "step": ("publication", "publication"),  # issue 11: list procedure steps
+        "step_id": (MISSING_BATCH, MISSING_BATCH),
+        "name": ("审批系统", "审批系统"),
+        "action": ("rotate", "rotate"),
+        "list_type": ("wage_arrears", "wage_arrears"),
     })  # fmt: skip
     return Scenario(credentials, params)
 

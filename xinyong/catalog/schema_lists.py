@@ -72,6 +72,9 @@ class ListType(Model):
     early_exit: EarlyExit
     max_measure_class: MeasureClass
     info_class: Identifier | None = None  # the info class that carries imported entries
+    # the entries in force are published on the portal's /lists pages (公开); watch lists are
+    # shared within government only
+    public: bool = False
     note: str | None = None
 
     @model_validator(mode="after")

@@ -8,9 +8,7 @@ from typing import Annotated
 
 import typer
 
-from xinyong import audit, auth, catalog, providers
 from xinyong.cli import context as ctx
-from xinyong.db import migrate
 from xinyong.enums import Role
 
 ADMIN_PASSWORD_FILE = "admin-password.txt"  # noqa: S105 — a file name, not a password
@@ -25,6 +23,8 @@ providers_app = typer.Typer(help="报送部门 / providers (departments).", no_a
 @db_app.command("upgrade")
 def db_upgrade(revision: str = "head") -> None:
     """应用数据库迁移 / apply migrations."""
+    from xinyong.db import migrate  # noqa: PLC0415
+
     migrate.upgrade(ctx.settings().database_url, revision)
     ctx.err.print("数据库已是最新结构 / database is up to date")
 
@@ -32,6 +32,8 @@ def db_upgrade(revision: str = "head") -> None:
 @db_app.command("check")
 def db_check() -> None:
     """检查表定义与迁移是否一致 / fail if tables and migrations differ (alembic check)."""
+    from xinyong.db import migrate  # noqa: PLC0415
+
     migrate.check(ctx.settings().database_url)
     ctx.err.print("表定义与迁移一致 / no differences")
 
@@ -39,6 +41,8 @@ def db_check() -> None:
 @db_app.command("revision")
 def db_revision(message: Annotated[str, typer.Option("-m", "--message")]) -> None:
     """按表定义自动生成迁移 / autogenerate a migration."""
+    from xinyong.db import migrate  # noqa: PLC0415
+
     migrate.revision(ctx.settings().database_url, message)
 
 
@@ -48,6 +52,8 @@ def catalog_check(
     json_out: Annotated[bool, typer.Option("--json", help="JSON 输出 / JSON output")] = False,
 ) -> None:
     """校验全部目录文件 / validate every catalog file."""
+    from xinyong import catalog  # noqa: PLC0415
+
     s = ctx.settings()
     report = catalog.check(directory or s.catalog_dir, s.catalog_override_dir, today=ctx.today())
     from xinyong.evaluation import load_models, supervision  # noqa: PLC0415 — evaluation models
@@ -93,7 +99,7 @@ def audit_verify() -> None:
 
     Retention checkpoints are checked against the office's SM2 public key when it is present.
     """
-    from xinyong import signing  # noqa: PLC0415
+    from xinyong import audit, signing  # noqa: PLC0415
 
     public = signing.public_key_path(ctx.settings().signing_key_path)
     key = signing.load_verify_key(public.read_bytes()) if public.is_file() else None
@@ -122,7 +128,7 @@ def users_create(
     ] = None,
 ) -> None:
     """新建用户 / create a user."""
-    from xinyong import subjects  # noqa: PLC0415
+    from xinyong import auth, providers, subjects  # noqa: PLC0415
 
     secret = password or secrets.token_urlsafe(12)
     with ctx.db() as session:
@@ -150,6 +156,8 @@ def providers_add(
     kind: Annotated[str | None, typer.Option(help="部门类别 / department kind")] = None,
 ) -> None:
     """登记报送部门（校验其统一社会信用代码）/ register a department."""
+    from xinyong import providers  # noqa: PLC0415
+
     with ctx.db() as session:
         p = providers.add(session, uscc, name, kind=kind, actor=ctx.operator())
         ctx.err.print(f"已登记报送部门 / registered：{p.name} {p.uscc}")
@@ -158,6 +166,8 @@ def providers_add(
 @providers_app.command("list")
 def providers_list(json_out: Annotated[bool, typer.Option("--json")] = False) -> None:
     """列出报送部门 / list departments."""
+    from xinyong import providers  # noqa: PLC0415
+
     with ctx.db() as session:
         rows = [
             {"uscc": p.uscc, "name": p.name, "kind": p.kind}
@@ -172,6 +182,9 @@ def providers_list(json_out: Annotated[bool, typer.Option("--json")] = False) ->
 
 def init() -> None:
     """初始化：建库、迁移、加载目录、创建管理员 / migrate, load catalogs, create the admin."""
+    from xinyong import auth, catalog  # noqa: PLC0415
+    from xinyong.db import migrate  # noqa: PLC0415
+
     s = ctx.settings()
     s.data_dir.mkdir(parents=True, exist_ok=True)
     migrate.upgrade(s.database_url)

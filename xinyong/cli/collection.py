@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-from xinyong import collection
 from xinyong.cli import context as ctx
-from xinyong.db.session import make_engine, make_sessionmaker
+
+if TYPE_CHECKING:
+    from xinyong import collection
 
 
 def collect(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV / XLSX / JSON")],
-    info_class: Annotated[str, typer.Option("--class", help="信息类 / info class id")],
+    info_class: Annotated[
+        str, typer.Option("--class", help="信息类：代码或名称 / info class id or title (行政处罚)")
+    ],
     provider: Annotated[str, typer.Option("--provider", help="报送部门统一社会信用代码")],
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="只校验不入库 / validate only")
@@ -23,16 +25,22 @@ def collect(
     json_out: Annotated[bool, typer.Option("--json", help="JSON 报告 / JSON report")] = False,
 ) -> None:
     """归集一个文件 / collect a file of records (every row accepted or rejected with a reason)."""
+    from xinyong import collection  # noqa: PLC0415
+    from xinyong.db.session import make_engine, make_sessionmaker  # noqa: PLC0415
+
+    catalog = ctx.load_catalog()
+    info_class = ctx.resolve_class(catalog, info_class)
     submission = collection.Submission(info_class, provider, path=file, file_name=file.name)
-    factory = make_sessionmaker(make_engine(ctx.settings().database_url))
-    columns = (*Progress.get_default_columns()[:1], BarColumn(), MofNCompleteColumn())
-    bar = Progress(*columns, TimeRemainingColumn(), console=ctx.err, transient=True)
+    url = ctx.settings().database_url
+    ctx.require_database(url)
+    factory = make_sessionmaker(make_engine(url))
+    bar = ctx.progress(enabled=not json_out)
     with bar, factory() as session:
         task = bar.add_task("归集 / collecting", total=None)
         report = collection.collect(
             session,  # collection commits per chunk: no surrounding transaction here
             submission,
-            catalog=ctx.load_catalog(),
+            catalog=catalog,
             calendar=ctx.load_calendar(),
             dry_run=dry_run,
             progress=lambda done, total: bar.update(task, completed=done, total=total),

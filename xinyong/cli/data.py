@@ -6,7 +6,6 @@ from typing import Annotated
 
 import typer
 
-from xinyong import demo, subjects
 from xinyong.cli import context as ctx
 
 subjects_app = typer.Typer(help="信用主体 / subjects.", no_args_is_help=True)
@@ -18,6 +17,8 @@ def subjects_list(
     json_out: Annotated[bool, typer.Option("--json", help="JSON 输出 / JSON output")] = False,
 ) -> None:
     """列出信用主体（身份证号已脱敏）/ list subjects (ID numbers masked)."""
+    from xinyong import subjects  # noqa: PLC0415
+
     with ctx.db() as session:
         rows = [subjects.public_view(s) for s in subjects.list_subjects(session, limit=limit)]
     if json_out:
@@ -29,11 +30,15 @@ def subjects_list(
 
 def demo_command(
     count: Annotated[
-        int, typer.Option(help="主体数量 / number of subjects")
-    ] = demo.DEFAULT_SUBJECTS,
-    seed: Annotated[int, typer.Option(help="随机种子 / seed")] = demo.DEFAULT_SEED,
+        int | None, typer.Option(help="主体数量（默认 2400）/ number of subjects")
+    ] = None,
+    seed: Annotated[int | None, typer.Option(help="随机种子 / seed")] = None,
 ) -> None:
     """加载示范区演示数据（可重复运行）/ load the demo region (idempotent)."""
+    from xinyong import demo  # noqa: PLC0415
+
+    count = demo.DEFAULT_SUBJECTS if count is None else count
+    seed = demo.DEFAULT_SEED if seed is None else seed
     with ctx.db() as session:
         result = demo.load(session, count=count, seed=seed, actor=ctx.operator(), today=ctx.today())
     if result.created:

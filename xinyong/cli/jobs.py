@@ -6,7 +6,6 @@ from typing import Annotated
 
 import typer
 
-from xinyong import jobs
 from xinyong.cli import context as ctx
 
 jobs_app = typer.Typer(help="批处理任务 / batch jobs.", no_args_is_help=True)
@@ -18,6 +17,8 @@ def run(
     json_out: Annotated[bool, typer.Option("--json", help="JSON 输出 / JSON output")] = False,
 ) -> None:
     """运行一个任务 / run one job (deadlines: 待办期限日报; retention: 清理超过保存期限的日志)."""
+    from xinyong import jobs  # noqa: PLC0415
+
     options = {}
     if name == "retention":
         from xinyong.reports.issuer import office_key  # noqa: PLC0415

@@ -8,9 +8,7 @@ from typing import Annotated
 
 import typer
 
-from xinyong import identifiers, lists, measures
 from xinyong.cli import context as ctx
-from xinyong.measures import screening
 
 lists_app = typer.Typer(help="名单 / lists.", no_args_is_help=True)
 
@@ -21,6 +19,8 @@ def entries(
     json_out: Annotated[bool, typer.Option("--json", help="JSON 输出 / JSON output")] = False,
 ) -> None:
     """列出当前有效的名单记录及主体代码 / current list entries with the subject's code."""
+    from xinyong import identifiers, lists  # noqa: PLC0415
+
     catalog, today = ctx.load_catalog(), ctx.today()
     with ctx.db() as session:
         found = lists.current_entries(session, catalog=catalog, today=today, list_type=list_type)
@@ -41,11 +41,16 @@ def entries(
 
 def check_command(
     code: Annotated[str, typer.Argument(help="统一社会信用代码或身份证号码 / USCC or ID number")],
-    matter: Annotated[str, typer.Option(help="核查事项 / matter, e.g. procurement")],
+    matter: Annotated[
+        str, typer.Option(help="核查事项：代码或名称 / matter id or title (招标投标)")
+    ],
     json_out: Annotated[bool, typer.Option("--json", help="JSON 输出 / JSON output")] = False,
 ) -> None:
     """联合奖惩核查（记录核查日志）/ joint check of one subject for one matter (logged)."""
+    from xinyong import measures  # noqa: PLC0415
+
     catalog, today = ctx.load_catalog(), ctx.today()
+    matter = ctx.resolve_matter(catalog, matter)
     with ctx.db() as session:
         ans = measures.check(session, code, matter, catalog=catalog, actor=ctx.operator(),
                              today=today)  # fmt: skip
@@ -66,17 +71,26 @@ def check_command(
 
 def screen_command(
     file: Annotated[Path, typer.Argument(help="CSV/XLSX：代码列和/或名称列 / code and/or name")],
-    matter: Annotated[str, typer.Option(help="核查事项 / matter")],
+    matter: Annotated[str, typer.Option(help="核查事项：代码或名称 / matter id or title")],
     out: Annotated[Path, typer.Option(help="结果文件 RESULT.xlsx|csv / result file")],
 ) -> None:
     """名单比对：批量核查 / screen many subjects against the lists."""
+    from xinyong.measures import screening  # noqa: PLC0415
+
     catalog, today = ctx.load_catalog(), ctx.today()
+    matter = ctx.resolve_matter(catalog, matter)
     started = time.perf_counter()
-    rows = screening.read_frame(file)
-    with ctx.db() as session:
-        index = screening.build_index(session, catalog=catalog, today=today)
-    results = screening.screen_frame(rows, matter, index, catalog=catalog, today=today)
-    written = screening.write_frame(out, results)
+    with ctx.progress(enabled=True) as bar:
+        task = bar.add_task("名单比对 / screening", total=4)
+        rows = screening.read_frame(file)
+        bar.advance(task)
+        with ctx.db() as session:
+            index = screening.build_index(session, catalog=catalog, today=today)
+        bar.advance(task)
+        results = screening.screen_frame(rows, matter, index, catalog=catalog, today=today)
+        bar.advance(task)
+        written = screening.write_frame(out, results)
+        bar.advance(task)
     counts = results["outcome"].value_counts().sort("outcome").iter_rows()
     summary = "，".join(f"{k} {v}" for k, v in counts)
     ctx.err.print(f"已比对 {written} 行（{summary}），用时 {time.perf_counter() - started:.1f} 秒"
@@ -84,6 +98,9 @@ def screen_command(
 
 
 def register(app: typer.Typer) -> None:
+    from xinyong.cli import list_steps  # noqa: PLC0415
+
+    list_steps.register(lists_app)
     app.add_typer(lists_app, name="lists")
     app.command("check")(check_command)
     app.command("screen")(screen_command)

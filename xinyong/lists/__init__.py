@@ -7,11 +7,14 @@ and validity computed from dates — for these entries and for entries imported 
 Does not: decide measures (measures.py), disclose records (disclosure.py), or list anyone by
 counting records (国办发〔2020〕49号).
 
-Package map: `steps` (the procedure's shape, pure), `procedure` (actions), `validity` (pure
+Package map: `steps` (the procedure's shape, pure), `allowed` (each step's preconditions,
+pure: what is open next and why the rest is refused), `procedure` (actions), `evidence` (evidence
+files, notice delivery), `validity` (pure
 rules), `notice` (事前告知书), `queries` (entries in force, portal view), `errors`.
 Code and tests are authoritative.
 """
 
+from xinyong.lists.allowed import NextStep, next_steps, refusal
 from xinyong.lists.errors import (
     ApprovalMissing,
     EarlyExitRefused,
@@ -22,6 +25,16 @@ from xinyong.lists.errors import (
     StatementPeriodOver,
     StepOutOfOrder,
 )
+from xinyong.lists.evidence import (
+    DELIVERY_METHODS,
+    BadEvidence,
+    Evidence,
+    attach_evidence,
+    evidence_bytes,
+    evidence_of,
+    find_evidence,
+    record_delivery,
+)
 from xinyong.lists.procedure import (
     approve_entry,
     decide_entry,
@@ -30,6 +43,15 @@ from xinyong.lists.procedure import (
     publish_entry,
     record_statement,
     send_prior_notice,
+)
+from xinyong.lists.public import (
+    InPublicity,
+    file_publicity_objection,
+    in_publicity,
+    latest_decisions,
+    public_listing,
+    public_type,
+    public_types,
 )
 from xinyong.lists.queries import (
     CurrentEntry,
@@ -59,20 +81,26 @@ from xinyong.lists.validity import (
 )
 
 __all__ = [
+    "DELIVERY_METHODS",
     "ApprovalMissing",
+    "BadEvidence",
     "CurrentEntry",
     "EarlyExitRefused",
     "EntryAlreadyOpen",
     "EntryFacts",
     "EntryNotFound",
+    "Evidence",
     "ImportedListNotDecidedHere",
+    "InPublicity",
     "ListHit",
     "MissingText",
+    "NextStep",
     "Stage",
     "StatementPeriodOpen",
     "StatementPeriodOver",
     "StepOutOfOrder",
     "approve_entry",
+    "attach_evidence",
     "current_entries",
     "current_hits",
     "decide_entry",
@@ -80,21 +108,33 @@ __all__ = [
     "early_exit_refusal",
     "entries_of_type",
     "entry_history",
+    "evidence_bytes",
+    "evidence_of",
     "exit_entry",
     "expiry",
     "facts_of",
+    "file_publicity_objection",
+    "find_evidence",
     "find_list_type",
     "get_entry",
     "hits",
     "in_force",
     "in_progress",
+    "in_publicity",
+    "latest_decisions",
     "list_entry_classes",
+    "next_steps",
     "notice_step",
     "propose_entry",
     "public_entries",
+    "public_listing",
+    "public_type",
+    "public_types",
     "publish_entry",
+    "record_delivery",
     "record_facts",
     "record_statement",
+    "refusal",
     "send_prior_notice",
     "statement_deadline",
     "steps_of",

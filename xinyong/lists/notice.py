@@ -8,6 +8,7 @@ rewrite what the subject was told.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -25,7 +26,7 @@ _TEMPLATE = """<article class="notice">
 <p>本机关拟将你单位列入{{ lt.title }}，现予公示。公示期自 {{ n.sent_on }} 起至 {{ n.deadline }} {#
 #}止（{{ n.period_days }} 个工作日）。对公示对象有异议的，请在公示期内向本机关提出。</p>
 {%- else -%}
-<p>经查，{{ n.facts }}</p>
+<p>经查，{{ facts }}</p>
 <p>依据{{ basis }}，本机关拟将你（单位）列入{{ lt.title }}。</p>
 {%- endif %}
 <h2>认定依据</h2>
@@ -73,12 +74,21 @@ def validity_text(lt: ListType) -> str:
     return text + (lt.validity.note or "")
 
 
+LEAD = re.compile(r"^\s*(经查实?|经调查|查明)[，,：:\s]*")
+
+
+def facts_sentence(facts: str) -> str:
+    """The facts without their own lead-in: the notice already says "经查，" (never doubled)."""
+    return LEAD.sub("", facts.strip(), count=1)
+
+
 def render(lt: ListType, facts: NoticeFacts, *, publicity: bool) -> str:
     """The notice (or, for red lists, the publicity announcement) as an HTML fragment."""
     title = f"{lt.title}拟列入公示" if publicity else f"拟列入{lt.title}事前告知书"
     return _template.render(
         title=title,
         n=facts,
+        facts=facts_sentence(facts.facts),
         lt=lt,
         publicity=publicity,
         basis="、".join(b.cite() for b in lt.legal_basis),

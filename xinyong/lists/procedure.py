@@ -9,32 +9,22 @@ writes a step row and an audit row, and only flushes. Nobody is listed by counti
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from xinyong import audit, auth, subjects
+from xinyong import auth, subjects
 from xinyong.audit import Actor, AuditAction
-from xinyong.catalog import Catalog, ListType
+from xinyong.catalog import Catalog
 from xinyong.clock import Calendar
-from xinyong.db.tables import ListEntry, ListEntryStep, Subject
-from xinyong.enums import ListKind, Role
+from xinyong.db.tables import ListEntry, Subject
+from xinyong.enums import ListKind
 from xinyong.errors import InvalidInput
-from xinyong.lists import notice, validity
-from xinyong.lists.errors import (
-    ApprovalMissing,
-    EarlyExitRefused,
-    EntryAlreadyOpen,
-    ImportedListNotDecidedHere,
-    MissingText,
-    StatementPeriodOpen,
-    StatementPeriodOver,
-    StepOutOfOrder,
-)
-from xinyong.lists.steps import Stage, notice_step, period_of, statement_deadline, steps_of
+from xinyong.lists import allowed, history, notice, validity
+from xinyong.lists.errors import EntryAlreadyOpen, ImportedListNotDecidedHere, MissingText
+from xinyong.lists.steps import Stage, notice_step, period_of, statement_deadline
 
-OFFICERS = (Role.OFFICER, Role.ADMIN)
+OFFICERS = allowed.OFFICERS
 
 
 def _require_text(value: str | None, label: str) -> str:
@@ -43,49 +33,7 @@ def _require_text(value: str | None, label: str) -> str:
     return value.strip()
 
 
-def _require_stage(entry: ListEntry, allowed: tuple[Stage, ...], doing: str) -> None:
-    if entry.stage not in allowed:
-        names = "、".join(s.label for s in allowed)
-        raise StepOutOfOrder(
-            f"该名单认定当前状态为“{Stage(entry.stage).label}”，{doing}须在“{names}”之后进行",
-            details={"stage": entry.stage},
-        )
-
-
 # ---- actions ----------------------------------------------------------------------------------
-
-
-def _step(
-    session: Session,
-    entry: ListEntry,
-    step: str,
-    action: AuditAction,
-    detail: dict[str, Any],
-    *,
-    actor: Actor,
-    today: date,
-    before: str | None,
-) -> ListEntry:
-    session.add(
-        ListEntryStep(
-            entry_id=entry.id,
-            step=step,
-            on=today,
-            actor_label=actor.label,
-            detail=audit.jsonable(detail),
-        )
-    )
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        action,
-        target_type="list_entry",
-        target_id=entry.id,
-        before={"stage": before},
-        after={"stage": entry.stage, **detail},
-    )
-    return entry
 
 
 def propose_entry(
@@ -132,7 +80,7 @@ def propose_entry(
     session.add(entry)
     session.flush()
     detail = {"list_type": lt.id, "subject_id": subject.id, "facts": facts}
-    return _step(
+    history.record_step(
         session,
         entry,
         "proposal",
@@ -142,6 +90,7 @@ def propose_entry(
         today=today,
         before=None,
     )
+    return entry
 
 
 def send_prior_notice(
@@ -160,8 +109,8 @@ def send_prior_notice(
     The deadline is computed first: a year without calendar data stops here, nothing changes.
     """
     auth.require_role(actor, *OFFICERS)
-    _require_stage(entry, (Stage.PROPOSED,), "事前告知")
     lt = catalog.list_type(entry.list_type)
+    allowed.require("notice", entry, lt, today)
     number = _require_text(notice_number, "告知书文号")
     deadline = statement_deadline(today, lt, calendar)
     publicity = notice_step(lt) == "publicity"
@@ -184,7 +133,7 @@ def send_prior_notice(
     entry.notice_html = notice.render(lt, facts, publicity=publicity)
     entry.stage = Stage.NOTICED.value
     detail = {"notice_number": number, "deadline": deadline}
-    return _step(
+    history.record_step(
         session,
         entry,
         notice_step(lt),
@@ -194,6 +143,7 @@ def send_prior_notice(
         today=today,
         before=before,
     )
+    return entry
 
 
 def record_statement(
@@ -207,20 +157,16 @@ def record_statement(
 ) -> ListEntry:
     """陈述申辩 (or a publicity objection) made within the period, and the authority's answer."""
     auth.require_role(actor, *OFFICERS)
-    _require_stage(entry, (Stage.NOTICED,), "记录陈述申辩")
-    assert entry.statement_deadline is not None
-    if today > entry.statement_deadline:
-        raise StatementPeriodOver(
-            f"陈述申辩期已于 {entry.statement_deadline} 届满，不能再登记陈述申辩",
-            details={"deadline": entry.statement_deadline.isoformat()},
-        )
+    refused = allowed.statement_refusal(entry, today)
+    if refused is not None:
+        raise refused
     before = entry.stage
     entry.statement_text = _require_text(statement, "陈述申辩内容")
     entry.statement_answer = _require_text(answer, "对陈述申辩的答复（采纳与否及理由）")
     entry.statement_on = today
     entry.stage = Stage.STATED.value
     detail = {"statement": entry.statement_text, "answer": entry.statement_answer}
-    return _step(
+    history.record_step(
         session,
         entry,
         "statement",
@@ -230,15 +176,7 @@ def record_statement(
         today=today,
         before=before,
     )
-
-
-def _require_period_over(entry: ListEntry, doing: str, today: date) -> None:
-    assert entry.statement_deadline is not None
-    if today <= entry.statement_deadline:
-        raise StatementPeriodOpen(
-            f"陈述申辩期尚未届满（截止 {entry.statement_deadline}），不能{doing}",
-            details={"deadline": entry.statement_deadline.isoformat()},
-        )
+    return entry
 
 
 def approve_entry(
@@ -252,16 +190,12 @@ def approve_entry(
 ) -> ListEntry:
     """报上一级部门批准, for list types whose procedure has an approval step."""
     auth.require_role(actor, *OFFICERS)
-    lt = catalog.list_type(entry.list_type)
-    if "approval" not in steps_of(lt):
-        raise StepOutOfOrder(f"{lt.title}的认定程序没有报批步骤")
-    _require_stage(entry, (Stage.NOTICED, Stage.STATED), "报批")
-    _require_period_over(entry, "报请批准", today)
+    allowed.require("approval", entry, catalog.list_type(entry.list_type), today)
     before = entry.stage
     entry.approved_on = today
     entry.stage = Stage.APPROVED.value
     detail = {"note": _require_text(note, "批准意见")}
-    return _step(
+    history.record_step(
         session,
         entry,
         "approval",
@@ -271,6 +205,7 @@ def approve_entry(
         today=today,
         before=before,
     )
+    return entry
 
 
 def decide_entry(
@@ -285,10 +220,7 @@ def decide_entry(
     """作出认定决定: only after the statement (or publicity) period, and approval where required."""
     auth.require_role(actor, *OFFICERS)
     lt = catalog.list_type(entry.list_type)
-    _require_stage(entry, (Stage.NOTICED, Stage.STATED, Stage.APPROVED), "作出认定决定")
-    _require_period_over(entry, "作出认定决定", today)
-    if "approval" in steps_of(lt) and entry.approved_on is None:
-        raise ApprovalMissing(f"{lt.title}的认定决定须先报上一级部门批准")
+    allowed.require("decision", entry, lt, today)
     before = entry.stage
     entry.decision_number = _require_text(decision_number, "认定决定书文号")
     entry.decided_on = today
@@ -297,7 +229,7 @@ def decide_entry(
     entry.catalog_version = catalog.short_version
     entry.stage = Stage.DECIDED.value
     detail = {"decision_number": entry.decision_number, "valid_until": entry.valid_until}
-    return _step(
+    history.record_step(
         session,
         entry,
         "decision",
@@ -307,16 +239,19 @@ def decide_entry(
         today=today,
         before=before,
     )
+    return entry
 
 
 def publish_entry(session: Session, entry: ListEntry, *, actor: Actor, today: date) -> ListEntry:
     """公布: the decided entry is shown on the portal from today."""
     auth.require_role(actor, *OFFICERS)
-    _require_stage(entry, (Stage.DECIDED,), "公布")
+    refused = allowed.stage_refusal(entry, (Stage.DECIDED,), "公布")
+    if refused is not None:
+        raise refused
     before = entry.stage
     entry.published_on = today
     entry.stage = Stage.PUBLISHED.value
-    return _step(
+    history.record_step(
         session,
         entry,
         "publication",
@@ -326,6 +261,7 @@ def publish_entry(session: Session, entry: ListEntry, *, actor: Actor, today: da
         today=today,
         before=before,
     )
+    return entry
 
 
 def exit_entry(
@@ -344,22 +280,17 @@ def exit_entry(
     Expiry needs no action: an entry is out of force after its last day, computed from dates.
     """
     auth.require_role(actor, *OFFICERS)
-    lt = catalog.list_type(entry.list_type)
-    _require_stage(entry, (Stage.DECIDED, Stage.PUBLISHED), "移出")
-    assert entry.decided_on is not None
-    if entry.valid_until is not None and today > entry.valid_until:
-        raise StepOutOfOrder(f"该名单认定已于 {entry.valid_until} 期满，期满后自动移出，无需办理")
-    reason, basis = _require_text(reason, "移出理由"), _require_text(basis, "移出依据")
-    if kind == "early":
-        _check_early_exit(lt, entry.decided_on, today)
-    elif kind != "annulled":
+    if kind not in ("early", "annulled"):
         raise InvalidInput("移出方式只能是 early（提前移出）或 annulled（认定依据被撤销）")
+    lt = catalog.list_type(entry.list_type)
+    allowed.require("early_exit" if kind == "early" else "exit", entry, lt, today)
+    reason, basis = _require_text(reason, "移出理由"), _require_text(basis, "移出依据")
     before = entry.stage
     entry.exited_on, entry.exit_kind = today, kind
     entry.exit_reason, entry.exit_basis = reason, basis
     entry.stage = Stage.EXITED.value
     detail = {"kind": kind, "reason": reason, "basis": basis}
-    return _step(
+    history.record_step(
         session,
         entry,
         "exit",
@@ -369,11 +300,4 @@ def exit_entry(
         today=today,
         before=before,
     )
-
-
-def _check_early_exit(lt: ListType, decided_on: date, today: date) -> None:
-    refusal = validity.early_exit_refusal(lt, decided_on, today)
-    if refusal is not None:
-        earliest = validity.earliest_early_exit(decided_on, lt)
-        details = {"earliest": earliest.isoformat()} if earliest else {}
-        raise EarlyExitRefused(refusal, details=details)
+    return entry

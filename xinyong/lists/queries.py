@@ -123,7 +123,12 @@ def public_entries(
 
 
 def current_entries(
-    session: Session, *, catalog: Catalog, today: date, list_type: str | None = None
+    session: Session,
+    *,
+    catalog: Catalog,
+    today: date,
+    list_type: str | None = None,
+    published_only: bool = False,
 ) -> list[CurrentEntry]:
     """Every entry in force on `today` with its subject (CLI `lists entries`, screening index).
 
@@ -155,6 +160,8 @@ def current_entries(
                      decision_number=number, decision_date=decided, valid_until=until,
                      authority_name=authority))  # fmt: skip
         people[("imported", rid)] = (sid, who[0], who[1], who[2])
+    if published_only:  # the portal: platform entries from their publication day
+        facts = [f for f in facts if f.published_on is not None and f.published_on <= today]
     found = validity.hits(facts, catalog, today)
     if list_type is not None:
         found = [h for h in found if h.list_type == list_type]

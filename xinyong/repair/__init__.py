@@ -20,7 +20,7 @@ from xinyong.repair.eligibility import (
     required_materials,
 )
 from xinyong.repair.intake import Application, NotEligible, apply_for_early_exit, apply_for_repair
-from xinyong.repair.materials import BadMaterial, Upload, check_upload, sniff
+from xinyong.repair.materials import BadMaterial, Upload, check_upload
 from xinyong.repair.materials import read as read_material
 from xinyong.repair.outcomes import (
     RecordNoLongerActive,
@@ -55,6 +55,7 @@ from xinyong.repair.queries import (
     own_record,
 )
 from xinyong.repair.timeliness import Timeliness, handled_on_time, timeliness
+from xinyong.uploads import sniff
 
 __all__ = [
     "AlreadyHandled",

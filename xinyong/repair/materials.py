@@ -8,25 +8,18 @@ and served back only with the sniffed, non-executable type (see web/admin/workfl
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import Protocol
 
+from xinyong import uploads
 from xinyong.catalog import RepairRules
 from xinyong.db.tables import RepairMaterial
 from xinyong.errors import InvalidInput, NotFound
+from xinyong.uploads import EXECUTABLES, SIGNATURES, sniff
 
 MAX_NAME = 200
-
-# type → (magic prefix, served content type, accepted filename extensions)
-SIGNATURES: dict[str, tuple[bytes, str, tuple[str, ...]]] = {
-    "pdf": (b"%PDF-", "application/pdf", (".pdf",)),
-    "png": (b"\x89PNG\r\n\x1a\n", "image/png", (".png",)),
-    "jpeg": (b"\xff\xd8\xff", "image/jpeg", (".jpg", ".jpeg")),
-}
-EXECUTABLES = (b"MZ", b"\x7fELF", b"#!", b"\xcf\xfa\xed\xfe", b"\xca\xfe\xba\xbe", b"PK\x03\x04")
 
 
 class BadMaterial(InvalidInput):
@@ -63,14 +56,6 @@ class CheckedUpload:
 # ---- pure rules -------------------------------------------------------------------------------
 
 
-def sniff(content: bytes) -> str | None:
-    """The file type the bytes show (pdf, png, jpeg), or None."""
-    for file_type, (magic, _, _) in SIGNATURES.items():
-        if content.startswith(magic):
-            return file_type
-    return None
-
-
 def check_upload(upload: Upload, rules: RepairRules) -> CheckedUpload:
     """Refuse unknown kinds, empty or oversized files, and files that are not what they claim."""
     if rules.material(upload.kind) is None:
@@ -105,7 +90,7 @@ def check_file(
             f"文件“{name}”的扩展名与内容不符（内容为 {file_type.upper()}），已拒收",
             details={"filename": name},
         )
-    digest = hashlib.sha256(content).hexdigest()
+    digest = uploads.digest(content)
     return CheckedUpload(kind, name, file_type, content_type, digest, content)
 
 
@@ -114,13 +99,7 @@ def check_file(
 
 def store(checked: CheckedUpload, data_dir: Path) -> str:
     """Write the file once under its content hash; return its path relative to data_dir."""
-    target = data_dir / checked.stored_as
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_suffix(".part")
-        partial.write_bytes(checked.content)
-        partial.replace(target)
-    return checked.stored_as
+    return uploads.store(checked.content, checked.stored_as, data_dir)
 
 
 class Stored(Protocol):
@@ -133,11 +112,7 @@ class Stored(Protocol):
 
 def read(material: Stored | RepairMaterial, data_dir: Path) -> bytes:
     """The stored bytes, checked against the recorded hash."""
-    root = data_dir.resolve()
-    path = (root / material.stored_as).resolve()
-    if root not in path.parents or not path.is_file():
-        raise MaterialNotFound(f"材料文件 {material.id} 不存在")
-    content = path.read_bytes()
-    if hashlib.sha256(content).hexdigest() != material.sha256:
-        raise MaterialNotFound(f"材料文件 {material.id} 的内容与登记的哈希不符")
+    content = uploads.read_checked(data_dir, material.stored_as, material.sha256)
+    if content is None:
+        raise MaterialNotFound(f"材料文件 {material.id} 不存在或内容与登记的哈希不符")
     return content

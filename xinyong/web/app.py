@@ -17,9 +17,11 @@ from xinyong.web import inspections as inspections_web
 from xinyong.web import scenarios as scenarios_web
 from xinyong.web.admin import audit as admin_audit
 from xinyong.web.admin import batches as admin_batches
+from xinyong.web.admin import clients as admin_clients
 from xinyong.web.admin import content as admin_content
 from xinyong.web.admin import dashboard as admin_dashboard
 from xinyong.web.admin import interviews as admin_interviews
+from xinyong.web.admin import list_steps as admin_list_steps
 from xinyong.web.admin import lists as admin_lists
 from xinyong.web.admin import pages as admin_pages
 from xinyong.web.admin import workflows as admin_workflows
@@ -34,6 +36,7 @@ from xinyong.web.portal import content as portal_content
 from xinyong.web.portal import me as portal_me
 from xinyong.web.portal import me_consents as portal_me_consents
 from xinyong.web.portal import pages as portal_pages
+from xinyong.web.portal import public_lists as portal_lists
 from xinyong.web.portal import reports as portal_reports
 from xinyong.web.portal import screen as portal_screen
 
@@ -74,8 +77,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin_batches.router)
     app.include_router(admin_content.router)
     app.include_router(admin_dashboard.router)
+    app.include_router(admin_clients.router)
     app.include_router(admin_interviews.router)
     app.include_router(admin_lists.router)
+    app.include_router(admin_list_steps.router)
     app.include_router(admin_workflows.router)
     app.include_router(portal_me.router)
     app.include_router(portal_me_consents.router)
@@ -87,4 +92,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     scenarios_web.register(app)
     app.include_router(portal_screen.router)
     app.include_router(portal_content.router)
+    app.include_router(portal_lists.router)
     return app

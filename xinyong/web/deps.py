@@ -49,7 +49,7 @@ def _actor(request: Request, session: Annotated[Session, Depends(_db, scope="fun
         key = authz[7:].strip()
     found: Actor | None = None
     if key:
-        found = auth.actor_for_api_key(session, key)
+        found = auth.client_key_actor(session, key, request.url.path, now=clock.now())
         if found is None:
             raise Unauthenticated("API 密钥无效或已停用", code="auth.bad_api_key")
     else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Boolean, DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -40,3 +41,10 @@ class ApiClient(IdMixin, CreatedMixin, Base):
     role: Mapped[str] = mapped_column(String(32))  # enums.Role: system | provider_clerk | bank
     provider_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("providers.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # issue 11: what the client may call, its rate limit ("120/minute", the `limits` notation),
+    # when its key was last used, rotated and revoked
+    scopes: Mapped[list[Any]] = mapped_column(default=list)
+    rate_limit: Mapped[str] = mapped_column(String(32), default="120/minute")
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    rotated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -1,15 +1,20 @@
-"""Admin pages for lists and checks: procedures in progress, entries, check statistics."""
+"""Admin pages for lists and checks: procedures in progress, entries, check statistics.
+
+The forms of each procedure step are in `list_steps`."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import date
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
+from sqlalchemy.orm import Session
 
-from xinyong import lists, measures, subjects
+from xinyong import lists, measures
 from xinyong.audit import Actor
-from xinyong.enums import Role
+from xinyong.catalog import Catalog
+from xinyong.enums import ListKind, Role
 from xinyong.web.deps import CurrentCatalog, DbSession, Today, require
 from xinyong.web.templating import templates
 
@@ -17,35 +22,26 @@ router = APIRouter(prefix="/admin", include_in_schema=False)
 Staff = Annotated[Actor, Depends(require(Role.ADMIN, Role.AUDITOR, Role.OFFICER))]
 
 
-@router.get("/lists", response_class=HTMLResponse)
-def lists_page(
-    request: Request, session: DbSession, actor: Staff, catalog: CurrentCatalog, today: Today
-) -> HTMLResponse:
-    ctx = {
+def lists_context(session: Session, actor: Actor, catalog: Catalog, today: date) -> dict[str, Any]:
+    return {
         "actor": actor,
         "catalog": catalog,
         "today": today,
         "in_progress": lists.in_progress(session),
         "entries": lists.current_entries(session, catalog=catalog, today=today),
         "stage": lists.Stage,
+        "types": [lt for lt in catalog.list_types.values() if lt.kind != ListKind.IMPORTED],
+        "error": None,
+        "form": {},
     }
-    return templates.TemplateResponse(request, "admin/lists.html", ctx)
 
 
-@router.get("/lists/{entry_id}", response_class=HTMLResponse)
-def entry_page(
-    request: Request, session: DbSession, actor: Staff, catalog: CurrentCatalog, entry_id: int
+@router.get("/lists", response_class=HTMLResponse)
+def lists_page(
+    request: Request, session: DbSession, actor: Staff, catalog: CurrentCatalog, today: Today
 ) -> HTMLResponse:
-    entry = lists.get_entry(session, entry_id)
-    ctx = {
-        "actor": actor,
-        "entry": entry,
-        "lt": catalog.list_type(entry.list_type),
-        "subject": subjects.public_view(subjects.get(session, entry.subject_id)),
-        "steps": lists.entry_history(session, entry_id),
-        "stage": lists.Stage,
-    }
-    return templates.TemplateResponse(request, "admin/list_entry.html", ctx)
+    ctx = lists_context(session, actor, catalog, today)
+    return templates.TemplateResponse(request, "admin/lists.html", ctx)
 
 
 @router.get("/checks", response_class=HTMLResponse)

@@ -8,17 +8,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 
 from xinyong import archive, commitments, disclosure, objections, registrations, repair, subjects
 from xinyong.audit import Actor
+from xinyong.catalog import Catalog
 from xinyong.enums import Role
 from xinyong.web import evaluation as evaluation_web
 from xinyong.web.deps import CurrentCalendar, CurrentCatalog, DbSession, Today, require
 from xinyong.web.templating import templates
+from xinyong.web.titles import title_of
 
 router = APIRouter(prefix="/me", include_in_schema=False)
 Enterprise = Annotated[Actor, Depends(require(Role.ENTERPRISE))]
@@ -74,6 +77,15 @@ async def _repair_form(
 RepairFormData = Annotated[RepairForm, Depends(_repair_form)]
 
 
+def _repair_target(session: Session, app: Any, catalog: Catalog) -> str:
+    """What a repair is about, as people name it: the list or class and the decision number."""
+    if app.target_kind == "list_entry":
+        return f"提前移出：{title_of(catalog, 'list_type', app.info_class)} {app.natural_key}"
+    record = archive.get(session, app.record_id) if app.record_id else None
+    number = record.decision_number if record is not None else None
+    return f"{title_of(catalog, 'info_class', app.info_class)} {number or '（无决定文号）'}"
+
+
 @router.get("/", response_class=HTMLResponse)
 def home(
     request: Request, session: DbSession, actor: Enterprise, catalog: CurrentCatalog, today: Today
@@ -81,6 +93,7 @@ def home(
     assert actor.subject_id is not None
     records = archive.current_records(session, actor.subject_id)
     ctx_subject = subjects.get(session, actor.subject_id)
+    repairs = repair.list_for_subject(session, actor.subject_id)
     ctx = {
         "actor": actor,
         "subject": ctx_subject,
@@ -95,7 +108,8 @@ def home(
             for r in records
             if repair.check_eligibility(session, r, catalog=catalog, today=today).eligible
         },
-        "repairs": repair.list_for_subject(session, actor.subject_id),
+        "repairs": repairs,
+        "repair_targets": {a.id: _repair_target(session, a, catalog) for a in repairs},
         "due_date": repair.due_date,
         "objections": objections.list_for_subject(session, actor.subject_id),
         "commitments": commitments.list_for_subject(session, actor.subject_id),

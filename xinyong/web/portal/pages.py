@@ -1,5 +1,5 @@
-"""Public portal pages: home with one search box, results, subject page with tabs, 信用码 card,
-and the 双公示 listings. Routes only: the domain decides what is shown."""
+"""Public portal pages (the front page is in `public_lists`): search results, subject page with
+tabs, 信用码 card, and the 双公示 listings. Routes only: the domain decides what is shown."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from xinyong import content, disclosure, identifiers, subjects
+from xinyong import disclosure, identifiers, subjects
 from xinyong.catalog import Catalog
 from xinyong.db.tables import Subject
 from xinyong.disclosure import ListingQuery
@@ -22,13 +22,6 @@ from xinyong.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
 PER_PAGE = 20
-
-
-@router.get("/", response_class=HTMLResponse)
-def home(request: Request, session: DbSession) -> HTMLResponse:
-    count = subjects.count_subjects(session)
-    ctx = {"subject_count": count, "newest_content": content.newest(session)}
-    return templates.TemplateResponse(request, "portal/home.html", ctx)
 
 
 @router.get("/search", response_class=HTMLResponse)

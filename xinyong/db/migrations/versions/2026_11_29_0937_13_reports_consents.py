@@ -1,7 +1,7 @@
 """reports, consents, log checkpoints; query_log gains the legal basis (self | duty | consent)
 
 Revision ID: 6ef87ba334af
-Revises: 16a1d2c3b4e5
+Revises: 11a0c11e4b01
 Create Date: 2026-11-29 09:37:02.371158+00:00
 """
 
@@ -15,7 +15,7 @@ from sqlalchemy import Text
 from sqlalchemy.dialects import postgresql
 
 revision: str = "6ef87ba334af"
-down_revision: str | None = "16a1d2c3b4e5"
+down_revision: str | None = "11a0c11e4b01"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,91 @@
+"""A CLI people enjoy: Chinese titles for --matter/--class, one Chinese line for usage mistakes
+and a missing database, log lines in the log file (stderr only with --verbose), light --help."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.test_cli import _run, cli_env  # noqa: F401  (module fixture)
+from xinyong.config import REPO_ROOT
+
+
+def _answer(result: subprocess.CompletedProcess[str]) -> dict[str, object]:
+    body: dict[str, object] = json.loads(result.stdout)
+    body.pop("check_id")  # each check is logged under its own id
+    return body
+
+
+def test_check_accepts_the_matter_title(cli_env: dict[str, str]) -> None:  # noqa: F811
+    code = json.loads(_run(cli_env, "lists", "entries", "--json").stdout)[0]["subject_code"]
+    by_title = _run(cli_env, "check", code, "--matter", "招标投标", "--json")
+    by_code = _run(cli_env, "check", code, "--matter", "bidding", "--json")
+    assert _answer(by_title) == _answer(by_code)
+    assert _answer(by_code)["matter"] == "bidding"
+    assert by_title.stderr == ""  # no log lines in the command's output
+
+
+def test_a_wrong_matter_lists_the_valid_ones(cli_env: dict[str, str]) -> None:  # noqa: F811
+    result = _run(cli_env, "check", "91110000100000000A", "--matter", "招投标", check=False)
+    assert result.returncode == 1
+    assert "核查事项“招投标”不存在，可选：" in result.stderr
+    assert "bidding（招标投标）" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_collect_accepts_the_class_title(cli_env: dict[str, str], tmp_path: Path) -> None:  # noqa: F811
+    empty = tmp_path / "x.csv"
+    empty.write_text("a\n", encoding="utf-8")
+    wrong = _run(cli_env, "collect", str(empty), "--class", "处罚", "--provider", "x", check=False)
+    assert "信息类“处罚”不存在，可选：" in wrong.stderr
+    assert "penalty（行政处罚信息）" in wrong.stderr or "penalty（" in wrong.stderr
+
+
+def test_usage_mistakes_are_one_chinese_line(cli_env: dict[str, str]) -> None:  # noqa: F811
+    missing = _run(cli_env, "check", check=False)
+    assert missing.returncode == 2
+    assert missing.stderr.strip().splitlines()[-1].startswith("错误：缺少参数 CODE。")
+    assert "Traceback" not in missing.stderr
+    group = _run(cli_env, "clients", check=False)
+    assert group.returncode == 2
+    assert "错误：缺少子命令。" in group.stderr
+    assert "Traceback" not in group.stderr + group.stdout
+
+
+def test_missing_database_says_run_init(tmp_path: Path) -> None:
+    env = {
+        "XINYONG_DATABASE_URL": f"sqlite:///{tmp_path / 'none.db'}",
+        "XINYONG_DATA_DIR": str(tmp_path),
+        "PATH": "/usr/bin:/bin",
+    }
+    result = _run(env, "lists", "entries", check=False)
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        f"错误（cli.database_missing）：数据库 sqlite:///{tmp_path / 'none.db'} 不存在："
+        "请先运行 `xinyong init`"
+    )
+
+
+def test_log_lines_go_to_the_log_file_and_to_stderr_only_with_verbose(
+    cli_env: dict[str, str],  # noqa: F811
+) -> None:
+    log = Path(cli_env["XINYONG_DATA_DIR"]) / "logs" / "xinyong.log"
+    quiet = _run(cli_env, "catalog", "check")
+    assert "catalog loaded" not in quiet.stderr
+    assert "catalog loaded" in log.read_text(encoding="utf-8")
+    loud = _run(cli_env, "--verbose", "catalog", "check")
+    assert "catalog loaded" in loud.stderr
+
+
+def test_help_imports_no_heavy_module() -> None:
+    probe = (
+        "import sys, xinyong.cli; "
+        "print(','.join(m for m in ('sqlalchemy', 'polars', 'pydantic', 'xinyong.catalog',"
+        " 'xinyong.db', 'structlog') if m in sys.modules))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=REPO_ROOT, check=True
+    ).stdout.strip()
+    assert loaded == ""

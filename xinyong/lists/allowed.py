@@ -1,0 +1,157 @@
+"""What the procedure allows next on an entry, and why it refuses the other steps.
+
+One place for each step's preconditions: the actions in `lists.procedure` call `require`, and the
+admin page and the CLI call `next_steps` to show, before anyone presses a button, which steps are
+open and the Chinese message the action would raise for the others. Pure: entry, list type, today.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from xinyong.catalog import ListType
+from xinyong.db.tables import ListEntry
+from xinyong.enums import Role
+from xinyong.errors import DueProcessError
+from xinyong.lists.errors import (
+    ApprovalMissing,
+    EarlyExitRefused,
+    StatementPeriodOpen,
+    StatementPeriodOver,
+    StepOutOfOrder,
+)
+from xinyong.lists.steps import Stage, notice_step, steps_of
+from xinyong.lists.validity import earliest_early_exit, early_exit_refusal
+
+OFFICERS = (Role.OFFICER, Role.ADMIN)
+
+# step → (title, what the refusal says one is doing)
+STEPS: dict[str, tuple[str, str]] = {
+    "notice": ("事前告知（公示）", "事前告知"),
+    "delivery": ("登记送达", "登记送达"),
+    "statement": ("陈述申辩及答复", "记录陈述申辩"),
+    "approval": ("报上一级部门批准", "报批"),
+    "decision": ("作出认定决定", "作出认定决定"),
+    "publication": ("公布", "公布"),
+    "exit": ("移出（认定依据被撤销）", "移出"),
+    "early_exit": ("提前移出", "移出"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class NextStep:
+    step: str
+    title: str
+    allowed: bool
+    reason: str | None  # the Chinese message the action raises, when refused
+
+
+def stage_refusal(
+    entry: ListEntry, allowed: tuple[Stage, ...], doing: str
+) -> DueProcessError | None:
+    if entry.stage in allowed:
+        return None
+    names = "、".join(s.label for s in allowed)
+    return StepOutOfOrder(
+        f"该名单认定当前状态为“{Stage(entry.stage).label}”，{doing}须在“{names}”之后进行",
+        details={"stage": entry.stage},
+    )
+
+
+def _period_over(entry: ListEntry, doing: str, today: date) -> DueProcessError | None:
+    if entry.statement_deadline is not None and today <= entry.statement_deadline:
+        return StatementPeriodOpen(
+            f"陈述申辩期尚未届满（截止 {entry.statement_deadline}），不能{doing}",
+            details={"deadline": entry.statement_deadline.isoformat()},
+        )
+    return None
+
+
+def _exit(entry: ListEntry, lt: ListType, today: date, *, early: bool) -> DueProcessError | None:
+    refused = stage_refusal(entry, (Stage.DECIDED, Stage.PUBLISHED), "移出")
+    if refused is not None:
+        return refused
+    if entry.valid_until is not None and today > entry.valid_until:
+        return StepOutOfOrder(f"该名单认定已于 {entry.valid_until} 期满，期满后自动移出，无需办理")
+    if early and entry.decided_on is not None:
+        refusal = early_exit_refusal(lt, entry.decided_on, today)
+        if refusal is not None:
+            earliest = earliest_early_exit(entry.decided_on, lt)
+            details = {"earliest": earliest.isoformat()} if earliest else {}
+            return EarlyExitRefused(refusal, details=details)
+    return None
+
+
+def statement_refusal(entry: ListEntry, today: date) -> DueProcessError | None:
+    """A statement (or publicity objection) is recorded after the notice, within the period."""
+    refused = stage_refusal(entry, (Stage.NOTICED,), STEPS["statement"][1])
+    if refused is None and entry.statement_deadline and today > entry.statement_deadline:
+        return StatementPeriodOver(
+            f"陈述申辩期已于 {entry.statement_deadline} 届满，不能再登记陈述申辩",
+            details={"deadline": entry.statement_deadline.isoformat()},
+        )
+    return refused
+
+
+def _approval(entry: ListEntry, lt: ListType, today: date) -> DueProcessError | None:
+    if "approval" not in steps_of(lt):
+        return StepOutOfOrder(f"{lt.title}的认定程序没有报批步骤")
+    refused = stage_refusal(entry, (Stage.NOTICED, Stage.STATED), STEPS["approval"][1])
+    return refused or _period_over(entry, "报请批准", today)
+
+
+def _decision(entry: ListEntry, lt: ListType, today: date) -> DueProcessError | None:
+    doing = STEPS["decision"][1]
+    refused = stage_refusal(entry, (Stage.NOTICED, Stage.STATED, Stage.APPROVED), doing)
+    refused = refused or _period_over(entry, doing, today)
+    if refused is None and "approval" in steps_of(lt) and entry.approved_on is None:
+        return ApprovalMissing(f"{lt.title}的认定决定须先报上一级部门批准")
+    return refused
+
+
+_RULES: dict[str, Callable[[ListEntry, ListType, date], DueProcessError | None]] = {
+    "notice": lambda e, _lt, _d: stage_refusal(e, (Stage.PROPOSED,), STEPS["notice"][1]),
+    "delivery": lambda e, _lt, _d: stage_refusal(e, (Stage.NOTICED,), STEPS["delivery"][1]),
+    "statement": lambda e, _lt, d: statement_refusal(e, d),
+    "approval": _approval,
+    "decision": _decision,
+    "publication": lambda e, _lt, _d: stage_refusal(e, (Stage.DECIDED,), STEPS["publication"][1]),
+    "exit": lambda e, lt, d: _exit(e, lt, d, early=False),
+    "early_exit": lambda e, lt, d: _exit(e, lt, d, early=True),
+}
+
+
+def refusal(step: str, entry: ListEntry, lt: ListType, today: date) -> DueProcessError | None:
+    """Why `step` cannot be taken on `entry` today, or None when the rules allow it."""
+    return _RULES[step](entry, lt, today)
+
+
+def require(step: str, entry: ListEntry, lt: ListType, today: date) -> None:
+    """Raise the step's refusal, if any (the actions call this first)."""
+    refused = refusal(step, entry, lt, today)
+    if refused is not None:
+        raise refused
+
+
+def title_of(step: str, lt: ListType) -> str:
+    if step == "notice":
+        return "拟列入公示" if notice_step(lt) == "publicity" else "事前告知"
+    if step == "statement" and notice_step(lt) == "publicity":
+        return "公示异议及答复"
+    return STEPS[step][0]
+
+
+def next_steps(entry: ListEntry, lt: ListType, today: date) -> list[NextStep]:
+    """Every step of the procedure, in order, open or refused with the action's message."""
+    names = [s for s in STEPS if s != "approval" or "approval" in steps_of(lt)]
+    out = []
+    for step in names:
+        refused = refusal(step, entry, lt, today)
+        out.append(
+            NextStep(
+                step, title_of(step, lt), refused is None, refused.message if refused else None
+            )
+        )
+    return out
