@@ -28,7 +28,7 @@ from pathlib import Path
 
 from sqlalchemy import make_url, text
 
-from xinyong import clock, identifiers
+from xinyong import archive, clock, identifiers
 from xinyong.db import migrate
 from xinyong.db.session import make_engine
 
@@ -38,12 +38,7 @@ HEADERS = [
     "处罚类别", "处罚内容", "罚款金额（万元）", "处罚决定日期", "处罚有效期", "处罚机关",
     "处罚机关统一社会信用代码", "数据来源单位", "数据来源单位统一社会信用代码",
 ]  # fmt: skip
-RECORD_COLUMNS = (
-    "subject_id", "info_class", "natural_key", "version", "is_current", "status",
-    "decision_number", "decision_date", "valid_from", "valid_until", "authority_name",
-    "authority_uscc", "provider_id", "batch_id", "source_row", "catalog_version", "content_hash",
-    "data", "reason",
-)  # fmt: skip
+RECORD_COLUMNS = archive.RECORD_COLUMNS
 CHUNK = 10_000  # rows per committed chunk, as xinyong/collection/readers.py
 ALPHA = identifiers.USCC_ALPHABET
 TODAY = date(2026, 11, 23)

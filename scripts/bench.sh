@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # The benchmarks (bench/wrk.py is a helper module they share, not a benchmark).
-benches=(bench/collect.py bench/search.py bench/check.py bench/report.py bench/dashboard.py bench/evaluate.py)
+benches=(bench/collect.py bench/search.py bench/check.py bench/dashboard.py bench/report.py bench/evaluate.py)
 PG_DIR="var/bench-pg-$$"
 trap 'bash scripts/pg.sh stop "$PG_DIR" || true' EXIT
 XINYONG_BENCH_POSTGRES_URL=$(bash scripts/pg.sh start "$PG_DIR")

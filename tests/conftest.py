@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import Engine, make_url, text
 from sqlalchemy.orm import Session
 
+from tests import csrf
 from xinyong import catalog as catalog_pkg
 from xinyong.audit import Actor
 from xinyong.catalog import Catalog
@@ -25,6 +26,7 @@ from xinyong.db import migrate
 from xinyong.db.session import make_engine
 
 CATALOG_DIR = REPO_ROOT / "catalogs"
+csrf.install()  # every TestClient sends the CSRF token on unsafe requests, as the pages do
 DATA = Path(__file__).resolve().parent / "data"
 
 

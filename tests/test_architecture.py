@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import ast
 import re
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from xinyong.config import REPO_ROOT
@@ -50,3 +53,127 @@ def test_only_clock_asks_the_system_for_the_date() -> None:
         if p.name != "clock.py" and pattern.search(p.read_text(encoding="utf-8"))
     ]
     assert offenders == []
+
+
+def test_only_archive_writes_records() -> None:
+    """One API for record writes (issue 18): a `Record(...)`, an INSERT or a COPY into `records`
+    appear in archive.py only (content hashes: `archive.hash_canonical`)."""
+    pattern = re.compile(r"\bRecord\(|INSERT INTO records|COPY records|insert\(Record\)")
+    offenders = [
+        str(p.relative_to(REPO_ROOT))
+        for p in PACKAGE.rglob("*.py")
+        if p.name != "archive.py"
+        and not p.is_relative_to(PACKAGE / "db")
+        and pattern.search(p.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
+
+
+# ---- every action writes its audit row (STYLE.md §4) ---------------------------------------------
+
+# Writers that are not actions of their own, each with its reason.
+NOT_ACTIONS = {
+    ("audit.py", "record"): "the audit row itself",
+    ("audit.py", "log_query"): "the query log is itself the record of who read whom",
+    ("measures/joint_check.py", "check"): "the `checks` row is itself the log of the check",
+    ("auth.py", "log_out"): "ends the caller's own web session; the sign-in is audited",
+    ("indicators/snapshots.py", "refresh"): "recomputes a cache of derived monthly figures",
+    ("audit.py", "purge_before"): "writes its own chain row through record(), after the checkpoint",
+    ("reports/issue.py", "hold_write_lock"): "an UPDATE matching no row: SQLite's write lock",
+    ("evaluation/engine.py", "store"): "a run's results: the run itself is audited by start_run",
+    ("evaluation/service.py", "reevaluate"): "derived grades, in an audited change's transaction",
+    (
+        "evaluation/service.py",
+        "evaluate_subject",
+    ): "derived grade, in an audited change's transaction",
+    ("outbox.py", "append"): "a row of the change it records, inside that audited action",
+    ("exchange/delivery.py", "send_pending"): "delivery bookkeeping of changes already audited",
+    (
+        "archive.py",
+        "write_versions_sqlite",
+    ): "a chunk of a batch: BATCH_SUBMITTED / _PROCESSED audit it",
+}
+_AUDITING = {("audit", "record"), ("audit", "log_query"), ("archive", "add_record"),
+             ("archive", "new_version"), ("history", "record_step")}  # fmt: skip
+_SESSION_WRITES = {"add", "add_all", "delete"}
+
+
+def _calls(node: ast.AST) -> Iterator[ast.Call]:
+    return (n for n in ast.walk(node) if isinstance(n, ast.Call))
+
+
+def _writes(call: ast.Call) -> bool:
+    """`session.add/add_all/delete(...)` or `session.execute(update|insert|delete(...)…)`."""
+    f = call.func
+    if not (isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name)):
+        return False
+    if f.value.id == "session" and f.attr in _SESSION_WRITES:
+        return True
+    if f.value.id != "session" or f.attr != "execute" or not call.args:
+        return False
+    inner = call.args[0]
+    while isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute):
+        inner = inner.func.value  # update(T).where(...).values(...) → update(T)
+    return (isinstance(inner, ast.Call) and isinstance(inner.func, ast.Name)
+            and inner.func.id in {"update", "insert", "delete"})  # fmt: skip
+
+
+def _audits(call: ast.Call) -> bool:
+    f = call.func
+    return (isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name)
+            and (f.value.id, f.attr) in _AUDITING)  # fmt: skip
+
+
+def _unaudited_writers(path: Path) -> list[str]:
+    """Public functions that write rows (themselves or through helpers of their module) but never
+    reach `audit.record` (directly, through a helper, or through `archive`'s versioned writes)."""
+    functions = {
+        n.name: n for n in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
+    }  # fmt: skip
+
+    def reach(name: str, seen: set[str]) -> tuple[bool, bool]:
+        calls = list(_calls(functions[name]))
+        writes, audits = any(map(_writes, calls)), any(map(_audits, calls))
+        for call in calls:
+            callee = call.func.id if isinstance(call.func, ast.Name) else None
+            if callee in functions and callee not in seen:
+                seen.add(callee)
+                w, a = reach(callee, seen)
+                writes, audits = writes or w, audits or a
+        return writes, audits
+
+    out = []
+    for name in functions:
+        if not name.startswith("_"):
+            writes, audits = reach(name, {name})
+            if writes and not audits:
+                out.append(name)
+    return out
+
+
+def _action_modules() -> list[Path]:
+    skip = ("web/", "cli/", "db/", "demo/")
+    return [p for p in PACKAGE.rglob("*.py")
+            if not p.relative_to(PACKAGE).as_posix().startswith(skip)]  # fmt: skip
+
+
+def test_every_action_writes_its_audit_row() -> None:
+    found = {
+        (p.relative_to(PACKAGE).as_posix(), name)
+        for p in _action_modules()
+        for name in _unaudited_writers(p)
+    }
+    assert found - set(NOT_ACTIONS) == set()
+    assert set(NOT_ACTIONS) <= found  # an exemption nobody needs any more is removed
+
+
+def test_the_audit_scan_sees_real_actions() -> None:
+    """The scan is not vacuous: an action that audits passes, the same without audit is caught."""
+    source = PACKAGE / "lists" / "procedure.py"
+    assert "decide_entry" not in _unaudited_writers(source)
+    tree = source.read_text(encoding="utf-8")
+    tree = tree.replace("audit.record(", "print(").replace("history.record_step(", "print(")
+    probe = Path(tempfile.mkdtemp()) / "procedure.py"
+    probe.write_text(tree, encoding="utf-8")
+    assert "propose_entry" in _unaudited_writers(probe)

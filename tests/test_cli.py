@@ -60,8 +60,13 @@ def test_subjects_list_json_is_one_document_on_stdout(cli_env: dict[str, str]) -
             assert "********" in row["code"]
 
 
-def test_demo_is_idempotent(cli_env: dict[str, str]) -> None:
-    assert "已存在" in _run(cli_env, "demo", "--count", "300").stderr
+def test_demo_is_idempotent_and_prints_the_other_logins(cli_env: dict[str, str]) -> None:
+    printed = _run(cli_env, "demo", "--count", "300").stderr
+    assert "已存在" in printed
+    assert "Demo@2026" in printed
+    for username in ("clerk", "officer", "auditor", "bank", "enterprise"):
+        assert username in printed
+    assert "/me/login" in printed
 
 
 def test_audit_verify_fails_naming_the_edited_row(cli_env: dict[str, str]) -> None:

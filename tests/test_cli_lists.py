@@ -49,7 +49,7 @@ def test_a_whole_listing_and_an_early_exit_on_the_command_line(cli_env: dict[str
     decided = json.loads(
         _run(later, "lists", "decide", entry, "--number", "税认〔2026〕1号", "--json").stdout
     )
-    assert decided["valid_until"] == "2029-11-30"
+    assert decided["valid_until"] == "2029-12-01"
     _run(later, "lists", "publish", entry)
     listed = json.loads(
         _run(later, "lists", "entries", "--type", "tax_serious_violation", "--json").stdout

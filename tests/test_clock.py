@@ -31,11 +31,22 @@ def test_working_days_between_counts_only_working_days(calendar: Calendar) -> No
     assert clock.working_days_between(date(2026, 9, 30), date(2026, 10, 13), calendar) == 5
 
 
-def test_year_without_holiday_data_is_a_clear_error(calendar: Calendar) -> None:
+def test_a_year_without_an_arrangement_is_provisional_and_never_runs_out(
+    calendar: Calendar,
+) -> None:
+    # 2026-12-31 Thu = 1; 2027-01-01 Fri 元旦 off; 01-04 … 01-07 = 2 … 5
+    due = clock.add_working_days(date(2026, 12, 30), 5, calendar)
+    assert due == date(2027, 1, 7)
+    assert calendar.is_provisional(due)
+    assert not calendar.is_provisional(date(2026, 12, 31))
+    assert calendar.is_provisional(date(2099, 12, 31))
+
+
+def test_a_year_beyond_the_lunar_tables_is_a_clear_error(calendar: Calendar) -> None:
     with pytest.raises(CalendarYearMissing) as caught:
-        clock.add_working_days(date(2026, 12, 30), 5, calendar)
-    assert "2027" in caught.value.message
-    assert "catalogs/calendar/2027.yaml" in caught.value.message
+        clock.add_working_days(date(2099, 12, 30), 5, calendar)
+    assert "2100" in caught.value.message
+    assert "catalogs/calendar/2100.yaml" in caught.value.message
 
 
 def test_today_honours_env(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -62,3 +73,15 @@ def test_bad_today_env_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
 )
 def test_add_months_clamps_to_month_end(start: date, months: int, expected: date) -> None:
     assert clock.add_months(start, months) == expected
+
+
+@pytest.mark.parametrize(
+    ("start", "months", "last"),
+    [
+        (date(2025, 1, 22), 24, date(2027, 1, 22)),  # the court-defaulter case of issue 18
+        (date(2026, 1, 31), 1, date(2026, 2, 28)),  # no corresponding day: the month's last day
+        (date(2026, 3, 10), 0, date(2026, 3, 10)),  # an empty period ends on its start
+    ],
+)
+def test_period_last_day_counts_like_the_civil_code(start: date, months: int, last: date) -> None:
+    assert clock.period_last_day(start, months) == last

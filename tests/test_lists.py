@@ -11,7 +11,6 @@ from tests.factories import make_provider, make_record, make_subject
 from tests.factories.lists import listed
 from xinyong import lists
 from xinyong.audit import Actor
-from xinyong.clock import CalendarYearMissing
 from xinyong.db.tables import AuditEntry, ListEntry
 from xinyong.enums import Role
 from xinyong.errors import Forbidden
@@ -51,7 +50,7 @@ def test_full_procedure_lists_subject_and_keeps_every_step(session, ctx, calenda
     lists.publish_entry(session, entry, actor=ctx["actor"], today=NEXT_DAY)
     steps = [s.step for s in lists.entry_history(session, entry.id)]
     assert steps == ["proposal", "prior_notice", "statement", "approval", "decision", "publication"]
-    assert entry.valid_until == date(2029, 11, 30)  # 36 months from 2026-12-01, last day
+    assert entry.valid_until == date(2029, 12, 1)  # 36 months from 2026-12-01 (民法典 第202条)
     actions = session.execute(
         select(AuditEntry.action).where(AuditEntry.target_id == str(entry.id),
                                         AuditEntry.target_type == "list_entry")
@@ -126,17 +125,22 @@ def test_proposal_needs_an_officer(session, catalog):
                             actor=clerk, today=MONDAY)  # fmt: skip
 
 
-def test_notice_in_a_year_without_calendar_data_is_refused_and_changes_nothing(
-    session, ctx, calendar
-):
+def test_notice_in_a_provisional_year_states_its_deadline_as_provisional(session, ctx, calendar):
     subject = make_subject(session)
     entry = lists.propose_entry(session, subject, "watch", "失信行为", **ctx, today=MONDAY)
-    with pytest.raises(CalendarYearMissing) as info:
-        lists.send_prior_notice(session, entry, "告〔2027〕1号", calendar=calendar, **ctx,
-                                today=date(2027, 3, 1))  # fmt: skip
-    assert "2027 年的节假日安排尚未录入" in info.value.message
-    assert entry.stage == "proposed"
-    assert entry.notice_sent_on is None
+    lists.send_prior_notice(session, entry, "告〔2027〕1号", calendar=calendar, **ctx,
+                            today=date(2027, 3, 1))  # fmt: skip
+    assert entry.stage == "noticed"
+    assert entry.statement_deadline is not None
+    assert calendar.is_provisional(entry.statement_deadline)
+    html = entry.notice_html or ""
+    assert f"{entry.statement_deadline}（暂定" in html
+    assert "正式安排公布后，本期限不会提前" in html
+
+
+def test_notice_in_an_official_year_has_no_provisional_mark(session, ctx, calendar):
+    entry = _noticed(session, ctx, calendar, list_type="wage_arrears")
+    assert "暂定" not in (entry.notice_html or "")
 
 
 def test_notice_states_basis_measures_rights_deadline_exit_and_remedies(session, ctx, calendar):
@@ -155,14 +159,14 @@ def test_notice_states_basis_measures_rights_deadline_exit_and_remedies(session,
 def test_entry_is_out_of_force_after_its_last_day(session, ctx, calendar):
     entry = listed(session, make_subject(session), "watch", calendar=calendar,
                    proposed_on=MONDAY, **ctx)  # fmt: skip
-    assert entry.valid_until == date(2027, 11, 30)  # 12 months from 2026-12-01, last day
+    assert entry.valid_until == date(2027, 12, 1)  # 12 months from 2026-12-01 (民法典 第202条)
     catalog = ctx["catalog"]
-    assert lists.current_hits(session, entry.subject_id, catalog=catalog, today=date(2027, 11, 30))
+    assert lists.current_hits(session, entry.subject_id, catalog=catalog, today=date(2027, 12, 1))
     assert not lists.current_hits(session, entry.subject_id, catalog=catalog,
-                                  today=date(2027, 12, 1))  # fmt: skip
+                                  today=date(2027, 12, 2))  # fmt: skip
     with pytest.raises(lists.StepOutOfOrder):
         lists.exit_entry(session, entry, kind="early", reason="已整改", basis="承诺",
-                         **ctx, today=date(2027, 12, 2))  # fmt: skip
+                         **ctx, today=date(2027, 12, 3))  # fmt: skip
 
 
 def test_early_exit_refused_before_the_minimum_time_then_allowed(session, ctx, calendar):
@@ -170,13 +174,13 @@ def test_early_exit_refused_before_the_minimum_time_then_allowed(session, ctx, c
                    proposed_on=MONDAY, **ctx)  # fmt: skip
     with pytest.raises(lists.EarlyExitRefused) as info:
         lists.exit_entry(session, entry, kind="early", reason="已清偿", basis="令45号",
-                         **ctx, today=date(2027, 5, 31))  # fmt: skip
-    assert "最早 2027-06-01" in info.value.message
+                         **ctx, today=date(2027, 6, 1))  # fmt: skip
+    assert "最早 2027-06-02" in info.value.message  # 6 months end on 2027-06-01 (第202条)
     lists.exit_entry(session, entry, kind="early", reason="已清偿并作出信用承诺",
-                     basis="人社部令第45号", **ctx, today=date(2027, 6, 1))  # fmt: skip
+                     basis="人社部令第45号", **ctx, today=date(2027, 6, 2))  # fmt: skip
     assert entry.stage == "exited"
     assert not lists.current_hits(session, entry.subject_id, catalog=ctx["catalog"],
-                                  today=date(2027, 6, 1))  # fmt: skip
+                                  today=date(2027, 6, 2))  # fmt: skip
 
 
 def test_early_exit_refused_for_red_list(session, ctx, calendar):
@@ -197,7 +201,7 @@ def test_unpublished_entry_counts_for_checks_but_not_on_the_portal(session, ctx,
     lists.publish_entry(session, entry, actor=ctx["actor"], today=NEXT_DAY)
     (shown,) = lists.public_entries(session, entry.subject_id, catalog=catalog, today=NEXT_DAY)
     assert shown["list_title"] == "重点关注名单"
-    assert shown["valid_until"] == date(2027, 11, 30)
+    assert shown["valid_until"] == date(2027, 12, 1)
     assert shown["legal_basis"]
 
 
@@ -216,8 +220,8 @@ def test_imported_entries_count_with_their_own_validity(session, catalog):
                                                    today=date(2026, 9, 30))}  # fmt: skip
     assert on == {"court_defaulter", "abnormal_operation", "wage_arrears"}
     later = {h.list_type for h in lists.current_hits(session, subject.id, catalog=catalog,
-                                                      today=date(2027, 1, 10))}  # fmt: skip
-    assert later == {"abnormal_operation"}  # court: 24 months ended 2027-01-09; wage: removed
+                                                      today=date(2027, 1, 11))}  # fmt: skip
+    assert later == {"abnormal_operation"}  # court: 24 months ended 2027-01-10; wage: removed
 
 
 def test_current_entries_name_the_subject_code(session, ctx, calendar):

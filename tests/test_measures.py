@@ -61,7 +61,7 @@ def test_listed_subject_check_returns_measure_with_legal_basis(
 
 def test_check_after_expiry_is_clean(session, catalog, system, wage_listed):
     ans = measures.check(session, wage_listed.code, "procurement", catalog=catalog, actor=system,
-                         today=date(2029, 12, 1))  # fmt: skip
+                         today=date(2029, 12, 2))  # fmt: skip
     assert ans.clean
     assert ans.hits == ()
     assert ans.as_dict()["message"].startswith("经核查，该主体未在任何有效名单中")
@@ -99,7 +99,7 @@ def test_every_check_is_logged_with_who_whom_matter_and_answer(
     assert row.answer["hits"][0]["measures"][0]["measure_id"] == "wage_arrears_restrictions"
 
 
-def test_check_path_uses_five_statements(session, catalog, system, wage_listed):
+def test_check_path_uses_four_statements(session, catalog, system, wage_listed):
     statements: list[str] = []
 
     def count(conn, cursor, statement, *args):
@@ -112,9 +112,9 @@ def test_check_path_uses_five_statements(session, catalog, system, wage_listed):
                        today=DECIDED)  # fmt: skip
     finally:
         event.remove(bind, "before_cursor_execute", count)
-    # subject, platform entries, imported list records, the stored grade (evaluation), the log row
-    assert len(statements) == 5
-    assert "evaluation_results" in statements[3]
+    # subject, its entry facts (one UNION ALL), the stored grade (evaluation), the log row
+    assert len(statements) == 4
+    assert "evaluation_results" in statements[2]
 
 
 def test_no_measure_heavier_than_the_list_type_allows(catalog):

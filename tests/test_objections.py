@@ -11,7 +11,7 @@ from tests.factories import make_provider, make_subject
 from tests.factories.workflows import make_enterprise, make_officer, make_penalty
 from xinyong import archive, audit, objections
 from xinyong.catalog import Catalog
-from xinyong.clock import Calendar, CalendarYearMissing
+from xinyong.clock import Calendar
 from xinyong.errors import Forbidden, InvalidInput
 
 
@@ -59,22 +59,24 @@ def test_answer_deadline_spans_national_day_2026(
     assert filed.answer_due == date(2026, 10, 13)  # rules: 09-30 + 5 WD, 10-10 works
 
 
-def test_objection_near_year_end_without_2027_calendar_is_refused_and_not_flagged(
+def test_objection_near_year_end_gets_a_provisional_2027_deadline_and_is_flagged(
     session: Session, catalog: Catalog, calendar: Calendar
 ) -> None:
     provider, subject = make_provider(session), make_subject(session)
     record = make_penalty(session, subject, provider)
-    with pytest.raises(CalendarYearMissing):
-        objections.file_objection(
-            session,
-            record,
-            "有误",
-            actor=make_enterprise(session, subject),
-            today=date(2026, 12, 28),
-            catalog=catalog,
-            calendar=calendar,
-        )
-    assert archive.open_objection_record_ids(session, [record.id]) == set()
+    filed = objections.file_objection(
+        session,
+        record,
+        "有误",
+        actor=make_enterprise(session, subject),
+        today=date(2026, 12, 28),
+        catalog=catalog,
+        calendar=calendar,
+    )
+    # 12-29 … 12-31 = 3; 2027-01-01 元旦 (暂定 off); 01-04, 01-05 = 5
+    assert filed.answer_due == date(2027, 1, 5)
+    assert calendar.is_provisional(filed.answer_due)
+    assert archive.open_objection_record_ids(session, [record.id]) == {record.id}
 
 
 def test_correction_creates_a_new_version_with_field_by_field_history(

@@ -16,8 +16,8 @@ from xinyong import archive, commitments, repair, subjects
 from xinyong import catalog as catalog_pkg
 from xinyong.audit import Actor
 from xinyong.catalog import Catalog
-from xinyong.clock import Calendar, CalendarYearMissing
-from xinyong.db.tables import Record, RepairApplication, SyncLogEntry
+from xinyong.clock import Calendar
+from xinyong.db.tables import OutboxEntry, Record, RepairApplication
 from xinyong.errors import Forbidden
 
 REGION = "990100"
@@ -84,7 +84,11 @@ def test_approved_repair_makes_the_current_version_repaired_and_is_synced(
     assert [v.status for v in versions] == ["active", "repaired"]
     assert current[0].id == app.repaired_record_id
     assert f"修复申请第 {app.id} 号" in (current[0].reason or "")
-    synced = session.execute(select(SyncLogEntry).where(SyncLogEntry.target_id == app.id)).scalars()
+    synced = session.execute(
+        select(OutboxEntry).where(
+            OutboxEntry.target_type == "repair_application", OutboxEntry.target_id == app.id
+        )
+    ).scalars()
     assert [e.event for e in synced] == ["repair.approved"]
 
 
@@ -136,7 +140,7 @@ def test_serious_penalty_needs_a_training_certificate_or_report(
         session, subject, provider, decision_date=date(2026, 4, 1), kinds=("吊销许可证件",)
     )
     enterprise = make_enterprise(session, subject)
-    later = date(2027, 4, 6)  # past the 12-month minimum; 2027 is not in the calendar
+    later = date(2027, 4, 6)  # past the 12-month minimum; 2027 is a provisional year
     result = repair.check_eligibility(
         session,
         record,
@@ -148,7 +152,7 @@ def test_serious_penalty_needs_a_training_certificate_or_report(
     assert result.period.min_until == date(2027, 4, 1)
     assert [c.id for c in result.unmet] == ["materials"]
     assert "培训" in result.unmet[0].detail
-    with pytest.raises(CalendarYearMissing):
+    with pytest.raises(repair.NotEligible):
         _apply(
             session,
             record,
@@ -397,21 +401,11 @@ def test_deadlines_span_national_day_2026_with_make_up_saturday(
         )
 
 
-def test_deadline_in_a_year_without_calendar_data_is_a_clear_error_and_nothing_is_decided(
+def test_deadlines_into_a_provisional_year_are_given_and_marked(
     session: Session, case, catalog: Catalog, calendar: Calendar, tmp_path: Path
 ) -> None:
+    """2027 has no official arrangement yet: its deadlines are computed provisionally (暂定)."""
     record, enterprise, officer = case
-    with pytest.raises(CalendarYearMissing, match="2027"):
-        _apply(
-            session,
-            record,
-            enterprise,
-            catalog=catalog,
-            calendar=calendar,
-            data_dir=tmp_path,
-            today=date(2026, 12, 29),
-        )
-    assert session.execute(select(RepairApplication)).first() is None
     app = _apply(
         session,
         record,
@@ -419,20 +413,18 @@ def test_deadline_in_a_year_without_calendar_data_is_a_clear_error_and_nothing_i
         catalog=catalog,
         calendar=calendar,
         data_dir=tmp_path,
-        today=date(2026, 12, 21),
+        today=date(2026, 12, 29),
     )
-    with pytest.raises(CalendarYearMissing, match=r"catalogs/calendar/2027\.yaml"):
-        repair.accept(
-            session,
-            app,
-            actor=officer,
-            today=date(2026, 12, 22),
-            catalog=catalog,
-            calendar=calendar,
-        )
+    assert app.accept_due is not None
+    assert app.accept_due.year == 2027
+    assert calendar.is_provisional(app.accept_due)
+    repair.accept(
+        session, app, actor=officer, today=date(2026, 12, 30), catalog=catalog, calendar=calendar
+    )
     session.refresh(app)
-    assert app.status == "submitted"
-    assert app.decide_due is None
+    assert app.status == "accepted"
+    assert app.decide_due is not None
+    assert calendar.is_provisional(app.decide_due)
 
 
 def test_timeliness_per_authority_counts_decisions_within_their_deadlines(

@@ -25,12 +25,12 @@ from xinyong.catalog import Catalog
 from xinyong.clock import Calendar
 from xinyong.db.tables import (
     Commitment,
+    OutboxEntry,
     Provider,
     Record,
     RepairApplication,
     RepairMaterial,
     Subject,
-    SyncLogEntry,
     User,
 )
 
@@ -63,7 +63,7 @@ def accepted_case(
 def _clean(engine: Engine, *, subject_id: int, provider_id: int) -> None:
     with Session(engine) as s, s.begin():
         apps = select(RepairApplication.id).where(RepairApplication.subject_id == subject_id)
-        s.execute(delete(SyncLogEntry).where(SyncLogEntry.subject_id == subject_id))
+        s.execute(delete(OutboxEntry).where(OutboxEntry.subject_id == subject_id))
         s.execute(delete(RepairMaterial).where(RepairMaterial.repair_id.in_(apps)))
         s.execute(delete(RepairApplication).where(RepairApplication.subject_id == subject_id))
         s.execute(delete(Commitment).where(Commitment.subject_id == subject_id))
@@ -117,5 +117,9 @@ def test_two_officers_deciding_the_same_repair_at_once_exactly_one_succeeds(
         ).scalars()
         expected = ["active", "repaired"] if winners == ["approve"] else ["active"]
         assert list(versions) == expected
-        synced = s.execute(select(SyncLogEntry.event).where(SyncLogEntry.target_id == repair_id))
+        synced = s.execute(
+            select(OutboxEntry.event).where(
+                OutboxEntry.target_id == repair_id, OutboxEntry.target_type == "repair_application"
+            )
+        )
         assert len(list(synced)) == 1

@@ -19,7 +19,7 @@ from xinyong import commitments, lists, measures, repair, workqueue
 from xinyong.audit import Actor
 from xinyong.catalog import Catalog, EarlyExit, ListType
 from xinyong.clock import Calendar
-from xinyong.db.tables import ListEntry, Provider, RepairApplication, Subject, SyncLogEntry
+from xinyong.db.tables import ListEntry, OutboxEntry, Provider, RepairApplication, Subject
 from xinyong.errors import Forbidden
 from xinyong.repair import eligibility
 from xinyong.repair.eligibility import Facts
@@ -58,14 +58,14 @@ def _no_early_exit(catalog: Catalog) -> ListType:
 @pytest.mark.parametrize(
     ("case", "list_type", "decided_on", "today", "unmet", "says"),
     [
-        ("watch list after 3 months", "watch", date(2026, 3, 10), date(2026, 6, 10), [], ""),
+        ("watch list after 3 months", "watch", date(2026, 3, 10), date(2026, 6, 11), [], ""),
         (
             "too early: names the earliest date",
             "watch",
             date(2026, 3, 10),
-            date(2026, 6, 9),
+            date(2026, 6, 10),  # 3 months end on 2026-06-10 (民法典 第202条)
             ["min_period"],
-            "最早 2026-06-10",
+            "最早 2026-06-11",
         ),
         (
             "serious list before 12 months",
@@ -73,7 +73,7 @@ def _no_early_exit(catalog: Catalog) -> ListType:
             date(2026, 3, 10),
             date(2026, 11, 23),
             ["min_period"],
-            "最早 2027-03-10",
+            "最早 2027-03-11",
         ),
         (
             "red list is not dishonesty information",
@@ -179,7 +179,7 @@ def _apply(
     data_dir: Path,
     today: date,
 ) -> RepairApplication:
-    return commitments.apply_for_early_exit(
+    return commitments.apply_for_repair(
         session,
         entry,
         repair.Application("拖欠工资已全部支付，已整改", True, PROOFS),
@@ -235,7 +235,11 @@ def test_approved_early_exit_takes_the_subject_off_the_list_the_same_day(
     )
     assert after.clean
     assert after.hits == ()
-    synced = session.execute(select(SyncLogEntry).where(SyncLogEntry.target_id == app.id)).scalars()
+    synced = session.execute(
+        select(OutboxEntry).where(
+            OutboxEntry.target_id == app.id, OutboxEntry.target_type == "repair_application"
+        )
+    ).scalars()
     assert [(e.event, e.payload["list_entry_id"]) for e in synced] == [
         ("repair.approved", entry.id)
     ]
@@ -287,7 +291,7 @@ def test_early_exit_applied_for_too_early_is_refused_naming_the_date(
             session, entry, make_enterprise(session, subject), catalog=catalog,
             calendar=calendar, data_dir=tmp_path, today=today,
         )  # fmt: skip
-    assert "2027-01-20" in refused.value.message
+    assert "2027-01-21" in refused.value.message
     unmet = [c["id"] for c in refused.value.details["conditions"] if not c["met"]]
     assert unmet == ["min_period"]
 

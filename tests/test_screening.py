@@ -11,13 +11,13 @@ import pytest
 
 from tests.factories import make_subject
 from tests.factories.lists import listed
-from xinyong import demo
+from xinyong import demo, identifiers
 from xinyong.audit import Actor
 from xinyong.enums import Role
+from xinyong.identifiers import frames
 from xinyong.measures import screening
 from xinyong.measures.names import normalise_name
 from xinyong.measures.screening import ScreeningRow
-from xinyong.measures.uscc_frame import plain_uscc_mask
 
 MONDAY = date(2026, 11, 23)
 DECIDED = date(2026, 12, 1)
@@ -95,8 +95,12 @@ def test_vectorised_check_characters_agree_with_the_row_by_row_rule():
         i = rng.randrange(18)
         bad.append(c[:i] + rng.choice("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZa ") + c[i + 1 :])
     codes = [*good, *bad, "", "123", "91350100M000100Y43", "91350100M000100Y44", None]
-    found = plain_uscc_mask(pl.Series(codes, dtype=pl.String)).to_list()
-    assert found == [c is not None and screening.quick_uscc(c) for c in codes]
+    found = frames.uscc_ok(pl.Series(codes, dtype=pl.String)).to_list()
+    canonical = [c is not None and c == identifiers.normalise(c) for c in codes]
+    expected = [
+        ok and identifiers.is_valid_uscc(str(c)) for c, ok in zip(codes, canonical, strict=True)
+    ]
+    assert found == expected
     assert sum(found) > len(good)  # every good code, plus corruptions that still check out
 
 

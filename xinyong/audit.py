@@ -33,6 +33,9 @@ log = get_logger(__name__)
 
 GENESIS = "0" * 64
 _AUDIT_LOCK_KEY = 7_220_419  # pg_advisory_xact_lock key serialising chain appends
+# The outbox takes the same transaction lock (one lock, no ordering between two): its ids are
+# then handed out in commit order, which makes them a cursor (xinyong/outbox.py).
+CHAIN_LOCK_KEY = _AUDIT_LOCK_KEY
 
 
 class AuditAction(StrEnum):
@@ -40,6 +43,7 @@ class AuditAction(StrEnum):
 
     USER_CREATED = "auth.user.created"
     USER_LOGGED_IN = "auth.user.logged_in"
+    USER_LOGIN_FAILED = "auth.user.login_failed"
     API_CLIENT_CREATED = "auth.api_client.created"
     API_CLIENT_ROTATED = "auth.api_client.rotated"
     API_CLIENT_REVOKED = "auth.api_client.revoked"
@@ -83,7 +87,7 @@ class AuditAction(StrEnum):
     REPORT_ISSUED = "reports.report.issued"
     REPORT_REVOKED = "reports.report.revoked"
     LOGS_PURGED = "audit.logs.purged"
-    EVALUATION_RUN = "evaluation.run.completed"
+    EVALUATION_RUN = "evaluation.run.started"
     INSPECTOR_ADDED = "inspections.inspector.added"
     INSPECTION_PLAN_DRAWN = "inspections.plan.drawn"
     INSPECTION_RESULT_RECORDED = "inspections.result.recorded"
@@ -119,6 +123,7 @@ class Actor:
     provider_id: int | None = None
     subject_id: int | None = None
     request_id: str | None = field(default=None, compare=False)
+    scopes: tuple[str, ...] = ()  # API keys only (auth.SCOPES)
 
     @classmethod
     def system(cls, label: str = "系统") -> Actor:

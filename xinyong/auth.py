@@ -2,7 +2,8 @@
 
 Owns: password hashing (argon2), login sessions for pages (random token, only its hash stored),
 API keys for business systems (shown once, only the SHA-256 stored), role and provider-scope
-checks. Does not: decide business rules (domain modules) or read request state (web/deps.py does).
+checks, login throttling (per account and per address) and the audit of failed logins.
+Does not: decide business rules (domain modules) or read request state (web/deps.py does).
 """
 
 from __future__ import annotations
@@ -11,17 +12,22 @@ import hashlib
 import secrets
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
+from functools import cache
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
-from sqlalchemy import select
+from limits import RateLimitItem, parse
+from limits.storage import storage_from_string
+from limits.strategies import MovingWindowRateLimiter
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from xinyong import audit
 from xinyong.audit import Actor, AuditAction
 from xinyong.db.tables import ApiClient, User, WebSession
 from xinyong.enums import Role
-from xinyong.errors import Conflict, Forbidden, InvalidInput, Unauthenticated
+from xinyong.errors import Conflict, Forbidden, InvalidInput, Unauthenticated, XinyongError
 
 SESSION_HOURS = 12
 MIN_PASSWORD_LENGTH = 8
@@ -36,6 +42,62 @@ class LoginFailed(Unauthenticated):
 
 class WeakPassword(InvalidInput):
     code = "auth.weak_password"
+
+
+class LoginLocked(XinyongError):
+    """Too many failed logins for this account or from this address (429)."""
+
+    code = "auth.login_locked"
+    status = 429
+
+
+class LoginThrottle:
+    """Failed logins counted per account and per address over a moving window (`limits`).
+
+    In memory, per server process: a restart forgets the counts, which only shortens a lock.
+    Past ACCOUNT_LIMIT failures for one username, or ADDRESS_LIMIT from one address, within
+    WINDOW, every login for that account or from that address is refused — the right password
+    included — until the window has moved on. A successful login clears the account's count.
+    """
+
+    WINDOW_MINUTES = 15
+    ACCOUNT_LIMIT = 10
+    ADDRESS_LIMIT = 50
+
+    def __init__(self, storage_uri: str = "memory://") -> None:
+        self._limiter = MovingWindowRateLimiter(storage_from_string(storage_uri))
+        self._account = parse(f"{self.ACCOUNT_LIMIT}/{self.WINDOW_MINUTES} minutes")
+        self._address = parse(f"{self.ADDRESS_LIMIT}/{self.WINDOW_MINUTES} minutes")
+
+    def _keys(self, username: str, address: str) -> list[tuple[RateLimitItem, str, str]]:
+        return [
+            (self._account, "account", username.strip().casefold()),
+            (self._address, "address", address),
+        ]
+
+    def check(self, username: str, address: str) -> None:
+        """Raise LoginLocked when the account or the address is locked (nothing is counted)."""
+        for item, kind, key in self._keys(username, address):
+            if not self._limiter.test(item, kind, key):
+                raise LoginLocked(
+                    f"登录失败次数过多，{'该账户' if kind == 'account' else '您所在的网络地址'}"
+                    f"已被暂时锁定。请 {self.WINDOW_MINUTES} 分钟后再试；"
+                    "如忘记密码，请联系信用办管理员重置。",
+                    details={"locked": kind, "minutes": self.WINDOW_MINUTES},
+                )
+
+    def failed(self, username: str, address: str) -> None:
+        for item, kind, key in self._keys(username, address):
+            self._limiter.hit(item, kind, key)
+
+    def succeeded(self, username: str) -> None:
+        self._limiter.clear(self._account, "account", username.strip().casefold())
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash to verify against when the username is unknown: the answer takes as long."""
+    return _hasher.hash(secrets.token_urlsafe(16))
 
 
 # ---- pure rules -------------------------------------------------------------------------------
@@ -68,15 +130,33 @@ def actor_for_user(user: User, *, request_id: str | None = None) -> Actor:
     )
 
 
-def actor_for_client(client: ApiClient, *, request_id: str | None = None) -> Actor:
-    return Actor(
-        kind="api_client",
-        id=client.id,
-        label=f"接口:{client.name}",
-        role=Role(client.role),
-        provider_id=client.provider_id,
-        request_id=request_id,
-    )
+# The one API-key lookup: the sync path runs it on a session, the joint check's fast path
+# compiles it once for psycopg (`measures.fast`); both turn the row into an actor here.
+API_KEY_STATEMENT = select(
+    ApiClient.id, ApiClient.name, ApiClient.role, ApiClient.provider_id, ApiClient.active
+).where(ApiClient.key_hash == bindparam("key_hash"))
+
+
+def api_key_params(key: str) -> dict[str, str]:
+    """The parameters of `API_KEY_STATEMENT` for a presented key (only its digest is stored)."""
+    return {"key_hash": token_digest(key)}
+
+
+def actor_for_key_row(row: Any) -> Actor | None:
+    """The actor of an `API_KEY_STATEMENT` row (id, name, role, provider_id, active), None when
+    there is no row or the client is deactivated."""
+    if row is None or not row[4]:
+        return None
+    return Actor("api_client", row[0], f"接口:{row[1]}", Role(row[2]), row[3])
+
+
+def require_scope(actor: Actor, scope: str) -> None:
+    """Raise Forbidden unless the API key carries the scope (the system actor always passes)."""
+    if actor.kind == "system" or scope in actor.scopes:
+        return
+    if actor.is_anonymous:
+        raise Unauthenticated("此接口需要接口密钥", code="auth.api_key_required")
+    raise Forbidden(f"此接口需要“{SCOPES[scope]}”权限的接口密钥", code="auth.scope_required")
 
 
 def require_role(actor: Actor, *roles: Role) -> None:
@@ -85,6 +165,18 @@ def require_role(actor: Actor, *roles: Role) -> None:
         return
     names = "、".join(r.label for r in roles)
     raise Forbidden(f"此操作需要以下角色之一：{names}", code="auth.role_required")
+
+
+def require_enterprise_account(actor: Actor) -> int:
+    """The subject an enterprise account acts for: a signed-in user of role enterprise bound to
+    one subject (an API client of that role, or an unbound user, has no self-service)."""
+    require_role(actor, Role.ENTERPRISE)
+    if actor.kind != "user" or actor.subject_id is None:
+        raise Forbidden(
+            "企业自助服务只对绑定本企业的企业账户开放，请以企业账户登录",
+            code="auth.subject_required",
+        )
+    return actor.subject_id
 
 
 DEPARTMENT_ROLES = (Role.OFFICER, Role.PROVIDER_CLERK)
@@ -159,12 +251,7 @@ def actor_for_session_token(session: Session, token: str, *, now: datetime) -> A
 
 
 def actor_for_api_key(session: Session, key: str) -> Actor | None:
-    client = session.execute(
-        select(ApiClient).where(ApiClient.key_hash == token_digest(key))
-    ).scalar_one_or_none()
-    if client is None or not client.active:
-        return None
-    return actor_for_client(client)
+    return actor_for_key_row(session.execute(API_KEY_STATEMENT, api_key_params(key)).first())
 
 
 # ---- API clients: scopes, rate limits, rotation, revocation (issue 11) -----------------------
@@ -174,12 +261,15 @@ CLIENT_SCOPES: dict[str, tuple[Role, str]] = {
     "check": (Role.SYSTEM, "联合奖惩核查"),
     "screen": (Role.SYSTEM, "名单比对"),
     "batches": (Role.PROVIDER_CLERK, "数据报送"),
+    "exchange": (Role.SYSTEM, "信用信息交换（变更流）"),
 }
+SCOPES = {scope: title for scope, (_, title) in CLIENT_SCOPES.items()}
 # API path prefix → the scope it needs
 SCOPE_PATHS = (
     ("/api/v1/checks", "check"),
     ("/api/v1/screenings", "screen"),
     ("/api/v1/batches", "batches"),
+    ("/api/v1/exchange", "exchange"),
 )
 LAST_USED_EVERY = timedelta(seconds=60)  # last_used_at is written at most once a minute
 
@@ -227,14 +317,23 @@ def client_key_actor(
             f"接口密钥“{client.name}”未开通{CLIENT_SCOPES[scope][1]}（{scope}）权限",
             code="auth.scope_missing",
         )
-    ratelimit.hit(f"client:{client.id}", client.rate_limit or "120/minute")
+    # keyed by the key's random prefix: row ids come back after a rollback, prefixes do not
+    ratelimit.hit(f"client:{client.key_prefix}", client.rate_limit or "120/minute")
     last = client.last_used_at
     if last is not None and last.tzinfo is None:
         last = last.replace(tzinfo=UTC)
     if last is None or now - last >= LAST_USED_EVERY:
         client.last_used_at = now
         session.flush()
-    actor = actor_for_client(client, request_id=request_id)
+    actor = Actor(
+        "api_client",
+        client.id,
+        f"接口:{client.name}",
+        Role(client.role),
+        client.provider_id,
+        request_id=request_id,
+        scopes=tuple(client.scopes or ()),
+    )
     if scope is not None and scopes:
         role = CLIENT_SCOPES[scope][0]
         return Actor(
@@ -244,6 +343,7 @@ def client_key_actor(
             role=role,
             provider_id=actor.provider_id,
             request_id=request_id,
+            scopes=actor.scopes,
         )
     return actor
 
@@ -293,7 +393,7 @@ def add_client(
         raise InvalidInput(
             "开通数据报送（batches）须指定所属报送部门（--provider）", code="auth.provider_required"
         )
-    role = Role.SYSTEM if {"check", "screen"} & set(wanted) else Role.PROVIDER_CLERK
+    role = Role.SYSTEM if {"check", "screen", "exchange"} & set(wanted) else Role.PROVIDER_CLERK
     client, key = create_api_client(session, name, role, provider_id=provider_id, actor=actor)
     client.scopes, client.rate_limit = wanted, rate_limit
     session.flush()
@@ -385,11 +485,37 @@ def create_user(
     return user
 
 
-def log_in(session: Session, username: str, password: str, *, now: datetime) -> tuple[User, str]:
-    """Check the password and open a page session. Returns the user and the cookie token."""
+def log_in(
+    session: Session,
+    username: str,
+    password: str,
+    *,
+    now: datetime,
+    throttle: LoginThrottle | None = None,
+    address: str = "",
+) -> tuple[User, str]:
+    """Check the password and open a page session. Returns the user and the cookie token.
+
+    The same work and the same answer whether or not the username exists (an unknown name is
+    verified against a dummy hash). A failure is counted by `throttle` and audited in the
+    caller's transaction — the caller that answers the failure commits it.
+    """
+    try:
+        if throttle is not None:
+            throttle.check(username, address)
+    except LoginLocked:
+        _audit_failure(session, username, address, None, "locked")
+        raise
     user = find_user(session, username)
-    if user is None or not user.active or not password_matches(user.password_hash, password):
+    matches = password_matches(user.password_hash if user else _dummy_hash(), password)
+    if user is None or not user.active or not matches:
+        if throttle is not None:
+            throttle.failed(username, address)
+        why = "unknown_user" if user is None else ("inactive" if not user.active else "password")
+        _audit_failure(session, username, address, user, why)
         raise LoginFailed("用户名或密码不正确")
+    if throttle is not None:
+        throttle.succeeded(username)
     token = secrets.token_urlsafe(32)
     session.add(
         WebSession(
@@ -410,6 +536,21 @@ def log_in(session: Session, username: str, password: str, *, now: datetime) -> 
     return user, token
 
 
+def _audit_failure(
+    session: Session, username: str, address: str, user: User | None, why: str
+) -> None:
+    attempt = Actor(kind="anonymous", id=None, label=f"登录尝试（{address or '未知地址'}）",
+                    role=Role.SYSTEM)  # fmt: skip
+    audit.record(
+        session,
+        attempt,
+        AuditAction.USER_LOGIN_FAILED,
+        target_type="user",
+        target_id=user.id if user else None,
+        after={"username": username[:100], "address": address, "reason": why},
+    )
+
+
 def log_out(session: Session, token: str) -> None:
     row = session.execute(
         select(WebSession).where(WebSession.token_hash == token_digest(token))
@@ -425,10 +566,13 @@ def create_api_client(
     role: Role,
     *,
     provider_id: int | None = None,
+    scopes: tuple[str, ...] = (),
     actor: Actor,
 ) -> tuple[ApiClient, str]:
     """Register a business system, provider system or bank; the key is shown once, never stored."""
     require_role(actor, Role.ADMIN)
+    if unknown := [s for s in scopes if s not in SCOPES]:
+        raise InvalidInput(f"未知的接口权限：{'、'.join(unknown)}", code="auth.unknown_scope")
     if role == Role.PROVIDER_CLERK and provider_id is None:
         raise InvalidInput("报送接口必须属于一个报送部门", code="auth.provider_required")
     prefix, key = _new_key()
@@ -439,6 +583,7 @@ def create_api_client(
         role=role.value,
         provider_id=provider_id,
         active=True,
+        scopes=list(scopes),
     )
     session.add(client)
     session.flush()
@@ -448,6 +593,12 @@ def create_api_client(
         AuditAction.API_CLIENT_CREATED,
         target_type="api_client",
         target_id=client.id,
-        after={"name": name, "role": role.value, "provider_id": provider_id, "prefix": prefix},
+        after={
+            "name": name,
+            "role": role.value,
+            "provider_id": provider_id,
+            "prefix": prefix,
+            "scopes": list(scopes),
+        },
     )
     return client, key

@@ -3,8 +3,9 @@
 Only this module asks the system for the date. `today()` honours `XINYONG_TODAY` (YYYY-MM-DD) so
 tests and demos can set the date. The `Calendar` is built by `catalog.loader.load_calendar`
 from the State Council calendar (the `chinesecalendar` package) plus the credit office's
-overrides in `catalogs/calendar/`. A date in a year nobody has entered raises
-`CalendarYearMissing` — never a guess.
+year files in `catalogs/calendar/`; a year the State Council has not arranged yet is provisional,
+computed from the statute so that it is never early (`catalog/statutory.py`), and every date in
+it is shown as 暂定. Only a year beyond the lunar tables raises `CalendarYearMissing`.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ class CalendarYearMissing(ConfigurationError):
 
     def __init__(self, year: int) -> None:
         super().__init__(
-            f"{year} 年的节假日安排尚未录入，无法计算工作日。"
+            f"{year} 年超出了可推算的范围，且尚未录入节假日安排，无法计算工作日。"
             f"请在 catalogs/calendar/{year}.yaml 中录入"
             f"国务院办公厅公布的 {year} 年放假和调休安排（holidays 与 workdays），"
             f"运行 `xinyong catalog check` 后重试。",
@@ -67,6 +68,12 @@ class Calendar:
     holidays: frozenset[date] = field(default_factory=frozenset)  # weekday days off
     workdays: frozenset[date] = field(default_factory=frozenset)  # weekend make-up working days
     holiday_names: dict[date, str] = field(default_factory=dict, compare=False, hash=False)
+    # years without an official arrangement, computed from the statute (a superset of days off)
+    provisional_years: frozenset[int] = field(default_factory=frozenset)
+
+    def is_provisional(self, day: date) -> bool:
+        """Whether `day` lies in a provisional year: a deadline on it is shown as 暂定."""
+        return day.year in self.provisional_years
 
     def require_year(self, year: int) -> None:
         if year not in self.years:
@@ -117,3 +124,18 @@ def add_months(start: date, months: int) -> date:
     year, month = divmod(total, 12)
     last = _stdcal.monthrange(year, month + 1)[1]
     return date(year, month + 1, min(start.day, last))
+
+
+def period_last_day(start: date, months: int) -> date:
+    """The last day of a period of `months` months that starts from the event on `start`.
+
+    The one rule for every period on the platform (disclosure window, list validity, early-exit
+    minimum, repair minimum and maximum, commitment validity). 民法典 第二百零一条: the day of the
+    event is not counted, the period begins the next day; 第二百零二条: a period in months ends
+    on the corresponding day of the last month, or on that month's last day when it has no
+    corresponding day (ADR 0007). So 24 months from 2025-01-22 end on 2027-01-22 (in force that
+    day, out of force on 2027-01-23). `months=0` is an empty period: it ends on `start` itself.
+    """
+    if months < 0:
+        raise ValueError("months must be >= 0")
+    return add_months(start, months)

@@ -5,7 +5,7 @@ the national template, rules.md §7.2), the authority's verification, and the di
 false or broken commitment becomes (info class `commitment_breach`, written here in the same
 action, linked by the 承诺编码 and citing the template's legal basis). A broken 信用修复型
 commitment also revokes the repair it was given for (repair.revoke).
-Does not: decide what the public sees of the breach record (disclosure.py).
+Does not: decide what the public sees of the breach record (disclosure/).
 """
 
 from __future__ import annotations
@@ -18,13 +18,13 @@ from sqlalchemy import func, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
-from xinyong import archive, audit, providers, repair, subjects
+from xinyong import archive, audit, outbox, providers, repair, subjects
 from xinyong.audit import Actor, AuditAction
 from xinyong.auth import require_provider_scope, require_role
 from xinyong.catalog import Catalog, CommitmentTemplate
-from xinyong.clock import Calendar, add_months
+from xinyong.clock import Calendar, period_last_day
 from xinyong.db.tables import Commitment, ListEntry, Record, RepairApplication, Subject
-from xinyong.enums import RecordStatus, Role, SubjectKind
+from xinyong.enums import CommitmentStatus, RepairStatus, RepairTarget, Role, SubjectKind
 from xinyong.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 BREACH_CLASS = "commitment_breach"
@@ -104,7 +104,7 @@ def list_for_subject(session: Session, subject_id: int) -> list[Commitment]:
 
 
 def list_unverified(session: Session, provider_id: int | None = None) -> list[Commitment]:
-    stmt = select(Commitment).where(Commitment.status == "signed")
+    stmt = select(Commitment).where(Commitment.status == CommitmentStatus.SIGNED)
     if provider_id is not None:
         stmt = stmt.where(Commitment.acceptance_provider_id == provider_id)
     return list(session.execute(stmt.order_by(Commitment.id)).scalars())
@@ -159,11 +159,13 @@ def sign(
         legal_basis=[b.cite() for b in chosen.legal_basis],
         publication=chosen.publication,
         signed_on=today,
-        valid_until=add_months(today, chosen.validity_months) if chosen.validity_months else None,
+        valid_until=period_last_day(today, chosen.validity_months)
+        if chosen.validity_months
+        else None,
         signed_by=actor.label,
         acceptance_provider_id=acceptance_provider_id,
         record_id=record.id if record is not None else None,
-        status="signed",
+        status=CommitmentStatus.SIGNED.value,
         catalog_version=catalog.version,
     )
     session.add(row)
@@ -181,6 +183,22 @@ def sign(
             "record_id": row.record_id,
         },
     )
+    outbox.append(
+        session,
+        outbox.Event.COMMITMENT_SIGNED,
+        target_type="commitment",
+        target_id=row.id,
+        subject_id=subject.id,
+        provider_id=acceptance_provider_id,
+        payload={
+            "code": code,
+            "template": chosen.id,
+            "kind": chosen.kind,
+            "publication": chosen.publication,
+            "record_id": row.record_id,
+        },
+        occurred_on=today,
+    )
     return row
 
 
@@ -197,11 +215,10 @@ def _sign_for_repair(
     """The 信用修复型 commitment for a record, or for early exit from a platform list entry."""
     if not affirmed:
         raise InvalidInput("须作出信用修复信用承诺后方可申请", code="commitments.not_affirmed")
+    provider = repair.provider_of(session, target)
     if isinstance(target, Record):
-        provider = repair.deciding_provider(session, target)
         detail = target.decision_number or target.natural_key
     else:
-        provider = repair.entry_provider(session, target)
         title = catalog.list_type(target.list_type).title
         detail = f"申请提前移出{title}（{target.decision_number or target.id}）"
     subject = subjects.get(session, target.subject_id)
@@ -215,7 +232,7 @@ def _sign_for_repair(
 
 def apply_for_repair(
     session: Session,
-    record: Record,
+    target: Record | ListEntry,
     application: repair.Application,
     *,
     actor: Actor,
@@ -226,37 +243,14 @@ def apply_for_repair(
     region_code: str,
     commitment_affirmed: bool = True,
 ) -> RepairApplication:
-    """One step for the subject (一口受理): sign the 信用修复型 commitment and apply for repair."""
+    """One step for the subject (一口受理): sign the 信用修复型 commitment and apply — for repair
+    of a record, or for early exit (提前移出) from a list entry decided on this platform."""
     commitment = _sign_for_repair(
-        session, record, actor=actor, today=today, catalog=catalog, region_code=region_code,
+        session, target, actor=actor, today=today, catalog=catalog, region_code=region_code,
         affirmed=commitment_affirmed,
     )  # fmt: skip
-    return repair.apply_for_repair(
-        session, record, application, commitment, actor=actor, today=today, catalog=catalog,
-        calendar=calendar, data_dir=data_dir,
-    )  # fmt: skip
-
-
-def apply_for_early_exit(
-    session: Session,
-    entry: ListEntry,
-    application: repair.Application,
-    *,
-    actor: Actor,
-    today: date,
-    catalog: Catalog,
-    calendar: Calendar,
-    data_dir: Path,
-    region_code: str,
-    commitment_affirmed: bool = True,
-) -> RepairApplication:
-    """一口受理 for a platform list entry: sign the commitment and apply for early exit."""
-    commitment = _sign_for_repair(
-        session, entry, actor=actor, today=today, catalog=catalog, region_code=region_code,
-        affirmed=commitment_affirmed,
-    )  # fmt: skip
-    return repair.apply_for_early_exit(
-        session, entry, application, commitment, actor=actor, today=today, catalog=catalog,
+    return repair.file_application(
+        session, target, application, commitment, actor=actor, today=today, catalog=catalog,
         calendar=calendar, data_dir=data_dir,
     )  # fmt: skip
 
@@ -287,9 +281,9 @@ def record_verification(
         )
     result = session.execute(
         update(Commitment)
-        .where(Commitment.id == commitment.id, Commitment.status == "signed")
+        .where(Commitment.id == commitment.id, Commitment.status == CommitmentStatus.SIGNED)
         .values(
-            status="kept" if kept else "breached",
+            status=(CommitmentStatus.KEPT if kept else CommitmentStatus.BREACHED).value,
             fulfillment_status=fulfilment,
             unperformed_content=(unperformed or "").strip() or None,
             false_statement=false_statement,
@@ -309,7 +303,7 @@ def record_verification(
         AuditAction.COMMITMENT_VERIFIED,
         target_type="commitment",
         target_id=commitment.id,
-        before={"status": "signed"},
+        before={"status": CommitmentStatus.SIGNED},
         after={"status": commitment.status, "fulfillment": fulfilment, "false": false_statement},
     )
     if kept:
@@ -357,35 +351,39 @@ def _record_breach(
         "remarks": "虚假承诺" if commitment.false_statement else None,
     }
     data = {k: v for k, v in data.items() if v is not None}
-    record = Record(
+    record = archive.add_record(
+        session,
         subject_id=subject.id,
         info_class=BREACH_CLASS,
         natural_key=commitment.code,
-        version=1,
-        is_current=True,
-        status=RecordStatus.ACTIVE.value,
+        data=data,
+        reason=f"信用承诺 {commitment.code} 经核查{_breach_word(commitment)}",
+        catalog_version=catalog.version,
+        actor=actor,
+        action=AuditAction.COMMITMENT_BREACH_RECORDED,
+        audit_after={"commitment_id": commitment.id, "code": commitment.code},
+        audit_reason=commitment.breach_consequence,
         decision_number=commitment.code,
         decision_date=today,
         authority_name=data["authority_name"],
         authority_uscc=data.get("authority_uscc"),
         provider_id=provider.id if provider else None,
-        catalog_version=catalog.version,
-        content_hash=archive.content_hash(data),
-        data=data,
-        reason=f"信用承诺 {commitment.code} 经核查{_breach_word(commitment)}",
     )
-    session.add(record)
-    session.flush()
     commitment.breach_record_id = record.id
     session.flush()
-    audit.record(
+    outbox.append(
         session,
-        actor,
-        AuditAction.COMMITMENT_BREACH_RECORDED,
+        outbox.Event.COMMITMENT_BREACHED,
         target_type="record",
         target_id=record.id,
-        after={"commitment_id": commitment.id, "code": commitment.code, "info_class": BREACH_CLASS},
-        reason=commitment.breach_consequence,
+        subject_id=subject.id,
+        provider_id=record.provider_id,
+        payload={
+            "commitment_id": commitment.id,
+            "code": commitment.code,
+            "info_class": BREACH_CLASS,
+        },
+        occurred_on=today,
     )
     return record
 
@@ -403,10 +401,11 @@ def _revoke_repair(
     (repair.revoke refuses it); the breach record stands and the authority starts that procedure.
     """
     stmt = select(RepairApplication).where(
-        RepairApplication.commitment_id == commitment.id, RepairApplication.status == "approved"
+        RepairApplication.commitment_id == commitment.id,
+        RepairApplication.status == RepairStatus.APPROVED,
     )
     application = session.execute(stmt).scalar_one_or_none()
-    if application is None or application.target_kind == "list_entry":
+    if application is None or application.target_kind == RepairTarget.LIST_ENTRY:
         return None
     reason = f"信用修复承诺 {commitment.code} 经核查未履行或不实：{commitment.breach_consequence}"
     return repair.revoke(session, application, reason, actor=actor, today=today, catalog=catalog)

@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     # The address in the 信用码 and every absolute link. None: the address `xinyong serve` was
     # started on (it sets this from --host/--port), else the address the request came to.
     public_base_url: str | None = None
+    # Served over HTTPS (directly or behind a TLS proxy): cookies get Secure, responses HSTS.
+    https: bool = False
     region_name: str = "示范区"
     region_code: str = "990100"
     # Joint checks on PostgreSQL use the raw async psycopg pool (measures/fast.py) unless off.
@@ -47,6 +49,20 @@ class Settings(BaseSettings):
     @property
     def signing_key_path(self) -> Path:
         return self.signing_key or self.data_dir / "keys" / "office-sm2.pem"
+
+    # `xinyong jobs run exchange`: packages to import are picked up from the inbox; packages of
+    # pending changes are written to the outbox folder (where the transfer to the provincial
+    # platform picks them up). Defaults under data_dir/exchange/.
+    exchange_inbox: Path | None = None
+    exchange_outbox: Path | None = None
+
+    @property
+    def exchange_inbox_dir(self) -> Path:
+        return self.exchange_inbox or self.data_dir / "exchange" / "inbox"
+
+    @property
+    def exchange_outbox_dir(self) -> Path:
+        return self.exchange_outbox or self.data_dir / "exchange" / "outbox"
 
 
 @lru_cache

@@ -111,3 +111,46 @@ class Disclosure(StrEnum):
     PUBLIC = "public"  # 可向社会公开
     SHARED = "shared"  # 特定范围内公开（政务共享）
     PRIVATE = "private"  # 不可公开
+
+
+class RepairStatus(StrEnum):
+    """Where a repair (or early-exit) application stands (repair/procedure.py moves it)."""
+
+    SUBMITTED = "submitted"  # 待受理
+    ACCEPTED = "accepted"  # 已受理，待决定
+    NOT_ACCEPTED = "not_accepted"  # 不予受理
+    APPROVED = "approved"  # 准予修复
+    REFUSED = "refused"  # 不予修复
+    REVOKED = "revoked"  # 撤销修复（违诺）
+
+
+class RepairTarget(StrEnum):
+    """What a repair application is about."""
+
+    RECORD = "record"  # a dishonesty record: repair
+    LIST_ENTRY = "list_entry"  # a list entry decided on this platform: early exit
+
+
+class CommitmentStatus(StrEnum):
+    SIGNED = "signed"  # 已作出
+    KEPT = "kept"  # 核查：已履行
+    BREACHED = "breached"  # 核查：未履行或不实
+
+
+class ObjectionStatus(StrEnum):
+    OPEN = "open"  # 异议处理中
+    ANSWERED = "answered"  # 已答复
+
+
+class RegistrationStatus(StrEnum):
+    SUBMITTED = "submitted"
+    VERIFIED = "verified"
+    REJECTED = "rejected"
+
+
+class BatchStatus(StrEnum):
+    """A collection batch (collection/batches.py)."""
+
+    PROCESSING = "processing"  # chunks being written (a rerun resumes it)
+    DONE = "done"
+    DRY_RUN = "dry_run"  # checked only, nothing stored

@@ -1,9 +1,12 @@
-"""structlog setup with a processor that masks ID numbers and USCCs in every event value."""
+"""structlog setup with a processor that masks ID numbers in every event value.
+
+Masking is `identifiers.mask_text`, the same function the portal uses: 18- and 15-digit ID
+numbers lose their birth date, USCCs stay readable.
+"""
 
 from __future__ import annotations
 
 import logging
-import re
 import sys
 from collections.abc import MutableMapping
 from pathlib import Path
@@ -11,20 +14,16 @@ from typing import Any, TextIO
 
 import structlog
 
-_ID_RE = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[0-9Xx])(?![0-9A-Za-z])")
-
-
-def _mask_text(value: str) -> str:
-    return _ID_RE.sub(lambda m: f"{m.group(1)}********{m.group(2)[-4:]}", value)
+from xinyong.identifiers import mask_text
 
 
 def mask_identifiers(
     _logger: Any, _name: str, event_dict: MutableMapping[str, Any]
 ) -> MutableMapping[str, Any]:
-    """Mask 18-digit ID numbers in every string value of an event."""
+    """Mask ID numbers in every string value of an event (as the portal does)."""
     for key, value in event_dict.items():
         if isinstance(value, str):
-            event_dict[key] = _mask_text(value)
+            event_dict[key] = mask_text(value)
     return event_dict
 
 

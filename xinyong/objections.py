@@ -5,7 +5,7 @@ archive.open_objection_record_ids), routing to the provider, the working-day ans
 (catalogs/workflows/objections.yaml), and the answer: correct (a new record version with the
 changed fields), delete (a `withdrawn` version with the reason) or keep (reasons). Each answer keeps
 the field-by-field history (before/after) on the objection and in the audit row.
-Does not: decide what the public sees (disclosure.py reads the flag and the record status).
+Does not: decide what the public sees (disclosure/ reads the flag and the record status).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from xinyong.auth import require_department
 from xinyong.catalog import Catalog, FieldRole
 from xinyong.clock import Calendar, add_working_days
 from xinyong.db.tables import Objection, Provider, Record
-from xinyong.enums import RecordStatus, Role
+from xinyong.enums import ObjectionStatus, RecordStatus, Role
 from xinyong.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 OUTCOMES = {"corrected": "更正", "deleted": "删除", "kept": "维持"}
@@ -98,7 +98,7 @@ def list_for_subject(session: Session, subject_id: int) -> list[Objection]:
 
 
 def list_open(session: Session, provider_id: int | None = None) -> list[Objection]:
-    stmt = select(Objection).where(Objection.status == "open")
+    stmt = select(Objection).where(Objection.status == ObjectionStatus.OPEN)
     if provider_id is not None:
         stmt = stmt.where(Objection.provider_id == provider_id)
     return list(session.execute(stmt.order_by(Objection.answer_due)).scalars())
@@ -150,7 +150,7 @@ def file_objection(
     objection = Objection(
         record_id=record.id,
         subject_id=record.subject_id,
-        status="open",
+        status=ObjectionStatus.OPEN.value,
         grounds=grounds.strip(),
         filed_on=today,
         answer_due=answer_due,
@@ -190,7 +190,7 @@ def answer_objection(
         raise InvalidInput("答复结论须为更正、删除或维持", code="objections.bad_outcome")
     if not answer.strip():
         raise InvalidInput("请写明答复理由", code="objections.answer_required")
-    if objection.status != "open":
+    if objection.status != ObjectionStatus.OPEN:
         raise AlreadyAnswered(f"该异议已处理（{objection.status}），不能重复答复")
     record = archive.get(session, objection.record_id)
     diff = field_changes(record, changes or {}, catalog) if outcome == "corrected" else []
@@ -207,6 +207,7 @@ def answer_objection(
             changes={c.field: c.after for c in diff},
             catalog_version=catalog.version,
             actor=actor,
+            today=today,
         )
         _sync_columns(successor, diff, catalog)
     elif outcome == "deleted":
@@ -217,6 +218,7 @@ def answer_objection(
             status=RecordStatus.WITHDRAWN,
             catalog_version=catalog.version,
             actor=actor,
+            today=today,
         )
     objection.result_record_id = successor.id if successor else None
     session.flush()
@@ -226,9 +228,9 @@ def answer_objection(
         AuditAction.OBJECTION_ANSWERED,
         target_type="objection",
         target_id=objection.id,
-        before={"status": "open", "fields": {c.field: c.before for c in diff}},
+        before={"status": ObjectionStatus.OPEN, "fields": {c.field: c.before for c in diff}},
         after={
-            "status": "answered",
+            "status": ObjectionStatus.ANSWERED,
             "outcome": outcome,
             "fields": {c.field: c.after for c in diff},
             "record_id": objection.result_record_id,
@@ -250,9 +252,9 @@ def _close(
 ) -> None:
     result = session.execute(
         update(Objection)
-        .where(Objection.id == objection.id, Objection.status == "open")
+        .where(Objection.id == objection.id, Objection.status == ObjectionStatus.OPEN)
         .values(
-            status="answered",
+            status=ObjectionStatus.ANSWERED.value,
             outcome=outcome,
             answer=answer.strip(),
             answered_at=clock.now(),

@@ -22,7 +22,7 @@ from xinyong.audit import Actor, AuditAction
 from xinyong.auth import require_department, require_role
 from xinyong.catalog import Catalog
 from xinyong.db.tables import Subject, VoluntaryRegistration
-from xinyong.enums import Role
+from xinyong.enums import RegistrationStatus, Role
 from xinyong.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 TRUTH_TEMPLATE = "voluntary_registration_truth"
@@ -69,7 +69,9 @@ def list_unverified(
     session: Session, provider_id: int | None = None
 ) -> list[VoluntaryRegistration]:
     """Registrations waiting for verification (of one department, or all when None)."""
-    stmt = select(VoluntaryRegistration).where(VoluntaryRegistration.status == "submitted")
+    stmt = select(VoluntaryRegistration).where(
+        VoluntaryRegistration.status == RegistrationStatus.SUBMITTED
+    )
     if provider_id is not None:
         stmt = stmt.where(VoluntaryRegistration.provider_id == provider_id)
     return list(session.execute(stmt.order_by(VoluntaryRegistration.id)).scalars())
@@ -78,7 +80,8 @@ def list_unverified(
 def public_items(session: Session, subject_id: int) -> list[VoluntaryRegistration]:
     """What the portal shows: verified registrations only."""
     stmt = select(VoluntaryRegistration).where(
-        VoluntaryRegistration.subject_id == subject_id, VoluntaryRegistration.status == "verified"
+        VoluntaryRegistration.subject_id == subject_id,
+        VoluntaryRegistration.status == RegistrationStatus.VERIFIED,
     )
     return list(session.execute(stmt.order_by(VoluntaryRegistration.occurred_on.desc())).scalars())
 
@@ -117,7 +120,7 @@ def submit(
         if truth
         else "本主体承诺所注册信息真实",
         submitted_on=today,
-        status="submitted",
+        status=RegistrationStatus.SUBMITTED.value,
         provider_id=verifier.id if verifier else None,
     )
     session.add(row)
@@ -148,12 +151,12 @@ def verify(
     require_department(actor, registration.provider_id, what="自愿注册信息")
     if not verified and not note.strip():
         raise InvalidInput("不予核实须写明理由", code="registrations.reason_required")
-    status = "verified" if verified else "rejected"
+    status = (RegistrationStatus.VERIFIED if verified else RegistrationStatus.REJECTED).value
     result = session.execute(
         update(VoluntaryRegistration)
         .where(
             VoluntaryRegistration.id == registration.id,
-            VoluntaryRegistration.status == "submitted",
+            VoluntaryRegistration.status == RegistrationStatus.SUBMITTED,
         )
         .values(
             status=status,
@@ -174,7 +177,7 @@ def verify(
         AuditAction.REGISTRATION_VERIFIED,
         target_type="voluntary_registration",
         target_id=registration.id,
-        before={"status": "submitted"},
+        before={"status": RegistrationStatus.SUBMITTED},
         after={"status": status},
         reason=note.strip() or None,
     )

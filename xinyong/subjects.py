@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 
 from xinyong import audit, identifiers
 from xinyong.audit import Actor, AuditAction
+from xinyong.db.base import is_row_id
 from xinyong.db.tables import Subject
 from xinyong.enums import SubjectKind, SubjectStatus
 from xinyong.errors import Conflict, InvalidInput, NotFound
@@ -138,7 +139,7 @@ def public_view(subject: Subject) -> dict[str, Any]:
 PUBLIC_VIEW_FIELDS = (
     "id", "public_token", "code", "code_kind", "name", "kind", "status", "region_code",
     "former_names", "legal_rep", "registration_authority", "established_on", "address",
-    "industry_code",
+    "industry_code", "verified",
 )  # fmt: skip
 
 
@@ -162,6 +163,8 @@ def public_view_of(row: Mapping[str, Any]) -> dict[str, Any]:
         "established_on": None if person else row["established_on"],
         "address": None if person else row["address"],
         "industry_code": row["industry_code"],
+        # False: known only from other departments' records, not (yet) from registration data
+        "verified": bool(row["verified"]),
     }
 
 
@@ -181,7 +184,7 @@ def get_by_code(session: Session, code: str) -> Subject:
 
 
 def get(session: Session, subject_id: int) -> Subject:
-    subject = session.get(Subject, subject_id)
+    subject = session.get(Subject, subject_id) if is_row_id(subject_id) else None
     if subject is None:
         raise SubjectNotFound(f"未找到编号为 {subject_id} 的信用主体")
     return subject

@@ -6,15 +6,14 @@ Raw psycopg `AsyncConnectionPool` in autocommit (no BEGIN/COMMIT), prepared stat
 generic plan of `LIKE %(pattern)s` cannot use the trigram index: shared/TECH.md). One round trip
 per search: the SAME plan and statement as `subjects.search` (`search_plan`, `search_statement`,
 compiled once per shape for PostgreSQL), each row turned into its public view by the SAME pure
-function (`subjects.public_view_of`), the answer encoded to JSON once. Nothing is cached but the
-compiled SQL text, so a new or changed subject is found by the very next search.
+function (`subjects.public_view_of`); web encodes the response body (`web/api/subjects.py`).
+Nothing is cached but the compiled SQL text, so a new or changed subject is found by the very
+next search.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
-from datetime import date
 from functools import lru_cache
 from typing import Any
 
@@ -22,7 +21,7 @@ from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 from sqlalchemy.dialects.postgresql import psycopg as pg_psycopg
 
-from xinyong import identifiers, subjects
+from xinyong import subjects
 
 _DIALECT = pg_psycopg.dialect()  # type: ignore[no-untyped-call]
 
@@ -32,18 +31,6 @@ def compiled_search(shape: str) -> tuple[str, dict[str, Any]]:
     """The SQL text of a search shape for psycopg, and the default values of its parameters."""
     compiled = subjects.search_statement(shape).compile(dialect=_DIALECT)
     return str(compiled), dict(compiled.params)
-
-
-def search_json(q: str, items: list[dict[str, Any]]) -> str:
-    """The body of `GET /api/v1/subjects?q=`: the shape of web's `SubjectList`, compact JSON."""
-    body = {"q": identifiers.mask_text(q), "count": len(items), "items": items}
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=_iso)
-
-
-def _iso(value: object) -> str:
-    if isinstance(value, date):
-        return value.isoformat()
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
 @dataclass
@@ -89,6 +76,3 @@ class FastSearch:
         """Whether the fast path answers this query alone (not a name + ID number search)."""
         plan = subjects.search_plan(q, limit=1, dialect="postgresql")
         return plan is None or not plan.needs_public_check
-
-    async def search_json(self, q: str, *, limit: int = 20) -> str:
-        return search_json(q, await self.search(q, limit=limit))

@@ -18,6 +18,7 @@ from xinyong import commitments, interviews, objections, registrations, repair
 from xinyong.audit import Actor
 from xinyong.auth import department_scope
 from xinyong.db.tables import RepairApplication
+from xinyong.enums import RepairStatus, RepairTarget
 
 KIND_LABELS = {
     "repair_acceptance": "信用修复待受理",
@@ -75,8 +76,8 @@ def _item(
 
 
 def _repair_item(app: RepairApplication, today: date) -> WorkItem:
-    kind = "repair_acceptance" if app.status == "submitted" else "repair_decision"
-    entry = app.target_kind == "list_entry"
+    kind = "repair_acceptance" if app.status == RepairStatus.SUBMITTED else "repair_decision"
+    entry = app.target_kind == RepairTarget.LIST_ENTRY
     summary = (
         ("提前移出 " if entry else "") + app.natural_key + ("（已延长）" if app.extended else "")
     )

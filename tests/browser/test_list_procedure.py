@@ -128,7 +128,7 @@ def test_officer_lists_a_subject_on_screen_and_exits_it_early(  # noqa: PLR0915 
 
     page.goto(f"{url}/lists/tax_serious_violation?q=示范虚开发票测试")
     expect(page.locator("#entries")).to_contain_text("税认〔2026〕7号")
-    expect(page.locator("#entries")).to_contain_text("2029-11-30")
+    expect(page.locator("#entries")).to_contain_text("2029-12-01")
     check = page.request.post(
         f"{url}/api/v1/checks", headers={"X-API-Key": key}, data={"code": code, "matter": "bidding"}
     )

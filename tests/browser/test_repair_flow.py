@@ -112,7 +112,7 @@ def test_enterprise_applies_for_early_exit_and_officer_approves(
     page.locator("#lists").get_by_role("row", name=number).get_by_role(
         "link", name="申请提前移出"
     ).click()
-    expect(page.get_by_text("自 2026-06-10 起可申请提前移出")).to_be_visible()
+    expect(page.get_by_text("自 2026-06-11 起可申请提前移出")).to_be_visible()
     page.get_by_label("纠正失信行为、履行义务情况说明").fill("已整改并履行全部义务")
     page.locator("#m-performance_proof").set_input_files(str(proof))
     page.get_by_label("本主体已纠正失信行为、履行全部法定义务").check()

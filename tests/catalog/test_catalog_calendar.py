@@ -29,12 +29,14 @@ def test_calendar_holidays_hold_weekday_days_off_only(shipped_dir: Path) -> None
     assert {2004, 2026} <= cal.years
 
 
-def test_year_nobody_entered_raises_and_names_the_file(shipped_dir: Path) -> None:
+def test_year_nobody_entered_is_provisional(shipped_dir: Path) -> None:
     cal = load_calendar(shipped_dir)
-    with pytest.raises(CalendarYearMissing) as caught:
-        add_working_days(date(2026, 12, 28), 10, cal)
-    assert "2027" in caught.value.message
-    assert "catalogs/calendar/2027.yaml" in caught.value.message
+    due = add_working_days(date(2026, 12, 28), 10, cal)
+    assert due == date(2027, 1, 12)  # 12-29 … 12-31 = 3, 01-01 off, 01-04 … 01-12 = 7
+    assert cal.is_provisional(due)
+    assert cal.holiday_names[date(2027, 1, 1)] == "元旦（暂定）"
+    with pytest.raises(CalendarYearMissing):
+        add_working_days(date(2099, 12, 28), 10, cal)
 
 
 def test_year_file_for_a_new_year_is_honoured(tmp_path: Path) -> None:

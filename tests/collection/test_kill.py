@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from tests.collection.conftest import penalty_rows, to_csv
 from xinyong.db.session import make_engine, make_sessionmaker
-from xinyong.db.tables import Batch, BatchChunk, BatchRow, Record
+from xinyong.db.tables import Batch, BatchChunk, BatchRow, OutboxEntry, Record
 from xinyong.demo import make_uscc
 
 ROWS = 30_000
@@ -61,7 +61,10 @@ def test_kill_9_mid_import_then_rerun_gives_exact_counts(scratch_url: str, tmp_p
         rejected_rows = s.execute(select(func.count()).select_from(BatchRow)).scalar_one()
         batch = s.execute(select(Batch)).scalar_one()
         current = s.execute(select(func.count()).where(Record.is_current.is_(True))).scalar_one()
+        outbox = list(s.execute(select(OutboxEntry.payload)).scalars())
     assert (records, current, rejected_rows) == (ROWS - 30, ROWS - 30, 30)
+    # one outbox row per committed chunk, in the chunk's transaction: none missed, none twice
+    assert (len(outbox), sum(p["count"] for p in outbox)) == (ROWS // 10_000, ROWS - 30)
     assert chunks == ROWS // 10_000  # one row per committed chunk, none written twice
     assert (batch.status, batch.received, batch.new, batch.rejected) == (
         "done",

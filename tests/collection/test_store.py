@@ -62,7 +62,7 @@ def _chunk(batch: Batch, subject_id: int, first: int) -> store.Chunk:
         "content_hash": ["0" * 64], "data": ["{}"], "reason": ["test"],
     })  # fmt: skip
     counts = {"new": 1, "updated": 0, "unchanged": 0, "rejected": 0, "timely": 1, "late": 0}
-    return store.Chunk(batch.id, first, first, frame, [], [], counts)
+    return store.Chunk(batch.id, first, first, frame, [], [], counts, batch.received_on)
 
 
 @pytest.mark.postgres

@@ -1,4 +1,8 @@
-"""A TestClient whose requests run inside the test's rolled-back session."""
+"""A TestClient whose requests run inside the test's rolled-back session.
+
+Like every TestClient in the suite, it sends the CSRF token on unsafe requests (tests/csrf.py,
+installed by tests/conftest.py), so a test posts forms as the pages do without doing anything.
+"""
 
 from __future__ import annotations
 

@@ -62,8 +62,8 @@ ROLES = ("anon", "admin", "officer", "clerk", "auditor", "bank", "enterprise", "
 MATRIX = """
 GET  /api/openapi.json                              | A | A   | A   | A   | A | A | A   | A
 GET  /api/docs                                      | A | A   | A   | A   | A | A | A   | A
-GET  /docs/oauth2-redirect                          | A | A   | A   | A   | A | A | A   | A
 GET  /api/v1/health                                 | A | A   | A   | A   | A | A | A   | A
+GET  /api/v1/baseline                               | A | A   | A   | A   | A | A | A   | A
 GET  /api/v1/subjects                               | A | A   | A   | A   | A | A | A   | A
 GET  /api/v1/subjects/{code}                        | A | A   | A   | A   | A | A | A   | A
 GET  /api/v1/subjects/{code}/evaluation             | A | A   | A   | A   | A | F | A   | A
@@ -73,6 +73,7 @@ POST /api/v1/screenings                             | L | A   | A   | F   | F | 
 POST /api/v1/screenings/decisions                   | L | A   | A   | F   | F | F | F   | A
 POST /api/v1/checks                                 | L | A   | A   | F   | F | F | F   | A
 POST /api/v1/checks/{check_id}/feedback             | L | A   | A   | F   | F | F | F   | A
+GET  /api/v1/exchange/changes                       | L | F   | F   | F   | F | F | F   | F
 GET  /admin/login                                   | A | A   | A   | A   | A | A | A   | A
 POST /admin/login                                   | A | A   | A   | A   | A | A | A   | A
 POST /admin/logout                                  | A | A   | A   | A   | A | A | A   | A
@@ -92,11 +93,6 @@ POST /admin/interviews/{interview_id}/follow-up     | L | A   | A/F | F   | F | 
 GET  /admin/lists                                   | L | A   | A   | F   | A | F | F   | F
 GET  /admin/lists/{entry_id}                        | L | A   | A   | F   | A | F | F   | F
 GET  /admin/checks                                  | L | A   | A   | F   | A | F | F   | F
-GET  /admin/evaluation                              | L | A   | A   | F   | A | F | F   | F
-GET  /admin/evaluation/subjects                     | L | A   | A   | F   | A | F | F   | F
-GET  /admin/inspections                             | L | A   | A   | F   | A | F | F   | F
-GET  /admin/inspections/{code}                      | L | N   | N   | F   | N | F | F   | F
-POST /admin/inspections/{code}/{inspection_id}/result | L | A | A   | F   | A | F | F   | F
 POST /admin/lists                                   | L | A   | A   | F   | F | F | F   | F
 GET  /admin/lists/{entry_id}/notice                 | L | A   | A   | F   | A | F | F   | F
 GET  /admin/lists/{entry_id}/evidence/{step_id}     | L | N   | N   | F   | N | F | F   | F
@@ -104,6 +100,13 @@ POST /admin/lists/{entry_id}/{step}                 | L | A   | A   | F   | F | 
 GET  /admin/clients                                 | L | A   | F   | F   | F | F | F   | F
 POST /admin/clients                                 | L | A   | F   | F   | F | F | F   | F
 POST /admin/clients/{name}/{action}                 | L | A   | F   | F   | F | F | F   | F
+GET  /admin/evaluation                              | L | A   | A   | F   | A | F | F   | F
+GET  /admin/evaluation/subjects                     | L | A   | A   | F   | A | F | F   | F
+GET  /admin/inspections                             | L | A   | A   | F   | A | F | F   | F
+GET  /admin/inspections/{code}                      | L | N   | N   | F   | N | F | F   | F
+POST /admin/inspections/{code}/{inspection_id}/result | L | A | A   | F   | A | F | F   | F
+GET  /admin/related                                 | L | A   | A   | F   | F | F | F   | F
+GET  /admin/exchange                                | L | A   | F   | F   | A | F | F   | F
 GET  /admin/queue                                   | L | A   | A   | A   | F | F | F   | F
 GET  /admin/repairs/{repair_id}                     | L | A   | A/F | A/F | F | F | F   | F
 GET  /admin/repairs/{repair_id}/materials/{material_id} | L | A | A/F | A/F | F | F | F | F
@@ -116,6 +119,7 @@ POST /admin/objections/{objection_id}/answer        | L | A   | A/F | A/F | F | 
 POST /admin/commitments/{commitment_id}/verify      | L | A   | A/F | F   | F | F | F   | F
 POST /admin/registrations/{registration_id}/verify  | L | A   | A/F | F   | F | F | F   | F
 GET  /me/login                                      | A | A   | A   | A   | A | A | A   | A
+POST /me/login                                      | A | A   | A   | A   | A | A | A   | A
 GET  /me/                                           | L | F   | F   | F   | F | F | A   | F
 GET  /me/records/{record_id}                        | L | F   | F   | F   | F | F | A/F | F
 POST /me/records/{record_id}/repair                 | L | F   | F   | F   | F | F | A/F | F
@@ -149,6 +153,28 @@ GET  /admin/audit                                   | L | A   | F   | F   | A | 
 POST /admin/audit/verify                            | L | A   | F   | F   | A | F | F   | F
 GET  /admin/reports                                 | L | A   | F   | F   | F | F | F   | F
 POST /admin/reports/{number}/revoke                 | L | A   | F   | F   | F | F | F   | F
+GET  /admin/dashboard                               | L | A   | F   | F   | A | F | F   | F
+GET  /admin/dashboard/monitoring                    | L | A   | F   | F   | A | F | F   | F
+GET  /admin/dashboard/figures/{key}                 | L | A   | F   | F   | A | F | F   | F
+GET  /admin/dashboard/export/figures/{key}.xlsx     | L | A   | F   | F   | A | F | F   | F
+GET  /admin/dashboard/rows/{kind}/{value}           | L | A   | F   | F   | A | F | F   | F
+GET  /admin/dashboard/export/rows/{kind}/{value}.xlsx | L | A | F   | F   | A | F | F   | F
+GET  /admin/dashboard/export/tables/{table_id}.xlsx | L | A   | F   | F   | A | F | F   | F
+POST /admin/dashboard/manual                        | L | A   | F   | F   | F | F | F   | F
+GET  /admin/content                                 | L | A   | A   | F   | F | F | F   | F
+GET  /admin/content/new                             | L | A   | A   | F   | F | F | F   | F
+POST /admin/content/new                             | L | A   | A   | F   | F | F | F   | F
+GET  /admin/content/{item_id}                       | L | N   | N   | F   | F | F | F   | F
+POST /admin/content/{item_id}                       | L | A   | A   | F   | F | F | F   | F
+POST /admin/content/{item_id}/move                  | L | A   | A   | F   | F | F | F   | F
+POST /admin/content/{item_id}/attachments           | L | A   | A   | F   | F | F | F   | F
+GET  /admin/content/attachments/{attachment_id}     | L | N   | N   | F   | F | F | F   | F
+GET  /screen                                        | A | A   | A   | A   | A | A | A   | A
+GET  /screen/data.json                              | A | A   | A   | A   | A | A | A   | A
+GET  /info                                          | A | A   | A   | A   | A | A | A   | A
+GET  /info/attachments/{attachment_id}              | N | N   | N   | N   | N | N | N   | N
+GET  /info/{section}                                | A | A   | A   | A   | A | A | A   | A
+GET  /info/{section}/{item_id}                      | N | N   | N   | N   | N | N | N   | N
 GET  /me/financing                                  | L | F   | F   | F   | F | F | A   | F
 POST /me/financing/needs                            | L | F   | F   | F   | F | F | A   | F
 POST /me/financing/consents                         | L | F   | F   | F   | F | F | A   | F
@@ -177,28 +203,6 @@ GET  /admin/scenarios                               | L | A   | F   | F   | F | 
 POST /admin/scenarios/partners                      | L | A   | F   | F   | F | F | F   | F
 GET  /api/v1/scenarios                              | A | A   | A   | A   | A | A | A   | A
 POST /api/v1/scenarios/{scenario_id}/verifications  | L | F   | F   | F   | F | F | F   | F
-GET  /admin/dashboard                               | L | A   | F   | F   | A | F | F   | F
-GET  /admin/dashboard/monitoring                    | L | A   | F   | F   | A | F | F   | F
-GET  /admin/dashboard/figures/{key}                 | L | A   | F   | F   | A | F | F   | F
-GET  /admin/dashboard/export/figures/{key}.xlsx     | L | A   | F   | F   | A | F | F   | F
-GET  /admin/dashboard/rows/{kind}/{value}           | L | A   | F   | F   | A | F | F   | F
-GET  /admin/dashboard/export/rows/{kind}/{value}.xlsx | L | A | F   | F   | A | F | F   | F
-GET  /admin/dashboard/export/tables/{table_id}.xlsx | L | A   | F   | F   | A | F | F   | F
-POST /admin/dashboard/manual                        | L | A   | F   | F   | F | F | F   | F
-GET  /admin/content                                 | L | A   | A   | F   | F | F | F   | F
-GET  /admin/content/new                             | L | A   | A   | F   | F | F | F   | F
-POST /admin/content/new                             | L | A   | A   | F   | F | F | F   | F
-GET  /admin/content/{item_id}                       | L | N   | N   | F   | F | F | F   | F
-POST /admin/content/{item_id}                       | L | A   | A   | F   | F | F | F   | F
-POST /admin/content/{item_id}/move                  | L | A   | A   | F   | F | F | F   | F
-POST /admin/content/{item_id}/attachments           | L | A   | A   | F   | F | F | F   | F
-GET  /admin/content/attachments/{attachment_id}     | L | N   | N   | F   | F | F | F   | F
-GET  /screen                                        | A | A   | A   | A   | A | A | A   | A
-GET  /screen/data.json                              | A | A   | A   | A   | A | A | A   | A
-GET  /info                                          | A | A   | A   | A   | A | A | A   | A
-GET  /info/attachments/{attachment_id}              | N | N   | N   | N   | N | N | N   | N
-GET  /info/{section}                                | A | A   | A   | A   | A | A | A   | A
-GET  /info/{section}/{item_id}                      | N | N   | N   | N   | N | N | N   | N
 GET  /lists                                         | A | A   | A   | A   | A | A | A   | A
 GET  /lists/publicity                               | A | A   | A   | A   | A | A | A   | A
 POST /lists/publicity/{entry_id}/objection          | A | A   | A   | A   | A | A | A   | A
@@ -385,10 +389,10 @@ def scenario(
     users["enterprise"] = enterprise.username
     credentials: dict[str, dict[str, str]] = {"anon": {}}
     credentials.update({role: _headers(session, name) for role, name in users.items()})
-    client, key = auth.create_api_client(
+    system, key = auth.create_api_client(
         session, "审批系统", Role.SYSTEM, actor=auth.Actor.system()
     )
-    client.rate_limit = "100000/minute"  # the walk makes hundreds of calls a minute with this key
+    system.rate_limit = "100000/minute"  # the matrix calls every route with this one key
     credentials["system"] = {"x-api-key": key}
     params = {name: (own[name], other[name]) for name in own}
     params.update({
@@ -397,9 +401,6 @@ def scenario(
         "class_id": ("penalty", "penalty"),
         "info_class": ("penalty", "penalty"),
         "ref": (own["code"], own["code"]),
-        "institution_id": (MISSING_BATCH, MISSING_BATCH),
-        "whitelist_id": (MISSING_BATCH, MISSING_BATCH),
-        "scenario_id": ("xinyi_pi", "xinyi_pi"),
         "consent_id": (MISSING_BATCH, MISSING_BATCH),
         "number": ("20261123000000000000A", "20261123000000000000A"),
         "key": ("records_collected", "records_collected"),
@@ -411,6 +412,9 @@ def scenario(
         "inspection_id": (MISSING_BATCH, MISSING_BATCH),
         "section": ("news", "news"),
         "step": ("publication", "publication"),  # issue 11: list procedure steps
+        "institution_id": (MISSING_BATCH, MISSING_BATCH),
+        "whitelist_id": (MISSING_BATCH, MISSING_BATCH),
+        "scenario_id": ("xinyi_pi", "xinyi_pi"),
         "step_id": (MISSING_BATCH, MISSING_BATCH),
         "name": ("审批系统", "审批系统"),
         "action": ("rotate", "rotate"),

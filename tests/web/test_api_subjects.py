@@ -43,3 +43,15 @@ def test_person_is_masked_in_api(client: TestClient, session: Session) -> None:
 def test_openapi_docs_are_served(client: TestClient) -> None:
     assert client.get("/api/docs").status_code == 200
     assert client.get("/api/v1/health").json()["status"] == "ok"
+
+
+def test_the_benchmark_baseline_is_an_async_constant(client: TestClient) -> None:
+    import inspect  # noqa: PLC0415
+
+    from xinyong.web.api import system  # noqa: PLC0415
+
+    assert inspect.iscoroutinefunction(system.baseline)
+    assert not inspect.iscoroutinefunction(system.health)  # liveness stays as it was
+    first, second = client.get("/api/v1/baseline"), client.get("/api/v1/baseline")
+    assert first.status_code == 200
+    assert first.content == second.content == b'{"status":"ok"}'

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from tests.factories import make_provider
 from tests.factories.lists import listed
 from tests.factories.workflows import PDF, make_penalty, make_user
-from xinyong import auth, demo, lists, repair, subjects
+from xinyong import auth, content, demo, lists, repair, subjects
 from xinyong.audit import Actor
 from xinyong.config import Settings
 from xinyong.db.tables import Batch, Objection, Subject
@@ -26,7 +26,7 @@ TODAY = date(2026, 12, 1)
 # a Python list/dict/None rendered into a page (quotes arrive HTML-escaped), or a traceback
 RAW = re.compile(r"[\[{](?:'|&#39;|&#x27;|&quot;)|\bNone\b|Traceback \(most recent call last\)")
 # routes that answer with a file, not a page
-FILES = ("/rejected.xlsx", "/materials/{material_id}", "/evidence/{step_id}")
+FILES = (".xlsx", "/materials/{material_id}", "/evidence/{step_id}", "/attachments/{attachment_id}")
 
 
 @pytest.fixture
@@ -89,6 +89,12 @@ def seeded(session: Session, catalog, calendar, client: TestClient) -> dict[str,
     (application,) = repair.list_for_subject(session, firm.id)
     objection = session.execute(select(Objection.id)).scalars().first()
     batch = session.execute(select(Batch.id)).scalars().first()
+    office = Actor(kind="user", id=1, label="信用办", role=Role.ADMIN)
+    item = content.create(
+        session, content.Draft("news", "信用修复指南", None, "**正文**"), actor=office
+    )
+    content.move(session, item, "submit", actor=office, today=TODAY)
+    content.move(session, item, "publish", actor=office, today=TODAY)
     return {
         "enterprise": enterprise,
         "ref": subjects.public_view(firm)["ref"],
@@ -101,6 +107,12 @@ def seeded(session: Session, catalog, calendar, client: TestClient) -> dict[str,
         "info_class": "penalty",
         "list_type": "wage_arrears",
         "interview_id": 1,
+        "section": "news",
+        "item_id": item.id,
+        "key": "records_collected",
+        "kind": "region",
+        "value": "990100",
+        "table_id": "indicators",
     }
 
 

@@ -127,7 +127,7 @@ def test_enterprise_applies_for_early_exit_from_a_platform_list_through_the_page
     assert number in home.text
     assert f'href="/me/list-entries/{entry.id}">申请提前移出' in home.text
     page = client.get(f"/me/list-entries/{entry.id}")
-    assert "列入时间已满提前移出的最短期限：自 2026-06-10 起可申请提前移出" in page.text
+    assert "列入时间已满提前移出的最短期限：自 2026-06-11 起可申请提前移出" in page.text
     assert 'action="/me/list-entries/' in page.text
     applied = client.post(
         f"/me/list-entries/{entry.id}/early-exit",

@@ -2,8 +2,9 @@
 
 Years 2004–2026 come from the `chinesecalendar` package. A file `catalogs/calendar/<year>.yaml`
 (shipped or in the override directory) replaces that year entirely — this is how a year the package
-does not know yet (2027 …) is entered from the State Council notice. A year nobody entered is not in
-`Calendar.years`, so working-day arithmetic on it raises `clock.CalendarYearMissing`.
+does not know yet (2027 …) is entered from the State Council notice. Every year up to the end of the
+lunar tables (2099) that nobody entered is provisional: computed from the statute so that
+it is never early (`statutory.py`), listed in `Calendar.provisional_years`, shown as 暂定.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pydantic import ValidationError
 
 from xinyong.catalog.errors import CatalogError
 from xinyong.catalog.schema_rules import SATURDAY, CalendarYear
+from xinyong.catalog.statutory import LAST_COMPUTABLE, provisional_days_off
 from xinyong.catalog.yaml_io import read_yaml
 from xinyong.clock import Calendar
 
@@ -47,8 +49,17 @@ def load_calendar(directory: Path, *, override_dir: Path | None = None) -> Calen
         workdays.update(entry.workdays)
         years.add(entry.year)
 
+    provisional: set[int] = set()
+    for year in range(min(years), LAST_COMPUTABLE + 1):
+        if year in years:
+            continue
+        for day, name in provisional_days_off(year).items():
+            holidays[day] = f"{name}（暂定）"
+        provisional.add(year)
+
     return Calendar(
-        years=frozenset(years),
+        years=frozenset(years | provisional),
+        provisional_years=frozenset(provisional),
         # Calendar.holidays holds weekday days off; weekend days off need no entry.
         holidays=frozenset(d for d in holidays if d.weekday() < SATURDAY),
         workdays=frozenset(workdays),

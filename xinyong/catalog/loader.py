@@ -324,10 +324,10 @@ def check(
     warnings += [
         f"文件 {path} 不属于任何目录类型，未加载" for path in _stray_files(directory, override_dir)
     ]
-    if today is not None and today.year + 1 not in calendar.years:
+    if today is not None and calendar.is_provisional(date(today.year + 1, 1, 1)):
         warnings.append(
-            f"{today.year + 1} 年的节假日安排尚未录入（catalogs/calendar/{today.year + 1}.yaml），"
-            "跨年的工作日期限将无法计算"
+            f"{today.year + 1} 年的放假安排尚未录入（catalogs/calendar/{today.year + 1}.yaml）："
+            "跨年的工作日期限按《全国年节及纪念日放假办法》推算，标注“暂定”，不会早于正式安排"
         )
     counts = {
         "info_classes": len(catalog.info_classes),
@@ -348,10 +348,10 @@ def check(
     )
 
 
-# Sub-directories (and files) read by other packages (evaluation models and supervision.yaml,
-# 信易+ scenarios, report domains, indicators, 信易贷) or by load_calendar.
+# Sub-directories read by other packages (evaluation models and supervision.yaml, 信易+ scenarios,
+# indicators, report domains) or by load_calendar.
 OTHER_DIRS = (
-    "calendar", "evaluation", "scenarios", "reports", "indicators", "supervision.yaml",
+    "calendar", "evaluation", "scenarios", "indicators", "reports", "supervision.yaml",
     "financing",
 )  # fmt: skip
 

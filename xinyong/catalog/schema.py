@@ -242,7 +242,7 @@ class InfoClass(Model):
     fields: Annotated[list[Field], pydantic.Field(min_length=1)]
     quality: Quality
     timeliness_working_days: Annotated[int, pydantic.Field(gt=0)] | None = None
-    kind: Literal["record", "list_entry"]
+    kind: Literal["record", "list_entry", "registration"]
     list_type: Identifier | None = None  # the list type its entries belong to, when fixed
     note: str | None = None
 

@@ -1,7 +1,7 @@
 """Pydantic models of the rule files: disclosure regimes and rules, severity tables, calendar years.
 
-These files are declarative. The disclosure engine (`xinyong/disclosure.py`) evaluates them; this
-module only says what a well-formed file looks like.
+These files are declarative. The disclosure engine (`xinyong/disclosure/rules.py`) evaluates
+them; this module only says what a well-formed file looks like.
 """
 
 from __future__ import annotations
@@ -200,23 +200,47 @@ class Holiday(Model):
     name: NonEmpty
 
 
-class CalendarYear(Model):
-    """catalogs/calendar/<year>.yaml: the whole year's days off and make-up working days."""
+class CalendarArrangement(Model):
+    """One published version of a year's arrangement: its notice, days off, make-up days."""
 
-    year: Annotated[int, pydantic.Field(ge=1949, le=2200)]
+    version: Annotated[int, pydantic.Field(ge=1)] = 1
+    published_on: dt.date | None = None
     source: NonEmpty  # the State Council notice, e.g. 国办发明电〔2026〕N号
     holidays: list[Holiday]
     workdays: list[dt.date] = pydantic.Field(default_factory=list)
 
-    @model_validator(mode="after")
-    def _dates_in_year(self) -> CalendarYear:
+    def check_in_year(self, year: int) -> None:
         for day in [h.date for h in self.holidays] + list(self.workdays):
-            if day.year != self.year:
-                raise ValueError(f"日期 {day.isoformat()} 不属于 {self.year} 年")
+            if day.year != year:
+                raise ValueError(f"第 {self.version} 版：日期 {day.isoformat()} 不属于 {year} 年")
         for day in self.workdays:
             if day.weekday() < SATURDAY:
-                raise ValueError(f"调休上班日 {day.isoformat()} 不是周末，无需列入 workdays")
+                raise ValueError(
+                    f"第 {self.version} 版：调休上班日 {day.isoformat()} 不是周末，"
+                    "无需列入 workdays"
+                )
         overlap = {h.date for h in self.holidays} & set(self.workdays)
         if overlap:
-            raise ValueError(f"{min(overlap).isoformat()} 同时列为放假日和调休上班日")
+            raise ValueError(
+                f"第 {self.version} 版：{min(overlap).isoformat()} 同时列为放假日和调休上班日"
+            )
+
+
+class CalendarYear(CalendarArrangement):
+    """catalogs/calendar/<year>.yaml: the whole year's days off and make-up working days.
+
+    Arrangements have been amended after publication (2015, 2019, 2020), so a file keeps its
+    versions: the top level is the one in force, `previous` the ones it replaced (oldest first,
+    version numbers increasing to the current one)."""
+
+    year: Annotated[int, pydantic.Field(ge=1949, le=2200)]
+    previous: list[CalendarArrangement] = pydantic.Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _dates_in_year(self) -> CalendarYear:
+        for arrangement in [*self.previous, self]:
+            arrangement.check_in_year(self.year)
+        versions = [a.version for a in self.previous] + [self.version]
+        if versions != sorted(set(versions)):
+            raise ValueError(f"版本号须逐版递增，当前版本最大：{versions}")
         return self

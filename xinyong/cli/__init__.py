@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 from typer._click import exceptions as click_errors
 
-from xinyong.cli import admin, clients, collection, data, jobs
+from xinyong.cli import admin, clients, collection, data, exchange, jobs
 from xinyong.cli import evaluation as evaluation_cli
 from xinyong.cli import financing as financing_cli
 from xinyong.cli import inspections as inspections_cli
@@ -54,6 +54,7 @@ reports_cli.register(app)
 evaluation_cli.register(app)
 inspections_cli.register(app)
 financing_cli.register(app)
+exchange.register(app)
 stats_cli.register(app)
 clients.register(app)
 

@@ -56,28 +56,25 @@ def catalog_check(
 
     s = ctx.settings()
     report = catalog.check(directory or s.catalog_dir, s.catalog_override_dir, today=ctx.today())
-    from xinyong.evaluation import load_models, supervision  # noqa: PLC0415 — evaluation models
-    from xinyong.financing import catalog as financing_catalog  # noqa: PLC0415
     from xinyong.reports import load_domains  # noqa: PLC0415
-    from xinyong.scenarios import catalog as scenario_catalog  # noqa: PLC0415
 
     domains = load_domains(directory or s.catalog_dir, s.catalog_override_dir)
+    from xinyong.evaluation import load_models, supervision  # noqa: PLC0415 — evaluation models
 
     loaded = catalog.load_catalog(directory or s.catalog_dir, s.catalog_override_dir)
     models = load_models(directory or s.catalog_dir, loaded, s.catalog_override_dir)
     supervision.load_rules(directory or s.catalog_dir, s.catalog_override_dir)
+    from xinyong.financing import catalog as financing_catalog  # noqa: PLC0415
+    from xinyong.scenarios import catalog as scenario_catalog  # noqa: PLC0415
+
+    found_dir = directory or s.catalog_dir
     counts = {
         **report.counts,
         "evaluation_models": len(models.models),
-        "report_domains": len(domains.domains),
         "whitelist_rules": len(
-            financing_catalog.load(
-                directory or s.catalog_dir, s.catalog_override_dir
-            ).whitelist_rules
+            financing_catalog.load(found_dir, s.catalog_override_dir).whitelist_rules
         ),
-        "scenarios": len(
-            scenario_catalog.load(directory or s.catalog_dir, s.catalog_override_dir).scenarios
-        ),
+        "scenarios": len(scenario_catalog.load(found_dir, s.catalog_override_dir).scenarios),
     }
     from xinyong import indicators  # noqa: PLC0415 — the CLI's --help starts without it
 
@@ -88,6 +85,7 @@ def catalog_check(
     ctx.err.print(f"目录校验通过 / catalog OK：版本 {report.version[:16]}")
     for kind, count in counts.items():
         ctx.err.print(f"  {kind}: {count}")
+    ctx.err.print(f"  report_domains: {len(domains.domains)}")
     ctx.err.print(f"  indicators: {len(definitions.indicators)}")
     for warning in report.warnings:
         ctx.err.print(f"  [yellow]提示[/yellow] {warning}")

@@ -86,9 +86,9 @@ def db() -> Iterator[Session]:
     from xinyong.db.session import transaction  # noqa: PLC0415
     from xinyong.evaluation import watch  # noqa: PLC0415 — grades follow archive changes
 
-    watch.install(lambda: (_catalog(), today()))
     url = settings().database_url
     require_database(url)
+    watch.install(lambda: (_catalog(), today()))
     with transaction(_factory(url)) as session:
         yield session
 
@@ -115,7 +115,9 @@ def load_catalog() -> catalog.Catalog:
 def load_calendar() -> clock.Calendar:
     from xinyong import catalog  # noqa: PLC0415
 
-    return catalog.load_calendar(settings().catalog_dir / "calendar")
+    return catalog.load_calendar(
+        settings().catalog_dir, override_dir=settings().catalog_override_dir
+    )
 
 
 def operator() -> Actor:

@@ -45,6 +45,9 @@ def demo_command(
         ctx.err.print(f"示范区数据已加载 / demo loaded：{result.subjects} 个主体")
     else:
         ctx.err.print(f"示范区数据已存在 / demo already loaded（{result.subjects} 个主体）")
+    ctx.err.print(f"演示账户 / demo logins（密码 / password：{demo.DEMO_PASSWORD}）：")
+    for username, role, page in demo.DEMO_LOGINS:
+        ctx.err.print(f"  {username:<11} {role.label:<10} {page}")
 
 
 def register(app: typer.Typer) -> None:

@@ -13,10 +13,18 @@ jobs_app = typer.Typer(help="批处理任务 / batch jobs.", no_args_is_help=Tru
 
 @jobs_app.command("run")
 def run(
-    name: Annotated[str, typer.Argument(help="任务名 / job name: deadlines | retention")],
+    name: Annotated[
+        str, typer.Argument(help="任务名 / job name: deadlines | retention | exchange")
+    ],
     json_out: Annotated[bool, typer.Option("--json", help="JSON 输出 / JSON output")] = False,
 ) -> None:
-    """运行一个任务 / run one job (deadlines: 待办期限日报; retention: 清理超过保存期限的日志)."""
+    """运行一个任务 / run one job.
+
+    deadlines: 待办期限日报; retention: 清理超过保存期限的日志; exchange: 收发交换包.
+    """
+    if name == "exchange":
+        _exchange(json_out=json_out)
+        return
     from xinyong import jobs  # noqa: PLC0415
 
     options = {}
@@ -56,6 +64,43 @@ def run(
         ctx.err.print(
             f"  信用修复及时率 {row['provider']}：{rate}（{row['on_time']}/{row['handled']}）"
         )
+
+
+def _exchange(*, json_out: bool) -> None:
+    """Import the packages in the inbox, then send every pending change as one package."""
+    from xinyong import clock, signing  # noqa: PLC0415
+    from xinyong.cli.exchange import trusted_keys  # noqa: PLC0415
+    from xinyong.db.session import make_engine, make_sessionmaker  # noqa: PLC0415
+    from xinyong.exchange import delivery  # noqa: PLC0415
+
+    s = ctx.settings()
+    catalog = ctx.load_catalog()
+    factory = make_sessionmaker(make_engine(s.database_url))
+    with factory() as session:  # imports commit per chunk; sending commits its marks
+        received = delivery.receive_inbox(
+            session, inbox_dir=s.exchange_inbox_dir, trusted=trusted_keys([]), catalog=catalog,
+            calendar=ctx.load_calendar(), actor=ctx.operator(), today=ctx.today(),
+        )  # fmt: skip
+        sent = delivery.send_pending(
+            session, outbox_dir=s.exchange_outbox_dir, catalog=catalog,
+            key=signing.ensure_key(s.signing_key_path), now=clock.now(),
+        )  # fmt: skip
+        session.commit()  # the rows of the package just written are sent (or their failure kept)
+        left = delivery.pending(session)
+    result = {"received": received, "sent": sent.as_dict(), "pending": left}
+    if json_out:
+        ctx.print_json(result)
+        return
+    for item in received:
+        state = f"拒收：{item['refused']}" if "refused" in item else f"接收 {item['accepted']} 条"
+        ctx.err.print(f"  收到 {item['package']}：{state}")
+    if sent.package:
+        ctx.err.print(f"  已发送 {sent.changes} 条变更：{s.exchange_outbox_dir / sent.package}")
+    if sent.error:
+        ctx.err.print(f"  [red]发送失败[/red]（已重试 {sent.attempts} 次）：{sent.error}")
+    ctx.err.print(f"  待发送 {left} 项")
+    if sent.error:
+        raise typer.Exit(1)
 
 
 def register(app: typer.Typer) -> None:

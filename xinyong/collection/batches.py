@@ -19,7 +19,7 @@ import polars as pl
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from xinyong import audit, auth, clock, identifiers, providers
+from xinyong import audit, auth, clock, identifiers, providers, registry_data
 from xinyong.audit import Actor, AuditAction
 from xinyong.catalog import Catalog
 from xinyong.collection import readers, store, writer
@@ -27,7 +27,9 @@ from xinyong.collection.frames import ACCEPTED, FILLED, BlockValidator, Checked,
 from xinyong.collection.link import Linker
 from xinyong.collection.readers import Table
 from xinyong.collection.validate import ColumnMap, Context, RejectedRow, RowIssue, map_columns
+from xinyong.db.base import is_row_id
 from xinyong.db.tables import Batch, BatchRow
+from xinyong.enums import BatchStatus
 from xinyong.errors import NotFound
 from xinyong.log import get_logger
 
@@ -114,7 +116,7 @@ class BatchReport:
 
 
 def get(session: Session, batch_id: int) -> Batch:
-    batch = session.get(Batch, batch_id)
+    batch = session.get(Batch, batch_id) if is_row_id(batch_id) else None
     if batch is None:
         raise BatchNotFound(f"未找到编号为 {batch_id} 的批次")
     return batch
@@ -200,7 +202,7 @@ def collect(
     batch = _find_or_create(
         session, submission, table, provider.id, catalog, durable=durable, actor=actor, today=today
     )
-    if batch.status != "done":
+    if batch.status != BatchStatus.DONE:
         ctx = Context(info_class, catalog, today, batch.received_on, calendar)
         _process(
             session, batch, table, columns, ctx, progress=progress, durable=durable, actor=actor
@@ -235,7 +237,7 @@ def _find_or_create(
         file_name=(submission.file_name or "")[-255:] or None,
         source_format=table.source_format,
         encoding=table.encoding,
-        status="processing",
+        status=BatchStatus.PROCESSING.value,
         received_on=today,
         catalog_version=catalog.version,
         submitted_by=actor.label[:200],
@@ -280,7 +282,10 @@ def _process(
                     accepted = checked.accepted.filter(pl.col("row_no").is_between(first, last))
                     rejected = [r for r in checked.rejected if first <= r["row_no"] <= last]
                     ids, name_warnings = linker.link(accepted)
-                    tally.warnings.extend(name_warnings)
+                    if ctx.info_class.kind == registry_data.REGISTRATION_CLASS:
+                        apply_registration(session, batch, accepted, ids, actor=actor)
+                    else:  # the registry's own rows are where names change
+                        tally.warnings.extend(name_warnings)
                     sink.put(store.prepare(session, batch, (first, last), accepted, rejected, ids))
                 processed += int(last - first + 1)
                 if progress:
@@ -299,6 +304,21 @@ def _process(
     )
     store.save_batch(session, batch, durable=durable)
     log.info("batch processed", batch_id=batch.id, accepted=batch.accepted, rejected=batch.rejected)
+
+
+def apply_registration(
+    session: Session, batch: Batch, accepted: pl.DataFrame, ids: pl.DataFrame, *, actor: Actor
+) -> None:
+    """Registration rows update their subjects (verified, renamed, related parties) in the
+    transaction of their chunk (registry_data.apply_chunk)."""
+    linked = accepted.select("row_no", "subject_code", "data").join(ids, on="subject_code")
+    rows = [
+        registry_data.Row.from_json(sid, data, batch.id, row_no)
+        for row_no, _code, data, sid in linked.sort("row_no").iter_rows()
+    ]
+    registry_data.apply_chunk(
+        session, rows, actor=actor, reason=f"登记注册信息：归集批次 {batch.id}"
+    )
 
 
 def _chunks(row_nos: pl.Series) -> list[tuple[int, int]]:
@@ -384,7 +404,7 @@ def _dry_run(table: Table, columns: ColumnMap, ctx: Context) -> BatchReport:
     return BatchReport(
         batch_id=None,
         info_class=ctx.info_class.id,
-        status="dry_run",
+        status=BatchStatus.DRY_RUN.value,
         received=valid_count + rejected_count,
         accepted=valid_count,
         rejected=rejected_count,

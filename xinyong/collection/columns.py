@@ -7,7 +7,7 @@ gives the exact issue (or accepts the row). So each fast rule accepts a subset o
 accepts, never more, and never another value.
 
 Two techniques: vectorised expressions for high-cardinality types (text lengths, amounts,
-integers, codes, USCC and ID-number check characters as weighted sums), and the exact Python
+integers, codes; USCC and ID-number checks from `identifiers.frames`), and the exact Python
 parser of cells.py run once per *distinct* value for low-cardinality types (dates, code tables),
 memoised for the whole file.
 """
@@ -22,16 +22,10 @@ import polars as pl
 
 from xinyong import identifiers
 from xinyong.collection.cells import _STRIP, EMPTY_TOKENS, CellError
+from xinyong.identifiers import frames
 
 Fast = tuple[pl.Series, pl.Series]  # (normalised values, ok)
 _EMPTY = sorted(EMPTY_TOKENS)
-_DIGITS = "0123456789"
-_ORG_VALUES = {c: i for i, c in enumerate("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")}
-_USCC_VALUES = {c: i for i, c in enumerate(identifiers.USCC_ALPHABET)}
-_USCC_SHAPE = f"^[{identifiers.USCC_ALPHABET}]{{18}}$"
-_ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
-_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _DECIMAL = r"^[0-9]{1,20}(\.[0-9]{1,8})?$"  # ≤ 28 digits: Decimal.normalize() stays exact
 _INTEGER = r"^[0-9]{1,18}(\.0)?$"
 _CODE = r"^[!-~]+$"  # printable ASCII without blanks: NFKC and blank removal change nothing
@@ -131,43 +125,11 @@ class Memo:
         return joined["value"], joined["ok"].fill_null(True)
 
 
-def _weighted(
-    col: str, weights: tuple[int, ...], values: dict[str, int], start: int = 0
-) -> pl.Expr:
-    terms = [
-        pl.col(col).str.slice(start + i, 1).replace_strict(values, default=0, return_dtype=pl.Int64)
-        * w
-        for i, w in enumerate(weights)
-    ]
-    return pl.sum_horizontal(terms)
-
-
-def _check_char(total: pl.Expr, modulus: int, chars: list[str]) -> pl.Expr:
-    return (total % modulus).replace_strict(list(range(modulus)), chars, return_dtype=pl.String)
-
-
 def uscc(col: pl.Series) -> tuple[pl.Series, pl.Series, pl.Series]:
-    """Values, ok and the suggested subject kind: the GB 32100 / GB 11714 checks, vectorised
-    over the distinct codes; anything unusual (lower case, blanks, quotes) is left to Python."""
-    distinct = _frame(col.drop_nulls().unique())
-    authorities = list(identifiers.USCC_AUTHORITIES)
-    org_chars = ["0", *[str(11 - r) if r > 1 else "X" for r in range(1, 11)]]
-    uscc_chars = [identifiers.USCC_ALPHABET[(31 - r) % 31] for r in range(31)]
-    checked = distinct.select(
-        pl.col("v"),
-        ok=pl.col("v").str.contains(_USCC_SHAPE)
-        & pl.col("v").str.slice(0, 1).is_in(authorities)
-        & pl.col("v").str.slice(2, 6).str.contains(r"^[0-9]{6}$")
-        & (
-            _check_char(_weighted("v", _ORG_WEIGHTS, _ORG_VALUES, 8), 11, org_chars)
-            == pl.col("v").str.slice(16, 1)
-        )
-        & (
-            _check_char(_weighted("v", _USCC_WEIGHTS, _USCC_VALUES), 31, uscc_chars)
-            == pl.col("v").str.slice(17, 1)
-        ),
-    )
-    good = checked.filter(pl.col("ok").fill_null(False))["v"]
+    """Values, ok and the suggested subject kind: `identifiers.frames.uscc_ok` over the distinct
+    codes; anything unusual (lower case, blanks, quotes) is left to Python."""
+    distinct = col.drop_nulls().unique()
+    good = distinct.filter(frames.uscc_ok(distinct))
     ok = _ok(col, pl.col("v").is_in(good.implode()))
     kinds = _frame(col).select(
         pl.col("v")
@@ -182,21 +144,9 @@ def _suggested() -> dict[str, str]:
 
 
 def id_number(col: pl.Series, today: date) -> Fast:
-    """18-character resident ID numbers: shape, birth date (1900 … today), GB 11643 check."""
-    distinct = _frame(col.drop_nulls().unique())
-    birth = pl.col("v").str.slice(6, 8).str.to_date("%Y%m%d", strict=False)
-    digits = {c: i for i, c in enumerate(_DIGITS)}
-    checked = distinct.select(
-        pl.col("v"),
-        ok=pl.col("v").str.contains(r"^[0-9]{17}[0-9X]$")
-        & (birth >= identifiers.EARLIEST_BIRTH)
-        & (birth <= today)
-        & (
-            _check_char(_weighted("v", _ID_WEIGHTS, digits), 11, list("10X98765432"))
-            == pl.col("v").str.slice(17, 1)
-        ),
-    )
-    good = checked.filter(pl.col("ok").fill_null(False))["v"]
+    """18-character resident ID numbers: `identifiers.frames.id_number_ok` over distinct codes."""
+    distinct = col.drop_nulls().unique()
+    good = distinct.filter(frames.id_number_ok(distinct, today))
     return col, _ok(col, pl.col("v").is_in(good.implode()))
 
 

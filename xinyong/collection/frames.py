@@ -9,13 +9,13 @@ by one, so a rejected row has exactly the issues (field, code, Chinese message) 
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import polars as pl
 
+from xinyong import archive
 from xinyong.catalog.schema import Field, FieldRole
 from xinyong.collection import columns as col
 from xinyong.collection.cells import parse_date, parse_enum, parse_multi
@@ -203,8 +203,7 @@ class BlockValidator:
     ) -> pl.DataFrame:
         frame = pl.DataFrame({"row_no": row_no, **values}).hstack(subject).filter(ok)
         canonical = frame.select(_canonical(self.fields, values)).to_series()
-        sha256 = hashlib.sha256
-        digests = [sha256(t.encode()).hexdigest() for t in canonical.to_list()]
+        digests = [archive.hash_canonical(t) for t in canonical.to_list()]
         name = self.roles.get(FieldRole.SUBJECT_NAME)
         out = frame.select(
             pl.col("row_no").cast(pl.Int64),
@@ -334,7 +333,7 @@ def _json_value(field_id: str, series: pl.Series) -> pl.Expr:
 
 
 def _canonical(fields: list[Field], values: dict[str, pl.Series]) -> pl.Expr:
-    """validate.canonical_json (json.dumps, sorted keys, ensure_ascii=False) as one expression."""
+    """archive.canonical_json (json.dumps, sorted keys, ensure_ascii=False) as one expression."""
     pieces = [
         pl.concat_str(pl.lit(f'"{fid}": '), _json_value(fid, values[fid]))
         for fid in sorted(f.id for f in fields)

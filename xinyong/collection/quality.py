@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from xinyong.catalog import Catalog
 from xinyong.db.tables import Batch, BatchRow, Provider
+from xinyong.enums import BatchStatus
 
 RECENT_BATCHES = 200  # rejection causes are read from the latest batches only
 
@@ -60,7 +61,7 @@ def monthly(
     stmt = (
         select(Batch.provider_id, Provider.name, year, month, func.count(), *sums)
         .join(Provider, Provider.id == Batch.provider_id)
-        .where(Batch.status == "done")
+        .where(Batch.status == BatchStatus.DONE)
         .group_by(Batch.provider_id, Provider.name, year, month)
     )
     if provider_id is not None:
@@ -94,7 +95,9 @@ def completeness(
     session: Session, catalog: Catalog, *, provider_id: int | None = None
 ) -> list[tuple[str, str, float]]:
     """(info class title, field label, fill rate) over accepted rows, least filled first."""
-    stmt = select(Batch.info_class, Batch.accepted, Batch.fill_counts).where(Batch.status == "done")
+    stmt = select(Batch.info_class, Batch.accepted, Batch.fill_counts).where(
+        Batch.status == BatchStatus.DONE
+    )
     if provider_id is not None:
         stmt = stmt.where(Batch.provider_id == provider_id)
     filled: Counter[tuple[str, str]] = Counter()
@@ -135,7 +138,11 @@ class WrongCodes:
 def wrong_codes(session: Session, *, since: date, until: date) -> list[WrongCodes]:
     """重错码: per provider, rows received from `since` to `until` (inclusive, submission date) and
     rows rejected for an invalid identifier. Two grouped queries; nothing is read row by row."""
-    window = (Batch.received_on >= since) & (Batch.received_on <= until) & (Batch.status == "done")
+    window = (
+        (Batch.received_on >= since)
+        & (Batch.received_on <= until)
+        & (Batch.status == BatchStatus.DONE)
+    )
     received = session.execute(
         select(Batch.provider_id, Provider.name, func.sum(Batch.received))
         .join(Provider, Provider.id == Batch.provider_id)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import polars as pl
@@ -25,16 +26,13 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.types import BigInteger, String
 
+from xinyong import archive
 from xinyong.db.session import is_postgres
 from xinyong.db.tables import Batch, BatchChunk, Record
+from xinyong.enums import BatchStatus
 
 _IN_CHUNK = 900  # stays under SQLite's bound-parameter limit
-RECORD_COLUMNS = (
-    "subject_id", "info_class", "natural_key", "version", "is_current", "status",
-    "decision_number", "decision_date", "valid_from", "valid_until", "authority_name",
-    "authority_uscc", "provider_id", "batch_id", "source_row", "catalog_version", "content_hash",
-    "data", "reason",
-)  # fmt: skip
+RECORD_COLUMNS = archive.RECORD_COLUMNS  # the records frame a chunk hands to archive
 ROW_COLUMNS = ("batch_id", "row_no", "outcome", "timely", "issues", "source")
 CHUNK_COLUMNS = (
     "batch_id", "first_row", "last_row", "new", "updated", "unchanged", "rejected", "timely",
@@ -58,6 +56,8 @@ class Chunk:
     superseded: list[int]  # record ids whose is_current flips to false
     rejected: list[dict[str, Any]]  # batch_rows dicts
     counts: dict[str, int]  # _COUNTS
+    received_on: date  # the batch's day (the outbox row's date)
+    provider_id: int | None = None
 
     def chunk_row(self) -> tuple[int, ...]:
         return (self.batch_id, self.first_row, self.last_row, *(self.counts[k] for k in _COUNTS))
@@ -165,6 +165,8 @@ def prepare(
         superseded=joined.filter(pl.col("outcome") == "updated")["current_id"].to_list(),
         rejected=[{**r, "batch_id": batch.id} for r in rejected],
         counts=counts,
+        received_on=batch.received_on,
+        provider_id=batch.provider_id,
     )
 
 
@@ -213,5 +215,5 @@ def finish(session: Session, batch: Batch, values: dict[str, Any], *, durable: b
     batch.received = batch.accepted + batch.rejected
     for key, value in values.items():
         setattr(batch, key, value)
-    batch.status = "done"
+    batch.status = BatchStatus.DONE.value
     end_chunk(session, durable=durable)

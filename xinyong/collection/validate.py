@@ -7,8 +7,6 @@ key. Nothing here is written per class. Pure: no session, no clock.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -16,7 +14,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from xinyong import clock, identifiers
+from xinyong import archive, clock, identifiers
 from xinyong.catalog import Catalog
 from xinyong.catalog.schema import Field, FieldRole, InfoClass
 from xinyong.collection.cells import (
@@ -251,15 +249,6 @@ def _by_role(info_class: InfoClass, role: FieldRole) -> Field | None:
     return roles.get(role)
 
 
-def canonical_json(data: dict[str, Any]) -> str:
-    """`archive.content_hash` hashes exactly this text for our JSON-ready data."""
-    return json.dumps(data, sort_keys=True, ensure_ascii=False)
-
-
-def content_hash(canonical: str) -> str:
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
 def _is_id_number(code: str) -> bool:
     """An already normalised value is a resident ID number (not a passport number)."""
     return identifiers.is_valid_id_number(code) if len(code) in (15, 18) else False
@@ -351,12 +340,12 @@ def _accepted(
         is_date = fld is not None and fld.type == "date" and value is not None
         columns[column] = date.fromisoformat(str(value)) if is_date else value
     name_field = _by_role(info_class, FieldRole.SUBJECT_NAME)
-    canonical = canonical_json(data)
+    canonical = archive.canonical_json(data)
     row = ValidRow(
         row_no=row_no,
         data=data,
         natural_key=key,
-        content_hash=content_hash(canonical),
+        content_hash=archive.hash_canonical(canonical),
         data_json=canonical,
         subject_code=subject[0],
         subject_kind=subject[1],

@@ -1,5 +1,7 @@
 """Writer: where prepared chunks go, and how each is written and committed.
 
+Records are written by archive (`archive.write_versions_pg` / `write_versions_sqlite`); this
+module adds the batch's own rows and decides where and when each chunk commits.
 PostgreSQL: `COPY … (FORMAT csv)` of a CSV that Polars writes. A durable import writes from a
 thread on its own connection (`Writer`), so PostgreSQL stores chunk n while this process validates
 and links chunk n + 1 on the other core; that connection holds the class's advisory lock for the
@@ -11,7 +13,6 @@ bound to a connection: the chunk is written in place (`InPlace`, driver `execute
 from __future__ import annotations
 
 import contextlib
-import io
 import json
 import queue
 import threading
@@ -19,21 +20,13 @@ from collections.abc import Sequence
 from types import TracebackType
 from typing import Any
 
-import polars as pl
-from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from xinyong.collection.store import (
-    CHUNK_COLUMNS,
-    RECORD_COLUMNS,
-    ROW_COLUMNS,
-    Chunk,
-    end_chunk,
-    matching,
-)
+from xinyong import archive, outbox
+from xinyong.collection.store import CHUNK_COLUMNS, ROW_COLUMNS, Chunk, end_chunk
 from xinyong.db.session import is_postgres
-from xinyong.db.tables import Batch, Record
+from xinyong.db.tables import Batch
 
 
 def for_batch(session: Session, batch: Batch, *, durable: bool) -> InPlace | Writer:
@@ -151,6 +144,22 @@ class Writer:
             self.connection.close()
 
 
+def record_outbox(connection: Any, chunk: Chunk, ids: tuple[int, int], *, postgres: bool) -> None:
+    """The hook of record writing into the outbox: one row for the chunk's new versions, in the
+    chunk's transaction (docs/decisions/0011-outbox.md)."""
+    outbox.append_chunk(
+        connection,
+        postgres=postgres,
+        batch_id=chunk.batch_id,
+        provider_id=chunk.provider_id,
+        info_class=str(chunk.records["info_class"][0]),
+        rows=(chunk.first_row, chunk.last_row),
+        ids=ids,
+        count=chunk.records.height,
+        occurred_on=chunk.received_on,
+    )
+
+
 # ---- PostgreSQL -------------------------------------------------------------------------------
 
 
@@ -160,27 +169,17 @@ def _lock_class(raw: Any, info_class: str) -> None:
 
 
 def _write_pg(raw: Any, chunk: Chunk) -> None:
-    """One UPDATE, two COPYs and one INSERT, in the caller's transaction."""
-    if chunk.superseded:
-        raw.execute("UPDATE records SET is_current = false WHERE id = ANY(%s)", (chunk.superseded,))
-    _copy_frame(raw, "records", chunk.records)
+    """The records through archive (one UPDATE, one COPY), the chunk's outbox row naming their
+    ids, then the batch's own rows (one COPY, one INSERT), in the caller's transaction."""
+    ids = archive.write_versions_pg(raw, chunk.records, chunk.superseded)
+    if ids is not None:
+        record_outbox(raw, chunk, ids, postgres=True)
     _copy_rows(raw, "batch_rows", ROW_COLUMNS, chunk.rejected)
     marks = ", ".join(["%s"] * len(CHUNK_COLUMNS))
     raw.execute(
         f"INSERT INTO batch_chunks ({', '.join(CHUNK_COLUMNS)}) VALUES ({marks})",  # noqa: S608
         chunk.chunk_row(),
     )
-
-
-def _copy_frame(raw: Any, table: str, frame: pl.DataFrame) -> None:
-    """COPY a frame as CSV: Polars writes it (empty string quoted, null as an empty field)."""
-    if frame.height == 0:
-        return
-    sql = f"COPY {table} ({', '.join(frame.columns)}) FROM STDIN (FORMAT csv)"
-    buffer = io.BytesIO()
-    frame.write_csv(buffer, include_header=False)  # UTF-8 bytes straight from Polars
-    with raw.cursor() as cursor, cursor.copy(sql) as copy:
-        copy.write(buffer.getbuffer())
 
 
 def _copy_rows(raw: Any, table: str, columns: Sequence[str], rows: list[dict[str, Any]]) -> None:
@@ -202,19 +201,15 @@ def _pg_value(value: Any) -> Any:
 
 
 def _write_sqlite(session: Session, chunk: Chunk) -> None:
-    """Driver-level executemany in the chunk's transaction (no per-row ORM work)."""
+    """Records through archive, then the batch's rows: driver-level executemany in the chunk's
+    transaction (no per-row ORM work)."""
     connection = session.connection()
-    for clause in matching(session, Record.id, chunk.superseded):
-        session.execute(update(Record).where(clause).values(is_current=False))
-    _executemany(connection, "records", RECORD_COLUMNS, _sqlite_rows(chunk.records))
+    ids = archive.write_versions_sqlite(session, chunk.records, chunk.superseded)
+    if ids is not None:
+        record_outbox(connection, chunk, ids, postgres=False)
     values = [tuple(_pg_value(r[c]) for c in ROW_COLUMNS) for r in chunk.rejected]
     _executemany(connection, "batch_rows", ROW_COLUMNS, values)
     _executemany(connection, "batch_chunks", CHUNK_COLUMNS, [chunk.chunk_row()])
-
-
-def _sqlite_rows(frame: pl.DataFrame) -> list[tuple[Any, ...]]:
-    dates = [c for c, t in frame.schema.items() if t == pl.Date]
-    return frame.with_columns(pl.col(dates).dt.to_string("%Y-%m-%d")).rows()
 
 
 def _executemany(

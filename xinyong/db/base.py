@@ -19,6 +19,16 @@ NAMING_CONVENTION = {
 
 # BIGINT on PostgreSQL, INTEGER (rowid alias, autoincrement) on SQLite.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
+# The largest row id either database can hold (BIGINT / SQLite INTEGER): an id above it names no
+# row, and handing it to the driver would overflow, so callers check it first (`is_row_id`).
+MAX_ROW_ID = 2**63 - 1
+
+
+def is_row_id(value: int) -> bool:
+    """Whether `value` can be the id of a row (1 … MAX_ROW_ID)."""
+    return 1 <= value <= MAX_ROW_ID
+
+
 # JSONB on PostgreSQL, JSON (text) on SQLite.
 Json = JSON().with_variant(JSONB(), "postgresql")
 

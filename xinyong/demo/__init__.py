@@ -20,6 +20,7 @@ from xinyong.demo.records import load_demo_records
 from xinyong.demo.region import (
     DEFAULT_SEED,
     DEFAULT_SUBJECTS,
+    DEMO_LOGINS,
     DEMO_PASSWORD,
     REGION,
     generate_subjects,
@@ -31,6 +32,7 @@ from xinyong.demo.region import load_region as _load_region
 __all__ = [
     "DEFAULT_SEED",
     "DEFAULT_SUBJECTS",
+    "DEMO_LOGINS",
     "DEMO_PASSWORD",
     "REGION",
     "DemoResult",

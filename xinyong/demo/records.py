@@ -212,6 +212,53 @@ def honours(
     return DemoFile("honour", dept.code, "诚信荣誉.csv", _csv(headers, rows, "utf-8"))
 
 
+REGISTRATION_HEADERS = (
+    "企业名称", "统一社会信用代码", "曾用名", "企业类型", "登记状态", "法定代表人",
+    "法定代表人证件类型", "法定代表人证件号码", "注册资本（万元）", "成立日期", "核准日期",
+    "营业期限至", "登记机关", "住所", "经营范围", "注销或吊销日期", "投资人及出资比例",
+    "数据来源单位",
+)  # fmt: skip
+INVESTED_IN_FIRM_SHARE = 0.3
+
+
+def registrations(
+    rng: random.Random, subs: Sequence[NewSubject], dept: NewSubject, today: date
+) -> DemoFile:
+    """登记注册信息 of the demo enterprises and individual businesses, as the registry sends it:
+    a legal representative with an ID number, one or two investors who are persons and, for
+    some firms, another demo firm as investor (so related parties link firms to each other)."""
+    from xinyong.demo.region import make_id_number, person_name  # noqa: PLC0415
+
+    firms = [s for s in subs if s.kind == SubjectKind.ENTERPRISE]
+    rows = []
+    for s in subs:
+        if s.kind not in (SubjectKind.ENTERPRISE, SubjectKind.INDIVIDUAL_BUSINESS):
+            continue
+        founded = s.established_on or FIRST_DAY
+        rep = s.legal_rep or person_name(rng)
+        investors = [
+            f"{rep}|{make_id_number(rng)}|{60 if s.kind == SubjectKind.ENTERPRISE else 100}%"
+        ]
+        if s.kind == SubjectKind.ENTERPRISE:
+            other = rng.choice(firms)
+            if rng.random() < INVESTED_IN_FIRM_SHARE and other.code != s.code:
+                investors.append(f"{other.name}|{other.code}|40%")
+            else:
+                investors.append(f"{person_name(rng)}|{make_id_number(rng)}|40%")
+        cancelled = s.status.value == "cancelled"
+        rows.append([
+            s.name, s.code, ";".join(s.former_names),
+            "有限责任公司" if s.kind == SubjectKind.ENTERPRISE else "个体工商户",
+            "注销" if cancelled else "存续", rep, "身份证", make_id_number(rng),
+            str(rng.choice((10, 50, 100, 500))), founded.isoformat(), founded.isoformat(),
+            "2099-12-31", s.registration_authority or dept.name, s.address or "",
+            "一般项目：销售、服务", _day(rng, today, founded).isoformat() if cancelled else "",
+            ";".join(investors), dept.name,
+        ])  # fmt: skip
+    data = _csv(REGISTRATION_HEADERS, rows, "utf-8")
+    return DemoFile("registration", dept.code, "登记注册信息.csv", data)
+
+
 def export_files(
     generated: Sequence[NewSubject], departments: int, *, seed: int, today: date
 ) -> list[DemoFile]:
@@ -222,6 +269,7 @@ def export_files(
     market, environment, tax, labour = depts[0], depts[1], depts[2], depts[3]
     credit, court = depts[8], depts[9]
     return [
+        registrations(random.Random(seed + 3), subs, market, today),  # noqa: S311
         penalties(rng, subs, market, today),
         licences(rng, subs, market, today),
         penalties(random.Random(seed + 1), subs, environment, today),  # noqa: S311

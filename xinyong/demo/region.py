@@ -278,18 +278,30 @@ def load_region(
     return generated
 
 
+# The demo accounts besides `admin` (whose password `xinyong init` makes and prints), each with the
+# page it signs in at; all share DEMO_PASSWORD. `xinyong demo` prints them, README lists them.
+DEMO_LOGINS: tuple[tuple[str, Role, str], ...] = (
+    ("clerk", Role.PROVIDER_CLERK, "/admin/login"),
+    ("officer", Role.OFFICER, "/admin/login"),
+    ("auditor", Role.AUDITOR, "/admin/login"),
+    ("bank", Role.BANK, "/admin/login"),
+    ("enterprise", Role.ENTERPRISE, "/me/login"),
+)
+
+
 def demo_accounts(session: Session, generated: list[NewSubject], *, actor: Actor) -> None:
     market = providers.get_by_uscc(session, generated[0].code)
     enterprise = next(s for s in generated if s.kind == SubjectKind.ENTERPRISE)
     company = subjects.get_by_code(session, enterprise.code)
-    accounts = [
-        ("clerk", Role.PROVIDER_CLERK, "市场监管报送员", market.id, None),
-        ("officer", Role.OFFICER, "市场监管认定人员", market.id, None),
-        ("auditor", Role.AUDITOR, "审计员", None, None),
-        ("bank", Role.BANK, "示范银行信贷员", None, None),
-        ("enterprise", Role.ENTERPRISE, enterprise.name, None, company.id),
-    ]
-    for username, role, label, provider_id, subject_id in accounts:
+    details = {  # display name, provider, subject
+        "clerk": ("市场监管报送员", market.id, None),
+        "officer": ("市场监管认定人员", market.id, None),
+        "auditor": ("审计员", None, None),
+        "bank": ("示范银行信贷员", None, None),
+        "enterprise": (enterprise.name, None, company.id),
+    }
+    for username, role, _page in DEMO_LOGINS:
+        label, provider_id, subject_id = details[username]
         if auth.find_user(session, username) is None:
             auth.create_user(
                 session,

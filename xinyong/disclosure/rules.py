@@ -5,7 +5,7 @@
 the same facts, catalog and day always give the same answer ("time is an input").
 
 Periods follow 民法典 第二百零一、二百零二条: the decision day is not counted, and a period in
-months ends on the corresponding day of the last month (clamped to the month's end, add_months).
+months ends on the corresponding day of the last month (`clock.period_last_day`, the one rule).
 So a 12-month period from 2026-06-01 is shown up to and including 2027-06-01 (`disclosure_ends`).
 """
 
@@ -21,7 +21,7 @@ from typing import Any
 from xinyong.catalog import Catalog
 from xinyong.catalog.schema import FieldRole, InfoClass, LegalBasis
 from xinyong.catalog.schema_rules import DisclosureRule, SeverityTable, SeverityWhen
-from xinyong.clock import add_months
+from xinyong.clock import period_last_day
 from xinyong.enums import Disclosure, RecordStatus, Severity
 
 OBJECTION_MARK = "异议处理中"
@@ -269,7 +269,7 @@ def _severity_span(
         if months is None:
             return replace(base, reason=f"{label}，依《{regime.title}》原则上不予公示", hidden=True)
         why = f"{label}，行业主管部门规定公示{months}个月，自决定日期{start.isoformat()}起算"
-        return replace(base, reason=why, ends=add_months(start, months))
+        return replace(base, reason=why, ends=period_last_day(start, months))
     if not period.disclosed or period.max_months is None:
         return replace(base, reason=f"{label}，依《{regime.title}》不予公示", hidden=True)
     low = period.min_months or 0
@@ -277,8 +277,10 @@ def _severity_span(
         f"{label}，依《{regime.title}》最短公示{low}个月、最长{period.max_months}个月，"
         f"自决定日期{start.isoformat()}起算"
     )
-    min_until = add_months(start, low) if period.min_months else None
-    return replace(base, reason=why, ends=add_months(start, period.max_months), min_until=min_until)
+    min_until = period_last_day(start, low) if period.min_months else None
+    return replace(
+        base, reason=why, ends=period_last_day(start, period.max_months), min_until=min_until
+    )
 
 
 def _minor_months(
@@ -315,7 +317,7 @@ def _validity_span(
         return _Span(reason=f"在有效期内公示（有效期至{end.isoformat()}）", ends=end)
     months, source = _fallback_months(facts, info, rule, catalog)
     why = f"未载明有效期或为长期，自决定日期{start.isoformat()}起公示{months}个月（{source}）"
-    return _Span(reason=why, ends=add_months(start, months))
+    return _Span(reason=why, ends=period_last_day(start, months))
 
 
 def _fallback_months(
@@ -339,7 +341,7 @@ def _list_span(info: InfoClass, start: date, catalog: Catalog) -> _Span:
         return _Span(reason=why, basis=basis)
     months = list_type.validity.months
     why = f"列入{list_type.title}，自{start.isoformat()}起{months}个月，认定机关决定删除的除外"
-    return _Span(reason=why, ends=add_months(start, months), basis=basis)
+    return _Span(reason=why, ends=period_last_day(start, months), basis=basis)
 
 
 # ---- field access -----------------------------------------------------------------------------

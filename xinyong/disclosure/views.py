@@ -190,11 +190,13 @@ def public_record(record: Record, window: DisclosureWindow, catalog: Catalog) ->
 def public_view(
     session: Session, subject: Subject, *, catalog: Catalog, today: date
 ) -> SubjectDisclosure:
-    """What anyone may see about the subject today: its public facts and disclosed records."""
+    """What anyone may see about the subject today: its public facts and disclosed records.
+    Registration data is shown as the subject's own facts, not as a record in a tab."""
     current = [
         r
         for r in archive.current_records(session, subject.id)
         if r.info_class in catalog.info_classes
+        and catalog.info_class(r.info_class).kind != "registration"
     ]
     tabs: dict[str, list[PublicRecord]] = {"licences": [], "penalties": [], "incentives": [],
                                            PUNISHMENT_TAB: [], "breaches": []}  # fmt: skip

@@ -25,7 +25,8 @@ import polars as pl
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from xinyong.audit import Actor
+from xinyong import audit
+from xinyong.audit import Actor, AuditAction
 from xinyong.catalog import Catalog
 from xinyong.db.tables import EvaluationResult, EvaluationRun, Subject
 from xinyong.enums import SubjectStatus
@@ -170,6 +171,14 @@ def start_run(
     )
     session.add(run)
     session.flush()
+    audit.record(
+        session,
+        actor,
+        AuditAction.EVALUATION_RUN,
+        target_type="evaluation_run",
+        target_id=run.id,
+        after={"model": loaded.id, "version": loaded.version, "as_of": as_of, "engine": engine},
+    )
     return run
 
 

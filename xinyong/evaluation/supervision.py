@@ -2,9 +2,9 @@
 sector, with the inspection ratio and frequency (`catalogs/supervision.yaml`).
 
 `check_grading` is the ONE function both joint-check paths call (sync and the PostgreSQL fast
-path): each fetches the subject's newest stored result as a `GradeRow` in its own way (`GRADE_SQL`
-for raw SQL, `grade_row` for a session) and hands it here, so both answer with the same `grade`,
-`supervision_class` and model version.
+path): both read the subject's newest stored result from one statement, `grade_statement` (run by
+`grade_row` on a session, compiled as a LATERAL subquery by the fast path) and hand it here, so both
+answer with the same `grade`, `supervision_class` and model version.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 import pydantic
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from xinyong.catalog import CatalogError, LegalBasis
@@ -221,24 +221,20 @@ def check_grading(row: GradeRow | None, matter: str) -> dict[str, Any]:
     return grading(row, rules, sector=rules.matter_sectors.get(matter)).check_fields()
 
 
-# Raw SQL for the PostgreSQL fast path: a LATERAL subquery per subject `s`.
-GRADE_SQL = (
-    "SELECT grade, model_id, model_version, as_of, score FROM evaluation_results "
-    "WHERE subject_id = s.id ORDER BY id DESC LIMIT 1"
-)
+GRADE_COLUMNS = ("grade", "model_id", "model_version", "as_of", "score")
 
 
-def grade_row(session: Session, subject_id: int) -> GradeRow | None:
-    found = session.execute(
-        select(
-            EvaluationResult.grade,
-            EvaluationResult.model_id,
-            EvaluationResult.model_version,
-            EvaluationResult.as_of,
-            EvaluationResult.score,
-        )
+def grade_statement(subject_id: Any) -> Select[Any]:
+    """The subject's newest stored result as `GRADE_COLUMNS`: run as is by the sync path, and
+    compiled by the PostgreSQL fast path as a LATERAL subquery on its subject column."""
+    return (
+        select(*(getattr(EvaluationResult, name) for name in GRADE_COLUMNS))
         .where(EvaluationResult.subject_id == subject_id)
         .order_by(EvaluationResult.id.desc())
         .limit(1)
-    ).first()
+    )
+
+
+def grade_row(session: Session, subject_id: int) -> GradeRow | None:
+    found = session.execute(grade_statement(subject_id)).first()
     return GradeRow(*found) if found is not None else None

@@ -4,8 +4,12 @@ Owns: normalising what clerks paste or import (full-width, spaces, Excel's apost
 check-character algorithms, validation with one error code per failure and a Chinese message that
 names the position and the character, telling the two subject-code shapes apart, and masking ID
 numbers for display, logs and free text.
+The only copy of the weights, alphabets and check characters: the scalar functions here and their
+vectorised (Polars) form in `identifiers.frames` (imported explicitly, it pulls in Polars) are
+what collection, screening, subjects and the log call.
 Does not: decide whether a subject exists or is a duplicate (subjects), know GB/T 2260 region
-names, or decide who may see an unmasked number (auth, disclosure). Imports stdlib and errors only.
+names, or decide who may see an unmasked number (auth, disclosure). Imports stdlib, errors and
+(frames only) Polars.
 """
 
 from __future__ import annotations

@@ -20,6 +20,7 @@ SuggestedKind = Literal[
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # 31 chars: no I, O, Z, S, V
 _USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)  # 3^(i-1) mod 31
+_ORG_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"  # GB 11714: A=10 … Z=35
 _ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK_CHARS = "10X98765432"
@@ -191,9 +192,8 @@ def uscc_check_char(first17: str) -> str:
 
 def org_code_check_char(first8: str) -> str:
     """GB 11714 校验码 for the 8-character 组织机构代码 body (A=10 … Z=35)."""
-    allowed = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-    _require(_ORG, "组织机构代码本体", first8, 8, allowed, "仅限数字和大写字母")
-    total = sum(allowed.index(c) * w for c, w in zip(first8, _ORG_WEIGHTS, strict=True))
+    _require(_ORG, "组织机构代码本体", first8, 8, _ORG_ALPHABET, "仅限数字和大写字母")
+    total = sum(_ORG_ALPHABET.index(c) * w for c, w in zip(first8, _ORG_WEIGHTS, strict=True))
     remainder = 11 - total % 11
     return "0" if remainder == 11 else "X" if remainder == 10 else str(remainder)
 

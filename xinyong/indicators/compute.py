@@ -28,7 +28,7 @@ from xinyong.db.tables import (
     RepairApplication,
     Subject,
 )
-from xinyong.enums import ListKind, SubjectKind
+from xinyong.enums import ListKind, ObjectionStatus, RecordStatus, SubjectKind, SubjectStatus
 from xinyong.indicators.period import BEIJING, Period
 from xinyong.measures import stats
 from xinyong.repair.timeliness import HANDLED, handled_on_time
@@ -109,7 +109,7 @@ def _public_records(period: Period) -> tuple[ColumnElement[bool], ...]:
     return (
         Record.info_class.in_(PUBLIC_CLASSES),
         Record.is_current.is_(True),
-        Record.status == "active",
+        Record.status == RecordStatus.ACTIVE,
         Record.created_at < period.until,
     )
 
@@ -167,7 +167,7 @@ def records_collected(session: Session, period: Period) -> Value:
 # --- 建档率 -------------------------------------------------------------------------------------
 
 _NOT_PERSON = Subject.kind != SubjectKind.PERSON.value
-_ALIVE = Subject.status == "active"
+_ALIVE = Subject.status == SubjectStatus.ACTIVE
 _HAS_RECORD = exists().where(
     Record.subject_id == Subject.id, Record.is_current.is_(True), Record.status != "withdrawn"
 )
@@ -350,7 +350,7 @@ def objection_share(session: Session, period: Period) -> Value:
 @_computes("objection_correction_days", _objection_rows)
 def objection_correction_days(session: Session, period: Period) -> Value:
     stmt = select(Objection.filed_on, Objection.answered_at).where(
-        Objection.status == "answered",
+        Objection.status == ObjectionStatus.ANSWERED,
         Objection.outcome.in_(("corrected", "deleted")),
         Objection.answered_at >= period.since,
         Objection.answered_at < period.until,

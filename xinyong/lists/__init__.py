@@ -4,7 +4,7 @@ Owns: list entries decided on this platform and their procedure steps (proposal 
 or publicity → statement → approval → decision → publication → exit), the prior-notice document,
 and validity computed from dates — for these entries and for entries imported by collection
 (court defaulters, abnormal operation, serious lists of other authorities).
-Does not: decide measures (measures.py), disclose records (disclosure.py), or list anyone by
+Does not: decide measures (measures/), disclose records (disclosure/), or list anyone by
 counting records (国办发〔2020〕49号).
 
 Package map: `steps` (the procedure's shape, pure), `allowed` (each step's preconditions,
@@ -54,6 +54,7 @@ from xinyong.lists.public import (
     public_types,
 )
 from xinyong.lists.queries import (
+    FACT_COLUMNS,
     CurrentEntry,
     EntryNotFound,
     current_entries,
@@ -61,11 +62,12 @@ from xinyong.lists.queries import (
     entries_of_type,
     entry_history,
     facts_of,
+    facts_of_row,
+    facts_statement,
     get_entry,
     in_progress,
     list_entry_classes,
     public_entries,
-    record_facts,
     subject_facts,
 )
 from xinyong.lists.steps import Stage, notice_step, statement_deadline, steps_of
@@ -73,6 +75,7 @@ from xinyong.lists.validity import (
     EntryFacts,
     ListHit,
     earliest_early_exit,
+    early_exit_min_until,
     early_exit_refusal,
     expiry,
     find_list_type,
@@ -82,6 +85,7 @@ from xinyong.lists.validity import (
 
 __all__ = [
     "DELIVERY_METHODS",
+    "FACT_COLUMNS",
     "ApprovalMissing",
     "BadEvidence",
     "CurrentEntry",
@@ -105,6 +109,7 @@ __all__ = [
     "current_hits",
     "decide_entry",
     "earliest_early_exit",
+    "early_exit_min_until",
     "early_exit_refusal",
     "entries_of_type",
     "entry_history",
@@ -113,6 +118,8 @@ __all__ = [
     "exit_entry",
     "expiry",
     "facts_of",
+    "facts_of_row",
+    "facts_statement",
     "file_publicity_objection",
     "find_evidence",
     "find_list_type",
@@ -132,7 +139,6 @@ __all__ = [
     "public_types",
     "publish_entry",
     "record_delivery",
-    "record_facts",
     "record_statement",
     "refusal",
     "send_prior_notice",

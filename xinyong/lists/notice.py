@@ -17,14 +17,19 @@ from jinja2 import Environment, select_autoescape
 from xinyong.catalog import ListType, Measure
 
 REMEDIES = "如对认定决定不服，可以依法申请行政复议或者提起行政诉讼。"
+PROVISIONAL = (
+    "（暂定：该年放假安排尚未公布，按《全国年节及纪念日放假办法》推算；"
+    "正式安排公布后，本期限不会提前）"
+)
 
 _TEMPLATE = """<article class="notice">
 <h1>{{ title }}</h1>
 <p class="doc-number">{{ n.notice_number }}</p>
 <p>{{ n.subject_name }}（统一社会信用代码/证件号码：{{ n.subject_code }}）：</p>
 {% if publicity -%}
-<p>本机关拟将你单位列入{{ lt.title }}，现予公示。公示期自 {{ n.sent_on }} 起至 {{ n.deadline }} {#
-#}止（{{ n.period_days }} 个工作日）。对公示对象有异议的，请在公示期内向本机关提出。</p>
+<p>本机关拟将你单位列入{{ lt.title }}，现予公示。公示期自 {{ n.sent_on }} 起至 {#
+#}{{ n.deadline }}{{ provisional }} 止（{{ n.period_days }} 个工作日）。{#
+#}对公示对象有异议的，请在公示期内向本机关提出。</p>
 {%- else -%}
 <p>经查，{{ facts }}</p>
 <p>依据{{ basis }}，本机关拟将你（单位）列入{{ lt.title }}。</p>
@@ -36,8 +41,9 @@ _TEMPLATE = """<article class="notice">
 #}{{ cites(m.legal_basis) }}）</li>{% endfor %}</ul>
 {% endif %}
 {% if not publicity %}<h2>陈述申辩权利</h2>
-<p>你（单位）享有陈述、申辩的权利。如需陈述、申辩，请于 {{ n.deadline }}（自本告知书送达之日起 {#
-#}{{ n.period_days }} 个工作日）前向本机关提出；逾期未提出的，视为放弃上述权利。</p>
+<p>你（单位）享有陈述、申辩的权利。如需陈述、申辩，请于 {{ n.deadline }}{{ provisional }}{#
+#}（自本告知书送达之日起 {{ n.period_days }} 个工作日）前向本机关提出；{#
+#}逾期未提出的，视为放弃上述权利。</p>
 {% endif %}<h2>有效期与移出条件</h2>
 <p>{{ validity }}</p>
 <ul>{% for c in lt.exit_conditions %}<li>{{ c }}</li>{% endfor %}</ul>
@@ -64,6 +70,8 @@ class NoticeFacts:
     deadline: date
     period_days: int
     authority: str
+    # the deadline lies in a year whose arrangement is not published yet: computed provisionally
+    deadline_provisional: bool = False
 
 
 def validity_text(lt: ListType) -> str:
@@ -89,6 +97,7 @@ def render(lt: ListType, facts: NoticeFacts, *, publicity: bool) -> str:
         title=title,
         n=facts,
         facts=facts_sentence(facts.facts),
+        provisional=PROVISIONAL if facts.deadline_provisional else "",
         lt=lt,
         publicity=publicity,
         basis="、".join(b.cite() for b in lt.legal_basis),

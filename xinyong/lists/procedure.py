@@ -9,11 +9,12 @@ writes a step row and an audit row, and only flushes. Nobody is listed by counti
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from xinyong import auth, subjects
+from xinyong import auth, outbox, subjects
 from xinyong.audit import Actor, AuditAction
 from xinyong.catalog import Catalog
 from xinyong.clock import Calendar
@@ -106,7 +107,7 @@ def send_prior_notice(
 ) -> ListEntry:
     """事前告知 (or 拟列入公示 for red lists): generate the document and start the period.
 
-    The deadline is computed first: a year without calendar data stops here, nothing changes.
+    The deadline is computed first (in a provisional calendar year it is marked 暂定 in the notice).
     """
     auth.require_role(actor, *OFFICERS)
     lt = catalog.list_type(entry.list_type)
@@ -123,6 +124,7 @@ def send_prior_notice(
         measures=tuple(catalog.measures[m] for m in entry.measures if m in catalog.measures),
         sent_on=today,
         deadline=deadline,
+        deadline_provisional=calendar.is_provisional(deadline),
         period_days=period_of(lt, "publicity" if publicity else "statement"),
         authority=authority or entry.deciding_authority,
     )
@@ -229,6 +231,7 @@ def decide_entry(
     entry.catalog_version = catalog.short_version
     entry.stage = Stage.DECIDED.value
     detail = {"decision_number": entry.decision_number, "valid_until": entry.valid_until}
+    _queue(session, entry, outbox.Event.LIST_DECIDED, detail, today=today)
     history.record_step(
         session,
         entry,
@@ -290,6 +293,7 @@ def exit_entry(
     entry.exit_reason, entry.exit_basis = reason, basis
     entry.stage = Stage.EXITED.value
     detail = {"kind": kind, "reason": reason, "basis": basis}
+    _queue(session, entry, outbox.Event.LIST_EXITED, detail, today=today)
     history.record_step(
         session,
         entry,
@@ -301,3 +305,19 @@ def exit_entry(
         before=before,
     )
     return entry
+
+
+def _queue(
+    session: Session, entry: ListEntry, event: outbox.Event, detail: dict[str, Any], *, today: date
+) -> None:
+    """A list decision or exit leaves the region (outbox, same transaction)."""
+    outbox.append(
+        session,
+        event,
+        target_type="list_entry",
+        target_id=entry.id,
+        subject_id=entry.subject_id,
+        provider_id=entry.provider_id,
+        payload={"list_type": entry.list_type, "decided_on": entry.decided_on, **detail},
+        occurred_on=today,
+    )

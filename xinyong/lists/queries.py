@@ -2,6 +2,11 @@
 
 Entries in force are computed on the day asked about, from both sources: `list_entries` decided
 here and the current `records` of list-entry info classes imported by collection.
+
+`facts_statement` is the one query of entry facts (both sources, one UNION ALL): the sync joint
+check and the portal (`subject_facts`), `lists entries` and screening (`current_entries`) and the
+joint check's PostgreSQL fast path (`measures.fast`, compiled once) all run it, and turn its rows
+into `EntryFacts` with `facts_of_row`.
 """
 
 from __future__ import annotations
@@ -10,7 +15,18 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    CompoundSelect,
+    Date,
+    any_,
+    cast,
+    literal,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from xinyong.catalog import Catalog
@@ -55,20 +71,6 @@ def facts_of(entry: ListEntry) -> EntryFacts:
     )
 
 
-def record_facts(record: Record, classes: dict[str, str | None]) -> EntryFacts:
-    return validity.imported_facts(
-        record.id,
-        record.subject_id,
-        classes.get(record.info_class),
-        record.data,
-        status=record.status,
-        decision_number=record.decision_number,
-        decision_date=record.decision_date,
-        valid_until=record.valid_until,
-        authority_name=record.authority_name,
-    )
-
-
 def get_entry(session: Session, entry_id: int) -> ListEntry:
     entry = session.get(ListEntry, entry_id)
     if entry is None:
@@ -81,22 +83,65 @@ def entry_history(session: Session, entry_id: int) -> list[ListEntryStep]:
     return list(session.execute(stmt.order_by(ListEntryStep.id)).scalars())
 
 
+FACT_COLUMNS = (
+    "source", "source_id", "subject_id", "list_type", "decision_number", "decided_on",
+    "published_on", "valid_until", "exited_on", "authority", "status", "data",
+)  # fmt: skip
+
+
+def facts_statement(
+    classes: list[str] | BindParameter[Any], subject_id: ColumnElement[Any] | None = None
+) -> CompoundSelect[Any]:
+    """Every decided entry (of one subject, or of all) from both sources, as `FACT_COLUMNS`.
+
+    `classes`: the list-entry info classes (`list_entry_classes`), a list or an array parameter
+    (the fast path binds `= ANY(:classes)`). `subject_id`: a bind parameter, or the lateral
+    subject column of the fast path's statement.
+    """
+    platform = select(
+        literal("platform").label("source"), ListEntry.id.label("source_id"),
+        ListEntry.subject_id, ListEntry.list_type, ListEntry.decision_number,
+        ListEntry.decided_on, ListEntry.published_on, ListEntry.valid_until, ListEntry.exited_on,
+        ListEntry.deciding_authority.label("authority"), literal("active").label("status"),
+        cast(null(), Record.data.type).label("data"),
+    ).where(ListEntry.decided_on.is_not(None))  # fmt: skip
+    in_classes = (
+        Record.info_class == any_(classes)
+        if isinstance(classes, BindParameter)
+        else Record.info_class.in_(classes)
+    )
+    imported = select(
+        literal("imported"), Record.id, Record.subject_id, Record.info_class,
+        Record.decision_number, Record.decision_date, Record.decision_date, Record.valid_until,
+        cast(null(), Date), Record.authority_name, Record.status, Record.data,
+    ).where(Record.is_current.is_(True), in_classes)  # fmt: skip
+    if subject_id is not None:
+        platform = platform.where(ListEntry.subject_id == subject_id)
+        imported = imported.where(Record.subject_id == subject_id)
+    return union_all(platform, imported)
+
+
+def facts_of_row(row: Any, classes: dict[str, str | None]) -> EntryFacts | None:
+    """One row of `facts_statement` (by column name) as the facts the validity rules read."""
+    if row.source == "platform":
+        return EntryFacts("platform", row.source_id, row.subject_id, row.list_type,
+                          row.decision_number, row.decided_on, row.published_on, row.valid_until,
+                          row.exited_on, row.authority)  # fmt: skip
+    if row.list_type not in classes:  # a fast-path batch may span a catalog reload
+        return None
+    return validity.imported_facts(
+        row.source_id, row.subject_id, classes.get(row.list_type), row.data or {},
+        status=row.status, decision_number=row.decision_number, decision_date=row.decided_on,
+        valid_until=row.valid_until, authority_name=row.authority,
+    )  # fmt: skip
+
+
 def subject_facts(session: Session, subject_id: int, catalog: Catalog) -> list[EntryFacts]:
-    """Every decided entry of a subject, from both sources, as validity facts (two queries)."""
+    """Every decided entry of a subject, from both sources, as validity facts (one query)."""
     classes = list_entry_classes(catalog)
-    entries = session.execute(
-        select(ListEntry).where(
-            ListEntry.subject_id == subject_id, ListEntry.decided_on.is_not(None)
-        )
-    ).scalars()
-    records = session.execute(
-        select(Record).where(
-            Record.subject_id == subject_id,
-            Record.is_current.is_(True),
-            Record.info_class.in_(list(classes)),
-        )
-    ).scalars()
-    return [facts_of(e) for e in entries] + [record_facts(r, classes) for r in records]
+    stmt = facts_statement(list(classes), literal(subject_id)).order_by("source", "source_id")
+    rows = session.execute(stmt)
+    return [f for row in rows if (f := facts_of_row(row, classes)) is not None]
 
 
 def current_hits(
@@ -137,29 +182,19 @@ def current_entries(
     classes = list_entry_classes(catalog)
     people: dict[tuple[str, int], tuple[int, str, str, str]] = {}
     facts: list[EntryFacts] = []
-    platform = select(
-        ListEntry.id, ListEntry.subject_id, ListEntry.list_type, ListEntry.decision_number,
-        ListEntry.decided_on, ListEntry.published_on, ListEntry.valid_until, ListEntry.exited_on,
-        ListEntry.deciding_authority, Subject.code, Subject.name, Subject.code_kind,
-    ).join(Subject, Subject.id == ListEntry.subject_id)  # fmt: skip
-    platform = platform.where(ListEntry.decided_on.is_not(None))
-    for *f, code, name, kind in session.execute(platform):
-        facts.append(EntryFacts("platform", *f))
-        people[("platform", f[0])] = (f[1], code, name, kind)
-    imported = select(
-        Record.id, Record.subject_id, Record.info_class, Record.data, Record.status,
-        Record.decision_number, Record.decision_date, Record.valid_until, Record.authority_name,
-        Subject.code, Subject.name, Subject.code_kind,
-    ).join(Subject, Subject.id == Record.subject_id).where(
-        Record.is_current.is_(True), Record.info_class.in_(list(classes))
-    )  # fmt: skip
-    for rid, sid, ic, data, status, number, decided, until, authority, *who in session.execute(
-        imported
-    ):
-        facts.append(validity.imported_facts(rid, sid, classes.get(ic), data, status=status,
-                     decision_number=number, decision_date=decided, valid_until=until,
-                     authority_name=authority))  # fmt: skip
-        people[("imported", rid)] = (sid, who[0], who[1], who[2])
+    f = facts_statement(list(classes)).subquery("f")
+    stmt = select(f, Subject.code.label("subject_code"), Subject.name.label("subject_name"),
+                  Subject.code_kind.label("subject_code_kind"))  # fmt: skip
+    for row in session.execute(stmt.join(Subject, Subject.id == f.c.subject_id)):
+        fact = facts_of_row(row, classes)
+        if fact is not None:
+            facts.append(fact)
+            people[(fact.source, fact.source_id)] = (
+                fact.subject_id,
+                row.subject_code,
+                row.subject_name,
+                row.subject_code_kind,
+            )
     if published_only:  # the portal: platform entries from their publication day
         facts = [f for f in facts if f.published_on is not None and f.published_on <= today]
     found = validity.hits(facts, catalog, today)

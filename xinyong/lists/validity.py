@@ -69,18 +69,30 @@ class ListHit:
 
 
 def expiry(decided_on: date, list_type: ListType) -> date | None:
-    """Last day in force: decision day + validity months − 1 day; None when until removed."""
+    """Last day in force (`clock.period_last_day` of the validity months); None: until removed."""
     months = list_type.validity.months
     if months is None:
         return None
-    return clock.add_months(decided_on, months) - timedelta(days=1)
+    return clock.period_last_day(decided_on, months)
+
+
+def early_exit_min_until(decided_on: date, list_type: ListType) -> date | None:
+    """Last day of the minimum listing period before an early exit; None: no minimum or never.
+
+    Imported and platform entries alike (repair eligibility and `lists exit` read this).
+    """
+    months = list_type.early_exit.after_months or 0
+    if not list_type.early_exit.allowed or months == 0:
+        return None
+    return clock.period_last_day(decided_on, months)
 
 
 def earliest_early_exit(decided_on: date, list_type: ListType) -> date | None:
-    """First day an early exit may be applied for (decision day + after_months); None: never."""
+    """First day an early exit may be applied for (the day after the minimum); None: never."""
     if not list_type.early_exit.allowed:
         return None
-    return clock.add_months(decided_on, list_type.early_exit.after_months or 0)
+    last = early_exit_min_until(decided_on, list_type)
+    return decided_on if last is None else last + timedelta(days=1)
 
 
 def early_exit_refusal(list_type: ListType, decided_on: date, today: date) -> str | None:

@@ -7,7 +7,7 @@ Does not: decide list entries (lists) or change any record.
 
 Package map: `rules` (pure), `joint_check` (sync path + log row), `fast` (# fast read path,
 with `coalesce`: concurrent checks share one read and one group-commit write), `feedback`,
-`screening` (+ `names` normalisation, `uscc_frame` vectorised check characters), `stats`.
+`screening` (+ `names` normalisation; check characters from `identifiers.frames`), `stats`.
 Code and tests are authoritative.
 """
 
@@ -20,7 +20,7 @@ from xinyong.measures.feedback import (
     get_check,
     record_feedback,
 )
-from xinyong.measures.joint_check import check
+from xinyong.measures.joint_check import answer_json, check
 from xinyong.measures.rules import (
     AppliedMeasure,
     CheckAnswer,
@@ -45,6 +45,7 @@ __all__ = [
     "SubjectFacts",
     "UnknownMatter",
     "answer",
+    "answer_json",
     "check",
     "check_stats",
     "get_check",

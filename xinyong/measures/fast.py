@@ -5,10 +5,14 @@ Raw psycopg `AsyncConnectionPool`. Concurrent checks are coalesced (`coalesce.py
 fetches the subjects and all their list rows for every check waiting at that moment, the same
 pure rules as the sync path build each answer (`rules.answer`), and one group-commit statement
 logs all their checks durably before any of them answers. Nothing about subjects or list entries
-is cached, so a list change is seen by the very next check. API keys are resolved with one
-query and cached in memory (by the key itself, at most `MAX_KEYS`) for `KEY_TTL_SECONDS` (a
+is cached, so a list change is seen by the very next check. The SQL is not written here: the
+entry facts are `lists.facts_statement` (the sync path's query) in a LATERAL join to the
+subjects asked about, and the key lookup is `auth.API_KEY_STATEMENT`, both compiled once for
+psycopg; rows become facts and actors through `lists.facts_of_row` and `auth.actor_for_key_row`.
+API keys are cached in memory (by the key itself, at most `MAX_KEYS`) for `KEY_TTL_SECONDS` (a
 deactivated key stops working within that time); the list entry classes of the catalog are
-computed once per catalog version.
+computed once per catalog version. The answer's JSON text is the logged answer; the web route
+returns that same text as the response body.
 """
 
 from __future__ import annotations
@@ -18,14 +22,19 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
+from psycopg.rows import namedtuple_row
 from psycopg_pool import AsyncConnectionPool
+from sqlalchemy import String, any_, bindparam, select, true
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import psycopg as pg_psycopg
 
 from xinyong import auth, lists
 from xinyong.audit import Actor
 from xinyong.catalog import Catalog
-from xinyong.enums import Role
+from xinyong.db.tables import Subject
 from xinyong.evaluation import supervision
 from xinyong.lists import EntryFacts
 from xinyong.measures import joint_check as sync_check
@@ -37,27 +46,35 @@ KEY_TTL_SECONDS = 60.0
 MAX_KEYS = 10_000
 MAX_BATCH = 256
 
-Row = tuple[Any, ...]
+Row = Any  # a psycopg named-tuple row of `facts_sql`
 
-_FACTS_SQL = """
-WITH s AS (SELECT id, code, code_kind, name, kind FROM subjects WHERE code = ANY(%(codes)s))
-SELECT s.id, s.code, s.code_kind, s.name, s.kind,
-       f.source, f.source_id, f.list_type, f.decision_number, f.decided_on, f.published_on,
-       f.valid_until, f.exited_on, f.authority, f.status, f.data,
-       g.grade, g.model_id, g.model_version, g.as_of, g.score
-FROM s LEFT JOIN LATERAL (:grade_sql) g ON true
-LEFT JOIN LATERAL (
-    SELECT 'platform' AS source, e.id AS source_id, e.list_type, e.decision_number,
-           e.decided_on, e.published_on, e.valid_until, e.exited_on,
-           e.deciding_authority AS authority, 'active' AS status, NULL::jsonb AS data
-    FROM list_entries e WHERE e.subject_id = s.id AND e.decided_on IS NOT NULL
-    UNION ALL
-    SELECT 'imported', r.id, r.info_class, r.decision_number, r.decision_date, r.decision_date,
-           r.valid_until, NULL, r.authority_name, r.status, r.data::jsonb
-    FROM records r
-    WHERE r.subject_id = s.id AND r.is_current AND r.info_class = ANY(%(classes)s)
-) f ON true
-""".replace(":grade_sql", supervision.GRADE_SQL)  # the subject's stored grade (a constant)
+_DIALECT = pg_psycopg.dialect()  # type: ignore[no-untyped-call]
+_TEXTS = ARRAY(String)
+
+
+@lru_cache(maxsize=1)
+def facts_sql() -> tuple[str, dict[str, Any]]:
+    """The subjects with these codes, the stored grade and every entry fact of each,
+    as SQL text for psycopg and the values of its constant parameters."""
+    s = (
+        select(Subject.id, Subject.code, Subject.code_kind, Subject.name, Subject.kind)
+        .where(Subject.code == any_(bindparam("codes", type_=_TEXTS)))
+        .cte("s")
+    )
+    f = lists.facts_statement(bindparam("classes", type_=_TEXTS), s.c.id).lateral("f")
+    g = supervision.grade_statement(s.c.id).lateral("g")  # the subject's stored grade
+    stmt = select(
+        s, *(g.c[name] for name in supervision.GRADE_COLUMNS),
+        *(f.c[name] for name in lists.FACT_COLUMNS),
+    ).select_from(s.outerjoin(g, true()).outerjoin(f, true()))  # fmt: skip
+    compiled = stmt.compile(dialect=_DIALECT)
+    return str(compiled), dict(compiled.params)
+
+
+@lru_cache(maxsize=1)
+def key_sql() -> str:
+    return str(auth.API_KEY_STATEMENT.compile(dialect=_DIALECT))
+
 
 # One statement with one JSON array parameter (no per-value dumping in Python), so one
 # transaction per flush: the rows are committed (durable) when it returns.
@@ -70,61 +87,29 @@ FROM jsonb_to_recordset(%s::jsonb) AS t(check_id varchar, at timestamptz, actor_
      mandatory int, answer jsonb)
 """
 
-_KEY_SQL = "SELECT id, name, role, provider_id, active FROM api_clients WHERE key_hash = %s"
-
 
 def facts_from_rows(
     rows: list[Row], classes: dict[str, str | None]
 ) -> tuple[SubjectFacts | None, list[EntryFacts]]:
-    """Rows of `_FACTS_SQL` → the same plain facts the sync path builds."""
+    """Rows of `facts_sql` (one subject) → the same plain facts the sync path builds."""
     if not rows:
         return None, []
-    subject = SubjectFacts(*rows[0][:5])
-    facts = []
-    for r in rows:
-        source, source_id, list_type, number, decided, published, until, exited, authority = r[5:14]
-        if source == "platform":
-            facts.append(
-                EntryFacts(
-                    "platform",
-                    source_id,
-                    subject.id,
-                    list_type,
-                    number,
-                    decided,
-                    published,
-                    until,
-                    exited,
-                    authority,
-                )
-            )
-        elif source == "imported" and list_type in classes:  # batch may span a catalog reload
-            facts.append(
-                lists.validity.imported_facts(
-                    source_id,
-                    subject.id,
-                    classes.get(list_type),
-                    r[15] or {},
-                    status=r[14],
-                    decision_number=number,
-                    decision_date=decided,
-                    valid_until=until,
-                    authority_name=authority,
-                )
-            )
-    return subject, facts
+    first = rows[0]
+    subject = SubjectFacts(first.id, first.code, first.code_kind, first.name, first.kind)
+    found = (lists.facts_of_row(r, classes) for r in rows)
+    return subject, [f for f in found if f is not None]
 
 
 def grade_from_rows(rows: list[Row]) -> supervision.GradeRow | None:
-    """The subject's stored grade from the `g.*` columns of `_FACTS_SQL` (same on every row)."""
-    if not rows or rows[0][16] is None:
+    """The subject's stored grade from the grade columns of `facts_sql` (same on every row)."""
+    if not rows or rows[0].grade is None:
         return None
-    return supervision.GradeRow(*rows[0][16:21])
+    return supervision.GradeRow(*(getattr(rows[0], name) for name in supervision.GRADE_COLUMNS))
 
 
 @dataclass(frozen=True, slots=True)
 class Encoded:
-    """An answer and its JSON text: the response body and the logged answer are the same."""
+    """An answer and the JSON text logged for it (web returns exactly this text as the body)."""
 
     answer: CheckAnswer
     body: str
@@ -169,11 +154,8 @@ class FastCheck:
         if cached is not None and cached[0] > time.monotonic():
             return cached[1]
         async with self.pool.connection() as conn:
-            cur = await conn.execute(_KEY_SQL, (auth.token_digest(key),))
-            row = await cur.fetchone()
-        actor = None
-        if row is not None and row[4]:
-            actor = Actor("api_client", row[0], f"接口:{row[1]}", Role(row[2]), row[3])
+            cur = await conn.execute(key_sql(), auth.api_key_params(key))
+            actor = auth.actor_for_key_row(await cur.fetchone())
         if len(self._keys) >= MAX_KEYS:  # random keys must not grow the cache without bound
             self._keys.clear()
         self._keys[key] = (time.monotonic() + KEY_TTL_SECONDS, actor)
@@ -215,11 +197,13 @@ class FastCheck:
         codes = sorted({code for code, _classes in items})
         classes = sorted(frozenset[str]().union(*(c for _code, c in items)))
         async with self.pool.connection() as conn:
-            cur = await conn.execute(_FACTS_SQL, {"codes": codes, "classes": classes})
-            found = await cur.fetchall()
+            cur = conn.cursor(row_factory=namedtuple_row)
+            sql, constants = facts_sql()
+            await cur.execute(sql, {**constants, "codes": codes, "classes": classes})
+            found: list[Row] = await cur.fetchall()
         by_code: dict[str, list[Row]] = defaultdict(list)
         for r in found:
-            by_code[r[1]].append(r)
+            by_code[r.code].append(r)
         return [by_code.get(code, []) for code, _classes in items]
 
     async def _write(self, rows: list[str]) -> list[None]:

@@ -1,6 +1,7 @@
 """The joint check on the sync path (SQLite, and PostgreSQL when the fast path is off).
 
-Four statements: the subject, its platform entries, its imported list records, the log row.
+Three statements: the subject, its entry facts from both sources (`lists.facts_statement`, the
+same query the fast path compiles), the log row.
 The log row is written in the caller's transaction; the surface commits before it answers.
 """
 

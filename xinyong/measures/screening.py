@@ -1,6 +1,7 @@
 """名单比对 (screening): many subjects against the lists at once.
 
-Rows with a code: the check character is verified first, then the code is looked up exactly.
+Rows with a code: the check character is verified first (`identifiers.frames.uscc_ok`, anything
+else by `identifiers.validate_subject_code`), then the code is looked up exactly.
 Rows with only a name: matched by normalised name (`names.py`), with a score and the reason; a
 reviewer's verdict on such a match is remembered, so a confirmed non-match does not return.
 The index of entries in force is built once per run from the database (dicts in memory).
@@ -11,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from operator import mul
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +26,10 @@ from xinyong.catalog import Catalog
 from xinyong.db.tables import ScreeningDecision
 from xinyong.enums import Role
 from xinyong.errors import InvalidInput
+from xinyong.identifiers import frames
 from xinyong.lists import CurrentEntry
 from xinyong.measures import rules
 from xinyong.measures.names import normalise_name
-from xinyong.measures.uscc_frame import plain_uscc_mask
 
 EXACT_NAME_SCORE = 0.95  # same name as registered, but no code: still a reviewer's call
 CORE_NAME_SCORE = 0.85  # same name once region prefix / legal form / width are normalised
@@ -135,31 +135,6 @@ def build_index(session: Session, *, catalog: Catalog, today: date) -> Screening
 
 # ---- pure rules -------------------------------------------------------------------------------
 
-_VALUE = {c: i for i, c in enumerate(identifiers.USCC_ALPHABET)}
-_ORG_VALUE = {c: i for i, c in enumerate("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")}
-_USCC_W = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)  # GB 32100: 3^i mod 31
-_ORG_W = (3, 7, 9, 10, 5, 8, 4, 2)  # GB 11714
-_ORG_MOD = 11
-_USCC_LEN = 18
-
-
-def quick_uscc(code: str) -> bool:
-    """True when `code` is a plain, well-formed USCC whose two check characters hold.
-
-    The fast lane of screening (1M codes in seconds); anything else goes through
-    `identifiers.validate_subject_code`, which names the exact error.
-    """
-    if len(code) != _USCC_LEN or not code[2:8].isdigit() or code[0] not in "123456789ANY":
-        return False
-    try:
-        total = sum(map(mul, map(_VALUE.__getitem__, code[:17]), _USCC_W))
-        org = sum(map(mul, map(_ORG_VALUE.__getitem__, code[8:16]), _ORG_W))
-    except KeyError:
-        return False
-    rest = _ORG_MOD - org % _ORG_MOD
-    org_check = "0" if rest == _ORG_MOD else "X" if rest == _ORG_MOD - 1 else str(rest)
-    return code[16] == org_check and code[17] == identifiers.USCC_ALPHABET[(31 - total % 31) % 31]
-
 
 def _shown(e: CurrentEntry) -> str:
     return (
@@ -240,7 +215,7 @@ def _screen_codes(
     frame: pl.DataFrame, matter: str, index: ScreeningIndex, catalog: Catalog, today: date
 ) -> pl.DataFrame:
     upper = frame["code"].str.to_uppercase()
-    fast = plain_uscc_mask(upper)
+    fast = frames.uscc_ok(upper)
     slow = (~fast).arg_true()  # the slow lane names the exact error
     normalised, error = upper.clone(), pl.Series([None] * frame.height, dtype=pl.String)
     fixed: list[str | None] = []

@@ -2,10 +2,10 @@
 
 Owns: repair applications and their materials, the working-day deadlines of acceptance and
 decision, the outcome (a new record version with status `repaired`), the sync log of outcomes for
-the upstream platforms, and 信用修复及时率. Does not: decide what the public sees (disclosure.py
-reads the record status), sign commitments (commitments.py signs the 信用修复型 commitment and
-calls `apply_for_repair` / `apply_for_early_exit`), or run the list procedure (an approved early
-exit calls `lists.exit_entry(kind="early")`).
+the upstream platforms, and 信用修复及时率. Does not: decide what the public sees (disclosure/
+reads the record status), sign commitments (`commitments.apply_for_repair` signs the 信用修复型
+commitment and calls `file_application`, one path for records and platform list entries), or
+run the list procedure (an approved early exit calls `lists.exit_entry(kind="early")`).
 
 Start here: `intake.py` (applying), `procedure.py` (the authority's steps), `queries.py`,
 `eligibility.py` (令36号 §1.4 rules), `outcomes.py` (what a decision changes).
@@ -19,7 +19,13 @@ from xinyong.repair.eligibility import (
     disclosure_period,
     required_materials,
 )
-from xinyong.repair.intake import Application, NotEligible, apply_for_early_exit, apply_for_repair
+from xinyong.repair.intake import (
+    Application,
+    NotEligible,
+    eligibility_of,
+    file_application,
+    provider_of,
+)
 from xinyong.repair.materials import BadMaterial, Upload, check_upload
 from xinyong.repair.materials import read as read_material
 from xinyong.repair.outcomes import (
@@ -73,8 +79,6 @@ __all__ = [
     "Timeliness",
     "Upload",
     "accept",
-    "apply_for_early_exit",
-    "apply_for_repair",
     "check_eligibility",
     "check_entry_eligibility",
     "check_upload",
@@ -84,9 +88,11 @@ __all__ = [
     "disclosure_period",
     "due_date",
     "early_exit_candidates",
+    "eligibility_of",
     "entry_of",
     "entry_provider",
     "extend",
+    "file_application",
     "get",
     "get_material",
     "handled_on_time",
@@ -96,6 +102,7 @@ __all__ = [
     "own_entry",
     "own_record",
     "pending_sync",
+    "provider_of",
     "read_material",
     "refuse_acceptance",
     "required_materials",

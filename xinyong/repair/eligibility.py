@@ -14,12 +14,12 @@ ask the lists module (`lists.in_force`, `lists.early_exit_refusal`) rather than 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from xinyong import disclosure, lists
 from xinyong.catalog import Catalog, LegalBasis, ListType, RepairRules
-from xinyong.clock import add_months
+from xinyong.clock import period_last_day
 from xinyong.db.tables import ListEntry, Record
 from xinyong.enums import ListKind, RecordStatus, Severity
 
@@ -154,8 +154,8 @@ def _breach_period(catalog: Catalog, start: date) -> DisclosurePeriod:
     return DisclosurePeriod(
         True,
         Severity.GENERAL,
-        add_months(start, low) if low else None,
-        add_months(start, high) if high is not None else None,
+        period_last_day(start, low) if low else None,
+        period_last_day(start, high) if high is not None else None,
         f"{regime.id}/general 违诺信息按一般失信信息",
         _cite(regime.legal_basis),
     )
@@ -164,17 +164,17 @@ def _breach_period(catalog: Catalog, start: date) -> DisclosurePeriod:
 def _list_period(record: Record, catalog: Catalog, start: date) -> DisclosurePeriod:
     info = catalog.info_class(record.info_class)
     list_type_id = info.list_type or record.data.get("list_type") or record.info_class
-    list_type = catalog.list_types.get(str(list_type_id))
+    list_type = lists.find_list_type(catalog, str(list_type_id))
     if list_type is None:
         return DisclosurePeriod(False, None, None, None, "", (), f"未找到名单类型“{list_type_id}”")
     basis = _cite(list_type.legal_basis)
-    max_until = add_months(start, list_type.validity.months) if list_type.validity.months else None
+    max_until = lists.expiry(start, list_type)
     rule = f"list:{list_type.id}"
     if not list_type.early_exit.allowed:
         return DisclosurePeriod(
             False, None, None, max_until, rule, basis, "该名单不允许申请提前移出"
         )
-    min_until = add_months(start, list_type.early_exit.after_months or 0)
+    min_until = lists.early_exit_min_until(start, list_type)
     return DisclosurePeriod(True, None, min_until, max_until, rule, basis)
 
 
@@ -281,7 +281,7 @@ def entry_period(entry: ListEntry, list_type: ListType) -> DisclosurePeriod:
     """A platform entry's period: early exit from `lists.earliest_early_exit`, end from the entry.
 
     Serious-list entries are 严重 information (rules.md §1.3), watch-list entries 一般; that picks
-    the required materials. `min_until` is the day before the earliest exit, as for records.
+    the required materials. `min_until` is `lists.early_exit_min_until`, as for imported entries.
     """
     basis, rule = _cite(list_type.legal_basis), f"list:{list_type.id}"
     severity = ENTRY_SEVERITY.get(list_type.kind)
@@ -295,7 +295,7 @@ def entry_period(entry: ListEntry, list_type: ListType) -> DisclosurePeriod:
     if earliest is None:
         note = f"{list_type.title}不适用提前移出，有效期届满后自动移出"
         return DisclosurePeriod(False, severity, None, entry.valid_until, rule, basis, note)
-    min_until = earliest - timedelta(days=1)
+    min_until = lists.early_exit_min_until(entry.decided_on, list_type)
     return DisclosurePeriod(True, severity, min_until, entry.valid_until, rule, basis)
 
 

@@ -1,9 +1,9 @@
 """Applying for repair (受理前): for a record, or for early exit from a list decided here.
 
-Both paths check the same conditions (eligibility.py), store the materials by content hash,
-route the case to the authority that made the finding (谁认定、谁修复) and start the acceptance
-deadline in working days. The 信用修复型 commitment is signed by the caller in the same step
-(commitments.apply_for_repair / apply_for_early_exit: 一口受理).
+One path for both targets (`file_application`): it checks the same conditions (eligibility.py),
+stores the materials by content hash, routes the case to the authority that made the finding
+(谁认定、谁修复) and starts the acceptance deadline in working days. The 信用修复型 commitment is
+signed by the caller in the same step (`commitments.apply_for_repair`: 一口受理).
 """
 
 from __future__ import annotations
@@ -19,8 +19,15 @@ from xinyong import audit
 from xinyong.audit import Actor, AuditAction
 from xinyong.catalog import Catalog
 from xinyong.clock import Calendar, add_working_days
-from xinyong.db.tables import Commitment, ListEntry, Record, RepairApplication, RepairMaterial
-from xinyong.enums import Role
+from xinyong.db.tables import (
+    Commitment,
+    ListEntry,
+    Provider,
+    Record,
+    RepairApplication,
+    RepairMaterial,
+)
+from xinyong.enums import CommitmentStatus, RepairStatus, RepairTarget, Role
 from xinyong.errors import DueProcessError, Forbidden, InvalidInput
 from xinyong.log import get_logger
 from xinyong.repair import materials
@@ -69,7 +76,7 @@ def _require_subject(actor: Actor, subject_id: int) -> None:
 def _commitment_signed(commitment: Commitment, subject_id: int, record_id: int | None) -> bool:
     return (
         commitment.kind == REPAIR_COMMITMENT_KIND
-        and commitment.status == "signed"
+        and commitment.status == CommitmentStatus.SIGNED
         and commitment.subject_id == subject_id
         and commitment.record_id == record_id
     )
@@ -151,7 +158,7 @@ def _row(
     """The columns both targets share."""
     return {
         "commitment_id": commitment.id,
-        "status": "submitted",
+        "status": RepairStatus.SUBMITTED.value,
         "statement": intake.statement,
         "severity": result.period.severity.value if result.period.severity else None,
         "eligibility": audit.jsonable(result.as_dict()),
@@ -162,9 +169,59 @@ def _row(
     }
 
 
-def apply_for_repair(
+@dataclass(frozen=True, slots=True)
+class _Target:
+    """What differs between a record and a platform list entry: the rest is one path."""
+
+    what: str  # 信用修复 / 提前移出, named in a refusal
+    columns: dict[str, Any]  # the application's target columns
+    audit: dict[str, Any]  # the target named in the audit row
+    commitment_record_id: int | None  # the record a 信用修复型 commitment was signed for
+
+
+def _target(target: Record | ListEntry) -> _Target:
+    if isinstance(target, Record):
+        return _Target(
+            "信用修复",
+            {"target_kind": RepairTarget.RECORD.value, "record_id": target.id,
+             "info_class": target.info_class, "natural_key": target.natural_key},
+            {"record_id": target.id},
+            target.id,
+        )  # fmt: skip
+    return _Target(
+        "提前移出",
+        {"target_kind": RepairTarget.LIST_ENTRY.value, "list_entry_id": target.id,
+         "info_class": target.list_type,
+         "natural_key": target.decision_number or f"list_entry:{target.id}"},
+        {"list_entry_id": target.id},
+        None,
+    )  # fmt: skip
+
+
+def eligibility_of(
     session: Session,
-    record: Record,
+    target: Record | ListEntry,
+    *,
+    catalog: Catalog,
+    today: date,
+    facts: Facts | None = None,
+) -> Eligibility:
+    """The conditions of a repair of a record, or of an early exit from a platform list entry."""
+    if isinstance(target, Record):
+        return check_eligibility(session, target, catalog=catalog, today=today, facts=facts)
+    return check_entry_eligibility(session, target, catalog=catalog, today=today, facts=facts)
+
+
+def provider_of(session: Session, target: Record | ListEntry) -> Provider | None:
+    """谁认定、谁修复: the authority a repair of this target is routed to."""
+    if isinstance(target, Record):
+        return deciding_provider(session, target)
+    return entry_provider(session, target)
+
+
+def file_application(
+    session: Session,
+    target: Record | ListEntry,
     application: Application,
     commitment: Commitment,
     *,
@@ -174,55 +231,20 @@ def apply_for_repair(
     calendar: Calendar,
     data_dir: Path,
 ) -> RepairApplication:
-    """The subject applies; eligibility is checked and the case routed to its authority."""
-    _require_subject(actor, record.subject_id)
+    """The subject applies — repair of a record, or 提前移出 from a platform list entry: the same
+    conditions are checked and the case is routed to the authority that decided."""
+    kind = _target(target)
+    _require_subject(actor, target.subject_id)
     intake = _intake(application, catalog=catalog, calendar=calendar, today=today)
-    signed = _commitment_signed(commitment, record.subject_id, record.id)
+    signed = _commitment_signed(commitment, target.subject_id, kind.commitment_record_id)
     facts = _facts(intake, application, signed)
-    result = check_eligibility(session, record, catalog=catalog, today=today, facts=facts)
-    _require_eligible(result, "信用修复")
-    provider = deciding_provider(session, record)
+    result = eligibility_of(session, target, catalog=catalog, today=today, facts=facts)
+    _require_eligible(result, kind.what)
+    provider = provider_of(session, target)
     row = RepairApplication(
-        subject_id=record.subject_id,
-        target_kind="record",
-        record_id=record.id,
-        info_class=record.info_class,
-        natural_key=record.natural_key,
+        subject_id=target.subject_id,
         provider_id=provider.id if provider else None,
+        **kind.columns,
         **_row(intake, result, commitment, catalog=catalog, today=today),
     )
-    target = {"record_id": record.id}
-    return _file(session, row, intake, actor=actor, data_dir=data_dir, target=target)
-
-
-def apply_for_early_exit(
-    session: Session,
-    entry: ListEntry,
-    application: Application,
-    commitment: Commitment,
-    *,
-    actor: Actor,
-    today: date,
-    catalog: Catalog,
-    calendar: Calendar,
-    data_dir: Path,
-) -> RepairApplication:
-    """提前移出 through repair: the same conditions, routed to the department that decided."""
-    _require_subject(actor, entry.subject_id)
-    intake = _intake(application, catalog=catalog, calendar=calendar, today=today)
-    signed = _commitment_signed(commitment, entry.subject_id, None)
-    facts = _facts(intake, application, signed)
-    result = check_entry_eligibility(session, entry, catalog=catalog, today=today, facts=facts)
-    _require_eligible(result, "提前移出")
-    provider = entry_provider(session, entry)
-    row = RepairApplication(
-        subject_id=entry.subject_id,
-        target_kind="list_entry",
-        list_entry_id=entry.id,
-        info_class=entry.list_type,
-        natural_key=entry.decision_number or f"list_entry:{entry.id}",
-        provider_id=provider.id if provider else None,
-        **_row(intake, result, commitment, catalog=catalog, today=today),
-    )
-    target = {"list_entry_id": entry.id}
-    return _file(session, row, intake, actor=actor, data_dir=data_dir, target=target)
+    return _file(session, row, intake, actor=actor, data_dir=data_dir, target=kind.audit)

@@ -1,9 +1,10 @@
-"""What a repair outcome changes: the record's version, and the sync log for the upstream platforms.
+"""What a repair outcome changes: the record's version, and the outbox for the upstream platforms.
 
 Approval puts the repair into effect at once: the record gets a new version with status
 `repaired` (archive.new_version), so disclosure, checks and reports read it on the next query.
-Every outcome (not accepted, approved, refused, revoked) is appended to `sync_log` for export to
-the provincial / national platform (令36号 art. 3; rules.md §1.5 "同步").
+Every outcome (not accepted, approved, refused, revoked) is appended to the outbox
+(`xinyong.outbox`) for export to the provincial / national platform (令36号 art. 3;
+rules.md §1.5 "同步").
 
 Repairs of list entries decided on this platform (early exit) are put into effect by
 `lists.exit_entry(..., kind="early")` in the same transaction (`exit_early`); the entry is then
@@ -18,10 +19,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from xinyong import archive, lists
+from xinyong import archive, lists, outbox
 from xinyong.audit import Actor
 from xinyong.catalog import Catalog
-from xinyong.db.tables import ListEntry, Record, RepairApplication, SyncLogEntry
+from xinyong.db.tables import ListEntry, OutboxEntry, Record, RepairApplication
 from xinyong.enums import RecordStatus
 from xinyong.errors import DueProcessError
 
@@ -75,6 +76,7 @@ def put_into_effect(
         status=RecordStatus.REPAIRED,
         catalog_version=catalog_version,
         actor=actor,
+        today=today,
     )
     application.repaired_record_id = repaired.id
     return repaired
@@ -161,13 +163,15 @@ def append_sync(
     *,
     today: date,
     extra: dict[str, Any] | None = None,
-) -> SyncLogEntry:
-    """Queue one outcome for the upstream export."""
-    entry = SyncLogEntry(
-        event=event,
+) -> OutboxEntry:
+    """Queue one outcome for the upstream platforms (the outbox, in this transaction)."""
+    return outbox.append(
+        session,
+        event,
         subject_id=application.subject_id,
         target_type="repair_application",
         target_id=application.id,
+        provider_id=application.provider_id,
         payload={
             "repair_id": application.id,
             "info_class": application.info_class,
@@ -183,17 +187,14 @@ def append_sync(
         },
         occurred_on=today,
     )
-    session.add(entry)
-    session.flush()
-    return entry
 
 
-def pending_sync(session: Session, *, limit: int = 1000) -> list[SyncLogEntry]:
-    """Outcomes not yet exported, oldest first."""
+def pending_sync(session: Session, *, limit: int = 1000) -> list[OutboxEntry]:
+    """Repair outcomes not yet sent, oldest first."""
     stmt = (
-        select(SyncLogEntry)
-        .where(SyncLogEntry.exported_at.is_(None))
-        .order_by(SyncLogEntry.id)
+        select(OutboxEntry)
+        .where(OutboxEntry.sent_at.is_(None), OutboxEntry.target_type == "repair_application")
+        .order_by(OutboxEntry.id)
         .limit(limit)
     )
     return list(session.execute(stmt).scalars())

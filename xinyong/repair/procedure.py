@@ -21,7 +21,7 @@ from xinyong.auth import require_department, require_role
 from xinyong.catalog import Catalog
 from xinyong.clock import Calendar, add_working_days
 from xinyong.db.tables import ListEntry, Record, RepairApplication
-from xinyong.enums import Role
+from xinyong.enums import RepairStatus, RepairTarget, Role
 from xinyong.errors import Conflict, DueProcessError, InvalidInput
 from xinyong.log import get_logger
 from xinyong.repair import eligibility, outcomes
@@ -29,13 +29,13 @@ from xinyong.repair.queries import APPROVED, deciding_provider
 
 log = get_logger(__name__)
 
-STAGE = {
-    "submitted": 0,
-    "accepted": 1,
-    "approved": 2,
-    "refused": 2,
-    "not_accepted": 2,
-    "revoked": 3,
+STAGE: dict[str, int] = {
+    RepairStatus.SUBMITTED: 0,
+    RepairStatus.ACCEPTED: 1,
+    RepairStatus.APPROVED: 2,
+    RepairStatus.REFUSED: 2,
+    RepairStatus.NOT_ACCEPTED: 2,
+    RepairStatus.REVOKED: 3,
 }
 
 
@@ -103,13 +103,13 @@ def accept(
 ) -> RepairApplication:
     """The authority accepts the case; the decision deadline starts."""
     _require_decider(actor, application)
-    _expect(application, "submitted", "受理")
+    _expect(application, RepairStatus.SUBMITTED, "受理")
     decide_due = add_working_days(today, catalog.workflows.repair.decision.working_days, calendar)
     _move(
         session,
         application,
-        "submitted",
-        status="accepted",
+        RepairStatus.SUBMITTED,
+        status=RepairStatus.ACCEPTED,
         accepted_on=today,
         decide_due=decide_due,
     )
@@ -119,8 +119,8 @@ def accept(
         AuditAction.REPAIR_ACCEPTED,
         target_type="repair_application",
         target_id=application.id,
-        before={"status": "submitted"},
-        after={"status": "accepted", "decide_due": decide_due},
+        before={"status": RepairStatus.SUBMITTED},
+        after={"status": RepairStatus.ACCEPTED, "decide_due": decide_due},
     )
     return application
 
@@ -131,12 +131,12 @@ def refuse_acceptance(
     """不予受理, with the reason (e.g. materials incomplete after the one-time notice)."""
     _require_decider(actor, application)
     _require_reason(reason)
-    _expect(application, "submitted", "作出不予受理决定")
+    _expect(application, RepairStatus.SUBMITTED, "作出不予受理决定")
     _move(
         session,
         application,
-        "submitted",
-        status="not_accepted",
+        RepairStatus.SUBMITTED,
+        status=RepairStatus.NOT_ACCEPTED,
         decided_on=today,
         decided_by=actor.label,
         decision_reason=reason.strip(),
@@ -148,8 +148,8 @@ def refuse_acceptance(
         AuditAction.REPAIR_NOT_ACCEPTED,
         target_type="repair_application",
         target_id=application.id,
-        before={"status": "submitted"},
-        after={"status": "not_accepted"},
+        before={"status": RepairStatus.SUBMITTED},
+        after={"status": RepairStatus.NOT_ACCEPTED},
         reason=reason,
     )
     return application
@@ -168,7 +168,7 @@ def extend(
     """Extend the decision deadline once, for a recorded reason (complex case, checks needed)."""
     _require_decider(actor, application)
     _require_reason(reason)
-    _expect(application, "accepted", "延长办理期限")
+    _expect(application, RepairStatus.ACCEPTED, "延长办理期限")
     if application.extended:
         raise AlreadyHandled("办理期限只能延长一次，本申请已延长过", code="repair.already_extended")
     assert application.decide_due is not None
@@ -180,7 +180,7 @@ def extend(
     _move(
         session,
         application,
-        "accepted",
+        RepairStatus.ACCEPTED,
         extended=True,
         extension_reason=reason.strip(),
         decide_due=new_due,
@@ -211,20 +211,20 @@ def decide(
     """Approve or refuse (with reasons); decided exactly once. Approval takes effect at once: the
     record gets a `repaired` version, or the list entry is exited early (lists.exit_entry)."""
     _require_decider(actor, application)
-    _expect(application, "accepted", "作出修复决定")
+    _expect(application, RepairStatus.ACCEPTED, "作出修复决定")
     if not approve:
         _require_reason(reason)
     record: Record | None = None
     entry: ListEntry | None = None
-    if approve and application.target_kind == "list_entry":
+    if approve and application.target_kind == RepairTarget.LIST_ENTRY:
         entry = outcomes.check_entry_can_exit(session, application, catalog=catalog, today=today)
     elif approve:
         record = outcomes.check_can_take_effect(session, application)
-    status = APPROVED if approve else "refused"
+    status = APPROVED if approve else RepairStatus.REFUSED
     _move(
         session,
         application,
-        "accepted",
+        RepairStatus.ACCEPTED,
         status=status,
         decided_on=today,
         decided_by=actor.label,
@@ -249,7 +249,7 @@ def decide(
         AuditAction.REPAIR_DECIDED,
         target_type="repair_application",
         target_id=application.id,
-        before={"status": "accepted"},
+        before={"status": RepairStatus.ACCEPTED},
         after=after,
         reason=reason or None,
     )
@@ -272,7 +272,7 @@ def revoke(
     listing decision, which needs its own due process (prior notice, statement, decision).
     """
     require_role(actor, Role.OFFICER, Role.ADMIN)
-    if application.target_kind == "list_entry":
+    if application.target_kind == RepairTarget.LIST_ENTRY:
         raise RevokeNotForListEntries(
             "提前移出名单不能通过撤销信用修复恢复：重新列入须依法重新履行认定程序"
             "（事前告知、陈述申辩、作出认定决定），请按名单认定程序办理",
@@ -285,7 +285,9 @@ def revoke(
     period = eligibility.disclosure_period(
         record, catalog, sector=provider.kind if provider else None, today=today
     )
-    _move(session, application, APPROVED, status="revoked", decision_reason=reason.strip())
+    _move(
+        session, application, APPROVED, status=RepairStatus.REVOKED, decision_reason=reason.strip()
+    )
     restored = outcomes.restore(
         session,
         application,
@@ -302,7 +304,7 @@ def revoke(
         target_type="repair_application",
         target_id=application.id,
         before={"status": APPROVED},
-        after={"status": "revoked", "record_id": restored.id if restored else None},
+        after={"status": RepairStatus.REVOKED, "record_id": restored.id if restored else None},
         reason=reason,
     )
     return application

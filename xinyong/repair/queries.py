@@ -16,13 +16,13 @@ from xinyong.audit import Actor
 from xinyong.auth import require_department
 from xinyong.catalog import Catalog
 from xinyong.db.tables import ListEntry, Provider, Record, RepairApplication, RepairMaterial
-from xinyong.enums import ListKind
+from xinyong.enums import ListKind, RepairStatus, RepairTarget
 from xinyong.errors import Forbidden, NotFound
 from xinyong.repair import eligibility, materials
 from xinyong.repair.eligibility import Eligibility, Facts
 
-OPEN = ("submitted", "accepted")
-APPROVED = "approved"
+OPEN = (RepairStatus.SUBMITTED, RepairStatus.ACCEPTED)
+APPROVED = RepairStatus.APPROVED
 
 
 class RepairNotFound(NotFound):
@@ -84,9 +84,9 @@ def own_record(session: Session, record_id: int, subject_id: int | None) -> Reco
 
 def due_date(application: RepairApplication) -> date | None:
     """The deadline the application is waiting on, if any."""
-    if application.status == "submitted":
+    if application.status == RepairStatus.SUBMITTED:
         return application.accept_due
-    if application.status == "accepted":
+    if application.status == RepairStatus.ACCEPTED:
         return application.decide_due
     return None
 
@@ -102,7 +102,7 @@ def deciding_provider(session: Session, record: Record) -> Provider | None:
 
 def _open_for(session: Session, record: Record) -> RepairApplication | None:
     stmt = select(RepairApplication).where(
-        RepairApplication.target_kind == "record",
+        RepairApplication.target_kind == RepairTarget.RECORD,
         RepairApplication.info_class == record.info_class,
         RepairApplication.natural_key == record.natural_key,
         RepairApplication.status.in_(OPEN),

@@ -9,8 +9,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xinyong.db.tables import Provider, RepairApplication
+from xinyong.enums import RepairStatus
 
-HANDLED = ("approved", "refused", "not_accepted", "revoked")
+HANDLED = (
+    RepairStatus.APPROVED,
+    RepairStatus.REFUSED,
+    RepairStatus.NOT_ACCEPTED,
+    RepairStatus.REVOKED,
+)
 
 
 @dataclass(frozen=True, slots=True)

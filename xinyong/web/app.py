@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from xinyong import __version__, catalog, log
 from xinyong.config import Settings, get_settings
 from xinyong.db.session import make_engine, make_sessionmaker
-from xinyong.web import errors, fastpaths
+from xinyong.web import docs, errors, fastpaths, security
 from xinyong.web import evaluation as evaluation_web
 from xinyong.web import financing as financing_web
 from xinyong.web import inspections as inspections_web
@@ -20,18 +20,22 @@ from xinyong.web.admin import batches as admin_batches
 from xinyong.web.admin import clients as admin_clients
 from xinyong.web.admin import content as admin_content
 from xinyong.web.admin import dashboard as admin_dashboard
+from xinyong.web.admin import exchange as admin_exchange
 from xinyong.web.admin import interviews as admin_interviews
 from xinyong.web.admin import list_steps as admin_list_steps
 from xinyong.web.admin import lists as admin_lists
 from xinyong.web.admin import pages as admin_pages
+from xinyong.web.admin import related as admin_related
 from xinyong.web.admin import workflows as admin_workflows
 from xinyong.web.api import batches as api_batches
 from xinyong.web.api import checks as api_checks
 from xinyong.web.api import consents as api_consents
+from xinyong.web.api import exchange as api_exchange
 from xinyong.web.api import reports as api_reports
 from xinyong.web.api import screening as api_screening
 from xinyong.web.api import subjects as api_subjects
 from xinyong.web.api import system as api_system
+from xinyong.web.openapi import ERROR_RESPONSES
 from xinyong.web.portal import content as portal_content
 from xinyong.web.portal import me as portal_me
 from xinyong.web.portal import me_consents as portal_me_consents
@@ -49,29 +53,37 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(
         title="xinyong 公共信用信息平台 API",
         version=__version__,
-        docs_url="/api/docs",
+        docs_url=None,  # web/docs.py serves /api/docs from the package (no CDN)
         openapi_url="/api/openapi.json",
         redoc_url=None,
         lifespan=fastpaths.lifespan,
+        dependencies=[Depends(security.check_csrf)],
     )
     engine = make_engine(settings.database_url)
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
     app.state.catalogs = catalog.CatalogHolder(settings.catalog_dir, settings.catalog_override_dir)
-    app.state.calendar = catalog.load_calendar(settings.catalog_dir / "calendar")
+    app.state.calendar = catalog.load_calendar(
+        settings.catalog_dir, override_dir=settings.catalog_override_dir
+    )
     errors.install(app)
+    security.install(app, settings)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
-    app.include_router(api_system.router, prefix="/api/v1")
-    for router in api_subjects.search_routers(settings):
-        app.include_router(router, prefix="/api/v1")
-    app.include_router(api_subjects.router, prefix="/api/v1")
-    app.include_router(api_batches.router, prefix="/api/v1")
-    app.include_router(api_screening.router, prefix="/api/v1")
-    app.include_router(api_consents.router, prefix="/api/v1")
-    app.include_router(api_reports.router, prefix="/api/v1")
-    for router in api_checks.routers(settings):
-        app.include_router(router, prefix="/api/v1")
+    api_routers = [
+        api_system.router,
+        *api_subjects.search_routers(settings),
+        api_subjects.router,
+        api_batches.router,
+        api_screening.router,
+        api_consents.router,
+        api_reports.router,
+        api_exchange.router,
+        *api_checks.routers(settings),
+    ]
+    for router in api_routers:
+        app.include_router(router, prefix="/api/v1", responses=ERROR_RESPONSES)
+    app.include_router(docs.router)
     app.include_router(admin_pages.router)
     app.include_router(admin_audit.router)
     app.include_router(admin_batches.router)
@@ -82,6 +94,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin_lists.router)
     app.include_router(admin_list_steps.router)
     app.include_router(admin_workflows.router)
+    app.include_router(admin_related.router)
+    app.include_router(admin_exchange.router)
     app.include_router(portal_me.router)
     app.include_router(portal_me_consents.router)
     app.include_router(portal_reports.router)

@@ -7,7 +7,8 @@ from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from xinyong import auth, clock
@@ -41,12 +42,19 @@ def _calendar(request: Request) -> Calendar:
     return calendar
 
 
-def _actor(request: Request, session: Annotated[Session, Depends(_db, scope="function")]) -> Actor:
+# Declared as security schemes so the OpenAPI document says how a business system signs in.
+api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="接口密钥")
+bearer = HTTPBearer(auto_error=False, description="接口密钥，以 Authorization: Bearer 传送")
+
+
+def _actor(
+    request: Request,
+    session: Annotated[Session, Depends(_db, scope="function")],
+    header_key: Annotated[str | None, Security(api_key_header)] = None,
+    bearer_key: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)] = None,
+) -> Actor:
     request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
-    key = request.headers.get("x-api-key")
-    authz = request.headers.get("authorization", "")
-    if not key and authz.lower().startswith("bearer "):
-        key = authz[7:].strip()
+    key = header_key or (bearer_key.credentials.strip() if bearer_key else None)
     found: Actor | None = None
     if key:
         found = auth.client_key_actor(session, key, request.url.path, now=clock.now())
@@ -65,6 +73,7 @@ def _actor(request: Request, session: Annotated[Session, Depends(_db, scope="fun
         provider_id=actor.provider_id,
         subject_id=actor.subject_id,
         request_id=request_id,
+        scopes=actor.scopes,
     )
 
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+from fastapi import Request
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
 from markupsafe import Markup
 
 from xinyong import identifiers
@@ -33,9 +37,41 @@ templates.env.globals["site_title"] = "信用示范区"
 templates.env.globals["title"] = title  # Chinese title of an internal code (web/titles.py)
 
 
-def _csrf_field() -> Markup:
-    """Hidden CSRF input that every POST form renders: `{{ csrf_field() }}`."""
-    return Markup("")
+def csrf_token(request: Request | None) -> str:
+    """The CSRF token of this request (issued by the CSRF middleware, `web/security.py`); empty
+    when the page is rendered outside the app (no middleware, nothing will check it)."""
+    issue = request.scope.get("csrftoken") if request is not None else None
+    return str(issue()) if callable(issue) else ""
+
+
+@pass_context
+def _csrf_field(context: Mapping[str, Any]) -> Markup:
+    """Hidden CSRF input that every POST form renders first: `{{ csrf_field() }}`."""
+    token = csrf_token(context.get("request"))
+    return Markup('<input type="hidden" name="csrftoken" value="{}">').format(token)
 
 
 templates.env.globals["csrf_field"] = _csrf_field
+
+
+PROVISIONAL_NOTE = (
+    "该年的放假安排国务院尚未公布：期限按《全国年节及纪念日放假办法》推算，正式安排公布后不会提前"
+)
+
+
+@pass_context
+def _deadline(context: Mapping[str, Any], day: date | None) -> Markup:
+    """A working-day deadline, marked 暂定 when it lies in a provisional calendar year:
+    `{{ app.decide_due|deadline }}`; "—" when there is none."""
+    if day is None:
+        return Markup("—")
+    request = context.get("request")
+    calendar = getattr(request.app.state, "calendar", None) if request is not None else None
+    if calendar is None or not calendar.is_provisional(day):
+        return Markup("{}").format(day.isoformat())
+    return Markup('{}<span class="provisional" title="{}">（暂定）</span>').format(
+        day.isoformat(), PROVISIONAL_NOTE
+    )
+
+
+templates.env.filters["deadline"] = _deadline

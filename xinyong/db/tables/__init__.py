@@ -9,6 +9,7 @@ from xinyong.db.tables.commitments import Commitment
 from xinyong.db.tables.consent import Consent
 from xinyong.db.tables.content import ContentAttachment, ContentItem
 from xinyong.db.tables.evaluation import EvaluationResult, EvaluationRun
+from xinyong.db.tables.exchange import OutboxEntry, RelatedParty
 from xinyong.db.tables.financing import (
     FinancingAlert,
     FinancingNeed,
@@ -28,7 +29,7 @@ from xinyong.db.tables.measures import Check, CheckFeedback, ScreeningDecision
 from xinyong.db.tables.objections import Objection
 from xinyong.db.tables.providers import Provider
 from xinyong.db.tables.registrations import VoluntaryRegistration
-from xinyong.db.tables.repair import RepairApplication, RepairMaterial, SyncLogEntry
+from xinyong.db.tables.repair import RepairApplication, RepairMaterial
 from xinyong.db.tables.reports import Report
 from xinyong.db.tables.scenarios import ScenarioPartner, ScenarioVerification
 from xinyong.db.tables.subjects import Subject
@@ -64,9 +65,11 @@ __all__ = [
     "LoanProduct",
     "LogCheckpoint",
     "Objection",
+    "OutboxEntry",
     "Provider",
     "QueryLogEntry",
     "Record",
+    "RelatedParty",
     "RepairApplication",
     "RepairMaterial",
     "Report",
@@ -74,7 +77,6 @@ __all__ = [
     "ScenarioVerification",
     "ScreeningDecision",
     "Subject",
-    "SyncLogEntry",
     "User",
     "VoluntaryRegistration",
     "WebSession",

@@ -8,14 +8,13 @@ list entry decided on this platform (`list_entry`: 提前移出).
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -77,17 +76,3 @@ class RepairMaterial(IdMixin, CreatedMixin, Base):
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
     stored_as: Mapped[str] = mapped_column(String(200))  # path under settings.data_dir
-
-
-class SyncLogEntry(IdMixin, CreatedMixin, Base):
-    """One outcome to export to the provincial / national platform (信用中国)."""
-
-    __tablename__ = "sync_log"
-
-    event: Mapped[str] = mapped_column(String(40))  # repair.approved | repair.refused | …
-    subject_id: Mapped[int] = mapped_column(BigId, ForeignKey("subjects.id"))
-    target_type: Mapped[str] = mapped_column(String(40))
-    target_id: Mapped[int] = mapped_column(BigId)
-    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    occurred_on: Mapped[date] = mapped_column(Date)
-    exported_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)

@@ -15,6 +15,7 @@ from xinyong.enums import Role
 from xinyong.web import evaluation as evaluation_web
 from xinyong.web.api.batches import WorkSession
 from xinyong.web.deps import CurrentCalendar, CurrentCatalog, DbSession, Today, require
+from xinyong.web.inputs import RowId
 from xinyong.web.templating import templates
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
@@ -59,7 +60,7 @@ def upload(
 
 @router.get("/batches/{batch_id}", response_class=HTMLResponse)
 def batch_page(
-    request: Request, session: DbSession, actor: Clerk, catalog: CurrentCatalog, batch_id: int
+    request: Request, session: DbSession, actor: Clerk, catalog: CurrentCatalog, batch_id: RowId
 ) -> HTMLResponse:
     batch = collection.get(session, batch_id)
     auth.require_provider_scope(actor, batch.provider_id)
@@ -68,7 +69,7 @@ def batch_page(
 
 
 @router.get("/batches/{batch_id}/rejected.xlsx")
-def rejected_xlsx(session: DbSession, actor: Clerk, batch_id: int) -> Response:
+def rejected_xlsx(session: DbSession, actor: Clerk, batch_id: RowId) -> Response:
     batch = collection.get(session, batch_id)
     auth.require_provider_scope(actor, batch.provider_id)
     data = collection.rejected_rows_xlsx(batch, collection.rejected_rows(session, batch.id))

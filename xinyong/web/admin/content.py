@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from xinyong import content
 from xinyong.audit import Actor
 from xinyong.web.deps import DbSession, Today, require
+from xinyong.web.inputs import RowId
 from xinyong.web.portal.content import attachment_response
 from xinyong.web.templating import templates
 
@@ -46,7 +47,7 @@ def create(
 
 
 @router.get("/{item_id}", response_class=HTMLResponse)
-def edit_form(request: Request, session: DbSession, actor: Writer, item_id: int) -> HTMLResponse:
+def edit_form(request: Request, session: DbSession, actor: Writer, item_id: RowId) -> HTMLResponse:
     item = content.get(session, item_id)
     ctx = {"actor": actor, "item": item, "attachments": content.attachments(session, item_id),
            **_labels()}  # fmt: skip
@@ -55,7 +56,7 @@ def edit_form(request: Request, session: DbSession, actor: Writer, item_id: int)
 
 @router.post("/{item_id}")
 def save(
-    session: DbSession, actor: Writer, item_id: int, section: Text, title: Text, body_md: Text,
+    session: DbSession, actor: Writer, item_id: RowId, section: Text, title: Text, body_md: Text,
     summary: Annotated[str | None, Form()] = None,
 ) -> Response:  # fmt: skip
     item = content.get(session, item_id)
@@ -65,7 +66,7 @@ def save(
 
 @router.post("/{item_id}/move")
 def move(
-    session: DbSession, actor: Writer, today: Today, item_id: int, action: Text,
+    session: DbSession, actor: Writer, today: Today, item_id: RowId, action: Text,
     reason: Annotated[str | None, Form()] = None,
 ) -> Response:  # fmt: skip
     item = content.get(session, item_id)
@@ -75,7 +76,7 @@ def move(
 
 @router.post("/{item_id}/attachments")
 async def upload(
-    request: Request, session: DbSession, actor: Writer, item_id: int,
+    request: Request, session: DbSession, actor: Writer, item_id: RowId,
     file: Annotated[UploadFile, File()],
 ) -> Response:  # fmt: skip
     data = await file.read()
@@ -86,5 +87,7 @@ async def upload(
 
 
 @router.get("/attachments/{attachment_id}")
-def attachment(request: Request, session: DbSession, actor: Writer, attachment_id: int) -> Response:
+def attachment(
+    request: Request, session: DbSession, actor: Writer, attachment_id: RowId
+) -> Response:
     return attachment_response(request, session, attachment_id, public=False)

@@ -18,6 +18,7 @@ from xinyong.audit import Actor
 from xinyong.enums import Role
 from xinyong.interviews import NewInterview
 from xinyong.web.deps import DbSession, Today, require
+from xinyong.web.inputs import RowId
 from xinyong.web.templating import templates
 
 router = APIRouter(prefix="/admin/interviews", include_in_schema=False)
@@ -56,7 +57,7 @@ def record_interview(
 
 @router.post("/{interview_id}/follow-up")
 def record_follow_up(
-    session: DbSession, actor: Officer, today: Today, interview_id: int,
+    session: DbSession, actor: Officer, today: Today, interview_id: RowId,
     note: Annotated[str, Form()],
 ) -> Response:  # fmt: skip
     interview = interviews.get(session, interview_id)

@@ -26,6 +26,7 @@ from xinyong.enums import Role
 from xinyong.errors import InvalidInput, NotFound, XinyongError
 from xinyong.web.admin.lists import lists_context
 from xinyong.web.deps import CurrentCalendar, CurrentCatalog, DbSession, Today, require
+from xinyong.web.inputs import RowId
 from xinyong.web.templating import templates
 
 router = APIRouter(prefix="/admin/lists", include_in_schema=False)
@@ -112,7 +113,7 @@ def _attempt(
     actor: Actor,
     catalog: Catalog,
     today: date,
-    entry_id: int,
+    entry_id: RowId,
     step: str,
     action: Callable[[], object],
 ) -> Response:
@@ -136,7 +137,7 @@ def entry_page(
     actor: Staff,
     catalog: CurrentCatalog,
     today: Today,
-    entry_id: int,
+    entry_id: RowId,
 ) -> HTMLResponse:
     ctx = entry_context(request, session, actor, catalog, today, entry_id)
     return templates.TemplateResponse(request, "admin/list_entry.html", ctx)
@@ -144,7 +145,7 @@ def entry_page(
 
 @router.get("/{entry_id}/notice", response_class=HTMLResponse)
 def notice_page(
-    request: Request, session: DbSession, actor: Staff, catalog: CurrentCatalog, entry_id: int
+    request: Request, session: DbSession, actor: Staff, catalog: CurrentCatalog, entry_id: RowId
 ) -> HTMLResponse:
     """The notice as sent, on its own printable page."""
     entry = lists.get_entry(session, entry_id)
@@ -154,7 +155,7 @@ def notice_page(
 
 @router.get("/{entry_id}/evidence/{step_id}")
 def evidence_file(
-    request: Request, session: DbSession, actor: Staff, entry_id: int, step_id: int
+    request: Request, session: DbSession, actor: Staff, entry_id: RowId, step_id: RowId
 ) -> Response:
     item = lists.find_evidence(session, entry_id, step_id)
     content = lists.evidence_bytes(item, request.app.state.settings.data_dir)
@@ -261,7 +262,7 @@ STEP_ACTIONS: dict[str, Callable[[StepForm, Any], object]] = {
 @router.post("/{entry_id}/{step}")
 async def take_step(
     request: Request, session: DbSession, actor: Officer, catalog: CurrentCatalog,
-    calendar: CurrentCalendar, today: Today, entry_id: int, step: str,
+    calendar: CurrentCalendar, today: Today, entry_id: RowId, step: str,
 ) -> Response:  # fmt: skip
     """One form per step; the domain action decides, a refusal is shown beside the form."""
     form = await request.form()

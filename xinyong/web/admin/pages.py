@@ -7,11 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from xinyong import auth, catalog, clock
+from xinyong import auth, catalog
 from xinyong.audit import Actor
 from xinyong.catalog import CatalogError
 from xinyong.enums import Role
-from xinyong.errors import XinyongError
+from xinyong.web import login as page_login
 from xinyong.web.deps import SESSION_COOKIE, CurrentCatalog, DbSession, require
 from xinyong.web.templating import templates
 
@@ -35,15 +35,10 @@ def login(
     password: Annotated[str, Form()],
     next: Annotated[str, Form()] = "/admin/",
 ) -> Response:
-    try:
-        _user, token = auth.log_in(session, username, password, now=clock.now())
-    except XinyongError as exc:
-        ctx = {"next": next, "error": exc.message, "username": username}
-        return templates.TemplateResponse(request, "admin/login.html", ctx, status_code=401)
-    target = next if next.startswith("/") and not next.startswith("//") else "/admin/"
-    response = RedirectResponse(target, status_code=303)
-    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", max_age=12 * 3600)
-    return response
+    form = (username, password, next)
+    return page_login.answer(
+        request, session, form, template="admin/login.html", default_next="/admin/"
+    )
 
 
 @router.post("/logout")

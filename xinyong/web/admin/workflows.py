@@ -14,8 +14,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from xinyong import archive, commitments, objections, registrations, repair, workqueue
 from xinyong.audit import Actor
-from xinyong.enums import Role
+from xinyong.enums import RepairTarget, Role
 from xinyong.web.deps import CurrentCalendar, CurrentCatalog, DbSession, Today, require
+from xinyong.web.inputs import RowId
 from xinyong.web.templating import templates
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
@@ -39,10 +40,10 @@ def queue(request: Request, session: DbSession, actor: Officer, today: Today) ->
 
 @router.get("/repairs/{repair_id}", response_class=HTMLResponse)
 def repair_page(
-    request: Request, session: DbSession, actor: Officer, catalog: CurrentCatalog, repair_id: int
+    request: Request, session: DbSession, actor: Officer, catalog: CurrentCatalog, repair_id: RowId
 ) -> HTMLResponse:
     app = repair.get(session, repair_id, actor=actor)
-    entry = repair.entry_of(session, app) if app.target_kind == "list_entry" else None
+    entry = repair.entry_of(session, app) if app.target_kind == RepairTarget.LIST_ENTRY else None
     ctx = {
         "actor": actor,
         "app": app,
@@ -58,7 +59,7 @@ def repair_page(
 
 @router.get("/repairs/{repair_id}/materials/{material_id}")
 def material(
-    request: Request, session: DbSession, actor: Officer, repair_id: int, material_id: int
+    request: Request, session: DbSession, actor: Officer, repair_id: RowId, material_id: RowId
 ) -> Response:
     item = repair.get_material(session, repair_id, material_id, actor=actor)
     content = repair.read_material(item, request.app.state.settings.data_dir)
@@ -77,7 +78,7 @@ def accept(
     today: Today,
     catalog: CurrentCatalog,
     calendar: CurrentCalendar,
-    repair_id: int,
+    repair_id: RowId,
 ) -> Response:
     app = repair.get(session, repair_id, actor=actor)
     repair.accept(session, app, actor=actor, today=today, catalog=catalog, calendar=calendar)
@@ -86,7 +87,11 @@ def accept(
 
 @router.post("/repairs/{repair_id}/not-accept")
 def not_accept(
-    session: DbSession, actor: Officer, today: Today, repair_id: int, reason: Annotated[str, Form()]
+    session: DbSession,
+    actor: Officer,
+    today: Today,
+    repair_id: RowId,
+    reason: Annotated[str, Form()],
 ) -> Response:
     repair.refuse_acceptance(
         session, repair.get(session, repair_id, actor=actor), reason, actor=actor, today=today
@@ -101,7 +106,7 @@ def extend(
     today: Today,
     catalog: CurrentCatalog,
     calendar: CurrentCalendar,
-    repair_id: int,
+    repair_id: RowId,
     reason: Annotated[str, Form()],
 ) -> Response:
     app = repair.get(session, repair_id, actor=actor)
@@ -117,7 +122,7 @@ def decide(
     actor: Officer,
     today: Today,
     catalog: CurrentCatalog,
-    repair_id: int,
+    repair_id: RowId,
     approve: Annotated[bool, Form()],
     reason: Annotated[str, Form()] = "",
 ) -> Response:
@@ -130,7 +135,11 @@ def decide(
 
 @router.get("/objections/{objection_id}", response_class=HTMLResponse)
 def objection_page(
-    request: Request, session: DbSession, actor: Officer, catalog: CurrentCatalog, objection_id: int
+    request: Request,
+    session: DbSession,
+    actor: Officer,
+    catalog: CurrentCatalog,
+    objection_id: RowId,
 ) -> HTMLResponse:
     item = objections.get(session, objection_id, actor=actor)
     record = archive.get(session, item.record_id)
@@ -149,7 +158,7 @@ def answer_objection(
     actor: Officer,
     today: Today,
     catalog: CurrentCatalog,
-    objection_id: int,
+    objection_id: RowId,
     outcome: Annotated[str, Form()],
     answer: Annotated[str, Form()],
     field: Annotated[str, Form()] = "",
@@ -175,7 +184,7 @@ def verify_commitment(
     actor: Officer,
     today: Today,
     catalog: CurrentCatalog,
-    commitment_id: int,
+    commitment_id: RowId,
     fulfilment: Annotated[str, Form()],
     unperformed: Annotated[str, Form()] = "",
     false_statement: Annotated[bool, Form()] = False,
@@ -198,7 +207,7 @@ def verify_registration(
     session: DbSession,
     actor: Officer,
     today: Today,
-    registration_id: int,
+    registration_id: RowId,
     verified: Annotated[bool, Form()],
     note: Annotated[str, Form()] = "",
 ) -> Response:

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
@@ -22,6 +22,7 @@ from xinyong.enums import Role
 from xinyong.errors import InvalidInput
 from xinyong.web import evaluation as evaluation_web
 from xinyong.web.deps import CurrentCalendar, CurrentCatalog, Today, require
+from xinyong.web.inputs import RowId, json_body
 
 router = APIRouter(tags=["batches"])
 Submitter = Annotated[Actor, Depends(require(Role.PROVIDER_CLERK, Role.ADMIN))]
@@ -37,9 +38,30 @@ WorkSession = Annotated[Session, Depends(work_session)]
 
 
 class RowsIn(BaseModel):
-    info_class: str
-    provider: str | None = None
-    rows: list[dict[str, Any]]
+    """A batch as JSON rows: the info class, the reporting department (USCC), one object a row."""
+
+    info_class: str = Field(min_length=1, max_length=64, description="信息类别，如 penalty")
+    provider: str | None = Field(None, max_length=18, description="报送部门统一社会信用代码")
+    rows: list[dict[str, Any]] = Field(description="每行一个对象，键为目录中的字段名")
+
+
+class UploadIn(BaseModel):
+    """A batch as a file (CSV, XLSX or JSON lines) in the `file` field."""
+
+    info_class: str = Field(min_length=1, max_length=64)
+    provider: str | None = Field(None, max_length=18)
+    file: bytes = Field(json_schema_extra={"format": "binary"})
+
+
+BATCH_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": RowsIn.model_json_schema()},
+            "multipart/form-data": {"schema": UploadIn.model_json_schema()},
+        },
+    }
+}
 
 
 async def _submission(request: Request, session: Session, actor: Actor) -> collection.Submission:
@@ -52,7 +74,7 @@ async def _submission(request: Request, session: Session, actor: Actor) -> colle
         data, name = await upload.read(), upload.filename
         rows = None
     else:
-        body = RowsIn.model_validate(await request.json())
+        body = await json_body(request, RowsIn)
         fields, data, name, rows = body.model_dump(), None, None, body.rows
     uscc = fields.get("provider") or _own_provider(session, actor)
     return collection.Submission(str(fields["info_class"]), str(uscc), data, rows, name)
@@ -66,7 +88,7 @@ def _own_provider(session: Session, actor: Actor) -> str:
     return providers.get(session, actor.provider_id).uscc
 
 
-@router.post("/batches", status_code=202)
+@router.post("/batches", status_code=202, openapi_extra=BATCH_BODY, summary="报送一个批次")
 async def submit_batch(
     request: Request, session: WorkSession, actor: Submitter, catalog: CurrentCatalog,
     calendar: CurrentCalendar, today: Today,
@@ -92,7 +114,7 @@ async def submit_batch(
 
 @router.get("/batches/{batch_id}")
 def get_batch(
-    batch_id: int, session: WorkSession, actor: Submitter, catalog: CurrentCatalog
+    batch_id: RowId, session: WorkSession, actor: Submitter, catalog: CurrentCatalog
 ) -> dict[str, Any]:
     batch = collection.get(session, batch_id)
     auth.require_provider_scope(actor, batch.provider_id)

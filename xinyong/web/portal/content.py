@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from xinyong import content
 from xinyong.web.deps import DbSession
+from xinyong.web.inputs import RowId
 from xinyong.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -19,7 +20,7 @@ PAGE = 20
 
 # Before /info/{section}/{item_id}, which would otherwise take "attachments" for a section.
 @router.get("/info/attachments/{attachment_id}")
-def public_attachment(request: Request, session: DbSession, attachment_id: int) -> Response:
+def public_attachment(request: Request, session: DbSession, attachment_id: RowId) -> Response:
     return attachment_response(request, session, attachment_id, public=True)
 
 
@@ -42,7 +43,7 @@ def section_page(
 
 
 @router.get("/info/{section}/{item_id}", response_class=HTMLResponse)
-def item_page(request: Request, session: DbSession, section: str, item_id: int) -> HTMLResponse:
+def item_page(request: Request, session: DbSession, section: str, item_id: RowId) -> HTMLResponse:
     item = content.public_item(session, item_id)
     ctx = {"item": item, "title": content.SECTIONS[item.section], "sections": content.SECTIONS,
            "attachments": content.attachments(session, item.id)}  # fmt: skip

@@ -1,7 +1,8 @@
 """Enterprise self-service under /me/: the subject's full archive, and every workflow it starts.
 
-Login is the shared form (/admin/login, reached from /me/login); an enterprise account is a user
-with role `enterprise` bound to its subject. Handlers parse the form and call one domain action.
+Login is /me/login (the login of /admin/login, answered on the enterprise page); an enterprise
+account is a user with role `enterprise` bound to its subject. Handlers parse the form and call
+one domain action.
 """
 
 from __future__ import annotations
@@ -14,17 +15,37 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from xinyong import archive, commitments, disclosure, objections, registrations, repair, subjects
+from xinyong import (
+    archive,
+    auth,
+    commitments,
+    disclosure,
+    objections,
+    registrations,
+    repair,
+    subjects,
+)
 from xinyong.audit import Actor
 from xinyong.catalog import Catalog
+from xinyong.db.tables import ListEntry, Record
 from xinyong.enums import Role
+from xinyong.errors import NotFound
 from xinyong.web import evaluation as evaluation_web
+from xinyong.web import login
 from xinyong.web.deps import CurrentCalendar, CurrentCatalog, DbSession, Today, require
+from xinyong.web.inputs import RowId
 from xinyong.web.templating import templates
 from xinyong.web.titles import title_of
 
 router = APIRouter(prefix="/me", include_in_schema=False)
-Enterprise = Annotated[Actor, Depends(require(Role.ENTERPRISE))]
+
+
+def _enterprise(actor: Annotated[Actor, Depends(require(Role.ENTERPRISE))]) -> Actor:
+    auth.require_enterprise_account(actor)
+    return actor
+
+
+Enterprise = Annotated[Actor, Depends(_enterprise)]
 Files = Annotated[list[UploadFile] | None, File()]
 
 
@@ -35,6 +56,19 @@ def _back(path: str) -> Response:
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request) -> HTMLResponse:
     return templates.TemplateResponse(request, "me/login.html", {"next": "/me/"})
+
+
+@router.post("/login")
+def log_in(
+    request: Request,
+    session: DbSession,
+    username: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    next: Annotated[str, Form()] = "/me/",
+) -> Response:
+    """The enterprise login: a wrong password is answered on this page, not the staff one."""
+    form = (username, password, next)
+    return login.answer(request, session, form, template="me/login.html", default_next="/me/")
 
 
 async def _uploads(given: dict[str, list[UploadFile] | None]) -> tuple[repair.Upload, ...]:
@@ -77,7 +111,7 @@ async def _repair_form(
 RepairFormData = Annotated[RepairForm, Depends(_repair_form)]
 
 
-def _repair_target(session: Session, app: Any, catalog: Catalog) -> str:
+def _repair_label(session: Session, app: Any, catalog: Catalog) -> str:
     """What a repair is about, as people name it: the list or class and the decision number."""
     if app.target_kind == "list_entry":
         return f"提前移出：{title_of(catalog, 'list_type', app.info_class)} {app.natural_key}"
@@ -92,8 +126,8 @@ def home(
 ) -> HTMLResponse:
     assert actor.subject_id is not None
     records = archive.current_records(session, actor.subject_id)
-    ctx_subject = subjects.get(session, actor.subject_id)
     repairs = repair.list_for_subject(session, actor.subject_id)
+    ctx_subject = subjects.get(session, actor.subject_id)
     ctx = {
         "actor": actor,
         "subject": ctx_subject,
@@ -109,7 +143,7 @@ def home(
             if repair.check_eligibility(session, r, catalog=catalog, today=today).eligible
         },
         "repairs": repairs,
-        "repair_targets": {a.id: _repair_target(session, a, catalog) for a in repairs},
+        "repair_targets": {a.id: _repair_label(session, a, catalog) for a in repairs},
         "due_date": repair.due_date,
         "objections": objections.list_for_subject(session, actor.subject_id),
         "commitments": commitments.list_for_subject(session, actor.subject_id),
@@ -129,7 +163,7 @@ def record_page(
     actor: Enterprise,
     catalog: CurrentCatalog,
     today: Today,
-    record_id: int,
+    record_id: RowId,
 ) -> HTMLResponse:
     record = repair.own_record(session, record_id, actor.subject_id)
     ctx = {
@@ -142,14 +176,36 @@ def record_page(
         "state": disclosure.record_states(session, [record], catalog=catalog, today=today).get(
             record.id
         ),
-        "eligibility": repair.check_eligibility(session, record, catalog=catalog, today=today),
-        "materials": catalog.workflows.repair.materials,
-        "commitment": catalog.workflows.template(catalog.workflows.repair.commitment_template),
+        "eligibility": repair.eligibility_of(session, record, catalog=catalog, today=today),
+        **_repair_form_ctx(catalog),
     }
     return templates.TemplateResponse(request, "me/record.html", ctx)
 
 
+def _repair_target(request: Request, session: DbSession, actor: Enterprise) -> Record | ListEntry:
+    """The subject's own record (…/records/{id}/repair) or platform list entry (…/early-exit)."""
+    params = request.path_params
+    key = "record_id" if "record_id" in params else "entry_id"
+    if not str(params[key]).isdigit():
+        raise NotFound("未找到该信用记录或名单认定", code="repair.target_not_found")
+    if key == "record_id":
+        return repair.own_record(session, int(params[key]), actor.subject_id)
+    return repair.own_entry(session, int(params[key]), actor.subject_id)
+
+
+OwnTarget = Annotated[Record | ListEntry, Depends(_repair_target)]
+
+
+def _repair_form_ctx(catalog: Catalog) -> dict[str, Any]:
+    """What the repair form shows, alike for both targets."""
+    return {
+        "materials": catalog.workflows.repair.materials,
+        "commitment": catalog.workflows.template(catalog.workflows.repair.commitment_template),
+    }
+
+
 @router.post("/records/{record_id}/repair")
+@router.post("/list-entries/{entry_id}/early-exit")
 def apply_for_repair(
     request: Request,
     session: DbSession,
@@ -157,13 +213,13 @@ def apply_for_repair(
     catalog: CurrentCatalog,
     calendar: CurrentCalendar,
     today: Today,
-    record_id: int,
+    target: OwnTarget,
     form: RepairFormData,
 ) -> Response:
-    record = repair.own_record(session, record_id, actor.subject_id)
+    """Repair of a record and early exit from a platform list entry: one handler (一口受理)."""
     settings = request.app.state.settings
     commitments.apply_for_repair(
-        session, record, form.application, actor=actor, today=today, catalog=catalog,
+        session, target, form.application, actor=actor, today=today, catalog=catalog,
         calendar=calendar, data_dir=settings.data_dir, region_code=settings.region_code,
         commitment_affirmed=form.commitment_affirmed,
     )  # fmt: skip
@@ -177,40 +233,18 @@ def list_entry_page(
     actor: Enterprise,
     catalog: CurrentCatalog,
     today: Today,
-    entry_id: int,
+    entry_id: RowId,
 ) -> HTMLResponse:
     entry = repair.own_entry(session, entry_id, actor.subject_id)
     ctx = {
         "actor": actor,
         "entry": entry,
         "list_type": catalog.list_type(entry.list_type),
-        "provider": repair.entry_provider(session, entry),
-        "eligibility": repair.check_entry_eligibility(session, entry, catalog=catalog, today=today),
-        "materials": catalog.workflows.repair.materials,
-        "commitment": catalog.workflows.template(catalog.workflows.repair.commitment_template),
+        "provider": repair.provider_of(session, entry),
+        "eligibility": repair.eligibility_of(session, entry, catalog=catalog, today=today),
+        **_repair_form_ctx(catalog),
     }
     return templates.TemplateResponse(request, "me/list_entry.html", ctx)
-
-
-@router.post("/list-entries/{entry_id}/early-exit")
-def apply_for_early_exit(
-    request: Request,
-    session: DbSession,
-    actor: Enterprise,
-    catalog: CurrentCatalog,
-    calendar: CurrentCalendar,
-    today: Today,
-    entry_id: int,
-    form: RepairFormData,
-) -> Response:
-    entry = repair.own_entry(session, entry_id, actor.subject_id)
-    settings = request.app.state.settings
-    commitments.apply_for_early_exit(
-        session, entry, form.application, actor=actor, today=today, catalog=catalog,
-        calendar=calendar, data_dir=settings.data_dir, region_code=settings.region_code,
-        commitment_affirmed=form.commitment_affirmed,
-    )  # fmt: skip
-    return _back("/me/#repairs")
 
 
 @router.post("/records/{record_id}/objection")
@@ -220,7 +254,7 @@ def file_objection(
     catalog: CurrentCatalog,
     calendar: CurrentCalendar,
     today: Today,
-    record_id: int,
+    record_id: RowId,
     grounds: Annotated[str, Form()],
 ) -> Response:
     record = repair.own_record(session, record_id, actor.subject_id)

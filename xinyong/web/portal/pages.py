@@ -9,7 +9,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from xinyong import disclosure, identifiers, subjects
+from xinyong import disclosure, identifiers, related_parties, subjects
 from xinyong.catalog import Catalog
 from xinyong.db.tables import Subject
 from xinyong.disclosure import ListingQuery
@@ -48,6 +48,9 @@ def _subject_context(
         "today": today,
         "public_url": url,
         "qr_svg": qr.svg(url, title=f"{view.subject['name']}的信用码"),
+        "related": related_parties.related_organisations(
+            session, subject, catalog=catalog, today=today
+        ),
         **profile.platform_profile(session, subject.id, catalog, today),
         **evaluation_web.portal_context(session, subject, catalog, today),
     }

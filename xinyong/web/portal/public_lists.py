@@ -12,6 +12,7 @@ from xinyong import content, disclosure, figures, lists
 from xinyong.disclosure import ListingQuery
 from xinyong.errors import XinyongError
 from xinyong.web.deps import CurrentActor, CurrentCatalog, DbSession, Today
+from xinyong.web.inputs import RowId
 from xinyong.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -67,7 +68,7 @@ def object_to(
     catalog: CurrentCatalog,
     today: Today,
     actor: CurrentActor,
-    entry_id: int,
+    entry_id: RowId,
     name: Annotated[str, Form()],
     contact: Annotated[str, Form()],
     objection: Annotated[str, Form()],

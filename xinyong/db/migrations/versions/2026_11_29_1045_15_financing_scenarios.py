@@ -1,7 +1,7 @@
 """15 financing scenarios
 
 Revision ID: fa5d9d5d511b
-Revises: 12b1f2d3e4c5
+Revises: 7e14a0b2c3d4
 Create Date: 2026-11-29 10:20:04.444002+00:00
 """
 
@@ -15,7 +15,7 @@ from sqlalchemy import Text
 from sqlalchemy.dialects import postgresql
 
 revision: str = "fa5d9d5d511b"
-down_revision: str | None = "12b1f2d3e4c5"
+down_revision: str | None = "7e14a0b2c3d4"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

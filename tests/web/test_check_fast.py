@@ -1,0 +1,92 @@
+"""The joint check's fast read path (PostgreSQL) answers `POST /api/v1/checks` byte for byte as
+the sync path does, on every subject of the demo region that is on a list (and a few that are
+not): same facts query (`lists.facts_statement`), same key lookup (`auth.API_KEY_STATEMENT`),
+same rules, same JSON text. Only the check id differs, as it must."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import make_url, select, text
+
+from tests.conftest import CATALOG_DIR
+from xinyong import auth, catalog, demo, lists
+from xinyong.audit import Actor
+from xinyong.config import Settings
+from xinyong.db import migrate
+from xinyong.db.session import make_engine, make_sessionmaker, transaction
+from xinyong.db.tables import Subject
+from xinyong.enums import Role
+from xinyong.web.app import create_app
+
+pytestmark = pytest.mark.postgres
+
+TODAY = date(2026, 11, 23)
+CHECK_ID = re.compile(rb'"check_id": "[0-9a-f]{32}"')
+MATTERS = ("bidding", "procurement", "subsidy")
+
+
+@pytest.fixture(scope="module")
+def demo_region(settings_module: Settings) -> Iterator[tuple[Settings, str, list[str]]]:
+    """A database of its own with the demo region (committed: the fast path's pool reads it)."""
+    base = os.environ["XINYONG_TEST_POSTGRES_URL"]
+    name = "xinyong_test_demo_checks"
+    admin = make_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0"))
+    url = make_url(make_engine(base).url).set(database=name).render_as_string(hide_password=False)
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    shipped = catalog.load_catalog(settings_module.catalog_dir)
+    with transaction(make_sessionmaker(engine)) as session:
+        catalog.record_version(session, shipped, actor=Actor.system())
+        demo.load(session, count=400, actor=Actor.system("测试"), today=TODAY)
+        _client, key = auth.create_api_client(session, "招投标系统", Role.SYSTEM,
+                                              actor=Actor.system())  # fmt: skip
+        listed = sorted({e.subject_code for e in
+                         lists.current_entries(session, catalog=shipped, today=TODAY)})  # fmt: skip
+        clean = session.execute(
+            select(Subject.code).where(Subject.code.not_in(listed)).order_by(Subject.id).limit(5)
+        ).scalars()
+        codes = [*listed, *clean, "91350100M000100Y43"]  # the last: a valid code nobody holds
+    engine.dispose()
+    yield settings_module.model_copy(update={"database_url": url, "today": TODAY}), key, codes
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="module")
+def settings_module(database_url: str) -> Settings:
+    return Settings(database_url=database_url, catalog_dir=CATALOG_DIR, search_fast_path=False)
+
+
+def _bodies(settings: Settings, key: str, codes: list[str], *, fast: bool) -> list[bytes]:
+    app = create_app(settings.model_copy(update={"check_fast_path": fast}))
+    with TestClient(app) as client:
+        headers = {"X-API-Key": key}
+        responses = [
+            client.post("/api/v1/checks", json={"code": c, "matter": m}, headers=headers)
+            for c in codes
+            for m in MATTERS
+        ]
+    app.state.engine.dispose()
+    assert all(r.status_code == 200 for r in responses), [r.text for r in responses][:3]
+    return [CHECK_ID.sub(b'"check_id": ""', r.content) for r in responses]
+
+
+def test_fast_check_answers_byte_for_byte_as_the_sync_check(
+    demo_region: tuple[Settings, str, list[str]],
+) -> None:
+    settings, key, codes = demo_region
+    sync = _bodies(settings, key, codes, fast=False)
+    fast = _bodies(settings, key, codes, fast=True)
+    assert fast == sync
+    hits = sum(b'"clean": false' in body for body in sync)
+    assert hits >= 10 * len(MATTERS)  # the demo region's listed subjects are really compared
