@@ -8,6 +8,7 @@ Fixed seed and bounded budget so `make test` is repeatable: FUZZ_EXAMPLES per op
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,7 +21,7 @@ from schemathesis.generation.modes import GenerationMode
 from sqlalchemy.orm import Session
 
 from tests.factories.subjects import SYSTEM, make_subject
-from xinyong import auth
+from xinyong import auth, signing
 from xinyong.config import Settings
 from xinyong.enums import Role
 from xinyong.web import deps
@@ -32,10 +33,13 @@ FUZZ_SEED = 20261129
 
 
 @pytest.fixture
-def fuzz_app(session: Session, settings: Settings) -> Iterator[FastAPI]:
+def fuzz_app(session: Session, settings: Settings, tmp_path: Path) -> Iterator[FastAPI]:
     # the rolled-back test session serves every request; a request the database refused leaves
     # it usable for the next (rollback to the savepoint), as a fresh request session would be
-    app = create_app(settings.model_copy(update={"check_fast_path": False}))
+    key_path = tmp_path / "keys" / "office-sm2.pem"
+    signing.ensure_key(key_path)  # as `xinyong init` does: reports are signed and verified
+    update = {"check_fast_path": False, "signing_key": key_path, "data_dir": tmp_path}
+    app = create_app(settings.model_copy(update=update))
 
     def _session() -> Iterator[Session]:
         try:

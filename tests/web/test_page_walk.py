@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from tests.factories import make_provider
 from tests.factories.lists import listed
 from tests.factories.workflows import PDF, make_penalty, make_user
-from xinyong import auth, content, demo, lists, repair, subjects
+from xinyong import auth, content, demo, inspections, lists, repair, subjects
 from xinyong.audit import Actor
 from xinyong.config import Settings
 from xinyong.db.tables import Batch, Objection, Subject
@@ -95,6 +95,15 @@ def seeded(session: Session, catalog, calendar, client: TestClient) -> dict[str,
     )
     content.move(session, item, "submit", actor=office, today=TODAY)
     content.move(session, item, "publish", actor=office, today=TODAY)
+    inspector = Actor(
+        kind="user", id=1, label="检查部门", role=Role.OFFICER, provider_id=provider.id
+    )
+    inspections.add_inspector(session, "检查员甲", "ZF0001", provider, actor=inspector)
+    plan = inspections.create_plan(
+        session, code="2026-SJ-01", title="2026年第一批双随机抽查", provider=provider,
+        sector="market_regulation", region_code="990100", period_start=TODAY,
+        period_end=date(2026, 12, 31), seed="walk", actor=inspector, catalog=catalog, today=TODAY,
+    )  # fmt: skip
     return {
         "enterprise": enterprise,
         "ref": subjects.public_view(firm)["ref"],
@@ -113,6 +122,7 @@ def seeded(session: Session, catalog, calendar, client: TestClient) -> dict[str,
         "kind": "region",
         "value": "990100",
         "table_id": "indicators",
+        "code": plan.code,
     }
 
 

@@ -112,9 +112,14 @@ def subject_page(
     catalog: CurrentCatalog,
     today: Today,
     actor: Staff,
-    code: str,
+    code: str = "",
 ) -> HTMLResponse:
-    """Officers: a subject's full evaluation and its supervision class in every sector."""
+    """Officers: a subject's full evaluation and its supervision class in every sector (without a
+    code: the form that asks for one)."""
+    if not code.strip():
+        return templates.TemplateResponse(
+            request, "admin/evaluation_subject.html", {"actor": actor, "evaluation": None}
+        )
     subject = subjects.get_by_code(session, code.strip())
     found = access.read_evaluation(
         session, subject, actor=actor, catalog=catalog, today=today, surface="admin"

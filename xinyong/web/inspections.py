@@ -16,6 +16,7 @@ from xinyong.enums import Role
 from xinyong.errors import NotFound
 from xinyong.evaluation import supervision
 from xinyong.web.deps import CurrentCalendar, DbSession, Today, require
+from xinyong.web.inputs import RowId
 from xinyong.web.templating import templates
 
 portal = APIRouter(include_in_schema=False)
@@ -74,7 +75,7 @@ def record_result(
     today: Today,
     calendar: CurrentCalendar,
     code: str,
-    inspection_id: int,
+    inspection_id: RowId,
     result: Annotated[str, Form()],
     detail: Annotated[str, Form()] = "",
 ) -> Response:

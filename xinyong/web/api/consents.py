@@ -13,6 +13,7 @@ from xinyong.audit import Actor
 from xinyong.enums import Role
 from xinyong.errors import Forbidden, Unauthenticated
 from xinyong.web.deps import CurrentActor, DbSession, Today
+from xinyong.web.inputs import RowId
 
 router = APIRouter(tags=["consents"])
 
@@ -73,7 +74,7 @@ def list_consents(session: DbSession, actor: CurrentActor, today: Today) -> dict
 
 @router.delete("/consents/{consent_id}", summary="撤回授权（下一次查询起生效）")
 def revoke_consent(
-    consent_id: int,
+    consent_id: RowId,
     session: DbSession,
     actor: CurrentActor,
     today: Today,

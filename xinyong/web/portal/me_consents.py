@@ -12,6 +12,7 @@ from xinyong import audit, consent, subjects
 from xinyong.audit import Actor
 from xinyong.enums import Role
 from xinyong.web.deps import DbSession, Today, require
+from xinyong.web.inputs import RowId
 from xinyong.web.templating import templates
 
 router = APIRouter(prefix="/me", include_in_schema=False)
@@ -67,7 +68,7 @@ def grant_consent(
 def revoke_consent(
     session: DbSession,
     actor: Enterprise,
-    consent_id: int,
+    consent_id: RowId,
     reason: Annotated[str | None, Form()] = None,
 ) -> Response:
     consent.revoke(session, consent_id, actor=actor, reason=reason)
