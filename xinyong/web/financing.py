@@ -28,6 +28,7 @@ from xinyong.financing import institutions, market, outcomes, whitelist
 from xinyong.financing.institutions import KINDS
 from xinyong.financing.market import RATE_TYPES
 from xinyong.web.deps import CurrentCatalog, DbSession, Today, require
+from xinyong.web.openapi import ERROR_RESPONSES
 from xinyong.web.templating import templates
 
 me = APIRouter(prefix="/me/financing", include_in_schema=False)
@@ -449,5 +450,6 @@ def api_figures(
 def register(app: FastAPI) -> None:
     settings = app.state.settings
     outcomes.install(lambda: (app.state.catalogs.current, settings.today or clock.today()))
-    for router in (me, bank, admin, api):
+    for router in (me, bank, admin):
         app.include_router(router)
+    app.include_router(api, responses=ERROR_RESPONSES)

@@ -18,6 +18,7 @@ from xinyong.errors import NotFound
 from xinyong.scenarios import catalog as scenario_catalog
 from xinyong.scenarios import verify as verifying
 from xinyong.web.deps import CurrentActor, CurrentCatalog, DbSession, Today, require
+from xinyong.web.openapi import ERROR_RESPONSES
 from xinyong.web.templating import templates
 
 partner = APIRouter(prefix="/partner", include_in_schema=False)
@@ -124,5 +125,6 @@ def api_verify(
 
 
 def register(app: FastAPI) -> None:
-    for router in (partner, pages, api):
+    for router in (partner, pages):
         app.include_router(router)
+    app.include_router(api, responses=ERROR_RESPONSES)
