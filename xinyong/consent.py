@@ -45,7 +45,7 @@ from xinyong.errors import Conflict, Forbidden, InvalidInput, NotFound
 MAX_PURPOSE = 200
 MAX_YEARS = 5  # a consent runs at most five years; the subject can grant again
 DUTY_ROLES = frozenset({Role.ADMIN, Role.OFFICER, Role.AUDITOR})
-GRANTEE_ROLES = frozenset({Role.BANK, Role.SYSTEM, Role.ENTERPRISE})
+GRANTEE_ROLES = frozenset({Role.BANK, Role.SYSTEM, Role.ENTERPRISE, Role.PARTNER})
 
 
 class Scope(StrEnum):
@@ -55,6 +55,7 @@ class Scope(StrEnum):
     ARCHIVE = "archive"  # 完整信用档案
     EVALUATION = "evaluation"  # 信用评价详情
     FINANCING = "financing"  # 融资信用服务（信易贷）
+    SCENARIO = "scenario"  # 信易+ 场景核验（自然人须本人同意）
 
     @property
     def label(self) -> str:
@@ -66,6 +67,7 @@ SCOPE_LABELS: dict[Scope, str] = {
     Scope.ARCHIVE: "完整信用档案",
     Scope.EVALUATION: "信用评价详情",
     Scope.FINANCING: "融资信用服务",
+    Scope.SCENARIO: "信易+场景核验",
 }
 
 

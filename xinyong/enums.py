@@ -81,6 +81,7 @@ class Role(StrEnum):
     BANK = "bank"  # 金融机构
     ENTERPRISE = "enterprise"  # 企业账户
     SYSTEM = "system"  # 业务系统 (API client)
+    PARTNER = "partner"  # 信易+合作方 (service window, landlord, transport operator)
 
     @property
     def label(self) -> str:
@@ -92,6 +93,7 @@ class Role(StrEnum):
             "bank": "金融机构",
             "enterprise": "企业账户",
             "system": "业务系统",
+            "partner": "信易+合作方",
         }[self.value]
 
 

@@ -66,7 +66,7 @@ GET  /api/v1/health                                 | A | A   | A   | A   | A | 
 GET  /api/v1/baseline                               | A | A   | A   | A   | A | A | A   | A
 GET  /api/v1/subjects                               | A | A   | A   | A   | A | A | A   | A
 GET  /api/v1/subjects/{code}                        | A | A   | A   | A   | A | A | A   | A
-GET  /api/v1/subjects/{code}/evaluation             | A | A   | A   | A   | A | A | A   | A
+GET  /api/v1/subjects/{code}/evaluation             | A | A   | A   | A   | A | F | A   | A
 POST /api/v1/batches                                | L | A   | F   | N   | F | F | F   | F
 GET  /api/v1/batches/{batch_id}                     | L | N   | F   | N   | F | F | F   | F
 POST /api/v1/screenings                             | L | A   | A   | F   | F | F | F   | A
@@ -175,6 +175,34 @@ GET  /info                                          | A | A   | A   | A   | A | 
 GET  /info/attachments/{attachment_id}              | N | N   | N   | N   | N | N | N   | N
 GET  /info/{section}                                | A | A   | A   | A   | A | A | A   | A
 GET  /info/{section}/{item_id}                      | N | N   | N   | N   | N | N | N   | N
+GET  /me/financing                                  | L | F   | F   | F   | F | F | A   | F
+POST /me/financing/needs                            | L | F   | F   | F   | F | F | A   | F
+POST /me/financing/consents                         | L | F   | F   | F   | F | F | A   | F
+POST /me/financing/consents/{institution_id}/revoke | L | F   | F   | F   | F | F | N   | F
+POST /me/financing/whitelist                        | L | F   | F   | F   | F | F | A   | F
+GET  /bank/                                         | L | F   | F   | F   | F | F | F   | F
+POST /bank/products                                 | L | F   | F   | F   | F | F | F   | F
+GET  /bank/subjects/{code}                          | L | F   | F   | F   | F | F | F   | F
+POST /bank/outcomes                                 | L | F   | F   | F   | F | F | F   | F
+GET  /bank/alerts                                   | L | F   | F   | F   | F | F | F   | F
+GET  /bank/whitelists/{whitelist_id}                | L | F   | F   | F   | F | F | F   | F
+GET  /admin/financing                               | L | A   | F   | F   | F | F | F   | F
+POST /admin/financing/institutions                  | L | A   | F   | F   | F | F | F   | F
+POST /admin/financing/whitelists                    | L | A   | F   | F   | F | F | F   | F
+POST /admin/financing/whitelists/{whitelist_id}/{step} | L | N | F | F   | F | F | F   | F
+GET  /admin/financing/whitelists/{whitelist_id}     | L | N   | F   | F   | F | F | F   | F
+GET  /api/v1/financing/alerts                       | L | F   | F   | F   | F | F | F   | F
+GET  /api/v1/financing/queries                      | L | F   | F   | F   | F | F | A   | F
+GET  /api/v1/financing/products                     | A | A   | A   | A   | A | A | A   | A
+POST /api/v1/financing/needs                        | L | F   | F   | F   | F | F | A   | F
+GET  /api/v1/financing/figures                      | L | A   | F   | F   | A | F | F   | F
+GET  /partner/                                      | L | F   | F   | F   | F | F | F   | F
+POST /partner/verify                                | L | F   | F   | F   | F | F | F   | F
+GET  /scenarios                                     | A | A   | A   | A   | A | A | A   | A
+GET  /admin/scenarios                               | L | A   | F   | F   | F | F | F   | F
+POST /admin/scenarios/partners                      | L | A   | F   | F   | F | F | F   | F
+GET  /api/v1/scenarios                              | A | A   | A   | A   | A | A | A   | A
+POST /api/v1/scenarios/{scenario_id}/verifications  | L | F   | F   | F   | F | F | F   | F
 GET  /lists                                         | A | A   | A   | A   | A | A | A   | A
 GET  /lists/publicity                               | A | A   | A   | A   | A | A | A   | A
 POST /lists/publicity/{entry_id}/objection          | A | A   | A   | A   | A | A | A   | A
@@ -202,6 +230,19 @@ FORMS: dict[str, dict[str, Any]] = {
     "POST /me/list-entries/{entry_id}/early-exit": REPAIR_FORM,
     "POST /me/records/{record_id}/objection": {"grounds": "金额有误"},
     "POST /me/registrations": {"kind": "certificate", "title": "证书", "detail": "内容"},
+    # 信易贷 / 信易+: forms that pass validation, so the domain's own check answers
+    "POST /bank/products": {
+        "name": "x",
+        "amount_min": "1",
+        "amount_max": "2",
+        "term_min_months": "1",
+        "term_max_months": "2",
+        "rate_type": "fixed",
+    },
+    "POST /bank/outcomes": {"code": "91990100MA0000000X", "result": "refused"},
+    "POST /partner/verify": {"scenario": "xinyi_pi", "code": "x"},
+    "POST /api/v1/scenarios/{scenario_id}/verifications": {"code": "x"},
+    "POST /api/v1/financing/needs": {"amount": "10", "term_months": 12, "purpose": "流动资金"},
     # an unknown grantee: the enterprise passes the checks and the action refuses it (400)
     "POST /api/v1/consents": {
         "grantee": "no-such-user",
@@ -371,6 +412,9 @@ def scenario(
         "inspection_id": (MISSING_BATCH, MISSING_BATCH),
         "section": ("news", "news"),
         "step": ("publication", "publication"),  # issue 11: list procedure steps
+        "institution_id": (MISSING_BATCH, MISSING_BATCH),
+        "whitelist_id": (MISSING_BATCH, MISSING_BATCH),
+        "scenario_id": ("xinyi_pi", "xinyi_pi"),
         "step_id": (MISSING_BATCH, MISSING_BATCH),
         "name": ("审批系统", "审批系统"),
         "action": ("rotate", "rotate"),

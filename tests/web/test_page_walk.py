@@ -16,11 +16,16 @@ from sqlalchemy.orm import Session
 from tests.factories import make_provider
 from tests.factories.lists import listed
 from tests.factories.workflows import PDF, make_penalty, make_user
+from tests.financing.conftest import make_bank
 from xinyong import auth, content, demo, inspections, lists, repair, subjects
 from xinyong.audit import Actor
 from xinyong.config import Settings
-from xinyong.db.tables import Batch, Objection, Subject
+from xinyong.db.tables import Batch, Objection, Subject, User
 from xinyong.enums import Role
+from xinyong.financing import catalog as fin_catalog
+from xinyong.financing import institutions, whitelist
+from xinyong.scenarios import catalog as scenario_catalog
+from xinyong.scenarios import verify
 
 TODAY = date(2026, 12, 1)
 # a Python list/dict/None rendered into a page (quotes arrive HTML-escaped), or a traceback
@@ -104,7 +109,12 @@ def seeded(session: Session, catalog, calendar, client: TestClient) -> dict[str,
         sector="market_regulation", region_code="990100", period_start=TODAY,
         period_end=date(2026, 12, 31), seed="walk", actor=inspector, catalog=catalog, today=TODAY,
     )  # fmt: skip
+    banker, partner_user, whitelist_id = _financing(session, catalog, firm, enterprise)
     return {
+        "banker": banker,
+        "firm_code": firm.code,
+        "partner": partner_user,
+        "whitelist_id": whitelist_id,
         "enterprise": enterprise,
         "ref": subjects.public_view(firm)["ref"],
         "record_id": record.id,
@@ -124,6 +134,30 @@ def seeded(session: Session, catalog, calendar, client: TestClient) -> dict[str,
         "table_id": "indicators",
         "code": plan.code,
     }
+
+
+def _financing(session: Session, catalog: Any, firm: Subject, owner: str) -> tuple[str, str, int]:
+    """信易贷 and 信易+: a bank user of an institution, a partner, a pushed 白名单."""
+
+    bank = make_bank(session, joined=True)
+    owner_user = auth.find_user(session, owner)
+    assert owner_user is not None
+    institutions.grant(
+        session, firm, bank.institution, purpose="贷前审核", today=TODAY,
+        valid_until=date(2027, 12, 1), actor=auth.actor_for_user(owner_user),
+    )  # fmt: skip
+    system = Actor.system("测试")
+    rows = whitelist.generate(session, "2026-12", catalog=catalog, fin_catalog=fin_catalog.load(),
+                              actor=system, today=TODAY)  # fmt: skip
+    mine = next(w for w in rows if w.institution_id == bank.institution.id)
+    whitelist.review(session, mine, actor=system)
+    whitelist.push(session, mine, actor=system)
+    actor, partner = make_user(session, Role.PARTNER)
+    user = session.get(User, actor.id)
+    assert user is not None
+    verify.register_partner(session, scenario_catalog.load().get("xinyi_pi"), "窗口", user,
+                            actor=system)  # fmt: skip
+    return bank.username, partner, mine.id
 
 
 def _fill(path: str, values: dict[str, Any]) -> str | None:
@@ -157,7 +191,9 @@ def test_every_page_is_readable(client: TestClient, seeded: dict[str, Any], sess
     paths = page_paths(client.app)
     assert "/lists/{list_type}" in paths
     assert "/admin/lists/{entry_id}" in paths
-    public = [p for p in paths if not p.startswith(("/admin", "/me"))]
+    public = [p for p in paths if not p.startswith(("/admin", "/me", "/bank", "/partner"))]
+    lender = [p for p in paths if p.startswith("/bank")]
+    partner = [p for p in paths if p.startswith("/partner")]
     me = [p for p in paths if p.startswith("/me")]
     admin = [p for p in paths if p.startswith("/admin")]
     problems = []
@@ -169,6 +205,10 @@ def test_every_page_is_readable(client: TestClient, seeded: dict[str, Any], sess
     client.post("/admin/logout")
     client.post("/admin/login", data={"username": "walker", "password": "password123"})
     problems += _walk(client, admin, seeded)
+    for username, pages in ((seeded["banker"], lender), (seeded["partner"], partner)):
+        client.post("/admin/logout")
+        client.post("/admin/login", data={"username": username, "password": "password123"})
+        problems += _walk(client, pages, {**seeded, "code": seeded["firm_code"]})
     assert not problems, "\n".join(problems)
     assert len(paths) > 25
 

@@ -350,7 +350,10 @@ def check(
 
 # Sub-directories read by other packages (evaluation models and supervision.yaml, 信易+ scenarios,
 # indicators, report domains) or by load_calendar.
-OTHER_DIRS = ("calendar", "evaluation", "scenarios", "indicators", "reports", "supervision.yaml")
+OTHER_DIRS = (
+    "calendar", "evaluation", "scenarios", "indicators", "reports", "supervision.yaml",
+    "financing",
+)  # fmt: skip
 
 
 def _stray_files(directory: Path, override_dir: Path | None) -> list[Path]:

@@ -53,3 +53,24 @@ def read_yaml(path: Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise CatalogError(str(path), "", "文件顶层须为键值映射（mapping）")
     return data
+
+
+def read_package_file(
+    relative: Path, catalog_dir: Path, override_dir: Path | None
+) -> tuple[dict[str, Any], str]:
+    """A catalog file another package owns (e.g. `financing/financing.yaml`): the override
+    directory's copy when there is one; returns the data and the path it came from."""
+    path = catalog_dir / relative
+    if override_dir is not None and (override_dir / relative).is_file():
+        path = override_dir / relative
+    if not path.is_file():
+        raise CatalogError(str(path), "", "缺少必需的目录文件")
+    return read_yaml(path), str(path)
+
+
+def required_text(data: dict[str, Any], key: str, file: str, where: str = "") -> str:
+    """A non-empty text value, or a CatalogError naming file and key."""
+    value = data.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise CatalogError(file, f"{where}.{key}" if where else key, "必填，须为非空文本")
+    return value.strip()

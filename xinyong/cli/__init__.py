@@ -15,6 +15,7 @@ from typer._click import exceptions as click_errors
 
 from xinyong.cli import admin, clients, collection, data, exchange, jobs
 from xinyong.cli import evaluation as evaluation_cli
+from xinyong.cli import financing as financing_cli
 from xinyong.cli import inspections as inspections_cli
 from xinyong.cli import lists as lists_cli
 from xinyong.cli import reports as reports_cli
@@ -52,6 +53,7 @@ jobs.register(app)
 reports_cli.register(app)
 evaluation_cli.register(app)
 inspections_cli.register(app)
+financing_cli.register(app)
 exchange.register(app)
 stats_cli.register(app)
 clients.register(app)

@@ -64,7 +64,18 @@ def catalog_check(
     loaded = catalog.load_catalog(directory or s.catalog_dir, s.catalog_override_dir)
     models = load_models(directory or s.catalog_dir, loaded, s.catalog_override_dir)
     supervision.load_rules(directory or s.catalog_dir, s.catalog_override_dir)
-    counts = {**report.counts, "evaluation_models": len(models.models)}
+    from xinyong.financing import catalog as financing_catalog  # noqa: PLC0415
+    from xinyong.scenarios import catalog as scenario_catalog  # noqa: PLC0415
+
+    found_dir = directory or s.catalog_dir
+    counts = {
+        **report.counts,
+        "evaluation_models": len(models.models),
+        "whitelist_rules": len(
+            financing_catalog.load(found_dir, s.catalog_override_dir).whitelist_rules
+        ),
+        "scenarios": len(scenario_catalog.load(found_dir, s.catalog_override_dir).scenarios),
+    }
     from xinyong import indicators  # noqa: PLC0415 — the CLI's --help starts without it
 
     definitions = indicators.load(directory or s.catalog_dir, s.catalog_override_dir)

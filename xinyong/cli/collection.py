@@ -49,8 +49,12 @@ def collect(
         )
         if report.batch_id is not None:  # re-grade the subjects the batch touched
             from xinyong import evaluation  # noqa: PLC0415
+            from xinyong.financing import outcomes  # noqa: PLC0415
 
             graded = evaluation.reevaluate_batch(
+                session, report.batch_id, catalog=ctx.load_catalog(), today=ctx.today()
+            )
+            outcomes.alerts_for_batch(  # 贷中预警
                 session, report.batch_id, catalog=ctx.load_catalog(), today=ctx.today()
             )
             session.commit()

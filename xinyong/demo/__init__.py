@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from xinyong import audit, subjects
 from xinyong.audit import Actor, AuditAction
+from xinyong.demo.financing import load_financing
 from xinyong.demo.lists import load_lists
 from xinyong.demo.records import load_demo_records
 from xinyong.demo.region import (
@@ -62,6 +63,7 @@ def load(
         return DemoResult(created=False, subjects=subjects.count_subjects(session))
     load_demo_records(session, generated, seed=seed, actor=actor, today=today)
     load_lists(session, actor=actor, today=today)
+    load_financing(session, seed=seed, actor=actor, today=today)
     audit.record(
         session,
         actor,

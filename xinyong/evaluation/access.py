@@ -3,10 +3,12 @@
 - the subject itself (its enterprise account) and authorities (officers, admins, auditors): the
   full explanation — each indicator's points and the records behind it — and what would change
   the grade; every such read writes the query log (who, whom, why);
+- a financial institution without that consent: refused (403) — it asks as a lender;
 - anyone else: only what the model makes public (`public: true`): grade, as-of date, model
   version and the plain-Chinese explanation, without record ids;
-- consent-based access (an authorised party such as a bank with the subject's authorisation) is
-  being built in issue 13: `consented()` is the hook — return True there once consent exists.
+- a party the subject authorised for the scope `evaluation` (consent module: a bank it asked for
+  a loan, a partner): the full explanation too, logged with the consent it relied on; a revoked or
+  expired consent stops on the next request.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from xinyong import audit, subjects
+from xinyong import audit, consent, subjects
 from xinyong.audit import Actor
 from xinyong.catalog import Catalog
 from xinyong.db.tables import Subject
@@ -31,8 +33,12 @@ PURPOSE = "查看信用评价及其依据"
 
 
 def consented(session: Session, actor: Actor, subject: Subject, *, today: date) -> bool:
-    """Hook for issue 13 (授权查询): True when the subject authorised this party; none yet."""
-    return False
+    """True when the subject authorised this party (user or API client) for its evaluation."""
+    grantee = consent.Grantee.of(actor)
+    if grantee is None:
+        return False
+    found = consent.find_valid(session, grantee, subject.id, consent.Scope.EVALUATION, today)
+    return found is not None
 
 
 def may_read_full(session: Session, actor: Actor, subject: Subject, *, today: date) -> bool:
@@ -83,7 +89,18 @@ def read_evaluation(
         return out | {"evaluation": None, "reason": "该类主体没有适用的公共信用评价模型"}
     ev, facts = found
     if may_read_full(session, actor, subject, today=today):
-        audit.log_query(session, actor, subject.id, purpose=PURPOSE, surface=surface)
+        basis = consent.authorise(
+            session, actor, subject, consent.Scope.EVALUATION, purpose=PURPOSE, today=today
+        )
+        audit.log_query(
+            session,
+            actor,
+            subject.id,
+            purpose=basis.purpose,
+            surface=surface,
+            basis=basis.kind,
+            consent_id=basis.consent_id,
+        )
         offers = suggestions(session, subject, loaded, facts, ev, catalog=catalog, today=today)
         return out | {
             "access": "full",
@@ -91,6 +108,13 @@ def read_evaluation(
             "what_would_change": [s.as_dict() for s in offers],
             "supervision": supervision_by_sector(ev),  # not public (rules.md §10.3)
         }
+    if actor.role == Role.BANK:
+        # A financial institution asks as a lender (信易贷): only with the subject's consent; the
+        # public grade stays on the public subject page like for anyone (rules.md §8.2).
+        raise consent.NoBasis(
+            "金融机构查询企业信用评价须取得该企业对“信用评价详情”的有效授权",
+            code="consent.no_basis",
+        )
     if not loaded.model.public:
         return out | {"evaluation": None, "reason": "该评价模型的结果不向社会公开"}
     return out | {"evaluation": public_part(ev)}

@@ -12,7 +12,9 @@ from xinyong.config import Settings, get_settings
 from xinyong.db.session import make_engine, make_sessionmaker
 from xinyong.web import docs, errors, fastpaths, security
 from xinyong.web import evaluation as evaluation_web
+from xinyong.web import financing as financing_web
 from xinyong.web import inspections as inspections_web
+from xinyong.web import scenarios as scenarios_web
 from xinyong.web.admin import audit as admin_audit
 from xinyong.web.admin import batches as admin_batches
 from xinyong.web.admin import clients as admin_clients
@@ -100,6 +102,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(portal_pages.router)
     evaluation_web.register(app)
     inspections_web.register(app)
+    financing_web.register(app)
+    scenarios_web.register(app)
     app.include_router(portal_screen.router)
     app.include_router(portal_content.router)
     app.include_router(portal_lists.router)

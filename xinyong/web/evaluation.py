@@ -21,6 +21,7 @@ from xinyong.catalog import Catalog
 from xinyong.db.tables import Subject
 from xinyong.enums import Role
 from xinyong.evaluation import access, engine
+from xinyong.financing import outcomes
 from xinyong.web.deps import CurrentActor, CurrentCatalog, DbSession, Today, require
 from xinyong.web.templating import templates
 
@@ -96,9 +97,11 @@ def distribution_page(
 
 
 def after_batch(session: Session, batch_id: int | None, *, catalog: Catalog, today: date) -> None:
-    """Re-grade the subjects a stored batch touched (collection writes past the session)."""
+    """Re-grade the subjects a stored batch touched (collection writes past the session), and
+    raise 贷中预警 for the lenders of borrowers it gave a serious record."""
     if batch_id is not None:
         evaluation.reevaluate_batch(session, batch_id, catalog=catalog, today=today)
+        outcomes.alerts_for_batch(session, batch_id, catalog=catalog, today=today)
         session.commit()
 
 

@@ -10,6 +10,17 @@ from xinyong.db.tables.consent import Consent
 from xinyong.db.tables.content import ContentAttachment, ContentItem
 from xinyong.db.tables.evaluation import EvaluationResult, EvaluationRun
 from xinyong.db.tables.exchange import OutboxEntry, RelatedParty
+from xinyong.db.tables.financing import (
+    FinancingAlert,
+    FinancingNeed,
+    Institution,
+    InstitutionUser,
+    LoanOutcome,
+    LoanProduct,
+    Whitelist,
+    WhitelistEntry,
+    WhitelistOptOut,
+)
 from xinyong.db.tables.indicators import IndicatorSnapshot, IndicatorValue
 from xinyong.db.tables.inspections import Inspection, InspectionPlan, Inspector
 from xinyong.db.tables.interviews import Interview
@@ -20,6 +31,7 @@ from xinyong.db.tables.providers import Provider
 from xinyong.db.tables.registrations import VoluntaryRegistration
 from xinyong.db.tables.repair import RepairApplication, RepairMaterial
 from xinyong.db.tables.reports import Report
+from xinyong.db.tables.scenarios import ScenarioPartner, ScenarioVerification
 from xinyong.db.tables.subjects import Subject
 
 __all__ = [
@@ -37,14 +49,20 @@ __all__ = [
     "ContentItem",
     "EvaluationResult",
     "EvaluationRun",
+    "FinancingAlert",
+    "FinancingNeed",
     "IndicatorSnapshot",
     "IndicatorValue",
     "Inspection",
     "InspectionPlan",
     "Inspector",
+    "Institution",
+    "InstitutionUser",
     "Interview",
     "ListEntry",
     "ListEntryStep",
+    "LoanOutcome",
+    "LoanProduct",
     "LogCheckpoint",
     "Objection",
     "OutboxEntry",
@@ -55,9 +73,14 @@ __all__ = [
     "RepairApplication",
     "RepairMaterial",
     "Report",
+    "ScenarioPartner",
+    "ScenarioVerification",
     "ScreeningDecision",
     "Subject",
     "User",
     "VoluntaryRegistration",
     "WebSession",
+    "Whitelist",
+    "WhitelistEntry",
+    "WhitelistOptOut",
 ]

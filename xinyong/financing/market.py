@@ -1,0 +1,247 @@
+"""Loan products (published by institutions), financing needs (published by SMEs), matching.
+
+Matching explains itself like the grade does: one line per condition of the product's
+eligibility rule (evaluation.eligibility), plus the fit of the need's amount and term.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from xinyong import audit, auth
+from xinyong.audit import Actor, AuditAction
+from xinyong.catalog import Catalog
+from xinyong.catalog.errors import CatalogError
+from xinyong.db.tables import FinancingNeed, Institution, LoanProduct, Subject
+from xinyong.enums import Role
+from xinyong.errors import Forbidden, InvalidInput, NotFound
+from xinyong.evaluation import eligibility
+from xinyong.evaluation.eligibility import Eligibility, Line, Rule
+from xinyong.financing import institutions
+
+RATE_TYPES = {"fixed": "固定利率", "floating": "浮动利率（LPR加点）"}
+MAX_TERM_MONTHS = 360
+MAX_NAME = 100
+MAX_PURPOSE = 200
+SIZES = eligibility.SIZES
+
+
+class BadProduct(InvalidInput):
+    code = "financing.product_invalid"
+
+
+class BadNeed(InvalidInput):
+    code = "financing.need_invalid"
+
+
+def amount(value: Any, what: str) -> Decimal:
+    try:
+        found = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise InvalidInput(f"{what}须为数字（万元）", code="financing.amount") from None
+    if not found.is_finite() or found <= 0 or found > Decimal("10000000"):
+        raise InvalidInput(f"{what}须大于0（万元）", code="financing.amount")
+    return found.quantize(Decimal("0.01"))
+
+
+def _term(value: Any, what: str) -> int:
+    try:
+        months = int(value)
+    except (TypeError, ValueError):
+        raise InvalidInput(f"{what}须为整数（月）", code="financing.term") from None
+    if not 1 <= months <= MAX_TERM_MONTHS:
+        raise InvalidInput(f"{what}须在1至{MAX_TERM_MONTHS}个月之间", code="financing.term")
+    return months
+
+
+def publish_product(
+    session: Session,
+    institution: Institution,
+    *,
+    name: str,
+    amount_min: Any,
+    amount_max: Any,
+    term_min_months: Any,
+    term_max_months: Any,
+    rate_type: str,
+    credit_loan: bool,
+    eligibility_rule: dict[str, Any],
+    actor: Actor,
+) -> LoanProduct:
+    """A bank user publishes a product of its own institution; the rule is checked as data."""
+    if actor.kind != "system" and institutions.of_actor(session, actor).id != institution.id:
+        raise Forbidden("只能发布本机构的产品", code="financing.not_own")
+    if not name.strip() or len(name) > MAX_NAME:
+        raise BadProduct("产品名称必填，不超过100字")
+    low, high = amount(amount_min, "最低额度"), amount(amount_max, "最高额度")
+    if low > high:
+        raise BadProduct("最低额度不能大于最高额度")
+    t_low, t_high = _term(term_min_months, "最短期限"), _term(term_max_months, "最长期限")
+    if t_low > t_high:
+        raise BadProduct("最短期限不能大于最长期限")
+    if rate_type not in RATE_TYPES:
+        raise BadProduct(f"利率类型只能是：{'、'.join(RATE_TYPES.values())}")
+    try:
+        rule = Rule.parse(eligibility_rule, "产品资格条件", "eligibility")
+    except CatalogError as exc:
+        raise BadProduct(str(exc)) from None
+    row = LoanProduct(
+        institution_id=institution.id, name=name.strip(), amount_min=low, amount_max=high,
+        term_min_months=t_low, term_max_months=t_high, rate_type=rate_type,
+        credit_loan=credit_loan, eligibility=rule.as_dict(),
+    )  # fmt: skip
+    session.add(row)
+    session.flush()
+    audit.record(
+        session, actor, AuditAction.LOAN_PRODUCT_PUBLISHED, target_type="loan_product",
+        target_id=row.id, after=product_json(row),
+    )  # fmt: skip
+    return row
+
+
+def products(session: Session, institution_id: int | None = None) -> list[LoanProduct]:
+    stmt = select(LoanProduct).where(LoanProduct.active.is_(True)).order_by(LoanProduct.id)
+    if institution_id is not None:
+        stmt = stmt.where(LoanProduct.institution_id == institution_id)
+    return list(session.execute(stmt).scalars())
+
+
+def product_rule(row: LoanProduct) -> Rule:
+    return Rule.parse(row.eligibility, f"loan_products#{row.id}", "eligibility")
+
+
+def product_json(row: LoanProduct) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "institution_id": row.institution_id,
+        "name": row.name,
+        "amount_min": str(row.amount_min),
+        "amount_max": str(row.amount_max),
+        "term_min_months": row.term_min_months,
+        "term_max_months": row.term_max_months,
+        "rate_type": row.rate_type,
+        "credit_loan": row.credit_loan,
+        "eligibility": row.eligibility,
+        "conditions": product_rule(row).describe(),
+    }
+
+
+def publish_need(
+    session: Session,
+    subject: Subject,
+    *,
+    amount_wan: Any,
+    term_months: Any,
+    purpose: str,
+    size: str | None,
+    actor: Actor,
+    today: date,
+) -> FinancingNeed:
+    """The SME (its own account) publishes a financing need."""
+    auth.require_role(actor, Role.ENTERPRISE)
+    if actor.kind != "system" and actor.subject_id != subject.id:
+        raise Forbidden("只能为本企业发布融资需求", code="financing.not_own")
+    text = (purpose or "").strip()
+    if not text or len(text) > MAX_PURPOSE:
+        raise BadNeed("用途必填，不超过200字")
+    if size is not None and size not in SIZES:
+        raise BadNeed(f"企业规模只能是：{'、'.join(SIZES.values())}")
+    row = FinancingNeed(
+        subject_id=subject.id, amount=amount(amount_wan, "融资金额"),
+        term_months=_term(term_months, "融资期限"), purpose=text, size=size, published_on=today,
+    )  # fmt: skip
+    session.add(row)
+    session.flush()
+    audit.record(
+        session, actor, AuditAction.FINANCING_NEED_PUBLISHED, target_type="financing_need",
+        target_id=row.id, after=need_json(row),
+    )  # fmt: skip
+    return row
+
+
+def need_json(row: FinancingNeed) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "subject_id": row.subject_id,
+        "amount": str(row.amount),
+        "term_months": row.term_months,
+        "purpose": row.purpose,
+        "size": row.size,
+        "status": row.status,
+        "published_on": row.published_on.isoformat(),
+    }
+
+
+def needs_of(session: Session, subject_id: int) -> list[FinancingNeed]:
+    stmt = (
+        select(FinancingNeed)
+        .where(FinancingNeed.subject_id == subject_id)
+        .order_by(FinancingNeed.id.desc())
+    )
+    return list(session.execute(stmt).scalars())
+
+
+def get_need(session: Session, need_id: int) -> FinancingNeed:
+    row = session.get(FinancingNeed, need_id)
+    if row is None:
+        raise NotFound(f"融资需求 {need_id} 不存在", code="financing.need_not_found")
+    return row
+
+
+def latest_size(session: Session, subject_id: int) -> str | None:
+    needs = needs_of(session, subject_id)
+    return next((n.size for n in needs if n.size), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    product: LoanProduct
+    institution: Institution
+    result: Eligibility
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "product": product_json(self.product),
+            "institution": self.institution.name,
+        } | self.result.as_dict()
+
+
+def match(
+    session: Session,
+    subject: Subject,
+    need: FinancingNeed | None,
+    *,
+    catalog: Catalog,
+    today: date,
+) -> list[Match]:
+    """Every active product, eligible first, each with its explanation."""
+    out = []
+    for product in products(session):
+        inst = institutions.get(session, product.institution_id)
+        size = need.size if need else latest_size(session, subject.id)
+        found = eligibility.check(
+            session, subject, product_rule(product), catalog=catalog, today=today,
+            source=f"产品“{product.name}”", size=size,
+        )  # fmt: skip
+        if need is not None:
+            found = _with_need_fit(found, product, need)
+        out.append(Match(product, inst, found))
+    return sorted(out, key=lambda m: (not m.result.eligible, m.product.id))
+
+
+def _with_need_fit(found: Eligibility, product: LoanProduct, need: FinancingNeed) -> Eligibility:
+    amount_ok = product.amount_min <= need.amount <= product.amount_max
+    term_ok = product.term_min_months <= need.term_months <= product.term_max_months
+    lines = (
+        Line("amount", f"额度 {product.amount_min}–{product.amount_max} 万元", amount_ok,
+             f"申请 {need.amount} 万元"),
+        Line("term", f"期限 {product.term_min_months}–{product.term_max_months} 个月", term_ok,
+             f"申请 {need.term_months} 个月"),
+    )  # fmt: skip
+    return Eligibility(found.eligible and amount_ok and term_ok, lines + found.lines, found.source)
