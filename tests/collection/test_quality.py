@@ -51,9 +51,9 @@ def test_rejection_causes_and_completeness_per_provider(
     collection.collect(
         session, sub, catalog=catalog, calendar=calendar, actor=operator, today=today
     )
-    assert quality.rejection_causes(session, provider_id=provider.id) == [
-        ("collection.bad_date", 2)
-    ]
+    causes = quality.rejection_causes(session, provider_id=provider.id)
+    assert [(code, n) for code, n, _ in causes] == [("collection.bad_date", 2)]
+    assert "日期" in causes[0][2]  # the page shows the Chinese message, not only the code
     found = quality.completeness(session, catalog, provider_id=provider.id)
     rates = {(c, f): r for c, f, r in found}
     assert rates[("行政处罚信息", "行政处罚决定书文号")] == 1.0

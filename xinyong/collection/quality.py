@@ -77,8 +77,11 @@ def monthly(
     return sorted(found, key=lambda q: (q.provider_name, q.month))
 
 
-def rejection_causes(session: Session, *, provider_id: int | None = None) -> list[tuple[str, int]]:
-    """Error codes of rejected rows in the latest batches, most frequent first."""
+def rejection_causes(
+    session: Session, *, provider_id: int | None = None
+) -> list[tuple[str, int, str]]:
+    """(error code, rows, one of its Chinese messages) of rejected rows in the latest batches,
+    most frequent first: pages show the message, the code stays for whoever fixes the export."""
     batch_ids = select(Batch.id).order_by(Batch.id.desc()).limit(RECENT_BATCHES)
     if provider_id is not None:
         batch_ids = batch_ids.where(Batch.provider_id == provider_id)
@@ -86,9 +89,12 @@ def rejection_causes(session: Session, *, provider_id: int | None = None) -> lis
         BatchRow.batch_id.in_(batch_ids.scalar_subquery()), BatchRow.outcome == "rejected"
     )
     counts: Counter[str] = Counter()
+    examples: dict[str, str] = {}
     for issues in session.execute(stmt).scalars():
+        for issue in issues or []:
+            examples.setdefault(issue["code"], str(issue.get("message") or issue["code"]))
         counts.update({issue["code"] for issue in issues or []})
-    return counts.most_common()
+    return [(code, n, examples[code]) for code, n in counts.most_common()]
 
 
 def completeness(
