@@ -44,6 +44,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from tests.factories import make_provider, make_subject
@@ -53,6 +54,7 @@ from xinyong import auth, clock, commitments, interviews, objections, registrati
 from xinyong.catalog import Catalog
 from xinyong.clock import Calendar
 from xinyong.config import Settings
+from xinyong.db.tables import Provider
 from xinyong.enums import Role
 from xinyong.web.deps import SESSION_COOKIE
 
@@ -373,6 +375,14 @@ def scenario(
 ) -> Scenario:
     dept_a = make_provider(session, name="示范区市场监督管理局", kind="market_regulation")
     dept_b = make_provider(session, name="示范区民政局", kind="civil_affairs")
+    # registrations are routed to the first active department of their kind: departments of these
+    # kinds that other tests committed to this database must not take the cases (rolled back)
+    session.execute(
+        update(Provider)
+        .where(Provider.kind.in_(("market_regulation", "civil_affairs")))
+        .where(Provider.id.not_in((dept_a.id, dept_b.id)))
+        .values(active=False)
+    )
     own = _side(session, catalog, calendar, settings, dept_a, "certificate", today)
     other = _side(session, catalog, calendar, settings, dept_b, "public_welfare", today)
     users = {
