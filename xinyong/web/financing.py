@@ -162,10 +162,12 @@ def _consenting(session: Session, institution_id: int, today: date) -> list[dict
 @bank.get("/", response_class=HTMLResponse)
 def bank_home(request: Request, session: DbSession, actor: Banker, today: Today) -> HTMLResponse:
     inst = institutions.of_actor(session, actor)
+    products = market.products(session, inst.id)
     ctx = {
         "actor": actor,
         "institution": inst,
-        "products": market.products(session, inst.id),
+        "products": products,
+        "conditions": {p.id: market.product_rule(p).describe() for p in products},
         "borrowers": _consenting(session, inst.id, today),
         "outcomes": [
             (o, subjects.get(session, o.subject_id)) for o in outcomes.outcomes_of(session, inst.id)

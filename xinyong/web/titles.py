@@ -15,6 +15,7 @@ from jinja2 import pass_context
 
 from xinyong.catalog import Catalog
 from xinyong.enums import ListKind, Role, Severity
+from xinyong.related_parties import ROLE_LABELS
 
 LIST_KINDS = {
     ListKind.SERIOUS: "严重失信主体名单",
@@ -27,6 +28,21 @@ STATES: dict[str, dict[str, str]] = {
     "objection_status": {"open": "处理中", "answered": "已答复"},
     "objection_outcome": {"corrected": "更正", "deleted": "删除", "kept": "维持"},
     "registration_status": {"submitted": "待核实", "verified": "已核实", "rejected": "不予核实"},
+    "outbox_event": {
+        "records.collected": "归集入库",
+        "record.versioned": "记录更正",
+        "record.created": "记录生成",
+        "repair.approved": "修复通过",
+        "repair.refused": "不予修复",
+        "repair.not_accepted": "修复不予受理",
+        "repair.revoked": "修复撤销",
+        "objection.answered": "异议答复",
+        "list.decided": "名单认定",
+        "list.exited": "名单移出",
+        "commitment.signed": "承诺签署",
+        "commitment.breached": "承诺违诺",
+    },
+    "party_role": ROLE_LABELS,
 }
 
 
