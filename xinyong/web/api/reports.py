@@ -6,13 +6,17 @@ the event loop (bench/report.py measures /health under report load).
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Request, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 
 from xinyong import reports, subjects
+from xinyong.audit import Actor
+from xinyong.catalog import Catalog
 from xinyong.reports.issuer import issuer_for, office_public_key
 from xinyong.web.deps import CurrentActor, CurrentCatalog, DbSession, Today
 
@@ -27,6 +31,27 @@ class ReportRequest(BaseModel):
     years: int | None = Field(default=None, ge=1, le=10, description="查询期间（年），最长 5 年")
     purpose: str | None = Field(default=None, max_length=200, description="查询目的")
     format: Literal["pdf", "number"] = "pdf"
+
+
+def issue_for(
+    request: Request,
+    session: Session,
+    ref: str,
+    asked: reports.Request,
+    *,
+    actor: Actor,
+    catalog: Catalog,
+    today: date,
+) -> reports.Issued:
+    """Issue a report for the subject `ref` from a web request (API or page): SQLite's write lock
+    first, the issuer named with the address the request came to, then `reports.issue`."""
+    reports.hold_write_lock(session)
+    subject = subjects.get_by_ref(session, ref)
+    issuer = issuer_for(request.app.state.settings, catalog, str(request.base_url))
+    return reports.issue(
+        session, subject, asked, actor=actor, issuer=issuer, catalog=catalog, today=today,
+        surface="report",
+    )  # fmt: skip
 
 
 def pdf_response(issued: reports.Issued) -> Response:
@@ -50,21 +75,11 @@ def create_report(
     catalog: CurrentCatalog,
     today: Today,
 ) -> Any:
-    reports.hold_write_lock(session)
-    subject = subjects.get_by_ref(session, body.code)
     asked = reports.Request(
         reports.ReportKind(body.kind), tuple(body.domains), body.years, body.purpose
     )
-    issuer = issuer_for(request.app.state.settings, catalog, str(request.base_url))
-    issued = reports.issue(
-        session,
-        subject,
-        asked,
-        actor=actor,
-        issuer=issuer,
-        catalog=catalog,
-        today=today,
-        surface="report",
+    issued = issue_for(
+        request, session, body.code, asked, actor=actor, catalog=catalog, today=today
     )
     if body.format == "number":
         return {
@@ -72,7 +87,7 @@ def create_report(
             "kind": issued.row.kind,
             "digest": issued.row.digest,
             "valid_until": issued.row.valid_until.isoformat(),
-            "verify_url": reports.verify_url(issuer.base_url, issued.row.number),
+            "verify_url": issued.content.verify_url,
         }
     return pdf_response(issued)
 

@@ -14,8 +14,8 @@ from fastapi.responses import HTMLResponse, Response
 from xinyong import reports, subjects
 from xinyong.audit import Actor
 from xinyong.enums import Role
-from xinyong.reports.issuer import issuer_for, office_public_key
-from xinyong.web.api.reports import MAX_UPLOAD, pdf_response
+from xinyong.reports.issuer import office_public_key
+from xinyong.web.api.reports import MAX_UPLOAD, issue_for, pdf_response
 from xinyong.web.deps import CurrentActor, CurrentCatalog, DbSession, Today, require
 from xinyong.web.templating import templates
 
@@ -59,20 +59,8 @@ def request_report(
     years: Annotated[int | None, Form()] = None,
     purpose: Annotated[str | None, Form(max_length=200)] = None,
 ) -> Response:
-    reports.hold_write_lock(session)
-    subject = subjects.get_by_ref(session, code)
     asked = reports.Request(reports.ReportKind(kind), tuple(domains or ()), years, purpose)
-    issuer = issuer_for(request.app.state.settings, catalog, str(request.base_url))
-    issued = reports.issue(
-        session,
-        subject,
-        asked,
-        actor=actor,
-        issuer=issuer,
-        catalog=catalog,
-        today=today,
-        surface="report",
-    )
+    issued = issue_for(request, session, code, asked, actor=actor, catalog=catalog, today=today)
     return pdf_response(issued)
 
 
