@@ -11,9 +11,9 @@ export PYTHONDONTWRITEBYTECODE := 1
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
 
-$(BIN)/xinyong: pyproject.toml requirements/lock.txt
+$(BIN)/xinyong: pyproject.toml requirements/dev.txt
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/pip install -q --disable-pip-version-check -r requirements/lock.txt
+	$(BIN)/pip install -q --disable-pip-version-check --require-hashes -r requirements/dev.txt
 	$(BIN)/pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $(BIN)/xinyong
 
@@ -49,7 +49,7 @@ revision: install ## new migration: make revision m="add x"
 bench: install ## benchmarks (see bench/RESULTS.md)
 	bash scripts/bench.sh
 
-lock: ## re-pin requirements/lock.txt from the current .venv
-	$(BIN)/pip freeze --exclude-editable | grep -v '^-e' | grep -Ev '^(pyspark|py4j)==' > requirements/lock.txt.new && mv requirements/lock.txt.new requirements/lock.txt
+lock: ## re-pin requirements/{runtime,dev,spark}.txt (hashed) from pyproject.toml; UPGRADE=1 moves pins
+	bash scripts/lock.sh
 
 .PHONY: help install run test lint fmt migrate revision bench lock

@@ -3,7 +3,7 @@
 # (Debian openjdk-17-jre-headless). `make test` runs this; `make run` never does.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-.venv/bin/pip install -q --disable-pip-version-check -r requirements/spark.txt
+.venv/bin/pip install -q --disable-pip-version-check --require-hashes -r requirements/spark.txt
 if command -v java >/dev/null; then
   exit 0
 fi
