@@ -347,6 +347,14 @@ def _list_span(info: InfoClass, start: date, catalog: Catalog) -> _Span:
 # ---- field access -----------------------------------------------------------------------------
 
 
+def window_fields(info: InfoClass) -> tuple[str, ...]:
+    """The data fields a record's window can depend on: the rules read data only by role
+    (`_value`), so two records of a class that agree on these fields, status, decision date,
+    explicit severity and provider kind have the same window (whole-population runs compute it
+    once per distinct combination: `evaluation.facts.record_table`)."""
+    return tuple(f.id for f in info.fields if f.role is not None)
+
+
 def _value(data: Mapping[str, Any], info: InfoClass, role: FieldRole) -> Any:
     field = info.field_by_role(role)
     return None if field is None else data.get(field.id)

@@ -22,7 +22,7 @@ from datetime import date
 from typing import Any
 
 import polars as pl
-from sqlalchemy import insert, select
+from sqlalchemy import column, insert, select, table
 from sqlalchemy.orm import Session
 
 from xinyong import audit
@@ -31,26 +31,15 @@ from xinyong.catalog import Catalog
 from xinyong.db.tables import EvaluationResult, EvaluationRun, Subject
 from xinyong.enums import SubjectStatus
 from xinyong.evaluation import facts as facts_mod
+from xinyong.evaluation import plan
 from xinyong.evaluation.models import LoadedModel
+from xinyong.evaluation.plan import facts_hash
 from xinyong.evaluation.scoring import Evaluation, Fact, score
-from xinyong.evaluation.service import facts_hash, result_row
+from xinyong.evaluation.service import result_row
 
-CHUNK = 2_000
+CHUNK = 100_000  # subjects per chunk: bounds memory (≈ 1 M facts at 10 per subject)
 GRADED_STATUSES = (SubjectStatus.ACTIVE.value, SubjectStatus.UNKNOWN.value)  # 存续 (and unknown)
 Progress = Callable[[int, int], None]
-
-FACT_SCHEMA: dict[str, Any] = {
-    "subject_id": pl.Int64,
-    "keys": pl.List(pl.Utf8),
-    "ref": pl.Utf8,
-    "on": pl.Date,
-    "until": pl.Date,
-    "status": pl.Utf8,
-    "severity": pl.Utf8,
-    "published": pl.Boolean,
-    "numbers": pl.Utf8,  # JSON [[name, value], ...]
-    "label": pl.Utf8,
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,24 +65,8 @@ class RunSummary:
 
 
 def to_frame(facts: Mapping[int, Sequence[Fact]]) -> pl.DataFrame:
-    """The fact table of the plan (one row per subject and fact)."""
-    rows = [
-        {
-            "subject_id": sid,
-            "keys": sorted(f.keys),
-            "ref": f.ref,
-            "on": f.on,
-            "until": f.until,
-            "status": f.status,
-            "severity": f.severity,
-            "published": f.published,
-            "numbers": json.dumps([list(n) for n in f.numbers]),
-            "label": f.label,
-        }
-        for sid, items in facts.items()
-        for f in items
-    ]
-    return pl.DataFrame(rows, schema=FACT_SCHEMA)
+    """The fact table of the plan (one row per subject and fact) from facts built in Python."""
+    return facts_mod.fact_frame(facts)
 
 
 def fact_of(row: Mapping[str, Any]) -> Fact:
@@ -123,15 +96,35 @@ def graded_subjects(session: Session, loaded: LoadedModel) -> list[int]:
     return list(session.execute(stmt.order_by(Subject.id)).scalars())
 
 
+def spans(subject_ids: Sequence[int], size: int = CHUNK) -> Iterator[tuple[int, int, list[int]]]:
+    """Consecutive chunks of the (sorted) ids: (low, high, ids) with low ≤ id < high."""
+    for start in range(0, len(subject_ids), size):
+        ids = list(subject_ids[start : start + size])
+        yield ids[0], ids[-1] + 1, ids
+
+
 def fact_chunks(
     session: Session, subject_ids: Sequence[int], *, catalog: Catalog, today: date
 ) -> Iterator[tuple[list[int], pl.DataFrame]]:
-    """Step 1 of the plan, chunk by chunk: (subject ids, their fact table)."""
+    """Step 1 of the plan, chunk by chunk: (subject ids, their fact table), set-based
+    (`facts.table`: one column select of the chunk's records, windows per distinct input)."""
     hits = facts_mod.all_hits(session, catalog=catalog, today=today)
-    for start in range(0, len(subject_ids), CHUNK):
-        ids = list(subject_ids[start : start + CHUNK])
-        found = facts_mod.gather(session, ids, catalog=catalog, today=today, hits=hits)
-        yield ids, to_frame(found)
+    for low, high, ids in spans(sorted(subject_ids)):
+        chunk_hits = {sid: hits[sid] for sid in ids if sid in hits}
+        frame = facts_mod.table(
+            session, facts_mod.in_range(low, high), catalog=catalog, today=today, hits=chunk_hits
+        )
+        yield ids, frame.filter(pl.col("subject_id").is_in(ids))
+
+
+def score_chunk_vectorised(
+    loaded: LoadedModel, ids: Sequence[int], frame: pl.DataFrame, as_of: date
+) -> pl.DataFrame:
+    """Step 2 of the plan for a whole chunk at once (`plan.score_frame`), with the facts' hash:
+    subject_id, score, grade, explanation (compact JSON text), facts_hash."""
+    series = pl.Series("subject_id", list(ids), dtype=pl.Int64)
+    scored = plan.score_frame(loaded.model, loaded.version, frame, series, as_of)
+    return scored.join(plan.hashes_frame(frame, series), on="subject_id", how="left")
 
 
 def score_chunk(
@@ -153,7 +146,40 @@ def store(
 ) -> None:
     if results:
         rows = [result_row(ev, sid, h, trigger="run", run_id=run.id) for sid, ev, h in results]
-        session.execute(insert(EvaluationResult), rows)
+        for row in rows:
+            row["explanation"] = json.dumps(row["explanation"], ensure_ascii=False, default=str)
+        write_results(session, pl.DataFrame(rows), run)
+
+
+RESULT_COLUMNS = ("subject_id", "score", "grade", "explanation", "facts_hash")
+
+
+def write_results(session: Session, scored: pl.DataFrame, run: EvaluationRun) -> None:
+    """Append a run's results (RESULT_COLUMNS, explanation as JSON text): COPY on PostgreSQL,
+    executemany on SQLite."""
+    frame = scored.select(
+        pl.col("subject_id"),
+        pl.lit(run.model_id).alias("model_id"),
+        pl.lit(run.model_version).alias("model_version"),
+        pl.lit(run.as_of).alias("as_of"),
+        pl.col("score"),
+        pl.col("grade"),
+        pl.lit(run.id).alias("run_id"),
+        pl.lit("run").alias("trigger"),
+        pl.col("facts_hash"),
+        pl.col("explanation"),
+    )
+    columns = ", ".join(frame.columns)
+    if session.get_bind().dialect.name == "postgresql":
+        driver = session.connection().connection.driver_connection
+        body = frame.write_csv(include_header=False).encode("utf-8")
+        sql = f"COPY evaluation_results ({columns}) FROM STDIN WITH (FORMAT csv)"
+        with driver.cursor().copy(sql) as copy:  # type: ignore[union-attr]
+            copy.write(body)
+        return
+    untyped = table("evaluation_results", *(column(c) for c in frame.columns))  # JSON as text
+    rows = frame.with_columns(pl.col("as_of").dt.to_string("%Y-%m-%d")).to_dicts()
+    session.execute(insert(untyped), rows)
 
 
 def start_run(
@@ -210,9 +236,9 @@ def run_embedded(
     grades: Counter[str] = Counter()
     done = 0
     for chunk, frame in fact_chunks(session, ids, catalog=catalog, today=as_of):
-        results = score_chunk(loaded, chunk, frame, as_of)
-        store(session, loaded, results, run)
-        grades.update(ev.grade for _sid, ev, _h in results)
+        scored = score_chunk_vectorised(loaded, chunk, frame, as_of)
+        write_results(session, scored, run)
+        grades.update(dict(scored["grade"].value_counts().iter_rows()))
         done += len(chunk)
         if progress is not None:
             progress(done, len(ids))

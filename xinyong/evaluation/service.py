@@ -8,15 +8,13 @@ as-of date changed (an unchanged archive on the same day adds nothing).
 
 from __future__ import annotations
 
-import json
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from cryptography.hazmat.primitives import hashes
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
@@ -25,6 +23,7 @@ from xinyong.config import get_settings
 from xinyong.db.tables import EvaluationResult, Subject
 from xinyong.evaluation import facts as facts_mod
 from xinyong.evaluation.models import LoadedModel, ModelSet, load_models
+from xinyong.evaluation.plan import facts_hash
 from xinyong.evaluation.scoring import Evaluation, Fact, score
 
 _lock = threading.Lock()
@@ -44,14 +43,6 @@ def models_for(
         if found is None:
             found = _cache[key] = load_models(directory, catalog, override_dir)
         return found
-
-
-def facts_hash(facts: Sequence[Fact]) -> str:
-    rows = sorted((f.as_row() for f in facts), key=lambda r: (r["ref"], r["keys"]))
-    text = json.dumps(rows, ensure_ascii=False, sort_keys=True, default=str)
-    digest = hashes.Hash(hashes.SM3())
-    digest.update(text.encode("utf-8"))
-    return digest.finalize().hex()
 
 
 @dataclass(frozen=True, slots=True)

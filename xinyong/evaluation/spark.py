@@ -35,8 +35,8 @@ from xinyong.evaluation.engine import (
     store,
 )
 from xinyong.evaluation.models import LoadedModel
+from xinyong.evaluation.plan import facts_hash
 from xinyong.evaluation.scoring import Evaluation, score
-from xinyong.evaluation.service import facts_hash
 
 BATCH = 5_000
 
