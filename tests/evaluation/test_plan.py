@@ -51,7 +51,9 @@ def _random_fact(rng: random.Random, keys: list[str], n: int, as_of: date) -> Fa
 
 
 @pytest.mark.parametrize("unpublished_minor", [False, True])
-def test_plan_equals_the_reference_on_random_facts(models: ModelSet, unpublished_minor: bool) -> None:
+def test_plan_equals_the_reference_on_random_facts(
+    models: ModelSet, unpublished_minor: bool
+) -> None:
     rng = random.Random(20261129)
     for loaded in models.models.values():
         model = loaded.model.model_copy(
@@ -88,7 +90,7 @@ def test_fact_table_and_plan_equal_the_reference_on_the_demo_region(
     session: Session, catalog: Catalog, today: date
 ) -> None:
     demo.load(session, count=240, actor=SYSTEM, today=today)
-    compared = 0
+    compared = singles = 0
     for loaded in models_for(catalog).models.values():
         ids = engine.graded_subjects(session, loaded)
         reference = facts.gather(session, ids, catalog=catalog, today=today)
@@ -106,4 +108,9 @@ def test_fact_table_and_plan_equal_the_reference_on_the_demo_region(
                 assert (score_, grade) == (want.score, want.grade), (loaded.id, sid)
                 assert fhash == plan.facts_hash(reference[sid])
                 compared += 1
+        for sid in ids[:40]:  # the single-subject read, too
+            one = facts.of_subject(session, sid, catalog=catalog, today=today)
+            assert sorted(one, key=repr) == sorted(reference[sid], key=repr)
+            singles += 1
     assert compared > 100
+    assert singles > 40

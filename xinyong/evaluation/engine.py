@@ -109,10 +109,16 @@ def fact_chunks(
     """Step 1 of the plan, chunk by chunk: (subject ids, their fact table), set-based
     (`facts.table`: one column select of the chunk's records, windows per distinct input)."""
     hits = facts_mod.all_hits(session, catalog=catalog, today=today)
+    memo: dict[tuple[Any, ...], facts_mod.Window] = {}  # disclosure windows, shared by the chunks
     for low, high, ids in spans(sorted(subject_ids)):
         chunk_hits = {sid: hits[sid] for sid in ids if sid in hits}
         frame = facts_mod.table(
-            session, facts_mod.in_range(low, high), catalog=catalog, today=today, hits=chunk_hits
+            session,
+            facts_mod.in_range(low, high),
+            catalog=catalog,
+            today=today,
+            hits=chunk_hits,
+            memo=memo,
         )
         yield ids, frame.filter(pl.col("subject_id").is_in(ids))
 

@@ -20,7 +20,18 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import polars as pl
-from sqlalchemy import ColumnElement, Text, cast, select
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Integer,
+    String,
+    Text,
+    cast,
+    literal,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from xinyong import archive, disclosure, lists
@@ -49,7 +60,10 @@ FACT_SCHEMA: dict[str, Any] = {
 
 
 def record_fact(
-    record: Record, window: disclosure.DisclosureWindow, info: InfoClass, today: date
+    record: Any,  # a Record, or a row with its columns (`of_subject`)
+    window: disclosure.DisclosureWindow,
+    info: InfoClass,
+    today: date,
 ) -> Fact:
     ends = window.disclosure_ends
     numbers = []
@@ -84,7 +98,7 @@ def hit_fact(hit: ListHit) -> Fact:
     )
 
 
-def commitment_facts(c: Commitment) -> list[Fact]:
+def commitment_facts(c: Any) -> list[Fact]:  # a Commitment, or a row with its columns
     ref = f"commitment:{c.id}"
     out = []
     if c.status in ("signed", "kept") and c.record_id is None:  # repair commitments: no credit
@@ -107,7 +121,7 @@ def commitment_facts(c: Commitment) -> list[Fact]:
     return out
 
 
-def registration_fact(r: VoluntaryRegistration) -> Fact:
+def registration_fact(r: Any) -> Fact:  # a VoluntaryRegistration, or a row like it
     return Fact(
         frozenset({"workflow:registration_verified"}),
         f"registration:{r.id}",
@@ -219,11 +233,12 @@ def table(
     catalog: Catalog,
     today: date,
     hits: Mapping[int, list[ListHit]],
+    memo: dict[tuple[Any, ...], Window] | None = None,
 ) -> pl.DataFrame:
     """The fact table of the subjects `where` selects: the same facts as `gather`, built with a
     few statements and column expressions instead of an object per record. `hits`: the list
     entries in force by subject (`all_hits` for whole runs; a subject's `lists.current_hits`)."""
-    records = record_table(session, where, catalog=catalog, today=today)
+    records = record_table(session, where, catalog=catalog, today=today, memo=memo)
     others: dict[int, list[Fact]] = defaultdict(list)
     for sid, found in hits.items():
         others[sid] += [hit_fact(h) for h in found]
@@ -274,8 +289,16 @@ def read_frame(session: Session, stmt: Any, schema: dict[str, Any]) -> pl.DataFr
     )
 
 
+Window = tuple[date | None, str | None, bool]  # (until, severity, published) of a record fact
+
+
 def record_table(
-    session: Session, where: SubjectFilter, *, catalog: Catalog, today: date
+    session: Session,
+    where: SubjectFilter,
+    *,
+    catalog: Catalog,
+    today: date,
+    memo: dict[tuple[Any, ...], Window] | None = None,
 ) -> pl.DataFrame:
     """Record facts as a frame (`record_fact`, set-based). The disclosure window is asked of
     `disclosure` once per distinct combination of what it reads (`disclosure.window_fields`,
@@ -308,7 +331,7 @@ def record_table(
     )
     readers: dict[str, list[str]] = defaultdict(list)  # field → classes whose window reads it
     for c in classes.values():
-        for field_id in disclosure.window_fields(c):
+        for field_id in disclosure.window_fields(c, catalog):
             readers[field_id].append(c.id)
     read = [
         pl.when(pl.col("info_class").is_in(owners))
@@ -320,26 +343,15 @@ def record_table(
     key = ["info_class", "status", "decision_date", "severity", "provider_kind"]
     key += [f"w:{f}" for f in sorted(readers)]
     distinct = raw.group_by(key).agg(pl.col("data").first())
+    memo = {} if memo is None else memo  # a run's chunks share it
     windows = []
-    for row in distinct.iter_rows(named=True):
-        facts = disclosure.RecordFacts(
-            info_class=row["info_class"],
-            status=RecordStatus(row["status"]),
-            decision_date=row["decision_date"],
-            data=json.loads(row["data"]),
-            severity=Severity(row["severity"]) if row["severity"] else None,
-            provider_kind=row["provider_kind"],
-            objection_open=False,  # only marks the window (异议处理中); never changes its dates
-        )
-        w = disclosure.disclosure_window(facts, catalog=catalog, today=today)
-        ends = w.disclosure_ends
-        windows.append(
-            (
-                ends,
-                w.severity.severity.value if w.severity else None,
-                w.shown or (ends is not None and ends < today),
+    for values in distinct.iter_rows():
+        found = memo.get(values[:-1])
+        if found is None:
+            found = memo[values[:-1]] = _window(
+                dict(zip(distinct.columns, values, strict=True)), catalog, today
             )
-        )
+        windows.append(found)
     distinct = distinct.drop("data").with_columns(
         pl.Series("until", [w[0] for w in windows], dtype=pl.Date),
         pl.Series("window_severity", [w[1] for w in windows], dtype=pl.Utf8),
@@ -367,6 +379,22 @@ def record_table(
     )
 
 
+def _window(row: dict[str, Any], catalog: Catalog, today: date) -> Window:
+    facts = disclosure.RecordFacts(
+        info_class=row["info_class"],
+        status=RecordStatus(row["status"]),
+        decision_date=row["decision_date"],
+        data=json.loads(row["data"]),
+        severity=Severity(row["severity"]) if row["severity"] else None,
+        provider_kind=row["provider_kind"],
+        objection_open=False,  # only marks the window (异议处理中); never changes its dates
+    )
+    w = disclosure.disclosure_window(facts, catalog=catalog, today=today)
+    ends = w.disclosure_ends
+    severity = w.severity.severity.value if w.severity else None
+    return ends, severity, w.shown or (ends is not None and ends < today)
+
+
 def _numbers(classes: Any) -> pl.Expr:
     """`Fact.numbers` as the fact table's JSON text, per class: its numeric fields in order."""
     expr: Any = pl
@@ -383,3 +411,110 @@ def _numbers(classes: Any) -> pl.Expr:
         joined = pl.concat_list(pieces).list.drop_nulls().list.join(", ")
         expr = expr.when(pl.col("info_class") == c.id).then(pl.lit("[") + joined + pl.lit("]"))
     return pl.lit("[]") if expr is pl else expr.otherwise(pl.lit("[]"))
+
+
+# ---- one subject: one statement for its records and workflow facts, one for its list entries ---
+
+
+def _subject_statement(subject_id: int, record_classes: list[str]) -> Any:
+    """Records, commitments and verified registrations of a subject as one UNION ALL: every
+    branch has the same columns (`src` says which), absent ones NULL."""
+    blank_date: Any = Date()
+    blank_text: Any = String()
+    blank_id: Any = Integer()
+
+    def columns(src: str, **given: Any) -> list[Any]:
+        spec = {
+            "id": blank_id, "info_class": blank_text, "status": blank_text,
+            "decision_number": blank_text, "decision_date": blank_date, "severity": blank_text,
+            "provider_id": blank_id, "data": blank_text, "record_id": blank_id,
+            "signed_on": blank_date, "valid_until": blank_date, "verified_on": blank_date,
+            "submitted_on": blank_date, "code": blank_text, "title": blank_text,
+        }  # fmt: skip
+        out = [literal(src).label("src")]
+        out += [(given[k] if k in given else cast(null(), t)).label(k) for k, t in spec.items()]
+        return out
+
+    records = select(
+        *columns(
+            "record",
+            id=Record.id,
+            info_class=Record.info_class,
+            status=Record.status,
+            decision_number=Record.decision_number,
+            decision_date=Record.decision_date,
+            severity=Record.severity,
+            provider_id=Record.provider_id,
+            data=cast(Record.data, Text),
+        )
+    ).where(
+        Record.subject_id == subject_id,
+        Record.is_current.is_(True),
+        Record.info_class.in_(record_classes),
+        Record.status != RecordStatus.WITHDRAWN.value,
+    )
+    commitments = select(
+        *columns(
+            "commitment",
+            id=Commitment.id,
+            status=Commitment.status,
+            record_id=Commitment.record_id,
+            signed_on=Commitment.signed_on,
+            valid_until=Commitment.valid_until,
+            verified_on=Commitment.verified_on,
+            code=Commitment.code,
+        )
+    ).where(Commitment.subject_id == subject_id)
+    registrations = select(
+        *columns(
+            "registration",
+            id=VoluntaryRegistration.id,
+            status=VoluntaryRegistration.status,
+            verified_on=VoluntaryRegistration.verified_on,
+            submitted_on=VoluntaryRegistration.submitted_on,
+            title=VoluntaryRegistration.title,
+        )
+    ).where(
+        VoluntaryRegistration.subject_id == subject_id,
+        VoluntaryRegistration.status == "verified",
+    )
+    return union_all(records, commitments, registrations)
+
+
+def of_subject(session: Session, subject_id: int, *, catalog: Catalog, today: date) -> list[Fact]:
+    """The facts of one subject (what `gather` gives for it) in two statements: its records and
+    workflow facts (`_subject_statement`), and its list entries (`lists.current_hits`)."""
+    classes = [c.id for c in catalog.info_classes.values() if c.kind == "record"]
+    rows = session.execute(_subject_statement(subject_id, classes)).all()
+    records = sorted((r for r in rows if r.src == "record"), key=lambda r: r.id)
+    kinds = archive.provider_kinds(session, (r.provider_id for r in records))
+    out = []
+    for r in records:
+        data = json.loads(r.data) if r.data else {}
+        facts = disclosure.RecordFacts(
+            info_class=r.info_class,
+            status=RecordStatus(r.status),
+            decision_date=r.decision_date,
+            data=data,
+            severity=Severity(r.severity) if r.severity else None,
+            provider_kind=kinds.get(r.provider_id) if r.provider_id else None,
+            objection_open=False,  # only marks the window (异议处理中); never changes its dates
+        )
+        window = disclosure.disclosure_window(facts, catalog=catalog, today=today)
+        out.append(record_fact(_Row(r, data), window, catalog.info_class(r.info_class), today))
+    out += [
+        hit_fact(h) for h in lists.current_hits(session, subject_id, catalog=catalog, today=today)
+    ]
+    for r in sorted((r for r in rows if r.src == "commitment"), key=lambda r: r.id):
+        out += commitment_facts(r)
+    for r in sorted((r for r in rows if r.src == "registration"), key=lambda r: r.id):
+        out.append(registration_fact(r))
+    return out
+
+
+class _Row:
+    """A record row of the union with its data parsed (what `record_fact` reads)."""
+
+    def __init__(self, row: Any, data: dict[str, Any]) -> None:
+        self.id, self.info_class, self.decision_date = row.id, row.info_class, row.decision_date
+        self.status, self.decision_number, self.data = row.status, row.decision_number, data
