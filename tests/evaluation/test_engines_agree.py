@@ -31,9 +31,12 @@ def test_embedded_and_spark_agree_on_every_demo_subject(
         ids = engine.graded_subjects(session, loaded)
         embedded: dict[int, tuple[float, str, str]] = {}
         for chunk, frame in engine.fact_chunks(session, ids, catalog=catalog, today=today):
+            scored = engine.score_chunk_vectorised(loaded, chunk, frame, today)  # what runs use
             embedded |= {
-                sid: (ev.score, ev.grade, h)
-                for sid, ev, h in engine.score_chunk(loaded, chunk, frame, today)
+                sid: (score, grade, h)
+                for sid, score, grade, h in scored.select(
+                    "subject_id", "score", "grade", "facts_hash"
+                ).iter_rows()
             }
         spark = {
             sid: (ev.score, ev.grade, h)

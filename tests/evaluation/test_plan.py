@@ -3,6 +3,7 @@ gives (`scoring.score` over `facts.gather`): on the demo region and on randomise
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import date, timedelta
 
@@ -69,9 +70,10 @@ def test_plan_equals_the_reference_on_random_facts(
         ids = pl.Series(list(by_subject), dtype=pl.Int64)
         got = plan.score_frame(model, loaded.version, frame, ids, as_of)
         hashed = dict(plan.hashes_frame(frame, ids).iter_rows())
-        for sid, score_, grade in got.select("subject_id", "score", "grade").iter_rows():
+        for sid, score_, grade, text in got.iter_rows():
             want = score(model, loaded.version, by_subject[sid], as_of)
             assert (score_, grade) == (want.score, want.grade), (model.id, sid, by_subject[sid])
+            assert json.loads(text) == want.compact()
             assert hashed[sid] == plan.facts_hash(by_subject[sid])
 
 

@@ -304,6 +304,12 @@ def record_table(
     `disclosure` once per distinct combination of what it reads (`disclosure.window_fields`,
     status, decision date, explicit severity, provider kind), with one of those records' data."""
     classes = {c.id: c for c in catalog.info_classes.values() if c.kind == "record"}
+    readers: dict[str, list[str]] = defaultdict(list)  # field → classes whose window reads it
+    for c in classes.values():
+        for field_id in disclosure.window_fields(c, catalog):
+            readers[field_id].append(c.id)
+    numeric = {f.id for c in classes.values() for f in c.fields if f.type in NUMERIC}
+    projected = sorted(set(readers) | numeric)  # read by the database's JSON operators
     stmt = select(
         Record.id,
         Record.subject_id,
@@ -314,13 +320,14 @@ def record_table(
         Record.decision_number,
         Record.provider_id,
         cast(Record.data, Text).label("data"),
+        *(Record.data[f].as_string().label(f"j_{f}") for f in projected),
     ).where(
         where(Record.subject_id),
         Record.is_current.is_(True),
         Record.info_class.in_(list(classes)),
         Record.status != RecordStatus.WITHDRAWN.value,
     )
-    raw = read_frame(session, stmt, RAW_SCHEMA)
+    raw = read_frame(session, stmt, RAW_SCHEMA | {f"j_{f}": pl.Utf8 for f in projected})
     if raw.is_empty():
         return pl.DataFrame(schema=FACT_SCHEMA)
     providers = archive.provider_kinds(session, raw["provider_id"].drop_nulls().unique())
@@ -329,13 +336,9 @@ def record_table(
             providers, default=None, return_dtype=pl.Utf8
         )
     )
-    readers: dict[str, list[str]] = defaultdict(list)  # field → classes whose window reads it
-    for c in classes.values():
-        for field_id in disclosure.window_fields(c, catalog):
-            readers[field_id].append(c.id)
     read = [
         pl.when(pl.col("info_class").is_in(owners))
-        .then(pl.col("data").str.json_path_match(f"$.{field_id}"))
+        .then(pl.col(f"j_{field_id}"))
         .alias(f"w:{field_id}")
         for field_id, owners in sorted(readers.items())
     ]
@@ -403,12 +406,12 @@ def _numbers(classes: Any) -> pl.Expr:
         for f in c.fields:
             if f.type not in NUMERIC:
                 continue
-            value = pl.col("data").str.json_path_match(f"$.{f.id}").cast(pl.Float64, strict=False)
+            value = pl.col(f"j_{f.id}").cast(pl.Float64, strict=False)
             text = pl.concat_str(pl.lit(f'["{f.id}", '), value.cast(pl.Utf8), pl.lit("]"))
             pieces.append(pl.when(value.is_not_null()).then(text))
         if not pieces:
             continue
-        joined = pl.concat_list(pieces).list.drop_nulls().list.join(", ")
+        joined = pl.concat_str(pieces, separator=", ", ignore_nulls=True)
         expr = expr.when(pl.col("info_class") == c.id).then(pl.lit("[") + joined + pl.lit("]"))
     return pl.lit("[]") if expr is pl else expr.otherwise(pl.lit("[]"))
 

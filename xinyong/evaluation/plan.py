@@ -14,6 +14,7 @@ on randomised fixtures; tests/evaluation/test_engines_agree.py compares it with 
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
 from datetime import date, timedelta
@@ -25,7 +26,16 @@ from cryptography.hazmat.primitives import hashes
 from xinyong.clock import add_months
 from xinyong.enums import RecordStatus, Severity
 from xinyong.evaluation.schema import EvaluationModel, Rule, Source
-from xinyong.evaluation.scoring import Evaluation, Fact, Tally, assemble, override_keys, rule_points
+from xinyong.evaluation.scoring import (
+    Evaluation,
+    Fact,
+    Tally,
+    dimension_points,
+    graded,
+    override_keys,
+    rule_points,
+    signed_points_of,
+)
 
 SEP = "\x1f"
 
@@ -119,19 +129,23 @@ def tallies(
     return joined.with_columns(fills)
 
 
-def evaluation_of(
-    model: EvaluationModel, version: str, as_of: date, row: dict[str, Any]
-) -> Evaluation:
-    """Step 2 for one tally vector: the reference's own `rule_points` and `assemble`."""
-    values = []
-    for k, (_dim, ind) in enumerate(model.indicators):
-        n = int(row[f"i{k}_n"])
-        amount = float(row.get(f"i{k}_amount", n))
-        tally = Tally(n, amount, int(row.get(f"i{k}_of", 0)), float(row.get(f"i{k}_weight", 0.0)))
-        value, points = rule_points(ind, tally)
-        values.append((value, points, ()))
-    hits = [bool(row[f"o{j}"]) for j in range(len(model.overrides))]
-    return assemble(model, version, as_of, values, hits)
+def _tally(k: int, row: dict[str, Any]) -> Tally:
+    n = int(row[f"i{k}_n"])
+    amount = float(row.get(f"i{k}_amount", n))
+    return Tally(n, amount, int(row.get(f"i{k}_of", 0)), float(row.get(f"i{k}_weight", 0.0)))
+
+
+def _per_distinct(
+    frame: pl.DataFrame, keys: list[str], compute: Any, out: dict[str, Any]
+) -> pl.DataFrame:
+    """Call `compute(row) -> tuple` once per distinct value of `keys`; join the outputs back."""
+    distinct = frame.select(keys).unique()
+    results = [compute(row) for row in distinct.iter_rows(named=True)]
+    columns = [
+        pl.Series(name, [r[i] for r in results], dtype=dtype)
+        for i, (name, dtype) in enumerate(out.items())
+    ]
+    return frame.join(distinct.with_columns(columns), on=keys, how="left")
 
 
 def score_frame(
@@ -141,27 +155,55 @@ def score_frame(
     subject_ids: Sequence[int] | pl.Series,
     as_of: date,
 ) -> pl.DataFrame:
-    """Every subject scored: subject_id, score, grade, explanation (compact JSON text)."""
+    """Every subject scored: subject_id, score, grade, explanation (`Evaluation.compact()` as
+    JSON text). The reference's steps, each once per distinct input: `rule_points` and
+    `signed_points_of` per indicator tally, `dimension_points` per dimension, `graded` per
+    vector of dimension points and override hits."""
     ids = subject_ids if isinstance(subject_ids, pl.Series) else pl.Series(list(subject_ids))
-    tally = tallies(model, facts, ids, as_of)
-    columns = [c for c in tally.columns if c != "subject_id"]
-    distinct = tally.select(columns).unique(maintain_order=True)
-    scores, grades, texts = [], [], []
-    for row in distinct.iter_rows(named=True):
-        ev = evaluation_of(model, version, as_of, row)
-        scores.append(ev.score)
-        grades.append(ev.grade)
-        texts.append(json.dumps(ev.compact(), ensure_ascii=False))
-    distinct = distinct.with_columns(
-        pl.Series("score", scores, dtype=pl.Float64),
-        pl.Series("grade", grades, dtype=pl.Utf8),
-        pl.Series("explanation", texts, dtype=pl.Utf8),
+    frame = tallies(model, facts, ids, as_of)
+    for k, (_dim, ind) in enumerate(model.indicators):
+        names = [f"i{k}_{p}" for p in ("n", "amount", "of", "weight")]
+
+        def indicator(row: dict[str, Any], k: int = k, ind: Any = ind) -> tuple[Any, ...]:
+            value, points = rule_points(ind, _tally(k, row))
+            signed = signed_points_of(ind, points)
+            shown = {"id": ind.id, "value": value, "points": signed}
+            return signed, (json.dumps(shown, ensure_ascii=False) if signed else None)
+
+        present = [c for c in names if c in frame.columns]
+        frame = _per_distinct(frame, present, indicator, {f"p{k}": pl.Float64, f"x{k}": pl.Utf8})
+    start = 0
+    for d, dim in enumerate(model.dimensions):
+        points = [f"p{k}" for k in range(start, start + len(dim.indicators))]
+        start += len(dim.indicators)
+
+        def dimension(row: dict[str, Any], dim: Any = dim, points: list[str] = points) -> Any:
+            return (dimension_points(dim, [row[p] for p in points]),)
+
+        frame = _per_distinct(frame, points, dimension, {f"d{d}": pl.Float64})
+    dims = [f"d{d}" for d in range(len(model.dimensions))]
+    hits = [f"o{j}" for j in range(len(model.overrides))]
+
+    def grade(row: dict[str, Any]) -> tuple[Any, ...]:
+        final, grade, reasons = graded(model, [row[d] for d in dims], [row[o] for o in hits])
+        ev = Evaluation(
+            model.id, model.title, version, model.public, as_of, final, grade,
+            model.band(grade).title, (), tuple(zip([d.id for d in model.dimensions],
+            [row[d] for d in dims], strict=True)), reasons, model.base_score,
+        )  # fmt: skip
+        whole = json.dumps(ev.compact(), ensure_ascii=False)
+        head, tail = whole.split('"indicators": []', 1)
+        return final, grade, head + '"indicators": [', "]" + tail
+
+    out = {"score": pl.Float64, "grade": pl.Utf8, "head": pl.Utf8, "tail": pl.Utf8}
+    frame = _per_distinct(frame, dims + hits, grade, out)
+    shown = [f"x{k}" for k in range(len(model.indicators))]
+    explanation = pl.concat_str(
+        pl.col("head"),
+        pl.concat_str(shown, separator=", ", ignore_nulls=True),
+        pl.col("tail"),
     )
-    if columns:
-        tally = tally.join(distinct, on=columns, how="left", nulls_equal=True)
-    else:
-        tally = tally.with_columns(distinct.row(0, named=True))
-    return tally.select("subject_id", "score", "grade", "explanation")
+    return frame.select("subject_id", "score", "grade", explanation.alias("explanation"))
 
 
 # ---- the facts' hash (an unchanged archive on the same day adds no result row) ------------------
@@ -176,9 +218,22 @@ def fact_line(f: Fact) -> str:
 
 
 def _sm3(text: str) -> str:
+    if _HASHLIB_SM3:  # the same digest, without building a `cryptography` context per subject
+        return hashlib.new("sm3", text.encode("utf-8")).hexdigest()
     digest = hashes.Hash(hashes.SM3())
     digest.update(text.encode("utf-8"))
     return digest.finalize().hex()
+
+
+def _has_sm3() -> bool:
+    try:
+        hashlib.new("sm3")
+    except ValueError:  # an OpenSSL without SM3: `cryptography` brings its own
+        return False
+    return True
+
+
+_HASHLIB_SM3 = _has_sm3()
 
 
 def facts_hash(facts: Sequence[Fact]) -> str:
@@ -191,7 +246,9 @@ def _line() -> pl.Expr:
     day = "%Y-%m-%d"
     return pl.concat_str(
         pl.col("ref"),
-        pl.col("keys").list.sort().list.join(","),
+        pl.col("keys").list.join(
+            ","
+        ),  # sorted in the fact table (`fact_frame`, one key per record)
         pl.col("on").dt.to_string(day).fill_null(""),
         pl.col("until").dt.to_string(day).fill_null(""),
         pl.col("status"),
@@ -211,7 +268,7 @@ def hashes_frame(facts: pl.DataFrame, subject_ids: pl.Series) -> pl.DataFrame:
         .agg(pl.col("line").sort().str.join("\n"))
     )
     subjects = pl.DataFrame({"subject_id": subject_ids.cast(pl.Int64)})
-    texts = subjects.join(joined, on="subject_id", how="left")["line"].fill_null("")
+    texts = subjects.join(joined, on="subject_id", how="left")["line"].fill_null("").to_list()
     empty = _sm3("")
     out = [_sm3(t) if t else empty for t in texts]
     return subjects.with_columns(pl.Series("facts_hash", out, dtype=pl.Utf8))

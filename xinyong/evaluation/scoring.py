@@ -19,7 +19,14 @@ from typing import Any
 
 from xinyong.clock import add_months
 from xinyong.enums import RecordStatus, Severity
-from xinyong.evaluation.schema import EvaluationModel, Indicator, Override, Rule, Source
+from xinyong.evaluation.schema import (
+    Dimension,
+    EvaluationModel,
+    Indicator,
+    Override,
+    Rule,
+    Source,
+)
 
 PLACES = 4  # points are rounded so that engines summing in another order agree exactly
 
@@ -273,13 +280,11 @@ def assemble(
     dims: list[tuple[str, float]] = []
     pending = iter(values)
     for dim in model.dimensions:
-        total = 0.0
+        signed_points = []
         for ind in dim.indicators:
             value, points, refs = next(pending)
-            if ind.cap is not None:
-                points = min(points, ind.cap)
-            signed = round(points if ind.direction == "plus" else -points, PLACES)
-            total += signed
+            signed = signed_points_of(ind, points)
+            signed_points.append(signed)
             results.append(
                 IndicatorResult(
                     ind.id,
@@ -293,13 +298,8 @@ def assemble(
                     ind.public_text,
                 )
             )
-        if dim.cap is not None:
-            total = max(-dim.cap, min(dim.cap, total))
-        dims.append((dim.id, round(total, PLACES)))
-    raw = model.base_score + sum(p for _d, p in dims)
-    final = round(max(model.min_score, min(model.max_score, raw)), 2)
-    band = next(g for g in model.grades if final >= g.min_score)
-    grade, reasons = _overridden(model, band.grade, hits)
+        dims.append((dim.id, dimension_points(dim, signed_points)))
+    final, grade, reasons = graded(model, [p for _d, p in dims], hits)
     return Evaluation(
         model_id=model.id,
         model_title=model.title,
@@ -314,6 +314,34 @@ def assemble(
         overrides=reasons,
         base_score=model.base_score,
     )
+
+
+def signed_points_of(ind: Indicator, points: float) -> float:
+    """An indicator's points after its cap, signed by its direction."""
+    if ind.cap is not None:
+        points = min(points, ind.cap)
+    return round(points if ind.direction == "plus" else -points, PLACES)
+
+
+def dimension_points(dim: Dimension, signed_points: Sequence[float]) -> float:
+    """A dimension's points: its indicators' signed points summed in order, within its cap."""
+    total = 0.0
+    for signed in signed_points:
+        total += signed
+    if dim.cap is not None:
+        total = max(-dim.cap, min(dim.cap, total))
+    return round(total, PLACES)
+
+
+def graded(
+    model: EvaluationModel, dims: Sequence[float], hits: Sequence[bool]
+) -> tuple[float, str, tuple[str, ...]]:
+    """(score, grade, override reasons) from the dimensions' points and the overrides' hits."""
+    raw = model.base_score + sum(dims)
+    final = round(max(model.min_score, min(model.max_score, raw)), 2)
+    band = next(g for g in model.grades if final >= g.min_score)
+    grade, reasons = _overridden(model, band.grade, hits)
+    return final, grade, reasons
 
 
 def override_keys(o: Override) -> set[str]:
