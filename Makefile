@@ -50,6 +50,6 @@ bench: install ## benchmarks (see bench/RESULTS.md)
 	bash scripts/bench.sh
 
 lock: ## re-pin requirements/lock.txt from the current .venv
-	$(BIN)/pip freeze --exclude-editable | grep -v '^-e' | grep -Ev '^(pyspark|py4j)==' > requirements/lock.txt.new && mv requirements/lock.txt.new requirements/lock.txt
+	$(BIN)/pip freeze --exclude-editable | grep -v '^-e' | grep -Ev '^(pyspark|py4j|duckdb)==' > requirements/lock.txt.new && mv requirements/lock.txt.new requirements/lock.txt
 
 .PHONY: help install run test lint fmt migrate revision bench lock

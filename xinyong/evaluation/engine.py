@@ -1,19 +1,23 @@
 """Grade a whole population: one plan, two engines.
 
 The plan, shared by both engines so they cannot drift:
-1. the **fact table** — one row per (subject, fact), gathered by `facts.gather` from the modules
-   that own each rule (disclosure windows, list validity, workflows) — as a Polars frame
-   (`FACT_SCHEMA`); `xinyong export parquet DIR` writes the same frame to Parquet;
-2. the **same pure scoring** (`scoring.score`) per subject over that subject's rows.
-The embedded engine (default; SQLite and PostgreSQL) builds the table chunk by chunk from the
-database and scores it in-process; the Spark engine (`spark.py`) reads the Parquet table and
-applies the same `score` per subject group. Results are appended to `evaluation_results` with the
-run's id, and a run row keeps the counts per grade (docs/decisions/0010-evaluation-engine.md).
+1. the **fact table** — one row per (subject, fact), asked of the modules that own each rule
+   (disclosure windows, list validity, workflows) — as a Polars frame (`facts.FACT_SCHEMA`),
+   built set-based by `facts.table` (one column select of a chunk's records; a window per
+   distinct input); `xinyong export parquet DIR` writes the same frame to Parquet;
+2. the **vectorised plan** (`plan.score_frame`): tallies per subject and indicator as Polars
+   expressions, then the pure scoring's own steps once per distinct input. It gives exactly what
+   `scoring.score` gives (tests/evaluation/test_plan.py); `score` stays the reference and the
+   single-subject path (`service.assess`).
+The embedded engine (default; SQLite and PostgreSQL) runs both in-process, 100,000 subjects a
+chunk; the Spark engine (`spark.py`) reads the Parquet table and runs step 2 per partition.
+Results are appended to `evaluation_results` with the run's id (COPY on PostgreSQL, executemany
+on SQLite; the explanation stored compactly, `Evaluation.compact`), and a run row keeps the
+counts per grade (docs/decisions/0010-evaluation-engine.md).
 """
 
 from __future__ import annotations
 
-import json
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -33,9 +37,7 @@ from xinyong.enums import SubjectStatus
 from xinyong.evaluation import facts as facts_mod
 from xinyong.evaluation import plan
 from xinyong.evaluation.models import LoadedModel
-from xinyong.evaluation.plan import facts_hash
-from xinyong.evaluation.scoring import Evaluation, Fact, score
-from xinyong.evaluation.service import result_row
+from xinyong.evaluation.scoring import Fact
 
 CHUNK = 100_000  # subjects per chunk: bounds memory (≈ 1 M facts at 10 per subject)
 GRADED_STATUSES = (SubjectStatus.ACTIVE.value, SubjectStatus.UNKNOWN.value)  # 存续 (and unknown)
@@ -69,31 +71,11 @@ def to_frame(facts: Mapping[int, Sequence[Fact]]) -> pl.DataFrame:
     return facts_mod.fact_frame(facts)
 
 
-def fact_of(row: Mapping[str, Any]) -> Fact:
-    return Fact(
-        keys=frozenset(row["keys"]),
-        ref=row["ref"],
-        on=row["on"],
-        until=row["until"],
-        status=row["status"],
-        severity=row["severity"],
-        published=bool(row["published"]),
-        numbers=tuple((str(k), float(v)) for k, v in json.loads(row["numbers"] or "[]")),
-        label=row["label"] or "",
-    )
-
-
-def from_frame(frame: pl.DataFrame, subject_ids: Sequence[int]) -> dict[int, list[Fact]]:
-    out: dict[int, list[Fact]] = {sid: [] for sid in subject_ids}
-    for row in frame.iter_rows(named=True):
-        out.setdefault(row["subject_id"], []).append(fact_of(row))
-    return out
-
-
 def graded_subjects(session: Session, loaded: LoadedModel) -> list[int]:
     kinds = [k.value for k in loaded.model.subject_kinds]
     stmt = select(Subject.id).where(Subject.kind.in_(kinds), Subject.status.in_(GRADED_STATUSES))
-    return list(session.execute(stmt.order_by(Subject.id)).scalars())
+    frame = facts_mod.read_frame(session, stmt.order_by(Subject.id), {"id": pl.Int64})
+    return frame["id"].to_list()
 
 
 def spans(subject_ids: Sequence[int], size: int = CHUNK) -> Iterator[tuple[int, int, list[int]]]:
@@ -131,30 +113,6 @@ def score_chunk_vectorised(
     series = pl.Series("subject_id", list(ids), dtype=pl.Int64)
     scored = plan.score_frame(loaded.model, loaded.version, frame, series, as_of)
     return scored.join(plan.hashes_frame(frame, series), on="subject_id", how="left")
-
-
-def score_chunk(
-    loaded: LoadedModel, ids: Sequence[int], frame: pl.DataFrame, as_of: date
-) -> list[tuple[int, Evaluation, str]]:
-    """Step 2 of the plan: the same pure scoring for every subject of the chunk."""
-    by_subject = from_frame(frame, ids)
-    return [
-        (sid, score(loaded.model, loaded.version, items, as_of), facts_hash(items))
-        for sid, items in by_subject.items()
-    ]
-
-
-def store(
-    session: Session,
-    loaded: LoadedModel,
-    results: list[tuple[int, Evaluation, str]],
-    run: EvaluationRun,
-) -> None:
-    if results:
-        rows = [result_row(ev, sid, h, trigger="run", run_id=run.id) for sid, ev, h in results]
-        for row in rows:
-            row["explanation"] = json.dumps(row["explanation"], ensure_ascii=False, default=str)
-        write_results(session, pl.DataFrame(rows), run)
 
 
 RESULT_COLUMNS = ("subject_id", "score", "grade", "explanation", "facts_hash")
