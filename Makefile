@@ -49,7 +49,7 @@ revision: install ## new migration: make revision m="add x"
 bench: install ## benchmarks (see bench/RESULTS.md)
 	bash scripts/bench.sh
 
-lock: ## re-pin requirements/{runtime,dev,spark}.txt (hashed) from pyproject.toml; UPGRADE=1 moves pins
+lock: ## re-pin requirements/{runtime,dev,spark,bench}.txt (hashed) from pyproject.toml; UPGRADE=1 moves pins
 	bash scripts/lock.sh
 
 .PHONY: help install run test lint fmt migrate revision bench lock

@@ -6,9 +6,11 @@ In one run (deterministic seed):
     cannot be downloaded here, none is needed);
 (b) `xinyong evaluate --model enterprise --json` end to end, results stored (seconds, peak RSS);
 (c) re-evaluating one subject after a change (`evaluation.evaluate_subject`), p50/p99 over 200;
-(d) the Spark engine on `local[2]`, when pyspark is installed.
+(d) the Spark engine on `local[2]`, when pyspark is installed (`--no-spark` leaves it out).
 Goals (issue 12): (b) ≤ 3 × (a), peak RSS ≤ 4 GB, (c) p99 ≤ 50 ms. Appends rows to
 bench/RESULTS.md. Usage: `XINYONG_BENCH_POSTGRES_URL=… python bench/evaluate.py --scale 0.001`.
+DuckDB is the `bench` extra (requirements/bench.txt, installed by scripts/bench.sh); without it
+the group-by runs in Polars and the row says so.
 """
 
 from __future__ import annotations
@@ -184,7 +186,10 @@ def one_subject(url: str, samples: int = 200) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--scale", type=float, default=float(os.environ.get("BENCH_SCALE", "1")))
-    scale = parser.parse_args().scale
+    parser.add_argument("--no-spark", action="store_true", help="leave out (d), the Spark run")
+    parser.add_argument("--machine", default="2 cores shared", help="the machine, for the row")
+    options = parser.parse_args()
+    scale = options.scale
     subjects, records = int(1_000_000 * scale), int(10_000_000 * scale)
     url = database(os.environ["XINYONG_BENCH_POSTGRES_URL"])
     loaded = load(url, subjects, records)
@@ -197,8 +202,11 @@ def main() -> None:
     try:
         import pyspark  # noqa: F401, PLC0415
 
-        s_summary, _ = end_to_end(url, "spark")
-        spark = f"{float(s_summary['seconds']):.1f} s"  # type: ignore[arg-type]
+        if options.no_spark:
+            spark = "not run (--no-spark)"
+        else:
+            s_summary, _ = end_to_end(url, "spark")
+            spark = f"{float(s_summary['seconds']):.1f} s"  # type: ignore[arg-type]
     except ImportError:
         pass
     per_core = subjects / b / 2 if b else 0.0
@@ -208,7 +216,7 @@ def main() -> None:
         f"p50 {p50:.1f} ms p99 {p99:.1f} ms; spark local[2] {spark}"
     )
     row = (
-        f"| {clock.today()} | 2 cores shared, PG15, scale {scale:g} | evaluate (N={subjects:,}, "
+        f"| {clock.today()} | {options.machine}, PG15, scale {scale:g} | evaluate (N={subjects:,}, "
         f"records={records:,}) | (b) {b:.1f} s end to end ({per_core:,.0f} subjects/s/core), "
         f"peak RSS {peak:.0f} MB; one subject p99 {p99:.1f} ms; Spark local[2] {spark} "
         f"| (a) {a:.1f} s ({used}) | {b / a:.1f} × (a) | ≤ 3 × (a), ≤ 4 GB, p99 ≤ 50 ms |"

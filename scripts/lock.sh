@@ -3,6 +3,7 @@
 #   runtime.txt  what a server needs (pip install --require-hashes -r requirements/runtime.txt)
 #   dev.txt      runtime + the development tools + the build backend (make install)
 #   spark.txt    runtime + the Spark engine (scripts/spark.sh, make test only)
+#   bench.txt    runtime + the benchmarks' DuckDB (scripts/bench.sh, make bench only)
 # Existing pins are kept unless pyproject.toml asks otherwise; `UPGRADE=1 make lock` moves them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,3 +23,4 @@ compile() {
 compile requirements/runtime.txt pyproject.toml
 compile requirements/dev.txt pyproject.toml requirements/build.in --extra dev --constraint requirements/runtime.txt
 compile requirements/spark.txt pyproject.toml --extra spark --constraint requirements/runtime.txt
+compile requirements/bench.txt pyproject.toml --extra bench --constraint requirements/runtime.txt

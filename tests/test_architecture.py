@@ -80,12 +80,7 @@ NOT_ACTIONS = {
     ("indicators/snapshots.py", "refresh"): "recomputes a cache of derived monthly figures",
     ("audit.py", "purge_before"): "writes its own chain row through record(), after the checkpoint",
     ("reports/issue.py", "hold_write_lock"): "an UPDATE matching no row: SQLite's write lock",
-    ("evaluation/engine.py", "store"): "a run's results: the run itself is audited by start_run",
-    ("evaluation/service.py", "reevaluate"): "derived grades, in an audited change's transaction",
-    (
-        "evaluation/service.py",
-        "evaluate_subject",
-    ): "derived grade, in an audited change's transaction",
+    ("evaluation/engine.py", "write_results"): "a run's results: the run is audited by start_run",
     ("outbox.py", "append"): "a row of the change it records, inside that audited action",
     ("exchange/delivery.py", "send_pending"): "delivery bookkeeping of changes already audited",
     (

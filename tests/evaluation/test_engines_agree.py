@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from tests.factories.subjects import SYSTEM
 from xinyong import demo
 from xinyong.catalog import Catalog
-from xinyong.evaluation import engine, models_for, snapshot
+from xinyong.evaluation import engine, facts, models_for, score, snapshot
 from xinyong.evaluation.spark import score_snapshot
 
 pytestmark = pytest.mark.slow
@@ -31,15 +31,25 @@ def test_embedded_and_spark_agree_on_every_demo_subject(
         ids = engine.graded_subjects(session, loaded)
         embedded: dict[int, tuple[float, str, str]] = {}
         for chunk, frame in engine.fact_chunks(session, ids, catalog=catalog, today=today):
+            scored = engine.score_chunk_vectorised(loaded, chunk, frame, today)  # what runs use
             embedded |= {
-                sid: (ev.score, ev.grade, h)
-                for sid, ev, h in engine.score_chunk(loaded, chunk, frame, today)
+                sid: (score, grade, h)
+                for sid, score, grade, h in scored.select(
+                    "subject_id", "score", "grade", "facts_hash"
+                ).iter_rows()
             }
+        scored = score_snapshot(tmp_path, loaded, today, "local[2]")
         spark = {
-            sid: (ev.score, ev.grade, h)
-            for sid, ev, h in score_snapshot(tmp_path, loaded, today, "local[2]")
+            sid: (score_, grade, h)
+            for sid, score_, grade, h in scored.select(
+                "subject_id", "score", "grade", "facts_hash"
+            ).iter_rows()
         }
         assert spark == embedded, loaded.id
+        reference = facts.gather(session, ids, catalog=catalog, today=today)  # pure `score`
+        for sid, (score_, grade, _h) in spark.items():
+            want = score(loaded.model, loaded.version, reference[sid], today)
+            assert (score_, grade) == (want.score, want.grade), (loaded.id, sid)
         compared += len(spark)
         grades |= {g for _s, g, _h in spark.values()}
     assert compared > 100

@@ -20,6 +20,7 @@ from xinyong.disclosure.rules import (
     disclosure_window,
     severity_of,
     severity_table_for,
+    window_fields,
 )
 from xinyong.disclosure.views import (
     PUNISHMENT_TAB,
@@ -56,5 +57,6 @@ __all__ = [
     "record_states",
     "severity_of",
     "severity_table_for",
+    "window_fields",
     "windows",
 ]

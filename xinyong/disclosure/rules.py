@@ -347,6 +347,28 @@ def _list_span(info: InfoClass, start: date, catalog: Catalog) -> _Span:
 # ---- field access -----------------------------------------------------------------------------
 
 
+READ_ROLES = (  # every role the window reads by `_value` besides the rule's own roles below
+    FieldRole.PENALTY_KINDS,
+    FieldRole.AMOUNT,
+    FieldRole.SUBJECT_CATEGORY,
+    FieldRole.STATUS,
+    FieldRole.LIST_TYPE,
+)
+
+
+def window_fields(info: InfoClass, catalog: Catalog) -> tuple[str, ...]:
+    """The data fields a record's window can depend on (the rules read data only by role, with
+    `_value`: READ_ROLES and the class's rule's start, end and stop roles). Two records of a class
+    that agree on these fields, status, decision date, explicit severity and provider kind have
+    the same window: whole-population runs ask once per distinct combination
+    (`evaluation.facts.record_table`). Keep READ_ROLES in step with the `_value` calls here."""
+    rule = catalog.disclosure_rules.rule(info.disclosure.rule)
+    roles = set(READ_ROLES)
+    if rule is not None:
+        roles |= {r for r in (rule.start_role, rule.end_role, *rule.stopped_by) if r is not None}
+    return tuple(f.id for f in info.fields if f.role in roles)
+
+
 def _value(data: Mapping[str, Any], info: InfoClass, role: FieldRole) -> Any:
     field = info.field_by_role(role)
     return None if field is None else data.get(field.id)

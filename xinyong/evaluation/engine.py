@@ -1,19 +1,23 @@
 """Grade a whole population: one plan, two engines.
 
 The plan, shared by both engines so they cannot drift:
-1. the **fact table** — one row per (subject, fact), gathered by `facts.gather` from the modules
-   that own each rule (disclosure windows, list validity, workflows) — as a Polars frame
-   (`FACT_SCHEMA`); `xinyong export parquet DIR` writes the same frame to Parquet;
-2. the **same pure scoring** (`scoring.score`) per subject over that subject's rows.
-The embedded engine (default; SQLite and PostgreSQL) builds the table chunk by chunk from the
-database and scores it in-process; the Spark engine (`spark.py`) reads the Parquet table and
-applies the same `score` per subject group. Results are appended to `evaluation_results` with the
-run's id, and a run row keeps the counts per grade (docs/decisions/0010-evaluation-engine.md).
+1. the **fact table** — one row per (subject, fact), asked of the modules that own each rule
+   (disclosure windows, list validity, workflows) — as a Polars frame (`facts.FACT_SCHEMA`),
+   built set-based by `facts.table` (one column select of a chunk's records; a window per
+   distinct input); `xinyong export parquet DIR` writes the same frame to Parquet;
+2. the **vectorised plan** (`plan.score_frame`): tallies per subject and indicator as Polars
+   expressions, then the pure scoring's own steps once per distinct input. It gives exactly what
+   `scoring.score` gives (tests/evaluation/test_plan.py); `score` stays the reference and the
+   single-subject path (`service.assess`).
+The embedded engine (default; SQLite and PostgreSQL) runs both in-process, 100,000 subjects a
+chunk; the Spark engine (`spark.py`) reads the Parquet table and runs step 2 per partition.
+Results are appended to `evaluation_results` with the run's id (COPY on PostgreSQL, executemany
+on SQLite; the explanation stored compactly, `Evaluation.compact`), and a run row keeps the
+counts per grade (docs/decisions/0010-evaluation-engine.md).
 """
 
 from __future__ import annotations
 
-import json
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -22,7 +26,7 @@ from datetime import date
 from typing import Any
 
 import polars as pl
-from sqlalchemy import insert, select
+from sqlalchemy import column, insert, select, table
 from sqlalchemy.orm import Session
 
 from xinyong import audit
@@ -31,26 +35,13 @@ from xinyong.catalog import Catalog
 from xinyong.db.tables import EvaluationResult, EvaluationRun, Subject
 from xinyong.enums import SubjectStatus
 from xinyong.evaluation import facts as facts_mod
+from xinyong.evaluation import plan
 from xinyong.evaluation.models import LoadedModel
-from xinyong.evaluation.scoring import Evaluation, Fact, score
-from xinyong.evaluation.service import facts_hash, result_row
+from xinyong.evaluation.scoring import Fact
 
-CHUNK = 2_000
+CHUNK = 100_000  # subjects per chunk: bounds memory (≈ 1 M facts at 10 per subject)
 GRADED_STATUSES = (SubjectStatus.ACTIVE.value, SubjectStatus.UNKNOWN.value)  # 存续 (and unknown)
 Progress = Callable[[int, int], None]
-
-FACT_SCHEMA: dict[str, Any] = {
-    "subject_id": pl.Int64,
-    "keys": pl.List(pl.Utf8),
-    "ref": pl.Utf8,
-    "on": pl.Date,
-    "until": pl.Date,
-    "status": pl.Utf8,
-    "severity": pl.Utf8,
-    "published": pl.Boolean,
-    "numbers": pl.Utf8,  # JSON [[name, value], ...]
-    "label": pl.Utf8,
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,84 +67,83 @@ class RunSummary:
 
 
 def to_frame(facts: Mapping[int, Sequence[Fact]]) -> pl.DataFrame:
-    """The fact table of the plan (one row per subject and fact)."""
-    rows = [
-        {
-            "subject_id": sid,
-            "keys": sorted(f.keys),
-            "ref": f.ref,
-            "on": f.on,
-            "until": f.until,
-            "status": f.status,
-            "severity": f.severity,
-            "published": f.published,
-            "numbers": json.dumps([list(n) for n in f.numbers]),
-            "label": f.label,
-        }
-        for sid, items in facts.items()
-        for f in items
-    ]
-    return pl.DataFrame(rows, schema=FACT_SCHEMA)
-
-
-def fact_of(row: Mapping[str, Any]) -> Fact:
-    return Fact(
-        keys=frozenset(row["keys"]),
-        ref=row["ref"],
-        on=row["on"],
-        until=row["until"],
-        status=row["status"],
-        severity=row["severity"],
-        published=bool(row["published"]),
-        numbers=tuple((str(k), float(v)) for k, v in json.loads(row["numbers"] or "[]")),
-        label=row["label"] or "",
-    )
-
-
-def from_frame(frame: pl.DataFrame, subject_ids: Sequence[int]) -> dict[int, list[Fact]]:
-    out: dict[int, list[Fact]] = {sid: [] for sid in subject_ids}
-    for row in frame.iter_rows(named=True):
-        out.setdefault(row["subject_id"], []).append(fact_of(row))
-    return out
+    """The fact table of the plan (one row per subject and fact) from facts built in Python."""
+    return facts_mod.fact_frame(facts)
 
 
 def graded_subjects(session: Session, loaded: LoadedModel) -> list[int]:
     kinds = [k.value for k in loaded.model.subject_kinds]
     stmt = select(Subject.id).where(Subject.kind.in_(kinds), Subject.status.in_(GRADED_STATUSES))
-    return list(session.execute(stmt.order_by(Subject.id)).scalars())
+    frame = facts_mod.read_frame(session, stmt.order_by(Subject.id), {"id": pl.Int64})
+    return frame["id"].to_list()
+
+
+def spans(subject_ids: Sequence[int], size: int = CHUNK) -> Iterator[tuple[int, int, list[int]]]:
+    """Consecutive chunks of the (sorted) ids: (low, high, ids) with low ≤ id < high."""
+    for start in range(0, len(subject_ids), size):
+        ids = list(subject_ids[start : start + size])
+        yield ids[0], ids[-1] + 1, ids
 
 
 def fact_chunks(
     session: Session, subject_ids: Sequence[int], *, catalog: Catalog, today: date
 ) -> Iterator[tuple[list[int], pl.DataFrame]]:
-    """Step 1 of the plan, chunk by chunk: (subject ids, their fact table)."""
+    """Step 1 of the plan, chunk by chunk: (subject ids, their fact table), set-based
+    (`facts.table`: one column select of the chunk's records, windows per distinct input)."""
     hits = facts_mod.all_hits(session, catalog=catalog, today=today)
-    for start in range(0, len(subject_ids), CHUNK):
-        ids = list(subject_ids[start : start + CHUNK])
-        found = facts_mod.gather(session, ids, catalog=catalog, today=today, hits=hits)
-        yield ids, to_frame(found)
+    memo: dict[tuple[Any, ...], facts_mod.Window] = {}  # disclosure windows, shared by the chunks
+    for low, high, ids in spans(sorted(subject_ids)):
+        chunk_hits = {sid: hits[sid] for sid in ids if sid in hits}
+        frame = facts_mod.table(
+            session,
+            facts_mod.in_range(low, high),
+            catalog=catalog,
+            today=today,
+            hits=chunk_hits,
+            memo=memo,
+        )
+        yield ids, frame.filter(pl.col("subject_id").is_in(ids))
 
 
-def score_chunk(
+def score_chunk_vectorised(
     loaded: LoadedModel, ids: Sequence[int], frame: pl.DataFrame, as_of: date
-) -> list[tuple[int, Evaluation, str]]:
-    """Step 2 of the plan: the same pure scoring for every subject of the chunk."""
-    by_subject = from_frame(frame, ids)
-    return [
-        (sid, score(loaded.model, loaded.version, items, as_of), facts_hash(items))
-        for sid, items in by_subject.items()
-    ]
+) -> pl.DataFrame:
+    """Step 2 of the plan for a whole chunk at once (`plan.score_frame`), with the facts' hash:
+    subject_id, score, grade, explanation (compact JSON text), facts_hash."""
+    series = pl.Series("subject_id", list(ids), dtype=pl.Int64)
+    scored = plan.score_frame(loaded.model, loaded.version, frame, series, as_of)
+    return scored.join(plan.hashes_frame(frame, series), on="subject_id", how="left")
 
 
-def store(
-    session: Session,
-    loaded: LoadedModel,
-    results: list[tuple[int, Evaluation, str]],
-    run: EvaluationRun,
-) -> None:
-    if results:
-        rows = [result_row(ev, sid, h, trigger="run", run_id=run.id) for sid, ev, h in results]
-        session.execute(insert(EvaluationResult), rows)
+RESULT_COLUMNS = ("subject_id", "score", "grade", "explanation", "facts_hash")
+
+
+def write_results(session: Session, scored: pl.DataFrame, run: EvaluationRun) -> None:
+    """Append a run's results (RESULT_COLUMNS, explanation as JSON text): COPY on PostgreSQL,
+    executemany on SQLite."""
+    frame = scored.select(
+        pl.col("subject_id"),
+        pl.lit(run.model_id).alias("model_id"),
+        pl.lit(run.model_version).alias("model_version"),
+        pl.lit(run.as_of).alias("as_of"),
+        pl.col("score"),
+        pl.col("grade"),
+        pl.lit(run.id).alias("run_id"),
+        pl.lit("run").alias("trigger"),
+        pl.col("facts_hash"),
+        pl.col("explanation"),
+    )
+    columns = ", ".join(frame.columns)
+    if session.get_bind().dialect.name == "postgresql":
+        driver = session.connection().connection.driver_connection
+        body = frame.write_csv(include_header=False).encode("utf-8")
+        sql = f"COPY evaluation_results ({columns}) FROM STDIN WITH (FORMAT csv)"
+        with driver.cursor().copy(sql) as copy:  # type: ignore[union-attr]
+            copy.write(body)
+        return
+    untyped = table("evaluation_results", *(column(c) for c in frame.columns))  # JSON as text
+    rows = frame.with_columns(pl.col("as_of").dt.to_string("%Y-%m-%d")).to_dicts()
+    session.execute(insert(untyped), rows)
 
 
 def start_run(
@@ -210,9 +200,9 @@ def run_embedded(
     grades: Counter[str] = Counter()
     done = 0
     for chunk, frame in fact_chunks(session, ids, catalog=catalog, today=as_of):
-        results = score_chunk(loaded, chunk, frame, as_of)
-        store(session, loaded, results, run)
-        grades.update(ev.grade for _sid, ev, _h in results)
+        scored = score_chunk_vectorised(loaded, chunk, frame, as_of)
+        write_results(session, scored, run)
+        grades.update(dict(scored["grade"].value_counts().iter_rows()))
         done += len(chunk)
         if progress is not None:
             progress(done, len(ids))

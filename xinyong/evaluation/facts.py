@@ -11,31 +11,64 @@ Nothing here decides a rule of its own.
 
 from __future__ import annotations
 
+import io
+import json
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
-from sqlalchemy import select
+import polars as pl
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Integer,
+    String,
+    Text,
+    cast,
+    literal,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
-from xinyong import disclosure, lists
+from xinyong import archive, disclosure, lists
 from xinyong.catalog import Catalog, InfoClass
 from xinyong.db.tables import Commitment, Record, VoluntaryRegistration
-from xinyong.enums import RecordStatus
+from xinyong.enums import RecordStatus, Severity
 from xinyong.evaluation.scoring import Fact
 from xinyong.lists import ListHit
 
 CHUNK = 2_000
+NUMERIC = ("decimal", "integer")
+
+# The plan's fact table: one row per subject and fact (`Fact`, column by column).
+FACT_SCHEMA: dict[str, Any] = {
+    "subject_id": pl.Int64,
+    "keys": pl.List(pl.Utf8),
+    "ref": pl.Utf8,
+    "on": pl.Date,
+    "until": pl.Date,
+    "status": pl.Utf8,
+    "severity": pl.Utf8,
+    "published": pl.Boolean,
+    "numbers": pl.Utf8,  # JSON [[name, value], ...]
+    "label": pl.Utf8,
+}
 
 
 def record_fact(
-    record: Record, window: disclosure.DisclosureWindow, info: InfoClass, today: date
+    record: Any,  # a Record, or a row with its columns (`of_subject`)
+    window: disclosure.DisclosureWindow,
+    info: InfoClass,
+    today: date,
 ) -> Fact:
     ends = window.disclosure_ends
     numbers = []
     for f in info.fields:
-        if f.type in ("decimal", "integer") and record.data.get(f.id) not in (None, ""):
+        if f.type in NUMERIC and record.data.get(f.id) not in (None, ""):
             try:
                 numbers.append((f.id, float(Decimal(str(record.data[f.id])))))
             except (InvalidOperation, ValueError):
@@ -65,7 +98,7 @@ def hit_fact(hit: ListHit) -> Fact:
     )
 
 
-def commitment_facts(c: Commitment) -> list[Fact]:
+def commitment_facts(c: Any) -> list[Fact]:  # a Commitment, or a row with its columns
     ref = f"commitment:{c.id}"
     out = []
     if c.status in ("signed", "kept") and c.record_id is None:  # repair commitments: no credit
@@ -88,7 +121,7 @@ def commitment_facts(c: Commitment) -> list[Fact]:
     return out
 
 
-def registration_fact(r: VoluntaryRegistration) -> Fact:
+def registration_fact(r: Any) -> Fact:  # a VoluntaryRegistration, or a row like it
     return Fact(
         frozenset({"workflow:registration_verified"}),
         f"registration:{r.id}",
@@ -156,3 +189,335 @@ def gather(
         for sid in subject_ids:
             out[sid] += [hit_fact(h) for h in hits.get(sid, [])]
     return out
+
+
+# ---- the fact table, set-based (whole runs and single subjects) ---------------------------------
+
+SubjectFilter = Callable[[Any], ColumnElement[bool]]  # subject_id column → condition
+
+
+def of_subjects(ids: Sequence[int]) -> SubjectFilter:
+    return lambda column: column.in_(list(ids))
+
+
+def in_range(low: int, high: int) -> SubjectFilter:
+    """Subjects with low ≤ id < high (a run's chunk)."""
+    return lambda column: (column >= low) & (column < high)
+
+
+def fact_frame(facts: Mapping[int, Sequence[Fact]]) -> pl.DataFrame:
+    """Facts built in Python (list hits, workflows, tests) as rows of the fact table."""
+    rows = [
+        {
+            "subject_id": sid,
+            "keys": sorted(f.keys),
+            "ref": f.ref,
+            "on": f.on,
+            "until": f.until,
+            "status": f.status,
+            "severity": f.severity,
+            "published": f.published,
+            "numbers": json.dumps([list(n) for n in f.numbers]),
+            "label": f.label,
+        }
+        for sid, items in facts.items()
+        for f in items
+    ]
+    return pl.DataFrame(rows, schema=FACT_SCHEMA)
+
+
+def table(
+    session: Session,
+    where: SubjectFilter,
+    *,
+    catalog: Catalog,
+    today: date,
+    hits: Mapping[int, list[ListHit]],
+    memo: dict[tuple[Any, ...], Window] | None = None,
+) -> pl.DataFrame:
+    """The fact table of the subjects `where` selects: the same facts as `gather`, built with a
+    few statements and column expressions instead of an object per record. `hits`: the list
+    entries in force by subject (`all_hits` for whole runs; a subject's `lists.current_hits`)."""
+    records = record_table(session, where, catalog=catalog, today=today, memo=memo)
+    others: dict[int, list[Fact]] = defaultdict(list)
+    for sid, found in hits.items():
+        others[sid] += [hit_fact(h) for h in found]
+    for c in session.execute(
+        select(Commitment).where(where(Commitment.subject_id)).order_by(Commitment.id)
+    ).scalars():
+        others[c.subject_id] += commitment_facts(c)
+    for r in session.execute(
+        select(VoluntaryRegistration)
+        .where(
+            where(VoluntaryRegistration.subject_id),
+            VoluntaryRegistration.status == "verified",
+        )
+        .order_by(VoluntaryRegistration.id)
+    ).scalars():
+        others[r.subject_id].append(registration_fact(r))
+    return pl.concat([records, fact_frame(others)])
+
+
+RAW_SCHEMA: dict[str, Any] = {
+    "id": pl.Int64,
+    "subject_id": pl.Int64,
+    "info_class": pl.Utf8,
+    "status": pl.Utf8,
+    "decision_date": pl.Date,
+    "severity": pl.Utf8,
+    "decision_number": pl.Utf8,
+    "provider_id": pl.Int64,
+    "data": pl.Utf8,
+}
+
+
+def read_frame(session: Session, stmt: Any, schema: dict[str, Any]) -> pl.DataFrame:
+    """A column select as a Polars frame: COPY … TO STDOUT on PostgreSQL, rows on SQLite."""
+    if session.get_bind().dialect.name != "postgresql":
+        return pl.DataFrame(session.execute(stmt).all(), schema=schema, orient="row")
+    sql = stmt.compile(dialect=session.get_bind().dialect, compile_kwargs={"literal_binds": True})
+    driver = session.connection().connection.driver_connection
+    buffer = io.BytesIO()
+    with driver.cursor().copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)") as copy:  # type: ignore[union-attr]
+        for chunk in copy:
+            buffer.write(chunk)
+    if not buffer.tell():
+        return pl.DataFrame(schema=schema)
+    buffer.seek(0)
+    return pl.read_csv(
+        buffer, has_header=False, new_columns=list(schema), schema=schema, quote_char='"'
+    )
+
+
+Window = tuple[date | None, str | None, bool]  # (until, severity, published) of a record fact
+
+
+def record_table(
+    session: Session,
+    where: SubjectFilter,
+    *,
+    catalog: Catalog,
+    today: date,
+    memo: dict[tuple[Any, ...], Window] | None = None,
+) -> pl.DataFrame:
+    """Record facts as a frame (`record_fact`, set-based). The disclosure window is asked of
+    `disclosure` once per distinct combination of what it reads (`disclosure.window_fields`,
+    status, decision date, explicit severity, provider kind), with one of those records' data."""
+    classes = {c.id: c for c in catalog.info_classes.values() if c.kind == "record"}
+    readers: dict[str, list[str]] = defaultdict(list)  # field → classes whose window reads it
+    for c in classes.values():
+        for field_id in disclosure.window_fields(c, catalog):
+            readers[field_id].append(c.id)
+    numeric = {f.id for c in classes.values() for f in c.fields if f.type in NUMERIC}
+    projected = sorted(set(readers) | numeric)  # read by the database's JSON operators
+    stmt = select(
+        Record.id,
+        Record.subject_id,
+        Record.info_class,
+        Record.status,
+        Record.decision_date,
+        Record.severity,
+        Record.decision_number,
+        Record.provider_id,
+        cast(Record.data, Text).label("data"),
+        *(Record.data[f].as_string().label(f"j_{f}") for f in projected),
+    ).where(
+        where(Record.subject_id),
+        Record.is_current.is_(True),
+        Record.info_class.in_(list(classes)),
+        Record.status != RecordStatus.WITHDRAWN.value,
+    )
+    raw = read_frame(session, stmt, RAW_SCHEMA | {f"j_{f}": pl.Utf8 for f in projected})
+    if raw.is_empty():
+        return pl.DataFrame(schema=FACT_SCHEMA)
+    providers = archive.provider_kinds(session, raw["provider_id"].drop_nulls().unique())
+    raw = raw.with_columns(
+        provider_kind=pl.col("provider_id").replace_strict(
+            providers, default=None, return_dtype=pl.Utf8
+        )
+    )
+    read = [
+        pl.when(pl.col("info_class").is_in(owners))
+        .then(pl.col(f"j_{field_id}"))
+        .alias(f"w:{field_id}")
+        for field_id, owners in sorted(readers.items())
+    ]
+    raw = raw.with_columns(read)
+    key = ["info_class", "status", "decision_date", "severity", "provider_kind"]
+    key += [f"w:{f}" for f in sorted(readers)]
+    distinct = raw.group_by(key).agg(pl.col("data").first())
+    memo = {} if memo is None else memo  # a run's chunks share it
+    windows = []
+    for values in distinct.iter_rows():
+        found = memo.get(values[:-1])
+        if found is None:
+            found = memo[values[:-1]] = _window(
+                dict(zip(distinct.columns, values, strict=True)), catalog, today
+            )
+        windows.append(found)
+    distinct = distinct.drop("data").with_columns(
+        pl.Series("until", [w[0] for w in windows], dtype=pl.Date),
+        pl.Series("window_severity", [w[1] for w in windows], dtype=pl.Utf8),
+        pl.Series("published", [w[2] for w in windows], dtype=pl.Boolean),
+    )
+    raw = raw.join(distinct, on=key, how="left", nulls_equal=True)
+    titles = {c.id: c.title for c in classes.values()}
+    return raw.select(
+        pl.col("subject_id"),
+        pl.concat_list(pl.lit("info_class:") + pl.col("info_class")).alias("keys"),
+        (pl.lit("record:") + pl.col("id").cast(pl.Utf8)).alias("ref"),
+        pl.col("decision_date").alias("on"),
+        pl.col("until"),
+        pl.col("status"),
+        pl.col("window_severity").alias("severity"),
+        pl.col("published"),
+        _numbers(classes.values()).alias("numbers"),
+        pl.concat_str(
+            pl.col("info_class").replace_strict(titles, return_dtype=pl.Utf8),
+            pl.lit(" "),
+            pl.col("decision_number").fill_null(""),
+        )
+        .str.strip_chars()
+        .alias("label"),
+    )
+
+
+def _window(row: dict[str, Any], catalog: Catalog, today: date) -> Window:
+    facts = disclosure.RecordFacts(
+        info_class=row["info_class"],
+        status=RecordStatus(row["status"]),
+        decision_date=row["decision_date"],
+        data=json.loads(row["data"]),
+        severity=Severity(row["severity"]) if row["severity"] else None,
+        provider_kind=row["provider_kind"],
+        objection_open=False,  # only marks the window (异议处理中); never changes its dates
+    )
+    w = disclosure.disclosure_window(facts, catalog=catalog, today=today)
+    ends = w.disclosure_ends
+    severity = w.severity.severity.value if w.severity else None
+    return ends, severity, w.shown or (ends is not None and ends < today)
+
+
+def _numbers(classes: Any) -> pl.Expr:
+    """`Fact.numbers` as the fact table's JSON text, per class: its numeric fields in order."""
+    expr: Any = pl
+    for c in classes:
+        pieces = []
+        for f in c.fields:
+            if f.type not in NUMERIC:
+                continue
+            value = pl.col(f"j_{f.id}").cast(pl.Float64, strict=False)
+            text = pl.concat_str(pl.lit(f'["{f.id}", '), value.cast(pl.Utf8), pl.lit("]"))
+            pieces.append(pl.when(value.is_not_null()).then(text))
+        if not pieces:
+            continue
+        joined = pl.concat_str(pieces, separator=", ", ignore_nulls=True)
+        expr = expr.when(pl.col("info_class") == c.id).then(pl.lit("[") + joined + pl.lit("]"))
+    return pl.lit("[]") if expr is pl else expr.otherwise(pl.lit("[]"))
+
+
+# ---- one subject: one statement for its records and workflow facts, one for its list entries ---
+
+
+def _subject_statement(subject_id: int, record_classes: list[str]) -> Any:
+    """Records, commitments and verified registrations of a subject as one UNION ALL: every
+    branch has the same columns (`src` says which), absent ones NULL."""
+    blank_date: Any = Date()
+    blank_text: Any = String()
+    blank_id: Any = Integer()
+
+    def columns(src: str, **given: Any) -> list[Any]:
+        spec = {
+            "id": blank_id, "info_class": blank_text, "status": blank_text,
+            "decision_number": blank_text, "decision_date": blank_date, "severity": blank_text,
+            "provider_id": blank_id, "data": blank_text, "record_id": blank_id,
+            "signed_on": blank_date, "valid_until": blank_date, "verified_on": blank_date,
+            "submitted_on": blank_date, "code": blank_text, "title": blank_text,
+        }  # fmt: skip
+        out = [literal(src).label("src")]
+        out += [(given[k] if k in given else cast(null(), t)).label(k) for k, t in spec.items()]
+        return out
+
+    records = select(
+        *columns(
+            "record",
+            id=Record.id,
+            info_class=Record.info_class,
+            status=Record.status,
+            decision_number=Record.decision_number,
+            decision_date=Record.decision_date,
+            severity=Record.severity,
+            provider_id=Record.provider_id,
+            data=cast(Record.data, Text),
+        )
+    ).where(
+        Record.subject_id == subject_id,
+        Record.is_current.is_(True),
+        Record.info_class.in_(record_classes),
+        Record.status != RecordStatus.WITHDRAWN.value,
+    )
+    commitments = select(
+        *columns(
+            "commitment",
+            id=Commitment.id,
+            status=Commitment.status,
+            record_id=Commitment.record_id,
+            signed_on=Commitment.signed_on,
+            valid_until=Commitment.valid_until,
+            verified_on=Commitment.verified_on,
+            code=Commitment.code,
+        )
+    ).where(Commitment.subject_id == subject_id)
+    registrations = select(
+        *columns(
+            "registration",
+            id=VoluntaryRegistration.id,
+            status=VoluntaryRegistration.status,
+            verified_on=VoluntaryRegistration.verified_on,
+            submitted_on=VoluntaryRegistration.submitted_on,
+            title=VoluntaryRegistration.title,
+        )
+    ).where(
+        VoluntaryRegistration.subject_id == subject_id,
+        VoluntaryRegistration.status == "verified",
+    )
+    return union_all(records, commitments, registrations)
+
+
+def of_subject(session: Session, subject_id: int, *, catalog: Catalog, today: date) -> list[Fact]:
+    """The facts of one subject (what `gather` gives for it) in two statements: its records and
+    workflow facts (`_subject_statement`), and its list entries (`lists.current_hits`)."""
+    classes = [c.id for c in catalog.info_classes.values() if c.kind == "record"]
+    rows = session.execute(_subject_statement(subject_id, classes)).all()
+    records = sorted((r for r in rows if r.src == "record"), key=lambda r: r.id)
+    kinds = archive.provider_kinds(session, (r.provider_id for r in records))
+    out = []
+    for r in records:
+        data = json.loads(r.data) if r.data else {}
+        facts = disclosure.RecordFacts(
+            info_class=r.info_class,
+            status=RecordStatus(r.status),
+            decision_date=r.decision_date,
+            data=data,
+            severity=Severity(r.severity) if r.severity else None,
+            provider_kind=kinds.get(r.provider_id) if r.provider_id else None,
+            objection_open=False,  # only marks the window (异议处理中); never changes its dates
+        )
+        window = disclosure.disclosure_window(facts, catalog=catalog, today=today)
+        out.append(record_fact(_Row(r, data), window, catalog.info_class(r.info_class), today))
+    out += [
+        hit_fact(h) for h in lists.current_hits(session, subject_id, catalog=catalog, today=today)
+    ]
+    for r in sorted((r for r in rows if r.src == "commitment"), key=lambda r: r.id):
+        out += commitment_facts(r)
+    for r in sorted((r for r in rows if r.src == "registration"), key=lambda r: r.id):
+        out.append(registration_fact(r))
+    return out
+
+
+class _Row:
+    """A record row of the union with its data parsed (what `record_fact` reads)."""
+
+    def __init__(self, row: Any, data: dict[str, Any]) -> None:
+        self.id, self.info_class, self.decision_date = row.id, row.info_class, row.decision_date
+        self.status, self.decision_number, self.data = row.status, row.decision_number, data

@@ -19,7 +19,14 @@ from typing import Any
 
 from xinyong.clock import add_months
 from xinyong.enums import RecordStatus, Severity
-from xinyong.evaluation.schema import EvaluationModel, Indicator, Rule, Source
+from xinyong.evaluation.schema import (
+    Dimension,
+    EvaluationModel,
+    Indicator,
+    Override,
+    Rule,
+    Source,
+)
 
 PLACES = 4  # points are rounded so that engines summing in another order agree exactly
 
@@ -117,6 +124,27 @@ class Evaluation:
             "overrides": list(self.overrides),
         }
 
+    def compact(self) -> dict[str, Any]:
+        """What a whole run stores per subject: `as_dict` without titles and record ids, and only
+        the indicators that gave points (the full explanation is computed on demand: `assess`)."""
+        return {
+            "model": self.model_id,
+            "version": self.model_version,
+            "public": self.public,
+            "as_of": self.as_of.isoformat(),
+            "score": self.score,
+            "base_score": self.base_score,
+            "grade": self.grade,
+            "grade_title": self.grade_title,
+            "dimensions": [{"id": d, "points": p} for d, p in self.dimension_points],
+            "indicators": [
+                {"id": i.id, "value": i.value, "points": i.points}
+                for i in self.indicators
+                if i.points
+            ],
+            "overrides": list(self.overrides),
+        }
+
     def explanation(self) -> list[str]:
         """Plain Chinese, one line per indicator that gave points."""
         lines = [f"基准分 {_num(self.base_score)} 分。"]
@@ -187,41 +215,76 @@ def indicator_value(
     rule = ind.rule
     chosen = selected(ind.source, rule, facts, model, as_of)
     refs = tuple(sorted(f.ref for f in chosen))
-    n = float(len(chosen))
-    amount = sum(f.number(ind.source.field) for f in chosen) if ind.source.field else n
+    n = len(chosen)
+    amount = float(sum(f.number(ind.source.field) for f in chosen)) if ind.source.field else n
+    weight = sum(_weight(rule, f, as_of) for f in chosen) if rule.type == "recency" else 0.0
+    of = len(selected(rule.of, rule, facts, model, as_of)) if rule.of is not None else 0
+    value, points = rule_points(ind, Tally(n, float(amount), of, weight))
+    return value, points, refs
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    """What an indicator's rule reads from the facts it selected: how many (`n`), the sum of the
+    source's field (`amount`; `n` without a field), the ratio's denominator count (`of`) and the
+    recency weights' sum (`weight`). The vectorised plan computes these for every subject at once
+    (`plan.py`); `rule_points` turns them into value and points for both."""
+
+    n: int
+    amount: float
+    of: int = 0
+    weight: float = 0.0
+
+
+def rule_points(ind: Indicator, tally: Tally) -> tuple[float, float]:
+    """(value, unsigned points before the indicator's cap) of one indicator from its tally."""
+    rule, n, amount = ind.rule, tally.n, tally.amount
     if rule.type == "presence":
-        return (1.0 if chosen else 0.0), (ind.points if chosen else 0.0), refs
+        return (1.0 if n else 0.0), (ind.points if n else 0.0)
     if rule.type == "count":
-        return n, ind.points * n, refs
+        return float(n), ind.points * n
     if rule.type == "threshold":
-        reached = rule.at_least is not None and chosen and amount >= rule.at_least
-        return amount, (ind.points if reached else 0.0), refs
+        reached = rule.at_least is not None and n and amount >= rule.at_least
+        return amount, (ind.points if reached else 0.0)
     if rule.type == "interval":
         band = next(
             (b for b in rule.bands if amount >= b.min and (b.max is None or amount < b.max)), None
         )
-        return amount, (band.points if band else 0.0), refs
+        return amount, (band.points if band else 0.0)
     if rule.type == "ratio":
         assert rule.of is not None  # the schema requires it
-        denominator = selected(rule.of, rule, facts, model, as_of)
-        ratio = round(n / len(denominator), PLACES) if denominator else 0.0
-        return ratio, ind.points * ratio, refs
-    weight = round(sum(_weight(rule, f, as_of) for f in chosen), PLACES)  # recency
-    return weight, ind.points * weight, refs
+        ratio = round(n / tally.of, PLACES) if tally.of else 0.0
+        return ratio, ind.points * ratio
+    weight = round(tally.weight, PLACES)  # recency
+    return weight, ind.points * weight
 
 
 def score(model: EvaluationModel, version: str, facts: Sequence[Fact], as_of: date) -> Evaluation:
     """The evaluation of one subject on `as_of`."""
+    values = [indicator_value(ind, facts, model, as_of) for _d, ind in model.indicators]
+    hits = [override_hit(o, facts, model, as_of) for o in model.overrides]
+    return assemble(model, version, as_of, values, hits)
+
+
+def assemble(
+    model: EvaluationModel,
+    version: str,
+    as_of: date,
+    values: Sequence[tuple[float, float, tuple[str, ...]]],
+    hits: Sequence[bool],
+) -> Evaluation:
+    """Caps, dimension caps, the score's bounds, the grade band and the overrides: from each
+    indicator's (value, unsigned points, refs) in `model.indicators` order and whether each
+    override's condition holds. `score` and the vectorised plan both end here."""
     results: list[IndicatorResult] = []
     dims: list[tuple[str, float]] = []
+    pending = iter(values)
     for dim in model.dimensions:
-        total = 0.0
+        signed_points = []
         for ind in dim.indicators:
-            value, points, refs = indicator_value(ind, facts, model, as_of)
-            if ind.cap is not None:
-                points = min(points, ind.cap)
-            signed = round(points if ind.direction == "plus" else -points, PLACES)
-            total += signed
+            value, points, refs = next(pending)
+            signed = signed_points_of(ind, points)
+            signed_points.append(signed)
             results.append(
                 IndicatorResult(
                     ind.id,
@@ -235,13 +298,8 @@ def score(model: EvaluationModel, version: str, facts: Sequence[Fact], as_of: da
                     ind.public_text,
                 )
             )
-        if dim.cap is not None:
-            total = max(-dim.cap, min(dim.cap, total))
-        dims.append((dim.id, round(total, PLACES)))
-    raw = model.base_score + sum(p for _d, p in dims)
-    final = round(max(model.min_score, min(model.max_score, raw)), 2)
-    band = next(g for g in model.grades if final >= g.min_score)
-    grade, reasons = _overridden(model, band.grade, facts, as_of)
+        dims.append((dim.id, dimension_points(dim, signed_points)))
+    final, grade, reasons = graded(model, [p for _d, p in dims], hits)
     return Evaluation(
         model_id=model.id,
         model_title=model.title,
@@ -258,15 +316,53 @@ def score(model: EvaluationModel, version: str, facts: Sequence[Fact], as_of: da
     )
 
 
+def signed_points_of(ind: Indicator, points: float) -> float:
+    """An indicator's points after its cap, signed by its direction."""
+    if ind.cap is not None:
+        points = min(points, ind.cap)
+    return round(points if ind.direction == "plus" else -points, PLACES)
+
+
+def dimension_points(dim: Dimension, signed_points: Sequence[float]) -> float:
+    """A dimension's points: its indicators' signed points summed in order, within its cap."""
+    total = 0.0
+    for signed in signed_points:
+        total += signed
+    if dim.cap is not None:
+        total = max(-dim.cap, min(dim.cap, total))
+    return round(total, PLACES)
+
+
+def graded(
+    model: EvaluationModel, dims: Sequence[float], hits: Sequence[bool]
+) -> tuple[float, str, tuple[str, ...]]:
+    """(score, grade, override reasons) from the dimensions' points and the overrides' hits."""
+    raw = model.base_score + sum(dims)
+    final = round(max(model.min_score, min(model.max_score, raw)), 2)
+    band = next(g for g in model.grades if final >= g.min_score)
+    grade, reasons = _overridden(model, band.grade, hits)
+    return final, grade, reasons
+
+
+def override_keys(o: Override) -> set[str]:
+    """The fact keys whose presence (counting on the as-of date) caps the grade."""
+    return {f"list_kind:{k.value}" for k in o.when.list_kind} | {
+        f"list_type:{t}" for t in o.when.list_type
+    }
+
+
+def override_hit(o: Override, facts: Sequence[Fact], model: EvaluationModel, as_of: date) -> bool:
+    keys = override_keys(o)
+    return any(f.keys & keys and counts(f, model, as_of) for f in facts)
+
+
 def _overridden(
-    model: EvaluationModel, grade: str, facts: Sequence[Fact], as_of: date
+    model: EvaluationModel, grade: str, hits: Sequence[bool]
 ) -> tuple[str, tuple[str, ...]]:
     order = [g.grade for g in model.grades]
     reasons = []
-    for o in model.overrides:
-        keys = {f"list_kind:{k.value}" for k in o.when.list_kind}
-        keys |= {f"list_type:{t}" for t in o.when.list_type}
-        if any(f.keys & keys and counts(f, model, as_of) for f in facts):
+    for o, hit in zip(model.overrides, hits, strict=True):
+        if hit:
             if order.index(o.max_grade) > order.index(grade):
                 grade = o.max_grade
             reasons.append(o.reason)

@@ -8,16 +8,14 @@ as-of date changed (an unchanged archive on the same day adds nothing).
 
 from __future__ import annotations
 
-import json
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from cryptography.hazmat.primitives import hashes
-from sqlalchemy import insert, select
+from sqlalchemy import exists, insert, literal, select
 from sqlalchemy.orm import Session
 
 from xinyong.catalog import Catalog
@@ -25,6 +23,7 @@ from xinyong.config import get_settings
 from xinyong.db.tables import EvaluationResult, Subject
 from xinyong.evaluation import facts as facts_mod
 from xinyong.evaluation.models import LoadedModel, ModelSet, load_models
+from xinyong.evaluation.plan import facts_hash
 from xinyong.evaluation.scoring import Evaluation, Fact, score
 
 _lock = threading.Lock()
@@ -44,14 +43,6 @@ def models_for(
         if found is None:
             found = _cache[key] = load_models(directory, catalog, override_dir)
         return found
-
-
-def facts_hash(facts: Sequence[Fact]) -> str:
-    rows = sorted((f.as_row() for f in facts), key=lambda r: (r["ref"], r["keys"]))
-    text = json.dumps(rows, ensure_ascii=False, sort_keys=True, default=str)
-    digest = hashes.Hash(hashes.SM3())
-    digest.update(text.encode("utf-8"))
-    return digest.finalize().hex()
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,7 +150,7 @@ def assess(
     loaded = model_of(subject, catalog)
     if loaded is None:
         return None
-    facts = facts_mod.gather(session, [subject.id], catalog=catalog, today=today)[subject.id]
+    facts = facts_mod.of_subject(session, subject.id, catalog=catalog, today=today)
     return score(loaded.model, loaded.version, facts, today), facts
 
 
@@ -176,19 +167,29 @@ def evaluate_subject(
     if found is None:
         return None
     ev, facts = found
-    fhash = facts_hash(facts)
-    last = session.execute(
-        select(EvaluationResult.model_version, EvaluationResult.as_of, EvaluationResult.facts_hash)
-        .where(EvaluationResult.subject_id == subject.id)
-        .order_by(EvaluationResult.id.desc())
-        .limit(1)
-    ).first()
-    if last is None or tuple(last) != (ev.model_version, ev.as_of, fhash):
-        session.execute(
-            insert(EvaluationResult),
-            [result_row(ev, subject.id, fhash, trigger=trigger, run_id=None)],
-        )
+    row = result_row(ev, subject.id, facts_hash(facts), trigger=trigger, run_id=None)
+    session.execute(_append_unless_same(row))
     return ev
+
+
+def _append_unless_same(row: dict[str, Any]) -> Any:
+    """One statement: append the result unless the subject's newest one has the same model
+    version, as-of date and facts' hash (INSERT … SELECT … WHERE NOT EXISTS)."""
+    t = EvaluationResult
+    newest = (
+        select(t.model_version, t.as_of, t.facts_hash)
+        .where(t.subject_id == row["subject_id"])
+        .order_by(t.id.desc())
+        .limit(1)
+        .subquery("newest")
+    )
+    same = select(newest.c.model_version).where(
+        newest.c.model_version == row["model_version"],
+        newest.c.as_of == row["as_of"],
+        newest.c.facts_hash == row["facts_hash"],
+    )
+    values = [literal(v, type_=t.__table__.c[k].type).label(k) for k, v in row.items()]
+    return insert(t).from_select(list(row), select(*values).where(~exists(same)))
 
 
 def reevaluate(

@@ -3,7 +3,9 @@
 1. `snapshot.export` writes the fact table (step 1 of the plan, built by the same code as the
    embedded engine) to Parquet;
 2. Spark reads it, joins it to the graded subjects (a subject without facts is graded too),
-   groups the rows by subject and applies the same pure `scoring.score` on the executors;
+   partitions the rows by subject and applies the same vectorised plan (`plan.score_frame`,
+   whose equality with the pure `scoring.score` tests/evaluation/test_plan.py proves) to each
+   partition on the executors;
 3. the results come back to the driver and are stored like an embedded run.
 Only step 2 runs on the cluster; nothing about a rule is restated in Spark SQL, so the two
 engines cannot disagree (tests/evaluation/test_engines_agree.py). pyspark is the `spark` extra.
@@ -16,10 +18,12 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 from sqlalchemy.orm import Session
 
 from xinyong.audit import Actor
@@ -27,18 +31,18 @@ from xinyong.catalog import Catalog
 from xinyong.errors import ConfigurationError
 from xinyong.evaluation import snapshot
 from xinyong.evaluation.engine import (
+    RESULT_COLUMNS,
     Progress,
     RunSummary,
-    fact_of,
     finish_run,
+    score_chunk_vectorised,
     start_run,
-    store,
+    write_results,
 )
+from xinyong.evaluation.facts import FACT_SCHEMA
 from xinyong.evaluation.models import LoadedModel
-from xinyong.evaluation.scoring import Evaluation, score
-from xinyong.evaluation.service import facts_hash
 
-BATCH = 5_000
+BATCH = 100_000
 
 
 def _session(master: str | None) -> Any:
@@ -57,30 +61,39 @@ def _session(master: str | None) -> Any:
     return builder.getOrCreate()
 
 
-def _grade(item: tuple[int, Any], loaded: LoadedModel, as_of: date) -> tuple[int, Any, str]:
-    sid, rows = item
-    facts = [fact_of(r) for r in rows if r is not None]
-    ev = score(loaded.model, loaded.version, facts, as_of)
-    return sid, ev, facts_hash(facts)
+def _grade_partition(
+    rows: Iterable[Any], loaded: LoadedModel, as_of: date
+) -> Iterator[tuple[int, float, str, str, str]]:
+    """One partition (all rows of its subjects): the plan over its fact table."""
+    items = [r.asDict() for r in rows]
+    if not items:
+        return
+    ids = sorted({r["subject_id"] for r in items})
+    facts = pl.DataFrame([r for r in items if r.get("ref") is not None], schema=FACT_SCHEMA)
+    scored = score_chunk_vectorised(loaded, ids, facts, as_of)
+    yield from scored.select(*RESULT_COLUMNS).iter_rows()
 
 
 def score_snapshot(
     directory: Path, loaded: LoadedModel, as_of: date, master: str | None
-) -> list[tuple[int, Evaluation, str]]:
-    """Step 2 of the plan on Spark: group the fact table by subject, apply `score`."""
+) -> pl.DataFrame:
+    """Step 2 of the plan on Spark: partition the fact table by subject, apply the plan."""
     spark = _session(master)
     kinds = [k.value for k in loaded.model.subject_kinds]
     subjects = spark.read.parquet(str(directory / "subjects.parquet"))
     subjects = subjects.where(subjects.kind.isin(kinds)).select("subject_id")
     facts = spark.read.parquet(str(directory / "facts.parquet"))
     joined = subjects.join(facts, on="subject_id", how="left")
-
-    def pair(row: Any) -> tuple[int, Any]:
-        data = row.asDict()
-        return data["subject_id"], (data if data.get("ref") is not None else None)
-
-    grouped = joined.rdd.map(pair).groupByKey()
-    return grouped.map(lambda item: _grade(item, loaded, as_of)).collect()  # type: ignore[no-any-return]
+    parts = max(2, spark.sparkContext.defaultParallelism * 2)
+    rows = (
+        joined.repartition(parts, "subject_id")
+        .rdd.mapPartitions(lambda it: _grade_partition(it, loaded, as_of))
+        .collect()
+    )
+    schema = dict(
+        zip(RESULT_COLUMNS, (pl.Int64, pl.Float64, pl.Utf8, pl.Utf8, pl.Utf8), strict=True)
+    )
+    return pl.DataFrame(rows, schema=schema, orient="row").sort("subject_id")
 
 
 def run_spark(
@@ -98,12 +111,11 @@ def run_spark(
     with tempfile.TemporaryDirectory(prefix="xinyong-snapshot-") as tmp:
         snapshot.export(session, Path(tmp), catalog=catalog, as_of=as_of)
         results = score_snapshot(Path(tmp), loaded, as_of, master)
-    results.sort(key=lambda r: r[0])
     grades: Counter[str] = Counter()
-    for start in range(0, len(results), BATCH):
-        chunk = results[start : start + BATCH]
-        store(session, loaded, chunk, run)
-        grades.update(ev.grade for _sid, ev, _h in chunk)
+    for start in range(0, results.height, BATCH):
+        chunk = results.slice(start, BATCH)
+        write_results(session, chunk, run)
+        grades.update(dict(chunk["grade"].value_counts().iter_rows()))
         if progress is not None:
-            progress(start + len(chunk), len(results))
+            progress(start + chunk.height, results.height)
     return finish_run(session, run, grades, started, loaded)

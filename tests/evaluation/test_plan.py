@@ -1,0 +1,118 @@
+"""The vectorised plan (`plan.score_frame`, `facts.table`) gives exactly what the pure reference
+gives (`scoring.score` over `facts.gather`): on the demo region and on randomised fixtures."""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import date, timedelta
+
+import polars as pl
+import pytest
+from sqlalchemy.orm import Session
+
+from tests.conftest import CATALOG_DIR
+from tests.factories.subjects import SYSTEM
+from xinyong import demo
+from xinyong.catalog import Catalog
+from xinyong.enums import Severity
+from xinyong.evaluation import Fact, ModelSet, engine, facts, load_models, models_for, plan, score
+from xinyong.evaluation.schema import EvaluationModel, Settings
+from xinyong.evaluation.scoring import override_keys
+
+
+@pytest.fixture(scope="module")
+def models(catalog: Catalog) -> ModelSet:
+    return load_models(CATALOG_DIR, catalog)
+
+
+def _keys(model: EvaluationModel) -> list[str]:
+    keys = {ind.source.key for _d, ind in model.indicators}
+    keys |= {ind.rule.of.key for _d, ind in model.indicators if ind.rule.of is not None}
+    keys |= {k for o in model.overrides for k in override_keys(o)}
+    return sorted(keys | {"info_class:licence", "list_kind:watch"})
+
+
+def _random_fact(rng: random.Random, keys: list[str], n: int, as_of: date) -> Fact:
+    chosen = frozenset(rng.sample(keys, rng.choice((1, 1, 1, 2))))
+    on = None if rng.random() < 0.05 else as_of - timedelta(days=rng.randrange(-30, 1300))
+    until = None if rng.random() < 0.3 else as_of + timedelta(days=rng.randrange(-400, 900))
+    amount = rng.choice((None, 0.0, 5.0, 9.99, 10.0, 99.5, 100.0, 150.0))
+    return Fact(
+        chosen,
+        f"{rng.choice(('record', 'list_entry', 'commitment'))}:{n}",
+        on,
+        until=until,
+        status=rng.choice(("active", "active", "active", "repaired")),
+        severity=rng.choice((None, *[s.value for s in Severity])),
+        published=rng.random() < 0.7,
+        numbers=() if amount is None else (("fine_amount", amount),),
+        label=rng.choice(("", "行政处罚 某〔2026〕1号", '带"引号"的标题')),
+    )
+
+
+@pytest.mark.parametrize("unpublished_minor", [False, True])
+def test_plan_equals_the_reference_on_random_facts(
+    models: ModelSet, unpublished_minor: bool
+) -> None:
+    rng = random.Random(20261129)
+    for loaded in models.models.values():
+        model = loaded.model.model_copy(
+            update={"settings": Settings(count_unpublished_minor=unpublished_minor)}
+        )
+        keys = _keys(model)
+        as_of = date(2026, 1, 31) + timedelta(days=rng.randrange(400))
+        by_subject = {
+            sid: [_random_fact(rng, keys, sid * 100 + i, as_of) for i in range(rng.randrange(9))]
+            for sid in range(1, 400)
+        }
+        frame = engine.to_frame(by_subject)
+        ids = pl.Series(list(by_subject), dtype=pl.Int64)
+        got = plan.score_frame(model, loaded.version, frame, ids, as_of)
+        hashed = dict(plan.hashes_frame(frame, ids).iter_rows())
+        for sid, score_, grade, text in got.iter_rows():
+            want = score(model, loaded.version, by_subject[sid], as_of)
+            assert (score_, grade) == (want.score, want.grade), (model.id, sid, by_subject[sid])
+            assert json.loads(text) == want.compact()
+            assert hashed[sid] == plan.facts_hash(by_subject[sid])
+
+
+def test_window_cutoff_is_the_reference_window() -> None:
+    from xinyong.clock import add_months  # noqa: PLC0415
+
+    for as_of in (date(2026, 3, 31), date(2026, 2, 28), date(2024, 2, 29), date(2026, 12, 1)):
+        for months in (1, 6, 12, 24, 36):
+            cut = plan.cutoff(as_of, months)
+            for days in range(-40, 40):
+                on = cut + timedelta(days=days)
+                assert (on >= cut) == (as_of < add_months(on, months))
+
+
+def test_fact_table_and_plan_equal_the_reference_on_the_demo_region(
+    session: Session, catalog: Catalog, today: date
+) -> None:
+    demo.load(session, count=240, actor=SYSTEM, today=today)
+    compared = singles = 0
+    for loaded in models_for(catalog).models.values():
+        ids = engine.graded_subjects(session, loaded)
+        reference = facts.gather(session, ids, catalog=catalog, today=today)
+        want_frame = engine.to_frame(reference)
+        for chunk, frame in engine.fact_chunks(session, ids, catalog=catalog, today=today):
+            order = ["subject_id", "ref", "keys"]
+            mine = frame.sort(order)
+            theirs = want_frame.filter(pl.col("subject_id").is_in(chunk)).sort(order)
+            assert mine.to_dicts() == theirs.to_dicts(), loaded.id
+            scored = engine.score_chunk_vectorised(loaded, chunk, frame, today)
+            for sid, score_, grade, fhash in scored.select(
+                "subject_id", "score", "grade", "facts_hash"
+            ).iter_rows():
+                want = score(loaded.model, loaded.version, reference[sid], today)
+                assert (score_, grade) == (want.score, want.grade), (loaded.id, sid)
+                assert fhash == plan.facts_hash(reference[sid])
+                compared += 1
+        for sid in ids[:40]:  # the single-subject read, too
+            one = facts.of_subject(session, sid, catalog=catalog, today=today)
+            assert sorted(one, key=repr) == sorted(reference[sid], key=repr)
+            singles += 1
+    assert compared > 100
+    assert singles > 40
