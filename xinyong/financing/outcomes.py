@@ -34,7 +34,7 @@ from xinyong.db.tables import (
     Record,
     Subject,
 )
-from xinyong.enums import ListKind, RecordStatus, Severity
+from xinyong.enums import ListKind, LoanResult, RecordStatus, Severity
 from xinyong.errors import Forbidden, InvalidInput
 from xinyong.financing import institutions
 from xinyong.financing.catalog import FinancingCatalog
@@ -74,7 +74,7 @@ def record_outcome(
         need_id=need.id if need else None, product_id=product_id, result=result,
         decided_on=decided_on, recorded_by=actor.label,
     )  # fmt: skip
-    if result == "granted":
+    if result == LoanResult.GRANTED:
         if granted_on is None or rate_type not in RATE_TYPES:
             raise InvalidInput("获批须填写放款日期和利率类型", code="financing.outcome")
         if credit_loan is None or first_loan is None:
@@ -84,7 +84,7 @@ def record_outcome(
         row.amount = amount(amount_wan, "放款金额")
         row.granted_on, row.matures_on, row.rate_type = granted_on, matures_on, rate_type
         row.credit_loan, row.first_loan = credit_loan, first_loan
-    elif result == "refused":
+    elif result == LoanResult.REFUSED:
         fin_catalog.refusal_title(refusal_code or "")
         row.refusal_code = refusal_code
     else:
@@ -133,7 +133,7 @@ def active_loans(session: Session, subject_ids: Iterable[int], today: date) -> l
         return []
     stmt = select(LoanOutcome).where(
         LoanOutcome.subject_id.in_(ids),
-        LoanOutcome.result == "granted",
+        LoanOutcome.result == LoanResult.GRANTED,
         LoanOutcome.granted_on <= today,
         or_(LoanOutcome.matures_on.is_(None), LoanOutcome.matures_on >= today),
     )
@@ -339,14 +339,14 @@ def figures(session: Session, month: str | None = None) -> list[MonthFigures]:
     names = dict(session.execute(select(Institution.id, Institution.name)).all())
     acc: dict[tuple[int, str], dict[str, Any]] = {}
     for inst, result, granted_on, decided_on, amt, credit, first in rows:
-        day = (granted_on if result == "granted" else None) or decided_on
+        day = (granted_on if result == LoanResult.GRANTED else None) or decided_on
         key = (inst, day.strftime("%Y-%m"))
         if month is not None and key[1] != month:
             continue
         a = acc.setdefault(
             key, {"loans": 0, "amount": Decimal(0), "credit": 0, "first": 0, "refused": 0}
         )
-        if result == "granted":
+        if result == LoanResult.GRANTED:
             a["loans"] += 1
             a["amount"] += amt or Decimal(0)
             a["credit"] += int(bool(credit))

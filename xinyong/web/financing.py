@@ -19,7 +19,7 @@ from xinyong import audit, auth, clock, consent, disclosure, subjects
 from xinyong.audit import Actor
 from xinyong.catalog import Catalog
 from xinyong.db.tables import Subject
-from xinyong.enums import Role
+from xinyong.enums import LoanResult, Role, WhitelistState
 from xinyong.errors import Forbidden, InvalidInput, NotFound
 from xinyong.evaluation import access as evaluation_access
 from xinyong.evaluation.eligibility import SIZES
@@ -264,7 +264,7 @@ def bank_outcome(
 ) -> Response:
     inst = institutions.of_actor(session, actor)
     subject = subjects.get_by_code(session, code.strip())
-    granted = result == "granted"
+    granted = result == LoanResult.GRANTED
     outcomes.record_outcome(
         session, inst, subject, result=result, decided_on=today, fin_catalog=fin_catalog.load(),
         actor=actor, need=market.get_need(session, int(need_id)) if need_id else None,
@@ -301,7 +301,7 @@ def bank_whitelist(
 ) -> HTMLResponse:
     inst = institutions.of_actor(session, actor)
     row = whitelist.get(session, whitelist_id)
-    if row.institution_id != inst.id or row.state != "pushed":
+    if row.institution_id != inst.id or row.state != WhitelistState.PUSHED:
         raise Forbidden("该白名单未推送给本机构", code="financing.whitelist_forbidden")
     ctx = {"actor": actor, "institution": inst, "list": row,
            "entries": whitelist.entries(session, row.id)}  # fmt: skip
