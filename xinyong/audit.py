@@ -60,6 +60,7 @@ class AuditAction(StrEnum):
     LIST_ENTRY_DECIDED = "lists.entry.decided"
     LIST_ENTRY_PUBLISHED = "lists.entry.published"
     LIST_ENTRY_EXITED = "lists.entry.exited"
+    LIST_VALIDITY_CORRECTED = "lists.entry.validity_corrected"
     LIST_EVIDENCE_ADDED = "lists.evidence.added"
     LIST_NOTICE_DELIVERED = "lists.notice.delivered"
     LIST_PUBLICITY_OBJECTION = "lists.publicity.objection_filed"
