@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import func, select, update
-from sqlalchemy.engine import CursorResult
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from xinyong import archive, audit, outbox, providers, repair, subjects
@@ -23,6 +22,7 @@ from xinyong.audit import Actor, AuditAction
 from xinyong.auth import require_provider_scope, require_role
 from xinyong.catalog import Catalog, CommitmentTemplate
 from xinyong.clock import Calendar, period_last_day
+from xinyong.db import transitions
 from xinyong.db.tables import Commitment, ListEntry, Record, RepairApplication, Subject
 from xinyong.enums import CommitmentStatus, RepairStatus, RepairTarget, Role, SubjectKind
 from xinyong.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -279,23 +279,18 @@ def record_verification(
         raise InvalidInput(
             "请填写未履行的承诺内容或虚假承诺情况", code="commitments.detail_required"
         )
-    result = session.execute(
-        update(Commitment)
-        .where(Commitment.id == commitment.id, Commitment.status == CommitmentStatus.SIGNED)
-        .values(
-            status=(CommitmentStatus.KEPT if kept else CommitmentStatus.BREACHED).value,
-            fulfillment_status=fulfilment,
-            unperformed_content=(unperformed or "").strip() or None,
-            false_statement=false_statement,
-            verified_on=today,
-            verified_by=actor.label,
-        )
-        .execution_options(synchronize_session=False)
+    moved = transitions.move(
+        session,
+        commitment,
+        CommitmentStatus.SIGNED,
+        status=(CommitmentStatus.KEPT if kept else CommitmentStatus.BREACHED).value,
+        fulfillment_status=fulfilment,
+        unperformed_content=(unperformed or "").strip() or None,
+        false_statement=false_statement,
+        verified_on=today,
+        verified_by=actor.label,
     )
-    assert isinstance(result, CursorResult)
-    changed = result.rowcount
-    session.refresh(commitment)
-    if changed != 1:
+    if not moved:
         raise AlreadyVerified(f"该承诺已核查（{commitment.status}），不能重复认定")
     audit.record(
         session,

@@ -35,7 +35,7 @@ from xinyong.db.tables import (
     Subject,
 )
 from xinyong.enums import ListKind, LoanResult, RecordStatus, Severity
-from xinyong.errors import Forbidden, InvalidInput
+from xinyong.errors import InvalidInput
 from xinyong.financing import institutions
 from xinyong.financing.catalog import FinancingCatalog
 from xinyong.financing.market import RATE_TYPES, amount
@@ -65,8 +65,7 @@ def record_outcome(
     refusal_code: str | None = None,
 ) -> LoanOutcome:
     """A bank user records its decision; a granted loan needs its terms, a refusal its reason."""
-    if actor.kind != "system" and institutions.of_actor(session, actor).id != institution.id:
-        raise Forbidden("只能反馈本机构的贷款结果", code="financing.not_own")
+    institutions.require_own(session, actor, institution, "只能反馈本机构的贷款结果")
     if need is not None and need.subject_id != subject.id:
         raise InvalidInput("融资需求与企业不符", code="financing.need_mismatch")
     row = LoanOutcome(
@@ -91,13 +90,14 @@ def record_outcome(
         raise InvalidInput(
             "结果只能是 granted（获批）或 refused（未获批）", code="financing.outcome"
         )
-    session.add(row)
-    session.flush()
-    audit.record(
-        session, actor, AuditAction.LOAN_OUTCOME_RECORDED, target_type="loan_outcome",
-        target_id=row.id, after=outcome_json(row),
-    )  # fmt: skip
-    return row
+    return institutions.stored(
+        session,
+        row,
+        AuditAction.LOAN_OUTCOME_RECORDED,
+        target_type="loan_outcome",
+        after=outcome_json,
+        actor=actor,
+    )
 
 
 def outcome_json(row: LoanOutcome) -> dict[str, Any]:

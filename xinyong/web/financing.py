@@ -27,7 +27,7 @@ from xinyong.financing import catalog as fin_catalog
 from xinyong.financing import institutions, market, outcomes, whitelist
 from xinyong.financing.institutions import KINDS
 from xinyong.financing.market import RATE_TYPES
-from xinyong.web.deps import CurrentCatalog, DbSession, Today, require
+from xinyong.web.deps import CurrentCatalog, DbSession, Enterprise, OwnSubject, Today, require
 from xinyong.web.openapi import ERROR_RESPONSES
 from xinyong.web.templating import templates
 
@@ -35,7 +35,6 @@ me = APIRouter(prefix="/me/financing", include_in_schema=False)
 bank = APIRouter(prefix="/bank", include_in_schema=False)
 admin = APIRouter(prefix="/admin/financing", include_in_schema=False)
 api = APIRouter(prefix="/api/v1/financing", tags=["信易贷"])
-Enterprise = Annotated[Actor, Depends(require(Role.ENTERPRISE))]
 Banker = Annotated[Actor, Depends(require(Role.BANK))]
 Office = Annotated[Actor, Depends(require(Role.ADMIN))]
 FigureReader = Annotated[Actor, Depends(require(Role.ADMIN, Role.AUDITOR, Role.BANK))]
@@ -51,10 +50,13 @@ def _yes(value: str | None) -> bool:
 
 @me.get("", response_class=HTMLResponse)
 def me_page(
-    request: Request, session: DbSession, actor: Enterprise, catalog: CurrentCatalog, today: Today
+    request: Request,
+    session: DbSession,
+    actor: Enterprise,
+    subject: OwnSubject,
+    catalog: CurrentCatalog,
+    today: Today,
 ) -> HTMLResponse:
-    assert actor.subject_id is not None
-    subject = subjects.get(session, actor.subject_id)
     needs = market.needs_of(session, subject.id)
     banks = [
         (inst, institutions.consents_to(session, subject.id, inst.id, today))
@@ -80,14 +82,13 @@ def me_page(
 def me_publish_need(
     session: DbSession,
     actor: Enterprise,
+    subject: OwnSubject,
     today: Today,
     amount: Annotated[str, Form()],
     term_months: Annotated[str, Form()],
     purpose: Annotated[str, Form()],
     size: Annotated[str | None, Form()] = None,
 ) -> Response:
-    assert actor.subject_id is not None
-    subject = subjects.get(session, actor.subject_id)
     market.publish_need(
         session, subject, amount_wan=amount, term_months=term_months, purpose=purpose,
         size=size or None, actor=actor, today=today,
@@ -99,24 +100,25 @@ def me_publish_need(
 def me_consent(
     session: DbSession,
     actor: Enterprise,
+    subject: OwnSubject,
     today: Today,
     institution_id: Annotated[int, Form()],
     purpose: Annotated[str, Form()],
     valid_until: Annotated[date, Form()],
 ) -> Response:
-    assert actor.subject_id is not None
     institutions.grant(
-        session, subjects.get(session, actor.subject_id), institutions.get(session, institution_id),
+        session, subject, institutions.get(session, institution_id),
         purpose=purpose, valid_until=valid_until, actor=actor, today=today,
     )  # fmt: skip
     return RedirectResponse("/me/financing#banks", status_code=303)
 
 
 @me.post("/consents/{institution_id}/revoke")
-def me_revoke(session: DbSession, actor: Enterprise, today: Today, institution_id: int) -> Response:
-    assert actor.subject_id is not None
+def me_revoke(
+    session: DbSession, actor: Enterprise, subject: OwnSubject, today: Today, institution_id: int
+) -> Response:
     institutions.revoke(
-        session, subjects.get(session, actor.subject_id), institutions.get(session, institution_id),
+        session, subject, institutions.get(session, institution_id),
         actor=actor, today=today,
     )  # fmt: skip
     return RedirectResponse("/me/financing#banks", status_code=303)
@@ -126,11 +128,10 @@ def me_revoke(session: DbSession, actor: Enterprise, today: Today, institution_i
 def me_whitelist(
     session: DbSession,
     actor: Enterprise,
+    subject: OwnSubject,
     choice: Annotated[str, Form()],
     reason: Annotated[str | None, Form()] = None,
 ) -> Response:
-    assert actor.subject_id is not None
-    subject = subjects.get(session, actor.subject_id)
     if choice == "out":
         whitelist.opt_out(session, subject, actor=actor, reason=reason)
     else:
@@ -426,10 +427,13 @@ def api_products(session: DbSession) -> dict[str, Any]:
 
 @api.post("/needs", summary="企业发布融资需求，返回可申请的产品及理由")
 def api_need(
-    body: NeedIn, session: DbSession, actor: Enterprise, catalog: CurrentCatalog, today: Today
+    body: NeedIn,
+    session: DbSession,
+    actor: Enterprise,
+    subject: OwnSubject,
+    catalog: CurrentCatalog,
+    today: Today,
 ) -> dict[str, Any]:
-    assert actor.subject_id is not None
-    subject = subjects.get(session, actor.subject_id)
     need = market.publish_need(
         session, subject, amount_wan=body.amount, term_months=body.term_months,
         purpose=body.purpose, size=body.size, actor=actor, today=today,
