@@ -76,7 +76,7 @@ NOT_ACTIONS = {
     ("audit.py", "record"): "the audit row itself",
     ("audit.py", "log_query"): "the query log is itself the record of who read whom",
     ("measures/joint_check.py", "check"): "the `checks` row is itself the log of the check",
-    ("auth.py", "log_out"): "ends the caller's own web session; the sign-in is audited",
+    ("auth/sessions.py", "log_out"): "ends the caller's own web session; the sign-in is audited",
     ("indicators/snapshots.py", "refresh"): "recomputes a cache of derived monthly figures",
     ("audit.py", "purge_before"): "writes its own chain row through record(), after the checkpoint",
     ("reports/issue.py", "hold_write_lock"): "an UPDATE matching no row: SQLite's write lock",
@@ -103,10 +103,13 @@ def _calls(node: ast.AST) -> Iterator[ast.Call]:
 
 
 def _writes(call: ast.Call) -> bool:
-    """`session.add/add_all/delete(...)` or `session.execute(update|insert|delete(...)…)`."""
+    """`session.add/add_all/delete(...)`, `session.execute(update|insert|delete(...)…)` or a
+    conditional status change `transitions.move(...)`."""
     f = call.func
     if not (isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name)):
         return False
+    if (f.value.id, f.attr) == ("transitions", "move"):
+        return True
     if f.value.id == "session" and f.attr in _SESSION_WRITES:
         return True
     if f.value.id != "session" or f.attr != "execute" or not call.args:
