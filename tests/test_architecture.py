@@ -73,12 +73,12 @@ def test_only_archive_writes_records() -> None:
 
 # Writers that are not actions of their own, each with its reason.
 NOT_ACTIONS = {
-    ("audit.py", "record"): "the audit row itself",
-    ("audit.py", "log_query"): "the query log is itself the record of who read whom",
+    ("audit/chain.py", "record"): "the audit row itself",
+    ("audit/queries.py", "log_query"): "the query log is itself the record of who read whom",
     ("measures/joint_check.py", "check"): "the `checks` row is itself the log of the check",
     ("auth/sessions.py", "log_out"): "ends the caller's own web session; the sign-in is audited",
     ("indicators/snapshots.py", "refresh"): "recomputes a cache of derived monthly figures",
-    ("audit.py", "purge_before"): "writes its own chain row through record(), after the checkpoint",
+    ("audit/retention.py", "purge_before"): "writes its own chain row through record(), after the checkpoint",
     ("reports/issue.py", "hold_write_lock"): "an UPDATE matching no row: SQLite's write lock",
     ("evaluation/engine.py", "store"): "a run's results: the run itself is audited by start_run",
     ("evaluation/service.py", "reevaluate"): "derived grades, in an audited change's transaction",
