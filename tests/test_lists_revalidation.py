@@ -7,19 +7,22 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from tests.factories import make_subject
 from tests.factories.lists import listed
 from xinyong import clock, lists
 from xinyong.audit import Actor, AuditAction
-from xinyong.db.tables import AuditEntry
+from xinyong.catalog import Catalog
+from xinyong.clock import Calendar
+from xinyong.db.tables import AuditEntry, ListEntry
 from xinyong.enums import Role
 
 MONDAY = date(2026, 11, 23)
 DECIDED = date(2026, 12, 1)  # the day `listed` decides an entry proposed on MONDAY
 
 
-def _decided(session, catalog, calendar, officer):
+def _decided(session: Session, catalog: Catalog, calendar: Calendar, officer: Actor) -> ListEntry:
     return listed(session, make_subject(session), "watch", catalog=catalog, calendar=calendar,
                   actor=officer, proposed_on=MONDAY)  # fmt: skip
 
@@ -62,7 +65,7 @@ def test_an_end_stored_one_day_short_is_corrected_and_a_correct_one_untouched(
 def test_a_dry_run_lists_without_changing(session, catalog, calendar):
     officer = Actor(kind="user", id=77, label="认定人员", role=Role.OFFICER)
     entry = _decided(session, catalog, calendar, officer)
-    entry.valid_until -= timedelta(days=1)
+    entry.valid_until = date(2027, 11, 30)  # stored the old way: one day short of 2027-12-01
     session.flush()
     found = lists.recompute_validity(session, catalog=catalog, actor=Actor.system(), dry_run=True)
     assert [c.entry_id for c in found] == [entry.id]

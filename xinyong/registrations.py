@@ -4,7 +4,7 @@ Owns: registrations of certificates, contract performance and public welfare; th
 the subject affirms (text of the catalog template `voluntary_registration_truth`); routing to the
 department responsible for that kind of fact (catalog `workflows/registrations.yaml`; the credit
 office when the region has none) and its verification; the public view (only verified items).
-Does not: turn a false registration into a dishonesty record (commitments.py does that for
+Does not: turn a false registration into a dishonesty record (commitments/breach.py does that for
 signed commitments; a rejected registration simply never becomes public).
 """
 

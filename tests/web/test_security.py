@@ -1,4 +1,4 @@
-"""CSRF, Origin, cookies, security headers and login protection (web/security.py, auth.py)."""
+"""CSRF, Origin, cookies, security headers and login protection (web/security.py, auth/)."""
 
 from __future__ import annotations
 
