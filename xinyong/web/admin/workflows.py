@@ -14,7 +14,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from xinyong import archive, commitments, objections, registrations, repair, workqueue
 from xinyong.audit import Actor
-from xinyong.db.tables import RepairApplication
 from xinyong.enums import RepairTarget, Role
 from xinyong.web.deps import CurrentCalendar, CurrentCatalog, DbSession, Today, require
 from xinyong.web.inputs import RowId
@@ -26,14 +25,6 @@ Officer = Annotated[Actor, Depends(require(Role.ADMIN, Role.OFFICER, Role.PROVID
 
 def _back(path: str) -> Response:
     return RedirectResponse(path, status_code=303)
-
-
-def _case(session: DbSession, actor: Officer, repair_id: RowId) -> RepairApplication:
-    """The repair application of the path, if the officer's department may handle it."""
-    return repair.get(session, repair_id, actor=actor)
-
-
-Case = Annotated[RepairApplication, Depends(_case)]
 
 
 @router.get("/queue", response_class=HTMLResponse)
@@ -49,8 +40,9 @@ def queue(request: Request, session: DbSession, actor: Officer, today: Today) ->
 
 @router.get("/repairs/{repair_id}", response_class=HTMLResponse)
 def repair_page(
-    request: Request, session: DbSession, actor: Officer, catalog: CurrentCatalog, app: Case
+    request: Request, session: DbSession, actor: Officer, catalog: CurrentCatalog, repair_id: RowId
 ) -> HTMLResponse:
+    app = repair.get(session, repair_id, actor=actor)
     entry = repair.entry_of(session, app) if app.target_kind == RepairTarget.LIST_ENTRY else None
     ctx = {
         "actor": actor,
@@ -59,7 +51,7 @@ def repair_page(
         "record": repair.current_version(session, app) if entry is None else None,
         "entry": entry,
         "list_type": catalog.list_types.get(entry.list_type) if entry else None,
-        "materials": repair.list_materials(session, app.id),
+        "materials": repair.list_materials(session, repair_id),
         "commitment": commitments.get(session, app.commitment_id),
     }
     return templates.TemplateResponse(request, "admin/workflows/repair.html", ctx)
@@ -86,10 +78,11 @@ def accept(
     today: Today,
     catalog: CurrentCatalog,
     calendar: CurrentCalendar,
-    app: Case,
+    repair_id: RowId,
 ) -> Response:
+    app = repair.get(session, repair_id, actor=actor)
     repair.accept(session, app, actor=actor, today=today, catalog=catalog, calendar=calendar)
-    return _back(f"/admin/repairs/{app.id}")
+    return _back(f"/admin/repairs/{repair_id}")
 
 
 @router.post("/repairs/{repair_id}/not-accept")
@@ -97,11 +90,13 @@ def not_accept(
     session: DbSession,
     actor: Officer,
     today: Today,
-    app: Case,
+    repair_id: RowId,
     reason: Annotated[str, Form()],
 ) -> Response:
-    repair.refuse_acceptance(session, app, reason, actor=actor, today=today)
-    return _back(f"/admin/repairs/{app.id}")
+    repair.refuse_acceptance(
+        session, repair.get(session, repair_id, actor=actor), reason, actor=actor, today=today
+    )
+    return _back(f"/admin/repairs/{repair_id}")
 
 
 @router.post("/repairs/{repair_id}/extend")
@@ -111,13 +106,14 @@ def extend(
     today: Today,
     catalog: CurrentCatalog,
     calendar: CurrentCalendar,
-    app: Case,
+    repair_id: RowId,
     reason: Annotated[str, Form()],
 ) -> Response:
+    app = repair.get(session, repair_id, actor=actor)
     repair.extend(
         session, app, reason, actor=actor, today=today, catalog=catalog, calendar=calendar
     )
-    return _back(f"/admin/repairs/{app.id}")
+    return _back(f"/admin/repairs/{repair_id}")
 
 
 @router.post("/repairs/{repair_id}/decide")
@@ -126,14 +122,15 @@ def decide(
     actor: Officer,
     today: Today,
     catalog: CurrentCatalog,
-    app: Case,
+    repair_id: RowId,
     approve: Annotated[bool, Form()],
     reason: Annotated[str, Form()] = "",
 ) -> Response:
+    app = repair.get(session, repair_id, actor=actor)
     repair.decide(
         session, app, approve=approve, reason=reason, actor=actor, today=today, catalog=catalog
     )
-    return _back(f"/admin/repairs/{app.id}")
+    return _back(f"/admin/repairs/{repair_id}")
 
 
 @router.get("/objections/{objection_id}", response_class=HTMLResponse)
