@@ -73,12 +73,12 @@ def test_only_archive_writes_records() -> None:
 
 # Writers that are not actions of their own, each with its reason.
 NOT_ACTIONS = {
-    ("audit.py", "record"): "the audit row itself",
-    ("audit.py", "log_query"): "the query log is itself the record of who read whom",
+    ("audit/chain.py", "record"): "the audit row itself",
+    ("audit/queries.py", "log_query"): "the query log is itself the record of who read whom",
     ("measures/joint_check.py", "check"): "the `checks` row is itself the log of the check",
-    ("auth.py", "log_out"): "ends the caller's own web session; the sign-in is audited",
+    ("auth/sessions.py", "log_out"): "ends the caller's own web session; the sign-in is audited",
     ("indicators/snapshots.py", "refresh"): "recomputes a cache of derived monthly figures",
-    ("audit.py", "purge_before"): "writes its own chain row through record(), after the checkpoint",
+    ("audit/retention.py", "purge_before"): "writes its own chain row through record()",
     ("reports/issue.py", "hold_write_lock"): "an UPDATE matching no row: SQLite's write lock",
     ("evaluation/engine.py", "write_results"): "a run's results: the run is audited by start_run",
     ("outbox.py", "append"): "a row of the change it records, inside that audited action",
@@ -98,10 +98,13 @@ def _calls(node: ast.AST) -> Iterator[ast.Call]:
 
 
 def _writes(call: ast.Call) -> bool:
-    """`session.add/add_all/delete(...)` or `session.execute(update|insert|delete(...)…)`."""
+    """`session.add/add_all/delete(...)`, `session.execute(update|insert|delete(...)…)` or a
+    conditional status change `transitions.move(...)`."""
     f = call.func
     if not (isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name)):
         return False
+    if (f.value.id, f.attr) == ("transitions", "move"):
+        return True
     if f.value.id == "session" and f.attr in _SESSION_WRITES:
         return True
     if f.value.id != "session" or f.attr != "execute" or not call.args:

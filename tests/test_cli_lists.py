@@ -75,6 +75,8 @@ def test_a_whole_listing_and_an_early_exit_on_the_command_line(cli_env: dict[str
         _run(later, "lists", "entries", "--type", "tax_serious_violation", "--json").stdout
     )
     assert code not in {r["subject_code"] for r in gone}
+    fixed = _run(later, "lists", "recompute-validity")  # entries decided by today's rule: none
+    assert "已更正 0 条" in fixed.stderr
 
 
 @pytest.mark.parametrize("args", [["lists", "show", "999999"]])

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from xinyong import audit, auth, clock
 from xinyong.audit import Actor, AuditAction
 from xinyong.db.tables import ContentAttachment, ContentItem
-from xinyong.enums import Role
+from xinyong.enums import ContentStatus, Role
 from xinyong.errors import Conflict, InvalidInput, NotFound
 from xinyong.repair import materials
 
@@ -32,7 +32,7 @@ SECTIONS = {
     "culture": "诚信文化",
     "knowledge": "信用知识",
 }
-STATUS_LABELS = {"draft": "草稿", "review": "待审核", "published": "已发布", "withdrawn": "已撤下"}
+STATUS_LABELS = {s.value: s.label for s in ContentStatus}
 WRITERS = (Role.ADMIN, Role.OFFICER)
 PUBLISHER = Role.ADMIN  # 信用办
 ATTACHMENT_TYPES = ("pdf", "png", "jpeg")
@@ -101,7 +101,7 @@ def create(session: Session, draft: Draft, *, actor: Actor) -> ContentItem:
     auth.require_role(actor, *WRITERS)
     d = draft.checked()
     item = ContentItem(section=d.section, title=d.title, summary=d.summary, body_md=d.body_md,
-                       body_html=render(d.body_md), status="draft", author=actor.label,
+                       body_html=render(d.body_md), status=ContentStatus.DRAFT, author=actor.label,
                        updated_at=clock.now())  # fmt: skip
     session.add(item)
     session.flush()
@@ -114,13 +114,13 @@ def create(session: Session, draft: Draft, *, actor: Actor) -> ContentItem:
 def update(session: Session, item: ContentItem, draft: Draft, *, actor: Actor) -> ContentItem:
     """Edit a draft, an item waiting for review, or a withdrawn one (which becomes a draft)."""
     auth.require_role(actor, *WRITERS)
-    if item.status == "published":
+    if item.status == ContentStatus.PUBLISHED:
         raise WrongStatus("已发布的文章不能直接修改，请先撤下")
     d = draft.checked()
     before = {**_snapshot(item), "body_md": item.body_md}
     item.section, item.title, item.summary, item.body_md = d.section, d.title, d.summary, d.body_md
     item.body_html = render(d.body_md)
-    item.status = "draft" if item.status == "withdrawn" else item.status
+    item.status = ContentStatus.DRAFT if item.status == ContentStatus.WITHDRAWN else item.status
     item.updated_at = clock.now()
     session.flush()
     audit.record(session, actor, AuditAction.CONTENT_EDITED, target_type="content_item",
@@ -131,11 +131,13 @@ def update(session: Session, item: ContentItem, draft: Draft, *, actor: Actor) -
 
 
 # status changes: action → (allowed from, to, who, audit action)
-_MOVES: dict[str, tuple[tuple[str, ...], str, tuple[Role, ...], AuditAction]] = {
-    "submit": (("draft",), "review", WRITERS, AuditAction.CONTENT_SUBMITTED),
-    "publish": (("review",), "published", (PUBLISHER,), AuditAction.CONTENT_PUBLISHED),
-    "return": (("review",), "draft", (PUBLISHER,), AuditAction.CONTENT_RETURNED),
-    "withdraw": (("published",), "withdrawn", (PUBLISHER,), AuditAction.CONTENT_WITHDRAWN),
+_S = ContentStatus
+_Move = tuple[tuple[ContentStatus, ...], ContentStatus, tuple[Role, ...], AuditAction]
+_MOVES: dict[str, _Move] = {
+    "submit": ((_S.DRAFT,), _S.REVIEW, WRITERS, AuditAction.CONTENT_SUBMITTED),
+    "publish": ((_S.REVIEW,), _S.PUBLISHED, (PUBLISHER,), AuditAction.CONTENT_PUBLISHED),
+    "return": ((_S.REVIEW,), _S.DRAFT, (PUBLISHER,), AuditAction.CONTENT_RETURNED),
+    "withdraw": ((_S.PUBLISHED,), _S.WITHDRAWN, (PUBLISHER,), AuditAction.CONTENT_WITHDRAWN),
 }
 MOVE_LABELS = {"submit": "提交审核", "publish": "审核通过并发布", "return": "退回修改",
                "withdraw": "撤下"}  # fmt: skip
@@ -151,7 +153,8 @@ def move(
     allowed, target, roles, audit_action = _MOVES[action]
     auth.require_role(actor, *roles)
     if item.status not in allowed:
-        raise WrongStatus(f"文章当前为“{STATUS_LABELS[item.status]}”，不能{MOVE_LABELS[action]}")
+        now = ContentStatus(item.status).label
+        raise WrongStatus(f"文章当前为“{now}”，不能{MOVE_LABELS[action]}")
     before = _snapshot(item)
     item.status = target
     if action == "publish":
@@ -169,7 +172,7 @@ def attach(
     data_dir: Path,
 ) -> ContentAttachment:  # fmt: skip
     auth.require_role(actor, *WRITERS)
-    if item.status == "published":
+    if item.status == ContentStatus.PUBLISHED:
         raise WrongStatus("已发布的文章不能增加附件，请先撤下")
     checked = materials.check_file("attachment", filename, data, types=ATTACHMENT_TYPES,
                                    max_bytes=MAX_ATTACHMENT)  # fmt: skip
@@ -196,7 +199,7 @@ def attachment_bytes(
 ) -> tuple[ContentAttachment, bytes]:
     """An attachment's bytes; the public sees only those of published items."""
     row = session.get(ContentAttachment, attachment_id)
-    if row is None or (public and get(session, row.item_id).status != "published"):
+    if row is None or (public and get(session, row.item_id).status != ContentStatus.PUBLISHED):
         raise ItemNotFound(f"附件 {attachment_id} 不存在")
     return row, materials.read(row, data_dir)
 
@@ -207,7 +210,7 @@ def attachment_bytes(
 def published(
     session: Session, section: str | None = None, *, limit: int = 20, offset: int = 0
 ) -> list[ContentItem]:
-    stmt = select(ContentItem).where(ContentItem.status == "published")
+    stmt = select(ContentItem).where(ContentItem.status == ContentStatus.PUBLISHED)
     if section is not None:
         if section not in SECTIONS:
             raise ItemNotFound(f"栏目“{section}”不存在")
@@ -223,7 +226,7 @@ def newest(session: Session, limit: int = 6) -> list[ContentItem]:
 
 def public_item(session: Session, item_id: int) -> ContentItem:
     item = get(session, item_id)
-    if item.status != "published":
+    if item.status != ContentStatus.PUBLISHED:
         raise ItemNotFound(f"文章 {item_id} 不存在")
     return item
 
@@ -235,6 +238,6 @@ def all_items(session: Session, *, actor: Actor) -> list[ContentItem]:
 
 
 def count_published(session: Session, section: str) -> int:
-    stmt = select(func.count()).where(ContentItem.status == "published",
+    stmt = select(func.count()).where(ContentItem.status == ContentStatus.PUBLISHED,
                                       ContentItem.section == section)  # fmt: skip
     return int(session.execute(stmt).scalar_one())

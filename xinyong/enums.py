@@ -104,6 +104,10 @@ class RecordStatus(StrEnum):
     WITHDRAWN = "withdrawn"  # 撤销 / 删除 (with a reason)
     REPAIRED = "repaired"  # 已修复
 
+    @property
+    def label(self) -> str:
+        return {"active": "有效", "repaired": "已修复", "withdrawn": "已撤销"}[self.value]
+
 
 class Disclosure(StrEnum):
     """公开属性 of an information class."""
@@ -141,11 +145,19 @@ class ObjectionStatus(StrEnum):
     OPEN = "open"  # 异议处理中
     ANSWERED = "answered"  # 已答复
 
+    @property
+    def label(self) -> str:
+        return {"open": "处理中", "answered": "已答复"}[self.value]
+
 
 class RegistrationStatus(StrEnum):
     SUBMITTED = "submitted"
     VERIFIED = "verified"
     REJECTED = "rejected"
+
+    @property
+    def label(self) -> str:
+        return {"submitted": "待核实", "verified": "已核实", "rejected": "不予核实"}[self.value]
 
 
 class BatchStatus(StrEnum):
@@ -154,3 +166,37 @@ class BatchStatus(StrEnum):
     PROCESSING = "processing"  # chunks being written (a rerun resumes it)
     DONE = "done"
     DRY_RUN = "dry_run"  # checked only, nothing stored
+
+
+class ContentStatus(StrEnum):
+    """An editorial item (content.py): draft → review → published (→ withdrawn → draft)."""
+
+    DRAFT = "draft"  # 草稿
+    REVIEW = "review"  # 待审核
+    PUBLISHED = "published"  # 已发布
+    WITHDRAWN = "withdrawn"  # 已撤下
+
+    @property
+    def label(self) -> str:
+        return {"draft": "草稿", "review": "待审核", "published": "已发布", "withdrawn": "已撤下"}[
+            self.value
+        ]
+
+
+class WhitelistState(StrEnum):
+    """A 信易贷 whitelist (financing/whitelist.py): generated → approved → pushed."""
+
+    GENERATED = "generated"  # 待审核
+    APPROVED = "approved"  # 已审核
+    PUSHED = "pushed"  # 已推送
+
+    @property
+    def label(self) -> str:
+        return {"generated": "待审核", "approved": "已审核", "pushed": "已推送"}[self.value]
+
+
+class LoanResult(StrEnum):
+    """A bank's answer on a loan (financing/outcomes.py)."""
+
+    GRANTED = "granted"  # 获批
+    REFUSED = "refused"  # 未获批

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from xinyong import lists, subjects
 from xinyong.catalog import Catalog
 from xinyong.db.tables import Record, RepairApplication
-from xinyong.enums import RecordStatus
+from xinyong.enums import RecordStatus, RepairStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +32,9 @@ def today_figures(session: Session, *, catalog: Catalog, today: date) -> Figures
     repairs = session.execute(
         select(func.count())
         .select_from(RepairApplication)
-        .where(RepairApplication.status == "approved", RepairApplication.decided_on <= today)
+        .where(
+            RepairApplication.status == RepairStatus.APPROVED, RepairApplication.decided_on <= today
+        )
     ).scalar_one()
     in_force = lists.current_entries(session, catalog=catalog, today=today, published_only=True)
     return Figures(subjects.count_subjects(session), int(records), len(in_force), int(repairs))

@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.engine import CursorResult
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xinyong import archive, audit, clock, providers
@@ -23,6 +22,7 @@ from xinyong.audit import Actor, AuditAction
 from xinyong.auth import require_department
 from xinyong.catalog import Catalog, FieldRole
 from xinyong.clock import Calendar, add_working_days
+from xinyong.db import transitions
 from xinyong.db.tables import Objection, Provider, Record
 from xinyong.enums import ObjectionStatus, RecordStatus, Role
 from xinyong.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -250,26 +250,20 @@ def _close(
     *,
     actor: Actor,
 ) -> None:
-    result = session.execute(
-        update(Objection)
-        .where(Objection.id == objection.id, Objection.status == ObjectionStatus.OPEN)
-        .values(
-            status=ObjectionStatus.ANSWERED.value,
-            outcome=outcome,
-            answer=answer.strip(),
-            answered_at=clock.now(),
-            answered_by=actor.label,
-            field_changes=[
-                {"field": c.field, "label": c.label, "before": c.before, "after": c.after}
-                for c in diff
-            ],
-        )
-        .execution_options(synchronize_session=False)
+    answered = transitions.move(
+        session,
+        objection,
+        ObjectionStatus.OPEN,
+        status=ObjectionStatus.ANSWERED.value,
+        outcome=outcome,
+        answer=answer.strip(),
+        answered_at=clock.now(),
+        answered_by=actor.label,
+        field_changes=[
+            {"field": c.field, "label": c.label, "before": c.before, "after": c.after} for c in diff
+        ],
     )
-    assert isinstance(result, CursorResult)
-    changed = result.rowcount
-    session.refresh(objection)
-    if changed != 1:
+    if not answered:
         raise AlreadyAnswered(f"该异议已处理（{objection.status}），不能重复答复")
 
 

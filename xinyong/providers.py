@@ -1,7 +1,7 @@
 """Providers: the departments that submit records (报送部门) and decide (认定部门).
 
 Owns: the `providers` rows, registration with a validated USCC. Does not: check submissions
-(collection/) or user scope (auth.py).
+(collection/) or user scope (auth/scope.py).
 """
 
 from __future__ import annotations

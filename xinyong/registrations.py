@@ -4,7 +4,7 @@ Owns: registrations of certificates, contract performance and public welfare; th
 the subject affirms (text of the catalog template `voluntary_registration_truth`); routing to the
 department responsible for that kind of fact (catalog `workflows/registrations.yaml`; the credit
 office when the region has none) and its verification; the public view (only verified items).
-Does not: turn a false registration into a dishonesty record (commitments.py does that for
+Does not: turn a false registration into a dishonesty record (commitments/breach.py does that for
 signed commitments; a rejected registration simply never becomes public).
 """
 
@@ -13,14 +13,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select, update
-from sqlalchemy.engine import CursorResult
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xinyong import audit, providers
 from xinyong.audit import Actor, AuditAction
 from xinyong.auth import require_department, require_role
 from xinyong.catalog import Catalog
+from xinyong.db import transitions
 from xinyong.db.tables import Subject, VoluntaryRegistration
 from xinyong.enums import RegistrationStatus, Role
 from xinyong.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -152,24 +152,16 @@ def verify(
     if not verified and not note.strip():
         raise InvalidInput("不予核实须写明理由", code="registrations.reason_required")
     status = (RegistrationStatus.VERIFIED if verified else RegistrationStatus.REJECTED).value
-    result = session.execute(
-        update(VoluntaryRegistration)
-        .where(
-            VoluntaryRegistration.id == registration.id,
-            VoluntaryRegistration.status == RegistrationStatus.SUBMITTED,
-        )
-        .values(
-            status=status,
-            verified_on=today,
-            verified_by=actor.label,
-            verification_note=note.strip() or None,
-        )
-        .execution_options(synchronize_session=False)
+    moved = transitions.move(
+        session,
+        registration,
+        RegistrationStatus.SUBMITTED,
+        status=status,
+        verified_on=today,
+        verified_by=actor.label,
+        verification_note=note.strip() or None,
     )
-    assert isinstance(result, CursorResult)
-    changed = result.rowcount
-    session.refresh(registration)
-    if changed != 1:
+    if not moved:
         raise AlreadyVerified(f"该注册信息已核实（{registration.status}），不能重复认定")
     audit.record(
         session,

@@ -1,4 +1,4 @@
-"""CSRF, Origin, cookies, security headers and login protection (web/security.py, auth.py)."""
+"""CSRF, Origin, cookies, security headers and login protection (web/security.py, auth/)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from tests.factories.subjects import SYSTEM, make_provider, make_subject
 from xinyong import auth
+from xinyong.auth import sessions
 from xinyong.config import Settings
 from xinyong.db.tables import AuditEntry
 from xinyong.enums import Role
@@ -207,7 +208,7 @@ def test_the_answer_does_the_same_work_whether_or_not_the_user_exists(
         verified.append(hash_)
         return real(hash_, password)
 
-    monkeypatch.setattr(auth, "password_matches", spy)
+    monkeypatch.setattr(sessions, "password_matches", spy)  # where log_in looks it up
     answers = []
     for name in ("clerk", "no-such-user"):
         with pytest.raises(auth.LoginFailed) as caught:
@@ -218,7 +219,7 @@ def test_the_answer_does_the_same_work_whether_or_not_the_user_exists(
     assert verified[0] == user.password_hash
     assert verified[1] != user.password_hash
     assert verified[1].startswith("$argon2")  # the same algorithm and cost as a real hash
-    assert auth._hasher.check_needs_rehash(verified[1]) is False
+    assert sessions._hasher.check_needs_rehash(verified[1]) is False
 
 
 def test_a_wrong_enterprise_password_stays_on_the_enterprise_login(

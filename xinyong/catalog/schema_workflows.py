@@ -4,7 +4,7 @@
 `registrations.yaml`. The numbers
 are catalog data so that a credit office can override them per region (rules.md §1.5, §7.1, §9:
 several national figures are UNCERTAIN). The workflows (`repair/`, `objections.py`,
-`commitments.py`) evaluate them; this module only says what a well-formed file looks like.
+`commitments/`) evaluate them; this module only says what a well-formed file looks like.
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ a refused step prints the action's Chinese message and exits 1.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -56,14 +57,25 @@ def _show(view: dict[str, Any], json_out: bool) -> None:
         )
 
 
-def _step(entry_id: int, json_out: bool, act: Any) -> None:
-    """Load the entry, run one action, print the entry with what is open next."""
+def _step(
+    entry_id: int,
+    json_out: bool,
+    action: Callable[..., Any] | None,
+    *args: Any,
+    then: Callable[[Any], None] | None = None,
+    **kwargs: Any,
+) -> None:
+    """The body of every step command: load the entry, take `action` on it as the operator
+    today (with `args`/`kwargs`), run `then` on the entry, print it with what is open next."""
     from xinyong import lists  # noqa: PLC0415
 
     today = ctx.today()
     with ctx.db() as session:
         entry = lists.get_entry(session, entry_id)
-        act(session, entry, today)
+        if action is not None:
+            action(session, entry, *args, **kwargs, actor=ctx.operator(), today=today)
+        if then is not None:
+            then(entry)
         view = _entry_view(session, entry, today)
     _show(view, json_out)
 
@@ -102,7 +114,7 @@ def propose(
 
 def show(entry_id: EntryId, json_out: JsonOut = False) -> None:
     """查看名单认定及下一步 / show an entry and what the rules allow next."""
-    _step(entry_id, json_out, lambda *_: None)
+    _step(entry_id, json_out, None)
 
 
 def notice(
@@ -115,21 +127,12 @@ def notice(
     """发出事前告知书（红名单为拟列入公示）/ send the prior notice."""
     from xinyong import lists  # noqa: PLC0415
 
-    def act(session: Any, entry: Any, today: date) -> None:
-        lists.send_prior_notice(
-            session,
-            entry,
-            number,
-            authority=authority,
-            catalog=ctx.load_catalog(),
-            calendar=ctx.load_calendar(),
-            actor=ctx.operator(),
-            today=today,
-        )
+    def save(entry: Any) -> None:
         if out is not None:
             out.write_text(entry.notice_html or "", encoding="utf-8")
 
-    _step(entry_id, json_out, act)
+    _step(entry_id, json_out, lists.send_prior_notice, number, authority=authority, then=save,
+          catalog=ctx.load_catalog(), calendar=ctx.load_calendar())  # fmt: skip
 
 
 def deliver(
@@ -142,19 +145,9 @@ def deliver(
     """登记告知书送达 / record the notice's delivery."""
     from xinyong import lists  # noqa: PLC0415
 
-    def act(session: Any, entry: Any, today: date) -> None:
-        lists.record_delivery(
-            session,
-            entry,
-            method,
-            date.fromisoformat(on) if on else today,
-            note,
-            catalog=ctx.load_catalog(),
-            actor=ctx.operator(),
-            today=today,
-        )
-
-    _step(entry_id, json_out, act)
+    delivered = date.fromisoformat(on) if on else ctx.today()
+    _step(entry_id, json_out, lists.record_delivery, method, delivered, note,
+          catalog=ctx.load_catalog())  # fmt: skip
 
 
 def statement(
@@ -166,13 +159,7 @@ def statement(
     """登记陈述申辩及答复 / record a statement and its answer."""
     from xinyong import lists  # noqa: PLC0415
 
-    _step(
-        entry_id,
-        json_out,
-        lambda session, entry, today: lists.record_statement(
-            session, entry, text, answer, actor=ctx.operator(), today=today
-        ),
-    )
+    _step(entry_id, json_out, lists.record_statement, text, answer)
 
 
 def approve(
@@ -183,13 +170,7 @@ def approve(
     """登记上一级部门批准 / record the approval."""
     from xinyong import lists  # noqa: PLC0415
 
-    _step(
-        entry_id,
-        json_out,
-        lambda session, entry, today: lists.approve_entry(
-            session, entry, note, catalog=ctx.load_catalog(), actor=ctx.operator(), today=today
-        ),
-    )
+    _step(entry_id, json_out, lists.approve_entry, note, catalog=ctx.load_catalog())
 
 
 def decide(
@@ -200,26 +181,14 @@ def decide(
     """作出认定决定 / decide."""
     from xinyong import lists  # noqa: PLC0415
 
-    _step(
-        entry_id,
-        json_out,
-        lambda session, entry, today: lists.decide_entry(
-            session, entry, number, catalog=ctx.load_catalog(), actor=ctx.operator(), today=today
-        ),
-    )
+    _step(entry_id, json_out, lists.decide_entry, number, catalog=ctx.load_catalog())
 
 
 def publish(entry_id: EntryId, json_out: JsonOut = False) -> None:
     """公布 / publish."""
     from xinyong import lists  # noqa: PLC0415
 
-    _step(
-        entry_id,
-        json_out,
-        lambda session, entry, today: lists.publish_entry(
-            session, entry, actor=ctx.operator(), today=today
-        ),
-    )
+    _step(entry_id, json_out, lists.publish_entry)
 
 
 def exit_(
@@ -232,20 +201,8 @@ def exit_(
     """移出（提前移出或依据被撤销）/ exit early or annul."""
     from xinyong import lists  # noqa: PLC0415
 
-    _step(
-        entry_id,
-        json_out,
-        lambda session, entry, today: lists.exit_entry(
-            session,
-            entry,
-            kind=kind,
-            reason=reason,
-            basis=basis,
-            catalog=ctx.load_catalog(),
-            actor=ctx.operator(),
-            today=today,
-        ),
-    )
+    _step(entry_id, json_out, lists.exit_entry, kind=kind, reason=reason, basis=basis,
+          catalog=ctx.load_catalog())  # fmt: skip
 
 
 def register(lists_app: typer.Typer) -> None:

@@ -97,6 +97,28 @@ def screen_command(
                   f" → {out}")  # fmt: skip
 
 
+@lists_app.command("recompute-validity")
+def recompute_validity(
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="只列出，不修改 / list only")] = False,
+) -> None:
+    """重算旧规则存储的名单有效期（少计一日的，逐条留痕）/ correct ends stored one day short."""
+    from xinyong import lists  # noqa: PLC0415
+
+    catalog = ctx.load_catalog()
+    with ctx.progress(enabled=True) as bar:
+        task = bar.add_task("重算有效期 / recompute validity", total=1)
+        with ctx.db() as session:
+            found = lists.recompute_validity(
+                session, catalog=catalog, actor=ctx.operator(), dry_run=dry_run
+            )
+        bar.advance(task)
+    for c in found:
+        print(f"名单记录 {c.entry_id}  {c.list_type}  认定 {c.decided_on}  有效期至 "
+              f"{c.stored} → {c.corrected}")  # fmt: skip
+    verb = "需更正" if dry_run else "已更正"
+    ctx.err.print(f"{verb} {len(found)} 条；其余名单记录的有效期与现行规则一致")
+
+
 def register(app: typer.Typer) -> None:
     from xinyong.cli import list_steps  # noqa: PLC0415
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from xinyong import auth, subjects
 from xinyong.audit import Actor
 from xinyong.demo.region import DEMO_PASSWORD, make_uscc
-from xinyong.enums import Role
+from xinyong.enums import LoanResult, Role
 from xinyong.financing import catalog as fin_catalog
 from xinyong.financing import institutions, market, outcomes
 from xinyong.scenarios import catalog as scenario_catalog
@@ -53,7 +53,7 @@ def load_financing(session: Session, *, seed: int, actor: Actor, today: date) ->
         valid_until=today + timedelta(days=365), actor=owner, today=today,
     )  # fmt: skip
     outcomes.record_outcome(
-        session, inst, company, result="granted", decided_on=today, need=need,
+        session, inst, company, result=LoanResult.GRANTED, decided_on=today, need=need,
         product_id=product.id, amount_wan="100", granted_on=today,
         matures_on=today + timedelta(days=364), rate_type="floating", credit_loan=True,
         first_loan=True, fin_catalog=fin_catalog.load(), actor=banker,

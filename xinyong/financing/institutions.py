@@ -7,13 +7,16 @@ institution grants each of its users the same consent, and revoking it revokes t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xinyong import audit, auth, consent
 from xinyong.audit import Actor, AuditAction
+from xinyong.db.base import IdMixin
 from xinyong.db.tables import Consent, Institution, InstitutionUser, Subject, User
 from xinyong.enums import Role
 from xinyong.errors import Forbidden, InvalidInput, NotFound
@@ -29,8 +32,34 @@ LENDER_SCOPES = [
 ]
 
 
+Row = TypeVar("Row", bound=IdMixin)
+
+
 class InstitutionNotFound(NotFound):
     code = "financing.institution_not_found"
+
+
+def require_own(session: Session, actor: Actor, institution: Institution, refusal: str) -> None:
+    """A bank user acts only for its own institution (the system actor for any)."""
+    if actor.kind != "system" and of_actor(session, actor).id != institution.id:
+        raise Forbidden(refusal, code="financing.not_own")
+
+
+def stored(
+    session: Session,
+    row: Row,
+    action: AuditAction,
+    *,
+    target_type: str,
+    after: Callable[[Row], dict[str, Any]],
+    actor: Actor,
+) -> Row:
+    """Add a new row of the financing market and audit it with its JSON, in one transaction."""
+    session.add(row)
+    session.flush()
+    audit.record(session, actor, action, target_type=target_type, target_id=row.id,
+                 after=after(row))  # fmt: skip
+    return row
 
 
 def register(
@@ -47,13 +76,14 @@ def register(
     if session.execute(select(Institution).where(Institution.code == code)).first():
         raise InvalidInput(f"机构 {code} 已登记", code="financing.duplicate")
     row = Institution(name=name.strip(), code=code, kind=kind, joined_whitelist=joined_whitelist)
-    session.add(row)
-    session.flush()
-    audit.record(
-        session, actor, AuditAction.INSTITUTION_REGISTERED, target_type="institution",
-        target_id=row.id, after={"name": row.name, "code": code, "kind": kind},
-    )  # fmt: skip
-    return row
+    return stored(
+        session,
+        row,
+        AuditAction.INSTITUTION_REGISTERED,
+        target_type="institution",
+        after=lambda r: {"name": r.name, "code": code, "kind": kind},
+        actor=actor,
+    )
 
 
 def add_user(session: Session, institution: Institution, user: User, *, actor: Actor) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from xinyong import audit, auth
+from xinyong import auth
 from xinyong.audit import Actor, AuditAction
 from xinyong.catalog import Catalog
 from xinyong.catalog.errors import CatalogError
@@ -75,8 +75,7 @@ def publish_product(
     actor: Actor,
 ) -> LoanProduct:
     """A bank user publishes a product of its own institution; the rule is checked as data."""
-    if actor.kind != "system" and institutions.of_actor(session, actor).id != institution.id:
-        raise Forbidden("只能发布本机构的产品", code="financing.not_own")
+    institutions.require_own(session, actor, institution, "只能发布本机构的产品")
     if not name.strip() or len(name) > MAX_NAME:
         raise BadProduct("产品名称必填，不超过100字")
     low, high = amount(amount_min, "最低额度"), amount(amount_max, "最高额度")
@@ -96,13 +95,14 @@ def publish_product(
         term_min_months=t_low, term_max_months=t_high, rate_type=rate_type,
         credit_loan=credit_loan, eligibility=rule.as_dict(),
     )  # fmt: skip
-    session.add(row)
-    session.flush()
-    audit.record(
-        session, actor, AuditAction.LOAN_PRODUCT_PUBLISHED, target_type="loan_product",
-        target_id=row.id, after=product_json(row),
-    )  # fmt: skip
-    return row
+    return institutions.stored(
+        session,
+        row,
+        AuditAction.LOAN_PRODUCT_PUBLISHED,
+        target_type="loan_product",
+        after=product_json,
+        actor=actor,
+    )
 
 
 def products(session: Session, institution_id: int | None = None) -> list[LoanProduct]:
@@ -156,13 +156,14 @@ def publish_need(
         subject_id=subject.id, amount=amount(amount_wan, "融资金额"),
         term_months=_term(term_months, "融资期限"), purpose=text, size=size, published_on=today,
     )  # fmt: skip
-    session.add(row)
-    session.flush()
-    audit.record(
-        session, actor, AuditAction.FINANCING_NEED_PUBLISHED, target_type="financing_need",
-        target_id=row.id, after=need_json(row),
-    )  # fmt: skip
-    return row
+    return institutions.stored(
+        session,
+        row,
+        AuditAction.FINANCING_NEED_PUBLISHED,
+        target_type="financing_need",
+        after=need_json,
+        actor=actor,
+    )
 
 
 def need_json(row: FinancingNeed) -> dict[str, Any]:

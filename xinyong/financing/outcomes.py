@@ -34,8 +34,8 @@ from xinyong.db.tables import (
     Record,
     Subject,
 )
-from xinyong.enums import ListKind, RecordStatus, Severity
-from xinyong.errors import Forbidden, InvalidInput
+from xinyong.enums import ListKind, LoanResult, RecordStatus, Severity
+from xinyong.errors import InvalidInput
 from xinyong.financing import institutions
 from xinyong.financing.catalog import FinancingCatalog
 from xinyong.financing.market import RATE_TYPES, amount
@@ -65,8 +65,7 @@ def record_outcome(
     refusal_code: str | None = None,
 ) -> LoanOutcome:
     """A bank user records its decision; a granted loan needs its terms, a refusal its reason."""
-    if actor.kind != "system" and institutions.of_actor(session, actor).id != institution.id:
-        raise Forbidden("只能反馈本机构的贷款结果", code="financing.not_own")
+    institutions.require_own(session, actor, institution, "只能反馈本机构的贷款结果")
     if need is not None and need.subject_id != subject.id:
         raise InvalidInput("融资需求与企业不符", code="financing.need_mismatch")
     row = LoanOutcome(
@@ -74,7 +73,7 @@ def record_outcome(
         need_id=need.id if need else None, product_id=product_id, result=result,
         decided_on=decided_on, recorded_by=actor.label,
     )  # fmt: skip
-    if result == "granted":
+    if result == LoanResult.GRANTED:
         if granted_on is None or rate_type not in RATE_TYPES:
             raise InvalidInput("获批须填写放款日期和利率类型", code="financing.outcome")
         if credit_loan is None or first_loan is None:
@@ -84,20 +83,21 @@ def record_outcome(
         row.amount = amount(amount_wan, "放款金额")
         row.granted_on, row.matures_on, row.rate_type = granted_on, matures_on, rate_type
         row.credit_loan, row.first_loan = credit_loan, first_loan
-    elif result == "refused":
+    elif result == LoanResult.REFUSED:
         fin_catalog.refusal_title(refusal_code or "")
         row.refusal_code = refusal_code
     else:
         raise InvalidInput(
             "结果只能是 granted（获批）或 refused（未获批）", code="financing.outcome"
         )
-    session.add(row)
-    session.flush()
-    audit.record(
-        session, actor, AuditAction.LOAN_OUTCOME_RECORDED, target_type="loan_outcome",
-        target_id=row.id, after=outcome_json(row),
-    )  # fmt: skip
-    return row
+    return institutions.stored(
+        session,
+        row,
+        AuditAction.LOAN_OUTCOME_RECORDED,
+        target_type="loan_outcome",
+        after=outcome_json,
+        actor=actor,
+    )
 
 
 def outcome_json(row: LoanOutcome) -> dict[str, Any]:
@@ -133,7 +133,7 @@ def active_loans(session: Session, subject_ids: Iterable[int], today: date) -> l
         return []
     stmt = select(LoanOutcome).where(
         LoanOutcome.subject_id.in_(ids),
-        LoanOutcome.result == "granted",
+        LoanOutcome.result == LoanResult.GRANTED,
         LoanOutcome.granted_on <= today,
         or_(LoanOutcome.matures_on.is_(None), LoanOutcome.matures_on >= today),
     )
@@ -339,14 +339,14 @@ def figures(session: Session, month: str | None = None) -> list[MonthFigures]:
     names = dict(session.execute(select(Institution.id, Institution.name)).all())
     acc: dict[tuple[int, str], dict[str, Any]] = {}
     for inst, result, granted_on, decided_on, amt, credit, first in rows:
-        day = (granted_on if result == "granted" else None) or decided_on
+        day = (granted_on if result == LoanResult.GRANTED else None) or decided_on
         key = (inst, day.strftime("%Y-%m"))
         if month is not None and key[1] != month:
             continue
         a = acc.setdefault(
             key, {"loans": 0, "amount": Decimal(0), "credit": 0, "first": 0, "refused": 0}
         )
-        if result == "granted":
+        if result == LoanResult.GRANTED:
             a["loans"] += 1
             a["amount"] += amt or Decimal(0)
             a["credit"] += int(bool(credit))

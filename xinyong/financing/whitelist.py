@@ -18,7 +18,7 @@ from xinyong import audit, auth, clock
 from xinyong.audit import Actor, AuditAction
 from xinyong.catalog import Catalog
 from xinyong.db.tables import Institution, Subject, Whitelist, WhitelistEntry, WhitelistOptOut
-from xinyong.enums import Role, SubjectStatus
+from xinyong.enums import Role, SubjectStatus, WhitelistState
 from xinyong.errors import Conflict, Forbidden, NotFound
 from xinyong.evaluation import eligibility
 from xinyong.financing import institutions
@@ -110,7 +110,7 @@ def _store(
             Whitelist.rule_id == rule_id,
         )
     ).scalar_one_or_none()
-    if row is not None and row.state == "pushed":
+    if row is not None and row.state == WhitelistState.PUSHED:
         raise Conflict(f"{inst.name} {month} 的白名单已推送，不能重新生成", code="financing.pushed")
     if row is None:
         row = Whitelist(institution_id=inst.id, month=month, rule_id=rule_id, rule_version=version,
@@ -120,7 +120,7 @@ def _store(
     else:
         session.execute(delete(WhitelistEntry).where(WhitelistEntry.whitelist_id == row.id))
         row.state, row.generated_on, row.reviewed_by, row.rule_version = (
-            "generated",
+            WhitelistState.GENERATED,
             today,
             None,
             version,
@@ -142,9 +142,9 @@ def get(session: Session, whitelist_id: int) -> Whitelist:
 
 def review(session: Session, row: Whitelist, *, actor: Actor) -> Whitelist:
     auth.require_role(actor, Role.ADMIN)
-    if row.state != "generated":
+    if row.state != WhitelistState.GENERATED:
         raise Conflict("只能审核刚生成的白名单", code="financing.whitelist_state")
-    row.state, row.reviewed_by = "approved", actor.label
+    row.state, row.reviewed_by = WhitelistState.APPROVED, actor.label
     audit.record(
         session, actor, AuditAction.WHITELIST_REVIEWED, target_type="whitelist", target_id=row.id
     )
@@ -153,9 +153,9 @@ def review(session: Session, row: Whitelist, *, actor: Actor) -> Whitelist:
 
 def push(session: Session, row: Whitelist, *, actor: Actor) -> Whitelist:
     auth.require_role(actor, Role.ADMIN)
-    if row.state != "approved":
+    if row.state != WhitelistState.APPROVED:
         raise Conflict("白名单须先经信用办审核后才能推送", code="financing.whitelist_state")
-    row.state, row.pushed_at = "pushed", clock.now()
+    row.state, row.pushed_at = WhitelistState.PUSHED, clock.now()
     audit.record(
         session, actor, AuditAction.WHITELIST_PUSHED, target_type="whitelist", target_id=row.id
     )
@@ -169,7 +169,7 @@ def lists_of(
     if institution_id is not None:
         stmt = stmt.where(Whitelist.institution_id == institution_id)
     if pushed_only:
-        stmt = stmt.where(Whitelist.state == "pushed")
+        stmt = stmt.where(Whitelist.state == WhitelistState.PUSHED)
     return list(session.execute(stmt).scalars())
 
 

@@ -10,7 +10,8 @@ counting records (国办发〔2020〕49号).
 Package map: `steps` (the procedure's shape, pure), `allowed` (each step's preconditions,
 pure: what is open next and why the rest is refused), `procedure` (actions), `evidence` (evidence
 files, notice delivery), `validity` (pure
-rules), `notice` (事前告知书), `queries` (entries in force, portal view), `errors`.
+rules), `revalidation` (one-off correction of ends stored before the period rule was unified),
+`notice` (事前告知书), `queries` (entries in force, portal view), `errors`.
 Code and tests are authoritative.
 """
 
@@ -70,6 +71,7 @@ from xinyong.lists.queries import (
     public_entries,
     subject_facts,
 )
+from xinyong.lists.revalidation import Correction, recompute_validity, stale_validity
 from xinyong.lists.steps import Stage, notice_step, statement_deadline, steps_of
 from xinyong.lists.validity import (
     EntryFacts,
@@ -88,6 +90,7 @@ __all__ = [
     "FACT_COLUMNS",
     "ApprovalMissing",
     "BadEvidence",
+    "Correction",
     "CurrentEntry",
     "EarlyExitRefused",
     "EntryAlreadyOpen",
@@ -138,10 +141,12 @@ __all__ = [
     "public_type",
     "public_types",
     "publish_entry",
+    "recompute_validity",
     "record_delivery",
     "record_statement",
     "refusal",
     "send_prior_notice",
+    "stale_validity",
     "statement_deadline",
     "steps_of",
     "subject_facts",

@@ -241,7 +241,8 @@ def _applicant_conditions(
 def _repairable(record: Record, period: DisclosurePeriod) -> Condition:
     title = "属于可修复的失信信息"
     if not record.is_current or record.status != RecordStatus.ACTIVE:
-        state = {"repaired": "已修复", "withdrawn": "已撤销"}.get(record.status, "已被新版本替代")
+        gone = record.status in (RecordStatus.REPAIRED, RecordStatus.WITHDRAWN)
+        state = RecordStatus(record.status).label if gone else "已被新版本替代"
         return Condition("repairable", title, False, f"该记录{state}，无需再申请修复")
     if not period.repairable:
         return Condition("repairable", title, False, period.note)

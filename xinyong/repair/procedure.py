@@ -11,8 +11,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import update
-from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from xinyong import audit
@@ -20,6 +18,7 @@ from xinyong.audit import Actor, AuditAction
 from xinyong.auth import require_department, require_role
 from xinyong.catalog import Catalog
 from xinyong.clock import Calendar, add_working_days
+from xinyong.db import transitions
 from xinyong.db.tables import ListEntry, Record, RepairApplication
 from xinyong.enums import RepairStatus, RepairTarget, Role
 from xinyong.errors import Conflict, DueProcessError, InvalidInput
@@ -61,20 +60,25 @@ def _require_decider(actor: Actor, application: RepairApplication) -> None:
 
 def _move(session: Session, application: RepairApplication, expected: str, **values: Any) -> None:
     """Conditional transition: changes the row only if it is still in `expected`."""
-    result = session.execute(
-        update(RepairApplication)
-        .where(RepairApplication.id == application.id, RepairApplication.status == expected)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    assert isinstance(result, CursorResult)
-    changed = result.rowcount
-    session.refresh(application)
-    if changed != 1:
+    if not transitions.move(session, application, expected, **values):
         raise AlreadyHandled(
             f"该修复申请已被处理（当前状态：{application.status}），请刷新后查看",
             details={"repair_id": application.id, "status": application.status},
         )
+
+
+def _audit(
+    session: Session,
+    actor: Actor,
+    application: RepairApplication,
+    action: AuditAction,
+    before: dict[str, Any],
+    after: dict[str, Any],
+    reason: str | None = None,
+) -> None:
+    """The audit row of one step of a repair application."""
+    audit.record(session, actor, action, target_type="repair_application",
+                 target_id=application.id, before=before, after=after, reason=reason)  # fmt: skip
 
 
 def _expect(application: RepairApplication, expected: str, step: str) -> None:
@@ -113,14 +117,13 @@ def accept(
         accepted_on=today,
         decide_due=decide_due,
     )
-    audit.record(
+    _audit(
         session,
         actor,
+        application,
         AuditAction.REPAIR_ACCEPTED,
-        target_type="repair_application",
-        target_id=application.id,
-        before={"status": RepairStatus.SUBMITTED},
-        after={"status": RepairStatus.ACCEPTED, "decide_due": decide_due},
+        {"status": RepairStatus.SUBMITTED},
+        {"status": RepairStatus.ACCEPTED, "decide_due": decide_due},
     )
     return application
 
@@ -142,14 +145,13 @@ def refuse_acceptance(
         decision_reason=reason.strip(),
     )
     outcomes.append_sync(session, application, "repair.not_accepted", today=today)
-    audit.record(
+    _audit(
         session,
         actor,
+        application,
         AuditAction.REPAIR_NOT_ACCEPTED,
-        target_type="repair_application",
-        target_id=application.id,
-        before={"status": RepairStatus.SUBMITTED},
-        after={"status": RepairStatus.NOT_ACCEPTED},
+        {"status": RepairStatus.SUBMITTED},
+        {"status": RepairStatus.NOT_ACCEPTED},
         reason=reason,
     )
     return application
@@ -185,14 +187,13 @@ def extend(
         extension_reason=reason.strip(),
         decide_due=new_due,
     )
-    audit.record(
+    _audit(
         session,
         actor,
+        application,
         AuditAction.REPAIR_EXTENDED,
-        target_type="repair_application",
-        target_id=application.id,
-        before={"decide_due": before},
-        after={"decide_due": new_due},
+        {"decide_due": before},
+        {"decide_due": new_due},
         reason=reason,
     )
     return application
@@ -243,14 +244,13 @@ def decide(
         after.update(list_entry_id=exited.id, exited_on=exited.exited_on)
     outcomes.append_sync(session, application, f"repair.{status}", today=today)
     session.flush()
-    audit.record(
+    _audit(
         session,
         actor,
+        application,
         AuditAction.REPAIR_DECIDED,
-        target_type="repair_application",
-        target_id=application.id,
-        before={"status": RepairStatus.ACCEPTED},
-        after=after,
+        {"status": RepairStatus.ACCEPTED},
+        after,
         reason=reason or None,
     )
     log.info("repair decided", repair_id=application.id, status=status)
@@ -297,14 +297,13 @@ def revoke(
         actor=actor,
     )
     outcomes.append_sync(session, application, "repair.revoked", today=today)
-    audit.record(
+    _audit(
         session,
         actor,
+        application,
         AuditAction.REPAIR_REVOKED,
-        target_type="repair_application",
-        target_id=application.id,
-        before={"status": APPROVED},
-        after={"status": RepairStatus.REVOKED, "record_id": restored.id if restored else None},
+        {"status": APPROVED},
+        {"status": RepairStatus.REVOKED, "record_id": restored.id if restored else None},
         reason=reason,
     )
     return application

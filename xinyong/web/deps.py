@@ -11,10 +11,11 @@ from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
-from xinyong import auth, clock
+from xinyong import auth, clock, subjects
 from xinyong.audit import ANONYMOUS, Actor
 from xinyong.catalog import Catalog
 from xinyong.clock import Calendar
+from xinyong.db.tables import Subject
 from xinyong.enums import Role
 from xinyong.errors import Unauthenticated
 
@@ -95,3 +96,20 @@ def require(*roles: Role) -> Callable[[Actor], Actor]:
         return actor
 
     return _check
+
+
+def _enterprise(actor: Annotated[Actor, Depends(require(Role.ENTERPRISE))]) -> Actor:
+    auth.require_enterprise_account(actor)
+    return actor
+
+
+# An enterprise account bound to its subject (self-service: /me, /me/financing, consents).
+Enterprise = Annotated[Actor, Depends(_enterprise)]
+
+
+def _own_subject(session: DbSession, actor: Enterprise) -> Subject:
+    """The subject the enterprise account acts for: its own, and only its own."""
+    return subjects.get(session, auth.require_enterprise_account(actor))
+
+
+OwnSubject = Annotated[Subject, Depends(_own_subject)]

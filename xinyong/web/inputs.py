@@ -92,3 +92,8 @@ async def json_body(request: Request, model: type[M]) -> M:
 def _json_kind(data: object) -> str:
     kinds = {list: "数组", str: "字符串", int: "数字", float: "数字", bool: "布尔值"}
     return kinds.get(type(data), "空值")
+
+
+def checked(value: str | None) -> bool:
+    """A checkbox or yes/no form field: ticked ("1", "true", "on", "yes") or not."""
+    return value in {"1", "true", "on", "yes"}

@@ -14,7 +14,16 @@ from typing import Any
 from jinja2 import pass_context
 
 from xinyong.catalog import Catalog
-from xinyong.enums import ListKind, Role, Severity
+from xinyong.enums import (
+    ContentStatus,
+    ListKind,
+    ObjectionStatus,
+    RecordStatus,
+    RegistrationStatus,
+    Role,
+    Severity,
+    WhitelistState,
+)
 from xinyong.related_parties import ROLE_LABELS
 
 LIST_KINDS = {
@@ -24,10 +33,7 @@ LIST_KINDS = {
     ListKind.IMPORTED: "外部认定名单（归集）",
 }
 STATES: dict[str, dict[str, str]] = {
-    "record_status": {"active": "有效", "repaired": "已修复", "withdrawn": "已撤销"},
-    "objection_status": {"open": "处理中", "answered": "已答复"},
     "objection_outcome": {"corrected": "更正", "deleted": "删除", "kept": "维持"},
-    "registration_status": {"submitted": "待核实", "verified": "已核实", "rejected": "不予核实"},
     "outbox_event": {
         "records.collected": "归集入库",
         "record.versioned": "记录更正",
@@ -66,6 +72,11 @@ ENUM_TITLES: dict[str, Callable[[str], str]] = {
     "role": lambda code: Role(code).label,
     "severity": lambda code: Severity(code).label,
     "list_kind": lambda code: LIST_KINDS[ListKind(code)],
+    "content_status": lambda code: ContentStatus(code).label,
+    "whitelist_state": lambda code: WhitelistState(code).label,
+    "record_status": lambda code: RecordStatus(code).label,
+    "objection_status": lambda code: ObjectionStatus(code).label,
+    "registration_status": lambda code: RegistrationStatus(code).label,
 }
 
 

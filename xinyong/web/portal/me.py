@@ -17,22 +17,25 @@ from sqlalchemy.orm import Session
 
 from xinyong import (
     archive,
-    auth,
     commitments,
     disclosure,
     objections,
     registrations,
     repair,
-    subjects,
 )
-from xinyong.audit import Actor
 from xinyong.catalog import Catalog
 from xinyong.db.tables import ListEntry, Record
-from xinyong.enums import Role
 from xinyong.errors import NotFound
 from xinyong.web import evaluation as evaluation_web
 from xinyong.web import login
-from xinyong.web.deps import CurrentCalendar, CurrentCatalog, DbSession, Today, require
+from xinyong.web.deps import (
+    CurrentCalendar,
+    CurrentCatalog,
+    DbSession,
+    Enterprise,
+    OwnSubject,
+    Today,
+)
 from xinyong.web.inputs import RowId
 from xinyong.web.templating import templates
 from xinyong.web.titles import title_of
@@ -40,12 +43,6 @@ from xinyong.web.titles import title_of
 router = APIRouter(prefix="/me", include_in_schema=False)
 
 
-def _enterprise(actor: Annotated[Actor, Depends(require(Role.ENTERPRISE))]) -> Actor:
-    auth.require_enterprise_account(actor)
-    return actor
-
-
-Enterprise = Annotated[Actor, Depends(_enterprise)]
 Files = Annotated[list[UploadFile] | None, File()]
 
 
@@ -122,12 +119,16 @@ def _repair_label(session: Session, app: Any, catalog: Catalog) -> str:
 
 @router.get("/", response_class=HTMLResponse)
 def home(
-    request: Request, session: DbSession, actor: Enterprise, catalog: CurrentCatalog, today: Today
+    request: Request,
+    session: DbSession,
+    actor: Enterprise,
+    ctx_subject: OwnSubject,
+    catalog: CurrentCatalog,
+    today: Today,
 ) -> HTMLResponse:
     assert actor.subject_id is not None
     records = archive.current_records(session, actor.subject_id)
     repairs = repair.list_for_subject(session, actor.subject_id)
-    ctx_subject = subjects.get(session, actor.subject_id)
     ctx = {
         "actor": actor,
         "subject": ctx_subject,
@@ -269,15 +270,15 @@ def sign_commitment(
     request: Request,
     session: DbSession,
     actor: Enterprise,
+    subject: OwnSubject,
     catalog: CurrentCatalog,
     today: Today,
     template_id: Annotated[str, Form()],
     detail: Annotated[str, Form()] = "",
 ) -> Response:
-    assert actor.subject_id is not None
     commitments.sign(
         session,
-        subjects.get(session, actor.subject_id),
+        subject,
         template_id,
         actor=actor,
         today=today,
@@ -292,6 +293,7 @@ def sign_commitment(
 def register_fact(
     session: DbSession,
     actor: Enterprise,
+    subject: OwnSubject,
     catalog: CurrentCatalog,
     today: Today,
     kind: Annotated[str, Form()],
@@ -301,11 +303,10 @@ def register_fact(
     occurred_on: Annotated[date | None, Form()] = None,
     truth: Annotated[bool, Form()] = False,
 ) -> Response:
-    assert actor.subject_id is not None
     new = registrations.NewRegistration(kind, title, detail, evidence, occurred_on, truth)
     registrations.submit(
         session,
-        subjects.get(session, actor.subject_id),
+        subject,
         new,
         actor=actor,
         today=today,

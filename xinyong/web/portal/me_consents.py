@@ -5,18 +5,15 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from xinyong import audit, consent, subjects
-from xinyong.audit import Actor
-from xinyong.enums import Role
-from xinyong.web.deps import DbSession, Today, require
+from xinyong.web.deps import DbSession, Enterprise, OwnSubject, Today
 from xinyong.web.inputs import RowId
 from xinyong.web.templating import templates
 
 router = APIRouter(prefix="/me", include_in_schema=False)
-Enterprise = Annotated[Actor, Depends(require(Role.ENTERPRISE))]
 
 
 @router.get("/consents", response_class=HTMLResponse)
@@ -41,14 +38,13 @@ def consents_page(
 def grant_consent(
     session: DbSession,
     actor: Enterprise,
+    subject: OwnSubject,
     today: Today,
     grantee: Annotated[str, Form()],
     purpose: Annotated[str, Form()],
     valid_until: Annotated[date, Form()],
     scopes: Annotated[list[str], Form()],
 ) -> Response:
-    assert actor.subject_id is not None
-    subject = subjects.get(session, actor.subject_id)
     party = consent.parse_grantee(session, grantee)
     consent.grant(
         session,

@@ -1,9 +1,8 @@
-"""Audit log and query log.
+"""The audit log: who did what, chained by SM3; the `Actor` and the `AuditAction` names.
 
 Owns: the `Actor` value every action receives, `AuditAction` names, the append-only audit log
 chained by SM3 (each row's hash covers the previous hash and the row's canonical JSON), chain
-verification, and the query log (who looked at a subject's non-public data, for what purpose).
-Does not: decide who may do what (auth.py), or log to files (log.py).
+verification, and where the chain starts after a retention purge (the latest checkpoint).
 
 The audit row is written in the caller's transaction (`record` only flushes), so a change and its
 audit row commit or roll back together.
@@ -20,12 +19,12 @@ from enum import StrEnum
 from typing import Any
 
 from cryptography.hazmat.primitives import hashes
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from xinyong import clock, signing
 from xinyong.db.session import is_postgres
-from xinyong.db.tables import AuditEntry, LogCheckpoint, QueryLogEntry
+from xinyong.db.tables import AuditEntry, LogCheckpoint
 from xinyong.enums import Role
 from xinyong.log import get_logger
 
@@ -60,6 +59,7 @@ class AuditAction(StrEnum):
     LIST_ENTRY_DECIDED = "lists.entry.decided"
     LIST_ENTRY_PUBLISHED = "lists.entry.published"
     LIST_ENTRY_EXITED = "lists.entry.exited"
+    LIST_VALIDITY_CORRECTED = "lists.entry.validity_corrected"
     LIST_EVIDENCE_ADDED = "lists.evidence.added"
     LIST_NOTICE_DELIVERED = "lists.notice.delivered"
     LIST_PUBLICITY_OBJECTION = "lists.publicity.objection_filed"
@@ -299,39 +299,6 @@ def verify_chain(session: Session, public_key: signing.VerifyKey | None = None) 
     return ChainReport(checked)
 
 
-def log_query(
-    session: Session,
-    actor: Actor,
-    subject_id: int,
-    *,
-    purpose: str,
-    surface: str,
-    detail: dict[str, Any] | None = None,
-    basis: str | None = None,
-    consent_id: int | None = None,
-) -> QueryLogEntry:
-    """Write who looked at a subject's non-public data and why, in the caller's transaction.
-
-    `basis` is the legal basis (consent.Basis.kind: self | duty | consent) and `consent_id` the
-    consent relied on, if any.
-    """
-    entry = QueryLogEntry(
-        at=clock.now(),
-        actor_kind=actor.kind,
-        actor_id=actor.id,
-        actor_label=actor.label,
-        subject_id=subject_id,
-        purpose=purpose,
-        surface=surface,
-        detail=jsonable(detail),
-        basis=basis,
-        consent_id=consent_id,
-    )
-    session.add(entry)
-    session.flush()
-    return entry
-
-
 def list_audit(
     session: Session, *, limit: int = 100, action: str | None = None
 ) -> list[AuditEntry]:
@@ -339,19 +306,6 @@ def list_audit(
     if action:
         stmt = stmt.where(AuditEntry.action == action)
     return list(session.execute(stmt).scalars())
-
-
-def list_queries(session: Session, subject_id: int, *, limit: int = 100) -> list[QueryLogEntry]:
-    stmt = (
-        select(QueryLogEntry)
-        .where(QueryLogEntry.subject_id == subject_id)
-        .order_by(QueryLogEntry.id.desc())
-        .limit(limit)
-    )
-    return list(session.execute(stmt).scalars())
-
-
-# --- retention -------------------------------------------------------------------------------
 
 
 def checkpoint_signature_holds(checkpoint: LogCheckpoint, public_key: signing.VerifyKey) -> bool:
@@ -362,87 +316,3 @@ def checkpoint_signature_holds(checkpoint: LogCheckpoint, public_key: signing.Ve
     except ValueError:
         return False
     return public_key.verify(checkpoint.statement.encode("utf-8"), signature)
-
-
-def purge_before(
-    session: Session,
-    cutoff: datetime,
-    *,
-    actor: Actor,
-    key: signing.SigningKey | None,
-    retention_years: int,
-) -> LogCheckpoint:
-    """Delete query-log rows and the audit-chain prefix older than `cutoff`; keep a signed
-    checkpoint (last purged hash, count, SM3 over the purged hashes) so `verify_chain` still holds,
-    and audit the purge itself (a new chain row, after the checkpoint)."""
-    if is_postgres(session):
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _AUDIT_LOCK_KEY})
-    previous = latest_checkpoint(session)
-    digest = hashes.Hash(hashes.SM3())
-    last_id, last_hash, purged = None, chain_start(session), 0
-    rows = session.execute(
-        select(AuditEntry.id, AuditEntry.hash).where(AuditEntry.at < cutoff).order_by(AuditEntry.id)
-    )
-    for row_id, row_hash in rows:
-        digest.update(row_hash.encode("ascii"))
-        last_id, last_hash, purged = row_id, row_hash, purged + 1
-    if last_id is not None:
-        session.execute(delete(AuditEntry).where(AuditEntry.id <= last_id))
-    query_purged = session.execute(
-        select(func.count()).select_from(QueryLogEntry).where(QueryLogEntry.at < cutoff)
-    ).scalar_one()
-    session.execute(delete(QueryLogEntry).where(QueryLogEntry.at < cutoff))
-    body = {
-        "cutoff": _utc_iso(cutoff),
-        "retention_years": retention_years,
-        "audit_last_id": last_id,
-        "audit_last_hash": last_hash,
-        "audit_purged": purged,
-        "audit_purged_digest": digest.finalize().hex(),
-        "query_purged": query_purged,
-        "previous_checkpoint": previous.digest if previous else None,
-    }
-    statement = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    checkpoint = LogCheckpoint(
-        at=clock.now().replace(microsecond=0),
-        cutoff=cutoff,
-        audit_last_id=last_id,
-        audit_last_hash=last_hash,
-        audit_purged=purged,
-        query_purged=query_purged,
-        digest=signing.sm3_hex(statement.encode("utf-8")),
-        statement=statement,
-        signature=key.sign(statement.encode("utf-8")).hex() if key else None,
-        key_id=key.public_key.key_id if key else None,
-    )
-    session.add(checkpoint)
-    session.flush()
-    record(
-        session,
-        actor,
-        AuditAction.LOGS_PURGED,
-        target_type="log_checkpoint",
-        target_id=checkpoint.id,
-        after=body,
-        reason=f"查询日志保存期限 {retention_years} 年",
-    )
-    return checkpoint
-
-
-def search_queries(
-    session: Session,
-    *,
-    who: str | None = None,
-    subject_ids: list[int] | None = None,
-    basis: str | None = None,
-    limit: int = 200,
-) -> list[QueryLogEntry]:
-    """The auditor's search of the query log: by querier label, subject, basis; newest first."""
-    stmt = select(QueryLogEntry).order_by(QueryLogEntry.id.desc()).limit(limit)
-    if who:
-        stmt = stmt.where(QueryLogEntry.actor_label.contains(who))
-    if subject_ids is not None:
-        stmt = stmt.where(QueryLogEntry.subject_id.in_(subject_ids))
-    if basis:
-        stmt = stmt.where(QueryLogEntry.basis == basis)
-    return list(session.execute(stmt).scalars())

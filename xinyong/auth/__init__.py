@@ -1,0 +1,103 @@
+"""Users, roles, sessions and API keys; the `Actor` every action receives.
+
+Package map: `sessions` (users, passwords, page sessions, login throttling and the audit of
+failed logins), `clients` (API clients: the one key lookup, scopes, rate limits, rotation,
+revocation), `scope` (role checks and the department scope of officers and clerks).
+Callers import from `xinyong.auth`; the names below are its public face.
+Does not: decide business rules (domain modules) or read request state (web/deps.py does).
+Code and tests are authoritative.
+"""
+
+from xinyong.audit import Actor
+from xinyong.auth.clients import (
+    API_KEY_STATEMENT,
+    CLIENT_SCOPES,
+    LAST_USED_EVERY,
+    SCOPE_PATHS,
+    SCOPES,
+    ClientNotFound,
+    actor_for_api_key,
+    actor_for_key_row,
+    add_client,
+    api_key_params,
+    client_key_actor,
+    create_api_client,
+    find_client,
+    list_clients,
+    parse_scopes,
+    require_scope,
+    revoke_client,
+    rotate_client_key,
+    scope_for_path,
+)
+from xinyong.auth.scope import (
+    DEPARTMENT_ROLES,
+    department_scope,
+    require_department,
+    require_enterprise_account,
+    require_provider_scope,
+    require_role,
+)
+from xinyong.auth.sessions import (
+    MIN_PASSWORD_LENGTH,
+    SESSION_HOURS,
+    LoginFailed,
+    LoginLocked,
+    LoginThrottle,
+    WeakPassword,
+    actor_for_session_token,
+    actor_for_user,
+    create_user,
+    find_user,
+    hash_password,
+    list_users,
+    log_in,
+    log_out,
+    password_matches,
+    token_digest,
+)
+
+__all__ = [
+    "API_KEY_STATEMENT",
+    "CLIENT_SCOPES",
+    "DEPARTMENT_ROLES",
+    "LAST_USED_EVERY",
+    "MIN_PASSWORD_LENGTH",
+    "SCOPES",
+    "SCOPE_PATHS",
+    "SESSION_HOURS",
+    "Actor",
+    "ClientNotFound",
+    "LoginFailed",
+    "LoginLocked",
+    "LoginThrottle",
+    "WeakPassword",
+    "actor_for_api_key",
+    "actor_for_key_row",
+    "actor_for_session_token",
+    "actor_for_user",
+    "add_client",
+    "api_key_params",
+    "client_key_actor",
+    "create_api_client",
+    "create_user",
+    "department_scope",
+    "find_client",
+    "find_user",
+    "hash_password",
+    "list_clients",
+    "list_users",
+    "log_in",
+    "log_out",
+    "parse_scopes",
+    "password_matches",
+    "require_department",
+    "require_enterprise_account",
+    "require_provider_scope",
+    "require_role",
+    "require_scope",
+    "revoke_client",
+    "rotate_client_key",
+    "scope_for_path",
+    "token_digest",
+]

@@ -1,0 +1,196 @@
+"""Verifying a commitment: kept, or broken — then a dishonesty record at once.
+
+Owns: the authority's verification (one conditional status change) and the dishonesty record a
+false or broken commitment becomes (info class `commitment_breach`, written in the same action,
+linked by the 承诺编码 and citing the template's legal basis). A broken 信用修复型 commitment
+also revokes the repair it was given for (repair.revoke).
+Does not: decide what the public sees of the breach record (disclosure/).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from xinyong import archive, audit, outbox, providers, repair, subjects
+from xinyong.audit import Actor, AuditAction
+from xinyong.auth import require_provider_scope, require_role
+from xinyong.catalog import Catalog
+from xinyong.commitments.signed import PUBLIC, subject_category
+from xinyong.db import transitions
+from xinyong.db.tables import Commitment, Record, RepairApplication
+from xinyong.enums import CommitmentStatus, RepairStatus, RepairTarget, Role
+from xinyong.errors import Conflict, InvalidInput
+
+BREACH_CLASS = "commitment_breach"
+FULFILMENT = ("全部履行", "部分履行", "全部未履行")
+KEPT = "全部履行"
+
+
+class AlreadyVerified(Conflict):
+    code = "commitments.already_verified"
+
+
+@dataclass(frozen=True, slots=True)
+class Verification:
+    """The verification's effect, with its basis: the breach record and any revoked repair."""
+
+    commitment: Commitment
+    kept: bool
+    breach_record: Record | None
+    revoked_repair: RepairApplication | None
+    legal_basis: tuple[str, ...]
+
+
+def record_verification(
+    session: Session,
+    commitment: Commitment,
+    *,
+    fulfilment: str,
+    unperformed: str | None = None,
+    false_statement: bool = False,
+    actor: Actor,
+    today: date,
+    catalog: Catalog,
+) -> Verification:
+    """The authority records whether the commitment was kept; a breach becomes a record at once."""
+    require_role(actor, Role.OFFICER, Role.ADMIN)
+    if commitment.acceptance_provider_id is not None:
+        require_provider_scope(actor, commitment.acceptance_provider_id)
+    if fulfilment not in FULFILMENT:
+        raise InvalidInput(
+            f"承诺履行状态须为：{'、'.join(FULFILMENT)}", code="commitments.bad_status"
+        )
+    kept = fulfilment == KEPT and not false_statement
+    if not kept and not (unperformed or "").strip():
+        raise InvalidInput(
+            "请填写未履行的承诺内容或虚假承诺情况", code="commitments.detail_required"
+        )
+    moved = transitions.move(
+        session,
+        commitment,
+        CommitmentStatus.SIGNED,
+        status=(CommitmentStatus.KEPT if kept else CommitmentStatus.BREACHED).value,
+        fulfillment_status=fulfilment,
+        unperformed_content=(unperformed or "").strip() or None,
+        false_statement=false_statement,
+        verified_on=today,
+        verified_by=actor.label,
+    )
+    if not moved:
+        raise AlreadyVerified(f"该承诺已核查（{commitment.status}），不能重复认定")
+    audit.record(
+        session,
+        actor,
+        AuditAction.COMMITMENT_VERIFIED,
+        target_type="commitment",
+        target_id=commitment.id,
+        before={"status": CommitmentStatus.SIGNED},
+        after={"status": commitment.status, "fulfillment": fulfilment, "false": false_statement},
+    )
+    if kept:
+        return Verification(commitment, True, None, None, tuple(commitment.legal_basis))
+    breach = _record_breach(session, commitment, actor=actor, today=today, catalog=catalog)
+    revoked = _revoke_repair(session, commitment, actor=actor, today=today, catalog=catalog)
+    return Verification(commitment, False, breach, revoked, tuple(commitment.legal_basis))
+
+
+def _record_breach(
+    session: Session, commitment: Commitment, *, actor: Actor, today: date, catalog: Catalog
+) -> Record:
+    subject = subjects.get(session, commitment.subject_id)
+    provider = providers.get(session, actor.provider_id) if actor.provider_id else None
+    acceptance = (
+        providers.get(session, commitment.acceptance_provider_id)
+        if commitment.acceptance_provider_id
+        else provider
+    )
+    category = subject_category(subject.kind)
+    code_field = "subject_id_number" if category == "自然人" else "subject_uscc"
+    data = {
+        "code": commitment.code,
+        "subject_name": subject.name,
+        "subject_category": category,
+        code_field: subject.code,
+        "commitment_kind": commitment.kind,
+        "reason": commitment.reason,
+        "content": commitment.content,
+        "liability": commitment.liability,
+        "commitment_date": commitment.signed_on.isoformat(),
+        "commitment_validity": commitment.valid_until.isoformat()
+        if commitment.valid_until
+        else None,
+        "fulfillment_status": commitment.fulfillment_status,
+        "unperformed_content": commitment.unperformed_content,
+        "breach_consequence": commitment.breach_consequence,
+        "legal_basis": "；".join(commitment.legal_basis),
+        "decision_date": today.isoformat(),
+        "authority_name": provider.name if provider else actor.label,
+        "authority_uscc": provider.uscc if provider else None,
+        "acceptance_unit": acceptance.name if acceptance else actor.label,
+        "acceptance_unit_uscc": acceptance.uscc if acceptance else None,
+        "publication": PUBLIC,
+        "remarks": "虚假承诺" if commitment.false_statement else None,
+    }
+    data = {k: v for k, v in data.items() if v is not None}
+    record = archive.add_record(
+        session,
+        subject_id=subject.id,
+        info_class=BREACH_CLASS,
+        natural_key=commitment.code,
+        data=data,
+        reason=f"信用承诺 {commitment.code} 经核查{_breach_word(commitment)}",
+        catalog_version=catalog.version,
+        actor=actor,
+        action=AuditAction.COMMITMENT_BREACH_RECORDED,
+        audit_after={"commitment_id": commitment.id, "code": commitment.code},
+        audit_reason=commitment.breach_consequence,
+        decision_number=commitment.code,
+        decision_date=today,
+        authority_name=data["authority_name"],
+        authority_uscc=data.get("authority_uscc"),
+        provider_id=provider.id if provider else None,
+    )
+    commitment.breach_record_id = record.id
+    session.flush()
+    outbox.append(
+        session,
+        outbox.Event.COMMITMENT_BREACHED,
+        target_type="record",
+        target_id=record.id,
+        subject_id=subject.id,
+        provider_id=record.provider_id,
+        payload={
+            "commitment_id": commitment.id,
+            "code": commitment.code,
+            "info_class": BREACH_CLASS,
+        },
+        occurred_on=today,
+    )
+    return record
+
+
+def _breach_word(commitment: Commitment) -> str:
+    return "虚假" if commitment.false_statement else "未履行"
+
+
+def _revoke_repair(
+    session: Session, commitment: Commitment, *, actor: Actor, today: date, catalog: Catalog
+) -> RepairApplication | None:
+    """A broken 信用修复型 commitment revokes the repair it was given for.
+
+    Not an early exit from a platform list: re-listing is a new decision with its own due process
+    (repair.revoke refuses it); the breach record stands and the authority starts that procedure.
+    """
+    stmt = select(RepairApplication).where(
+        RepairApplication.commitment_id == commitment.id,
+        RepairApplication.status == RepairStatus.APPROVED,
+    )
+    application = session.execute(stmt).scalar_one_or_none()
+    if application is None or application.target_kind == RepairTarget.LIST_ENTRY:
+        return None
+    reason = f"信用修复承诺 {commitment.code} 经核查未履行或不实：{commitment.breach_consequence}"
+    return repair.revoke(session, application, reason, actor=actor, today=today, catalog=catalog)

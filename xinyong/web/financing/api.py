@@ -1,0 +1,89 @@
+"""信易贷 API under /api/v1/financing: alerts for a bank, who queried an SME, products, an SME's
+need with the matching products, the figures. Response shapes are decided here, not in domain."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, Field
+
+from xinyong import audit, subjects
+from xinyong.audit import Actor
+from xinyong.enums import Role
+from xinyong.financing import institutions, market, outcomes
+from xinyong.web.deps import CurrentCatalog, DbSession, Enterprise, OwnSubject, Today, require
+
+api = APIRouter(prefix="/api/v1/financing", tags=["信易贷"])
+Banker = Annotated[Actor, Depends(require(Role.BANK))]
+FigureReader = Annotated[Actor, Depends(require(Role.ADMIN, Role.AUDITOR, Role.BANK))]
+
+
+class NeedIn(BaseModel):
+    amount: str = Field(description="融资金额（万元）")
+    term_months: int = Field(description="期限（月）")
+    purpose: str
+    size: str | None = Field(default=None, description="企业规模 micro|small|medium|large")
+
+
+@api.get("/alerts", summary="本机构的贷中预警")
+def api_alerts(session: DbSession, actor: Banker) -> dict[str, Any]:
+    inst = institutions.of_actor(session, actor)
+    return {
+        "institution": inst.name,
+        "alerts": [
+            outcomes.alert_json(a, subjects.get(session, a.subject_id))
+            for a in outcomes.alerts_of(session, inst.id)
+        ],
+    }
+
+
+@api.get("/queries", summary="谁查询了本企业的信用信息（含金融机构的每次查询）")
+def api_queries(session: DbSession, actor: Enterprise) -> dict[str, Any]:
+    assert actor.subject_id is not None
+    return {
+        "queries": [
+            {
+                "at": audit.jsonable(q.at),
+                "who": q.actor_label,
+                "purpose": q.purpose,
+                "surface": q.surface,
+                "basis": q.basis,
+                "consent_id": q.consent_id,
+            }
+            for q in audit.list_queries(session, actor.subject_id, limit=500)
+        ]
+    }
+
+
+@api.get("/products", summary="已发布的贷款产品")
+def api_products(session: DbSession) -> dict[str, Any]:
+    return {"products": [market.product_json(p) for p in market.products(session)]}
+
+
+@api.post("/needs", summary="企业发布融资需求，返回可申请的产品及理由")
+def api_need(
+    body: NeedIn,
+    session: DbSession,
+    actor: Enterprise,
+    subject: OwnSubject,
+    catalog: CurrentCatalog,
+    today: Today,
+) -> dict[str, Any]:
+    need = market.publish_need(
+        session, subject, amount_wan=body.amount, term_months=body.term_months,
+        purpose=body.purpose, size=body.size, actor=actor, today=today,
+    )  # fmt: skip
+    found = market.match(session, subject, need, catalog=catalog, today=today)
+    return {"need": market.need_json(need), "matches": [m.as_dict() for m in found]}
+
+
+@api.get("/figures", summary="按机构和月份的信易贷统计")
+def api_figures(
+    session: DbSession, actor: FigureReader, month: str | None = None
+) -> dict[str, Any]:
+    rows = outcomes.figures(session, month)
+    if actor.role == Role.BANK:
+        inst = institutions.of_actor(session, actor)
+        rows = [f for f in rows if f.institution_id == inst.id]
+    return {"figures": [f.as_dict() for f in rows]}
