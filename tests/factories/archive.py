@@ -39,6 +39,8 @@ def make_record(
     )
     for key, value in over.items():
         setattr(record, key, value)
+    # stored lean, as archive's writers store it (source_row gives `fields` back)
+    record.data = archive.lean(record.info_class, record.natural_key, record, fields)
     session.add(record)
     session.flush()
     return record

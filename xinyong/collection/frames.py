@@ -9,6 +9,7 @@ by one, so a rejected row has exactly the issues (field, code, Chinese message) 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 import polars as pl
 
 from xinyong import archive
-from xinyong.catalog.schema import Field, FieldRole
+from xinyong.catalog.schema import Field, FieldRole, InfoClass
 from xinyong.collection import columns as col
 from xinyong.collection.cells import parse_date, parse_enum, parse_multi
 from xinyong.collection.validate import (
@@ -28,6 +29,7 @@ from xinyong.collection.validate import (
     Context,
     RejectedRow,
     ValidRow,
+    record_columns,
     timeliness,
     validate_row,
 )
@@ -66,6 +68,7 @@ class BlockValidator:
         self.deadlines: dict[date, tuple[bool | None, int | None]] = {}
         by_id = {f.id: f for f in self.fields}
         self.vectorised = not any(by_id[k].multi for k in ctx.info_class.natural_key)
+        self.lean_plan = _lean_plan(ctx.info_class, self.roles)
 
     def check(self, block: pl.DataFrame) -> Checked:
         raw = {f: col.clean(block[c]) for f, c in self.source.items()}
@@ -205,13 +208,14 @@ class BlockValidator:
         canonical = frame.select(_canonical(self.fields, values)).to_series()
         digests = [archive.hash_canonical(t) for t in canonical.to_list()]
         name = self.roles.get(FieldRole.SUBJECT_NAME)
+        natural_key = pl.concat_str(
+            [_as_text(k, values) for k in self.ctx.info_class.natural_key], separator="|"
+        )
         out = frame.select(
             pl.col("row_no").cast(pl.Int64),
-            natural_key=pl.concat_str(
-                [_as_text(k, values) for k in self.ctx.info_class.natural_key], separator="|"
-            ),
+            natural_key=natural_key,
             content_hash=pl.Series(digests, dtype=pl.String),
-            data=canonical,
+            data=self._lean(frame, canonical, natural_key, values),
             subject_code=pl.col("subject_code"),
             subject_kind=pl.col("subject_kind"),
             subject_name=_as_text(name.id, values) if name else pl.lit(""),
@@ -219,6 +223,36 @@ class BlockValidator:
             **{FILLED + f.id: _filled(f.id, values) for f in self.fields},
         )
         return self._with_timeliness(out)
+
+    def _lean(
+        self,
+        frame: pl.DataFrame,
+        canonical: pl.Series,
+        natural_key: pl.Expr,
+        values: dict[str, pl.Series],
+    ) -> pl.Series:
+        """The stored text of `data` (`archive.lean` of the row as canonical JSON): without the
+        fields the record's columns hold, and the natural-key parts when the key splits
+        unambiguously. A class whose layout the fast rule cannot follow goes row by row."""
+        plan = self.lean_plan
+        if plan is None:
+            name, info_class = self.ctx.info_class.id, self.ctx.info_class
+            keys = frame.select(natural_key).to_series().to_list()
+            rows = [json.loads(t) for t in canonical.to_list()]
+            columns = [record_columns(info_class, row) for row in rows]
+            texts = [archive.canonical_json(archive.lean(name, k, c, r))
+                     for k, c, r in zip(keys, columns, rows, strict=True)]  # fmt: skip
+            return pl.Series("data", texts, dtype=pl.String)
+        elided, key = plan
+        parts = len(self.ctx.info_class.natural_key)
+        unambiguous = natural_key.str.count_matches("|", literal=True) == parts - 1
+        kept = [f for f in self.fields if f.id not in elided]
+        drop = {
+            fid: unambiguous & pl.col(fid).is_not_null() & (_as_text(fid, values) != "")
+            for fid in key
+            if fid in values and values[fid].dtype in (pl.String, pl.Date)
+        }
+        return frame.select(_canonical(kept, values, drop=drop)).to_series()
 
     def _record_columns(self, values: dict[str, pl.Series]) -> dict[str, pl.Expr]:
         out: dict[str, pl.Expr] = {}
@@ -262,7 +296,9 @@ class BlockValidator:
             "row_no": row.row_no,
             "natural_key": row.natural_key,
             "content_hash": row.content_hash,
-            "data": row.data_json,
+            "data": archive.canonical_json(
+                archive.lean(self.ctx.info_class.id, row.natural_key, row.columns, row.data)
+            ),
             "subject_code": row.subject_code,
             "subject_kind": row.subject_kind.value,
             "subject_name": row.subject_name,
@@ -332,12 +368,37 @@ def _json_value(field_id: str, series: pl.Series) -> pl.Expr:
     return _json_string(expr, escape=needs)
 
 
-def _canonical(fields: list[Field], values: dict[str, pl.Series]) -> pl.Expr:
-    """archive.canonical_json (json.dumps, sorted keys, ensure_ascii=False) as one expression."""
-    pieces = [
-        pl.concat_str(pl.lit(f'"{fid}": '), _json_value(fid, values[fid]))
-        for fid in sorted(f.id for f in fields)
-        if fid in values
-    ]
+def _canonical(
+    fields: list[Field], values: dict[str, pl.Series], drop: dict[str, pl.Expr] | None = None
+) -> pl.Expr:
+    """archive.canonical_json (json.dumps, sorted keys, ensure_ascii=False) as one expression;
+    `drop`: a field left out of the rows where its expression holds."""
+    drop = drop or {}
+    pieces = []
+    for fid in sorted(f.id for f in fields if f.id in values):
+        piece = pl.concat_str(pl.lit(f'"{fid}": '), _json_value(fid, values[fid]))
+        if fid in drop:
+            piece = pl.when(drop[fid]).then(pl.lit(None, dtype=pl.String)).otherwise(piece)
+        pieces.append(piece)
     body = pl.concat_str(pieces, separator=", ", ignore_nulls=True)
     return pl.concat_str(pl.lit("{"), body, pl.lit("}")).alias("data")
+
+
+def _lean_plan(info: InfoClass, roles: dict[FieldRole, Field]) -> tuple[set[str], list[str]] | None:
+    """What the fast rule leaves out of `data` (archive.lean): the fields of the class's layout
+    columns and the natural-key parts. None when the class does not follow its layout exactly
+    (a field of another type or id than the layout names): then archive.lean runs row by row."""
+    lay = archive.layout(info.id)
+    if list(lay.key) != list(info.natural_key):
+        return None
+    by_column = {column: roles.get(role) for role, column in ROLE_COLUMNS.items()}
+    columns = dict(lay.columns)
+    for column, fld in by_column.items():
+        wanted = columns.get(column)
+        if (fld.id if fld else None) != wanted:
+            return None
+        if fld is not None and (fld.type == "date") != (ACCEPTED[column] == pl.Date):
+            return None
+        if fld is not None and (fld.multi or fld.type in ("integer", "decimal")):
+            return None
+    return set(columns.values()), [k for k in lay.key if k not in columns.values()]

@@ -19,7 +19,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from xinyong import disclosure, lists
+from xinyong import archive, disclosure, lists
 from xinyong.catalog import Catalog, InfoClass
 from xinyong.db.tables import Commitment, Record, VoluntaryRegistration
 from xinyong.enums import RecordStatus
@@ -34,10 +34,11 @@ def record_fact(
 ) -> Fact:
     ends = window.disclosure_ends
     numbers = []
+    row = archive.source_row(record)
     for f in info.fields:
-        if f.type in ("decimal", "integer") and record.data.get(f.id) not in (None, ""):
+        if f.type in ("decimal", "integer") and row.get(f.id) not in (None, ""):
             try:
-                numbers.append((f.id, float(Decimal(str(record.data[f.id])))))
+                numbers.append((f.id, float(Decimal(str(row[f.id])))))
             except (InvalidOperation, ValueError):
                 continue
     return Fact(
