@@ -15,6 +15,7 @@ from xinyong.clock import Calendar
 from xinyong.collection import readers
 from xinyong.collection.frames import FILLED, BlockValidator
 from xinyong.collection.validate import Context, RejectedRow, ValidRow, map_columns, validate_row
+from xinyong.db import lean_record
 
 # Cells departments really send, valid and not: formats the fast rules take, formats only the
 # per-row path takes, and values both must refuse.
@@ -37,7 +38,7 @@ def _expected(row: ValidRow, catalog: Catalog) -> dict[str, Any]:
         "content_hash": row.content_hash,
         # the stored text is archive.lean's, byte for byte; the hash is over the full row
         "data": archive.canonical_json(
-            archive.lean("penalty", row.natural_key, row.columns, row.data)
+            lean_record.lean("penalty", row.natural_key, row.columns, row.data)
         ),
         "subject_code": row.subject_code,
         "subject_kind": row.subject_kind.value,
@@ -75,4 +76,4 @@ def test_column_validation_agrees_with_row_validation_on_every_row(
             got = accepted[row_no]
             assert {k: got[k] for k in _expected(want, catalog)} == _expected(want, catalog)
             stored = json.loads(got["data"])
-            assert archive.rebuild("penalty", got["natural_key"], got, stored) == want.data
+            assert lean_record.rebuild("penalty", got["natural_key"], got, stored) == want.data

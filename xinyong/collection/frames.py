@@ -33,6 +33,7 @@ from xinyong.collection.validate import (
     timeliness,
     validate_row,
 )
+from xinyong.db import lean_record
 from xinyong.enums import SubjectKind
 
 ACCEPTED: dict[str, Any] = {
@@ -240,7 +241,7 @@ class BlockValidator:
             keys = frame.select(natural_key).to_series().to_list()
             rows = [json.loads(t) for t in canonical.to_list()]
             columns = [record_columns(info_class, row) for row in rows]
-            texts = [archive.canonical_json(archive.lean(name, k, c, r))
+            texts = [archive.canonical_json(lean_record.lean(name, k, c, r))
                      for k, c, r in zip(keys, columns, rows, strict=True)]  # fmt: skip
             return pl.Series("data", texts, dtype=pl.String)
         elided, key = plan
@@ -297,7 +298,7 @@ class BlockValidator:
             "natural_key": row.natural_key,
             "content_hash": row.content_hash,
             "data": archive.canonical_json(
-                archive.lean(self.ctx.info_class.id, row.natural_key, row.columns, row.data)
+                lean_record.lean(self.ctx.info_class.id, row.natural_key, row.columns, row.data)
             ),
             "subject_code": row.subject_code,
             "subject_kind": row.subject_kind.value,
@@ -388,7 +389,7 @@ def _lean_plan(info: InfoClass, roles: dict[FieldRole, Field]) -> tuple[set[str]
     """What the fast rule leaves out of `data` (archive.lean): the fields of the class's layout
     columns and the natural-key parts. None when the class does not follow its layout exactly
     (a field of another type or id than the layout names): then archive.lean runs row by row."""
-    lay = archive.layout(info.id)
+    lay = lean_record.layout(info.id)
     if list(lay.key) != list(info.natural_key):
         return None
     by_column = {column: roles.get(role) for role, column in ROLE_COLUMNS.items()}

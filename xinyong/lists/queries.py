@@ -30,8 +30,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from xinyong import archive
 from xinyong.catalog import Catalog
+from xinyong.db import lean_record
 from xinyong.db.tables import ListEntry, ListEntryStep, Record, Subject
 from xinyong.errors import NotFound
 from xinyong.lists import validity
@@ -88,7 +88,7 @@ def entry_history(session: Session, entry_id: int) -> list[ListEntryStep]:
 FACT_COLUMNS = (
     "source", "source_id", "subject_id", "list_type", "decision_number", "decided_on",
     "published_on", "valid_until", "exited_on", "authority", "status", "data",
-    # the rest of a record's stored row (archive.rebuild): its lean `data` needs them
+    # the rest of a record's stored row (lean_record.rebuild): its lean `data` needs them
     "natural_key", "valid_from", "authority_uscc",
 )  # fmt: skip
 
@@ -143,7 +143,7 @@ def facts_of_row(row: Any, classes: dict[str, str | None]) -> EntryFacts | None:
         "authority_name": row.authority,
         "authority_uscc": row.authority_uscc,
     }
-    source = archive.rebuild(row.list_type, row.natural_key, columns, row.data)
+    source = lean_record.rebuild(row.list_type, row.natural_key, columns, row.data)
     return validity.imported_facts(
         row.source_id, row.subject_id, classes.get(row.list_type), source,
         status=row.status, decision_number=row.decision_number, decision_date=row.decided_on,
