@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from tests.collection.conftest import to_csv
 from xinyong import archive, collection, demo
 from xinyong.audit import Actor
-from xinyong.catalog import Catalog, load_catalog
+from xinyong.catalog import Catalog, FieldRole, load_catalog
 from xinyong.clock import Calendar
 from xinyong.collection import readers
 from xinyong.collection.validate import (
@@ -81,6 +81,9 @@ def _layout_rows(catalog: Catalog, info_class: str) -> tuple[list[str], list[lis
     rng = random.Random(17)
     headers = [f.label for f in info.fields]
     full = [_value(info_class, f.id, f.type, 1, rng) for f in info.fields]
+    at = {f.id: i for i, f in enumerate(info.fields)}
+    for source, authority in (("source_name", "authority_name"), ("source_uscc", "authority_uscc")):
+        full[at[source]] = full[at[authority]]  # the usual case: the authority sends its own
     optional = {f.id for f in info.fields if not f.required and f.required_when is None}
     person = []
     for f in info.fields:
@@ -154,6 +157,8 @@ def test_every_field_of_the_national_layout_round_trips_through_the_lean_record(
         assert not columns & set(record.data)  # stored once: in its column
     full = records[0].data
     assert "subject_uscc" not in full  # a natural-key part: the key holds it
+    assert "source_name" not in full  # the data source is the authority (a column)
+    assert "source_name" in records[2].data  # another source than the authority: stored
     assert full["facts" if info_class == "penalty" else "content"] == ODD_TEXT.strip()
     piped = records[3].data
     assert {"subject_uscc", "decision_number"} - set(piped) == {"decision_number"}
@@ -176,6 +181,10 @@ def test_the_layouts_are_the_catalogs_roles_and_natural_keys() -> None:
         roles = {col: f.id for role, col in ROLE_COLUMNS.items() if (f := info.field_by_role(role))}
         assert dict(lay.columns) == roles, info.id
         assert list(lay.key) == info.natural_key, info.id
+        sources = {"authority_name": FieldRole.SOURCE_NAME, "authority_uscc": FieldRole.SOURCE_USCC}
+        alike = {(col, f.id) for col, role in sources.items()
+                 if col in roles and (f := info.field_by_role(role))}  # fmt: skip
+        assert set(lay.alike) == alike, info.id
 
 
 CASES: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
@@ -192,6 +201,9 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
     # a key part with "|": the key does not split, every part stays
     ("N|1|A1|S1|", {"decision_number": "N|1", "authority_uscc": "A1"},
      {"decision_number": "N|1", "authority_uscc": "A1", "subject_uscc": "S1"}),
+    # the data source is the authority: stored once; another source: stored
+    ("N1|A1|S1|", {"authority_name": "局", "authority_uscc": "A1"},
+     {"authority_name": "局", "source_name": "局", "source_uscc": "A2", "subject_uscc": "S1"}),
     # empty strings and non-text values are never taken from the key
     ("N1|A1||7", {}, {"decision_number": "N1", "subject_uscc": "", "subject_id_number": 7}),
     ("", {}, {}),

@@ -14,6 +14,7 @@ beside the tables so that the migration converting stored rows (17a) uses the sa
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -26,12 +27,18 @@ class Layout:
 
     columns: tuple[tuple[str, str], ...]
     key: tuple[str, ...]
+    # Fields that usually repeat a column's value: the data source (数据来源单位 and its code)
+    # is almost always the deciding authority itself. Stored only when they differ.
+    alike: tuple[tuple[str, str], ...] = ()
 
 
-def _layout(*, key: str, columns: str) -> Layout:
-    """`columns`: "column" (the field of the same id) or "column=field", blank-separated."""
-    pairs = (c.partition("=") for c in columns.split())
-    return Layout(tuple((c, f or c) for c, _, f in pairs), tuple(key.split()))
+def _pairs(spec: str) -> tuple[tuple[str, str], ...]:
+    """ "column" (the field of the same id) or "column=field", blank-separated."""
+    return tuple((c, f or c) for c, _, f in (p.partition("=") for p in spec.split()))
+
+
+def _layout(*, key: str, columns: str, alike: str = "") -> Layout:
+    return Layout(_pairs(columns), tuple(key.split()), _pairs(alike))
 
 
 # The one column → field-id map (derived from the info-class catalog; tests/test_lean_record.py
@@ -41,6 +48,7 @@ LAYOUTS: dict[str, Layout] = {
     "abnormal_operation": _layout(
         key="subject_uscc listed_on reason",
         columns="decision_number decision_date=listed_on authority_name authority_uscc",
+        alike="authority_name=source_name",
     ),
     "commitment_breach": _layout(
         key="code",
@@ -49,28 +57,34 @@ LAYOUTS: dict[str, Layout] = {
     "court_defaulter": _layout(
         key="case_number subject_uscc subject_id_number",
         columns="decision_number=basis_number decision_date=published_on authority_name=court",
+        alike="authority_name=source_name",
     ),
     "honour": _layout(
         key="honour_name decision_date subject_uscc subject_id_number",
         columns="decision_number decision_date valid_until authority_name authority_uscc",
+        alike="authority_name=source_name authority_uscc=source_uscc",
     ),
     "licence": _layout(
         key="decision_number authority_uscc subject_uscc subject_id_number",
         columns="decision_number decision_date valid_from valid_until authority_name "
         "authority_uscc",
+        alike="authority_name=source_name authority_uscc=source_uscc",
     ),
     "penalty": _layout(
         key="decision_number authority_uscc subject_uscc subject_id_number",
         columns="decision_number decision_date valid_until authority_name authority_uscc",
+        alike="authority_name=source_name authority_uscc=source_uscc",
     ),
     "registration": _layout(
         key="subject_uscc",
         columns="decision_date=approved_on valid_from=operating_from "
         "valid_until=operating_until authority_name authority_uscc",
+        alike="authority_name=source_name",
     ),
     "serious_list": _layout(
         key="list_type decision_number subject_uscc subject_id_number",
         columns="decision_number decision_date valid_until authority_name authority_uscc",
+        alike="authority_name=source_name authority_uscc=source_uscc",
     ),
 }  # fmt: skip
 ABSENT = "~"  # the fields a column could supply that the source row did not have
@@ -79,6 +93,11 @@ _NO_LAYOUT = Layout((), ())
 
 def layout(info_class: str) -> Layout:
     return LAYOUTS.get(info_class, _NO_LAYOUT)
+
+
+def dumps(data: dict[str, Any]) -> str:
+    """The stored text of a lean `data` (sorted keys, UTF-8, no blanks after separators)."""
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 def _key_parts(lay: Layout, natural_key: str | None) -> dict[str, str]:
@@ -98,8 +117,9 @@ def _derived(info_class: str, natural_key: str | None, columns: Any) -> dict[str
     lay = layout(info_class)
     out: dict[str, Any] = dict(_key_parts(lay, natural_key))
     if not isinstance(columns, dict):  # a Record (getattr loads an expired attribute)
-        columns = {column: getattr(columns, column, None) for column, _ in lay.columns}
-    for column, fid in lay.columns:
+        record = columns
+        columns = {c: getattr(record, c, None) for c, _ in (*lay.columns, *lay.alike)}
+    for column, fid in (*lay.alike, *lay.columns):
         value = columns.get(column)
         if value is not None:
             out[fid] = value.isoformat() if isinstance(value, date) else value

@@ -39,7 +39,11 @@ _SELECT = sa.text(
 Change = Callable[[str, str | None, Any, dict[str, Any]], dict[str, Any]]
 
 
-def _convert(change: Change) -> None:
+def _full_text(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False)  # as the engine's JSON serializer writes it
+
+
+def _convert(change: Change, dumps: Callable[[dict[str, Any]], str]) -> None:
     bind = op.get_bind()
     cast = "CAST(:data AS json)" if bind.dialect.name == "postgresql" else ":data"
     update = sa.text(f"UPDATE records SET data = {cast} WHERE id = :id")  # noqa: S608
@@ -55,15 +59,15 @@ def _convert(change: Change) -> None:
             columns = {c: row[c] for c in _COLUMNS}
             new = change(row["info_class"], row["natural_key"], columns, data)
             if new != data:
-                params.append({"id": row["id"], "data": json.dumps(new, ensure_ascii=False)})
+                params.append({"id": row["id"], "data": dumps(new)})
         if params:
             bind.execute(update, params)
         after = rows[-1]["id"]
 
 
 def upgrade() -> None:
-    _convert(lean_record.lean)
+    _convert(lean_record.lean, lean_record.dumps)
 
 
 def downgrade() -> None:
-    _convert(lean_record.rebuild)
+    _convert(lean_record.rebuild, _full_text)
