@@ -269,7 +269,9 @@ def write_versions_pg(
     Returns the first and last id of the new versions (taken from the sequence before the COPY,
     so the chunk's outbox row can name them), or None when there are none.
 
-    Content hashes come with the frame (`hash_canonical` of `canonical_json`'s text).
+    Content hashes come with the frame (`hash_canonical` of `canonical_json`'s text of the FULL
+    row); `data` comes as the lean text (`lean_record.lean` + `dumps`: collection's frames build
+    it column-wise, equal to that rule).
     """
     import polars as pl  # noqa: PLC0415  (heavy: only the bulk path needs it)
 
