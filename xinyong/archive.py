@@ -5,6 +5,8 @@ into `records`: `add_record` (a record this platform decides, version 1, with it
 `new_version` (a correction or a new status: keeps the old version, writes the audit row) and
 `write_versions_pg` / `write_versions_sqlite` (a bulk chunk of new versions, COPY on PostgreSQL)
 — and the one canonical content hash (`canonical_json`, `hash_canonical`, `content_hash`).
+Records are stored lean (`db/lean_record.py`: `data` without the fields the columns and the
+natural key hold); `source_row(record)` is the one way to read a record's full source row.
 Does not: decide what the public sees (disclosure/), validate submissions or keep batch
 bookkeeping (collection/ prepares the chunks and audits the batch).
 """
@@ -19,11 +21,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import ColumnElement, Text, case, cast, func, null, or_, select, update
 from sqlalchemy.orm import Session
 
 from xinyong import audit, clock, outbox
 from xinyong.audit import Actor, AuditAction
+from xinyong.db.lean_record import ABSENT, layout, lean, rebuild  # the stored format
 from xinyong.db.tables import Objection, Provider, Record
 from xinyong.enums import ObjectionStatus, RecordStatus
 from xinyong.errors import Conflict, NotFound
@@ -80,6 +83,38 @@ def provenance(record: Record) -> dict[str, Any]:
         "version": record.version,
         "reason": record.reason,
     }
+
+
+# ---- the lean record (the stored format: db/lean_record.py) -----------------------------------
+
+
+def source_row(record: Record) -> dict[str, Any]:
+    """The record's source row exactly as collected (field id → normalised value), for every
+    reader of a record's fields: history, pages, listings, packages, reports, evaluation."""
+    return rebuild(record.info_class, record.natural_key, record, record.data)
+
+
+def source_field(field_id: str, info_classes: Iterable[str]) -> ColumnElement[str | None]:
+    """A source-row field of records of these classes as text, in SQL, for readers that select
+    fields in the database (whole-population runs): the stored `data`'s value, else the column
+    the lean format moved it to (a field the row never had stays NULL). Agrees with
+    `source_row(record)[field_id]` as text (dates as ISO text)."""
+    stored = Record.data[field_id].as_string()
+    by_column: dict[str, list[str]] = {}
+    for info_class in info_classes:
+        lay = layout(info_class)
+        column = next((c for c, f in (*lay.columns, *lay.alike) if f == field_id), None)
+        if column is not None:
+            by_column.setdefault(column, []).append(info_class)
+    if not by_column:
+        return stored
+    never_had = Record.data[ABSENT].as_string().contains(f'"{field_id}"')
+    whens = [
+        (Record.info_class.in_(classes), cast(getattr(Record, column), Text))
+        for column, classes in sorted(by_column.items())
+    ]
+    fallback = case(*whens, else_=null())
+    return case((never_had, null()), else_=func.coalesce(stored, fallback))
 
 
 # ---- queries ----------------------------------------------------------------------------------
@@ -156,7 +191,7 @@ def add_record(
         status=columns.pop("status", RecordStatus.ACTIVE.value),
         catalog_version=catalog_version,
         content_hash=content_hash(data),
-        data=data,
+        data=lean(info_class, natural_key, columns, data),
         reason=reason,
         **columns,
     )
@@ -186,7 +221,8 @@ def new_version(
     """
     if not record.is_current:
         raise NotCurrentVersion("只能在信用记录的当前版本上修改，请刷新后重试")
-    data = {**record.data, **(changes or {})}
+    before = source_row(record)
+    data = {**before, **(changes or {})}
     record.is_current = False
     session.flush()
     successor = Record(
@@ -208,9 +244,9 @@ def new_version(
         source_row=record.source_row,
         catalog_version=catalog_version or record.catalog_version,
         content_hash=content_hash(data),
-        data=data,
         reason=reason,
     )
+    successor.data = lean(successor.info_class, successor.natural_key, successor, data)
     session.add(successor)
     session.flush()
     audit.record(
@@ -222,7 +258,7 @@ def new_version(
         before={
             "version": record.version,
             "status": record.status,
-            "data": changes and {k: record.data.get(k) for k in changes},
+            "data": changes and {k: before.get(k) for k in changes},
         },
         after={"version": successor.version, "status": successor.status, "data": changes},
         reason=reason,
@@ -256,7 +292,9 @@ def write_versions_pg(
     Returns the first and last id of the new versions (taken from the sequence before the COPY,
     so the chunk's outbox row can name them), or None when there are none.
 
-    Content hashes come with the frame (`hash_canonical` of `canonical_json`'s text).
+    Content hashes come with the frame (`hash_canonical` of `canonical_json`'s text of the FULL
+    row); `data` comes as the lean text (`lean_record.lean` + `dumps`: collection's frames build
+    it column-wise, equal to that rule).
     """
     import polars as pl  # noqa: PLC0415  (heavy: only the bulk path needs it)
 

@@ -68,13 +68,14 @@ def field_changes(record: Record, changes: dict[str, Any], catalog: Catalog) -> 
     info = catalog.info_class(record.info_class)
     known = {f.id: f for f in info.fields}
     out: list[FieldChange] = []
+    row = archive.source_row(record)
     for field_id, value in changes.items():
         spec = known.get(field_id)
         if spec is None:
             raise InvalidInput(
                 f"“{field_id}”不是{info.title}的数据项", code="objections.unknown_field"
             )
-        before = record.data.get(field_id)
+        before = row.get(field_id)
         if before != value:
             out.append(FieldChange(field_id, spec.label, before, value))
     return out

@@ -15,7 +15,6 @@ a chunk re-run after a crash changes nothing more.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -138,18 +137,12 @@ def _date(value: Any) -> date | None:
 
 @dataclass(frozen=True, slots=True)
 class Row:
-    """One accepted registration row: its subject, its data, where it came from."""
+    """One accepted registration row: its subject, its full source row, where it came from."""
 
     subject_id: int
     data: dict[str, Any]
     batch_id: int | None = None
     source_row: int | None = None
-
-    @classmethod
-    def from_json(
-        cls, subject_id: int, data: str, batch_id: int | None, source_row: int | None
-    ) -> Row:
-        return cls(subject_id, json.loads(data), batch_id, source_row)
 
 
 def apply_chunk(session: Session, rows: Iterable[Row], *, actor: Actor, reason: str) -> int:

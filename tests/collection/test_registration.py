@@ -69,6 +69,11 @@ def test_registration_rows_verify_a_subject_known_only_from_records(
     assert subject.verified is True
     assert subject.name == "示范新名称有限公司"
     assert subject.legal_rep == "孙八"
+    # fields the lean record keeps in columns (authority, approval date) still reach the subject
+    assert (subject.registration_authority, subject.registered_on) == (
+        "示范区市场监督管理局",
+        date(2026, 10, 8),
+    )
     assert set(subject.former_names) == {old_name, "示范更早名称有限公司"}
     parties = session.execute(
         select(RelatedParty).where(RelatedParty.subject_id == subject.id).order_by(RelatedParty.id)

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from xinyong import archive
+from xinyong.db import lean_record
 from xinyong.db.tables import Record, Subject
 
 _serial = iter(range(1, 10**9))
@@ -39,6 +40,8 @@ def make_record(
     )
     for key, value in over.items():
         setattr(record, key, value)
+    # stored lean, as archive's writers store it (source_row gives `fields` back)
+    record.data = lean_record.lean(record.info_class, record.natural_key, record, fields)
     session.add(record)
     session.flush()
     return record

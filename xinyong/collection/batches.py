@@ -9,6 +9,7 @@ the same class is the same batch: submitting it again changes nothing and return
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, timedelta
@@ -26,7 +27,15 @@ from xinyong.collection import readers, store, writer
 from xinyong.collection.frames import ACCEPTED, FILLED, BlockValidator, Checked, rejected_outcome
 from xinyong.collection.link import Linker
 from xinyong.collection.readers import Table
-from xinyong.collection.validate import ColumnMap, Context, RejectedRow, RowIssue, map_columns
+from xinyong.collection.validate import (
+    ROLE_COLUMNS,
+    ColumnMap,
+    Context,
+    RejectedRow,
+    RowIssue,
+    map_columns,
+)
+from xinyong.db import lean_record
 from xinyong.db.base import is_row_id
 from xinyong.db.tables import Batch, BatchRow
 from xinyong.enums import BatchStatus
@@ -343,11 +352,15 @@ def apply_registration(
 ) -> None:
     """Registration rows update their subjects (verified, renamed, related parties) in the
     transaction of their chunk (registry_data.apply_chunk)."""
-    linked = accepted.select("row_no", "subject_code", "data").join(ids, on="subject_code")
-    rows = [
-        registry_data.Row.from_json(sid, data, batch.id, row_no)
-        for row_no, _code, data, sid in linked.sort("row_no").iter_rows()
-    ]
+    columns = list(ROLE_COLUMNS.values())
+    linked = accepted.select("row_no", "subject_code", "natural_key", "data", *columns)
+    linked = linked.join(ids, on="subject_code").sort("row_no")
+    rows = [  # the full source row: the stored `data` is lean (lean_record)
+        registry_data.Row(row["subject_id"], lean_record.rebuild(
+            batch.info_class, row["natural_key"], row, json.loads(row["data"])
+        ), batch.id, row["row_no"])
+        for row in linked.iter_rows(named=True)
+    ]  # fmt: skip
     registry_data.apply_chunk(
         session, rows, actor=actor, reason=f"登记注册信息：归集批次 {batch.id}"
     )

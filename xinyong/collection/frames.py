@@ -9,6 +9,7 @@ by one, so a rejected row has exactly the issues (field, code, Chinese message) 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 import polars as pl
 
 from xinyong import archive
-from xinyong.catalog.schema import Field, FieldRole
+from xinyong.catalog.schema import Field, FieldRole, InfoClass
 from xinyong.collection import columns as col
 from xinyong.collection.cells import parse_date, parse_enum, parse_multi
 from xinyong.collection.validate import (
@@ -28,9 +29,11 @@ from xinyong.collection.validate import (
     Context,
     RejectedRow,
     ValidRow,
+    record_columns,
     timeliness,
     validate_row,
 )
+from xinyong.db import lean_record
 from xinyong.enums import SubjectKind
 
 ACCEPTED: dict[str, Any] = {
@@ -66,6 +69,7 @@ class BlockValidator:
         self.deadlines: dict[date, tuple[bool | None, int | None]] = {}
         by_id = {f.id: f for f in self.fields}
         self.vectorised = not any(by_id[k].multi for k in ctx.info_class.natural_key)
+        self.lean_plan = _lean_plan(ctx.info_class, self.roles)
 
     def check(self, block: pl.DataFrame) -> Checked:
         raw = {f: col.clean(block[c]) for f, c in self.source.items()}
@@ -205,13 +209,14 @@ class BlockValidator:
         canonical = frame.select(_canonical(self.fields, values)).to_series()
         digests = [archive.hash_canonical(t) for t in canonical.to_list()]
         name = self.roles.get(FieldRole.SUBJECT_NAME)
+        natural_key = pl.concat_str(
+            [_as_text(k, values) for k in self.ctx.info_class.natural_key], separator="|"
+        )
         out = frame.select(
             pl.col("row_no").cast(pl.Int64),
-            natural_key=pl.concat_str(
-                [_as_text(k, values) for k in self.ctx.info_class.natural_key], separator="|"
-            ),
+            natural_key=natural_key,
             content_hash=pl.Series(digests, dtype=pl.String),
-            data=canonical,
+            data=self._lean(frame, canonical, natural_key, values),
             subject_code=pl.col("subject_code"),
             subject_kind=pl.col("subject_kind"),
             subject_name=_as_text(name.id, values) if name else pl.lit(""),
@@ -219,6 +224,38 @@ class BlockValidator:
             **{FILLED + f.id: _filled(f.id, values) for f in self.fields},
         )
         return self._with_timeliness(out)
+
+    def _lean(
+        self,
+        frame: pl.DataFrame,
+        canonical: pl.Series,
+        natural_key: pl.Expr,
+        values: dict[str, pl.Series],
+    ) -> pl.Series:
+        """The stored text of `data` (`archive.lean` of the row as canonical JSON): without the
+        fields the record's columns hold, and the natural-key parts when the key splits
+        unambiguously. A class whose layout the fast rule cannot follow goes row by row."""
+        plan = self.lean_plan
+        if plan is None:
+            name, info_class = self.ctx.info_class.id, self.ctx.info_class
+            keys = frame.select(natural_key).to_series().to_list()
+            rows = [json.loads(t) for t in canonical.to_list()]
+            columns = [record_columns(info_class, row) for row in rows]
+            texts = [lean_record.dumps(lean_record.lean(name, k, c, r))
+                     for k, c, r in zip(keys, columns, rows, strict=True)]  # fmt: skip
+            return pl.Series("data", texts, dtype=pl.String)
+        parts = len(self.ctx.info_class.natural_key)
+        unambiguous = natural_key.str.count_matches("|", literal=True) == parts - 1
+        kept = [f for f in self.fields if f.id not in plan.elided]
+        drop = {
+            fid: unambiguous & pl.col(fid).is_not_null() & (_as_text(fid, values) != "")
+            for fid in plan.key
+            if fid in values and values[fid].dtype in (pl.String, pl.Date)
+        }
+        for fid, own in plan.alike.items():  # the data source, when it is the authority
+            if fid in values and own in values:
+                drop[fid] = (pl.col(fid) == pl.col(own)).fill_null(False)
+        return frame.select(_canonical(kept, values, drop=drop, compact=True)).to_series()
 
     def _record_columns(self, values: dict[str, pl.Series]) -> dict[str, pl.Expr]:
         out: dict[str, pl.Expr] = {}
@@ -262,7 +299,9 @@ class BlockValidator:
             "row_no": row.row_no,
             "natural_key": row.natural_key,
             "content_hash": row.content_hash,
-            "data": row.data_json,
+            "data": lean_record.dumps(
+                lean_record.lean(self.ctx.info_class.id, row.natural_key, row.columns, row.data)
+            ),
             "subject_code": row.subject_code,
             "subject_kind": row.subject_kind.value,
             "subject_name": row.subject_name,
@@ -319,25 +358,72 @@ def _json_string(expr: pl.Expr, *, escape: bool = True) -> pl.Expr:
     return pl.concat_str(pl.lit('"'), escaped, pl.lit('"'))
 
 
-def _json_value(field_id: str, series: pl.Series) -> pl.Expr:
+def _json_value(field_id: str, series: pl.Series, *, sep: str = ", ") -> pl.Expr:
     expr = pl.col(field_id)
     if series.dtype == pl.Date:
         return _json_string(expr.dt.to_string("%Y-%m-%d"), escape=False)
     if series.dtype == pl.Int64:
         return expr.cast(pl.String)
     if series.dtype == pl.List(pl.String):
-        items = expr.list.eval(_json_string(pl.element())).list.join(", ")
+        items = expr.list.eval(_json_string(pl.element())).list.join(sep)
         return pl.concat_str(pl.lit("["), items, pl.lit("]"))
     needs = bool(series.str.contains_any(_JSON_ESCAPES[0]).any())  # most columns never do
     return _json_string(expr, escape=needs)
 
 
-def _canonical(fields: list[Field], values: dict[str, pl.Series]) -> pl.Expr:
-    """archive.canonical_json (json.dumps, sorted keys, ensure_ascii=False) as one expression."""
-    pieces = [
-        pl.concat_str(pl.lit(f'"{fid}": '), _json_value(fid, values[fid]))
-        for fid in sorted(f.id for f in fields)
-        if fid in values
-    ]
-    body = pl.concat_str(pieces, separator=", ", ignore_nulls=True)
+def _canonical(
+    fields: list[Field],
+    values: dict[str, pl.Series],
+    drop: dict[str, pl.Expr] | None = None,
+    *,
+    compact: bool = False,
+) -> pl.Expr:
+    """archive.canonical_json (json.dumps, sorted keys, ensure_ascii=False) as one expression;
+    `drop`: a field left out of the rows where its expression holds; `compact`: no blanks after
+    the separators (lean_record.dumps, the stored text)."""
+    drop = drop or {}
+    sep, colon = (",", ":") if compact else (", ", ": ")
+    pieces = []
+    for fid in sorted(f.id for f in fields if f.id in values):
+        piece = pl.concat_str(pl.lit(f'"{fid}"{colon}'), _json_value(fid, values[fid], sep=sep))
+        if fid in drop:
+            piece = pl.when(drop[fid]).then(pl.lit(None, dtype=pl.String)).otherwise(piece)
+        pieces.append(piece)
+    body = pl.concat_str(pieces, separator=sep, ignore_nulls=True)
     return pl.concat_str(pl.lit("{"), body, pl.lit("}")).alias("data")
+
+
+@dataclass(frozen=True, slots=True)
+class LeanPlan:
+    """What the fast rule leaves out of `data` (lean_record.lean): the layout's column fields
+    (always: collection fills each column from its field), the natural-key parts (when the key
+    splits), the `alike` fields (when equal to the field of their column, by field id)."""
+
+    elided: frozenset[str]
+    key: tuple[str, ...]
+    alike: dict[str, str]
+
+
+def _lean_plan(info: InfoClass, roles: dict[FieldRole, Field]) -> LeanPlan | None:
+    """None when the class does not follow its layout exactly (a field of another id or type
+    than the layout names, an `alike` field that may be absent): lean_record.lean row by row."""
+    lay = lean_record.layout(info.id)
+    if list(lay.key) != list(info.natural_key):
+        return None
+    columns = dict(lay.columns)
+    for role, column in ROLE_COLUMNS.items():
+        fld = roles.get(role)
+        if (fld.id if fld else None) != columns.get(column):
+            return None
+        if fld is not None and (fld.type == "date") != (ACCEPTED[column] == pl.Date):
+            return None
+        if fld is not None and (fld.multi or fld.type in ("integer", "decimal")):
+            return None
+    by_id = {f.id: f for f in info.fields}
+    alike = {fid: columns[column] for column, fid in lay.alike}
+    for fid in alike:
+        fld = by_id.get(fid)
+        if fld is None or not fld.required or fld.multi or fld.type not in ("text", "uscc"):
+            return None
+    elided = frozenset(columns.values())
+    return LeanPlan(elided, tuple(k for k in lay.key if k not in elided), alike)

@@ -93,7 +93,7 @@ class ValidRow:
     subject_name: str
     columns: dict[str, Any]
     timely: bool | None
-    data_json: str = "{}"  # the canonical JSON text of `data` (hashed, and stored as is)
+    data_json: str = "{}"  # the canonical JSON text of `data` (hashed; archive.lean stores it)
     calendar_gap: int | None = None  # a year without working-day data (timeliness unknown)
 
 
@@ -333,12 +333,7 @@ def _accepted(
 ) -> ValidRow:
     info_class = ctx.info_class
     key = "|".join(str(data.get(f, "")) for f in info_class.natural_key)
-    columns: dict[str, Any] = {}
-    for role, column in ROLE_COLUMNS.items():
-        fld = _by_role(info_class, role)
-        value = data.get(fld.id) if fld else None
-        is_date = fld is not None and fld.type == "date" and value is not None
-        columns[column] = date.fromisoformat(str(value)) if is_date else value
+    columns = record_columns(info_class, data)
     name_field = _by_role(info_class, FieldRole.SUBJECT_NAME)
     canonical = archive.canonical_json(data)
     row = ValidRow(
@@ -357,6 +352,17 @@ def _accepted(
     if isinstance(decided, date):
         row.timely, row.calendar_gap = timeliness(ctx, decided)
     return row
+
+
+def record_columns(info_class: InfoClass, data: dict[str, Any]) -> dict[str, Any]:
+    """The record columns a row fills (`ROLE_COLUMNS`: the field of each role → its column)."""
+    columns: dict[str, Any] = {}
+    for role, column in ROLE_COLUMNS.items():
+        fld = _by_role(info_class, role)
+        value = data.get(fld.id) if fld else None
+        is_date = fld is not None and fld.type == "date" and value is not None
+        columns[column] = date.fromisoformat(str(value)) if is_date else value
+    return columns
 
 
 def timeliness(ctx: Context, decided: date) -> tuple[bool | None, int | None]:

@@ -103,7 +103,7 @@ class ArchiveEntry:
             "decision_number": r.decision_number,
             "decision_date": r.decision_date,
             "authority_name": r.authority_name,
-            "data": r.data,
+            "data": archive.source_row(r),
             "objection_open": self.objection_open,
             "disclosure": {
                 "shown": self.window.shown,
@@ -119,7 +119,7 @@ class ArchiveEntry:
             "provenance": archive.provenance(r),
             "history": [
                 {"version": v.version, "status": v.status, "reason": v.reason,
-                 "created_at": v.created_at, "data": v.data}
+                 "created_at": v.created_at, "data": archive.source_row(v)}
                 for v in self.history
             ],
         }  # fmt: skip
@@ -141,7 +141,7 @@ def windows(
             info_class=record.info_class,
             status=RecordStatus(record.status),
             decision_date=record.decision_date,
-            data=record.data,
+            data=archive.source_row(record),
             severity=Severity(record.severity) if record.severity else None,
             provider_kind=kinds.get(record.provider_id) if record.provider_id else None,
             objection_open=record.id in disputed,
@@ -164,15 +164,16 @@ def record_states(
 def public_record(record: Record, window: DisclosureWindow, catalog: Catalog) -> PublicRecord:
     info = catalog.info_class(record.info_class)
     shown = []
+    row = archive.source_row(record)
     for field in info.fields:
-        value = record.data.get(field.id)
+        value = row.get(field.id)
         if not field.public or value in (None, "", []):
             continue
         text = "、".join(map(str, value)) if isinstance(value, list) else str(value)
         shown.append((field.label, identifiers.mask_text(text)))
     title = next(
-        (str(record.data[f.id]) for r in TITLE_ROLES if (f := info.field_by_role(r)) and f.public
-         and record.data.get(f.id)),
+        (str(row[f.id]) for r in TITLE_ROLES if (f := info.field_by_role(r)) and f.public
+         and row.get(f.id)),
         info.title,
     )  # fmt: skip
     return PublicRecord(

@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session
 
 from xinyong import archive, disclosure, lists
 from xinyong.catalog import Catalog, InfoClass
+from xinyong.db import lean_record
 from xinyong.db.tables import Commitment, Record, VoluntaryRegistration
 from xinyong.enums import RecordStatus, Severity
 from xinyong.evaluation.scoring import Fact
@@ -67,10 +68,11 @@ def record_fact(
 ) -> Fact:
     ends = window.disclosure_ends
     numbers = []
+    row = archive.source_row(record)
     for f in info.fields:
-        if f.type in NUMERIC and record.data.get(f.id) not in (None, ""):
+        if f.type in NUMERIC and row.get(f.id) not in (None, ""):
             try:
-                numbers.append((f.id, float(Decimal(str(record.data[f.id])))))
+                numbers.append((f.id, float(Decimal(str(row[f.id])))))
             except (InvalidOperation, ValueError):
                 continue
     return Fact(
@@ -268,7 +270,12 @@ RAW_SCHEMA: dict[str, Any] = {
     "decision_number": pl.Utf8,
     "provider_id": pl.Int64,
     "data": pl.Utf8,
+    "valid_from": pl.Date,
+    "valid_until": pl.Date,
 }
+# What `_window` rebuilds a record's source row from besides its lean data: the columns the lean
+# format moves the window's fields to (dates), not the authority (no window reads it).
+WINDOW_COLUMNS = ("decision_number", "decision_date", "valid_from", "valid_until")
 
 
 def read_frame(session: Session, stmt: Any, schema: dict[str, Any]) -> pl.DataFrame:
@@ -320,7 +327,9 @@ def record_table(
         Record.decision_number,
         Record.provider_id,
         cast(Record.data, Text).label("data"),
-        *(Record.data[f].as_string().label(f"j_{f}") for f in projected),
+        Record.valid_from,
+        Record.valid_until,
+        *(archive.source_field(f, classes).label(f"j_{f}") for f in projected),
     ).where(
         where(Record.subject_id),
         Record.is_current.is_(True),
@@ -345,17 +354,18 @@ def record_table(
     raw = raw.with_columns(read)
     key = ["info_class", "status", "decision_date", "severity", "provider_kind"]
     key += [f"w:{f}" for f in sorted(readers)]
-    distinct = raw.group_by(key).agg(pl.col("data").first())
+    kept = ["data", "decision_number", "valid_from", "valid_until"]
+    distinct = raw.group_by(key).agg(pl.col(c).first() for c in kept)
     memo = {} if memo is None else memo  # a run's chunks share it
     windows = []
     for values in distinct.iter_rows():
-        found = memo.get(values[:-1])
+        found = memo.get(values[: len(key)])
         if found is None:
-            found = memo[values[:-1]] = _window(
+            found = memo[values[: len(key)]] = _window(
                 dict(zip(distinct.columns, values, strict=True)), catalog, today
             )
         windows.append(found)
-    distinct = distinct.drop("data").with_columns(
+    distinct = distinct.drop(kept).with_columns(
         pl.Series("until", [w[0] for w in windows], dtype=pl.Date),
         pl.Series("window_severity", [w[1] for w in windows], dtype=pl.Utf8),
         pl.Series("published", [w[2] for w in windows], dtype=pl.Boolean),
@@ -387,7 +397,9 @@ def _window(row: dict[str, Any], catalog: Catalog, today: date) -> Window:
         info_class=row["info_class"],
         status=RecordStatus(row["status"]),
         decision_date=row["decision_date"],
-        data=json.loads(row["data"]),
+        data=lean_record.rebuild(
+            row["info_class"], None, {c: row[c] for c in WINDOW_COLUMNS}, json.loads(row["data"])
+        ),
         severity=Severity(row["severity"]) if row["severity"] else None,
         provider_kind=row["provider_kind"],
         objection_open=False,  # only marks the window (异议处理中); never changes its dates
@@ -432,6 +444,8 @@ def _subject_statement(subject_id: int, record_classes: list[str]) -> Any:
             "decision_number": blank_text, "decision_date": blank_date, "severity": blank_text,
             "provider_id": blank_id, "data": blank_text, "record_id": blank_id,
             "signed_on": blank_date, "valid_until": blank_date, "verified_on": blank_date,
+            "natural_key": blank_text, "valid_from": blank_date, "authority_name": blank_text,
+            "authority_uscc": blank_text,
             "submitted_on": blank_date, "code": blank_text, "title": blank_text,
         }  # fmt: skip
         out = [literal(src).label("src")]
@@ -449,6 +463,11 @@ def _subject_statement(subject_id: int, record_classes: list[str]) -> Any:
             severity=Record.severity,
             provider_id=Record.provider_id,
             data=cast(Record.data, Text),
+            natural_key=Record.natural_key,
+            valid_from=Record.valid_from,
+            valid_until=Record.valid_until,
+            authority_name=Record.authority_name,
+            authority_uscc=Record.authority_uscc,
         )
     ).where(
         Record.subject_id == subject_id,
@@ -493,7 +512,9 @@ def of_subject(session: Session, subject_id: int, *, catalog: Catalog, today: da
     kinds = archive.provider_kinds(session, (r.provider_id for r in records))
     out = []
     for r in records:
-        data = json.loads(r.data) if r.data else {}
+        data = lean_record.rebuild(  # the full source row (`archive.source_row` of a row)
+            r.info_class, r.natural_key, r, json.loads(r.data) if r.data else {}
+        )
         facts = disclosure.RecordFacts(
             info_class=r.info_class,
             status=RecordStatus(r.status),
@@ -520,4 +541,5 @@ class _Row:
 
     def __init__(self, row: Any, data: dict[str, Any]) -> None:
         self.id, self.info_class, self.decision_date = row.id, row.info_class, row.decision_date
-        self.status, self.decision_number, self.data = row.status, row.decision_number, data
+        self.status, self.decision_number = row.status, row.decision_number
+        self.natural_key, self.data = None, data  # already the full row: nothing to rebuild

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from xinyong import audit, auth
+from xinyong import archive, audit, auth
 from xinyong.audit import Actor
 from xinyong.db.tables import ListEntry, OutboxEntry, Record, Subject
 from xinyong.errors import InvalidInput
@@ -152,7 +152,7 @@ def record_view(record: Record) -> dict[str, Any]:
         "catalog_version": record.catalog_version,
         "content_hash": record.content_hash,
         "reason": record.reason,
-        "data": record.data,
+        "data": archive.source_row(record),
     }
 
 

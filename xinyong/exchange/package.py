@@ -138,7 +138,7 @@ def _add_record(session: Session, out: Contents, record: Record, catalog: Catalo
         out.lines["events"].append({"event": "record.without_provider", "info_class": info.id,
                                     "natural_key": record.natural_key})  # fmt: skip
         return
-    row = coded(info, record.data)
+    row = coded(info, archive.source_row(record))
     if record.info_class in DOUBLE_PUBLICITY:
         out.csv_rows.setdefault(info.id, []).append(row)
         out.csv_providers.setdefault(info.id, []).append(provider)

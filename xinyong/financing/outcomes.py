@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import event, func, or_, select
 from sqlalchemy.orm import Session
 
-from xinyong import audit, clock
+from xinyong import archive, audit, clock
 from xinyong.audit import Actor, AuditAction
 from xinyong.catalog import Catalog
 from xinyong.db.tables import (
@@ -177,7 +177,7 @@ def _trigger(obj: object, catalog: Catalog) -> tuple[int, str, int, str] | None:
             return (obj.subject_id, "record", obj.id, what)
         info = catalog.info_classes.get(obj.info_class)
         if info is not None and info.kind == "list_entry":
-            name = info.list_type or str((obj.data or {}).get("list_name") or "")
+            name = info.list_type or str(archive.source_row(obj).get("list_name") or "")
             title = _dishonest_list(catalog, name)
             if title is not None:
                 return (

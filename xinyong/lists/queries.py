@@ -20,6 +20,7 @@ from sqlalchemy import (
     ColumnElement,
     CompoundSelect,
     Date,
+    String,
     any_,
     cast,
     literal,
@@ -30,6 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from xinyong.catalog import Catalog
+from xinyong.db import lean_record
 from xinyong.db.tables import ListEntry, ListEntryStep, Record, Subject
 from xinyong.errors import NotFound
 from xinyong.lists import validity
@@ -86,6 +88,8 @@ def entry_history(session: Session, entry_id: int) -> list[ListEntryStep]:
 FACT_COLUMNS = (
     "source", "source_id", "subject_id", "list_type", "decision_number", "decided_on",
     "published_on", "valid_until", "exited_on", "authority", "status", "data",
+    # the rest of a record's stored row (lean_record.rebuild): its lean `data` needs them
+    "natural_key", "valid_from", "authority_uscc",
 )  # fmt: skip
 
 
@@ -103,7 +107,8 @@ def facts_statement(
         ListEntry.subject_id, ListEntry.list_type, ListEntry.decision_number,
         ListEntry.decided_on, ListEntry.published_on, ListEntry.valid_until, ListEntry.exited_on,
         ListEntry.deciding_authority.label("authority"), literal("active").label("status"),
-        cast(null(), Record.data.type).label("data"),
+        cast(null(), Record.data.type).label("data"), cast(null(), String).label("natural_key"),
+        cast(null(), Date).label("valid_from"), cast(null(), String).label("authority_uscc"),
     ).where(ListEntry.decided_on.is_not(None))  # fmt: skip
     in_classes = (
         Record.info_class == any_(classes)
@@ -114,6 +119,7 @@ def facts_statement(
         literal("imported"), Record.id, Record.subject_id, Record.info_class,
         Record.decision_number, Record.decision_date, Record.decision_date, Record.valid_until,
         cast(null(), Date), Record.authority_name, Record.status, Record.data,
+        Record.natural_key, Record.valid_from, Record.authority_uscc,
     ).where(Record.is_current.is_(True), in_classes)  # fmt: skip
     if subject_id is not None:
         platform = platform.where(ListEntry.subject_id == subject_id)
@@ -129,8 +135,17 @@ def facts_of_row(row: Any, classes: dict[str, str | None]) -> EntryFacts | None:
                           row.exited_on, row.authority)  # fmt: skip
     if row.list_type not in classes:  # a fast-path batch may span a catalog reload
         return None
+    columns = {
+        "decision_number": row.decision_number,
+        "decision_date": row.decided_on,
+        "valid_from": row.valid_from,
+        "valid_until": row.valid_until,
+        "authority_name": row.authority,
+        "authority_uscc": row.authority_uscc,
+    }
+    source = lean_record.rebuild(row.list_type, row.natural_key, columns, row.data)
     return validity.imported_facts(
-        row.source_id, row.subject_id, classes.get(row.list_type), row.data or {},
+        row.source_id, row.subject_id, classes.get(row.list_type), source,
         status=row.status, decision_number=row.decision_number, decision_date=row.decided_on,
         valid_until=row.valid_until, authority_name=row.authority,
     )  # fmt: skip

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from xinyong import disclosure, lists
+from xinyong import archive, disclosure, lists
 from xinyong.catalog import Catalog, LegalBasis, ListType, RepairRules
 from xinyong.clock import period_last_day
 from xinyong.db.tables import ListEntry, Record
@@ -124,7 +124,7 @@ def disclosure_period(
         info_class=record.info_class,
         status=RecordStatus.ACTIVE,  # the period of the record as decided, whatever its state now
         decision_date=start,
-        data=record.data,
+        data=archive.source_row(record),
         severity=Severity(record.severity) if record.severity else None,
         provider_kind=sector,
     )
@@ -163,7 +163,9 @@ def _breach_period(catalog: Catalog, start: date) -> DisclosurePeriod:
 
 def _list_period(record: Record, catalog: Catalog, start: date) -> DisclosurePeriod:
     info = catalog.info_class(record.info_class)
-    list_type_id = info.list_type or record.data.get("list_type") or record.info_class
+    list_type_id = (
+        info.list_type or archive.source_row(record).get("list_type") or record.info_class
+    )
     list_type = lists.find_list_type(catalog, str(list_type_id))
     if list_type is None:
         return DisclosurePeriod(False, None, None, None, "", (), f"未找到名单类型“{list_type_id}”")

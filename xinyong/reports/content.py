@@ -128,7 +128,7 @@ def _basic(subject: Subject, code: str) -> tuple[tuple[str, str], ...]:
 
 
 def _record_row(record: Record, *, mark_repair: bool) -> tuple[str, ...]:
-    data = record.data or {}
+    data = archive.source_row(record)
     what = data.get("penalty_kinds") or data.get("content") or data.get("list_type") or ""
     state = REPAIRED if record.status == RecordStatus.REPAIRED else "未修复"
     row = (

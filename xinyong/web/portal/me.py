@@ -170,6 +170,7 @@ def record_page(
     ctx = {
         "actor": actor,
         "record": record,
+        "row": archive.source_row(record),
         "info": catalog.info_class(record.info_class),
         "versions": archive.history(session, record.info_class, record.natural_key),
         "objections": objections.history(session, record.info_class, record.natural_key),
