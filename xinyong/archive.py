@@ -99,7 +99,7 @@ def source_field(field_id: str, info_classes: Iterable[str]) -> ColumnElement[st
     fields in the database (whole-population runs): the stored `data`'s value, else the column
     the lean format moved it to (a field the row never had stays NULL). Agrees with
     `source_row(record)[field_id]` as text (dates as ISO text)."""
-    stored = Record.data[field_id].as_string()
+    stored: ColumnElement[str | None] = Record.data[field_id].as_string()
     by_column: dict[str, list[str]] = {}
     for info_class in info_classes:
         lay = layout(info_class)
@@ -114,7 +114,10 @@ def source_field(field_id: str, info_classes: Iterable[str]) -> ColumnElement[st
         for column, classes in sorted(by_column.items())
     ]
     fallback = case(*whens, else_=null())
-    return case((never_had, null()), else_=func.coalesce(stored, fallback))
+    value: ColumnElement[str | None] = case(
+        (never_had, null()), else_=func.coalesce(stored, fallback)
+    )
+    return value
 
 
 # ---- queries ----------------------------------------------------------------------------------
