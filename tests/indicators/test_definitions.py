@@ -30,10 +30,8 @@ def test_shipped_definitions_name_every_main_target_and_what_cannot_be_computed(
     keys = [i.key for i in d.indicators]
     assert keys[0] == "records_collected"  # main targets first
     manual = {i.key: i for i in d.indicators if i.source == "manual"}
-    assert "city_monitoring_rank" in manual
-    assert all(
-        manual[k].pending for k in ("evaluation_coverage", "report_queries", "xinyidai_volume")
-    )
+    assert set(manual) == {"city_monitoring_rank"}  # the only one platform data cannot give
+    assert not any(i.pending for i in d.indicators)
     assert d.not_computable
     assert all(n.reason for n in d.not_computable)
     assert all(i.definition.numerator for i in d.indicators)
