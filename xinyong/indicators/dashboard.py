@@ -34,6 +34,7 @@ from xinyong.indicators.compute import PUBLIC_CLASSES, ROW_LIMIT, Rows, entries_
 from xinyong.indicators.definitions import Definitions
 from xinyong.indicators.figures import Figure, figures, trend
 from xinyong.indicators.period import BEIJING, Period
+from xinyong.lists import counts as list_counts
 from xinyong.repair.timeliness import timeliness as timeliness_by_authority
 
 OFFICE = (Role.ADMIN, Role.AUDITOR)  # the credit office and its auditors read the dashboard
@@ -260,20 +261,17 @@ def department_ranking(session: Session, period: Period) -> Table:
 
 
 def _list_table(session: Session, period: Period) -> Table:
-    entries = entries_in_force(session, period)
+    found = list_counts.in_force_counts(session, catalog=period.catalog, today=period.as_of)
     subjects = _subject_total(session, period)
-    by_type: dict[str, set[int]] = {}
-    ids: dict[str, str] = {}
-    for e in entries:
-        by_type.setdefault(e.hit.list_title, set()).add(e.subject_id)
-        ids[e.hit.list_title] = e.hit.list_type or e.hit.list_title
-    kinds = {e.hit.list_title: e.hit.kind for e in entries}
+    found = sorted(found, key=lambda c: c.title)
     rows = [
-        (title, "守信激励" if kinds[title] == ListKind.RED.value else "失信惩戒", len(members),
-         round(100 * len(members) / subjects, 2) if subjects else None)
-        for title, members in sorted(by_type.items())
+        (c.title, "守信激励" if c.kind == ListKind.RED.value else "失信惩戒", c.subjects,
+         round(100 * c.subjects / subjects, 2) if subjects else None)
+        for c in found
     ]  # fmt: skip
-    links: list[str | None] = [breakdown_link("list", ids[r[0]], period.month) for r in rows]
+    links: list[str | None] = [
+        breakdown_link("list", c.list_type or c.title, period.month) for c in found
+    ]
     headers = ("名单", "类别", "在册主体数", "占主体总数%")
     return Table("lists", f"名单占比（{period.as_of.isoformat()} 在册）", headers, rows, links)
 
