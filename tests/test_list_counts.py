@@ -67,7 +67,7 @@ def test_sql_counts_agree_with_the_python_rule(
            for c in counts.in_force_counts(session, catalog=catalog, today=today)}  # fmt: skip
     assert got == {k: (len(v), len(set(v))) for k, v in expected.items()}
     for kinds in ((ListKind.SERIOUS.value, ListKind.IMPORTED.value), (ListKind.RED.value,)):
-        ids = set(session.execute(counts.listed_subjects(catalog, today, kinds)).scalars())
+        ids = set(session.execute(counts.listed_subjects(session, catalog, today, kinds)).scalars())
         assert ids == {e.subject_id for e in found if e.hit.kind in kinds}
 
 

@@ -128,14 +128,15 @@ def entries_in_force(session: Session, period: Period) -> list[lists.CurrentEntr
     return found
 
 
-def _listed(period: Period, kinds: tuple[str, ...]) -> AnySelect:
+def _listed(session: Session, period: Period, kinds: tuple[str, ...]) -> AnySelect:
     """SELECT of the subjects with an entry in force on `as_of`, of the given kinds (lists owns
     the rule; `lists.counts` states it in SQL so no entry is loaded)."""
-    return list_counts.listed_subjects(period.catalog, period.as_of, kinds)
+    return list_counts.listed_subjects(session, period.catalog, period.as_of, kinds)
 
 
 def _listed_count(session: Session, period: Period, kinds: tuple[str, ...]) -> int:
-    return _scalar(session, select(func.count()).select_from(_listed(period, kinds).subquery()))
+    stmt = select(func.count()).select_from(_listed(session, period, kinds).subquery())
+    return _scalar(session, stmt)
 
 
 _SUBJECT_COLUMNS = ("主体名称", "代码", "主体类别", "区划", "行业")
@@ -230,7 +231,7 @@ RED = (ListKind.RED.value,)
 
 
 def _dishonest_rows(session: Session, period: Period) -> Rows:
-    listed = Subject.id.in_(_listed(period, PUNISHED_KINDS))
+    listed = Subject.id.in_(_listed(session, period, PUNISHED_KINDS))
     return _subject_rows(session, period, None, listed)
 
 
@@ -241,7 +242,7 @@ def dishonest_share(session: Session, period: Period) -> Value:
 
 
 def _red_rows(session: Session, period: Period) -> Rows:
-    return _subject_rows(session, period, None, Subject.id.in_(_listed(period, RED)))
+    return _subject_rows(session, period, None, Subject.id.in_(_listed(session, period, RED)))
 
 
 @_computes("red_list_share", _red_rows)

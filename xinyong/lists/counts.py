@@ -6,10 +6,10 @@ decided on or before the day; active (records); not exited (platform: `exited_on
 record's `removed_on`); and not past its end — the stored or sent `valid_until`, or, for an entry
 without one, decided on or after the first day whose computed expiry (`validity.expiry`, i.e.
 `clock.period_last_day`) still reaches the day. That first day is found by asking
-`validity.expiry` itself, so the period rule keeps its one place. A list named by an imported
-record is matched like `validity.find_list_type` (id, or title); an unknown name is a serious
-list of that name without a computed end. tests/lists/test_counts.py checks these figures entry
-by entry against `current_entries`.
+`validity.expiry` itself, so the period rule keeps its one place; the few distinct list names
+present are matched by `validity.find_list_type` itself (id, or title); an unknown name is a
+serious list of that name without a computed end. tests/test_list_counts.py checks these
+figures entry by entry against `current_entries`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,18 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, distinct, func, literal, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    distinct,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.orm import Session
 
 from xinyong.catalog import Catalog, ListType
@@ -43,45 +54,43 @@ def first_day_in_force(list_type: ListType, today: date) -> date | None:
     return lo
 
 
-def _in_force(catalog: Catalog, today: date) -> tuple[Select[Any], ColumnElement[Any]]:
-    """(subject_id, list type id or None, list name) of every entry in force on `today`."""
+@dataclass(frozen=True, slots=True)
+class _InForce:
+    stmt: Select[Any]  # (subject_id, name) of every entry in force
+    name: ColumnElement[Any]  # the entry's list as named (catalog id, title or imported name)
+    types: dict[str, ListType]  # name → list type, for the names present (`find_list_type`)
+
+
+def _in_force(session: Session, catalog: Catalog, today: date) -> _InForce:
     classes = list_entry_classes(catalog)
     f = facts_statement(list(classes)).subquery("f")
     imported = f.c.source == "imported"
     fixed = case(
         *[(f.c.list_type == c, literal(lt)) for c, lt in classes.items() if lt], else_=None
     )
-    name = case((imported, func.coalesce(fixed, f.c.data["list_type"].as_string())),
-                else_=f.c.list_type)  # fmt: skip
-    types = list(catalog.list_types.values())
-    resolved = case(
-        *[(name == lt.id, literal(lt.id)) for lt in types],
-        *[(func.trim(name) == lt.title, literal(lt.id)) for lt in types],
-        else_=None,
-    )
+    named = case((imported, func.coalesce(fixed, f.c.data["list_type"].as_string())),
+                 else_=f.c.list_type)  # fmt: skip
     removed = f.c.data["removed_on"].as_string()
     not_exited = case(
         (imported, or_(removed.is_(None), removed == "", removed > today.isoformat())),
         else_=or_(f.c.exited_on.is_(None), f.c.exited_on > today),
     )
-    computed_end = [
-        and_(resolved == lt.id, f.c.decided_on >= first)
-        if (first := first_day_in_force(lt, today)) is not None
-        else resolved == lt.id
-        for lt in types
-    ]
-    not_ended = or_(
-        f.c.valid_until >= today,
-        and_(f.c.valid_until.is_(None), or_(resolved.is_(None), *computed_end)),
-    )
-    stmt = select(f.c.subject_id, resolved.label("list_type"), name.label("name")).where(
-        f.c.status == RecordStatus.ACTIVE.value,
-        f.c.decided_on.is_not(None),
-        f.c.decided_on <= today,
-        not_exited,
-        not_ended,
-    )
-    return stmt, resolved
+    alive = (
+        select(f.c.subject_id, named.label("name"), f.c.decided_on, f.c.valid_until)
+        .where(f.c.status == RecordStatus.ACTIVE.value, f.c.decided_on.is_not(None),
+               f.c.decided_on <= today, not_exited)
+        .subquery("alive")
+    )  # fmt: skip
+    names = session.execute(select(alive.c.name).distinct()).scalars()
+    types = {n: lt for n in names if n is not None and (lt := validity.find_list_type(catalog, n))}
+    firsts = {n: day for n, lt in types.items() if (day := first_day_in_force(lt, today))}
+    # no stored end: in force from the list type's first day (none: unknown list or no end)
+    from_first: ColumnElement[bool] = true()
+    if firsts:
+        first = case(firsts, value=alive.c.name, else_=None)
+        from_first = or_(first.is_(None), alive.c.decided_on >= first)
+    not_ended = or_(alive.c.valid_until >= today, and_(alive.c.valid_until.is_(None), from_first))
+    return _InForce(select(alive.c.subject_id, alive.c.name).where(not_ended), alive.c.name, types)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,26 +104,49 @@ class ListCount:
 
 def in_force_counts(session: Session, *, catalog: Catalog, today: date) -> list[ListCount]:
     """Entries and distinct subjects in force on `today`, per list (one grouped query)."""
-    stmt, _resolved = _in_force(catalog, today)
-    e = stmt.subquery("e")
-    key = func.coalesce(e.c.list_type, e.c.name)
-    grouped = select(e.c.list_type, key, func.count(), func.count(distinct(e.c.subject_id)))
-    out: list[ListCount] = []
-    for list_type, name, entries, subjects in session.execute(grouped.group_by(e.c.list_type, key)):
-        lt = catalog.list_types.get(list_type) if list_type else None
-        out.append(ListCount(
-            list_type, lt.title if lt else str(name),
-            lt.kind.value if lt else ListKind.SERIOUS.value, int(entries), int(subjects),
-        ))  # fmt: skip
+    found = _in_force(session, catalog, today)
+    e = found.stmt.subquery("e")
+    grouped = select(e.c.name, func.count(), func.count(distinct(e.c.subject_id)))
+    per: dict[tuple[str | None, str], list[int]] = {}
+    for name, entries, subjects in session.execute(grouped.group_by(e.c.name)):
+        lt = found.types.get(name)
+        key = (lt.id, lt.title) if lt else (None, str(name))
+        if key in per:  # one list named two ways (id and title): count its subjects once
+            per[key] = [per[key][0] + int(entries), -1]
+        else:
+            per[key] = [int(entries), int(subjects)]
+    if any(v[1] < 0 for v in per.values()):
+        _recount(session, found, per)
+    out = [
+        ListCount(list_type, title,
+                  catalog.list_types[list_type].kind.value if list_type
+                  else ListKind.SERIOUS.value, entries, subjects)
+        for (list_type, title), (entries, subjects) in per.items()
+    ]  # fmt: skip
     return sorted(out, key=lambda c: (c.kind == ListKind.RED.value, c.title))
 
 
-def listed_subjects(catalog: Catalog, today: date, kinds: tuple[str, ...]) -> Select[Any]:
-    """SELECT of the subject ids with an entry in force on `today` on a list of these kinds."""
-    stmt, resolved = _in_force(catalog, today)
-    ids = [lt.id for lt in catalog.list_types.values() if lt.kind.value in kinds]
-    wanted: ColumnElement[bool] = resolved.in_(ids)
-    if ListKind.SERIOUS.value in kinds:  # an unknown imported list counts as serious
-        wanted = or_(wanted, resolved.is_(None))
-    e = stmt.where(wanted).subquery("listed")
+def _recount(
+    session: Session, found: _InForce, per: dict[tuple[str | None, str], list[int]]
+) -> None:
+    """Distinct subjects of the lists named more than one way."""
+    for key, value in per.items():
+        if value[1] >= 0:
+            continue
+        names = [n for n, lt in found.types.items() if lt.id == key[0]]
+        e = found.stmt.where(found.name.in_(names)).subquery("e")
+        value[1] = int(session.execute(select(func.count(distinct(e.c.subject_id)))).scalar_one())
+
+
+def listed_subjects(
+    session: Session, catalog: Catalog, today: date, kinds: tuple[str, ...]
+) -> Select[Any]:
+    """SELECT of the subject ids with an entry in force on `today` on a list of these kinds
+    (an imported list no list type matches counts as serious)."""
+    found = _in_force(session, catalog, today)
+    names = [n for n, lt in found.types.items() if lt.kind.value in kinds]
+    wanted: ColumnElement[bool] = found.name.in_(names)
+    if ListKind.SERIOUS.value in kinds:
+        wanted = or_(wanted, found.name.not_in(list(found.types)) if found.types else true())
+    e = found.stmt.where(wanted).subquery("listed")
     return select(e.c.subject_id).distinct()
