@@ -78,6 +78,7 @@ NOT_ACTIONS = {
     ("measures/joint_check.py", "check"): "the `checks` row is itself the log of the check",
     ("auth.py", "log_out"): "ends the caller's own web session; the sign-in is audited",
     ("indicators/snapshots.py", "refresh"): "recomputes a cache of derived monthly figures",
+    ("indicators/snapshots.py", "forget_documents"): "drops cached figures; its caller audits",
     ("audit.py", "purge_before"): "writes its own chain row through record(), after the checkpoint",
     ("reports/issue.py", "hold_write_lock"): "an UPDATE matching no row: SQLite's write lock",
     ("evaluation/engine.py", "store"): "a run's results: the run itself is audited by start_run",
