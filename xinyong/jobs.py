@@ -3,7 +3,9 @@
 Jobs hold no rules: they call the domain and return a plain summary for the caller to print.
 `deadlines` is the daily digest of the officer work queue (overdue items first); `retention`
 purges query-log and audit rows older than the retention period (default 5 years, rules.md
-§7.5) behind a signed checkpoint.
+§7.5) behind a signed checkpoint; `dashboard` recomputes the credit office's dashboard of the
+running month (or `month`) and stores it with its time (run it by cron more often than
+`indicators.dashboard.MAX_AGE` so no reader waits for a refresh).
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from xinyong import audit, clock, repair, signing, workqueue
+from xinyong import audit, clock, indicators, repair, signing, workqueue
 from xinyong.audit import Actor
+from xinyong.catalog import Catalog
 from xinyong.errors import InvalidInput, NotFound
 
 MIN_RETENTION_YEARS = 5  # 深圳条例 第45条: at least five years
@@ -92,7 +95,24 @@ def deadlines(session: Session, *, today: date, **_: Any) -> dict[str, Any]:
     }
 
 
-JOBS: dict[str, Callable[..., dict[str, Any]]] = {"deadlines": deadlines, "retention": retention}
+def dashboard(
+    session: Session, *, today: date, catalog: Catalog, definitions: indicators.Definitions,
+    month: str | None = None, **_: Any,
+) -> dict[str, Any]:  # fmt: skip
+    """Refresh the stored dashboard of the month (default: the running one)."""
+    from xinyong.indicators import dashboard as board  # noqa: PLC0415
+
+    period = indicators.Period.of(month, today=today, catalog=catalog)
+    found = board.refresh(session, definitions, period, actor=Actor.system("jobs.dashboard"))
+    return {"month": period.month, "as_of": period.as_of, "computed_at": found.computed_at,
+            "seconds": found.seconds, "figures": len(found.figures)}  # fmt: skip
+
+
+JOBS: dict[str, Callable[..., dict[str, Any]]] = {
+    "dashboard": dashboard,
+    "deadlines": deadlines,
+    "retention": retention,
+}
 
 
 def run(name: str, session: Session, *, today: date, **options: Any) -> dict[str, Any]:

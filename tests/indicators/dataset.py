@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
 from tests.factories import SYSTEM, make_provider, make_record, make_subject
 from tests.factories.lists import listed
+from tests.factories.workflows import make_user
 from xinyong.catalog import Catalog
 from xinyong.clock import Calendar
 from xinyong.db.tables import (
@@ -22,12 +24,19 @@ from xinyong.db.tables import (
     Check,
     CheckFeedback,
     Commitment,
+    EvaluationResult,
+    Inspection,
+    InspectionPlan,
+    Institution,
+    LoanOutcome,
     Objection,
     Provider,
     RepairApplication,
+    Report,
+    ScenarioPartner,
     Subject,
 )
-from xinyong.enums import SubjectKind
+from xinyong.enums import Role, SubjectKind
 
 IN_NOV = datetime(2026, 11, 10, 4, tzinfo=UTC)
 IN_DEC = datetime(2026, 12, 2, 4, tzinfo=UTC)
@@ -166,4 +175,92 @@ def build(session: Session, catalog: Catalog, calendar: Calendar) -> Dataset:  #
         BatchRow(batch_id=b3.id, row_no=2, outcome="rejected", issues=[uscc_issue]),
     ])  # fmt: skip
     session.flush()
+    _credit_in_use(session, p, s)
     return Dataset(p, s)
+
+
+def _credit_in_use(session: Session, p: Provider, s: list[Subject]) -> None:
+    """Grades, supervision plans, reports, 信易+ partners, 信易贷 loans (indicators/uptake.py)."""
+    s1, s2, s3, _s4, _s5, _s6, _s7, s8, s9 = s
+    d = date
+
+    def grade(subject: Subject, as_of: date, grade: str) -> None:
+        session.add(EvaluationResult(
+            subject_id=subject.id, model_id="enterprise", model_version="test", as_of=as_of,
+            score=80.0, grade=grade, run_id=None, trigger="run", facts_hash="0" * 64,
+            explanation={},
+        ))  # fmt: skip
+
+    grade(s1, d(2026, 11, 5), "A")
+    grade(s2, d(2026, 10, 1), "B")
+    grade(s2, d(2026, 11, 20), "A")  # s2 twice: one subject
+    grade(s3, d(2026, 12, 1), "B")  # December's
+    grade(s8, d(2026, 11, 1), "C")  # cancelled: not in the population
+    grade(s9, d(2026, 12, 2), "A")  # registered in December
+
+    def plan(n: int, sector: str, drawn: date, subjects: list[Subject]) -> None:
+        row = InspectionPlan(
+            code=f"JH{n:04d}", title=f"计划{n}", provider_id=p.id, sector=sector,
+            region_code="990101", period_start=drawn, period_end=drawn, seed=f"{n:064d}",
+            drawn_on=drawn, inputs={}, catalog_version="test",
+        )  # fmt: skip
+        session.add(row)
+        session.flush()
+        session.add_all(
+            [Inspection(plan_id=row.id, subject_id=x.id, supervision_class="B") for x in subjects]
+        )
+
+    plan(1, "market_regulation", d(2026, 11, 3), [s1, s2])
+    plan(2, "market_regulation", d(2026, 10, 15), [s3])
+    plan(3, "ecology", d(2026, 9, 1), [s1])
+    plan(4, "finance", d(2026, 12, 1), [s2])  # December's
+    plan(5, "transport", d(2026, 11, 4), [s3])  # not a sector of catalogs/supervision.yaml
+
+    def report(n: int, subject: Subject, issued: datetime, kind: str = "public",
+               revoked: datetime | None = None) -> None:  # fmt: skip
+        session.add(Report(
+            number=f"XY2026{n:016d}", kind=kind, subject_id=subject.id, domains=[],
+            period_from=None, period_to=issued.date(), issued_at=issued,
+            valid_until=d(2027, 1, 31), digest="0" * 64, key_id="k1", size=1000,
+            requested_by="测试", requester_kind="office", requester_id=None, revoked_at=revoked,
+            revoked_by="office" if revoked else None, revoke_reason="r" if revoked else None,
+        ))  # fmt: skip
+
+    report(1, s1, utc(2026, 11, 3))
+    report(2, s2, utc(2026, 11, 20), "special", revoked=utc(2026, 11, 21))  # still issued
+    report(3, s3, utc(2026, 10, 31, 17))  # Beijing 1 Nov 01:00
+    report(4, s1, utc(2026, 10, 31, 15))  # Beijing 31 Oct 23:00
+    report(5, s9, IN_DEC)
+
+    partner_user_id = make_user(session, Role.PARTNER)[0].id
+
+    def partner(scenario: str, created: datetime, *, active: bool = True) -> None:
+        session.add(ScenarioPartner(scenario_id=scenario, name=f"{scenario}合作方",
+                                    user_id=partner_user_id, active=active,
+                                    created_at=created))  # fmt: skip
+
+    partner("xinyi_pi", IN_NOV)
+    partner("xinyi_pi", utc(2026, 10, 5))  # same scenario
+    partner("xinyi_zu", utc(2026, 10, 6))
+    partner("xinyi_zu", IN_NOV, active=False)
+    partner("xinyi_xing", IN_DEC)  # registered in December
+    partner("xinyi_gone", IN_NOV)  # not a scenario of the catalog
+
+    bank = Institution(name="测试银行", code="91990000MA00000001", kind="bank")
+    session.add(bank)
+    session.flush()
+
+    def loan(subject: Subject, result: str, amount: int | None, granted: date | None,
+             decided: date) -> None:  # fmt: skip
+        session.add(LoanOutcome(
+            institution_id=bank.id, subject_id=subject.id, result=result,
+            amount=None if amount is None else Decimal(amount), granted_on=granted,
+            credit_loan=True if granted else None, first_loan=False if granted else None,
+            refusal_code=None if granted else "r1", decided_on=decided, recorded_by="测试银行",
+        ))  # fmt: skip
+
+    loan(s1, "granted", 300, d(2026, 11, 5), d(2026, 11, 4))
+    loan(s2, "granted", 700, d(2026, 6, 1), d(2026, 5, 28))
+    loan(s3, "refused", None, None, d(2026, 11, 10))
+    loan(s1, "granted", 5000, d(2026, 12, 2), d(2026, 12, 1))  # December's
+    session.flush()

@@ -34,6 +34,22 @@ EXPECTED: dict[str, tuple[float | None, str]] = {
     "collection_timeliness": (84.62, "(6 + 5) / (6 + 2 + 5)"),
     "collection_compliance": (86.67, "(8 + 5) / (10 + 5)"),
     "wrong_code_rate": (6.67, "1 identifier rejection / 15 rows received in November"),
+    "evaluation_coverage": (
+        33.33,
+        "s1, s2 (graded twice) of s1–s6 (s3 graded in December; s7 person: no model; s8 cancelled)",
+    ),
+    "graded_supervision_sectors": (
+        2,
+        "market_regulation (plans 1, 2), ecology (plan 3); finance drawn in December; transport "
+        "is not a sector of catalogs/supervision.yaml",
+    ),
+    "report_queries": (3, "reports 1, 2 (revoked later, still issued), 3 (1 Nov 01:00 Beijing)"),
+    "xinyi_scenarios": (
+        2,
+        "xinyi_pi (two partners), xinyi_zu (its October partner; the November one is inactive); "
+        "xinyi_xing's partner came in December; xinyi_gone is not in the catalog",
+    ),
+    "xinyidai_volume": (0.1, "300 + 700 万元 granted by November = 0.1 亿元 (no refusal, no Dec.)"),
 }
 
 

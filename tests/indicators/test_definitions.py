@@ -30,10 +30,8 @@ def test_shipped_definitions_name_every_main_target_and_what_cannot_be_computed(
     keys = [i.key for i in d.indicators]
     assert keys[0] == "records_collected"  # main targets first
     manual = {i.key: i for i in d.indicators if i.source == "manual"}
-    assert "city_monitoring_rank" in manual
-    assert all(
-        manual[k].pending for k in ("evaluation_coverage", "report_queries", "xinyidai_volume")
-    )
+    assert set(manual) == {"city_monitoring_rank"}  # the only one platform data cannot give
+    assert not any(i.pending for i in d.indicators)
     assert d.not_computable
     assert all(n.reason for n in d.not_computable)
     assert all(i.definition.numerator for i in d.indicators)
@@ -147,3 +145,18 @@ def test_cli_stats_json(tmp_path: Path) -> None:
                          text=True, cwd=REPO_ROOT, check=False)  # fmt: skip
     assert bad.returncode == 1
     assert "YYYY-MM" in bad.stderr
+
+
+def test_cli_jobs_run_dashboard_stores_the_month(tmp_path: Path) -> None:
+    env = {**os.environ, "XINYONG_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}",
+           "XINYONG_DATA_DIR": str(tmp_path), "XINYONG_TODAY": "2026-11-23"}  # fmt: skip
+    run = [sys.executable, "-m", "xinyong"]
+    subprocess.run([*run, "db", "upgrade"], env=env, check=True, capture_output=True, cwd=REPO_ROOT)
+    out = subprocess.run([*run, "jobs", "run", "dashboard", "--json"], env=env, check=True,
+                         capture_output=True, text=True, cwd=REPO_ROOT)  # fmt: skip
+    result = json.loads(out.stdout)
+    assert (result["month"], result["as_of"]) == ("2026-11", "2026-11-23")
+    assert result["figures"] == len(indicators.load(SHIPPED).indicators)
+    said = subprocess.run([*run, "jobs", "run", "dashboard", "--month", "2026-10"], env=env,
+                          check=True, capture_output=True, text=True, cwd=REPO_ROOT)  # fmt: skip
+    assert "信用工作看板 2026-10" in said.stderr

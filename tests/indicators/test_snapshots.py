@@ -32,3 +32,55 @@ def test_closed_months_are_stored_and_refreshed(session: Session, catalog: Catal
     closed = indicators.Period.of("2026-10", today=date(2026, 11, 23), catalog=catalog)
     assert snapshots.refresh(session, closed) == len(indicators.COMPUTERS)
     assert dict(indicators.trend(session, defs, period, "records_collected", 2))["2026-10"] == 2
+
+
+def test_the_dashboard_is_read_from_its_snapshot_until_it_is_refreshed(
+    session: Session, catalog: Catalog
+) -> None:
+    from datetime import timedelta  # noqa: PLC0415
+
+    from xinyong import jobs  # noqa: PLC0415
+    from xinyong.audit import Actor  # noqa: PLC0415
+    from xinyong.indicators import dashboard  # noqa: PLC0415
+
+    defs = indicators.load(REPO_ROOT / "catalogs")
+    today = date(2026, 11, 23)
+    period = indicators.Period.of("2026-11", today=today, catalog=catalog)
+    office = Actor.system("test")
+    november = datetime(2026, 11, 5, tzinfo=UTC)
+    subject = make_subject(session, created_at=november)
+    make_record(session, subject, created_at=november)
+
+    def collected(board: dashboard.Dashboard) -> float | None:
+        return next(f.value for f in board.figures if f.key == "records_collected")
+
+    first = dashboard.current(session, defs, period, actor=office)
+    assert collected(first) == 1
+    assert first.computed_at is not None
+    assert first.seconds is not None
+    make_record(session, subject, created_at=november)
+    soon = first.computed_at + timedelta(minutes=1)
+    cached = dashboard.current(session, defs, period, actor=office, now=soon)
+    assert (collected(cached), cached.computed_at) == (1, first.computed_at)  # the snapshot
+    assert cached.table("indicators") == first.table("indicators")
+    assert [c.as_json() for c in cached.charts] == [c.as_json() for c in first.charts]
+
+    later = first.computed_at + dashboard.MAX_AGE + timedelta(seconds=1)
+    aged = dashboard.current(session, defs, period, actor=office, now=later)
+    assert collected(aged) == 2  # older than MAX_AGE: refreshed on read
+    assert aged.computed_at is not None
+    assert aged.computed_at >= first.computed_at
+
+    make_record(session, subject, created_at=november)
+    result = jobs.run("dashboard", session, today=today, catalog=catalog, definitions=defs)
+    assert (result["month"], result["figures"]) == ("2026-11", len(defs.indicators))
+    now = dashboard.current(session, defs, period, actor=office, now=result["computed_at"])
+    assert collected(now) == 3
+    assert now.computed_at == result["computed_at"]
+
+    tomorrow = indicators.Period.of("2026-11", today=date(2026, 11, 24), catalog=catalog)
+    assert dashboard.current(session, defs, tomorrow, actor=office).period.as_of == tomorrow.as_of
+    stored = session.execute(
+        select(func.count()).where(IndicatorSnapshot.key == dashboard.SNAPSHOT_KEY)
+    ).scalar_one()
+    assert stored == 1  # one document per month, replaced

@@ -118,3 +118,22 @@ def test_monitoring_self_assessment_lists_what_it_computes_and_what_it_cannot(
     assert "当月报送行中因统一社会信用代码" in computed  # the definition is shown
     for title in ("纠正率", "政府部门和国有企业清欠情况", "信用修复流程透明度"):
         assert title in cannot
+
+
+def test_the_page_shows_when_its_figures_were_computed(
+    office: TestClient, session: Session
+) -> None:
+    from datetime import timedelta  # noqa: PLC0415
+
+    from xinyong.indicators import dashboard, snapshots  # noqa: PLC0415
+
+    html = office.get("/admin/dashboard?month=2026-11").text
+    stored = snapshots.read_document(session, dashboard.SNAPSHOT_KEY, "2026-11")
+    assert stored is not None
+    beijing = (stored.computed_at + timedelta(hours=8)).strftime("%Y-%m-%d %H:%M:%S")
+    assert (
+        f'看板数据计算于 <time datetime="{stored.computed_at.isoformat()}">{beijing}</time>' in html
+    )
+    assert "xinyong jobs run dashboard" in html
+    again = office.get("/admin/dashboard?month=2026-11").text  # read from the snapshot
+    assert beijing in again

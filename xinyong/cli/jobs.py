@@ -14,20 +14,37 @@ jobs_app = typer.Typer(help="批处理任务 / batch jobs.", no_args_is_help=Tru
 @jobs_app.command("run")
 def run(
     name: Annotated[
-        str, typer.Argument(help="任务名 / job name: deadlines | retention | exchange")
+        str,
+        typer.Argument(help="任务名 / job name: deadlines | retention | exchange | dashboard"),
     ],
     json_out: Annotated[bool, typer.Option("--json", help="JSON 输出 / JSON output")] = False,
+    month: Annotated[
+        str | None,
+        typer.Option(
+            "--month", help="dashboard：月份 YYYY-MM，默认本月 / month, default: this one"
+        ),
+    ] = None,
 ) -> None:
     """运行一个任务 / run one job.
 
-    deadlines: 待办期限日报; retention: 清理超过保存期限的日志; exchange: 收发交换包.
+    deadlines: 待办期限日报; retention: 清理超过保存期限的日志; exchange: 收发交换包;
+    dashboard: 重算并保存信用工作看板（本月）.
     """
     if name == "exchange":
         _exchange(json_out=json_out)
         return
     from xinyong import jobs  # noqa: PLC0415
 
-    options = {}
+    options: dict[str, object] = {}
+    if name == "dashboard":
+        from xinyong import indicators  # noqa: PLC0415
+
+        s = ctx.settings()
+        options = {
+            "catalog": ctx.load_catalog(),
+            "definitions": indicators.load(s.catalog_dir, s.catalog_override_dir),
+            "month": month,
+        }
     if name == "retention":
         from xinyong.reports.issuer import office_key  # noqa: PLC0415
 
@@ -41,6 +58,12 @@ def run(
         result = jobs.run(name, session, today=ctx.today(), **options)
     if json_out:
         ctx.print_json(result)
+        return
+    if name == "dashboard":
+        ctx.err.print(
+            f"信用工作看板 {result['month']}（截至 {result['as_of']}）已重算并保存："
+            f"{result['figures']} 项指标，用时 {result['seconds']:.1f} 秒"
+        )
         return
     if name == "retention":
         ctx.err.print(

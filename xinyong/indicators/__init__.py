@@ -7,12 +7,14 @@ Does not: re-derive rules owned elsewhere (list validity, repair timeliness, col
 check counts) — it calls their modules.
 
 Package map: `definitions` (YAML schema and loader), `period` (the month and its cut-offs),
-`compute` (one function per computed indicator), `manual` (hand-entered values), `figures`
-(the month's figures, trends, drill-down rows), `dashboard` (breakdowns for /admin/dashboard).
+`compute` (one function per computed indicator; `uptake`: those of credit in use), `manual`
+(hand-entered values), `figures` (the month's figures, trends, drill-down rows), `dashboard`
+(breakdowns for /admin/dashboard).
 """
 
 from pathlib import Path
 
+from xinyong.indicators import uptake  # noqa: F401  (registers its indicators in COMPUTERS)
 from xinyong.indicators.compute import COMPUTERS, Rows
 from xinyong.indicators.definitions import Definitions, Indicator, NotComputable
 from xinyong.indicators.figures import Figure, figures, rows_behind, trend

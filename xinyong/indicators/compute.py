@@ -1,7 +1,8 @@
 """One function per computed indicator, each an SQL (or dataframe) aggregation, plus the rows
 behind it for the dashboard's drill-down.
 
-Rules owned elsewhere are called, not re-derived: list validity (`lists.current_entries`), repair
+Rules owned elsewhere are called, not re-derived: list validity (`lists.counts`, the SQL form of
+`lists.current_entries`), repair
 timeliness (`repair.timeliness`), collection quality (`collection.quality`), check counts
 (`measures.stats`). Every function takes the session and the `Period` and returns a number or
 None (no denominator).
@@ -30,6 +31,7 @@ from xinyong.db.tables import (
 )
 from xinyong.enums import ListKind, ObjectionStatus, RecordStatus, SubjectKind, SubjectStatus
 from xinyong.indicators.period import BEIJING, Period
+from xinyong.lists import counts as list_counts
 from xinyong.measures import stats
 from xinyong.repair.timeliness import HANDLED, handled_on_time
 from xinyong.repair.timeliness import timeliness as timeliness_by_authority
@@ -115,8 +117,8 @@ def _public_records(period: Period) -> tuple[ColumnElement[bool], ...]:
 
 
 def entries_in_force(session: Session, period: Period) -> list[lists.CurrentEntry]:
-    """Entries in force on `as_of` (lists owns the rule), read once per session and day: one
-    dashboard render asks three times."""
+    """Entries in force on `as_of` with their details (lists owns the rule), read once per session
+    and day: for the rows behind one list (the figures themselves are counted in SQL)."""
     key = ("indicators.entries_in_force", period.as_of, period.catalog.version)
     if key not in session.info:
         session.info[key] = lists.current_entries(
@@ -126,9 +128,15 @@ def entries_in_force(session: Session, period: Period) -> list[lists.CurrentEntr
     return found
 
 
-def _listed_subjects(session: Session, period: Period, kinds: tuple[str, ...]) -> set[int]:
-    """Subjects with an entry in force on `as_of`, of the given kinds."""
-    return {e.subject_id for e in entries_in_force(session, period) if e.hit.kind in kinds}
+def _listed(session: Session, period: Period, kinds: tuple[str, ...]) -> AnySelect:
+    """SELECT of the subjects with an entry in force on `as_of`, of the given kinds (lists owns
+    the rule; `lists.counts` states it in SQL so no entry is loaded)."""
+    return list_counts.listed_subjects(session, period.catalog, period.as_of, kinds)
+
+
+def _listed_count(session: Session, period: Period, kinds: tuple[str, ...]) -> int:
+    stmt = select(func.count()).select_from(_listed(session, period, kinds).subquery())
+    return _scalar(session, stmt)
 
 
 _SUBJECT_COLUMNS = ("主体名称", "代码", "主体类别", "区划", "行业")
@@ -219,24 +227,27 @@ def commitment_coverage(session: Session, period: Period) -> Value:
 # --- 名单 ---------------------------------------------------------------------------------------
 
 
+RED = (ListKind.RED.value,)
+
+
 def _dishonest_rows(session: Session, period: Period) -> Rows:
-    return _subject_rows(session, period, _listed_subjects(session, period, PUNISHED_KINDS))
+    listed = Subject.id.in_(_listed(session, period, PUNISHED_KINDS))
+    return _subject_rows(session, period, None, listed)
 
 
 @_computes("dishonest_share", _dishonest_rows)
 def dishonest_share(session: Session, period: Period) -> Value:
-    listed = _listed_subjects(session, period, PUNISHED_KINDS)
-    return _rate(len(listed), _subject_count(session, period))
+    listed = _listed_count(session, period, PUNISHED_KINDS)
+    return _rate(listed, _subject_count(session, period))
 
 
 def _red_rows(session: Session, period: Period) -> Rows:
-    return _subject_rows(session, period, _listed_subjects(session, period, (ListKind.RED.value,)))
+    return _subject_rows(session, period, None, Subject.id.in_(_listed(session, period, RED)))
 
 
 @_computes("red_list_share", _red_rows)
 def red_list_share(session: Session, period: Period) -> Value:
-    listed = _listed_subjects(session, period, (ListKind.RED.value,))
-    return _rate(len(listed), _subject_count(session, period))
+    return _rate(_listed_count(session, period, RED), _subject_count(session, period))
 
 
 # --- 信用修复 -----------------------------------------------------------------------------------

@@ -1,26 +1,40 @@
 """The credit office's dashboard (/admin/dashboard): every table and chart as data, each row
 linking to the rows behind it. Figures are grouped counts in SQL; quality, repair timeliness and
 list validity come from the modules that own them.
+
+Materialised: `build` computes the whole dashboard (seconds at a million subjects); `refresh`
+builds it and stores it as one document in `indicator_snapshots` with its computation time;
+`current` — what the page and the XLSX export read — answers from that document while it is fresh
+and refreshes it otherwise. Fresh means: same day (`as_of`), same catalog version and indicator
+definitions, and, for the running month, computed less than `MAX_AGE` ago (a closed month stays
+until `xinyong stats --month M --refresh`). `xinyong jobs run dashboard`, run by cron more often
+than `MAX_AGE`, keeps readers from ever paying for a refresh; entering a manual value drops the
+month's document (`manual.enter_value`). The rows behind a figure are always read live.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from xinyong import clock
 from xinyong.audit import Actor
 from xinyong.collection import quality
 from xinyong.db.tables import Batch, Check, CheckFeedback, Provider, Record, Subject
 from xinyong.enums import ListKind, Role
 from xinyong.errors import Forbidden, NotFound
+from xinyong.indicators import snapshots
 from xinyong.indicators.compute import PUBLIC_CLASSES, ROW_LIMIT, Rows, entries_in_force, masked
 from xinyong.indicators.definitions import Definitions
 from xinyong.indicators.figures import Figure, figures, trend
-from xinyong.indicators.period import Period
+from xinyong.indicators.period import BEIJING, Period
+from xinyong.lists import counts as list_counts
 from xinyong.repair.timeliness import timeliness as timeliness_by_authority
 
 OFFICE = (Role.ADMIN, Role.AUDITOR)  # the credit office and its auditors read the dashboard
@@ -75,9 +89,90 @@ class Dashboard:
     figures: list[Figure]
     tables: list[Table]
     charts: list[Chart]
+    computed_at: datetime | None = None  # when the figures were computed (UTC)
+    seconds: float | None = None  # how long computing them took
 
     def table(self, table_id: str) -> Table | None:
         return next((t for t in self.tables if t.id == table_id), None)
+
+    @property
+    def computed_at_beijing(self) -> str:
+        if self.computed_at is None:
+            return ""
+        return (self.computed_at + BEIJING).strftime("%Y-%m-%d %H:%M:%S")
+
+    def as_document(self) -> dict[str, Any]:
+        return {
+            "as_of": self.period.as_of.isoformat(),
+            "catalog": self.period.catalog.version,
+            "figures": [[f.key, f.value, f.entered_from,
+                         f.entered_on.isoformat() if f.entered_on else None]
+                        for f in self.figures],
+            "tables": [{"id": t.id, "title": t.title, "headers": list(t.headers),
+                        "rows": [list(r) for r in t.rows], "links": t.links}
+                       for t in self.tables],
+            "charts": [c.as_json() for c in self.charts],
+        }  # fmt: skip
+
+
+SNAPSHOT_KEY = "@dashboard"
+MAX_AGE = timedelta(minutes=10)
+
+
+def current(
+    session: Session, definitions: Definitions, period: Period, *, actor: Actor,
+    now: datetime | None = None, max_age: timedelta = MAX_AGE,
+) -> Dashboard:  # fmt: skip
+    """The month's dashboard from its stored document while fresh; refreshed otherwise."""
+    require_office(actor)
+    stored = snapshots.read_document(session, SNAPSHOT_KEY, period.month)
+    if stored is not None:
+        age = (now or clock.now()) - stored.computed_at
+        board = _from_document(stored, definitions, period)
+        if board is not None and (snapshots.closed(period) or age <= max_age):
+            return board
+    return refresh(session, definitions, period, actor=actor)
+
+
+def refresh(
+    session: Session, definitions: Definitions, period: Period, *, actor: Actor
+) -> Dashboard:
+    """Compute the whole dashboard now and store it as the month's document."""
+    started = time.perf_counter()
+    board = build(session, definitions, period, actor=actor)
+    seconds = round(time.perf_counter() - started, 3)
+    computed_at = clock.now()
+    snapshots.store_document(session, SNAPSHOT_KEY, period.month, board.as_document(),
+                             computed_at=computed_at, seconds=seconds)  # fmt: skip
+    return Dashboard(period, board.figures, board.tables, board.charts, computed_at, seconds)
+
+
+def _from_document(
+    stored: snapshots.Document, definitions: Definitions, period: Period
+) -> Dashboard | None:
+    """The stored dashboard, or None when it no longer matches the day, catalog or definitions."""
+    data = stored.data
+    keys = [i.key for i in definitions.indicators]
+    if (data.get("as_of"), data.get("catalog")) != (period.as_of.isoformat(),
+                                                    period.catalog.version):  # fmt: skip
+        return None
+    if [f[0] for f in data["figures"]] != keys:
+        return None
+    found = [
+        Figure(definitions.get(key), period.month, value, source,
+               date.fromisoformat(on) if on else None)
+        for key, value, source, on in data["figures"]
+    ]  # fmt: skip
+    tables = [
+        Table(t["id"], t["title"], tuple(t["headers"]), [tuple(r) for r in t["rows"]], t["links"])
+        for t in data["tables"]
+    ]
+    charts = [
+        Chart(c["id"], c["title"], c["kind"], c["labels"],
+              [(s["name"], s["data"]) for s in c["series"]], c["links"])
+        for c in data["charts"]
+    ]  # fmt: skip
+    return Dashboard(period, found, tables, charts, stored.computed_at, stored.seconds)
 
 
 def figure_link(key: str, month: str) -> str:
@@ -166,20 +261,17 @@ def department_ranking(session: Session, period: Period) -> Table:
 
 
 def _list_table(session: Session, period: Period) -> Table:
-    entries = entries_in_force(session, period)
+    found = list_counts.in_force_counts(session, catalog=period.catalog, today=period.as_of)
     subjects = _subject_total(session, period)
-    by_type: dict[str, set[int]] = {}
-    ids: dict[str, str] = {}
-    for e in entries:
-        by_type.setdefault(e.hit.list_title, set()).add(e.subject_id)
-        ids[e.hit.list_title] = e.hit.list_type or e.hit.list_title
-    kinds = {e.hit.list_title: e.hit.kind for e in entries}
+    found = sorted(found, key=lambda c: c.title)
     rows = [
-        (title, "守信激励" if kinds[title] == ListKind.RED.value else "失信惩戒", len(members),
-         round(100 * len(members) / subjects, 2) if subjects else None)
-        for title, members in sorted(by_type.items())
+        (c.title, "守信激励" if c.kind == ListKind.RED.value else "失信惩戒", c.subjects,
+         round(100 * c.subjects / subjects, 2) if subjects else None)
+        for c in found
     ]  # fmt: skip
-    links: list[str | None] = [breakdown_link("list", ids[r[0]], period.month) for r in rows]
+    links: list[str | None] = [
+        breakdown_link("list", c.list_type or c.title, period.month) for c in found
+    ]
     headers = ("名单", "类别", "在册主体数", "占主体总数%")
     return Table("lists", f"名单占比（{period.as_of.isoformat()} 在册）", headers, rows, links)
 

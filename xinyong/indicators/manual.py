@@ -12,6 +12,7 @@ from xinyong.audit import Actor, AuditAction
 from xinyong.db.tables import IndicatorValue
 from xinyong.enums import Role
 from xinyong.errors import Forbidden, InvalidInput
+from xinyong.indicators import snapshots
 from xinyong.indicators.definitions import Indicator
 from xinyong.indicators.period import Period
 
@@ -55,6 +56,7 @@ def enter_value(
     )
     session.add(row)
     session.flush()
+    snapshots.forget_documents(session, period.month)  # the month's dashboard shows it at once
     audit.record(
         session,
         actor,

@@ -3,7 +3,6 @@ name, an identifier or a row. Which indicators appear is data (`screen: true` in
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 
 from sqlalchemy import func, select
@@ -11,10 +10,10 @@ from sqlalchemy.orm import Session
 
 from xinyong.db.tables import Record
 from xinyong.enums import ListKind
-from xinyong.indicators.compute import entries_in_force
 from xinyong.indicators.definitions import Definitions
 from xinyong.indicators.figures import figures, trend
 from xinyong.indicators.period import Period
+from xinyong.lists import counts as list_counts
 
 TREND_MONTHS = 12
 TRENDS = ("records_collected", "joint_checks")
@@ -32,9 +31,7 @@ def screen_data(session: Session, definitions: Definitions, period: Period) -> d
             trends[key] = {"title": indicator.title, "unit": indicator.unit,
                            "labels": [m for m, _ in points],
                            "data": [v for _, v in points]}  # fmt: skip
-    entries = entries_in_force(session, period)
-    by_list = Counter(e.hit.list_title for e in entries)
-    red = {e.hit.list_title for e in entries if e.hit.kind == ListKind.RED.value}
+    by_list = list_counts.in_force_counts(session, catalog=period.catalog, today=period.as_of)
     new_records = session.execute(
         select(Record.info_class, func.count())
         .where(Record.version == 1, Record.created_at >= period.since,
@@ -47,6 +44,9 @@ def screen_data(session: Session, definitions: Definitions, period: Period) -> d
         "as_of": period.as_of.isoformat(),
         "figures": [{**f.as_json(), "met": f.target_met} for f in shown],
         "trends": trends,
-        "lists": [{"title": t, "count": n, "red": t in red} for t, n in sorted(by_list.items())],
+        "lists": [
+            {"title": c.title, "count": c.entries, "red": c.kind == ListKind.RED.value}
+            for c in sorted(by_list, key=lambda c: c.title)
+        ],
         "new_records": [{"title": titles.get(c, c), "count": int(n)} for c, n in new_records],
     }

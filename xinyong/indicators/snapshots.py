@@ -4,12 +4,19 @@ Fresh because of what the figures count: insertion times (归集量, 核查量),
 (归集质量) and decision dates of actions taken on their own day do not move once the month is
 over. What can still move — a record withdrawn or a court-defaulter entry imported late with an
 earlier date — is picked up by `xinyong stats --month YYYY-MM --refresh`, which recomputes the
-month and replaces its rows. The running month is never stored.
+month and replaces its rows. The running month's indicator values are never stored here.
+
+Documents (`read_document` / `store_document`): a whole computed page kept under a key starting
+with "@" — the dashboard of a month, running month included — with the time it was computed and
+how long that took. Their owner decides when one is stale (see `dashboard.current`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -60,9 +67,57 @@ def refresh(session: Session, period: Period) -> int:
     return len(COMPUTERS)
 
 
+def _insert(session: Session) -> Any:
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(IndicatorSnapshot)
+
+
 def _store(session: Session, key: str, month: str, value: float | None) -> None:
     """Insert once; a concurrent first reader may have stored the same month already."""
     row = {"key": key, "month": month, "value": value, "computed_at": clock.now()}
-    dialect = session.get_bind().dialect.name
-    make = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    session.execute(make(IndicatorSnapshot).values(**row).on_conflict_do_nothing())
+    session.execute(_insert(session).values(**row).on_conflict_do_nothing())
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    data: dict[str, Any]
+    computed_at: datetime
+    seconds: float
+
+
+def _aware(at: datetime) -> datetime:
+    """SQLite hands back naive UTC; PostgreSQL an aware time."""
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
+def read_document(session: Session, key: str, month: str) -> Document | None:
+    found = session.execute(
+        select(IndicatorSnapshot.data, IndicatorSnapshot.computed_at, IndicatorSnapshot.seconds)
+        .where(IndicatorSnapshot.key == key, IndicatorSnapshot.month == month)
+    ).first()  # fmt: skip
+    if found is None or found.data is None:
+        return None
+    return Document(found.data, _aware(found.computed_at), found.seconds or 0.0)
+
+
+def store_document(
+    session: Session, key: str, month: str, data: dict[str, Any], *, computed_at: datetime,
+    seconds: float,
+) -> None:  # fmt: skip
+    """Insert or replace the month's document (the last writer of concurrent refreshes wins)."""
+    row = {"key": key, "month": month, "value": None, "computed_at": computed_at, "data": data,
+           "seconds": seconds}  # fmt: skip
+    stmt = _insert(session).values(**row)
+    session.execute(stmt.on_conflict_do_update(
+        index_elements=["key", "month"],
+        set_={"computed_at": computed_at, "data": data, "seconds": seconds},
+    ))  # fmt: skip
+
+
+def forget_documents(session: Session, month: str) -> None:
+    """Drop the month's documents (a hand-entered value changed what they show)."""
+    session.execute(
+        delete(IndicatorSnapshot).where(
+            IndicatorSnapshot.month == month, IndicatorSnapshot.key.startswith("@")
+        )
+    )

@@ -7,6 +7,7 @@ the audit chain keeps who entered what.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import Date, DateTime, Float, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -33,6 +34,8 @@ class IndicatorSnapshot(IdMixin, Base):
 
     Written on the first computation after the month has ended (the current month is always
     computed live); `xinyong stats --month M --refresh` recomputes and replaces a month's rows.
+    A row whose key starts with "@" holds a whole document instead (`data`): the dashboard of a
+    month, running months included, with its computation time and how long it took (`seconds`).
     """
 
     __tablename__ = "indicator_snapshots"
@@ -41,5 +44,7 @@ class IndicatorSnapshot(IdMixin, Base):
     month: Mapped[str] = mapped_column(String(7))
     value: Mapped[float | None] = mapped_column(Float)
     computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    data: Mapped[dict[str, Any] | None] = mapped_column()
+    seconds: Mapped[float | None] = mapped_column(Float)
 
     __table_args__ = (UniqueConstraint("key", "month"),)

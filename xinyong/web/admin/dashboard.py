@@ -73,11 +73,12 @@ def dashboard_page(
     defs: Definitions, month: str | None = None,
 ) -> HTMLResponse:  # fmt: skip
     period = indicators.Period.of(month or None, today=today, catalog=catalog)
-    board = dashboard.build(session, defs, period, actor=actor)
+    board = dashboard.current(session, defs, period, actor=actor)
     charts = json.dumps([c.as_json() for c in board.charts], ensure_ascii=False)
     manual = [i for i in defs.indicators if i.source == "manual"]
     ctx = {"actor": actor, "board": board, "charts_json": charts, "manual": manual,
-           "months": [p.month for p in period.previous(12)][::-1], "today": today}  # fmt: skip
+           "months": [p.month for p in period.previous(12)][::-1], "today": today,
+           "max_age_minutes": int(dashboard.MAX_AGE.total_seconds() // 60)}  # fmt: skip
     return templates.TemplateResponse(request, "admin/office_dashboard.html", ctx)
 
 
@@ -152,7 +153,7 @@ def table_xlsx(
     table_id: str, month: str | None = None,
 ) -> Response:  # fmt: skip
     period = indicators.Period.of(month or None, today=today, catalog=catalog)
-    table = dashboard.build(session, defs, period, actor=actor).table(table_id)
+    table = dashboard.current(session, defs, period, actor=actor).table(table_id)
     if table is None:
         raise NotFound(f"看板上没有表格“{table_id}”")
     return _xlsx(f"{table.title}-{period.month}.xlsx", table.title, table.headers, table.rows)
