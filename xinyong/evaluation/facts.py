@@ -1,6 +1,7 @@
 """Facts for the evaluation, read from the archive and asked of the modules that own each rule.
 
-- Records: the current version of each record of a `record` info class, with the disclosure
+- Records: the current version of each record of a `record` info class (not imported sector
+  grades — 信用评价结果信息 is kept beside our grade, never inside it), with the disclosure
   engine's window (`disclosure.windows`: severity, whether it was published, the last day it is
   shown — after which it stops counting). Withdrawn records are left out; repaired ones are kept
   with their status (the explanation can show them; scoring does not count them).
@@ -24,6 +25,7 @@ from xinyong.catalog import Catalog, InfoClass
 from xinyong.db.tables import Commitment, Record, VoluntaryRegistration
 from xinyong.enums import RecordStatus
 from xinyong.evaluation.scoring import Fact
+from xinyong.evaluation.sector_grades import EXCLUDED_CATEGORY
 from xinyong.lists import ListHit
 
 CHUNK = 2_000
@@ -115,7 +117,11 @@ def gather(
 ) -> dict[int, list[Fact]]:
     """The facts of each subject on `today` (a few queries per chunk of subjects)."""
     out: dict[int, list[Fact]] = {sid: [] for sid in subject_ids}
-    record_classes = [c.id for c in catalog.info_classes.values() if c.kind == "record"]
+    record_classes = [
+        c.id
+        for c in catalog.info_classes.values()
+        if c.kind == "record" and c.category != EXCLUDED_CATEGORY  # other bodies' grades: beside
+    ]
     for start in range(0, len(subject_ids), CHUNK):
         ids = list(subject_ids[start : start + CHUNK])
         records = (
