@@ -16,7 +16,9 @@ from xinyong.evaluation import engine, models_for
 SYSTEM = Actor.system("测试")
 
 
-def test_demo_enterprises_reach_every_grade(session: Session, catalog: Catalog, today: date) -> None:
+def test_demo_enterprises_reach_every_grade(
+    session: Session, catalog: Catalog, today: date
+) -> None:
     demo.load(session, count=600, actor=SYSTEM, today=today)
     models = models_for(catalog)
     run = engine.run_embedded(
