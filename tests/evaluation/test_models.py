@@ -51,6 +51,12 @@ KEY = "dimensions[0].indicators[0].source"
         ),
         ({"source": {"info_class": "court_defaulter"}}, FIRST, f"{KEY}.info_class", "名单类信息"),
         (
+            {"source": {"info_class": "sector_grade"}},
+            FIRST,
+            f"{KEY}.info_class",
+            "其他机关的信用评价结果",
+        ),
+        (
             {"source": {"info_class": "penalty", "field": "legal_rep_id_number"}},
             FIRST,
             f"{KEY}.field",

@@ -63,6 +63,17 @@ def record(n: int, info_class: str, *, days: int = 30) -> Fact:
     )
 
 
+def arrears(n: int, amount: float, *, ends_in: int = 300) -> Fact:
+    """拖欠企业账款 (info class enterprise_arrears): counts until paid (its window's end)."""
+    return Fact(
+        frozenset({"info_class:enterprise_arrears"}),
+        f"record:{n}",
+        AS_OF - timedelta(days=60),
+        until=AS_OF + timedelta(days=ends_in),
+        numbers=(("amount", amount),),
+    )
+
+
 CASES = [
     # model, facts, score, grade
     ("enterprise", [], 80, "B"),
@@ -126,6 +137,9 @@ CASES = [
     ("government", [], 90, "A"),
     ("government", [record(1, "commitment_breach")], 75, "B"),
     ("government", [listed(1, "court_defaulter", "imported")], 40, "D"),
+    ("government", [arrears(1, 80)], 80, "B"),  # 拖欠企业账款: 10 a finding
+    ("government", [arrears(1, 300), arrears(2, 300)], 60, "C"),  # ≥ 500 万元 in all: 10 more
+    ("government", [arrears(1, 300, ends_in=-1)], 90, "A"),  # paid: its window ended
 ]
 
 

@@ -18,29 +18,54 @@ from xinyong.audit import Actor
 from xinyong.catalog import Catalog
 from xinyong.db.tables import Check, EvaluationResult, Record, Subject
 from xinyong.enums import Role
-from xinyong.evaluation import supervision
+from xinyong.evaluation import sector_grades, supervision
 from xinyong.measures.fast import FastCheck
 
 SYSTEM = Actor(kind="api_client", id=9, label="接口:监管系统", role=Role.SYSTEM)
 
 
+def _in_force(system: str, grade: str) -> sector_grades.SectorGrade:
+    return sector_grades.SectorGrade(
+        system, system, grade, None, date(2026, 4, 1), date(2027, 3, 31)
+    )
+
+
 @pytest.mark.parametrize(
-    ("grade", "sector_grades", "expected"),
+    ("grade", "sector", "sector_grades", "expected", "decided_by"),
     [
-        ("A", {}, "A"),
-        ("B", {}, "B"),
-        ("D", {}, "D"),
-        ("A", {"tax_credit": "C"}, "C"),
-        ("C", {"tax_credit": "A"}, "C"),
-        ("A", {"tax_credit": "M"}, "B"),
-        ("B", {"unknown_system": "D"}, "B"),
+        ("A", None, {}, "A", "grade"),
+        ("B", "tax", {}, "B", "grade"),  # no tax grade in force: ours
+        ("D", "market_regulation", {}, "D", "grade"),
+        ("A", "tax", {"tax_credit": "D"}, "D", "sector_grade"),  # tax: its own grade decides
+        ("D", "tax", {"tax_credit": "A"}, "A", "sector_grade"),
+        ("A", "tax", {"tax_credit": "M"}, "B", "sector_grade"),
+        ("A", "market_regulation", {"tax_credit": "D"}, "A", "grade"),  # elsewhere: ours
+        ("A", "finance", {"tax_credit": "D"}, "A", "grade"),
+        ("A", "customs", {"customs_credit": "失信企业"}, "D", "sector_grade"),  # the worse
+        ("C", "customs", {"customs_credit": "高级认证企业"}, "C", "grade"),
+        ("B", "tax", {"tax_credit": "X"}, "B", "grade"),  # a grade the catalog cannot map
+        (None, "tax", {"tax_credit": "C"}, "C", "sector_grade"),  # never graded by us
     ],
 )
-def test_class_is_the_worse_of_ours_and_the_sector_grade(
-    grade: str, sector_grades: dict[str, str], expected: str
+def test_each_sector_combines_the_sector_grade_as_its_rule_says(
+    grade: str | None,
+    sector: str | None,
+    sector_grades: dict[str, str],
+    expected: str,
+    decided_by: str,
 ) -> None:
     rules = supervision.load_rules(CATALOG_DIR)
-    assert supervision.supervision_class(rules, grade, sector_grades) == expected
+    graded = {k: _in_force(k, v) for k, v in sector_grades.items()}
+    found = supervision.decide(rules, grade, sector, graded)
+    assert found is not None
+    assert (found.supervision_class, found.decided_by) == (expected, decided_by)
+
+
+def test_every_sector_grade_rule_names_its_basis() -> None:
+    rules = supervision.load_rules(CATALOG_DIR)
+    ruled = [s for s in rules.sectors if s.sector_grade is not None]
+    assert {s.id for s in ruled} >= {"tax"}
+    assert all(s.sector_grade and s.sector_grade.basis for s in ruled)
 
 
 def test_each_sector_gives_ratio_and_frequency_for_each_class() -> None:
@@ -48,10 +73,12 @@ def test_each_sector_gives_ratio_and_frequency_for_each_class() -> None:
     row = supervision.GradeRow("D", "enterprise", "2026.1+x", date(2026, 11, 23), 40.0)
     for sector in rules.sectors:
         g = supervision.grading(row, rules, sector=sector.id)
+        assert g is not None
         assert (g.supervision_class, g.sector) == ("D", sector.id)
         assert g.ratio >= rules.sector(sector.id).classes["A"].ratio
-    market = supervision.grading(row, rules).check_fields()
-    assert market["supervision"]["sector"] == "market_regulation"
+    market = supervision.grading(row, rules)
+    assert market is not None
+    assert market.check_fields()["supervision"]["sector"] == "market_regulation"
 
 
 def test_sync_check_answers_with_grade_and_class(
@@ -101,7 +128,7 @@ def test_fast_path_answers_with_the_same_grade(engine, catalog: Catalog, today: 
             s.rollback()
         url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
         fast = asyncio.run(_fast(url, ids[1], catalog, today)).as_dict()
-        keys = ("grade", "supervision_class", "supervision", "evaluation")
+        keys = ("grade", "supervision_class", "supervision", "evaluation", "sector_grade")
         assert {k: fast[k] for k in keys} == {k: sync[k] for k in keys}
         assert (fast["grade"], fast["supervision"]["sector"]) == ("C", "finance")
     finally:

@@ -1,10 +1,13 @@
 """The joint check's fast read path (PostgreSQL) answers `POST /api/v1/checks` byte for byte as
 the sync path does, on every subject of the demo region that is on a list (and a few that are
-not): same facts query (`lists.facts_statement`), same key lookup (`auth.API_KEY_STATEMENT`),
-same rules, same JSON text. Only the check id differs, as it must."""
+not), for every matter, after an evaluation run: same facts query (`lists.facts_statement`), same
+stored grade and sector grades (`supervision.grade_statement`, `sector_grades.statement`), same
+key lookup (`auth.API_KEY_STATEMENT`), same rules, same JSON text. Only the check id differs, as
+it must."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Iterator
@@ -15,20 +18,21 @@ from fastapi.testclient import TestClient
 from sqlalchemy import make_url, select, text
 
 from tests.conftest import CATALOG_DIR
-from xinyong import auth, catalog, demo, lists
+from xinyong import auth, catalog, demo, evaluation, lists
 from xinyong.audit import Actor
 from xinyong.config import Settings
 from xinyong.db import migrate
 from xinyong.db.session import make_engine, make_sessionmaker, transaction
 from xinyong.db.tables import Subject
 from xinyong.enums import Role
+from xinyong.evaluation import engine as evaluation_engine
 from xinyong.web.app import create_app
 
 pytestmark = pytest.mark.postgres
 
 TODAY = date(2026, 11, 23)
 CHECK_ID = re.compile(rb'"check_id": "[0-9a-f]{32}"')
-MATTERS = ("bidding", "procurement", "subsidy")
+MATTERS = tuple(catalog.load_catalog(CATALOG_DIR).matters)  # every matter
 
 
 @pytest.fixture(scope="module")
@@ -47,6 +51,10 @@ def demo_region(settings_module: Settings) -> Iterator[tuple[Settings, str, list
     with transaction(make_sessionmaker(engine)) as session:
         catalog.record_version(session, shipped, actor=Actor.system())
         demo.load(session, count=400, actor=Actor.system("测试"), today=TODAY)
+        for loaded in evaluation.models_for(shipped).models.values():  # grades in every answer
+            evaluation_engine.run_embedded(
+                session, loaded, catalog=shipped, as_of=TODAY, actor=Actor.system()
+            )
         client, key = auth.create_api_client(session, "招投标系统", Role.SYSTEM,
                                              actor=Actor.system())  # fmt: skip
         client.rate_limit = "100000/minute"  # both paths answer every code of the region
@@ -91,3 +99,16 @@ def test_fast_check_answers_byte_for_byte_as_the_sync_check(
     assert fast == sync
     hits = sum(b'"clean": false' in body for body in sync)
     assert hits >= 10 * len(MATTERS)  # the demo region's listed subjects are really compared
+    answers = [json.loads(body) for body in sync]
+    by_subject: dict[int, set[bool]] = {}
+    for a in answers:
+        if a["subject"] is not None:
+            by_subject.setdefault(a["subject"]["id"], set()).add(a["grade"] is not None)
+    mixed = [sid for sid, v in by_subject.items() if len(v) != 1]
+    assert not mixed  # a graded subject has its grade in every matter's answer
+    assert sum(v == {True} for v in by_subject.values()) >= 20, by_subject
+    graded = [a for a in answers if a["grade"] is not None]
+    bare = [a["matter"] for a in graded if not (a["supervision_class"] and a["evaluation"])]
+    assert not bare  # with the supervision class and the model version
+    decided = {a["supervision"]["decided_by"] for a in graded if a["matter"] == "tax_incentive"}
+    assert decided == {"grade", "sector_grade"}  # the demo's 纳税信用等级 decide in the tax sector

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.factories import make_provider, make_subject
+from tests.factories.archive import make_record
 from tests.factories.workflows import make_penalty, make_user
 from xinyong.audit import Actor
 from xinyong.catalog import Catalog
@@ -134,3 +135,26 @@ def test_officer_page_shows_the_supervision_class_per_sector(
     assert "40%" in page
     public = client.get(f"/subjects/{subject.code}").text
     assert "信用风险较高" not in public  # supervision classes are not public
+
+
+def test_pages_show_the_sector_grade_beside_ours(
+    client: TestClient, session: Session, catalog: Catalog, today: date
+) -> None:
+    from xinyong import evaluation  # noqa: PLC0415
+
+    tax = make_provider(session, name="示范区税务局", kind="tax")
+    firm = make_subject(session)
+    make_record(session, firm, info_class="sector_grade", decision_date=date(2026, 4, 10),
+                data={"sector": "纳税信用等级", "grade": "A", "grading_year": 2025},
+                valid_until=date(2027, 4, 9), authority_name=tax.name)  # fmt: skip
+    evaluation.evaluate_subject(session, firm, catalog=catalog, today=today)
+    public = client.get(f"/subjects/{firm.code}").text.split('id="evaluations-h"')[1]
+    assert "行业信用评价" in public
+    assert "纳税信用等级" in public
+    assert "示范区税务局" in public
+    _, officer = make_user(session, Role.OFFICER, provider=make_provider(session))
+    _login(client, officer, "/admin/")
+    page = client.get("/admin/evaluation/subjects", params={"code": firm.code}).text
+    assert "税务" in page
+    assert "纳税信用等级 A" in page
+    assert "A（信用风险低）" in page

@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session
 
 from xinyong import audit, subjects
 from xinyong.audit import Actor, AuditAction
+from xinyong.catalog import Catalog
+from xinyong.demo.conduct import load_conduct
 from xinyong.demo.financing import load_financing
 from xinyong.demo.lists import load_lists
 from xinyong.demo.records import load_demo_records
@@ -43,6 +45,14 @@ __all__ = [
 ]
 
 
+def _shipped() -> Catalog:
+    from xinyong import catalog  # noqa: PLC0415
+    from xinyong.config import get_settings  # noqa: PLC0415
+
+    settings = get_settings()
+    return catalog.load_catalog(settings.catalog_dir, settings.catalog_override_dir)
+
+
 @dataclass(frozen=True, slots=True)
 class DemoResult:
     created: bool
@@ -63,6 +73,7 @@ def load(
         return DemoResult(created=False, subjects=subjects.count_subjects(session))
     load_demo_records(session, generated, seed=seed, actor=actor, today=today)
     load_lists(session, actor=actor, today=today)
+    load_conduct(session, catalog=_shipped(), seed=seed, actor=actor, today=today)
     load_financing(session, seed=seed, actor=actor, today=today)
     audit.record(
         session,

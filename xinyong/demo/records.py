@@ -4,7 +4,9 @@ subjects, loaded through the real collection path as the demo departments.
 
 Penalties have decision dates from 2022 to today in three shapes (轻微: a warning; 一般: a fine of a
 few thousand yuan; 严重: a large fine with revocation), plus licences, a few court
-defaulters, abnormal-operation entries, serious-list entries and honours. Deterministic per seed.
+defaulters, abnormal-operation entries, serious-list entries, honours (a quarter of the
+enterprises) and the tax authority's 纳税信用等级 of every enterprise (an imported sector grade).
+Deterministic per seed.
 """
 
 from __future__ import annotations
@@ -28,13 +30,20 @@ from xinyong.enums import SubjectKind
 from xinyong.subjects import NewSubject
 
 FIRST_DAY = date(2022, 1, 1)
-PENALTIES, LICENCES = 1500, 800
-COURT, ABNORMAL, SERIOUS, HONOURS = 40, 80, 15, 40
+# Per department. A region's enterprises are mostly never penalised, and serious 失信 penalties are
+# rare: about a third of the demo's subjects have a penalty from the last three years, one penalty
+# in twenty is serious (OUR demo choice — no regional statistics were read).
+PENALTIES, LICENCES = 500, 800
+COURT, ABNORMAL, SERIOUS, HONOURS = 40, 80, 15, 360
+# 纳税信用等级 of the demo enterprises (a tax authority grades every taxpayer yearly, in April).
+# Shares: OUR demo choice (most B, a fifth A, few D — UNCERTAIN, no regional figures were read).
+TAX_GRADES, TAX_WEIGHTS = ("A", "B", "M", "C", "D"), (0.2, 0.55, 0.1, 0.1, 0.05)
+TAX_GRADING_MONTH = 4
 _T = TypeVar("_T")
 _PENALTY_SHAPES = (  # (share, kinds, fine in 万元 or None, content)
-    (0.35, "警告", None, "警告"),
+    (0.45, "警告", None, "警告"),
     (0.50, "警告；罚款", "0.5", "警告并处罚款5000元"),
-    (0.15, "罚款；吊销许可证件", "60", "罚款60万元并吊销许可证"),
+    (0.05, "罚款；吊销许可证件", "60", "罚款60万元并吊销许可证"),
 )
 _VIOLATIONS = ("未按规定公示年度报告", "销售不符合食品安全标准的食品", "超标排放大气污染物",
                "未按规定办理纳税申报", "安全生产隐患未及时整改", "无证经营")  # fmt: skip
@@ -203,13 +212,54 @@ def honours(
                "授予日期", "授予单位", "授予单位统一社会信用代码", "数据来源单位",
                "数据来源单位统一社会信用代码"]  # fmt: skip
     rows = []
+    names = ("守合同重信用企业", "诚信经营示范企业", "优秀民营企业")
     for i, s in enumerate(_some(rng, firms, HONOURS)):
         decided = _day(rng, today, date(2024, 1, 1))
-        rows.append([s.name, "法人及非法人组织", s.code, "守合同重信用企业", "区级",
+        rows.append([s.name, "法人及非法人组织", s.code, rng.choice(names), "区级",
                      f"示发改〔{decided.year}〕{i + 1}号", decided.isoformat(), dept.name,
                      dept.code,
                      dept.name, dept.code])  # fmt: skip
     return DemoFile("honour", dept.code, "诚信荣誉.csv", _csv(headers, rows, "utf-8"))
+
+
+def tax_grades(
+    rng: random.Random, firms: Sequence[NewSubject], dept: NewSubject, today: date
+) -> DemoFile:
+    """纳税信用等级 (info class sector_grade) of the last full year, graded in April."""
+    headers = ["主体名称", "主体类别", "统一社会信用代码", "评价体系", "评价等级", "评价年度",
+               "评价日期", "有效期至", "评价机关", "评价机关统一社会信用代码", "数据来源单位",
+               "数据来源单位统一社会信用代码"]  # fmt: skip
+    year = today.year if today.month > TAX_GRADING_MONTH else today.year - 1
+    graded, until = date(year, TAX_GRADING_MONTH, 10), date(year + 1, TAX_GRADING_MONTH, 9)
+    grades = rng.choices(TAX_GRADES, TAX_WEIGHTS, k=len(firms))
+    rows = [[s.name, "法人及非法人组织", s.code, "纳税信用等级", grade,
+             graded.year - 1, graded.isoformat(), until.isoformat(), dept.name, dept.code,
+             dept.name, dept.code] for s, grade in zip(firms, grades, strict=True)]  # fmt: skip
+    return DemoFile("sector_grade", dept.code, "纳税信用等级.csv", _csv(headers, rows, "utf-8"))
+
+
+def arrears(
+    rng: random.Random, offices: Sequence[NewSubject], firms: Sequence[NewSubject],
+    dept: NewSubject, today: date,
+) -> DemoFile:  # fmt: skip
+    """拖欠企业账款 (info class enterprise_arrears) of a few offices: a large unpaid debt, a small
+    one, and one paid since (its window has ended). The region has no 工信 department, so the
+    credit office records the findings (demo choice)."""
+    headers = ["付款方名称", "付款方类别", "付款方统一社会信用代码", "被拖欠企业名称",
+               "被拖欠企业统一社会信用代码", "拖欠事由", "拖欠金额（万元）", "认定文书号",
+               "认定日期", "清偿日期", "认定部门", "认定部门统一社会信用代码", "数据来源单位",
+               "数据来源单位统一社会信用代码"]  # fmt: skip
+    shapes = (("620", ""), ("35", ""), ("80", (today - timedelta(days=20)).isoformat()))
+    rows = []
+    for i, (office, (amount, paid)) in enumerate(zip(offices, shapes, strict=False)):
+        creditor = rng.choice(firms)
+        found = today - timedelta(days=rng.randrange(40, 200))
+        rows.append([office.name, "法人及非法人组织", office.code, creditor.name, creditor.code,
+                     "工程款", amount, f"示发改欠〔{found.year}〕{i + 1}号", found.isoformat(),
+                     paid, dept.name, dept.code, dept.name, dept.code])  # fmt: skip
+    return DemoFile(
+        "enterprise_arrears", dept.code, "拖欠企业账款.csv", _csv(headers, rows, "utf-8")
+    )
 
 
 REGISTRATION_HEADERS = (
@@ -266,6 +316,7 @@ def export_files(
     rng = random.Random(seed)  # noqa: S311 — reproducible demo data, not security
     depts, subs = generated[:departments], generated[departments:]
     firms = [s for s in subs if s.kind == SubjectKind.ENTERPRISE]
+    offices = depts[4:7]  # 交通运输局, 应急管理局, 住房和城乡建设局 owe some enterprises money
     market, environment, tax, labour = depts[0], depts[1], depts[2], depts[3]
     credit, court = depts[8], depts[9]
     return [
@@ -278,6 +329,8 @@ def export_files(
         serious(rng, firms, labour, today),
         honours(rng, firms, credit, today),
         penalties(random.Random(seed + 2), subs, tax, today),  # noqa: S311
+        tax_grades(random.Random(seed + 4), firms, tax, today),  # noqa: S311
+        arrears(random.Random(seed + 5), offices, firms, credit, today),  # noqa: S311
     ]
 
 

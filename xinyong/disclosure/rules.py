@@ -227,12 +227,12 @@ def _decide(
         return replace(window, reason=span.reason)
     for role in rule.stopped_by:
         removed = _date(facts.data, info, role)
-        if removed is not None and removed <= today:
-            return replace(window, reason=f"已于{removed.isoformat()}移出或删除，停止公示")
-        if removed is not None:
+        if removed is not None:  # the removal ends the window early, past or future
             last = removed - timedelta(days=1)
             ends = last if window.disclosure_ends is None else min(window.disclosure_ends, last)
             window = replace(window, disclosure_ends=ends)
+        if removed is not None and removed <= today:
+            return replace(window, reason=f"已于{removed.isoformat()}移出或删除，停止公示")
     if start > today:
         return replace(window, reason=f"决定日期{start.isoformat()}晚于今天，暂不公示")
     if window.disclosure_ends is not None and today > window.disclosure_ends:

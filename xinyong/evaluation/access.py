@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -23,7 +24,7 @@ from xinyong.audit import Actor
 from xinyong.catalog import Catalog
 from xinyong.db.tables import Subject
 from xinyong.enums import Role
-from xinyong.evaluation import supervision
+from xinyong.evaluation import sector_grades, supervision
 from xinyong.evaluation.scoring import Evaluation
 from xinyong.evaluation.service import assess, model_of
 from xinyong.evaluation.whatif import suggestions
@@ -88,6 +89,7 @@ def read_evaluation(
     if loaded is None or found is None:
         return out | {"evaluation": None, "reason": "该类主体没有适用的公共信用评价模型"}
     ev, facts = found
+    graded = sector_grades.current(session, subject.id, catalog=catalog, today=today)
     if may_read_full(session, actor, subject, today=today):
         basis = consent.authorise(
             session, actor, subject, consent.Scope.EVALUATION, purpose=PURPOSE, today=today
@@ -106,7 +108,8 @@ def read_evaluation(
             "access": "full",
             "evaluation": public_part(ev) | ev.as_dict(),
             "what_would_change": [s.as_dict() for s in offers],
-            "supervision": supervision_by_sector(ev),  # not public (rules.md §10.3)
+            "supervision": supervision_by_sector(ev, graded),  # not public (rules.md §10.3)
+            "sector_grades": sector_grade_items(graded, public_only=False),
         }
     if actor.role == Role.BANK:
         # A financial institution asks as a lender (信易贷): only with the subject's consent; the
@@ -115,18 +118,50 @@ def read_evaluation(
             "金融机构查询企业信用评价须取得该企业对“信用评价详情”的有效授权",
             code="consent.no_basis",
         )
+    public_grades = sector_grade_items(graded, public_only=True)
     if not loaded.model.public:
-        return out | {"evaluation": None, "reason": "该评价模型的结果不向社会公开"}
-    return out | {"evaluation": public_part(ev)}
+        return out | {
+            "evaluation": None,
+            "reason": "该评价模型的结果不向社会公开",
+            "sector_grades": public_grades,
+        }
+    return out | {"evaluation": public_part(ev), "sector_grades": public_grades}
 
 
-def supervision_by_sector(ev: Evaluation) -> list[dict[str, Any]]:
-    """The supervision class this grade gives in every sector, with ratio and frequency."""
+def sector_grade_items(
+    graded: Mapping[str, sector_grades.SectorGrade], *, public_only: bool
+) -> list[dict[str, Any]]:
+    """The sector grades in force, beside ours; for the public only those the grading authority
+    itself publishes (`public_grades` of the system in catalogs/supervision.yaml)."""
+    rules = supervision.load_rules()
+    out = []
+    for g in graded.values():
+        system = rules.system(g.system)
+        public = system is not None and g.grade in system.public_grades
+        if public_only and not public:
+            continue
+        out.append(
+            g.as_dict()
+            | {
+                "supervision_class": system.map.get(g.grade) if system else None,
+                "public_basis": system.public_basis if system and public else None,
+            }
+        )
+    return out
+
+
+def supervision_by_sector(
+    ev: Evaluation, graded: Mapping[str, sector_grades.SectorGrade] | None = None
+) -> list[dict[str, Any]]:
+    """The supervision class in every sector (our grade, combined with a sector grade where the
+    sector's rule says so), with ratio, frequency and what decided it."""
     rules = supervision.load_rules()
     row = supervision.GradeRow(ev.grade, ev.model_id, ev.model_version, ev.as_of, ev.score)
     out = []
     for sector in rules.sectors:
-        g = supervision.grading(row, rules, sector=sector.id)
+        g = supervision.grading(row, rules, sector=sector.id, sector_grades=graded)
+        assert g is not None  # our grade always gives a class
+        read = g.decision.sector_grade
         out.append(
             {
                 "sector": sector.id,
@@ -135,6 +170,9 @@ def supervision_by_sector(ev: Evaluation) -> list[dict[str, Any]]:
                 "title": g.supervision_title,
                 "inspection_ratio": g.ratio,
                 "frequency": g.frequency,
+                "decided_by": g.decision.decided_by,
+                "sector_grade": read.as_dict() if read else None,
+                "rule": sector.sector_grade.basis if sector.sector_grade else None,
             }
         )
     return out

@@ -1,6 +1,7 @@
 """Facts for the evaluation, read from the archive and asked of the modules that own each rule.
 
-- Records: the current version of each record of a `record` info class, with the disclosure
+- Records: the current version of each record of a `record` info class (not imported sector
+  grades — 信用评价结果信息 is kept beside our grade, never inside it), with the disclosure
   engine's window (`disclosure.windows`: severity, whether it was published, the last day it is
   shown — after which it stops counting). Withdrawn records are left out; repaired ones are kept
   with their status (the explanation can show them; scoring does not count them).
@@ -40,6 +41,7 @@ from xinyong.db import lean_record
 from xinyong.db.tables import Commitment, Record, VoluntaryRegistration
 from xinyong.enums import RecordStatus, Severity
 from xinyong.evaluation.scoring import Fact
+from xinyong.evaluation.sector_grades import EXCLUDED_CATEGORY
 from xinyong.lists import ListHit
 
 CHUNK = 2_000
@@ -86,6 +88,17 @@ def record_fact(
         numbers=tuple(numbers),
         label=f"{info.title} {record.decision_number or ''}".strip(),
     )
+
+
+def scored_classes(catalog: Catalog) -> dict[str, InfoClass]:
+    """The info classes whose records are facts of our evaluation: every `record` class but other
+    bodies' grades (信用评价结果信息 is kept beside our grade, never inside it). Every path —
+    `gather`, the set-based `record_table` and one subject's `of_subject` — reads these."""
+    return {
+        c.id: c
+        for c in catalog.info_classes.values()
+        if c.kind == "record" and c.category != EXCLUDED_CATEGORY
+    }
 
 
 def hit_fact(hit: ListHit) -> Fact:
@@ -150,7 +163,7 @@ def gather(
 ) -> dict[int, list[Fact]]:
     """The facts of each subject on `today` (a few queries per chunk of subjects)."""
     out: dict[int, list[Fact]] = {sid: [] for sid in subject_ids}
-    record_classes = [c.id for c in catalog.info_classes.values() if c.kind == "record"]
+    record_classes = list(scored_classes(catalog))
     for start in range(0, len(subject_ids), CHUNK):
         ids = list(subject_ids[start : start + CHUNK])
         records = (
@@ -310,7 +323,7 @@ def record_table(
     """Record facts as a frame (`record_fact`, set-based). The disclosure window is asked of
     `disclosure` once per distinct combination of what it reads (`disclosure.window_fields`,
     status, decision date, explicit severity, provider kind), with one of those records' data."""
-    classes = {c.id: c for c in catalog.info_classes.values() if c.kind == "record"}
+    classes = scored_classes(catalog)
     readers: dict[str, list[str]] = defaultdict(list)  # field → classes whose window reads it
     for c in classes.values():
         for field_id in disclosure.window_fields(c, catalog):
@@ -506,7 +519,7 @@ def _subject_statement(subject_id: int, record_classes: list[str]) -> Any:
 def of_subject(session: Session, subject_id: int, *, catalog: Catalog, today: date) -> list[Fact]:
     """The facts of one subject (what `gather` gives for it) in two statements: its records and
     workflow facts (`_subject_statement`), and its list entries (`lists.current_hits`)."""
-    classes = [c.id for c in catalog.info_classes.values() if c.kind == "record"]
+    classes = list(scored_classes(catalog))
     rows = session.execute(_subject_statement(subject_id, classes)).all()
     records = sorted((r for r in rows if r.src == "record"), key=lambda r: r.id)
     kinds = archive.provider_kinds(session, (r.provider_id for r in records))

@@ -3,8 +3,9 @@
 Refused, naming file, key and reason like every catalog file:
 - an indicator (or ratio denominator) reading anything not catalogued as credit information: an
   info class or list type the catalog does not have, a list-entry class read as records (list
-  entries are read through `list_type` / `list_kind`, with their validity), a field that is not a
-  numeric field of the class, or a personal identifier;
+  entries are read through `list_type` / `list_kind`, with their validity), another body's
+  evaluation result (category 信用评价结果信息: sector grades stay beside ours), a field that is not
+  a numeric field of the class, or a personal identifier;
 - a model for natural persons that names no legal basis (none ships);
 - two models for the same subject kind.
 A model's version is its `version` plus the first 8 hex digits of the SM3 hash of its content, so a
@@ -22,10 +23,11 @@ from types import MappingProxyType
 from cryptography.hazmat.primitives import hashes
 from pydantic import ValidationError
 
-from xinyong.catalog import Catalog, CatalogError
+from xinyong.catalog import Catalog, CatalogError, InfoClass
 from xinyong.catalog.yaml_io import read_yaml
 from xinyong.enums import SubjectKind
 from xinyong.evaluation.schema import EvaluationModel, Source
+from xinyong.evaluation.sector_grades import EXCLUDED_CATEGORY
 
 DIRECTORY = "evaluation"
 NUMERIC = ("decimal", "integer")
@@ -124,8 +126,7 @@ def source_issues(source: Source, catalog: Catalog) -> list[tuple[str, str]]:
     info = catalog.info_classes.get(source.info_class or "")
     if source.info_class is not None and info is None:
         return [(".info_class", f"“{source.info_class}”未编入公共信用信息目录，评价不得读取")]
-    if info is not None and info.kind == "list_entry":
-        why = f"“{info.id}”是名单类信息，请用 list_type 读取（含有效期）"
+    if info is not None and (why := _class_issue(info)):
         return [(".info_class", why)]
     if info is None or source.field is None:
         return []
@@ -139,6 +140,15 @@ def source_issues(source: Source, catalog: Catalog) -> list[tuple[str, str]]:
     else:
         return []
     return [(".field", why)]
+
+
+def _class_issue(info: InfoClass) -> str | None:
+    """Why a catalogued class cannot be read as records by an indicator (None: it can)."""
+    if info.category == EXCLUDED_CATEGORY:
+        return f"“{info.id}”是其他机关的信用评价结果，只与本评价并列展示，不得作为评价指标"
+    if info.kind == "list_entry":
+        return f"“{info.id}”是名单类信息，请用 list_type 读取（含有效期）"
+    return None
 
 
 def content_hash(model: EvaluationModel) -> str:

@@ -1,10 +1,16 @@
 """Graded supervision (分级分类监管): a grade (and an imported sector grade) → supervision class per
 sector, with the inspection ratio and frequency (`catalogs/supervision.yaml`).
 
+`decide` is the one rule combining them: a sector without a `sector_grade` rule supervises by our
+grade alone; one with a rule reads that system's grade in force and either lets it decide
+(`sector_first`, ours when there is none) or takes the worse of the two (`worse`). The answer says
+which one decided (`decided_by`).
+
 `check_grading` is the ONE function both joint-check paths call (sync and the PostgreSQL fast
 path): both read the subject's newest stored result from one statement, `grade_statement` (run by
-`grade_row` on a session, compiled as a LATERAL subquery by the fast path) and hand it here, so both
-answer with the same `grade`, `supervision_class` and model version.
+`grade_row` on a session, compiled as a LATERAL subquery by the fast path), and its sector-grade
+records from `sector_grades.statement`, and hand them here, so both answer with the same `grade`,
+`supervision_class`, `sector_grade` and model version.
 """
 
 from __future__ import annotations
@@ -21,11 +27,12 @@ from pydantic import ValidationError
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from xinyong.catalog import CatalogError, LegalBasis
+from xinyong.catalog import Catalog, CatalogError, LegalBasis
 from xinyong.catalog.schema import Identifier, Model, NonEmpty
 from xinyong.catalog.yaml_io import read_yaml
 from xinyong.config import get_settings
 from xinyong.db.tables import EvaluationResult
+from xinyong.evaluation.sector_grades import SectorGrade, SectorGradeRow, in_force
 
 FILE = "supervision.yaml"
 
@@ -40,16 +47,27 @@ class Treatment(Model):
     frequency: NonEmpty
 
 
+class SectorGradeRule(Model):
+    """How a sector's supervision combines an imported sector grade with ours."""
+
+    system: Identifier  # a `sector_grades` id
+    combine: Literal["sector_first", "worse"]
+    basis: NonEmpty  # the sector's rule, or "本平台设定"
+
+
 class Sector(Model):
     id: Identifier
     title: NonEmpty
     classes: dict[str, Treatment]
+    sector_grade: SectorGradeRule | None = None  # None: our grade alone
 
 
-class SectorGrade(Model):
-    id: Identifier
+class SectorGradeSystem(Model):
+    id: Identifier  # a code of the code table sector_grade_system
     title: NonEmpty
-    map: dict[str, str]
+    map: dict[str, str]  # the system's grade → supervision class
+    public_grades: list[NonEmpty] = pydantic.Field(default_factory=list)
+    public_basis: NonEmpty | None = None
 
 
 class InspectionRules(Model):
@@ -66,8 +84,7 @@ class SupervisionRules(Model):
     legal_basis: list[LegalBasis]
     classes: list[SupervisionClass]
     grade_to_class: dict[str, str]
-    combine: Literal["worse", "ours"]
-    sector_grades: list[SectorGrade] = pydantic.Field(default_factory=list)
+    sector_grades: list[SectorGradeSystem] = pydantic.Field(default_factory=list)
     default_sector: Identifier
     matter_sectors: dict[str, Identifier] = pydantic.Field(default_factory=dict)
     sectors: list[Sector]
@@ -90,7 +107,14 @@ class SupervisionRules(Model):
             v not in sector_ids for v in self.matter_sectors.values()
         ):
             raise ValueError("default_sector / matter_sectors 引用了未定义的监管领域")
+        systems = {g.id for g in self.sector_grades}
+        for s in self.sectors:
+            if s.sector_grade is not None and s.sector_grade.system not in systems:
+                raise ValueError(f"监管领域 {s.id} 的 sector_grade 引用了未定义的行业评价体系")
         return self
+
+    def system(self, system_id: str) -> SectorGradeSystem | None:
+        return next((g for g in self.sector_grades if g.id == system_id), None)
 
     def sector(self, sector_id: str | None) -> Sector:
         """The sector's table (the default sector's when the id is unknown or None)."""
@@ -136,20 +160,65 @@ class GradeRow:
 
 
 @dataclass(frozen=True, slots=True)
-class Grading:
-    grade: str
+class Decision:
+    """A supervision class and what decided it: our grade or the sector grade it read."""
+
     supervision_class: str
+    decided_by: Literal["grade", "sector_grade"]
+    sector_grade: SectorGrade | None  # the grade the sector's rule read (None: no rule or none)
+
+
+def decide(
+    rules: SupervisionRules,
+    grade: str | None,
+    sector: str | None = None,
+    sector_grades: Mapping[str, SectorGrade] | None = None,
+) -> Decision | None:
+    """The sector's class from our grade and its sector grade (None: neither is there)."""
+    order = [c.id for c in rules.classes]
+    ours = rules.grade_to_class.get(grade) if grade is not None else None
+    rule = rules.sector(sector).sector_grade
+    read = (sector_grades or {}).get(rule.system) if rule is not None else None
+    system = rules.system(rule.system) if rule is not None else None
+    theirs = system.map.get(read.grade) if system is not None and read is not None else None
+    if rule is None or theirs is None:
+        return Decision(ours, "grade", read) if ours is not None else None
+    if ours is None or rule.combine == "sector_first" or order.index(theirs) > order.index(ours):
+        return Decision(theirs, "sector_grade", read)
+    return Decision(ours, "grade", read)
+
+
+def supervision_class(
+    rules: SupervisionRules,
+    grade: str,
+    sector_grades: Mapping[str, SectorGrade] | None = None,
+    sector: str | None = None,
+) -> str:
+    """The class our grade gives in a sector (the default sector unless named)."""
+    found = decide(rules, grade, sector, sector_grades)
+    assert found is not None
+    return found.supervision_class
+
+
+@dataclass(frozen=True, slots=True)
+class Grading:
+    grade: str | None
+    decision: Decision
     supervision_title: str
     sector: str
     ratio: float
     frequency: str
-    model_id: str
-    model_version: str
-    as_of: date
-    sector_grades: tuple[tuple[str, str], ...] = ()
+    model_id: str | None
+    model_version: str | None
+    as_of: date | None
+
+    @property
+    def supervision_class(self) -> str:
+        return self.decision.supervision_class
 
     def check_fields(self) -> dict[str, Any]:
         """The fields the joint-check answer carries."""
+        read = self.decision.sector_grade
         return {
             "grade": self.grade,
             "supervision_class": self.supervision_class,
@@ -158,12 +227,16 @@ class Grading:
                 "sector": self.sector,
                 "inspection_ratio": self.ratio,
                 "frequency": self.frequency,
+                "decided_by": self.decision.decided_by,
             },
             "evaluation": {
                 "model": self.model_id,
                 "version": self.model_version,
                 "as_of": self.as_of.isoformat(),
-            },
+            }
+            if self.as_of is not None
+            else None,
+            "sector_grade": read.as_dict() if read is not None else None,
         }
 
 
@@ -172,53 +245,51 @@ NO_GRADE: dict[str, Any] = {
     "supervision_class": None,
     "supervision": None,
     "evaluation": None,
+    "sector_grade": None,
 }
 
 
-def supervision_class(
-    rules: SupervisionRules, grade: str, sector_grades: Mapping[str, str] | None = None
-) -> str:
-    """Our grade's class, made worse by an imported sector grade when the rules say so."""
-    order = [c.id for c in rules.classes]
-    chosen = rules.grade_to_class[grade]
-    if rules.combine == "worse":
-        for g in rules.sector_grades:
-            value = (sector_grades or {}).get(g.id)
-            if value in g.map and order.index(g.map[value]) > order.index(chosen):
-                chosen = g.map[value]
-    return chosen
-
-
 def grading(
-    row: GradeRow,
+    row: GradeRow | None,
     rules: SupervisionRules,
     *,
     sector: str | None = None,
-    sector_grades: Mapping[str, str] | None = None,
-) -> Grading:
-    cls = supervision_class(rules, row.grade, sector_grades)
+    sector_grades: Mapping[str, SectorGrade] | None = None,
+) -> Grading | None:
+    """Our stored grade (if any) and the sector grades in force → the sector's class and
+    treatment (None: neither gives a class)."""
+    found = decide(rules, row.grade if row else None, sector, sector_grades)
+    if found is None:
+        return None
     s = rules.sector(sector)
-    t = s.classes[cls]
+    t = s.classes[found.supervision_class]
     return Grading(
-        row.grade,
-        cls,
-        rules.class_title(cls),
+        row.grade if row else None,
+        found,
+        rules.class_title(found.supervision_class),
         s.id,
         t.ratio,
         t.frequency,
-        row.model_id,
-        row.model_version,
-        row.as_of,
-        tuple(sorted((sector_grades or {}).items())),
+        row.model_id if row else None,
+        row.model_version if row else None,
+        row.as_of if row else None,
     )
 
 
-def check_grading(row: GradeRow | None, matter: str) -> dict[str, Any]:
-    """The joint check's `grade`, `supervision_class` (+ treatment, model version) for a matter."""
-    if row is None:
-        return dict(NO_GRADE)
+def check_grading(
+    row: GradeRow | None,
+    matter: str,
+    sector_rows: list[SectorGradeRow],
+    *,
+    catalog: Catalog,
+    today: date,
+) -> dict[str, Any]:
+    """The joint check's `grade`, `supervision_class`, `sector_grade` (+ treatment, model version,
+    what decided) for a matter, from the statements both paths read."""
     rules = load_rules()
-    return grading(row, rules, sector=rules.matter_sectors.get(matter)).check_fields()
+    graded = in_force(sector_rows, catalog=catalog, today=today) if sector_rows else {}
+    found = grading(row, rules, sector=rules.matter_sectors.get(matter), sector_grades=graded)
+    return found.check_fields() if found is not None else dict(NO_GRADE)
 
 
 GRADE_COLUMNS = ("grade", "model_id", "model_version", "as_of", "score")

@@ -27,7 +27,7 @@ from typing import Any
 
 from psycopg.rows import namedtuple_row
 from psycopg_pool import AsyncConnectionPool
-from sqlalchemy import String, any_, bindparam, select, true
+from sqlalchemy import String, any_, bindparam, func, select, true
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import psycopg as pg_psycopg
 
@@ -35,7 +35,7 @@ from xinyong import auth, lists
 from xinyong.audit import Actor
 from xinyong.catalog import Catalog
 from xinyong.db.tables import Subject
-from xinyong.evaluation import supervision
+from xinyong.evaluation import sector_grades, supervision
 from xinyong.lists import EntryFacts
 from xinyong.measures import joint_check as sync_check
 from xinyong.measures import rules
@@ -54,7 +54,8 @@ _TEXTS = ARRAY(String)
 
 @lru_cache(maxsize=1)
 def facts_sql() -> tuple[str, dict[str, Any]]:
-    """The subjects with these codes, the stored grade and every entry fact of each,
+    """The subjects with these codes, the stored grade, the sector grades (one JSON array) and
+    every entry fact of each,
     as SQL text for psycopg and the values of its constant parameters."""
     s = (
         select(Subject.id, Subject.code, Subject.code_kind, Subject.name, Subject.kind)
@@ -63,10 +64,16 @@ def facts_sql() -> tuple[str, dict[str, Any]]:
     )
     f = lists.facts_statement(bindparam("classes", type_=_TEXTS), s.c.id).lateral("f")
     g = supervision.grade_statement(s.c.id).lateral("g")  # the subject's stored grade
+    found = sector_grades.statement(s.c.id).correlate(s).subquery("sgr")  # as one row:
+    sg = select(
+        func.json_agg(func.json_build_array(*(found.c[n] for n in sector_grades.COLUMNS))).label(
+            "sector_grades"
+        )
+    ).lateral("sg")
     stmt = select(
-        s, *(g.c[name] for name in supervision.GRADE_COLUMNS),
+        s, *(g.c[name] for name in supervision.GRADE_COLUMNS), sg.c.sector_grades,
         *(f.c[name] for name in lists.FACT_COLUMNS),
-    ).select_from(s.outerjoin(g, true()).outerjoin(f, true()))  # fmt: skip
+    ).select_from(s.outerjoin(g, true()).outerjoin(sg, true()).outerjoin(f, true()))  # fmt: skip
     compiled = stmt.compile(dialect=_DIALECT)
     return str(compiled), dict(compiled.params)
 
@@ -105,6 +112,13 @@ def grade_from_rows(rows: list[Row]) -> supervision.GradeRow | None:
     if not rows or rows[0].grade is None:
         return None
     return supervision.GradeRow(*(getattr(rows[0], name) for name in supervision.GRADE_COLUMNS))
+
+
+def sector_grades_from_rows(rows: list[Row]) -> list[sector_grades.SectorGradeRow]:
+    """The subject's sector-grade records from the aggregated column of `facts_sql`."""
+    if not rows or not rows[0].sector_grades:
+        return []
+    return [sector_grades.SectorGradeRow.of(v) for v in rows[0].sector_grades]
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,7 +191,9 @@ class FastCheck:
         subject, facts = facts_from_rows(rows, classes)
         ans = rules.answer(
             rules.new_check_id(), normalised, subject, facts, matter, catalog=catalog, today=today,
-            grading=supervision.check_grading(grade_from_rows(rows), matter),
+            grading=supervision.check_grading(grade_from_rows(rows), matter,
+                                              sector_grades_from_rows(rows), catalog=catalog,
+                                              today=today),
         )  # fmt: skip
         body = sync_check.answer_json(ans)
         fields = sync_check.log_fields(ans, actor)

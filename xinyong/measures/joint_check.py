@@ -1,7 +1,8 @@
 """The joint check on the sync path (SQLite, and PostgreSQL when the fast path is off).
 
-Three statements: the subject, its entry facts from both sources (`lists.facts_statement`, the
-same query the fast path compiles), the log row.
+Five statements: the subject, its entry facts from both sources (`lists.facts_statement`, the
+same query the fast path compiles), its stored grade (`supervision.grade_statement`), its sector
+grades (`sector_grades.statement`; both compiled by the fast path too), the log row.
 The log row is written in the caller's transaction; the surface commits before it answers.
 """
 
@@ -19,7 +20,7 @@ from xinyong.audit import Actor
 from xinyong.catalog import Catalog
 from xinyong.db.tables import Check, Subject
 from xinyong.enums import Role
-from xinyong.evaluation import supervision
+from xinyong.evaluation import sector_grades, supervision
 from xinyong.measures import rules
 from xinyong.measures.rules import CheckAnswer, SubjectFacts
 
@@ -73,9 +74,10 @@ def check(
     subject = SubjectFacts(*row) if row is not None else None
     facts = lists.subject_facts(session, subject.id, catalog) if subject else []
     grade = supervision.grade_row(session, subject.id) if subject else None
+    graded = sector_grades.rows(session, subject.id) if subject else []
     ans = rules.answer(
         rules.new_check_id(), normalised, subject, facts, matter, catalog=catalog, today=today,
-        grading=supervision.check_grading(grade, matter),
+        grading=supervision.check_grading(grade, matter, graded, catalog=catalog, today=today),
     )  # fmt: skip
     session.execute(insert(Check), [log_row(ans, actor)])
     return ans
