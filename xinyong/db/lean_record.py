@@ -59,6 +59,11 @@ LAYOUTS: dict[str, Layout] = {
         columns="decision_number=basis_number decision_date=published_on authority_name=court",
         alike="authority_name=source_name",
     ),
+    "enterprise_arrears": _layout(
+        key="decision_number authority_uscc subject_uscc",
+        columns="decision_number decision_date authority_name authority_uscc",
+        alike="authority_name=source_name authority_uscc=source_uscc",
+    ),
     "honour": _layout(
         key="honour_name decision_date subject_uscc subject_id_number",
         columns="decision_number decision_date valid_until authority_name authority_uscc",
@@ -80,6 +85,11 @@ LAYOUTS: dict[str, Layout] = {
         columns="decision_date=approved_on valid_from=operating_from "
         "valid_until=operating_until authority_name authority_uscc",
         alike="authority_name=source_name",
+    ),
+    "sector_grade": _layout(
+        key="sector grading_year subject_uscc",
+        columns="decision_date valid_until authority_name authority_uscc",
+        alike="authority_name=source_name authority_uscc=source_uscc",
     ),
     "serious_list": _layout(
         key="list_type decision_number subject_uscc subject_id_number",
