@@ -121,6 +121,12 @@ def _key_parts(lay: Layout, natural_key: str | None) -> dict[str, str]:
     return {fid: part for fid, part in zip(lay.key, parts, strict=True) if part != ""}
 
 
+def key_part(info_class: str, natural_key: str | None, field_id: str) -> str | None:
+    """One field the natural key spells out (None when the key does not split cleanly: then the
+    field stayed in `data`)."""
+    return _key_parts(layout(info_class), natural_key).get(field_id)
+
+
 def _derived(info_class: str, natural_key: str | None, columns: Any) -> dict[str, Any]:
     """The field values the columns and the natural key supply (`columns`: a Record, or any
     object / mapping with the column attributes)."""

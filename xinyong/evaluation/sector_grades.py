@@ -23,13 +23,14 @@ from sqlalchemy.orm import Session
 
 from xinyong.catalog import Catalog
 from xinyong.clock import period_last_day
+from xinyong.db import lean_record
 from xinyong.db.tables import Record
 from xinyong.enums import RecordStatus
 
 INFO_CLASS = "sector_grade"
 SYSTEM_TABLE = "sector_grade_system"
 EXCLUDED_CATEGORY = "信用评价结果信息"  # other bodies' grades: beside ours, never inside
-COLUMNS = ("system", "grade", "graded_on", "valid_until", "authority")
+COLUMNS = ("system", "key", "grade", "graded_on", "valid_until", "authority")
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,8 +45,11 @@ class SectorGradeRow:
 
     @classmethod
     def of(cls, values: Iterable[Any]) -> SectorGradeRow:
-        """From a row of `statement` (dates as dates) or of the fast path's JSON (ISO text)."""
-        system, grade, graded, until, authority = values
+        """From a row of `statement` (dates as dates) or of the fast path's JSON (ISO text). The
+        评价体系 is a part of the natural key, which the lean record does not repeat in `data`."""
+        system, key, grade, graded, until, authority = values
+        if system is None:
+            system = lean_record.key_part(INFO_CLASS, key, "sector")
         return cls(system, grade, _day(graded), _day(until), authority)
 
 
@@ -82,6 +86,7 @@ def statement(subject_id: Any) -> Select[Any]:
     return (
         select(
             Record.data["sector"].as_string().label("system"),
+            Record.natural_key.label("key"),
             Record.data["grade"].as_string().label("grade"),
             Record.decision_date.label("graded_on"),
             Record.valid_until.label("valid_until"),
