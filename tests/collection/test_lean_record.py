@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from alembic import command
-from sqlalchemy import make_url, select, text
+from sqlalchemy import JSON, literal, make_url, select, text
 from sqlalchemy.orm import Session
 
 from tests.collection.conftest import to_csv
@@ -276,3 +276,35 @@ def test_migration_converts_a_demo_database_and_every_row_comes_back(
     assert lean_bytes < 0.8 * sum(len(archive.canonical_json(d)) for d in old.values())
     command.downgrade(migrate.alembic_config(old_url), BEFORE)  # and back: the full rows again
     assert _stored(old_url) == old
+
+
+@pytest.mark.parametrize(
+    ("key", "data", "want"),
+    [
+        ("严重失信主体名单|N1|S1|", {}, ["严重失信主体名单", "N1", "S1", None]),
+        ("L|N1||P1", {}, ["L", "N1", None, "P1"]),
+        # no clean split: every part the row had stayed in data, an absent one stays absent
+        (
+            "L|N|1|S1|",
+            {"list_type": "L", "decision_number": "N|1", "subject_uscc": "S1"},
+            ["L", "N|1", "S1", None],
+        ),
+    ],
+)
+def test_key_fields_in_sql_agree_with_the_rebuilt_row(
+    session: Session, key: str, data: dict[str, Any], want: list[str | None]
+) -> None:
+    """`key_field_sql` (readers that select in the database) gives what `key_part`/`rebuild` do."""
+    lay = lean_record.layout("serious_list")
+    stored = literal(data, JSON)
+    got = session.execute(
+        select(
+            *(
+                lean_record.key_field_sql("serious_list", f, natural_key=literal(key), data=stored)
+                for f in lay.key
+            )
+        )
+    ).one()
+    assert list(got) == want
+    rebuilt = lean_record.rebuild("serious_list", key, {}, data)
+    assert [rebuilt.get(f) for f in lay.key] == want

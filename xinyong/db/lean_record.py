@@ -19,6 +19,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from sqlalchemy import ColumnElement, String, case, func, literal, null
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+
 
 @dataclass(frozen=True, slots=True)
 class Layout:
@@ -125,6 +129,45 @@ def key_part(info_class: str, natural_key: str | None, field_id: str) -> str | N
     """One field the natural key spells out (None when the key does not split cleanly: then the
     field stayed in `data`)."""
     return _key_parts(layout(info_class), natural_key).get(field_id)
+
+
+class _KeyPart(FunctionElement[str]):
+    """The n-th (0-based) "|"-separated part of a natural key, in SQL."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(_KeyPart, "postgresql")
+def _key_part_pg(element: _KeyPart, compiler: Any, **kw: Any) -> str:
+    key, n = list(element.clauses)
+    return f"split_part({compiler.process(key, **kw)}, '|', {compiler.process(n, **kw)} + 1)"
+
+
+@compiles(_KeyPart)
+def _key_part_sqlite(element: _KeyPart, compiler: Any, **kw: Any) -> str:
+    key, n = list(element.clauses)
+    rest = compiler.process(key, **kw)
+    for _ in range(int(n.value)):  # drop the parts before the n-th
+        rest = f"substr({rest}, instr({rest}, '|') + 1)"
+    return f"substr({rest}, 1, instr({rest} || '|', '|') - 1)"
+
+
+def key_field_sql(
+    info_class: str, field_id: str, *, natural_key: Any, data: Any
+) -> ColumnElement[str | None]:
+    """A source-row field of records of `info_class` as text, in SQL, from the stored `data`
+    (a JSON column) and `natural_key` columns: data's value, else the key part the lean format
+    left it in (`key_part`'s SQL twin; an empty part is an absent field)."""
+    stored: ColumnElement[str | None] = data[field_id].as_string()
+    lay = layout(info_class)
+    if field_id not in lay.key:
+        return stored
+    part = _KeyPart(natural_key, literal(lay.key.index(field_id)))
+    bars = func.length(natural_key) - func.length(func.replace(natural_key, "|", ""))
+    clean = case((bars == len(lay.key) - 1, func.nullif(part, "")), else_=null())
+    value: ColumnElement[str | None] = func.coalesce(stored, clean)
+    return value
 
 
 def _derived(info_class: str, natural_key: str | None, columns: Any) -> dict[str, Any]:

@@ -33,6 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from xinyong.catalog import Catalog, ListType
+from xinyong.db.lean_record import key_field_sql
 from xinyong.enums import ListKind, RecordStatus
 from xinyong.lists import validity
 from xinyong.lists.queries import facts_statement, list_entry_classes
@@ -68,8 +69,15 @@ def _in_force(session: Session, catalog: Catalog, today: date) -> _InForce:
     fixed = case(
         *[(f.c.list_type == c, literal(lt)) for c, lt in classes.items() if lt], else_=None
     )
-    named = case((imported, func.coalesce(fixed, f.c.data["list_type"].as_string())),
-                 else_=f.c.list_type)  # fmt: skip
+    listed = case(  # the row's own list name (the lean record may keep it in the natural key)
+        *[
+            (f.c.list_type == c, key_field_sql(c, "list_type", natural_key=f.c.natural_key,
+                                               data=f.c.data))
+            for c, lt in classes.items() if not lt
+        ],
+        else_=f.c.data["list_type"].as_string(),
+    )  # fmt: skip
+    named = case((imported, func.coalesce(fixed, listed)), else_=f.c.list_type)
     removed = f.c.data["removed_on"].as_string()
     not_exited = case(
         (imported, or_(removed.is_(None), removed == "", removed > today.isoformat())),
