@@ -15,14 +15,10 @@ app = typer.Typer(help="信用信息交换 / exchange with provincial and nation
 
 def trusted_keys(extra: list[Path]) -> list[Any]:
     """The office's own public key, `--trust` files and `<data_dir>/keys/trusted/*.pem`."""
-    from xinyong import signing  # noqa: PLC0415
+    from xinyong.exchange import delivery  # noqa: PLC0415
 
     s = ctx.settings()
-    paths = [signing.public_key_path(s.signing_key_path), *extra]
-    folder = s.data_dir / "keys" / "trusted"
-    if folder.is_dir():
-        paths += sorted(folder.glob("*.pem"))
-    return [signing.load_verify_key(p.read_bytes()) for p in paths if p.exists()]
+    return delivery.trusted_keys(s.signing_key_path, s.data_dir, extra)
 
 
 @app.command("export")
