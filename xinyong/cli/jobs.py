@@ -71,7 +71,7 @@ def _exchange(*, json_out: bool) -> None:
     from xinyong import clock, signing  # noqa: PLC0415
     from xinyong.cli.exchange import trusted_keys  # noqa: PLC0415
     from xinyong.db.session import make_engine, make_sessionmaker  # noqa: PLC0415
-    from xinyong.exchange import delivery  # noqa: PLC0415
+    from xinyong.exchange import delivery, national  # noqa: PLC0415
 
     s = ctx.settings()
     catalog = ctx.load_catalog()
@@ -80,6 +80,7 @@ def _exchange(*, json_out: bool) -> None:
         received = delivery.receive_inbox(
             session, inbox_dir=s.exchange_inbox_dir, trusted=trusted_keys([]), catalog=catalog,
             calendar=ctx.load_calendar(), actor=ctx.operator(), today=ctx.today(),
+            layouts=national.load_layouts(s.catalog_dir, catalog),
         )  # fmt: skip
         target = delivery.Target(folder=s.exchange_outbox_folder, url=s.exchange_outbox_url,
                                  api_key=s.exchange_outbox_api_key)  # fmt: skip

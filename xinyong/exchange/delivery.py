@@ -28,7 +28,8 @@ from xinyong.audit import Actor
 from xinyong.catalog import Catalog
 from xinyong.clock import Calendar
 from xinyong.db.tables import OutboxEntry, Provider, Record
-from xinyong.exchange import feed, package
+from xinyong.errors import InvalidInput
+from xinyong.exchange import feed, national, package
 from xinyong.outbox import Event
 
 ATTEMPTS = 3
@@ -232,8 +233,10 @@ def receive_inbox(
     calendar: Calendar,
     actor: Actor,
     today: date,
+    layouts: dict[str, national.Layout] | None = None,
 ) -> list[dict[str, Any]]:
-    """Import every package waiting in the inbox, oldest name first."""
+    """Import every package waiting in the inbox, oldest name first; a CSV or XLSX file is a
+    national list file (总对总), its layout told by its headers (`layouts`)."""
     keys = list(trusted)
     out: list[dict[str, Any]] = []
     if not inbox_dir.is_dir():
@@ -242,11 +245,17 @@ def receive_inbox(
         if item.name in (DONE, REFUSED) or item.name.startswith("."):
             continue
         try:
-            counts = package.import_package(
-                session, item, trusted=keys, catalog=catalog, calendar=calendar, actor=actor,
-                today=today,
-            )  # fmt: skip
-        except package.PackageRefused as exc:
+            if item.is_file() and item.suffix.lower() in national.SUFFIXES:
+                counts = national.import_file(
+                    session, item, national_list=None, layouts=layouts or {}, catalog=catalog,
+                    calendar=calendar, actor=actor, today=today,
+                )  # fmt: skip
+            else:
+                counts = package.import_package(
+                    session, item, trusted=keys, catalog=catalog, calendar=calendar,
+                    actor=actor, today=today,
+                )  # fmt: skip
+        except (package.PackageRefused, InvalidInput) as exc:
             session.rollback()
             _move(item, inbox_dir / REFUSED)
             (inbox_dir / REFUSED / f"{item.name}.reason.txt").write_text(exc.message, "utf-8")

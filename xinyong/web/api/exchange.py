@@ -15,6 +15,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Query, Request
 from starlette.concurrency import run_in_threadpool
 
+from xinyong import auth
 from xinyong.exchange import delivery, feed, package
 from xinyong.web.api.batches import WorkSession
 from xinyong.web.deps import CurrentActor, CurrentCalendar, CurrentCatalog, DbSession, Today
@@ -24,7 +25,8 @@ router = APIRouter(tags=["exchange"])
 PACKAGE_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
-        "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
+        # the zip as the raw body (sent as application/zip; any content type is read as bytes)
+        "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
     }
 }
 
@@ -51,6 +53,7 @@ async def receive_package(
     today: Today,
     node: Annotated[str | None, Header(alias=delivery.NODE_HEADER, max_length=64)] = None,
 ) -> dict[str, Any]:
+    auth.require_scope(actor, "exchange")  # again in package.receive; before any commit here
     request_session.commit()  # the key's last use, written now: SQLite has a single writer
     data = await request.body()
     settings = request.app.state.settings
