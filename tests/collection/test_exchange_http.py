@@ -25,7 +25,7 @@ from xinyong.clock import Calendar
 from xinyong.collection import Submission
 from xinyong.config import Settings
 from xinyong.db.session import make_engine, make_sessionmaker
-from xinyong.db.tables import Provider, Record
+from xinyong.db.tables import Provider, Record, Subject
 from xinyong.exchange import delivery, package
 from xinyong.web.app import create_app
 
@@ -61,17 +61,26 @@ def _records(url: str) -> int:
 def test_pending_changes_reach_another_platform_over_http_once(
     session: Session, provider: Provider, catalog: Catalog, calendar: Calendar, today: date,
     operator: Actor, receiver: tuple[TestClient, str, Path], scratch_url: str, tmp_path: Path,
+    capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture,
 ) -> None:  # fmt: skip
     client, api_key, trusted = receiver
     (trusted / "sender.pem").write_bytes(KEY.public_key.public_pem())
-    data = to_csv(penalty_rows(4, seed=81), HEADERS)
+    rows = penalty_rows(5, seed=81)  # the fifth penalises a natural person: an ID number
+    person_id = rows[4][5]
+    data = to_csv(rows, HEADERS)
     collection.collect(session, Submission("penalty", provider.uscc, data=data), catalog=catalog,
                        calendar=calendar, today=today, actor=operator)  # fmt: skip
     target = delivery.Target(url=URL, api_key=api_key, http=client)
     sent = delivery.send_pending(session, target=target, catalog=catalog, key=KEY, now=NOW)
-    assert (sent.changes, sent.error, sent.attempts) == (4, None, 1)
+    assert (sent.changes, sent.error, sent.attempts) == (5, None, 1)
     assert delivery.pending(session) == 0
-    assert _records(scratch_url) == 4  # the sender's department and subjects came with them
+    assert _records(scratch_url) == 5  # the sender's department and subjects came with them
+    # government to government the ID number travels in full (the 双公示 standard's CF_XDR_SFZ) …
+    with make_sessionmaker(make_engine(scratch_url))() as s:
+        assert s.execute(select(Subject.code).where(Subject.code == person_id)).scalar_one()
+    # … and is never written to a log in clear (the log processor masks it)
+    logged = capsys.readouterr()
+    assert person_id not in logged.out + logged.err + caplog.text
     again = delivery.send_pending(session, target=target, catalog=catalog, key=KEY, now=NOW)
     assert again.changes == 0  # nothing pending: nothing sent twice
     # the same package posted twice: verified, answered with counts, nothing new stored
@@ -85,7 +94,7 @@ def test_pending_changes_reach_another_platform_over_http_once(
     assert first.status_code == second.status_code == 200, first.text
     assert second.json()["new"] == 0 and second.json()["accepted"] == first.json()["accepted"]
     assert second.json()["node"] == KEY.public_key.key_id
-    assert _records(scratch_url) == 4
+    assert _records(scratch_url) == 5
 
 
 def test_a_refused_package_stays_pending_with_the_receivers_reason(

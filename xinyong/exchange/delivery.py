@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from xinyong import clock, signing
+from xinyong import clock, identifiers, signing
 from xinyong.audit import Actor
 from xinyong.catalog import Catalog
 from xinyong.clock import Calendar
@@ -152,7 +152,9 @@ def send_pending(
     session.execute(
         update(OutboxEntry)
         .where(OutboxEntry.sent_at.is_(None))
-        .values(attempts=OutboxEntry.attempts + attempts, last_error=error[:2000])
+        # shown on /admin/exchange: never an ID number in clear, whatever the receiver answered
+        .values(attempts=OutboxEntry.attempts + attempts,
+                last_error=identifiers.mask_text(error)[:2000])  # fmt: skip
     )
     session.flush()
     return Sent(0, None, error, attempts)
@@ -258,8 +260,9 @@ def receive_inbox(
         except (package.PackageRefused, InvalidInput) as exc:
             session.rollback()
             _move(item, inbox_dir / REFUSED)
-            (inbox_dir / REFUSED / f"{item.name}.reason.txt").write_text(exc.message, "utf-8")
-            out.append({"package": item.name, "refused": exc.message})
+            reason = identifiers.mask_text(exc.message)
+            (inbox_dir / REFUSED / f"{item.name}.reason.txt").write_text(reason, "utf-8")
+            out.append({"package": item.name, "refused": reason})
             continue
         _move(item, inbox_dir / DONE)
         out.append({"package": item.name, **counts})

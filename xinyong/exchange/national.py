@@ -293,8 +293,11 @@ def import_file(
     report = collection.collect(session, submission, catalog=catalog, calendar=calendar,
                                 actor=actor, today=today, durable=durable)  # fmt: skip
     body = report.as_dict()
-    body["errors"] = [{**e, "column": _column_of(mapped.layout, catalog, e.get("field"))}
-                      for e in body["errors"]]  # fmt: skip
+    body["errors"] = [
+        {**e, "message": identifiers.mask_text(str(e.get("message", ""))),
+         "column": _column_of(mapped.layout, catalog, e.get("field"))}
+        for e in body["errors"]
+    ]  # fmt: skip
     return {
         "national_list": mapped.layout.id,
         "title": mapped.layout.title,
