@@ -92,7 +92,8 @@ def test_pending_changes_reach_another_platform_over_http_once(
     first = client.post(URL, content=body, headers=headers)
     second = client.post(URL, content=body, headers=headers)
     assert first.status_code == second.status_code == 200, first.text
-    assert second.json()["new"] == 0 and second.json()["accepted"] == first.json()["accepted"]
+    assert second.json()["new"] == 0
+    assert second.json()["accepted"] == first.json()["accepted"]
     assert second.json()["node"] == KEY.public_key.key_id
     assert _records(scratch_url) == 5
 
@@ -109,8 +110,10 @@ def test_a_refused_package_stays_pending_with_the_receivers_reason(
     target = delivery.Target(url=URL, api_key=api_key, http=client)
     sent = delivery.send_pending(session, target=target, catalog=catalog, key=KEY, now=NOW,
                                  sleep=waits.append)  # fmt: skip
-    assert sent.package is None and sent.attempts == 1 and waits == []  # a refusal: no retry
-    assert sent.error is not None and "HTTP 422" in sent.error and "签名验证失败" in sent.error
+    assert (sent.package, sent.attempts, waits) == (None, 1, [])  # a refusal: no retry
+    assert sent.error is not None
+    assert "HTTP 422" in sent.error
+    assert "签名验证失败" in sent.error
     assert delivery.pending(session) == 1
     assert [f.last_error for f in delivery.failures(session)] == [sent.error]
     assert _records(scratch_url) == 0  # nothing stored on the receiver

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -39,9 +40,16 @@ def _import(url: str, folder: Path, trust: Path, data_dir: Path,
     )  # fmt: skip
 
 
+def _stderr(proc: subprocess.Popen[bytes]) -> str:
+    return proc.stderr.read().decode() if proc.stderr else ""
+
+
 def _state(url: str) -> dict[str, int]:
     with make_sessionmaker(make_engine(url))() as s:
-        count = lambda t: int(s.execute(select(func.count()).select_from(t)).scalar_one())  # noqa: E731
+
+        def count(table: Any) -> int:
+            return int(s.execute(select(func.count()).select_from(table)).scalar_one())
+
         keys = s.execute(
             select(Record.info_class, Record.natural_key).where(Record.is_current.is_(True))
         ).all()  # fmt: skip
@@ -73,7 +81,7 @@ def test_an_import_killed_inside_a_batch_transaction_resumes_exact(
     deadline = time.monotonic() + 180
     while not marker.exists() and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert marker.exists(), proc.stderr.read().decode() if proc.poll() is not None else "no pause"
+    assert marker.exists(), _stderr(proc) if proc.poll() is not None else "no pause"
     proc.send_signal(signal.SIGKILL)
     proc.wait(30)
     killed = _state(scratch_url)
@@ -81,7 +89,7 @@ def test_an_import_killed_inside_a_batch_transaction_resumes_exact(
     assert killed["unfinished"] == 1, "one batch was being written when the process died"
     # re-run: the interrupted batch resumes, the finished ones are repeats
     done = _import(scratch_url, exported, trust, data_dir)
-    assert done.wait(600) == 0, done.stderr.read().decode()
+    assert done.wait(600) == 0, _stderr(done)
     after = _state(scratch_url)
     assert after["records"] == after["current"] == after["distinct"] == rows  # exact, no twins
     assert after["outbox_rows"] == rows  # one outbox row per committed chunk, none twice

@@ -13,6 +13,7 @@ import random
 import shutil
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 import xlsxwriter
@@ -51,7 +52,9 @@ def court_csv() -> bytes:
         _court_row("示范贸易有限公司", FIRM, "示范市中级人民法院", "101", "2025年12月06日"),
         _court_row("张三", PERSON, "示范区人民法院", "102", "2025-12-07"),
         _court_row("示范小吃店", SHOP, "示范区人民法院", "103", "20251208"),
-        _court_row("旧代码公司", "12345678-9", "示范区人民法院", "104", "2025-12-09"),  # 组织机构代码 only
+        _court_row(
+            "旧代码公司", "12345678-9", "示范区人民法院", "104", "2025-12-09"
+        ),  # 组织机构代码 only
         _court_row("日期错公司", make_uscc(RNG, "9", "1"), "示范区人民法院", "105", "某日"),
     ]
     out = io.StringIO()
@@ -64,7 +67,8 @@ def court_csv() -> bytes:
 
 
 TAX_HEADERS = [
-    "纳税人名称", "统一社会信用代码（纳税人识别号）", "注册地址", "法定代表人或者负责人姓名", "性别",
+    "纳税人名称", "统一社会信用代码（纳税人识别号）", "注册地址", "法定代表人或者负责人姓名",
+    "性别",
     "证件名称", "证件号码", "案件性质", "主要违法事实", "相关法律依据及税务处理处罚情况",
     "确定文书文号", "实施检查的单位", "公布日期", "数据来源",
 ]  # fmt: skip
@@ -107,8 +111,8 @@ def test_a_court_defaulter_file_is_imported_with_each_court_as_deciding_authorit
 ) -> None:  # fmt: skip
     path = tmp_path / "失信被执行人_20241201.csv"
     path.write_bytes(court_csv())
-    kw = {"layouts": layouts, "catalog": catalog, "calendar": calendar, "actor": operator,
-          "today": today, "durable": False}  # fmt: skip
+    kw: dict[str, Any] = {"layouts": layouts, "catalog": catalog, "calendar": calendar,
+                          "actor": operator, "today": today, "durable": False}  # fmt: skip
     result = national.import_file(session, path, national_list="court_defaulter", **kw)
     assert (result["national_list"], result["provider"]) == ("court_defaulter", "最高人民法院")
     assert (result["accepted"], result["rejected"]) == (3, 2)
@@ -116,7 +120,10 @@ def test_a_court_defaulter_file_is_imported_with_each_court_as_deciding_authorit
     by_row = {e["row"]: e for e in result["errors"]}
     assert sorted(by_row) == [6, 7]
     # 组织机构代码 only: an organisation needs its USCC
-    assert (by_row[6]["field"], by_row[6]["column"]) == ("统一社会信用代码", "组织机构代码/统一社会信用代码")
+    assert (by_row[6]["field"], by_row[6]["column"]) == (
+        "统一社会信用代码",
+        "组织机构代码/统一社会信用代码",
+    )
     assert (by_row[7]["field"], by_row[7]["column"]) == ("发布时间", "发布时间")
     assert "日期" in by_row[7]["message"]
     records = _records(session, "court_defaulter")
@@ -124,8 +131,13 @@ def test_a_court_defaulter_file_is_imported_with_each_court_as_deciding_authorit
         ("示范贸易有限公司", "示范市中级人民法院"), ("张三", "示范区人民法院"),
         ("示范小吃店", "示范区人民法院"),
     ]  # fmt: skip
-    assert [r.data["subject_category"] for r in records] == ["法人及非法人组织", "自然人", "个体工商户"]
-    assert records[0].decision_date == date(2025, 12, 6) and records[2].data["published_on"] == "2025-12-08"
+    assert [r.data["subject_category"] for r in records] == [
+        "法人及非法人组织",
+        "自然人",
+        "个体工商户",
+    ]
+    assert records[0].decision_date == date(2025, 12, 6)
+    assert records[2].data["published_on"] == "2025-12-08"  # 20251208 as sent
     hits = queries.current_hits(session, records[0].subject_id, catalog=catalog, today=today)
     assert [(h.list_type, h.deciding_authority) for h in hits] == [
         ("court_defaulter", "示范市中级人民法院")
@@ -150,13 +162,13 @@ def test_a_tax_list_workbook_is_told_by_its_headers_and_the_inbox_picks_files_up
     assert [r.get("national_list") for r in received] == [
 
         "tax_serious_violation", "court_defaulter", None]  # fmt: skip
-    assert received[0]["accepted"] == 1 and received[1]["accepted"] == 3
+    assert (received[0]["accepted"], received[1]["accepted"]) == (1, 3)
     assert "不符合任何国家名单格式" in received[2]["refused"]
     assert sorted(p.name for p in (inbox / "done").iterdir()) == [
         "a-重大税收违法失信主体.xlsx", "b-court.csv"]  # fmt: skip
     [tax] = _records(session, "tax_serious_violation")
     assert tax.authority_name == "国家税务总局示范市税务局稽查局"
-    assert tax.decision_date == date(2025, 6, 1) and tax.decision_number == "示税稽确〔2024〕12号"
+    assert (tax.decision_date, tax.decision_number) == (date(2025, 6, 1), "示税稽确〔2024〕12号")
     hits = queries.current_hits(session, tax.subject_id, catalog=catalog, today=today)
     assert ("tax_serious_violation", "国家税务总局示范市税务局稽查局") in [
         (h.list_type, h.deciding_authority) for h in hits]  # fmt: skip
@@ -185,4 +197,5 @@ def test_a_bad_layout_file_is_refused_naming_file_key_and_reason(
     path.write_text(path.read_text("utf-8").replace("field: court,", "field: courtroom,"), "utf-8")
     with pytest.raises(CatalogError) as caught:
         national.load_layouts(tmp_path, catalog)
-    assert "court_defaulter.yaml" in str(caught.value) and "courtroom" in str(caught.value)
+    assert "court_defaulter.yaml" in str(caught.value)
+    assert "courtroom" in str(caught.value)

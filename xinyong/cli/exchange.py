@@ -50,13 +50,17 @@ def export(
 
 @app.command("import")
 def import_(
-    path: Annotated[Path, typer.Argument(exists=True, help="交换包目录或 zip 文件；或国家名单文件（CSV/XLSX）")],
+    path: Annotated[
+        Path, typer.Argument(exists=True, help="交换包目录或 zip 文件；或国家名单文件（CSV/XLSX）")
+    ],
     trust: Annotated[
         list[Path] | None, typer.Option("--trust", help="发送方公钥 PEM（可多次）")
     ] = None,
     national_list: Annotated[
         str | None,
-        typer.Option("--national-list", help="国家名单格式（如 court_defaulter）；省略时按表头识别"),
+        typer.Option(
+            "--national-list", help="国家名单格式（如 court_defaulter）；省略时按表头识别"
+        ),
     ] = None,
     provider: Annotated[
         str | None, typer.Option("--provider", help="国家名单文件的报送部门统一社会信用代码")
@@ -113,7 +117,8 @@ def _import_national(
         ctx.print_json(result)
         return
     ctx.err.print(
-        f"{result['title']}：{result['rows']} 行，接收 {result['accepted']}（新增 {result['new']}），"
+        f"{result['title']}：{result['rows']} 行，"
+        f"接收 {result['accepted']}（新增 {result['new']}），"
         f"退回 {result['rejected']}；报送部门 {result['provider']}，批次 {result['batch_id']}"
     )
     if result.get("message"):

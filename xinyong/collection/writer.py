@@ -162,7 +162,7 @@ def _test_pause(chunk: Chunk) -> None:
     _written[0] += chunk.records.height
     if _written[0] >= int(limit):
         if marker := os.environ.get(PAUSE_MARKER):
-            with open(marker, "w", encoding="utf-8") as handle:  # noqa: PTH123
+            with open(marker, "w", encoding="utf-8") as handle:
                 handle.write(f"{chunk.batch_id} {_written[0]}")
         time.sleep(600)
 

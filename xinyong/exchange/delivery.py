@@ -35,6 +35,7 @@ from xinyong.outbox import Event
 ATTEMPTS = 3
 TIMELY_WORKING_DAYS = 7  # 双公示 within 7 working days of the decision (rules.md §3.1)
 DONE, REFUSED = "done", "refused"
+RETRY_STATUSES = (408, 429)  # client errors worth another try (timeout, rate limit)
 NODE_HEADER = "X-Exchange-Node"  # the sending node: the key id of its SM2 public key
 
 
@@ -50,7 +51,9 @@ class Sent:
                 "attempts": self.attempts}  # fmt: skip
 
 
-def trusted_keys(key_path: Path, data_dir: Path, extra: Iterable[Path] = ()) -> list[signing.VerifyKey]:
+def trusted_keys(
+    key_path: Path, data_dir: Path, extra: Iterable[Path] = ()
+) -> list[signing.VerifyKey]:
     """Whose packages are accepted: the office's own public key, `extra` files (`--trust`) and
     `<data_dir>/keys/trusted/*.pem` (the CLI import, the inbox job and the receiving API)."""
     paths = [signing.public_key_path(key_path), *extra]
@@ -140,6 +143,8 @@ def send_pending(
             archive = package.archive_bytes(built)
             steps.append(lambda: _to_url(archive, f"{name}.zip", target, node["key_id"]))
         error, attempts = _deliver(steps, sleep=sleep, backoff=backoff)
+    if error is not None:  # shown on /admin/exchange: never an ID number in clear
+        error = identifiers.mask_text(error)
     if error is None:
         until = feed.Cursor.parse(manifest["until"])
         session.execute(
@@ -152,9 +157,7 @@ def send_pending(
     session.execute(
         update(OutboxEntry)
         .where(OutboxEntry.sent_at.is_(None))
-        # shown on /admin/exchange: never an ID number in clear, whatever the receiver answered
-        .values(attempts=OutboxEntry.attempts + attempts,
-                last_error=identifiers.mask_text(error)[:2000])  # fmt: skip
+        .values(attempts=OutboxEntry.attempts + attempts, last_error=error[:2000])
     )
     session.flush()
     return Sent(0, None, error, attempts)
@@ -168,7 +171,7 @@ def _deliver(
     not tried again within this run."""
     attempt = 0
     for step in steps:
-        for attempt in range(1, ATTEMPTS + 1):  # noqa: B007 — the count is returned
+        for attempt in range(1, ATTEMPTS + 1):
             try:
                 step()
                 break
@@ -203,14 +206,16 @@ def _to_url(archive: bytes, name: str, target: Target, node: str) -> None:
     try:
         answer = client.post(target.url, content=archive, headers=headers)
     except httpx.HTTPError as exc:
-        raise DeliveryFailed(f"发送交换包失败：无法连接接收方（{type(exc).__name__}：{exc}）") from exc
+        raise DeliveryFailed(
+            f"发送交换包失败：无法连接接收方（{type(exc).__name__}：{exc}）"
+        ) from exc
     finally:
         if target.http is None:
             client.close()
-    if answer.status_code < 300:
+    if answer.is_success:
         return
     reason = _reason(answer)
-    final = 400 <= answer.status_code < 500 and answer.status_code not in (408, 429)
+    final = answer.is_client_error and answer.status_code not in RETRY_STATUSES
     verb = "接收方拒收交换包" if final else "发送交换包失败"
     raise DeliveryFailed(f"{verb}（HTTP {answer.status_code}）：{reason}", final=final)
 

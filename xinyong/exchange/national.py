@@ -34,6 +34,9 @@ from xinyong.db.tables import Provider
 from xinyong.errors import InvalidInput
 
 FOLDER = "exchange"
+ORG_CODE_LENGTH = (
+    9  # 组织机构代码: 8 characters and a check character (GB 11714), often "xxxxxxxx-x"
+)
 IDENTIFIER_FIELDS = ("subject_uscc", "subject_id_number", "org_code", "subject_category")
 SUFFIXES = (".csv", ".xlsx")
 Confidence = Literal["SOLID", "LIKELY", "INFERRED"]
@@ -122,8 +125,8 @@ def _check(layout: Layout, file: str, catalog: Catalog) -> None:
                 file, f"columns[{i}].field", f"信息类“{info.id}”没有字段“{column.field}”"
             )
     names = {n for c in layout.columns for n in layout.names(c)}
-    for key, wanted in (("detect", layout.detect), ("deciding_authority_column",
-                                                   (layout.deciding_authority_column,))):  # fmt: skip
+    authority = (layout.deciding_authority_column,)
+    for key, wanted in (("detect", layout.detect), ("deciding_authority_column", authority)):
         if missing := [n for n in wanted if n not in names]:
             raise CatalogError(file, key, f"列“{'、'.join(missing)}”不在 columns 中")
     if sum(c.identifier for c in layout.columns) > 1:
@@ -222,7 +225,7 @@ def _identifier(value: str) -> dict[str, str]:
     kind = identifiers.classify(code)
     if kind == "id_number":
         return {"subject_id_number": code}
-    if kind is None and 8 <= len(code.replace("-", "")) <= 9:
+    if kind is None and len(code.replace("-", "")) == ORG_CODE_LENGTH:
         return {"org_code": code}
     return {"subject_uscc": code}
 
@@ -238,7 +241,7 @@ def _category(row: dict[str, str]) -> str:
 def _date(value: str, formats: tuple[str, ...]) -> str:
     """A date as sent, in ISO form when it matches one of the layout's formats; anything else
     is passed on as it is, for collection to accept (its own formats) or reject with reason."""
-    text = value.split(" ")[0] if " " in value and ":" in value else value
+    text = value.split(" ", maxsplit=1)[0] if " " in value and ":" in value else value
     for fmt in formats:
         try:
             return datetime.strptime(text, fmt).date().isoformat()  # noqa: DTZ007 — a date

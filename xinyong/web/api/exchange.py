@@ -42,7 +42,7 @@ def changes(
 
 
 @router.post("/exchange/packages", openapi_extra=PACKAGE_BODY,
-             summary="接收交换包（签名 zip：整包校验后经归集导入，重复发送不重复入库）")  # fmt: skip
+             summary="接收交换包（整包校验后经归集导入，重复发送不重复入库）")  # fmt: skip
 async def receive_package(
     request: Request,
     session: WorkSession,
