@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests.collection.conftest import HEADERS, penalty_rows, to_csv
+from tests.collection.test_exchange_delivery import admin_exchange_page
 from tests.conftest import CATALOG_DIR
 from xinyong import auth, collection, signing
 from xinyong.audit import Actor
@@ -100,7 +101,7 @@ def test_pending_changes_reach_another_platform_over_http_once(
 
 def test_a_refused_package_stays_pending_with_the_receivers_reason(
     session: Session, provider: Provider, catalog: Catalog, calendar: Calendar, today: date,
-    operator: Actor, receiver: tuple[TestClient, str, Path], scratch_url: str,
+    operator: Actor, receiver: tuple[TestClient, str, Path], scratch_url: str, settings: Settings,
 ) -> None:  # fmt: skip
     client, api_key, _trusted = receiver  # the sender's key is not among the trusted ones
     data = to_csv(penalty_rows(2, seed=82), HEADERS)
@@ -116,6 +117,9 @@ def test_a_refused_package_stays_pending_with_the_receivers_reason(
     assert "签名验证失败" in sent.error
     assert delivery.pending(session) == 1
     assert [f.last_error for f in delivery.failures(session)] == [sent.error]
+    page = admin_exchange_page(session, settings.model_copy(update={"exchange_outbox_url": URL}))
+    assert sent.error in page.text  # the clerk sees why, in Chinese, and where it was going
+    assert f"接口 {URL}" in page.text
     assert _records(scratch_url) == 0  # nothing stored on the receiver
     # without the exchange scope the endpoint refuses before reading the package
     other = client.post(URL, content=b"PK", headers={"Content-Type": "application/zip"})
