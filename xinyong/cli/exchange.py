@@ -124,7 +124,9 @@ def _import_national(
     if result.get("message"):
         ctx.err.print(f"  {result['message']}")
     for err in result["errors"][:20]:
-        ctx.err.print(f"  第 {err.get('row')} 行 {err.get('field') or ''}：{err.get('message')}")
+        column = f"（列“{err['column']}”）" if err.get("column") else ""
+        where = f"第 {err.get('row')} 行 {err.get('field') or ''}{column}"
+        ctx.err.print(f"  {where}：{err.get('message')}")
     if result["unmapped_columns"]:
         ctx.err.print(f"  未识别的列（已忽略）：{'、'.join(result['unmapped_columns'])}")
 

@@ -103,7 +103,7 @@ def _exchange(*, json_out: bool) -> None:
             s.exchange_outbox_url) if w)  # fmt: skip
         ctx.err.print(f"  已发送 {sent.changes} 条变更（{sent.package}）：{where}")
     if sent.error:
-        ctx.err.print(f"  [red]发送失败[/red]（已重试 {sent.attempts} 次）：{sent.error}")
+        ctx.err.print(f"  [red]发送失败[/red]（已尝试 {sent.attempts} 次）：{sent.error}")
     ctx.err.print(f"  待发送 {left} 项")
     if sent.error:
         raise typer.Exit(1)
