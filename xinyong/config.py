@@ -55,6 +55,11 @@ class Settings(BaseSettings):
     # platform picks them up). Defaults under data_dir/exchange/.
     exchange_inbox: Path | None = None
     exchange_outbox: Path | None = None
+    # Delivery to a URL (`POST …/api/v1/exchange/packages` of the receiving platform) with an API
+    # key of the `exchange` scope issued by that platform. With a URL and no outbox folder set,
+    # packages go to the URL only; with both set, to both.
+    exchange_outbox_url: str | None = None
+    exchange_outbox_api_key: str | None = None
 
     @property
     def exchange_inbox_dir(self) -> Path:
@@ -63,6 +68,13 @@ class Settings(BaseSettings):
     @property
     def exchange_outbox_dir(self) -> Path:
         return self.exchange_outbox or self.data_dir / "exchange" / "outbox"
+
+    @property
+    def exchange_outbox_folder(self) -> Path | None:
+        """The folder packages are written to: none when only a URL is configured."""
+        if self.exchange_outbox_url and self.exchange_outbox is None:
+            return None
+        return self.exchange_outbox_dir
 
 
 @lru_cache

@@ -32,6 +32,7 @@ def test_shipped_catalog_loads_with_every_reference_resolved(shipped_dir: Path) 
         "registration",
         "sector_grade",
         "enterprise_arrears",
+        "tax_serious_violation",
     }
     rule_ids = {r.id for r in catalog.disclosure_rules.rules}
     for info in catalog.info_classes.values():
@@ -184,7 +185,7 @@ def test_version_ignores_comments_and_changes_with_a_value(
 
 def test_check_reports_counts_and_a_missing_next_year(shipped_dir: Path) -> None:
     report = check(shipped_dir, today=date(2026, 11, 22))
-    assert report.counts["info_classes"] == 10
+    assert report.counts["info_classes"] == 11
     assert report.counts["measures"] >= 12
     assert 2026 in report.calendar_years
     assert any("2027" in w for w in report.warnings)

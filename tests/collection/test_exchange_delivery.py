@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -86,6 +87,14 @@ def test_a_failed_delivery_is_retried_with_backoff_and_stays_pending_with_its_re
     failed = delivery.failures(session)
     assert [(f.attempts, f.last_error) for f in failed] == [(3, sent.error)]
     # the admin page shows it with the reason
+    page = admin_exchange_page(session, settings)
+    assert page.status_code == 200
+    assert "写入交换包失败" in page.text
+    assert "报送及时率" in page.text
+
+
+def admin_exchange_page(session: Session, settings: Settings) -> Any:
+    """/admin/exchange as the credit office's admin sees it, on the test's session."""
     app = create_app(settings)
 
     def _session() -> Iterator[Session]:
@@ -97,9 +106,7 @@ def test_a_failed_delivery_is_retried_with_backoff_and_stays_pending_with_its_re
         client.post("/admin/login", data={"username": username, "password": "password123"})
         page = client.get("/admin/exchange")
     app.state.engine.dispose()
-    assert page.status_code == 200
-    assert "写入交换包失败" in page.text
-    assert "报送及时率" in page.text
+    return page
 
 
 def test_the_inbox_imports_good_packages_and_sets_refused_ones_aside(

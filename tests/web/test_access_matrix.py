@@ -76,6 +76,7 @@ POST /api/v1/screenings/decisions                   | L | A   | A   | F   | F | 
 POST /api/v1/checks                                 | L | A   | A   | F   | F | F | F   | A
 POST /api/v1/checks/{check_id}/feedback             | L | A   | A   | F   | F | F | F   | A
 GET  /api/v1/exchange/changes                       | L | F   | F   | F   | F | F | F   | F
+POST /api/v1/exchange/packages                      | L | F   | F   | F   | F | F | F   | F
 GET  /admin/login                                   | A | A   | A   | A   | A | A | A   | A
 POST /admin/login                                   | A | A   | A   | A   | A | A | A   | A
 POST /admin/logout                                  | A | A   | A   | A   | A | A | A   | A

@@ -349,10 +349,10 @@ def check(
 
 
 # Sub-directories read by other packages (evaluation models and supervision.yaml, 信易+ scenarios,
-# indicators, report domains) or by load_calendar.
+# indicators, report domains, national list file layouts) or by load_calendar.
 OTHER_DIRS = (
     "calendar", "evaluation", "scenarios", "indicators", "reports", "supervision.yaml",
-    "financing",
+    "financing", "exchange",
 )  # fmt: skip
 
 

@@ -15,14 +15,10 @@ app = typer.Typer(help="信用信息交换 / exchange with provincial and nation
 
 def trusted_keys(extra: list[Path]) -> list[Any]:
     """The office's own public key, `--trust` files and `<data_dir>/keys/trusted/*.pem`."""
-    from xinyong import signing  # noqa: PLC0415
+    from xinyong.exchange import delivery  # noqa: PLC0415
 
     s = ctx.settings()
-    paths = [signing.public_key_path(s.signing_key_path), *extra]
-    folder = s.data_dir / "keys" / "trusted"
-    if folder.is_dir():
-        paths += sorted(folder.glob("*.pem"))
-    return [signing.load_verify_key(p.read_bytes()) for p in paths if p.exists()]
+    return delivery.trusted_keys(s.signing_key_path, s.data_dir, extra)
 
 
 @app.command("export")
@@ -54,13 +50,30 @@ def export(
 
 @app.command("import")
 def import_(
-    path: Annotated[Path, typer.Argument(exists=True, help="交换包目录或 zip 文件")],
+    path: Annotated[
+        Path, typer.Argument(exists=True, help="交换包目录或 zip 文件；或国家名单文件（CSV/XLSX）")
+    ],
     trust: Annotated[
         list[Path] | None, typer.Option("--trust", help="发送方公钥 PEM（可多次）")
     ] = None,
+    national_list: Annotated[
+        str | None,
+        typer.Option(
+            "--national-list", help="国家名单格式（如 court_defaulter）；省略时按表头识别"
+        ),
+    ] = None,
+    provider: Annotated[
+        str | None, typer.Option("--provider", help="国家名单文件的报送部门统一社会信用代码")
+    ] = None,
     json_out: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """导入交换包：先校验签名、摘要和行数（任何一项不符整包拒收），再经归集流程入库。"""
+    """导入交换包（先校验签名、摘要和行数，任何一项不符整包拒收，再经归集流程入库），
+    或导入国家平台下发的名单文件（总对总：失信被执行人、重大税收违法失信主体等）。"""
+    from xinyong.exchange import national  # noqa: PLC0415
+
+    if national_list is not None or path.suffix.lower() in national.SUFFIXES:
+        _import_national(path, national_list, provider, json_out=json_out)
+        return
     from sqlalchemy.orm import Session  # noqa: PLC0415
 
     from xinyong.db.session import make_engine, make_sessionmaker  # noqa: PLC0415
@@ -83,6 +96,39 @@ def import_(
         f"记录接收 {counts['accepted']}（新增 {counts['new']}），退回 {counts['rejected']}，"
         f"状态变更 {counts['statuses']}"
     )
+
+
+def _import_national(
+    path: Path, national_list: str | None, provider: str | None, *, json_out: bool
+) -> None:
+    from xinyong.db.session import make_engine, make_sessionmaker  # noqa: PLC0415
+    from xinyong.exchange import national  # noqa: PLC0415
+
+    s, catalog = ctx.settings(), ctx.load_catalog()
+    layouts = national.load_layouts(s.catalog_dir, catalog)
+    factory = make_sessionmaker(make_engine(s.database_url))
+    with factory() as session:  # collection commits per chunk: no surrounding transaction
+        result = national.import_file(
+            session, path, national_list=national_list, layouts=layouts, catalog=catalog,
+            calendar=ctx.load_calendar(), actor=ctx.operator(), today=ctx.today(),
+            provider=provider,
+        )  # fmt: skip
+    if json_out:
+        ctx.print_json(result)
+        return
+    ctx.err.print(
+        f"{result['title']}：{result['rows']} 行，"
+        f"接收 {result['accepted']}（新增 {result['new']}），"
+        f"退回 {result['rejected']}；报送部门 {result['provider']}，批次 {result['batch_id']}"
+    )
+    if result.get("message"):
+        ctx.err.print(f"  {result['message']}")
+    for err in result["errors"][:20]:
+        column = f"（列“{err['column']}”）" if err.get("column") else ""
+        where = f"第 {err.get('row')} 行 {err.get('field') or ''}{column}"
+        ctx.err.print(f"  {where}：{err.get('message')}")
+    if result["unmapped_columns"]:
+        ctx.err.print(f"  未识别的列（已忽略）：{'、'.join(result['unmapped_columns'])}")
 
 
 def register(root: typer.Typer) -> None:

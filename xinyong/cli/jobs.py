@@ -94,7 +94,7 @@ def _exchange(*, json_out: bool) -> None:
     from xinyong import clock, signing  # noqa: PLC0415
     from xinyong.cli.exchange import trusted_keys  # noqa: PLC0415
     from xinyong.db.session import make_engine, make_sessionmaker  # noqa: PLC0415
-    from xinyong.exchange import delivery  # noqa: PLC0415
+    from xinyong.exchange import delivery, national  # noqa: PLC0415
 
     s = ctx.settings()
     catalog = ctx.load_catalog()
@@ -103,10 +103,13 @@ def _exchange(*, json_out: bool) -> None:
         received = delivery.receive_inbox(
             session, inbox_dir=s.exchange_inbox_dir, trusted=trusted_keys([]), catalog=catalog,
             calendar=ctx.load_calendar(), actor=ctx.operator(), today=ctx.today(),
+            layouts=national.load_layouts(s.catalog_dir, catalog),
         )  # fmt: skip
+        target = delivery.Target(folder=s.exchange_outbox_folder, url=s.exchange_outbox_url,
+                                 api_key=s.exchange_outbox_api_key)  # fmt: skip
         sent = delivery.send_pending(
-            session, outbox_dir=s.exchange_outbox_dir, catalog=catalog,
-            key=signing.ensure_key(s.signing_key_path), now=clock.now(),
+            session, target=target, catalog=catalog, key=signing.ensure_key(s.signing_key_path),
+            now=clock.now(),
         )  # fmt: skip
         session.commit()  # the rows of the package just written are sent (or their failure kept)
         left = delivery.pending(session)
@@ -118,9 +121,12 @@ def _exchange(*, json_out: bool) -> None:
         state = f"拒收：{item['refused']}" if "refused" in item else f"接收 {item['accepted']} 条"
         ctx.err.print(f"  收到 {item['package']}：{state}")
     if sent.package:
-        ctx.err.print(f"  已发送 {sent.changes} 条变更：{s.exchange_outbox_dir / sent.package}")
+        where = "、".join(str(w) for w in (
+            s.exchange_outbox_folder and s.exchange_outbox_folder / sent.package,
+            s.exchange_outbox_url) if w)  # fmt: skip
+        ctx.err.print(f"  已发送 {sent.changes} 条变更（{sent.package}）：{where}")
     if sent.error:
-        ctx.err.print(f"  [red]发送失败[/red]（已重试 {sent.attempts} 次）：{sent.error}")
+        ctx.err.print(f"  [red]发送失败[/red]（已尝试 {sent.attempts} 次）：{sent.error}")
     ctx.err.print(f"  待发送 {left} 项")
     if sent.error:
         raise typer.Exit(1)

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import queue
 import threading
+import time
 from collections.abc import Sequence
 from types import TracebackType
 from typing import Any
@@ -58,6 +60,7 @@ class InPlace:
             _write_pg(raw, chunk)
         else:
             _write_sqlite(self.session, chunk)
+        _test_pause(chunk)
         end_chunk(self.session, durable=self.durable)
 
 
@@ -123,6 +126,7 @@ class Writer:
         try:
             while (chunk := self.queue.get()) is not self._DONE and self.error is None:
                 _write_pg(raw, chunk)
+                _test_pause(chunk)
                 raw.commit()
         except BaseException as exc:  # handed to the caller
             self.error = exc
@@ -142,6 +146,25 @@ class Writer:
             raw.commit()
         finally:
             self.connection.close()
+
+
+# Test-only hook (tests/collection/test_exchange_kill.py): once this many rows have been written
+# by the process, stop inside the chunk's open transaction — after the rows are written, before
+# the commit — and wait there to be killed; the marker file says the moment has come.
+PAUSE_AFTER_ROWS, PAUSE_MARKER = "XINYONG_TEST_PAUSE_AFTER_ROWS", "XINYONG_TEST_PAUSE_MARKER"
+_written = [0]
+
+
+def _test_pause(chunk: Chunk) -> None:
+    limit = os.environ.get(PAUSE_AFTER_ROWS)
+    if not limit:
+        return
+    _written[0] += chunk.records.height
+    if _written[0] >= int(limit):
+        if marker := os.environ.get(PAUSE_MARKER):
+            with open(marker, "w", encoding="utf-8") as handle:
+                handle.write(f"{chunk.batch_id} {_written[0]}")
+        time.sleep(600)
 
 
 def record_outbox(connection: Any, chunk: Chunk, ids: tuple[int, int], *, postgres: bool) -> None:

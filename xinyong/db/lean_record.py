@@ -100,6 +100,11 @@ LAYOUTS: dict[str, Layout] = {
         columns="decision_number decision_date valid_until authority_name authority_uscc",
         alike="authority_name=source_name authority_uscc=source_uscc",
     ),
+    "tax_serious_violation": _layout(
+        key="decision_number subject_uscc subject_id_number",
+        columns="decision_number decision_date=published_on authority_name=authority",
+        alike="authority_name=source_name",
+    ),
 }  # fmt: skip
 ABSENT = "~"  # the fields a column could supply that the source row did not have
 _NO_LAYOUT = Layout((), ())

@@ -3,7 +3,7 @@ delivery timeliness per department (双公示 within 7 working days)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
@@ -18,6 +18,16 @@ router = APIRouter(prefix="/admin", include_in_schema=False)
 Staff = Annotated[Actor, Depends(require(Role.ADMIN, Role.AUDITOR))]
 
 
+def _targets(settings: Any) -> list[str]:
+    """Where `xinyong jobs run exchange` sends packages (the URL without any credentials)."""
+    out = []
+    if settings.exchange_outbox_folder is not None:
+        out.append(f"文件夹 {settings.exchange_outbox_folder}")
+    if settings.exchange_outbox_url:
+        out.append(f"接口 {settings.exchange_outbox_url.split('?', 1)[0]}")
+    return out
+
+
 @router.get("/exchange", response_class=HTMLResponse)
 def exchange_page(
     request: Request, session: DbSession, actor: Staff, calendar: CurrentCalendar
@@ -29,5 +39,6 @@ def exchange_page(
         "failures": delivery.failures(session),
         "timeliness": delivery.timeliness(session, calendar),
         "days": delivery.TIMELY_WORKING_DAYS,
+        "targets": _targets(request.app.state.settings),
     }
     return templates.TemplateResponse(request, "admin/exchange.html", ctx)
