@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests.conftest import CATALOG_DIR
-from xinyong import providers
+from xinyong import archive, providers
 from xinyong.audit import Actor
 from xinyong.catalog import Catalog
 from xinyong.catalog.errors import CatalogError
@@ -127,17 +127,17 @@ def test_a_court_defaulter_file_is_imported_with_each_court_as_deciding_authorit
     assert (by_row[7]["field"], by_row[7]["column"]) == ("发布时间", "发布时间")
     assert "日期" in by_row[7]["message"]
     records = _records(session, "court_defaulter")
-    assert [(r.data["subject_name"], r.authority_name) for r in records] == [
+    assert [(archive.source_row(r)["subject_name"], r.authority_name) for r in records] == [
         ("示范贸易有限公司", "示范市中级人民法院"), ("张三", "示范区人民法院"),
         ("示范小吃店", "示范区人民法院"),
     ]  # fmt: skip
-    assert [r.data["subject_category"] for r in records] == [
+    assert [archive.source_row(r)["subject_category"] for r in records] == [
         "法人及非法人组织",
         "自然人",
         "个体工商户",
     ]
     assert records[0].decision_date == date(2025, 12, 6)
-    assert records[2].data["published_on"] == "2025-12-08"  # 20251208 as sent
+    assert archive.source_row(records[2])["published_on"] == "2025-12-08"  # 20251208 as sent
     hits = queries.current_hits(session, records[0].subject_id, catalog=catalog, today=today)
     assert [(h.list_type, h.deciding_authority) for h in hits] == [
         ("court_defaulter", "示范市中级人民法院")
