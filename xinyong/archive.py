@@ -260,8 +260,9 @@ def write_versions_pg(
     """
     import polars as pl  # noqa: PLC0415  (heavy: only the bulk path needs it)
 
-    if superseded:
-        raw.execute("UPDATE records SET is_current = false WHERE id = ANY(%s)", (list(superseded),))
+    if superseded:  # a superseded version has its successor in this chunk: same class
+        sql = "UPDATE records SET is_current = false WHERE id = ANY(%s) AND info_class = %s"
+        raw.execute(sql, (list(superseded), records["info_class"][0]))  # one partition (ADR 0012)
     if records.height == 0:
         return None
     nextval = "SELECT nextval(pg_get_serial_sequence('records', 'id')) FROM generate_series(1, %s)"
