@@ -252,6 +252,8 @@ def page_p99(url: str, requests: int = 20) -> tuple[float, float]:
     if authority:
         listing_paths += [f"/disclosures/penalty?authority={authority[0]}"] * (requests // 2)
     with TestClient(app) as client:
+        for path in listing_paths[:1] + [f"/subjects/{code}" for code in codes[:1]]:
+            client.get(path)  # warm-up, not timed: the first request loads templates and catalog
         listing = [_timed(client, p) for p in listing_paths]
         pages = [_timed(client, f"/subjects/{code}") for code in codes]
     app.state.engine.dispose()

@@ -378,11 +378,18 @@ def _of_class(where: ClassFilter) -> Select[Record]:
 
 
 def current_of_class(
-    session: Session, where: ClassFilter, *, offset: int, limit: int
+    session: Session, where: ClassFilter, *, after: tuple[date, int] | None = None, limit: int
 ) -> list[Record]:
-    """Current, active versions of one class, newest decision first (a window of the listing)."""
+    """Current, active versions of one class, newest decision first (a window of the listing):
+    the `limit` that come after the (decision_date, id) `after` in that order (a keyset, so each
+    window costs its own rows, not every row before it as an OFFSET would)."""
     stmt = _of_class(where).order_by(Record.decision_date.desc(), Record.id.desc())
-    return list(session.execute(stmt.offset(offset).limit(limit)).scalars())
+    if after is not None:
+        day, last = after
+        stmt = stmt.where(
+            or_(Record.decision_date < day, and_(Record.decision_date == day, Record.id < last))
+        )
+    return list(session.execute(stmt.limit(limit)).scalars())
 
 
 def authorities_of_class(session: Session, info_class: str, *, limit: int = 200) -> list[str]:

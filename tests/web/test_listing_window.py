@@ -9,6 +9,7 @@ reaches SQL through (a severity classified from the fields, an explicit one, a l
 
 from __future__ import annotations
 
+import importlib
 import random
 from datetime import date, timedelta
 from typing import Any
@@ -25,6 +26,7 @@ from xinyong.db.tables import Record, Subject
 from xinyong.disclosure.listing import ListingQuery, class_filter
 from xinyong.disclosure.rules import earliest_in_window, listing_cutoffs
 
+listing_module = importlib.import_module("xinyong.disclosure.listing")  # the package shadows it
 GENERAL = {"penalty_kinds": ["罚款"], "fine_amount": "5", "subject_category": "法人及非法人组织"}
 OFFSETS = (-1, 0, 1)
 
@@ -77,7 +79,7 @@ def test_listing_and_subject_page_agree_around_the_end(
     if shown:
         assert f"公示至{case[4].isoformat()}" in page
     where = class_filter(ListingQuery(case[0]), catalog, day)
-    in_sql = {r.id for r in archive.current_of_class(session, where, offset=0, limit=50)}
+    in_sql = {r.id for r in archive.current_of_class(session, where, limit=50)}
     classified = case[0] == "penalty" and "severity" not in case[3]
     assert (record.id in in_sql) is (shown or classified)  # SQL drops it unless classified
 
@@ -103,3 +105,28 @@ def test_cutoffs_follow_the_catalog(catalog: Catalog) -> None:
     assert licence.end_is_valid_until
     assert licence.undated_since == date(2020, 2, 28)
     assert licence.long_term_sentinel == date(2099, 12, 31)
+
+
+def test_pages_walk_the_keyset_without_gaps_or_repeats(
+    session: Session, catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Windows of 3 records (ties on the decision date go by id), hidden records in between."""
+    monkeypatch.setattr(listing_module, "BATCH", 3)
+    subject = make_subject(session)
+    shown = []
+    for n in range(9):
+        day = date(2026, 6, 1) - timedelta(days=n // 2)  # pairs share a decision date
+        kinds = ["警告"] if n % 3 == 1 else ["罚款"]  # 警告 only: minor, never shown
+        record = make_record(session, subject, decision_date=day, authority_name="示范区某局",
+                             data={**GENERAL, "penalty_kinds": kinds,
+                                   "decision_number": f"示罚〔2026〕9{n}号"})  # fmt: skip
+        if n % 3 != 1:
+            shown.append((day, record.id, record.decision_number))
+    today = date(2026, 11, 23)
+    seen = []
+    for page in (1, 2, 3, 4):
+        query = ListingQuery("penalty", authority_name="示范区某局", page=page, per_page=2)
+        result = listing_module.listing(session, query, catalog=catalog, today=today)
+        seen += [item.decision_number for _, item in result.items]
+        assert result.has_next is (page < 3)
+    assert seen == [number for *_, number in sorted(shown, reverse=True)]  # newest first, once

@@ -22,7 +22,7 @@ from xinyong.catalog import Catalog
 from xinyong.disclosure.rules import listing_cutoffs
 from xinyong.disclosure.views import PublicRecord, public_record, windows
 
-BATCH = 200
+BATCH = 500  # records the rules decide per round trip
 LISTED_CLASSES = ("penalty", "licence")  # 双公示: 行政许可 and 行政处罚
 
 
@@ -50,9 +50,9 @@ def listing(session: Session, query: ListingQuery, *, catalog: Catalog, today: d
     skip = (query.page - 1) * query.per_page
     found: list[PublicRecord] = []
     subject_ids: list[int] = []
-    offset = 0
+    after: tuple[date, int] | None = None
     while len(found) <= query.per_page:
-        batch = archive.current_of_class(session, where, offset=offset, limit=BATCH)
+        batch = archive.current_of_class(session, where, after=after, limit=BATCH)
         for record, window in windows(session, batch, catalog=catalog, today=today):
             if not window.shown:
                 continue
@@ -63,7 +63,9 @@ def listing(session: Session, query: ListingQuery, *, catalog: Catalog, today: d
             subject_ids.append(record.subject_id)
         if len(batch) < BATCH:
             break
-        offset += BATCH
+        last = batch[-1]
+        assert last.decision_date is not None  # the cutoffs keep undated records out
+        after = (last.decision_date, last.id)
     shown = found[: query.per_page]
     views = {s.id: subjects.public_view(s) for s in subjects.by_ids(session, subject_ids)}
     items = tuple((views[sid], rec) for sid, rec in zip(subject_ids, shown, strict=False))
