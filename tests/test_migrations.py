@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from alembic import command
 from sqlalchemy import Engine, inspect, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 
-from xinyong.db import migrate
+from xinyong.db import migrate, partitions
 from xinyong.db.base import Base
 from xinyong.db.session import make_engine
 
@@ -59,3 +63,73 @@ def test_collection_storage_folds_accepted_rows_into_one_chunk_per_batch(tmp_pat
     engine.dispose()
     assert chunks == [(2, 5, 2, 0, 1, 1, 2, 1)]
     assert rows == [(5, "rejected")]
+
+
+@pytest.mark.postgres
+def test_records_partitions_keep_rows_ids_and_references(database_url: str) -> None:
+    """4b17c2e9a0d1 on a database holding records (ADR 0012): same rows and ids, one partition per
+    class, references to records.id still enforced, the id sequence continues; and back."""
+    url = make_url(database_url).set(database="xinyong_test_partitions")
+    admin = make_engine(database_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text('DROP DATABASE IF EXISTS "xinyong_test_partitions" WITH (FORCE)'))
+        conn.execute(text('CREATE DATABASE "xinyong_test_partitions" TEMPLATE template0'))
+    admin.dispose()
+    fresh = url.render_as_string(hide_password=False)
+    migrate.upgrade(fresh, "16b2e3f4a5d6")
+    engine = make_engine(fresh)
+    with engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO subjects (id, kind, code, code_kind, name, former_names, status,"
+            " verified) VALUES (1, 'enterprise', '91990100MA0000001X', 'uscc', '甲公司', '[]',"
+            " 'active', true)"
+        ))  # fmt: skip
+        for n, info_class in enumerate(("penalty", "licence", "penalty", "local_class"), 1):
+            conn.execute(text(
+                "INSERT INTO records (subject_id, info_class, natural_key, version, is_current,"
+                " status, catalog_version, content_hash, data, created_at) VALUES (1, :c, :k, 1,"
+                " true, 'active', 'v', 'h', '{}', now())"
+            ), {"c": info_class, "k": f"k{n}"})  # fmt: skip
+        before = conn.execute(text("SELECT id, info_class, natural_key FROM records ORDER BY id"))
+        rows = before.all()
+    migrate.upgrade(fresh)
+    migrate.check(fresh)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT id, info_class, natural_key FROM records ORDER BY id")
+                            ).all() == rows  # fmt: skip
+        where = conn.execute(text("SELECT DISTINCT tableoid::regclass::text, info_class"
+                                  " FROM records ORDER BY 2")).all()  # fmt: skip
+        assert where == [("records_p_licence", "licence"), ("records_p_local_class", "local_class"),
+                         ("records_p_penalty", "penalty")]  # fmt: skip
+        nxt = conn.execute(text(
+            "INSERT INTO records (subject_id, info_class, natural_key, version, is_current,"
+            " status, catalog_version, content_hash, data, created_at) VALUES (1, 'honour', 'k9',"
+            " 1, true, 'active', 'v', 'h', '{}', now()) RETURNING id, tableoid::regclass::text"
+        )).one()  # fmt: skip
+        assert nxt == (rows[-1][0] + 1, "records_p_honour")
+        conn.rollback()
+        objection = text(
+            "INSERT INTO objections (record_id, subject_id, status, grounds, filed_on, answer_due,"
+            " created_at) VALUES (:r, 1, 'open', '异议', '2026-11-23', '2026-12-07', now())"
+        )  # fmt: skip
+        with pytest.raises(IntegrityError, match="不存在的信用记录"):
+            conn.execute(objection, {"r": 999999})
+        conn.rollback()
+        conn.execute(objection, {"r": rows[0][0]})
+        with pytest.raises(IntegrityError, match="仍被异议"):
+            conn.execute(text("DELETE FROM records WHERE id = :r"), {"r": rows[0][0]})
+        conn.rollback()
+        # a catalog version that adds a class: its partition appears when the version is recorded
+        assert partitions.ensure_record_partitions(conn, ["penalty", "new_class"]) == ["new_class"]
+        assert partitions.ensure_record_partitions(conn, ["new_class"]) == []
+        conn.rollback()
+    engine.dispose()
+    command.downgrade(migrate.alembic_config(fresh), "16b2e3f4a5d6")  # the plain table, its keys
+    engine = make_engine(fresh)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT id, info_class, natural_key FROM records ORDER BY id")
+                            ).all() == rows  # fmt: skip
+        fks = conn.execute(text("SELECT count(*) FROM pg_constraint"
+                                " WHERE confrelid = 'records'::regclass")).scalar()  # fmt: skip
+        assert fks == 6
+    engine.dispose()

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, Text, case, cast, func, null, or_, select, update
+from sqlalchemy import ColumnElement, Select, Text, and_, case, cast, func, null, or_, select, update
 from sqlalchemy.orm import Session
 
 from xinyong import audit, clock, outbox
@@ -301,8 +301,9 @@ def write_versions_pg(
     """
     import polars as pl  # noqa: PLC0415  (heavy: only the bulk path needs it)
 
-    if superseded:
-        raw.execute("UPDATE records SET is_current = false WHERE id = ANY(%s)", (list(superseded),))
+    if superseded:  # a superseded version has its successor in this chunk: same class
+        sql = "UPDATE records SET is_current = false WHERE id = ANY(%s) AND info_class = %s"
+        raw.execute(sql, (list(superseded), records["info_class"][0]))  # one partition (ADR 0012)
     if records.height == 0:
         return None
     nextval = "SELECT nextval(pg_get_serial_sequence('records', 'id')) FROM generate_series(1, %s)"
@@ -364,8 +365,12 @@ def histories(session: Session, records: Iterable[Record]) -> dict[tuple[str, st
 class ClassFilter:
     """Filters of a 双公示 listing: one class, optionally one authority and a decision-date range.
 
-    `decided_since` and `valid_on` are necessary conditions the caller derives from the disclosure
-    rules (a record decided earlier, or no longer valid, cannot be shown) so the scan stays small.
+    The other fields are necessary conditions the caller derives from the disclosure rules
+    (`disclosure.listing_cutoffs`), so that SQL drops every record no rule could show today:
+    decided in `[decided_since, decided_until]`; a record with an explicit severity decided on or
+    after that severity's date in `severity_since` (a severity not named there is never shown);
+    `valid_on`: still valid that day by `valid_until` (not the `long_term_sentinel`), or without
+    such an end date and decided on or after `undated_since`.
     """
 
     info_class: str
@@ -373,13 +378,15 @@ class ClassFilter:
     date_from: date | None = None
     date_to: date | None = None
     decided_since: date | None = None
+    decided_until: date | None = None
+    severity_since: tuple[tuple[str, date], ...] | None = None
     valid_on: date | None = None
+    long_term_sentinel: date | None = None
+    undated_since: date | None = None
 
 
-def current_of_class(
-    session: Session, where: ClassFilter, *, offset: int, limit: int
-) -> list[Record]:
-    """Current, active versions of one class, newest decision first (a window of the listing)."""
+def _of_class(where: ClassFilter) -> Select[Record]:
+    """Current, active versions of one class that `where` lets through (unordered)."""
     stmt = select(Record).where(
         Record.info_class == where.info_class,
         Record.is_current.is_(True),
@@ -393,10 +400,37 @@ def current_of_class(
         stmt = stmt.where(Record.decision_date <= where.date_to)
     if where.decided_since:
         stmt = stmt.where(Record.decision_date >= where.decided_since)
+    if where.decided_until:
+        stmt = stmt.where(Record.decision_date <= where.decided_until)
+    if where.severity_since is not None:
+        stmt = stmt.where(or_(Record.severity.is_(None), *(
+            and_(Record.severity == severity, Record.decision_date >= since)
+            for severity, since in where.severity_since)))  # fmt: skip
     if where.valid_on:
-        stmt = stmt.where(or_(Record.valid_until.is_(None), Record.valid_until >= where.valid_on))
-    stmt = stmt.order_by(Record.decision_date.desc(), Record.id.desc()).offset(offset).limit(limit)
-    return list(session.execute(stmt).scalars())
+        no_end: ColumnElement[bool] = Record.valid_until.is_(None)
+        ends: ColumnElement[bool] = Record.valid_until >= where.valid_on
+        if where.long_term_sentinel is not None:
+            no_end = or_(no_end, Record.valid_until == where.long_term_sentinel)
+            ends = and_(ends, Record.valid_until != where.long_term_sentinel)
+        if where.undated_since is not None:
+            no_end = and_(no_end, Record.decision_date >= where.undated_since)
+        stmt = stmt.where(or_(ends, no_end))
+    return stmt
+
+
+def current_of_class(
+    session: Session, where: ClassFilter, *, after: tuple[date, int] | None = None, limit: int
+) -> list[Record]:
+    """Current, active versions of one class, newest decision first (a window of the listing):
+    the `limit` that come after the (decision_date, id) `after` in that order (a keyset, so each
+    window costs its own rows, not every row before it as an OFFSET would)."""
+    stmt = _of_class(where).order_by(Record.decision_date.desc(), Record.id.desc())
+    if after is not None:
+        day, last = after
+        stmt = stmt.where(
+            or_(Record.decision_date < day, and_(Record.decision_date == day, Record.id < last))
+        )
+    return list(session.execute(stmt.limit(limit)).scalars())
 
 
 def authorities_of_class(session: Session, info_class: str, *, limit: int = 200) -> list[str]:

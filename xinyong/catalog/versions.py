@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from xinyong import audit
 from xinyong.audit import Actor, AuditAction
 from xinyong.catalog.loader import Catalog
+from xinyong.db import partitions
 from xinyong.db.tables import CatalogVersion
 
 
@@ -41,6 +42,7 @@ def record_version(session: Session, catalog: Catalog, *, actor: Actor) -> Catal
     )
     session.add(row)
     session.flush()
+    partitions.ensure_record_partitions(session.connection(), catalog.info_classes)  # ADR 0012
     audit.record(
         session,
         actor,

@@ -26,9 +26,12 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from xinyong import archive, outbox
+from xinyong.collection import readers
 from xinyong.collection.store import CHUNK_COLUMNS, ROW_COLUMNS, Chunk, end_chunk
 from xinyong.db.session import is_postgres
 from xinyong.db.tables import Batch
+
+QUEUED = readers.BLOCK // readers.CHUNK + 1  # chunks waiting for the writer thread at most
 
 
 def for_batch(session: Session, batch: Batch, *, durable: bool) -> InPlace | Writer:
@@ -67,7 +70,10 @@ class InPlace:
 class Writer:
     """A thread with its own connection that writes and commits the chunks it is given, in order.
 
-    At most two chunks wait in the queue (bounded memory). The caller's session commits what it
+    Up to a block's worth of chunks (+ 1) wait in the queue: the caller validates a whole block
+    (`readers.BLOCK`, 5 chunks) before it links and classifies its first chunk, so a shorter queue
+    would leave the writer idle while each block is validated; a full queue is the backpressure
+    that bounds memory (≈ 15 MB a chunk). The caller's session commits what it
     did for a chunk (new subjects) before handing the chunk over, so the writer's transaction
     sees them. An error in the thread is raised in the caller at the next `put` or at the end;
     an error in the caller stops the thread after the chunk it is writing.
@@ -77,7 +83,7 @@ class Writer:
 
     def __init__(self, session: Session, engine: Engine, info_class: str) -> None:
         self.session, self.engine, self.info_class = session, engine, info_class
-        self.queue: queue.Queue[Chunk | None] = queue.Queue(maxsize=2)
+        self.queue: queue.Queue[Chunk | None] = queue.Queue(maxsize=QUEUED)
         self.error: BaseException | None = None
         self.thread = threading.Thread(target=self._run, name="collection-writer", daemon=True)
         self.connection: Any = None

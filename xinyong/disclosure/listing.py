@@ -1,8 +1,11 @@
 """双公示 listings: the disclosed licences or penalties of all subjects, newest first, paginated.
 
 The window of each record is computed by the rules (never a stored flag). To keep the scan small,
-the SQL first drops records that no rule could show today (decided before the longest period, or
-no longer valid); the rules then decide each remaining record.
+SQL first drops every record no rule could show today, by cutoffs the rules themselves give
+(`rules.listing_cutoffs`: the earliest decision date still in window for the class, or for an
+explicit severity, asked of `clock.period_last_day`; no longer valid by `valid_until`); the rules
+then decide each remaining record (a severity classified from the fields, a status field, a
+removal date).
 """
 
 from __future__ import annotations
@@ -16,10 +19,10 @@ from sqlalchemy.orm import Session
 from xinyong import archive, subjects
 from xinyong.archive import ClassFilter
 from xinyong.catalog import Catalog
-from xinyong.clock import add_months
+from xinyong.disclosure.rules import listing_cutoffs
 from xinyong.disclosure.views import PublicRecord, public_record, windows
 
-BATCH = 200
+BATCH = 500  # records the rules decide per round trip
 LISTED_CLASSES = ("penalty", "licence")  # 双公示: 行政许可 and 行政处罚
 
 
@@ -43,13 +46,13 @@ class ListingPage:
 
 def listing(session: Session, query: ListingQuery, *, catalog: Catalog, today: date) -> ListingPage:
     """One page of the disclosed records of a class, with the authorities to filter by."""
-    where = _prefilter(query, catalog, today)
+    where = class_filter(query, catalog, today)
     skip = (query.page - 1) * query.per_page
     found: list[PublicRecord] = []
     subject_ids: list[int] = []
-    offset = 0
+    after: tuple[date, int] | None = None
     while len(found) <= query.per_page:
-        batch = archive.current_of_class(session, where, offset=offset, limit=BATCH)
+        batch = archive.current_of_class(session, where, after=after, limit=BATCH)
         for record, window in windows(session, batch, catalog=catalog, today=today):
             if not window.shown:
                 continue
@@ -60,7 +63,9 @@ def listing(session: Session, query: ListingQuery, *, catalog: Catalog, today: d
             subject_ids.append(record.subject_id)
         if len(batch) < BATCH:
             break
-        offset += BATCH
+        last = batch[-1]
+        assert last.decision_date is not None  # the cutoffs keep undated records out
+        after = (last.decision_date, last.id)
     shown = found[: query.per_page]
     views = {s.id: subjects.public_view(s) for s in subjects.by_ids(session, subject_ids)}
     items = tuple((views[sid], rec) for sid, rec in zip(subject_ids, shown, strict=False))
@@ -72,24 +77,18 @@ def listing(session: Session, query: ListingQuery, *, catalog: Catalog, today: d
     )
 
 
-def _prefilter(query: ListingQuery, catalog: Catalog, today: date) -> ClassFilter:
-    info = catalog.info_class(query.info_class)
-    rule = catalog.disclosure_rules.rule(info.disclosure.rule)
-    assert rule is not None
-    decided_since = None
-    valid_on = None
-    if rule.method == "severity":
-        longest = max(
-            p.max_months or 0 for r in catalog.disclosure_rules.regimes for p in r.periods.values()
-        )
-        decided_since = add_months(today, -longest)
-    elif rule.method == "validity" and rule.end_role is not None:
-        valid_on = today  # valid_until is the record column of the end role
+def class_filter(query: ListingQuery, catalog: Catalog, today: date) -> ClassFilter:
+    """The listing's filters plus the class's cutoffs as of today (`rules.listing_cutoffs`)."""
+    cut = listing_cutoffs(catalog, query.info_class, today)
     return ClassFilter(
         info_class=query.info_class,
         authority_name=query.authority_name,
         date_from=query.date_from,
         date_to=query.date_to,
-        decided_since=decided_since,
-        valid_on=valid_on,
+        decided_since=cut.decided_since,
+        decided_until=today,  # a decision dated after today is not shown yet
+        severity_since=tuple(cut.by_severity.items()) if cut.by_severity else None,
+        valid_on=today if cut.end_is_valid_until else None,
+        long_term_sentinel=cut.long_term_sentinel,
+        undated_since=cut.undated_since,
     )

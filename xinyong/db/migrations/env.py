@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from alembic import context
-from sqlalchemy import Connection
+import functools
 
-from xinyong.db import tables  # noqa: F401  (registers every table)
+from alembic import context
+from sqlalchemy import Connection, ForeignKeyConstraint
+
+from xinyong.db import partitions, tables  # noqa: F401  (tables: registers every table)
 from xinyong.db.base import Base
 from xinyong.db.session import make_engine
 
@@ -18,19 +20,31 @@ target_metadata = Base.metadata
 SEARCH_PREFIXES = ("ix_search_", "subjects_fts")
 
 
+# records on PostgreSQL (docs/decisions/0012-records-partitions.md): its partitions are tables the
+# metadata does not name (created by the migration and `xinyong.db.partitions`), and the foreign
+# keys to records.id are row triggers there (a foreign key cannot name a partitioned table's id).
+
+
 def _include_object(
-    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object, *, pg: bool
 ) -> bool:
-    return not (reflected and name is not None and name.startswith(SEARCH_PREFIXES))
+    if reflected and name is not None and name.startswith(SEARCH_PREFIXES):
+        return False
+    if pg and reflected and type_ == "table" and name and name.startswith(partitions.PREFIX):
+        return False
+    return not (
+        pg and isinstance(obj, ForeignKeyConstraint) and obj.referred_table.name == "records"
+    )
 
 
 def _configure(connection: Connection) -> None:
+    pg = connection.dialect.name == "postgresql"
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
-        include_object=_include_object,
+        include_object=functools.partial(_include_object, pg=pg),
     )
 
 

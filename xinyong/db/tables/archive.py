@@ -7,6 +7,11 @@ Shaped for bulk collection (docs/decisions/0009-collection-storage.md): `data` i
 PostgreSQL (kept as text, not decomposed like jsonb: nothing queries inside it), `natural_key`
 compares byte-wise (COLLATE "C"), and subject_id / provider_id are checked by a statement-level
 trigger per insert or update (one set-based check per COPY) instead of a per-row foreign key.
+
+On PostgreSQL the table is partitioned by information class (docs/decisions/0012-records-
+partitions.md): its primary key there is (id, info_class), and the references to records.id from
+other tables are row triggers; the ORM still identifies a record by `id` alone (ids come from one
+sequence, so they are unique across partitions).
 """
 
 from __future__ import annotations
@@ -52,4 +57,7 @@ class Record(IdMixin, CreatedMixin, Base):
         Index("uq_records_key_version", "info_class", "natural_key", "version", unique=True),
         Index("ix_records_subject_current", "subject_id", "is_current"),
         Index("ix_records_class_decision_date", "info_class", "decision_date"),
+        # PostgreSQL: one partition per information class (docs/decisions/0012; the partitions
+        # and the primary key (id, info_class) come from the migration and xinyong.db.partitions)
+        {"postgresql_partition_by": "LIST (info_class)"},
     )
