@@ -382,12 +382,12 @@ def test_a_report_rendered_in_the_worker_process_pool_verifies(
     """The web renders and signs in a process pool (started on first use, shut down with the
     app); the transaction — snapshot row, audit — stays with the caller."""
     pool = RenderPool(1)
-    assert not pool.started
+    assert not _started(pool)
     pooled = dataclasses.replace(issuer, renderer=pool.render)
     try:
         issued = _issue(session, make_subject(session), Request(ReportKind.PUBLIC), actor=SYSTEM,
                         issuer=pooled, catalog=catalog, today=today)  # fmt: skip
-        assert pool.started
+        assert _started(pool)
         key = issuer.key.public_key
         assert reports.verify_file(session, issued.data, key, today=today).verdict == (
             Verdict.AUTHENTIC
@@ -395,7 +395,11 @@ def test_a_report_rendered_in_the_worker_process_pool_verifies(
         assert reports.get(session, issued.row.number).digest == signing.sm3_hex(issued.data)
     finally:
         pool.shutdown()
-    assert not pool.started
+    assert not _started(pool)
     in_place = RenderPool(0)  # settings report_workers = 0: render in the calling thread
     assert in_place.render(issued.content, issuer.key)[:5] == b"%PDF-"
-    assert not in_place.started
+    assert not _started(in_place)
+
+
+def _started(pool: RenderPool) -> bool:
+    return pool.started

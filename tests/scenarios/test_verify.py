@@ -154,4 +154,4 @@ def test_every_verification_is_in_the_subjects_query_log(
     assert logged.basis == consent.SCENARIO_BASIS
     assert logged.purpose.startswith("信易+ ")
     assert scenarios.get("xinyi_pi").basis[:20] in logged.purpose
-    assert logged.detail["scenario"] == "xinyi_pi"
+    assert (logged.detail or {})["scenario"] == "xinyi_pi"
