@@ -160,6 +160,18 @@ def bench_screening(url: str, codes: list[str], folder: Path) -> float:
     return took
 
 
+def log_bytes(url: str) -> tuple[float, float]:
+    """Bytes per logged check: the mean row (`pg_column_size`) and the whole table with its
+    indexes and TOAST (`pg_total_relation_size`) over the rows."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE checks")
+        row, total = conn.execute(
+            "SELECT avg(pg_column_size(c.*)), pg_total_relation_size('checks')::float"
+            " / greatest(count(*), 1) FROM checks c"
+        ).fetchone()  # type: ignore[misc]
+    return float(row or 0), float(total)
+
+
 def main() -> None:
     base = os.environ["XINYONG_BENCH_POSTGRES_URL"]
     binary = wrk.ensure_wrk()
@@ -182,12 +194,15 @@ def main() -> None:
             proc.wait()
         with psycopg.connect(url) as conn:
             logged = conn.execute("SELECT count(*) FROM checks").fetchone()[0]  # type: ignore[index]
+        row_bytes, table_bytes = log_bytes(url)
         took = bench_screening(url, codes, Path(tmp))
     ratio, p99_ratio = c_rps / b_rps, c_p99 / b_p99
     print(f"baseline {b_rps:.0f} req/s p99 {b_p99:.1f} ms; health {h_rps:.0f} req/s "
           f"p99 {h_p99:.1f} ms; check {c_rps:.0f} req/s p99 {c_p99:.1f} ms; "
           f"ratio to baseline {ratio:.2f} (to health {c_rps / h_rps:.2f}); "
           f"p99 ratio {p99_ratio:.1f}; logged {logged}/{c_total}")  # fmt: skip
+    print(f"check log: {row_bytes:.0f} bytes per check (row), {table_bytes:.0f} bytes per check "
+          "(table with indexes and TOAST)")  # fmt: skip
     if os.environ.get("BENCH_RECORD", "1" if N >= 1_000_000 else "0") != "1":
         return
     day = clock.today()
@@ -197,6 +212,8 @@ def main() -> None:
         f"{logged:,} logged of {c_total:,} | baseline (async) {b_rps:.0f} req/s, p99 "
         f"{b_p99:.1f} ms; health {h_rps:.0f} req/s, p99 {h_p99:.1f} ms "
         f"| {ratio:.2f} × baseline rps, {p99_ratio:.1f} × p99 | ≥ 0.4 ×, ≤ 5 × p99 |",
+        f"| {day} | same | check log size | {row_bytes:.0f} B per check (row), "
+        f"{table_bytes:.0f} B per check (table + indexes + TOAST) | — | — | small |",
         f"| {day} | same | screening {S:,} codes (read CSV + index + match) | {took:.1f} s "
         "| — | — | ≤ 10 s |",
     ]

@@ -27,6 +27,17 @@ def test_check_accepts_the_matter_title(cli_env: dict[str, str]) -> None:  # noq
     assert by_title.stderr == ""  # no log lines in the command's output
 
 
+def test_check_replay_rebuilds_a_logged_check(cli_env: dict[str, str]) -> None:  # noqa: F811
+    code = json.loads(_run(cli_env, "lists", "entries", "--json").stdout)[0]["subject_code"]
+    asked = json.loads(_run(cli_env, "check", code, "--matter", "bidding", "--json").stdout)
+    again = _run(cli_env, "check", "replay", asked["check_id"])
+    assert again.stdout.strip().endswith("digest matches")
+    assert json.loads(again.stdout[: again.stdout.rindex("}") + 1]) == asked
+    missing = _run(cli_env, "check", "replay", "0" * 32, check=False)
+    assert missing.returncode != 0
+    assert "未找到核查" in missing.stderr
+
+
 def test_a_wrong_matter_lists_the_valid_ones(cli_env: dict[str, str]) -> None:  # noqa: F811
     result = _run(cli_env, "check", "91110000100000000A", "--matter", "招投标", check=False)
     assert result.returncode == 1

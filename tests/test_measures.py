@@ -9,14 +9,14 @@ from sqlalchemy import event, select
 
 from tests.factories import make_record, make_subject
 from tests.factories.lists import listed
-from xinyong import measures
+from xinyong import audit, measures
 from xinyong.audit import Actor
 from xinyong.db.tables import Check
 from xinyong.enums import Role
 from xinyong.errors import Forbidden
 from xinyong.identifiers import IdentifierError
 from xinyong.lists import ListHit
-from xinyong.measures import FeedbackItem
+from xinyong.measures import FeedbackItem, replay
 
 MONDAY = date(2026, 11, 23)
 DECIDED = date(2026, 12, 1)
@@ -96,7 +96,71 @@ def test_every_check_is_logged_with_who_whom_matter_and_answer(
     assert (row.actor_label, row.subject_id, row.matter) == (
         "接口:政府采购系统", wage_listed.id, "subsidy")  # fmt: skip
     assert row.hits == 1
-    assert row.answer["hits"][0]["measures"][0]["measure_id"] == "wage_arrears_restrictions"
+    assert row.answer is None  # the slim log: what reproduces the answer, and its digest
+    assert (row.catalog_version, row.checked_on) == (catalog.short_version, DECIDED)
+    (hit,) = ans.hits
+    assert row.basis == {
+        "entries": [hit.hit.source_id],
+        "measures": {m.measure_id: m.mandatory for m in hit.measures},
+    }
+    assert row.digest == replay.answer_digest(ans.as_dict())
+
+
+AUDITOR = Actor(kind="user", id=5, label="审计员", role=Role.AUDITOR)
+
+
+def test_replay_rebuilds_the_answer_and_its_digest_matches(session, catalog, system, wage_listed):
+    make_record(session, wage_listed, info_class="court_defaulter", decision_date=MONDAY)
+    ans = measures.check(session, wage_listed.code, "subsidy", catalog=catalog, actor=system,
+                         today=DECIDED)  # fmt: skip
+    row = session.execute(select(Check).where(Check.check_id == ans.check_id)).scalar_one()
+    assert set(row.basis) == {"entries", "records", "measures"}
+    for log_id in (ans.check_id, str(row.id)):
+        done = measures.replay_check(session, log_id, catalog=catalog, actor=AUDITOR)
+        assert done.matches
+        assert done.verdict == "digest matches"
+        assert done.answer == audit.jsonable(ans.as_dict())
+    seen = audit.list_queries(session, wage_listed.id)
+    assert seen[0].purpose == replay.PURPOSE
+    assert seen[0].actor_label == "审计员"
+    with pytest.raises(Forbidden):
+        measures.replay_check(session, ans.check_id, catalog=catalog, actor=system)
+    with pytest.raises(measures.CheckNotFound):
+        measures.replay_check(session, "f" * 32, catalog=catalog, actor=AUDITOR)
+
+
+def test_replay_of_an_unknown_code_and_of_a_tampered_log(session, catalog, system, wage_listed):
+    person = "110101199003070011"
+    ans = measures.check(session, person, "subsidy", catalog=catalog, actor=system, today=DECIDED)
+    row = session.execute(select(Check).where(Check.check_id == ans.check_id)).scalar_one()
+    assert row.code == ans.as_dict()["code"]
+    assert person not in row.code
+    assert measures.replay_check(session, ans.check_id, catalog=catalog, actor=AUDITOR).matches
+    listed_ans = _checked(session, catalog, system, wage_listed)
+    logged = session.execute(
+        select(Check).where(Check.check_id == listed_ans.check_id)
+    ).scalar_one()
+    logged.basis = {**logged.basis, "entries": []}  # the log no longer says what hit
+    session.flush()
+    done = measures.replay_check(session, listed_ans.check_id, catalog=catalog, actor=AUDITOR)
+    assert not done.matches
+    assert done.verdict == "digest differs"
+
+
+def test_a_log_row_with_the_whole_answer_stays_readable_and_replays(
+    session, catalog, system, wage_listed
+):
+    """Rows written before the slim log keep their answer: replay reads its inputs from it."""
+    ans = _checked(session, catalog, system, wage_listed)
+    row = session.execute(select(Check).where(Check.check_id == ans.check_id)).scalar_one()
+    row.answer = audit.jsonable(ans.as_dict())
+    row.catalog_version = row.checked_on = row.basis = row.digest = None
+    session.flush()
+    done = measures.replay_check(session, ans.check_id, catalog=catalog, actor=AUDITOR)
+    assert done.inputs.legacy
+    assert done.matches
+    item = FeedbackItem("wage_arrears_restrictions", applied=True)
+    assert measures.record_feedback(session, ans.check_id, [item], actor=system, today=DECIDED)
 
 
 def test_check_path_uses_four_statements(session, catalog, system, wage_listed):

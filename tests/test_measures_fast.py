@@ -16,6 +16,7 @@ from xinyong import archive, audit, measures
 from xinyong.audit import Actor
 from xinyong.db.tables import Check, ListEntry, ListEntryStep, Record, Subject
 from xinyong.enums import RecordStatus, Role
+from xinyong.measures import replay
 from xinyong.measures.fast import Encoded, FastCheck
 
 # The fast read path exists on PostgreSQL only; on SQLite the sync path serves (deselected there).
@@ -140,8 +141,10 @@ def test_a_new_decision_and_an_approved_repair_show_on_the_very_next_fast_check(
     assert repaired == [watch]
 
 
-def test_the_fast_path_logs_exactly_the_answer_it_returns(engine, catalog, committed):
-    _sid, code, _entry, _record = committed
+def test_the_fast_path_logs_the_sync_shape_and_replay_reproduces_its_digest(
+    engine, catalog, committed
+):
+    _sid, code, entry_id, record_id = committed
 
     async def one() -> Encoded:
         fast = FastCheck(_url(engine))
@@ -153,8 +156,25 @@ def test_the_fast_path_logs_exactly_the_answer_it_returns(engine, catalog, commi
             await fast.close()
 
     done = asyncio.run(one())
-    with Session(engine) as s:
-        row = s.execute(select(Check).where(Check.check_id == done.answer.check_id)).scalar_one()
-        logged = (row.answer, row.actor_label, row.hits, row.mandatory)
-    assert logged == (json.loads(done.body), SYSTEM.label, 2, len(done.answer.mandatory))
     assert json.loads(done.body) == audit.jsonable(done.answer.as_dict())
+    auditor = Actor(kind="user", id=5, label="审计员", role=Role.AUDITOR)
+    shape = ("actor_label", "hits", "mandatory", "catalog_version", "checked_on", "code", "basis",
+             "answer")  # fmt: skip
+    with Session(engine) as s:
+        sync = measures.check(s, code, "bidding", catalog=catalog, actor=SYSTEM, today=DECIDED)
+        s.flush()
+        rows = {
+            r.check_id: r
+            for r in s.scalars(select(Check).where(
+                Check.check_id.in_([done.answer.check_id, sync.check_id])))
+        }  # fmt: skip
+        fast_row, sync_row = rows[done.answer.check_id], rows[sync.check_id]
+        assert [getattr(fast_row, k) for k in shape] == [getattr(sync_row, k) for k in shape]
+        basis = fast_row.basis or {}
+        assert basis["entries"] == [entry_id]
+        assert basis["records"] == [record_id]
+        assert fast_row.digest == replay.answer_digest(json.loads(done.body))
+        for check_id in rows:
+            again = measures.replay_check(s, check_id, catalog=catalog, actor=auditor)
+            assert again.verdict == "digest matches"
+        s.rollback()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import shutil
 import subprocess
 from datetime import date, timedelta
@@ -22,6 +23,7 @@ from xinyong.enums import RecordStatus, Role, SubjectKind
 from xinyong.errors import Forbidden
 from xinyong.reports import ReportKind, Request, Verdict, seal
 from xinyong.reports.pdf import chinese_numeral
+from xinyong.reports.render_pool import RenderPool
 
 SYSTEM = Actor.system("测试")
 ADMIN = Actor(kind="user", id=None, label="信用办管理员", role=Role.ADMIN)
@@ -372,3 +374,32 @@ def test_section_numbers_are_chinese_numerals() -> None:
         "二十",
         "二十三",
     ]
+
+
+def test_a_report_rendered_in_the_worker_process_pool_verifies(
+    session: Session, catalog: Catalog, today: date, issuer: reports.Issuer
+) -> None:
+    """The web renders and signs in a process pool (started on first use, shut down with the
+    app); the transaction — snapshot row, audit — stays with the caller."""
+    pool = RenderPool(1)
+    assert not _started(pool)
+    pooled = dataclasses.replace(issuer, renderer=pool.render)
+    try:
+        issued = _issue(session, make_subject(session), Request(ReportKind.PUBLIC), actor=SYSTEM,
+                        issuer=pooled, catalog=catalog, today=today)  # fmt: skip
+        assert _started(pool)
+        key = issuer.key.public_key
+        assert reports.verify_file(session, issued.data, key, today=today).verdict == (
+            Verdict.AUTHENTIC
+        )
+        assert reports.get(session, issued.row.number).digest == signing.sm3_hex(issued.data)
+    finally:
+        pool.shutdown()
+    assert not _started(pool)
+    in_place = RenderPool(0)  # settings report_workers = 0: render in the calling thread
+    assert in_place.render(issued.content, issuer.key)[:5] == b"%PDF-"
+    assert not _started(in_place)
+
+
+def _started(pool: RenderPool) -> bool:
+    return pool.started

@@ -15,7 +15,9 @@ Bases (rules.md §7.5, 深圳条例 第45条 — who, whom, on what authority):
 - ``self``: the subject's own enterprise account;
 - ``duty``: the credit office, authority officers and auditors performing their duties, with a
   stated purpose — not for natural persons' reports, which go only to themselves or with consent;
-- ``consent``: a grantee with a consent valid today covering the scope.
+- ``consent``: a grantee with a consent valid today covering the scope;
+- ``scenario``: a 信易+ partner verifying an organisation under the scenario's catalogued basis
+  (natural persons need consent).
 
 API used by other modules (keep stable):
     Scope, Grantee, Basis
@@ -23,6 +25,7 @@ API used by other modules (keep stable):
     revoke(session, consent_id, *, actor, reason=None)
     list_for_subject(session, subject_id) / list_for_grantee(session, grantee)
     find_valid(session, grantee, subject_id, scope, today)
+    held_by(session, actor, subject_id, scope, today)   (the actor or its institution)
     authorise(session, actor, subject, scope, *, purpose, today) -> Basis   (raises Forbidden)
     grantable_parties(session) -> list[Grantee]
 """
@@ -38,13 +41,15 @@ from sqlalchemy.orm import Session
 
 from xinyong import audit, clock
 from xinyong.audit import Actor, AuditAction
-from xinyong.db.tables import ApiClient, Consent, Subject, User
+from xinyong.db.tables import ApiClient, Consent, Institution, InstitutionUser, Subject, User
 from xinyong.enums import Role, SubjectKind
 from xinyong.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 MAX_PURPOSE = 200
 MAX_YEARS = 5  # a consent runs at most five years; the subject can grant again
 DUTY_ROLES = frozenset({Role.ADMIN, Role.OFFICER, Role.AUDITOR})
+INSTITUTION = "institution"  # grantee kind: a bank (financing.institutions), not one officer
+SCENARIO_BASIS = "scenario"  # a 信易+ partner's verification of an organisation (catalogued basis)
 GRANTEE_ROLES = frozenset({Role.BANK, Role.SYSTEM, Role.ENTERPRISE, Role.PARTNER})
 
 
@@ -89,9 +94,10 @@ class NoBasis(Forbidden):
 
 @dataclass(frozen=True, slots=True)
 class Grantee:
-    """A party that can receive consent: a user or an API client."""
+    """A party that can receive consent: a user, an API client, or a financial institution
+    (an organisation: covers each of its officers, `parties_of`)."""
 
-    kind: str  # "user" | "api_client"
+    kind: str  # "user" | "api_client" | "institution"
     id: int
     label: str = ""
 
@@ -107,24 +113,66 @@ class Grantee:
         return f"{self.kind}:{self.id}"
 
 
+def parties_of(session: Session, actor: Actor) -> list[Grantee]:
+    """Every party a consent to whom covers `actor`: the actor itself, and for a bank officer
+    the institution (organisation) it works for — a subject authorises the bank, so any of its
+    officers asking with the purpose is covered, and one who leaves it is not."""
+    own = Grantee.of(actor)
+    if own is None:
+        return []
+    if own.kind != "user":
+        return [own]
+    inst = session.execute(
+        select(Institution.id, Institution.name)
+        .join(InstitutionUser, InstitutionUser.institution_id == Institution.id)
+        .where(InstitutionUser.user_id == own.id, Institution.active.is_(True))
+    ).first()
+    return [own] if inst is None else [Grantee(INSTITUTION, inst.id, inst.name), own]
+
+
+def held_by(
+    session: Session, actor: Actor, subject_id: int, scope: Scope, today: date
+) -> Consent | None:
+    """A consent valid today covering `scope` that the subject gave to `actor` or to the
+    institution it works for (`parties_of`)."""
+    for party in parties_of(session, actor):
+        found = find_valid(session, party, subject_id, scope, today)
+        if found is not None:
+            return found
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class Basis:
     """Why a non-public read is lawful; written into the query log."""
 
-    kind: str  # "self" | "duty" | "consent"
+    kind: str  # "self" | "duty" | "consent" | "scenario"
     purpose: str
     consent_id: int | None = None
 
     @property
     def label(self) -> str:
-        return {"self": "本人查询", "duty": "履职查询", "consent": "主体授权"}[self.kind]
+        return BASIS_LABELS[self.kind]
+
+
+BASIS_LABELS = {
+    "self": "本人查询",
+    "duty": "履职查询",
+    "consent": "主体授权",
+    SCENARIO_BASIS: "信易+场景依据",
+}
 
 
 def parse_grantee(session: Session, ref: str) -> Grantee:
-    """`user:12`, `api_client:3` or a username → the active party it names."""
+    """`user:12`, `api_client:3`, `institution:2` or a username → the active party it names."""
     kind, _, raw = ref.partition(":")
     if not raw:
         kind, raw = "username", ref
+    if kind == INSTITUTION and raw.isdigit():
+        inst = session.get(Institution, int(raw))
+        if inst is None or not inst.active:
+            raise BadConsent(f"被授权方“{ref}”不存在或不能接受授权")
+        return Grantee(INSTITUTION, inst.id, inst.name)
     row: User | ApiClient | None
     if kind == "user" and raw.isdigit():
         row = session.get(User, int(raw))
@@ -145,7 +193,8 @@ def _user_label(user: User) -> str:
 
 
 def grantable_parties(session: Session) -> list[Grantee]:
-    """Active banks, business systems and enterprise accounts a subject may name."""
+    """Active financial institutions (the bank as such), bank officers, partners, business
+    systems and enterprise accounts a subject may name."""
     roles = [r.value for r in GRANTEE_ROLES]
     users = session.execute(
         select(User).where(User.active.is_(True), User.role.in_(roles)).order_by(User.id)
@@ -155,9 +204,14 @@ def grantable_parties(session: Session) -> list[Grantee]:
         .where(ApiClient.active.is_(True), ApiClient.role.in_(roles))
         .order_by(ApiClient.id)
     ).scalars()
-    return [Grantee("user", u.id, _user_label(u)) for u in users] + [
-        Grantee("api_client", c.id, c.name) for c in clients
-    ]
+    banks = session.execute(
+        select(Institution).where(Institution.active.is_(True)).order_by(Institution.id)
+    ).scalars()
+    return (
+        [Grantee(INSTITUTION, b.id, b.name) for b in banks]
+        + [Grantee("user", u.id, _user_label(u)) for u in users]
+        + [Grantee("api_client", c.id, c.name) for c in clients]
+    )
 
 
 def _checked_purpose(purpose: str | None) -> str:
@@ -327,8 +381,7 @@ def authorise(
         raise NoBasis("查询非公开信用信息须登录", code="consent.login_required")
     if actor.role == Role.ENTERPRISE and actor.subject_id == subject.id:
         return Basis("self", (purpose or "").strip() or "本人查询")
-    grantee = Grantee.of(actor)
-    found = find_valid(session, grantee, subject.id, scope, today) if grantee else None
+    found = held_by(session, actor, subject.id, scope, today)
     if found is not None:
         return Basis("consent", (purpose or "").strip() or found.purpose, found.id)
     person_report = subject.kind == SubjectKind.PERSON and scope == Scope.SPECIAL_REPORT

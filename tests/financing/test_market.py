@@ -9,13 +9,16 @@ import pytest
 from sqlalchemy.orm import Session
 
 from tests.factories.lists import listed
+from tests.factories.subjects import SYSTEM
+from tests.factories.workflows import make_user
 from tests.financing.conftest import Bank, make_bank, make_sme
 from xinyong import audit, consent, evaluation
 from xinyong.audit import Actor
 from xinyong.catalog import Catalog
 from xinyong.catalog.errors import CatalogError
 from xinyong.clock import Calendar
-from xinyong.db.tables import LoanProduct
+from xinyong.db.tables import LoanProduct, User
+from xinyong.enums import Role
 from xinyong.errors import Forbidden, InvalidInput
 from xinyong.evaluation.eligibility import Rule
 from xinyong.financing import institutions, market
@@ -126,3 +129,33 @@ def test_consent_to_an_institution_covers_its_users_and_revocation_ends_it(
             session, bank.actor, sme.subject, consent.Scope.EVALUATION, purpose=None, today=today
         )
     assert audit.AuditAction.CONSENT_REVOKED
+
+
+def test_consent_goes_to_the_bank_so_an_officer_who_joins_later_is_covered(
+    session: Session, catalog: Catalog, today: date
+):
+    """A subject authorises a named party — the bank — not the officers it had that day."""
+    bank = make_bank(session)
+    other_bank = make_bank(session, "另一家银行")
+    sme = make_sme(session, catalog, today)
+    (row,) = institutions.grant(
+        session, sme.subject, bank.institution, purpose="流动资金贷款审批",
+        valid_until=today + timedelta(days=90), actor=sme.actor, today=today,
+    )  # fmt: skip
+    assert (row.grantee_kind, row.grantee_id) == ("institution", bank.institution.id)
+    newcomer, _ = make_user(session, Role.BANK)
+    user = session.get(User, newcomer.id)
+    assert user is not None
+    institutions.add_user(session, bank.institution, user, actor=SYSTEM)
+    basis = consent.authorise(session, newcomer, sme.subject, consent.Scope.SPECIAL_REPORT,
+                              purpose="贷前审查", today=today)  # fmt: skip
+    assert (basis.kind, basis.consent_id) == ("consent", row.id)
+    with pytest.raises(Forbidden):
+        consent.authorise(session, other_bank.actor, sme.subject, consent.Scope.SPECIAL_REPORT,
+                          purpose="贷前审查", today=today)  # fmt: skip
+    assert institutions.consents_to(session, sme.subject.id, bank.institution.id, today) == [row]
+    assert institutions.revoke(session, sme.subject, bank.institution, actor=sme.actor,
+                               today=today) == 1  # fmt: skip
+    with pytest.raises(Forbidden):
+        consent.authorise(session, newcomer, sme.subject, consent.Scope.SPECIAL_REPORT,
+                          purpose="贷前审查", today=today)  # fmt: skip

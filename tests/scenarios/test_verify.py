@@ -12,7 +12,7 @@ from tests.factories import make_subject
 from tests.factories.lists import listed
 from tests.factories.subjects import SYSTEM
 from tests.factories.workflows import make_user
-from xinyong import consent, evaluation
+from xinyong import audit, consent, evaluation
 from xinyong.audit import Actor
 from xinyong.catalog import Catalog
 from xinyong.catalog.errors import CatalogError
@@ -138,3 +138,20 @@ def test_a_person_scenario_without_a_legal_basis_is_refused() -> None:
     }]}  # fmt: skip
     with pytest.raises(CatalogError, match="person_basis"):
         scenario_catalog.parse(data, "scenarios.yaml")
+
+
+def test_every_verification_is_in_the_subjects_query_log(
+    session: Session, catalog: Catalog, today: date, scenarios: ScenarioCatalog
+) -> None:
+    """Who (the partner), whom, why (the scenario) and on what basis, in the same transaction."""
+    partner = _partner(session, scenarios, "xinyi_pi")
+    subject = _graded(session, catalog, today)
+    verifying.verify(session, scenarios, "xinyi_pi", subject.code, method="code",
+                     actor=partner, catalog=catalog, today=today)  # fmt: skip
+    (logged,) = audit.list_queries(session, subject.id)
+    assert logged.actor_label == partner.label
+    assert logged.surface == "scenario"
+    assert logged.basis == consent.SCENARIO_BASIS
+    assert logged.purpose.startswith("信易+ ")
+    assert scenarios.get("xinyi_pi").basis[:20] in logged.purpose
+    assert (logged.detail or {})["scenario"] == "xinyi_pi"

@@ -154,6 +154,7 @@ POST /me/consents/{consent_id}/revoke               | L | F   | F   | F   | F | 
 GET  /me/queries                                    | L | F   | F   | F   | F | F | A   | F
 GET  /admin/audit                                   | L | A   | F   | F   | A | F | F   | F
 POST /admin/audit/verify                            | L | A   | F   | F   | A | F | F   | F
+GET  /admin/audit/check-replay                      | L | A   | F   | F   | A | F | F   | F
 GET  /admin/reports                                 | L | A   | F   | F   | F | F | F   | F
 POST /admin/reports/{number}/revoke                 | L | A   | F   | F   | F | F | F   | F
 GET  /admin/dashboard                               | L | A   | F   | F   | A | F | F   | F

@@ -124,5 +124,4 @@ def register(app: typer.Typer) -> None:
 
     list_steps.register(lists_app)
     app.add_typer(lists_app, name="lists")
-    app.command("check")(check_command)
     app.command("screen")(screen_command)

@@ -51,6 +51,7 @@ def issue(
     issuer = issuer_for(ctx.settings(), catalog)
     asked = reports.Request(reports.ReportKind(kind), tuple(domain or ()), years, purpose)
     with ctx.db() as session:
+        reports.hold_write_lock(session)  # SQLite: before the first read (see there)
         subject = subjects.get_by_ref(session, code)
         issued = reports.issue(
             session,

@@ -38,10 +38,8 @@ def may_read_archive(session: Session, actor: Actor, subject: Subject, today: da
         return True
     if actor.role == Role.ENTERPRISE and actor.subject_id == subject.id:
         return True
-    grantee = consent.Grantee.of(actor)
-    return grantee is not None and (
-        consent.find_valid(session, grantee, subject.id, consent.Scope.ARCHIVE, today) is not None
-    )
+    found = consent.held_by(session, actor, subject.id, consent.Scope.ARCHIVE, today)
+    return found is not None
 
 
 def read_archive(

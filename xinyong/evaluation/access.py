@@ -34,11 +34,9 @@ PURPOSE = "查看信用评价及其依据"
 
 
 def consented(session: Session, actor: Actor, subject: Subject, *, today: date) -> bool:
-    """True when the subject authorised this party (user or API client) for its evaluation."""
-    grantee = consent.Grantee.of(actor)
-    if grantee is None:
-        return False
-    found = consent.find_valid(session, grantee, subject.id, consent.Scope.EVALUATION, today)
+    """True when the subject authorised this party (user, API client, or its institution) for
+    its evaluation."""
+    found = consent.held_by(session, actor, subject.id, consent.Scope.EVALUATION, today)
     return found is not None
 
 

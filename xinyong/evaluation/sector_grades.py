@@ -30,13 +30,14 @@ from xinyong.enums import RecordStatus
 INFO_CLASS = "sector_grade"
 SYSTEM_TABLE = "sector_grade_system"
 EXCLUDED_CATEGORY = "信用评价结果信息"  # other bodies' grades: beside ours, never inside
-COLUMNS = ("system", "key", "grade", "graded_on", "valid_until", "authority")
+COLUMNS = ("record_id", "system", "key", "grade", "graded_on", "valid_until", "authority")
 
 
 @dataclass(frozen=True, slots=True)
 class SectorGradeRow:
     """One current sector-grade record as both check paths read it (`COLUMNS`)."""
 
+    record_id: int | None  # the record (a check's log names it: replay reads it back)
     system: str | None  # the 评价体系 as stored (the code table's label, or its code)
     grade: str | None
     graded_on: date | None
@@ -47,10 +48,10 @@ class SectorGradeRow:
     def of(cls, values: Iterable[Any]) -> SectorGradeRow:
         """From a row of `statement` (dates as dates) or of the fast path's JSON (ISO text). The
         评价体系 is a part of the natural key, which the lean record does not repeat in `data`."""
-        system, key, grade, graded, until, authority = values
+        record_id, system, key, grade, graded, until, authority = values
         if system is None:
             system = lean_record.key_part(INFO_CLASS, key, "sector")
-        return cls(system, grade, _day(graded), _day(until), authority)
+        return cls(record_id, system, grade, _day(graded), _day(until), authority)
 
 
 def _day(value: Any) -> date | None:
@@ -83,23 +84,33 @@ class SectorGrade:
 
 def statement(subject_id: Any) -> Select[Any]:
     """The subject's current sector-grade records as `COLUMNS` (a handful of rows)."""
-    return (
-        select(
-            Record.data["sector"].as_string().label("system"),
-            Record.natural_key.label("key"),
-            Record.data["grade"].as_string().label("grade"),
-            Record.decision_date.label("graded_on"),
-            Record.valid_until.label("valid_until"),
-            Record.authority_name.label("authority"),
-        )
-        .where(
-            Record.subject_id == subject_id,
-            Record.is_current.is_(True),
-            Record.info_class == INFO_CLASS,
-            Record.status == RecordStatus.ACTIVE.value,
-        )
-        .order_by(Record.decision_date.desc(), Record.id.desc())
+    return _select().where(
+        Record.subject_id == subject_id,
+        Record.is_current.is_(True),
+        Record.info_class == INFO_CLASS,
+        Record.status == RecordStatus.ACTIVE.value,
     )
+
+
+def rows_by_id(session: Session, record_ids: Iterable[int]) -> list[SectorGradeRow]:
+    """The sector-grade records a check's log names, as they were (any version: an id is one)."""
+    ids = list(record_ids)
+    if not ids:
+        return []
+    stmt = _select().where(Record.id.in_(ids), Record.info_class == INFO_CLASS)
+    return [SectorGradeRow.of(r) for r in session.execute(stmt)]
+
+
+def _select() -> Select[Any]:
+    return select(
+        Record.id.label("record_id"),
+        Record.data["sector"].as_string().label("system"),
+        Record.natural_key.label("key"),
+        Record.data["grade"].as_string().label("grade"),
+        Record.decision_date.label("graded_on"),
+        Record.valid_until.label("valid_until"),
+        Record.authority_name.label("authority"),
+    ).order_by(Record.decision_date.desc(), Record.id.desc())
 
 
 def rows(session: Session, subject_id: int) -> list[SectorGradeRow]:

@@ -157,6 +157,7 @@ class GradeRow:
     model_version: str
     as_of: date
     score: float
+    result_id: int | None = None  # evaluation_results.id: the joint-check log keeps it
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,10 +297,13 @@ GRADE_COLUMNS = ("grade", "model_id", "model_version", "as_of", "score")
 
 
 def grade_statement(subject_id: Any) -> Select[Any]:
-    """The subject's newest stored result as `GRADE_COLUMNS`: run as is by the sync path, and
-    compiled by the PostgreSQL fast path as a LATERAL subquery on its subject column."""
+    """The subject's newest stored result as `GRADE_COLUMNS` + `result_id`: run as is by the sync
+    path, and compiled by the PostgreSQL fast path as a LATERAL subquery on its subject column."""
     return (
-        select(*(getattr(EvaluationResult, name) for name in GRADE_COLUMNS))
+        select(
+            *(getattr(EvaluationResult, name) for name in GRADE_COLUMNS),
+            EvaluationResult.id.label("result_id"),
+        )
         .where(EvaluationResult.subject_id == subject_id)
         .order_by(EvaluationResult.id.desc())
         .limit(1)

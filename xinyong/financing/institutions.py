@@ -133,8 +133,15 @@ def members(session: Session, institution_id: int) -> list[User]:
     return list(session.execute(stmt).scalars())
 
 
+def party(institution: Institution) -> consent.Grantee:
+    """The institution as the party a subject authorises (covers each of its officers)."""
+    return consent.Grantee(consent.INSTITUTION, institution.id, institution.name)
+
+
 def grantees(session: Session, institution_id: int) -> list[consent.Grantee]:
-    return [
+    """The institution, then its member users (consents given per officer before consent went
+    to the institution itself still count)."""
+    return [party(get(session, institution_id))] + [
         consent.Grantee("user", u.id, f"{u.display_name}（{u.username}）")
         for u in members(session, institution_id)
     ]
@@ -150,15 +157,13 @@ def grant(
     actor: Actor,
     today: date,
 ) -> list[Consent]:
-    """The subject consents to the institution: one consent (lender scopes) per member user."""
-    parties = grantees(session, institution.id)
-    if not parties:
-        raise InvalidInput(f"{institution.name}尚无可接受授权的账户", code="financing.no_users")
+    """The subject consents to the institution itself (lender scopes): every officer of it
+    asking with the purpose is covered, including one who joins later (`consent.parties_of`)."""
     return [
         consent.grant(
             session,
             subject,
-            party,
+            party(institution),
             purpose=f"{institution.name}：{purpose.strip()}",
             scopes=LENDER_SCOPES,
             valid_from=today,
@@ -166,7 +171,6 @@ def grant(
             actor=actor,
             today=today,
         )
-        for party in parties
     ]
 
 

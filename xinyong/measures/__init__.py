@@ -5,7 +5,8 @@ Owns: the check log (`checks`), feedback rows, remembered screening decisions. T
 `rules.py` serve both the sync path (`check.py`) and the PostgreSQL fast path (`fast.py`).
 Does not: decide list entries (lists) or change any record.
 
-Package map: `rules` (pure), `joint_check` (sync path + log row), `fast` (# fast read path,
+Package map: `rules` (pure), `joint_check` (sync path), `replay` (the slim log row both paths
+write, and the rebuild of an answer from it with its digest compared), `fast` (# fast read path,
 with `coalesce`: concurrent checks share one read and one group-commit write), `feedback`,
 `screening` (+ `names` normalisation; check characters from `identifiers.frames`), `stats`.
 Code and tests are authoritative.
@@ -21,6 +22,7 @@ from xinyong.measures.feedback import (
     record_feedback,
 )
 from xinyong.measures.joint_check import answer_json, check
+from xinyong.measures.replay import Replay, replay_check
 from xinyong.measures.rules import (
     AppliedMeasure,
     CheckAnswer,
@@ -42,6 +44,7 @@ __all__ = [
     "HitMeasures",
     "MandatoryReasonMissing",
     "MeasureNotInAnswer",
+    "Replay",
     "SubjectFacts",
     "UnknownMatter",
     "answer",
@@ -51,4 +54,5 @@ __all__ = [
     "get_check",
     "measures_for_hit",
     "record_feedback",
+    "replay_check",
 ]

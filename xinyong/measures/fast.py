@@ -11,8 +11,8 @@ subjects asked about, and the key lookup is `auth.API_KEY_STATEMENT`, both compi
 psycopg; rows become facts and actors through `lists.facts_of_row` and `auth.actor_for_key_row`.
 API keys are cached in memory (by the key itself, at most `MAX_KEYS`) for `KEY_TTL_SECONDS` (a
 deactivated key stops working within that time); the list entry classes of the catalog are
-computed once per catalog version. The answer's JSON text is the logged answer; the web route
-returns that same text as the response body.
+computed once per catalog version. The log row is `replay.log_fields`, as on the sync path
+(what reproduces the answer and its digest); the web route returns the answer's JSON text.
 """
 
 from __future__ import annotations
@@ -31,14 +31,14 @@ from sqlalchemy import String, any_, bindparam, func, select, true
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import psycopg as pg_psycopg
 
-from xinyong import auth, lists
+from xinyong import audit, auth, lists
 from xinyong.audit import Actor
 from xinyong.catalog import Catalog
 from xinyong.db.tables import Subject
 from xinyong.evaluation import sector_grades, supervision
 from xinyong.lists import EntryFacts
 from xinyong.measures import joint_check as sync_check
-from xinyong.measures import rules
+from xinyong.measures import replay, rules
 from xinyong.measures.coalesce import Coalescer
 from xinyong.measures.rules import CheckAnswer, SubjectFacts
 
@@ -71,7 +71,7 @@ def facts_sql() -> tuple[str, dict[str, Any]]:
         )
     ).lateral("sg")
     stmt = select(
-        s, *(g.c[name] for name in supervision.GRADE_COLUMNS), sg.c.sector_grades,
+        s, *(g.c[name] for name in supervision.GRADE_COLUMNS), g.c.result_id, sg.c.sector_grades,
         *(f.c[name] for name in lists.FACT_COLUMNS),
     ).select_from(s.outerjoin(g, true()).outerjoin(sg, true()).outerjoin(f, true()))  # fmt: skip
     compiled = stmt.compile(dialect=_DIALECT)
@@ -87,11 +87,13 @@ def key_sql() -> str:
 # transaction per flush: the rows are committed (durable) when it returns.
 _INSERT_SQL = """
 INSERT INTO checks (check_id, at, actor_kind, actor_id, actor_label, subject_id, matter, hits,
-                    mandatory, answer)
-SELECT check_id, at, actor_kind, actor_id, actor_label, subject_id, matter, hits, mandatory, answer
+                    mandatory, catalog_version, checked_on, code, basis, digest)
+SELECT check_id, at, actor_kind, actor_id, actor_label, subject_id, matter, hits, mandatory,
+       catalog_version, checked_on, code, basis, digest
 FROM jsonb_to_recordset(%s::jsonb) AS t(check_id varchar, at timestamptz, actor_kind varchar,
      actor_id bigint, actor_label varchar, subject_id bigint, matter varchar, hits int,
-     mandatory int, answer jsonb)
+     mandatory int, catalog_version varchar, checked_on date, code varchar, basis jsonb,
+     digest varchar)
 """
 
 
@@ -111,7 +113,11 @@ def grade_from_rows(rows: list[Row]) -> supervision.GradeRow | None:
     """The subject's stored grade from the grade columns of `facts_sql` (same on every row)."""
     if not rows or rows[0].grade is None:
         return None
-    return supervision.GradeRow(*(getattr(rows[0], name) for name in supervision.GRADE_COLUMNS))
+    first = rows[0]
+    grade, model_id, model_version, as_of, score = (
+        getattr(first, name) for name in supervision.GRADE_COLUMNS
+    )
+    return supervision.GradeRow(grade, model_id, model_version, as_of, score, first.result_id)
 
 
 def sector_grades_from_rows(rows: list[Row]) -> list[sector_grades.SectorGradeRow]:
@@ -189,18 +195,15 @@ class FastCheck:
         classes = self._list_classes(catalog)
         rows = await self._reader.submit((normalised, frozenset(classes)))
         subject, facts = facts_from_rows(rows, classes)
+        grade, graded = grade_from_rows(rows), sector_grades_from_rows(rows)
         ans = rules.answer(
             rules.new_check_id(), normalised, subject, facts, matter, catalog=catalog, today=today,
-            grading=supervision.check_grading(grade_from_rows(rows), matter,
-                                              sector_grades_from_rows(rows), catalog=catalog,
-                                              today=today),
+            grading=supervision.check_grading(grade, matter, graded, catalog=catalog, today=today),
         )  # fmt: skip
-        body = sync_check.answer_json(ans)
-        fields = sync_check.log_fields(ans, actor)
-        fields["at"] = fields["at"].isoformat()
-        log = json.dumps(fields, ensure_ascii=False)
-        await self._writer.submit(f'{log[:-1]}, "answer": {body}}}')  # the answer spliced in
-        return Encoded(ans, body)
+        log = json.dumps(replay.log_fields(ans, actor, grade, graded), ensure_ascii=False,
+                         default=audit.jsonable)  # fmt: skip
+        await self._writer.submit(log)
+        return Encoded(ans, sync_check.answer_json(ans))
 
     def _list_classes(self, catalog: Catalog) -> dict[str, str | None]:
         version, classes = self._classes

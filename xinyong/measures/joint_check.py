@@ -2,7 +2,8 @@
 
 Five statements: the subject, its entry facts from both sources (`lists.facts_statement`, the
 same query the fast path compiles), its stored grade (`supervision.grade_statement`), its sector
-grades (`sector_grades.statement`; both compiled by the fast path too), the log row.
+grades (`sector_grades.statement`; both compiled by the fast path too), the log row
+(`replay.log_fields`: what reproduces the answer and its digest, not the answer's text).
 The log row is written in the caller's transaction; the surface commits before it answers.
 """
 
@@ -10,18 +11,17 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from xinyong import audit, auth, clock, identifiers, lists
+from xinyong import audit, auth, identifiers, lists
 from xinyong.audit import Actor
 from xinyong.catalog import Catalog
 from xinyong.db.tables import Check, Subject
 from xinyong.enums import Role
 from xinyong.evaluation import sector_grades, supervision
-from xinyong.measures import rules
+from xinyong.measures import replay, rules
 from xinyong.measures.rules import CheckAnswer, SubjectFacts
 
 CHECKERS = (Role.SYSTEM, Role.ADMIN, Role.OFFICER)
@@ -35,30 +35,10 @@ def prepare(code: str, matter: str, *, catalog: Catalog, actor: Actor, today: da
     return normalised
 
 
-def log_row(ans: CheckAnswer, actor: Actor) -> dict[str, Any]:
-    """The durable log of one check: who, whom, matter, answer."""
-    return {**log_fields(ans, actor), "answer": audit.jsonable(ans.as_dict())}
-
-
 def answer_json(ans: CheckAnswer) -> str:
-    """The answer as JSON text, equal to `json.dumps(log_row(...)["answer"])` but made by the C
-    encoder in one pass (dates through `audit.jsonable`)."""
+    """The answer as JSON text, equal to `json.dumps(audit.jsonable(ans.as_dict()))` but made by
+    the C encoder in one pass (dates through `audit.jsonable`)."""
     return json.dumps(ans.as_dict(), ensure_ascii=False, default=audit.jsonable)
-
-
-def log_fields(ans: CheckAnswer, actor: Actor) -> dict[str, Any]:
-    """The log row without its answer."""
-    return {
-        "check_id": ans.check_id,
-        "at": clock.now(),
-        "actor_kind": actor.kind,
-        "actor_id": actor.id,
-        "actor_label": actor.label,
-        "subject_id": ans.subject.id if ans.subject else None,
-        "matter": ans.matter,
-        "hits": sum(1 for h in ans.hits if h.hit.kind != "red"),
-        "mandatory": len(ans.mandatory),
-    }
 
 
 def check(
@@ -79,5 +59,5 @@ def check(
         rules.new_check_id(), normalised, subject, facts, matter, catalog=catalog, today=today,
         grading=supervision.check_grading(grade, matter, graded, catalog=catalog, today=today),
     )  # fmt: skip
-    session.execute(insert(Check), [log_row(ans, actor)])
+    session.execute(insert(Check), [replay.log_fields(ans, actor, grade, graded)])
     return ans

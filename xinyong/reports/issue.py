@@ -1,7 +1,8 @@
 """Issuing, revoking and verifying credit reports.
 
 `issue` decides who may have which report (consent.authorise for the special report and for any
-natural person's report), gathers the content, renders, signs, stores the snapshot row (number,
+natural person's report), gathers the content, renders and signs (`render_pool`: in a worker
+process on the web), stores the snapshot row (number,
 SM3 digest, subject, kind, validity) and — for non-public reports — writes the query log, all in
 the caller's transaction, and audits the issue. `revoke` is the credit office's, with a reason.
 `verify_file` answers authentic / altered / revoked / expired / unknown.
@@ -10,7 +11,7 @@ the caller's transaction, and audits the issue. `revoke` is the credit office's,
 from __future__ import annotations
 
 import secrets
-import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
@@ -27,7 +28,7 @@ from xinyong.db.tables import Report, Subject
 from xinyong.enums import Role, SubjectKind
 from xinyong.errors import Conflict, Forbidden, InvalidInput, NotFound
 from xinyong.reports import content as build
-from xinyong.reports import pdf, seal
+from xinyong.reports import render_pool, seal
 from xinyong.reports.content import ReportContent, ReportKind
 from xinyong.reports.domains import ReportDomains
 
@@ -36,9 +37,7 @@ CHECK_LETTERS = "ABCDEFGHJKLMNPQRTUVWXY"
 TAIL_DIGITS = 7
 QUERY_SUMMARY_DAYS = 365
 MAX_REASON = 500
-# Rendering and signing are pure-Python CPU work holding the GIL: one at a time per process, so
-# the event loop (and every other request) keeps getting the interpreter (bench/report.py).
-_RENDERING = threading.BoundedSemaphore(1)
+Renderer = Callable[[ReportContent, signing.SigningKey], bytes]
 
 
 class ReportNotFound(NotFound):
@@ -111,6 +110,8 @@ class Issuer:
     name: str
     base_url: str
     config: ReportDomains
+    # Renders and signs (render_pool: the web's process pool); in the calling thread if None.
+    renderer: Renderer | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,18 +217,18 @@ def issue(
     basis = _basis(session, actor, subject, asked, today)
     issued_at = clock.now().replace(microsecond=0)
     number = report_number(issued_at)
-    content = gather(
-        session,
-        subject,
-        asked,
-        number=number,
-        issued_at=issued_at,
-        issuer=issuer,
-        catalog=catalog,
-        today=today,
-    )
-    with _RENDERING:
-        data = seal.seal(pdf.render(content), issuer.key)
+    with render_pool.GATHERING:
+        content = gather(
+            session,
+            subject,
+            asked,
+            number=number,
+            issued_at=issued_at,
+            issuer=issuer,
+            catalog=catalog,
+            today=today,
+        )
+    data = (issuer.renderer or render_pool.render_here)(content, issuer.key)
     row = Report(
         number=number,
         kind=asked.kind.value,

@@ -10,7 +10,7 @@ from xinyong.catalog import Catalog
 from xinyong.config import Settings
 from xinyong.errors import ConfigurationError
 from xinyong.reports.domains import load_domains
-from xinyong.reports.issue import Issuer
+from xinyong.reports.issue import Issuer, Renderer
 
 
 @lru_cache(maxsize=4)
@@ -48,8 +48,14 @@ def office_public_key_if_any(settings: Settings) -> signing.VerifyKey | None:
     return office_key(settings).public_key if path.is_file() else None
 
 
-def issuer_for(settings: Settings, catalog: Catalog, base_url: str | None = None) -> Issuer:
-    """`base_url`: where the verification page is reached (the web passes the request's)."""
+def issuer_for(
+    settings: Settings,
+    catalog: Catalog,
+    base_url: str | None = None,
+    renderer: Renderer | None = None,
+) -> Issuer:
+    """`base_url`: where the verification page is reached (the web passes the request's);
+    `renderer`: the web's `RenderPool.render` (None: render in the calling thread)."""
     domains = load_domains(settings.catalog_dir, settings.catalog_override_dir, catalog=catalog)
     base = settings.public_base_url or base_url or DEFAULT_BASE_URL
-    return Issuer(office_key(settings), settings.report_issuer, base, domains)
+    return Issuer(office_key(settings), settings.report_issuer, base, domains, renderer)

@@ -49,6 +49,11 @@ def _register_font() -> None:
         _font_ready = True
 
 
+def warm_up() -> None:
+    """Register the font now (a render worker does so when it starts)."""
+    _register_font()
+
+
 def keywords(content: ReportContent) -> str:
     return (
         f"xinyong-report number={content.number} kind={content.kind.value} "

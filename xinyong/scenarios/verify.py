@@ -115,16 +115,19 @@ def verify(
         raise InvalidInput(
             f"“{scenario.title}”不面向{SubjectKind(subject.kind).label}", code="scenarios.kind"
         )
+    purpose = f"信易+ {scenario.title}核验"
     if subject.kind == SubjectKind.PERSON.value:
         # Only with a legal basis in the catalog (checked at load) and the person's consent.
         basis = consent.authorise(
-            session, actor, subject, consent.Scope.SCENARIO, purpose=f"信易+ {scenario.title}核验",
-            today=today,
-        )  # fmt: skip
-        audit.log_query(
-            session, actor, subject.id, purpose=basis.purpose, surface="scenario",
-            basis=basis.kind, consent_id=basis.consent_id,
-        )  # fmt: skip
+            session, actor, subject, consent.Scope.SCENARIO, purpose=purpose, today=today
+        )
+    else:  # an organisation: the scenario's catalogued basis (its grade and lists are read)
+        basis = consent.Basis(consent.SCENARIO_BASIS, f"{purpose}（依据：{scenario.basis}）"[:200])
+    audit.log_query(
+        session, actor, subject.id, purpose=basis.purpose, surface="scenario",
+        detail={"scenario": scenario.id, "partner": partner.name, "method": method},
+        basis=basis.kind, consent_id=basis.consent_id,
+    )  # fmt: skip
     result = eligibility.check(
         session, subject, scenario.conditions, catalog=catalog, today=today,
         source=f"“{scenario.title}”场景",

@@ -17,6 +17,7 @@ from xinyong.web import inspections as inspections_web
 from xinyong.web import scenarios as scenarios_web
 from xinyong.web.admin import audit as admin_audit
 from xinyong.web.admin import batches as admin_batches
+from xinyong.web.admin import check_replay as admin_check_replay
 from xinyong.web.admin import clients as admin_clients
 from xinyong.web.admin import content as admin_content
 from xinyong.web.admin import dashboard as admin_dashboard
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(docs.router)
     app.include_router(admin_pages.router)
     app.include_router(admin_audit.router)
+    app.include_router(admin_check_replay.router)
     app.include_router(admin_batches.router)
     app.include_router(admin_content.router)
     app.include_router(admin_dashboard.router)

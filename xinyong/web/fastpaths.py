@@ -1,8 +1,10 @@
-"""The two async read paths on PostgreSQL (joint check, public subject search), owned by the app.
+"""The two async read paths on PostgreSQL (joint check, public subject search), owned by the app,
+and the report render pool (`reports.render_pool`).
 
 They are opened once per server process when the app starts and closed when it stops (the
 FastAPI lifespan), so no request races to create a pool and none is left open at shutdown.
-Which routes use them is decided from the same settings in `create_app`.
+Which routes use them is decided from the same settings in `create_app`. The render pool starts
+its processes on the first report and is shut down with the app.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from fastapi import FastAPI, Request
 
 from xinyong.config import Settings
 from xinyong.measures.fast import FastCheck
+from xinyong.reports.issue import Renderer
+from xinyong.reports.render_pool import RenderPool
 from xinyong.subjects_fast import FastSearch
 
 
@@ -31,6 +35,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     dsn = app.state.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
     app.state.fast_check = FastCheck(dsn) if check_enabled(settings) else None
     app.state.fast_search = FastSearch(dsn) if search_enabled(settings) else None
+    app.state.render_pool = RenderPool(settings.report_workers)
     opened: list[FastCheck | FastSearch] = []
     try:
         for path in (app.state.fast_check, app.state.fast_search):
@@ -41,6 +46,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     finally:
         for path in reversed(opened):
             await path.close()
+        app.state.render_pool.shutdown()
 
 
 def _opened(request: Request, name: str) -> object:
@@ -54,6 +60,12 @@ def fast_check(request: Request) -> FastCheck:
     path = _opened(request, "fast_check")
     assert isinstance(path, FastCheck)
     return path
+
+
+def report_renderer(request: Request) -> Renderer | None:
+    """The app's render pool (None without the lifespan, e.g. a test client: render in place)."""
+    pool: RenderPool | None = getattr(request.app.state, "render_pool", None)
+    return pool.render if pool is not None else None
 
 
 def fast_search(request: Request) -> FastSearch:

@@ -1,16 +1,19 @@
 """checks, check_feedback, screening_decisions: the joint-check log and what followed it.
 
-Every joint check is logged (who asked, about whom, for which matter, and the answer) before the
-answer is returned. Feedback says what the business system did with each measure. Screening
-decisions remember a reviewer's verdict on a name-only match so the same non-match does not return.
+Every joint check is logged before the answer is returned: who asked, about whom, for which
+matter, and what reproduces the answer (catalog version, day checked, the hits' entry/record ids,
+the grade result, the measures returned) with the SHA-256 of the answer's canonical JSON
+(`measures.replay` rebuilds and compares). Rows written before that carry the whole `answer`.
+Feedback says what the business system did with each measure. Screening decisions remember a
+reviewer's verdict on a name-only match so the same non-match does not return.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Index, String, Text
+from sqlalchemy import BigInteger, Boolean, Date, DateTime, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from xinyong.db.base import Base, BigId, CreatedMixin, IdMixin
@@ -28,7 +31,12 @@ class Check(IdMixin, Base):
     matter: Mapped[str] = mapped_column(String(64))
     hits: Mapped[int] = mapped_column(default=0)
     mandatory: Mapped[int] = mapped_column(default=0)  # mandatory measures in the answer
-    answer: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    catalog_version: Mapped[str | None] = mapped_column(String(16))
+    checked_on: Mapped[date | None] = mapped_column(Date)  # the answer's "today"
+    code: Mapped[str | None] = mapped_column(String(32))  # masked code, unknown subjects only
+    basis: Mapped[dict[str, Any] | None]  # measures.replay.log_basis
+    digest: Mapped[str | None] = mapped_column(String(64))  # SHA-256 of the canonical answer
+    answer: Mapped[dict[str, Any] | None]  # whole answer: rows logged before the slim log only
 
     __table_args__ = (Index("ix_checks_at", "at"),)
 

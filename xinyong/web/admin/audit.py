@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from xinyong import audit, reports, subjects
+from xinyong import audit, consent, reports, subjects
 from xinyong.audit import Actor
 from xinyong.enums import Role
 from xinyong.reports.issuer import office_public_key_if_any
@@ -18,7 +18,7 @@ from xinyong.web.templating import templates
 router = APIRouter(prefix="/admin", include_in_schema=False)
 Auditor = Annotated[Actor, Depends(require(Role.AUDITOR, Role.ADMIN))]
 Admin = Annotated[Actor, Depends(require(Role.ADMIN))]
-BASES = {"self": "本人查询", "duty": "履职查询", "consent": "主体授权"}
+BASES = consent.BASIS_LABELS
 
 
 def _audit_page(

@@ -65,10 +65,10 @@ def list_consents(session: DbSession, actor: CurrentActor, today: Today) -> dict
     if actor.role == Role.ENTERPRISE and actor.subject_id is not None:
         rows = consent.list_for_subject(session, actor.subject_id)
         return {"as": "subject", "consents": [consent.as_json(r, today) for r in rows]}
-    grantee = consent.Grantee.of(actor)
-    if grantee is None:
+    parties = consent.parties_of(session, actor)
+    if not parties:
         raise Forbidden("请先登录或提供 API 密钥", code="consent.login_required")
-    rows = consent.list_for_grantee(session, grantee)
+    rows = [r for party in parties for r in consent.list_for_grantee(session, party)]
     return {"as": "grantee", "consents": [consent.as_json(r, today) for r in rows]}
 
 

@@ -1,7 +1,8 @@
 """Reports API: `POST /api/v1/reports` (PDF or number), `GET /api/v1/reports/{number}/verify`.
 
-Sync handlers: FastAPI runs them in its threadpool, so rendering and signing a report never block
-the event loop (bench/report.py measures /health under report load).
+Sync handlers: FastAPI runs them in its threadpool; the render + sign step goes to the app's
+process pool (`reports.render_pool`), so a report holds neither the event loop nor the GIL of
+the process serving other requests (bench/report.py measures /health under report load).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, File, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Request, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
@@ -18,6 +19,7 @@ from xinyong import reports, subjects
 from xinyong.audit import Actor
 from xinyong.catalog import Catalog
 from xinyong.reports.issuer import issuer_for, office_public_key
+from xinyong.web import fastpaths
 from xinyong.web.deps import CurrentActor, CurrentCatalog, DbSession, Today
 
 router = APIRouter(tags=["reports"])
@@ -33,6 +35,18 @@ class ReportRequest(BaseModel):
     format: Literal["pdf", "number"] = "pdf"
 
 
+def _write_locked(session: DbSession) -> Session:
+    """The request's session with SQLite's write lock taken as its first statement — before
+    the actor is looked up (a key's `last_used_at`, a session cookie's row). Declared BEFORE the
+    actor in a route, so FastAPI resolves it first; PostgreSQL needs nothing."""
+    reports.hold_write_lock(session)
+    return session
+
+
+# The session of a route that issues a report (declare it before the actor).
+ReportSession = Annotated[Session, Depends(_write_locked)]
+
+
 def issue_for(
     request: Request,
     session: Session,
@@ -43,11 +57,14 @@ def issue_for(
     catalog: Catalog,
     today: date,
 ) -> reports.Issued:
-    """Issue a report for the subject `ref` from a web request (API or page): SQLite's write lock
-    first, the issuer named with the address the request came to, then `reports.issue`."""
-    reports.hold_write_lock(session)
+    """Issue a report for the subject `ref` from a web request (API or page): `session` is the
+    route's `ReportSession` (SQLite's write lock already taken), the issuer named with the address
+    the request came to and the app's render pool, then `reports.issue`."""
     subject = subjects.get_by_ref(session, ref)
-    issuer = issuer_for(request.app.state.settings, catalog, str(request.base_url))
+    settings = request.app.state.settings
+    issuer = issuer_for(
+        settings, catalog, str(request.base_url), fastpaths.report_renderer(request)
+    )
     return reports.issue(
         session, subject, asked, actor=actor, issuer=issuer, catalog=catalog, today=today,
         surface="report",
@@ -70,7 +87,7 @@ def pdf_response(issued: reports.Issued) -> Response:
 def create_report(
     body: ReportRequest,
     request: Request,
-    session: DbSession,
+    session: ReportSession,
     actor: CurrentActor,
     catalog: CurrentCatalog,
     today: Today,

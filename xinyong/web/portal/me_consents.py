@@ -78,5 +78,6 @@ def queries_page(request: Request, session: DbSession, actor: Enterprise) -> HTM
         "actor": actor,
         "subject": subjects.get(session, actor.subject_id),
         "queries": audit.list_queries(session, actor.subject_id, limit=500),
+        "bases": consent.BASIS_LABELS,
     }
     return templates.TemplateResponse(request, "me/queries.html", ctx)

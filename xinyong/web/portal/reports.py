@@ -15,7 +15,7 @@ from xinyong import reports, subjects
 from xinyong.audit import Actor
 from xinyong.enums import Role
 from xinyong.reports.issuer import office_public_key
-from xinyong.web.api.reports import MAX_UPLOAD, issue_for, pdf_response
+from xinyong.web.api.reports import MAX_UPLOAD, ReportSession, issue_for, pdf_response
 from xinyong.web.deps import CurrentActor, CurrentCatalog, DbSession, Today, require
 from xinyong.web.templating import templates
 
@@ -49,7 +49,7 @@ def request_form(
 @router.post("/reports/request")
 def request_report(
     request: Request,
-    session: DbSession,
+    session: ReportSession,
     actor: CurrentActor,
     catalog: CurrentCatalog,
     today: Today,
