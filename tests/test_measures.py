@@ -163,7 +163,7 @@ def test_a_log_row_with_the_whole_answer_stays_readable_and_replays(
     assert measures.record_feedback(session, ans.check_id, [item], actor=system, today=DECIDED)
 
 
-def test_check_path_uses_four_statements(session, catalog, system, wage_listed):
+def test_check_path_uses_five_statements(session, catalog, system, wage_listed):
     statements: list[str] = []
 
     def count(conn, cursor, statement, *args):
@@ -176,9 +176,12 @@ def test_check_path_uses_four_statements(session, catalog, system, wage_listed):
                        today=DECIDED)  # fmt: skip
     finally:
         event.remove(bind, "before_cursor_execute", count)
-    # subject, its entry facts (one UNION ALL), the stored grade (evaluation), the log row
-    assert len(statements) == 4
+    # subject, its entry facts (one UNION ALL), the stored grade (evaluation), its sector grades,
+    # the log row
+    assert len(statements) == 5
     assert "evaluation_results" in statements[2]
+    assert "records" in statements[3]
+    assert "INSERT INTO checks" in statements[4]
 
 
 def test_no_measure_heavier_than_the_list_type_allows(catalog):
