@@ -5,8 +5,9 @@ BENCH_SUBJECTS subjects (default 1,000,000) and BENCH_ENTRIES list entries (defa
 screening of BENCH_SCREEN codes (default 1,000,000). Appends a row to bench/RESULTS.md at full
 scale (BENCH_RECORD=1 forces it, 0 suppresses it; small runs only prove the script works).
 
-Bench data is bulk-loaded with COPY (imported list records, and platform list entries in their
-decided state) because walking 50k procedures through the actions is not what is measured here.
+Bench data is bulk-loaded with COPY (imported list records, platform list entries in their
+decided state, and a stored grade for every subject, so that each answer carries its grade and
+supervision class) because walking 50k procedures through the actions is not what is measured here.
 Needs XINYONG_BENCH_POSTGRES_URL (make bench starts a cluster) and wrk (installed from Debian).
 """
 
@@ -87,9 +88,20 @@ def load(url: str) -> tuple[list[str], list[str]]:
                 cp.write_row((ids[c], "court_defaulter", f"bench-{i}", 1, True, "active",
                               f"(2026)示执{i}号", date(2026, 3, 1), "示范区人民法院", "bench",
                               "x", data))  # fmt: skip
+        # every subject graded (issue 12): the check answers with grade and supervision class
+        with conn.cursor().copy(
+            "COPY evaluation_results (subject_id, model_id, model_version, as_of, score, grade, "
+            "trigger, facts_hash, explanation, created_at) FROM STDIN"
+        ) as cp:
+            now = clock.now()
+            for i, c in enumerate(codes):
+                grade, score = ("A", 92.0) if i % 10 == 0 else ("B", 80.0) if i % 10 < 8 else (
+                    ("C", 65.0) if i % 10 == 8 else ("D", 40.0))  # fmt: skip
+                cp.write_row((ids[c], "enterprise", "bench", date(2026, 11, 1), score, grade,
+                              "run", "bench", "{}", now))  # fmt: skip
         conn.execute("ANALYZE")
         conn.commit()
-    print(f"loaded {N} subjects, {E} entries in {time.perf_counter() - t0:.1f}s")
+    print(f"loaded {N} subjects (graded), {E} entries in {time.perf_counter() - t0:.1f}s")
     return codes, listed
 
 

@@ -38,15 +38,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tests marked `postgres` prove PostgreSQL-only paths: deselected, not skipped, on SQLite.
+    """Tests marked `postgres` prove PostgreSQL-only paths: deselected, not skipped, on SQLite;
+    tests marked `sqlite` prove SQLite-only ones and are deselected on PostgreSQL.
 
     Browser tests run last (stable order otherwise): Playwright's sync API keeps an event loop
     running in the worker's main thread, after which `asyncio.run` in a later test fails.
     """
     items.sort(key=lambda item: "tests/browser/" in str(item.path).replace("\\", "/"))
-    if config.getoption("--db") == "postgresql":
-        return
-    keep = [item for item in items if item.get_closest_marker("postgres") is None]
+    other = "sqlite" if config.getoption("--db") == "postgresql" else "postgres"
+    keep = [item for item in items if item.get_closest_marker(other) is None]
     if len(keep) != len(items):
         config.hook.pytest_deselected(items=[i for i in items if i not in keep])
         items[:] = keep

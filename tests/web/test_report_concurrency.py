@@ -31,11 +31,8 @@ from xinyong.web.app import create_app
 THREADS = 6
 
 
-def test_concurrent_key_and_cookie_reports_on_sqlite_all_succeed(
-    tmp_path: Path, db_kind: str
-) -> None:
-    if db_kind != "sqlite":
-        pytest.skip("SQLite's single writer; PostgreSQL locks rows")
+@pytest.mark.sqlite  # SQLite's single writer; PostgreSQL locks rows
+def test_concurrent_key_and_cookie_reports_on_sqlite_all_succeed(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'reports.db'}"
     migrate.upgrade(url)
     key_file = tmp_path / "keys" / "office-sm2.pem"

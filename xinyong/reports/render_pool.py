@@ -26,7 +26,7 @@ from xinyong import signing
 from xinyong.reports import pdf, seal
 from xinyong.reports.content import ReportContent
 
-NICE = 5  # niceness added to the render workers (background work beside interactive requests)
+NICE = 19  # niceness added to the render workers (background work beside interactive requests)
 # In the calling thread: one render at a time per process, so the event loop keeps its share.
 _IN_PROCESS = threading.BoundedSemaphore(1)
 # The part of a report that stays in the request (gathering its content through the ORM, ~30 ms
