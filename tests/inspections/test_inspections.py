@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
 from tests.factories import make_provider, make_subject
+from tests.factories.archive import make_record
 from tests.factories.workflows import make_officer
 from xinyong import clock, evaluation, inspections
 from xinyong.catalog import Catalog
@@ -200,3 +201,30 @@ def test_results_by_the_inspecting_department_are_published_in_the_period(
     assert done.publish_by == clock.add_working_days(today, 20, calendar)
     published = inspections.public_results(session, today=today)
     assert [p["result"] for p in published] == ["发现问题已责令整改"]
+
+
+def test_a_tax_plan_classes_subjects_by_their_tax_grade_and_other_plans_by_ours(
+    session: Session, catalog: Catalog, today: date
+) -> None:
+    """The plan's sector decides how its population is classed: the tax sector's rule reads the
+    纳税信用等级 in force (catalogs/supervision.yaml), market regulation reads our grade."""
+    dept = make_provider(session)
+    officer = make_officer(session, dept)
+    firm = make_subject(session, region_code=REGION)
+    ours = evaluation.evaluate_subject(session, firm, catalog=catalog, today=today)
+    assert ours is not None
+    assert ours.grade == "B"
+    make_record(session, firm, info_class="sector_grade", decision_date=date(2026, 4, 10),
+                data={"sector": "tax_credit", "grade": "D", "grading_year": "2025"},
+                valid_until=date(2027, 4, 9), authority_name="示范区税务局")  # fmt: skip
+
+    def classes(sector: str) -> dict[int, str]:
+        plan = inspections.create_plan(
+            session, code=f"2026-{sector}", title="抽查", provider=dept, sector=sector,
+            region_code=REGION, period_start=date(2026, 12, 1), period_end=date(2026, 12, 31),
+            seed="s", actor=officer, catalog=catalog, today=today,
+        )  # fmt: skip
+        return {int(sid): cls for sid, cls in DrawInputs.from_json(plan.inputs).population}
+
+    assert classes("tax")[firm.id] == "D"  # the tax grade decides (sector_first)
+    assert classes("market_regulation")[firm.id] == "B"  # ours

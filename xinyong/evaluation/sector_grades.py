@@ -84,12 +84,7 @@ class SectorGrade:
 
 def statement(subject_id: Any) -> Select[Any]:
     """The subject's current sector-grade records as `COLUMNS` (a handful of rows)."""
-    return _select().where(
-        Record.subject_id == subject_id,
-        Record.is_current.is_(True),
-        Record.info_class == INFO_CLASS,
-        Record.status == RecordStatus.ACTIVE.value,
-    )
+    return _current(_select()).where(Record.subject_id == subject_id)
 
 
 def rows_by_id(session: Session, record_ids: Iterable[int]) -> list[SectorGradeRow]:
@@ -99,6 +94,33 @@ def rows_by_id(session: Session, record_ids: Iterable[int]) -> list[SectorGradeR
         return []
     stmt = _select().where(Record.id.in_(ids), Record.info_class == INFO_CLASS)
     return [SectorGradeRow.of(r) for r in session.execute(stmt)]
+
+
+def rows_of_subjects(
+    session: Session, subject_ids: Iterable[int]
+) -> dict[int, list[SectorGradeRow]]:
+    """The current sector-grade records of many subjects (a plan's population), by subject:
+    `statement`'s rows, read a chunk of subjects at a time."""
+    ids = list(subject_ids)
+    out: dict[int, list[SectorGradeRow]] = {}
+    for start in range(0, len(ids), _CHUNK):
+        stmt = _current(_select().add_columns(Record.subject_id)).where(
+            Record.subject_id.in_(ids[start : start + _CHUNK])
+        )
+        for row in session.execute(stmt):
+            out.setdefault(row.subject_id, []).append(SectorGradeRow.of(tuple(row)[:-1]))
+    return out
+
+
+_CHUNK = 900  # under SQLite's bound-parameter limit
+
+
+def _current(stmt: Select[Any]) -> Select[Any]:
+    return stmt.where(
+        Record.is_current.is_(True),
+        Record.info_class == INFO_CLASS,
+        Record.status == RecordStatus.ACTIVE.value,
+    )
 
 
 def _select() -> Select[Any]:

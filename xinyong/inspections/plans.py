@@ -24,7 +24,7 @@ from xinyong.clock import Calendar, add_working_days
 from xinyong.db.tables import Inspection, InspectionPlan, Inspector, Provider, Subject
 from xinyong.enums import Role, SubjectStatus
 from xinyong.errors import Conflict, InvalidInput, NotFound
-from xinyong.evaluation import supervision
+from xinyong.evaluation import sector_grades, supervision
 from xinyong.inspections.draw import DrawInputs, Drawn, draw
 
 UNGRADED_CLASS = "B"
@@ -82,7 +82,11 @@ def get_plan(session: Session, code: str) -> InspectionPlan:
     return plan
 
 
-def _population(session: Session, region_code: str, catalog: Catalog) -> list[tuple[int, str]]:
+def _population(
+    session: Session, region_code: str, sector: str, catalog: Catalog, today: date
+) -> list[tuple[int, str]]:
+    """Every graded subject of the region with its supervision class in the plan's sector: our
+    grade, combined with its sector grade where the sector's rule says so (`supervision.decide`)."""
     rules = supervision.load_rules()
     kinds = list(evaluation.models_for(catalog).by_kind)  # the kinds that are graded
     rows = (
@@ -99,11 +103,14 @@ def _population(session: Session, region_code: str, catalog: Catalog) -> list[tu
         .all()
     )
     grades = evaluation.current_grades(session, rows)
+    read = rules.sector(sector).sector_grade is not None  # does this sector read sector grades?
+    graded = sector_grades.rows_of_subjects(session, rows) if read else {}
     out = []
     for sid in rows:
         grade = grades.get(sid)
-        cls = supervision.supervision_class(rules, grade.grade) if grade else UNGRADED_CLASS
-        out.append((sid, cls))
+        theirs = sector_grades.in_force(graded.get(sid, []), catalog=catalog, today=today)
+        found = supervision.decide(rules, grade.grade if grade else None, sector, theirs)
+        out.append((sid, found.supervision_class if found is not None else UNGRADED_CLASS))
     return out
 
 
@@ -154,7 +161,7 @@ def create_plan(
     treatments = rules.sector(sector).classes
     inputs = DrawInputs(
         seed=seed or secrets.token_hex(8),
-        population=tuple(_population(session, region_code, catalog)),
+        population=tuple(_population(session, region_code, sector, catalog, today)),
         ratios={cls: t.ratio for cls, t in treatments.items()},
         min_ratio=rules.inspections.min_ratio,
         inspectors=tuple(i.id for i in pool),
