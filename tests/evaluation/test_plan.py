@@ -16,7 +16,17 @@ from tests.factories.subjects import SYSTEM
 from xinyong import demo
 from xinyong.catalog import Catalog
 from xinyong.enums import Severity
-from xinyong.evaluation import Fact, ModelSet, engine, facts, load_models, models_for, plan, score
+from xinyong.evaluation import (
+    Fact,
+    ModelSet,
+    engine,
+    facts,
+    load_models,
+    models_for,
+    plan,
+    score,
+    subject_facts,
+)
 from xinyong.evaluation.schema import EvaluationModel, Settings
 from xinyong.evaluation.scoring import override_keys
 
@@ -111,7 +121,7 @@ def test_fact_table_and_plan_equal_the_reference_on_the_demo_region(
                 assert fhash == plan.facts_hash(reference[sid])
                 compared += 1
         for sid in ids[:40]:  # the single-subject read, too
-            one = facts.of_subject(session, sid, catalog=catalog, today=today)
+            one = subject_facts.of_subject(session, sid, catalog=catalog, today=today)
             assert sorted(one, key=repr) == sorted(reference[sid], key=repr)
             singles += 1
     assert compared > 100

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from xinyong.catalog import Catalog
 from xinyong.config import get_settings
 from xinyong.db.tables import EvaluationResult, Subject
-from xinyong.evaluation import facts as facts_mod
+from xinyong.evaluation import subject_facts
 from xinyong.evaluation.models import LoadedModel, ModelSet, load_models
 from xinyong.evaluation.plan import facts_hash
 from xinyong.evaluation.scoring import Evaluation, Fact, score
@@ -150,7 +150,7 @@ def assess(
     loaded = model_of(subject, catalog)
     if loaded is None:
         return None
-    facts = facts_mod.of_subject(session, subject.id, catalog=catalog, today=today)
+    facts = subject_facts.of_subject(session, subject.id, catalog=catalog, today=today)
     return score(loaded.model, loaded.version, facts, today), facts
 
 
