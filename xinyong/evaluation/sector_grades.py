@@ -96,6 +96,9 @@ def rows_by_id(session: Session, record_ids: Iterable[int]) -> list[SectorGradeR
     return [SectorGradeRow.of(r) for r in session.execute(stmt)]
 
 
+_CHUNK = 900  # under SQLite's bound-parameter limit
+
+
 def rows_of_subjects(
     session: Session, subject_ids: Iterable[int]
 ) -> dict[int, list[SectorGradeRow]]:
@@ -110,9 +113,6 @@ def rows_of_subjects(
         for row in session.execute(stmt):
             out.setdefault(row.subject_id, []).append(SectorGradeRow.of(tuple(row)[:-1]))
     return out
-
-
-_CHUNK = 900  # under SQLite's bound-parameter limit
 
 
 def _current(stmt: Select[Any]) -> Select[Any]:

@@ -108,7 +108,10 @@ def _population(
     out = []
     for sid in rows:
         grade = grades.get(sid)
-        theirs = sector_grades.in_force(graded.get(sid, []), catalog=catalog, today=today)
+        found_rows = graded.get(sid)
+        theirs = (
+            sector_grades.in_force(found_rows, catalog=catalog, today=today) if found_rows else {}
+        )
         found = supervision.decide(rules, grade.grade if grade else None, sector, theirs)
         out.append((sid, found.supervision_class if found is not None else UNGRADED_CLASS))
     return out
