@@ -23,7 +23,7 @@ from xinyong.collection import Submission
 from xinyong.config import Settings
 from xinyong.db.tables import OutboxEntry, Provider
 from xinyong.enums import Role
-from xinyong.exchange import delivery, package
+from xinyong.exchange import delivery, intake, package
 from xinyong.web import deps
 from xinyong.web.app import create_app
 
@@ -58,7 +58,7 @@ def test_pending_changes_go_out_once_and_the_next_run_sends_only_new_ones(
     second = delivery.send_pending(session, outbox_dir=out, catalog=catalog, key=KEY, now=later)
     assert second.changes == 2  # only the new ones: nothing is sent twice
     assert second.package is not None
-    contents = package.verify(out / second.package, [KEY.public_key], catalog)
+    contents = intake.verify(out / second.package, [KEY.public_key], catalog)
     assert len(contents.csv_rows["penalty"]) == 2
     rows = delivery.timeliness(session, calendar)
     assert [(r["provider"], r["sent"], r["on_time"]) for r in rows] == [(provider.name, 7, 7)]

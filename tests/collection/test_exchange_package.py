@@ -21,7 +21,7 @@ from xinyong.catalog import Catalog
 from xinyong.clock import Calendar
 from xinyong.db.session import make_engine, make_sessionmaker
 from xinyong.db.tables import Batch, OutboxEntry, Provider, Record, Subject
-from xinyong.exchange import package
+from xinyong.exchange import intake, package
 
 SYSTEM = Actor.system("测试")
 KEY = signing.generate_key()
@@ -47,7 +47,7 @@ def _counts(factory: Any) -> tuple[int, ...]:
 
 def _import(factory: Any, path: Path, catalog: Catalog, calendar: Calendar, today: date) -> None:
     with factory() as s:
-        package.import_package(s, path, trusted=[KEY.public_key], catalog=catalog,
+        intake.import_package(s, path, trusted=[KEY.public_key], catalog=catalog,
                                calendar=calendar, actor=SYSTEM, today=today)  # fmt: skip
 
 
@@ -171,6 +171,6 @@ def test_a_damaged_package_is_refused_whole(
     assert _counts(factory) == before  # nothing stored
     # a key nobody trusts is refused too, even for an intact package
     with factory() as s, pytest.raises(package.PackageRefused):
-        package.import_package(s, exported, trusted=[signing.generate_key().public_key],
+        intake.import_package(s, exported, trusted=[signing.generate_key().public_key],
                                catalog=catalog, calendar=calendar, actor=SYSTEM,
                                today=today)  # fmt: skip

@@ -77,13 +77,13 @@ def import_(
     from sqlalchemy.orm import Session  # noqa: PLC0415
 
     from xinyong.db.session import make_engine, make_sessionmaker  # noqa: PLC0415
-    from xinyong.exchange import package  # noqa: PLC0415
+    from xinyong.exchange import intake  # noqa: PLC0415
 
     keys = trusted_keys(list(trust or []))
     factory = make_sessionmaker(make_engine(ctx.settings().database_url))
     session: Session
     with factory() as session:  # collection commits per chunk: no surrounding transaction
-        counts = package.import_package(
+        counts = intake.import_package(
             session, path, trusted=keys, catalog=ctx.load_catalog(),
             calendar=ctx.load_calendar(), actor=ctx.operator(), today=ctx.today(),
             progress=lambda text: ctx.err.print(f"  导入 {text}"),

@@ -29,7 +29,7 @@ from xinyong.catalog import Catalog
 from xinyong.clock import Calendar
 from xinyong.db.tables import OutboxEntry, Provider, Record
 from xinyong.errors import InvalidInput
-from xinyong.exchange import feed, national, package
+from xinyong.exchange import feed, intake, national, package
 from xinyong.outbox import Event
 
 ATTEMPTS = 3
@@ -258,7 +258,7 @@ def receive_inbox(
                     calendar=calendar, actor=actor, today=today,
                 )  # fmt: skip
             else:
-                counts = package.import_package(
+                counts = intake.import_package(
                     session, item, trusted=keys, catalog=catalog, calendar=calendar,
                     actor=actor, today=today,
                 )  # fmt: skip

@@ -1,5 +1,5 @@
 """The exchange API for other platforms (API keys with the `exchange` scope, checked in the
-domain: `exchange.feed.changes`, `exchange.package.receive`).
+domain: `exchange.feed.changes`, `exchange.intake.receive`).
 
 - `GET /api/v1/exchange/changes?after=CURSOR&limit=N` — the change feed, oldest first;
   `next_cursor` is passed back as `after` for the next page.
@@ -16,7 +16,7 @@ from fastapi import APIRouter, Header, Query, Request
 from starlette.concurrency import run_in_threadpool
 
 from xinyong import auth
-from xinyong.exchange import delivery, feed, package
+from xinyong.exchange import delivery, feed, intake
 from xinyong.web.api.batches import WorkSession
 from xinyong.web.deps import CurrentActor, CurrentCalendar, CurrentCatalog, DbSession, Today
 
@@ -53,12 +53,12 @@ async def receive_package(
     today: Today,
     node: Annotated[str | None, Header(alias=delivery.NODE_HEADER, max_length=64)] = None,
 ) -> dict[str, Any]:
-    auth.require_scope(actor, "exchange")  # again in package.receive; before any commit here
+    auth.require_scope(actor, "exchange")  # again in intake.receive; before any commit here
     request_session.commit()  # the key's last use, written now: SQLite has a single writer
     data = await request.body()
     settings = request.app.state.settings
     trusted = delivery.trusted_keys(settings.signing_key_path, settings.data_dir)
     return await run_in_threadpool(
-        package.receive, session, data, node=node, trusted=trusted, catalog=catalog,
+        intake.receive, session, data, node=node, trusted=trusted, catalog=catalog,
         calendar=calendar, actor=actor, today=today,
     )  # fmt: skip
