@@ -1,11 +1,12 @@
 """Credit reports: the public report and the special report (信用代证), signed with SM2.
 
 Owns: what a report says (content.py), its PDF (pdf.py), its signature trailer (seal.py), the
-domain catalog (domains.py), and issuing / revoking / verifying with the snapshot rows (issue.py).
+domain catalog (domains.py), issuing and revoking with the snapshot rows (issue.py), and verifying
+(verification.py).
 Does not: decide who may read non-public information (consent.authorise), or keep the keys
 (signing, configured in settings).
 
-Start here: `issue.issue`, then `issue.verify_file`. docs/reports.md: layout, signature, openssl.
+Start here: `issue.issue`, then `verification.verify_file`. docs/reports.md: layout, signature, openssl.
 """
 
 from xinyong.reports.content import ReportContent, ReportKind
@@ -14,18 +15,20 @@ from xinyong.reports.issue import (
     Issued,
     Issuer,
     Request,
-    Verdict,
-    Verification,
-    check_file,
     get,
     hold_write_lock,
     issue,
     recent,
     revoke,
-    verify_file,
-    verify_number,
     verify_url,
     well_formed,
+)
+from xinyong.reports.verification import (
+    Verdict,
+    Verification,
+    check_file,
+    verify_file,
+    verify_number,
 )
 
 __all__ = [

@@ -1,11 +1,10 @@
-"""Issuing, revoking and verifying credit reports.
+"""Issuing and revoking credit reports (verifying them: `reports/verification.py`).
 
 `issue` decides who may have which report (consent.authorise for the special report and for any
 natural person's report), gathers the content, renders and signs (`render_pool`: in a worker
 process on the web), stores the snapshot row (number,
 SM3 digest, subject, kind, validity) and — for non-public reports — writes the query log, all in
 the caller's transaction, and audits the issue. `revoke` is the credit office's, with a reason.
-`verify_file` answers authentic / altered / revoked / expired / unknown.
 """
 
 from __future__ import annotations
@@ -14,7 +13,6 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import select, update
@@ -28,7 +26,7 @@ from xinyong.db.tables import Report, Subject
 from xinyong.enums import Role, SubjectKind
 from xinyong.errors import Conflict, Forbidden, InvalidInput, NotFound
 from xinyong.reports import content as build
-from xinyong.reports import render_pool, seal
+from xinyong.reports import render_pool
 from xinyong.reports.content import ReportContent, ReportKind
 from xinyong.reports.domains import ReportDomains
 
@@ -46,24 +44,6 @@ class ReportNotFound(NotFound):
 
 class AlreadyRevoked(Conflict):
     code = "reports.already_revoked"
-
-
-class Verdict(StrEnum):
-    AUTHENTIC = "authentic"
-    ALTERED = "altered"
-    REVOKED = "revoked"
-    EXPIRED = "expired"
-    UNKNOWN = "unknown"
-
-    @property
-    def label(self) -> str:
-        return {
-            "authentic": "真实有效",
-            "altered": "已被改动或不是本平台签发",
-            "revoked": "已撤销",
-            "expired": "已过有效期",
-            "unknown": "本平台无此报告编号",
-        }[self.value]
 
 
 def report_number(issued_at: datetime) -> str:
@@ -326,118 +306,6 @@ def revoke(session: Session, number: str, *, reason: str, actor: Actor) -> Repor
         reason=text,
     )
     return row
-
-
-@dataclass(frozen=True, slots=True)
-class Verification:
-    verdict: Verdict
-    number: str | None
-    kind: str | None = None
-    valid_until: date | None = None
-    signature_ok: bool | None = None
-    registered: bool | None = None
-    revoked_at: datetime | None = None
-    revoke_reason: str | None = None
-    subject_name: str | None = None
-
-    @property
-    def message(self) -> str:
-        text = f"报告 {self.number or '（无编号）'}：{self.verdict.label}"
-        if self.verdict == Verdict.REVOKED and self.revoke_reason:
-            text += f"（撤销理由：{self.revoke_reason}）"
-        if self.verdict == Verdict.EXPIRED and self.valid_until:
-            text += f"（有效期至 {self.valid_until.isoformat()}）"
-        return text
-
-    def as_json(self) -> dict[str, Any]:
-        body: dict[str, Any] = audit.jsonable(
-            {
-                "verdict": self.verdict.value,
-                "label": self.verdict.label,
-                "message": self.message,
-                "number": self.number,
-                "kind": self.kind,
-                "valid_until": self.valid_until,
-                "signature_ok": self.signature_ok,
-                "registered": self.registered,
-                "revoked_at": self.revoked_at,
-                "revoke_reason": self.revoke_reason,
-            }
-        )
-        return body
-
-
-def check_file(
-    data: bytes,
-    public_key: signing.VerifyKey,
-    *,
-    today: date,
-    row: Report | None = None,
-    online: bool = False,
-) -> Verification:
-    """Offline (row None, online False) or against the stored snapshot row."""
-    opened = seal.open_report(data)
-    ok = seal.signature_holds(opened, public_key)
-    base = Verification(Verdict.ALTERED, opened.number, opened.kind, opened.valid_until, ok)
-    if not ok or opened.number is None or opened.valid_until is None:
-        return base
-    if online and (row is None or row.digest != signing.sm3_hex(data)):
-        return Verification(
-            Verdict.ALTERED if row else Verdict.UNKNOWN,
-            opened.number,
-            opened.kind,
-            opened.valid_until,
-            ok,
-            registered=row is not None,
-        )
-    if row is not None and row.revoked_at is not None:
-        return Verification(
-            Verdict.REVOKED,
-            opened.number,
-            opened.kind,
-            opened.valid_until,
-            ok,
-            True,
-            row.revoked_at,
-            row.revoke_reason,
-        )
-    verdict = Verdict.EXPIRED if today > opened.valid_until else Verdict.AUTHENTIC
-    return Verification(
-        verdict,
-        opened.number,
-        opened.kind,
-        opened.valid_until,
-        ok,
-        row is not None if online else None,
-    )
-
-
-def verify_file(
-    session: Session, data: bytes, public_key: signing.VerifyKey, *, today: date
-) -> Verification:
-    opened = seal.open_report(data)
-    row = None
-    if opened.number is not None:
-        row = session.execute(
-            select(Report).where(Report.number == opened.number)
-        ).scalar_one_or_none()
-    return check_file(data, public_key, today=today, row=row, online=True)
-
-
-def verify_number(session: Session, number: str, *, today: date) -> Verification:
-    """Without the file: is this number ours, revoked, expired? (The file check needs the PDF.)"""
-    row = session.execute(select(Report).where(Report.number == number)).scalar_one_or_none()
-    if row is None:
-        return Verification(Verdict.UNKNOWN, number, registered=False)
-    if row.revoked_at is not None:
-        verdict = Verdict.REVOKED
-    elif today > row.valid_until:
-        verdict = Verdict.EXPIRED
-    else:
-        verdict = Verdict.AUTHENTIC
-    return Verification(
-        verdict, number, row.kind, row.valid_until, None, True, row.revoked_at, row.revoke_reason
-    )
 
 
 def as_json(row: Report) -> dict[str, Any]:
