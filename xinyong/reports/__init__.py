@@ -6,7 +6,8 @@ domain catalog (domains.py), issuing and revoking with the snapshot rows (issue.
 Does not: decide who may read non-public information (consent.authorise), or keep the keys
 (signing, configured in settings).
 
-Start here: `issue.issue`, then `verification.verify_file`. docs/reports.md: layout, signature, openssl.
+Start here: `issue.issue`, then `verification.verify_file`. docs/reports.md: layout, signature,
+openssl.
 """
 
 from xinyong.reports.content import ReportContent, ReportKind
