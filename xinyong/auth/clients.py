@@ -1,14 +1,16 @@
 """API clients of business systems, provider systems and banks: keys, scopes, rate limits.
 
-Owns: the one API-key lookup (`API_KEY_STATEMENT` + `actor_for_key_row`, run on a session here
-and compiled for psycopg by the joint check's fast path), key creation (shown once, only the
-SHA-256 stored), rotation and revocation, scopes and the scope each API path needs.
+Owns: the one API-key lookup (`API_KEY_STATEMENT` + `key_client`, run on a session here and
+compiled for psycopg by the joint check's fast path) and the admission of each call
+(`KeyClient.admit`: scope, rate limit, role — on both check paths), key creation (shown once,
+only the SHA-256 stored), rotation and revocation, scopes and the scope each API path needs.
 """
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -24,10 +26,20 @@ from xinyong.enums import Role
 from xinyong.errors import Conflict, Forbidden, InvalidInput, Unauthenticated
 
 # The one API-key lookup: the sync path runs it on a session, the joint check's fast path
-# compiles it once for psycopg (`measures.fast`); both turn the row into an actor here.
+# compiles it once for psycopg (`measures.fast`); both turn the row into a `KeyClient` here and
+# admit each call through `KeyClient.admit` (scope, rate limit, the actor of the call).
 API_KEY_STATEMENT = select(
-    ApiClient.id, ApiClient.name, ApiClient.role, ApiClient.provider_id, ApiClient.active
+    ApiClient.id,
+    ApiClient.name,
+    ApiClient.role,
+    ApiClient.provider_id,
+    ApiClient.active,
+    ApiClient.revoked_at,
+    ApiClient.key_prefix,
+    ApiClient.scopes,
+    ApiClient.rate_limit,
 ).where(ApiClient.key_hash == bindparam("key_hash"))
+DEFAULT_RATE_LIMIT = "120/minute"
 
 
 def api_key_params(key: str) -> dict[str, str]:
@@ -35,12 +47,57 @@ def api_key_params(key: str) -> dict[str, str]:
     return {"key_hash": token_digest(key)}
 
 
-def actor_for_key_row(row: Any) -> Actor | None:
-    """The actor of an `API_KEY_STATEMENT` row (id, name, role, provider_id, active), None when
-    there is no row or the client is deactivated."""
-    if row is None or not row[4]:
+@dataclass(frozen=True, slots=True)
+class KeyClient:
+    """What a valid key's client row says: who calls, with which scopes, how often."""
+
+    id: int
+    name: str
+    role: Role
+    provider_id: int | None
+    key_prefix: str
+    scopes: tuple[str, ...]
+    rate_limit: str
+
+    @property
+    def actor(self) -> Actor:
+        """The client as it acts without a path (no scope applied)."""
+        return Actor("api_client", self.id, f"接口:{self.name}", self.role, self.provider_id,
+                     scopes=self.scopes)  # fmt: skip
+
+    def admit(self, scope: str | None, *, request_id: str | None = None) -> Actor:
+        """One call on a path needing `scope` (None: none): refused with 403 when the key has
+        scopes and not this one, counted against the client's rate limit (429 when used up); the
+        actor of the call acts with the scope's role. Both check routes admit calls here."""
+        from xinyong import ratelimit  # noqa: PLC0415
+
+        scoped = scope is not None and bool(self.scopes)
+        if scope is not None and scoped and scope not in self.scopes:
+            raise Forbidden(
+                f"接口密钥“{self.name}”未开通{CLIENT_SCOPES[scope][1]}（{scope}）权限",
+                code="auth.scope_missing",
+            )
+        # keyed by the key's random prefix: row ids come back after a rollback, prefixes do not
+        ratelimit.hit(f"client:{self.key_prefix}", self.rate_limit)
+        role = CLIENT_SCOPES[scope][0] if scope is not None and scoped else self.role
+        return Actor("api_client", self.id, f"接口:{self.name}", role, self.provider_id,
+                     request_id=request_id, scopes=self.scopes)  # fmt: skip
+
+
+def key_client(row: Any) -> KeyClient | None:
+    """The client of an `API_KEY_STATEMENT` row (or an `ApiClient`), None when there is none or
+    it is deactivated or revoked."""
+    if row is None or not row.active or row.revoked_at is not None:
         return None
-    return Actor("api_client", row[0], f"接口:{row[1]}", Role(row[2]), row[3])
+    return KeyClient(row.id, row.name, Role(row.role), row.provider_id, row.key_prefix,
+                     tuple(row.scopes or ()), row.rate_limit or DEFAULT_RATE_LIMIT)  # fmt: skip
+
+
+def actor_for_key_row(row: Any) -> Actor | None:
+    """The actor of an `API_KEY_STATEMENT` row, None when there is no row or the client is
+    deactivated or revoked."""
+    client = key_client(row)
+    return client.actor if client is not None else None
 
 
 def require_scope(actor: Actor, scope: str) -> None:
@@ -102,51 +159,23 @@ def client_key_actor(
 ) -> Actor | None:
     """The actor an API key acts as on `path`: None for an unknown or revoked key.
 
-    The call is counted against the client's rate limit, its scope checked, and last_used_at
-    kept (at most one write a minute). Checks log the returned actor: every use names the client.
+    The call is admitted by `KeyClient.admit` (scope, rate limit and role, as on the joint
+    check's fast path) and last_used_at kept (at most one write a minute). Checks log the
+    returned actor: every use names the client.
     """
-    from xinyong import ratelimit  # noqa: PLC0415
-
     client = session.execute(
         select(ApiClient).where(ApiClient.key_hash == token_digest(key))
     ).scalar_one_or_none()
-    if client is None or not client.active or client.revoked_at is not None:
+    found = key_client(client)
+    if client is None or found is None:
         return None
-    scope = scope_for_path(path)
-    scopes = list(client.scopes or [])
-    if scope is not None and scopes and scope not in scopes:
-        raise Forbidden(
-            f"接口密钥“{client.name}”未开通{CLIENT_SCOPES[scope][1]}（{scope}）权限",
-            code="auth.scope_missing",
-        )
-    # keyed by the key's random prefix: row ids come back after a rollback, prefixes do not
-    ratelimit.hit(f"client:{client.key_prefix}", client.rate_limit or "120/minute")
+    actor = found.admit(scope_for_path(path), request_id=request_id)
     last = client.last_used_at
     if last is not None and last.tzinfo is None:
         last = last.replace(tzinfo=UTC)
     if last is None or now - last >= LAST_USED_EVERY:
         client.last_used_at = now
         session.flush()
-    actor = Actor(
-        "api_client",
-        client.id,
-        f"接口:{client.name}",
-        Role(client.role),
-        client.provider_id,
-        request_id=request_id,
-        scopes=tuple(client.scopes or ()),
-    )
-    if scope is not None and scopes:
-        role = CLIENT_SCOPES[scope][0]
-        return Actor(
-            kind=actor.kind,
-            id=actor.id,
-            label=actor.label,
-            role=role,
-            provider_id=actor.provider_id,
-            request_id=request_id,
-            scopes=actor.scopes,
-        )
     return actor
 
 

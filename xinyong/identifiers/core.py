@@ -152,6 +152,8 @@ def _normalise_once(text: str) -> str:
 
 def normalise(raw: str) -> str:
     """Full-width → half-width (NFKC), drop whitespace and zero-width marks, strip quotes, upper."""
+    if raw.isascii() and raw.isalnum() and raw == raw.upper():
+        return raw  # already its own fixpoint: nothing for NFKC, spaces, quotes or upper()
     text = raw
     for _ in range(5):  # NFKC and upper() can each undo the other's work once; stop at a fixpoint
         cleaned = _normalise_once(text)

@@ -8,11 +8,13 @@ logs all their checks durably before any of them answers. Nothing about subjects
 is cached, so a list change is seen by the very next check. The SQL is not written here: the
 entry facts are `lists.facts_statement` (the sync path's query) in a LATERAL join to the
 subjects asked about, and the key lookup is `auth.API_KEY_STATEMENT`, both compiled once for
-psycopg; rows become facts and actors through `lists.facts_of_row` and `auth.actor_for_key_row`.
-API keys are cached in memory (by the key itself, at most `MAX_KEYS`) for `KEY_TTL_SECONDS` (a
-deactivated key stops working within that time); the list entry classes of the catalog are
-computed once per catalog version. The log row is `replay.log_fields`, as on the sync path
-(what reproduces the answer and its digest); the web route returns the answer's JSON text.
+psycopg; rows become facts and clients through `lists.facts_of_row` and `auth.key_client`.
+Key rows are cached in memory (by the key itself, at most `MAX_KEYS`) for `KEY_TTL_SECONDS` (a
+deactivated key stops working within that time); every call is still admitted by
+`auth.KeyClient.admit` (the key's scope, its rate limit) as on the sync path; the list entry
+classes of the catalog are computed once per catalog version. The log row is
+`replay.log_fields`, as on the sync path (what reproduces the answer and its digest); the web
+route returns the answer's JSON text.
 """
 
 from __future__ import annotations
@@ -143,7 +145,7 @@ class FastCheck:
     min_size: int = 4
     max_size: int = 8
     pool: AsyncConnectionPool = field(init=False)
-    _keys: dict[str, tuple[float, Actor | None]] = field(default_factory=dict)
+    _keys: dict[str, tuple[float, auth.KeyClient | None]] = field(default_factory=dict)
     _classes: tuple[str, dict[str, str | None]] = ("", {})
     _reader: Coalescer[tuple[str, frozenset[str]], list[Row]] = field(init=False)
     _writer: Coalescer[str, None] = field(init=False)
@@ -169,17 +171,20 @@ class FastCheck:
         await self._writer.stop()
         await self.pool.close()
 
-    async def actor_for_key(self, key: str) -> Actor | None:
+    async def client_for_key(self, key: str) -> auth.KeyClient | None:
+        """The client of a presented key (`auth.key_client`), cached; the caller admits each
+        call through `KeyClient.admit` (scope, rate limit), as the sync path does."""
         cached = self._keys.get(key)
         if cached is not None and cached[0] > time.monotonic():
             return cached[1]
         async with self.pool.connection() as conn:
-            cur = await conn.execute(key_sql(), auth.api_key_params(key))
-            actor = auth.actor_for_key_row(await cur.fetchone())
+            cur = conn.cursor(row_factory=namedtuple_row)
+            await cur.execute(key_sql(), auth.api_key_params(key))
+            client = auth.key_client(await cur.fetchone())
         if len(self._keys) >= MAX_KEYS:  # random keys must not grow the cache without bound
             self._keys.clear()
-        self._keys[key] = (time.monotonic() + KEY_TTL_SECONDS, actor)
-        return actor
+        self._keys[key] = (time.monotonic() + KEY_TTL_SECONDS, client)
+        return client
 
     async def check(
         self, code: str, matter: str, *, catalog: Catalog, actor: Actor, today: date

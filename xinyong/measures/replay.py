@@ -38,8 +38,9 @@ MAX_ROW_DIGITS = 18  # a row number (bigint); anything longer is a check id
 
 
 def answer_digest(answer: dict[str, Any]) -> str:
-    """SHA-256 (hex) of an answer's canonical JSON (keys sorted, dates as ISO text)."""
-    return archive.hash_canonical(archive.canonical_json(answer))
+    """SHA-256 (hex) of an answer's canonical JSON (keys sorted, dates as ISO text); an answer's
+    keys are all text (`CheckAnswer.as_dict`)."""
+    return archive.hash_canonical(archive.canonical_json(answer, text_keys=True))
 
 
 def log_basis(

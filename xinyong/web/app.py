@@ -69,7 +69,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.catalog_dir, override_dir=settings.catalog_override_dir
     )
     errors.install(app)
-    security.install(app, settings)
+    app.add_middleware(fastpaths.FastDispatch, routes=api_checks.fast_routes())
+    security.install(app, settings)  # around the dispatch layer: guards and headers for all
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     api_routers = [
         api_system.router,

@@ -1,5 +1,5 @@
 """The two async read paths on PostgreSQL (joint check, public subject search), owned by the app,
-and the report render pool (`reports.render_pool`).
+the report render pool (`reports.render_pool`), and the dispatch layer of the joint check.
 
 They are opened once per server process when the app starts and closed when it stops (the
 FastAPI lifespan), so no request races to create a pool and none is left open at shutdown.
@@ -9,10 +9,11 @@ its processes on the first report and is shut down with the app.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from xinyong.config import Settings
 from xinyong.measures.fast import FastCheck
@@ -72,3 +73,29 @@ def fast_search(request: Request) -> FastSearch:
     path = _opened(request, "fast_search")
     assert isinstance(path, FastSearch)
     return path
+
+
+# An ASGI handler that answers one (method, path) before the router, or declines (False).
+Handler = Callable[[Scope, Receive, Send], Awaitable[bool]]
+
+
+class FastDispatch:
+    """The app's innermost middleware: a request whose (method, path) has a handler here (the
+    joint check with an API key, `api.checks.dispatch_check`) is answered without routing,
+    dependency solving or the exception middleware — the framework's share of a check's CPU.
+
+    Being inside `security.install`'s layers, it changes none of them: the security headers,
+    the control-character guard, the Origin guard and the CSRF cookie layer wrap these answers as
+    they wrap every response. The handler renders its own errors with `errors.render`, and any
+    request it declines goes on to the app's route (docs/decisions/0014)."""
+
+    def __init__(self, app: ASGIApp, routes: Mapping[tuple[str, str], Handler]) -> None:
+        self.app = app
+        self.routes = dict(routes)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            handler = self.routes.get((scope["method"], scope["path"]))
+            if handler is not None and await handler(scope, receive, send):
+                return
+        await self.app(scope, receive, send)

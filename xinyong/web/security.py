@@ -179,7 +179,10 @@ def valid_token(secret: str, token: str | None) -> bool:
 
 class CsrfCookie:
     """Issue the double-submit token: a signed random value in the `xinyong_csrf` cookie, offered
-    to the pages as `scope["csrftoken"]()` (templating's `csrf_field()` and `csrf_token()`)."""
+    to the pages as `scope["csrftoken"]()` (templating's `csrf_field()` and `csrf_token()`).
+
+    A request authenticated by an API key is exempt from the check, so it is sent no cookie
+    unless a page rendered for it asked for the token; the token is signed only when needed."""
 
     def __init__(self, app: ASGIApp, secret: str) -> None:
         self.app = app
@@ -189,21 +192,27 @@ class CsrfCookie:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        token = Request(scope).cookies.get(CSRF_COOKIE)
+        request = Request(scope)
+        token = request.cookies.get(CSRF_COOKIE)
         fresh = not valid_token(self.secret, token)
-        if fresh or token is None:
-            token = new_csrf_token(self.secret)
+        if fresh:
+            token = None
+        wanted = fresh and not api_key_request(request.headers)
         used = False
 
         def issue() -> str:
-            nonlocal used
+            nonlocal used, token
             used = True
-            return str(token)
+            if token is None:
+                token = new_csrf_token(self.secret)
+            return token
 
         async def send_with_cookie(message: Message) -> None:
-            if message["type"] == "http.response.start":
+            nonlocal token
+            if message["type"] == "http.response.start" and (used or wanted):
                 headers = MutableHeaders(scope=message)
                 if fresh:  # flags (HttpOnly, SameSite, Secure) are added by SecurityHeaders
+                    token = token or new_csrf_token(self.secret)
                     headers.append("set-cookie", f"{CSRF_COOKIE}={token}; Path=/")
                 if used:
                     headers.add_vary_header("Cookie")

@@ -3,6 +3,10 @@
 The check route has two bodies with one answer: on PostgreSQL (unless `check_fast_path` is off)
 the async route uses the fast read path (`measures.fast`); otherwise the sync route runs in the
 request's transaction and commits before answering, so the check is logged before the response.
+On the fast path, a check with an API key is answered by `dispatch_check` from the app's
+dispatch layer (`fastpaths.FastDispatch`), inside the security guards and headers but before the
+router; both it and the route call `fast_answer`. Either path admits the key's call through
+`auth.KeyClient.admit` (scope `check`, the client's rate limit).
 """
 
 from __future__ import annotations
@@ -13,13 +17,15 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
+from starlette.datastructures import Headers
+from starlette.types import Receive, Scope, Send
 
-from xinyong import measures
+from xinyong import auth, measures
 from xinyong.audit import Actor
 from xinyong.config import Settings
 from xinyong.enums import Role
-from xinyong.errors import InvalidInput, Unauthenticated
-from xinyong.web import fastpaths
+from xinyong.errors import InvalidInput, Unauthenticated, XinyongError
+from xinyong.web import errors, fastpaths, security
 from xinyong.web.deps import CurrentCatalog, DbSession, Today, _today, require
 
 Checker = Annotated[Actor, Depends(require(Role.SYSTEM, Role.ADMIN, Role.OFFICER))]
@@ -56,10 +62,12 @@ def _json(ans: measures.CheckAnswer) -> Response:
 
 sync_router = APIRouter(tags=["checks"])
 fast_router = APIRouter(tags=["checks"])
+CHECK_PATH = "/checks"  # under /api/v1
+CHECK_SCOPE = auth.scope_for_path(f"/api/v1{CHECK_PATH}")
 feedback_router = APIRouter(tags=["checks"])
 
 
-@sync_router.post("/checks", summary="联合奖惩核查")
+@sync_router.post(CHECK_PATH, summary="联合奖惩核查")
 def create_check(
     body: CheckRequest, session: DbSession, actor: Checker, catalog: CurrentCatalog, today: Today
 ) -> Response:
@@ -88,18 +96,62 @@ def parse_check_body(raw: bytes) -> tuple[str, str]:
     )
 
 
-@fast_router.post("/checks", summary="联合奖惩核查", openapi_extra=CHECK_OPENAPI)
-async def create_check_fast(request: Request) -> Response:
+async def fast_answer(request: Request) -> bytes:
+    """A check on the fast path: the key's client (cached), the call admitted by
+    `auth.KeyClient.admit` (scope `check`, the client's rate limit: as on the sync path), the
+    answer logged before it returns; the body is the answer's logged JSON text."""
     fast = fastpaths.fast_check(request)
-    key = request.headers.get("x-api-key") or request.headers.get("authorization", "")[7:]
-    actor = await fast.actor_for_key(key.strip()) if key.strip() else None
-    if actor is None:
+    key = presented_key(request.headers)
+    client = await fast.client_for_key(key) if key else None
+    if client is None:
         raise Unauthenticated("请使用有效的 API 密钥调用核查接口", code="auth.bad_api_key")
+    actor = client.admit(CHECK_SCOPE)
     code, matter = parse_check_body(await request.body())
     catalog = request.app.state.catalogs.current
     done = await fast.check_encoded(code, matter, catalog=catalog, actor=actor,
                                     today=_today(request))  # fmt: skip
-    return Response(done.body, media_type="application/json")
+    return done.body.encode()
+
+
+def presented_key(headers: Headers) -> str:
+    """The API key of a request: `X-API-Key`, or `Authorization: Bearer …`; empty when none."""
+    key = headers.get("x-api-key") or ""
+    if not key:
+        given = headers.get("authorization", "")
+        key = given[7:] if given[:7].lower() == "bearer " else ""
+    return key.strip()
+
+
+@fast_router.post(CHECK_PATH, summary="联合奖惩核查", openapi_extra=CHECK_OPENAPI)
+async def create_check_fast(request: Request) -> Response:
+    """The route of a check the dispatch layer did not answer (no API key, or the app run
+    without its lifespan): the same `fast_answer`."""
+    return Response(await fast_answer(request), media_type="application/json")
+
+
+_JSON_HEADERS = (b"content-type", b"application/json")
+
+
+async def dispatch_check(scope: Scope, receive: Receive, send: Send) -> bool:
+    """`POST /api/v1/checks` with an API key, answered by `fastpaths.FastDispatch` before the
+    router (no routing, no dependencies, no CSRF cookie: a key is exempt from CSRF): the same
+    `fast_answer` as the route, errors rendered by `errors.render` as the app renders them, the
+    same status, headers and body. Declines (False) a request without a key, or when the fast
+    path is off, so the app's route answers it."""
+    request = Request(scope, receive)
+    if getattr(request.app.state, "fast_check", None) is None or not security.api_key_request(
+        request.headers
+    ):
+        return False
+    try:
+        body = await fast_answer(request)
+    except XinyongError as exc:
+        await errors.render(request, exc)(scope, receive, send)
+        return True
+    length = (b"content-length", str(len(body)).encode())
+    await send({"type": "http.response.start", "status": 200, "headers": [length, _JSON_HEADERS]})
+    await send({"type": "http.response.body", "body": body})
+    return True
 
 
 @feedback_router.post("/checks/{check_id}/feedback", summary="实施反馈")
@@ -113,3 +165,8 @@ def create_feedback(
 
 def routers(settings: Settings) -> list[APIRouter]:
     return [fast_router if fastpaths.check_enabled(settings) else sync_router, feedback_router]
+
+
+def fast_routes() -> dict[tuple[str, str], fastpaths.Handler]:
+    """What `fastpaths.FastDispatch` answers before the router (it declines when off)."""
+    return {("POST", f"/api/v1{CHECK_PATH}"): dispatch_check}
