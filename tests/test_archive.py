@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import pytest
 from sqlalchemy.orm import Session
@@ -11,7 +12,7 @@ from tests.factories import make_record, make_subject
 from xinyong import archive
 from xinyong.audit import Actor, list_audit
 from xinyong.db.tables import Objection
-from xinyong.enums import RecordStatus
+from xinyong.enums import RecordStatus, Role
 
 
 def test_new_version_keeps_history_and_audits(session: Session, operator: Actor) -> None:
@@ -61,3 +62,15 @@ def test_open_objections_flag_their_records(session: Session) -> None:
     )
     session.flush()
     assert archive.open_objection_record_ids(session, [disputed.id, other.id]) == {disputed.id}
+
+
+def test_canonical_json_of_a_text_keyed_document_is_the_same_text_in_one_pass() -> None:
+    doc = {
+        "z": [1, 2.5, None, True, ("a", date(2026, 1, 2))],
+        "a": {
+            "when": datetime(2026, 11, 29, 8, 0, tzinfo=UTC),
+            "naive": datetime(2026, 1, 1),  # noqa: DTZ001 - as a source row may hold it
+        },
+        "m": {"set": {"b", "a"}, "amount": Decimal("1.20"), "role": Role.SYSTEM, "名": "中文"},
+    }
+    assert archive.canonical_json(doc, text_keys=True) == archive.canonical_json(doc)

@@ -23,6 +23,7 @@ from xinyong.errors import InvalidInput, XinyongError
 
 _windows: dict[str, deque[float]] = {}
 _lock = threading.Lock()  # the sync routes run in the threadpool
+_now = time.time  # epoch seconds: `reset_at` is told to the caller
 
 
 class RateLimited(XinyongError):
@@ -45,7 +46,7 @@ def parse_limit(text: str) -> tuple[int, int]:
 def hit(key: str, text: str) -> None:
     """Count one call for `key`; raise RateLimited when the limit is used up."""
     amount, period = parse_limit(text)
-    now = time.time()
+    now = _now()
     with _lock:
         window = _windows.get(key)
         if window is None:

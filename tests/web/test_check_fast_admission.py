@@ -1,0 +1,182 @@
+"""The joint check's fast path (PostgreSQL) admits a key's call as the sync path does — the key's
+scope must allow `check`, the client's rate limit counts every call (the same counter on both
+paths), the role must be a checker's — and its answers, served by the dispatch layer before the
+router, still pass the security layers: headers on every response, the Origin guard, the
+control-character guard; an API-key request is sent no CSRF cookie (on either path)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import make_url, text
+
+from tests.conftest import CATALOG_DIR
+from tests.factories import make_provider, make_subject
+from xinyong import auth, catalog, ratelimit
+from xinyong.audit import Actor
+from xinyong.config import Settings
+from xinyong.db import migrate
+from xinyong.db.session import make_engine, make_sessionmaker, transaction
+from xinyong.enums import Role
+from xinyong.web.api import checks
+from xinyong.web.app import create_app
+
+pytestmark = pytest.mark.postgres
+
+TODAY = date(2026, 11, 23)
+SYSTEM = Actor.system("测试")
+
+
+@pytest.fixture(scope="module")
+def region(database_url: str) -> Iterator[tuple[Settings, str, dict[str, str]]]:
+    """A database of its own (committed: the fast path's pool reads it), one subject and keys:
+    `check` (scope check), `batches` (scope batches only), `slow` (check at 2/minute) and
+    `clerk` (no scopes, a provider clerk's role)."""
+    base = os.environ["XINYONG_TEST_POSTGRES_URL"]
+    name = "xinyong_test_check_admission"
+    admin = make_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0"))
+    url = make_url(make_engine(base).url).set(database=name).render_as_string(hide_password=False)
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    with transaction(make_sessionmaker(engine)) as session:
+        catalog.record_version(session, catalog.load_catalog(CATALOG_DIR), actor=SYSTEM)
+        code = make_subject(session).code
+        provider = make_provider(session)
+        keys = {
+            "check": auth.add_client(session, "核查系统", "check", rate_limit="1000/minute",
+                                     actor=SYSTEM)[1],
+            "batches": auth.add_client(session, "报送系统", "batches", provider_id=provider.id,
+                                       actor=SYSTEM)[1],
+            "slow": auth.add_client(session, "慢速系统", "check", rate_limit="2/minute",
+                                    actor=SYSTEM)[1],
+            "clerk": auth.create_api_client(session, "旧报送接口", Role.PROVIDER_CLERK,
+                                            provider_id=provider.id, actor=SYSTEM)[1],
+        }  # fmt: skip
+    engine.dispose()
+    settings = Settings(database_url=url, catalog_dir=CATALOG_DIR, today=TODAY,
+                        search_fast_path=False)  # fmt: skip
+    yield settings, code, keys
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_limits() -> None:
+    ratelimit.reset()
+
+
+@pytest.fixture
+def served(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Status of every check the dispatch layer answered itself (not declined to the router)."""
+    answered: list[int] = []
+    real = checks.dispatch_check
+
+    async def spy(scope, receive, send):
+        async def send_seen(message):
+            if message["type"] == "http.response.start":
+                answered.append(message["status"])
+            await send(message)
+
+        return await real(scope, receive, send_seen)
+
+    monkeypatch.setattr(checks, "dispatch_check", spy)
+    return answered
+
+
+def _app(settings: Settings, *, fast: bool) -> TestClient:
+    """A client that calls as a business system does: no CSRF cookie or token of its own."""
+    client = TestClient(create_app(settings.model_copy(update={"check_fast_path": fast})))
+    client.send_csrf_token = False  # type: ignore[attr-defined]
+    return client
+
+
+def _check(client: TestClient, key: str, code: str, **headers: str):
+    return client.post("/api/v1/checks", json={"code": code, "matter": "bidding"},
+                       headers={"X-API-Key": key, **headers})  # fmt: skip
+
+
+def _both(region, key_name: str) -> tuple[Any, Any]:
+    settings, code, keys = region
+    answers = []
+    for fast in (False, True):
+        ratelimit.reset()
+        with _app(settings, fast=fast) as client:
+            answers.append(_check(client, keys[key_name], code))
+    return answers[0], answers[1]
+
+
+def test_a_key_without_the_check_scope_is_refused_on_both_paths(region, served) -> None:
+    sync, fast = _both(region, "batches")
+    assert sync.status_code == fast.status_code == 403
+    assert fast.json() == sync.json()
+    assert fast.json()["error"] == "auth.scope_missing"
+    assert served == [403]  # answered by the dispatch layer, rendered as the app renders errors
+
+
+def test_a_key_whose_role_may_not_check_is_refused_on_both_paths(region) -> None:
+    sync, fast = _both(region, "clerk")
+    assert sync.status_code == fast.status_code == 403
+    assert fast.json()["error"] == sync.json()["error"]
+
+
+def test_the_rate_limit_counts_every_call_on_the_fast_path(region, served) -> None:
+    settings, code, keys = region
+    with _app(settings, fast=True) as client:
+        statuses = [_check(client, keys["slow"], code).status_code for _ in range(3)]
+        refused = _check(client, keys["slow"], code)
+    assert statuses == [200, 200, 429]
+    assert refused.json()["error"] == "auth.rate_limited"
+    assert refused.json()["details"]["limit"] == "2/minute"
+    assert served == [200, 200, 429, 429]
+
+
+def test_both_paths_count_one_limit_per_key(region) -> None:
+    settings, code, keys = region
+    with _app(settings, fast=False) as sync:
+        assert _check(sync, keys["slow"], code).status_code == 200
+    with _app(settings, fast=True) as fast:
+        assert [_check(fast, keys["slow"], code).status_code for _ in range(2)] == [200, 429]
+
+
+def test_an_api_key_request_gets_no_csrf_cookie_but_every_security_header(region, served) -> None:
+    settings, code, keys = region
+    for fast in (True, False):
+        with _app(settings, fast=fast) as client:
+            answer = _check(client, keys["check"], code)
+            page = client.get("/")  # a browser's page still gets its token
+        assert answer.status_code == 200, answer.text
+        assert "set-cookie" not in answer.headers
+        assert "xinyong_csrf=" in page.headers["set-cookie"]
+        for response in (answer, page):
+            assert "script-src 'self'" in response.headers["content-security-policy"]
+            assert response.headers["x-frame-options"] == "DENY"
+            assert response.headers["x-content-type-options"] == "nosniff"
+            assert response.headers["referrer-policy"] == "same-origin"
+    assert served == [200]
+
+
+def test_the_guards_still_wrap_the_dispatch_layer(region, served) -> None:
+    settings, code, keys = region
+    with _app(settings, fast=True) as client:
+        client.get("/")  # a browser with a cookie …
+        foreign = _check(client, keys["check"], code, Origin="http://evil.example")
+        client.cookies.clear()
+        control = client.post("/api/v1/checks?x=%00", json={"code": code, "matter": "bidding"},
+                              headers={"X-API-Key": keys["check"]})  # fmt: skip
+        keyless = client.post("/api/v1/checks", json={"code": code, "matter": "bidding"})
+    assert foreign.status_code == 403  # … is held to the Origin guard whatever its key
+    assert foreign.json()["error"] == "auth.csrf"
+    assert control.status_code == 400
+    assert "set-cookie" not in control.headers
+    assert keyless.status_code == 401  # no key: declined, the app's route answers
+    assert keyless.json()["error"] == "auth.bad_api_key"
+    assert served == []  # none of them reached the dispatch layer's answer
