@@ -1,5 +1,6 @@
-"""The vectorised plan (`plan.score_frame`, `facts.table`) gives exactly what the pure reference
-gives (`scoring.score` over `facts.gather`): on the demo region and on randomised fixtures."""
+"""The vectorised plan (`plan.score_frame`, `fact_table.table`) gives exactly what the pure
+reference gives (`scoring.score` over `facts.gather`): on the demo region and on randomised
+fixtures."""
 
 from __future__ import annotations
 
