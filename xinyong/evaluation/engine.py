@@ -105,6 +105,26 @@ def fact_chunks(
         yield ids, frame.filter(pl.col("subject_id").is_in(ids))
 
 
+def run_totals(
+    session: Session, loaded: LoadedModel, *, catalog: Catalog, as_of: date
+) -> pl.DataFrame:
+    """Steps 1 and 2's tallies for every subject (`plan.partial`, added up): the records read in
+    ONE statement, in frames of `fact_table.BATCH_ROWS` (chunking the read by subject range
+    would visit every heap page once per chunk), then the list entries and workflow facts."""
+    memo: dict[tuple[Any, ...], fact_table.Window] = {}  # disclosure windows, asked once each
+    parts = []
+    everyone = fact_table.everyone()
+    for raw in fact_table.record_batches(session, everyone, catalog=catalog):
+        facts = fact_table.record_facts(session, raw, catalog=catalog, today=as_of, memo=memo)
+        parts.append(plan.partial(loaded.model, facts, as_of))
+        if len(parts) > 1:
+            parts = [plan.combine(parts)]
+    hits = facts_mod.all_hits(session, catalog=catalog, today=as_of)
+    others = fact_table.other_facts(session, everyone, hits)
+    parts.append(plan.partial(loaded.model, others, as_of))
+    return plan.combine(parts)
+
+
 def score_chunk_vectorised(
     loaded: LoadedModel, ids: Sequence[int], frame: pl.DataFrame, as_of: date
 ) -> pl.DataFrame:
@@ -193,14 +213,20 @@ def run_embedded(
     actor: Actor,
     progress: Progress | None = None,
 ) -> RunSummary:
-    """Grade every subject the model covers on `as_of`; results stored with the run."""
+    """Grade every subject the model covers on `as_of`; results stored with the run.
+
+    The plan in one pass over the records (`run_totals`), then scored and stored a chunk of
+    subjects at a time."""
     started = time.perf_counter()
     run = start_run(session, loaded, as_of=as_of, engine="embedded", actor=actor)
     ids = graded_subjects(session, loaded)
+    totals = run_totals(session, loaded, catalog=catalog, as_of=as_of)
     grades: Counter[str] = Counter()
     done = 0
-    for chunk, frame in fact_chunks(session, ids, catalog=catalog, today=as_of):
-        scored = score_chunk_vectorised(loaded, chunk, frame, as_of)
+    for _low, _high, chunk in spans(ids):
+        series = pl.Series("subject_id", chunk, dtype=pl.Int64)
+        mine = totals.filter(pl.col("subject_id").is_in(series))
+        scored = plan.score_totals(loaded.model, loaded.version, mine, series, as_of)
         write_results(session, scored, run)
         grades.update(dict(scored["grade"].value_counts().iter_rows()))
         done += len(chunk)

@@ -9,19 +9,20 @@ shared builders of `facts.py`. Nothing here decides a rule of its own.
 
 from __future__ import annotations
 
-import io
 import json
+import tempfile
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import ExitStack
 from datetime import date
-from typing import Any
+from typing import IO, Any
 
 import polars as pl
-from sqlalchemy import ColumnElement, Text, cast, select
+from sqlalchemy import ColumnElement, Text, cast, select, true
 from sqlalchemy.orm import Session
 
 from xinyong import archive, disclosure
-from xinyong.catalog import Catalog
+from xinyong.catalog import Catalog, InfoClass
 from xinyong.db import lean_record
 from xinyong.db.tables import Commitment, Record, VoluntaryRegistration
 from xinyong.enums import RecordStatus, RegistrationStatus, Severity
@@ -34,6 +35,8 @@ from xinyong.evaluation.facts import (
 )
 from xinyong.evaluation.scoring import Fact
 from xinyong.lists import ListHit
+
+BATCH_ROWS = 1_000_000  # record rows per frame of a whole run's one pass (≈ 100,000 subjects)
 
 # The plan's fact table: one row per subject and fact (`Fact`, column by column).
 FACT_SCHEMA: dict[str, Any] = {
@@ -54,6 +57,11 @@ SubjectFilter = Callable[[Any], ColumnElement[bool]]  # subject_id column → co
 
 def of_subjects(ids: Sequence[int]) -> SubjectFilter:
     return lambda column: column.in_(list(ids))
+
+
+def everyone() -> SubjectFilter:
+    """Every subject (a whole run's one pass)."""
+    return lambda column: column.is_not(None)
 
 
 def in_range(low: int, high: int) -> SubjectFilter:
@@ -95,6 +103,14 @@ def table(
     few statements and column expressions instead of an object per record. `hits`: the list
     entries in force by subject (`all_hits` for whole runs; a subject's `lists.current_hits`)."""
     records = record_table(session, where, catalog=catalog, today=today, memo=memo)
+    return pl.concat([records, other_facts(session, where, hits)])
+
+
+def other_facts(
+    session: Session, where: SubjectFilter, hits: Mapping[int, list[ListHit]]
+) -> pl.DataFrame:
+    """The facts besides records of the subjects `where` selects: list entries in force (`hits`)
+    and the workflows' (commitments, verified voluntary registrations)."""
     others: dict[int, list[Fact]] = defaultdict(list)
     for sid, found in hits.items():
         others[sid] += [hit_fact(h) for h in found]
@@ -111,7 +127,7 @@ def table(
         .order_by(VoluntaryRegistration.id)
     ).scalars():
         others[r.subject_id].append(registration_fact(r))
-    return pl.concat([records, fact_frame(others)])
+    return fact_frame(others)
 
 
 RAW_SCHEMA: dict[str, Any] = {
@@ -123,31 +139,48 @@ RAW_SCHEMA: dict[str, Any] = {
     "severity": pl.Utf8,
     "decision_number": pl.Utf8,
     "provider_id": pl.Int64,
-    "data": pl.Utf8,
     "valid_from": pl.Date,
     "valid_until": pl.Date,
 }
-# What `_window` rebuilds a record's source row from besides its lean data: the columns the lean
-# format moves the window's fields to (dates), not the authority (no window reads it).
-WINDOW_COLUMNS = ("decision_number", "decision_date", "valid_from", "valid_until")
 
 
 def read_frame(session: Session, stmt: Any, schema: dict[str, Any]) -> pl.DataFrame:
     """A column select as a Polars frame: COPY … TO STDOUT on PostgreSQL, rows on SQLite."""
+    frames = list(read_batches(session, stmt, schema, rows=None))
+    return frames[0] if frames else pl.DataFrame(schema=schema)
+
+
+def read_batches(
+    session: Session, stmt: Any, schema: dict[str, Any], rows: int | None
+) -> Iterator[pl.DataFrame]:
+    """A column select as Polars frames of about `rows` rows each (None: one frame), from one
+    statement — one pass over the tables whatever the number of frames: COPY … TO STDOUT on
+    PostgreSQL (each COPY message is one row, so a frame ends at a row), rows on SQLite. The
+    statement is read to its end before the first frame is yielded (the connection is free for
+    the caller's statements then); frames wait in temporary files, so memory holds one frame."""
     if session.get_bind().dialect.name != "postgresql":
-        return pl.DataFrame(session.execute(stmt).all(), schema=schema, orient="row")
+        found = session.execute(stmt).all()  # read to its end first, as on PostgreSQL
+        step = rows or max(1, len(found))
+        for start in range(0, len(found), step):
+            yield pl.DataFrame(found[start : start + step], schema=schema, orient="row")
+        return
     sql = stmt.compile(dialect=session.get_bind().dialect, compile_kwargs={"literal_binds": True})
     driver = session.connection().connection.driver_connection
-    buffer = io.BytesIO()
-    with driver.cursor().copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)") as copy:  # type: ignore[union-attr]
-        for chunk in copy:
-            buffer.write(chunk)
-    if not buffer.tell():
-        return pl.DataFrame(schema=schema)
-    buffer.seek(0)
-    return pl.read_csv(
-        buffer, has_header=False, new_columns=list(schema), schema=schema, quote_char='"'
-    )
+    with ExitStack() as files:
+        parts: list[IO[bytes]] = []
+        count = rows or 0
+        with driver.cursor().copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)") as copy:  # type: ignore[union-attr]
+            for row in copy:
+                if (rows is not None and count >= rows) or not parts:
+                    parts.append(files.enter_context(tempfile.TemporaryFile()))
+                    count = 0
+                parts[-1].write(row)
+                count += 1
+        for part in parts:
+            part.seek(0)
+            yield pl.read_csv(
+                part, has_header=False, new_columns=list(schema), schema=schema, quote_char='"'
+            )
 
 
 Window = tuple[date | None, str | None, bool]  # (until, severity, published) of a record fact
@@ -161,36 +194,70 @@ def record_table(
     today: date,
     memo: dict[tuple[Any, ...], Window] | None = None,
 ) -> pl.DataFrame:
-    """Record facts as a frame (`record_fact`, set-based). The disclosure window is asked of
-    `disclosure` once per distinct combination of what it reads (`disclosure.window_fields`,
-    status, decision date, explicit severity, provider kind), with one of those records' data."""
+    """Record facts of the subjects `where` selects, as a frame (`record_fact`, set-based)."""
+    stmt, schema = record_select(session, where, catalog)
+    raw = read_frame(session, stmt, schema)
+    return record_facts(session, raw, catalog=catalog, today=today, memo=memo)
+
+
+def record_batches(
+    session: Session, where: SubjectFilter, *, catalog: Catalog, rows: int | None = None
+) -> Iterator[pl.DataFrame]:
+    """The raw record rows `record_facts` reads, in frames of about `rows` rows, from one
+    statement: one pass over `records` for a whole run (a chunk by subject range would visit
+    every heap page again: a subject's records are spread over the table)."""
+    stmt, schema = record_select(session, where, catalog)
+    yield from read_batches(session, stmt, schema, rows or BATCH_ROWS)
+
+
+def _reads(catalog: Catalog) -> tuple[dict[str, InfoClass], dict[str, list[str]], list[str]]:
+    """The scored classes, the fields their windows read (field → classes), every field read."""
     classes = scored_classes(catalog)
     readers: dict[str, list[str]] = defaultdict(list)  # field → classes whose window reads it
     for c in classes.values():
         for field_id in disclosure.window_fields(c, catalog):
             readers[field_id].append(c.id)
     numeric = {f.id for c in classes.values() for f in c.fields if f.type in NUMERIC}
-    projected = sorted(set(readers) | numeric)  # read by the database's JSON operators
+    return classes, readers, sorted(set(readers) | numeric)
+
+
+def record_select(
+    session: Session, where: SubjectFilter, catalog: Catalog
+) -> tuple[Any, dict[str, Any]]:
+    """The column select of the records a run reads (current, scored classes, not withdrawn):
+    the columns, and the data fields the windows and numbers read (`archive.source_fields`, as
+    `j_<field>`), with its frame schema."""
+    classes, _readers, projected = _reads(catalog)
+    dialect = session.get_bind().dialect.name
+    parsed, fields = archive.source_fields(projected, classes, dialect)
     stmt = select(
-        Record.id,
-        Record.subject_id,
-        Record.info_class,
-        Record.status,
-        Record.decision_date,
-        Record.severity,
-        Record.decision_number,
-        Record.provider_id,
-        cast(Record.data, Text).label("data"),
-        Record.valid_from,
-        Record.valid_until,
-        *(archive.source_field(f, classes).label(f"j_{f}") for f in projected),
-    ).where(
+        *(getattr(Record, c) for c in RAW_SCHEMA),
+        *(fields[f].label(f"j_{f}") for f in projected),
+    )
+    if parsed is not None:
+        stmt = stmt.select_from(Record).join(parsed, true())
+    stmt = stmt.where(
         where(Record.subject_id),
         Record.is_current.is_(True),
         Record.info_class.in_(list(classes)),
         Record.status != RecordStatus.WITHDRAWN.value,
     )
-    raw = read_frame(session, stmt, RAW_SCHEMA | {f"j_{f}": pl.Utf8 for f in projected})
+    return stmt, RAW_SCHEMA | {f"j_{f}": pl.Utf8 for f in projected}
+
+
+def record_facts(
+    session: Session,
+    raw: pl.DataFrame,
+    *,
+    catalog: Catalog,
+    today: date,
+    memo: dict[tuple[Any, ...], Window] | None = None,
+) -> pl.DataFrame:
+    """Record facts from raw record rows (`record_select`). The disclosure window is asked of
+    `disclosure` once per distinct combination of what it reads (`disclosure.window_fields`,
+    status, decision date, explicit severity, provider kind), with one of those records' data;
+    `memo` keeps the answers across a run's frames."""
+    classes, readers, _projected = _reads(catalog)
     if raw.is_empty():
         return pl.DataFrame(schema=FACT_SCHEMA)
     providers = archive.provider_kinds(session, raw["provider_id"].drop_nulls().unique())
@@ -208,17 +275,15 @@ def record_table(
     raw = raw.with_columns(read)
     key = ["info_class", "status", "decision_date", "severity", "provider_kind"]
     key += [f"w:{f}" for f in sorted(readers)]
-    kept = ["data", "decision_number", "valid_from", "valid_until"]
+    kept = ["id", "decision_number", "valid_from", "valid_until"]
     distinct = raw.group_by(key).agg(pl.col(c).first() for c in kept)
     memo = {} if memo is None else memo  # a run's chunks share it
-    windows = []
-    for values in distinct.iter_rows():
-        found = memo.get(values[: len(key)])
-        if found is None:
-            found = memo[values[: len(key)]] = _window(
-                dict(zip(distinct.columns, values, strict=True)), catalog, today
-            )
-        windows.append(found)
+    rows = [dict(zip(distinct.columns, v, strict=True)) for v in distinct.iter_rows()]
+    missing = [r for r in rows if tuple(r[k] for k in key) not in memo]
+    stored = _stored_data(session, [r["id"] for r in missing])  # one record's data per input
+    for r in missing:
+        memo[tuple(r[k] for k in key)] = _window(r, stored[r["id"]], catalog, today)
+    windows = [memo[tuple(r[k] for k in key)] for r in rows]
     distinct = distinct.drop(kept).with_columns(
         pl.Series("until", [w[0] for w in windows], dtype=pl.Date),
         pl.Series("window_severity", [w[1] for w in windows], dtype=pl.Utf8),
@@ -246,14 +311,23 @@ def record_table(
     )
 
 
-def _window(row: dict[str, Any], catalog: Catalog, today: date) -> Window:
+def _stored_data(session: Session, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """The stored (lean) `data` of these records, by id: the representatives of the window
+    inputs a run has not met yet (a few thousand in a whole run, whatever its size)."""
+    out: dict[int, dict[str, Any]] = {}
+    for start in range(0, len(ids), 900):  # under SQLite's bound-parameter limit
+        chunk = list(ids[start : start + 900])
+        stmt = select(Record.id, cast(Record.data, Text)).where(Record.id.in_(chunk))
+        out |= {rid: json.loads(text) for rid, text in session.execute(stmt)}
+    return out
+
+
+def _window(row: dict[str, Any], data: dict[str, Any], catalog: Catalog, today: date) -> Window:
     facts = disclosure.RecordFacts(
         info_class=row["info_class"],
         status=RecordStatus(row["status"]),
         decision_date=row["decision_date"],
-        data=lean_record.rebuild(
-            row["info_class"], None, {c: row[c] for c in WINDOW_COLUMNS}, json.loads(row["data"])
-        ),
+        data=lean_record.rebuild(row["info_class"], None, row, data),
         severity=Severity(row["severity"]) if row["severity"] else None,
         provider_kind=row["provider_kind"],
         objection_open=False,  # only marks the window (异议处理中); never changes its dates
