@@ -61,3 +61,37 @@ def test_open_objections_flag_their_records(session: Session) -> None:
     )
     session.flush()
     assert archive.open_objection_record_ids(session, [disputed.id, other.id]) == {disputed.id}
+
+
+def test_source_fields_read_what_source_row_reads(session: Session) -> None:
+    """`archive.source_fields` (data parsed once per row on PostgreSQL) gives each field as
+    `source_row` has it, as text: stored fields, fields the lean format moved to columns, a
+    list kept as JSON text, and fields the row never had (NULL)."""
+    import json  # noqa: PLC0415
+
+    from sqlalchemy import select, true  # noqa: PLC0415
+
+    from tests.factories import make_provider  # noqa: PLC0415
+    from tests.factories.workflows import make_penalty  # noqa: PLC0415
+    from xinyong.db.tables import Record  # noqa: PLC0415
+
+    subject, provider = make_subject(session), make_provider(session)
+    with_amount = make_penalty(session, subject, provider, amount="2.5")
+    without = make_penalty(session, subject, provider, decision_date=date(2025, 3, 4))
+    session.flush()
+    wanted = ["decision_date", "fine_amount", "penalty_kinds", "subject_category", "valid_until"]
+    dialect = session.get_bind().dialect.name
+    parsed, fields = archive.source_fields(wanted, ["penalty"], dialect)
+    stmt = select(Record.id, *(fields[f].label(f) for f in wanted))
+    if parsed is not None:
+        stmt = stmt.select_from(Record).join(parsed, true())
+    stmt = stmt.where(Record.id.in_([with_amount.id, without.id]))
+    for row in session.execute(stmt):
+        record = with_amount if row.id == with_amount.id else without
+        source = archive.source_row(record)
+        for f in wanted:
+            value = source.get(f)
+            if isinstance(value, list):
+                assert json.loads(getattr(row, f)) == value, f
+            else:
+                assert getattr(row, f) == (None if value is None else str(value)), f
