@@ -129,6 +129,7 @@ def test_fact_table_and_plan_equal_the_reference_on_the_demo_region(
         totals = engine.run_totals(session, loaded, catalog=catalog, as_of=today)
         series = pl.Series(ids, dtype=pl.Int64)
         run = plan.score_totals(loaded.model, loaded.version, totals, series, today)
+        assert chunked is not None
         assert run.sort("subject_id").to_dicts() == chunked.sort("subject_id").to_dicts()
         for sid in ids[:40]:  # the single-subject read, too
             one = subject_facts.of_subject(session, sid, catalog=catalog, today=today)
