@@ -74,3 +74,37 @@ def test_canonical_json_of_a_text_keyed_document_is_the_same_text_in_one_pass() 
         "m": {"set": {"b", "a"}, "amount": Decimal("1.20"), "role": Role.SYSTEM, "名": "中文"},
     }
     assert archive.canonical_json(doc, text_keys=True) == archive.canonical_json(doc)
+
+
+def test_source_fields_read_what_source_row_reads(session: Session) -> None:
+    """`archive.source_fields` (data parsed once per row on PostgreSQL) gives each field as
+    `source_row` has it, as text: stored fields, fields the lean format moved to columns, a
+    list kept as JSON text, and fields the row never had (NULL)."""
+    import json  # noqa: PLC0415
+
+    from sqlalchemy import select, true  # noqa: PLC0415
+
+    from tests.factories import make_provider  # noqa: PLC0415
+    from tests.factories.workflows import make_penalty  # noqa: PLC0415
+    from xinyong.db.tables import Record  # noqa: PLC0415
+
+    subject, provider = make_subject(session), make_provider(session)
+    with_amount = make_penalty(session, subject, provider, amount="2.5")
+    without = make_penalty(session, subject, provider, decision_date=date(2025, 3, 4))
+    session.flush()
+    wanted = ["decision_date", "fine_amount", "penalty_kinds", "subject_category", "valid_until"]
+    dialect = session.get_bind().dialect.name
+    parsed, fields = archive.source_fields(wanted, ["penalty"], dialect)
+    stmt = select(Record.id, *(fields[f].label(f) for f in wanted))
+    if parsed is not None:
+        stmt = stmt.select_from(Record).join(parsed, true())
+    stmt = stmt.where(Record.id.in_([with_amount.id, without.id]))
+    for row in session.execute(stmt):
+        record = with_amount if row.id == with_amount.id else without
+        source = archive.source_row(record)
+        for f in wanted:
+            value = source.get(f)
+            if isinstance(value, list):
+                assert json.loads(getattr(row, f)) == value, f
+            else:
+                assert getattr(row, f) == (None if value is None else str(value)), f

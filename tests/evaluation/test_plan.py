@@ -1,5 +1,6 @@
-"""The vectorised plan (`plan.score_frame`, `facts.table`) gives exactly what the pure reference
-gives (`scoring.score` over `facts.gather`): on the demo region and on randomised fixtures."""
+"""The vectorised plan (`plan.score_frame`, `fact_table.table`) gives exactly what the pure
+reference gives (`scoring.score` over `facts.gather`): on the demo region and on randomised
+fixtures."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from xinyong.evaluation import (
     Fact,
     ModelSet,
     engine,
+    fact_table,
     facts,
     load_models,
     models_for,
@@ -99,13 +101,14 @@ def test_window_cutoff_is_the_reference_window() -> None:
 
 
 def test_fact_table_and_plan_equal_the_reference_on_the_demo_region(
-    session: Session, catalog: Catalog, today: date
+    session: Session, catalog: Catalog, today: date, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     demo.load(session, count=240, actor=SYSTEM, today=today)
     compared = singles = 0
     for loaded in models_for(catalog).models.values():
         ids = engine.graded_subjects(session, loaded)
         reference = facts.gather(session, ids, catalog=catalog, today=today)
+        chunked: pl.DataFrame | None = None
         want_frame = engine.to_frame(reference)
         for chunk, frame in engine.fact_chunks(session, ids, catalog=catalog, today=today):
             order = ["subject_id", "ref", "keys"]
@@ -113,6 +116,7 @@ def test_fact_table_and_plan_equal_the_reference_on_the_demo_region(
             theirs = want_frame.filter(pl.col("subject_id").is_in(chunk)).sort(order)
             assert mine.to_dicts() == theirs.to_dicts(), loaded.id
             scored = engine.score_chunk_vectorised(loaded, chunk, frame, today)
+            chunked = pl.concat([chunked, scored]) if chunked is not None else scored
             for sid, score_, grade, fhash in scored.select(
                 "subject_id", "score", "grade", "facts_hash"
             ).iter_rows():
@@ -120,9 +124,58 @@ def test_fact_table_and_plan_equal_the_reference_on_the_demo_region(
                 assert (score_, grade) == (want.score, want.grade), (loaded.id, sid)
                 assert fhash == plan.facts_hash(reference[sid])
                 compared += 1
+        # A run: one pass over the records in frames (three rows each here), tallies added up
+        monkeypatch.setattr(fact_table, "BATCH_ROWS", 3)
+        totals = engine.run_totals(session, loaded, catalog=catalog, as_of=today)
+        series = pl.Series(ids, dtype=pl.Int64)
+        run = plan.score_totals(loaded.model, loaded.version, totals, series, today)
+        assert chunked is not None
+        assert run.sort("subject_id").to_dicts() == chunked.sort("subject_id").to_dicts()
         for sid in ids[:40]:  # the single-subject read, too
             one = subject_facts.of_subject(session, sid, catalog=catalog, today=today)
             assert sorted(one, key=repr) == sorted(reference[sid], key=repr)
             singles += 1
     assert compared > 100
     assert singles > 40
+
+
+def test_the_facts_hash_marks_every_change_and_is_the_same_in_another_process() -> None:
+    import dataclasses  # noqa: PLC0415
+    import subprocess  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    base = Fact(
+        frozenset({"info_class:penalty"}),
+        "record:1",
+        date(2026, 1, 5),
+        until=date(2029, 1, 5),
+        status="active",
+        severity="general",
+        published=True,
+        numbers=(("fine_amount", 5.0),),
+        label="行政处罚 某〔2026〕1号",
+    )
+    other = dataclasses.replace(base, ref="record:2")
+    changed = [
+        dataclasses.replace(base, keys=frozenset({"info_class:licence"})),
+        dataclasses.replace(base, ref="record:3"),
+        dataclasses.replace(base, on=date(2026, 1, 6)),
+        dataclasses.replace(base, until=None),
+        dataclasses.replace(base, status="repaired"),
+        dataclasses.replace(base, severity="serious"),
+        dataclasses.replace(base, published=False),
+        dataclasses.replace(base, numbers=(("fine_amount", 5.5),)),
+        dataclasses.replace(base, label="行政处罚 某〔2026〕2号"),
+    ]
+    first = plan.facts_hash([base, other])
+    assert plan.facts_hash([other, base]) == first  # the order of the facts does not count
+    assert plan.facts_hash([base, other, base]) != first  # a repeated fact does
+    assert len({first, plan.facts_hash([]), *(plan.facts_hash([c, other]) for c in changed)}) == 11
+    code = "from tests.evaluation.test_plan import _hash_in_child; print(_hash_in_child())"
+    child = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert child.stdout.strip() == _hash_in_child()  # stable across processes (fixed seeds)
+
+
+def _hash_in_child() -> str:
+    fact = Fact(frozenset({"list_kind:watch"}), "list_entry:7", date(2026, 3, 1), label="名单")
+    return plan.facts_hash([fact])

@@ -439,7 +439,7 @@ def window_fields(info: InfoClass, catalog: Catalog) -> tuple[str, ...]:
     `_value`: READ_ROLES and the class's rule's start, end and stop roles). Two records of a class
     that agree on these fields, status, decision date, explicit severity and provider kind have
     the same window: whole-population runs ask once per distinct combination
-    (`evaluation.facts.record_table`). Keep READ_ROLES in step with the `_value` calls here."""
+    (`evaluation.fact_table.record_table`). Keep READ_ROLES in step with the `_value` calls here."""
     rule = catalog.disclosure_rules.rule(info.disclosure.rule)
     roles = set(READ_ROLES)
     if rule is not None:

@@ -2,8 +2,8 @@
 
 The plan, shared by both engines so they cannot drift:
 1. the **fact table** — one row per (subject, fact), asked of the modules that own each rule
-   (disclosure windows, list validity, workflows) — as a Polars frame (`facts.FACT_SCHEMA`),
-   built set-based by `facts.table` (one column select of a chunk's records; a window per
+   (disclosure windows, list validity, workflows) — as a Polars frame (`fact_table.FACT_SCHEMA`),
+   built set-based by `fact_table.table` (one column select of a chunk's records; a window per
    distinct input); `xinyong export parquet DIR` writes the same frame to Parquet;
 2. the **vectorised plan** (`plan.score_frame`): tallies per subject and indicator as Polars
    expressions, then the pure scoring's own steps once per distinct input. It gives exactly what
@@ -34,8 +34,8 @@ from xinyong.audit import Actor, AuditAction
 from xinyong.catalog import Catalog
 from xinyong.db.tables import EvaluationResult, EvaluationRun, Subject
 from xinyong.enums import SubjectStatus
+from xinyong.evaluation import fact_table, plan
 from xinyong.evaluation import facts as facts_mod
-from xinyong.evaluation import plan
 from xinyong.evaluation.models import LoadedModel
 from xinyong.evaluation.scoring import Fact
 
@@ -68,13 +68,13 @@ class RunSummary:
 
 def to_frame(facts: Mapping[int, Sequence[Fact]]) -> pl.DataFrame:
     """The fact table of the plan (one row per subject and fact) from facts built in Python."""
-    return facts_mod.fact_frame(facts)
+    return fact_table.fact_frame(facts)
 
 
 def graded_subjects(session: Session, loaded: LoadedModel) -> list[int]:
     kinds = [k.value for k in loaded.model.subject_kinds]
     stmt = select(Subject.id).where(Subject.kind.in_(kinds), Subject.status.in_(GRADED_STATUSES))
-    frame = facts_mod.read_frame(session, stmt.order_by(Subject.id), {"id": pl.Int64})
+    frame = fact_table.read_frame(session, stmt.order_by(Subject.id), {"id": pl.Int64})
     return frame["id"].to_list()
 
 
@@ -89,20 +89,40 @@ def fact_chunks(
     session: Session, subject_ids: Sequence[int], *, catalog: Catalog, today: date
 ) -> Iterator[tuple[list[int], pl.DataFrame]]:
     """Step 1 of the plan, chunk by chunk: (subject ids, their fact table), set-based
-    (`facts.table`: one column select of the chunk's records, windows per distinct input)."""
+    (`fact_table.table`: one column select of the chunk's records, windows per distinct input)."""
     hits = facts_mod.all_hits(session, catalog=catalog, today=today)
-    memo: dict[tuple[Any, ...], facts_mod.Window] = {}  # disclosure windows, shared by the chunks
+    memo: dict[tuple[Any, ...], fact_table.Window] = {}  # disclosure windows, shared by the chunks
     for low, high, ids in spans(sorted(subject_ids)):
         chunk_hits = {sid: hits[sid] for sid in ids if sid in hits}
-        frame = facts_mod.table(
+        frame = fact_table.table(
             session,
-            facts_mod.in_range(low, high),
+            fact_table.in_range(low, high),
             catalog=catalog,
             today=today,
             hits=chunk_hits,
             memo=memo,
         )
         yield ids, frame.filter(pl.col("subject_id").is_in(ids))
+
+
+def run_totals(
+    session: Session, loaded: LoadedModel, *, catalog: Catalog, as_of: date
+) -> pl.DataFrame:
+    """Steps 1 and 2's tallies for every subject (`plan.partial`, added up): the records read in
+    ONE statement, in frames of `fact_table.BATCH_ROWS` (chunking the read by subject range
+    would visit every heap page once per chunk), then the list entries and workflow facts."""
+    memo: dict[tuple[Any, ...], fact_table.Window] = {}  # disclosure windows, asked once each
+    parts = []
+    everyone = fact_table.everyone()
+    for raw in fact_table.record_batches(session, everyone, catalog=catalog):
+        facts = fact_table.record_facts(session, raw, catalog=catalog, today=as_of, memo=memo)
+        parts.append(plan.partial(loaded.model, facts, as_of))
+        if len(parts) > 1:
+            parts = [plan.combine(parts)]
+    hits = facts_mod.all_hits(session, catalog=catalog, today=as_of)
+    others = fact_table.other_facts(session, everyone, hits)
+    parts.append(plan.partial(loaded.model, others, as_of))
+    return plan.combine(parts)
 
 
 def score_chunk_vectorised(
@@ -193,14 +213,20 @@ def run_embedded(
     actor: Actor,
     progress: Progress | None = None,
 ) -> RunSummary:
-    """Grade every subject the model covers on `as_of`; results stored with the run."""
+    """Grade every subject the model covers on `as_of`; results stored with the run.
+
+    The plan in one pass over the records (`run_totals`), then scored and stored a chunk of
+    subjects at a time."""
     started = time.perf_counter()
     run = start_run(session, loaded, as_of=as_of, engine="embedded", actor=actor)
     ids = graded_subjects(session, loaded)
+    totals = run_totals(session, loaded, catalog=catalog, as_of=as_of)
     grades: Counter[str] = Counter()
     done = 0
-    for chunk, frame in fact_chunks(session, ids, catalog=catalog, today=as_of):
-        scored = score_chunk_vectorised(loaded, chunk, frame, as_of)
+    for _low, _high, chunk in spans(ids):
+        series = pl.Series("subject_id", chunk, dtype=pl.Int64)
+        mine = totals.filter(pl.col("subject_id").is_in(series))
+        scored = plan.score_totals(loaded.model, loaded.version, mine, series, as_of)
         write_results(session, scored, run)
         grades.update(dict(scored["grade"].value_counts().iter_rows()))
         done += len(chunk)

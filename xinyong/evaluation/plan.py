@@ -14,17 +14,16 @@ on randomised fixtures; tests/evaluation/test_engines_agree.py compares it with 
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
 import polars as pl
-from cryptography.hazmat.primitives import hashes
 
 from xinyong.clock import add_months
 from xinyong.enums import RecordStatus, Severity
+from xinyong.evaluation.fact_table import FACT_SCHEMA, fact_frame
 from xinyong.evaluation.schema import EvaluationModel, Rule, Source
 from xinyong.evaluation.scoring import (
     Evaluation,
@@ -36,8 +35,6 @@ from xinyong.evaluation.scoring import (
     rule_points,
     signed_points_of,
 )
-
-SEP = "\x1f"
 
 
 def cutoff(as_of: date, months: int) -> date:
@@ -93,10 +90,9 @@ def _number(name: str) -> pl.Expr:
     return pl.col("numbers").str.extract(pattern, 1).cast(pl.Float64, strict=False).fill_null(0.0)
 
 
-def tallies(
-    model: EvaluationModel, facts: pl.DataFrame, subject_ids: pl.Series, as_of: date
-) -> pl.DataFrame:
-    """One row per subject: n/amount/of/weight per indicator (`i<k>_…`) and `o<j>` per override."""
+def _aggregations(model: EvaluationModel, as_of: date) -> list[pl.Expr]:
+    """Per subject: n/amount/of/weight per indicator (`i<k>_…`), and how many facts hold each
+    override (`o<j>`) — all sums, so that the tallies of parts of a subject's facts add up."""
     counted = _counted(model, as_of)
     aggs: list[pl.Expr] = []
     for k, (_dim, ind) in enumerate(model.indicators):
@@ -115,18 +111,50 @@ def tallies(
     for j, o in enumerate(model.overrides):
         keys = sorted(override_keys(o))
         hit = counted & pl.col("keys").list.eval(pl.element().is_in(keys)).list.any()
-        aggs.append(hit.any().alias(f"o{j}"))
+        aggs.append(hit.sum().cast(pl.Int64).alias(f"o{j}"))
+    return aggs
+
+
+def partial(
+    model: EvaluationModel | None, facts: pl.DataFrame, as_of: date, *, hashes: bool = True
+) -> pl.DataFrame:
+    """One row per subject of `facts`: its tallies (`model`; None: none) and the sums its facts'
+    hash is made of (`h0`, `h1`). Additive: the partials of parts of the facts, added up
+    (`combine`), are the partial of the whole — a run reads its records in one pass, in parts."""
+    aggs = _aggregations(model, as_of) if model is not None else []
+    if hashes:
+        typed = facts.select(pl.col(c).cast(t) for c, t in FACT_SCHEMA.items())
+        row = pl.struct(c for c in FACT_SCHEMA if c != "subject_id")
+        aggs += [row.hash(seed).sum().alias(f"h{i}") for i, seed in enumerate(_SEEDS)]
+    else:
+        typed = facts
+    return typed.group_by("subject_id").agg(aggs)
+
+
+def combine(partials: Sequence[pl.DataFrame]) -> pl.DataFrame:
+    """Partials (`partial`) added up per subject."""
+    frame = pl.concat(partials)
+    return frame.group_by("subject_id").agg(pl.exclude("subject_id").sum())
+
+
+def complete(partials: pl.DataFrame, subject_ids: pl.Series) -> pl.DataFrame:
+    """One row per subject of `subject_ids` (a subject without facts: zeros), overrides as
+    booleans (held by some fact)."""
     subjects = pl.DataFrame({"subject_id": subject_ids.cast(pl.Int64)})
-    if not aggs:
-        return subjects
-    grouped = facts.group_by("subject_id").agg(aggs)
-    joined = subjects.join(grouped, on="subject_id", how="left")
+    joined = subjects.join(partials, on="subject_id", how="left")
     fills = [
-        pl.col(c).fill_null(False if c.startswith("o") else 0)
+        (pl.col(c).fill_null(0) > 0) if c.startswith("o") else pl.col(c).fill_null(0)
         for c in joined.columns
         if c != "subject_id"
     ]
     return joined.with_columns(fills)
+
+
+def tallies(
+    model: EvaluationModel, facts: pl.DataFrame, subject_ids: pl.Series, as_of: date
+) -> pl.DataFrame:
+    """One row per subject: n/amount/of/weight per indicator (`i<k>_…`) and `o<j>` per override."""
+    return complete(partial(model, facts, as_of, hashes=False), subject_ids)
 
 
 def _tally(k: int, row: dict[str, Any]) -> Tally:
@@ -160,7 +188,24 @@ def score_frame(
     `signed_points_of` per indicator tally, `dimension_points` per dimension, `graded` per
     vector of dimension points and override hits."""
     ids = subject_ids if isinstance(subject_ids, pl.Series) else pl.Series(list(subject_ids))
-    frame = tallies(model, facts, ids, as_of)
+    return score_tallies(model, version, tallies(model, facts, ids, as_of), as_of)
+
+
+def score_totals(
+    model: EvaluationModel, version: str, totals: pl.DataFrame, subject_ids: pl.Series, as_of: date
+) -> pl.DataFrame:
+    """`score_frame` and `hashes_frame` of the subjects from the partial of all their facts
+    (`partial`, `combine`): subject_id, score, grade, explanation, facts_hash."""
+    frame = complete(totals, subject_ids)
+    scored = score_tallies(model, version, frame, as_of)
+    return scored.join(_hash_text(frame), on="subject_id", how="left")
+
+
+def score_tallies(
+    model: EvaluationModel, version: str, frame: pl.DataFrame, as_of: date
+) -> pl.DataFrame:
+    """Every subject of a complete tally frame (`complete`) scored: subject_id, score, grade,
+    explanation. The reference's steps, each once per distinct input."""
     for k, (_dim, ind) in enumerate(model.indicators):
         names = [f"i{k}_{p}" for p in ("n", "amount", "of", "weight")]
 
@@ -207,68 +252,29 @@ def score_frame(
 
 
 # ---- the facts' hash (an unchanged archive on the same day adds no result row) ------------------
+#
+# A change marker, not a proof: `service.evaluate_subject` compares it with the subject's newest
+# result to skip a row when nothing changed. Computed column-wise (no per-subject Python): each
+# fact row hashed twice by Polars (two seeds), summed per subject (order-free; a repeated fact
+# counts twice). Polars only promises its hash stable within one version and build, so after a
+# Polars upgrade (or between machines with different builds) an unchanged subject's next
+# re-evaluation on the run's day appends one extra row with the same grade — nothing else
+# reads the hash. The audit chain and signatures keep SM3 (`audit`, `signing`).
 
-
-def fact_line(f: Fact) -> str:
-    numbers = json.dumps([list(n) for n in f.numbers])
-    on = f.on.isoformat() if f.on else ""
-    until = f.until.isoformat() if f.until else ""
-    fields = [f.ref, ",".join(sorted(f.keys)), on, until, f.status, f.severity or ""]
-    return SEP.join([*fields, "1" if f.published else "0", numbers, f.label])
-
-
-def _sm3(text: str) -> str:
-    if _HASHLIB_SM3:  # the same digest, without building a `cryptography` context per subject
-        return hashlib.new("sm3", text.encode("utf-8")).hexdigest()
-    digest = hashes.Hash(hashes.SM3())
-    digest.update(text.encode("utf-8"))
-    return digest.finalize().hex()
-
-
-def _has_sm3() -> bool:
-    try:
-        hashlib.new("sm3")
-    except ValueError:  # an OpenSSL without SM3: `cryptography` brings its own
-        return False
-    return True
-
-
-_HASHLIB_SM3 = _has_sm3()
-
-
-def facts_hash(facts: Sequence[Fact]) -> str:
-    """SM3 of the subject's facts, one line each (`fact_line`), sorted."""
-    return _sm3("\n".join(sorted(fact_line(f) for f in facts)))
-
-
-def _line() -> pl.Expr:
-    """`fact_line` as a column expression over the fact table."""
-    day = "%Y-%m-%d"
-    return pl.concat_str(
-        pl.col("ref"),
-        pl.col("keys").list.join(
-            ","
-        ),  # sorted in the fact table (`fact_frame`, one key per record)
-        pl.col("on").dt.to_string(day).fill_null(""),
-        pl.col("until").dt.to_string(day).fill_null(""),
-        pl.col("status"),
-        pl.col("severity").fill_null(""),
-        pl.when(pl.col("published")).then(pl.lit("1")).otherwise(pl.lit("0")),
-        pl.col("numbers").fill_null("[]"),
-        pl.col("label").fill_null(""),
-        separator=SEP,
-    )
+_SEEDS = (20261129, 12)
 
 
 def hashes_frame(facts: pl.DataFrame, subject_ids: pl.Series) -> pl.DataFrame:
-    """subject_id, facts_hash for every subject (the same value `facts_hash` gives)."""
-    joined = (
-        facts.select("subject_id", _line().alias("line"))
-        .group_by("subject_id")
-        .agg(pl.col("line").sort().str.join("\n"))
-    )
-    subjects = pl.DataFrame({"subject_id": subject_ids.cast(pl.Int64)})
-    texts = subjects.join(joined, on="subject_id", how="left")["line"].fill_null("").to_list()
-    empty = _sm3("")
-    out = [_sm3(t) if t else empty for t in texts]
-    return subjects.with_columns(pl.Series("facts_hash", out, dtype=pl.Utf8))
+    """subject_id, facts_hash for every subject (a subject without facts: "0:0")."""
+    return _hash_text(complete(partial(None, facts, date.min), subject_ids))
+
+
+def _hash_text(frame: pl.DataFrame) -> pl.DataFrame:
+    text = pl.format("{}:{}", pl.col("h0"), pl.col("h1"))
+    return frame.select("subject_id", text.alias("facts_hash"))
+
+
+def facts_hash(facts: Sequence[Fact]) -> str:
+    """The hash `hashes_frame` gives a subject with these facts (one subject's re-evaluation)."""
+    frame = fact_frame({0: facts})
+    return str(hashes_frame(frame, pl.Series([0], dtype=pl.Int64))["facts_hash"][0])

@@ -1,9 +1,9 @@
 """`xinyong export parquet DIR`: the plan's fact table as a Parquet snapshot, for the Spark engine.
 
-Written: `facts.parquet` (one row per subject and fact, `facts.FACT_SCHEMA`), `subjects.parquet`
-(id and kind of every graded subject: subjects without facts are graded too) and `manifest.json`
-(as-of date, catalog version, model versions). No names, codes or ID numbers leave the database:
-the snapshot holds only what the evaluation reads.
+Written: `facts.parquet` (one row per subject and fact, `fact_table.FACT_SCHEMA`),
+`subjects.parquet` (id and kind of every graded subject: subjects without facts are graded
+too) and `manifest.json` (as-of date, catalog version, model versions). No names, codes or ID
+numbers leave the database: the snapshot holds only what the evaluation reads.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from xinyong.catalog import Catalog
 from xinyong.db.tables import Subject
 from xinyong.evaluation.engine import GRADED_STATUSES, fact_chunks
-from xinyong.evaluation.facts import FACT_SCHEMA
+from xinyong.evaluation.fact_table import FACT_SCHEMA
 from xinyong.evaluation.service import models_for
 
 SUBJECT_SCHEMA: dict[str, Any] = {"subject_id": pl.Int64, "kind": pl.Utf8}

@@ -39,7 +39,7 @@ from xinyong.evaluation.engine import (
     start_run,
     write_results,
 )
-from xinyong.evaluation.facts import FACT_SCHEMA
+from xinyong.evaluation.fact_table import FACT_SCHEMA
 from xinyong.evaluation.models import LoadedModel
 
 BATCH = 100_000

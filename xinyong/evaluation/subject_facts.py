@@ -16,7 +16,7 @@ from xinyong import archive, disclosure, lists
 from xinyong.catalog import Catalog
 from xinyong.db import lean_record
 from xinyong.db.tables import Commitment, Record, VoluntaryRegistration
-from xinyong.enums import RecordStatus, Severity
+from xinyong.enums import RecordStatus, RegistrationStatus, Severity
 from xinyong.evaluation.facts import (
     commitment_facts,
     hit_fact,
@@ -94,7 +94,7 @@ def _subject_statement(subject_id: int, record_classes: list[str]) -> Any:
         )
     ).where(
         VoluntaryRegistration.subject_id == subject_id,
-        VoluntaryRegistration.status == "verified",
+        VoluntaryRegistration.status == RegistrationStatus.VERIFIED.value,
     )
     return union_all(records, commitments, registrations)
 
@@ -121,7 +121,7 @@ def of_subject(session: Session, subject_id: int, *, catalog: Catalog, today: da
             objection_open=False,  # only marks the window (异议处理中); never changes its dates
         )
         window = disclosure.disclosure_window(facts, catalog=catalog, today=today)
-        out.append(record_fact(_Row(r, data), window, catalog.info_class(r.info_class), today))
+        out.append(record_fact(r, data, window, catalog.info_class(r.info_class), today))
     out += [
         hit_fact(h) for h in lists.current_hits(session, subject_id, catalog=catalog, today=today)
     ]
@@ -130,12 +130,3 @@ def of_subject(session: Session, subject_id: int, *, catalog: Catalog, today: da
     for r in sorted((r for r in rows if r.src == "registration"), key=lambda r: r.id):
         out.append(registration_fact(r))
     return out
-
-
-class _Row:
-    """A record row of the union with its data parsed (what `record_fact` reads)."""
-
-    def __init__(self, row: Any, data: dict[str, Any]) -> None:
-        self.id, self.info_class, self.decision_date = row.id, row.info_class, row.decision_date
-        self.status, self.decision_number = row.status, row.decision_number
-        self.natural_key, self.data = None, data  # already the full row: nothing to rebuild

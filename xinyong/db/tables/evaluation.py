@@ -1,8 +1,9 @@
 """evaluation_runs and evaluation_results: grades per model version and as-of date, with history.
 
 A result row is never updated: a re-evaluation (a run, or a subject's archive changing) appends a
-new row; a subject's current grade is its newest row. `facts_hash` is the SM3 hash of the facts
-the grade was computed from, so an unchanged archive re-evaluated on the same day adds no row.
+new row; a subject's current grade is its newest row. `facts_hash` marks the facts the grade was
+computed from (`evaluation.plan.facts_hash`: a change marker, not a proof), so an unchanged archive
+re-evaluated on the same day adds no row.
 """
 
 from __future__ import annotations

@@ -1,0 +1,356 @@
+"""The fact table of whole runs, set-based: the same facts as `facts.gather`, built with a few
+statements and column expressions instead of an object per record (docs/decisions/0010).
+
+One row per subject and fact (`FACT_SCHEMA`, `scoring.Fact` column by column). Records: one
+column select of a chunk's records (`record_table`), the disclosure window asked of `disclosure`
+once per distinct combination of what it reads; list entries and workflow facts through the
+shared builders of `facts.py`. Nothing here decides a rule of its own.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import ExitStack
+from datetime import date
+from typing import IO, Any
+
+import polars as pl
+from sqlalchemy import ColumnElement, Text, cast, select, true
+from sqlalchemy.orm import Session
+
+from xinyong import archive, disclosure
+from xinyong.catalog import Catalog, InfoClass
+from xinyong.db import lean_record
+from xinyong.db.tables import Commitment, Record, VoluntaryRegistration
+from xinyong.enums import RecordStatus, RegistrationStatus, Severity
+from xinyong.evaluation.facts import (
+    NUMERIC,
+    commitment_facts,
+    hit_fact,
+    registration_fact,
+    scored_classes,
+)
+from xinyong.evaluation.scoring import Fact
+from xinyong.lists import ListHit
+
+BATCH_ROWS = 1_000_000  # record rows per frame of a whole run's one pass (≈ 100,000 subjects)
+
+# The plan's fact table: one row per subject and fact (`Fact`, column by column).
+FACT_SCHEMA: dict[str, Any] = {
+    "subject_id": pl.Int64,
+    "keys": pl.List(pl.Utf8),
+    "ref": pl.Utf8,
+    "on": pl.Date,
+    "until": pl.Date,
+    "status": pl.Utf8,
+    "severity": pl.Utf8,
+    "published": pl.Boolean,
+    "numbers": pl.Utf8,  # JSON [[name, value], ...]
+    "label": pl.Utf8,
+}
+
+SubjectFilter = Callable[[Any], ColumnElement[bool]]  # subject_id column → condition
+
+
+def of_subjects(ids: Sequence[int]) -> SubjectFilter:
+    return lambda column: column.in_(list(ids))
+
+
+def everyone() -> SubjectFilter:
+    """Every subject (a whole run's one pass)."""
+    return lambda column: column.is_not(None)
+
+
+def in_range(low: int, high: int) -> SubjectFilter:
+    """Subjects with low ≤ id < high (a run's chunk)."""
+    return lambda column: (column >= low) & (column < high)
+
+
+def fact_frame(facts: Mapping[int, Sequence[Fact]]) -> pl.DataFrame:
+    """Facts built in Python (list hits, workflows, tests) as rows of the fact table."""
+    rows = [
+        {
+            "subject_id": sid,
+            "keys": sorted(f.keys),
+            "ref": f.ref,
+            "on": f.on,
+            "until": f.until,
+            "status": f.status,
+            "severity": f.severity,
+            "published": f.published,
+            "numbers": json.dumps([list(n) for n in f.numbers]),
+            "label": f.label,
+        }
+        for sid, items in facts.items()
+        for f in items
+    ]
+    return pl.DataFrame(rows, schema=FACT_SCHEMA)
+
+
+def table(
+    session: Session,
+    where: SubjectFilter,
+    *,
+    catalog: Catalog,
+    today: date,
+    hits: Mapping[int, list[ListHit]],
+    memo: dict[tuple[Any, ...], Window] | None = None,
+) -> pl.DataFrame:
+    """The fact table of the subjects `where` selects: the same facts as `gather`, built with a
+    few statements and column expressions instead of an object per record. `hits`: the list
+    entries in force by subject (`all_hits` for whole runs; a subject's `lists.current_hits`)."""
+    records = record_table(session, where, catalog=catalog, today=today, memo=memo)
+    return pl.concat([records, other_facts(session, where, hits)])
+
+
+def other_facts(
+    session: Session, where: SubjectFilter, hits: Mapping[int, list[ListHit]]
+) -> pl.DataFrame:
+    """The facts besides records of the subjects `where` selects: list entries in force (`hits`)
+    and the workflows' (commitments, verified voluntary registrations)."""
+    others: dict[int, list[Fact]] = defaultdict(list)
+    for sid, found in hits.items():
+        others[sid] += [hit_fact(h) for h in found]
+    for c in session.execute(
+        select(Commitment).where(where(Commitment.subject_id)).order_by(Commitment.id)
+    ).scalars():
+        others[c.subject_id] += commitment_facts(c)
+    for r in session.execute(
+        select(VoluntaryRegistration)
+        .where(
+            where(VoluntaryRegistration.subject_id),
+            VoluntaryRegistration.status == RegistrationStatus.VERIFIED.value,
+        )
+        .order_by(VoluntaryRegistration.id)
+    ).scalars():
+        others[r.subject_id].append(registration_fact(r))
+    return fact_frame(others)
+
+
+RAW_SCHEMA: dict[str, Any] = {
+    "id": pl.Int64,
+    "subject_id": pl.Int64,
+    "info_class": pl.Utf8,
+    "status": pl.Utf8,
+    "decision_date": pl.Date,
+    "severity": pl.Utf8,
+    "decision_number": pl.Utf8,
+    "provider_id": pl.Int64,
+    "valid_from": pl.Date,
+    "valid_until": pl.Date,
+}
+
+
+def read_frame(session: Session, stmt: Any, schema: dict[str, Any]) -> pl.DataFrame:
+    """A column select as a Polars frame: COPY … TO STDOUT on PostgreSQL, rows on SQLite."""
+    frames = list(read_batches(session, stmt, schema, rows=None))
+    return frames[0] if frames else pl.DataFrame(schema=schema)
+
+
+def read_batches(
+    session: Session, stmt: Any, schema: dict[str, Any], rows: int | None
+) -> Iterator[pl.DataFrame]:
+    """A column select as Polars frames of about `rows` rows each (None: one frame), from one
+    statement — one pass over the tables whatever the number of frames: COPY … TO STDOUT on
+    PostgreSQL (each COPY message is one row, so a frame ends at a row), rows on SQLite. The
+    statement is read to its end before the first frame is yielded (the connection is free for
+    the caller's statements then); frames wait in temporary files, so memory holds one frame."""
+    if session.get_bind().dialect.name != "postgresql":
+        found = session.execute(stmt).all()  # read to its end first, as on PostgreSQL
+        step = rows or max(1, len(found))
+        for start in range(0, len(found), step):
+            yield pl.DataFrame(found[start : start + step], schema=schema, orient="row")
+        return
+    sql = stmt.compile(dialect=session.get_bind().dialect, compile_kwargs={"literal_binds": True})
+    driver = session.connection().connection.driver_connection
+    with ExitStack() as files:
+        parts: list[IO[bytes]] = []
+        count = rows or 0
+        with driver.cursor().copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)") as copy:  # type: ignore[union-attr]
+            for row in copy:
+                if (rows is not None and count >= rows) or not parts:
+                    parts.append(files.enter_context(tempfile.TemporaryFile()))
+                    count = 0
+                parts[-1].write(row)
+                count += 1
+        for part in parts:
+            part.seek(0)
+            yield pl.read_csv(
+                part, has_header=False, new_columns=list(schema), schema=schema, quote_char='"'
+            )
+
+
+Window = tuple[date | None, str | None, bool]  # (until, severity, published) of a record fact
+
+
+def record_table(
+    session: Session,
+    where: SubjectFilter,
+    *,
+    catalog: Catalog,
+    today: date,
+    memo: dict[tuple[Any, ...], Window] | None = None,
+) -> pl.DataFrame:
+    """Record facts of the subjects `where` selects, as a frame (`record_fact`, set-based)."""
+    stmt, schema = record_select(session, where, catalog)
+    raw = read_frame(session, stmt, schema)
+    return record_facts(session, raw, catalog=catalog, today=today, memo=memo)
+
+
+def record_batches(
+    session: Session, where: SubjectFilter, *, catalog: Catalog, rows: int | None = None
+) -> Iterator[pl.DataFrame]:
+    """The raw record rows `record_facts` reads, in frames of about `rows` rows, from one
+    statement: one pass over `records` for a whole run (a chunk by subject range would visit
+    every heap page again: a subject's records are spread over the table)."""
+    stmt, schema = record_select(session, where, catalog)
+    yield from read_batches(session, stmt, schema, rows or BATCH_ROWS)
+
+
+def _reads(catalog: Catalog) -> tuple[dict[str, InfoClass], dict[str, list[str]], list[str]]:
+    """The scored classes, the fields their windows read (field → classes), every field read."""
+    classes = scored_classes(catalog)
+    readers: dict[str, list[str]] = defaultdict(list)  # field → classes whose window reads it
+    for c in classes.values():
+        for field_id in disclosure.window_fields(c, catalog):
+            readers[field_id].append(c.id)
+    numeric = {f.id for c in classes.values() for f in c.fields if f.type in NUMERIC}
+    return classes, readers, sorted(set(readers) | numeric)
+
+
+def record_select(
+    session: Session, where: SubjectFilter, catalog: Catalog
+) -> tuple[Any, dict[str, Any]]:
+    """The column select of the records a run reads (current, scored classes, not withdrawn):
+    the columns, and the data fields the windows and numbers read (`archive.source_fields`, as
+    `j_<field>`), with its frame schema."""
+    classes, _readers, projected = _reads(catalog)
+    dialect = session.get_bind().dialect.name
+    parsed, fields = archive.source_fields(projected, classes, dialect)
+    stmt = select(
+        *(getattr(Record, c) for c in RAW_SCHEMA),
+        *(fields[f].label(f"j_{f}") for f in projected),
+    )
+    if parsed is not None:
+        stmt = stmt.select_from(Record).join(parsed, true())
+    stmt = stmt.where(
+        where(Record.subject_id),
+        Record.is_current.is_(True),
+        Record.info_class.in_(list(classes)),
+        Record.status != RecordStatus.WITHDRAWN.value,
+    )
+    return stmt, RAW_SCHEMA | {f"j_{f}": pl.Utf8 for f in projected}
+
+
+def record_facts(
+    session: Session,
+    raw: pl.DataFrame,
+    *,
+    catalog: Catalog,
+    today: date,
+    memo: dict[tuple[Any, ...], Window] | None = None,
+) -> pl.DataFrame:
+    """Record facts from raw record rows (`record_select`). The disclosure window is asked of
+    `disclosure` once per distinct combination of what it reads (`disclosure.window_fields`,
+    status, decision date, explicit severity, provider kind), with one of those records' data;
+    `memo` keeps the answers across a run's frames."""
+    classes, readers, _projected = _reads(catalog)
+    if raw.is_empty():
+        return pl.DataFrame(schema=FACT_SCHEMA)
+    providers = archive.provider_kinds(session, raw["provider_id"].drop_nulls().unique())
+    raw = raw.with_columns(
+        provider_kind=pl.col("provider_id").replace_strict(
+            providers, default=None, return_dtype=pl.Utf8
+        )
+    )
+    read = [
+        pl.when(pl.col("info_class").is_in(owners))
+        .then(pl.col(f"j_{field_id}"))
+        .alias(f"w:{field_id}")
+        for field_id, owners in sorted(readers.items())
+    ]
+    raw = raw.with_columns(read)
+    key = ["info_class", "status", "decision_date", "severity", "provider_kind"]
+    key += [f"w:{f}" for f in sorted(readers)]
+    kept = ["id", "decision_number", "valid_from", "valid_until"]
+    distinct = raw.group_by(key).agg(pl.col(c).first() for c in kept)
+    memo = {} if memo is None else memo  # a run's chunks share it
+    rows = [dict(zip(distinct.columns, v, strict=True)) for v in distinct.iter_rows()]
+    missing = [r for r in rows if tuple(r[k] for k in key) not in memo]
+    stored = _stored_data(session, [r["id"] for r in missing])  # one record's data per input
+    for r in missing:
+        memo[tuple(r[k] for k in key)] = _window(r, stored[r["id"]], catalog, today)
+    windows = [memo[tuple(r[k] for k in key)] for r in rows]
+    distinct = distinct.drop(kept).with_columns(
+        pl.Series("until", [w[0] for w in windows], dtype=pl.Date),
+        pl.Series("window_severity", [w[1] for w in windows], dtype=pl.Utf8),
+        pl.Series("published", [w[2] for w in windows], dtype=pl.Boolean),
+    )
+    raw = raw.join(distinct, on=key, how="left", nulls_equal=True)
+    titles = {c.id: c.title for c in classes.values()}
+    return raw.select(
+        pl.col("subject_id"),
+        pl.concat_list(pl.lit("info_class:") + pl.col("info_class")).alias("keys"),
+        (pl.lit("record:") + pl.col("id").cast(pl.Utf8)).alias("ref"),
+        pl.col("decision_date").alias("on"),
+        pl.col("until"),
+        pl.col("status"),
+        pl.col("window_severity").alias("severity"),
+        pl.col("published"),
+        _numbers(classes.values()).alias("numbers"),
+        pl.concat_str(
+            pl.col("info_class").replace_strict(titles, return_dtype=pl.Utf8),
+            pl.lit(" "),
+            pl.col("decision_number").fill_null(""),
+        )
+        .str.strip_chars()
+        .alias("label"),
+    )
+
+
+def _stored_data(session: Session, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """The stored (lean) `data` of these records, by id: the representatives of the window
+    inputs a run has not met yet (a few thousand in a whole run, whatever its size)."""
+    out: dict[int, dict[str, Any]] = {}
+    for start in range(0, len(ids), 900):  # under SQLite's bound-parameter limit
+        chunk = list(ids[start : start + 900])
+        stmt = select(Record.id, cast(Record.data, Text)).where(Record.id.in_(chunk))
+        out |= {rid: json.loads(text) for rid, text in session.execute(stmt)}
+    return out
+
+
+def _window(row: dict[str, Any], data: dict[str, Any], catalog: Catalog, today: date) -> Window:
+    facts = disclosure.RecordFacts(
+        info_class=row["info_class"],
+        status=RecordStatus(row["status"]),
+        decision_date=row["decision_date"],
+        data=lean_record.rebuild(row["info_class"], None, row, data),
+        severity=Severity(row["severity"]) if row["severity"] else None,
+        provider_kind=row["provider_kind"],
+        objection_open=False,  # only marks the window (异议处理中); never changes its dates
+    )
+    w = disclosure.disclosure_window(facts, catalog=catalog, today=today)
+    ends = w.disclosure_ends
+    severity = w.severity.severity.value if w.severity else None
+    return ends, severity, w.shown or (ends is not None and ends < today)
+
+
+def _numbers(classes: Any) -> pl.Expr:
+    """`Fact.numbers` as the fact table's JSON text, per class: its numeric fields in order."""
+    expr: Any = pl
+    for c in classes:
+        pieces = []
+        for f in c.fields:
+            if f.type not in NUMERIC:
+                continue
+            value = pl.col(f"j_{f.id}").cast(pl.Float64, strict=False)
+            text = pl.concat_str(pl.lit(f'["{f.id}", '), value.cast(pl.Utf8), pl.lit("]"))
+            pieces.append(pl.when(value.is_not_null()).then(text))
+        if not pieces:
+            continue
+        joined = pl.concat_str(pieces, separator=", ", ignore_nulls=True)
+        expr = expr.when(pl.col("info_class") == c.id).then(pl.lit("[") + joined + pl.lit("]"))
+    return pl.lit("[]") if expr is pl else expr.otherwise(pl.lit("[]"))
