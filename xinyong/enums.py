@@ -150,6 +150,18 @@ class ObjectionStatus(StrEnum):
         return {"open": "处理中", "answered": "已答复"}[self.value]
 
 
+class ObjectionOutcome(StrEnum):
+    """The provider's answer to an objection (objections.answer)."""
+
+    CORRECTED = "corrected"  # 更正: a new record version with the changed fields
+    DELETED = "deleted"  # 删除: a withdrawn version with the reason
+    KEPT = "kept"  # 维持: the record stands, with reasons
+
+    @property
+    def label(self) -> str:
+        return {"corrected": "更正", "deleted": "删除", "kept": "维持"}[self.value]
+
+
 class RegistrationStatus(StrEnum):
     SUBMITTED = "submitted"
     VERIFIED = "verified"
