@@ -230,7 +230,7 @@ def _bare_statuses(tree: ast.AST) -> Iterator[tuple[int, str]]:
             found = _literals(node.value)
         found = [text for text in found if text]
         if found:
-            yield node.lineno, ", ".join(found)
+            yield getattr(node, "lineno", 0), ", ".join(found)
 
 
 def test_statuses_are_enums() -> None:

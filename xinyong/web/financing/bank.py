@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from xinyong import consent, disclosure, subjects
 from xinyong.audit import Actor
 from xinyong.catalog import Catalog
+from xinyong.db.base import MAX_ROW_ID
 from xinyong.db.tables import FinancingNeed, Subject
 from xinyong.enums import LoanResult, Role, WhitelistState
 from xinyong.errors import Forbidden, InvalidInput
@@ -169,8 +170,8 @@ def _need(session: Session, value: str | None) -> FinancingNeed | None:
     text = (value or "").strip()
     if not text:
         return None
-    if not text.isdigit() or len(text) > 18:
-        raise InvalidInput(f"融资需求编号“{text}”应为数字")
+    if not text.isdigit() or not 1 <= int(text) <= MAX_ROW_ID:
+        raise InvalidInput(f"融资需求编号“{text}”应为正整数")
     return market.get_need(session, int(text))
 
 
