@@ -176,3 +176,110 @@ def test_the_audit_scan_sees_real_actions() -> None:
     probe = Path(tempfile.mkdtemp()) / "procedure.py"
     probe.write_text(tree, encoding="utf-8")
     assert "propose_entry" in _unaudited_writers(probe)
+
+
+# ---- statuses are enums (issue 18) ---------------------------------------------------------------
+
+STATUS_ATTRS = {"status", "state", "outcome", "result"}
+# Files that may still compare a status with a bare string, each with its reason. Migrations are
+# never scanned: they freeze the values of their day and must not import enums.
+BARE_STATUS_ALLOWED = {
+    "evaluation/eligibility.py": "evaluation/ is converted by its own branch this stop (12s)",
+    "evaluation/facts.py": "evaluation/ is converted by its own branch this stop (12s)",
+    "evaluation/subject_facts.py": "evaluation/ is converted by its own branch this stop (12s)",
+    "collection/batches.py": "collection/ is being split this stop (17w); convert after merge",
+    "collection/frames.py": "collection/ is being split this stop (17w); convert after merge",
+    "collection/quality.py": "collection/ is being split this stop (17w); convert after merge",
+    "collection/store.py": "collection/ is being split this stop (17w); convert after merge",
+}
+
+
+def _is_status(node: ast.AST) -> bool:
+    """`x.status` (or state, outcome, result) or `row["status"]`."""
+    if isinstance(node, ast.Attribute):
+        return node.attr in STATUS_ATTRS
+    return (isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant)
+            and node.slice.value in STATUS_ATTRS)  # fmt: skip
+
+
+def _literals(node: ast.AST | None) -> list[str]:
+    """The string literals of `"x"` or `("x", "y")` / `["x"]` / `{"x"}`."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, ast.Tuple | ast.List | ast.Set):
+        return [
+            e.value for e in node.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)
+        ]
+    return []
+
+
+def _bare_statuses(tree: ast.AST) -> Iterator[tuple[int, str]]:
+    for node in ast.walk(tree):
+        found: list[str] = []
+        if isinstance(node, ast.Compare):
+            sides = [node.left, *node.comparators]
+            if any(map(_is_status, sides)):
+                found = [text for side in sides for text in _literals(side)]
+        elif isinstance(node, ast.Call):
+            f = node.func
+            if isinstance(f, ast.Attribute) and f.attr == "in_" and _is_status(f.value):
+                found = [text for arg in node.args for text in _literals(arg)]
+            found += [text for kw in node.keywords if kw.arg in STATUS_ATTRS
+                      for text in _literals(kw.value)]  # fmt: skip
+        elif isinstance(node, ast.Assign) and any(map(_is_status, node.targets)):
+            found = _literals(node.value)
+        found = [text for text in found if text]
+        if found:
+            yield getattr(node, "lineno", 0), ", ".join(found)
+
+
+def test_statuses_are_enums() -> None:
+    """A status compared with, filtered by or set to a bare string drifts from its enum (issue 18):
+    use the member (`RepairStatus.SUBMITTED`, `ObjectionOutcome.CORRECTED`, …) of xinyong/enums.py
+    or of the module that owns the vocabulary."""
+    offenders = []
+    for path in PACKAGE.rglob("*.py"):
+        rel = path.relative_to(PACKAGE).as_posix()
+        if rel.startswith("db/migrations") or rel in BARE_STATUS_ALLOWED:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        offenders += [f"{rel}:{line}: {text}" for line, text in _bare_statuses(tree)]
+    assert offenders == []
+
+
+def test_the_bare_status_check_finds_what_it_should() -> None:
+    code = """
+a.status == "open"
+b.state in ("generated", "approved")
+select(T).where(T.status.in_(["done"]))
+c.outcome = "kept"
+update(T).values(status="closed")
+row["result"] != "granted"
+ok = d.status == Status.OPEN
+"""
+    assert sorted(line for line, _ in _bare_statuses(ast.parse(code))) == [2, 3, 4, 5, 6, 7]
+
+
+# ---- module size ---------------------------------------------------------------------------------
+
+MAX_LINES = 400
+# Modules allowed past MAX_LINES, each with its reason.
+LONG_MODULES = {
+    "archive.py": "split in progress",
+    "disclosure/rules.py": "split in progress",
+    "evaluation/facts.py": "split in progress",
+    "collection/batches.py": "split in progress",
+    "collection/frames.py": "split in progress",
+}
+
+
+def test_modules_stay_small() -> None:
+    """House size (STYLE): a module past 400 lines is split at its seam, names re-exported from
+    the package so callers do not change."""
+    long = {
+        path.relative_to(PACKAGE).as_posix(): n
+        for path in PACKAGE.rglob("*.py")
+        if not path.is_relative_to(PACKAGE / "db" / "migrations")
+        and (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    }
+    assert {rel: n for rel, n in long.items() if rel not in LONG_MODULES} == {}

@@ -127,6 +127,17 @@ class RepairStatus(StrEnum):
     REFUSED = "refused"  # 不予修复
     REVOKED = "revoked"  # 撤销修复（违诺）
 
+    @property
+    def label(self) -> str:
+        return {
+            "submitted": "待受理",
+            "accepted": "已受理",
+            "not_accepted": "不予受理",
+            "approved": "准予修复",
+            "refused": "不予修复",
+            "revoked": "已撤销修复",
+        }[self.value]
+
 
 class RepairTarget(StrEnum):
     """What a repair application is about."""
@@ -148,6 +159,18 @@ class ObjectionStatus(StrEnum):
     @property
     def label(self) -> str:
         return {"open": "处理中", "answered": "已答复"}[self.value]
+
+
+class ObjectionOutcome(StrEnum):
+    """The provider's answer to an objection (objections.answer)."""
+
+    CORRECTED = "corrected"  # 更正: a new record version with the changed fields
+    DELETED = "deleted"  # 删除: a withdrawn version with the reason
+    KEPT = "kept"  # 维持: the record stands, with reasons
+
+    @property
+    def label(self) -> str:
+        return {"corrected": "更正", "deleted": "删除", "kept": "维持"}[self.value]
 
 
 class RegistrationStatus(StrEnum):
@@ -193,6 +216,22 @@ class WhitelistState(StrEnum):
     @property
     def label(self) -> str:
         return {"generated": "待审核", "approved": "已审核", "pushed": "已推送"}[self.value]
+
+
+class NeedStatus(StrEnum):
+    """A 信易贷 financing need (financing/market.py): open until the SME withdraws it or a bank
+    answers it with a loan outcome — served (granted) or declined (refused; it may still be
+    served by another bank, or withdrawn)."""
+
+    OPEN = "open"  # 对接中
+    WITHDRAWN = "withdrawn"  # 企业已撤回
+    SERVED = "served"  # 已获贷款
+    DECLINED = "declined"  # 金融机构未予放款
+
+    @property
+    def label(self) -> str:
+        return {"open": "对接中", "withdrawn": "已撤回", "served": "已获贷款",
+                "declined": "未获放款"}[self.value]  # fmt: skip
 
 
 class LoanResult(StrEnum):

@@ -24,10 +24,9 @@ from xinyong.catalog import Catalog, FieldRole
 from xinyong.clock import Calendar, add_working_days
 from xinyong.db import transitions
 from xinyong.db.tables import Objection, Provider, Record
-from xinyong.enums import ObjectionStatus, RecordStatus, Role
+from xinyong.enums import ObjectionOutcome, ObjectionStatus, RecordStatus, Role
 from xinyong.errors import Conflict, Forbidden, InvalidInput, NotFound
 
-OUTCOMES = {"corrected": "更正", "deleted": "删除", "kept": "维持"}
 # Fields whose value is also a column of `records` (kept in step when corrected).
 COLUMN_ROLES = {
     FieldRole.DECISION_NUMBER: "decision_number",
@@ -177,7 +176,7 @@ def file_objection(
 def answer_objection(
     session: Session,
     objection: Objection,
-    outcome: str,
+    outcome: ObjectionOutcome | str,
     answer: str,
     *,
     changes: dict[str, Any] | None = None,
@@ -187,20 +186,25 @@ def answer_objection(
 ) -> Objection:
     """The provider answers: correct (new version), delete (withdrawn version) or keep (reasons)."""
     require_department(actor, objection.provider_id, what="异议")
-    if outcome not in OUTCOMES:
+    if outcome not in set(ObjectionOutcome):
         raise InvalidInput("答复结论须为更正、删除或维持", code="objections.bad_outcome")
+    outcome = ObjectionOutcome(outcome)
     if not answer.strip():
         raise InvalidInput("请写明答复理由", code="objections.answer_required")
     if objection.status != ObjectionStatus.OPEN:
         raise AlreadyAnswered(f"该异议已处理（{objection.status}），不能重复答复")
     record = archive.get(session, objection.record_id)
-    diff = field_changes(record, changes or {}, catalog) if outcome == "corrected" else []
-    if outcome == "corrected" and not diff:
+    diff = (
+        field_changes(record, changes or {}, catalog)
+        if outcome == ObjectionOutcome.CORRECTED
+        else []
+    )
+    if outcome == ObjectionOutcome.CORRECTED and not diff:
         raise InvalidInput("更正须至少修改一个数据项", code="objections.no_changes")
     _close(session, objection, outcome, answer, diff, actor=actor)
-    reason = f"异议第 {objection.id} 号答复（{OUTCOMES[outcome]}）：{answer.strip()}"
+    reason = f"异议第 {objection.id} 号答复（{outcome.label}）：{answer.strip()}"
     successor: Record | None = None
-    if outcome == "corrected":
+    if outcome == ObjectionOutcome.CORRECTED:
         successor = archive.new_version(
             session,
             record,
@@ -211,7 +215,7 @@ def answer_objection(
             today=today,
         )
         _sync_columns(successor, diff, catalog)
-    elif outcome == "deleted":
+    elif outcome == ObjectionOutcome.DELETED:
         successor = archive.new_version(
             session,
             record,
@@ -232,7 +236,7 @@ def answer_objection(
         before={"status": ObjectionStatus.OPEN, "fields": {c.field: c.before for c in diff}},
         after={
             "status": ObjectionStatus.ANSWERED,
-            "outcome": outcome,
+            "outcome": outcome.value,
             "fields": {c.field: c.after for c in diff},
             "record_id": objection.result_record_id,
             "on_time": today <= objection.answer_due,
@@ -245,7 +249,7 @@ def answer_objection(
 def _close(
     session: Session,
     objection: Objection,
-    outcome: str,
+    outcome: ObjectionOutcome,
     answer: str,
     diff: list[FieldChange],
     *,
@@ -256,7 +260,7 @@ def _close(
         objection,
         ObjectionStatus.OPEN,
         status=ObjectionStatus.ANSWERED.value,
-        outcome=outcome,
+        outcome=outcome.value,
         answer=answer.strip(),
         answered_at=clock.now(),
         answered_by=actor.label,

@@ -84,3 +84,40 @@ def test_the_dashboard_is_read_from_its_snapshot_until_it_is_refreshed(
         select(func.count()).where(IndicatorSnapshot.key == dashboard.SNAPSHOT_KEY)
     ).scalar_one()
     assert stored == 1  # one document per month, replaced
+
+
+def test_the_wall_screen_reads_the_stored_dashboard(session: Session, catalog: Catalog) -> None:
+    """/screen reads the public section of the month's stored dashboard under the same freshness
+    rule as /admin/dashboard: a record added after the refresh shows only once it is stale."""
+    from datetime import timedelta  # noqa: PLC0415
+
+    from xinyong import jobs  # noqa: PLC0415
+    from xinyong.indicators import dashboard  # noqa: PLC0415
+
+    defs = indicators.load(REPO_ROOT / "catalogs")
+    today = date(2026, 11, 23)
+    period = indicators.Period.of("2026-11", today=today, catalog=catalog)
+    november = datetime(2026, 11, 5, tzinfo=UTC)
+    subject = make_subject(session, created_at=november)
+    make_record(session, subject, created_at=november)
+    done = jobs.run("dashboard", session, today=today, catalog=catalog, definitions=defs)
+
+    def collected(data: dict[str, object]) -> object:
+        figures = data["figures"]
+        assert isinstance(figures, list)
+        return next(f["value"] for f in figures if f["key"] == "records_collected")
+
+    make_record(session, subject, created_at=november)
+    soon = done["computed_at"] + timedelta(minutes=1)
+    stored = dashboard.screen(session, defs, period, now=soon)
+    assert collected(stored) == 1  # the stored document, not a live count
+    beijing = (done["computed_at"] + timedelta(hours=8)).strftime("%Y-%m-%d %H:%M:%S")
+    assert stored["computed_at"] == beijing
+    assert stored["month"] == "2026-11"
+    assert [f["key"] for f in stored["figures"]] == [i.key for i in defs.indicators if i.screen]
+    later = done["computed_at"] + dashboard.MAX_AGE + timedelta(seconds=1)
+    assert collected(dashboard.screen(session, defs, period, now=later)) == 2  # stale: refreshed
+    rows = session.execute(
+        select(func.count()).where(IndicatorSnapshot.key.startswith("@"))
+    ).scalar_one()
+    assert rows == 1  # one document serves the office's page and the wall screen

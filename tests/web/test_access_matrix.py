@@ -181,6 +181,7 @@ GET  /info/{section}                                | A | A   | A   | A   | A | 
 GET  /info/{section}/{item_id}                      | N | N   | N   | N   | N | N | N   | N
 GET  /me/financing                                  | L | F   | F   | F   | F | F | A   | F
 POST /me/financing/needs                            | L | F   | F   | F   | F | F | A   | F
+POST /me/financing/needs/{need_id}/withdraw       | L | F   | F   | F   | F | F | N   | F
 POST /me/financing/consents                         | L | F   | F   | F   | F | F | A   | F
 POST /me/financing/consents/{institution_id}/revoke | L | F   | F   | F   | F | F | N   | F
 POST /me/financing/whitelist                        | L | F   | F   | F   | F | F | A   | F
@@ -199,6 +200,7 @@ GET  /api/v1/financing/alerts                       | L | F   | F   | F   | F | 
 GET  /api/v1/financing/queries                      | L | F   | F   | F   | F | F | A   | F
 GET  /api/v1/financing/products                     | A | A   | A   | A   | A | A | A   | A
 POST /api/v1/financing/needs                        | L | F   | F   | F   | F | F | A   | F
+POST /api/v1/financing/needs/{need_id}/withdraw   | L | F   | F   | F   | F | F | N   | F
 GET  /api/v1/financing/figures                      | L | A   | F   | F   | A | F | F   | F
 GET  /partner/                                      | L | F   | F   | F   | F | F | F   | F
 POST /partner/verify                                | L | F   | F   | F   | F | F | F   | F
@@ -426,6 +428,7 @@ def scenario(
         "step": ("publication", "publication"),  # issue 11: list procedure steps
         "institution_id": (MISSING_BATCH, MISSING_BATCH),
         "whitelist_id": (MISSING_BATCH, MISSING_BATCH),
+        "need_id": (MISSING_BATCH, MISSING_BATCH),
         "scenario_id": ("xinyi_pi", "xinyi_pi"),
         "step_id": (MISSING_BATCH, MISSING_BATCH),
         "name": ("审批系统", "审批系统"),

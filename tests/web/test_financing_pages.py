@@ -156,6 +156,47 @@ def test_bank_pages_publish_a_product_and_record_an_outcome(
     assert "码表" in bad.text
 
 
+def test_a_need_is_withdrawn_by_the_sme_and_served_by_the_bank_outcome(
+    client: TestClient, session: Session, catalog: Catalog
+) -> None:
+    bank = make_bank(session)
+    sme = make_sme(session, catalog, TODAY)
+    other = make_sme(session, catalog, TODAY)
+    first, second = (
+        market.publish_need(session, sme.subject, amount_wan=amount, term_months=12,
+                            purpose="流动资金", size=None, actor=sme.actor, today=TODAY)
+        for amount in ("30", "60")
+    )  # fmt: skip
+    _login(client, other.username)
+    assert client.post(f"/api/v1/financing/needs/{first.id}/withdraw").status_code == 403
+    _login(client, sme.username)
+    page = client.post(f"/me/financing/needs/{first.id}/withdraw", follow_redirects=False)
+    assert page.status_code == 303
+    again = client.post(f"/api/v1/financing/needs/{first.id}/withdraw")
+    assert again.status_code == 409
+    assert again.json()["error"] == "financing.need_closed"
+    me = client.get("/me/financing").text
+    assert "已撤回" in me
+    assert "按最近一笔对接中的需求（60.00 万元" in me
+
+    _login(client, bank.username)
+    r = client.post(
+        "/bank/outcomes",
+        data={"code": sme.subject.code, "need_id": str(second.id), "result": "granted",
+              "amount": "60", "granted_on": "2026-11-20", "rate_type": "fixed",
+              "credit_loan": "1", "first_loan": "1"},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert r.status_code == 303
+    bad = client.post("/bank/outcomes", data={"code": sme.subject.code, "need_id": "x1",
+                                              "result": "refused"})  # fmt: skip
+    assert bad.status_code == 422
+    _login(client, sme.username)
+    assert "已获贷款" in client.get("/me/financing").text
+    served = client.post(f"/api/v1/financing/needs/{second.id}/withdraw")
+    assert served.status_code == 409  # a served need stays served
+
+
 def test_non_bank_is_refused_the_bank_pages(
     client: TestClient, session: Session, catalog: Catalog
 ) -> None:

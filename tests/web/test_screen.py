@@ -43,6 +43,9 @@ def test_wall_screen_shows_public_figures_and_no_personal_data(
     payload = json.loads(data.text)
     assert {f["key"] for f in payload["figures"]} >= {"records_collected", "joint_checks"}
     assert all(set(item) == {"title", "count", "red"} for item in payload["lists"])
+    # read from the stored dashboard document, with when it was computed
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", payload["computed_at"])
+    assert f'<span id="screen-computed">{payload["computed_at"]}</span>' in page.text
 
 
 def test_wall_screen_needs_no_login(client: TestClient) -> None:

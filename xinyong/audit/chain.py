@@ -95,6 +95,8 @@ class AuditAction(StrEnum):
     INSTITUTION_USER_ADDED = "financing.institution.user_added"
     LOAN_PRODUCT_PUBLISHED = "financing.product.published"
     FINANCING_NEED_PUBLISHED = "financing.need.published"
+    FINANCING_NEED_WITHDRAWN = "financing.need.withdrawn"
+    FINANCING_NEED_ANSWERED = "financing.need.answered"  # served or declined by a loan outcome
     LOAN_OUTCOME_RECORDED = "financing.outcome.recorded"
     FINANCING_ALERT_RAISED = "financing.alert.raised"
     WHITELIST_GENERATED = "financing.whitelist.generated"

@@ -166,7 +166,7 @@ def _register_subjects(
             code=line["code"], name=line["name"], kind=SubjectKind(line["kind"]),
             former_names=tuple(line.get("former_names") or ()), legal_rep=line.get("legal_rep"),
             region_code=line.get("region_code"), industry_code=line.get("industry_code"),
-            status=SubjectStatus(line.get("status") or "active"),
+            status=SubjectStatus(line.get("status") or SubjectStatus.ACTIVE),
             registration_authority=line.get("registration_authority"),
             address=line.get("address"), established_on=_day(line.get("established_on")),
             registered_on=_day(line.get("registered_on")), verified=bool(line.get("verified")),

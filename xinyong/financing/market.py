@@ -1,5 +1,9 @@
 """Loan products (published by institutions), financing needs (published by SMEs), matching.
 
+A need is open until the SME withdraws it (`withdraw_need`) or a bank records a loan outcome on
+it (`outcomes.record_outcome` → `answer_need`): served when granted, declined when refused — a
+declined need can still be served by another bank or withdrawn; a served or withdrawn one is final.
+
 Matching explains itself like the grade does: one line per condition of the product's
 eligibility rule (evaluation.eligibility), plus the fit of the need's amount and term.
 """
@@ -14,13 +18,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from xinyong import auth
+from xinyong import audit, auth
 from xinyong.audit import Actor, AuditAction
 from xinyong.catalog import Catalog
 from xinyong.catalog.errors import CatalogError
+from xinyong.db import transitions
 from xinyong.db.tables import FinancingNeed, Institution, LoanProduct, Subject
-from xinyong.enums import Role
-from xinyong.errors import Forbidden, InvalidInput, NotFound
+from xinyong.enums import LoanResult, NeedStatus, Role
+from xinyong.errors import Conflict, Forbidden, InvalidInput, NotFound
 from xinyong.evaluation import eligibility
 from xinyong.evaluation.eligibility import Eligibility, Line, Rule
 from xinyong.financing import institutions
@@ -38,6 +43,10 @@ class BadProduct(InvalidInput):
 
 class BadNeed(InvalidInput):
     code = "financing.need_invalid"
+
+
+class NeedClosed(Conflict):
+    code = "financing.need_closed"
 
 
 def amount(value: Any, what: str) -> Decimal:
@@ -193,6 +202,59 @@ def get_need(session: Session, need_id: int) -> FinancingNeed:
     if row is None:
         raise NotFound(f"融资需求 {need_id} 不存在", code="financing.need_not_found")
     return row
+
+
+def latest_open(needs: list[FinancingNeed]) -> FinancingNeed | None:
+    """The newest need still open (the one products are matched against)."""
+    return next((n for n in needs if n.status == NeedStatus.OPEN), None)
+
+
+def withdraw_need(session: Session, need: FinancingNeed, *, actor: Actor) -> FinancingNeed:
+    """The SME (its own account) withdraws a need it no longer has; a served one stays served."""
+    auth.require_role(actor, Role.ENTERPRISE)
+    if actor.kind != "system" and actor.subject_id != need.subject_id:
+        raise Forbidden("只能撤回本企业的融资需求", code="financing.not_own")
+    _move(session, need, NeedStatus.WITHDRAWN, AuditAction.FINANCING_NEED_WITHDRAWN, actor,
+          reason="企业撤回")  # fmt: skip
+    return need
+
+
+def answer_need(
+    session: Session, need: FinancingNeed, result: LoanResult, *, outcome_id: int, actor: Actor
+) -> None:
+    """A bank's loan outcome on the need (called by `outcomes.record_outcome`, which checked the
+    bank): granted → served; refused → declined, unless another bank already served it."""
+    if need.status == NeedStatus.WITHDRAWN:
+        raise NeedClosed("企业已撤回该融资需求，请不选需求直接反馈结果")
+    if result == LoanResult.REFUSED and need.status == NeedStatus.SERVED:
+        return
+    target = NeedStatus.SERVED if result == LoanResult.GRANTED else NeedStatus.DECLINED
+    if need.status != target:
+        _move(session, need, target, AuditAction.FINANCING_NEED_ANSWERED, actor,
+              reason=f"贷款结果反馈第 {outcome_id} 号")  # fmt: skip
+
+
+WITHDRAWABLE = (NeedStatus.OPEN, NeedStatus.DECLINED)
+FROM = {  # target status → the statuses it may be reached from
+    NeedStatus.WITHDRAWN: WITHDRAWABLE,
+    NeedStatus.SERVED: (NeedStatus.OPEN, NeedStatus.DECLINED),
+    NeedStatus.DECLINED: (NeedStatus.OPEN,),
+}
+
+
+def _move(
+    session: Session, need: FinancingNeed, target: NeedStatus, action: AuditAction, actor: Actor,
+    *, reason: str,
+) -> None:  # fmt: skip
+    before = NeedStatus(need.status)
+    if before not in FROM[target] or not transitions.move(
+        session, need, before, status=target.value
+    ):
+        raise NeedClosed(f"该融资需求{NeedStatus(need.status).label}，不能再改为“{target.label}”")
+    audit.record(session, actor, action, target_type="financing_need", target_id=need.id,
+                 before={"status": before.value}, after={"status": target.value},
+                 reason=reason)  # fmt: skip
+    session.flush()
 
 
 def latest_size(session: Session, subject_id: int) -> str | None:

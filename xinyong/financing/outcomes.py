@@ -38,7 +38,7 @@ from xinyong.enums import ListKind, LoanResult, RecordStatus, Severity
 from xinyong.errors import InvalidInput
 from xinyong.financing import institutions
 from xinyong.financing.catalog import FinancingCatalog
-from xinyong.financing.market import RATE_TYPES, amount
+from xinyong.financing.market import RATE_TYPES, amount, answer_need
 from xinyong.lists import find_list_type
 from xinyong.log import get_logger
 
@@ -90,7 +90,7 @@ def record_outcome(
         raise InvalidInput(
             "结果只能是 granted（获批）或 refused（未获批）", code="financing.outcome"
         )
-    return institutions.stored(
+    institutions.stored(
         session,
         row,
         AuditAction.LOAN_OUTCOME_RECORDED,
@@ -98,6 +98,9 @@ def record_outcome(
         after=outcome_json,
         actor=actor,
     )
+    if need is not None:
+        answer_need(session, need, LoanResult(result), outcome_id=row.id, actor=actor)
+    return row
 
 
 def outcome_json(row: LoanOutcome) -> dict[str, Any]:

@@ -14,7 +14,7 @@ Package map: `definitions` (YAML schema and loader), `period` (the month and its
 
 from pathlib import Path
 
-from xinyong.indicators import uptake  # noqa: F401  (registers its indicators in COMPUTERS)
+from xinyong.indicators import handling, uptake  # noqa: F401  (register their indicators in COMPUTERS)
 from xinyong.indicators.compute import COMPUTERS, Rows
 from xinyong.indicators.definitions import Definitions, Indicator, NotComputable
 from xinyong.indicators.figures import Figure, figures, rows_behind, trend

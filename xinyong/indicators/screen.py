@@ -1,5 +1,8 @@
 """The wall screen (信用大屏, /screen): public aggregate figures only — counts and rates, never a
-name, an identifier or a row. Which indicators appear is data (`screen: true` in the catalog)."""
+name, an identifier or a row. Which indicators appear is data (`screen: true` in the catalog).
+
+Its section is computed with the dashboard from the same figures and stored in the same document
+(`dashboard.screen` reads it under the dashboard's freshness rule)."""
 
 from __future__ import annotations
 
@@ -11,27 +14,33 @@ from sqlalchemy.orm import Session
 from xinyong.db.tables import Record
 from xinyong.enums import ListKind
 from xinyong.indicators.definitions import Definitions
-from xinyong.indicators.figures import figures, trend
+from xinyong.indicators.figures import Figure
 from xinyong.indicators.period import Period
-from xinyong.lists import counts as list_counts
+from xinyong.lists.counts import ListCount
 
-TREND_MONTHS = 12
 TRENDS = ("records_collected", "joint_checks")
 
 
-def screen_data(session: Session, definitions: Definitions, period: Period) -> dict[str, Any]:
-    """Everything the wall screen shows, as one JSON document."""
-    keys = [i.key for i in definitions.indicators if i.screen]
-    shown = figures(session, definitions, period, keys=keys)
+def keys(definitions: Definitions) -> list[str]:
+    """The indicators the screen shows, in catalog order."""
+    return [i.key for i in definitions.indicators if i.screen]
+
+
+def section(
+    session: Session, definitions: Definitions, period: Period, found: list[Figure],
+    points: dict[str, list[tuple[str, Any]]], in_force: list[ListCount],
+) -> dict[str, Any]:  # fmt: skip
+    """Everything the wall screen shows, as one JSON document, from the dashboard's figures,
+    trend points and list counts."""
+    shown = keys(definitions)
+    by_key = {f.key: f for f in found}
     trends: dict[str, dict[str, Any]] = {}
     for key in TRENDS:
-        if key in keys:
-            points = trend(session, definitions, period, key, TREND_MONTHS)
+        if key in shown:
             indicator = definitions.get(key)
             trends[key] = {"title": indicator.title, "unit": indicator.unit,
-                           "labels": [m for m, _ in points],
-                           "data": [v for _, v in points]}  # fmt: skip
-    by_list = list_counts.in_force_counts(session, catalog=period.catalog, today=period.as_of)
+                           "labels": [m for m, _ in points[key]],
+                           "data": [v for _, v in points[key]]}  # fmt: skip
     new_records = session.execute(
         select(Record.info_class, func.count())
         .where(Record.version == 1, Record.created_at >= period.since,
@@ -42,11 +51,11 @@ def screen_data(session: Session, definitions: Definitions, period: Period) -> d
     return {
         "month": period.month,
         "as_of": period.as_of.isoformat(),
-        "figures": [{**f.as_json(), "met": f.target_met} for f in shown],
+        "figures": [{**by_key[k].as_json(), "met": by_key[k].target_met} for k in shown],
         "trends": trends,
         "lists": [
             {"title": c.title, "count": c.entries, "red": c.kind == ListKind.RED.value}
-            for c in sorted(by_list, key=lambda c: c.title)
+            for c in sorted(in_force, key=lambda c: c.title)
         ],
         "new_records": [{"title": titles.get(c, c), "count": int(n)} for c, n in new_records],
     }

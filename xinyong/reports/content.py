@@ -22,7 +22,7 @@ from xinyong import archive, commitments, lists, objections, registrations, subj
 from xinyong.catalog import Catalog
 from xinyong.db.tables import QueryLogEntry, Record, Subject
 from xinyong.disclosure import PUNISHMENT_TAB, public_view
-from xinyong.enums import RecordStatus, SubjectKind, SubjectStatus
+from xinyong.enums import ObjectionStatus, RecordStatus, SubjectKind, SubjectStatus
 from xinyong.reports.domains import Domain, ReportDomains, RequiredSource
 
 NOT_YET = "暂无"
@@ -172,7 +172,7 @@ def _objections(session: Session, subject_id: int) -> Section:
     rows = tuple(
         (str(o.record_id), _d(o.filed_on), _d(o.answer_due))
         for o in objections.list_for_subject(session, subject_id)
-        if o.status == "open"
+        if o.status == ObjectionStatus.OPEN
     )
     return Section("异议处理中的信息", ("记录编号", "提出日期", "答复期限"), rows)
 

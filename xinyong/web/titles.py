@@ -17,9 +17,12 @@ from xinyong.catalog import Catalog
 from xinyong.enums import (
     ContentStatus,
     ListKind,
+    NeedStatus,
+    ObjectionOutcome,
     ObjectionStatus,
     RecordStatus,
     RegistrationStatus,
+    RepairStatus,
     Role,
     Severity,
     WhitelistState,
@@ -33,7 +36,6 @@ LIST_KINDS = {
     ListKind.IMPORTED: "外部认定名单（归集）",
 }
 STATES: dict[str, dict[str, str]] = {
-    "objection_outcome": {"corrected": "更正", "deleted": "删除", "kept": "维持"},
     "outbox_event": {
         "records.collected": "归集入库",
         "record.versioned": "记录更正",
@@ -76,6 +78,9 @@ ENUM_TITLES: dict[str, Callable[[str], str]] = {
     "whitelist_state": lambda code: WhitelistState(code).label,
     "record_status": lambda code: RecordStatus(code).label,
     "objection_status": lambda code: ObjectionStatus(code).label,
+    "objection_outcome": lambda code: ObjectionOutcome(code).label,
+    "repair_status": lambda code: RepairStatus(code).label,
+    "need_status": lambda code: NeedStatus(code).label,
     "registration_status": lambda code: RegistrationStatus(code).label,
 }
 

@@ -23,6 +23,7 @@ from sqlalchemy import JSON, BigInteger, Boolean, Date, Index, Integer, String, 
 from sqlalchemy.orm import Mapped, mapped_column
 
 from xinyong.db.base import Base, BigId, CreatedMixin, IdMixin
+from xinyong.enums import RecordStatus
 
 NaturalKey = String(500).with_variant(String(500, collation="C"), "postgresql")
 
@@ -35,7 +36,7 @@ class Record(IdMixin, CreatedMixin, Base):
     natural_key: Mapped[str] = mapped_column(NaturalKey)
     version: Mapped[int] = mapped_column(Integer, default=1)
     is_current: Mapped[bool] = mapped_column(Boolean, default=True)
-    status: Mapped[str] = mapped_column(String(16), default="active")  # enums.RecordStatus
+    status: Mapped[str] = mapped_column(String(16), default=RecordStatus.ACTIVE.value)
     decision_number: Mapped[str | None] = mapped_column(String(200))
     decision_date: Mapped[date | None] = mapped_column(Date)
     valid_from: Mapped[date | None] = mapped_column(Date)

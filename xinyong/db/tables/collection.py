@@ -16,6 +16,7 @@ from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Uni
 from sqlalchemy.orm import Mapped, mapped_column
 
 from xinyong.db.base import Base, BigId, CreatedMixin, IdMixin
+from xinyong.enums import BatchStatus
 
 
 class Batch(IdMixin, CreatedMixin, Base):
@@ -27,7 +28,7 @@ class Batch(IdMixin, CreatedMixin, Base):
     file_name: Mapped[str | None] = mapped_column(String(255))
     source_format: Mapped[str] = mapped_column(String(8))  # csv | xlsx | json
     encoding: Mapped[str | None] = mapped_column(String(16))
-    status: Mapped[str] = mapped_column(String(16), default="processing")  # processing | done
+    status: Mapped[str] = mapped_column(String(16), default=BatchStatus.PROCESSING.value)
     received_on: Mapped[date] = mapped_column(Date)  # the platform's date at submission
     catalog_version: Mapped[str] = mapped_column(String(64))
     submitted_by: Mapped[str] = mapped_column(String(200))

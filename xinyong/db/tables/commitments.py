@@ -12,6 +12,7 @@ from sqlalchemy import Date, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from xinyong.db.base import Base, BigId, CreatedMixin, IdMixin
+from xinyong.enums import CommitmentStatus
 
 
 class Commitment(IdMixin, CreatedMixin, Base):
@@ -33,7 +34,7 @@ class Commitment(IdMixin, CreatedMixin, Base):
     signed_by: Mapped[str] = mapped_column(String(200))
     acceptance_provider_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("providers.id"))
     record_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("records.id"))  # 信用修复型
-    status: Mapped[str] = mapped_column(String(16), default="signed")  # signed | kept | breached
+    status: Mapped[str] = mapped_column(String(16), default=CommitmentStatus.SIGNED.value)
     fulfillment_status: Mapped[str | None] = mapped_column(String(16))  # 全部履行 / 部分履行 / …
     unperformed_content: Mapped[str | None] = mapped_column(Text)
     false_statement: Mapped[bool | None] = mapped_column()

@@ -14,6 +14,7 @@ from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from xinyong.db.base import Base, BigId, CreatedMixin, IdMixin
+from xinyong.enums import ContentStatus
 
 
 class ContentItem(IdMixin, CreatedMixin, Base):
@@ -24,9 +25,7 @@ class ContentItem(IdMixin, CreatedMixin, Base):
     summary: Mapped[str | None] = mapped_column(String(500))
     body_md: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)  # sanitised
-    status: Mapped[str] = mapped_column(
-        String(16), default="draft"
-    )  # draft|review|published|withdrawn
+    status: Mapped[str] = mapped_column(String(16), default=ContentStatus.DRAFT.value)
     author: Mapped[str] = mapped_column(String(200))
     reviewed_by: Mapped[str | None] = mapped_column(String(200))
     published_on: Mapped[date | None] = mapped_column(Date)

@@ -21,6 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from xinyong.db.base import Base, BigId, CreatedMixin, IdMixin
+from xinyong.enums import NeedStatus, WhitelistState
 
 Money = Numeric(14, 2)  # 万元
 
@@ -67,7 +68,7 @@ class FinancingNeed(IdMixin, CreatedMixin, Base):
     term_months: Mapped[int] = mapped_column(Integer)
     purpose: Mapped[str] = mapped_column(String(200))
     size: Mapped[str | None] = mapped_column(String(16))  # declared: micro | small | medium
-    status: Mapped[str] = mapped_column(String(16), default="open")  # open | closed
+    status: Mapped[str] = mapped_column(String(16), default=NeedStatus.OPEN.value)
     published_on: Mapped[date] = mapped_column(Date)
 
 
@@ -123,7 +124,7 @@ class Whitelist(IdMixin, CreatedMixin, Base):
     month: Mapped[str] = mapped_column(String(7))  # YYYY-MM
     rule_id: Mapped[str] = mapped_column(String(64))
     rule_version: Mapped[str] = mapped_column(String(64))
-    state: Mapped[str] = mapped_column(String(16), default="generated")  # generated|approved|pushed
+    state: Mapped[str] = mapped_column(String(16), default=WhitelistState.GENERATED.value)
     generated_on: Mapped[date] = mapped_column(Date)
     reviewed_by: Mapped[str | None] = mapped_column(String(200))
     pushed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

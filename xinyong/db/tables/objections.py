@@ -1,6 +1,7 @@
 """objections: a subject disputes a record; the record shows 异议处理中 while one is open.
 
-The workflow (objections.py) owns the rows; disclosure reads `status == "open"` to flag records.
+The workflow (objections.py) owns the rows; disclosure reads an `ObjectionStatus.OPEN` row to flag
+records.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from sqlalchemy import Date, DateTime, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from xinyong.db.base import Base, BigId, CreatedMixin, IdMixin
+from xinyong.enums import ObjectionStatus
 
 
 class Objection(IdMixin, CreatedMixin, Base):
@@ -19,11 +21,11 @@ class Objection(IdMixin, CreatedMixin, Base):
 
     record_id: Mapped[int] = mapped_column(BigId, ForeignKey("records.id"))
     subject_id: Mapped[int] = mapped_column(BigId, ForeignKey("subjects.id"), index=True)
-    status: Mapped[str] = mapped_column(String(16), default="open")  # open | answered | withdrawn
+    status: Mapped[str] = mapped_column(String(16), default=ObjectionStatus.OPEN.value)
     grounds: Mapped[str] = mapped_column(Text)
     filed_on: Mapped[date] = mapped_column(Date)
     answer_due: Mapped[date] = mapped_column(Date)
-    outcome: Mapped[str | None] = mapped_column(String(16))  # corrected | deleted | kept
+    outcome: Mapped[str | None] = mapped_column(String(16))  # enums.ObjectionOutcome
     answer: Mapped[str | None] = mapped_column(Text)
     answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Added by the objection workflow (issue 6), all nullable:

@@ -8,6 +8,7 @@ from sqlalchemy import Date, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from xinyong.db.base import Base, BigId, CreatedMixin, IdMixin
+from xinyong.enums import RegistrationStatus
 
 
 class VoluntaryRegistration(IdMixin, CreatedMixin, Base):
@@ -23,7 +24,7 @@ class VoluntaryRegistration(IdMixin, CreatedMixin, Base):
     occurred_on: Mapped[date | None] = mapped_column(Date)
     truth_commitment: Mapped[str] = mapped_column(Text)  # the text the subject affirmed
     submitted_on: Mapped[date] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(16), default="submitted")  # → verified | rejected
+    status: Mapped[str] = mapped_column(String(16), default=RegistrationStatus.SUBMITTED.value)
     verified_on: Mapped[date | None] = mapped_column(Date)
     verified_by: Mapped[str | None] = mapped_column(String(200))
     verification_note: Mapped[str | None] = mapped_column(Text)

@@ -24,13 +24,14 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from xinyong.db.base import Base, BigId, CreatedMixin, IdMixin
+from xinyong.enums import RepairStatus, RepairTarget
 
 
 class RepairApplication(IdMixin, CreatedMixin, Base):
     __tablename__ = "repair_applications"
 
     subject_id: Mapped[int] = mapped_column(BigId, ForeignKey("subjects.id"), index=True)
-    target_kind: Mapped[str] = mapped_column(String(16), default="record")  # record | list_entry
+    target_kind: Mapped[str] = mapped_column(String(16), default=RepairTarget.RECORD.value)
     record_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("records.id"))  # version
     list_entry_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("list_entries.id"))
     info_class: Mapped[str] = mapped_column(String(40))  # list entries: the list type id
@@ -38,7 +39,7 @@ class RepairApplication(IdMixin, CreatedMixin, Base):
     provider_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("providers.id"), index=True)
     commitment_id: Mapped[int] = mapped_column(BigId, ForeignKey("commitments.id"))
     # submitted → accepted → approved | refused; submitted → not_accepted; approved → revoked
-    status: Mapped[str] = mapped_column(String(16), default="submitted")
+    status: Mapped[str] = mapped_column(String(16), default=RepairStatus.SUBMITTED.value)
     statement: Mapped[str] = mapped_column(Text)
     severity: Mapped[str | None] = mapped_column(String(16))
     eligibility: Mapped[dict[str, Any]] = mapped_column(default=dict)

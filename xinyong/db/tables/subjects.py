@@ -8,6 +8,7 @@ from sqlalchemy import Boolean, Date, DateTime, Index, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from xinyong.db.base import Base, CreatedMixin, IdMixin
+from xinyong.enums import SubjectStatus
 
 
 class Subject(IdMixin, CreatedMixin, Base):
@@ -21,7 +22,7 @@ class Subject(IdMixin, CreatedMixin, Base):
     legal_rep: Mapped[str | None] = mapped_column(String(100))
     region_code: Mapped[str | None] = mapped_column(String(12))
     industry_code: Mapped[str | None] = mapped_column(String(8))
-    status: Mapped[str] = mapped_column(String(16), default="active")  # enums.SubjectStatus
+    status: Mapped[str] = mapped_column(String(16), default=SubjectStatus.ACTIVE.value)
     registration_authority: Mapped[str | None] = mapped_column(String(200))
     address: Mapped[str | None] = mapped_column(String(300))
     established_on: Mapped[date | None] = mapped_column(Date)

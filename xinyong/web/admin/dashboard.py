@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from xinyong import collection, indicators
 from xinyong.audit import Actor
 from xinyong.catalog import Catalog
-from xinyong.enums import Role, SubjectKind
+from xinyong.enums import RepairStatus, Role, SubjectKind
 from xinyong.errors import NotFound
 from xinyong.indicators import dashboard
 from xinyong.web.deps import CurrentCatalog, DbSession, Today, require
@@ -36,8 +36,6 @@ def definitions(request: Request) -> indicators.Definitions:
 Definitions = Annotated[indicators.Definitions, Depends(definitions)]
 
 
-REPAIR_STATES = {"approved": "准予修复", "refused": "不予修复", "not_accepted": "不予受理",
-                 "revoked": "已撤销修复"}  # fmt: skip
 SUBJECT_KINDS = {k.value: k.label for k in SubjectKind}
 
 
@@ -49,7 +47,8 @@ def _titled(rows: indicators.Rows, catalog: Catalog) -> indicators.Rows:
         if header in kinds:
             return title_of(catalog, kinds[header], value)
         if header == "结果" and value is not None:
-            return REPAIR_STATES.get(str(value)) or title_of(catalog, "objection_outcome", value)
+            kind = "repair_status" if str(value) in set(RepairStatus) else "objection_outcome"
+            return title_of(catalog, kind, value)
         if header == "主体类别" and value is not None:
             return SUBJECT_KINDS.get(str(value), value)
         return value

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from xinyong import archive, commitments, objections, registrations, repair, workqueue
 from xinyong.audit import Actor
-from xinyong.enums import RepairTarget, Role
+from xinyong.enums import ObjectionOutcome, RepairTarget, Role
 from xinyong.web.deps import CurrentCalendar, CurrentCatalog, DbSession, Today, require
 from xinyong.web.inputs import RowId
 from xinyong.web.templating import templates
@@ -164,7 +164,7 @@ def answer_objection(
     field: Annotated[str, Form()] = "",
     value: Annotated[str, Form()] = "",
 ) -> Response:
-    changes = {field: value} if outcome == "corrected" and field else None
+    changes = {field: value} if outcome == ObjectionOutcome.CORRECTED and field else None
     objections.answer_objection(
         session,
         objections.get(session, objection_id, actor=actor),

@@ -13,6 +13,7 @@ from xinyong.audit import Actor
 from xinyong.enums import Role
 from xinyong.financing import institutions, market, outcomes
 from xinyong.web.deps import CurrentCatalog, DbSession, Enterprise, OwnSubject, Today, require
+from xinyong.web.inputs import RowId
 
 api = APIRouter(prefix="/api/v1/financing", tags=["信易贷"])
 Banker = Annotated[Actor, Depends(require(Role.BANK))]
@@ -76,6 +77,14 @@ def api_need(
     )  # fmt: skip
     found = market.match(session, subject, need, catalog=catalog, today=today)
     return {"need": market.need_json(need), "matches": [m.as_dict() for m in found]}
+
+
+@api.post("/needs/{need_id}/withdraw", summary="企业撤回本企业的融资需求")
+def api_withdraw_need(
+    session: DbSession, actor: Enterprise, subject: OwnSubject, need_id: RowId
+) -> dict[str, Any]:
+    need = market.withdraw_need(session, market.get_need(session, need_id), actor=actor)
+    return {"need": market.need_json(need)}
 
 
 @api.get("/figures", summary="按机构和月份的信易贷统计")

@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 from xinyong import consent, disclosure, subjects
 from xinyong.audit import Actor
 from xinyong.catalog import Catalog
-from xinyong.db.tables import Subject
+from xinyong.db.base import MAX_ROW_ID
+from xinyong.db.tables import FinancingNeed, Subject
 from xinyong.enums import LoanResult, Role, WhitelistState
 from xinyong.errors import Forbidden, InvalidInput
 from xinyong.evaluation import access as evaluation_access
@@ -156,12 +157,22 @@ def bank_outcome(
     granted = result == LoanResult.GRANTED
     outcomes.record_outcome(
         session, inst, subject, result=result, decided_on=today, fin_catalog=fin_catalog.load(),
-        actor=actor, need=market.get_need(session, int(need_id)) if need_id else None,
+        actor=actor, need=_need(session, need_id),
         amount_wan=amount, granted_on=_day(granted_on), matures_on=_day(matures_on),
         rate_type=rate_type or None, credit_loan=checked(credit_loan) if granted else None,
         first_loan=checked(first_loan) if granted else None, refusal_code=refusal_code or None,
     )  # fmt: skip
     return RedirectResponse("/bank/#outcomes", status_code=303)
+
+
+def _need(session: Session, value: str | None) -> FinancingNeed | None:
+    """The need a bank's outcome answers (optional: a loan may come without a published need)."""
+    text = (value or "").strip()
+    if not text:
+        return None
+    if not text.isdigit() or not 1 <= int(text) <= MAX_ROW_ID:
+        raise InvalidInput(f"融资需求编号“{text}”应为正整数")
+    return market.get_need(session, int(text))
 
 
 def _day(value: str | None) -> date | None:

@@ -13,6 +13,7 @@ from xinyong.evaluation.eligibility import SIZES
 from xinyong.financing import institutions, market, whitelist
 from xinyong.financing.market import RATE_TYPES
 from xinyong.web.deps import CurrentCatalog, DbSession, Enterprise, OwnSubject, Today
+from xinyong.web.inputs import RowId
 from xinyong.web.templating import templates
 
 me = APIRouter(prefix="/me/financing", include_in_schema=False)
@@ -36,8 +37,10 @@ def me_page(
         "actor": actor,
         "subject": subject,
         "needs": needs,
+        "current_need": market.latest_open(needs),
+        "withdrawable": market.WITHDRAWABLE,
         "matches": market.match(
-            session, subject, needs[0] if needs else None, catalog=catalog, today=today
+            session, subject, market.latest_open(needs), catalog=catalog, today=today
         ),
         "banks": banks,
         "opted_out": subject.id in whitelist.opted_out(session),
@@ -64,6 +67,14 @@ def me_publish_need(
         size=size or None, actor=actor, today=today,
     )  # fmt: skip
     return RedirectResponse("/me/financing#matches", status_code=303)
+
+
+@me.post("/needs/{need_id}/withdraw")
+def me_withdraw_need(
+    session: DbSession, actor: Enterprise, subject: OwnSubject, need_id: RowId
+) -> Response:
+    market.withdraw_need(session, market.get_need(session, need_id), actor=actor)
+    return RedirectResponse("/me/financing#need", status_code=303)
 
 
 @me.post("/consents")

@@ -1,43 +1,32 @@
 """The wall screen (信用大屏): /screen, full screen, refreshing itself from /screen/data.json.
 
-Public and anonymous: aggregate figures only (see indicators/screen.py). The JSON is computed at
-most once a minute per process, however many screens poll it.
+Public and anonymous: aggregate figures only (see indicators/screen.py). The figures are the
+public section of the month's stored dashboard (`indicators.dashboard.screen`), read under the
+dashboard's freshness rule and shown with the time they were computed.
 """
 
 from __future__ import annotations
 
 import json
-import threading
-import time
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from xinyong import indicators
-from xinyong.indicators.screen import screen_data
+from xinyong.indicators import dashboard
 from xinyong.web.deps import CurrentCatalog, DbSession, Today
 from xinyong.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
-REFRESH_SECONDS = 60
-_lock = threading.Lock()
+REFRESH_SECONDS = 60  # how often the page asks again; the figures change when the job recomputes
 
 
 def _data(request: Request, session: DbSession, today: Today, catalog: CurrentCatalog) -> Any:
-    state = request.app.state
-    key = (today.isoformat(), catalog.version)
-    with _lock:
-        cached = getattr(state, "screen_cache", None)
-        if cached and cached[0] == key and cached[1] > time.monotonic():
-            return cached[2]
-    settings = state.settings
+    settings = request.app.state.settings
     definitions = indicators.load(settings.catalog_dir, settings.catalog_override_dir)
     period = indicators.Period.of(None, today=today, catalog=catalog)
-    data = screen_data(session, definitions, period)
-    with _lock:
-        state.screen_cache = (key, time.monotonic() + REFRESH_SECONDS, data)
-    return data
+    return dashboard.screen(session, definitions, period)
 
 
 @router.get("/screen", response_class=HTMLResponse)

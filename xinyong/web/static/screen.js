@@ -44,6 +44,7 @@
   function draw(data) {
     document.getElementById("screen-month").textContent = data.month;
     document.getElementById("screen-asof").textContent = data.as_of;
+    document.getElementById("screen-computed").textContent = data.computed_at;
     data.figures.forEach(function (f) {
       var li = document.querySelector('#screen-figures [data-key="' + f.key + '"] .value');
       if (li) { li.textContent = fmt(f.value); }

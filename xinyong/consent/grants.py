@@ -1,34 +1,6 @@
-"""Consent (授权): a subject lets a named party read its non-public credit information.
-
-Owns: granting, listing and revoking consents; the one decision of *on what basis* an actor may
-read a subject's non-public information for a scope (`authorise`), which every non-public read
-(special report, full archive, evaluation detail, financing) asks before it reads and then writes
-into the query log (`basis`, `consent_id`).
-Does not: read the information itself (disclosure, reports, evaluation, financing), or write the
-query log (audit.log_query, called by the reader in the same transaction).
-
-A consent names the subject, the grantee (a user or an API client: a bank, a partner, a tender
-agency), a purpose, the scopes it covers and a period (inclusive dates). A revoked consent stops
-working on the next request: `authorise` reads the row each time, nothing is cached.
-
-Bases (rules.md §7.5, 深圳条例 第45条 — who, whom, on what authority):
-- ``self``: the subject's own enterprise account;
-- ``duty``: the credit office, authority officers and auditors performing their duties, with a
-  stated purpose — not for natural persons' reports, which go only to themselves or with consent;
-- ``consent``: a grantee with a consent valid today covering the scope;
-- ``scenario``: a 信易+ partner verifying an organisation under the scenario's catalogued basis
-  (natural persons need consent).
-
-API used by other modules (keep stable):
-    Scope, Grantee, Basis
-    grant(session, subject, grantee, *, purpose, scopes, valid_from, valid_until, actor, today)
-    revoke(session, consent_id, *, actor, reason=None)
-    list_for_subject(session, subject_id) / list_for_grantee(session, grantee)
-    find_valid(session, grantee, subject_id, scope, today)
-    held_by(session, actor, subject_id, scope, today)   (the actor or its institution)
-    authorise(session, actor, subject, scope, *, purpose, today) -> Basis   (raises Forbidden)
-    grantable_parties(session) -> list[Grantee]
-"""
+"""Consents themselves: granting, listing, revoking, whether one is valid today (`find_valid`),
+and the parties a subject may name (`Grantee`, `parse_grantee`, `grantable_parties`).
+The decision of on what basis an actor reads is in `basis.py`."""
 
 from __future__ import annotations
 
@@ -41,15 +13,13 @@ from sqlalchemy.orm import Session
 
 from xinyong import audit, clock
 from xinyong.audit import Actor, AuditAction
-from xinyong.db.tables import ApiClient, Consent, Institution, InstitutionUser, Subject, User
-from xinyong.enums import Role, SubjectKind
+from xinyong.db.tables import ApiClient, Consent, Institution, Subject, User
+from xinyong.enums import Role
 from xinyong.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 MAX_PURPOSE = 200
 MAX_YEARS = 5  # a consent runs at most five years; the subject can grant again
-DUTY_ROLES = frozenset({Role.ADMIN, Role.OFFICER, Role.AUDITOR})
 INSTITUTION = "institution"  # grantee kind: a bank (financing.institutions), not one officer
-SCENARIO_BASIS = "scenario"  # a 信易+ partner's verification of an organisation (catalogued basis)
 GRANTEE_ROLES = frozenset({Role.BANK, Role.SYSTEM, Role.ENTERPRISE, Role.PARTNER})
 
 
@@ -88,10 +58,6 @@ class BadConsent(InvalidInput):
     code = "consent.invalid"
 
 
-class NoBasis(Forbidden):
-    code = "consent.no_basis"
-
-
 @dataclass(frozen=True, slots=True)
 class Grantee:
     """A party that can receive consent: a user, an API client, or a financial institution
@@ -111,56 +77,6 @@ class Grantee:
     def ref(self) -> str:
         """`user:12` / `api_client:3` — how forms and the API name a grantee."""
         return f"{self.kind}:{self.id}"
-
-
-def parties_of(session: Session, actor: Actor) -> list[Grantee]:
-    """Every party a consent to whom covers `actor`: the actor itself, and for a bank officer
-    the institution (organisation) it works for — a subject authorises the bank, so any of its
-    officers asking with the purpose is covered, and one who leaves it is not."""
-    own = Grantee.of(actor)
-    if own is None:
-        return []
-    if own.kind != "user":
-        return [own]
-    inst = session.execute(
-        select(Institution.id, Institution.name)
-        .join(InstitutionUser, InstitutionUser.institution_id == Institution.id)
-        .where(InstitutionUser.user_id == own.id, Institution.active.is_(True))
-    ).first()
-    return [own] if inst is None else [Grantee(INSTITUTION, inst.id, inst.name), own]
-
-
-def held_by(
-    session: Session, actor: Actor, subject_id: int, scope: Scope, today: date
-) -> Consent | None:
-    """A consent valid today covering `scope` that the subject gave to `actor` or to the
-    institution it works for (`parties_of`)."""
-    for party in parties_of(session, actor):
-        found = find_valid(session, party, subject_id, scope, today)
-        if found is not None:
-            return found
-    return None
-
-
-@dataclass(frozen=True, slots=True)
-class Basis:
-    """Why a non-public read is lawful; written into the query log."""
-
-    kind: str  # "self" | "duty" | "consent" | "scenario"
-    purpose: str
-    consent_id: int | None = None
-
-    @property
-    def label(self) -> str:
-        return BASIS_LABELS[self.kind]
-
-
-BASIS_LABELS = {
-    "self": "本人查询",
-    "duty": "履职查询",
-    "consent": "主体授权",
-    SCENARIO_BASIS: "信易+场景依据",
-}
 
 
 def parse_grantee(session: Session, ref: str) -> Grantee:
@@ -362,46 +278,6 @@ def find_valid(
         if scope.value in row.scopes:
             return row
     return None
-
-
-def authorise(
-    session: Session,
-    actor: Actor,
-    subject: Subject,
-    scope: Scope,
-    *,
-    purpose: str | None,
-    today: date,
-) -> Basis:
-    """On what basis `actor` may read `subject`'s non-public information for `scope`.
-
-    Raises NoBasis (403) when there is none. The caller logs the read with the returned basis.
-    """
-    if actor.is_anonymous:
-        raise NoBasis("查询非公开信用信息须登录", code="consent.login_required")
-    if actor.role == Role.ENTERPRISE and actor.subject_id == subject.id:
-        return Basis("self", (purpose or "").strip() or "本人查询")
-    found = held_by(session, actor, subject.id, scope, today)
-    if found is not None:
-        return Basis("consent", (purpose or "").strip() or found.purpose, found.id)
-    person_report = subject.kind == SubjectKind.PERSON and scope == Scope.SPECIAL_REPORT
-    if actor.role in DUTY_ROLES and not person_report:
-        return Basis("duty", _duty_purpose(purpose))
-    raise NoBasis(
-        f"未获得该信用主体对“{scope.label}”的有效授权，不能查询（授权须由主体本人在“我的信用”中授予）"
-    )
-
-
-def _duty_purpose(purpose: str | None) -> str:
-    text = (purpose or "").strip()
-    if not text:
-        raise InvalidInput(
-            "查询非公开信用信息须说明查询目的（purpose 参数），查询将记入查询日志",
-            code="disclosure.purpose_required",
-        )
-    if len(text) > MAX_PURPOSE:
-        raise InvalidInput(f"查询目的不超过{MAX_PURPOSE}个字", code="disclosure.purpose_required")
-    return text
 
 
 def as_json(row: Consent, today: date | None = None) -> dict[str, object]:
