@@ -18,7 +18,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, text
+from sqlalchemy.orm import Session
 
+from xinyong import audit
+from xinyong.audit import Actor, AuditAction
 from xinyong.catalog import Catalog
 from xinyong.db.lean_record import rebuild
 from xinyong.disclosure.stored import bases, by_severity, classify, inputs_of
@@ -66,13 +69,15 @@ def due(connection: Connection, catalog: Catalog) -> int:
 
 
 def reclassify(
-    connection: Connection,
+    connect: Callable[[], Connection],
     catalog: Catalog,
     *,
     progress: Progress | None = None,
     commit: Callable[[], None] | None = None,
 ) -> Outcome:
-    """Classify every due version again (all versions: history keeps its class too)."""
+    """Classify every due version again (all versions: history keeps its class too).
+    `connect` gives the connection to use (again after each `commit`)."""
+    connection = connect()
     total = due(connection, catalog)
     if total == 0:
         return Outcome(0, 0)
@@ -87,6 +92,7 @@ def reclassify(
     seen: dict[tuple[Any, ...], tuple[str | None, str | None]] = {}
     after, examined, changed = 0, 0, 0
     while True:
+        connection = connect()
         rows = (
             connection.execute(select, {**_params(catalog), "after": after, "n": BATCH})
             .mappings()
@@ -117,3 +123,25 @@ def reclassify(
         if progress is not None:
             progress(examined, total)
     return Outcome(examined, changed)
+
+
+def run(
+    session: Session, catalog: Catalog, *, actor: Actor, progress: Progress | None = None
+) -> Outcome:
+    """`xinyong disclosure reclassify`: classify every due version, committing each batch, then
+    one audit row naming the catalog, how many were examined and how many changed class."""
+    outcome = reclassify(session.connection, catalog, progress=progress, commit=session.commit)
+    audit.record(
+        session,
+        actor,
+        AuditAction.SEVERITY_RECLASSIFIED,
+        target_type="records",
+        after={
+            "catalog_version": catalog.short_version,
+            "examined": outcome.examined,
+            "changed": outcome.changed,
+        },
+        reason="按当前目录的行政处罚严重程度分类标准重新分类",
+    )
+    session.commit()
+    return outcome

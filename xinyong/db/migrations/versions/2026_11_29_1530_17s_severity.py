@@ -32,11 +32,11 @@ def upgrade() -> None:
     op.add_column("records", sa.Column("severity_basis", sa.String(120), nullable=True))
     op.create_index("ix_records_class_authority", "records", ["info_class", "authority_name"])
     settings = get_settings()
-    reclassify(op.get_bind(), load_catalog(settings.catalog_dir, settings.catalog_override_dir))
+    reclassify(op.get_bind, load_catalog(settings.catalog_dir, settings.catalog_override_dir))
 
 
 def downgrade() -> None:
     op.drop_index("ix_records_class_authority", table_name="records")
-    with op.batch_alter_table("records") as batch:
-        batch.drop_column("severity_basis")
-        batch.drop_column("severity_class")
+    # plain ALTER on both (SQLite ≥ 3.35): a batch copy of records would trip its triggers
+    op.execute("ALTER TABLE records DROP COLUMN severity_basis")
+    op.execute("ALTER TABLE records DROP COLUMN severity_class")
