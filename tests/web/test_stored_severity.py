@@ -5,13 +5,16 @@ records are classified, unclassified or classified under a severity table that h
 
 from __future__ import annotations
 
+import html
 import importlib
+import re
 from datetime import date
 from pathlib import Path
 
 import polars as pl
 import pytest
 from alembic import command
+from fastapi.testclient import TestClient
 from sqlalchemy import inspect, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
@@ -28,6 +31,8 @@ from xinyong.disclosure.severity import severity_of, severity_table_for
 from xinyong.disclosure.views import windows
 
 listing_module = importlib.import_module("xinyong.disclosure.listing")
+NUMBER = re.compile(r"[^<>\s]*罚[^<>\s]*〕\d+号")
+NEXT = re.compile(r'<a href="([^"]+)" rel="next">')
 DAYS = (date(2025, 3, 31), date(2026, 3, 31), date(2026, 4, 1), date(2026, 11, 23),
         date(2027, 6, 30))  # fmt: skip
 
@@ -208,3 +213,24 @@ def test_migration_backfills_a_database_holding_the_demo_region(
     with engine.connect() as conn:
         assert conn.execute(text(columns)).all() == written
     engine.dispose()
+
+
+def test_the_portal_pages_follow_the_keyset(
+    client: TestClient, region: Session, catalog: Catalog
+) -> None:
+    """下一页 links carry the keyset; walking them lists what the rules show, once each."""
+    today = date(2026, 11, 23)
+    client.app.state.settings = client.app.state.settings.model_copy(update={"today": today})  # type: ignore[attr-defined]
+    expected = [str(number) for number, *_ in _by_rules(region, catalog, today)]
+    seen: list[str] = []
+    path: str | None = "/disclosures/penalty"
+    while path:
+        page = client.get(path)
+        assert page.status_code == 200
+        seen += [n for n in NUMBER.findall(page.text) if n in expected]
+        found = NEXT.search(page.text)
+        path = html.unescape(found.group(1)) if found else None
+    assert sorted(seen) == sorted(expected)
+    assert "after=" in client.get("/disclosures/penalty").text
+    bad = client.get("/disclosures/penalty?after=yesterday")
+    assert bad.status_code == 422
