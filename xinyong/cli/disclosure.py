@@ -33,6 +33,7 @@ def reclassify(
             actor=ctx.operator(),
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
+        session.commit()  # the run's audit row
     if json_out:
         ctx.print_json({"examined": outcome.examined, "changed": outcome.changed,
                         "catalog_version": catalog.short_version})  # fmt: skip

@@ -129,7 +129,8 @@ def run(
     session: Session, catalog: Catalog, *, actor: Actor, progress: Progress | None = None
 ) -> Outcome:
     """`xinyong disclosure reclassify`: classify every due version, committing each batch, then
-    one audit row naming the catalog, how many were examined and how many changed class."""
+    one audit row naming the catalog, how many were examined and how many changed class (the
+    caller commits it)."""
     outcome = reclassify(session.connection, catalog, progress=progress, commit=session.commit)
     audit.record(
         session,
@@ -143,5 +144,4 @@ def run(
         },
         reason="按当前目录的行政处罚严重程度分类标准重新分类",
     )
-    session.commit()
     return outcome
