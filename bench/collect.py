@@ -1,4 +1,4 @@
-"""Collection benchmark: N penalty rows in the national layout (deterministic seed), then
+"""Collection benchmark: N penalty rows in the national layout (deterministic seed, severity MIX),
 (a) raw COPY of the same file into an unindexed table of the same columns (PostgreSQL baseline),
 (b) `xinyong collect` end to end (validate, link, store with the production indexes),
 (c) storing alone: COPY of exactly the `records` rows (b) wrote into an empty copy of `records`
@@ -24,6 +24,7 @@ figure for bench/RESULTS.md. Peak RSS is the collect process's maximum resident 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import os
 import platform
@@ -32,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -50,6 +52,7 @@ HEADERS = [
     "证件类型", "证件号码", "行政处罚决定书文号", "违法行为类型", "违法事实", "处罚依据",
     "处罚类别", "处罚内容", "罚款金额（万元）", "处罚决定日期", "处罚有效期", "处罚机关",
     "处罚机关统一社会信用代码", "数据来源单位", "数据来源单位统一社会信用代码",
+    "没收违法所得、没收非法财物的金额（万元）", "暂扣或吊销证照名称及编号",
 ]  # fmt: skip
 RECORD_COLUMNS = archive.RECORD_COLUMNS
 CHUNK = 10_000  # rows per committed chunk, as xinyong/collection/readers.py
@@ -66,9 +69,25 @@ def uscc(rng: random.Random, prefix: str = "91990100") -> str:
     return org + identifiers.uscc_check_char(org)
 
 
+# A realistic severity mix under the shipped default table (catalogs/severity/default.yaml): about
+# half 轻微 (never disclosed), four in ten 一般 (12 months), one in twelve 严重 (36 months).
+# (weight, 处罚类别, 处罚内容, 罚款金额 and 没收金额 in 万元, 暂扣或吊销证照)
+MIX = (
+    (30, "警告", "警告", "", "", ""),  # minor: reprimand only
+    (20, "警告；罚款", "警告并处罚款2000元", "0.2", "", ""),  # minor: simple-procedure fine
+    (25, "罚款", "罚款5万元", "5", "", ""),  # general
+    (10, "罚款；没收违法所得", "罚款20万元并没收违法所得3万元", "20", "3", ""),  # general
+    (7, "暂扣许可证件", "暂扣许可证件三个月", "", "", "食品经营许可证"),  # general
+    (5, "罚款", "罚款150万元", "150", "", ""),  # serious: a large fine (organisation, > 100)
+    (3, "责令停产停业；罚款", "责令停产停业并处罚款30万元", "30", "", ""),  # serious: heavy kind
+)
+
+
 def generate(path: Path, rows: int, seed: int) -> None:
-    """Deterministic rows; one subject per ten rows (departments fine the same firms again)."""
+    """Deterministic rows; one subject per ten rows (departments fine the same firms again);
+    penalties drawn from MIX."""
     rng = random.Random(seed)
+    kinds = rng.choices(MIX, weights=[m[0] for m in MIX], k=rows)
     authority = uscc(rng, "11990100")
     pool = [uscc(rng) for _ in range(max(1, rows // 10))]
     start = date(2024, 1, 1)
@@ -83,9 +102,9 @@ def generate(path: Path, rows: int, seed: int) -> None:
                 f"示罚〔{decided.year}〕{i}号", "未按规定公示年度报告",
                 "经查，当事人未按规定公示年度报告，违反了相关规定。",
                 "《中华人民共和国行政处罚法》第九条",
-                "警告；罚款", "警告并处罚款2000元", "0.2", decided.isoformat(),
+                kinds[i][1], kinds[i][2], kinds[i][3], decided.isoformat(),
                 (decided + timedelta(days=365)).isoformat(), "示范区市场监督管理局", authority,
-                "示范区市场监督管理局", authority,
+                "示范区市场监督管理局", authority, kinds[i][4], kinds[i][5],
             ])  # fmt: skip
 
 
@@ -289,6 +308,14 @@ def _high_water_kb(pid: int) -> int:
     return 0
 
 
+@contextlib.contextmanager
+def phase(name: str) -> Iterator[None]:
+    """Print how long a phase took (stderr), so a long run shows where its time goes."""
+    started = time.perf_counter()
+    yield
+    print(f"# phase {name}: {time.perf_counter() - started:,.1f} s", file=sys.stderr, flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -304,15 +331,19 @@ def main() -> None:
     machine = f"{platform.node()} {os.cpu_count()} cores, Python {platform.python_version()}"
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "penalties.csv"
-        generate(path, opts.rows, opts.seed)
+        with phase("generate the file"):
+            generate(path, opts.rows, opts.seed)
         size = path.stat().st_size / 1e6
         print(f"# {opts.rows} rows, {size:.0f} MB, {machine}", file=sys.stderr)
         if opts.postgres_url:
             url = fresh_postgres(opts.postgres_url)
-            unlogged = copy_baseline(url, path, logged=False)
-            baseline = copy_baseline(url, path)
-            speed, peak = run_collect(url, path, opts.rows)
-            floor = store_floor(url)
+            with phase("(a) raw COPY, unlogged and logged"):
+                unlogged = copy_baseline(url, path, logged=False)
+                baseline = copy_baseline(url, path)
+            with phase("(b) collect into the empty archive"):
+                speed, peak = run_collect(url, path, opts.rows)
+            with phase("(c) storing alone"):
+                floor = store_floor(url)
             print(f"| {clock.today()} | {machine} | collect PostgreSQL N={opts.rows} | "
                   f"{speed:,.0f} rows/s, peak RSS {peak:,.0f} MB; storing alone (c) "
                   f"{floor:,.0f} rows/s = {floor / baseline:.2f} × COPY | COPY {baseline:,.0f} "
@@ -332,12 +363,17 @@ def main() -> None:
 
 def _grown(url: str, tmp: Path, opts: argparse.Namespace, empty: float, machine: str) -> None:
     """The archive-growth run: p99 before, grow, collect another file, p99 after."""
-    listing0, page0 = page_p99(url)
-    total = grow_archive(url, opts.grow)
+    with phase("p99 at 1×"):
+        listing0, page0 = page_p99(url)
+    with phase(f"grow to {opts.grow}× (INSERT … SELECT copies, ANALYZE)"):
+        total = grow_archive(url, opts.grow)
     second = tmp / "penalties-2.csv"
-    generate(second, opts.rows, opts.seed + 1)
-    speed, peak = run_collect(url, second, opts.rows, fresh=False)
-    listing1, page1 = page_p99(url)
+    with phase("generate the second file"):
+        generate(second, opts.rows, opts.seed + 1)
+    with phase("collect into the grown archive"):
+        speed, peak = run_collect(url, second, opts.rows, fresh=False)
+    with phase(f"p99 at {opts.grow}×"):
+        listing1, page1 = page_p99(url)
     print(f"| {clock.today()} | {machine} | collect into {total:,} records N={opts.rows} | "
           f"{speed:,.0f} rows/s = {speed / empty:.2f} × into the empty archive, peak RSS "
           f"{peak:,.0f} MB; p99 listing {listing0:.0f} → {listing1:.0f} ms, subject page "

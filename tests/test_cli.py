@@ -105,3 +105,29 @@ def test_providers_add_validates_uscc(cli_env: dict[str, str]) -> None:
     assert bad.returncode == 1
     assert "校验" in bad.stderr
     _run(cli_env, "providers", "add", "11230500001755309F", "双鸭山市公安局")
+
+
+def test_disclosure_reclassify_classifies_stale_penalties_and_audits(
+    cli_env: dict[str, str],
+) -> None:
+    """Penalties under an older severity table (or none) are classified again; the run audits."""
+    path = cli_env["XINYONG_DATABASE_URL"].removeprefix("sqlite:///")
+    with sqlite3.connect(path) as conn:
+        before = conn.execute("SELECT id, severity_class, severity_basis FROM records"
+                              " WHERE info_class = 'penalty' ORDER BY id").fetchall()  # fmt: skip
+        conn.execute("UPDATE records SET severity_class = NULL, severity_basis = NULL"
+                     " WHERE info_class = 'penalty' AND id % 2 = 0")  # fmt: skip
+        conn.execute("UPDATE records SET severity_basis = 'default@2025.1+0/otherwise_general'"
+                     " WHERE info_class = 'penalty' AND id % 2 = 1")  # fmt: skip
+    result = _run(cli_env, "disclosure", "reclassify", "--json")
+    assert json.loads(result.stdout)["examined"] == len(before) > 0
+    with sqlite3.connect(path) as conn:
+        after = conn.execute("SELECT id, severity_class, severity_basis FROM records"
+                             " WHERE info_class = 'penalty' ORDER BY id").fetchall()  # fmt: skip
+        action = "disclosure.severity.reclassified"
+        audited = conn.execute("SELECT count(*) FROM audit_log WHERE action = ?",
+                               (action,)).fetchone()  # fmt: skip
+    assert after == before
+    assert audited == (1,)
+    again = _run(cli_env, "disclosure", "reclassify", "--json")
+    assert json.loads(again.stdout)["examined"] == 0

@@ -55,7 +55,7 @@ RECORD_COLUMNS = (
     "subject_id", "info_class", "natural_key", "version", "is_current", "status",
     "decision_number", "decision_date", "valid_from", "valid_until", "authority_name",
     "authority_uscc", "provider_id", "batch_id", "source_row", "catalog_version", "content_hash",
-    "data", "reason",
+    "data", "reason", "severity_class", "severity_basis",
 )  # fmt: skip
 
 
@@ -285,6 +285,10 @@ def new_version(
         valid_from=record.valid_from,
         valid_until=record.valid_until,
         severity=record.severity,
+        # the stored class holds while the fields it was classified from do; changed fields
+        # leave it unclassified for the disclosure rule to decide (disclosure/stored.py)
+        severity_class=None if changes else record.severity_class,
+        severity_basis=None if changes else record.severity_basis,
         authority_name=record.authority_name,
         authority_uscc=record.authority_uscc,
         provider_id=record.provider_id,
@@ -416,6 +420,9 @@ class ClassFilter:
     after that severity's date in `severity_since` (a severity not named there is never shown);
     `valid_on`: still valid that day by `valid_until` (not the `long_term_sentinel`), or without
     such an end date and decided on or after `undated_since`.
+    `severity_shown` (issue 17, `disclosure.severity_plan`): a record whose stored
+    `severity_basis` is one of `severity_known` passes only when its decision date lies in the
+    ranges of its basis's group — exact, so SQL pages it; any other record is left to the rules.
     """
 
     info_class: str
@@ -428,6 +435,8 @@ class ClassFilter:
     valid_on: date | None = None
     long_term_sentinel: date | None = None
     undated_since: date | None = None
+    severity_shown: tuple[tuple[tuple[str, ...], tuple[tuple[date, date], ...]], ...] | None = None
+    severity_known: tuple[str, ...] = ()
 
 
 def _of_class(where: ClassFilter) -> Select[Record]:
@@ -460,6 +469,11 @@ def _of_class(where: ClassFilter) -> Select[Record]:
         if where.undated_since is not None:
             no_end = and_(no_end, Record.decision_date >= where.undated_since)
         stmt = stmt.where(or_(ends, no_end))
+    if where.severity_shown is not None:
+        basis = Record.severity_basis
+        stmt = stmt.where(or_(basis.is_(None), basis.not_in(where.severity_known), *(
+            and_(basis.in_(group), or_(*(Record.decision_date.between(a, b) for a, b in days)))
+            for group, days in where.severity_shown)))  # fmt: skip
     return stmt
 
 
@@ -479,14 +493,24 @@ def current_of_class(
 
 
 def authorities_of_class(session: Session, info_class: str, *, limit: int = 200) -> list[str]:
-    """The deciding authorities that appear in a class (for the listing's department filter)."""
-    stmt = (
-        select(Record.authority_name)
+    """The deciding authorities that appear in a class (for the listing's department filter).
+
+    A walk of `ix_records_class_authority` from one name to the next (a recursive query: one
+    index probe per distinct name, ~300 in a region) instead of a DISTINCT over every record."""
+    names = (
+        select(func.min(Record.authority_name).label("name"))
         .where(Record.info_class == info_class, Record.authority_name.is_not(None))
-        .distinct()
-        .order_by(Record.authority_name)
-        .limit(limit)
+        .cte("names", recursive=True)
     )
+    following = (
+        select(Record.authority_name)
+        .where(Record.info_class == info_class, Record.authority_name > names.c.name)
+        .order_by(Record.authority_name)
+        .limit(1)
+        .scalar_subquery()
+    )
+    names = names.union_all(select(following).where(names.c.name.is_not(None)))
+    stmt = select(names.c.name).where(names.c.name.is_not(None)).limit(limit)
     return [name for name in session.execute(stmt).scalars() if name]
 
 

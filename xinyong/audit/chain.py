@@ -51,6 +51,7 @@ class AuditAction(StrEnum):
     SUBJECT_REGISTERED = "subjects.subject.registered"
     SUBJECT_UPDATED = "subjects.subject.updated"
     RECORD_VERSIONED = "archive.record.versioned"
+    SEVERITY_RECLASSIFIED = "disclosure.severity.reclassified"
     DEMO_LOADED = "demo.region.loaded"
     LIST_ENTRY_PROPOSED = "lists.entry.proposed"
     LIST_NOTICE_SENT = "lists.entry.notice_sent"

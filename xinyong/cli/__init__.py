@@ -15,6 +15,7 @@ from typer._click import exceptions as click_errors
 
 from xinyong.cli import admin, clients, collection, data, exchange, jobs
 from xinyong.cli import checks as checks_cli
+from xinyong.cli import disclosure as disclosure_cli
 from xinyong.cli import evaluation as evaluation_cli
 from xinyong.cli import financing as financing_cli
 from xinyong.cli import inspections as inspections_cli
@@ -59,6 +60,7 @@ exchange.register(app)
 stats_cli.register(app)
 clients.register(app)
 checks_cli.register(app)
+disclosure_cli.register(app)
 
 
 def _usage_line(exc: click_errors.UsageError) -> str:

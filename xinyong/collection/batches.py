@@ -8,6 +8,7 @@ the same class is the same batch: submitting it again changes nothing and return
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Callable
@@ -20,7 +21,7 @@ import polars as pl
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from xinyong import audit, auth, clock, identifiers, providers, registry_data
+from xinyong import archive, audit, auth, clock, identifiers, providers, registry_data
 from xinyong.audit import Actor, AuditAction
 from xinyong.catalog import Catalog
 from xinyong.collection import readers, store, writer
@@ -38,6 +39,7 @@ from xinyong.collection.validate import (
 from xinyong.db import lean_record
 from xinyong.db.base import is_row_id
 from xinyong.db.tables import Batch, BatchRow
+from xinyong.disclosure import stored
 from xinyong.enums import BatchStatus
 from xinyong.errors import NotFound
 from xinyong.log import get_logger
@@ -314,6 +316,7 @@ def _process(
     done = store.done_chunks(session, batch.id)
     tally = _Tally(BlockValidator(ctx, columns))
     linker = Linker(session, batch_id=batch.id, actor=actor, today=ctx.today)
+    severity = _severity(session, batch, ctx.catalog)
     processed = 0
     with writer.for_batch(session, batch, durable=durable) as sink:
         for block in table.blocks():
@@ -327,7 +330,10 @@ def _process(
                         apply_registration(session, batch, accepted, ids, actor=actor)
                     else:  # the registry's own rows are where names change
                         tally.warnings.extend(name_warnings)
-                    sink.put(store.prepare(session, batch, (first, last), accepted, rejected, ids))
+                    chunk = store.prepare(
+                        session, batch, (first, last), accepted, rejected, ids, severity
+                    )
+                    sink.put(chunk)
                 processed += int(last - first + 1)
                 if progress:
                     progress(min(processed, table.height), table.height)
@@ -436,6 +442,15 @@ class _Tally:
             extra = len(warnings) - MAX_WARNINGS
             warnings = [*warnings[:MAX_WARNINGS], f"……另有 {extra} 条提示未列出"]
         return {"warnings": warnings, "fill_counts": self.fill, "timeliness_unknown": self.unknown}
+
+
+def _severity(
+    session: Session, batch: Batch, catalog: Catalog
+) -> Callable[[pl.DataFrame], pl.DataFrame]:
+    """Each chunk's new versions classified by disclosure's severity rule, stored so that the
+    双公示 listing filters in SQL (disclosure/stored.py); the provider's kind picks its table."""
+    kind = archive.provider_kinds(session, [batch.provider_id]).get(batch.provider_id)
+    return functools.partial(stored.classify_frame, catalog, batch.info_class, kind)
 
 
 def _dry_run(table: Table, columns: ColumnMap, ctx: Context) -> BatchReport:

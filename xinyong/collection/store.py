@@ -15,7 +15,7 @@ query and classifies every row new / updated / unchanged with one join (Polars);
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -137,8 +137,10 @@ def prepare(
     rows: pl.DataFrame,
     rejected: Sequence[dict[str, Any]],
     subject_ids: pl.DataFrame,
+    severity: Callable[[pl.DataFrame], pl.DataFrame] | None = None,
 ) -> Chunk:
-    """Classify each accepted row new / updated / unchanged against the current versions."""
+    """Classify each accepted row new / updated / unchanged against the current versions;
+    `severity` adds the stored severity to the rows written (disclosure.stored.classify_frame)."""
     current = current_versions(session, batch.info_class, rows["natural_key"].to_list())
     joined = rows.join(current, on="natural_key", how="left").with_columns(
         outcome=pl.when(pl.col("current_id").is_null())
@@ -157,6 +159,8 @@ def prepare(
         "late": int((~timely).fill_null(False).sum()),
     }
     changed = joined.filter(pl.col("outcome") != "unchanged")
+    if severity is not None:
+        changed = severity(changed)
     return Chunk(
         batch_id=batch.id,
         first_row=bounds[0],
@@ -173,6 +177,8 @@ def prepare(
 def _records(batch: Batch, rows: pl.DataFrame) -> pl.DataFrame:
     """The `records` rows in column order: version n+1 of the current one, status carried over."""
     corrected = pl.col("current_id").is_not_null()
+    unclassified = pl.lit(None, dtype=pl.String)
+    has = set(rows.columns)
     return rows.sort("row_no").select(
         subject_id="subject_id",
         info_class=pl.lit(batch.info_class),
@@ -198,6 +204,8 @@ def _records(batch: Batch, rows: pl.DataFrame) -> pl.DataFrame:
             pl.lit(" 行"),
             pl.when(corrected).then(pl.lit("（更正）")).otherwise(pl.lit("")),
         ),
+        severity_class="severity_class" if "severity_class" in has else unclassified,
+        severity_basis="severity_basis" if "severity_basis" in has else unclassified,
     )
 
 

@@ -1,8 +1,7 @@
 """Disclosure rules: pure functions of a record's facts, the catalog and `today`.
 
-`severity_of` classifies a penalty with a sector's severity table (first matching rule wins);
-`disclosure_window` decides whether a record is shown, why, and until when. Nothing here is stored:
-the same facts, catalog and day always give the same answer ("time is an input").
+`disclosure_window` decides whether a record is shown, why, and until when. The window is never
+stored: the same facts, catalog and day always give the same answer ("time is an input").
 
 Periods follow 民法典 第二百零一、二百零二条: the decision day is not counted, and a period in
 months ends on the corresponding day of the last month (`clock.period_last_day`, the one rule).
@@ -14,15 +13,34 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
 from xinyong.catalog import Catalog
-from xinyong.catalog.schema import FieldRole, InfoClass, LegalBasis
-from xinyong.catalog.schema_rules import DisclosureRule, SeverityTable, SeverityWhen
+from xinyong.catalog.schema import FieldRole, InfoClass
+from xinyong.catalog.schema_rules import DisclosureRule
 from xinyong.clock import period_last_day
+from xinyong.disclosure.cutoffs import (
+    ListingCutoffs,
+    earliest_in_window,
+    listing_cutoffs,
+)
+from xinyong.disclosure.fields import READ_ROLES, cite, date_of, value_of, window_fields
+from xinyong.disclosure.severity import (
+    SeverityFinding,
+    explicit_finding,
+    minor_months,
+    severity_of,
+    severity_table_for,
+)
 from xinyong.enums import Disclosure, RecordStatus, Severity
+
+# Split at its seams (severity · cutoffs · fields); these names stay importable from here.
+__all__ = [
+    "OBJECTION_MARK", "READ_ROLES", "DisclosureState", "DisclosureWindow", "ListingCutoffs",
+    "RecordFacts", "SeverityFinding", "disclosure_state", "disclosure_window",
+    "earliest_in_window", "listing_cutoffs", "severity_of", "severity_table_for", "window_fields",
+]  # fmt: skip
 
 OBJECTION_MARK = "异议处理中"
 INVALID_STATUS_LABELS = frozenset({"无效"})  # 当前状态 (XK_ZT) = 2 → 无效 (rules.md §3.3 #25)
@@ -40,19 +58,6 @@ class RecordFacts:
     severity: Severity | None = None  # only when the department sent one explicitly
     provider_kind: str | None = None  # selects the sector's severity table when there is one
     objection_open: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class SeverityFinding:
-    """A penalty's severity with the rule that gave it."""
-
-    severity: Severity
-    table_id: str | None  # None when the department sent the severity explicitly
-    table_version: str | None
-    rule_id: str
-    reason: str
-    disclose_minor: bool  # False when the matched minor rule says "never disclosed"
-    legal_basis: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,50 +113,6 @@ def disclosure_state(
     return DisclosureState.NOT_PUBLIC
 
 
-# ---- severity ---------------------------------------------------------------------------------
-
-
-def severity_of(data: Mapping[str, Any], table: SeverityTable, info: InfoClass) -> SeverityFinding:
-    """Classify a penalty by the table's rules, in order; the last rule always matches."""
-    kinds = _as_list(_value(data, info, FieldRole.PENALTY_KINDS))
-    amount = _decimal(_value(data, info, FieldRole.AMOUNT))
-    category = _value(data, info, FieldRole.SUBJECT_CATEGORY)
-    for rule in table.rules:
-        if _matches(rule.when, kinds, amount, category):
-            return SeverityFinding(
-                severity=rule.severity,
-                table_id=table.id,
-                table_version=table.version,
-                rule_id=rule.id,
-                reason=rule.reason,
-                disclose_minor=rule.disclose,
-                legal_basis=_cite([*rule.legal_basis, *table.legal_basis]),
-            )
-    raise AssertionError("severity table without a default rule")  # schema guarantees one
-
-
-def _matches(when: SeverityWhen, kinds: list[str], amount: Decimal | None, category: Any) -> bool:
-    if when.kinds_any is not None and not set(kinds) & set(when.kinds_any):
-        return False
-    if when.kinds_only is not None and (not kinds or not set(kinds) <= set(when.kinds_only)):
-        return False
-    if when.amount_above is not None and (amount is None or amount <= _dec(when.amount_above)):
-        return False
-    if when.amount_at_most is not None and (amount is None or amount > _dec(when.amount_at_most)):
-        return False
-    return not (when.subject_categories is not None and category not in when.subject_categories)
-
-
-def severity_table_for(
-    catalog: Catalog, rule: DisclosureRule, provider_kind: str | None
-) -> SeverityTable:
-    """The provider's sector table when one is shipped under its kind, else the rule's default."""
-    if provider_kind and provider_kind in catalog.severity_tables:
-        return catalog.severity_tables[provider_kind]
-    assert rule.severity_table is not None
-    return catalog.severity_table(rule.severity_table)
-
-
 # ---- the window -------------------------------------------------------------------------------
 
 
@@ -180,13 +141,13 @@ def disclosure_window(facts: RecordFacts, *, catalog: Catalog, today: date) -> D
         min_until=None,
         rule_id=rule.id,
         regime_id=None,
-        legal_basis=_cite(rule.legal_basis),
+        legal_basis=cite(rule.legal_basis),
         catalog_version=catalog.version,
     )
     early = _not_disclosed(facts, info)
     if early is not None:
         return replace(window, reason=early)
-    start = facts.decision_date or _date(facts.data, info, rule.start_role)
+    start = facts.decision_date or date_of(facts.data, info, rule.start_role)
     if start is None:
         return replace(window, reason="缺少决定日期，无法计算公示期限，暂不公示")
     span = _span(facts, info, rule, start, catalog)
@@ -208,7 +169,7 @@ def _not_disclosed(facts: RecordFacts, info: InfoClass) -> str | None:
         return "该信用记录已被撤销或删除，不予公示"
     if facts.status == RecordStatus.REPAIRED:
         return f"已完成信用修复，终止公示（{REPAIR_BASIS}）"
-    status = _value(facts.data, info, FieldRole.STATUS)
+    status = value_of(facts.data, info, FieldRole.STATUS)
     if status in INVALID_STATUS_LABELS:
         return f"{info.title}当前状态为“{status}”，不予公示"
     return None
@@ -226,7 +187,7 @@ def _decide(
     if span.hidden:
         return replace(window, reason=span.reason)
     for role in rule.stopped_by:
-        removed = _date(facts.data, info, role)
+        removed = date_of(facts.data, info, role)
         if removed is not None:  # the removal ends the window early, past or future
             last = removed - timedelta(days=1)
             ends = last if window.disclosure_ends is None else min(window.disclosure_ends, last)
@@ -259,13 +220,16 @@ def _severity_span(
     if regime is None:
         return _Span(reason=f"决定日期{start.isoformat()}不在任何公示规则的适用期间内", hidden=True)
     table = None if facts.severity else severity_table_for(catalog, rule, facts.provider_kind)
-    finding = _explicit(facts.severity) if table is None else severity_of(facts.data, table, info)
+    if table is None:
+        finding = explicit_finding(facts.severity)
+    else:
+        finding = severity_of(facts.data, table, info)
     period = regime.periods[finding.severity]
-    basis = tuple(dict.fromkeys(_cite(regime.legal_basis) + finding.legal_basis))  # no repeats
+    basis = tuple(dict.fromkeys(cite(regime.legal_basis) + finding.legal_basis))  # no repeats
     base = _Span(reason="", regime_id=regime.id, basis=basis, severity=finding)
     label = f"{finding.severity.label}失信信息（{finding.reason}）"
     if finding.severity == Severity.MINOR:
-        months = _minor_months(table, finding, period.max_months)
+        months = minor_months(table, finding.disclose_minor, period.max_months)
         if months is None:
             return replace(base, reason=f"{label}，依《{regime.title}》原则上不予公示", hidden=True)
         why = f"{label}，行业主管部门规定公示{months}个月，自决定日期{start.isoformat()}起算"
@@ -283,36 +247,12 @@ def _severity_span(
     )
 
 
-def _minor_months(
-    table: SeverityTable | None, finding: SeverityFinding, regime_cap: int | None
-) -> int | None:
-    """Minor information: only where the sector insists, never beyond the regime's cap."""
-    if table is None or table.minor_disclosure_months is None or not finding.disclose_minor:
-        return None
-    if regime_cap is None:
-        return None  # the regime does not allow minor information to be published at all
-    return min(table.minor_disclosure_months, regime_cap)
-
-
-def _explicit(severity: Severity | None) -> SeverityFinding:
-    assert severity is not None
-    return SeverityFinding(
-        severity=severity,
-        table_id=None,
-        table_version=None,
-        rule_id="explicit",
-        reason="报送部门认定",
-        disclose_minor=False,
-        legal_basis=(),
-    )
-
-
 def _validity_span(
     facts: RecordFacts, info: InfoClass, rule: DisclosureRule, start: date, catalog: Catalog
 ) -> _Span:
     assert rule.end_role is not None
     assert rule.fallback_months is not None
-    end = _date(facts.data, info, rule.end_role)
+    end = date_of(facts.data, info, rule.end_role)
     if end is not None and end != rule.long_term_sentinel:
         return _Span(reason=f"在有效期内公示（有效期至{end.isoformat()}）", ends=end)
     months, source = _fallback_months(facts, info, rule, catalog)
@@ -325,7 +265,7 @@ def _fallback_months(
 ) -> tuple[int, str]:
     """serious_list entries name their list type: its validity wins over the rule's fallback."""
     assert rule.fallback_months is not None
-    named = _value(facts.data, info, FieldRole.LIST_TYPE)
+    named = value_of(facts.data, info, FieldRole.LIST_TYPE)
     for list_type in catalog.list_types.values():
         if named in (list_type.id, list_type.title) and list_type.validity.months:
             return list_type.validity.months, f"{list_type.title}的有效期"
@@ -335,153 +275,10 @@ def _fallback_months(
 def _list_span(info: InfoClass, start: date, catalog: Catalog) -> _Span:
     assert info.list_type is not None
     list_type = catalog.list_type(info.list_type)
-    basis = _cite(list_type.legal_basis)
+    basis = cite(list_type.legal_basis)
     if list_type.validity.months is None:
         why = f"列入{list_type.title}，至认定机关决定移出之日止公示"
         return _Span(reason=why, basis=basis)
     months = list_type.validity.months
     why = f"列入{list_type.title}，自{start.isoformat()}起{months}个月，认定机关决定删除的除外"
     return _Span(reason=why, ends=period_last_day(start, months), basis=basis)
-
-
-# ---- listing cutoffs (what SQL may drop before the rules decide) ---------------------------------
-
-
-def earliest_in_window(today: date, months: int) -> date:
-    """The earliest decision date whose period of `months` still includes `today`: the inverse of
-    `clock.period_last_day`, found by asking it (its end never moves back as the start moves on)."""
-    low = today - timedelta(days=31 * months + 1)  # its period ends before today
-    high = today  # its period (≥ 0 months) includes today
-    while (high - low).days > 1:
-        middle = low + timedelta(days=(high - low).days // 2)
-        if period_last_day(middle, months) >= today:
-            high = middle
-        else:
-            low = middle
-    return high
-
-
-@dataclass(frozen=True, slots=True)
-class ListingCutoffs:
-    """Necessary conditions for a record of one class to be shown `today`, on columns only.
-
-    A record decided before `decided_since` (or after today) cannot be shown whatever its fields;
-    a penalty whose department sent its severity explicitly cannot be shown when decided before
-    `by_severity[severity]` (a severity absent from it is never shown); a record of a class whose
-    end date is the `valid_until` column cannot be shown once that date has passed, and without an
-    end date (or with `long_term_sentinel`) when decided before `undated_since`. The rules still
-    decide each remaining record (a severity classified from the fields, a removal, a status field).
-    """
-
-    today: date
-    decided_since: date | None
-    by_severity: Mapping[str, date]
-    end_is_valid_until: bool = False
-    long_term_sentinel: date | None = None
-    undated_since: date | None = None
-
-
-def listing_cutoffs(catalog: Catalog, info_class: str, today: date) -> ListingCutoffs:
-    """The cutoffs of a class as of `today`, each asked of `earliest_in_window` with the longest
-    period the catalog's rules give that class (or that explicit severity)."""
-    info = catalog.info_class(info_class)
-    rule = catalog.disclosure_rules.rule(info.disclosure.rule)
-    assert rule is not None
-    if rule.method == "severity":
-        months = _severity_months(catalog)
-        by = {s.value: earliest_in_window(today, m) for s, m in months.items()}
-        return ListingCutoffs(today, min(by.values(), default=today), by)
-    if rule.method == "list_validity":
-        assert info.list_type is not None
-        months_of_list = catalog.list_type(info.list_type).validity.months
-        since = None if months_of_list is None else earliest_in_window(today, months_of_list)
-        return ListingCutoffs(today, since, {})
-    assert rule.fallback_months is not None
-    undated = rule.fallback_months  # a named list type's validity may be longer (_fallback_months)
-    if info.field_by_role(FieldRole.LIST_TYPE) is not None:
-        undated = max([undated, *(t.validity.months or 0 for t in catalog.list_types.values())])
-    if rule.end_role != FieldRole.VALID_UNTIL:
-        return ListingCutoffs(today, None, {})  # the end date is a field only the rules read
-    return ListingCutoffs(today, None, {}, True, rule.long_term_sentinel,
-                          earliest_in_window(today, undated))  # fmt: skip
-
-
-def _severity_months(catalog: Catalog) -> dict[Severity, int]:
-    """The longest period any regime shows each severity for (minor: a sector's months, capped)."""
-    minor = max((t.minor_disclosure_months or 0 for t in catalog.severity_tables.values()),
-                default=0)  # fmt: skip
-    out: dict[Severity, int] = {}
-    for regime in catalog.disclosure_rules.regimes:
-        for severity, period in regime.periods.items():
-            if severity == Severity.MINOR:
-                months = min(minor, period.max_months) if minor and period.max_months else None
-            else:
-                months = period.max_months if period.disclosed else None
-            if months is not None:
-                out[severity] = max(out.get(severity, 0), months)
-    return out
-
-
-# ---- field access -----------------------------------------------------------------------------
-
-
-READ_ROLES = (  # every role the window reads by `_value` besides the rule's own roles below
-    FieldRole.PENALTY_KINDS,
-    FieldRole.AMOUNT,
-    FieldRole.SUBJECT_CATEGORY,
-    FieldRole.STATUS,
-    FieldRole.LIST_TYPE,
-)
-
-
-def window_fields(info: InfoClass, catalog: Catalog) -> tuple[str, ...]:
-    """The data fields a record's window can depend on (the rules read data only by role, with
-    `_value`: READ_ROLES and the class's rule's start, end and stop roles). Two records of a class
-    that agree on these fields, status, decision date, explicit severity and provider kind have
-    the same window: whole-population runs ask once per distinct combination
-    (`evaluation.fact_table.record_table`). Keep READ_ROLES in step with the `_value` calls here."""
-    rule = catalog.disclosure_rules.rule(info.disclosure.rule)
-    roles = set(READ_ROLES)
-    if rule is not None:
-        roles |= {r for r in (rule.start_role, rule.end_role, *rule.stopped_by) if r is not None}
-    return tuple(f.id for f in info.fields if f.role in roles)
-
-
-def _value(data: Mapping[str, Any], info: InfoClass, role: FieldRole) -> Any:
-    field = info.field_by_role(role)
-    return None if field is None else data.get(field.id)
-
-
-def _date(data: Mapping[str, Any], info: InfoClass, role: FieldRole) -> date | None:
-    value = _value(data, info, role)
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value)) if value else None
-    except ValueError:
-        return None
-
-
-def _as_list(value: Any) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, list | tuple):
-        return [str(v) for v in value]
-    return [part for part in str(value).split(";") if part]
-
-
-def _decimal(value: Any) -> Decimal | None:
-    if value is None or value == "":
-        return None
-    try:
-        return Decimal(str(value))
-    except InvalidOperation:
-        return None
-
-
-def _dec(value: float) -> Decimal:
-    return Decimal(str(value))
-
-
-def _cite(items: list[LegalBasis] | tuple[LegalBasis, ...]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(b.cite() for b in items))

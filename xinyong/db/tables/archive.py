@@ -42,6 +42,9 @@ class Record(IdMixin, CreatedMixin, Base):
     valid_from: Mapped[date | None] = mapped_column(Date)
     valid_until: Mapped[date | None] = mapped_column(Date)
     severity: Mapped[str | None] = mapped_column(String(16))  # enums.Severity, penalties only
+    # issue 17: the severity as classified when written, and what gave it (disclosure/stored.py)
+    severity_class: Mapped[str | None] = mapped_column(String(16))
+    severity_basis: Mapped[str | None] = mapped_column(String(120))
     authority_name: Mapped[str | None] = mapped_column(String(200))
     authority_uscc: Mapped[str | None] = mapped_column(String(18))
     provider_id: Mapped[int | None] = mapped_column(BigId)  # → providers.id (trigger-checked)
@@ -58,6 +61,7 @@ class Record(IdMixin, CreatedMixin, Base):
         Index("uq_records_key_version", "info_class", "natural_key", "version", unique=True),
         Index("ix_records_subject_current", "subject_id", "is_current"),
         Index("ix_records_class_decision_date", "info_class", "decision_date"),
+        Index("ix_records_class_authority", "info_class", "authority_name"),  # issue 17
         # PostgreSQL: one partition per information class (docs/decisions/0012; the partitions
         # and the primary key (id, info_class) come from the migration and xinyong.db.partitions)
         {"postgresql_partition_by": "LIST (info_class)"},

@@ -92,13 +92,23 @@ def listing_page(
     date_from: str | None = Query(None, alias="from", max_length=10),
     date_to: str | None = Query(None, alias="to", max_length=10),
     page: int = Query(1, ge=1, le=1000),
+    after: str | None = Query(None, max_length=40, pattern=r"^\d{4}-\d{2}-\d{2}\.\d{1,18}$"),
 ) -> HTMLResponse:
     start, end = _day(date_from, "起始日期"), _day(date_to, "截止日期")
-    query = ListingQuery(info_class, authority or None, start, end, page, PER_PAGE)
+    query = ListingQuery(info_class, authority or None, start, end, page, PER_PAGE, _after(after))
     result = disclosure.listing(session, query, catalog=catalog, today=today)
     title = catalog.info_class(info_class).title
     context = {"page": result, "title": title, "info_class": info_class, "today": today}
     return templates.TemplateResponse(request, "portal/listing.html", context)
+
+
+def _after(text: str | None) -> tuple[date, int] | None:
+    """The next page's keyset from its link (`2026-06-01.1234`: the last row's date and id)."""
+    if not text:
+        return None
+    day, _, last = text.partition(".")
+    found = _day(day, "翻页位置")
+    return None if found is None else (found, int(last))
 
 
 def _day(text: str | None, label: str) -> date | None:
