@@ -4,7 +4,8 @@
 natural person's report), gathers the content, renders and signs (`render_pool`), stores the
 snapshot row (number, SM3 digest, subject, kind, validity) and — for non-public reports — writes
 the query log, all in the caller's transaction, and audits the issue. On the web the caller is a
-report process (`worker.run`), whose transaction this is. `revoke` is the credit office's, with a reason.
+report process (`worker.run`), whose transaction this is. `revoke` is the credit office's,
+with a reason.
 """
 
 from __future__ import annotations
