@@ -3,6 +3,9 @@
 (a) p50 / p99 of `reports.issue` in process (gather + render + SM2 signature + store), `--samples`;
 (b) over HTTP: reports per second with `--clients` concurrent clients on POST /api/v1/reports
     while a probe measures GET /api/v1/health, against /health's p99 alone.
+Each of `--rounds` alternations measures /health alone, then under load, in the same run (compare
+the ratios, which survive a shared machine), and the CPU time (utime + stime, /proc) the server
+workers spend per report — the figure that predicts the quiet result.
 Goals (issue 13): p50 ≤ 150 ms including the signature; /health p99 under report load ≤ 2 × alone.
 
 SQLite in a temporary folder by default; `XINYONG_BENCH_POSTGRES_URL` uses PostgreSQL instead.
@@ -13,6 +16,7 @@ SQLite in a temporary folder by default; `XINYONG_BENCH_POSTGRES_URL` uses Postg
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import statistics
@@ -21,7 +25,10 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.error
 import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -155,18 +162,105 @@ def probe(url: str, stop: threading.Event, out: list[float]) -> None:
 
 
 def client(url: str, body: bytes, stop: threading.Event | None, done: list[float]) -> None:
-    """Ask for reports until `stop` is set (once when it is None)."""
+    """Ask for reports until `stop` is set (once when it is None); a 503 (busy) counts as -1."""
     while stop is None or not stop.is_set():
         start = time.perf_counter()
         req = urllib.request.Request(url, data=body, headers={"content-type": "application/json"})
-        with urllib.request.urlopen(req, timeout=60) as r:
-            r.read()
-        done.append((time.perf_counter() - start) * 1000)
+        try:
+            with urllib.request.urlopen(req, timeout=60) as r:
+                r.read()
+            done.append((time.perf_counter() - start) * 1000)
+        except urllib.error.HTTPError as exc:
+            if exc.code != 503:
+                raise
+            done.append(-1.0)
+            time.sleep(float(exc.headers.get("Retry-After", "1")))
         if stop is None:
             return
 
 
-def over_http(env: dict[str, str], code: str, port: int, clients: int, duration: float) -> dict:
+def cpu_ms(pids: list[int]) -> float:
+    """utime + stime of the processes `pids` themselves (not their children), in ms."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # fields 14, 15 of proc(5)
+    return total * 1000 / tick
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(OSError):
+            found += [int(c) for c in (task / "children").read_text().split()]
+    return found
+
+
+@dataclass
+class Phase:
+    """One alternation: /health alone, then under report load; CPU of the server workers."""
+
+    alone: list[float] = field(default_factory=list)
+    loaded: list[float] = field(default_factory=list)
+    reports: list[float] = field(default_factory=list)
+    busy: int = 0
+    seconds: float = 0.0
+    server_cpu_alone: float = 0.0
+    server_cpu_loaded: float = 0.0
+    pool_cpu_loaded: float = 0.0
+
+    @property
+    def ratio(self) -> float:
+        return pct(self.loaded, 0.99) / max(pct(self.alone, 0.99), 0.001)
+
+    def server_ms_per_report(self) -> float:
+        """Server-worker CPU per report: the loaded phase's, less what its /health probes cost."""
+        per_health = self.server_cpu_alone / max(len(self.alone), 1)
+        spent = self.server_cpu_loaded - per_health * len(self.loaded)
+        return spent / max(len(self.reports), 1)
+
+
+def one_phase(base: str, body: bytes, clients: int, duration: float, pids: Callable) -> Phase:
+    phase = Phase()
+    workers, pool = pids()
+    stop = threading.Event()
+    t = threading.Thread(target=probe, args=(base + "/api/v1/health", stop, phase.alone))
+    before = cpu_ms(workers)
+    t.start()
+    time.sleep(duration / 2)
+    stop.set()
+    t.join()
+    phase.server_cpu_alone = cpu_ms(workers) - before
+    done: list[float] = []
+    stop = threading.Event()
+    threads = [
+        threading.Thread(target=client, args=(base + "/api/v1/reports", body, stop, done))
+        for _ in range(clients)
+    ]
+    threads.append(
+        threading.Thread(target=probe, args=(base + "/api/v1/health", stop, phase.loaded))
+    )
+    before, before_pool = cpu_ms(workers), cpu_ms(pool)
+    start = time.perf_counter()
+    for w in threads:
+        w.start()
+    time.sleep(duration)
+    stop.set()
+    for w in threads:
+        w.join()
+    phase.seconds = time.perf_counter() - start
+    phase.server_cpu_loaded = cpu_ms(workers) - before
+    phase.pool_cpu_loaded = cpu_ms(pool) - before_pool
+    phase.reports = [d for d in done if d >= 0]
+    phase.busy = len(done) - len(phase.reports)
+    return phase
+
+
+def over_http(
+    env: dict[str, str], code: str, port: int, clients: int, duration: float, rounds: int
+) -> list[Phase]:
     server = subprocess.Popen(
         [sys.executable, "-m", "xinyong", "serve", "--port", str(port), "--workers", "2"],
         env=env,
@@ -175,6 +269,11 @@ def over_http(env: dict[str, str], code: str, port: int, clients: int, duration:
         cwd=ROOT,
     )
     base = f"http://127.0.0.1:{port}"
+
+    def pids() -> tuple[list[int], list[int]]:  # the server workers, their render processes
+        workers = children(server.pid)
+        return workers, [c for w in workers for c in children(w)]
+
     try:
         for _ in range(600):  # start-up takes long on a busy machine
             try:
@@ -183,7 +282,7 @@ def over_http(env: dict[str, str], code: str, port: int, clients: int, duration:
             except OSError:
                 time.sleep(0.1)
         body = json.dumps({"code": code, "kind": "public"}).encode()
-        warm = [  # the first report of each server process starts its render pool
+        warm = [  # the first report of each server process starts its report pool
             threading.Thread(target=client, args=(base + "/api/v1/reports", body, None, []))
             for _ in range(4)
         ]
@@ -191,39 +290,29 @@ def over_http(env: dict[str, str], code: str, port: int, clients: int, duration:
             w.start()
         for w in warm:
             w.join()
-        alone: list[float] = []
-        stop = threading.Event()
-        t = threading.Thread(target=probe, args=(base + "/api/v1/health", stop, alone))
-        t.start()
-        time.sleep(duration / 2)
-        stop.set()
-        t.join()
-        loaded: list[float] = []
-        done: list[float] = []
-        stop = threading.Event()
-        workers = [
-            threading.Thread(target=client, args=(base + "/api/v1/reports", body, stop, done))
-            for _ in range(clients)
-        ]
-        workers.append(threading.Thread(target=probe, args=(base + "/api/v1/health", stop, loaded)))
-        start = time.perf_counter()
-        for w in workers:
-            w.start()
-        time.sleep(duration)
-        stop.set()
-        for w in workers:
-            w.join()
-        elapsed = time.perf_counter() - start
+        return [one_phase(base, body, clients, duration, pids) for _ in range(rounds)]
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def summary(phases: list[Phase]) -> dict[str, float]:
+    reports = [r for p in phases for r in p.reports]
+    alone = [h for p in phases for h in p.alone]
+    loaded = [h for p in phases for h in p.loaded]
     return {
-        "reports_per_s": len(done) / elapsed,
-        "report_p50": pct(done, 0.5),
-        "report_p99": pct(done, 0.99),
+        "reports_per_s": len(reports) / sum(p.seconds for p in phases),
+        "report_p50": pct(reports, 0.5),
+        "report_p99": pct(reports, 0.99),
+        "busy": sum(p.busy for p in phases),
         "health_alone_p99": pct(alone, 0.99),
         "health_loaded_p99": pct(loaded, 0.99),
-        "reports": len(done),
+        "ratio": pct(loaded, 0.99) / max(pct(alone, 0.99), 0.001),
+        "median_round_ratio": statistics.median(p.ratio for p in phases),
+        "server_ms_per_report": statistics.median(p.server_ms_per_report() for p in phases),
+        "pool_ms_per_report": statistics.median(
+            p.pool_cpu_loaded / max(len(p.reports), 1) for p in phases
+        ),
     }
 
 
@@ -232,7 +321,8 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=50)
     parser.add_argument("--samples", type=int, default=50)
     parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--duration", type=float, default=15.0)
+    parser.add_argument("--duration", type=float, default=15.0, help="seconds of load per round")
+    parser.add_argument("--rounds", type=int, default=3, help="alternations alone / under load")
     parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", "8114")))
     parser.add_argument("--write", action="store_true", help="append the row to RESULTS.md")
     args = parser.parse_args()
@@ -255,23 +345,35 @@ def main() -> None:
             "XINYONG_DATA_DIR": str(var),
             "XINYONG_TODAY": TODAY.isoformat(),
         }
-        http = over_http(env, code, args.port, args.clients, args.duration)
-    ratio = http["health_loaded_p99"] / max(http["health_alone_p99"], 0.001)
+        phases = over_http(env, code, args.port, args.clients, args.duration, args.rounds)
+    for i, ph in enumerate(phases, 1):
+        print(
+            f"  round {i}: /health p99 {pct(ph.alone, 0.99):.1f} ms alone, "
+            f"{pct(ph.loaded, 0.99):.1f} ms loaded = {ph.ratio:.2f} ×; "
+            f"{len(ph.reports) / ph.seconds:.1f} reports/s, {ph.busy} busy (503); "
+            f"server CPU {ph.server_ms_per_report():.1f} ms/report"
+        )
+    http = summary(phases)
     print(
-        f"HTTP, {args.clients} clients, {args.duration:.0f} s: {http['reports_per_s']:.1f} "
-        f"reports/s (p50 {http['report_p50']:.0f} ms, p99 {http['report_p99']:.0f} ms); "
+        f"HTTP, {args.clients} clients, {args.rounds} × {args.duration:.0f} s: "
+        f"{http['reports_per_s']:.1f} reports/s (p50 {http['report_p50']:.0f} ms, "
+        f"p99 {http['report_p99']:.0f} ms, {http['busy']:.0f} answered 503); "
         f"/health p99 {http['health_alone_p99']:.1f} ms alone, "
-        f"{http['health_loaded_p99']:.1f} ms under load = {ratio:.2f} × (goal ≤ 2 ×)"
+        f"{http['health_loaded_p99']:.1f} ms under load = {http['ratio']:.2f} × "
+        f"(median of rounds {http['median_round_ratio']:.2f} ×; goal ≤ 2 ×); "
+        f"CPU per report: server workers {http['server_ms_per_report']:.1f} ms, "
+        f"report processes {http['pool_ms_per_report']:.1f} ms"
     )
     if args.write:
         kind = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
         row = (
             f"| {datetime.now(UTC).date()} | (describe the machine) | bench/report.py {kind}, "
             f"{args.records} records, {pages} pages, {args.samples} samples, "
-            f"{args.clients} clients {args.duration:.0f} s | p50 {p50:.1f} / p99 {p99:.1f} ms "
-            f"in process; {http['reports_per_s']:.1f} reports/s | /health p99 alone "
+            f"{args.clients} clients {args.rounds} × {args.duration:.0f} s | p50 {p50:.1f} / "
+            f"p99 {p99:.1f} ms in process; {http['reports_per_s']:.1f} reports/s; server "
+            f"worker CPU {http['server_ms_per_report']:.1f} ms/report | /health p99 alone "
             f"{http['health_alone_p99']:.1f} ms, under load {http['health_loaded_p99']:.1f} ms"
-            f" | {ratio:.2f} × | p50 ≤ 150 ms; ≤ 2 × |\n"
+            f" | {http['ratio']:.2f} × | p50 ≤ 150 ms; ≤ 2 × |\n"
         )
         with (ROOT / "bench" / "RESULTS.md").open("a", encoding="utf-8") as fh:
             fh.write(row)

@@ -126,7 +126,8 @@ def operator() -> Actor:
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    # search_fast_path off: web tests run in the rolled-back test session, which the fast
-    # path's own pool cannot see (tests/web/test_search_fast.py compares both paths).
+    # search_fast_path off, report_workers 0: web tests run in the rolled-back test session,
+    # which the fast path's own pool and the report processes cannot see
+    # (tests/web/test_search_fast.py, tests/web/test_report_pool.py test those paths).
     return Settings(database_url=database_url, catalog_dir=CATALOG_DIR, today=date(2026, 11, 23),
-                    search_fast_path=False)  # fmt: skip
+                    search_fast_path=False, report_workers=0)  # fmt: skip

@@ -23,7 +23,7 @@ from xinyong.enums import RecordStatus, Role, SubjectKind
 from xinyong.errors import Forbidden
 from xinyong.reports import ReportKind, Request, Verdict, seal
 from xinyong.reports.pdf import chinese_numeral
-from xinyong.reports.render_pool import RenderPool
+from xinyong.reports.pool import RenderPool
 
 SYSTEM = Actor.system("测试")
 ADMIN = Actor(kind="user", id=None, label="信用办管理员", role=Role.ADMIN)

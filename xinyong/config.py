@@ -43,8 +43,8 @@ class Settings(BaseSettings):
     signing_key: Path | None = None
     # Who issues credit reports (printed on each report, beside its SM2 signature).
     report_issuer: str = "示范区社会信用体系建设牵头部门"
-    # Worker processes per server process that render and sign reports (reports/render_pool.py),
-    # started on the first report; 0 renders in the request's thread (blocks its process).
+    # Report processes per server process (reports/pool.py): each issues whole reports in its own
+    # transaction, started on the first report; 0: in the request's thread (blocks its process).
     report_workers: int = 1
     # Query-log retention in years (rules.md §7.5: ≥ 5 years; 浙江 asks 10).
     query_log_retention_years: int = 5

@@ -4,6 +4,8 @@ The actor's lookup reads (and for a key may write `last_used_at`) before the rep
 if that made the transaction's first statement a read, a concurrent report's commit would turn
 its later write into an immediate "database is locked". The report routes take the write lock
 first (`reports.hold_write_lock` via the route's session dependency), so they wait their turn.
+With the app's report pool (its lifespan), the route's session is committed before the report
+waits for its turn, and the report process's own transaction takes the lock first as well.
 Runs on a database of its own, with real commits, through the app's own sessions.
 """
 
@@ -32,7 +34,10 @@ THREADS = 6
 
 
 @pytest.mark.sqlite  # SQLite's single writer; PostgreSQL locks rows
-def test_concurrent_key_and_cookie_reports_on_sqlite_all_succeed(tmp_path: Path) -> None:
+@pytest.mark.parametrize("pool", [False, True], ids=["in-request", "report-pool"])
+def test_concurrent_key_and_cookie_reports_on_sqlite_all_succeed(
+    tmp_path: Path, pool: bool
+) -> None:
     url = f"sqlite:///{tmp_path / 'reports.db'}"
     migrate.upgrade(url)
     key_file = tmp_path / "keys" / "office-sm2.pem"
@@ -46,6 +51,9 @@ def test_concurrent_key_and_cookie_reports_on_sqlite_all_succeed(tmp_path: Path)
                         today=date(2026, 11, 23), signing_key=key_file,
                         search_fast_path=False)  # fmt: skip
     app = create_app(settings)
+    served = TestClient(app)
+    if pool:
+        served.__enter__()  # the lifespan: the app's report pool (one process)
     cookie = TestClient(app)
     login = cookie.post("/admin/login", data={"username": username, "password": "password123"},
                         follow_redirects=False)  # fmt: skip
@@ -69,6 +77,8 @@ def test_concurrent_key_and_cookie_reports_on_sqlite_all_succeed(tmp_path: Path)
         t.start()
     for t in threads:
         t.join()
+    if pool:
+        served.__exit__(None, None, None)
     assert answers == [200] * THREADS
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(Report)).scalar_one() == THREADS

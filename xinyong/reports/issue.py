@@ -1,10 +1,11 @@
 """Issuing and revoking credit reports (verifying them: `reports/verification.py`).
 
 `issue` decides who may have which report (consent.authorise for the special report and for any
-natural person's report), gathers the content, renders and signs (`render_pool`: in a worker
-process on the web), stores the snapshot row (number,
-SM3 digest, subject, kind, validity) and — for non-public reports — writes the query log, all in
-the caller's transaction, and audits the issue. `revoke` is the credit office's, with a reason.
+natural person's report), gathers the content, renders and signs (`render_pool`), stores the
+snapshot row (number, SM3 digest, subject, kind, validity) and — for non-public reports — writes
+the query log, all in the caller's transaction, and audits the issue. On the web the caller is a
+report process (`worker.run`), whose transaction this is. `revoke` is the credit office's,
+with a reason.
 """
 
 from __future__ import annotations
@@ -90,7 +91,7 @@ class Issuer:
     name: str
     base_url: str
     config: ReportDomains
-    # Renders and signs (render_pool: the web's process pool); in the calling thread if None.
+    # Renders and signs (e.g. `pool.RenderPool.render`); in the calling thread if None.
     renderer: Renderer | None = None
 
 

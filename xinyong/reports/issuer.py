@@ -55,7 +55,7 @@ def issuer_for(
     renderer: Renderer | None = None,
 ) -> Issuer:
     """`base_url`: where the verification page is reached (the web passes the request's);
-    `renderer`: the web's `RenderPool.render` (None: render in the calling thread)."""
+    `renderer`: e.g. `pool.RenderPool.render` (None: render in the calling thread)."""
     domains = load_domains(settings.catalog_dir, settings.catalog_override_dir, catalog=catalog)
     base = settings.public_base_url or base_url or DEFAULT_BASE_URL
     return Issuer(office_key(settings), settings.report_issuer, base, domains, renderer)

@@ -1,9 +1,9 @@
 """The two async read paths on PostgreSQL (joint check, public subject search), owned by the app,
-the report render pool (`reports.render_pool`), and the dispatch layer of the joint check.
+the report pool (`reports.pool`), and the dispatch layer of the joint check.
 
 They are opened once per server process when the app starts and closed when it stops (the
 FastAPI lifespan), so no request races to create a pool and none is left open at shutdown.
-Which routes use them is decided from the same settings in `create_app`. The render pool starts
+Which routes use them is decided from the same settings in `create_app`. The report pool starts
 its processes on the first report and is shut down with the app.
 """
 
@@ -17,8 +17,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from xinyong.config import Settings
 from xinyong.measures.fast import FastCheck
-from xinyong.reports.issue import Renderer
-from xinyong.reports.render_pool import RenderPool
+from xinyong.reports.pool import RenderPool
 from xinyong.subjects_fast import FastSearch
 
 
@@ -36,7 +35,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     dsn = app.state.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
     app.state.fast_check = FastCheck(dsn) if check_enabled(settings) else None
     app.state.fast_search = FastSearch(dsn) if search_enabled(settings) else None
-    app.state.render_pool = RenderPool(settings.report_workers)
+    app.state.render_pool = RenderPool(settings.report_workers, settings)
     opened: list[FastCheck | FastSearch] = []
     try:
         for path in (app.state.fast_check, app.state.fast_search):
@@ -63,10 +62,10 @@ def fast_check(request: Request) -> FastCheck:
     return path
 
 
-def report_renderer(request: Request) -> Renderer | None:
-    """The app's render pool (None without the lifespan, e.g. a test client: render in place)."""
+def report_pool(request: Request) -> RenderPool | None:
+    """The app's report pool (None without the lifespan: reports run in the request)."""
     pool: RenderPool | None = getattr(request.app.state, "render_pool", None)
-    return pool.render if pool is not None else None
+    return pool
 
 
 def fast_search(request: Request) -> FastSearch:

@@ -1,8 +1,10 @@
 """Reports API: `POST /api/v1/reports` (PDF or number), `GET /api/v1/reports/{number}/verify`.
 
-Sync handlers: FastAPI runs them in its threadpool; the render + sign step goes to the app's
-process pool (`reports.render_pool`), so a report holds neither the event loop nor the GIL of
-the process serving other requests (bench/report.py measures /health under report load).
+Issuing is async: the caller is authenticated in the route's session (committed at once), then
+the whole report — consent, gathering, rendering, signing, storing, the query log — runs in a
+report process of the app's pool (`reports.pool`, `reports.worker`) while the request waits on
+the event loop, holding neither a thread nor the GIL of the process serving other requests
+(bench/report.py measures /health under report load). Too many at once: 503 with Retry-After.
 """
 
 from __future__ import annotations
@@ -11,15 +13,19 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from xinyong import reports, subjects
+from xinyong import reports
 from xinyong.audit import Actor
 from xinyong.catalog import Catalog
-from xinyong.reports.issuer import issuer_for, office_public_key
-from xinyong.web import fastpaths
+from xinyong.config import Settings
+from xinyong.reports import worker
+from xinyong.reports.issuer import office_public_key
+from xinyong.reports.pool import RETRY_AFTER, Busy
+from xinyong.web import errors, fastpaths
 from xinyong.web.deps import CurrentActor, CurrentCatalog, DbSession, Today
 
 router = APIRouter(tags=["reports"])
@@ -47,7 +53,7 @@ def _write_locked(session: DbSession) -> Session:
 ReportSession = Annotated[Session, Depends(_write_locked)]
 
 
-def issue_for(
+async def issue_for(
     request: Request,
     session: Session,
     ref: str,
@@ -56,35 +62,52 @@ def issue_for(
     actor: Actor,
     catalog: Catalog,
     today: date,
-) -> reports.Issued:
-    """Issue a report for the subject `ref` from a web request (API or page): `session` is the
-    route's `ReportSession` (SQLite's write lock already taken), the issuer named with the address
-    the request came to and the app's render pool, then `reports.issue`."""
-    subject = subjects.get_by_ref(session, ref)
+) -> worker.Made:
+    """Issue a report for the subject `ref` from a web request (API or page).
+
+    `session` is the route's `ReportSession` (SQLite's write lock taken before the actor's
+    lookup). With the app's report pool, it is committed first — the lock is not held while the
+    report waits for its turn — and a report process issues the report in its own transaction;
+    without one (`report_workers = 0`, no lifespan) the report is issued in `session` on a
+    threadpool thread. The verification URL is the address the request came to (unless
+    settings name one)."""
     settings = request.app.state.settings
-    issuer = issuer_for(
-        settings, catalog, str(request.base_url), fastpaths.report_renderer(request)
-    )
-    return reports.issue(
-        session, subject, asked, actor=actor, issuer=issuer, catalog=catalog, today=today,
-        surface="report",
-    )  # fmt: skip
+    job = worker.Job(ref, asked, actor, str(request.base_url), today, catalog.version)
+    pool = fastpaths.report_pool(request)
+    if pool is None or not pool.issues:
+        if pool is None:
+            return await run_in_threadpool(_issue_here, session, job, settings, catalog)
+        async with pool.admitted():
+            return await run_in_threadpool(_issue_here, session, job, settings, catalog)
+    await run_in_threadpool(session.commit)
+    async with pool.admitted():
+        return await pool.issue(job)
 
 
-def pdf_response(issued: reports.Issued) -> Response:
-    number = issued.row.number
+def _issue_here(
+    session: Session, job: worker.Job, settings: Settings, catalog: Catalog
+) -> worker.Made:
+    return worker.issue_in(session, job, settings=settings, catalog=catalog)
+
+
+def busy_response(request: Request, exc: Busy) -> Response:
+    """503 with Retry-After: JSON for the API, a Chinese page for a browser."""
+    return errors.render(request, exc, {"Retry-After": str(RETRY_AFTER)})
+
+
+def pdf_response(made: worker.Made) -> Response:
     return Response(
-        issued.data,
+        made.data,
         media_type="application/pdf",
         headers={
-            "Content-Disposition": f'attachment; filename="credit-report-{number}.pdf"',
-            "X-Report-Number": number,
+            "Content-Disposition": f'attachment; filename="credit-report-{made.number}.pdf"',
+            "X-Report-Number": made.number,
         },
     )
 
 
 @router.post("/reports", summary="出具信用报告（公共信用信息报告 / 专项信用报告）")
-def create_report(
+async def create_report(
     body: ReportRequest,
     request: Request,
     session: ReportSession,
@@ -95,18 +118,21 @@ def create_report(
     asked = reports.Request(
         reports.ReportKind(body.kind), tuple(body.domains), body.years, body.purpose
     )
-    issued = issue_for(
-        request, session, body.code, asked, actor=actor, catalog=catalog, today=today
-    )
+    try:
+        made = await issue_for(
+            request, session, body.code, asked, actor=actor, catalog=catalog, today=today
+        )
+    except Busy as exc:
+        return busy_response(request, exc)
     if body.format == "number":
         return {
-            "number": issued.row.number,
-            "kind": issued.row.kind,
-            "digest": issued.row.digest,
-            "valid_until": issued.row.valid_until.isoformat(),
-            "verify_url": issued.content.verify_url,
+            "number": made.number,
+            "kind": made.kind,
+            "digest": made.digest,
+            "valid_until": made.valid_until.isoformat(),
+            "verify_url": made.verify_url,
         }
-    return pdf_response(issued)
+    return pdf_response(made)
 
 
 @router.get("/reports/{number}/verify", summary="按编号核验信用报告")

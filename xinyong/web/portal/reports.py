@@ -1,7 +1,8 @@
 """Report pages: ask for a report (/reports/request, /me/reports) and verify one (/reports/verify).
 
-Handlers are sync: FastAPI runs them in its threadpool, so a report being rendered and signed
-never blocks other requests. Who may have which report is decided in reports.issue (consent).
+Asking for a report is async: the report is issued by the app's report pool (web/api/reports.
+issue_for), so it never blocks other requests. Who may have which report is decided in
+reports.issue (consent).
 """
 
 from __future__ import annotations
@@ -15,7 +16,14 @@ from xinyong import reports, subjects
 from xinyong.audit import Actor
 from xinyong.enums import Role
 from xinyong.reports.issuer import office_public_key
-from xinyong.web.api.reports import MAX_UPLOAD, ReportSession, issue_for, pdf_response
+from xinyong.reports.pool import Busy
+from xinyong.web.api.reports import (
+    MAX_UPLOAD,
+    ReportSession,
+    busy_response,
+    issue_for,
+    pdf_response,
+)
 from xinyong.web.deps import CurrentActor, CurrentCatalog, DbSession, Today, require
 from xinyong.web.templating import templates
 
@@ -47,7 +55,7 @@ def request_form(
 
 
 @router.post("/reports/request")
-def request_report(
+async def request_report(
     request: Request,
     session: ReportSession,
     actor: CurrentActor,
@@ -60,8 +68,13 @@ def request_report(
     purpose: Annotated[str | None, Form(max_length=200)] = None,
 ) -> Response:
     asked = reports.Request(reports.ReportKind(kind), tuple(domains or ()), years, purpose)
-    issued = issue_for(request, session, code, asked, actor=actor, catalog=catalog, today=today)
-    return pdf_response(issued)
+    try:
+        made = await issue_for(
+            request, session, code, asked, actor=actor, catalog=catalog, today=today
+        )
+    except Busy as exc:
+        return busy_response(request, exc)
+    return pdf_response(made)
 
 
 @router.get("/me/reports", response_class=HTMLResponse)

@@ -1,0 +1,110 @@
+"""What a report process does: one whole report, in its own transaction.
+
+A web request that asks for a report authenticates the caller, then hands a `Job` to the app's
+report pool (`render_pool.RenderPool.issue`). The pool's process opens its own transaction on
+the platform's database and runs `issue` in it — consent (403 without it), gathering,
+rendering, the SM2 signature, the snapshot row, the query log and the audit row — and commits:
+the query log is still written in the same transaction as the read. The server process gets the
+signed bytes back (`Made`) and only sends them. So the ~30 ms of ORM work a report's gathering
+costs, and everything after it, leave the server process's GIL, and /health does not wait.
+
+The process keeps its engine and its catalog (reloaded when the app's version moves on) for
+every job it runs; `start` is its initializer.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from xinyong import subjects
+from xinyong.audit import Actor
+from xinyong.catalog import Catalog, CatalogHolder
+from xinyong.config import Settings
+from xinyong.db.session import make_engine, make_sessionmaker, transaction
+from xinyong.reports import pdf
+from xinyong.reports.issue import Issued, Request, hold_write_lock, issue
+from xinyong.reports.issuer import issuer_for
+
+NICE = 19  # niceness added to report processes (background work beside interactive requests)
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """One report asked for over the web: whom (`ref`), what, by whom, where it is verified."""
+
+    ref: str
+    asked: Request
+    actor: Actor
+    base_url: str
+    today: date
+    catalog_version: str
+
+
+@dataclass(frozen=True, slots=True)
+class Made:
+    """A signed report as the server sends it (the row is stored and committed)."""
+
+    number: str
+    kind: str
+    digest: str
+    valid_until: date
+    verify_url: str
+    data: bytes
+
+    @classmethod
+    def of(cls, issued: Issued) -> Made:
+        row = issued.row
+        return cls(
+            row.number, row.kind, row.digest, row.valid_until, issued.content.verify_url,
+            issued.data,
+        )  # fmt: skip
+
+
+@dataclass
+class _State:
+    settings: Settings
+    factory: sessionmaker[Session]
+    catalogs: CatalogHolder
+
+
+_state: _State | None = None
+
+
+def start(settings: Settings | None) -> None:
+    """A report process's initializer: lower priority, the font, the engine and the catalog."""
+    global _state  # noqa: PLW0603 — one per process, set once
+    with contextlib.suppress(OSError):  # not permitted: keep the priority
+        os.nice(NICE)
+    pdf.warm_up()
+    if settings is not None:
+        factory = make_sessionmaker(make_engine(settings.database_url))
+        catalogs = CatalogHolder(settings.catalog_dir, settings.catalog_override_dir)
+        _state = _State(settings, factory, catalogs)
+
+
+def run(job: Job) -> Made:
+    """Issue `job`'s report in this process's own transaction (committed before returning)."""
+    if _state is None:
+        raise RuntimeError("report process started without settings")
+    catalog = _state.catalogs.current
+    if catalog.version != job.catalog_version:
+        catalog = _state.catalogs.reload()
+    with transaction(_state.factory) as session:  # committed when the block is left
+        hold_write_lock(session)  # SQLite: the write lock first (see there)
+        return issue_in(session, job, settings=_state.settings, catalog=catalog)
+
+
+def issue_in(session: Session, job: Job, *, settings: Settings, catalog: Catalog) -> Made:
+    """The report of `job` in `session` (a report process's, or the request's without a pool)."""
+    subject = subjects.get_by_ref(session, job.ref)
+    issuer = issuer_for(settings, catalog, job.base_url)
+    issued = issue(
+        session, subject, job.asked, actor=job.actor, issuer=issuer, catalog=catalog,
+        today=job.today, surface="report",
+    )  # fmt: skip
+    return Made.of(issued)
