@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import os
 import platform
 import random
@@ -34,7 +35,7 @@ import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import make_url, text
 
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
     from fastapi.testclient import TestClient
 
 from xinyong import archive, clock, identifiers
+from xinyong.collection.phases import ENV as PHASES_ENV
 from xinyong.db import migrate
 from xinyong.db.session import make_engine
 
@@ -116,9 +118,12 @@ def copy_baseline(url: str, path: Path, *, logged: bool = True) -> float:
 
 def store_floor(url: str) -> float:
     """(c) rows/s of COPY of exactly the `records` rows (b) wrote into an empty table shaped like
-    `records` (its indexes and reference trigger; on PostgreSQL partitioned, one partition, as
-    the rows of one class land in one), in the same 10k-row committed statements, with
-    no validation, linking or Python at all: what storing alone costs, the ceiling for (b)."""
+    `records` (its indexes; on PostgreSQL partitioned by class), stored the way the collection
+    writer stores them (`archive.write_versions_pg`): straight into the class's partition after
+    the writer's reference check of the chunk's distinct subjects and providers (a one-table
+    `records`: into the table, with the reference trigger), in the same 10k-row committed
+    statements, with no validation, linking or Python at all: what storing alone costs, the
+    ceiling for (b)."""
     import psycopg  # noqa: PLC0415
 
     columns = ", ".join(c for c in RECORD_COLUMNS)
@@ -126,31 +131,40 @@ def store_floor(url: str) -> float:
         buffer = bytearray()
         with (
             conn.cursor() as cur,
-            cur.copy(f"COPY (SELECT {columns} FROM records) TO STDOUT") as cp,
+            cur.copy(f"COPY (SELECT {columns} FROM records ORDER BY id) TO STDOUT") as cp,
         ):
             for block in cp:
                 buffer += block
         conn.execute("DROP TABLE IF EXISTS bench_records")
         kind = conn.execute("SELECT relkind FROM pg_class WHERE relname = 'records'").fetchone()
+        target = "bench_records"
         if kind is not None and kind[0] == "p":  # partitioned by class (docs/decisions/0012)
             conn.execute("CREATE TABLE bench_records (LIKE records INCLUDING ALL) "
                          "PARTITION BY LIST (info_class)")  # fmt: skip
-            conn.execute("CREATE TABLE bench_records_p PARTITION OF bench_records DEFAULT")
+            conn.execute("CREATE TABLE bench_records_p PARTITION OF bench_records "
+                         "FOR VALUES IN ('penalty')")  # fmt: skip
+            target = "bench_records_p"
         else:
             conn.execute("CREATE TABLE bench_records (LIKE records INCLUDING ALL)")
-        conn.execute(
-            "CREATE TRIGGER bench_refs AFTER INSERT ON bench_records REFERENCING NEW TABLE AS "
-            "new_records FOR EACH STATEMENT EXECUTE FUNCTION xinyong_records_refs()"
-        )
+            conn.execute(
+                "CREATE TRIGGER bench_refs AFTER INSERT ON bench_records REFERENCING NEW TABLE "
+                "AS new_records FOR EACH STATEMENT EXECUTE FUNCTION xinyong_records_refs()"
+            )
         conn.commit()
         lines = bytes(buffer).splitlines(keepends=True)
-        chunks = [b"".join(lines[i : i + CHUNK]) for i in range(0, len(lines), CHUNK)]
+        chunks = [lines[i : i + CHUNK] for i in range(0, len(lines), CHUNK)]
         del buffer, lines
+        subject, provider = RECORD_COLUMNS.index("subject_id"), RECORD_COLUMNS.index("provider_id")
+        refs = [_distinct_ids(chunk, (subject, provider)) for chunk in chunks]
+        blocks = [b"".join(chunk) for chunk in chunks]
+        del chunks
         conn.execute("SET work_mem = '64MB'")  # as the collection writer does
         started = time.perf_counter()
-        for chunk in chunks:  # one statement and one commit per chunk, as collect writes them
-            with conn.cursor() as cur, cur.copy(f"COPY bench_records ({columns}) FROM STDIN") as cp:
-                cp.write(chunk)
+        for block, ids in zip(blocks, refs, strict=True):  # one statement and one commit each
+            if target != "bench_records":
+                assert not conn.execute(archive.MISSING_REFERENCES, ids).fetchone()[0]
+            with conn.cursor() as cur, cur.copy(f"COPY {target} ({columns}) FROM STDIN") as cp:
+                cp.write(block)
             conn.commit()
         elapsed = time.perf_counter() - started
         count = conn.execute("SELECT count(*) FROM bench_records").fetchone()
@@ -158,6 +172,17 @@ def store_floor(url: str) -> float:
         conn.commit()
     assert count is not None
     return int(count[0]) / elapsed
+
+
+def _distinct_ids(lines: list[bytes], positions: tuple[int, ...]) -> list[list[int]]:
+    """The distinct non-null ids in these columns of COPY text lines, one list per column."""
+    found: list[set[int]] = [set() for _ in positions]
+    for line in lines:
+        cells = line.split(b"\t")
+        for seen, at in zip(found, positions, strict=True):
+            if cells[at] != b"\\N":
+                seen.add(int(cells[at]))
+    return [sorted(seen) for seen in found]
 
 
 def fresh_postgres(base: str) -> str:
@@ -172,10 +197,16 @@ def fresh_postgres(base: str) -> str:
     return url.set(database="xinyong_bench_collect").render_as_string(hide_password=False)
 
 
-def run_collect(url: str, path: Path, rows: int, *, fresh: bool = True) -> tuple[float, float]:
+def run_collect(
+    url: str, path: Path, rows: int, *, fresh: bool = True, phases: dict[str, Any] | None = None
+) -> tuple[float, float]:
     """(b) rows/s and peak RSS (MB) of `xinyong collect` as a child process (`fresh`: migrate
-    and register the provider first)."""
-    env = {**os.environ, "XINYONG_DATABASE_URL": url, "XINYONG_TODAY": TODAY.isoformat()}
+    and register the provider first). `phases` is filled with the child's phase timers
+    (xinyong/collection/phases.py), the PostgreSQL server's CPU seconds during the run
+    ("postgres cpu") and the process's own ("process cpu")."""
+    timers = Path(tempfile.mkstemp(suffix=".json")[1])
+    env = {**os.environ, "XINYONG_DATABASE_URL": url, "XINYONG_TODAY": TODAY.isoformat(),
+           PHASES_ENV: str(timers)}  # fmt: skip
     provider = uscc(random.Random(1), "11990100")
     if fresh:
         migrate.upgrade(url)
@@ -183,12 +214,14 @@ def run_collect(url: str, path: Path, rows: int, *, fresh: bool = True) -> tuple
                        env=env, check=True, capture_output=True)  # fmt: skip
     args = [str(BIN / "xinyong"), "collect", str(path), "--class", "penalty",
             "--provider", provider, "--json"]  # fmt: skip
+    server = postgres_cpu(url)
     started = time.perf_counter()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         child = subprocess.Popen(args, env=env, stdout=out, stderr=err)
-        peak_kb = 0
+        peak_kb, own = 0, 0.0
         while child.poll() is None:
             peak_kb = max(peak_kb, _high_water_kb(child.pid))
+            own = max(own, _cpu_seconds(child.pid))
             time.sleep(0.02)
         elapsed = time.perf_counter() - started
         out.seek(0)
@@ -196,6 +229,12 @@ def run_collect(url: str, path: Path, rows: int, *, fresh: bool = True) -> tuple
         err.seek(0)
         assert child.returncode == 0, err.read().decode()[-2000:]
     assert f'"accepted": {rows}' in stdout, stdout[:500]
+    if phases is not None and timers.stat().st_size:
+        phases.update(json.loads(timers.read_text(encoding="utf-8")))
+        phases["postgres cpu"] = postgres_cpu(url) - server
+        phases["process cpu"] = own
+        phases["process wall"] = elapsed
+    timers.unlink()
     return rows / elapsed, peak_kb / 1024
 
 
@@ -276,6 +315,41 @@ def _p99(samples: list[float]) -> float:
     return ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))] if ordered else 0.0
 
 
+def _cpu_seconds(pid: int, *, reaped: bool = False) -> float:
+    """utime + stime of a running process (seconds); `reaped`: with its children that have
+    ended (a PostgreSQL backend's CPU goes to its postmaster's when the backend exits)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    ticks = sum(int(f) for f in fields[11 : 15 if reaped else 13])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_cpu(url: str) -> float:
+    """CPU seconds used so far by the server of `url` (its postmaster and every process it
+    started: backends, WAL writer, checkpointer …), read from /proc: the server runs here."""
+    import psycopg  # noqa: PLC0415
+
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as conn:
+        row = conn.execute("SELECT current_setting('data_directory')").fetchone()
+    assert row is not None
+    try:
+        postmaster = int((Path(row[0]) / "postmaster.pid").read_text().split()[0])
+    except OSError:
+        return 0.0
+    total = _cpu_seconds(postmaster, reaped=True)
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(stat[1]) == postmaster:
+                total += _cpu_seconds(int(entry.name))
+    return total
+
+
 def _high_water_kb(pid: int) -> int:
     """VmHWM of a running process: its peak RSS since exec. (getrusage(RUSAGE_CHILDREN) would
     also count the pages the child shared with this process between fork and exec.)"""
@@ -311,8 +385,14 @@ def main() -> None:
             url = fresh_postgres(opts.postgres_url)
             unlogged = copy_baseline(url, path, logged=False)
             baseline = copy_baseline(url, path)
-            speed, peak = run_collect(url, path, opts.rows)
+            timers: dict[str, Any] = {}
+            speed, peak = run_collect(url, path, opts.rows, phases=timers)
             floor = store_floor(url)
+            print(f"# (a) raw COPY {baseline:,.0f} rows/s; (c) storing alone {floor:,.0f} rows/s "
+                  f"= {floor / baseline:.2f} × (a); (b) collect {speed:,.0f} rows/s = "
+                  f"{speed / floor:.2f} × (c); peak RSS {peak:,.0f} MB; load "
+                  f"{os.getloadavg()[0]:.1f}", file=sys.stderr)  # fmt: skip
+            print_phases(timers, opts.rows)
             print(f"| {clock.today()} | {machine} | collect PostgreSQL N={opts.rows} | "
                   f"{speed:,.0f} rows/s, peak RSS {peak:,.0f} MB; storing alone (c) "
                   f"{floor:,.0f} rows/s = {floor / baseline:.2f} × COPY | COPY {baseline:,.0f} "
@@ -328,6 +408,26 @@ def main() -> None:
             print(f"| {clock.today()} | {machine} | collect SQLite N={opts.rows} | "
                   f"{speed:,.0f} rows/s, "
                   f"peak RSS {peak:,.0f} MB | — | — | — |")  # fmt: skip
+
+
+def print_phases(timers: dict[str, Any], rows: int) -> None:
+    """(b)'s phase timers per thread (collection/phases.py): wall and CPU seconds and µs a row,
+    the writer's idle time, the process's and the PostgreSQL server's CPU during the run."""
+    if not timers:
+        return
+    print("| thread | phase | wall s | CPU s | CPU µs a row |\n|---|---|---|---|---|")
+    for thread, table in timers["threads"].items():
+        for phase, spent in sorted(table.items(), key=lambda kv: -kv[1]["wall"]):
+            print(f"| {thread} | {phase} | {spent['wall']:.2f} | {spent['cpu']:.2f} | "
+                  f"{spent['cpu'] / rows * 1e6:.1f} |")  # fmt: skip
+    wall = timers["process wall"]
+    print(f"| process | whole run (incl. start-up) | {wall:.2f} | {timers['process cpu']:.2f} "
+          f"| {timers['process cpu'] / rows * 1e6:.1f} |")  # fmt: skip
+    print(f"| PostgreSQL | every server process | — | {timers['postgres cpu']:.2f} | "
+          f"{timers['postgres cpu'] / rows * 1e6:.1f} |")  # fmt: skip
+    idle = timers["threads"].get("writer", {}).get("idle", {}).get("wall", 0.0)
+    print(f"# collect's own timers span {timers['wall']:.2f} s of {wall:.2f} s; writer idle "
+          f"{idle:.2f} s", file=sys.stderr)  # fmt: skip
 
 
 def _grown(url: str, tmp: Path, opts: argparse.Namespace, empty: float, machine: str) -> None:

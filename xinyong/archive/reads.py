@@ -1,0 +1,212 @@
+"""Archive reads: a record, a subject's current records, a record's history, a class's current
+records for the 双公示 listings, and the full source row of a lean record (`source_row`,
+`source_field`: `data` without the fields the columns hold, db/lean_record.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, Text, and_, case, cast, func, null, or_, select
+from sqlalchemy.orm import Session
+
+from xinyong.db.lean_record import ABSENT, layout, rebuild  # the stored format
+from xinyong.db.tables import Objection, Provider, Record
+from xinyong.enums import ObjectionStatus, RecordStatus
+from xinyong.errors import NotFound
+
+
+class RecordNotFound(NotFound):
+    code = "archive.record_not_found"
+
+
+# ---- the lean record (the stored format: db/lean_record.py) -----------------------------------
+
+
+def source_row(record: Record) -> dict[str, Any]:
+    """The record's source row exactly as collected (field id → normalised value), for every
+    reader of a record's fields: history, pages, listings, packages, reports, evaluation."""
+    return rebuild(record.info_class, record.natural_key, record, record.data)
+
+
+def source_field(field_id: str, info_classes: Iterable[str]) -> ColumnElement[str | None]:
+    """A source-row field of records of these classes as text, in SQL, for readers that select
+    fields in the database (whole-population runs): the stored `data`'s value, else the column
+    the lean format moved it to (a field the row never had stays NULL). Agrees with
+    `source_row(record)[field_id]` as text (dates as ISO text)."""
+    stored: ColumnElement[str | None] = Record.data[field_id].as_string()
+    by_column: dict[str, list[str]] = {}
+    for info_class in info_classes:
+        lay = layout(info_class)
+        column = next((c for c, f in (*lay.columns, *lay.alike) if f == field_id), None)
+        if column is not None:
+            by_column.setdefault(column, []).append(info_class)
+    if not by_column:
+        return stored
+    never_had = Record.data[ABSENT].as_string().contains(f'"{field_id}"')
+    whens = [
+        (Record.info_class.in_(classes), cast(getattr(Record, column), Text))
+        for column, classes in sorted(by_column.items())
+    ]
+    fallback = case(*whens, else_=null())
+    value: ColumnElement[str | None] = case(
+        (never_had, null()), else_=func.coalesce(stored, fallback)
+    )
+    return value
+
+
+# ---- queries ----------------------------------------------------------------------------------
+
+
+def get(session: Session, record_id: int) -> Record:
+    record = session.get(Record, record_id)
+    if record is None:
+        raise RecordNotFound(f"未找到编号为 {record_id} 的信用记录")
+    return record
+
+
+def current_records(
+    session: Session, subject_id: int, info_classes: Iterable[str] | None = None
+) -> list[Record]:
+    """The current version of every record of a subject, newest decision first."""
+    stmt = select(Record).where(Record.subject_id == subject_id, Record.is_current.is_(True))
+    if info_classes is not None:
+        stmt = stmt.where(Record.info_class.in_(list(info_classes)))
+    stmt = stmt.order_by(Record.decision_date.desc(), Record.id.desc())
+    return list(session.execute(stmt).scalars())
+
+
+def history(session: Session, info_class: str, natural_key: str) -> list[Record]:
+    """Every version of one record, oldest first."""
+    stmt = (
+        select(Record)
+        .where(Record.info_class == info_class, Record.natural_key == natural_key)
+        .order_by(Record.version)
+    )
+    return list(session.execute(stmt).scalars())
+
+
+def open_objection_record_ids(session: Session, record_ids: Iterable[int]) -> set[int]:
+    """Which of these records have an objection being handled (shown as 异议处理中)."""
+    ids = list(record_ids)
+    if not ids:
+        return set()
+    stmt = select(Objection.record_id).where(
+        Objection.record_id.in_(ids), Objection.status == ObjectionStatus.OPEN
+    )
+    return set(session.execute(stmt).scalars())
+
+
+# ---- queries for the derived views (disclosure, portal listings) -------------------------------
+
+
+def histories(session: Session, records: Iterable[Record]) -> dict[tuple[str, str], list[Record]]:
+    """Every version of each given record, oldest first, keyed by (info_class, natural_key)."""
+    keys = {(r.info_class, r.natural_key) for r in records}
+    out: dict[tuple[str, str], list[Record]] = {key: [] for key in keys}
+    by_class: dict[str, list[str]] = {}
+    for info_class, natural_key in keys:
+        by_class.setdefault(info_class, []).append(natural_key)
+    for info_class, natural_keys in by_class.items():
+        stmt = (
+            select(Record)
+            .where(Record.info_class == info_class, Record.natural_key.in_(natural_keys))
+            .order_by(Record.version)
+        )
+        for version in session.execute(stmt).scalars():
+            out[(version.info_class, version.natural_key)].append(version)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class ClassFilter:
+    """Filters of a 双公示 listing: one class, optionally one authority and a decision-date range.
+
+    The other fields are necessary conditions the caller derives from the disclosure rules
+    (`disclosure.listing_cutoffs`), so that SQL drops every record no rule could show today:
+    decided in `[decided_since, decided_until]`; a record with an explicit severity decided on or
+    after that severity's date in `severity_since` (a severity not named there is never shown);
+    `valid_on`: still valid that day by `valid_until` (not the `long_term_sentinel`), or without
+    such an end date and decided on or after `undated_since`.
+    """
+
+    info_class: str
+    authority_name: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    decided_since: date | None = None
+    decided_until: date | None = None
+    severity_since: tuple[tuple[str, date], ...] | None = None
+    valid_on: date | None = None
+    long_term_sentinel: date | None = None
+    undated_since: date | None = None
+
+
+def _of_class(where: ClassFilter) -> Select[Record]:
+    """Current, active versions of one class that `where` lets through (unordered)."""
+    stmt = select(Record).where(
+        Record.info_class == where.info_class,
+        Record.is_current.is_(True),
+        Record.status == RecordStatus.ACTIVE.value,
+    )
+    if where.authority_name:
+        stmt = stmt.where(Record.authority_name == where.authority_name)
+    if where.date_from:
+        stmt = stmt.where(Record.decision_date >= where.date_from)
+    if where.date_to:
+        stmt = stmt.where(Record.decision_date <= where.date_to)
+    if where.decided_since:
+        stmt = stmt.where(Record.decision_date >= where.decided_since)
+    if where.decided_until:
+        stmt = stmt.where(Record.decision_date <= where.decided_until)
+    if where.severity_since is not None:
+        stmt = stmt.where(or_(Record.severity.is_(None), *(
+            and_(Record.severity == severity, Record.decision_date >= since)
+            for severity, since in where.severity_since)))  # fmt: skip
+    if where.valid_on:
+        no_end: ColumnElement[bool] = Record.valid_until.is_(None)
+        ends: ColumnElement[bool] = Record.valid_until >= where.valid_on
+        if where.long_term_sentinel is not None:
+            no_end = or_(no_end, Record.valid_until == where.long_term_sentinel)
+            ends = and_(ends, Record.valid_until != where.long_term_sentinel)
+        if where.undated_since is not None:
+            no_end = and_(no_end, Record.decision_date >= where.undated_since)
+        stmt = stmt.where(or_(ends, no_end))
+    return stmt
+
+
+def current_of_class(
+    session: Session, where: ClassFilter, *, after: tuple[date, int] | None = None, limit: int
+) -> list[Record]:
+    """Current, active versions of one class, newest decision first (a window of the listing):
+    the `limit` that come after the (decision_date, id) `after` in that order (a keyset, so each
+    window costs its own rows, not every row before it as an OFFSET would)."""
+    stmt = _of_class(where).order_by(Record.decision_date.desc(), Record.id.desc())
+    if after is not None:
+        day, last = after
+        stmt = stmt.where(
+            or_(Record.decision_date < day, and_(Record.decision_date == day, Record.id < last))
+        )
+    return list(session.execute(stmt.limit(limit)).scalars())
+
+
+def authorities_of_class(session: Session, info_class: str, *, limit: int = 200) -> list[str]:
+    """The deciding authorities that appear in a class (for the listing's department filter)."""
+    stmt = (
+        select(Record.authority_name)
+        .where(Record.info_class == info_class, Record.authority_name.is_not(None))
+        .distinct()
+        .order_by(Record.authority_name)
+        .limit(limit)
+    )
+    return [name for name in session.execute(stmt).scalars() if name]
+
+
+def provider_kinds(session: Session, provider_ids: Iterable[int | None]) -> dict[int, str | None]:
+    ids = {i for i in provider_ids if i is not None}
+    if not ids:
+        return {}
+    stmt = select(Provider.id, Provider.kind).where(Provider.id.in_(ids))
+    return {row[0]: row[1] for row in session.execute(stmt)}
