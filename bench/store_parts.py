@@ -25,7 +25,8 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
-from collect import CHUNK, _cpu_seconds, fresh_postgres, generate, run_collect
+from collect import CHUNK, fresh_postgres, generate, run_collect
+from procstats import cpu_seconds
 
 from xinyong import archive
 
@@ -94,7 +95,7 @@ def build(conn: Any, *, parts: tuple[str, ...], layout: str, leaner: bool = Fals
 
 def _backend_cpu(conn: Any) -> float:
     """CPU seconds of this connection's server process so far (the server runs here)."""
-    return _cpu_seconds(int(conn.info.backend_pid))
+    return cpu_seconds(int(conn.info.backend_pid))
 
 
 def store(conn: Any, table: str, chunks: list[bytes]) -> tuple[float, float]:
