@@ -2,7 +2,10 @@
 (a) raw COPY of the same file into an unindexed table of the same columns (PostgreSQL baseline),
 (b) `xinyong collect` end to end (validate, link, store with the production indexes),
 (c) storing alone: COPY of exactly the `records` rows (b) wrote into an empty copy of `records`
-(production indexes and reference trigger), no Python — the ceiling for (b);
+(production indexes), the way the collection writer stores them (straight into the class's
+partition after its reference query; since issue 17, before it: into the parent and its
+reference trigger), no Python — the ceiling for (b); with (b)'s phase timers per thread and the
+PostgreSQL server's CPU (collection/phases.py, bench/procstats.py) as a markdown table;
 then, with `--grow` (PostgreSQL): the 双公示 listing and subject page p99 on the archive as (b)
 left it, the archive grown to `--grow` × N records (copies of (b)'s records under other natural
 keys and earlier decision dates, pure SQL), another file of N rows collected into it (rows/s
@@ -17,8 +20,9 @@ first). Goals printed beside the figures: (c) ≥ 0.3 × (a); (b) ≥ 0.8 × (c)
 into the grown archive ≥ 0.8 × (b); listing and subject page p99 no worse than before growing.
 
 Each database is fresh (PostgreSQL: a new database `xinyong_bench_collect`; SQLite: a new file),
-migrated to head, with one provider registered through the CLI. Prints one markdown table row per
-figure for bench/RESULTS.md. Peak RSS is the collect process's maximum resident set size.
+migrated to head, with one provider registered through the CLI. Prints (a), (c), (b), both ratios
+and the peak RSS on stderr, the phase table and one markdown table row per figure for
+bench/RESULTS.md. Peak RSS is the collect process's maximum resident set size.
 """
 
 from __future__ import annotations
