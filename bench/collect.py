@@ -2,7 +2,10 @@
 (a) raw COPY of the same file into an unindexed table of the same columns (PostgreSQL baseline),
 (b) `xinyong collect` end to end (validate, link, store with the production indexes),
 (c) storing alone: COPY of exactly the `records` rows (b) wrote into an empty copy of `records`
-(production indexes and reference trigger), no Python — the ceiling for (b);
+(production indexes), the way the collection writer stores them (straight into the class's
+partition after its reference query; since issue 17, before it: into the parent and its
+reference trigger), no Python — the ceiling for (b); with (b)'s phase timers per thread and the
+PostgreSQL server's CPU (collection/phases.py, bench/procstats.py) as a markdown table;
 then, with `--grow` (PostgreSQL): the 双公示 listing and subject page p99 on the archive as (b)
 left it, the archive grown to `--grow` × N records (copies of (b)'s records under other natural
 keys and earlier decision dates, pure SQL), another file of N rows collected into it (rows/s
@@ -17,8 +20,9 @@ first). Goals printed beside the figures: (c) ≥ 0.3 × (a); (b) ≥ 0.8 × (c)
 into the grown archive ≥ 0.8 × (b); listing and subject page p99 no worse than before growing.
 
 Each database is fresh (PostgreSQL: a new database `xinyong_bench_collect`; SQLite: a new file),
-migrated to head, with one provider registered through the CLI. Prints one markdown table row per
-figure for bench/RESULTS.md. Peak RSS is the collect process's maximum resident set size.
+migrated to head, with one provider registered through the CLI. Prints (a), (c), (b), both ratios
+and the peak RSS on stderr, the phase table and one markdown table row per figure for
+bench/RESULTS.md. Peak RSS is the collect process's maximum resident set size.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import csv
+import json
 import os
 import platform
 import random
@@ -36,14 +41,17 @@ import time
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import make_url, text
 
 if TYPE_CHECKING:
     from fastapi.testclient import TestClient
 
+from procstats import cpu_seconds, high_water_kb, postgres_cpu, print_phases
+
 from xinyong import archive, clock, identifiers
+from xinyong.collection.phases import ENV as PHASES_ENV
 from xinyong.db import migrate
 from xinyong.db.session import make_engine
 
@@ -135,9 +143,12 @@ def copy_baseline(url: str, path: Path, *, logged: bool = True) -> float:
 
 def store_floor(url: str) -> float:
     """(c) rows/s of COPY of exactly the `records` rows (b) wrote into an empty table shaped like
-    `records` (its indexes and reference trigger; on PostgreSQL partitioned, one partition, as
-    the rows of one class land in one), in the same 10k-row committed statements, with
-    no validation, linking or Python at all: what storing alone costs, the ceiling for (b)."""
+    `records` (its indexes; on PostgreSQL partitioned by class), stored the way the collection
+    writer stores them (`archive.write_versions_pg`): straight into the class's partition after
+    the writer's reference check of the chunk's distinct subjects and providers (a one-table
+    `records`: into the table, with the reference trigger), in the same 10k-row committed
+    statements, with no validation, linking or Python at all: what storing alone costs, the
+    ceiling for (b)."""
     import psycopg  # noqa: PLC0415
 
     columns = ", ".join(c for c in RECORD_COLUMNS)
@@ -145,31 +156,40 @@ def store_floor(url: str) -> float:
         buffer = bytearray()
         with (
             conn.cursor() as cur,
-            cur.copy(f"COPY (SELECT {columns} FROM records) TO STDOUT") as cp,
+            cur.copy(f"COPY (SELECT {columns} FROM records ORDER BY id) TO STDOUT") as cp,
         ):
             for block in cp:
                 buffer += block
         conn.execute("DROP TABLE IF EXISTS bench_records")
         kind = conn.execute("SELECT relkind FROM pg_class WHERE relname = 'records'").fetchone()
+        target = "bench_records"
         if kind is not None and kind[0] == "p":  # partitioned by class (docs/decisions/0012)
             conn.execute("CREATE TABLE bench_records (LIKE records INCLUDING ALL) "
                          "PARTITION BY LIST (info_class)")  # fmt: skip
-            conn.execute("CREATE TABLE bench_records_p PARTITION OF bench_records DEFAULT")
+            conn.execute("CREATE TABLE bench_records_p PARTITION OF bench_records "
+                         "FOR VALUES IN ('penalty')")  # fmt: skip
+            target = "bench_records_p"
         else:
             conn.execute("CREATE TABLE bench_records (LIKE records INCLUDING ALL)")
-        conn.execute(
-            "CREATE TRIGGER bench_refs AFTER INSERT ON bench_records REFERENCING NEW TABLE AS "
-            "new_records FOR EACH STATEMENT EXECUTE FUNCTION xinyong_records_refs()"
-        )
+            conn.execute(
+                "CREATE TRIGGER bench_refs AFTER INSERT ON bench_records REFERENCING NEW TABLE "
+                "AS new_records FOR EACH STATEMENT EXECUTE FUNCTION xinyong_records_refs()"
+            )
         conn.commit()
         lines = bytes(buffer).splitlines(keepends=True)
-        chunks = [b"".join(lines[i : i + CHUNK]) for i in range(0, len(lines), CHUNK)]
+        chunks = [lines[i : i + CHUNK] for i in range(0, len(lines), CHUNK)]
         del buffer, lines
+        subject, provider = RECORD_COLUMNS.index("subject_id"), RECORD_COLUMNS.index("provider_id")
+        refs = [_distinct_ids(chunk, (subject, provider)) for chunk in chunks]
+        blocks = [b"".join(chunk) for chunk in chunks]
+        del chunks
         conn.execute("SET work_mem = '64MB'")  # as the collection writer does
         started = time.perf_counter()
-        for chunk in chunks:  # one statement and one commit per chunk, as collect writes them
-            with conn.cursor() as cur, cur.copy(f"COPY bench_records ({columns}) FROM STDIN") as cp:
-                cp.write(chunk)
+        for block, ids in zip(blocks, refs, strict=True):  # one statement and one commit each
+            if target != "bench_records":
+                assert not conn.execute(archive.MISSING_REFERENCES, ids).fetchone()[0]
+            with conn.cursor() as cur, cur.copy(f"COPY {target} ({columns}) FROM STDIN") as cp:
+                cp.write(block)
             conn.commit()
         elapsed = time.perf_counter() - started
         count = conn.execute("SELECT count(*) FROM bench_records").fetchone()
@@ -177,6 +197,17 @@ def store_floor(url: str) -> float:
         conn.commit()
     assert count is not None
     return int(count[0]) / elapsed
+
+
+def _distinct_ids(lines: list[bytes], positions: tuple[int, ...]) -> list[list[int]]:
+    """The distinct non-null ids in these columns of COPY text lines, one list per column."""
+    found: list[set[int]] = [set() for _ in positions]
+    for line in lines:
+        cells = line.split(b"\t")
+        for seen, at in zip(found, positions, strict=True):
+            if cells[at] != b"\\N":
+                seen.add(int(cells[at]))
+    return [sorted(seen) for seen in found]
 
 
 def fresh_postgres(base: str) -> str:
@@ -191,10 +222,16 @@ def fresh_postgres(base: str) -> str:
     return url.set(database="xinyong_bench_collect").render_as_string(hide_password=False)
 
 
-def run_collect(url: str, path: Path, rows: int, *, fresh: bool = True) -> tuple[float, float]:
+def run_collect(
+    url: str, path: Path, rows: int, *, fresh: bool = True, phases: dict[str, Any] | None = None
+) -> tuple[float, float]:
     """(b) rows/s and peak RSS (MB) of `xinyong collect` as a child process (`fresh`: migrate
-    and register the provider first)."""
-    env = {**os.environ, "XINYONG_DATABASE_URL": url, "XINYONG_TODAY": TODAY.isoformat()}
+    and register the provider first). `phases` is filled with the child's phase timers
+    (xinyong/collection/phases.py), the PostgreSQL server's CPU seconds during the run
+    ("postgres cpu") and the process's own ("process cpu")."""
+    timers = Path(tempfile.mkstemp(suffix=".json")[1])
+    env = {**os.environ, "XINYONG_DATABASE_URL": url, "XINYONG_TODAY": TODAY.isoformat(),
+           PHASES_ENV: str(timers)}  # fmt: skip
     provider = uscc(random.Random(1), "11990100")
     if fresh:
         migrate.upgrade(url)
@@ -202,12 +239,14 @@ def run_collect(url: str, path: Path, rows: int, *, fresh: bool = True) -> tuple
                        env=env, check=True, capture_output=True)  # fmt: skip
     args = [str(BIN / "xinyong"), "collect", str(path), "--class", "penalty",
             "--provider", provider, "--json"]  # fmt: skip
+    server = postgres_cpu(url)
     started = time.perf_counter()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         child = subprocess.Popen(args, env=env, stdout=out, stderr=err)
-        peak_kb = 0
+        peak_kb, own = 0, 0.0
         while child.poll() is None:
-            peak_kb = max(peak_kb, _high_water_kb(child.pid))
+            peak_kb = max(peak_kb, high_water_kb(child.pid))
+            own = max(own, cpu_seconds(child.pid))
             time.sleep(0.02)
         elapsed = time.perf_counter() - started
         out.seek(0)
@@ -215,6 +254,12 @@ def run_collect(url: str, path: Path, rows: int, *, fresh: bool = True) -> tuple
         err.seek(0)
         assert child.returncode == 0, err.read().decode()[-2000:]
     assert f'"accepted": {rows}' in stdout, stdout[:500]
+    if phases is not None and timers.stat().st_size:
+        phases.update(json.loads(timers.read_text(encoding="utf-8")))
+        phases["postgres cpu"] = postgres_cpu(url) - server
+        phases["process cpu"] = own
+        phases["process wall"] = elapsed
+    timers.unlink()
     return rows / elapsed, peak_kb / 1024
 
 
@@ -295,19 +340,6 @@ def _p99(samples: list[float]) -> float:
     return ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))] if ordered else 0.0
 
 
-def _high_water_kb(pid: int) -> int:
-    """VmHWM of a running process: its peak RSS since exec. (getrusage(RUSAGE_CHILDREN) would
-    also count the pages the child shared with this process between fork and exec.)"""
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return 0
-    for line in status.splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1])
-    return 0
-
-
 @contextlib.contextmanager
 def phase(name: str) -> Iterator[None]:
     """Print how long a phase took (stderr), so a long run shows where its time goes."""
@@ -340,10 +372,16 @@ def main() -> None:
             with phase("(a) raw COPY, unlogged and logged"):
                 unlogged = copy_baseline(url, path, logged=False)
                 baseline = copy_baseline(url, path)
+            timers: dict[str, Any] = {}
             with phase("(b) collect into the empty archive"):
-                speed, peak = run_collect(url, path, opts.rows)
+                speed, peak = run_collect(url, path, opts.rows, phases=timers)
             with phase("(c) storing alone"):
                 floor = store_floor(url)
+            print(f"# (a) raw COPY {baseline:,.0f} rows/s; (c) storing alone {floor:,.0f} rows/s "
+                  f"= {floor / baseline:.2f} × (a); (b) collect {speed:,.0f} rows/s = "
+                  f"{speed / floor:.2f} × (c); peak RSS {peak:,.0f} MB; load "
+                  f"{os.getloadavg()[0]:.1f}", file=sys.stderr)  # fmt: skip
+            print_phases(timers, opts.rows)
             print(f"| {clock.today()} | {machine} | collect PostgreSQL N={opts.rows} | "
                   f"{speed:,.0f} rows/s, peak RSS {peak:,.0f} MB; storing alone (c) "
                   f"{floor:,.0f} rows/s = {floor / baseline:.2f} × COPY | COPY {baseline:,.0f} "

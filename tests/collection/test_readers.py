@@ -175,3 +175,37 @@ def test_rejected_rows_xlsx_has_original_columns_a_reason_and_no_formula(
     assert all(c.data_type != "f" for c in cells)
     assert values[1][11] == "'-罚款2000元"
     assert values[1][9] == "'@SUM 依据"
+
+
+def test_a_short_first_block_keeps_every_chunk_where_it_was() -> None:
+    """The pipeline validates one chunk first so the writer starts early; the committed chunks'
+    bounds (the resume points, a pure function of the file) are those of equal blocks."""
+    from xinyong.collection import pipeline, readers  # noqa: PLC0415
+
+    table = readers.table_from_rows([{"a": str(i)} for i in range(123_456)])
+
+    def bounds(**first: int) -> list[tuple[int, int]]:
+        return [b for block in table.blocks(**first) for b in pipeline._chunks(block["_row"])]
+
+    assert bounds(first=readers.CHUNK) == bounds()
+    assert sum(block.height for block in table.blocks(first=readers.CHUNK)) == 123_456
+    assert next(iter(table.blocks(first=readers.CHUNK))).height == readers.CHUNK
+
+
+def test_collect_times_its_phases_on_each_thread(
+    session: Session, provider: Provider, catalog: Catalog, calendar: Calendar, today: date,
+    operator: Actor,
+) -> None:  # fmt: skip
+    """collection/phases.py: what the benchmark's phase table reads (XINYONG_COLLECT_PHASES)."""
+    phases = collection.Phases()
+    report = collection.collect(
+        session, Submission("penalty", provider.uscc, data=to_csv(penalty_rows(3))),
+        catalog=catalog, calendar=calendar, durable=False, actor=operator, today=today,
+        phases=phases,
+    )  # fmt: skip
+    assert report.received == 3
+    timed = phases.as_dict()["threads"]
+    assert isinstance(timed, dict)
+    wanted = {"read", "find batch", "validate", "link", "probe", "write in place", "finish"}
+    assert wanted <= set(timed["main"])
+    assert all(s["wall"] >= 0 and s["cpu"] >= 0 for s in timed["main"].values())

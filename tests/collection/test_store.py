@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from tests.factories.archive import make_record
 from tests.factories.subjects import make_provider, make_subject
+from xinyong import archive
 from xinyong.collection import store, writer
 from xinyong.db.session import make_engine, make_sessionmaker
 from xinyong.db.tables import Batch, BatchChunk, Record, Subject
@@ -65,6 +66,14 @@ def _chunk(batch: Batch, subject_id: int, first: int) -> store.Chunk:
     return store.Chunk(batch.id, first, first, frame, [], [], counts, batch.received_on)
 
 
+def _batch(provider_id: int, digest: str) -> Batch:
+    return Batch(
+        provider_id=provider_id, info_class="penalty", content_hash=digest, source_format="csv",
+        status="processing", received_on=date(2026, 11, 23), catalog_version="test",
+        submitted_by="test", columns=[], warnings=[], fill_counts={},
+    )  # fmt: skip
+
+
 @pytest.mark.postgres
 def test_the_writer_thread_commits_in_order_and_hands_its_error_to_the_caller(
     scratch_url: str,
@@ -73,11 +82,7 @@ def test_the_writer_thread_commits_in_order_and_hands_its_error_to_the_caller(
     factory = make_sessionmaker(engine)
     with factory() as s:
         provider, subject = make_provider(s), make_subject(s)
-        batch = Batch(
-            provider_id=provider.id, info_class="penalty", content_hash="h", source_format="csv",
-            status="processing", received_on=date(2026, 11, 23), catalog_version="test",
-            submitted_by="test", columns=[], warnings=[], fill_counts={},
-        )  # fmt: skip
+        batch = _batch(provider.id, "h")
         s.add(batch)
         s.commit()
         sink = writer.for_batch(s, batch, durable=True)
@@ -97,3 +102,31 @@ def test_the_writer_thread_commits_in_order_and_hands_its_error_to_the_caller(
             again.put(_chunk(batch, subject.id, 6))
         assert s.execute(select(func.count()).select_from(BatchChunk)).scalar_one() == 3
     engine.dispose()
+
+
+@pytest.mark.postgres
+def test_the_bulk_writer_checks_references_before_copying_into_the_class_partition(
+    session: Session,
+) -> None:
+    """archive.write_versions_pg copies a chunk straight into its class's partition, which the
+    parent's statement trigger does not see: the writer asks the same question first (ADR 0012)."""
+    subject, provider = make_subject(session), make_provider(session)
+    batch = _batch(provider.id, "p")
+    session.add(batch)
+    session.flush()
+    raw = session.connection().connection.driver_connection
+    good = _chunk(batch, subject.id, 7).records
+    ids = archive.write_versions_pg(raw, good, [])
+    assert ids is not None
+    first, last = ids
+    where = text("SELECT tableoid::regclass::text FROM records WHERE id = :id")
+    stored = session.execute(where, {"id": first}).scalar_one()
+    assert (first, stored) == (last, "records_p_penalty")
+    for bad in (
+        good.with_columns(pl.lit(subject.id + 10_000).alias("subject_id"), natural_key=pl.lit("s")),
+        good.with_columns(pl.lit(999_999).alias("provider_id"), natural_key=pl.lit("p")),
+    ):
+        with pytest.raises(ForeignKeyViolation, match=MISSING):
+            archive.write_versions_pg(raw, bad, [])
+    assert session.execute(select(func.count()).select_from(Record).where(
+        Record.batch_id == batch.id)).scalar_one() == 1  # fmt: skip

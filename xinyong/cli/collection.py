@@ -35,6 +35,7 @@ def collect(
     ctx.require_database(url)
     factory = make_sessionmaker(make_engine(url))
     bar = ctx.progress(enabled=not json_out)
+    phases = collection.Phases()  # written to $XINYONG_COLLECT_PHASES when set (bench/collect.py)
     with bar, factory() as session:
         task = bar.add_task("归集 / collecting", total=None)
         report = collection.collect(
@@ -46,20 +47,24 @@ def collect(
             progress=lambda done, total: bar.update(task, completed=done, total=total),
             actor=ctx.operator(),
             today=ctx.today(),
+            phases=phases,
         )
         if report.batch_id is not None:  # re-grade the subjects the batch touched
             from xinyong import evaluation  # noqa: PLC0415
             from xinyong.financing import outcomes  # noqa: PLC0415
 
-            graded = evaluation.reevaluate_batch(
-                session, report.batch_id, catalog=ctx.load_catalog(), today=ctx.today()
-            )
-            outcomes.alerts_for_batch(  # 贷中预警
-                session, report.batch_id, catalog=ctx.load_catalog(), today=ctx.today()
-            )
-            session.commit()
+            with phases.time("re-grade"):
+                graded = evaluation.reevaluate_batch(
+                    session, report.batch_id, catalog=ctx.load_catalog(), today=ctx.today()
+                )
+            with phases.time("alerts"):
+                outcomes.alerts_for_batch(  # 贷中预警
+                    session, report.batch_id, catalog=ctx.load_catalog(), today=ctx.today()
+                )
+                session.commit()
             if graded is None:
                 ctx.err.print("本批次涉及主体较多，其信用评价将在下次运行 xinyong evaluate 时更新")
+    phases.write_if_asked()
     _present(report, json_out=json_out)
 
 

@@ -13,6 +13,7 @@ from xinyong.collection.batches import (
     report,
 )
 from xinyong.collection.excel import rejected_rows_xlsx, table_xlsx
+from xinyong.collection.phases import Phases
 from xinyong.collection.readers import BatchRefused
 from xinyong.collection.validate import MissingColumns
 
@@ -21,6 +22,7 @@ __all__ = [
     "BatchRefused",
     "BatchReport",
     "MissingColumns",
+    "Phases",
     "Submission",
     "collect",
     "duration",

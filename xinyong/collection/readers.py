@@ -43,10 +43,15 @@ class Table:
     def height(self) -> int:
         return self.frame.height
 
-    def blocks(self, size: int = BLOCK) -> Iterator[pl.DataFrame]:
-        """Slices of the frame ("_row", then the cells as strings)."""
-        for offset in range(0, self.frame.height, size):
-            yield self.frame.slice(offset, size)
+    def blocks(self, size: int = BLOCK, *, first: int | None = None) -> Iterator[pl.DataFrame]:
+        """Slices of the frame ("_row", then the cells as strings); `first`: the first slice's
+        size when smaller (a multiple of CHUNK keeps every chunk's bounds where they were)."""
+        offset = 0
+        if first is not None and first < size:
+            yield self.frame.slice(0, first)
+            offset = first
+        for start in range(offset, self.frame.height, size):
+            yield self.frame.slice(start, size)
 
 
 def read(data: bytes, *, file_name: str | None = None) -> Table:

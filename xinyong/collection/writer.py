@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from xinyong import archive, outbox
 from xinyong.collection import readers
+from xinyong.collection.phases import WRITER_THREAD, Phases
 from xinyong.collection.store import CHUNK_COLUMNS, ROW_COLUMNS, Chunk, end_chunk
 from xinyong.db.session import is_postgres
 from xinyong.db.tables import Batch
@@ -34,21 +35,24 @@ from xinyong.db.tables import Batch
 QUEUED = readers.BLOCK // readers.CHUNK + 1  # chunks waiting for the writer thread at most
 
 
-def for_batch(session: Session, batch: Batch, *, durable: bool) -> InPlace | Writer:
+def for_batch(
+    session: Session, batch: Batch, *, durable: bool, phases: Phases | None = None
+) -> InPlace | Writer:
     """Where chunks go: a writer thread (PostgreSQL, durable, the session on an engine) or the
     caller's session (SQLite; the demo's single transaction; a session bound to a connection whose
     outer transaction a second connection could not see)."""
-    bind = session.get_bind()
+    bind, phases = session.get_bind(), phases or Phases()
     if durable and isinstance(bind, Engine) and bind.dialect.name == "postgresql":
-        return Writer(session, bind, batch.info_class)
-    return InPlace(session, batch.info_class, durable=durable)
+        return Writer(session, bind, batch.info_class, phases)
+    return InPlace(session, batch.info_class, durable=durable, phases=phases)
 
 
 class InPlace:
     """Each chunk written and committed (or flushed) on the caller's session, in turn."""
 
-    def __init__(self, session: Session, info_class: str, *, durable: bool) -> None:
+    def __init__(self, session: Session, info_class: str, *, durable: bool, phases: Phases) -> None:
         self.session, self.info_class, self.durable = session, info_class, durable
+        self.phases = phases
 
     def __enter__(self) -> InPlace:
         return self
@@ -57,14 +61,15 @@ class InPlace:
         return None
 
     def put(self, chunk: Chunk) -> None:
-        if is_postgres(self.session):
-            raw = self.session.connection().connection.driver_connection
-            _lock_class(raw, self.info_class)
-            _write_pg(raw, chunk)
-        else:
-            _write_sqlite(self.session, chunk)
-        _test_pause(chunk)
-        end_chunk(self.session, durable=self.durable)
+        with self.phases.time("write in place"):
+            if is_postgres(self.session):
+                raw = self.session.connection().connection.driver_connection
+                _lock_class(raw, self.info_class)
+                _write_pg(raw, chunk)
+            else:
+                _write_sqlite(self.session, chunk)
+            _test_pause(chunk)
+            end_chunk(self.session, durable=self.durable)
 
 
 class Writer:
@@ -81,11 +86,12 @@ class Writer:
 
     _DONE = None
 
-    def __init__(self, session: Session, engine: Engine, info_class: str) -> None:
+    def __init__(self, session: Session, engine: Engine, info_class: str, phases: Phases) -> None:
         self.session, self.engine, self.info_class = session, engine, info_class
+        self.phases = phases
         self.queue: queue.Queue[Chunk | None] = queue.Queue(maxsize=QUEUED)
         self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, name="collection-writer", daemon=True)
+        self.thread = threading.Thread(target=self._run, name=WRITER_THREAD, daemon=True)
         self.connection: Any = None
 
     def __enter__(self) -> Writer:
@@ -101,13 +107,15 @@ class Writer:
 
     def put(self, chunk: Chunk) -> None:
         self._raise()
-        self.session.commit()  # new subjects must be visible to the writer's transaction
-        while self.thread.is_alive():
-            try:
-                self.queue.put(chunk, timeout=0.5)
-                return
-            except queue.Full:
-                continue
+        with self.phases.time("commit subjects"):
+            self.session.commit()  # new subjects must be visible to the writer's transaction
+        with self.phases.time("hand over"):  # waiting for room: the writer is the bottleneck
+            while self.thread.is_alive():
+                try:
+                    self.queue.put(chunk, timeout=0.5)
+                    return
+                except queue.Full:
+                    continue
         self._raise()
         raise RuntimeError("归集写入线程已意外停止")  # never silently drop a chunk
 
@@ -130,14 +138,20 @@ class Writer:
     def _run(self) -> None:
         raw = self.connection.driver_connection
         try:
-            while (chunk := self.queue.get()) is not self._DONE and self.error is None:
-                _write_pg(raw, chunk)
-                _test_pause(chunk)
-                raw.commit()
+            with self.phases.server(raw):
+                while (chunk := self._next()) is not self._DONE and self.error is None:
+                    _write_pg(raw, chunk, self.phases)
+                    _test_pause(chunk)
+                    with self.phases.time("commit"):
+                        raw.commit()
         except BaseException as exc:  # handed to the caller
             self.error = exc
             with contextlib.suppress(Exception):  # the connection may be what failed
                 raw.rollback()
+
+    def _next(self) -> Chunk | None:
+        with self.phases.time("idle"):  # waiting for a chunk: the pipeline is the bottleneck
+            return self.queue.get()
 
     def _raise(self) -> None:
         if self.error is not None:
@@ -197,18 +211,21 @@ def _lock_class(raw: Any, info_class: str) -> None:
     raw.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (info_class,))
 
 
-def _write_pg(raw: Any, chunk: Chunk) -> None:
+def _write_pg(raw: Any, chunk: Chunk, phases: Phases | None = None) -> None:
     """The records through archive (one UPDATE, one COPY), the chunk's outbox row naming their
     ids, then the batch's own rows (one COPY, one INSERT), in the caller's transaction."""
-    ids = archive.write_versions_pg(raw, chunk.records, chunk.superseded)
-    if ids is not None:
-        record_outbox(raw, chunk, ids, postgres=True)
-    _copy_rows(raw, "batch_rows", ROW_COLUMNS, chunk.rejected)
-    marks = ", ".join(["%s"] * len(CHUNK_COLUMNS))
-    raw.execute(
-        f"INSERT INTO batch_chunks ({', '.join(CHUNK_COLUMNS)}) VALUES ({marks})",  # noqa: S608
-        chunk.chunk_row(),
-    )
+    phases = phases or Phases()
+    with phases.time("records"):
+        ids = archive.write_versions_pg(raw, chunk.records, chunk.superseded)
+    with phases.time("batch rows"):
+        if ids is not None:
+            record_outbox(raw, chunk, ids, postgres=True)
+        _copy_rows(raw, "batch_rows", ROW_COLUMNS, chunk.rejected)
+        marks = ", ".join(["%s"] * len(CHUNK_COLUMNS))
+        raw.execute(
+            f"INSERT INTO batch_chunks ({', '.join(CHUNK_COLUMNS)}) VALUES ({marks})",  # noqa: S608
+            chunk.chunk_row(),
+        )
 
 
 def _copy_rows(raw: Any, table: str, columns: Sequence[str], rows: list[dict[str, Any]]) -> None:

@@ -1,25 +1,13 @@
-"""Archive: every record of a subject across classes, current version plus history, provenance.
-
-Owns: reading records (current and past versions) and writing them — the only code that inserts
-into `records`: `add_record` (a record this platform decides, version 1, with its audit row),
-`new_version` (a correction or a new status: keeps the old version, writes the audit row) and
-`write_versions_pg` / `write_versions_sqlite` (a bulk chunk of new versions, COPY on PostgreSQL)
-— and the one canonical content hash (`canonical_json`, `hash_canonical`, `content_hash`).
-Records are stored lean (`db/lean_record.py`: `data` without the fields the columns and the
-natural key hold); `source_row(record)` is the one way to read a record's full source row.
-Does not: decide what the public sees (disclosure/), validate submissions or keep batch
-bookkeeping (collection/ prepares the chunks and audits the batch).
-"""
+"""Archive reads: a record, a subject's current records, a record's history, a class's current
+records for the 双公示 listings, and the full source row of a lean record (`source_row`,
+`source_field`: `data` without the fields the columns hold, db/lean_record.py)."""
 
 from __future__ import annotations
 
-import hashlib
-import io
-import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -34,74 +22,18 @@ from sqlalchemy import (
     null,
     or_,
     select,
-    update,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
-from xinyong import audit, clock, outbox
-from xinyong.audit import Actor, AuditAction
-from xinyong.db.lean_record import ABSENT, layout, lean, rebuild  # the stored format
+from xinyong.db.lean_record import ABSENT, layout, rebuild  # the stored format
 from xinyong.db.tables import Objection, Provider, Record
 from xinyong.enums import ObjectionStatus, RecordStatus
-from xinyong.errors import Conflict, NotFound
-
-if TYPE_CHECKING:
-    import polars as pl
-
-_IN_CHUNK = 900  # stays under SQLite's bound-parameter limit
-# The columns of a bulk chunk of new versions, in this order (collection's prepared frames).
-RECORD_COLUMNS = (
-    "subject_id", "info_class", "natural_key", "version", "is_current", "status",
-    "decision_number", "decision_date", "valid_from", "valid_until", "authority_name",
-    "authority_uscc", "provider_id", "batch_id", "source_row", "catalog_version", "content_hash",
-    "data", "reason", "severity_class", "severity_basis",
-)  # fmt: skip
+from xinyong.errors import NotFound
 
 
 class RecordNotFound(NotFound):
     code = "archive.record_not_found"
-
-
-class NotCurrentVersion(Conflict):
-    code = "archive.not_current"
-
-
-# ---- pure rules -------------------------------------------------------------------------------
-
-
-def canonical_json(data: dict[str, Any], *, text_keys: bool = False) -> str:
-    """The canonical text of a record's fields: keys sorted, UTF-8 unescaped, JSON-ready values.
-
-    Collection builds the same text column-wise in Polars (`collection.frames`); its tests hold
-    the two to byte equality. `text_keys`: the caller vouches that every key at every depth is
-    text (a check answer): the same text from the C encoder in one pass, `audit.jsonable` only
-    for the values JSON has no form for, instead of a copy of the whole document first.
-    """
-    if text_keys:
-        return json.dumps(data, sort_keys=True, ensure_ascii=False, default=audit.jsonable)
-    return json.dumps(audit.jsonable(data), sort_keys=True, ensure_ascii=False)
-
-
-def hash_canonical(canonical: str) -> str:
-    """The content hash of a canonical text (SHA-256, hex)."""
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
-def content_hash(data: dict[str, Any]) -> str:
-    """A stable hash of a record's normalised fields: equal content → equal hash."""
-    return hash_canonical(canonical_json(data))
-
-
-def provenance(record: Record) -> dict[str, Any]:
-    return {
-        "provider_id": record.provider_id,
-        "batch_id": record.batch_id,
-        "source_row": record.source_row,
-        "catalog_version": record.catalog_version,
-        "version": record.version,
-        "reason": record.reason,
-    }
 
 
 # ---- the lean record (the stored format: db/lean_record.py) -----------------------------------
@@ -205,188 +137,6 @@ def open_objection_record_ids(session: Session, record_ids: Iterable[int]) -> se
         Objection.record_id.in_(ids), Objection.status == ObjectionStatus.OPEN
     )
     return set(session.execute(stmt).scalars())
-
-
-# ---- actions ----------------------------------------------------------------------------------
-
-
-def add_record(
-    session: Session,
-    *,
-    subject_id: int,
-    info_class: str,
-    natural_key: str,
-    data: dict[str, Any],
-    reason: str,
-    catalog_version: str,
-    actor: Actor,
-    action: AuditAction,
-    audit_after: dict[str, Any] | None = None,
-    audit_reason: str | None = None,
-    **columns: Any,
-) -> Record:
-    """Write version 1 of a record this platform itself decides (e.g. a commitment breach).
-
-    `columns` are the record's other columns (decision_number, decision_date, authority_name …);
-    the audit row names the caller's `action` (one row per action, in the same transaction).
-    """
-    record = Record(
-        subject_id=subject_id,
-        info_class=info_class,
-        natural_key=natural_key,
-        version=1,
-        is_current=True,
-        status=columns.pop("status", RecordStatus.ACTIVE.value),
-        catalog_version=catalog_version,
-        content_hash=content_hash(data),
-        data=lean(info_class, natural_key, columns, data),
-        reason=reason,
-        **columns,
-    )
-    session.add(record)
-    session.flush()
-    after = {"info_class": info_class, "natural_key": natural_key, **(audit_after or {})}
-    audit.record(session, actor, action, target_type="record", target_id=record.id, after=after,
-                 reason=audit_reason or reason)  # fmt: skip
-    return record
-
-
-def new_version(
-    session: Session,
-    record: Record,
-    *,
-    reason: str,
-    changes: dict[str, Any] | None = None,
-    status: RecordStatus | None = None,
-    catalog_version: str | None = None,
-    actor: Actor,
-    today: date | None = None,
-) -> Record:
-    """Supersede the current version with a new one (corrected fields and/or a new status).
-
-    The old version stays, marked not current; the audit row shows before and after; the outbox
-    row (the version leaves the region) is written in the same transaction.
-    """
-    if not record.is_current:
-        raise NotCurrentVersion("只能在信用记录的当前版本上修改，请刷新后重试")
-    before = source_row(record)
-    data = {**before, **(changes or {})}
-    record.is_current = False
-    session.flush()
-    successor = Record(
-        subject_id=record.subject_id,
-        info_class=record.info_class,
-        natural_key=record.natural_key,
-        version=record.version + 1,
-        is_current=True,
-        status=(status or RecordStatus(record.status)).value,
-        decision_number=record.decision_number,
-        decision_date=record.decision_date,
-        valid_from=record.valid_from,
-        valid_until=record.valid_until,
-        severity=record.severity,
-        # the stored class holds while the fields it was classified from do; changed fields
-        # leave it unclassified for the disclosure rule to decide (disclosure/stored.py)
-        severity_class=None if changes else record.severity_class,
-        severity_basis=None if changes else record.severity_basis,
-        authority_name=record.authority_name,
-        authority_uscc=record.authority_uscc,
-        provider_id=record.provider_id,
-        batch_id=record.batch_id,
-        source_row=record.source_row,
-        catalog_version=catalog_version or record.catalog_version,
-        content_hash=content_hash(data),
-        reason=reason,
-    )
-    successor.data = lean(successor.info_class, successor.natural_key, successor, data)
-    session.add(successor)
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        AuditAction.RECORD_VERSIONED,
-        target_type="record",
-        target_id=successor.id,
-        before={
-            "version": record.version,
-            "status": record.status,
-            "data": changes and {k: before.get(k) for k in changes},
-        },
-        after={"version": successor.version, "status": successor.status, "data": changes},
-        reason=reason,
-    )
-    outbox.append(
-        session,
-        outbox.Event.RECORD_VERSIONED,
-        target_type="record",
-        target_id=successor.id,
-        subject_id=successor.subject_id,
-        provider_id=successor.provider_id,
-        payload={
-            "info_class": successor.info_class,
-            "version": successor.version,
-            "status": successor.status,
-            "reason": reason,
-        },
-        occurred_on=today or clock.today(),
-    )
-    return successor
-
-
-# ---- bulk: one chunk of new versions (collection) ------------------------------------------------
-
-
-def write_versions_pg(
-    raw: Any, records: pl.DataFrame, superseded: Sequence[int]
-) -> tuple[int, int] | None:
-    """PostgreSQL, on a driver (psycopg) connection in the caller's transaction: flip the
-    superseded versions with one UPDATE and COPY the new ones (`RECORD_COLUMNS`, CSV from Polars).
-    Returns the first and last id of the new versions (taken from the sequence before the COPY,
-    so the chunk's outbox row can name them), or None when there are none.
-
-    Content hashes come with the frame (`hash_canonical` of `canonical_json`'s text of the FULL
-    row); `data` comes as the lean text (`lean_record.lean` + `dumps`: collection's frames build
-    it column-wise, equal to that rule).
-    """
-    import polars as pl  # noqa: PLC0415  (heavy: only the bulk path needs it)
-
-    if superseded:  # a superseded version has its successor in this chunk: same class
-        sql = "UPDATE records SET is_current = false WHERE id = ANY(%s) AND info_class = %s"
-        raw.execute(sql, (list(superseded), records["info_class"][0]))  # one partition (ADR 0012)
-    if records.height == 0:
-        return None
-    nextval = "SELECT nextval(pg_get_serial_sequence('records', 'id')) FROM generate_series(1, %s)"
-    ids = [row[0] for row in raw.execute(nextval, (records.height,)).fetchall()]
-    records = records.with_columns(id=pl.Series(ids, dtype=pl.Int64))
-    sql = f"COPY records ({', '.join(records.columns)}) FROM STDIN (FORMAT csv)"
-    buffer = io.BytesIO()
-    records.write_csv(buffer, include_header=False)  # UTF-8 bytes straight from Polars
-    with raw.cursor() as cursor, cursor.copy(sql) as copy:
-        copy.write(buffer.getbuffer())
-    return min(ids), max(ids)
-
-
-def write_versions_sqlite(
-    session: Session, records: pl.DataFrame, superseded: Sequence[int]
-) -> tuple[int, int] | None:
-    """SQLite: the same, with driver-level executemany in the session's transaction (one writer,
-    so the rowids of the executemany are consecutive)."""
-    import polars as pl  # noqa: PLC0415  (heavy: only the bulk path needs it)
-
-    ids = list(superseded)
-    for start in range(0, len(ids), _IN_CHUNK):
-        chunk = ids[start : start + _IN_CHUNK]
-        session.execute(update(Record).where(Record.id.in_(chunk)).values(is_current=False))
-    if records.height == 0:
-        return None
-    dates = [c for c, t in records.schema.items() if t == pl.Date]
-    rows = records.with_columns(pl.col(dates).dt.to_string("%Y-%m-%d")).rows()
-    marks = ", ".join("?" for _ in records.columns)
-    sql = f"INSERT INTO records ({', '.join(records.columns)}) VALUES ({marks})"  # noqa: S608
-    connection = session.connection()
-    connection.exec_driver_sql(sql, rows)
-    last = int(connection.exec_driver_sql("SELECT last_insert_rowid()").scalar_one())
-    return last - records.height + 1, last
 
 
 # ---- queries for the derived views (disclosure, portal listings) -------------------------------

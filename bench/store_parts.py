@@ -1,0 +1,198 @@
+"""Where storing alone (issue 17's figure (c)) goes: the records one `xinyong collect` wrote,
+copied again into empty tables built up piece by piece — the heap alone (a plain table, through
+the partitioned parent, straight into the class partition), then each index and the reference
+trigger, then the full table written straight into its partition, then cheaper forms of the row
+— each as a ratio to a raw COPY of the source file measured in the same run.
+
+    .venv/bin/python bench/store_parts.py --scale 0.2 --postgres-url postgresql://…/postgres
+
+Every variant copies the same rows (with their ids, as the writer does) in the same 10k-row
+statements, one commit each, `work_mem` 64 MB (as `collection.writer`); variants run in rounds
+(`--rounds`, default 2) so that a burst of load on a shared machine does not land on one of them;
+the ratio is rows/s of the variant over rows/s of the raw COPY in the same round, and the best
+round is printed. Prints markdown rows for bench/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).parent))
+from collect import CHUNK, fresh_postgres, generate, run_collect
+from procstats import cpu_seconds
+
+from xinyong import archive
+
+INDEXES = {
+    "pk": "ALTER TABLE {t} ADD PRIMARY KEY (id, info_class)",
+    "natural key": "CREATE UNIQUE INDEX ON {t} (info_class, natural_key, version)",
+    "subject": "CREATE INDEX ON {t} (subject_id, is_current)",
+    "decision date": "CREATE INDEX ON {t} (info_class, decision_date)",
+}
+TRIGGER = (
+    "CREATE TRIGGER {name} AFTER INSERT ON {t} REFERENCING NEW TABLE AS new_records "
+    "FOR EACH STATEMENT EXECUTE FUNCTION xinyong_records_refs()"
+)
+# The row as the collection writer sends it today, and in the leaner forms measured beside it.
+COLUMNS = ("id", *archive.RECORD_COLUMNS)
+LEANER = {
+    "content_hash": "decode(content_hash, 'hex')",  # bytea: 32 B instead of 64 hex characters
+    "catalog_version": "1",  # a smallint reference to a catalog-versions table
+}
+
+
+def _connect(url: str) -> Any:
+    import psycopg  # noqa: PLC0415
+
+    return psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"))
+
+
+def dump(conn: Any, leaner: bool) -> list[bytes]:
+    """The stored records as COPY text, in 10k-row statements (leaner: bytea hash, int version)."""
+    picked = ", ".join(LEANER.get(c, c) if leaner else c for c in COLUMNS)
+    buffer = bytearray()
+    sql = f"COPY (SELECT {picked} FROM records ORDER BY id) TO STDOUT"
+    with conn.cursor() as cur, cur.copy(sql) as cp:
+        for block in cp:
+            buffer += block
+    lines = bytes(buffer).splitlines(keepends=True)
+    return [b"".join(lines[i : i + CHUNK]) for i in range(0, len(lines), CHUNK)]
+
+
+def build(conn: Any, *, parts: tuple[str, ...], layout: str, leaner: bool = False) -> str:
+    """Create the empty target and return the table the COPY names. `layout`: plain (one
+    table), parent (partitioned, COPY into the parent), partition (COPY into the partition)."""
+    conn.execute("DROP TABLE IF EXISTS bench_store")
+    if layout == "plain":
+        conn.execute("CREATE TABLE bench_store (LIKE records INCLUDING DEFAULTS)")
+    else:
+        conn.execute("CREATE TABLE bench_store (LIKE records INCLUDING DEFAULTS) "
+                     "PARTITION BY LIST (info_class)")  # fmt: skip
+        conn.execute("CREATE TABLE bench_store_p PARTITION OF bench_store FOR VALUES IN "
+                     "('penalty')")  # fmt: skip
+    if leaner:
+        conn.execute("ALTER TABLE bench_store ALTER content_hash TYPE bytea USING NULL, "
+                     "ALTER catalog_version TYPE smallint USING NULL")  # fmt: skip
+    for part in parts:
+        if part == "trigger":
+            conn.execute(TRIGGER.format(name="bench_refs", t="bench_store"))
+            if layout == "partition":  # a parent's statement trigger does not see a partition's
+                conn.execute(TRIGGER.format(name="bench_refs_p", t="bench_store_p"))
+        elif part == "date only":
+            conn.execute("CREATE INDEX ON bench_store (decision_date)")
+        else:
+            conn.execute(INDEXES[part].format(t="bench_store"))
+    conn.commit()
+    return "bench_store_p" if layout == "partition" else "bench_store"
+
+
+def _backend_cpu(conn: Any) -> float:
+    """CPU seconds of this connection's server process so far (the server runs here)."""
+    return cpu_seconds(int(conn.info.backend_pid))
+
+
+def store(conn: Any, table: str, chunks: list[bytes]) -> tuple[float, float]:
+    """(rows/s, rows per CPU second of the server process) of the chunks copied into `table`,
+    one statement and one commit each."""
+    conn.execute("SET work_mem = '64MB'")
+    rows = 0
+    cpu, started = _backend_cpu(conn), time.perf_counter()
+    for chunk in chunks:
+        sql = f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN"
+        with conn.cursor() as cur, cur.copy(sql) as cp:
+            cp.write(chunk)
+        conn.commit()
+        rows += chunk.count(b"\n")
+    elapsed, cpu = time.perf_counter() - started, _backend_cpu(conn) - cpu
+    conn.execute("DROP TABLE bench_store")
+    conn.commit()
+    return rows / elapsed, rows / max(cpu, 0.01)
+
+
+def raw_copy(conn: Any, path: Path) -> tuple[float, float]:
+    """(a) on this connection: (rows/s, rows per server CPU second) of COPY … (FORMAT csv) of
+    the source file into an unindexed logged table of text columns."""
+    conn.execute("DROP TABLE IF EXISTS bench_copy")
+    conn.execute(f"CREATE TABLE bench_copy ({', '.join(f'c{i} text' for i in range(19))})")
+    conn.commit()
+    cpu, started = _backend_cpu(conn), time.perf_counter()
+    sql = "COPY bench_copy FROM STDIN (FORMAT csv, HEADER)"
+    with conn.cursor() as cur, cur.copy(sql) as cp, path.open("rb") as handle:
+        while block := handle.read(1 << 20):
+            cp.write(block)
+    conn.commit()
+    elapsed, cpu = time.perf_counter() - started, _backend_cpu(conn) - cpu
+    rows = conn.execute("SELECT count(*) FROM bench_copy").fetchone()[0]
+    conn.execute("DROP TABLE bench_copy")
+    conn.commit()
+    return rows / elapsed, rows / max(cpu, 0.01)
+
+
+ALL = ("pk", "natural key", "subject", "decision date", "trigger")
+VARIANTS: list[tuple[str, dict[str, Any]]] = [
+    ("heap alone, one plain table", {"parts": (), "layout": "plain"}),
+    ("heap alone, COPY into the partitioned parent", {"parts": (), "layout": "parent"}),
+    ("heap alone, COPY into the class partition", {"parts": (), "layout": "partition"}),
+    ("+ primary key (id, info_class)", {"parts": ALL[:1], "layout": "parent"}),
+    ("+ unique natural key", {"parts": ALL[:2], "layout": "parent"}),
+    ("+ subject index", {"parts": ALL[:3], "layout": "parent"}),
+    ("+ decision-date index", {"parts": ALL[:4], "layout": "parent"}),
+    ("+ reference trigger = (c) as today", {"parts": ALL, "layout": "parent"}),
+    ("(c) COPY into the class partition", {"parts": ALL, "layout": "partition"}),
+    ("(c) without the trigger, into the partition (the writer now, + its reference check)",
+     {"parts": ALL[:4], "layout": "partition"}),
+    ("(c) with the date index on decision_date alone, into the partition",
+     {"parts": (*ALL[:3], "date only", "trigger"), "layout": "partition"}),
+    ("(c) leaner row (bytea hash, smallint catalog version), into the partition",
+     {"parts": ALL, "layout": "partition", "leaner": True}),
+]  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=200_000)
+    parser.add_argument("--scale", type=float, help="N = scale × 1,000,000 rows (overrides --rows)")
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=20261122)
+    parser.add_argument("--postgres-url", default=os.environ.get("XINYONG_BENCH_POSTGRES_URL"))
+    opts = parser.parse_args()
+    if not opts.postgres_url:
+        parser.error("--postgres-url (or XINYONG_BENCH_POSTGRES_URL) is required")
+    if opts.scale:
+        opts.rows = max(1, round(opts.scale * 1_000_000))
+    machine = f"{platform.node()} {os.cpu_count()} cores"
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "penalties.csv"
+        generate(path, opts.rows, opts.seed)
+        url = fresh_postgres(opts.postgres_url)
+        run_collect(url, path, opts.rows)
+        with _connect(url) as conn:
+            chunks = {leaner: dump(conn, leaner) for leaner in (False, True)}
+            best: dict[str, tuple[float, float]] = {}
+            for round_no in range(opts.rounds):
+                for label, spec in VARIANTS:  # each beside a raw COPY of its own
+                    load = os.getloadavg()[0]
+                    baseline = raw_copy(conn, path)
+                    table = build(conn, **spec)
+                    speed = store(conn, table, chunks[spec.get("leaner", False)])
+                    wall, cpu = speed[0] / baseline[0], speed[1] / baseline[1]
+                    got = best.get(label, (0.0, 0.0))
+                    best[label] = (max(got[0], wall), max(got[1], cpu))
+                    print(f"# round {round_no + 1} load {load:.1f} COPY {baseline[0]:,.0f} rows/s "
+                          f"({baseline[1]:,.0f} per server CPU s): {label} {wall:.2f} × wall, "
+                          f"{cpu:.2f} × CPU", file=sys.stderr)  # fmt: skip
+    print(f"| what is copied ({opts.rows:,} records, {machine}, best of {opts.rounds}) | rows/s "
+          "÷ raw COPY's | rows per server CPU second ÷ raw COPY's |\n|---|---|---|")  # fmt: skip
+    for label, _spec in VARIANTS:
+        print(f"| {label} | {best[label][0]:.2f} | {best[label][1]:.2f} |")
+
+
+if __name__ == "__main__":
+    main()
