@@ -152,6 +152,15 @@ class CommitmentStatus(StrEnum):
     BREACHED = "breached"  # 核查：未履行或不实
 
 
+class RowOutcome(StrEnum):
+    """What collection did with one source row (batch_rows.outcome, a chunk's counts)."""
+
+    NEW = "new"  # 新增
+    UPDATED = "updated"  # 更正（新版本）
+    UNCHANGED = "unchanged"  # 未变化
+    REJECTED = "rejected"  # 退回
+
+
 class ObjectionStatus(StrEnum):
     OPEN = "open"  # 异议处理中
     ANSWERED = "answered"  # 已答复

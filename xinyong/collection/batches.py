@@ -30,7 +30,7 @@ from xinyong.collection.readers import Table
 from xinyong.collection.validate import ColumnMap, Context, map_columns
 from xinyong.db.base import is_row_id
 from xinyong.db.tables import Batch, BatchRow
-from xinyong.enums import BatchStatus
+from xinyong.enums import BatchStatus, RowOutcome
 from xinyong.errors import NotFound
 from xinyong.log import get_logger
 
@@ -149,7 +149,7 @@ def duration(batch: Batch) -> timedelta | None:
 def rejected_rows(session: Session, batch_id: int) -> list[BatchRow]:
     stmt = (
         select(BatchRow)
-        .where(BatchRow.batch_id == batch_id, BatchRow.outcome == "rejected")
+        .where(BatchRow.batch_id == batch_id, BatchRow.outcome == RowOutcome.REJECTED)
         .order_by(BatchRow.row_no)
     )
     return list(session.execute(stmt).scalars())

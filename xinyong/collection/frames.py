@@ -34,7 +34,7 @@ from xinyong.collection.validate import (
     validate_row,
 )
 from xinyong.db import lean_record
-from xinyong.enums import SubjectKind
+from xinyong.enums import RowOutcome, SubjectKind
 
 ACCEPTED: dict[str, Any] = {
     "row_no": pl.Int64, "natural_key": pl.String, "content_hash": pl.String, "data": pl.String,
@@ -315,7 +315,7 @@ class BlockValidator:
 def rejected_outcome(row: RejectedRow, cells: tuple[Any, ...]) -> dict[str, Any]:
     return {
         "row_no": row.row_no,
-        "outcome": "rejected",
+        "outcome": RowOutcome.REJECTED.value,
         "timely": None,
         "issues": [{"field": i.field, "code": i.code, "message": i.message} for i in row.issues],
         "source": {"cells": [None if c is None else str(c) for c in cells]},

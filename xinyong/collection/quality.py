@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from xinyong.catalog import Catalog
 from xinyong.db.tables import Batch, BatchRow, Provider
-from xinyong.enums import BatchStatus
+from xinyong.enums import BatchStatus, RowOutcome
 
 RECENT_BATCHES = 200  # rejection causes are read from the latest batches only
 
@@ -86,7 +86,7 @@ def rejection_causes(
     if provider_id is not None:
         batch_ids = batch_ids.where(Batch.provider_id == provider_id)
     stmt = select(BatchRow.issues).where(
-        BatchRow.batch_id.in_(batch_ids.scalar_subquery()), BatchRow.outcome == "rejected"
+        BatchRow.batch_id.in_(batch_ids.scalar_subquery()), BatchRow.outcome == RowOutcome.REJECTED
     )
     counts: Counter[str] = Counter()
     examples: dict[str, str] = {}
@@ -161,7 +161,7 @@ def wrong_codes(session: Session, *, since: date, until: date) -> list[WrongCode
             .join(BatchRow, BatchRow.batch_id == Batch.id)
             .where(
                 window,
-                BatchRow.outcome == "rejected",
+                BatchRow.outcome == RowOutcome.REJECTED,
                 cast(BatchRow.issues, Text).like(WRONG_CODE_MARK),
             )
             .group_by(Batch.provider_id)

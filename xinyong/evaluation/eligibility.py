@@ -24,7 +24,7 @@ from xinyong import lists
 from xinyong.catalog import Catalog
 from xinyong.catalog.errors import CatalogError
 from xinyong.db.tables import Commitment, Subject
-from xinyong.enums import ListKind
+from xinyong.enums import CommitmentStatus, ListKind
 from xinyong.evaluation.service import current_grade
 
 GRADES = ("A", "B", "C", "D")
@@ -247,7 +247,7 @@ def _commitments_in_force(session: Session, subject_id: int, today: date) -> int
     rows = session.execute(
         select(Commitment.valid_until).where(
             Commitment.subject_id == subject_id,
-            Commitment.status.in_(("signed", "kept")),
+            Commitment.status.in_((CommitmentStatus.SIGNED, CommitmentStatus.KEPT)),
             Commitment.signed_on <= today,
         )
     ).scalars()
