@@ -47,6 +47,7 @@ class AuditAction(StrEnum):
     API_CLIENT_ROTATED = "auth.api_client.rotated"
     API_CLIENT_REVOKED = "auth.api_client.revoked"
     CATALOG_LOADED = "catalog.version.loaded"
+    CATALOG_CONTENT_STORED = "catalog.version.content_stored"
     PROVIDER_ADDED = "providers.provider.added"
     SUBJECT_REGISTERED = "subjects.subject.registered"
     SUBJECT_UPDATED = "subjects.subject.updated"
