@@ -85,6 +85,8 @@ class AuditAction(StrEnum):
     INTERVIEW_FOLLOWED_UP = "interviews.interview.followed_up"
     CONSENT_GRANTED = "consent.consent.granted"
     CONSENT_REVOKED = "consent.consent.revoked"
+    CONSENT_CONVERTED = "consent.consent.converted"  # a per-user grant → its institution (13p)
+    CONSENT_KEPT = "consent.consent.kept"  # a per-user grant left as is: no institution (13p)
     REPORT_ISSUED = "reports.report.issued"
     REPORT_REVOKED = "reports.report.revoked"
     LOGS_PURGED = "audit.logs.purged"
