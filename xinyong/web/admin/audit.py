@@ -35,11 +35,16 @@ def _audit_page(
     if code.strip():
         found = subjects.find_by_code(session, code.strip())
         subject_ids = [found.id] if found else []
+    queries = audit.search_queries(
+        session, who=who.strip() or None, subject_ids=subject_ids, basis=basis or None
+    )
     ctx = {
         "actor": actor,
-        "queries": audit.search_queries(
-            session, who=who.strip() or None, subject_ids=subject_ids, basis=basis or None
-        ),
+        "queries": queries,
+        "whom": {  # the subject each query read, by name and (masked for persons) code
+            s.id: f"{s.name}（{subjects.public_code(s)}）"
+            for s in subjects.by_ids(session, {q.subject_id for q in queries})
+        },
         "entries": audit.list_audit(session, limit=50),
         "checkpoint": audit.latest_checkpoint(session),
         "who": who,
