@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -26,7 +27,7 @@ TODAY = date(2026, 11, 29)
 JSON = sa.JSON()
 
 
-def _t(name: str, *cols: tuple[str, sa.types.TypeEngine]) -> sa.TableClause:
+def _t(name: str, *cols: tuple[str, sa.types.TypeEngine[Any]]) -> sa.TableClause:
     return sa.table(name, *(sa.column(c, t) for c, t in cols))
 
 
@@ -147,7 +148,7 @@ def test_per_user_grants_become_grants_to_the_institution(
                 old.valid_until, old.granted_by)  # fmt: skip
             assert made.revoked_at is None
             assert old.revoked_at is not None  # kept as history, opens nothing twice
-            assert f"新授权 {made.id}" in old.revoke_reason
+            assert f"新授权 {made.id}" in (old.revoke_reason or "")
         for kept in (2, 4, 5):  # no (active) institution: still the named user's grant
             assert rows[kept].revoked_at is None
             assert rows[kept].grantee_kind == "user"
@@ -158,15 +159,19 @@ def test_per_user_grants_become_grants_to_the_institution(
         assert found is not None
         assert found.id == new[1].id
         partner = Actor(kind="user", id=13, label="p", role=Role.PARTNER)
-        assert consent.held_by(session, partner, 1, consent.Scope.ARCHIVE, TODAY).id == 2
+        own = consent.held_by(session, partner, 1, consent.Scope.ARCHIVE, TODAY)
+        assert own is not None
+        assert own.id == 2
         # audited in the chain, which still verifies
         entries = session.query(AuditEntry).order_by(AuditEntry.id).all()
         converted = [e for e in entries if e.action == audit.AuditAction.CONSENT_CONVERTED]
-        kept = [e for e in entries if e.action == audit.AuditAction.CONSENT_KEPT]
-        assert sorted(int(e.target_id) for e in converted) == sorted(c.id for c in new.values())
-        assert {e.before["id"] for e in converted} == {1, 6}
-        assert sorted(int(e.target_id) for e in kept) == [2, 4, 5]
-        assert all("未转给机构" in e.reason for e in kept)
+        left = [e for e in entries if e.action == audit.AuditAction.CONSENT_KEPT]
+        assert sorted(int(e.target_id or 0) for e in converted) == sorted(
+            c.id for c in new.values()
+        )
+        assert {(e.before or {}).get("id") for e in converted} == {1, 6}
+        assert sorted(int(e.target_id or 0) for e in left) == [2, 4, 5]
+        assert all("未转给机构" in (e.reason or "") for e in left)
         assert audit.verify_chain(session).ok
         # later actions chain on after the migration's rows
         audit.record(session, Actor.system(), "test.after", target_type="test")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shutil
 from datetime import date
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -60,7 +61,7 @@ def logged(session: Session, catalog: Catalog, calendar, changed: Catalog) -> me
     return ans
 
 
-def _basis(answer: dict, measure_id: str) -> list[str]:
+def _basis(answer: dict[str, Any], measure_id: str) -> list[str]:
     return [b for h in answer["hits"] for m in h["measures"] if m["measure_id"] == measure_id
             for b in m["legal_basis"]]  # fmt: skip
 
@@ -125,7 +126,7 @@ def test_altered_stored_texts_are_refused_not_used(
 def test_the_replay_page_says_which_version_it_used(
     client: TestClient, session: Session, catalog: Catalog, changed: Catalog, logged
 ) -> None:
-    holder = client.app.state.catalogs
+    holder = client.app.state.catalogs  # type: ignore[attr-defined]
     holder._current = changed  # the platform now runs V2
     _, auditor = make_user(session, Role.AUDITOR)
     client.post("/admin/login", data={"username": auditor, "password": "password123"})
@@ -145,5 +146,7 @@ def catalog_row(session: Session, cat: Catalog) -> CatalogVersion:
 
 def test_find_version_takes_the_short_form_logs_keep(session: Session, catalog: Catalog) -> None:
     catalogs.record_version(session, catalog, actor=Actor.system())
-    assert catalogs.versions.find_version(session, catalog.short_version).version == catalog.version
+    found = catalogs.versions.find_version(session, catalog.short_version)
+    assert found is not None
+    assert found.version == catalog.version
     assert catalogs.versions.find_version(session, "abc") is None

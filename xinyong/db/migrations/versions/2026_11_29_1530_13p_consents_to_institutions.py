@@ -31,16 +31,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import date
-from types import SimpleNamespace
+from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from xinyong import clock
-from xinyong.audit.chain import CHAIN_LOCK_KEY, GENESIS, canonical_json, chain_hash, jsonable
+from xinyong import clock, signing
 
 revision: str = "7c2d5e13a0b9"
 down_revision: str | None = "13c5a1e0b0c4"
@@ -49,6 +47,10 @@ depends_on: str | Sequence[str] | None = None
 
 JSON = sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql")
 ACTOR = "系统（授权转为机构授权 7c2d5e13a0b9）"
+# The audit chain as `audit.chain` writes it at this revision (a migration may not import audit):
+# the lock key, the first link, and each row's SM3 over the previous hash + its canonical JSON.
+CHAIN_LOCK_KEY = 7_220_419
+GENESIS = "0" * 64
 CONVERTED = "consent.consent.converted"
 KEPT = "consent.consent.kept"
 
@@ -74,6 +76,13 @@ audit_log = sa.table(
 )  # fmt: skip
 
 
+def _iso(value: Any) -> Any:
+    if isinstance(value, datetime):
+        aware = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return aware.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return value.isoformat() if isinstance(value, date) else value
+
+
 def _body(row: Any) -> dict[str, Any]:
     """A consent as its audit rows show it (`consent.as_json` at this revision)."""
     return {
@@ -83,10 +92,10 @@ def _body(row: Any) -> dict[str, Any]:
         "grantee_label": row.grantee_label,
         "purpose": row.purpose,
         "scopes": list(_scopes(row.scopes)),
-        "valid_from": jsonable(row.valid_from),
-        "valid_until": jsonable(row.valid_until),
+        "valid_from": _iso(row.valid_from),
+        "valid_until": _iso(row.valid_until),
         "granted_by": row.granted_by,
-        "revoked_at": jsonable(row.revoked_at),
+        "revoked_at": _iso(row.revoked_at),
         "revoke_reason": row.revoke_reason,
     }
 
@@ -111,14 +120,16 @@ class _Chain:
         self.at = clock.now().replace(microsecond=0)
 
     def append(self, action: str, target: int, before: Any, after: Any, reason: str) -> None:
-        entry = SimpleNamespace(
-            at=self.at, actor_kind="system", actor_id=None, actor_label=ACTOR, action=action,
-            target_type="consent", target_id=str(target), before=jsonable(before),
-            after=jsonable(after), reason=reason, request_id=None, prev_hash=self.prev,
-        )  # fmt: skip
-        entry.hash = chain_hash(self.prev, canonical_json(entry))  # type: ignore[arg-type]
-        self.conn.execute(sa.insert(audit_log).values(**vars(entry)))
-        self.prev = entry.hash
+        entry = {
+            "at": self.at, "actor_kind": "system", "actor_id": None, "actor_label": ACTOR,
+            "action": action, "target_type": "consent", "target_id": str(target),
+            "before": before, "after": after, "reason": reason, "request_id": None,
+        }  # fmt: skip
+        canonical = json.dumps({**entry, "at": _iso(self.at)}, sort_keys=True,
+                               ensure_ascii=False, separators=(",", ":"))  # fmt: skip
+        digest = signing.sm3_hex(self.prev.encode("ascii") + canonical.encode("utf-8"))
+        self.conn.execute(sa.insert(audit_log).values(**entry, prev_hash=self.prev, hash=digest))
+        self.prev = digest
 
 
 def upgrade() -> None:
