@@ -3,14 +3,25 @@ read, not internal codes and row ids."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from tests.factories import make_subject
 from tests.factories.workflows import make_user
-from xinyong import audit
+from xinyong import audit, signing
 from xinyong.audit import Actor
+from xinyong.config import Settings
 from xinyong.enums import Role
+
+
+@pytest.fixture
+def settings(settings: Settings, tmp_path: Path) -> Settings:
+    key = tmp_path / "keys" / "office-sm2.pem"
+    signing.ensure_key(key)
+    return settings.model_copy(update={"signing_key": key})
 
 
 def test_the_audit_page_names_actions_objects_surfaces_and_subjects(
@@ -30,3 +41,13 @@ def test_the_audit_page_names_actions_objects_surfaces_and_subjects(
     assert f"示范区审计标题有限公司（{subject.code}）" in page
     assert "金融机构工作台" in page
     assert "<td>bank</td>" not in page
+
+
+def test_the_reports_page_names_the_subject(client: TestClient, session: Session) -> None:
+    subject = make_subject(session, name="示范区报告列表有限公司")
+    _, admin = make_user(session, Role.ADMIN)
+    client.post("/admin/login", data={"username": admin, "password": "password123"})
+    pdf = client.post("/reports/request", data={"code": subject.code, "kind": "public"})
+    assert pdf.status_code == 200
+    page = client.get("/admin/reports").text
+    assert f"示范区报告列表有限公司（{subject.code}）" in page

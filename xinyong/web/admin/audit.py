@@ -41,10 +41,7 @@ def _audit_page(
     ctx = {
         "actor": actor,
         "queries": queries,
-        "whom": {  # the subject each query read, by name and (masked for persons) code
-            s.id: f"{s.name}（{subjects.public_code(s)}）"
-            for s in subjects.by_ids(session, {q.subject_id for q in queries})
-        },
+        "whom": _names(session, {q.subject_id for q in queries}),
         "entries": audit.list_audit(session, limit=50),
         "checkpoint": audit.latest_checkpoint(session),
         "who": who,
@@ -54,6 +51,14 @@ def _audit_page(
         "chain": chain,
     }
     return templates.TemplateResponse(request, "admin/audit.html", ctx)
+
+
+def _names(session: DbSession, subject_ids: set[int]) -> dict[int, str]:
+    """Each subject by name and code (masked for persons), for the auditor's tables."""
+    return {
+        s.id: f"{s.name}（{subjects.public_code(s)}）"
+        for s in subjects.by_ids(session, subject_ids)
+    }
 
 
 @router.get("/audit", response_class=HTMLResponse)
@@ -77,7 +82,13 @@ def verify_chain(request: Request, session: DbSession, actor: Auditor) -> HTMLRe
 
 @router.get("/reports", response_class=HTMLResponse)
 def reports_page(request: Request, session: DbSession, actor: Admin, today: Today) -> HTMLResponse:
-    ctx = {"actor": actor, "reports": reports.recent(session, limit=200), "today": today}
+    issued = reports.recent(session, limit=200)
+    ctx = {
+        "actor": actor,
+        "reports": issued,
+        "today": today,
+        "whom": _names(session, {r.subject_id for r in issued}),
+    }
     return templates.TemplateResponse(request, "admin/reports.html", ctx)
 
 
