@@ -100,3 +100,26 @@ def test_help_imports_no_heavy_module() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, cwd=REPO_ROOT, check=True
     ).stdout.strip()
     assert loaded == ""
+
+
+def test_check_replay_uses_the_catalog_version_the_log_names(
+    cli_env: dict[str, str],  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """`init` recorded the shipped catalog with its files; the platform now loads a changed one
+    (an override with another legal basis): the replay rebuilds under the logged version."""
+    code = json.loads(_run(cli_env, "lists", "entries", "--json").stdout)[0]["subject_code"]
+    asked = json.loads(_run(cli_env, "check", code, "--matter", "procurement", "--json").stdout)
+    override = tmp_path / "override" / "measures"
+    override.mkdir(parents=True)
+    shipped = (REPO_ROOT / "catalogs" / "measures" / "national_basic.yaml").read_text("utf-8")
+    changed = shipped.replace("article: 第二十二条,", "article: 第二十二条第一款,", 1)
+    assert changed != shipped
+    (override / "national_basic.yaml").write_text(changed, encoding="utf-8")
+    env = {**cli_env, "XINYONG_CATALOG_OVERRIDE_DIR": str(override.parent)}
+    now = json.loads(_run(env, "catalog", "check", "--json").stdout)["version"]
+    assert not now.startswith(asked["catalog_version"])  # the platform runs another version
+    done = json.loads(_run(env, "check", "replay", asked["check_id"], "--json").stdout)
+    assert done["matches"]
+    assert done["catalog_version"] == done["logged_catalog_version"] == asked["catalog_version"]
+    assert done["answer"] == asked

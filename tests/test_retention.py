@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from tests.factories import make_subject
@@ -48,3 +49,35 @@ def test_retention_job_refuses_less_than_five_years(session: Session) -> None:
     result = jobs.run("retention", session, today=date(2026, 11, 23), retention_years=10)
     assert result["cutoff"].date() == date(2016, 11, 23)
     assert result["signed"] is False  # no key given: the checkpoint is kept, unsigned
+
+
+def test_retention_purges_the_joint_check_log_and_its_feedback(session: Session, catalog) -> None:
+    """The joint-check log is the largest log: rows older than the cutoff go with their feedback,
+    counted in the signed checkpoint; newer rows stay; the chain still verifies."""
+    from xinyong import measures  # noqa: PLC0415
+    from xinyong.db.tables import Check, CheckFeedback  # noqa: PLC0415
+    from xinyong.enums import Role  # noqa: PLC0415
+
+    system = Actor(kind="api_client", id=9, label="接口:招投标系统", role=Role.SYSTEM)
+    subject = make_subject(session)
+    old = measures.check(session, subject.code, "bidding", catalog=catalog, actor=system,
+                         today=date(2020, 11, 23))  # fmt: skip
+    new = measures.check(session, subject.code, "bidding", catalog=catalog, actor=system,
+                         today=date(2026, 11, 23))  # fmt: skip
+    session.add(CheckFeedback(check_id=old.check_id, measure_id="m", applied=True,
+                              actor_label="招投标系统"))  # fmt: skip
+    cutoff = datetime(2021, 11, 23, tzinfo=UTC)
+    session.execute(update(Check).where(Check.check_id == old.check_id)
+                    .values(at=datetime(2020, 11, 23, 9, tzinfo=UTC)))  # fmt: skip
+    checkpoint = audit.purge_before(session, cutoff, actor=SYSTEM, key=None, retention_years=5)
+    body = json.loads(checkpoint.statement)
+    assert body["checks_purged"] >= 1
+    assert body["check_feedback_purged"] >= 1
+    left = set(session.scalars(select(Check.check_id)))
+    assert old.check_id not in left
+    assert new.check_id in left
+    assert (
+        session.scalar(select(CheckFeedback.id).where(CheckFeedback.check_id == old.check_id))
+        is None
+    )
+    assert audit.verify_chain(session).ok

@@ -10,6 +10,7 @@ running month (or `month`) and stores it with its time (run it by cron more ofte
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from typing import Any
@@ -57,6 +58,7 @@ def retention(
         "retention_years": retention_years,
         "audit_purged": checkpoint.audit_purged,
         "query_purged": checkpoint.query_purged,
+        "checks_purged": json.loads(checkpoint.statement)["checks_purged"],
         "checkpoint": checkpoint.id,
         "signed": checkpoint.signature is not None,
     }

@@ -47,6 +47,7 @@ class AuditAction(StrEnum):
     API_CLIENT_ROTATED = "auth.api_client.rotated"
     API_CLIENT_REVOKED = "auth.api_client.revoked"
     CATALOG_LOADED = "catalog.version.loaded"
+    CATALOG_CONTENT_STORED = "catalog.version.content_stored"
     PROVIDER_ADDED = "providers.provider.added"
     SUBJECT_REGISTERED = "subjects.subject.registered"
     SUBJECT_UPDATED = "subjects.subject.updated"
@@ -85,6 +86,8 @@ class AuditAction(StrEnum):
     INTERVIEW_FOLLOWED_UP = "interviews.interview.followed_up"
     CONSENT_GRANTED = "consent.consent.granted"
     CONSENT_REVOKED = "consent.consent.revoked"
+    CONSENT_CONVERTED = "consent.consent.converted"  # a per-user grant → its institution (13p)
+    CONSENT_KEPT = "consent.consent.kept"  # a per-user grant left as is: no institution (13p)
     REPORT_ISSUED = "reports.report.issued"
     REPORT_REVOKED = "reports.report.revoked"
     LOGS_PURGED = "audit.logs.purged"

@@ -1,5 +1,6 @@
-"""Retention of the logs: purge old query-log rows and the audit chain's prefix, keeping a
-signed checkpoint so the chain still verifies (`jobs run retention`)."""
+"""Retention of the logs: purge old query-log rows, joint-check log rows (with their feedback) and
+the audit chain's prefix, keeping a signed checkpoint so the chain still verifies (`jobs run
+retention`)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from xinyong.audit.chain import (
     record,
 )
 from xinyong.db.session import is_postgres
-from xinyong.db.tables import AuditEntry, LogCheckpoint, QueryLogEntry
+from xinyong.db.tables import AuditEntry, Check, CheckFeedback, LogCheckpoint, QueryLogEntry
 
 
 def purge_before(
@@ -52,6 +53,7 @@ def purge_before(
         select(func.count()).select_from(QueryLogEntry).where(QueryLogEntry.at < cutoff)
     ).scalar_one()
     session.execute(delete(QueryLogEntry).where(QueryLogEntry.at < cutoff))
+    checks_purged, feedback_purged = _purge_checks(session, cutoff)
     body = {
         "cutoff": _utc_iso(cutoff),
         "retention_years": retention_years,
@@ -60,6 +62,8 @@ def purge_before(
         "audit_purged": purged,
         "audit_purged_digest": digest.finalize().hex(),
         "query_purged": query_purged,
+        "checks_purged": checks_purged,
+        "check_feedback_purged": feedback_purged,
         "previous_checkpoint": previous.digest if previous else None,
     }
     statement = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
@@ -87,3 +91,20 @@ def purge_before(
         reason=f"查询日志保存期限 {retention_years} 年",
     )
     return checkpoint
+
+
+def _purge_checks(session: Session, cutoff: datetime) -> tuple[int, int]:
+    """The joint-check log (the largest log) older than `cutoff`, and the feedback on those checks
+    (it names them): counted, then deleted."""
+    old = select(Check.check_id).where(Check.at < cutoff)
+    count = select(func.count()).select_from(Check).where(Check.at < cutoff)
+    checks = session.execute(count).scalar_one()
+    if not checks:
+        return 0, 0
+    of_old = CheckFeedback.check_id.in_(old)
+    feedback = session.execute(
+        select(func.count()).select_from(CheckFeedback).where(of_old)
+    ).scalar_one()
+    session.execute(delete(CheckFeedback).where(of_old))
+    session.execute(delete(Check).where(Check.at < cutoff))
+    return checks, feedback

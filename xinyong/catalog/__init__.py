@@ -5,7 +5,14 @@ Everything other packages may use is re-exported here; the modules inside are in
 
 from xinyong.catalog.errors import CatalogEntryNotFound, CatalogError
 from xinyong.catalog.holidays import load_calendar
-from xinyong.catalog.loader import Catalog, CatalogHolder, CheckReport, check, load_catalog
+from xinyong.catalog.loader import (
+    Catalog,
+    CatalogHolder,
+    CheckReport,
+    check,
+    load_catalog,
+    load_catalog_texts,
+)
 from xinyong.catalog.schema import (
     CodeTable,
     CodeValue,
@@ -47,7 +54,7 @@ from xinyong.catalog.schema_workflows import (
     TimeLimit,
     Workflows,
 )
-from xinyong.catalog.versions import record_version
+from xinyong.catalog.versions import record_version, stored_catalog
 
 __all__ = [
     "CalendarYear",
@@ -90,6 +97,8 @@ __all__ = [
     "check",
     "load_calendar",
     "load_catalog",
+    "load_catalog_texts",
     "names_law_and_article",
     "record_version",
+    "stored_catalog",
 ]

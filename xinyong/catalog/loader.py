@@ -35,7 +35,7 @@ from xinyong.catalog.schema_workflows import (
     Workflows,
     workflow_issues,
 )
-from xinyong.catalog.yaml_io import read_yaml
+from xinyong.catalog.yaml_io import parse_yaml, read_text
 from xinyong.enums import ListKind
 from xinyong.log import get_logger
 
@@ -74,6 +74,7 @@ class Catalog:
     severity_tables: Mapping[str, SeverityTable]
     workflows: Workflows
     files: Mapping[str, str] = field(default_factory=dict)  # relative path → file actually loaded
+    texts: Mapping[str, str] = field(default_factory=dict)  # relative path → the text parsed
 
     @property
     def short_version(self) -> str:
@@ -116,15 +117,32 @@ def load_catalog(directory: Path, override_dir: Path | None = None) -> Catalog:
     for name in SINGLE_FILES:
         if name not in files:
             raise CatalogError(str(directory / name), "", "缺少必需的目录文件")
+    return _build({rel: (str(path), read_text(path)) for rel, path in files.items()})
+
+
+def load_catalog_texts(texts: Mapping[str, str], origin: str) -> Catalog:
+    """A catalog from the texts of its files (relative path → text) as `catalog_versions` keeps
+    them; errors name `origin/<relative path>`. Same checks and hash as `load_catalog`."""
+    for name in SINGLE_FILES:
+        if name not in texts:
+            raise CatalogError(f"{origin}/{name}", "", "缺少必需的目录文件")
+    return _build({rel: (f"{origin}/{rel}", texts[rel]) for rel in sorted(texts)})
+
+
+def _build(sources: Mapping[str, tuple[str, str]]) -> Catalog:
+    """Parse, cross-check and hash the files (relative path → (where it came from, text))."""
     parsed: dict[str, list[tuple[str, BaseModel]]] = {}
-    for rel, path in files.items():
+    for rel, (file, text) in sources.items():
         kind = rel.split("/", 1)[0] if "/" in rel else rel
-        model = ENTRY_DIRS.get(kind) or SINGLE_FILES[rel]
-        entry = _parse(path, model)
-        if "/" in rel and getattr(entry, "id", None) != path.stem:
-            reason = f"id（{getattr(entry, 'id', None)}）须与文件名（{path.stem}）一致"
-            raise CatalogError(str(path), "id", reason)
-        parsed.setdefault(kind, []).append((str(path), entry))
+        model = ENTRY_DIRS.get(kind) or SINGLE_FILES.get(rel)
+        if model is None:
+            raise CatalogError(file, "", "不属于任何目录类型")
+        entry = _parse(file, text, model)
+        stem = Path(rel).stem
+        if "/" in rel and getattr(entry, "id", None) != stem:
+            reason = f"id（{getattr(entry, 'id', None)}）须与文件名（{stem}）一致"
+            raise CatalogError(file, "id", reason)
+        parsed.setdefault(kind, []).append((file, entry))
     data = _assemble(parsed)
     issues = check_references(data)
     if issues:
@@ -143,9 +161,10 @@ def load_catalog(directory: Path, override_dir: Path | None = None) -> Catalog:
         disclosure_rules=data.disclosure_rules,
         severity_tables=data.severity_tables,
         workflows=workflows,
-        files=MappingProxyType({rel: str(path) for rel, path in files.items()}),
+        files=MappingProxyType({rel: file for rel, (file, _) in sources.items()}),
+        texts=MappingProxyType({rel: text for rel, (_, text) in sources.items()}),
     )
-    log.info("catalog loaded", version=catalog.short_version, files=len(files))
+    log.info("catalog loaded", version=catalog.short_version, files=len(sources))
     return catalog
 
 
@@ -167,12 +186,12 @@ def _collect_files(directory: Path, override_dir: Path | None) -> dict[str, Path
     return dict(sorted(files.items()))
 
 
-def _parse(path: Path, model: type[M]) -> M:
-    raw = read_yaml(path)
+def _parse(file: str, text: str, model: type[M]) -> M:
+    raw = parse_yaml(text, file)
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
-        raise CatalogError.from_validation(str(path), exc) from None
+        raise CatalogError.from_validation(file, exc) from None
 
 
 def _entries(

@@ -37,21 +37,30 @@ _StrictLoader.add_constructor(
 
 def read_yaml(path: Path) -> dict[str, Any]:
     """Parse one catalog file; the top level must be a mapping."""
+    return parse_yaml(read_text(path), str(path))
+
+
+def read_text(path: Path) -> str:
+    """A catalog file's text (UTF-8), or a CatalogError naming it."""
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise CatalogError(str(path), "", f"无法读取文件（{exc}）") from None
+
+
+def parse_yaml(text: str, file: str) -> dict[str, Any]:
+    """Parse a catalog file's text (`file` names it in errors); the top level must be a mapping."""
     try:
         data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 — a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = f"第 {mark.line + 1} 行第 {mark.column + 1} 列" if mark is not None else "未知位置"
         problem = exc.problem or exc.context or "语法错误"
-        raise CatalogError(str(path), "", f"YAML 语法错误，{line}：{problem}") from None
+        raise CatalogError(file, "", f"YAML 语法错误，{line}：{problem}") from None
     except yaml.YAMLError as exc:
-        raise CatalogError(str(path), "", f"YAML 语法错误：{exc}") from None
+        raise CatalogError(file, "", f"YAML 语法错误：{exc}") from None
     if not isinstance(data, dict):
-        raise CatalogError(str(path), "", "文件顶层须为键值映射（mapping）")
+        raise CatalogError(file, "", "文件顶层须为键值映射（mapping）")
     return data
 
 

@@ -230,8 +230,11 @@ def serve(
 
     import uvicorn  # noqa: PLC0415
 
+    from xinyong import catalog  # noqa: PLC0415
     from xinyong.config import get_settings  # noqa: PLC0415
 
+    with ctx.db() as session:  # the version checks will name, with its files (check replay)
+        catalog.record_version(session, ctx.load_catalog(), actor=ctx.operator())
     base = ctx.settings().public_base_url or served_at(host, port)
     os.environ["XINYONG_PUBLIC_BASE_URL"] = base  # the 信用码 and links of this server
     get_settings.cache_clear()

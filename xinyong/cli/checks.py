@@ -43,11 +43,14 @@ def replay(
         inputs, answer, digest = done.inputs, done.answer, done.digest
     if json_out:
         ctx.print_json({"check_id": inputs.check_id, "answer": answer, "logged_digest":
-                        inputs.digest, "digest": digest, "matches": done.matches})  # fmt: skip
+                        inputs.digest, "digest": digest, "matches": done.matches,
+                        "catalog_version": done.catalog_version,
+                        "logged_catalog_version": inputs.catalog_version})  # fmt: skip
     else:
         ctx.print_json(answer)
         for note in done.notes:
             ctx.err.print(note)
+        print(f"catalog {done.catalog_version}")
         print(f"logged  {inputs.digest}\nreplay  {digest}")
         print(done.verdict)
     if not done.matches:

@@ -7,8 +7,10 @@ answer's canonical JSON (`archive.canonical_json`). Both paths (sync `joint_chec
 `fast`) log through `log_fields`, so their rows have the same shape.
 
 `replay_check` rebuilds an answer from a log row with the same pure rules (`rules.answer`) as of the
-logged day and says whether its digest matches. Rows logged before the slim log carry the whole
-answer: their inputs are read from it and the digest is that of the stored answer.
+logged day, under the catalog version the row names (its files' texts are kept in
+`catalog_versions`, `catalog.stored_catalog`), and says whether its digest matches. Rows logged
+before the slim log carry the whole answer: their inputs are read from it and the digest is that
+of the stored answer.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from sqlalchemy import literal, select
 from sqlalchemy.orm import Session
 
 from xinyong import archive, audit, auth, clock, lists
+from xinyong import catalog as catalogs
 from xinyong.audit import Actor
 from xinyong.catalog import Catalog
 from xinyong.db.tables import Check, EvaluationResult, ListEntry, Record, Subject
@@ -217,6 +220,8 @@ class Replay:
     answer: dict[str, Any]
     digest: str  # of the rebuilt answer
     notes: list[str] = field(default_factory=list)
+    catalog_version: str = ""  # the catalog the answer was rebuilt under (short form)
+    logged_catalog: bool = True  # rebuilt under the version the log names
 
     @property
     def matches(self) -> bool:
@@ -247,21 +252,36 @@ def find_check(session: Session, log_id: str) -> Check:
 
 
 def replay_check(session: Session, log_id: str, *, catalog: Catalog, actor: Actor) -> Replay:
-    """Rebuild a logged check's answer and compare digests (auditors; the read is logged)."""
+    """Rebuild a logged check's answer under the catalog version it names and compare digests
+    (auditors; the read is logged). `catalog` (the one loaded now) serves when the log names it,
+    or when the named version's content is not kept (said in the notes)."""
     auth.require_role(actor, *REPLAYERS)
     check = find_check(session, log_id)
     inputs = inputs_of(session, check)
-    notes = []
-    if inputs.catalog_version and inputs.catalog_version != catalog.short_version:
-        notes.append(
-            f"日志记录的目录版本 {inputs.catalog_version} 不是当前加载的版本 "
-            f"{catalog.short_version}：按当前目录重算，措施或依据可能不同"
-        )
+    used, notes = _catalog_for(session, inputs.catalog_version, catalog)
     if inputs.legacy:
         notes.append("该日志写于精简日志之前，保存了完整答复：摘要按保存的答复计算")
-    rebuilt = rebuild(session, inputs, catalog)
+    rebuilt = rebuild(session, inputs, used)
     answer = audit.jsonable(rebuilt.as_dict())
     if check.subject_id is not None:
         audit.log_query(session, actor, check.subject_id, purpose=PURPOSE, surface="check_replay",
                         detail={"check_id": check.check_id}, basis="duty")  # fmt: skip
-    return Replay(check, inputs, answer, answer_digest(answer), notes)
+    logged = not inputs.catalog_version or used.short_version == inputs.catalog_version
+    return Replay(check, inputs, answer, answer_digest(answer), notes, used.short_version, logged)
+
+
+def _catalog_for(session: Session, logged: str, current: Catalog) -> tuple[Catalog, list[str]]:
+    """The catalog to rebuild under: the logged version (current, or from its stored texts),
+    else the current one with a note saying so."""
+    if not logged or logged == current.short_version:
+        return current, []
+    try:
+        stored = catalogs.stored_catalog(session, logged)
+    except catalogs.CatalogError as exc:
+        return current, [f"目录版本 {logged} 保存的内容无法使用（{exc.message}）：按当前加载的版本 "
+                         f"{current.short_version} 重算，措施或依据可能不同"]  # fmt: skip
+    if stored is None:
+        return current, [f"目录版本 {logged} 的内容未保存在平台上：按当前加载的版本 "
+                         f"{current.short_version} 重算，措施或依据可能不同"]  # fmt: skip
+    return stored, [f"按日志记录的目录版本 {logged} 重算（取自平台保存的该版本目录文件；"
+                    f"当前加载的版本为 {current.short_version}）"]  # fmt: skip

@@ -13,6 +13,7 @@ from typing import Any
 
 from jinja2 import pass_context
 
+from xinyong.audit.titles import ACTION_TITLES, SURFACE_TITLES, TARGET_TITLES
 from xinyong.catalog import Catalog
 from xinyong.enums import (
     ContentStatus,
@@ -51,6 +52,9 @@ STATES: dict[str, dict[str, str]] = {
         "commitment.breached": "承诺违诺",
     },
     "party_role": ROLE_LABELS,
+    "audit_action": ACTION_TITLES,
+    "audit_target": TARGET_TITLES,
+    "query_surface": SURFACE_TITLES,
 }
 
 

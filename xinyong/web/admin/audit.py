@@ -35,11 +35,13 @@ def _audit_page(
     if code.strip():
         found = subjects.find_by_code(session, code.strip())
         subject_ids = [found.id] if found else []
+    queries = audit.search_queries(
+        session, who=who.strip() or None, subject_ids=subject_ids, basis=basis or None
+    )
     ctx = {
         "actor": actor,
-        "queries": audit.search_queries(
-            session, who=who.strip() or None, subject_ids=subject_ids, basis=basis or None
-        ),
+        "queries": queries,
+        "whom": _names(session, {q.subject_id for q in queries}),
         "entries": audit.list_audit(session, limit=50),
         "checkpoint": audit.latest_checkpoint(session),
         "who": who,
@@ -49,6 +51,14 @@ def _audit_page(
         "chain": chain,
     }
     return templates.TemplateResponse(request, "admin/audit.html", ctx)
+
+
+def _names(session: DbSession, subject_ids: set[int]) -> dict[int, str]:
+    """Each subject by name and code (masked for persons), for the auditor's tables."""
+    return {
+        s.id: f"{s.name}（{subjects.public_code(s)}）"
+        for s in subjects.by_ids(session, subject_ids)
+    }
 
 
 @router.get("/audit", response_class=HTMLResponse)
@@ -72,7 +82,13 @@ def verify_chain(request: Request, session: DbSession, actor: Auditor) -> HTMLRe
 
 @router.get("/reports", response_class=HTMLResponse)
 def reports_page(request: Request, session: DbSession, actor: Admin, today: Today) -> HTMLResponse:
-    ctx = {"actor": actor, "reports": reports.recent(session, limit=200), "today": today}
+    issued = reports.recent(session, limit=200)
+    ctx = {
+        "actor": actor,
+        "reports": issued,
+        "today": today,
+        "whom": _names(session, {r.subject_id for r in issued}),
+    }
     return templates.TemplateResponse(request, "admin/reports.html", ctx)
 
 
