@@ -22,7 +22,7 @@ from xinyong.db.session import make_engine
 from xinyong.db.tables import AuditEntry, Consent
 from xinyong.enums import Role
 
-BEFORE = "13c5a1e0b0c4"
+BEFORE = "5e17c1a55b0d"
 TODAY = date(2026, 11, 29)
 JSON = sa.JSON()
 

@@ -1,7 +1,7 @@
 """13p per-user consents become consents to the user's institution (stop 20), audited
 
 Revision ID: 7c2d5e13a0b9
-Revises: 13c5a1e0b0c4
+Revises: 5e17c1a55b0d
 Create Date: 2026-11-29 15:30:00+00:00
 
 Since stop 20 a subject authorises the bank as such (`consent.held_by`: the officer or its
@@ -41,7 +41,7 @@ from sqlalchemy.dialects import postgresql
 from xinyong import clock, signing
 
 revision: str = "7c2d5e13a0b9"
-down_revision: str | None = "13c5a1e0b0c4"
+down_revision = "5e17c1a55b0d"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
