@@ -11,7 +11,7 @@ import pytest
 
 from tests.catalog.conftest import write_yaml
 from xinyong.catalog import CatalogError, load_calendar
-from xinyong.catalog.loader import check
+from xinyong.catalog.checking import check
 from xinyong.catalog.statutory import provisional_days_off, statutory_days
 from xinyong.clock import Calendar, add_working_days
 

@@ -3,13 +3,12 @@
 Everything other packages may use is re-exported here; the modules inside are internal.
 """
 
+from xinyong.catalog.checking import CheckReport, check
 from xinyong.catalog.errors import CatalogEntryNotFound, CatalogError
 from xinyong.catalog.holidays import load_calendar
 from xinyong.catalog.loader import (
     Catalog,
     CatalogHolder,
-    CheckReport,
-    check,
     load_catalog,
     load_catalog_texts,
 )
