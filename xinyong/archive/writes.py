@@ -31,10 +31,11 @@ class NotCurrentVersion(Conflict):
 def canonical_json(data: dict[str, Any], *, text_keys: bool = False) -> str:
     """The canonical text of a record's fields: keys sorted, UTF-8 unescaped, JSON-ready values.
 
-    Collection builds the same text column-wise in Polars (`collection.frames`); its tests hold
-    the two to byte equality. `text_keys`: the caller vouches that every key at every depth is
-    text (a check answer): the same text from the C encoder in one pass, `audit.jsonable` only
-    for the values JSON has no form for, instead of a copy of the whole document first.
+    Collection builds the same text column-wise in Polars (`collection.canonical_frame`); its
+    tests hold the two to byte equality. `text_keys`: the caller vouches that every key at every
+    depth is text (a check answer): the same text from the C encoder in one pass,
+    `audit.jsonable` only for the values JSON has no form for, instead of a copy of the whole
+    document first.
     """
     if text_keys:
         return json.dumps(data, sort_keys=True, ensure_ascii=False, default=audit.jsonable)

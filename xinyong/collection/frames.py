@@ -19,6 +19,7 @@ import polars as pl
 from xinyong import archive
 from xinyong.catalog.schema import Field, FieldRole, InfoClass
 from xinyong.collection import columns as col
+from xinyong.collection.canonical_frame import canonical_expr
 from xinyong.collection.cells import parse_date, parse_enum, parse_multi
 from xinyong.collection.validate import (
     ID_CARD,
@@ -206,7 +207,7 @@ class BlockValidator:
         ok: pl.Series,
     ) -> pl.DataFrame:
         frame = pl.DataFrame({"row_no": row_no, **values}).hstack(subject).filter(ok)
-        canonical = frame.select(_canonical(self.fields, values)).to_series()
+        canonical = frame.select(canonical_expr(self.fields, values)).to_series()
         digests = [archive.hash_canonical(t) for t in canonical.to_list()]
         name = self.roles.get(FieldRole.SUBJECT_NAME)
         natural_key = pl.concat_str(
@@ -255,7 +256,7 @@ class BlockValidator:
         for fid, own in plan.alike.items():  # the data source, when it is the authority
             if fid in values and own in values:
                 drop[fid] = (pl.col(fid) == pl.col(own)).fill_null(False)
-        return frame.select(_canonical(kept, values, drop=drop, compact=True)).to_series()
+        return frame.select(canonical_expr(kept, values, drop=drop, compact=True)).to_series()
 
     def _record_columns(self, values: dict[str, pl.Series]) -> dict[str, pl.Expr]:
         out: dict[str, pl.Expr] = {}
@@ -348,49 +349,6 @@ def _as_text(field_id: str, values: dict[str, pl.Series]) -> pl.Expr:
     if series.dtype == pl.Date:
         expr = expr.dt.to_string("%Y-%m-%d")
     return expr.cast(pl.String).fill_null("")
-
-
-_JSON_ESCAPES = (["\\", '"', "\n", "\r", "\t"], ["\\\\", '\\"', "\\n", "\\r", "\\t"])
-
-
-def _json_string(expr: pl.Expr, *, escape: bool = True) -> pl.Expr:
-    escaped = expr.str.replace_many(*_JSON_ESCAPES) if escape else expr
-    return pl.concat_str(pl.lit('"'), escaped, pl.lit('"'))
-
-
-def _json_value(field_id: str, series: pl.Series, *, sep: str = ", ") -> pl.Expr:
-    expr = pl.col(field_id)
-    if series.dtype == pl.Date:
-        return _json_string(expr.dt.to_string("%Y-%m-%d"), escape=False)
-    if series.dtype == pl.Int64:
-        return expr.cast(pl.String)
-    if series.dtype == pl.List(pl.String):
-        items = expr.list.eval(_json_string(pl.element())).list.join(sep)
-        return pl.concat_str(pl.lit("["), items, pl.lit("]"))
-    needs = bool(series.str.contains_any(_JSON_ESCAPES[0]).any())  # most columns never do
-    return _json_string(expr, escape=needs)
-
-
-def _canonical(
-    fields: list[Field],
-    values: dict[str, pl.Series],
-    drop: dict[str, pl.Expr] | None = None,
-    *,
-    compact: bool = False,
-) -> pl.Expr:
-    """archive.canonical_json (json.dumps, sorted keys, ensure_ascii=False) as one expression;
-    `drop`: a field left out of the rows where its expression holds; `compact`: no blanks after
-    the separators (lean_record.dumps, the stored text)."""
-    drop = drop or {}
-    sep, colon = (",", ":") if compact else (", ", ": ")
-    pieces = []
-    for fid in sorted(f.id for f in fields if f.id in values):
-        piece = pl.concat_str(pl.lit(f'"{fid}"{colon}'), _json_value(fid, values[fid], sep=sep))
-        if fid in drop:
-            piece = pl.when(drop[fid]).then(pl.lit(None, dtype=pl.String)).otherwise(piece)
-        pieces.append(piece)
-    body = pl.concat_str(pieces, separator=sep, ignore_nulls=True)
-    return pl.concat_str(pl.lit("{"), body, pl.lit("}")).alias("data")
 
 
 @dataclass(frozen=True, slots=True)
