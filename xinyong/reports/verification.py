@@ -5,9 +5,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -17,14 +16,6 @@ from sqlalchemy.orm import Session
 from xinyong import audit, signing
 from xinyong.db.tables import Report
 from xinyong.reports import seal
-from xinyong.reports.content import ReportContent
-
-BEIJING = timedelta(hours=8)
-CHECK_LETTERS = "ABCDEFGHJKLMNPQRTUVWXY"
-TAIL_DIGITS = 7
-QUERY_SUMMARY_DAYS = 365
-MAX_REASON = 500
-Renderer = Callable[[ReportContent, signing.SigningKey], bytes]
 
 
 class Verdict(StrEnum):

@@ -1,7 +1,7 @@
 """What a report process does: one whole report, in its own transaction.
 
 A web request that asks for a report authenticates the caller, then hands a `Job` to the app's
-report pool (`render_pool.RenderPool.issue`). The pool's process opens its own transaction on
+report pool (`pool.RenderPool.issue`). The pool's process opens its own transaction on
 the platform's database and runs `issue` in it — consent (403 without it), gathering,
 rendering, the SM2 signature, the snapshot row, the query log and the audit row — and commits:
 the query log is still written in the same transaction as the read. The server process gets the
