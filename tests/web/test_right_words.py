@@ -134,3 +134,15 @@ def test_the_credit_code_uses_the_public_base_url(
     assert f"https://xy.example.gov.cn/subjects/{subject.code}" in text
     assert served_at("0.0.0.0", 8130) == "http://127.0.0.1:8130"
     assert served_at("127.0.0.1", 8130) == "http://127.0.0.1:8130"
+
+
+def test_a_records_versions_on_me_name_their_state_in_chinese(
+    client: TestClient, session: Session
+) -> None:
+    subject = make_subject(session)
+    record = make_penalty(session, subject, make_provider(session), decision_date=date(2026, 6, 1))
+    _, username = make_user(session, Role.ENTERPRISE, subject=subject)
+    _login(client, username)
+    versions = client.get(f"/me/records/{record.id}").text.split("<ol>")[1].split("</ol>")[0]
+    assert "第 1 版 · 有效" in versions
+    assert "active" not in versions
