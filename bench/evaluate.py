@@ -36,6 +36,7 @@ from xinyong import catalog, clock, demo, evaluation
 from xinyong.db import migrate
 from xinyong.db.session import make_engine, make_sessionmaker, transaction
 from xinyong.db.tables import Subject
+from xinyong.disclosure.stored import classify
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = date(2026, 12, 1)
@@ -53,8 +54,10 @@ def database(base: str) -> str:
 
 
 def load(url: str, subjects: int, records: int) -> float:
-    """Subjects and records by COPY: penalties (explicit severity), honours and licences."""
+    """Subjects and records by COPY: penalties (explicit severity), honours and licences, with
+    the stored severity collection writes (`disclosure.stored.classify`, issue 17)."""
     rng = random.Random(12)
+    cat = catalog.load_catalog(ROOT / "catalogs")
     t0 = time.perf_counter()
     with psycopg.connect(url) as conn:
         with conn.cursor().copy(
@@ -83,7 +86,8 @@ def load(url: str, subjects: int, records: int) -> float:
         first = conn.execute("SELECT min(id) FROM subjects").fetchone()[0]  # type: ignore[index]
         with conn.cursor().copy(
             "COPY records (subject_id, info_class, natural_key, version, is_current, status, "
-            "decision_number, decision_date, severity, catalog_version, content_hash, data) "
+            "decision_number, decision_date, severity, catalog_version, content_hash, data, "
+            "severity_class, severity_basis) "
             "FROM STDIN"
         ) as cp:
             for i in range(records):
@@ -93,6 +97,7 @@ def load(url: str, subjects: int, records: int) -> float:
                 day = TODAY - timedelta(days=rng.randrange(1, 900))
                 sev = rng.choice(SEVERITIES) if info == "penalty" else None
                 data = {"fine_amount": str(rng.choice((0.1, 1, 5, 150)))} if sev else {}
+                stored = classify(cat, info, data, explicit=sev)
                 cp.write_row(
                     (
                         sid,
@@ -107,6 +112,7 @@ def load(url: str, subjects: int, records: int) -> float:
                         "bench",
                         "x",
                         json.dumps(data),
+                        *stored,
                     )
                 )
         conn.execute("ANALYZE")

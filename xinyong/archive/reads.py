@@ -54,22 +54,44 @@ def source_field(
     fields in the database (whole-population runs): the stored `data`'s value, else the column
     the lean format moved it to (a field the row never had stays NULL). Agrees with
     `source_row(record)[field_id]` as text (dates as ISO text). `stored(key)`: the stored data's
-    value at `key` as text (default `data ->> key`; `source_fields` parses `data` once)."""
-    stored = stored or (lambda key: Record.data[key].as_string())
+    value at `key` as text (default `data ->> key`, asked only of rows whose stored text names the
+    field — a cheap LIKE instead of parsing `data`; `source_fields` parses `data` once)."""
+    if stored is None:
+        named = cast(Record.data, Text).contains(f'"{field_id}"')  # as key, or under ABSENT
+        full = source_field(field_id, info_classes, lambda key: Record.data[key].as_string())
+        return case((named, full), else_=_column_of(field_id, info_classes))
+    return _source_field(field_id, info_classes, stored)
+
+
+def _column_of(field_id: str, info_classes: Iterable[str]) -> ColumnElement[str | None]:
+    """The field as the columns the lean format moved it to hold it (NULL for none)."""
+    whens = [
+        (Record.info_class.in_(classes), cast(getattr(Record, column), Text))
+        for column, classes in sorted(_columns_of(field_id, info_classes).items())
+    ]
+    return case(*whens, else_=null()) if whens else null()
+
+
+def _columns_of(field_id: str, info_classes: Iterable[str]) -> dict[str, list[str]]:
+    """column → the classes whose lean layout keeps `field_id` in it."""
     by_column: dict[str, list[str]] = {}
     for info_class in info_classes:
         lay = layout(info_class)
         column = next((c for c, f in (*lay.columns, *lay.alike) if f == field_id), None)
         if column is not None:
             by_column.setdefault(column, []).append(info_class)
-    if not by_column:
+    return by_column
+
+
+def _source_field(
+    field_id: str,
+    info_classes: Iterable[str],
+    stored: Callable[[str], ColumnElement[str | None]],
+) -> ColumnElement[str | None]:
+    if not _columns_of(field_id, info_classes):
         return stored(field_id)
     never_had = stored(ABSENT).contains(f'"{field_id}"')
-    whens = [
-        (Record.info_class.in_(classes), cast(getattr(Record, column), Text))
-        for column, classes in sorted(by_column.items())
-    ]
-    fallback = case(*whens, else_=null())
+    fallback = _column_of(field_id, info_classes)
     value: ColumnElement[str | None] = case(
         (never_had, null()), else_=func.coalesce(stored(field_id), fallback)
     )

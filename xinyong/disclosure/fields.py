@@ -11,24 +11,32 @@ from typing import Any
 from xinyong.catalog import Catalog
 from xinyong.catalog.schema import FieldRole, InfoClass, LegalBasis
 
+# The roles `severity_of` reads (severity.py): its answer is stored per record (`stored.py`).
+SEVERITY_INPUT_ROLES = (FieldRole.PENALTY_KINDS, FieldRole.AMOUNT, FieldRole.SUBJECT_CATEGORY)
 READ_ROLES = (  # every role the window reads by `value_of` besides the rule's own roles below
-    FieldRole.PENALTY_KINDS,
-    FieldRole.AMOUNT,
-    FieldRole.SUBJECT_CATEGORY,
+    *SEVERITY_INPUT_ROLES,
     FieldRole.STATUS,
     FieldRole.LIST_TYPE,
 )
 
 
-def window_fields(info: InfoClass, catalog: Catalog) -> tuple[str, ...]:
+def window_fields(
+    info: InfoClass, catalog: Catalog, *, classified: bool = False
+) -> tuple[str, ...]:
     """The data fields a record's window can depend on (the rules read data only by role, with
     `value_of`: READ_ROLES and the class's rule's start, end and stop roles). Two records of a class
     that agree on these fields, status, decision date, explicit severity and provider kind have
     the same window: whole-population runs ask once per distinct combination
-    (`evaluation.fact_table.record_table`). Keep READ_ROLES in step with the `value_of`
-    calls in rules.py and severity.py."""
+    (`evaluation.fact_table.record_table`). `classified`: the records' `severity_basis` is one
+    the loaded catalog gives (`stored.bases`) — records agreeing on it agree on `severity_of`'s
+    answer, so its inputs (SEVERITY_INPUT_ROLES, read by `severity_of` alone, for rules by
+    severity alone) leave the list. Keep READ_ROLES in step with the `value_of` calls in rules.py
+    and severity.py."""
     rule = catalog.disclosure_rules.rule(info.disclosure.rule)
-    roles = set(READ_ROLES)
+    by_severity = rule is not None and rule.method == "severity"
+    roles = set(READ_ROLES) - (
+        set(SEVERITY_INPUT_ROLES) if classified or not by_severity else set()
+    )
     if rule is not None:
         roles |= {r for r in (rule.start_role, rule.end_role, *rule.stopped_by) if r is not None}
     return tuple(f.id for f in info.fields if f.role in roles)

@@ -23,8 +23,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from xinyong.catalog import Catalog
-from xinyong.catalog.schema import FieldRole, InfoClass
+from xinyong.catalog.schema import InfoClass
 from xinyong.catalog.schema_rules import SeverityTable
+from xinyong.disclosure.fields import SEVERITY_INPUT_ROLES
 from xinyong.disclosure.severity import severity_of, severity_table_for
 from xinyong.enums import Severity
 
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
     import polars as pl
 
 EXPLICIT = "explicit"
-INPUT_ROLES = (FieldRole.PENALTY_KINDS, FieldRole.AMOUNT, FieldRole.SUBJECT_CATEGORY)
+INPUT_ROLES = SEVERITY_INPUT_ROLES  # what `severity_of` reads
 
 
 @dataclass(frozen=True, slots=True)

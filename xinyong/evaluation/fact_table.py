@@ -14,17 +14,19 @@ import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack
+from dataclasses import dataclass
 from datetime import date
 from typing import IO, Any
 
 import polars as pl
-from sqlalchemy import ColumnElement, Text, cast, select, true
+from sqlalchemy import ColumnElement, Text, and_, case, cast, null, or_, select
 from sqlalchemy.orm import Session
 
 from xinyong import archive, disclosure
 from xinyong.catalog import Catalog, InfoClass
 from xinyong.db import lean_record
 from xinyong.db.tables import Commitment, Record, VoluntaryRegistration
+from xinyong.disclosure import stored as stored_severity
 from xinyong.enums import RecordStatus, RegistrationStatus, Severity
 from xinyong.evaluation.facts import (
     NUMERIC,
@@ -137,6 +139,7 @@ RAW_SCHEMA: dict[str, Any] = {
     "status": pl.Utf8,
     "decision_date": pl.Date,
     "severity": pl.Utf8,
+    "severity_basis": pl.Utf8,
     "decision_number": pl.Utf8,
     "provider_id": pl.Int64,
     "valid_from": pl.Date,
@@ -210,39 +213,68 @@ def record_batches(
     yield from read_batches(session, stmt, schema, rows or BATCH_ROWS)
 
 
-def _reads(catalog: Catalog) -> tuple[dict[str, InfoClass], dict[str, list[str]], list[str]]:
-    """The scored classes, the fields their windows read (field → classes), every field read."""
+@dataclass(frozen=True, slots=True)
+class Reads:
+    """What a run reads of records: the scored classes; per data field, the classes whose window
+    reads it (`unclassified`: a record without a stored severity the loaded catalog gives;
+    `classified`: with one — `disclosure.window_fields(classified=…)`) and whose numbers do;
+    the stored severity bases the loaded catalog gives (`disclosure.stored.bases`)."""
+
+    classes: dict[str, InfoClass]
+    unclassified: dict[str, list[str]]  # field → classes
+    classified: dict[str, list[str]]
+    numeric: dict[str, list[str]]
+    bases: list[str]
+
+    @property
+    def fields(self) -> list[str]:
+        return sorted(set(self.unclassified) | set(self.numeric))
+
+
+def _reads(catalog: Catalog) -> Reads:
     classes = scored_classes(catalog)
-    readers: dict[str, list[str]] = defaultdict(list)  # field → classes whose window reads it
+    reads = Reads(classes, defaultdict(list), defaultdict(list), defaultdict(list),
+                  sorted(stored_severity.bases(catalog)))  # fmt: skip
     for c in classes.values():
         for field_id in disclosure.window_fields(c, catalog):
-            readers[field_id].append(c.id)
-    numeric = {f.id for c in classes.values() for f in c.fields if f.type in NUMERIC}
-    return classes, readers, sorted(set(readers) | numeric)
+            reads.unclassified[field_id].append(c.id)
+        for field_id in disclosure.window_fields(c, catalog, classified=True):
+            reads.classified[field_id].append(c.id)
+        for f in c.fields:
+            if f.type in NUMERIC:
+                reads.numeric[f.id].append(c.id)
+    return reads
 
 
 def record_select(
     session: Session, where: SubjectFilter, catalog: Catalog
 ) -> tuple[Any, dict[str, Any]]:
     """The column select of the records a run reads (current, scored classes, not withdrawn):
-    the columns, and the data fields the windows and numbers read (`archive.source_fields`, as
-    `j_<field>`), with its frame schema."""
-    classes, _readers, projected = _reads(catalog)
-    dialect = session.get_bind().dialect.name
-    parsed, fields = archive.source_fields(projected, classes, dialect)
-    stmt = select(
-        *(getattr(Record, c) for c in RAW_SCHEMA),
-        *(fields[f].label(f"j_{f}") for f in projected),
-    )
-    if parsed is not None:
-        stmt = stmt.select_from(Record).join(parsed, true())
-    stmt = stmt.where(
+    the columns, and the data fields the windows and numbers read (`archive.source_field`, as
+    `j_<field>`), with its frame schema. A field is read only of the rows that need it: of the
+    classes whose numbers or window read it — a record whose severity is stored under a basis
+    the loaded catalog gives (`severity_basis`) has its window read without `severity_of`'s
+    inputs (`disclosure.window_fields(classified=True)`), so PostgreSQL parses `data` only for
+    what is left."""
+    reads = _reads(catalog)
+    classes = list(reads.classes)
+    known = and_(Record.severity_basis.is_not(None), Record.severity_basis.in_(reads.bases))
+    fields = []
+    for f in reads.fields:
+        always = {*reads.numeric.get(f, ()), *reads.classified.get(f, ())}
+        unless_known = set(reads.unclassified.get(f, ())) - always
+        needed = [Record.info_class.in_(sorted(always))] if always else []
+        if unless_known:
+            needed.append(and_(Record.info_class.in_(sorted(unless_known)), ~known))
+        value = archive.source_field(f, classes)
+        fields.append(case((or_(*needed), value), else_=null()).label(f"j_{f}"))
+    stmt = select(*(getattr(Record, c) for c in RAW_SCHEMA), *fields).where(
         where(Record.subject_id),
         Record.is_current.is_(True),
-        Record.info_class.in_(list(classes)),
+        Record.info_class.in_(classes),
         Record.status != RecordStatus.WITHDRAWN.value,
     )
-    return stmt, RAW_SCHEMA | {f"j_{f}": pl.Utf8 for f in projected}
+    return stmt, RAW_SCHEMA | {f"j_{f}": pl.Utf8 for f in reads.fields}
 
 
 def record_facts(
@@ -257,24 +289,29 @@ def record_facts(
     `disclosure` once per distinct combination of what it reads (`disclosure.window_fields`,
     status, decision date, explicit severity, provider kind), with one of those records' data;
     `memo` keeps the answers across a run's frames."""
-    classes, readers, _projected = _reads(catalog)
+    reads = _reads(catalog)
+    classes = reads.classes
     if raw.is_empty():
         return pl.DataFrame(schema=FACT_SCHEMA)
     providers = archive.provider_kinds(session, raw["provider_id"].drop_nulls().unique())
+    known = pl.col("severity_basis").is_in(reads.bases).fill_null(False)
     raw = raw.with_columns(
         provider_kind=pl.col("provider_id").replace_strict(
             providers, default=None, return_dtype=pl.Utf8
-        )
+        ),
+        **{"w:basis": pl.when(known).then(pl.col("severity_basis"))},
     )
-    read = [
-        pl.when(pl.col("info_class").is_in(owners))
-        .then(pl.col(f"j_{field_id}"))
-        .alias(f"w:{field_id}")
-        for field_id, owners in sorted(readers.items())
-    ]
+    read = []
+    for field_id, owners in sorted(reads.unclassified.items()):
+        mine = reads.classified.get(field_id, [])
+        unless_known = sorted(set(owners) - set(mine))
+        when = pl.col("info_class").is_in(mine) | (
+            pl.col("info_class").is_in(unless_known) & ~known
+        )
+        read.append(pl.when(when).then(pl.col(f"j_{field_id}")).alias(f"w:{field_id}"))
     raw = raw.with_columns(read)
-    key = ["info_class", "status", "decision_date", "severity", "provider_kind"]
-    key += [f"w:{f}" for f in sorted(readers)]
+    key = ["info_class", "status", "decision_date", "severity", "provider_kind", "w:basis"]
+    key += [f"w:{f}" for f in sorted(reads.unclassified)]
     kept = ["id", "decision_number", "valid_from", "valid_until"]
     distinct = raw.group_by(key).agg(pl.col(c).first() for c in kept)
     memo = {} if memo is None else memo  # a run's chunks share it
