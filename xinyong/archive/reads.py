@@ -69,7 +69,8 @@ def _column_of(field_id: str, info_classes: Iterable[str]) -> ColumnElement[str 
         (Record.info_class.in_(classes), cast(getattr(Record, column), Text))
         for column, classes in sorted(_columns_of(field_id, info_classes).items())
     ]
-    return case(*whens, else_=null()) if whens else null()
+    value: ColumnElement[str | None] = case(*whens, else_=null()) if whens else cast(null(), Text)
+    return value
 
 
 def _columns_of(field_id: str, info_classes: Iterable[str]) -> dict[str, list[str]]:

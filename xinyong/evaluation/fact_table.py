@@ -263,7 +263,9 @@ def record_select(
     for f in reads.fields:
         always = {*reads.numeric.get(f, ()), *reads.classified.get(f, ())}
         unless_known = set(reads.unclassified.get(f, ())) - always
-        needed = [Record.info_class.in_(sorted(always))] if always else []
+        needed: list[ColumnElement[bool]] = (
+            [Record.info_class.in_(sorted(always))] if always else []
+        )
         if unless_known:
             needed.append(and_(Record.info_class.in_(sorted(unless_known)), ~known))
         value = archive.source_field(f, classes)
@@ -313,20 +315,21 @@ def record_facts(
     key = ["info_class", "status", "decision_date", "severity", "provider_kind", "w:basis"]
     key += [f"w:{f}" for f in sorted(reads.unclassified)]
     kept = ["id", "decision_number", "valid_from", "valid_until"]
-    distinct = raw.group_by(key).agg(pl.col(c).first() for c in kept)
+    live = [k for k in key if raw[k].null_count() < raw.height]  # a column all NULL: no part
+    distinct = raw.select(*live, *kept).unique(subset=live, keep="any")
     memo = {} if memo is None else memo  # a run's chunks share it
     rows = [dict(zip(distinct.columns, v, strict=True)) for v in distinct.iter_rows()]
-    missing = [r for r in rows if tuple(r[k] for k in key) not in memo]
+    missing = [r for r in rows if tuple(r.get(k) for k in key) not in memo]
     stored = _stored_data(session, [r["id"] for r in missing])  # one record's data per input
     for r in missing:
-        memo[tuple(r[k] for k in key)] = _window(r, stored[r["id"]], catalog, today)
-    windows = [memo[tuple(r[k] for k in key)] for r in rows]
+        memo[tuple(r.get(k) for k in key)] = _window(r, stored[r["id"]], catalog, today)
+    windows = [memo[tuple(r.get(k) for k in key)] for r in rows]
     distinct = distinct.drop(kept).with_columns(
         pl.Series("until", [w[0] for w in windows], dtype=pl.Date),
         pl.Series("window_severity", [w[1] for w in windows], dtype=pl.Utf8),
         pl.Series("published", [w[2] for w in windows], dtype=pl.Boolean),
     )
-    raw = raw.join(distinct, on=key, how="left", nulls_equal=True)
+    raw = raw.join(distinct, on=live, how="left", nulls_equal=True)
     titles = {c.id: c.title for c in classes.values()}
     return raw.select(
         pl.col("subject_id"),
@@ -363,10 +366,10 @@ def _window(row: dict[str, Any], data: dict[str, Any], catalog: Catalog, today: 
     facts = disclosure.RecordFacts(
         info_class=row["info_class"],
         status=RecordStatus(row["status"]),
-        decision_date=row["decision_date"],
+        decision_date=row.get("decision_date"),
         data=lean_record.rebuild(row["info_class"], None, row, data),
-        severity=Severity(row["severity"]) if row["severity"] else None,
-        provider_kind=row["provider_kind"],
+        severity=Severity(row["severity"]) if row.get("severity") else None,
+        provider_kind=row.get("provider_kind"),
         objection_open=False,  # only marks the window (异议处理中); never changes its dates
     )
     w = disclosure.disclosure_window(facts, catalog=catalog, today=today)
