@@ -218,9 +218,9 @@ def run_embedded(
     The plan in one pass over the records (`run_totals`), then scored and stored a chunk of
     subjects at a time."""
     started = time.perf_counter()
+    totals = run_totals(session, loaded, catalog=catalog, as_of=as_of)  # before any write
     run = start_run(session, loaded, as_of=as_of, engine="embedded", actor=actor)
     ids = graded_subjects(session, loaded)
-    totals = run_totals(session, loaded, catalog=catalog, as_of=as_of)
     grades: Counter[str] = Counter()
     done = 0
     for _low, _high, chunk in spans(ids):

@@ -10,13 +10,11 @@ shared builders of `facts.py`. Nothing here decides a rule of its own.
 from __future__ import annotations
 
 import json
-import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import date
-from typing import IO, Any
+from typing import Any
 
 import polars as pl
 from sqlalchemy import ColumnElement, Text, and_, case, cast, null, or_, select
@@ -35,6 +33,7 @@ from xinyong.evaluation.facts import (
     registration_fact,
     scored_classes,
 )
+from xinyong.evaluation.reading import read_batches, read_frame
 from xinyong.evaluation.scoring import Fact
 from xinyong.lists import ListHit
 
@@ -145,45 +144,6 @@ RAW_SCHEMA: dict[str, Any] = {
     "valid_from": pl.Date,
     "valid_until": pl.Date,
 }
-
-
-def read_frame(session: Session, stmt: Any, schema: dict[str, Any]) -> pl.DataFrame:
-    """A column select as a Polars frame: COPY … TO STDOUT on PostgreSQL, rows on SQLite."""
-    frames = list(read_batches(session, stmt, schema, rows=None))
-    return frames[0] if frames else pl.DataFrame(schema=schema)
-
-
-def read_batches(
-    session: Session, stmt: Any, schema: dict[str, Any], rows: int | None
-) -> Iterator[pl.DataFrame]:
-    """A column select as Polars frames of about `rows` rows each (None: one frame), from one
-    statement — one pass over the tables whatever the number of frames: COPY … TO STDOUT on
-    PostgreSQL (each COPY message is one row, so a frame ends at a row), rows on SQLite. The
-    statement is read to its end before the first frame is yielded (the connection is free for
-    the caller's statements then); frames wait in temporary files, so memory holds one frame."""
-    if session.get_bind().dialect.name != "postgresql":
-        found = session.execute(stmt).all()  # read to its end first, as on PostgreSQL
-        step = rows or max(1, len(found))
-        for start in range(0, len(found), step):
-            yield pl.DataFrame(found[start : start + step], schema=schema, orient="row")
-        return
-    sql = stmt.compile(dialect=session.get_bind().dialect, compile_kwargs={"literal_binds": True})
-    driver = session.connection().connection.driver_connection
-    with ExitStack() as files:
-        parts: list[IO[bytes]] = []
-        count = rows or 0
-        with driver.cursor().copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)") as copy:  # type: ignore[union-attr]
-            for row in copy:
-                if (rows is not None and count >= rows) or not parts:
-                    parts.append(files.enter_context(tempfile.TemporaryFile()))
-                    count = 0
-                parts[-1].write(row)
-                count += 1
-        for part in parts:
-            part.seek(0)
-            yield pl.read_csv(
-                part, has_header=False, new_columns=list(schema), schema=schema, quote_char='"'
-            )
 
 
 Window = tuple[date | None, str | None, bool]  # (until, severity, published) of a record fact
