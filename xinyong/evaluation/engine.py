@@ -34,7 +34,7 @@ from xinyong.audit import Actor, AuditAction
 from xinyong.catalog import Catalog
 from xinyong.db.tables import EvaluationResult, EvaluationRun, Subject
 from xinyong.enums import SubjectStatus
-from xinyong.evaluation import fact_table, plan
+from xinyong.evaluation import fact_table, plan, reading
 from xinyong.evaluation import facts as facts_mod
 from xinyong.evaluation.models import LoadedModel
 from xinyong.evaluation.scoring import Fact
@@ -74,7 +74,7 @@ def to_frame(facts: Mapping[int, Sequence[Fact]]) -> pl.DataFrame:
 def graded_subjects(session: Session, loaded: LoadedModel) -> list[int]:
     kinds = [k.value for k in loaded.model.subject_kinds]
     stmt = select(Subject.id).where(Subject.kind.in_(kinds), Subject.status.in_(GRADED_STATUSES))
-    frame = fact_table.read_frame(session, stmt.order_by(Subject.id), {"id": pl.Int64})
+    frame = reading.read_frame(session, stmt.order_by(Subject.id), {"id": pl.Int64})
     return frame["id"].to_list()
 
 
