@@ -14,8 +14,11 @@ from sqlalchemy.orm import Session
 
 from tests.factories import make_subject
 from tests.factories.archive import make_record
+from xinyong import archive
 from xinyong.catalog import Catalog
-from xinyong.evaluation import fact_table, reading
+from xinyong.disclosure import stored
+from xinyong.evaluation import engine as engines
+from xinyong.evaluation import fact_table, facts, reading
 
 
 def test_records_read_beside_the_session_are_the_rows_it_sees(
@@ -50,3 +53,37 @@ def test_records_read_beside_the_session_are_the_rows_it_sees(
         assert len(frames) == -(-both.height // 2)  # frames of two rows
         assert both.filter(pl.col("subject_id") == subject_id).height == 3
         reader.rollback()
+
+
+def test_windows_keyed_by_the_stored_severity_equal_the_reference(
+    session: Session, catalog: Catalog, today: date
+) -> None:
+    """A penalty whose severity is stored under a basis the catalog gives is read without
+    severity_of's inputs (its window keyed by the basis); one under a stale basis, or none,
+    with them — every fact equal to the reference's (`facts.gather`)."""
+    subject = make_subject(session)
+    inputs: list[dict[str, Any]] = [
+        {"penalty_kinds": ["警告"]},
+        {"penalty_kinds": ["罚款"], "fine_amount": "200"},
+        {"penalty_kinds": ["罚款"], "fine_amount": "300"},  # the same rule as the one before
+        {"penalty_kinds": ["吊销许可证件"]},
+        {"penalty_kinds": ["罚款"], "fine_amount": "2000000"},
+    ]
+    for n, extra in enumerate(inputs * 2):
+        data = {"decision_number": f"读〔2026〕{n}号", **extra}
+        record = make_record(session, subject, decision_date=date(2026, 5, 1), data=data)
+        if n < len(inputs):  # as collection stores it
+            found = stored.classify(catalog, "penalty", archive.source_row(record))
+            record.severity_class, record.severity_basis = found
+        else:  # classified under a table the catalog no longer has
+            record.severity_class, record.severity_basis = "minor", "old@2025.1+00000000/x"
+    session.flush()
+    ids = [subject.id]
+    want = engines.to_frame(facts.gather(session, ids, catalog=catalog, today=today))
+    got = fact_table.table(
+        session, fact_table.of_subjects(ids), catalog=catalog, today=today, hits={}
+    )
+    order = ["subject_id", "ref"]
+    assert got.sort(order).to_dicts() == want.sort(order).to_dicts()
+    assert got.height == 2 * len(inputs)
+    assert set(got["severity"]) >= {"minor", "general", "serious"}
