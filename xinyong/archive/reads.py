@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import (
     ColumnElement,
@@ -18,6 +18,7 @@ from sqlalchemy import (
     case,
     cast,
     column,
+    false,
     func,
     null,
     or_,
@@ -191,23 +192,32 @@ class ClassFilter:
 
 def _of_class(where: ClassFilter) -> Select[Record]:
     """Current, active versions of one class that `where` lets through (unordered)."""
-    stmt = select(Record).where(
+    return select(Record).where(*class_conditions(where))
+
+
+def class_conditions(
+    where: ClassFilter, *, severity: Literal["any", "decided", "undecided"] = "any"
+) -> list[ColumnElement[bool]]:
+    """The conditions of `where` on a record. `severity` splits a class with a severity plan:
+    "decided" keeps the records SQL decides exactly (a current `severity_basis`, shown by its
+    group's ranges), "undecided" those only the rules can decide (no basis or a stale one)."""
+    conds: list[ColumnElement[bool]] = [
         Record.info_class == where.info_class,
         Record.is_current.is_(True),
         Record.status == RecordStatus.ACTIVE.value,
-    )
+    ]
     if where.authority_name:
-        stmt = stmt.where(Record.authority_name == where.authority_name)
+        conds.append(Record.authority_name == where.authority_name)
     if where.date_from:
-        stmt = stmt.where(Record.decision_date >= where.date_from)
+        conds.append(Record.decision_date >= where.date_from)
     if where.date_to:
-        stmt = stmt.where(Record.decision_date <= where.date_to)
+        conds.append(Record.decision_date <= where.date_to)
     if where.decided_since:
-        stmt = stmt.where(Record.decision_date >= where.decided_since)
+        conds.append(Record.decision_date >= where.decided_since)
     if where.decided_until:
-        stmt = stmt.where(Record.decision_date <= where.decided_until)
+        conds.append(Record.decision_date <= where.decided_until)
     if where.severity_since is not None:
-        stmt = stmt.where(or_(Record.severity.is_(None), *(
+        conds.append(or_(Record.severity.is_(None), *(
             and_(Record.severity == severity, Record.decision_date >= since)
             for severity, since in where.severity_since)))  # fmt: skip
     if where.valid_on:
@@ -218,13 +228,17 @@ def _of_class(where: ClassFilter) -> Select[Record]:
             ends = and_(ends, Record.valid_until != where.long_term_sentinel)
         if where.undated_since is not None:
             no_end = and_(no_end, Record.decision_date >= where.undated_since)
-        stmt = stmt.where(or_(ends, no_end))
+        conds.append(or_(ends, no_end))
     if where.severity_shown is not None:
         basis = Record.severity_basis
-        stmt = stmt.where(or_(basis.is_(None), basis.not_in(where.severity_known), *(
+        stale = or_(basis.is_(None), basis.not_in(where.severity_known))
+        decided = or_(*(
             and_(basis.in_(group), or_(*(Record.decision_date.between(a, b) for a, b in days)))
-            for group, days in where.severity_shown)))  # fmt: skip
-    return stmt
+            for group, days in where.severity_shown))  # fmt: skip
+        conds.append({"any": or_(stale, decided), "decided": decided, "undecided": stale}[severity])
+    elif severity == "decided":
+        conds.append(false())  # without a plan SQL decides nothing exactly
+    return conds
 
 
 def current_of_class(
@@ -240,6 +254,47 @@ def current_of_class(
             or_(Record.decision_date < day, and_(Record.decision_date == day, Record.id < last))
         )
     return list(session.execute(stmt.limit(limit)).scalars())
+
+
+def current_of_subject(
+    session: Session,
+    subject_id: int,
+    classes: Sequence[Sequence[ColumnElement[bool]]],
+    *,
+    after: tuple[date, int] | None = None,
+    skip: int = 0,
+    limit: int,
+) -> list[Record]:
+    """A window of one subject's current records that one of `classes` (each a class's
+    `class_conditions`) lets through, newest decision first, after the (decision_date, id)
+    keyset `after`: a section of the subject page costs its own rows, not the subject's all."""
+    stmt = (
+        select(Record)
+        .where(Record.subject_id == subject_id, or_(*(and_(*conds) for conds in classes)))
+        .order_by(Record.decision_date.desc(), Record.id.desc())
+    )
+    if after is not None:
+        day, last = after
+        stmt = stmt.where(
+            or_(Record.decision_date < day, and_(Record.decision_date == day, Record.id < last))
+        )
+    return list(session.execute(stmt.offset(skip or None).limit(limit)).scalars())
+
+
+def count_of_subject(
+    session: Session, subject_id: int, classes: Sequence[Sequence[ColumnElement[bool]]], *, cap: int
+) -> int:
+    """How many of one subject's current records one of `classes` lets through, counted up to
+    `cap` + 1 (a subject with more costs no more than one with `cap`)."""
+    if not classes:
+        return 0
+    inner = (
+        select(Record.id)
+        .where(Record.subject_id == subject_id, or_(*(and_(*conds) for conds in classes)))
+        .limit(cap + 1)
+        .subquery()
+    )
+    return int(session.execute(select(func.count()).select_from(inner)).scalar_one())
 
 
 def authorities_of_class(session: Session, info_class: str, *, limit: int = 200) -> list[str]:
