@@ -9,7 +9,11 @@ PostgreSQL server's CPU (collection/phases.py, bench/procstats.py) as a markdown
 then, with `--grow` (PostgreSQL): the 双公示 listing and subject page p99 on the archive as (b)
 left it, the archive grown to `--grow` × N records (copies of (b)'s records under other natural
 keys and earlier decision dates, pure SQL), another file of N rows collected into it (rows/s
-against (b)'s, the empty-archive rate), and the two p99 again.
+against (b)'s, the empty-archive rate), and the two p99 again. Both timed imports start from a
+settled database (`settle`: VACUUM (ANALYZE) + CHECKPOINT, as a loader does after a bulk load;
+`--no-settle` leaves autovacuum to fall where it falls), and each prints its CPU per row — the
+collect process and every PostgreSQL process — and the autovacuums, autoanalyzes and checkpoints
+that ran beside it: what grows with the archive (docs/dev/scale.md).
 
     .venv/bin/python bench/collect.py --scale 1 --grow 10 --postgres-url postgresql://…/db
     .venv/bin/python bench/collect.py --rows 200000 --sqlite
@@ -324,6 +328,11 @@ def settle(url: str) -> None:
     with psycopg.connect(plain, autocommit=True) as conn:
         conn.execute("VACUUM (ANALYZE) records")
         conn.execute("CHECKPOINT")
+        row = conn.execute("SELECT pg_backend_pid()").fetchone()
+    assert row is not None
+    deadline = time.monotonic() + 10
+    while Path(f"/proc/{row[0]}").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)  # its CPU reaches the postmaster's when it is reaped: before the run's
 
 
 def maintenance_counts(url: str) -> tuple[int, int, int]:

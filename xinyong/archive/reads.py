@@ -18,11 +18,14 @@ from sqlalchemy import (
     case,
     cast,
     column,
+    exists,
     false,
     func,
+    literal,
     null,
     or_,
     select,
+    union_all,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
@@ -305,6 +308,22 @@ def current_of_subject(
             or_(Record.decision_date < day, and_(Record.decision_date == day, Record.id < last))
         )
     return list(session.execute(stmt.offset(skip or None).limit(limit)).scalars())
+
+
+def classes_of_subject(session: Session, subject_id: int, info_classes: Iterable[str]) -> set[str]:
+    """Which of these classes the subject has a current record of: one statement, one index probe
+    per class (its partition on PostgreSQL), whatever the number of records."""
+    probes = [
+        select(literal(c).label("info_class")).where(
+            exists().where(
+                Record.info_class == c, Record.subject_id == subject_id, Record.is_current.is_(True)
+            )
+        )
+        for c in sorted(set(info_classes))
+    ]
+    if not probes:
+        return set()
+    return set(session.execute(union_all(*probes)).scalars())
 
 
 def count_of_subject(

@@ -110,9 +110,17 @@ def subject_sections(
 ) -> SubjectSections:
     """Every section's first page; the section `tab` at `page` (after the keyset `after`; without
     one, the records before the page are skipped, as the listing's page numbers do)."""
+    every = {name: section_classes(catalog, name) for name in SECTIONS}
+    present = archive.classes_of_subject(
+        session, subject.id, [info.id for infos in every.values() for info in infos]
+    )  # one statement: the sections without any record cost nothing more
     out = {}
     for name in SECTIONS:
         at, key = (page, after) if name == tab else (1, None)
+        if not any(info.id in present for info in every[name]):
+            out[name] = Section(tab=name, items=(), count=0, page=at, after=key,
+                                per_page=per_page)  # fmt: skip
+            continue
         out[name] = section(session, subject, name, catalog=catalog, today=today, page=at,
                             after=key, per_page=per_page)  # fmt: skip
     return SubjectSections(out)
@@ -130,9 +138,7 @@ def section(
     per_page: int = PER_PAGE,
 ) -> Section:
     """One page of one section, with the section's count."""
-    filters = [class_filter(ListingQuery(info.id), catalog, today)
-               for info in section_classes(catalog, tab)]  # fmt: skip
-    every = [archive.class_conditions(f) for f in filters]
+    filters, every = _filters(catalog, tab, today)
     skip = 0 if after else (page - 1) * per_page
     found = _shown(session, subject.id, every, catalog=catalog, today=today, after=after,
                    skip=skip, limit=per_page + 1)  # fmt: skip
@@ -154,13 +160,31 @@ def section(
     )
 
 
+_KEPT = 64  # filters kept (a catalog version × section × day each)
+_kept: dict[tuple[str, str, date], tuple[list[archive.ClassFilter], list[Conditions]]] = {}
+
+
+def _filters(
+    catalog: Catalog, tab: str, today: date
+) -> tuple[list[archive.ClassFilter], list[Conditions]]:
+    """The listing's filter of each class of the section and its SQL conditions, built once per
+    catalog version and day (the plan behind them is a day's: `spans.severity_plan`)."""
+    key = (catalog.version, tab, today)
+    if key not in _kept:
+        if len(_kept) > _KEPT:
+            _kept.clear()
+        filters = [class_filter(ListingQuery(info.id), catalog, today)
+                   for info in section_classes(catalog, tab)]  # fmt: skip
+        _kept[key] = (filters, [archive.class_conditions(f) for f in filters])
+    return _kept[key]
+
+
 def any_shown(session: Session, subject: Subject, *, catalog: Catalog, today: date) -> bool:
     """Whether the rules show any of the subject's records today (in any section or none)."""
     tabs = {tab_of(info) for info in catalog.info_classes.values()}
     return any(
-        _shown(session, subject.id, [archive.class_conditions(class_filter(
-            ListingQuery(info.id), catalog, today)) for info in section_classes(catalog, tab)],
-            catalog=catalog, today=today, limit=1)
+        _shown(session, subject.id, _filters(catalog, tab, today)[1], catalog=catalog,
+               today=today, limit=1)
         for tab in sorted(tabs)
     )  # fmt: skip
 
@@ -168,7 +192,7 @@ def any_shown(session: Session, subject: Subject, *, catalog: Catalog, today: da
 def _shown(
     session: Session,
     subject_id: int,
-    classes: list[list[ColumnElement[bool]]],
+    classes: Sequence[Conditions],
     *,
     catalog: Catalog,
     today: date,
