@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -18,13 +19,17 @@ from xinyong.db.tables import Subject
 from xinyong.disclosure import sections, stored
 
 TODAY = date(2026, 11, 23)
-GENERAL = {"penalty_kinds": ["罚款"], "fine_amount": "5", "subject_category": "法人及非法人组织"}
-MINOR = {"penalty_kinds": ["警告"], "subject_category": "法人及非法人组织"}
+GENERAL: dict[str, Any] = {
+    "penalty_kinds": ["罚款"],
+    "fine_amount": "5",
+    "subject_category": "法人及非法人组织",
+}
+MINOR: dict[str, Any] = {"penalty_kinds": ["警告"], "subject_category": "法人及非法人组织"}
 NUMBER = re.compile(r"示罚〔\d{4}〕\d+号")
 
 
-def _penalty(session: Session, subject: Subject, catalog: Catalog, n: int, fields: dict[str, str |
-             list[str]], days_ago: int, *, classified: bool = True) -> None:  # fmt: skip
+def _penalty(session: Session, subject: Subject, catalog: Catalog, n: int, fields: dict[str, Any],
+             days_ago: int, *, classified: bool = True) -> None:  # fmt: skip
     data = {**fields, "decision_number": f"示罚〔2026〕{n}号"}
     severity_class, basis = (
         stored.classify(catalog, "penalty", data) if classified else (None, None)
