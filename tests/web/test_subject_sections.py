@@ -117,4 +117,7 @@ def test_a_small_section_has_no_pager_and_the_card_reads_no_records(
     assert "行政处罚（1）" in page
     assert 'data-testid="pager-penalties"' not in page
     assert client.get(f"/subjects/{subject.code}?tab=penalties&after=bad").status_code == 422
+    beyond = client.get(f"/subjects/{subject.code}?tab=penalties&page=9")  # a page past the end
+    assert beyond.status_code == 200
+    assert "本页没有记录" in _penalties_section(beyond.text)
     assert client.get(f"/subjects/{subject.code}/card").status_code == 200
