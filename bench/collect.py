@@ -9,7 +9,11 @@ PostgreSQL server's CPU (collection/phases.py, bench/procstats.py) as a markdown
 then, with `--grow` (PostgreSQL): the 双公示 listing and subject page p99 on the archive as (b)
 left it, the archive grown to `--grow` × N records (copies of (b)'s records under other natural
 keys and earlier decision dates, pure SQL), another file of N rows collected into it (rows/s
-against (b)'s, the empty-archive rate), and the two p99 again.
+against (b)'s, the empty-archive rate), and the two p99 again. Both timed imports start from a
+settled database (`settle`: VACUUM (ANALYZE) + CHECKPOINT, as a loader does after a bulk load;
+`--no-settle` leaves autovacuum to fall where it falls), and each prints its CPU per row — the
+collect process and every PostgreSQL process — and the autovacuums, autoanalyzes and checkpoints
+that ran beside it: what grows with the archive (docs/dev/scale.md).
 
     .venv/bin/python bench/collect.py --scale 1 --grow 10 --postgres-url postgresql://…/db
     .venv/bin/python bench/collect.py --rows 200000 --sqlite
@@ -223,12 +227,20 @@ def fresh_postgres(base: str) -> str:
 
 
 def run_collect(
-    url: str, path: Path, rows: int, *, fresh: bool = True, phases: dict[str, Any] | None = None
+    url: str,
+    path: Path,
+    rows: int,
+    *,
+    fresh: bool = True,
+    phases: dict[str, Any] | None = None,
+    settled: bool = False,
 ) -> tuple[float, float]:
     """(b) rows/s and peak RSS (MB) of `xinyong collect` as a child process (`fresh`: migrate
     and register the provider first). `phases` is filled with the child's phase timers
     (xinyong/collection/phases.py), the PostgreSQL server's CPU seconds during the run
-    ("postgres cpu") and the process's own ("process cpu")."""
+    ("postgres cpu") and the process's own ("process cpu"), and the autovacuums, autoanalyzes
+    and checkpoints that ran beside it ("beside"). `settled`: `settle` the database first (after
+    the set-up, outside the timing)."""
     timers = Path(tempfile.mkstemp(suffix=".json")[1])
     env = {**os.environ, "XINYONG_DATABASE_URL": url, "XINYONG_TODAY": TODAY.isoformat(),
            PHASES_ENV: str(timers)}  # fmt: skip
@@ -237,9 +249,12 @@ def run_collect(
         migrate.upgrade(url)
         subprocess.run([str(BIN / "xinyong"), "providers", "add", provider, "基准测试局"],
                        env=env, check=True, capture_output=True)  # fmt: skip
+    if settled:
+        settle(url)
     args = [str(BIN / "xinyong"), "collect", str(path), "--class", "penalty",
             "--provider", provider, "--json"]  # fmt: skip
     server = postgres_cpu(url)
+    maintenance = maintenance_counts(url) if url.startswith("postgresql") else (0, 0, 0)
     started = time.perf_counter()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         child = subprocess.Popen(args, env=env, stdout=out, stderr=err)
@@ -259,6 +274,8 @@ def run_collect(
         phases["postgres cpu"] = postgres_cpu(url) - server
         phases["process cpu"] = own
         phases["process wall"] = elapsed
+        after = maintenance_counts(url) if url.startswith("postgresql") else (0, 0, 0)
+        phases["beside"] = [b - a for a, b in zip(maintenance, after, strict=True)]
     timers.unlink()
     return rows / elapsed, peak_kb / 1024
 
@@ -298,6 +315,43 @@ def _analyze(url: str) -> None:
 
     with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as conn:
         conn.execute("ANALYZE records")
+
+
+def settle(url: str) -> None:
+    """What a loader does after a bulk load, and the same start for every timed import:
+    VACUUM (ANALYZE) `records` (visibility map and hint bits set, statistics current, so
+    autovacuum has nothing left to start in the middle of the next import) and a CHECKPOINT (the
+    load's dirty pages written before, not during, the next run)."""
+    import psycopg  # noqa: PLC0415
+
+    plain = url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(plain, autocommit=True) as conn:
+        conn.execute("VACUUM (ANALYZE) records")
+        conn.execute("CHECKPOINT")
+        row = conn.execute("SELECT pg_backend_pid()").fetchone()
+    assert row is not None
+    deadline = time.monotonic() + 10
+    while Path(f"/proc/{row[0]}").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)  # its CPU reaches the postmaster's when it is reaped: before the run's
+
+
+def maintenance_counts(url: str) -> tuple[int, int, int]:
+    """(autovacuums, autoanalyzes of the `records` partitions, checkpoints) so far: what ran
+    beside an import is the difference before and after it."""
+    import psycopg  # noqa: PLC0415
+
+    plain = url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(plain, autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT coalesce(sum(autovacuum_count), 0), coalesce(sum(autoanalyze_count), 0) "
+            "FROM pg_stat_user_tables WHERE relname LIKE 'records%'"
+        ).fetchone()
+        points = conn.execute(
+            "SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter"
+        ).fetchone()
+    assert row is not None
+    assert points is not None
+    return int(row[0]), int(row[1]), int(points[0])
 
 
 def page_p99(url: str, requests: int = 20) -> tuple[float, float]:
@@ -364,6 +418,10 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=20261122)
     parser.add_argument("--postgres-url", default=os.environ.get("XINYONG_BENCH_POSTGRES_URL"))
     parser.add_argument("--sqlite", action="store_true", help="also measure on SQLite")
+    parser.add_argument("--no-settle", dest="settle", action="store_false",
+                        help="no VACUUM (ANALYZE) + CHECKPOINT before each timed import (the "
+                        "stop-21 runs: autovacuum may then work on the grown archive during the "
+                        "second import)")  # fmt: skip
     opts = parser.parse_args()
     if opts.scale:
         opts.rows = max(1, round(opts.scale * 1_000_000))
@@ -381,7 +439,8 @@ def main() -> None:
                 baseline = copy_baseline(url, path)
             timers: dict[str, Any] = {}
             with phase("(b) collect into the empty archive"):
-                speed, peak = run_collect(url, path, opts.rows, phases=timers)
+                speed, peak = run_collect(url, path, opts.rows, phases=timers,
+                                          settled=opts.settle)  # fmt: skip
             with phase("(c) storing alone"):
                 floor = store_floor(url)
             print(f"# (a) raw COPY {baseline:,.0f} rows/s; (c) storing alone {floor:,.0f} rows/s "
@@ -398,7 +457,7 @@ def main() -> None:
                   f"{floor / baseline:.2f}, (b)/(c) {speed / floor:.2f}, peak RSS {peak:,.0f} MB "
                   "| — | — | (c) ≥ 0.3 × (a), (b) ≥ 0.8 × (c), ≤ 2 GB |")  # fmt: skip
             if opts.grow > 1:
-                _grown(url, Path(tmp), opts, speed, machine)
+                _grown(url, Path(tmp), opts, speed, timers, machine)
         if opts.sqlite:
             speed, peak = run_collect(f"sqlite:///{Path(tmp) / 'bench.db'}", path, opts.rows)
             print(f"| {clock.today()} | {machine} | collect SQLite N={opts.rows} | "
@@ -406,8 +465,17 @@ def main() -> None:
                   f"peak RSS {peak:,.0f} MB | — | — | — |")  # fmt: skip
 
 
-def _grown(url: str, tmp: Path, opts: argparse.Namespace, empty: float, machine: str) -> None:
-    """The archive-growth run: p99 before, grow, collect another file, p99 after."""
+def _grown(
+    url: str,
+    tmp: Path,
+    opts: argparse.Namespace,
+    empty: float,
+    empty_timers: dict[str, Any],
+    machine: str,
+) -> None:
+    """The archive-growth run: p99 before, grow, collect another file, p99 after; then what each
+    import cost per row (CPU of the collect process and of PostgreSQL) into the empty and into
+    the grown archive, and what maintenance ran beside each."""
     with phase("p99 at 1×"):
         _analyze(url)  # as autovacuum would after (b)'s million rows: plans with statistics
         listing0, page0 = page_p99(url)
@@ -416,14 +484,39 @@ def _grown(url: str, tmp: Path, opts: argparse.Namespace, empty: float, machine:
     second = tmp / "penalties-2.csv"
     with phase("generate the second file"):
         generate(second, opts.rows, opts.seed + 1)
+    timers: dict[str, Any] = {}
     with phase("collect into the grown archive"):
-        speed, peak = run_collect(url, second, opts.rows, fresh=False)
+        speed, peak = run_collect(url, second, opts.rows, fresh=False, phases=timers,
+                                  settled=opts.settle)  # fmt: skip
+    print_phases(timers, opts.rows)
     with phase(f"p99 at {opts.grow}×"):
         listing1, page1 = page_p99(url)
-    print(f"| {clock.today()} | {machine} | collect into {total:,} records N={opts.rows} | "
-          f"{speed:,.0f} rows/s = {speed / empty:.2f} × into the empty archive, peak RSS "
-          f"{peak:,.0f} MB; p99 listing {listing0:.0f} → {listing1:.0f} ms, subject page "
-          f"{page0:.0f} → {page1:.0f} ms | — | — | ≥ 0.8 ×, p99 no worse |")  # fmt: skip
+    print_growth(empty_timers, timers, opts.rows)
+    settled = "settled (VACUUM ANALYZE + CHECKPOINT before each import)" if opts.settle else (
+        "not settled")  # fmt: skip
+    print(f"| {clock.today()} | {machine} | collect into {total:,} records N={opts.rows}, "
+          f"{settled} | {speed:,.0f} rows/s = {speed / empty:.2f} × into the empty archive "
+          f"({empty:,.0f} rows/s), peak RSS {peak:,.0f} MB; p99 listing {listing0:.0f} → "
+          f"{listing1:.0f} ms, subject page {page0:.0f} → {page1:.0f} ms | — | — | ≥ 0.8 ×, p99 "
+          "no worse |")  # fmt: skip
+
+
+def print_growth(empty: dict[str, Any], grown: dict[str, Any], rows: int) -> None:
+    """CPU µs a row of both imports (the collect process; every PostgreSQL process, autovacuum
+    included) and the maintenance beside each: what grows with the archive."""
+    if not empty or not grown:
+        return
+    print("| import | process CPU µs a row | PostgreSQL CPU µs a row | wall s | autovacuums, "
+          "autoanalyzes, checkpoints beside it |\n|---|---|---|---|---|")  # fmt: skip
+    for name, t in (("into the empty archive", empty), ("into the grown archive", grown)):
+        beside = ", ".join(str(n) for n in t.get("beside", ()))
+        print(
+            f"| {name} | {t['process cpu'] / rows * 1e6:.1f} | "
+            f"{t['postgres cpu'] / rows * 1e6:.1f} | {t['process wall']:.2f} | {beside} |"
+        )
+    ratio = (grown["process cpu"] + grown["postgres cpu"]) / (
+        empty["process cpu"] + empty["postgres cpu"])  # fmt: skip
+    print(f"# CPU a row, grown / empty: {ratio:.2f} × (process + PostgreSQL)", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -6,12 +6,15 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests.factories import make_record, make_subject
-from xinyong import archive
+from tests.factories import make_provider, make_record, make_subject
+from xinyong import archive, collection
 from xinyong.audit import Actor, list_audit
-from xinyong.db.tables import Objection
+from xinyong.catalog import Catalog
+from xinyong.clock import Calendar
+from xinyong.db.tables import Objection, Record
 from xinyong.enums import RecordStatus, Role
 
 
@@ -108,3 +111,30 @@ def test_source_fields_read_what_source_row_reads(session: Session) -> None:
                 assert json.loads(getattr(row, f)) == value, f
             else:
                 assert getattr(row, f) == (None if value is None else str(value)), f
+
+
+def test_the_records_of_a_batch_are_read_by_its_id_range(
+    session: Session, catalog: Catalog, calendar: Calendar, today: date
+) -> None:
+    """`archive.of_batch`: the outbox rows of a collected batch bound its records' ids (an index
+    range, not a scan of the archive); the same records as `batch_id ==`; a batch id the writer
+    never used keeps the plain condition."""
+    from tests.collection.conftest import HEADERS, penalty_rows  # noqa: PLC0415
+
+    provider = make_provider(session)
+    rows = penalty_rows(3, authority=provider.uscc)
+    sub = collection.Submission(
+        "penalty", provider.uscc, rows=[dict(zip(HEADERS, r, strict=True)) for r in rows]
+    )
+    report = collection.collect(session, sub, catalog=catalog, calendar=calendar,
+                                actor=Actor.system("测试"), today=today)  # fmt: skip
+    assert report.batch_id is not None
+    condition = archive.of_batch(session, report.batch_id)
+    assert "BETWEEN" in str(condition).upper()
+    ids = set(session.execute(select(Record.id).where(condition)).scalars())
+    plain = Record.batch_id == report.batch_id
+    assert ids == set(session.execute(select(Record.id).where(plain)).scalars())
+    assert len(ids) == 3
+    stray = make_record(session, make_subject(session), batch_id=987654)
+    found = session.execute(select(Record.id).where(archive.of_batch(session, 987654)))
+    assert set(found.scalars()) == {stray.id}

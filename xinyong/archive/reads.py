@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import (
     ColumnElement,
@@ -18,16 +18,20 @@ from sqlalchemy import (
     case,
     cast,
     column,
+    exists,
+    false,
     func,
+    literal,
     null,
     or_,
     select,
+    union_all,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
 from xinyong.db.lean_record import ABSENT, layout, rebuild  # the stored format
-from xinyong.db.tables import Objection, Provider, Record
+from xinyong.db.tables import BatchChunk, Objection, OutboxEntry, Provider, Record
 from xinyong.enums import ObjectionStatus, RecordStatus
 from xinyong.errors import NotFound
 
@@ -162,6 +166,32 @@ def open_objection_record_ids(session: Session, record_ids: Iterable[int]) -> se
     return set(session.execute(stmt).scalars())
 
 
+BATCH_TARGET = "batch"  # outbox rows of collection chunks name their batch (outbox.append_chunk)
+
+
+def of_batch(session: Session, batch_id: int) -> ColumnElement[bool]:
+    """The records a collection batch wrote, as a condition that reads only them: `batch_id`
+    within the id range of the batch's committed chunks (the outbox row the collection writer
+    adds in each chunk's transaction holds its first and last id), so the primary key's index is
+    walked over the batch's ids instead of scanning the whole archive for `batch_id` (no index
+    holds it: a 1M-row batch into a 10M-record archive read 11M rows to find its subjects).
+    A batch whose chunks wrote nothing: false. Records given a batch id any other way (no outbox
+    row, no chunk): the plain condition."""
+    stmt = select(OutboxEntry.payload).where(
+        OutboxEntry.target_type == BATCH_TARGET, OutboxEntry.target_id == batch_id
+    )
+    ranges = [(int(p["first_id"]), int(p["last_id"])) for p in session.execute(stmt).scalars()
+              if isinstance(p, dict) and "first_id" in p]  # fmt: skip
+    if ranges:
+        low, high = min(a for a, _ in ranges), max(b for _, b in ranges)
+        return and_(Record.id.between(low, high), Record.batch_id == batch_id)
+    chunks = select(func.count(), func.coalesce(func.sum(BatchChunk.new + BatchChunk.updated), 0))
+    found, written = session.execute(chunks.where(BatchChunk.batch_id == batch_id)).one()
+    if found and not written:
+        return false()
+    return Record.batch_id == batch_id
+
+
 # ---- queries for the derived views (disclosure, portal listings) -------------------------------
 
 
@@ -214,23 +244,32 @@ class ClassFilter:
 
 def _of_class(where: ClassFilter) -> Select[Record]:
     """Current, active versions of one class that `where` lets through (unordered)."""
-    stmt = select(Record).where(
+    return select(Record).where(*class_conditions(where))
+
+
+def class_conditions(
+    where: ClassFilter, *, severity: Literal["any", "decided", "undecided"] = "any"
+) -> list[ColumnElement[bool]]:
+    """The conditions of `where` on a record. `severity` splits a class with a severity plan:
+    "decided" keeps the records SQL decides exactly (a current `severity_basis`, shown by its
+    group's ranges), "undecided" those only the rules can decide (no basis or a stale one)."""
+    conds: list[ColumnElement[bool]] = [
         Record.info_class == where.info_class,
         Record.is_current.is_(True),
         Record.status == RecordStatus.ACTIVE.value,
-    )
+    ]
     if where.authority_name:
-        stmt = stmt.where(Record.authority_name == where.authority_name)
+        conds.append(Record.authority_name == where.authority_name)
     if where.date_from:
-        stmt = stmt.where(Record.decision_date >= where.date_from)
+        conds.append(Record.decision_date >= where.date_from)
     if where.date_to:
-        stmt = stmt.where(Record.decision_date <= where.date_to)
+        conds.append(Record.decision_date <= where.date_to)
     if where.decided_since:
-        stmt = stmt.where(Record.decision_date >= where.decided_since)
+        conds.append(Record.decision_date >= where.decided_since)
     if where.decided_until:
-        stmt = stmt.where(Record.decision_date <= where.decided_until)
+        conds.append(Record.decision_date <= where.decided_until)
     if where.severity_since is not None:
-        stmt = stmt.where(or_(Record.severity.is_(None), *(
+        conds.append(or_(Record.severity.is_(None), *(
             and_(Record.severity == severity, Record.decision_date >= since)
             for severity, since in where.severity_since)))  # fmt: skip
     if where.valid_on:
@@ -241,13 +280,17 @@ def _of_class(where: ClassFilter) -> Select[Record]:
             ends = and_(ends, Record.valid_until != where.long_term_sentinel)
         if where.undated_since is not None:
             no_end = and_(no_end, Record.decision_date >= where.undated_since)
-        stmt = stmt.where(or_(ends, no_end))
+        conds.append(or_(ends, no_end))
     if where.severity_shown is not None:
         basis = Record.severity_basis
-        stmt = stmt.where(or_(basis.is_(None), basis.not_in(where.severity_known), *(
+        stale = or_(basis.is_(None), basis.not_in(where.severity_known))
+        decided = or_(*(
             and_(basis.in_(group), or_(*(Record.decision_date.between(a, b) for a, b in days)))
-            for group, days in where.severity_shown)))  # fmt: skip
-    return stmt
+            for group, days in where.severity_shown))  # fmt: skip
+        conds.append({"any": or_(stale, decided), "decided": decided, "undecided": stale}[severity])
+    elif severity == "decided":
+        conds.append(false())  # without a plan SQL decides nothing exactly
+    return conds
 
 
 def current_of_class(
@@ -263,6 +306,63 @@ def current_of_class(
             or_(Record.decision_date < day, and_(Record.decision_date == day, Record.id < last))
         )
     return list(session.execute(stmt.limit(limit)).scalars())
+
+
+def current_of_subject(
+    session: Session,
+    subject_id: int,
+    classes: Sequence[Sequence[ColumnElement[bool]]],
+    *,
+    after: tuple[date, int] | None = None,
+    skip: int = 0,
+    limit: int,
+) -> list[Record]:
+    """A window of one subject's current records that one of `classes` (each a class's
+    `class_conditions`) lets through, newest decision first, after the (decision_date, id)
+    keyset `after`: a section of the subject page costs its own rows, not the subject's all."""
+    stmt = (
+        select(Record)
+        .where(Record.subject_id == subject_id, or_(*(and_(*conds) for conds in classes)))
+        .order_by(Record.decision_date.desc(), Record.id.desc())
+    )
+    if after is not None:
+        day, last = after
+        stmt = stmt.where(
+            or_(Record.decision_date < day, and_(Record.decision_date == day, Record.id < last))
+        )
+    return list(session.execute(stmt.offset(skip or None).limit(limit)).scalars())
+
+
+def classes_of_subject(session: Session, subject_id: int, info_classes: Iterable[str]) -> set[str]:
+    """Which of these classes the subject has a current record of: one statement, one index probe
+    per class (its partition on PostgreSQL), whatever the number of records."""
+    probes = [
+        select(literal(c).label("info_class")).where(
+            exists().where(
+                Record.info_class == c, Record.subject_id == subject_id, Record.is_current.is_(True)
+            )
+        )
+        for c in sorted(set(info_classes))
+    ]
+    if not probes:
+        return set()
+    return set(session.execute(union_all(*probes)).scalars())
+
+
+def count_of_subject(
+    session: Session, subject_id: int, classes: Sequence[Sequence[ColumnElement[bool]]], *, cap: int
+) -> int:
+    """How many of one subject's current records one of `classes` lets through, counted up to
+    `cap` + 1 (a subject with more costs no more than one with `cap`)."""
+    if not classes:
+        return 0
+    inner = (
+        select(Record.id)
+        .where(Record.subject_id == subject_id, or_(*(and_(*conds) for conds in classes)))
+        .limit(cap + 1)
+        .subquery()
+    )
+    return int(session.execute(select(func.count()).select_from(inner)).scalar_one())
 
 
 def authorities_of_class(session: Session, info_class: str, *, limit: int = 200) -> list[str]:

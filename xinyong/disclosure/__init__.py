@@ -2,8 +2,9 @@
 
 Owns: the severity of penalties (sector tables in `catalogs/severity/`), the disclosure window of
 every record (`catalogs/disclosure_rules.yaml`: regimes 令36号 from 2026-04-01 and 令58号 before),
-the subject's public view by portal tab, the full archive view for authorised readers, and the
-双公示 listings. Computed from the record, the catalog and `today` — never stored as a flag.
+the subject's public view by portal tab (the page shows one page of each section: sections.py),
+the full archive view for authorised readers, and the 双公示 listings. Computed from the record,
+the catalog and `today` — never stored as a flag.
 Does not: change records (archive.new_version), decide list entries (lists) or repairs (repair).
 
 Start here: `rules.disclosure_window` (pure), then `views.public_view`.
@@ -22,6 +23,7 @@ from xinyong.disclosure.rules import (
     severity_table_for,
     window_fields,
 )
+from xinyong.disclosure.sections import Section, SubjectSections, any_shown, subject_sections
 from xinyong.disclosure.views import (
     PUNISHMENT_TAB,
     ArchiveEntry,
@@ -45,8 +47,11 @@ __all__ = [
     "PublicRecord",
     "PurposeRequired",
     "RecordFacts",
+    "Section",
     "SeverityFinding",
     "SubjectDisclosure",
+    "SubjectSections",
+    "any_shown",
     "disclosure_window",
     "full_archive",
     "listing",
@@ -57,6 +62,7 @@ __all__ = [
     "record_states",
     "severity_of",
     "severity_table_for",
+    "subject_sections",
     "window_fields",
     "windows",
 ]

@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
+from xinyong import archive
 from xinyong.catalog import Catalog
 from xinyong.db.tables import Commitment, ListEntry, Record, Subject, VoluntaryRegistration
 from xinyong.evaluation.service import reevaluate
@@ -95,9 +96,9 @@ def reevaluate_batch(
 
     ids = list(
         session.execute(
-            select(Record.subject_id).where(Record.batch_id == batch_id).distinct()
+            select(Record.subject_id).where(archive.of_batch(session, batch_id)).distinct()
         ).scalars()
-    )
+    )  # the batch's own rows (by their id range), not a scan of the whole archive
     if len(ids) > BATCH_REGRADE_LIMIT:
         log.info("batch too large to regrade now", batch_id=batch_id, subjects=len(ids))
         return None

@@ -273,7 +273,7 @@ def alerts_for_batch(
     listings of one batch."""
     lists = [c.id for c in catalog.info_classes.values() if c.kind == "list_entry"]
     stmt = select(Record).where(
-        Record.batch_id == batch_id,
+        archive.of_batch(session, batch_id),  # the batch's id range: no scan of the archive
         Record.is_current.is_(True),
         Record.status == RecordStatus.ACTIVE.value,
         or_(Record.severity == Severity.SERIOUS.value, Record.info_class.in_(lists)),

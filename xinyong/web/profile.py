@@ -41,7 +41,7 @@ def has_public(session: Session, subject: Subject, catalog: Catalog, today: date
     """Whether the subject has something currently public: a disclosed record or anything this
     platform decided or verified and shows. A person without it has no public page and is never
     listed by the public search."""
-    if disclosure.public_view(session, subject, catalog=catalog, today=today).records:
+    if disclosure.any_shown(session, subject, catalog=catalog, today=today):
         return True
     own = platform_profile(session, subject.id, catalog, today)
     return any(own[part] for part in ("list_entries", "red_entries", "commitments",

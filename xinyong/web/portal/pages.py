@@ -10,7 +10,6 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from xinyong import disclosure, identifiers, related_parties, subjects
-from xinyong.catalog import Catalog
 from xinyong.db.tables import Subject
 from xinyong.disclosure import ListingQuery
 from xinyong.errors import InvalidInput
@@ -36,32 +35,39 @@ def search(
     return templates.TemplateResponse(request, "portal/search.html", context)
 
 
-def _subject_context(
-    request: Request, session: DbSession, subject: Subject, catalog: Catalog, today: date
-) -> dict[str, Any]:
-    view = disclosure.public_view(session, subject, catalog=catalog, today=today)
-    base = qr.base_url(request.app.state.settings.public_base_url, str(request.base_url))
-    url = qr.public_url(base, view.subject["ref"])
-    return {
-        "s": view.subject,
-        "tabs": view.tabs,
+SECTION_TABS = Literal["licences", "penalties", "incentives", "punishments", "breaches"]
+KEYSET = r"^\d{4}-\d{2}-\d{2}\.\d{1,18}$"  # a next-page link's keyset: the last row's date.id
+
+
+@router.get("/subjects/{ref}", response_class=HTMLResponse)
+def subject_page(
+    request: Request,
+    session: DbSession,
+    catalog: CurrentCatalog,
+    today: Today,
+    ref: str,
+    tab: SECTION_TABS | None = None,
+    page: int = Query(1, ge=1, le=1000),
+    after: str | None = Query(None, max_length=40, pattern=KEYSET),
+) -> HTMLResponse:
+    """The subject page: one page of each section (newest first); `tab`, `page` and `after`
+    turn the pages of one section (its next-page link)."""
+    subject = profile.public_subject(session, ref, catalog, today)
+    sections = disclosure.subject_sections(
+        session, subject, catalog=catalog, today=today, tab=tab, page=page, after=_after(after)
+    )
+    view, url = _address(request, subject)
+    context = {
+        "s": view,
+        "sections": sections,
         "today": today,
-        "public_url": url,
-        "qr_svg": qr.svg(url, title=f"{view.subject['name']}的信用码"),
+        "qr_svg": qr.svg(url, title=f"{view['name']}的信用码"),
         "related": related_parties.related_organisations(
             session, subject, catalog=catalog, today=today
         ),
         **profile.platform_profile(session, subject.id, catalog, today),
         **evaluation_web.portal_context(session, subject, catalog, today),
     }
-
-
-@router.get("/subjects/{ref}", response_class=HTMLResponse)
-def subject_page(
-    request: Request, session: DbSession, catalog: CurrentCatalog, today: Today, ref: str
-) -> HTMLResponse:
-    subject = profile.public_subject(session, ref, catalog, today)
-    context = _subject_context(request, session, subject, catalog, today)
     return _noindex(templates.TemplateResponse(request, "portal/subject.html", context), subject)
 
 
@@ -69,9 +75,19 @@ def subject_page(
 def credit_code_card(
     request: Request, session: DbSession, catalog: CurrentCatalog, today: Today, ref: str
 ) -> HTMLResponse:
+    """The printable 信用码 card: the subject's name, code and QR code (no records)."""
     subject = profile.public_subject(session, ref, catalog, today)
-    context = _subject_context(request, session, subject, catalog, today)
+    view, url = _address(request, subject)
+    context = {"s": view, "today": today, "public_url": url,
+               "qr_svg": qr.svg(url, title=f"{view['name']}的信用码")}  # fmt: skip
     return _noindex(templates.TemplateResponse(request, "portal/card.html", context), subject)
+
+
+def _address(request: Request, subject: Subject) -> tuple[dict[str, Any], str]:
+    """The subject's public facts and the public address of its page (the QR code's)."""
+    view = subjects.public_view(subject)
+    base = qr.base_url(request.app.state.settings.public_base_url, str(request.base_url))
+    return view, qr.public_url(base, view["ref"])
 
 
 def _noindex(response: HTMLResponse, subject: Subject) -> HTMLResponse:
@@ -92,7 +108,7 @@ def listing_page(
     date_from: str | None = Query(None, alias="from", max_length=10),
     date_to: str | None = Query(None, alias="to", max_length=10),
     page: int = Query(1, ge=1, le=1000),
-    after: str | None = Query(None, max_length=40, pattern=r"^\d{4}-\d{2}-\d{2}\.\d{1,18}$"),
+    after: str | None = Query(None, max_length=40, pattern=KEYSET),
 ) -> HTMLResponse:
     start, end = _day(date_from, "起始日期"), _day(date_to, "截止日期")
     query = ListingQuery(info_class, authority or None, start, end, page, PER_PAGE, _after(after))
