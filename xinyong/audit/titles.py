@@ -128,7 +128,7 @@ SURFACE_TITLES: dict[str, str] = {
     "admin": "管理后台",
     "bank": "金融机构工作台",
     "cli": "信用档案（命令行）",
-    "check": "核查详情",
+    "check": "联合奖惩核查",
     "scenario": "信易+场景核验",
     "check_replay": "核查日志复核",
 }
