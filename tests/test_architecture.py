@@ -82,7 +82,6 @@ NOT_ACTIONS = {
     ("auth/sessions.py", "log_out"): "ends the caller's own web session; the sign-in is audited",
     ("indicators/snapshots.py", "refresh"): "recomputes a cache of derived monthly figures",
     ("audit/retention.py", "purge_before"): "writes its own chain row through record()",
-    ("indicators/snapshots.py", "forget_documents"): "drops cached figures; its caller audits",
     ("reports/issue.py", "hold_write_lock"): "an UPDATE matching no row: SQLite's write lock",
     ("evaluation/engine.py", "write_results"): "a run's results: the run is audited by start_run",
     ("outbox.py", "append"): "a row of the change it records, inside that audited action",
