@@ -176,7 +176,8 @@ def test_a_need_is_withdrawn_by_the_sme_and_served_by_the_bank_outcome(
     assert again.status_code == 409
     assert again.json()["error"] == "financing.need_closed"
     me = client.get("/me/financing").text
-    assert "已撤回" in me
+    assert f"<td>已撤回</td><td>{TODAY.isoformat()}</td>" in me  # settled on the day withdrawn
+    assert "<td>对接中</td><td>—</td>" in me
     assert "按最近一笔对接中的需求（60.00 万元" in me
 
     _login(client, bank.username)

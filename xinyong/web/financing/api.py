@@ -93,9 +93,11 @@ def api_need(
 
 @api.post("/needs/{need_id}/withdraw", summary="企业撤回本企业的融资需求")
 def api_withdraw_need(
-    session: DbSession, actor: Enterprise, subject: OwnSubject, need_id: RowId
+    session: DbSession, actor: Enterprise, subject: OwnSubject, today: Today, need_id: RowId
 ) -> dict[str, Any]:
-    need = market.withdraw_need(session, market.get_need(session, need_id), actor=actor)
+    need = market.withdraw_need(
+        session, market.get_need(session, need_id), actor=actor, today=today
+    )
     return {"need": market.need_json(need)}
 
 
