@@ -55,7 +55,7 @@ def test_the_dashboard_is_read_from_its_snapshot_until_it_is_refreshed(
         return next(f.value for f in board.figures if f.key == "records_collected")
 
     empty = dashboard.current(session, defs, period, actor=office)
-    assert (empty.figures, empty.computed_at, empty.stale) == ([], None, "本月看板尚未计算")
+    assert (empty.figures, empty.computed_at, empty.stale) == ([], None, "2026-11 的看板尚未计算")
     jobs.run("dashboard", session, today=today, catalog=catalog, definitions=defs)
     first = dashboard.current(session, defs, period, actor=office)
     assert collected(first) == 1

@@ -100,7 +100,9 @@ def test_only_the_office_enters_manual_values(client: TestClient, session: Sessi
     assert done.status_code == 303
     row = session.execute(select(IndicatorValue)).scalar_one()
     assert (row.value, row.source_date) == (9, date(2026, 11, 20))
-    assert "本月看板尚未计算" in client.get("/admin/dashboard?month=2026-11").text  # never computed
+    assert (
+        "2026-11 的看板尚未计算" in client.get("/admin/dashboard?month=2026-11").text
+    )  # never computed
     client.post("/admin/dashboard/refresh", data={"month": "2026-11"})
     assert "信用中国城市信用监测" in client.get("/admin/dashboard?month=2026-11").text
     again = {**form, "value": "8"}
@@ -177,7 +179,7 @@ def test_a_reader_never_computes_and_only_the_admin_refreshes(
         xlsx = client.get("/admin/dashboard/export/tables/indicators.xlsx?month=2026-11")
         assert xlsx.status_code == 200
         assert client.get("/screen/data.json").status_code == 200
-    assert "本月看板尚未计算" in client.get("/admin/dashboard?month=2026-10").text
+    assert "2026-10 的看板尚未计算" in client.get("/admin/dashboard?month=2026-10").text
     assert "刷新看板" not in client.get("/admin/dashboard?month=2026-11").text  # the auditor
     refused = client.post("/admin/dashboard/refresh", data={"month": "2026-11"})
     assert refused.status_code == 403

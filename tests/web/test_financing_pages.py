@@ -303,3 +303,19 @@ def test_a_consented_bank_gets_the_special_report_and_loses_it_on_revocation(
     institutions.revoke(session, sme.subject, bank.institution, actor=sme.actor, today=TODAY)
     _login(client, bank.username)
     assert client.post("/api/v1/reports", json=body).status_code == 403
+
+
+def test_a_bank_officer_lands_on_the_bank_workbench(client: TestClient, session: Session) -> None:
+    """The staff form's default page (/admin/) is not the bank's: a bank officer logging in without
+    a page to return to lands on /bank/, others on /admin/; a given page is still followed."""
+    bank = make_bank(session)
+    _, officer = make_user(session, Role.OFFICER)
+    for username, home in ((bank.username, "/bank/"), (officer, "/admin/")):
+        client.cookies.clear()
+        done = client.post("/admin/login", data={"username": username, "password": "password123"},
+                           follow_redirects=False)  # fmt: skip
+        assert done.headers["location"] == home
+    client.cookies.clear()
+    form = {"username": bank.username, "password": "password123", "next": "/reports/request"}
+    kept = client.post("/admin/login", data=form, follow_redirects=False)
+    assert kept.headers["location"] == "/reports/request"

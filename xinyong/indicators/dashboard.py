@@ -185,7 +185,7 @@ def _stored(
     stored = snapshots.read_document(session, SNAPSHOT_KEY, period.month)
     board = _from_document(stored, definitions, period) if stored is not None else None
     if stored is None or board is None:
-        why = "本月看板尚未计算" if stored is None else "指标定义已变更，尚未重新计算"
+        why = f"{period.month} 的看板尚未计算" if stored is None else "指标定义已变更，尚未重新计算"
         return Dashboard(period, [], [], [], {}, stale=why)
     return replace(board, stale=_stale(stored, period, now=now, max_age=max_age))
 
