@@ -96,6 +96,7 @@ def test_reads_are_paged_across_both_sources(client: TestClient, session: Sessio
     assert "第 2 / 2 页" in text
     assert "上一页" in text
     assert "接口:系统0<" in text
+    assert "<td>2026-11-01 17:00</td>" in text  # 09:00 UTC shown in Beijing time
     assert client.get("/me/queries?page=0").status_code == 422
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -34,6 +34,20 @@ def plain(value: Any) -> str:
 
 
 templates.env.filters["plain"] = plain
+
+
+BEIJING_OFFSET = timedelta(hours=8)
+
+
+def beijing(at: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored UTC time as a clerk reads it, in Beijing time (naive values are UTC)."""
+    if at is None:
+        return "—"
+    aware = at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+    return (aware.astimezone(UTC) + BEIJING_OFFSET).strftime(fmt)
+
+
+templates.env.filters["beijing"] = beijing
 templates.env.globals["site_title"] = "信用示范区"
 templates.env.globals["title"] = title  # Chinese title of an internal code (web/titles.py)
 # Every status enum, so a template compares with the member, never a bare string
