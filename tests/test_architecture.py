@@ -283,8 +283,8 @@ def _template_bare_statuses(source: str) -> Iterator[tuple[int, str]]:
             sides = [node.expr, *(op.expr for op in node.ops)]
             if any(map(_jinja_is_status, sides)):
                 found = [text for side in sides for text in _jinja_literals(side)]
-        elif node.name in {"selectattr", "rejectattr"} and node.args:
-            first = node.args[0]
+        elif isinstance(node, jinja_nodes.Filter) and node.name in {"selectattr", "rejectattr"}:
+            first = node.args[0] if node.args else None
             if isinstance(first, jinja_nodes.Const) and first.value in STATUS_ATTRS:
                 found = [text for arg in node.args[2:] for text in _jinja_literals(arg)]
         elif isinstance(node, jinja_nodes.Test) and _jinja_is_status(node.node):

@@ -47,6 +47,7 @@ def demo_url(database_url: str, db_kind: str, tmp_path: Path) -> Iterator[str]:
         demo.load(session, count=60, actor=Actor.system("测试"), today=TODAY)
         owner = session.execute(sa.select(User).where(User.role == Role.ENTERPRISE)).scalars()
         user = next(u for u in owner if u.subject_id is not None)
+        assert user.subject_id is not None
         company = subjects.get(session, user.subject_id)
         actor = auth.actor_for_user(user)
         for purpose in ("设备更新", "临时周转"):

@@ -110,6 +110,8 @@ def test_a_need_records_when_it_was_raised_and_settled(
                                  AuditEntry.target_id == str(need.id))
         .order_by(AuditEntry.id.desc()).limit(1)
     ).scalar_one()  # fmt: skip
+    assert last.before is not None
+    assert last.after is not None
     assert (last.before["settled_on"], last.after["settled_on"]) == (
         later.isoformat(),
         withdrawn.isoformat(),
