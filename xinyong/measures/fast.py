@@ -247,5 +247,6 @@ class FastCheck:
         async with self.pool.connection() as conn:
             await conn.execute(_INSERT_SQL, ("[" + ",".join(rows) + "]",))
             if used:  # once a minute per client at most: not a write per request
-                await conn.cursor().executemany(last_used_sql(), used)
+                async with conn.cursor() as cur:
+                    await cur.executemany(last_used_sql(), used)
         return [None] * len(rows)
