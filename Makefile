@@ -24,6 +24,7 @@ run: install ## fresh machine → SQLite with demo data, served at http://127.0.
 	$(BIN)/xinyong init
 	$(BIN)/xinyong demo
 	$(BIN)/xinyong evaluate  # grades as of today for every organisation (joint check, /admin/evaluation)
+	$(BIN)/xinyong jobs run dashboard  # the stored dashboard and wall screen (cron keeps them fresh)
 	$(BIN)/xinyong serve --port $(PORT)
 
 test: install ## the whole suite on SQLite and PostgreSQL, browser tests included

@@ -10,6 +10,9 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import jinja2
+from jinja2 import nodes as jinja_nodes
+
 from xinyong.config import REPO_ROOT
 
 PACKAGE = REPO_ROOT / "xinyong"
@@ -79,7 +82,6 @@ NOT_ACTIONS = {
     ("auth/sessions.py", "log_out"): "ends the caller's own web session; the sign-in is audited",
     ("indicators/snapshots.py", "refresh"): "recomputes a cache of derived monthly figures",
     ("audit/retention.py", "purge_before"): "writes its own chain row through record()",
-    ("indicators/snapshots.py", "forget_documents"): "drops cached figures; its caller audits",
     ("reports/issue.py", "hold_write_lock"): "an UPDATE matching no row: SQLite's write lock",
     ("evaluation/engine.py", "write_results"): "a run's results: the run is audited by start_run",
     ("outbox.py", "append"): "a row of the change it records, inside that audited action",
@@ -250,6 +252,68 @@ row["result"] != "granted"
 ok = d.status == Status.OPEN
 """
     assert sorted(line for line, _ in _bare_statuses(ast.parse(code))) == [2, 3, 4, 5, 6, 7]
+
+
+TEMPLATES = PACKAGE / "web" / "templates"
+
+
+def _jinja_is_status(node: jinja_nodes.Node) -> bool:
+    """`x.status` (or state, outcome, result), `x["status"]` in a template expression."""
+    if isinstance(node, jinja_nodes.Getattr):
+        return node.attr in STATUS_ATTRS
+    return (isinstance(node, jinja_nodes.Getitem) and isinstance(node.arg, jinja_nodes.Const)
+            and node.arg.value in STATUS_ATTRS)  # fmt: skip
+
+
+def _jinja_literals(node: jinja_nodes.Node) -> list[str]:
+    if isinstance(node, jinja_nodes.Const) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, jinja_nodes.Tuple | jinja_nodes.List):
+        return [text for item in node.items for text in _jinja_literals(item)]
+    return []
+
+
+def _template_bare_statuses(source: str) -> Iterator[tuple[int, str]]:
+    """A status compared with a string literal in a template, `{% if x.status == 'open' %}`, or
+    selected by one, `|selectattr("status", "equalto", "open")`."""
+    tree = jinja2.Environment(extensions=["jinja2.ext.do"]).parse(source)
+    for node in tree.find_all((jinja_nodes.Compare, jinja_nodes.Filter, jinja_nodes.Test)):
+        found: list[str] = []
+        if isinstance(node, jinja_nodes.Compare):
+            sides = [node.expr, *(op.expr for op in node.ops)]
+            if any(map(_jinja_is_status, sides)):
+                found = [text for side in sides for text in _jinja_literals(side)]
+        elif isinstance(node, jinja_nodes.Filter) and node.name in {"selectattr", "rejectattr"}:
+            first = node.args[0] if node.args else None
+            if isinstance(first, jinja_nodes.Const) and first.value in STATUS_ATTRS:
+                found = [text for arg in node.args[2:] for text in _jinja_literals(arg)]
+        elif isinstance(node, jinja_nodes.Test) and _jinja_is_status(node.node):
+            found = [text for arg in node.args for text in _jinja_literals(arg)]
+        if found:
+            yield node.lineno, ", ".join(found)
+
+
+def test_templates_compare_statuses_with_enums() -> None:
+    """Templates too (issue 18): `{% if app.status == RepairStatus.SUBMITTED %}` — the enums of
+    xinyong/enums.py are Jinja globals (web/templating.py) — and Chinese words for a status come
+    from `title("repair_status", …)`, never a dict of codes in the template."""
+    offenders = [
+        f"{path.relative_to(TEMPLATES).as_posix()}:{line}: {text}"
+        for path in sorted(TEMPLATES.rglob("*.html"))
+        for line, text in _template_bare_statuses(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
+
+
+def test_the_template_status_check_finds_what_it_should() -> None:
+    source = """{% if a.status == "open" %}{% endif %}
+{% if b.state in ("generated", "approved") %}{% endif %}
+{{ items|selectattr("status", "equalto", "done")|list }}
+{% if c["outcome"] != 'kept' %}{% endif %}
+{% if d.status == RepairStatus.SUBMITTED %}{% endif %}
+{% if e.kind == "person" %}{% endif %}
+{% if f.result is sameas "granted" %}{% endif %}"""
+    assert [line for line, _ in _template_bare_statuses(source)] == [1, 2, 3, 4, 7]
 
 
 # ---- module size ---------------------------------------------------------------------------------

@@ -5,7 +5,8 @@ Jobs hold no rules: they call the domain and return a plain summary for the call
 purges query-log and audit rows older than the retention period (default 5 years, rules.md
 §7.5) behind a signed checkpoint; `dashboard` recomputes the credit office's dashboard of the
 running month (or `month`) and stores it with its time (run it by cron more often than
-`indicators.dashboard.MAX_AGE` so no reader waits for a refresh).
+`indicators.dashboard.MAX_AGE`: readers never compute, they see the stored document with its
+time, marked out of date after MAX_AGE).
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ import pytest
 import uvicorn
 
 from tests.conftest import CATALOG_DIR
-from xinyong import catalog, demo
+from xinyong import catalog, demo, indicators, jobs
 from xinyong.audit import Actor
 from xinyong.config import Settings
 from xinyong.db import migrate
@@ -77,6 +77,9 @@ def live_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     with transaction(make_sessionmaker(engine)) as session:
         catalog.record_version(session, catalog.load_catalog(CATALOG_DIR), actor=Actor.system())
         demo.load(session, count=DEMO_SUBJECTS, actor=Actor.system("测试"), today=LIVE_TODAY)
+        # what cron does on a running platform: the stored dashboard the pages read
+        jobs.run("dashboard", session, today=LIVE_TODAY, catalog=catalog.load_catalog(CATALOG_DIR),
+                 definitions=indicators.load(CATALOG_DIR))  # fmt: skip
     engine.dispose()
     return settings
 

@@ -54,13 +54,13 @@ def test_the_sme_withdraws_its_need_and_only_its_own(
     sme, other = make_sme(session, catalog, today), make_sme(session, catalog, today)
     need = _need(session, sme, today)
     with pytest.raises(Forbidden):
-        market.withdraw_need(session, need, actor=other.actor)
-    market.withdraw_need(session, need, actor=sme.actor)
+        market.withdraw_need(session, need, actor=other.actor, today=today)
+    market.withdraw_need(session, need, actor=sme.actor, today=today)
     assert need.status == NeedStatus.WITHDRAWN
     assert market.latest_open(market.needs_of(session, sme.subject.id)) is None
     assert _audited(session, need)[-1] == (AuditAction.FINANCING_NEED_WITHDRAWN, "withdrawn")
     with pytest.raises(market.NeedClosed, match="已撤回"):
-        market.withdraw_need(session, need, actor=sme.actor)
+        market.withdraw_need(session, need, actor=sme.actor, today=today)
 
 
 def test_a_refusal_declines_a_need_and_a_later_grant_serves_it(
@@ -79,7 +79,7 @@ def test_a_refusal_declines_a_need_and_a_later_grant_serves_it(
         (AuditAction.FINANCING_NEED_ANSWERED, "served"),
     ]
     with pytest.raises(market.NeedClosed, match="已获贷款"):
-        market.withdraw_need(session, need, actor=sme.actor)
+        market.withdraw_need(session, need, actor=sme.actor, today=today)
 
 
 def test_no_outcome_on_a_withdrawn_need(
@@ -87,6 +87,32 @@ def test_no_outcome_on_a_withdrawn_need(
 ) -> None:
     sme, bank = make_sme(session, catalog, today), make_bank(session)
     need = _need(session, sme, today)
-    market.withdraw_need(session, need, actor=sme.actor)
+    market.withdraw_need(session, need, actor=sme.actor, today=today)
     with pytest.raises(market.NeedClosed, match="已撤回"):
         _answer(session, bank, sme, need, fin, today, granted=True)
+
+
+def test_a_need_records_when_it_was_raised_and_settled(
+    session: Session, catalog: Catalog, today: date, fin: FinancingCatalog
+) -> None:
+    sme, bank = make_sme(session, catalog, today), make_bank(session)
+    need = _need(session, sme, today)
+    assert (need.published_on, need.settled_on) == (today, None)  # open: raised, not settled
+    later = today + timedelta(days=6)
+    _answer(session, bank, sme, need, fin, later, granted=False)
+    assert (need.status, need.settled_on) == (NeedStatus.DECLINED, later)
+    withdrawn = today + timedelta(days=9)
+    market.withdraw_need(session, need, actor=sme.actor, today=withdrawn)
+    assert need.settled_on == withdrawn
+    assert market.need_json(need)["settled_on"] == withdrawn.isoformat()
+    last = session.execute(
+        select(AuditEntry).where(AuditEntry.target_type == "financing_need",
+                                 AuditEntry.target_id == str(need.id))
+        .order_by(AuditEntry.id.desc()).limit(1)
+    ).scalar_one()  # fmt: skip
+    assert last.before is not None
+    assert last.after is not None
+    assert (last.before["settled_on"], last.after["settled_on"]) == (
+        later.isoformat(),
+        withdrawn.isoformat(),
+    )

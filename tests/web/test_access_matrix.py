@@ -165,6 +165,7 @@ GET  /admin/dashboard/rows/{kind}/{value}           | L | A   | F   | F   | A | 
 GET  /admin/dashboard/export/rows/{kind}/{value}.xlsx | L | A | F   | F   | A | F | F   | F
 GET  /admin/dashboard/export/tables/{table_id}.xlsx | L | A   | F   | F   | A | F | F   | F
 POST /admin/dashboard/manual                        | L | A   | F   | F   | F | F | F   | F
+POST /admin/dashboard/refresh                       | L | A   | F   | F   | F | F | F   | F
 GET  /admin/content                                 | L | A   | A   | F   | F | F | F   | F
 GET  /admin/content/new                             | L | A   | A   | F   | F | F | F   | F
 POST /admin/content/new                             | L | A   | A   | F   | F | F | F   | F

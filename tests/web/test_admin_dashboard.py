@@ -32,6 +32,9 @@ def office(
 ) -> TestClient:
     dataset.build(session, catalog, calendar)
     _login(client, session, Role.ADMIN)
+    done = client.post("/admin/dashboard/refresh", data={"month": "2026-11"},
+                       follow_redirects=False)  # fmt: skip
+    assert done.status_code == 303
     return client
 
 
@@ -97,7 +100,15 @@ def test_only_the_office_enters_manual_values(client: TestClient, session: Sessi
     assert done.status_code == 303
     row = session.execute(select(IndicatorValue)).scalar_one()
     assert (row.value, row.source_date) == (9, date(2026, 11, 20))
+    assert (
+        "2026-11 的看板尚未计算" in client.get("/admin/dashboard?month=2026-11").text
+    )  # never computed
+    client.post("/admin/dashboard/refresh", data={"month": "2026-11"})
     assert "信用中国城市信用监测" in client.get("/admin/dashboard?month=2026-11").text
+    again = {**form, "value": "8"}
+    assert client.post("/admin/dashboard/manual", data=again, follow_redirects=False).is_redirect
+    page = client.get("/admin/dashboard?month=2026-11").text
+    assert "“城市信用状况监测排名”有新录入的值，尚未重新计算" in page  # stored, marked stale
 
 
 def test_other_roles_cannot_open_the_dashboard(client: TestClient, session: Session) -> None:
@@ -131,9 +142,44 @@ def test_the_page_shows_when_its_figures_were_computed(
     stored = snapshots.read_document(session, dashboard.SNAPSHOT_KEY, "2026-11")
     assert stored is not None
     beijing = (stored.computed_at + timedelta(hours=8)).strftime("%Y-%m-%d %H:%M:%S")
-    assert (
-        f'看板数据计算于 <time datetime="{stored.computed_at.isoformat()}">{beijing}</time>' in html
-    )
+    assert f'更新于 <time datetime="{stored.computed_at.isoformat()}">{beijing}</time>' in html
     assert "xinyong jobs run dashboard" in html
     again = office.get("/admin/dashboard?month=2026-11").text  # read from the snapshot
     assert beijing in again
+
+
+def test_a_reader_never_computes_and_only_the_admin_refreshes(
+    client: TestClient, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page and the XLSX read the stored document whatever its age; 刷新 is the admin's,
+    audited; an auditor may read but not refresh."""
+    from xinyong.audit import AuditAction  # noqa: PLC0415
+    from xinyong.audit.titles import ACTION_TITLES  # noqa: PLC0415
+    from xinyong.db.tables import AuditEntry  # noqa: PLC0415
+    from xinyong.indicators import dashboard  # noqa: PLC0415
+
+    _login(client, session, Role.ADMIN)
+    assert client.post("/admin/dashboard/refresh", data={"month": "2026-11"}).status_code == 200
+    logged = session.execute(
+        select(AuditEntry).where(AuditEntry.action == AuditAction.DASHBOARD_REFRESHED)
+    ).scalar_one()
+    assert (logged.target_type, logged.target_id) == ("dashboard", "2026-11")
+    assert ACTION_TITLES[AuditAction.DASHBOARD_REFRESHED] == "刷新信用工作看板"
+
+    def no_compute(*_: object) -> None:
+        raise AssertionError("a reader computed the dashboard")
+
+    monkeypatch.setattr(dashboard, "_build", no_compute)
+    for role in (Role.ADMIN, Role.AUDITOR):
+        _login(client, session, role)
+        assert client.get("/admin/dashboard?month=2026-11").status_code == 200
+        assert client.get("/admin/dashboard?month=2026-10").status_code == 200  # none stored
+        never = client.get("/admin/dashboard/export/tables/indicators.xlsx?month=2026-10")
+        assert never.status_code == 409
+        xlsx = client.get("/admin/dashboard/export/tables/indicators.xlsx?month=2026-11")
+        assert xlsx.status_code == 200
+        assert client.get("/screen/data.json").status_code == 200
+    assert "2026-10 的看板尚未计算" in client.get("/admin/dashboard?month=2026-10").text
+    assert "刷新看板" not in client.get("/admin/dashboard?month=2026-11").text  # the auditor
+    refused = client.post("/admin/dashboard/refresh", data={"month": "2026-11"})
+    assert refused.status_code == 403

@@ -180,3 +180,49 @@ def test_the_guards_still_wrap_the_dispatch_layer(region, served) -> None:
     assert keyless.status_code == 401  # no key: declined, the app's route answers
     assert keyless.json()["error"] == "auth.bad_api_key"
     assert served == []  # none of them reached the dispatch layer's answer
+
+
+def test_a_bad_key_gets_the_same_401_on_both_paths(region, served) -> None:
+    settings, code, _keys = region
+    answers = []
+    for fast in (False, True):
+        with _app(settings, fast=fast) as client:
+            answers.append(_check(client, "xy_" + "0" * 40, code))
+    sync, fast_answer = answers
+    assert sync.status_code == fast_answer.status_code == 401
+    assert fast_answer.json() == sync.json()
+    assert sync.json()["error"] == "auth.bad_api_key"
+    assert sync.json()["message"] == auth.BAD_KEY
+    assert served == [401]
+
+
+def _last_used(settings: Settings, name: str) -> Any:
+    engine = make_engine(settings.database_url)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT last_used_at FROM api_clients WHERE name = :n"),
+                                {"n": name}).scalar_one()  # fmt: skip
+    finally:
+        engine.dispose()
+
+
+def _forget_use(settings: Settings, name: str) -> None:
+    engine = make_engine(settings.database_url)
+    with engine.begin() as conn:
+        conn.execute(
+            text("UPDATE api_clients SET last_used_at = NULL WHERE name = :n"), {"n": name}
+        )
+    engine.dispose()
+
+
+@pytest.mark.parametrize("fast", [False, True])
+def test_a_check_moves_the_clients_last_used_at(region, served, fast: bool) -> None:
+    settings, code, keys = region
+    _forget_use(settings, "核查系统")
+    with _app(settings, fast=fast) as client:
+        assert _check(client, keys["check"], code).status_code == 200
+        first = _last_used(settings, "核查系统")
+        assert first is not None  # written in the check's own batch, before the answer
+        assert _check(client, keys["check"], code).status_code == 200
+    assert _last_used(settings, "核查系统") == first  # at most once a minute
+    assert served == ([200, 200] if fast else [])

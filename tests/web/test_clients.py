@@ -5,7 +5,7 @@ keys get 401; scopes and the per-client rate limit are enforced."""
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -106,3 +106,18 @@ def test_system_actor_can_add(session):
     client, key = auth.add_client(session, "y", ["check"], actor=Actor.system())
     assert client.scopes == ["check"]
     assert key.startswith(f"xy_{client.key_prefix}_")
+
+
+def test_use_marks_write_a_client_at_most_once_a_minute() -> None:
+    marks = auth.UseMarks()
+    at = datetime(2026, 11, 23, 9, tzinfo=UTC)
+    marks.note(7, at)
+    marks.note(7, at + timedelta(seconds=30))
+    marks.note(8, at + timedelta(seconds=30))
+    assert marks.take() == [{"client_id": 7, "at": at},
+                            {"client_id": 8, "at": at + timedelta(seconds=30)}]  # fmt: skip
+    assert marks.take() == []
+    marks.note(7, at + timedelta(seconds=59))
+    assert marks.take() == []
+    marks.note(7, at + auth.LAST_USED_EVERY)
+    assert marks.take() == [{"client_id": 7, "at": at + auth.LAST_USED_EVERY}]

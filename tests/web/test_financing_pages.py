@@ -176,7 +176,8 @@ def test_a_need_is_withdrawn_by_the_sme_and_served_by_the_bank_outcome(
     assert again.status_code == 409
     assert again.json()["error"] == "financing.need_closed"
     me = client.get("/me/financing").text
-    assert "已撤回" in me
+    assert f"<td>已撤回</td><td>{TODAY.isoformat()}</td>" in me  # settled on the day withdrawn
+    assert "<td>对接中</td><td>—</td>" in me
     assert "按最近一笔对接中的需求（60.00 万元" in me
 
     _login(client, bank.username)
@@ -302,3 +303,19 @@ def test_a_consented_bank_gets_the_special_report_and_loses_it_on_revocation(
     institutions.revoke(session, sme.subject, bank.institution, actor=sme.actor, today=TODAY)
     _login(client, bank.username)
     assert client.post("/api/v1/reports", json=body).status_code == 403
+
+
+def test_a_bank_officer_lands_on_the_bank_workbench(client: TestClient, session: Session) -> None:
+    """The staff form's default page (/admin/) is not the bank's: a bank officer logging in without
+    a page to return to lands on /bank/, others on /admin/; a given page is still followed."""
+    bank = make_bank(session)
+    _, officer = make_user(session, Role.OFFICER)
+    for username, home in ((bank.username, "/bank/"), (officer, "/admin/")):
+        client.cookies.clear()
+        done = client.post("/admin/login", data={"username": username, "password": "password123"},
+                           follow_redirects=False)  # fmt: skip
+        assert done.headers["location"] == home
+    client.cookies.clear()
+    form = {"username": bank.username, "password": "password123", "next": "/reports/request"}
+    kept = client.post("/admin/login", data=form, follow_redirects=False)
+    assert kept.headers["location"] == "/reports/request"

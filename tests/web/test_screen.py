@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from tests.conftest import CATALOG_DIR
 from tests.factories import make_record, make_subject
 from tests.indicators import dataset
-from xinyong import identifiers
+from xinyong import identifiers, indicators, jobs
 from xinyong.catalog import Catalog
 from xinyong.clock import Calendar
 from xinyong.enums import SubjectKind
@@ -25,6 +27,8 @@ def test_wall_screen_shows_public_figures_and_no_personal_data(
     person = make_subject(session, kind=SubjectKind.PERSON, name="欧阳测试人")
     make_record(session, person, info_class="court_defaulter",
                 data={"decision_number": "（2026）示执9号"})  # fmt: skip
+    jobs.run("dashboard", session, today=date(2026, 11, 23), catalog=catalog,
+             definitions=indicators.load(CATALOG_DIR))  # fmt: skip
     page = client.get("/screen")
     data = client.get("/screen/data.json")
     assert page.status_code == 200
@@ -49,4 +53,6 @@ def test_wall_screen_shows_public_figures_and_no_personal_data(
 
 
 def test_wall_screen_needs_no_login(client: TestClient) -> None:
-    assert client.get("/screen").status_code == 200
+    page = client.get("/screen")
+    assert page.status_code == 200
+    assert client.get("/screen/data.json").json()["month"] == "2026-11"

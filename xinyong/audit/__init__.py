@@ -24,7 +24,13 @@ from xinyong.audit.chain import (
     record,
     verify_chain,
 )
-from xinyong.audit.queries import list_queries, log_query, search_queries
+from xinyong.audit.queries import (
+    SubjectRead,
+    list_queries,
+    log_query,
+    reads_of_subject,
+    search_queries,
+)
 from xinyong.audit.retention import purge_before
 
 __all__ = [
@@ -34,6 +40,7 @@ __all__ = [
     "Actor",
     "AuditAction",
     "ChainReport",
+    "SubjectRead",
     "canonical_json",
     "chain_hash",
     "chain_start",
@@ -44,6 +51,7 @@ __all__ = [
     "list_queries",
     "log_query",
     "purge_before",
+    "reads_of_subject",
     "record",
     "search_queries",
     "verify_chain",

@@ -109,6 +109,7 @@ class AuditAction(StrEnum):
     WHITELIST_OPTED_OUT = "financing.whitelist.opted_out"
     SCENARIO_PARTNER_REGISTERED = "scenarios.partner.registered"
     INDICATOR_VALUE_ENTERED = "indicators.value.entered"
+    DASHBOARD_REFRESHED = "indicators.dashboard.refreshed"
     CONTENT_CREATED = "content.item.created"
     CONTENT_EDITED = "content.item.edited"
     CONTENT_SUBMITTED = "content.item.submitted"

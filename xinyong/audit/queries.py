@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import heapq
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from itertools import islice
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from xinyong import clock
 from xinyong.audit.chain import Actor, jsonable
-from xinyong.db.tables import QueryLogEntry
+from xinyong.db.tables import Check, QueryLogEntry
+
+CHECK_SURFACE = "check"  # a joint check of the subject by a business system (SURFACE_TITLES)
+CHECK_BASIS = "duty"  # a business system checks in the course of its statutory duty
 
 
 def log_query(
@@ -72,3 +79,54 @@ def search_queries(
     if basis:
         stmt = stmt.where(QueryLogEntry.basis == basis)
     return list(session.execute(stmt).scalars())
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectRead:
+    """One read of a subject's non-public information as the subject sees it: a query-log row
+    (report, archive, evaluation …) or a joint check (`surface` "check", `matter` its code)."""
+
+    at: datetime
+    who: str
+    surface: str
+    purpose: str
+    basis: str | None
+    consent_id: int | None = None
+    matter: str | None = None
+    check_id: str | None = None
+
+
+def _aware(at: datetime) -> datetime:
+    """SQLite gives back naive UTC times; rows still in the session keep their zone."""
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+
+
+def reads_of_subject(
+    session: Session, subject_id: int, *, page: int = 1, per_page: int = 50
+) -> tuple[list[SubjectRead], int]:
+    """谁查询了我的信用信息: the query log and the joint checks of a subject, newest first, one
+    page of them and the total. Checks are read through `ix_checks_subject_at` (the check log is
+    the largest table); a page needs at most `page × per_page` rows of each source."""
+    page, per_page = max(page, 1), max(per_page, 1)
+    upto = page * per_page
+    logged = session.execute(
+        select(QueryLogEntry).where(QueryLogEntry.subject_id == subject_id)
+        .order_by(QueryLogEntry.at.desc(), QueryLogEntry.id.desc()).limit(upto)
+    ).scalars()  # fmt: skip
+    checked = session.execute(
+        select(Check.at, Check.actor_label, Check.matter, Check.check_id)
+        .where(Check.subject_id == subject_id)
+        .order_by(Check.at.desc(), Check.id.desc()).limit(upto)
+    )  # fmt: skip
+    reads = heapq.merge(
+        (SubjectRead(_aware(q.at), q.actor_label, q.surface, q.purpose, q.basis, q.consent_id)
+         for q in logged),
+        (SubjectRead(_aware(c.at), c.actor_label, CHECK_SURFACE, "联合奖惩核查", CHECK_BASIS,
+                     matter=c.matter, check_id=c.check_id) for c in checked),
+        key=lambda r: r.at, reverse=True,
+    )  # fmt: skip
+    total = sum(
+        session.execute(select(func.count()).where(column == subject_id)).scalar_one()
+        for column in (QueryLogEntry.subject_id, Check.subject_id)
+    )
+    return list(islice(reads, upto - per_page, upto)), total

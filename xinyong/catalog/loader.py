@@ -54,6 +54,10 @@ SINGLE_FILES: dict[str, type[BaseModel]] = {
     "matters.yaml": Matters,
     **WORKFLOW_FILES,
 }
+# Files another package validates (evaluation: supervision classes, ratios, frequencies) whose
+# content the grade and check answers rest on: parsed here only to be part of the version hash
+# (and of the stored texts), so a change of supervision classes changes the catalog version.
+VERSIONED_FILES = ("supervision.yaml",)
 SHORT_VERSION = 16
 
 
@@ -129,7 +133,11 @@ def load_catalog_texts(texts: Mapping[str, str], origin: str) -> Catalog:
 def _build(sources: Mapping[str, tuple[str, str]]) -> Catalog:
     """Parse, cross-check and hash the files (relative path → (where it came from, text))."""
     parsed: dict[str, list[tuple[str, BaseModel]]] = {}
+    versioned: dict[str, dict[str, Any]] = {}
     for rel, (file, text) in sources.items():
+        if rel in VERSIONED_FILES:
+            versioned[rel] = parse_yaml(text, file)
+            continue
         kind = rel.split("/", 1)[0] if "/" in rel else rel
         model = ENTRY_DIRS.get(kind) or SINGLE_FILES.get(rel)
         if model is None:
@@ -149,7 +157,7 @@ def _build(sources: Mapping[str, tuple[str, str]]) -> Catalog:
         )
     workflows = _workflows(parsed, data)
     catalog = Catalog(
-        version=_content_hash(data, workflows),
+        version=_content_hash(data, workflows, versioned),
         info_classes=data.info_classes,
         list_types=data.list_types,
         measures=data.measures,
@@ -177,7 +185,7 @@ def collect_files(directory: Path, override_dir: Path | None) -> dict[str, Path]
         for kind in ENTRY_DIRS:
             for path in sorted((root / kind).glob("*.yaml")):
                 files[f"{kind}/{path.name}"] = path
-        for name in SINGLE_FILES:
+        for name in (*SINGLE_FILES, *VERSIONED_FILES):
             if (root / name).is_file():
                 files[name] = root / name
     return dict(sorted(files.items()))
@@ -252,7 +260,9 @@ def _workflows(parsed: dict[str, list[tuple[str, BaseModel]]], data: Parsed) -> 
     return workflows
 
 
-def _content_hash(data: Parsed, workflows: Workflows) -> str:
+def _content_hash(
+    data: Parsed, workflows: Workflows, versioned: Mapping[str, dict[str, Any]]
+) -> str:
     def dump(entries: Mapping[str, BaseModel]) -> dict[str, Any]:
         return {key: entries[key].model_dump(mode="json", by_alias=True) for key in sorted(entries)}
 
@@ -273,7 +283,10 @@ def _content_hash(data: Parsed, workflows: Workflows) -> str:
             "registrations": workflows.registrations.model_dump(mode="json", by_alias=True),
         },
     }
-    canonical = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    if versioned:  # absent from versions stored before them, whose hashes still verify
+        content["versioned"] = {rel: versioned[rel] for rel in sorted(versioned)}
+    canonical = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+                           default=str)  # fmt: skip
     digest = hashes.Hash(hashes.SM3())
     digest.update(canonical.encode("utf-8"))
     return digest.finalize().hex()

@@ -185,6 +185,7 @@ def need_json(row: FinancingNeed) -> dict[str, Any]:
         "size": row.size,
         "status": row.status,
         "published_on": row.published_on.isoformat(),
+        "settled_on": row.settled_on.isoformat() if row.settled_on else None,
     }
 
 
@@ -209,21 +210,26 @@ def latest_open(needs: list[FinancingNeed]) -> FinancingNeed | None:
     return next((n for n in needs if n.status == NeedStatus.OPEN), None)
 
 
-def withdraw_need(session: Session, need: FinancingNeed, *, actor: Actor) -> FinancingNeed:
-    """The SME (its own account) withdraws a need it no longer has; a served one stays served."""
+def withdraw_need(
+    session: Session, need: FinancingNeed, *, actor: Actor, today: date
+) -> FinancingNeed:
+    """The SME (its own account) withdraws a need it no longer has; a served one stays served.
+    `settled_on` is the day it was withdrawn."""
     auth.require_role(actor, Role.ENTERPRISE)
     if actor.kind != "system" and actor.subject_id != need.subject_id:
         raise Forbidden("只能撤回本企业的融资需求", code="financing.not_own")
     _move(session, need, NeedStatus.WITHDRAWN, AuditAction.FINANCING_NEED_WITHDRAWN, actor,
-          reason="企业撤回")  # fmt: skip
+          on=today, reason="企业撤回")  # fmt: skip
     return need
 
 
 def answer_need(
-    session: Session, need: FinancingNeed, result: LoanResult, *, outcome_id: int, actor: Actor
-) -> None:
+    session: Session, need: FinancingNeed, result: LoanResult, *, outcome_id: int,
+    decided_on: date, actor: Actor,
+) -> None:  # fmt: skip
     """A bank's loan outcome on the need (called by `outcomes.record_outcome`, which checked the
-    bank): granted → served; refused → declined, unless another bank already served it."""
+    bank): granted → served; refused → declined, unless another bank already served it.
+    `settled_on` is the outcome's decision day."""
     if need.status == NeedStatus.WITHDRAWN:
         raise NeedClosed("企业已撤回该融资需求，请不选需求直接反馈结果")
     if result == LoanResult.REFUSED and need.status == NeedStatus.SERVED:
@@ -231,7 +237,7 @@ def answer_need(
     target = NeedStatus.SERVED if result == LoanResult.GRANTED else NeedStatus.DECLINED
     if need.status != target:
         _move(session, need, target, AuditAction.FINANCING_NEED_ANSWERED, actor,
-              reason=f"贷款结果反馈第 {outcome_id} 号")  # fmt: skip
+              on=decided_on, reason=f"贷款结果反馈第 {outcome_id} 号")  # fmt: skip
 
 
 WITHDRAWABLE = (NeedStatus.OPEN, NeedStatus.DECLINED)
@@ -244,16 +250,17 @@ FROM = {  # target status → the statuses it may be reached from
 
 def _move(
     session: Session, need: FinancingNeed, target: NeedStatus, action: AuditAction, actor: Actor,
-    *, reason: str,
+    *, on: date, reason: str,
 ) -> None:  # fmt: skip
     before = NeedStatus(need.status)
+    settled = need.settled_on
     if before not in FROM[target] or not transitions.move(
-        session, need, before, status=target.value
+        session, need, before, status=target.value, settled_on=on
     ):
         raise NeedClosed(f"该融资需求{NeedStatus(need.status).label}，不能再改为“{target.label}”")
     audit.record(session, actor, action, target_type="financing_need", target_id=need.id,
-                 before={"status": before.value}, after={"status": target.value},
-                 reason=reason)  # fmt: skip
+                 before={"status": before.value, "settled_on": settled},
+                 after={"status": target.value, "settled_on": on}, reason=reason)  # fmt: skip
     session.flush()
 
 

@@ -99,7 +99,8 @@ def record_outcome(
         actor=actor,
     )
     if need is not None:
-        answer_need(session, need, LoanResult(result), outcome_id=row.id, actor=actor)
+        answer_need(session, need, LoanResult(result), outcome_id=row.id, decided_on=decided_on,
+                    actor=actor)  # fmt: skip
     return row
 
 

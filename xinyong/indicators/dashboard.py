@@ -3,27 +3,28 @@ linking to the rows behind it (tables and rows in `breakdowns.py`), and the wall
 section (`screen.py`), computed with it.
 
 Materialised: `refresh` builds the whole dashboard (seconds at a million subjects) and stores it as
-one document in `indicator_snapshots` with its computation time; `current` — what the page and the
-XLSX export read — and `screen` — what the public wall screen reads — answer from that document
-while it is fresh and refresh it otherwise (`_fresh`, the one freshness rule). Fresh means: same
-day (`as_of`), same catalog version and indicator definitions, and, for the running month,
-computed less than `MAX_AGE` ago (a closed month stays until `xinyong stats --month M --refresh`).
-`xinyong jobs run dashboard`, run by cron more often than `MAX_AGE`, keeps readers from ever paying
-for a refresh; entering a manual value drops the month's document (`manual.enter_value`). The rows
-behind a figure are always read live.
+one document in `indicator_snapshots` with its computation time. Readers never compute: `current`
+— what the page and the XLSX export read — and `screen` — what the public wall screen reads —
+answer from the stored document with its time ("更新于"), saying when it is out of date (`_stale`,
+the one freshness rule: same day (`as_of`), same catalog version, not marked by a hand-entered
+value, and, for the running month, computed less than `MAX_AGE` ago), and an empty dashboard
+when none is stored. Recomputing is `xinyong jobs run dashboard` (cron, more often than
+`MAX_AGE`) or an office administrator's 刷新 (`refresh_now`, audited). Entering a manual value
+marks the month's document out of date (`snapshots.mark_documents_stale`). The rows behind a
+figure are always read live.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from xinyong import clock
-from xinyong.audit import Actor
+from xinyong import audit, clock
+from xinyong.audit import Actor, AuditAction
 from xinyong.enums import Role
 from xinyong.errors import Forbidden
 from xinyong.indicators import screen as wall_screen
@@ -51,7 +52,7 @@ from xinyong.lists import counts as list_counts
 __all__ = [
     "MAX_AGE", "SECTIONS", "SNAPSHOT_KEY", "Chart", "Dashboard", "Table", "UnknownBreakdown",
     "breakdown_link", "breakdown_rows", "build", "current", "department_ranking", "figure_link",
-    "refresh", "require_office", "screen",
+    "refresh", "refresh_now", "require_office", "screen",
 ]  # fmt: skip
 
 OFFICE = (Role.ADMIN, Role.AUDITOR)  # the credit office and its auditors read the dashboard
@@ -90,8 +91,9 @@ class Dashboard:
     tables: list[Table]
     charts: list[Chart]
     screen: dict[str, Any] = field(default_factory=dict)  # the wall screen's public section
-    computed_at: datetime | None = None  # when the figures were computed (UTC)
+    computed_at: datetime | None = None  # when the figures were computed (UTC); None: never
     seconds: float | None = None  # how long computing them took
+    stale: str | None = None  # why the stored figures are out of date (None: up to date)
 
     def table(self, table_id: str) -> Table | None:
         return next((t for t in self.tables if t.id == table_id), None)
@@ -121,9 +123,10 @@ def current(
     session: Session, definitions: Definitions, period: Period, *, actor: Actor,
     now: datetime | None = None, max_age: timedelta = MAX_AGE,
 ) -> Dashboard:  # fmt: skip
-    """The month's dashboard from its stored document while fresh; refreshed otherwise."""
+    """The month's stored dashboard with its computation time and, when out of date, why; an
+    empty one when none is stored. Never computes (the job or `refresh_now` does)."""
     require_office(actor)
-    return _fresh(session, definitions, period, now=now, max_age=max_age)
+    return _stored(session, definitions, period, now=now, max_age=max_age)
 
 
 def screen(
@@ -131,30 +134,60 @@ def screen(
     max_age: timedelta = MAX_AGE,
 ) -> dict[str, Any]:  # fmt: skip
     """The wall screen's data: the public section of the month's stored dashboard (aggregates
-    only, anyone may read it), with when it was computed (Beijing time)."""
-    board = _fresh(session, definitions, period, now=now, max_age=max_age)
-    return {**board.screen, "computed_at": board.computed_at_beijing}
+    only, anyone may read it), with when it was computed (Beijing time). Never computes."""
+    board = _stored(session, definitions, period, now=now, max_age=max_age)
+    empty = {"month": period.month, "as_of": period.as_of.isoformat(), "figures": [],
+             "trends": {}, "lists": [], "new_records": []}  # fmt: skip
+    return {**(board.screen or empty), "computed_at": board.computed_at_beijing}
 
 
 def refresh(
     session: Session, definitions: Definitions, period: Period, *, actor: Actor
 ) -> Dashboard:
-    """Compute the whole dashboard now and store it as the month's document."""
+    """Compute the whole dashboard now and store it as the month's document (the job)."""
     require_office(actor)
     return _refresh(session, definitions, period)
 
 
-def _fresh(
+def refresh_now(
+    session: Session, definitions: Definitions, period: Period, *, actor: Actor
+) -> Dashboard:
+    """刷新: an office administrator recomputes the month's dashboard now; audited."""
+    if actor.role != Role.ADMIN:
+        raise Forbidden("仅信用办管理员可以刷新看板")
+    board = _refresh(session, definitions, period)
+    audit.record(session, actor, AuditAction.DASHBOARD_REFRESHED, target_type="dashboard",
+                 target_id=period.month, after={"as_of": period.as_of,
+                 "computed_at": board.computed_at, "seconds": board.seconds})  # fmt: skip
+    return board
+
+
+def _stale(
+    stored: snapshots.Document, period: Period, *, now: datetime | None, max_age: timedelta
+) -> str | None:
+    """Why a stored dashboard is out of date, None when it is not (the one freshness rule)."""
+    data = stored.data
+    if data.get("as_of") != period.as_of.isoformat():
+        return f"数据截至 {data.get('as_of')}，今日尚未重新计算"
+    if data.get("catalog") != period.catalog.version:
+        return "目录已更新，尚未按新目录重新计算"
+    if data.get("stale"):
+        return str(data["stale"])
+    if not snapshots.closed(period) and (now or clock.now()) - stored.computed_at > max_age:
+        return f"距上次计算已超过 {int(max_age.total_seconds() // 60)} 分钟"
+    return None
+
+
+def _stored(
     session: Session, definitions: Definitions, period: Period, *, now: datetime | None,
     max_age: timedelta,
 ) -> Dashboard:  # fmt: skip
     stored = snapshots.read_document(session, SNAPSHOT_KEY, period.month)
-    if stored is not None:
-        age = (now or clock.now()) - stored.computed_at
-        board = _from_document(stored, definitions, period)
-        if board is not None and (snapshots.closed(period) or age <= max_age):
-            return board
-    return _refresh(session, definitions, period)
+    board = _from_document(stored, definitions, period) if stored is not None else None
+    if stored is None or board is None:
+        why = f"{period.month} 的看板尚未计算" if stored is None else "指标定义已变更，尚未重新计算"
+        return Dashboard(period, [], [], [], {}, stale=why)
+    return replace(board, stale=_stale(stored, period, now=now, max_age=max_age))
 
 
 def _refresh(session: Session, definitions: Definitions, period: Period) -> Dashboard:
@@ -171,13 +204,10 @@ def _refresh(session: Session, definitions: Definitions, period: Period) -> Dash
 def _from_document(
     stored: snapshots.Document, definitions: Definitions, period: Period
 ) -> Dashboard | None:
-    """The stored dashboard, or None when it no longer matches the day, catalog or definitions
-    (or was stored before the wall screen's section was part of it)."""
+    """The stored dashboard, or None when it no longer matches the definitions (or was stored
+    before the wall screen's section was part of it)."""
     data = stored.data
     keys = [i.key for i in definitions.indicators]
-    if (data.get("as_of"), data.get("catalog")) != (period.as_of.isoformat(),
-                                                    period.catalog.version):  # fmt: skip
-        return None
     if [f[0] for f in data["figures"]] != keys or "screen" not in data:
         return None
     if [f["key"] for f in data["screen"]["figures"]] != wall_screen.keys(definitions):

@@ -56,7 +56,9 @@ def enter_value(
     )
     session.add(row)
     session.flush()
-    snapshots.forget_documents(session, period.month)  # the month's dashboard shows it at once
+    snapshots.mark_documents_stale(  # the month's dashboard says so until it is recomputed
+        session, period.month, f"“{indicator.title}”有新录入的值，尚未重新计算"
+    )
     audit.record(
         session,
         actor,

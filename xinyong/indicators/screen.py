@@ -2,7 +2,7 @@
 name, an identifier or a row. Which indicators appear is data (`screen: true` in the catalog).
 
 Its section is computed with the dashboard from the same figures and stored in the same document
-(`dashboard.screen` reads it under the dashboard's freshness rule)."""
+(`dashboard.screen` reads it as stored: readers never compute)."""
 
 from __future__ import annotations
 

@@ -114,10 +114,15 @@ def store_document(
     ))  # fmt: skip
 
 
-def forget_documents(session: Session, month: str) -> None:
-    """Drop the month's documents (a hand-entered value changed what they show)."""
-    session.execute(
-        delete(IndicatorSnapshot).where(
+def mark_documents_stale(session: Session, month: str, reason: str) -> None:
+    """Mark the month's documents out of date (a hand-entered value changed what they show):
+    readers still get them, with the reason, until the job or an office 刷新 recomputes them."""
+    rows = session.execute(
+        select(IndicatorSnapshot).where(
             IndicatorSnapshot.month == month, IndicatorSnapshot.key.startswith("@")
         )
-    )
+    ).scalars()
+    for row in rows:
+        if row.data is not None:
+            row.data = {**row.data, "stale": reason}
+    session.flush()

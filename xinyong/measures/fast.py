@@ -12,7 +12,8 @@ psycopg; rows become facts and clients through `lists.facts_of_row` and `auth.ke
 Key rows are cached in memory (by the key itself, at most `MAX_KEYS`) for `KEY_TTL_SECONDS` (a
 deactivated key stops working within that time); every call is still admitted by
 `auth.KeyClient.admit` (the key's scope, its rate limit) as on the sync path; the list entry
-classes of the catalog are computed once per catalog version. The log row is
+classes of the catalog are computed once per catalog version. A client's `last_used_at` is
+written with a log batch, at most once a minute per client (`auth.UseMarks`). The log row is
 `replay.log_fields`, as on the sync path (what reproduces the answer and its digest); the web
 route returns the answer's JSON text.
 """
@@ -33,7 +34,7 @@ from sqlalchemy import String, any_, bindparam, func, select, true
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import psycopg as pg_psycopg
 
-from xinyong import audit, auth, lists
+from xinyong import audit, auth, clock, lists
 from xinyong.audit import Actor
 from xinyong.catalog import Catalog
 from xinyong.db.tables import Subject
@@ -83,6 +84,11 @@ def facts_sql() -> tuple[str, dict[str, Any]]:
 @lru_cache(maxsize=1)
 def key_sql() -> str:
     return str(auth.API_KEY_STATEMENT.compile(dialect=_DIALECT))
+
+
+@lru_cache(maxsize=1)
+def last_used_sql() -> str:
+    return str(auth.LAST_USED_STATEMENT.compile(dialect=_DIALECT))
 
 
 # One statement with one JSON array parameter (no per-value dumping in Python), so one
@@ -146,6 +152,7 @@ class FastCheck:
     max_size: int = 8
     pool: AsyncConnectionPool = field(init=False)
     _keys: dict[str, tuple[float, auth.KeyClient | None]] = field(default_factory=dict)
+    _uses: auth.UseMarks = field(default_factory=auth.UseMarks)
     _classes: tuple[str, dict[str, str | None]] = ("", {})
     _reader: Coalescer[tuple[str, frozenset[str]], list[Row]] = field(init=False)
     _writer: Coalescer[str, None] = field(init=False)
@@ -185,6 +192,11 @@ class FastCheck:
             self._keys.clear()
         self._keys[key] = (time.monotonic() + KEY_TTL_SECONDS, client)
         return client
+
+    def note_use(self, client_id: int) -> None:
+        """An admitted call of the client: its last_used_at is written with the next log batch
+        when due (`auth.UseMarks`: at most once a minute per client and process)."""
+        self._uses.note(client_id, clock.now())
 
     async def check(
         self, code: str, matter: str, *, catalog: Catalog, actor: Actor, today: date
@@ -231,6 +243,10 @@ class FastCheck:
         return [by_code.get(code, []) for code, _classes in items]
 
     async def _write(self, rows: list[str]) -> list[None]:
+        used = self._uses.take()
         async with self.pool.connection() as conn:
             await conn.execute(_INSERT_SQL, ("[" + ",".join(rows) + "]",))
+            if used:  # once a minute per client at most: not a write per request
+                async with conn.cursor() as cur:
+                    await cur.executemany(last_used_sql(), used)
         return [None] * len(rows)

@@ -60,7 +60,7 @@ def _actor(
     if key:
         found = auth.client_key_actor(session, key, request.url.path, now=clock.now())
         if found is None:
-            raise Unauthenticated("API 密钥无效或已停用", code="auth.bad_api_key")
+            raise auth.bad_key()
     else:
         token = request.cookies.get(SESSION_COOKIE)
         if token:

@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from xinyong import auth, clock
+from xinyong.enums import Role
 from xinyong.errors import XinyongError
 from xinyong.web.deps import SESSION_COOKIE
 from xinyong.web.templating import templates
@@ -23,6 +24,11 @@ def throttle(request: Request) -> auth.LoginThrottle:
         state.login_throttle = auth.LoginThrottle()
     found: auth.LoginThrottle = state.login_throttle
     return found
+
+
+# Where a role works when the form was opened without a page to return to (the staff form's
+# default is /admin/, which a bank officer or a 信易+ partner may not open).
+HOMES = {Role.BANK: "/bank/", Role.PARTNER: "/partner/"}
 
 
 def safe_next(target: str, default: str) -> str:
@@ -43,13 +49,15 @@ def answer(
     username, password, target = form
     address = request.client.host if request.client else ""
     try:
-        _user, token = auth.log_in(
+        user, token = auth.log_in(
             session, username, password, now=clock.now(), throttle=throttle(request),
             address=address,
         )  # fmt: skip
     except XinyongError as exc:
         ctx = {"next": target, "error": exc.message, "username": username}
         return templates.TemplateResponse(request, template, ctx, status_code=exc.status)
+    if target in ("", default_next):
+        target = HOMES.get(Role(user.role), default_next)
     response = RedirectResponse(safe_next(target, default_next), status_code=303)
     secure = bool(request.app.state.settings.https)
     response.set_cookie(

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 from markupsafe import Markup
 
-from xinyong import identifiers
+from xinyong import enums, identifiers
 from xinyong.web.titles import title
 
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
@@ -33,8 +34,30 @@ def plain(value: Any) -> str:
 
 
 templates.env.filters["plain"] = plain
+
+
+BEIJING_OFFSET = timedelta(hours=8)
+
+
+def beijing(at: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored UTC time as a clerk reads it, in Beijing time (naive values are UTC)."""
+    if at is None:
+        return "—"
+    aware = at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+    return (aware.astimezone(UTC) + BEIJING_OFFSET).strftime(fmt)
+
+
+templates.env.filters["beijing"] = beijing
 templates.env.globals["site_title"] = "信用示范区"
 templates.env.globals["title"] = title  # Chinese title of an internal code (web/titles.py)
+# Every status enum, so a template compares with the member, never a bare string
+# (`{% if app.status == RepairStatus.SUBMITTED %}`; tests/test_architecture.py holds it).
+STATUS_ENUMS = {
+    name: value
+    for name, value in vars(enums).items()
+    if isinstance(value, type) and issubclass(value, StrEnum) and value.__module__ == enums.__name__
+}
+templates.env.globals.update(STATUS_ENUMS)
 
 
 def csrf_token(request: Request | None) -> str:

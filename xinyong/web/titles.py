@@ -68,6 +68,9 @@ def _catalog_title(catalog: Catalog, kind: str, code: str) -> str | None:
     if kind == "material":
         material = catalog.workflows.repair.material(code)
         return material.title if material else None
+    if kind == "matter":
+        matter = catalog.matters.get(code)
+        return matter.title if matter else None
     if kind == "registration_kind":
         found = catalog.workflows.registrations.kind(code)
         return found.title if found else None

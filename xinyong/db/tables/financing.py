@@ -69,7 +69,8 @@ class FinancingNeed(IdMixin, CreatedMixin, Base):
     purpose: Mapped[str] = mapped_column(String(200))
     size: Mapped[str | None] = mapped_column(String(16))  # declared: micro | small | medium
     status: Mapped[str] = mapped_column(String(16), default=NeedStatus.OPEN.value)
-    published_on: Mapped[date] = mapped_column(Date)
+    published_on: Mapped[date] = mapped_column(Date)  # raised
+    settled_on: Mapped[date | None] = mapped_column(Date)  # last left 对接中 (withdrawn/answered)
 
 
 class LoanOutcome(IdMixin, CreatedMixin, Base):

@@ -38,7 +38,10 @@ class Check(IdMixin, Base):
     digest: Mapped[str | None] = mapped_column(String(64))  # SHA-256 of the canonical answer
     answer: Mapped[dict[str, Any] | None]  # whole answer: rows logged before the slim log only
 
-    __table_args__ = (Index("ix_checks_at", "at"),)
+    __table_args__ = (
+        Index("ix_checks_at", "at"),
+        Index("ix_checks_subject_at", "subject_id", "at"),  # 谁查询了我的信用信息
+    )
 
 
 class CheckFeedback(IdMixin, CreatedMixin, Base):

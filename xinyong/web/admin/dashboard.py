@@ -15,7 +15,7 @@ from xinyong import collection, indicators
 from xinyong.audit import Actor
 from xinyong.catalog import Catalog
 from xinyong.enums import RepairStatus, Role, SubjectKind
-from xinyong.errors import NotFound
+from xinyong.errors import Conflict, NotFound
 from xinyong.indicators import dashboard
 from xinyong.web.deps import CurrentCatalog, DbSession, Today, require
 from xinyong.web.templating import templates
@@ -152,10 +152,25 @@ def table_xlsx(
     table_id: str, month: str | None = None,
 ) -> Response:  # fmt: skip
     period = indicators.Period.of(month or None, today=today, catalog=catalog)
-    table = dashboard.current(session, defs, period, actor=actor).table(table_id)
+    board = dashboard.current(session, defs, period, actor=actor)
+    if board.computed_at is None:
+        raise Conflict(f"{period.month} 的看板尚未计算：请信用办管理员在看板页点击“刷新看板”",
+                       code="dashboard.not_computed")  # fmt: skip
+    table = board.table(table_id)
     if table is None:
         raise NotFound(f"看板上没有表格“{table_id}”")
     return _xlsx(f"{table.title}-{period.month}.xlsx", table.title, table.headers, table.rows)
+
+
+@router.post("/refresh")
+def refresh_dashboard(
+    session: DbSession, actor: Admin, today: Today, catalog: CurrentCatalog, defs: Definitions,
+    month: Annotated[str, Form()],
+) -> Response:  # fmt: skip
+    """刷新: the office administrator recomputes the month's dashboard now (audited)."""
+    period = indicators.Period.of(month, today=today, catalog=catalog)
+    dashboard.refresh_now(session, defs, period, actor=actor)
+    return RedirectResponse(f"/admin/dashboard?month={period.month}", status_code=303)
 
 
 @router.post("/manual")

@@ -24,7 +24,7 @@ from xinyong import auth, measures
 from xinyong.audit import Actor
 from xinyong.config import Settings
 from xinyong.enums import Role
-from xinyong.errors import InvalidInput, Unauthenticated, XinyongError
+from xinyong.errors import InvalidInput, XinyongError
 from xinyong.web import errors, fastpaths, security
 from xinyong.web.deps import CurrentCatalog, DbSession, Today, _today, require
 
@@ -104,8 +104,9 @@ async def fast_answer(request: Request) -> bytes:
     key = presented_key(request.headers)
     client = await fast.client_for_key(key) if key else None
     if client is None:
-        raise Unauthenticated("请使用有效的 API 密钥调用核查接口", code="auth.bad_api_key")
+        raise auth.bad_key()
     actor = client.admit(CHECK_SCOPE)
+    fast.note_use(client.id)
     code, matter = parse_check_body(await request.body())
     catalog = request.app.state.catalogs.current
     done = await fast.check_encoded(code, matter, catalog=catalog, actor=actor,

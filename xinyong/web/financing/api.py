@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from xinyong import audit, subjects
@@ -39,21 +39,33 @@ def api_alerts(session: DbSession, actor: Banker) -> dict[str, Any]:
     }
 
 
-@api.get("/queries", summary="谁查询了本企业的信用信息（含金融机构的每次查询）")
-def api_queries(session: DbSession, actor: Enterprise) -> dict[str, Any]:
+@api.get(
+    "/queries", summary="谁查询了本企业的信用信息（含金融机构的每次查询、业务系统的联合奖惩核查）"
+)
+def api_queries(
+    session: DbSession,
+    actor: Enterprise,
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> dict[str, Any]:
     assert actor.subject_id is not None
+    reads, total = audit.reads_of_subject(session, actor.subject_id, page=page, per_page=per_page)
     return {
+        "total": total,
+        "page": page,
         "queries": [
             {
                 "at": audit.jsonable(q.at),
-                "who": q.actor_label,
+                "who": q.who,
                 "purpose": q.purpose,
                 "surface": q.surface,
                 "basis": q.basis,
                 "consent_id": q.consent_id,
+                "matter": q.matter,
+                "check_id": q.check_id,
             }
-            for q in audit.list_queries(session, actor.subject_id, limit=500)
-        ]
+            for q in reads
+        ],
     }
 
 
@@ -81,9 +93,11 @@ def api_need(
 
 @api.post("/needs/{need_id}/withdraw", summary="企业撤回本企业的融资需求")
 def api_withdraw_need(
-    session: DbSession, actor: Enterprise, subject: OwnSubject, need_id: RowId
+    session: DbSession, actor: Enterprise, subject: OwnSubject, today: Today, need_id: RowId
 ) -> dict[str, Any]:
-    need = market.withdraw_need(session, market.get_need(session, need_id), actor=actor)
+    need = market.withdraw_need(
+        session, market.get_need(session, need_id), actor=actor, today=today
+    )
     return {"need": market.need_json(need)}
 
 

@@ -71,9 +71,9 @@ def me_publish_need(
 
 @me.post("/needs/{need_id}/withdraw")
 def me_withdraw_need(
-    session: DbSession, actor: Enterprise, subject: OwnSubject, need_id: RowId
+    session: DbSession, actor: Enterprise, subject: OwnSubject, today: Today, need_id: RowId
 ) -> Response:
-    market.withdraw_need(session, market.get_need(session, need_id), actor=actor)
+    market.withdraw_need(session, market.get_need(session, need_id), actor=actor, today=today)
     return RedirectResponse("/me/financing#need", status_code=303)
 
 

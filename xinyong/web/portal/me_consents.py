@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from xinyong import audit, consent, subjects
@@ -71,13 +71,27 @@ def revoke_consent(
     return RedirectResponse("/me/consents", status_code=303)
 
 
+QUERIES_PER_PAGE = 50
+
+
 @router.get("/queries", response_class=HTMLResponse)
-def queries_page(request: Request, session: DbSession, actor: Enterprise) -> HTMLResponse:
+def queries_page(
+    request: Request,
+    session: DbSession,
+    actor: Enterprise,
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+) -> HTMLResponse:
     assert actor.subject_id is not None
+    reads, total = audit.reads_of_subject(
+        session, actor.subject_id, page=page, per_page=QUERIES_PER_PAGE
+    )
     ctx = {
         "actor": actor,
         "subject": subjects.get(session, actor.subject_id),
-        "queries": audit.list_queries(session, actor.subject_id, limit=500),
+        "queries": reads,
+        "total": total,
+        "page": page,
+        "pages": max(1, -(-total // QUERIES_PER_PAGE)),
         "bases": consent.BASIS_LABELS,
     }
     return templates.TemplateResponse(request, "me/queries.html", ctx)

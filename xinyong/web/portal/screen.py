@@ -1,8 +1,9 @@
 """The wall screen (信用大屏): /screen, full screen, refreshing itself from /screen/data.json.
 
 Public and anonymous: aggregate figures only (see indicators/screen.py). The figures are the
-public section of the month's stored dashboard (`indicators.dashboard.screen`), read under the
-dashboard's freshness rule and shown with the time they were computed.
+public section of the month's stored dashboard (`indicators.dashboard.screen`), read as stored
+(recomputed by `xinyong jobs run dashboard`, never by a reader) and shown with the time they were
+computed.
 """
 
 from __future__ import annotations
