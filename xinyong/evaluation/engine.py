@@ -28,7 +28,7 @@ from datetime import date
 from typing import Any
 
 import polars as pl
-from sqlalchemy import column, insert, select, table, text
+from sqlalchemy import column, insert, select, table
 from sqlalchemy.orm import Session
 
 from xinyong import audit
@@ -173,14 +173,15 @@ def write_results(
 
 def _store_explanations(session: Session, texts: list[str]) -> list[int]:
     """Store explanations given as JSON text; their ids in order. PostgreSQL: ids drawn from the
-    table's sequence in one statement, the rows by COPY (the server parses each text once)."""
+    table's sequence in one statement, the rows by COPY (the server checks each text once)."""
     if not texts or session.get_bind().dialect.name != "postgresql":
         return store_explanations(session, [json.loads(t) for t in texts])
-    draw = text(
+    driver = session.connection().connection.driver_connection
+    draw = (
         "SELECT nextval(pg_get_serial_sequence('evaluation_explanations', 'id')) "
-        "FROM generate_series(1, :n)"
+        "FROM generate_series(1, %s)"
     )
-    ids = list(session.scalars(draw, {"n": len(texts)}))
+    ids = [row[0] for row in driver.execute(draw, (len(texts),))]  # type: ignore[union-attr]
     _copy(session, "evaluation_explanations", pl.DataFrame({"id": ids, "body": texts}))
     return ids
 
