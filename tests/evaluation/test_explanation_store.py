@@ -109,3 +109,32 @@ def test_a_run_shares_explanations_and_the_migration_keeps_them(
         session.commit()  # new explanation ids continue after the kept ones (no clash)
         assert again.grades == summary.grades
     engine.dispose()
+
+
+def test_a_spark_run_stores_the_same_explanations(
+    session: Session, catalog: Catalog, today: date
+) -> None:
+    """The Spark engine stores through the same writer: every subject's stored explanation equals
+    the embedded run's, shared the same way."""
+    from xinyong.evaluation import spark  # noqa: PLC0415  (the engine needs pyspark: make test)
+
+    demo.load(session, count=240, actor=SYSTEM, today=today)
+    loaded = evaluation.models_for(catalog).get("enterprise")
+    embedded = engines.run_embedded(session, loaded, catalog=catalog, as_of=today, actor=SYSTEM)
+    ids = session.scalars(
+        select(EvaluationResult.subject_id).where(EvaluationResult.run_id == embedded.run_id)
+    ).all()
+    first = {sid: g.explanation for sid, g in service.current_grades(session, ids).items()}
+    ran = spark.run_spark(
+        session, loaded, catalog=catalog, as_of=today, actor=SYSTEM, master="local[2]"
+    )
+    second = service.current_grades(session, ids)
+    assert ran.grades == embedded.grades
+    assert {sid: g.explanation for sid, g in second.items()} == first
+    shared = session.scalar(
+        select(func.count(EvaluationResult.explanation_id.distinct())).where(
+            EvaluationResult.run_id == ran.run_id
+        )
+    )
+    distinct = {json.dumps(body, sort_keys=True) for body in first.values()}
+    assert shared == len(distinct)  # one row per distinct text
