@@ -119,16 +119,19 @@ def load(url: str) -> tuple[list[str], list[str]]:
                               f"(2026)示执{i}号", date(2026, 3, 1), "示范区人民法院", "bench",
                               "x", data))  # fmt: skip
         # every subject graded (issue 12): the check answers with grade and supervision class
+        explained = conn.execute(
+            "INSERT INTO evaluation_explanations (body) VALUES ('{}') RETURNING id"
+        ).fetchone()[0]  # type: ignore[index]  # one shared explanation, as a run stores them
         with conn.cursor().copy(
             "COPY evaluation_results (subject_id, model_id, model_version, as_of, score, grade, "
-            "trigger, facts_hash, explanation, created_at) FROM STDIN"
+            "trigger, facts_hash, explanation_id, created_at) FROM STDIN"
         ) as cp:
             now = clock.now()
             for i, c in enumerate(codes):
                 grade, score = ("A", 92.0) if i % 10 == 0 else ("B", 80.0) if i % 10 < 8 else (
                     ("C", 65.0) if i % 10 == 8 else ("D", 40.0))  # fmt: skip
                 cp.write_row((ids[c], "enterprise", "bench", date(2026, 11, 1), score, grade,
-                              "run", "bench", "{}", now))  # fmt: skip
+                              "run", "bench", explained, now))  # fmt: skip
         conn.execute("ANALYZE")
         conn.commit()
     print(f"loaded {N} subjects (graded), {E} entries in {time.perf_counter() - t0:.1f}s")

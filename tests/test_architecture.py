@@ -84,6 +84,8 @@ NOT_ACTIONS = {
     ("audit/retention.py", "purge_before"): "writes its own chain row through record()",
     ("reports/issue.py", "hold_write_lock"): "an UPDATE matching no row: SQLite's write lock",
     ("evaluation/engine.py", "write_results"): "a run's results: the run is audited by start_run",
+    ("evaluation/service.py", "evaluate_subject"): "a derived grade after an audited change",
+    ("evaluation/service.py", "reevaluate"): "derived grades after an audited change",
     ("outbox.py", "append"): "a row of the change it records, inside that audited action",
     ("exchange/delivery.py", "send_pending"): "delivery bookkeeping of changes already audited",
     (

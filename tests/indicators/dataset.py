@@ -188,7 +188,7 @@ def _credit_in_use(session: Session, p: Provider, s: list[Subject]) -> None:
         session.add(EvaluationResult(
             subject_id=subject.id, model_id="enterprise", model_version="test", as_of=as_of,
             score=80.0, grade=grade, run_id=None, trigger="run", facts_hash="0" * 64,
-            explanation={},
+            explanation_id=0,
         ))  # fmt: skip
 
     grade(s1, d(2026, 11, 5), "A")

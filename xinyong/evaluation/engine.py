@@ -12,12 +12,14 @@ The plan, shared by both engines so they cannot drift:
 The embedded engine (default; SQLite and PostgreSQL) runs both in-process, 100,000 subjects a
 chunk; the Spark engine (`spark.py`) reads the Parquet table and runs step 2 per partition.
 Results are appended to `evaluation_results` with the run's id (COPY on PostgreSQL, executemany
-on SQLite; the explanation stored compactly, `Evaluation.compact`), and a run row keeps the
-counts per grade (docs/decisions/0010-evaluation-engine.md).
+on SQLite), each referencing its explanation (`Evaluation.compact`), stored once per distinct
+text in `evaluation_explanations`; a run row keeps the counts per grade
+(docs/decisions/0010-evaluation-engine.md).
 """
 
 from __future__ import annotations
 
+import json
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -38,6 +40,7 @@ from xinyong.evaluation import fact_table, plan, reading
 from xinyong.evaluation import facts as facts_mod
 from xinyong.evaluation.models import LoadedModel
 from xinyong.evaluation.scoring import Fact
+from xinyong.evaluation.service import store_explanations
 
 CHUNK = 100_000  # subjects per chunk: bounds memory (≈ 1 M facts at 10 per subject)
 GRADED_STATUSES = (SubjectStatus.ACTIVE.value, SubjectStatus.UNKNOWN.value)  # 存续 (and unknown)
@@ -138,9 +141,17 @@ def score_chunk_vectorised(
 RESULT_COLUMNS = ("subject_id", "score", "grade", "explanation", "facts_hash")
 
 
-def write_results(session: Session, scored: pl.DataFrame, run: EvaluationRun) -> None:
-    """Append a run's results (RESULT_COLUMNS, explanation as JSON text): COPY on PostgreSQL,
-    executemany on SQLite."""
+def write_results(
+    session: Session, scored: pl.DataFrame, run: EvaluationRun, known: dict[str, int] | None = None
+) -> None:
+    """Append a run's results (RESULT_COLUMNS, explanation as JSON text): each distinct
+    explanation stored once (`known`: its id by text, kept across a run's chunks), the result
+    rows referencing it; COPY on PostgreSQL, executemany on SQLite."""
+    known = {} if known is None else known
+    texts = scored["explanation"].unique().to_list()
+    new = [t for t in texts if t not in known]
+    known.update(zip(new, _store_explanations(session, new), strict=True))
+    ids = pl.col("explanation").replace_strict({t: known[t] for t in texts}, return_dtype=pl.Int64)
     frame = scored.select(
         pl.col("subject_id"),
         pl.lit(run.model_id).alias("model_id"),
@@ -151,19 +162,40 @@ def write_results(session: Session, scored: pl.DataFrame, run: EvaluationRun) ->
         pl.lit(run.id).alias("run_id"),
         pl.lit("run").alias("trigger"),
         pl.col("facts_hash"),
-        pl.col("explanation"),
+        ids.alias("explanation_id"),
     )
-    columns = ", ".join(frame.columns)
-    if session.get_bind().dialect.name == "postgresql":
-        driver = session.connection().connection.driver_connection
-        body = frame.write_csv(include_header=False).encode("utf-8")
-        sql = f"COPY evaluation_results ({columns}) FROM STDIN WITH (FORMAT csv)"
-        with driver.cursor().copy(sql) as copy:  # type: ignore[union-attr]
-            copy.write(body)
+    if _copy(session, "evaluation_results", frame):
         return
-    untyped = table("evaluation_results", *(column(c) for c in frame.columns))  # JSON as text
+    untyped = table("evaluation_results", *(column(c) for c in frame.columns))
     rows = frame.with_columns(pl.col("as_of").dt.to_string("%Y-%m-%d")).to_dicts()
     session.execute(insert(untyped), rows)
+
+
+def _store_explanations(session: Session, texts: list[str]) -> list[int]:
+    """Store explanations given as JSON text; their ids in order. PostgreSQL: ids drawn from the
+    table's sequence in one statement, the rows by COPY (the server checks each text once)."""
+    if not texts or session.get_bind().dialect.name != "postgresql":
+        return store_explanations(session, [json.loads(t) for t in texts])
+    driver = session.connection().connection.driver_connection
+    draw = (
+        "SELECT nextval(pg_get_serial_sequence('evaluation_explanations', 'id')) "
+        "FROM generate_series(1, %s)"
+    )
+    ids = [row[0] for row in driver.execute(draw, (len(texts),))]  # type: ignore[union-attr]
+    _copy(session, "evaluation_explanations", pl.DataFrame({"id": ids, "body": texts}))
+    return ids
+
+
+def _copy(session: Session, name: str, frame: pl.DataFrame) -> bool:
+    """COPY the frame into the table on PostgreSQL (True); False elsewhere."""
+    if session.get_bind().dialect.name != "postgresql":
+        return False
+    driver = session.connection().connection.driver_connection
+    body = frame.write_csv(include_header=False).encode("utf-8")
+    sql = f"COPY {name} ({', '.join(frame.columns)}) FROM STDIN WITH (FORMAT csv)"
+    with driver.cursor().copy(sql) as copy:  # type: ignore[union-attr]
+        copy.write(body)
+    return True
 
 
 def start_run(
@@ -223,11 +255,12 @@ def run_embedded(
     ids = graded_subjects(session, loaded)
     grades: Counter[str] = Counter()
     done = 0
+    known: dict[str, int] = {}  # explanations stored by this run, by text
     for _low, _high, chunk in spans(ids):
         series = pl.Series("subject_id", chunk, dtype=pl.Int64)
         mine = totals.filter(pl.col("subject_id").is_in(series))
         scored = plan.score_totals(loaded.model, loaded.version, mine, series, as_of)
-        write_results(session, scored, run)
+        write_results(session, scored, run, known)
         grades.update(dict(scored["grade"].value_counts().iter_rows()))
         done += len(chunk)
         if progress is not None:

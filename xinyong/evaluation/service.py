@@ -15,12 +15,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import exists, insert, literal, select
+from sqlalchemy import Select, insert, select
 from sqlalchemy.orm import Session
 
 from xinyong.catalog import Catalog
 from xinyong.config import get_settings
-from xinyong.db.tables import EvaluationResult, Subject
+from xinyong.db.tables import EvaluationExplanation, EvaluationResult, Subject
 from xinyong.evaluation import subject_facts
 from xinyong.evaluation.models import LoadedModel, ModelSet, load_models
 from xinyong.evaluation.plan import facts_hash
@@ -70,7 +70,8 @@ class StoredGrade:
         }
 
 
-def _stored(row: EvaluationResult) -> StoredGrade:
+def _stored(row: EvaluationResult, explanation: dict[str, Any] | None) -> StoredGrade:
+    body = explanation or {}
     return StoredGrade(
         row.subject_id,
         row.model_id,
@@ -78,20 +79,21 @@ def _stored(row: EvaluationResult) -> StoredGrade:
         row.as_of,
         row.score,
         row.grade,
-        bool(row.explanation.get("public")),
-        row.explanation,
+        bool(body.get("public")),
+        body,
     )
+
+
+def _with_explanation() -> Select[Any]:
+    """Result rows with their explanation's body (shared by the run's subjects alike)."""
+    e = EvaluationExplanation
+    return select(EvaluationResult, e.body).outerjoin(e, e.id == EvaluationResult.explanation_id)
 
 
 def current_grade(session: Session, subject_id: int) -> StoredGrade | None:
     """The subject's current grade: its newest stored evaluation result (None: never graded)."""
-    row = session.execute(
-        select(EvaluationResult)
-        .where(EvaluationResult.subject_id == subject_id)
-        .order_by(EvaluationResult.id.desc())
-        .limit(1)
-    ).scalar_one_or_none()
-    return _stored(row) if row is not None else None
+    found = history(session, subject_id, limit=1)
+    return found[0] if found else None
 
 
 def current_grades(session: Session, subject_ids: Iterable[int]) -> dict[int, StoredGrade]:
@@ -107,24 +109,25 @@ def current_grades(session: Session, subject_ids: Iterable[int]) -> dict[int, St
     for sid, rid in session.execute(newest):
         latest.setdefault(sid, rid)
     rows = session.execute(
-        select(EvaluationResult).where(EvaluationResult.id.in_(list(latest.values())))
-    ).scalars()
-    return {r.subject_id: _stored(r) for r in rows}
+        _with_explanation().where(EvaluationResult.id.in_(list(latest.values())))
+    ).all()
+    return {r.subject_id: _stored(r, body) for r, body in rows}
 
 
 def history(session: Session, subject_id: int, limit: int = 20) -> list[StoredGrade]:
     rows = session.execute(
-        select(EvaluationResult)
+        _with_explanation()
         .where(EvaluationResult.subject_id == subject_id)
         .order_by(EvaluationResult.id.desc())
         .limit(limit)
-    ).scalars()
-    return [_stored(r) for r in rows]
+    ).all()
+    return [_stored(r, body) for r, body in rows]
 
 
 def result_row(
     ev: Evaluation, subject_id: int, fhash: str, *, trigger: str, run_id: int | None
 ) -> dict[str, Any]:
+    """A result row but its `explanation_id` (`store_explanation`)."""
     return {
         "subject_id": subject_id,
         "model_id": ev.model_id,
@@ -135,8 +138,17 @@ def result_row(
         "run_id": run_id,
         "trigger": trigger,
         "facts_hash": fhash,
-        "explanation": ev.as_dict(),  # JSON-ready: dates as ISO text, tuples as lists
     }
+
+
+def store_explanations(session: Session, bodies: list[dict[str, Any]]) -> list[int]:
+    """Append explanations; their ids in the order given."""
+    if not bodies:
+        return []
+    stmt = insert(EvaluationExplanation).returning(
+        EvaluationExplanation.id, sort_by_parameter_order=True
+    )
+    return list(session.scalars(stmt, [{"body": b} for b in bodies]))
 
 
 def model_of(subject: Subject, catalog: Catalog) -> LoadedModel | None:
@@ -168,28 +180,27 @@ def evaluate_subject(
         return None
     ev, facts = found
     row = result_row(ev, subject.id, facts_hash(facts), trigger=trigger, run_id=None)
-    session.execute(_append_unless_same(row))
+    if not _same_as_newest(session, row):
+        (row["explanation_id"],) = store_explanations(session, [ev.as_dict()])  # JSON-ready
+        session.execute(insert(EvaluationResult), [row])
     return ev
 
 
-def _append_unless_same(row: dict[str, Any]) -> Any:
-    """One statement: append the result unless the subject's newest one has the same model
-    version, as-of date and facts' hash (INSERT … SELECT … WHERE NOT EXISTS)."""
+def _same_as_newest(session: Session, row: dict[str, Any]) -> bool:
+    """Whether the subject's newest result has the same model version, as-of date and facts'
+    hash (then an unchanged archive on the same day adds nothing)."""
     t = EvaluationResult
-    newest = (
+    newest = session.execute(
         select(t.model_version, t.as_of, t.facts_hash)
         .where(t.subject_id == row["subject_id"])
         .order_by(t.id.desc())
         .limit(1)
-        .subquery("newest")
+    ).first()
+    return newest is not None and tuple(newest) == (
+        row["model_version"],
+        row["as_of"],
+        row["facts_hash"],
     )
-    same = select(newest.c.model_version).where(
-        newest.c.model_version == row["model_version"],
-        newest.c.as_of == row["as_of"],
-        newest.c.facts_hash == row["facts_hash"],
-    )
-    values = [literal(v, type_=t.__table__.c[k].type).label(k) for k, v in row.items()]
-    return insert(t).from_select(list(row), select(*values).where(~exists(same)))
 
 
 def reevaluate(

@@ -112,9 +112,10 @@ def run_spark(
         snapshot.export(session, Path(tmp), catalog=catalog, as_of=as_of)
         results = score_snapshot(Path(tmp), loaded, as_of, master)
     grades: Counter[str] = Counter()
+    known: dict[str, int] = {}  # explanations stored by this run, by text
     for start in range(0, results.height, BATCH):
         chunk = results.slice(start, BATCH)
-        write_results(session, chunk, run)
+        write_results(session, chunk, run, known)
         grades.update(dict(chunk["grade"].value_counts().iter_rows()))
         if progress is not None:
             progress(start + chunk.height, results.height)

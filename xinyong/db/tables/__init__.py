@@ -8,7 +8,7 @@ from xinyong.db.tables.collection import Batch, BatchChunk, BatchRow
 from xinyong.db.tables.commitments import Commitment
 from xinyong.db.tables.consent import Consent
 from xinyong.db.tables.content import ContentAttachment, ContentItem
-from xinyong.db.tables.evaluation import EvaluationResult, EvaluationRun
+from xinyong.db.tables.evaluation import EvaluationExplanation, EvaluationResult, EvaluationRun
 from xinyong.db.tables.exchange import OutboxEntry, RelatedParty
 from xinyong.db.tables.financing import (
     FinancingAlert,
@@ -47,6 +47,7 @@ __all__ = [
     "Consent",
     "ContentAttachment",
     "ContentItem",
+    "EvaluationExplanation",
     "EvaluationResult",
     "EvaluationRun",
     "FinancingAlert",

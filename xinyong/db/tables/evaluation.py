@@ -4,6 +4,12 @@ A result row is never updated: a re-evaluation (a run, or a subject's archive ch
 new row; a subject's current grade is its newest row. `facts_hash` marks the facts the grade was
 computed from (`evaluation.plan.facts_hash`: a change marker, not a proof), so an unchanged archive
 re-evaluated on the same day adds no row.
+
+A result's explanation lives in `evaluation_explanations`, referenced by `explanation_id`: a
+whole run stores each distinct (compact) explanation once — at 1M subjects ≈ 10k distinct ones,
+every subject with the same tallies shares one — and a single subject's re-evaluation stores its
+full explanation (with the record ids) in a row of its own. No foreign key: rows are only ever
+appended, and a key would cost a look-up per result row in a run's COPY.
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Date, Float, Index, Integer, String
+from sqlalchemy import JSON, Date, Float, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from xinyong.db.base import Base, BigId, CreatedMixin, IdMixin
@@ -42,9 +48,19 @@ class EvaluationResult(IdMixin, CreatedMixin, Base):
     run_id: Mapped[int | None] = mapped_column(BigId)  # None: re-evaluated after a change
     trigger: Mapped[str] = mapped_column(String(32))  # run | archive_change | read
     facts_hash: Mapped[str] = mapped_column(String(64))
-    explanation: Mapped[dict[str, Any]] = mapped_column(default=dict)  # Evaluation.as_dict()
+    explanation_id: Mapped[int] = mapped_column(BigId)  # evaluation_explanations.id
 
-    __table_args__ = (
-        Index("ix_evaluation_results_subject", "subject_id", "id"),
-        Index("ix_evaluation_results_version", "model_version", "as_of"),
-    )
+    # Every reader asks by subject (its newest row, its history) or by run; none by version and
+    # as-of date alone, so that index (dropped by 2026_11_29_1840_12w) only cost each COPY.
+    __table_args__ = (Index("ix_evaluation_results_subject", "subject_id", "id"),)
+
+
+class EvaluationExplanation(IdMixin, Base):
+    """An explanation (`Evaluation.compact()` for a run, `Evaluation.as_dict()` for a subject's
+    re-evaluation), shared by every result that references it."""
+
+    __tablename__ = "evaluation_explanations"
+
+    # JSON text (`json` on PostgreSQL, not jsonb): read whole, never queried inside, so the
+    # server only checks its syntax when a run stores it (≈ 0.6 × jsonb's cost)
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
