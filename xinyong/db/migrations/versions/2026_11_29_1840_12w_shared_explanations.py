@@ -8,7 +8,7 @@ syntax checked), not jsonb: read whole, never queried inside. `ix_evaluation_res
 query asks by model version and as-of date alone (they ask by subject, or by run).
 
 Revision ID: 12e8b0a4c1f2
-Revises: 7c2d5e13a0b9
+Revises: 19005e771ed0
 Create Date: 2026-11-29 18:40:00+00:00
 """
 
@@ -21,7 +21,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "12e8b0a4c1f2"
-down_revision: str | None = "7c2d5e13a0b9"
+down_revision: str | None = "19005e771ed0"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
