@@ -26,21 +26,14 @@ from contextlib import asynccontextmanager
 
 from xinyong import signing
 from xinyong.config import Settings
-from xinyong.errors import XinyongError
 from xinyong.reports import render_pool, worker
 from xinyong.reports.content import ReportContent
+from xinyong.reports.slots import RETRY_AFTER, Busy
+
+__all__ = ["MAX_WAIT", "QUEUE_PER_WORKER", "RETRY_AFTER", "Busy", "RenderPool"]
 
 QUEUE_PER_WORKER = 8  # reports waiting per report process before new ones are refused
 MAX_WAIT = 10.0  # seconds a report may wait for its turn before it is refused
-RETRY_AFTER = 5  # seconds, told to a refused caller
-
-
-class Busy(XinyongError):
-    """Too many reports asked for at once: come back in a moment (503, Retry-After)."""
-
-    code = "reports.busy"
-    status = 503
-
 
 class RenderPool:
     """A lazily started pool of `workers` report processes, with admission (see the module)."""
