@@ -20,7 +20,9 @@ from xinyong.config import Settings
 from xinyong.reports import slots, worker
 
 
-def test_the_default_leaves_a_core_for_interactive_requests(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_default_leaves_a_core_for_interactive_requests(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1})
     assert slots.default_count() == 1
     monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0})

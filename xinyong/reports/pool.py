@@ -35,6 +35,7 @@ __all__ = ["MAX_WAIT", "QUEUE_PER_WORKER", "RETRY_AFTER", "Busy", "RenderPool"]
 QUEUE_PER_WORKER = 8  # reports waiting per report process before new ones are refused
 MAX_WAIT = 10.0  # seconds a report may wait for its turn before it is refused
 
+
 class RenderPool:
     """A lazily started pool of `workers` report processes, with admission (see the module)."""
 

@@ -57,7 +57,7 @@ def default_count() -> int:
     return max(1, cores - 1)
 
 
-class _TurnOver(Exception):  # noqa: N818 — a signal, not an error
+class _TurnOver(Exception):
     """Raised by the timer's handler to end a blocking wait."""
 
 

@@ -5,10 +5,10 @@ report pool (`pool.RenderPool.issue`). The pool's process opens its own transact
 the platform's database and runs `issue` in it — consent (403 without it), gathering,
 rendering, the SM2 signature, the snapshot row, the query log and the audit row — and commits:
 the query log is still written in the same transaction as the read. The server process gets the
-signed bytes back (`Made`) and only sends them. Before its transaction starts, a report takes one
-of the machine's report slots (`slots`: cores − 1 by default, shared by every server process's
-pool), so report work and the PostgreSQL reads it causes never take every core. So the ~30 ms of ORM work a report's gathering
-costs, and everything after it, leave the server process's GIL, and /health does not wait.
+signed bytes back (`Made`) and only sends them. So the ~30 ms of ORM work a report's gathering
+costs, and everything after it, leave the server process's GIL. Before its transaction starts, a
+report takes one of the machine's report slots (`slots`: cores − 1 by default, shared by every
+server process's pool), so report work and the PostgreSQL reads it causes never take every core.
 
 The process keeps its engine and its catalog (reloaded when the app's version moves on) for
 every job it runs; `start` is its initializer.
