@@ -12,6 +12,10 @@ asyncio queue (no thread, no CPU). A server process refuses a report — `Busy`,
 when one has waited `MAX_WAIT` seconds without a turn: at ~40 ms a report that is a queue of
 ~0.3 s on a quiet machine, and a refusal only when the machine is far behind. With `workers = 0`
 the report runs in the request's session on a threadpool thread, admitted one at a time.
+
+Machine-wide, a report process then takes one of the machine's report slots (`slots`, settings
+`report_slots`, default cores − 1) before its transaction, so the pools of all server processes
+together never run reports on every core (docs/decisions/0016).
 """
 
 from __future__ import annotations
