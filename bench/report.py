@@ -4,8 +4,12 @@
 (b) over HTTP: reports per second with `--clients` concurrent clients on POST /api/v1/reports
     while a probe measures GET /api/v1/health, against /health's p99 alone.
 Each of `--rounds` alternations measures /health alone, then under load, in the same run (compare
-the ratios, which survive a shared machine), and the CPU time (utime + stime, /proc) the server
-workers spend per report — the figure that predicts the quiet result.
+the ratios, which survive a shared machine), and the CPU time (utime + stime, /proc) spent per
+report by the server workers, the report processes and (PostgreSQL) the database backends — the
+figures that predict the quiet result. (a) also counts the SQL statements of one report.
+Reports run in at most `report_slots` report processes at once machine-wide (settings; default
+cores − 1, printed; `--slots N` overrides it for the served app). /health is timed from a process
+of its own (`--probe thread`: beside the report clients, sharing their GIL, as before stop 22).
 Goals (issue 13): p50 ≤ 150 ms including the signature; /health p99 under report load ≤ 2 × alone.
 
 SQLite in a temporary folder by default; `XINYONG_BENCH_POSTGRES_URL` uses PostgreSQL instead.
@@ -33,7 +37,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import psycopg
-from sqlalchemy import make_url
+from sqlalchemy import event, make_url
 
 from xinyong import archive, catalog, providers, reports, signing, subjects
 from xinyong.audit import Actor
@@ -43,6 +47,7 @@ from xinyong.db.session import make_engine, make_sessionmaker, transaction
 from xinyong.db.tables import Record
 from xinyong.demo import make_uscc
 from xinyong.enums import SubjectKind
+from xinyong.reports import slots
 from xinyong.reports.issuer import issuer_for
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -121,13 +126,27 @@ def seed(settings: Settings, records: int) -> str:
     return code
 
 
-def in_process(settings: Settings, code: str, samples: int) -> tuple[list[float], int, int]:
+@dataclass
+class InProcess:
+    times: list[float]
+    pages: int
+    size: int
+    statements: float  # SQL statements per report
+
+
+def in_process(settings: Settings, code: str, samples: int) -> InProcess:
     cat = catalog.load_catalog(settings.catalog_dir)
     issuer = issuer_for(settings, cat)
     engine = make_engine(settings.database_url)
+    statements = [0]
+    event.listen(
+        engine, "before_cursor_execute", lambda *_a: statements.__setitem__(0, statements[0] + 1)
+    )
     factory = make_sessionmaker(engine)
     times, pages, size = [], 0, 0
-    for _ in range(samples + 1):
+    for i in range(samples + 1):
+        if i == 1:
+            statements[0] = 0
         with transaction(factory) as session:
             subject = subjects.get_by_code(session, code)
             start = time.perf_counter()
@@ -143,8 +162,8 @@ def in_process(settings: Settings, code: str, samples: int) -> tuple[list[float]
             times.append((time.perf_counter() - start) * 1000)
             size = len(issued.data)
             pages = issued.data.count(b"/Type /Page\n")
-    engine.dispose()
-    return times[1:], pages, size  # the first run loads the font
+    engine.dispose()  # the first run loads the font: left out
+    return InProcess(times[1:], pages, size, statements[0] / max(samples, 1))
 
 
 def pct(values: list[float], q: float) -> float:
@@ -159,6 +178,40 @@ def probe(url: str, stop: threading.Event, out: list[float]) -> None:
             r.read()
         out.append((time.perf_counter() - start) * 1000)
         time.sleep(0.01)
+
+
+# The /health probe in a process of its own: as a thread beside the 8 report clients it would
+# share their GIL, and its timings would include waiting for the bench's own threads.
+PROBE = """
+import json, sys, time, urllib.request
+url, until, out = sys.argv[1], time.perf_counter() + float(sys.argv[2]), []
+while time.perf_counter() < until:
+    start = time.perf_counter()
+    with urllib.request.urlopen(url, timeout=30) as r:
+        r.read()
+    out.append((time.perf_counter() - start) * 1000)
+    time.sleep(0.01)
+print(json.dumps(out))
+"""
+
+
+def probe_for(url: str, seconds: float, out: list[float], *, own_process: bool) -> None:
+    """/health timings for `seconds`, from a process of its own (or a thread of this one)."""
+    if own_process:
+        done = subprocess.run(
+            [sys.executable, "-c", PROBE, url, str(seconds)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        out += json.loads(done.stdout)
+        return
+    stop = threading.Event()
+    t = threading.Thread(target=probe, args=(url, stop, out))
+    t.start()
+    time.sleep(seconds)
+    stop.set()
+    t.join()
 
 
 def client(url: str, body: bytes, stop: threading.Event | None, done: list[float]) -> None:
@@ -210,6 +263,7 @@ class Phase:
     server_cpu_alone: float = 0.0
     server_cpu_loaded: float = 0.0
     pool_cpu_loaded: float = 0.0
+    db_cpu_loaded: float = 0.0  # PostgreSQL backends (0 on SQLite)
 
     @property
     def ratio(self) -> float:
@@ -222,16 +276,39 @@ class Phase:
         return spent / max(len(self.reports), 1)
 
 
-def one_phase(base: str, body: bytes, clients: int, duration: float, pids: Callable) -> Phase:
+def backends(url: str | None) -> dict[int, float]:
+    """CPU (ms) of each PostgreSQL backend connected to the bench database, by pid."""
+    if url is None:
+        return {}
+    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchall()
+    return {pid: cpu_ms([pid]) for (pid,) in rows}
+
+
+def backends_spent(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU the backends spent between two readings (a new backend: all of its CPU)."""
+    return sum(ms - before.get(pid, 0.0) for pid, ms in after.items())
+
+
+def one_phase(
+    base: str,
+    body: bytes,
+    clients: int,
+    duration: float,
+    pids: Callable[[], tuple[list[int], list[int]]],
+    db: str | None,
+    *,
+    own_process: bool,
+) -> Phase:
     phase = Phase()
     workers, pool = pids()
-    stop = threading.Event()
-    t = threading.Thread(target=probe, args=(base + "/api/v1/health", stop, phase.alone))
+    health = base + "/api/v1/health"
     before = cpu_ms(workers)
-    t.start()
-    time.sleep(duration / 2)
-    stop.set()
-    t.join()
+    probe_for(health, duration / 2, phase.alone, own_process=own_process)
     phase.server_cpu_alone = cpu_ms(workers) - before
     done: list[float] = []
     stop = threading.Event()
@@ -239,27 +316,32 @@ def one_phase(base: str, body: bytes, clients: int, duration: float, pids: Calla
         threading.Thread(target=client, args=(base + "/api/v1/reports", body, stop, done))
         for _ in range(clients)
     ]
-    threads.append(
-        threading.Thread(target=probe, args=(base + "/api/v1/health", stop, phase.loaded))
-    )
-    before, before_pool = cpu_ms(workers), cpu_ms(pool)
+    before, before_pool, before_db = cpu_ms(workers), cpu_ms(pool), backends(db)
     start = time.perf_counter()
     for w in threads:
         w.start()
-    time.sleep(duration)
+    probe_for(health, duration, phase.loaded, own_process=own_process)
     stop.set()
     for w in threads:
         w.join()
     phase.seconds = time.perf_counter() - start
     phase.server_cpu_loaded = cpu_ms(workers) - before
     phase.pool_cpu_loaded = cpu_ms(pool) - before_pool
+    phase.db_cpu_loaded = backends_spent(before_db, backends(db))
     phase.reports = [d for d in done if d >= 0]
     phase.busy = len(done) - len(phase.reports)
     return phase
 
 
 def over_http(
-    env: dict[str, str], code: str, port: int, clients: int, duration: float, rounds: int
+    env: dict[str, str],
+    code: str,
+    port: int,
+    clients: int,
+    duration: float,
+    rounds: int,
+    *,
+    own_process: bool = True,
 ) -> list[Phase]:
     server = subprocess.Popen(
         [sys.executable, "-m", "xinyong", "serve", "--port", str(port), "--workers", "2"],
@@ -290,7 +372,12 @@ def over_http(
             w.start()
         for w in warm:
             w.join()
-        return [one_phase(base, body, clients, duration, pids) for _ in range(rounds)]
+        db = env["XINYONG_DATABASE_URL"]
+        db_url = db if db.startswith("postgresql") else None
+        return [
+            one_phase(base, body, clients, duration, pids, db_url, own_process=own_process)
+            for _ in range(rounds)
+        ]
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -313,6 +400,9 @@ def summary(phases: list[Phase]) -> dict[str, float]:
         "pool_ms_per_report": statistics.median(
             p.pool_cpu_loaded / max(len(p.reports), 1) for p in phases
         ),
+        "db_ms_per_report": statistics.median(
+            p.db_cpu_loaded / max(len(p.reports), 1) for p in phases
+        ),
     }
 
 
@@ -324,8 +414,21 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=15.0, help="seconds of load per round")
     parser.add_argument("--rounds", type=int, default=3, help="alternations alone / under load")
     parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", "8114")))
+    parser.add_argument(
+        "--slots",
+        type=int,
+        default=None,
+        help="report_slots served (default cores − 1)",
+    )
+    parser.add_argument(
+        "--probe",
+        choices=["process", "thread"],
+        default="process",
+        help="where /health is timed: a process of its own, or a thread beside the clients",
+    )
     parser.add_argument("--write", action="store_true", help="append the row to RESULTS.md")
     args = parser.parse_args()
+    report_slots = args.slots if args.slots is not None else slots.default_count()
     with tempfile.TemporaryDirectory() as tmp:
         var = Path(tmp)
         url = database(var)
@@ -333,10 +436,12 @@ def main() -> None:
             database_url=url, data_dir=var, today=TODAY, catalog_dir=ROOT / "catalogs"
         )
         code = seed(settings, args.records)
-        times, pages, size = in_process(settings, code, args.samples)
-        p50, p99 = statistics.median(times), pct(times, 0.99)
+        made = in_process(settings, code, args.samples)
+        pages = made.pages
+        p50, p99 = statistics.median(made.times), pct(made.times, 0.99)
         print(
-            f"in process: {args.samples} reports, {pages} pages, {size / 1024:.0f} KB: "
+            f"in process: {args.samples} reports, {pages} pages, {made.size / 1024:.0f} KB, "
+            f"{made.statements:.0f} SQL statements each: "
             f"p50 {p50:.1f} ms, p99 {p99:.1f} ms (goal p50 ≤ 150 ms)"
         )
         env = {
@@ -344,25 +449,34 @@ def main() -> None:
             "XINYONG_DATABASE_URL": url,
             "XINYONG_DATA_DIR": str(var),
             "XINYONG_TODAY": TODAY.isoformat(),
+            "XINYONG_REPORT_SLOTS": str(report_slots),
         }
-        phases = over_http(env, code, args.port, args.clients, args.duration, args.rounds)
+        phases = over_http(
+            env, code, args.port, args.clients, args.duration, args.rounds,
+            own_process=args.probe == "process",
+        )  # fmt: skip
     for i, ph in enumerate(phases, 1):
         print(
             f"  round {i}: /health p99 {pct(ph.alone, 0.99):.1f} ms alone, "
             f"{pct(ph.loaded, 0.99):.1f} ms loaded = {ph.ratio:.2f} ×; "
             f"{len(ph.reports) / ph.seconds:.1f} reports/s, {ph.busy} busy (503); "
-            f"server CPU {ph.server_ms_per_report():.1f} ms/report"
+            f"CPU ms/report: server {ph.server_ms_per_report():.1f}, "
+            f"report processes {ph.pool_cpu_loaded / max(len(ph.reports), 1):.1f}, "
+            f"database {ph.db_cpu_loaded / max(len(ph.reports), 1):.1f}"
         )
     http = summary(phases)
     print(
-        f"HTTP, {args.clients} clients, {args.rounds} × {args.duration:.0f} s: "
+        f"HTTP, {args.clients} clients, {args.rounds} × {args.duration:.0f} s, "
+        f"{report_slots} report slot(s) on {os.cpu_count()} cores, probe in a {args.probe}: "
         f"{http['reports_per_s']:.1f} reports/s (p50 {http['report_p50']:.0f} ms, "
         f"p99 {http['report_p99']:.0f} ms, {http['busy']:.0f} answered 503); "
         f"/health p99 {http['health_alone_p99']:.1f} ms alone, "
         f"{http['health_loaded_p99']:.1f} ms under load = {http['ratio']:.2f} × "
         f"(median of rounds {http['median_round_ratio']:.2f} ×; goal ≤ 2 ×); "
         f"CPU per report: server workers {http['server_ms_per_report']:.1f} ms, "
-        f"report processes {http['pool_ms_per_report']:.1f} ms"
+        f"report processes {http['pool_ms_per_report']:.1f} ms, "
+        f"database backends {http['db_ms_per_report']:.1f} ms"
+        + ("" if url.startswith("postgresql") else " (SQLite: in the report processes)")
     )
     if args.write:
         kind = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
@@ -370,8 +484,11 @@ def main() -> None:
             f"| {datetime.now(UTC).date()} | (describe the machine) | bench/report.py {kind}, "
             f"{args.records} records, {pages} pages, {args.samples} samples, "
             f"{args.clients} clients {args.rounds} × {args.duration:.0f} s | p50 {p50:.1f} / "
-            f"p99 {p99:.1f} ms in process; {http['reports_per_s']:.1f} reports/s; server "
-            f"worker CPU {http['server_ms_per_report']:.1f} ms/report | /health p99 alone "
+            f"p99 {p99:.1f} ms in process, {made.statements:.0f} statements; "
+            f"{report_slots} slot(s); {http['reports_per_s']:.1f} reports/s; CPU ms/report: "
+            f"server {http['server_ms_per_report']:.1f}, report processes "
+            f"{http['pool_ms_per_report']:.1f}, database {http['db_ms_per_report']:.1f}"
+            f" | /health p99 alone "
             f"{http['health_alone_p99']:.1f} ms, under load {http['health_loaded_p99']:.1f} ms"
             f" | {http['ratio']:.2f} × | p50 ≤ 150 ms; ≤ 2 × |\n"
         )

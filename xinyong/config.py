@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     # Report processes per server process (reports/pool.py): each issues whole reports in its own
     # transaction, started on the first report; 0: in the request's thread (blocks its process).
     report_workers: int = 1
+    # Reports issued at once on this machine, across all server processes (reports/slots.py):
+    # unset, the usable cores − 1 (at least 1), so report work always leaves a core free.
+    report_slots: int | None = None
     # Query-log retention in years (rules.md §7.5: ≥ 5 years; 浙江 asks 10).
     query_log_retention_years: int = 5
 

@@ -9,6 +9,9 @@ with Retry-After, JSON for the API and a Chinese page for a browser.
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -44,8 +47,11 @@ def served(
     key = tmp_path / "keys" / "office-sm2.pem"
     signing.ensure_key(key)
     settings = settings.model_copy(
-        update={"database_url": url, "signing_key": key, "today": TODAY, "report_workers": 1}
-    )
+        update={
+            "database_url": url, "signing_key": key, "today": TODAY, "report_workers": 1,
+            "data_dir": tmp_path, "report_slots": 1,
+        }
+    )  # fmt: skip
     app = create_app(settings)
     with TestClient(app) as client:
         yield client, settings
@@ -98,6 +104,47 @@ def test_a_report_process_issues_and_logs_in_its_own_transaction(
         assert (logged.consent_id, logged.basis, logged.surface) == (grant_id, "consent", "report")
         assert (logged.detail or {})["report"] == made["number"]
     engine.dispose()
+
+
+def test_a_report_waits_for_the_machine_wide_slot_another_process_holds(
+    served: tuple[TestClient, Settings],
+) -> None:
+    """One slot (settings report_slots = 1): while another process of the machine holds it, the
+    report process waits in the kernel, then issues the report as soon as the slot is free."""
+    client, settings = served
+    engine = make_engine(settings.database_url)
+    with transaction(make_sessionmaker(engine)) as s:
+        code = make_subject(s, name="报告名额测试有限公司").code
+    engine.dispose()
+    assert client.post("/api/v1/reports", json={"code": code}).status_code == 200  # started
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(settings.data_dir)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "held"
+        start = time.monotonic()
+        got = client.post("/api/v1/reports", json={"code": code, "format": "number"})
+        waited = time.monotonic() - start
+    finally:
+        holder.kill()
+        holder.wait()
+    assert got.status_code == 200, got.text
+    assert waited >= HELD_FOR * 0.9
+
+
+HELD_FOR = 1.0
+HOLD = f"""
+import sys, time
+from pathlib import Path
+from xinyong.reports import worker
+from xinyong.config import Settings
+gate = worker.machine_slots(Settings(data_dir=Path(sys.argv[1]), report_slots=1))
+with gate.held(5.0):
+    print("held", flush=True)
+    time.sleep({HELD_FOR})
+time.sleep(60)
+"""
 
 
 def test_too_many_reports_at_once_answer_503_with_retry_after(

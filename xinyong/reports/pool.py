@@ -12,6 +12,10 @@ asyncio queue (no thread, no CPU). A server process refuses a report — `Busy`,
 when one has waited `MAX_WAIT` seconds without a turn: at ~40 ms a report that is a queue of
 ~0.3 s on a quiet machine, and a refusal only when the machine is far behind. With `workers = 0`
 the report runs in the request's session on a threadpool thread, admitted one at a time.
+
+Machine-wide, a report process then takes one of the machine's report slots (`slots`, settings
+`report_slots`, default cores − 1) before its transaction, so the pools of all server processes
+together never run reports on every core (docs/decisions/0016).
 """
 
 from __future__ import annotations
@@ -26,20 +30,14 @@ from contextlib import asynccontextmanager
 
 from xinyong import signing
 from xinyong.config import Settings
-from xinyong.errors import XinyongError
 from xinyong.reports import render_pool, worker
 from xinyong.reports.content import ReportContent
+from xinyong.reports.slots import RETRY_AFTER, Busy
+
+__all__ = ["MAX_WAIT", "QUEUE_PER_WORKER", "RETRY_AFTER", "Busy", "RenderPool"]
 
 QUEUE_PER_WORKER = 8  # reports waiting per report process before new ones are refused
 MAX_WAIT = 10.0  # seconds a report may wait for its turn before it is refused
-RETRY_AFTER = 5  # seconds, told to a refused caller
-
-
-class Busy(XinyongError):
-    """Too many reports asked for at once: come back in a moment (503, Retry-After)."""
-
-    code = "reports.busy"
-    status = 503
 
 
 class RenderPool:

@@ -6,7 +6,9 @@ the platform's database and runs `issue` in it — consent (403 without it), gat
 rendering, the SM2 signature, the snapshot row, the query log and the audit row — and commits:
 the query log is still written in the same transaction as the read. The server process gets the
 signed bytes back (`Made`) and only sends them. So the ~30 ms of ORM work a report's gathering
-costs, and everything after it, leave the server process's GIL, and /health does not wait.
+costs, and everything after it, leave the server process's GIL. Before its transaction starts, a
+report takes one of the machine's report slots (`slots`: cores − 1 by default, shared by every
+server process's pool), so report work and the PostgreSQL reads it causes never take every core.
 
 The process keeps its engine and its catalog (reloaded when the app's version moves on) for
 every job it runs; `start` is its initializer.
@@ -26,11 +28,12 @@ from xinyong.audit import Actor
 from xinyong.catalog import Catalog, CatalogHolder
 from xinyong.config import Settings
 from xinyong.db.session import make_engine, make_sessionmaker, transaction
-from xinyong.reports import pdf
+from xinyong.reports import pdf, slots
 from xinyong.reports.issue import Issued, Request, hold_write_lock, issue
 from xinyong.reports.issuer import issuer_for
 
 NICE = 19  # niceness added to report processes (background work beside interactive requests)
+SLOT_WAIT = 10.0  # seconds a report may wait for a machine-wide slot before it is refused
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +73,7 @@ class _State:
     settings: Settings
     factory: sessionmaker[Session]
     catalogs: CatalogHolder
+    slots: slots.Slots
 
 
 _state: _State | None = None
@@ -84,7 +88,7 @@ def start(settings: Settings | None) -> None:
     if settings is not None:
         factory = make_sessionmaker(make_engine(settings.database_url))
         catalogs = CatalogHolder(settings.catalog_dir, settings.catalog_override_dir)
-        _state = _State(settings, factory, catalogs)
+        _state = _State(settings, factory, catalogs, machine_slots(settings))
 
 
 def run(job: Job) -> Made:
@@ -94,9 +98,15 @@ def run(job: Job) -> Made:
     catalog = _state.catalogs.current
     if catalog.version != job.catalog_version:
         catalog = _state.catalogs.reload()
-    with transaction(_state.factory) as session:  # committed when the block is left
+    # A machine-wide slot first (reports never take every core), then the transaction.
+    with _state.slots.held(SLOT_WAIT), transaction(_state.factory) as session:
         hold_write_lock(session)  # SQLite: the write lock first (see there)
         return issue_in(session, job, settings=_state.settings, catalog=catalog)
+
+
+def machine_slots(settings: Settings) -> slots.Slots:
+    """The machine's report slots (settings `report_slots`, default cores − 1)."""
+    return slots.for_settings(settings.data_dir, settings.report_slots)
 
 
 def issue_in(session: Session, job: Job, *, settings: Settings, catalog: Catalog) -> Made:

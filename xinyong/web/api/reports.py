@@ -22,6 +22,7 @@ from xinyong import reports
 from xinyong.audit import Actor
 from xinyong.catalog import Catalog
 from xinyong.config import Settings
+from xinyong.db.session import is_postgres
 from xinyong.reports import worker
 from xinyong.reports.issuer import office_public_key
 from xinyong.reports.pool import RETRY_AFTER, Busy
@@ -41,11 +42,12 @@ class ReportRequest(BaseModel):
     format: Literal["pdf", "number"] = "pdf"
 
 
-def _write_locked(session: DbSession) -> Session:
+async def _write_locked(session: DbSession) -> Session:
     """The request's session with SQLite's write lock taken as its first statement — before
     the actor is looked up (a key's `last_used_at`, a session cookie's row). Declared BEFORE the
-    actor in a route, so FastAPI resolves it first; PostgreSQL needs nothing."""
-    reports.hold_write_lock(session)
+    actor in a route, so FastAPI resolves it first; PostgreSQL needs nothing (and no thread)."""
+    if not is_postgres(session):
+        await run_in_threadpool(reports.hold_write_lock, session)
     return session
 
 
