@@ -4,7 +4,8 @@ In one run (deterministic seed):
 (a) the lower bound — the same records read out of PostgreSQL (COPY to Parquet) plus one group-by
     computing the same per-subject counts (DuckDB when installed, else Polars; DuckDB extensions
     cannot be downloaded here, none is needed);
-(b) `xinyong evaluate --model enterprise --json` end to end, results stored (seconds, peak RSS);
+(b) `xinyong evaluate --model enterprise --json` end to end, results stored (the command's wall
+time from start-up to exit, beside the run's own `seconds`; peak RSS);
 (c) re-evaluating one subject after a change (`evaluation.evaluate_subject`), p50/p99 over 200;
 (d) the Spark engine on `local[2]`, when pyspark is installed (`--no-spark` leaves it out).
 Goals (issue 12): (b) ≤ 3 × (a), peak RSS ≤ 4 GB, (c) p99 ≤ 50 ms. Appends rows to
@@ -167,9 +168,11 @@ def end_to_end(url: str, engine: str = "embedded") -> tuple[dict[str, object], f
     if engine == "spark":
         args += ["--spark-master", "local[2]"]
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    t0 = time.perf_counter()
     done = subprocess.run(args, env=env, capture_output=True, text=True, check=True, cwd=ROOT)
+    wall = time.perf_counter() - t0  # the command's whole life: start-up, run, commit, exit
     peak = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024  # MB
-    return json.loads(done.stdout), peak
+    return {**json.loads(done.stdout), "wall": wall}, peak
 
 
 def one_subject(url: str, samples: int = 200) -> tuple[float, float]:
@@ -202,7 +205,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         a, used = lower_bound(url, Path(tmp))
     summary, peak = end_to_end(url)
-    b = float(summary["seconds"])  # type: ignore[arg-type]
+    b = float(summary["wall"])  # type: ignore[arg-type]  # the command, not only its run
+    run_only = float(summary["seconds"])  # type: ignore[arg-type]
     p50, p99 = one_subject(url)
     spark = "not installed"
     try:
@@ -218,12 +222,14 @@ def main() -> None:
     per_core = subjects / b / 2 if b else 0.0
     print(
         f"loaded {subjects:,} subjects / {records:,} records in {loaded:.1f}s; (a) {a:.2f}s "
-        f"[{used}]; (b) {b:.2f}s = {b / a:.1f} × (a), peak RSS {peak:.0f} MB; one subject "
+        f"[{used}]; (b) {b:.2f}s (its run {run_only:.2f}s) = {b / a:.1f} × (a), "
+        f"peak RSS {peak:.0f} MB; one subject "
         f"p50 {p50:.1f} ms p99 {p99:.1f} ms; spark local[2] {spark}"
     )
     row = (
         f"| {clock.today()} | {options.machine}, PG15, scale {scale:g} | evaluate (N={subjects:,}, "
-        f"records={records:,}) | (b) {b:.1f} s end to end ({per_core:,.0f} subjects/s/core), "
+        f"records={records:,}) | (b) {b:.1f} s end to end, the command's whole life (its run's "
+        f"own `seconds` {run_only:.1f} s; {per_core:,.0f} subjects/s/core), "
         f"peak RSS {peak:.0f} MB; one subject p99 {p99:.1f} ms; Spark local[2] {spark} "
         f"| (a) {a:.1f} s ({used}) | {b / a:.1f} × (a) | ≤ 3 × (a), ≤ 4 GB, p99 ≤ 50 ms |"
     )
