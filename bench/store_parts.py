@@ -35,11 +35,12 @@ from xinyong import archive
 
 INDEXES = {  # as migration 17d5a0c3b2e1 left them
     "pk": "ALTER TABLE {t} ADD PRIMARY KEY (id, info_class)",
-    "natural key": "CREATE UNIQUE INDEX ON {t} (info_class, natural_key, version)",
+    "natural key": "CREATE UNIQUE INDEX ON {t} (natural_key, version, info_class)",
     "subject": "CREATE INDEX ON {t} (subject_id, is_current)",
     "decision date": "CREATE INDEX ON {t} (decision_date)",
     "authority": 'CREATE INDEX ON {t} (authority_name COLLATE "C")',
     # before it: led by the class, the names compared by the database's locale (strcoll)
+    "class, natural key": "CREATE UNIQUE INDEX ON {t} (info_class, natural_key, version)",
     "class, decision date": "CREATE INDEX ON {t} (info_class, decision_date)",
     "class, authority": 'CREATE INDEX ON {t} (info_class, authority_name COLLATE "default")',
 }
@@ -158,13 +159,14 @@ def raw_copy(conn: Any, path: Path) -> tuple[float, float]:
 
 
 ALL = ("pk", "natural key", "subject", "decision date", "authority", "trigger")
-BEFORE = ("pk", "natural key", "subject", "class, decision date", "class, authority")
+BEFORE = ("pk", "class, natural key", "subject", "class, decision date", "class, authority")
 VARIANTS: list[tuple[str, dict[str, Any]]] = [
     ("heap alone, one plain table", {"parts": (), "layout": "plain"}),
     ("heap alone, COPY into the partitioned parent", {"parts": (), "layout": "parent"}),
     ("heap alone, COPY into the class partition", {"parts": (), "layout": "partition"}),
     ("+ primary key (id, info_class)", {"parts": ALL[:1], "layout": "parent"}),
-    ("+ unique natural key", {"parts": ALL[:2], "layout": "parent"}),
+    ("+ unique natural key (natural_key, version, info_class)",
+     {"parts": ALL[:2], "layout": "parent"}),
     ("+ subject index", {"parts": ALL[:3], "layout": "parent"}),
     ("+ decision-date index (decision_date)", {"parts": ALL[:4], "layout": "parent"}),
     ("+ authority index (authority_name, byte-wise)", {"parts": ALL[:5], "layout": "parent"}),
@@ -173,7 +175,7 @@ VARIANTS: list[tuple[str, dict[str, Any]]] = [
      {"parts": ALL, "layout": "partition"}),
     ("(c) into the partition, no trigger = the writer now (+ its reference check)",
      {"parts": ALL[:5], "layout": "partition"}),
-    ("(c) the writer before: (info_class, decision_date), (info_class, authority_name) by locale",
+    ("(c) the writer before: the class first in the natural key, date and authority indexes",
      {"parts": BEFORE, "layout": "partition"}),
     ("(c) the writer now, leaner row (bytea hash, smallint catalog version)",
      {"parts": ALL[:5], "layout": "partition", "leaner": True}),

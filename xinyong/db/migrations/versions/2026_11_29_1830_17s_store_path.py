@@ -1,5 +1,5 @@
-"""17s storing path: the listing's two indexes without the class, byte-wise authority names, and
-one reference check the bulk writer and the trigger share
+"""17s storing path: the listing's two indexes without the class, the natural key before the
+class, byte-wise authority names, and one reference check the bulk writer and the trigger share
 
 Measured with bench/store_parts.py (bench/RESULTS.md, docs/decisions/0012 addendum 2):
 
@@ -9,6 +9,10 @@ Measured with bench/store_parts.py (bench/RESULTS.md, docs/decisions/0012 addend
   leading `info_class` only made each entry wider and each comparison longer; the listing, the
   authority walk and the date filters name the class and are pruned to its partition first.
   SQLite gets the same indexes (one schema for the model; its listings are small).
+- `uq_records_key_version` becomes `(natural_key, version, info_class)`: the same set of columns,
+  so the same uniqueness (a unique index of a partitioned table must hold the partition key), but
+  the class, equal in every entry of a partition, is compared last instead of first at every
+  step of every insert and probe.
 - PostgreSQL: `records.authority_name` compares byte-wise (COLLATE "C", like `natural_key`):
   with ~300 deciding authorities a region's inserts compared names by `strcoll` at every level
   of the authority btree. The order of the names is their code point order (what C.UTF-8 gave).
@@ -79,6 +83,10 @@ def _postgres() -> bool:
 
 
 def upgrade() -> None:
+    op.drop_index("uq_records_key_version", table_name="records")
+    op.create_index(
+        "uq_records_key_version", "records", ["natural_key", "version", "info_class"], unique=True
+    )
     op.drop_index("ix_records_class_decision_date", table_name="records")
     op.drop_index("ix_records_class_authority", table_name="records")
     if _postgres():
@@ -99,3 +107,7 @@ def downgrade() -> None:
                    'COLLATE "default"')  # fmt: skip
     op.create_index("ix_records_class_decision_date", "records", ["info_class", "decision_date"])
     op.create_index("ix_records_class_authority", "records", ["info_class", "authority_name"])
+    op.drop_index("uq_records_key_version", table_name="records")
+    op.create_index(
+        "uq_records_key_version", "records", ["info_class", "natural_key", "version"], unique=True
+    )
