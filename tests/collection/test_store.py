@@ -116,6 +116,7 @@ def test_the_bulk_writer_checks_references_before_copying_into_the_class_partiti
     session.add(batch)
     session.flush()
     raw = session.connection().connection.driver_connection
+    assert raw is not None
     good = _chunk(batch, subject.id, 7).records
     ids = archive.write_versions_pg(raw, good, [])
     assert ids is not None
