@@ -191,7 +191,7 @@ def store_floor(url: str) -> float:
         started = time.perf_counter()
         for block, ids in zip(blocks, refs, strict=True):  # one statement and one commit each
             if target != "bench_records":
-                assert not conn.execute(archive.MISSING_REFERENCES, ids).fetchone()[0]
+                conn.execute(archive.CHECK_REFERENCES, ids)
             with conn.cursor() as cur, cur.copy(f"COPY {target} ({columns}) FROM STDIN") as cp:
                 cp.write(block)
             conn.commit()

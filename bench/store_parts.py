@@ -1,8 +1,9 @@
 """Where storing alone (issue 17's figure (c)) goes: the records one `xinyong collect` wrote,
 copied again into empty tables built up piece by piece — the heap alone (a plain table, through
 the partitioned parent, straight into the class partition), then each index and the reference
-trigger, then the full table written straight into its partition, then cheaper forms of the row
-— each as a ratio to a raw COPY of the source file measured in the same run.
+trigger, then the full table written straight into its partition, then the indexes as they were
+before issue 17's storing work, then cheaper forms of the row — each as a ratio to a raw COPY of
+the source file measured in the same run, with the server CPU and the WAL bytes a row.
 
     .venv/bin/python bench/store_parts.py --scale 0.2 --postgres-url postgresql://…/postgres
 
@@ -10,7 +11,9 @@ Every variant copies the same rows (with their ids, as the writer does) in the s
 statements, one commit each, `work_mem` 64 MB (as `collection.writer`); variants run in rounds
 (`--rounds`, default 2) so that a burst of load on a shared machine does not land on one of them;
 the ratio is rows/s of the variant over rows/s of the raw COPY in the same round, and the best
-round is printed. Prints markdown rows for bench/RESULTS.md.
+round is printed. The benchmark file names one deciding authority; a region has ~300, so the
+copied rows name `--authorities` (default 300) as real archives do (the authority index compares
+names at every level of its btree). Prints markdown rows for bench/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -25,16 +28,21 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
-from collect import CHUNK, fresh_postgres, generate, run_collect
+from collect import CHUNK, HEADERS, fresh_postgres, generate, run_collect
 from procstats import cpu_seconds
 
 from xinyong import archive
 
-INDEXES = {
+INDEXES = {  # as migration 17d5a0c3b2e1 left them
     "pk": "ALTER TABLE {t} ADD PRIMARY KEY (id, info_class)",
-    "natural key": "CREATE UNIQUE INDEX ON {t} (info_class, natural_key, version)",
+    "natural key": "CREATE UNIQUE INDEX ON {t} (natural_key, version, info_class)",
     "subject": "CREATE INDEX ON {t} (subject_id, is_current)",
-    "decision date": "CREATE INDEX ON {t} (info_class, decision_date)",
+    "decision date": "CREATE INDEX ON {t} (decision_date)",
+    "authority": 'CREATE INDEX ON {t} (authority_name COLLATE "C")',
+    # before it: led by the class, the names compared by the database's locale (strcoll)
+    "class, natural key": "CREATE UNIQUE INDEX ON {t} (info_class, natural_key, version)",
+    "class, decision date": "CREATE INDEX ON {t} (info_class, decision_date)",
+    "class, authority": 'CREATE INDEX ON {t} (info_class, authority_name COLLATE "default")',
 }
 TRIGGER = (
     "CREATE TRIGGER {name} AFTER INSERT ON {t} REFERENCING NEW TABLE AS new_records "
@@ -54,12 +62,25 @@ def _connect(url: str) -> Any:
     return psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"))
 
 
-def dump(conn: Any, leaner: bool) -> list[bytes]:
-    """The stored records as COPY text, in 10k-row statements (leaner: bytea hash, int version)."""
-    picked = ", ".join(LEANER.get(c, c) if leaner else c for c in COLUMNS)
+def authorities(count: int) -> list[str]:
+    """`count` deciding authorities' names, as a region's departments are named."""
+    places = ("示范区", "东城区", "西城区", "南山区", "北湖县",
+              "云台县", "龙岗区", "福田区", "宝安区", "罗湖区")  # fmt: skip
+    kinds = ("市场监督管理局", "生态环境局", "应急管理局", "税务局",
+             "住房和城乡建设局", "交通运输局", "卫生健康委员会",
+             "文化广电旅游体育局", "城市管理和综合执法局", "自然资源局")  # fmt: skip
+    names = [f"{p}{k}{b}" for b in ("", "第一分局", "第二分局") for p in places for k in kinds]
+    return names[: max(1, count)]
+
+
+def dump(conn: Any, leaner: bool, names: list[str]) -> list[bytes]:
+    """The stored records as COPY text, in 10k-row statements (leaner: bytea hash, int version),
+    the deciding authority spread over `names`."""
+    spread = {"authority_name": "(%(names)s::text[])[1 + id %% %(count)s]"}
+    picked = ", ".join((LEANER.get(c, c) if leaner else spread.get(c, c)) for c in COLUMNS)
     buffer = bytearray()
     sql = f"COPY (SELECT {picked} FROM records ORDER BY id) TO STDOUT"
-    with conn.cursor() as cur, cur.copy(sql) as cp:
+    with conn.cursor() as cur, cur.copy(sql, {"names": names, "count": len(names)}) as cp:
         for block in cp:
             buffer += block
     lines = bytes(buffer).splitlines(keepends=True)
@@ -85,8 +106,6 @@ def build(conn: Any, *, parts: tuple[str, ...], layout: str, leaner: bool = Fals
             conn.execute(TRIGGER.format(name="bench_refs", t="bench_store"))
             if layout == "partition":  # a parent's statement trigger does not see a partition's
                 conn.execute(TRIGGER.format(name="bench_refs_p", t="bench_store_p"))
-        elif part == "date only":
-            conn.execute("CREATE INDEX ON bench_store (decision_date)")
         else:
             conn.execute(INDEXES[part].format(t="bench_store"))
     conn.commit()
@@ -98,11 +117,12 @@ def _backend_cpu(conn: Any) -> float:
     return cpu_seconds(int(conn.info.backend_pid))
 
 
-def store(conn: Any, table: str, chunks: list[bytes]) -> tuple[float, float]:
-    """(rows/s, rows per CPU second of the server process) of the chunks copied into `table`,
-    one statement and one commit each."""
+def store(conn: Any, table: str, chunks: list[bytes]) -> tuple[float, float, float]:
+    """(rows/s, rows per CPU second of the server process, WAL bytes a row) of the chunks copied
+    into `table`, one statement and one commit each."""
     conn.execute("SET work_mem = '64MB'")
     rows = 0
+    wal = conn.execute("SELECT pg_current_wal_insert_lsn()").fetchone()[0]
     cpu, started = _backend_cpu(conn), time.perf_counter()
     for chunk in chunks:
         sql = f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN"
@@ -111,16 +131,19 @@ def store(conn: Any, table: str, chunks: list[bytes]) -> tuple[float, float]:
         conn.commit()
         rows += chunk.count(b"\n")
     elapsed, cpu = time.perf_counter() - started, _backend_cpu(conn) - cpu
+    sql = "SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), %s)"
+    wal = float(conn.execute(sql, (wal,)).fetchone()[0])
     conn.execute("DROP TABLE bench_store")
     conn.commit()
-    return rows / elapsed, rows / max(cpu, 0.01)
+    return rows / elapsed, rows / max(cpu, 0.01), wal / max(rows, 1)
 
 
 def raw_copy(conn: Any, path: Path) -> tuple[float, float]:
     """(a) on this connection: (rows/s, rows per server CPU second) of COPY … (FORMAT csv) of
-    the source file into an unindexed logged table of text columns."""
+    the source file into an unindexed logged table of text columns (one per source column)."""
     conn.execute("DROP TABLE IF EXISTS bench_copy")
-    conn.execute(f"CREATE TABLE bench_copy ({', '.join(f'c{i} text' for i in range(19))})")
+    columns = ", ".join(f"c{i} text" for i in range(len(HEADERS)))
+    conn.execute(f"CREATE TABLE bench_copy ({columns})")
     conn.commit()
     cpu, started = _backend_cpu(conn), time.perf_counter()
     sql = "COPY bench_copy FROM STDIN (FORMAT csv, HEADER)"
@@ -135,23 +158,27 @@ def raw_copy(conn: Any, path: Path) -> tuple[float, float]:
     return rows / elapsed, rows / max(cpu, 0.01)
 
 
-ALL = ("pk", "natural key", "subject", "decision date", "trigger")
+ALL = ("pk", "natural key", "subject", "decision date", "authority", "trigger")
+BEFORE = ("pk", "class, natural key", "subject", "class, decision date", "class, authority")
 VARIANTS: list[tuple[str, dict[str, Any]]] = [
     ("heap alone, one plain table", {"parts": (), "layout": "plain"}),
     ("heap alone, COPY into the partitioned parent", {"parts": (), "layout": "parent"}),
     ("heap alone, COPY into the class partition", {"parts": (), "layout": "partition"}),
     ("+ primary key (id, info_class)", {"parts": ALL[:1], "layout": "parent"}),
-    ("+ unique natural key", {"parts": ALL[:2], "layout": "parent"}),
+    ("+ unique natural key (natural_key, version, info_class)",
+     {"parts": ALL[:2], "layout": "parent"}),
     ("+ subject index", {"parts": ALL[:3], "layout": "parent"}),
-    ("+ decision-date index", {"parts": ALL[:4], "layout": "parent"}),
-    ("+ reference trigger = (c) as today", {"parts": ALL, "layout": "parent"}),
-    ("(c) COPY into the class partition", {"parts": ALL, "layout": "partition"}),
-    ("(c) without the trigger, into the partition (the writer now, + its reference check)",
-     {"parts": ALL[:4], "layout": "partition"}),
-    ("(c) with the date index on decision_date alone, into the partition",
-     {"parts": (*ALL[:3], "date only", "trigger"), "layout": "partition"}),
-    ("(c) leaner row (bytea hash, smallint catalog version), into the partition",
-     {"parts": ALL, "layout": "partition", "leaner": True}),
+    ("+ decision-date index (decision_date)", {"parts": ALL[:4], "layout": "parent"}),
+    ("+ authority index (authority_name, byte-wise)", {"parts": ALL[:5], "layout": "parent"}),
+    ("+ reference trigger (COPY into the parent)", {"parts": ALL, "layout": "parent"}),
+    ("(c) COPY into the class partition, trigger on the partition",
+     {"parts": ALL, "layout": "partition"}),
+    ("(c) into the partition, no trigger = the writer now (+ its reference check)",
+     {"parts": ALL[:5], "layout": "partition"}),
+    ("(c) the writer before: the class first in the natural key, date and authority indexes",
+     {"parts": BEFORE, "layout": "partition"}),
+    ("(c) the writer now, leaner row (bytea hash, smallint catalog version)",
+     {"parts": ALL[:5], "layout": "partition", "leaner": True}),
 ]  # fmt: skip
 
 
@@ -161,6 +188,8 @@ def main() -> None:
     parser.add_argument("--scale", type=float, help="N = scale × 1,000,000 rows (overrides --rows)")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--seed", type=int, default=20261122)
+    parser.add_argument("--authorities", type=int, default=300, help="deciding authorities")
+    parser.add_argument("--only", help="run only the variants whose label contains this")
     parser.add_argument("--postgres-url", default=os.environ.get("XINYONG_BENCH_POSTGRES_URL"))
     opts = parser.parse_args()
     if not opts.postgres_url:
@@ -174,24 +203,28 @@ def main() -> None:
         url = fresh_postgres(opts.postgres_url)
         run_collect(url, path, opts.rows)
         with _connect(url) as conn:
-            chunks = {leaner: dump(conn, leaner) for leaner in (False, True)}
-            best: dict[str, tuple[float, float]] = {}
+            names = authorities(opts.authorities)
+            chunks = {leaner: dump(conn, leaner, names) for leaner in (False, True)}
+            best: dict[str, tuple[float, float, float]] = {}
+            variants = [v for v in VARIANTS if not opts.only or opts.only in v[0]]
             for round_no in range(opts.rounds):
-                for label, spec in VARIANTS:  # each beside a raw COPY of its own
+                for label, spec in variants:  # each beside a raw COPY of its own
                     load = os.getloadavg()[0]
                     baseline = raw_copy(conn, path)
                     table = build(conn, **spec)
                     speed = store(conn, table, chunks[spec.get("leaner", False)])
                     wall, cpu = speed[0] / baseline[0], speed[1] / baseline[1]
-                    got = best.get(label, (0.0, 0.0))
-                    best[label] = (max(got[0], wall), max(got[1], cpu))
+                    got = best.get(label, (0.0, 0.0, 0.0))
+                    best[label] = (max(got[0], wall), max(got[1], cpu), speed[2])
                     print(f"# round {round_no + 1} load {load:.1f} COPY {baseline[0]:,.0f} rows/s "
                           f"({baseline[1]:,.0f} per server CPU s): {label} {wall:.2f} × wall, "
-                          f"{cpu:.2f} × CPU", file=sys.stderr)  # fmt: skip
-    print(f"| what is copied ({opts.rows:,} records, {machine}, best of {opts.rounds}) | rows/s "
-          "÷ raw COPY's | rows per server CPU second ÷ raw COPY's |\n|---|---|---|")  # fmt: skip
-    for label, _spec in VARIANTS:
-        print(f"| {label} | {best[label][0]:.2f} | {best[label][1]:.2f} |")
+                          f"{cpu:.2f} × CPU ({1e6 / speed[1]:.1f} µs a row), "
+                          f"{speed[2]:,.0f} B of WAL a row", file=sys.stderr)  # fmt: skip
+    print(f"| what is copied ({opts.rows:,} records, {opts.authorities} authorities, {machine}, "
+          f"best of {opts.rounds}) | rows/s ÷ raw COPY's | rows per server CPU second ÷ raw "
+          "COPY's | WAL bytes a row |\n|---|---|---|---|")  # fmt: skip
+    for label, _spec in variants:
+        print(f"| {label} | {best[label][0]:.2f} | {best[label][1]:.2f} | {best[label][2]:,.0f} |")
 
 
 if __name__ == "__main__":

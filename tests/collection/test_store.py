@@ -109,12 +109,14 @@ def test_the_bulk_writer_checks_references_before_copying_into_the_class_partiti
     session: Session,
 ) -> None:
     """archive.write_versions_pg copies a chunk straight into its class's partition, which the
-    parent's statement trigger does not see: the writer asks the same question first (ADR 0012)."""
+    parent's statement trigger does not see: the writer runs the trigger's own check first
+    (`xinyong_records_check_refs`, ADR 0012), which refuses the chunk inside its transaction."""
     subject, provider = make_subject(session), make_provider(session)
     batch = _batch(provider.id, "p")
     session.add(batch)
     session.flush()
     raw = session.connection().connection.driver_connection
+    assert raw is not None
     good = _chunk(batch, subject.id, 7).records
     ids = archive.write_versions_pg(raw, good, [])
     assert ids is not None
@@ -126,7 +128,7 @@ def test_the_bulk_writer_checks_references_before_copying_into_the_class_partiti
         good.with_columns(pl.lit(subject.id + 10_000).alias("subject_id"), natural_key=pl.lit("s")),
         good.with_columns(pl.lit(999_999).alias("provider_id"), natural_key=pl.lit("p")),
     ):
-        with pytest.raises(ForeignKeyViolation, match=MISSING):
+        with pytest.raises(ForeignKeyViolation, match=MISSING), raw.transaction():  # savepoint
             archive.write_versions_pg(raw, bad, [])
     assert session.execute(select(func.count()).select_from(Record).where(
         Record.batch_id == batch.id)).scalar_one() == 1  # fmt: skip

@@ -16,7 +16,7 @@ hash), bulk.py (a collection chunk of new versions).
 """
 
 from xinyong.archive.bulk import (
-    MISSING_REFERENCES,
+    CHECK_REFERENCES,
     RECORD_COLUMNS,
     check_references,
     write_versions_pg,
@@ -54,7 +54,7 @@ from xinyong.archive.writes import (
 from xinyong.db.lean_record import lean, rebuild
 
 __all__ = [
-    "MISSING_REFERENCES",
+    "CHECK_REFERENCES",
     "RECORD_COLUMNS",
     "ClassFilter",
     "NotCurrentVersion",

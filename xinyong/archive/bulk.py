@@ -45,8 +45,8 @@ def write_versions_pg(
 
     The COPY goes straight into the class's partition when it has one (no per-row routing, and
     no statement trigger with a transition table of the whole chunk: docs/decisions/0012,
-    addendum), after `check_references` has asked the database the same question the
-    parent's reference trigger asks (ADR 0009) about the chunk's distinct subjects and providers.
+    addendum), after `check_references` has run the reference check the parent's trigger runs
+    (`xinyong_records_check_refs`, ADR 0009) over the chunk's distinct subjects and providers.
     """
     import polars as pl  # noqa: PLC0415  (heavy: only the bulk path needs it)
 
@@ -72,28 +72,18 @@ def write_versions_pg(
     return min(ids), max(ids)
 
 
-# The question the reference trigger on `records` asks (xinyong_records_refs, ADR 0009), asked
-# by the bulk writer of the ids it is about to copy into a partition (which that trigger, a
-# statement trigger of the parent, does not see).
-MISSING_REFERENCES = """
-SELECT EXISTS (SELECT 1 FROM unnest(%s::bigint[]) n(id)
-               WHERE NOT EXISTS (SELECT 1 FROM subjects s WHERE s.id = n.id))
-    OR EXISTS (SELECT 1 FROM unnest(%s::bigint[]) n(id)
-               WHERE NOT EXISTS (SELECT 1 FROM providers p WHERE p.id = n.id))
-"""
-MISSING_MESSAGE = "records 引用了不存在的主体或报送部门（subject_id / provider_id）"
+# The reference rule of `records` (ADR 0009) is one database function, `xinyong_records_check_refs`:
+# the statement trigger on the parent calls it with its transition table's distinct ids, the bulk
+# writer with the chunk's (a COPY straight into a partition does not fire the parent's trigger).
+CHECK_REFERENCES = "SELECT xinyong_records_check_refs(%s::bigint[], %s::bigint[])"
 
 
 def check_references(raw: Any, records: pl.DataFrame) -> None:
-    """Refuse a chunk naming a subject or provider that does not exist (the database's answer,
-    one statement over the chunk's distinct ids), as the parent's trigger would."""
-    from psycopg.errors import ForeignKeyViolation  # noqa: PLC0415
-
+    """Refuse a chunk naming a subject or provider that does not exist: the database's own check
+    over the chunk's distinct ids, raising `ForeignKeyViolation` with the trigger's message."""
     subjects = records["subject_id"].unique().drop_nulls().to_list()
     providers = records["provider_id"].unique().drop_nulls().to_list()
-    missing = raw.execute(MISSING_REFERENCES, (subjects, providers)).fetchone()
-    if missing is None or missing[0]:
-        raise ForeignKeyViolation(MISSING_MESSAGE)
+    raw.execute(CHECK_REFERENCES, (subjects, providers))
 
 
 def _partition_of(raw: Any, info_class: str) -> str:

@@ -368,8 +368,9 @@ def count_of_subject(
 def authorities_of_class(session: Session, info_class: str, *, limit: int = 200) -> list[str]:
     """The deciding authorities that appear in a class (for the listing's department filter).
 
-    A walk of `ix_records_class_authority` from one name to the next (a recursive query: one
-    index probe per distinct name, ~300 in a region) instead of a DISTINCT over every record."""
+    A walk of `ix_records_authority` (PostgreSQL: the class's partition's) from one name to the
+    next (a recursive query: one index probe per distinct name, ~300 in a region) instead of a
+    DISTINCT over every record."""
     names = (
         select(func.min(Record.authority_name).label("name"))
         .where(Record.info_class == info_class, Record.authority_name.is_not(None))

@@ -5,8 +5,9 @@ version per record has is_current = true (maintained in the same transaction as 
 
 Shaped for bulk collection (docs/decisions/0009-collection-storage.md): `data` is `json` on
 PostgreSQL (kept as text, not decomposed like jsonb: nothing queries inside it), `natural_key`
-compares byte-wise (COLLATE "C"), and subject_id / provider_id are checked by a statement-level
-trigger per insert or update (one set-based check per COPY) instead of a per-row foreign key.
+and `authority_name` compare byte-wise (COLLATE "C"), and subject_id / provider_id are checked
+set-based (`xinyong_records_check_refs`: by a statement-level trigger per insert or update, and
+by the bulk writer per chunk) instead of a per-row foreign key.
 
 On PostgreSQL the table is partitioned by information class (docs/decisions/0012-records-
 partitions.md): its primary key there is (id, info_class), and the references to records.id from
@@ -26,6 +27,9 @@ from xinyong.db.base import Base, BigId, CreatedMixin, IdMixin
 from xinyong.enums import RecordStatus
 
 NaturalKey = String(500).with_variant(String(500, collation="C"), "postgresql")
+# byte-wise on PostgreSQL too: ~300 deciding authorities a region, compared at every level of
+# ix_records_authority on every insert (strcoll otherwise); code point order for the names
+AuthorityName = String(200).with_variant(String(200, collation="C"), "postgresql")
 
 
 class Record(IdMixin, CreatedMixin, Base):
@@ -45,7 +49,7 @@ class Record(IdMixin, CreatedMixin, Base):
     # issue 17: the severity as classified when written, and what gave it (disclosure/stored.py)
     severity_class: Mapped[str | None] = mapped_column(String(16))
     severity_basis: Mapped[str | None] = mapped_column(String(120))
-    authority_name: Mapped[str | None] = mapped_column(String(200))
+    authority_name: Mapped[str | None] = mapped_column(AuthorityName)
     authority_uscc: Mapped[str | None] = mapped_column(String(18))
     provider_id: Mapped[int | None] = mapped_column(BigId)  # → providers.id (trigger-checked)
     batch_id: Mapped[int | None] = mapped_column(BigInteger)
@@ -58,10 +62,14 @@ class Record(IdMixin, CreatedMixin, Base):
     )  # why this version exists (correction, repair …)
 
     __table_args__ = (
-        Index("uq_records_key_version", "info_class", "natural_key", "version", unique=True),
+        # natural key first: the class (the partition key, which a unique index of a partitioned
+        # table must hold) compared last, once the key has matched (issue 17: ~0.4 µs a row)
+        Index("uq_records_key_version", "natural_key", "version", "info_class", unique=True),
         Index("ix_records_subject_current", "subject_id", "is_current"),
-        Index("ix_records_class_decision_date", "info_class", "decision_date"),
-        Index("ix_records_class_authority", "info_class", "authority_name"),  # issue 17
+        # the 双公示 listing's order and the authority walk; no leading info_class: on PostgreSQL
+        # each partition holds one class (issue 17, bench/store_parts.py: ~0.9 µs a row less)
+        Index("ix_records_decision_date", "decision_date"),
+        Index("ix_records_authority", "authority_name"),
         # PostgreSQL: one partition per information class (docs/decisions/0012; the partitions
         # and the primary key (id, info_class) come from the migration and xinyong.db.partitions)
         {"postgresql_partition_by": "LIST (info_class)"},
