@@ -22,7 +22,7 @@ Measured with bench/store_parts.py (bench/RESULTS.md, docs/decisions/0012 addend
   trigger does not fire, calls it with the chunk's distinct ids (`archive.check_references`).
 
 Revision ID: 17d5a0c3b2e1
-Revises: 7c2d5e13a0b9
+Revises: 12e8b0a4c1f2
 Create Date: 2026-11-29 18:30:00+00:00
 """
 
@@ -33,7 +33,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "17d5a0c3b2e1"
-down_revision: str | None = "7c2d5e13a0b9"
+down_revision: str | None = "12e8b0a4c1f2"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
