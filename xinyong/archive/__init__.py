@@ -43,6 +43,7 @@ from xinyong.archive.writes import (
     canonical_json,
     content_hash,
     hash_canonical,
+    hash_canonical_utf8,
     new_version,
     provenance,
 )
@@ -63,6 +64,7 @@ __all__ = [
     "current_records",
     "get",
     "hash_canonical",
+    "hash_canonical_utf8",
     "histories",
     "history",
     "lean",

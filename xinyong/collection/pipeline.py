@@ -21,7 +21,7 @@ from xinyong import archive, audit, registry_data
 from xinyong.audit import Actor, AuditAction
 from xinyong.catalog import Catalog
 from xinyong.collection import readers, store, writer
-from xinyong.collection.frames import ACCEPTED, FILLED, BlockValidator, Checked, rejected_outcome
+from xinyong.collection.frames import FILLED, BlockValidator, Checked, rejected_outcome
 from xinyong.collection.link import Linker
 from xinyong.collection.phases import Phases
 from xinyong.collection.readers import Table
@@ -178,7 +178,8 @@ class Tally:
         self.gaps.update(int(g) for g in gaps.unique())
         self.unknown += gaps.len()
         rejected = sorted([*checked.rejected, *duplicates], key=lambda r: int(r["row_no"]))
-        return Checked(accepted.select(list(ACCEPTED)), rejected)
+        filled = [c for c in accepted.columns if c.startswith(FILLED)]
+        return Checked(accepted.drop(filled), rejected)
 
     def _unique(
         self, accepted: pl.DataFrame, block: pl.DataFrame
