@@ -92,3 +92,27 @@ def test_column_validation_agrees_with_row_validation_on_every_row(
         columns = ["row_no", "severity_class", "severity_basis"]
         assert typed.select(columns).equals(parsed.select(columns))
         assert typed["severity_class"].n_unique() >= 2  # not one class for every row
+
+
+def test_a_repeated_natural_key_is_rejected_in_its_block_and_in_every_later_one(
+    catalog: Catalog, calendar: Calendar, today: date
+) -> None:
+    from xinyong.collection.pipeline import Tally  # noqa: PLC0415
+
+    rows = penalty_rows(30, seed=5)
+    rows[4] = list(rows[1])  # same block as its first row
+    rows[15] = list(rows[2])  # a later block
+    rows[27] = list(rows[12])  # a later block, first seen in the second one
+    rows[28] = list(rows[12])
+    table = readers.read(to_csv(rows), file_name="penalty.csv")
+    ctx = Context(catalog.info_class("penalty"), catalog, today, today, calendar)
+    tally = Tally(BlockValidator(ctx, map_columns(ctx.info_class, table.headers)))
+    accepted, rejected = [], []
+    for block in table.blocks(10, first=10):
+        checked = tally.validate(block)
+        accepted += checked.accepted["row_no"].to_list()
+        rejected += [(r["row_no"], r["issues"][0]["message"][:5]) for r in checked.rejected]
+    # source rows are numbered from 2 (the header is row 1)
+    assert rejected == [(6, "与第3行是"), (17, "与第4行是"), (29, "与第14行"), (30, "与第14行")]
+    assert len(accepted) == 26
+    assert accepted == sorted(accepted)

@@ -75,8 +75,9 @@ class BlockValidator:
         self.lean_plan = _lean_plan(ctx.info_class, self.roles)
         # the severity inputs as values (text, or a list for a multi-valued code), so that
         # classifying a chunk parses no JSON per row
-        self.inputs = {
-            fid: pl.List(pl.String) if by_id[fid].type == "enum" and by_id[fid].multi else pl.String
+        listed = {f.id for f in self.fields if f.type == "enum" and f.multi}
+        self.inputs: dict[str, pl.DataType] = {
+            fid: pl.List(pl.String) if fid in listed else pl.String()
             for fid in stored.input_fields(ctx.info_class)
         }
 
