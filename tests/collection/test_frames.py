@@ -89,8 +89,8 @@ def test_column_validation_agrees_with_row_validation_on_every_row(
         parsed = stored.classify_frame(
             catalog, "penalty", kind, checked.accepted.select(pl.exclude(f"^{INPUT}.*$"))
         )
-        columns = ["row_no", "severity_class", "severity_basis"]
-        assert typed.select(columns).equals(parsed.select(columns))
+        out = ["row_no", "severity_class", "severity_basis"]
+        assert typed.select(out).equals(parsed.select(out))
         assert typed["severity_class"].n_unique() >= 2  # not one class for every row
 
 
