@@ -62,6 +62,9 @@ def process(
         phases.server(main),
         writer.for_batch(session, batch, durable=durable, phases=phases) as sink,
     ):
+        # the class holds no record but this batch's own (whose keys Tally never lets recur),
+        # and the writer's lock keeps other batches out until it ends: nothing to probe for
+        probe = not isinstance(sink, writer.Writer) or store.others_in_class(session, batch)
         # the first block is one chunk: the writer starts after one chunk's work, not five
         for block in table.blocks(first=readers.CHUNK):
             with phases.time("validate"):
@@ -69,7 +72,7 @@ def process(
             for first, last in _chunks(block["_row"]):
                 if first not in done:
                     sink.put(_chunk(session, batch, checked, (first, last), linker, tally, ctx,
-                                    severity, actor=actor, phases=phases))  # fmt: skip
+                                    severity, actor=actor, phases=phases, probe=probe))  # fmt: skip
                 processed += int(last - first + 1)
                 if progress:
                     progress(min(processed, table.height), table.height)
@@ -102,9 +105,10 @@ def _chunk(
     *,
     actor: Actor,
     phases: Phases,
+    probe: bool = True,
 ) -> store.Chunk:
     """One chunk of a validated block linked to its subjects and classified new / updated /
-    unchanged against the current versions (`store.prepare`)."""
+    unchanged against the current versions (`store.prepare`; `probe=False`: there are none)."""
     first, last = bounds
     with phases.time("link"):
         accepted = checked.accepted.filter(pl.col("row_no").is_between(first, last))
@@ -115,7 +119,7 @@ def _chunk(
         else:  # the registry's own rows are where names change
             tally.warnings.extend(name_warnings)
     with phases.time("probe"):
-        return store.prepare(session, batch, bounds, accepted, rejected, ids, severity)
+        return store.prepare(session, batch, bounds, accepted, rejected, ids, severity, probe=probe)
 
 
 def _severity(
