@@ -209,6 +209,7 @@ def test_collect_times_its_phases_on_each_thread(
     wanted = {"read", "find batch", "validate", "link", "probe", "write in place", "finish"}
     assert wanted <= set(timed["main"])
     assert all(s["wall"] >= 0 and s["cpu"] >= 0 for s in timed["main"].values())
+    assert timed["pool"]["polars threads"]["cpu"] >= 0  # Polars' own threads, beside the two
 
 
 def _decodes(data: bytes) -> bool:

@@ -59,6 +59,7 @@ def process(
     processed = 0
     main = session.connection().connection.driver_connection if is_postgres(session) else None
     with (
+        phases.pool(),
         phases.server(main),
         writer.for_batch(session, batch, durable=durable, phases=phases) as sink,
     ):
