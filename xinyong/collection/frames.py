@@ -17,10 +17,11 @@ from typing import Any
 import polars as pl
 
 from xinyong import archive
-from xinyong.catalog.schema import Field, FieldRole, InfoClass
+from xinyong.catalog.schema import Field, FieldRole
 from xinyong.collection import columns as col
 from xinyong.collection.canonical_frame import canonical_expr, json_texts
 from xinyong.collection.cells import parse_date, parse_enum, parse_multi
+from xinyong.collection.lean_plan import lean_plan
 from xinyong.collection.validate import (
     ID_CARD,
     INDIVIDUAL,
@@ -72,7 +73,8 @@ class BlockValidator:
         self.deadlines: dict[date, tuple[bool | None, int | None]] = {}
         by_id = {f.id: f for f in self.fields}
         self.vectorised = not any(by_id[k].multi for k in ctx.info_class.natural_key)
-        self.lean_plan = _lean_plan(ctx.info_class, self.roles)
+        dates = frozenset(c for c, kind in ACCEPTED.items() if kind == pl.Date)
+        self.lean_plan = lean_plan(ctx.info_class, self.roles, dates)
         # the severity inputs as values (text, or a list for a multi-valued code), so that
         # classifying a chunk parses no JSON per row
         listed = {f.id for f in self.fields if f.type == "enum" and f.multi}
@@ -379,39 +381,3 @@ def _as_text(field_id: str, values: dict[str, pl.Series]) -> pl.Expr:
     if series.dtype == pl.Date:
         expr = expr.dt.to_string("%Y-%m-%d")
     return expr.cast(pl.String).fill_null("")
-
-
-@dataclass(frozen=True, slots=True)
-class LeanPlan:
-    """What the fast rule leaves out of `data` (lean_record.lean): the layout's column fields
-    (always: collection fills each column from its field), the natural-key parts (when the key
-    splits), the `alike` fields (when equal to the field of their column, by field id)."""
-
-    elided: frozenset[str]
-    key: tuple[str, ...]
-    alike: dict[str, str]
-
-
-def _lean_plan(info: InfoClass, roles: dict[FieldRole, Field]) -> LeanPlan | None:
-    """None when the class does not follow its layout exactly (a field of another id or type
-    than the layout names, an `alike` field that may be absent): lean_record.lean row by row."""
-    lay = lean_record.layout(info.id)
-    if list(lay.key) != list(info.natural_key):
-        return None
-    columns = dict(lay.columns)
-    for role, column in ROLE_COLUMNS.items():
-        fld = roles.get(role)
-        if (fld.id if fld else None) != columns.get(column):
-            return None
-        if fld is not None and (fld.type == "date") != (ACCEPTED[column] == pl.Date):
-            return None
-        if fld is not None and (fld.multi or fld.type in ("integer", "decimal")):
-            return None
-    by_id = {f.id: f for f in info.fields}
-    alike = {fid: columns[column] for column, fid in lay.alike}
-    for fid in alike:
-        fld = by_id.get(fid)
-        if fld is None or not fld.required or fld.multi or fld.type not in ("text", "uscc"):
-            return None
-    elided = frozenset(columns.values())
-    return LeanPlan(elided, tuple(k for k in lay.key if k not in elided), alike)
