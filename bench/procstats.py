@@ -67,6 +67,8 @@ def print_phases(timers: dict[str, Any], rows: int) -> None:
     print("| thread | phase | wall s | CPU s | CPU µs a row |\n|---|---|---|---|---|")
     for thread, table in timers["threads"].items():
         for phase, spent in sorted(table.items(), key=lambda kv: -kv[1]["wall"]):
+            if spent["wall"] < 0.005 and spent["cpu"] < 0.005:
+                continue  # a phase that cost nothing (a server phase of a client-only step)
             print(f"| {thread} | {phase} | {spent['wall']:.2f} | {spent['cpu']:.2f} | "
                   f"{spent['cpu'] / rows * 1e6:.1f} |")  # fmt: skip
     wall = timers["process wall"]

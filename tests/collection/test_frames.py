@@ -8,13 +8,16 @@ import random
 from datetime import date
 from typing import Any
 
+import polars as pl
+
 from tests.collection.conftest import penalty_rows, to_csv
 from xinyong.catalog import Catalog
 from xinyong.clock import Calendar
 from xinyong.collection import readers
-from xinyong.collection.frames import FILLED, BlockValidator
+from xinyong.collection.frames import FILLED, INPUT, BlockValidator
 from xinyong.collection.validate import Context, RejectedRow, ValidRow, map_columns, validate_row
 from xinyong.db import lean_record
+from xinyong.disclosure import stored
 
 # Cells departments really send, valid and not: formats the fast rules take, formats only the
 # per-row path takes, and values both must refuse.
@@ -46,7 +49,11 @@ def _expected(row: ValidRow, catalog: Catalog) -> dict[str, Any]:
         "timely": row.timely,
         "calendar_gap": row.calendar_gap,
         **{FILLED + f.id: f.id in row.data for f in fields},
-    }
+        # the severity inputs as values (the list of a multi-valued code, else the text)
+        **{INPUT + fid: (v if v is None or isinstance(v, list) else str(v))
+           for fid in stored.input_fields(catalog.info_class("penalty"))
+           for v in [row.data.get(fid)]},
+    }  # fmt: skip
 
 
 def test_column_validation_agrees_with_row_validation_on_every_row(
@@ -74,5 +81,38 @@ def test_column_validation_agrees_with_row_validation_on_every_row(
         else:
             got = accepted[row_no]
             assert {k: got[k] for k in _expected(want, catalog)} == _expected(want, catalog)
-            stored = json.loads(got["data"])
-            assert lean_record.rebuild("penalty", got["natural_key"], got, stored) == want.data
+            lean = json.loads(got["data"])
+            assert lean_record.rebuild("penalty", got["natural_key"], got, lean) == want.data
+    # the stored severity from the value columns is the one read from `data` row by row
+    for kind in (None, "market_regulation"):
+        typed = stored.classify_frame(catalog, "penalty", kind, checked.accepted)
+        parsed = stored.classify_frame(
+            catalog, "penalty", kind, checked.accepted.select(pl.exclude(f"^{INPUT}.*$"))
+        )
+        out = ["row_no", "severity_class", "severity_basis"]
+        assert typed.select(out).equals(parsed.select(out))
+        assert typed["severity_class"].n_unique() >= 2  # not one class for every row
+
+
+def test_a_repeated_natural_key_is_rejected_in_its_block_and_in_every_later_one(
+    catalog: Catalog, calendar: Calendar, today: date
+) -> None:
+    from xinyong.collection.pipeline import Tally  # noqa: PLC0415
+
+    rows = penalty_rows(30, seed=5)
+    rows[4] = list(rows[1])  # same block as its first row
+    rows[15] = list(rows[2])  # a later block
+    rows[27] = list(rows[12])  # a later block, first seen in the second one
+    rows[28] = list(rows[12])
+    table = readers.read(to_csv(rows), file_name="penalty.csv")
+    ctx = Context(catalog.info_class("penalty"), catalog, today, today, calendar)
+    tally = Tally(BlockValidator(ctx, map_columns(ctx.info_class, table.headers)))
+    accepted, rejected = [], []
+    for block in table.blocks(10, first=10):
+        checked = tally.validate(block)
+        accepted += checked.accepted["row_no"].to_list()
+        rejected += [(r["row_no"], r["issues"][0]["message"][:5]) for r in checked.rejected]
+    # source rows are numbered from 2 (the header is row 1)
+    assert rejected == [(6, "与第3行是"), (17, "与第4行是"), (29, "与第14行"), (30, "与第14行")]
+    assert len(accepted) == 26
+    assert accepted == sorted(accepted)

@@ -209,3 +209,32 @@ def test_collect_times_its_phases_on_each_thread(
     wanted = {"read", "find batch", "validate", "link", "probe", "write in place", "finish"}
     assert wanted <= set(timed["main"])
     assert all(s["wall"] >= 0 and s["cpu"] >= 0 for s in timed["main"].values())
+    assert timed["pool"]["polars threads"]["cpu"] >= 0  # Polars' own threads, beside the two
+
+
+def _decodes(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("size", [7, 64, 1 << 24])
+def test_the_fast_utf8_check_agrees_with_python_slice_by_slice(
+    size: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(readers, "_SLICE", size)
+    good = "名称,代码\n示范有限公司,91990100ABCDEFGH12\n\n𠀀,x\n".encode() * 5
+    cuts = (b"\xe4\xb8", b"\xff", b"\xed\xa0\x80", b"\xc0\xaf", b"\xf4\x90\x80\x80")
+    broken = [good[:9] + cut + good[9:] for cut in cuts]
+    for data in [good, b"a\nb", *broken, "报送".encode("gb18030") + b"\n" + good]:
+        fast = readers._valid_utf8(data)
+        assert _decodes(data) or not fast  # never vouches for what Python refuses
+        if size >= 64:  # every line fits in a slice: the fast check decides alone
+            assert fast == _decodes(data)
+        try:
+            found: str | None = readers.detect_encoding(data)
+        except BatchRefused:
+            found = None
+        assert (found == "utf-8") == _decodes(data)

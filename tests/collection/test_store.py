@@ -132,3 +132,47 @@ def test_the_bulk_writer_checks_references_before_copying_into_the_class_partiti
             archive.write_versions_pg(raw, bad, [])
     assert session.execute(select(func.count()).select_from(Record).where(
         Record.batch_id == batch.id)).scalar_one() == 1  # fmt: skip
+
+
+@pytest.mark.postgres
+def test_an_empty_class_is_not_probed_and_a_second_file_is(
+    scratch_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.collection.conftest import penalty_rows, to_csv  # noqa: PLC0415
+    from xinyong import collection  # noqa: PLC0415
+    from xinyong.audit import Actor  # noqa: PLC0415
+    from xinyong.cli import context as ctx  # noqa: PLC0415
+
+    asked: list[int] = []
+    probe = store.current_versions
+
+    def counted(session: Session, info_class: str, keys: list[str]) -> pl.DataFrame:
+        asked.append(len(keys))
+        return probe(session, info_class, keys)
+
+    monkeypatch.setattr(store, "current_versions", counted)
+    engine = make_engine(scratch_url)
+    today = date(2026, 11, 23)
+    with make_sessionmaker(engine)() as s:
+        provider = make_provider(s)
+        s.commit()
+
+        def collect(rows: list[list[str]]) -> collection.BatchReport:
+            sub = collection.Submission("penalty", provider.uscc, data=to_csv(rows))
+            return collection.collect(
+                s, sub, catalog=ctx.load_catalog(), calendar=ctx.load_calendar(),
+                actor=Actor.system(), today=today,
+            )  # fmt: skip
+
+        rows = penalty_rows(30, seed=9)
+        first = collect(rows)
+        assert (first.new, first.updated, first.unchanged) == (30, 0, 0)
+        assert not any(asked)  # nothing of the class but this batch: no probe
+        changed = [list(r) for r in rows[:10]]
+        for row in changed[:4]:
+            row[12] = "0.5"  # a corrected amount: version 2
+        second = collect([*changed, *penalty_rows(5, seed=10)])
+        assert (second.new, second.updated, second.unchanged) == (5, 4, 6)
+        assert sum(asked) == 15  # the class now holds another batch's records: probed
+        assert store.others_in_class(s, collection.get(s, second.batch_id or 0))
+    engine.dispose()

@@ -48,6 +48,7 @@ from xinyong.archive.writes import (
     canonical_json,
     content_hash,
     hash_canonical,
+    hash_canonical_utf8,
     new_version,
     provenance,
 )
@@ -72,6 +73,7 @@ __all__ = [
     "current_records",
     "get",
     "hash_canonical",
+    "hash_canonical_utf8",
     "histories",
     "history",
     "lean",

@@ -44,7 +44,13 @@ def canonical_json(data: dict[str, Any], *, text_keys: bool = False) -> str:
 
 def hash_canonical(canonical: str) -> str:
     """The content hash of a canonical text (SHA-256, hex)."""
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return hash_canonical_utf8(canonical.encode("utf-8"))
+
+
+def hash_canonical_utf8(encoded: bytes) -> str:
+    """`hash_canonical` of a canonical text already encoded as UTF-8 — a Polars Binary column's
+    values (collection's frames): no decode to `str` and re-encode per row."""
+    return hashlib.sha256(encoded).hexdigest()
 
 
 def content_hash(data: dict[str, Any]) -> str:

@@ -17,10 +17,11 @@ from typing import Any
 import polars as pl
 
 from xinyong import archive
-from xinyong.catalog.schema import Field, FieldRole, InfoClass
+from xinyong.catalog.schema import Field, FieldRole
 from xinyong.collection import columns as col
-from xinyong.collection.canonical_frame import canonical_expr
+from xinyong.collection.canonical_frame import canonical_expr, json_texts
 from xinyong.collection.cells import parse_date, parse_enum, parse_multi
+from xinyong.collection.lean_plan import lean_plan
 from xinyong.collection.validate import (
     ID_CARD,
     INDIVIDUAL,
@@ -35,6 +36,7 @@ from xinyong.collection.validate import (
     validate_row,
 )
 from xinyong.db import lean_record
+from xinyong.disclosure import stored
 from xinyong.enums import RowOutcome, SubjectKind
 
 ACCEPTED: dict[str, Any] = {
@@ -45,6 +47,7 @@ ACCEPTED: dict[str, Any] = {
     "timely": pl.Boolean, "calendar_gap": pl.Int32,
 }  # fmt: skip
 FILLED = "filled:"  # + field id: one Boolean column per field (the cell was present)
+INPUT = stored.INPUT_COLUMN  # + field id: a severity input's value (stored.classify_frame)
 _ID_KIND_OF = {
     FieldRole.SUBJECT_ID_NUMBER: FieldRole.SUBJECT_ID_KIND,
     FieldRole.LEGAL_REP_ID_NUMBER: FieldRole.LEGAL_REP_ID_KIND,
@@ -70,7 +73,15 @@ class BlockValidator:
         self.deadlines: dict[date, tuple[bool | None, int | None]] = {}
         by_id = {f.id: f for f in self.fields}
         self.vectorised = not any(by_id[k].multi for k in ctx.info_class.natural_key)
-        self.lean_plan = _lean_plan(ctx.info_class, self.roles)
+        dates = frozenset(c for c, kind in ACCEPTED.items() if kind == pl.Date)
+        self.lean_plan = lean_plan(ctx.info_class, self.roles, dates)
+        # the severity inputs as values (text, or a list for a multi-valued code), so that
+        # classifying a chunk parses no JSON per row
+        listed = {f.id for f in self.fields if f.type == "enum" and f.multi}
+        self.inputs: dict[str, pl.DataType] = {
+            fid: pl.List(pl.String) if fid in listed else pl.String()
+            for fid in stored.input_fields(ctx.info_class)
+        }
 
     def check(self, block: pl.DataFrame) -> Checked:
         raw = {f: col.clean(block[c]) for f, c in self.source.items()}
@@ -207,8 +218,11 @@ class BlockValidator:
         ok: pl.Series,
     ) -> pl.DataFrame:
         frame = pl.DataFrame({"row_no": row_no, **values}).hstack(subject).filter(ok)
-        canonical = frame.select(canonical_expr(self.fields, values)).to_series()
-        digests = [archive.hash_canonical(t) for t in canonical.to_list()]
+        # each value's JSON text once, for the canonical text (hashed) and the stored lean one
+        frame = frame.with_columns(**json_texts(self.fields, values))
+        canonical = frame.select(canonical_expr(self.fields, values, shared=True)).to_series()
+        # the UTF-8 bytes as Polars holds them: no str per row (archive.hash_canonical_utf8)
+        digests = list(map(archive.hash_canonical_utf8, canonical.cast(pl.Binary).to_list()))
         name = self.roles.get(FieldRole.SUBJECT_NAME)
         natural_key = pl.concat_str(
             [_as_text(k, values) for k in self.ctx.info_class.natural_key], separator="|"
@@ -223,6 +237,7 @@ class BlockValidator:
             subject_name=_as_text(name.id, values) if name else pl.lit(""),
             **self._record_columns(values),
             **{FILLED + f.id: _filled(f.id, values) for f in self.fields},
+            **{INPUT + fid: _input(fid, dtype, values) for fid, dtype in self.inputs.items()},
         )
         return self._with_timeliness(out)
 
@@ -256,7 +271,8 @@ class BlockValidator:
         for fid, own in plan.alike.items():  # the data source, when it is the authority
             if fid in values and own in values:
                 drop[fid] = (pl.col(fid) == pl.col(own)).fill_null(False)
-        return frame.select(canonical_expr(kept, values, drop=drop, compact=True)).to_series()
+        lean = canonical_expr(kept, values, drop=drop, compact=True, shared=True)
+        return frame.select(lean).to_series()
 
     def _record_columns(self, values: dict[str, pl.Series]) -> dict[str, pl.Expr]:
         out: dict[str, pl.Expr] = {}
@@ -292,7 +308,11 @@ class BlockValidator:
                 rejected.append(rejected_outcome(result, cells))
             else:
                 valid.append(self._from_row(result))
-        schema = {**ACCEPTED, **{FILLED + f.id: pl.Boolean for f in self.fields}}
+        schema = {
+            **ACCEPTED,
+            **{FILLED + f.id: pl.Boolean for f in self.fields},
+            **{INPUT + fid: dtype for fid, dtype in self.inputs.items()},
+        }
         return pl.DataFrame(valid, schema=schema, orient="row"), rejected
 
     def _from_row(self, row: ValidRow) -> dict[str, Any]:
@@ -310,6 +330,7 @@ class BlockValidator:
             "timely": row.timely,
             "calendar_gap": row.calendar_gap,
             **{FILLED + f.id: f.id in row.data for f in self.fields},
+            **{INPUT + fid: _input_of(row.data.get(fid)) for fid in self.inputs},
         }
 
 
@@ -340,6 +361,17 @@ def _filled(field_id: str, values: dict[str, pl.Series]) -> pl.Expr:
     return pl.col(field_id).is_not_null() if field_id in values else pl.lit(False)
 
 
+def _input(field_id: str, dtype: pl.DataType, values: dict[str, pl.Series]) -> pl.Expr:
+    """A severity input as `_input_of` gives it row by row: the list, or the value as text."""
+    if field_id not in values:
+        return pl.lit(None, dtype=dtype)
+    return pl.col(field_id) if values[field_id].dtype == dtype else pl.col(field_id).cast(dtype)
+
+
+def _input_of(value: Any) -> Any:
+    return value if value is None or isinstance(value, list) else str(value)
+
+
 def _as_text(field_id: str, values: dict[str, pl.Series]) -> pl.Expr:
     """str(value) as validate.py writes it into the natural key ("" when absent)."""
     if field_id not in values:
@@ -349,39 +381,3 @@ def _as_text(field_id: str, values: dict[str, pl.Series]) -> pl.Expr:
     if series.dtype == pl.Date:
         expr = expr.dt.to_string("%Y-%m-%d")
     return expr.cast(pl.String).fill_null("")
-
-
-@dataclass(frozen=True, slots=True)
-class LeanPlan:
-    """What the fast rule leaves out of `data` (lean_record.lean): the layout's column fields
-    (always: collection fills each column from its field), the natural-key parts (when the key
-    splits), the `alike` fields (when equal to the field of their column, by field id)."""
-
-    elided: frozenset[str]
-    key: tuple[str, ...]
-    alike: dict[str, str]
-
-
-def _lean_plan(info: InfoClass, roles: dict[FieldRole, Field]) -> LeanPlan | None:
-    """None when the class does not follow its layout exactly (a field of another id or type
-    than the layout names, an `alike` field that may be absent): lean_record.lean row by row."""
-    lay = lean_record.layout(info.id)
-    if list(lay.key) != list(info.natural_key):
-        return None
-    columns = dict(lay.columns)
-    for role, column in ROLE_COLUMNS.items():
-        fld = roles.get(role)
-        if (fld.id if fld else None) != columns.get(column):
-            return None
-        if fld is not None and (fld.type == "date") != (ACCEPTED[column] == pl.Date):
-            return None
-        if fld is not None and (fld.multi or fld.type in ("integer", "decimal")):
-            return None
-    by_id = {f.id: f for f in info.fields}
-    alike = {fid: columns[column] for column, fid in lay.alike}
-    for fid in alike:
-        fld = by_id.get(fid)
-        if fld is None or not fld.required or fld.multi or fld.type not in ("text", "uscc"):
-            return None
-    elided = frozenset(columns.values())
-    return LeanPlan(elided, tuple(k for k in lay.key if k not in elided), alike)

@@ -9,6 +9,7 @@ that names the same firms again and again asks the database about each code once
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -58,8 +59,14 @@ class Linker:
         """Subject id and registered name per code; former names remembered where there are any."""
         found: list[tuple[Any, ...]] = []
         if is_postgres(self.session):
-            sql = f"SELECT code, id, name, former_names FROM subjects WHERE code = {ANY_TEXT}"  # noqa: S608
-            found = select_pg(self.session, sql, (texts(codes),))
+            # former names as text, and only where there are any: no JSON parsed for the many
+            # subjects that never changed their name
+            names = "CASE WHEN former_names <> '[]'::jsonb THEN former_names::text END"
+            sql = f"SELECT code, id, name, {names} FROM subjects WHERE code = {ANY_TEXT}"  # noqa: S608
+            found = [
+                (code, subject_id, name, json.loads(former) if former else None)
+                for code, subject_id, name, former in select_pg(self.session, sql, (texts(codes),))
+            ]
         else:
             for clause in matching(self.session, Subject.code, codes):
                 stmt = select(Subject.code, Subject.id, Subject.name, Subject.former_names)

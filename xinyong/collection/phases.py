@@ -5,7 +5,9 @@ validate, link, probe, hand over (waiting for room in the writer's queue), and i
 idle (waiting for a chunk), records, batch rows, commit — so that a run shows how far end to end
 is from storing alone and why. CPU is the thread's own (`time.thread_time`), so the two threads'
 figures add up to the process's Python work; PostgreSQL's CPU for each thread's connection is its
-phase "server" (read from /proc when the server runs on the same machine, as in the benchmark).
+phase "server" (read from /proc when the server runs on the same machine, as in the benchmark),
+split by phase as "server: <phase>"; Polars' own threads (where expressions, CSV reading and
+writing run) are the thread "pool".
 
 Cheap enough to be always on (two clock reads per phase per chunk). `xinyong collect` writes them
 as JSON to the file named by `XINYONG_COLLECT_PHASES` when it is set (bench/collect.py).
@@ -32,14 +34,20 @@ class Phases:
         self._lock = threading.Lock()
         self.table: dict[str, dict[str, dict[str, float]]] = {}
         self.started = time.perf_counter()
+        self._backend = threading.local()  # this thread's PostgreSQL backend (server())
 
     @contextmanager
     def time(self, phase: str) -> Iterator[None]:
+        pid = getattr(self._backend, "pid", None)
+        server = backend_cpu(pid) if pid else None
         wall, cpu = time.perf_counter(), time.thread_time()
         try:
             yield
         finally:
             self.add(phase, time.perf_counter() - wall, time.thread_time() - cpu)
+            after = backend_cpu(pid) if pid else None
+            if server is not None and after is not None:  # the backend's share of the phase
+                self.add(f"server: {phase}", 0.0, after - server)
 
     def add(self, phase: str, wall: float, cpu: float) -> None:
         thread = "writer" if threading.current_thread().name == WRITER_THREAD else "main"
@@ -54,12 +62,28 @@ class Phases:
         the phase "server" of this thread — when the server runs on this machine (/proc)."""
         pid = getattr(getattr(raw, "info", None), "backend_pid", None)
         before = backend_cpu(pid) if pid else None
+        self._backend.pid = pid
         try:
             yield
         finally:
+            self._backend.pid = None
             after = backend_cpu(pid) if pid else None
             if before is not None and after is not None:
                 self.add("server", 0.0, after - before)
+
+    @contextmanager
+    def pool(self) -> Iterator[None]:
+        """The CPU of Polars' own threads meanwhile (the pipeline's expressions and CSV writing run
+        there, not on the calling thread), as the phase "polars threads" of the thread "pool"."""
+        before = pool_cpu()
+        try:
+            yield
+        finally:
+            with self._lock:
+                slot = self.table.setdefault("pool", {}).setdefault(
+                    "polars threads", {"wall": 0.0, "cpu": 0.0}
+                )
+                slot["cpu"] += pool_cpu() - before
 
     def as_dict(self) -> dict[str, object]:
         with self._lock:
@@ -75,6 +99,20 @@ class Phases:
 
 
 WRITER_THREAD = "collection-writer"
+
+
+def pool_cpu() -> float:
+    """utime + stime of this process's Polars threads so far (seconds; 0 without /proc)."""
+    total = 0
+    for task in Path("/proc/self/task").glob("*"):
+        try:
+            if not (task / "comm").read_text().startswith("polars"):
+                continue
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def backend_cpu(pid: int) -> float | None:

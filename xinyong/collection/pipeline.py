@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable
+from itertools import compress
 from typing import Any
 
 import polars as pl
@@ -21,7 +22,7 @@ from xinyong import archive, audit, registry_data
 from xinyong.audit import Actor, AuditAction
 from xinyong.catalog import Catalog
 from xinyong.collection import readers, store, writer
-from xinyong.collection.frames import ACCEPTED, FILLED, BlockValidator, Checked, rejected_outcome
+from xinyong.collection.frames import FILLED, BlockValidator, Checked, rejected_outcome
 from xinyong.collection.link import Linker
 from xinyong.collection.phases import Phases
 from xinyong.collection.readers import Table
@@ -58,9 +59,13 @@ def process(
     processed = 0
     main = session.connection().connection.driver_connection if is_postgres(session) else None
     with (
+        phases.pool(),
         phases.server(main),
         writer.for_batch(session, batch, durable=durable, phases=phases) as sink,
     ):
+        # the class holds no record but this batch's own (whose keys Tally never lets recur),
+        # and the writer's lock keeps other batches out until it ends: nothing to probe for
+        probe = not isinstance(sink, writer.Writer) or store.others_in_class(session, batch)
         # the first block is one chunk: the writer starts after one chunk's work, not five
         for block in table.blocks(first=readers.CHUNK):
             with phases.time("validate"):
@@ -68,7 +73,7 @@ def process(
             for first, last in _chunks(block["_row"]):
                 if first not in done:
                     sink.put(_chunk(session, batch, checked, (first, last), linker, tally, ctx,
-                                    severity, actor=actor, phases=phases))  # fmt: skip
+                                    severity, actor=actor, phases=phases, probe=probe))  # fmt: skip
                 processed += int(last - first + 1)
                 if progress:
                     progress(min(processed, table.height), table.height)
@@ -101,9 +106,10 @@ def _chunk(
     *,
     actor: Actor,
     phases: Phases,
+    probe: bool = True,
 ) -> store.Chunk:
     """One chunk of a validated block linked to its subjects and classified new / updated /
-    unchanged against the current versions (`store.prepare`)."""
+    unchanged against the current versions (`store.prepare`; `probe=False`: there are none)."""
     first, last = bounds
     with phases.time("link"):
         accepted = checked.accepted.filter(pl.col("row_no").is_between(first, last))
@@ -114,7 +120,7 @@ def _chunk(
         else:  # the registry's own rows are where names change
             tally.warnings.extend(name_warnings)
     with phases.time("probe"):
-        return store.prepare(session, batch, bounds, accepted, rejected, ids, severity)
+        return store.prepare(session, batch, bounds, accepted, rejected, ids, severity, probe=probe)
 
 
 def _severity(
@@ -160,7 +166,10 @@ class Tally:
 
     def __init__(self, validator: BlockValidator) -> None:
         self.validator = validator
-        self.seen = pl.DataFrame(schema={"natural_key": pl.String, "first_row": pl.Int64})
+        # natural key → its first accepted row, over the blocks before: a dict, so that a block
+        # costs the same whether 10 thousand or 10 million keys came before it (a join with a
+        # frame of every earlier key grew with the file)
+        self.seen: dict[str, int] = {}
         self.fill: dict[str, int] = {}
         self.gaps: set[int] = set()
         self.unknown = 0
@@ -178,20 +187,26 @@ class Tally:
         self.gaps.update(int(g) for g in gaps.unique())
         self.unknown += gaps.len()
         rejected = sorted([*checked.rejected, *duplicates], key=lambda r: int(r["row_no"]))
-        return Checked(accepted.select(list(ACCEPTED)), rejected)
+        filled = [c for c in accepted.columns if c.startswith(FILLED)]
+        return Checked(accepted.drop(filled), rejected)
 
     def _unique(
         self, accepted: pl.DataFrame, block: pl.DataFrame
     ) -> tuple[pl.DataFrame, list[dict[str, Any]]]:
         """A natural key seen in an earlier accepted row rejects the later rows."""
-        marked = accepted.join(self.seen, on="natural_key", how="left").with_columns(
-            first_row=pl.coalesce("first_row", pl.col("row_no").min().over("natural_key"))
+        keys = accepted["natural_key"].to_list()
+        earlier = pl.Series(list(map(self.seen.get, keys)), dtype=pl.Int64)
+        fresh = accepted.select(
+            earlier.is_null() & pl.col("natural_key").is_first_distinct()  # rows in order
+        ).to_series()
+        rows = zip(keys, accepted["row_no"].to_list(), strict=True)
+        self.seen.update(compress(rows, fresh.to_list()))
+        if fresh.all():
+            return accepted, []
+        marked = accepted.with_columns(  # the first row of each key, for the message
+            first_row=pl.coalesce(earlier, pl.col("row_no").min().over("natural_key"))
         )
-        fresh = marked.filter(pl.col("first_row") == pl.col("row_no"))
-        self.seen = pl.concat([self.seen, fresh.select("natural_key", "first_row")])
-        repeated = marked.filter(pl.col("first_row") != pl.col("row_no"))
-        if repeated.height == 0:
-            return fresh.drop("first_row"), []
+        repeated = marked.filter(~fresh)
         firsts = dict(repeated.select("row_no", "first_row").iter_rows())
         cells = block.filter(pl.col("_row").is_in(list(firsts)))
         duplicates = []
@@ -200,7 +215,7 @@ class Tally:
             msg = f"与第{firsts[row_no]}行是同一条记录（业务主键相同），同一批次中只能出现一次"
             issue = RowIssue(row_no, "", "collection.duplicate_key", msg)
             duplicates.append(rejected_outcome(RejectedRow(row_no, [issue]), source[1:]))
-        return fresh.drop("first_row"), duplicates
+        return accepted.filter(fresh), duplicates
 
     def summary(self, headers: tuple[str, ...]) -> dict[str, Any]:
         warnings = [

@@ -56,7 +56,7 @@ class Table:
 
 def read(data: bytes, *, file_name: str | None = None) -> Table:
     """Sniff the format from the content (and the name), read, and check the whole table."""
-    if not data.strip():
+    if not data or data.isspace():  # as `not data.strip()`, without a copy of the file
         raise BatchRefused("文件为空", code="collection.empty")
     name = (file_name or "").lower()
     if data.startswith(_ZIP) or name.endswith((".xlsx", ".xlsm")):
@@ -73,6 +73,8 @@ def detect_encoding(data: bytes) -> str:
     """utf-8-sig, utf-8 or gb18030 (a superset of GBK), checked over the whole file."""
     if data.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
+    if _valid_utf8(data):
+        return "utf-8"
     for encoding in ("utf-8", "gb18030"):
         decoder = codecs.getincrementaldecoder(encoding)()
         try:
@@ -86,6 +88,28 @@ def detect_encoding(data: bytes) -> str:
         "无法识别文件编码（支持 UTF-8 与 GB18030/GBK），请另存为“CSV UTF-8”后重新报送",
         code="collection.encoding",
     )
+
+
+_SLICE = 1 << 24
+
+
+def _valid_utf8(data: bytes) -> bool:
+    """Strict UTF-8 (as Python's decoder) checked by Polars a slice at a time, ~10 × faster
+    than decoding in Python; each slice ends after a newline, never inside a character.
+    False means "not shown valid": the caller then decodes in Python."""
+    start = 0
+    while start < len(data):
+        end = len(data)
+        if start + _SLICE < end:
+            end = data.rfind(b"\n", start, start + _SLICE) + 1
+            if end <= start:  # a 16 MB line: left to Python
+                return False
+        try:
+            pl.Series([data[start:end]], dtype=pl.Binary).cast(pl.String)
+        except pl.exceptions.ComputeError:
+            return False
+        start = end
+    return True
 
 
 def read_csv(data: bytes) -> Table:

@@ -130,6 +130,15 @@ def current_versions(session: Session, info_class: str, keys: Sequence[str]) -> 
     return pl.DataFrame(rows, schema=_CURRENT, orient="row")
 
 
+def others_in_class(session: Session, batch: Batch) -> bool:
+    """Whether the batch's class holds any record that this batch did not write."""
+    stmt = select(Record.id).where(
+        Record.info_class == batch.info_class,
+        Record.batch_id.is_(None) | (Record.batch_id != batch.id),
+    )
+    return session.execute(stmt.limit(1)).first() is not None
+
+
 def prepare(
     session: Session,
     batch: Batch,
@@ -138,10 +147,15 @@ def prepare(
     rejected: Sequence[dict[str, Any]],
     subject_ids: pl.DataFrame,
     severity: Callable[[pl.DataFrame], pl.DataFrame] | None = None,
+    *,
+    probe: bool = True,
 ) -> Chunk:
     """Classify each accepted row new / updated / unchanged against the current versions;
-    `severity` adds the stored severity to the rows written (disclosure.stored.classify_frame)."""
-    current = current_versions(session, batch.info_class, rows["natural_key"].to_list())
+    `severity` adds the stored severity to the rows written (disclosure.stored.classify_frame).
+    `probe=False`: the caller knows no key has a current version (`others_in_class`), so the
+    database is not asked."""
+    keys = rows["natural_key"].to_list() if probe else []
+    current = current_versions(session, batch.info_class, keys)
     joined = rows.join(current, on="natural_key", how="left").with_columns(
         outcome=pl.when(pl.col("current_id").is_null())
         .then(pl.lit("new"))

@@ -34,6 +34,14 @@ if TYPE_CHECKING:
 
 EXPLICIT = "explicit"
 INPUT_ROLES = SEVERITY_INPUT_ROLES  # what `severity_of` reads
+# a frame column holding one input's parsed value (a list for a multi-valued code, else text):
+# read instead of parsing `data` per row (collection's validated frames carry them)
+INPUT_COLUMN = "severity input:"
+
+
+def input_fields(info: InfoClass) -> list[str]:
+    """The field ids `severity_of` reads, in INPUT_ROLES order."""
+    return [f.id for role in INPUT_ROLES if (f := info.field_by_role(role)) is not None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +103,8 @@ def classify_frame(
 ) -> pl.DataFrame:
     """The bulk path: `frame` (collection's accepted rows, `data` as the lean JSON text) with
     `severity_class` and `severity_basis` added — `severity_of` asked once per distinct
-    (kinds, amount, category), never per row."""
+    (kinds, amount, category), never per row. An input is read from its `INPUT_COLUMN` column
+    when the frame has one (the parsed value: no JSON parsed per row), else from `data`."""
     import polars as pl  # noqa: PLC0415  (heavy: only the bulk path needs it)
 
     if not by_severity(catalog, info_class) or frame.height == 0:
@@ -105,17 +114,23 @@ def classify_frame(
         )
     info = catalog.info_class(info_class)
     table = _table(catalog, info, provider_kind)
-    fields = [f.id for role in INPUT_ROLES if (f := info.field_by_role(role)) is not None]
+    fields = input_fields(info)
     inputs = [f"_sev_{i}" for i in range(len(fields))]
+    typed = [INPUT_COLUMN + fid in frame.columns for fid in fields]
     keyed = frame.with_columns(
-        pl.col("data").str.json_path_match(f"$.{fid}").alias(name)
-        for fid, name in zip(fields, inputs, strict=True)
+        (
+            pl.col(INPUT_COLUMN + fid) if given else pl.col("data").str.json_path_match(f"$.{fid}")
+        ).alias(name)
+        for fid, name, given in zip(fields, inputs, typed, strict=True)
     )
     distinct = keyed.select(inputs).unique()
     tag = table_tag(table)
     classes, rules = [], []
     for row in distinct.rows():
-        data = {fid: _loads(text) for fid, text in zip(fields, row, strict=True)}
+        data = {
+            fid: value if given else _loads(value)
+            for fid, value, given in zip(fields, row, typed, strict=True)
+        }
         finding = severity_of(data, table, info)
         classes.append(finding.severity.value)
         rules.append(f"{tag}/{finding.rule_id}")
@@ -128,8 +143,7 @@ def classify_frame(
 
 def inputs_of(catalog: Catalog, info_class: str, data: Mapping[str, Any]) -> tuple[str, ...]:
     """The values `severity_of` reads from a row (as JSON text): equal inputs, equal class."""
-    info = catalog.info_class(info_class)
-    fields = [f.id for role in INPUT_ROLES if (f := info.field_by_role(role)) is not None]
+    fields = input_fields(catalog.info_class(info_class))
     return tuple(json.dumps(data.get(fid), ensure_ascii=False, default=str) for fid in fields)
 
 
