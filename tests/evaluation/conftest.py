@@ -16,3 +16,13 @@ def watching(catalog: Catalog, today: date) -> Iterator[None]:
     watch.install(lambda: (catalog, today))
     yield
     watch.uninstall()
+
+
+@pytest.fixture
+def not_watching() -> Iterator[None]:
+    """Re-evaluation on change off for the test, whatever an earlier test in this process (an
+    app it created, the CLI) installed; put back after it."""
+    saved = watch._state["context"]
+    watch.uninstall()
+    yield
+    watch._state["context"] = saved

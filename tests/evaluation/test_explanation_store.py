@@ -58,6 +58,7 @@ def _graded(session: Session) -> dict[int, list[dict[str, Any]]]:
     }
 
 
+@pytest.mark.usefixtures("not_watching")  # the counts below are the run's and one re-evaluation's
 def test_a_run_shares_explanations_and_the_migration_keeps_them(
     demo_url: str, catalog: Catalog, today: date
 ) -> None:

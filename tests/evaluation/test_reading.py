@@ -21,11 +21,10 @@ from xinyong.evaluation import engine as engines
 from xinyong.evaluation import fact_table, facts, reading
 
 
+@pytest.mark.postgres  # an exported snapshot is PostgreSQL's; SQLite reads in one statement
 def test_records_read_beside_the_session_are_the_rows_it_sees(
-    engine: Engine, catalog: Catalog, db_kind: str, monkeypatch: pytest.MonkeyPatch
+    engine: Engine, catalog: Catalog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if db_kind != "postgresql":
-        pytest.skip("a PostgreSQL mechanism (exported snapshot); SQLite reads in one statement")
     with Session(engine) as writer:  # committed: the second connection sees only that
         subject = make_subject(writer)
         for day in (date(2026, 3, 1), date(2026, 4, 1), date(2026, 5, 1)):
