@@ -9,7 +9,7 @@ from typing import Any
 
 import polars as pl
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from tests.factories import make_subject
@@ -31,6 +31,17 @@ def test_records_read_beside_the_session_are_the_rows_it_sees(
             make_record(writer, subject, decision_date=day)
         writer.commit()
         subject_id = subject.id
+    try:
+        _read_beside(engine, catalog, monkeypatch, subject_id)
+    finally:  # other tests share this database and read every record: leave none behind
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM records WHERE subject_id = :s"), {"s": subject_id})
+            conn.execute(text("DELETE FROM subjects WHERE id = :s"), {"s": subject_id})
+
+
+def _read_beside(
+    engine: Engine, catalog: Catalog, monkeypatch: pytest.MonkeyPatch, subject_id: int
+) -> None:
     beside: list[Any] = []
     original = reading._beside
 
