@@ -47,7 +47,7 @@ def test_a_taken_slot_makes_the_next_report_wait_then_refuses_it(tmp_path: Path)
             order.append("first in")
             inside.set()
             leave.wait(5)
-        order.append("first out")
+            order.append("first out")  # still holding: after the block the next may be first
 
     t = threading.Thread(target=holder)
     t.start()
