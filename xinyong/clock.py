@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 from xinyong.errors import ConfigurationError, InvalidInput
 
 SATURDAY = 5
+BEIJING = timedelta(hours=8)  # the region's civil time: UTC+8 all year (no daylight saving)
 
 
 class CalendarYearMissing(ConfigurationError):
@@ -49,7 +50,18 @@ def today() -> date:
                 f"环境变量 XINYONG_TODAY 的值“{value}”不是 YYYY-MM-DD 格式的日期",
                 code="clock.bad_today",
             ) from exc
-    return (datetime.now(UTC) + timedelta(hours=8)).date()
+    return (datetime.now(UTC) + BEIJING).date()
+
+
+def as_utc(at: datetime) -> datetime:
+    """A stored time as an aware UTC time (SQLite gives back naive UTC; rows still in the
+    session keep their zone)."""
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+
+
+def in_beijing(at: datetime) -> datetime:
+    """A stored time as the wall-clock time a clerk reads in Beijing (naive values are UTC)."""
+    return as_utc(at) + BEIJING
 
 
 def now() -> datetime:

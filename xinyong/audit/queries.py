@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import heapq
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from itertools import islice
 from typing import Any
 
@@ -96,11 +96,6 @@ class SubjectRead:
     check_id: str | None = None
 
 
-def _aware(at: datetime) -> datetime:
-    """SQLite gives back naive UTC times; rows still in the session keep their zone."""
-    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
-
-
 def reads_of_subject(
     session: Session, subject_id: int, *, page: int = 1, per_page: int = 50
 ) -> tuple[list[SubjectRead], int]:
@@ -119,9 +114,9 @@ def reads_of_subject(
         .order_by(Check.at.desc(), Check.id.desc()).limit(upto)
     )  # fmt: skip
     reads = heapq.merge(
-        (SubjectRead(_aware(q.at), q.actor_label, q.surface, q.purpose, q.basis, q.consent_id)
+        (SubjectRead(clock.as_utc(q.at), q.actor_label, q.surface, q.purpose, q.basis, q.consent_id)
          for q in logged),
-        (SubjectRead(_aware(c.at), c.actor_label, CHECK_SURFACE, "联合奖惩核查", CHECK_BASIS,
+        (SubjectRead(clock.as_utc(c.at), c.actor_label, CHECK_SURFACE, "联合奖惩核查", CHECK_BASIS,
                      matter=c.matter, check_id=c.check_id) for c in checked),
         key=lambda r: r.at, reverse=True,
     )  # fmt: skip

@@ -11,13 +11,13 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
-from xinyong import audit
+from xinyong import audit, clock
 from xinyong.audit import Actor, AuditAction
 from xinyong.auth.scope import require_role
 from xinyong.auth.sessions import token_digest
@@ -146,9 +146,7 @@ LAST_USED_EVERY = timedelta(seconds=60)  # last_used_at is written at most once 
 
 def last_used_due(last: datetime | None, now: datetime) -> bool:
     """The one rule of when a client's last_used_at is written: unset, or older than a minute."""
-    if last is not None and last.tzinfo is None:
-        last = last.replace(tzinfo=UTC)
-    return last is None or now - last >= LAST_USED_EVERY
+    return last is None or now - clock.as_utc(last) >= LAST_USED_EVERY
 
 
 @dataclass

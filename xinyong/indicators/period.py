@@ -7,10 +7,11 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from xinyong import clock
 from xinyong.catalog import Catalog
 from xinyong.errors import InvalidInput
 
-BEIJING = timedelta(hours=8)
+BEIJING = clock.BEIJING
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 

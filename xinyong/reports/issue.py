@@ -31,7 +31,7 @@ from xinyong.reports import render_pool
 from xinyong.reports.content import ReportContent, ReportKind
 from xinyong.reports.domains import ReportDomains
 
-BEIJING = timedelta(hours=8)
+BEIJING = clock.BEIJING
 CHECK_LETTERS = "ABCDEFGHJKLMNPQRTUVWXY"
 TAIL_DIGITS = 7
 QUERY_SUMMARY_DAYS = 365

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -13,7 +13,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 from markupsafe import Markup
 
-from xinyong import enums, identifiers
+from xinyong import clock, enums, identifiers
 from xinyong.web.titles import title
 
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
@@ -36,15 +36,9 @@ def plain(value: Any) -> str:
 templates.env.filters["plain"] = plain
 
 
-BEIJING_OFFSET = timedelta(hours=8)
-
-
 def beijing(at: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    """A stored UTC time as a clerk reads it, in Beijing time (naive values are UTC)."""
-    if at is None:
-        return "—"
-    aware = at if at.tzinfo is not None else at.replace(tzinfo=UTC)
-    return (aware.astimezone(UTC) + BEIJING_OFFSET).strftime(fmt)
+    """A stored UTC time as a clerk reads it, in Beijing time (`clock.in_beijing`)."""
+    return "—" if at is None else clock.in_beijing(at).strftime(fmt)
 
 
 templates.env.filters["beijing"] = beijing
