@@ -33,15 +33,14 @@ if TYPE_CHECKING:
     import polars as pl
 
 EXPLICIT = "explicit"
-INPUT_ROLES = SEVERITY_INPUT_ROLES  # what `severity_of` reads
 # a frame column holding one input's parsed value (a list for a multi-valued code, else text):
 # read instead of parsing `data` per row (collection's validated frames carry them)
 INPUT_COLUMN = "severity input:"
 
 
 def input_fields(info: InfoClass) -> list[str]:
-    """The field ids `severity_of` reads, in INPUT_ROLES order."""
-    return [f.id for role in INPUT_ROLES if (f := info.field_by_role(role)) is not None]
+    """The field ids `severity_of` reads (`fields.SEVERITY_INPUT_ROLES`, in that order)."""
+    return [f.id for role in SEVERITY_INPUT_ROLES if (f := info.field_by_role(role)) is not None]
 
 
 @dataclass(frozen=True, slots=True)
