@@ -5,7 +5,8 @@
   the grade; every such read writes the query log (who, whom, why);
 - a financial institution without that consent: refused (403) — it asks as a lender;
 - anyone else: only what the model makes public (`public: true`): grade, as-of date, model
-  version and the plain-Chinese explanation, without record ids;
+  version and the plain-Chinese explanation, without record ids — the stored grade while it
+  matches the archive, else computed for a small archive, else "being updated" (`shown`);
 - a party the subject authorised for the scope `evaluation` (consent module: a bank it asked for
   a loan, a partner): the full explanation too, logged with the consent it relied on; a revoked or
   expired consent stops on the next request.
@@ -24,13 +25,14 @@ from xinyong.audit import Actor
 from xinyong.catalog import Catalog
 from xinyong.db.tables import Subject
 from xinyong.enums import Role
-from xinyong.evaluation import sector_grades, supervision
+from xinyong.evaluation import sector_grades, shown, supervision
 from xinyong.evaluation.scoring import Evaluation
 from xinyong.evaluation.service import assess, model_of
 from xinyong.evaluation.whatif import suggestions
 
 AUTHORITIES = (Role.OFFICER, Role.ADMIN, Role.AUDITOR)
 PURPOSE = "查看信用评价及其依据"
+NO_MODEL = "该类主体没有适用的公共信用评价模型"
 
 
 def consented(session: Session, actor: Actor, subject: Subject, *, today: date) -> bool:
@@ -83,12 +85,14 @@ def read_evaluation(
     """The subject's evaluation as this actor may see it (computed on `today` by its model)."""
     out: dict[str, Any] = {"subject": subjects.public_view(subject), "access": "public"}
     loaded = model_of(subject, catalog)
-    found = assess(session, subject, catalog=catalog, today=today) if loaded else None
-    if loaded is None or found is None:
-        return out | {"evaluation": None, "reason": "该类主体没有适用的公共信用评价模型"}
-    ev, facts = found
+    if loaded is None:
+        return out | {"evaluation": None, "reason": NO_MODEL}
     graded = sector_grades.current(session, subject.id, catalog=catalog, today=today)
     if may_read_full(session, actor, subject, today=today):
+        found = assess(session, subject, catalog=catalog, today=today)
+        if found is None:
+            return out | {"evaluation": None, "reason": NO_MODEL}
+        ev, facts = found
         basis = consent.authorise(
             session, actor, subject, consent.Scope.EVALUATION, purpose=PURPOSE, today=today
         )
@@ -123,7 +127,16 @@ def read_evaluation(
             "reason": "该评价模型的结果不向社会公开",
             "sector_grades": public_grades,
         }
-    return out | {"evaluation": public_part(ev), "sector_grades": public_grades}
+    # the public part: the stored grade while it is current (issue 17, `shown`), not every record
+    chosen = shown.public_grade(session, subject, loaded, catalog=catalog, today=today)
+    if chosen.evaluation is None:
+        return out | {"evaluation": None, "reason": shown.UPDATING, "updating": True,
+                      "sector_grades": public_grades}  # fmt: skip
+    part = public_part(chosen.evaluation) | {"source": chosen.source}
+    if not chosen.records_known:
+        part["explanation"] = shown.explanation_lines(chosen)
+        part["indicators"] = [i | {"records": None} for i in part["indicators"]]
+    return out | {"evaluation": part, "sector_grades": public_grades}
 
 
 def sector_grade_items(

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from xinyong import archive
 from xinyong.catalog import Catalog
 from xinyong.db.tables import Commitment, ListEntry, Record, Subject, VoluntaryRegistration
+from xinyong.evaluation import pending
 from xinyong.evaluation.service import reevaluate
 from xinyong.log import get_logger
 
@@ -76,8 +77,11 @@ def _reevaluate(session: Session) -> None:
     try:
         with session.begin_nested():
             reevaluate(session, changed, catalog=catalog, today=today)
+            pending.clear(session, changed)
     except Exception:  # a grade must never block the change that caused it
         log.exception("re-evaluation failed", subjects=len(changed))
+        # committed with the change: pages stop showing the grade it may no longer match
+        pending.mark(session, changed, reason=pending.FAILED)
     session.info.pop(KEY, None)
 
 
@@ -101,5 +105,9 @@ def reevaluate_batch(
     )  # the batch's own rows (by their id range), not a scan of the whole archive
     if len(ids) > BATCH_REGRADE_LIMIT:
         log.info("batch too large to regrade now", batch_id=batch_id, subjects=len(ids))
+        pending.mark_records(session, archive.of_batch(session, batch_id),
+                             reason=pending.BATCH_TOO_LARGE)  # fmt: skip
         return None
-    return reevaluate(session, ids, catalog=catalog, today=today)
+    done = reevaluate(session, ids, catalog=catalog, today=today)
+    pending.clear(session, ids)
+    return done

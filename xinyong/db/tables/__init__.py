@@ -9,6 +9,7 @@ from xinyong.db.tables.commitments import Commitment
 from xinyong.db.tables.consent import Consent
 from xinyong.db.tables.content import ContentAttachment, ContentItem
 from xinyong.db.tables.evaluation import EvaluationExplanation, EvaluationResult, EvaluationRun
+from xinyong.db.tables.evaluation_marks import EvaluationPending
 from xinyong.db.tables.exchange import OutboxEntry, RelatedParty
 from xinyong.db.tables.financing import (
     FinancingAlert,
@@ -48,6 +49,7 @@ __all__ = [
     "ContentAttachment",
     "ContentItem",
     "EvaluationExplanation",
+    "EvaluationPending",
     "EvaluationResult",
     "EvaluationRun",
     "FinancingAlert",
