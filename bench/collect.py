@@ -6,10 +6,13 @@
 partition after its reference query; since issue 17, before it: into the parent and its
 reference trigger), no Python — the ceiling for (b); with (b)'s phase timers per thread and the
 PostgreSQL server's CPU (collection/phases.py, bench/procstats.py) as a markdown table;
-then, with `--grow` (PostgreSQL): the 双公示 listing and subject page p99 on the archive as (b)
-left it, the archive grown to `--grow` × N records (copies of (b)'s records under other natural
-keys and earlier decision dates, pure SQL), another file of N rows collected into it (rows/s
-against (b)'s, the empty-archive rate), and the two p99 again. Both timed imports start from a
+then, with `--grow` (PostgreSQL): the 双公示 listing and subject page figures (bench/pages.py:
+200 timed requests a page after a warm-up, p50/p95/p99, statements and buffers a page) on the
+archive as (b) left it and graded by `xinyong evaluate` (as a nightly run would), the archive
+grown to `--grow` × N records (copies of (b)'s records under other natural keys and earlier
+decision dates, pure SQL; the records of `CONTROL` subjects are not copied), another file of N
+rows collected into it (rows/s against (b)'s, the empty-archive rate), graded again, and the
+page figures again, with the ratio after / before per page. Both timed imports start from a
 settled database (`settle`: VACUUM (ANALYZE) + CHECKPOINT, as a loader does after a bulk load;
 `--no-settle` leaves autovacuum to fall where it falls), and each prints its CPU per row — the
 collect process and every PostgreSQL process — and the autovacuums, autoanalyzes and checkpoints
@@ -45,14 +48,11 @@ import time
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from sqlalchemy import make_url, text
-
-if TYPE_CHECKING:
-    from fastapi.testclient import TestClient
-
+import pages
 from procstats import cpu_seconds, high_water_kb, postgres_cpu, print_phases
+from sqlalchemy import make_url, text
 
 from xinyong import archive, clock, identifiers
 from xinyong.collection.phases import ENV as PHASES_ENV
@@ -280,10 +280,11 @@ def run_collect(
     return rows / elapsed, peak_kb / 1024
 
 
-def grow_archive(url: str, factor: int) -> int:
+def grow_archive(url: str, factor: int, control: list[int] | None = None) -> int:
     """Copy the records already stored (factor - 1) times under other natural keys (suffix #g)
-    and decision dates g × 37 days earlier, one committed statement per copy; ANALYZE. Returns
-    the number of records afterwards."""
+    and decision dates g × 37 days earlier, one committed statement per copy; ANALYZE. The
+    records of the `control` subjects are not copied (their pages separate the archive's size
+    from the subject's). Returns the number of records afterwards."""
     import psycopg  # noqa: PLC0415
 
     columns = ", ".join(RECORD_COLUMNS)
@@ -300,8 +301,9 @@ def grow_archive(url: str, factor: int) -> int:
         assert top is not None
         for g in range(1, factor):
             conn.execute(
-                f"INSERT INTO records ({columns}) SELECT {picked} FROM records WHERE id <= %(top)s",
-                {"g": g, "top": top[0]},
+                f"INSERT INTO records ({columns}) SELECT {picked} FROM records WHERE id <= %(top)s"
+                " AND subject_id <> ALL(%(control)s)",
+                {"g": g, "top": top[0], "control": control or []},
             )
             conn.commit()
         conn.execute("ANALYZE records")
@@ -354,46 +356,41 @@ def maintenance_counts(url: str) -> tuple[int, int, int]:
     return int(row[0]), int(row[1]), int(points[0])
 
 
-def page_p99(url: str, requests: int = 20) -> tuple[float, float]:
-    """p99 (ms) of GET /disclosures/penalty (pages 1–3, then filtered by authority) and of GET
-    /subjects/{USCC} for subjects that hold records, in process (TestClient, one at a time)."""
-    import psycopg  # noqa: PLC0415
-    from fastapi.testclient import TestClient  # noqa: PLC0415
+CONTROL = 5  # subjects whose records the growth leaves alone (bench/pages.py's control pages)
 
-    from xinyong.config import Settings  # noqa: PLC0415
-    from xinyong.web.app import create_app  # noqa: PLC0415
+
+def control_subjects(url: str, n: int = CONTROL) -> list[int]:
+    """The last `n` organisations holding records: the growth does not copy their records."""
+    import psycopg  # noqa: PLC0415
 
     with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as conn:
-        codes = [r[0] for r in conn.execute(
-            "SELECT s.code FROM subjects s WHERE s.kind <> 'person' AND EXISTS "
-            "(SELECT 1 FROM records r WHERE r.subject_id = s.id) ORDER BY s.id LIMIT %s",
-            (requests,),
+        return [r[0] for r in conn.execute(
+            "SELECT s.id FROM subjects s WHERE s.kind <> 'person' AND EXISTS "
+            "(SELECT 1 FROM records r WHERE r.subject_id = s.id) ORDER BY s.id DESC LIMIT %s",
+            (n,),
         )]  # fmt: skip
-        authority = conn.execute("SELECT authority_name FROM records LIMIT 1").fetchone()
-    before = os.environ.get("XINYONG_TODAY")
-    os.environ["XINYONG_TODAY"] = TODAY.isoformat()  # the pages' today, as collect's
-    app = create_app(Settings(database_url=url))
-    listing_paths = [f"/disclosures/penalty?page={1 + i % 3}" for i in range(requests // 2)]
-    if authority:
-        listing_paths += [f"/disclosures/penalty?authority={authority[0]}"] * (requests // 2)
-    with TestClient(app) as client:
-        for path in listing_paths[:1] + [f"/subjects/{code}" for code in codes[:1]]:
-            client.get(path)  # warm-up, not timed: the first request loads templates and catalog
-        listing = [_timed(client, p) for p in listing_paths]
-        pages = [_timed(client, f"/subjects/{code}") for code in codes]
-    app.state.engine.dispose()
-    if before is None:
-        del os.environ["XINYONG_TODAY"]
-    else:
-        os.environ["XINYONG_TODAY"] = before
-    return _p99(listing), _p99(pages)
 
 
-def _timed(client: TestClient, path: str) -> float:
+def evaluate(url: str) -> float:
+    """`xinyong evaluate` on the benchmark's today, as the nightly run would after a load: the
+    subject page shows the stored grade (docs/decisions/0010, addendum); seconds it took."""
+    env = {**os.environ, "XINYONG_DATABASE_URL": url, "XINYONG_TODAY": TODAY.isoformat()}
     started = time.perf_counter()
-    resp = client.get(path)
-    assert resp.status_code == 200, (path, resp.status_code)
-    return (time.perf_counter() - started) * 1000
+    subprocess.run([str(BIN / "xinyong"), "evaluate", "--as-of", TODAY.isoformat(), "--json"],
+                   env=env, check=True, capture_output=True)  # fmt: skip
+    return time.perf_counter() - started
+
+
+def page_p99(
+    url: str, requests: int = pages.REQUESTS, control: list[int] | None = None
+) -> tuple[float, float, list[pages.PageFigures]]:
+    """The listing's and the (grown) subject page's p99 (ms) over `requests` timed requests per
+    page after a warm-up, and every page's figures (bench/pages.py: p50/p95/p99, CPU,
+    statements, buffers)."""
+    figures = pages.measure(url, requests=requests, control=control)
+    listing = [ms for f in figures if f.name.startswith("listing") for ms in f.wall_ms]
+    grown = [ms for f in figures if f.name.startswith("subject page (grown") for ms in f.wall_ms]
+    return _p99(listing), _p99(grown), figures
 
 
 def _p99(samples: list[float]) -> float:
@@ -416,6 +413,8 @@ def main() -> None:
     grow = "PostgreSQL: grow the archive to GROW × N records, then collect again"
     parser.add_argument("--grow", type=int, default=0, help=grow)
     parser.add_argument("--seed", type=int, default=20261122)
+    parser.add_argument("--page-requests", type=int, default=pages.REQUESTS,
+                        help="timed requests per page before and after growing")  # fmt: skip
     parser.add_argument("--postgres-url", default=os.environ.get("XINYONG_BENCH_POSTGRES_URL"))
     parser.add_argument("--sqlite", action="store_true", help="also measure on SQLite")
     parser.add_argument("--no-settle", dest="settle", action="store_false",
@@ -476,11 +475,15 @@ def _grown(
     """The archive-growth run: p99 before, grow, collect another file, p99 after; then what each
     import cost per row (CPU of the collect process and of PostgreSQL) into the empty and into
     the grown archive, and what maintenance ran beside each."""
-    with phase("p99 at 1×"):
+    control = control_subjects(url)
+    with phase("evaluate at 1× (the nightly run)"):
+        evaluate(url)
+    with phase("pages at 1×"):
         _analyze(url)  # as autovacuum would after (b)'s million rows: plans with statistics
-        listing0, page0 = page_p99(url)
+        listing0, page0, before = page_p99(url, opts.page_requests, control)
+    print(pages.table("1×", before))
     with phase(f"grow to {opts.grow}× (INSERT … SELECT copies, ANALYZE)"):
-        total = grow_archive(url, opts.grow)
+        total = grow_archive(url, opts.grow, control)
     second = tmp / "penalties-2.csv"
     with phase("generate the second file"):
         generate(second, opts.rows, opts.seed + 1)
@@ -489,8 +492,12 @@ def _grown(
         speed, peak = run_collect(url, second, opts.rows, fresh=False, phases=timers,
                                   settled=opts.settle)  # fmt: skip
     print_phases(timers, opts.rows)
-    with phase(f"p99 at {opts.grow}×"):
-        listing1, page1 = page_p99(url)
+    with phase(f"evaluate at {opts.grow}× (the nightly run)"):
+        evaluate(url)
+    with phase(f"pages at {opts.grow}×"):
+        listing1, page1, after = page_p99(url, opts.page_requests, control)
+    print(pages.table(f"{opts.grow}×", after))
+    print(pages.flatness(before, after))
     print_growth(empty_timers, timers, opts.rows)
     settled = "settled (VACUUM ANALYZE + CHECKPOINT before each import)" if opts.settle else (
         "not settled")  # fmt: skip

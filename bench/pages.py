@@ -159,7 +159,9 @@ def _buffers(engine: Any, statements: list[tuple[str, Any]]) -> int:
                 total += _plan_buffers(node)
                 if VERBOSE:
                     head = " ".join(statement.split())[:150]
-                    print(f"# {_plan_buffers(node):>6} buffers  {head}", file=sys.stderr)
+                    cost, jit = node["Plan"].get("Total Cost"), "JIT" in node
+                    print(f"# {_plan_buffers(node):>6} buffers, cost {cost:,.0f}, JIT {jit}  "
+                          f"{head}", file=sys.stderr)  # fmt: skip
         raw.rollback()
     return total
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
@@ -55,3 +57,30 @@ def test_the_benchmark_baseline_is_an_async_constant(client: TestClient) -> None
     first, second = client.get("/api/v1/baseline"), client.get("/api/v1/baseline")
     assert first.status_code == 200
     assert first.content == second.content == b'{"status":"ok"}'
+
+
+def test_the_public_view_pages_the_records_with_links(client: TestClient, session: Session) -> None:
+    from tests.factories import make_provider  # noqa: PLC0415
+    from tests.factories.workflows import make_penalty  # noqa: PLC0415
+
+    provider, subject = make_provider(session), make_subject(session)
+    for day in range(1, 26):
+        make_penalty(session, subject, provider, decision_date=date(2026, 6, day))
+    session.commit()
+    first = client.get(f"/api/v1/subjects/{subject.code}", params={"limit": 10}).json()
+    assert first["view"] == "public"
+    assert (first["count"], first["count_is_floor"], first["limit"]) == (25, False, 10)
+    assert len(first["records"]) == 10
+    assert first["records"][0]["decision_date"] == "2026-06-25"  # newest decision first
+    assert first["links"]["self"] == f"/api/v1/subjects/{subject.code}?limit=10"
+    seen = [r["decision_number"] for r in first["records"]]
+    page = first
+    while page["links"]["next"]:
+        assert page["next_after"] in page["links"]["next"]
+        page = client.get(page["links"]["next"]).json()
+        seen += [r["decision_number"] for r in page["records"]]
+    assert page["next_after"] is None
+    assert len(seen) == len(set(seen)) == 25  # every record once, across three pages
+    bad = client.get(f"/api/v1/subjects/{subject.code}", params={"after": "2026-13-01.5"})
+    assert bad.status_code == 422
+    assert client.get(f"/api/v1/subjects/{subject.code}", params={"limit": 101}).status_code == 422

@@ -23,7 +23,13 @@ from xinyong.disclosure.rules import (
     severity_table_for,
     window_fields,
 )
-from xinyong.disclosure.sections import Section, SubjectSections, any_shown, subject_sections
+from xinyong.disclosure.sections import (
+    Section,
+    SubjectSections,
+    any_shown,
+    public_page,
+    subject_sections,
+)
 from xinyong.disclosure.views import (
     PUNISHMENT_TAB,
     ArchiveEntry,
@@ -56,6 +62,7 @@ __all__ = [
     "full_archive",
     "listing",
     "may_read_archive",
+    "public_page",
     "public_record",
     "public_view",
     "read_archive",

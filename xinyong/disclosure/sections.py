@@ -36,6 +36,7 @@ PER_PAGE = 20  # records of a section on one page
 BATCH = 100  # records the rules decide per round trip while filling a page
 SQL_COUNT_CAP = 10_000  # records counted in SQL at most
 RULES_COUNT_CAP = 200  # records the rules decide for a count at most
+ALL = "all"  # every public class at once (`public_page`)
 
 Conditions = Sequence[ColumnElement[bool]]
 
@@ -85,16 +86,19 @@ class SubjectSections:
             raise AttributeError(tab) from None
 
 
-def section_classes(catalog: Catalog, tab: str) -> list[InfoClass]:
-    """The publicly disclosed classes a section shows (registration data is the subject's own
-    facts, a class not public is never shown)."""
+def public_classes(catalog: Catalog) -> list[InfoClass]:
+    """Every publicly disclosed class but registration data (the sections' and "other")."""
     return [
         info
         for info in catalog.info_classes.values()
-        if info.kind != "registration"
-        and info.disclosure.attribute == Disclosure.PUBLIC
-        and tab_of(info) == tab
+        if info.kind != "registration" and info.disclosure.attribute == Disclosure.PUBLIC
     ]
+
+
+def section_classes(catalog: Catalog, tab: str) -> list[InfoClass]:
+    """The publicly disclosed classes a section shows (registration data is the subject's own
+    facts, a class not public is never shown)."""
+    return [info for info in public_classes(catalog) if tab_of(info) == tab]
 
 
 def subject_sections(
@@ -160,6 +164,32 @@ def section(
     )
 
 
+def public_page(
+    session: Session,
+    subject: Subject,
+    *,
+    catalog: Catalog,
+    today: date,
+    after: tuple[date, int] | None = None,
+    per_page: int = PER_PAGE,
+) -> Section:
+    """One page of every record the rules show of the subject, all sections together, newest
+    decision first, after the keyset `after` (the API's public view), with the count as a
+    section's (exact up to the caps, a floor beyond)."""
+    filters, conditions = _filters(catalog, ALL, today)
+    found = _shown(session, subject.id, conditions, catalog=catalog, today=today, after=after,
+                   limit=per_page + 1)  # fmt: skip
+    items = tuple(record for record, _ in found[:per_page])
+    has_next = len(found) > per_page
+    if after is None and not has_next:
+        count, floor = len(items), False
+    else:
+        count, floor = _count(session, subject.id, filters, catalog=catalog, today=today)
+    return Section(tab=ALL, items=items, count=count, count_is_floor=floor, after=after,
+                   next_after=found[per_page - 1][1] if has_next else None,
+                   per_page=per_page)  # fmt: skip
+
+
 _KEPT = 64  # filters kept (a catalog version × section × day each)
 _kept: dict[tuple[str, str, date], tuple[list[archive.ClassFilter], list[Conditions]]] = {}
 
@@ -173,8 +203,8 @@ def _filters(
     if key not in _kept:
         if len(_kept) > _KEPT:
             _kept.clear()
-        filters = [class_filter(ListingQuery(info.id), catalog, today)
-                   for info in section_classes(catalog, tab)]  # fmt: skip
+        infos = public_classes(catalog) if tab == ALL else section_classes(catalog, tab)
+        filters = [class_filter(ListingQuery(info.id), catalog, today) for info in infos]
         _kept[key] = (filters, [archive.class_conditions(f) for f in filters])
     return _kept[key]
 

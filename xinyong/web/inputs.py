@@ -5,13 +5,15 @@ malformed request is answered with a Chinese 4xx and never reaches the driver as
 - `RowId`: an id in a path is a positive integer a database row can have (1 … MAX_ROW_ID);
 - `ControlCharacterGuard`: no NUL or other C0 control character in a path or query string (a
   PostgreSQL text value cannot hold NUL, and none belongs in a search or a code);
-- `json_body`: a JSON request body parsed and validated into a model, each fault named.
+- `json_body`: a JSON request body parsed and validated into a model, each fault named;
+- `KEYSET` / `keyset`: a next-page link's position (the last row's decision date and id).
 """
 
 from __future__ import annotations
 
 import json
 import re
+from datetime import date
 from typing import Annotated, Any, TypeVar
 from urllib.parse import unquote_to_bytes
 
@@ -26,6 +28,20 @@ from xinyong.web import errors
 M = TypeVar("M", bound=BaseModel)
 
 RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="编号（正整数）")]
+KEYSET = r"^\d{4}-\d{2}-\d{2}\.\d{1,18}$"  # a next-page link's keyset: the last row's date.id
+
+
+def keyset(text: str | None) -> tuple[date, int] | None:
+    """The next page's keyset from its link (`2026-06-01.1234`: the last row's date and id; the
+    query parameter already matched `KEYSET`)."""
+    if not text:
+        return None
+    day, _, last = text.partition(".")
+    try:
+        return date.fromisoformat(day), int(last)
+    except ValueError:
+        raise InvalidInput(f"翻页位置格式应为 YYYY-MM-DD.编号，收到“{text}”") from None
+
 
 # C0 controls except tab, line feed and carriage return (which forms legitimately carry), and DEL
 _CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

@@ -1,7 +1,9 @@
 """GET /api/v1/subjects?q= and /api/v1/subjects/{code}.
 
 Anonymous callers (and anyone asking `view=public`) get the public view: the subject's public facts
-and each disclosed record with class, decision number, decision date and `disclosure_ends`.
+and its disclosed records with class, decision number, decision date and `disclosure_ends`, a
+page at a time (`limit`, newest decision first; `links.next` / `after=next_after` for the next
+page, `count` with `count_is_floor` as the subject page's sections count them).
 Authorised readers (admin, officer, auditor; an enterprise account for its own subject) get the
 full archive and must give a `purpose`; each such read is written to the query log.
 
@@ -16,6 +18,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from typing import Any, Literal
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -28,11 +31,14 @@ from xinyong.catalog import Catalog
 from xinyong.config import Settings
 from xinyong.web import fastpaths, profile
 from xinyong.web.deps import SESSION_COOKIE, CurrentActor, CurrentCatalog, DbSession, Today
+from xinyong.web.inputs import KEYSET, keyset
 
 router = APIRouter(tags=["subjects"])
 sync_search_router = APIRouter(tags=["subjects"])
 fast_search_router = APIRouter(tags=["subjects"])
 SEARCH_SUMMARY = "按名称、曾用名或代码查询信用主体（公开信息）"
+PER_PAGE = 20  # public records a page of GET /subjects/{code}
+MAX_LIMIT = 100
 
 
 class SubjectOut(BaseModel):
@@ -72,12 +78,26 @@ def _iso(value: object) -> str:
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
+class PageLinks(BaseModel):
+    self: str
+    next: str | None = None  # None: this is the last page
+
+
 class SubjectDetail(SubjectOut):
     view: Literal["public", "full"]
     records: list[dict[str, Any]]  # public: disclosed records; full: the archive entries
     list_entries: list[
         dict[str, Any]
     ] = []  # lists decided on this platform, in force and published
+    # paging of the public view's records (issue 17): newest decision first, `limit` a page, the
+    # next page after the keyset `next_after` (links.next); `count` exact up to the caps
+    # (disclosure.sections), a floor when `count_is_floor`
+    count: int | None = None
+    count_is_floor: bool = False
+    limit: int | None = None
+    after: str | None = None
+    next_after: str | None = None
+    links: PageLinks | None = None
 
 
 @sync_search_router.get("/subjects", response_model=SubjectList, summary=SEARCH_SUMMARY)
@@ -128,6 +148,7 @@ def search_routers(settings: Settings) -> list[APIRouter]:
 
 @router.get("/subjects/{code}", response_model=SubjectDetail)
 def get_subject(
+    request: Request,
     session: DbSession,
     actor: CurrentActor,
     catalog: CurrentCatalog,
@@ -135,17 +156,41 @@ def get_subject(
     code: str,
     purpose: str | None = Query(None, max_length=200, description="查询目的（非公开查询必填）"),
     view: Literal["auto", "public"] = "auto",
+    limit: int = Query(PER_PAGE, ge=1, le=MAX_LIMIT, description="公开记录每页条数"),
+    after: str | None = Query(
+        None, max_length=40, pattern=KEYSET, description="下一页的位置（上一页的 next_after）"
+    ),
 ) -> SubjectDetail:
     subject = subjects.get_by_ref(session, code)
     facts = subjects.public_view(subject)
     if view == "public" or not disclosure.may_read_archive(session, actor, subject, today):
         subject = profile.public_subject(session, code, catalog, today)
-        shown = disclosure.public_view(session, subject, catalog=catalog, today=today)
-        records = [r.as_json() for r in shown.records]
+        page = disclosure.public_page(session, subject, catalog=catalog, today=today,
+                                      after=keyset(after), per_page=limit)  # fmt: skip
         own = profile.platform_profile(session, subject.id, catalog, today)
         entries = audit.jsonable(own["list_entries"] + own["red_entries"])
-        return SubjectDetail(**facts, view="public", records=records, list_entries=entries)
+        next_after = _position(page.next_after)
+        return SubjectDetail(
+            **facts, view="public", records=[r.as_json() for r in page.items],
+            list_entries=entries, count=page.count, count_is_floor=page.count_is_floor,
+            limit=limit, after=after, next_after=next_after,
+            links=PageLinks(self=_link(request, after), next=_link(request, next_after)
+                            if next_after else None),
+        )  # fmt: skip
     entries = disclosure.read_archive(
         session, subject, purpose=purpose, surface="api", actor=actor, catalog=catalog, today=today
     )
     return SubjectDetail(**facts, view="full", records=[e.as_json() for e in entries])
+
+
+def _position(key: tuple[date, int] | None) -> str | None:
+    return None if key is None else f"{key[0].isoformat()}.{key[1]}"
+
+
+def _link(request: Request, after: str | None) -> str:
+    """This address with `after` set (or left out): the page's own link or the next one's."""
+    params = {k: v for k, v in request.query_params.items() if k != "after"}
+    if after:
+        params["after"] = after
+    query = urlencode(params)
+    return request.url.path + (f"?{query}" if query else "")

@@ -16,6 +16,7 @@ from xinyong.errors import InvalidInput
 from xinyong.web import evaluation as evaluation_web
 from xinyong.web import profile
 from xinyong.web.deps import CurrentCatalog, DbSession, Today
+from xinyong.web.inputs import KEYSET, keyset
 from xinyong.web.portal import qr
 from xinyong.web.templating import templates
 
@@ -36,7 +37,6 @@ def search(
 
 
 SECTION_TABS = Literal["licences", "penalties", "incentives", "punishments", "breaches"]
-KEYSET = r"^\d{4}-\d{2}-\d{2}\.\d{1,18}$"  # a next-page link's keyset: the last row's date.id
 
 
 @router.get("/subjects/{ref}", response_class=HTMLResponse)
@@ -119,12 +119,8 @@ def listing_page(
 
 
 def _after(text: str | None) -> tuple[date, int] | None:
-    """The next page's keyset from its link (`2026-06-01.1234`: the last row's date and id)."""
-    if not text:
-        return None
-    day, _, last = text.partition(".")
-    found = _day(day, "翻页位置")
-    return None if found is None else (found, int(last))
+    """The next page's keyset from its link (`inputs.keyset`)."""
+    return keyset(text)
 
 
 def _day(text: str | None, label: str) -> date | None:
