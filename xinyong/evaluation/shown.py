@@ -18,7 +18,7 @@ page view.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -79,11 +79,14 @@ def stored_is_current(
 
 def _times(session: Session, subject_id: int) -> tuple[datetime | None, datetime | None]:
     """(when the newest result's computation started, the subject's pending mark): one statement.
-    A run's result counts from the run's start (its row's time less its duration: the run reads
-    the archive before it writes), a single re-evaluation's from its transaction."""
+    A run's result counts from its run's row, a single re-evaluation's from its own: each reads
+    the archive in the transaction that writes the row (`engine.run_embedded`: `run_totals` then
+    `start_run`, one session), whose time is, on PostgreSQL, the transaction's start (`now()`),
+    before the read; on SQLite the row's insert, and no other writer can commit between the read
+    and that insert (SQLite refuses a write on an outdated snapshot)."""
     r, run, mark = EvaluationResult, EvaluationRun, EvaluationPending
     row = session.execute(
-        select(r.created_at, run.created_at, run.seconds, mark.since)
+        select(r.created_at, run.created_at, mark.since)
         .select_from(r)
         .outerjoin(run, run.id == r.run_id)
         .outerjoin(mark, mark.subject_id == r.subject_id)
@@ -93,10 +96,8 @@ def _times(session: Session, subject_id: int) -> tuple[datetime | None, datetime
     ).first()
     if row is None:
         return None, None
-    created, run_created, seconds, since = row
-    if run_created is not None:
-        created = run_created - timedelta(seconds=float(seconds or 0))
-    return created, since
+    run_created: datetime | None = row[1]  # None: a single re-evaluation (no run)
+    return (row[0] if run_created is None else run_created), row[2]
 
 
 def from_stored(stored: StoredGrade, loaded: LoadedModel) -> tuple[Evaluation, bool]:
