@@ -61,3 +61,38 @@ def test_evaluation_tab_and_me_explanation_render_without_id_numbers(
     expect(mine).to_contain_text("预计等级 B")
     expect(mine.get_by_role("link", name="去申请信用修复")).to_be_visible()
     assert not _unmasked(page.content(), {id_number})
+
+
+def test_the_tab_shows_a_runs_stored_grade_until_a_change_is_pending(
+    page: Page, live_server: str, live_settings: Settings
+) -> None:
+    from xinyong import catalog as catalogs  # noqa: PLC0415
+    from xinyong.audit import Actor  # noqa: PLC0415
+    from xinyong.db.tables import Subject  # noqa: PLC0415
+    from xinyong.evaluation import engine as runs  # noqa: PLC0415
+    from xinyong.evaluation import pending, service  # noqa: PLC0415
+
+    code, _, _ = _seed(live_settings)
+    db = make_engine(live_settings.database_url)
+    catalog = catalogs.load_catalog(live_settings.catalog_dir)
+    today = live_settings.today
+    assert today is not None  # the live server's fixed today
+    with transaction(make_sessionmaker(db)) as session:
+        subject = session.query(Subject).filter_by(code=code).one()
+        loaded = service.model_of(subject, catalog)
+        assert loaded is not None
+        runs.run_embedded(session, loaded, catalog=catalog, as_of=today,
+                          actor=Actor.system("测试"))  # fmt: skip
+        subject_id = subject.id
+    page.goto(f"{live_server}/subjects/{code}")
+    tab = page.locator("#evaluations")
+    expect(tab).to_contain_text("C（中）")
+    expect(tab).to_contain_text("按基准日的档案评价，此后档案没有变化")
+    expect(tab).to_contain_text("遵纪守法·一般失信行政处罚：扣 8 分。")  # a run keeps no record ids
+
+    with transaction(make_sessionmaker(db)) as session:
+        pending.mark(session, [subject_id], reason=pending.FAILED)
+    db.dispose()
+    page.reload()
+    expect(tab).to_contain_text("按当前档案计算")
+    expect(tab).to_contain_text("遵纪守法·一般失信行政处罚：扣 8 分（依据 1 条记录）")
