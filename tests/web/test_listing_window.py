@@ -23,7 +23,7 @@ from xinyong import archive
 from xinyong.catalog import Catalog
 from xinyong.clock import period_last_day
 from xinyong.db.tables import Record, Subject
-from xinyong.disclosure.listing import ListingQuery, class_filter
+from xinyong.disclosure.listing import ListingPage, ListingQuery, class_filter
 from xinyong.disclosure.rules import earliest_in_window, listing_cutoffs
 
 listing_module = importlib.import_module("xinyong.disclosure.listing")  # the package shadows it
@@ -130,3 +130,49 @@ def test_pages_walk_the_keyset_without_gaps_or_repeats(
         seen += [item.decision_number for _, item in result.items]
         assert result.has_next is (page < 3)
     assert seen == [number for *_, number in sorted(shown, reverse=True)]  # newest first, once
+
+
+def test_the_previous_page_reads_backwards_from_the_first_rows_keyset(
+    session: Session, client: TestClient, catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Following 下一页 then 上一页 by their keysets gives the same pages as the page numbers,
+    without skipping the rows before them (issue 17: a page costs its own rows)."""
+    monkeypatch.setattr(listing_module, "BATCH", 3)
+    subject = make_subject(session)
+    for n in range(9):
+        day = date(2026, 6, 1) - timedelta(days=n // 2)
+        kinds = ["警告"] if n % 3 == 1 else ["罚款"]
+        make_record(session, subject, decision_date=day, authority_name="示范区后翻局",
+                    data={**GENERAL, "penalty_kinds": kinds,
+                          "decision_number": f"示罚〔2026〕8{n}号"})  # fmt: skip
+    session.commit()
+    today = date(2026, 11, 23)
+
+    def page_of(
+        page: int,
+        after: tuple[date, int] | None = None,
+        before: tuple[date, int] | None = None,
+    ) -> ListingPage:
+        query = ListingQuery("penalty", authority_name="示范区后翻局", page=page, per_page=2,
+                             after=after, before=before)  # fmt: skip
+        found: ListingPage = listing_module.listing(session, query, catalog=catalog, today=today)
+        return found
+
+    numbered = [page_of(page=p) for p in (1, 2, 3)]
+    third = page_of(page=3, after=page_of(page=2, after=numbered[0].next_after).next_after)
+    assert [i.decision_number for _, i in third.items] == [
+        i.decision_number for _, i in numbered[2].items
+    ]
+    back = page_of(page=2, before=third.first_key)
+    assert [i.decision_number for _, i in back.items] == [
+        i.decision_number for _, i in numbered[1].items
+    ]
+    assert back.has_next
+    assert back.next_after == numbered[1].next_after
+
+    assert third.first_key is not None
+    key = f"{third.first_key[0]}.{third.first_key[1]}"
+    resp = client.get("/disclosures/penalty", params={"authority": "示范区后翻局", "page": 2,
+                                                      "before": key})  # fmt: skip
+    assert resp.status_code == 200
+    assert 'rel="prev"' in resp.text

@@ -294,11 +294,24 @@ def class_conditions(
 
 
 def current_of_class(
-    session: Session, where: ClassFilter, *, after: tuple[date, int] | None = None, limit: int
+    session: Session,
+    where: ClassFilter,
+    *,
+    after: tuple[date, int] | None = None,
+    before: tuple[date, int] | None = None,
+    limit: int,
 ) -> list[Record]:
     """Current, active versions of one class, newest decision first (a window of the listing):
     the `limit` that come after the (decision_date, id) `after` in that order (a keyset, so each
-    window costs its own rows, not every row before it as an OFFSET would)."""
+    window costs its own rows, not every row before it as an OFFSET would). With `before`
+    instead: the `limit` that come just before that keyset, nearest first (oldest decision
+    first: the previous page read backwards, the same index walked the other way)."""
+    if before is not None:
+        day, first = before
+        newer = or_(Record.decision_date > day,
+                    and_(Record.decision_date == day, Record.id > first))  # fmt: skip
+        stmt = _of_class(where).where(newer).order_by(Record.decision_date, Record.id)
+        return list(session.execute(stmt.limit(limit)).scalars())
     stmt = _of_class(where).order_by(Record.decision_date.desc(), Record.id.desc())
     if after is not None:
         day, last = after

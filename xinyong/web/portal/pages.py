@@ -109,9 +109,13 @@ def listing_page(
     date_to: str | None = Query(None, alias="to", max_length=10),
     page: int = Query(1, ge=1, le=1000),
     after: str | None = Query(None, max_length=40, pattern=KEYSET),
+    before: str | None = Query(None, max_length=40, pattern=KEYSET),
 ) -> HTMLResponse:
+    """One page of a 双公示 listing: the next page's link carries the last row's keyset
+    (`after`), the previous page's the first row's (`before`)."""
     start, end = _day(date_from, "起始日期"), _day(date_to, "截止日期")
-    query = ListingQuery(info_class, authority or None, start, end, page, PER_PAGE, _after(after))
+    query = ListingQuery(info_class, authority or None, start, end, page, PER_PAGE, _after(after),
+                         None if after else _after(before))  # fmt: skip
     result = disclosure.listing(session, query, catalog=catalog, today=today)
     title = catalog.info_class(info_class).title
     context = {"page": result, "title": title, "info_class": info_class, "today": today}
