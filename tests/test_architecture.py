@@ -86,6 +86,7 @@ NOT_ACTIONS = {
     ("evaluation/engine.py", "write_results"): "a run's results: the run is audited by start_run",
     ("evaluation/service.py", "evaluate_subject"): "a derived grade after an audited change",
     ("evaluation/service.py", "reevaluate"): "derived grades after an audited change",
+    ("evaluation/pending.py", "clear"): "bookkeeping of a re-evaluation after an audited change",
     ("outbox.py", "append"): "a row of the change it records, inside that audited action",
     ("exchange/delivery.py", "send_pending"): "delivery bookkeeping of changes already audited",
     (

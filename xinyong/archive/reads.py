@@ -294,31 +294,25 @@ def class_conditions(
 
 
 def current_of_class(
-    session: Session,
-    where: ClassFilter,
-    *,
-    after: tuple[date, int] | None = None,
-    before: tuple[date, int] | None = None,
-    limit: int,
-) -> list[Record]:
-    """Current, active versions of one class, newest decision first (a window of the listing):
-    the `limit` that come after the (decision_date, id) `after` in that order (a keyset, so each
-    window costs its own rows, not every row before it as an OFFSET would). With `before`
-    instead: the `limit` that come just before that keyset, nearest first (oldest decision
-    first: the previous page read backwards, the same index walked the other way)."""
+    session: Session, where: ClassFilter, *, after: tuple[date, int] | None = None,
+    before: tuple[date, int] | None = None, limit: int,
+) -> list[Record]:  # fmt: skip
+    """A window of the listing: current, active versions of one class, newest decision first,
+    `limit` after the keyset `after` (costs its own rows), or just before `before` nearest first."""
     if before is not None:
-        day, first = before
-        newer = or_(Record.decision_date > day,
-                    and_(Record.decision_date == day, Record.id > first))  # fmt: skip
-        stmt = _of_class(where).where(newer).order_by(Record.decision_date, Record.id)
-        return list(session.execute(stmt.limit(limit)).scalars())
-    stmt = _of_class(where).order_by(Record.decision_date.desc(), Record.id.desc())
-    if after is not None:
-        day, last = after
-        stmt = stmt.where(
-            or_(Record.decision_date < day, and_(Record.decision_date == day, Record.id < last))
-        )
+        stmt = _of_class(where).where(_beyond(before, newer=True))
+        stmt = stmt.order_by(Record.decision_date, Record.id)
+    else:
+        stmt = _of_class(where).order_by(Record.decision_date.desc(), Record.id.desc())
+        stmt = stmt if after is None else stmt.where(_beyond(after))
     return list(session.execute(stmt.limit(limit)).scalars())
+
+
+def _beyond(key: tuple[date, int], *, newer: bool = False) -> ColumnElement[bool]:
+    """The rows past a (decision_date, id) keyset: older (newest-first order), or `newer`."""
+    (day, last), on = key, Record.decision_date
+    return (or_(on > day, and_(on == day, Record.id > last)) if newer
+            else or_(on < day, and_(on == day, Record.id < last)))  # fmt: skip
 
 
 def current_of_subject(
@@ -339,10 +333,7 @@ def current_of_subject(
         .order_by(Record.decision_date.desc(), Record.id.desc())
     )
     if after is not None:
-        day, last = after
-        stmt = stmt.where(
-            or_(Record.decision_date < day, and_(Record.decision_date == day, Record.id < last))
-        )
+        stmt = stmt.where(_beyond(after))
     return list(session.execute(stmt.offset(skip or None).limit(limit)).scalars())
 
 
