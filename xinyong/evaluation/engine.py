@@ -9,11 +9,13 @@ The plan, shared by both engines so they cannot drift:
    expressions, then the pure scoring's own steps once per distinct input. It gives exactly what
    `scoring.score` gives (tests/evaluation/test_plan.py); `score` stays the reference and the
    single-subject path (`service.assess`).
-The embedded engine (default; SQLite and PostgreSQL) runs both in-process, 100,000 subjects a
-chunk; the Spark engine (`spark.py`) reads the Parquet table and runs step 2 per partition.
-Results are appended to `evaluation_results` with the run's id (COPY on PostgreSQL, executemany
-on SQLite), each referencing its explanation (`Evaluation.compact`), stored once per distinct
-text in `evaluation_explanations`; a run row keeps the counts per grade
+The embedded engine (default; SQLite and PostgreSQL) runs both in-process: one pass over the
+records for the tallies, then every subject scored at once (each distinct tally vector once,
+`plan.score_shared`); the Spark engine (`spark.py`) reads the Parquet table and runs step 2
+per partition.
+Results are appended to `evaluation_results` with the run's id (COPY on PostgreSQL in pieces of
+`PIECE` rows, executemany on SQLite), each referencing its explanation (`Evaluation.compact`),
+stored once per distinct text in `evaluation_explanations`; a run row keeps the counts per grade
 (docs/decisions/0010-evaluation-engine.md).
 """
 
