@@ -203,11 +203,12 @@ def _store_explanations(session: Session, texts: list[str]) -> list[int]:
     if not texts or session.get_bind().dialect.name != "postgresql":
         return store_explanations(session, [json.loads(t) for t in texts])
     driver = session.connection().connection.driver_connection
-    draw = (
-        "SELECT nextval(pg_get_serial_sequence('evaluation_explanations', 'id')) "
-        "FROM generate_series(1, %s)"
+    draw = (  # the sequence looked up once, its values as one array
+        "SELECT array_agg(nextval(q.seq)) FROM generate_series(1, %s), (SELECT "
+        "pg_get_serial_sequence('evaluation_explanations', 'id')::regclass AS seq) AS q"
     )
-    ids = [row[0] for row in driver.execute(draw, (len(texts),))]  # type: ignore[union-attr]
+    found = driver.execute(draw, (len(texts),)).fetchone()  # type: ignore[union-attr]
+    ids: list[int] = found[0]
     _copy(session, "evaluation_explanations", [pl.DataFrame({"id": ids, "body": texts})])
     return ids
 
