@@ -126,7 +126,7 @@ PHASES = [  # (module, attribute, phase name, generator?)
     (plan, "combine", "combine", False),
     (facts_mod, "all_hits", "list entries, workflows", False),
     (fact_table, "other_facts", "list entries, workflows", False),
-    (plan, "score_totals", "scoring", False),
+    (plan, "score_shared" if hasattr(plan, "score_shared") else "score_totals", "scoring", False),
     (engine, "write_results", "storing (COPY)", False),
 ]
 

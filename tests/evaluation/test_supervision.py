@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from tests.conftest import CATALOG_DIR
 from tests.factories import make_provider, make_subject
 from tests.factories.workflows import make_penalty
+from xinyong import catalog as catalogs
 from xinyong import evaluation, measures
 from xinyong.audit import Actor
 from xinyong.catalog import Catalog
@@ -22,6 +23,7 @@ from xinyong.evaluation import sector_grades, supervision
 from xinyong.measures.fast import FastCheck
 
 SYSTEM = Actor(kind="api_client", id=9, label="接口:监管系统", role=Role.SYSTEM)
+AUDITOR = Actor(kind="user", id=5, label="审计员", role=Role.AUDITOR)
 
 
 def _in_force(system: str, grade: str) -> sector_grades.SectorGrade:
@@ -137,3 +139,40 @@ def test_fast_path_answers_with_the_same_grade(engine, catalog: Catalog, today: 
             s.execute(delete(EvaluationResult).where(EvaluationResult.subject_id == ids[0]))
             s.execute(delete(Record).where(Record.id == ids[2]))
             s.execute(delete(Subject).where(Subject.id == ids[0]))
+
+
+def _with_ratio_c(catalog: Catalog, ratio: str) -> Catalog:
+    """The catalog with the first sector's class C ratio changed in its supervision.yaml."""
+    texts = dict(catalog.texts)
+    old = "C: {ratio: 0.40,"
+    assert old in texts[supervision.FILE]
+    texts[supervision.FILE] = texts[supervision.FILE].replace(old, f"C: {{ratio: {ratio},", 1)
+    return catalogs.load_catalog_texts(texts, "old")
+
+
+def test_the_rules_are_those_of_the_catalog_version(catalog: Catalog) -> None:
+    assert supervision.rules_of(catalog) == supervision.load_rules()
+    old = _with_ratio_c(catalog, "0.45")
+    assert old.version != catalog.version  # supervision.yaml is part of the version
+    assert supervision.rules_of(old).sectors[0].classes["C"].ratio == 0.45
+    assert supervision.rules_of(catalog).sectors[0].classes["C"].ratio == 0.4
+
+
+def test_a_replay_reads_the_supervision_rules_of_the_logged_version(
+    session: Session, catalog: Catalog, today: date
+) -> None:
+    """A check answered under an older catalog version (another ratio for class C) replays with
+    that version's stored supervision.yaml, not today's file."""
+    old = _with_ratio_c(catalog, "0.45")
+    catalogs.record_version(session, old, actor=Actor.system())
+    subject = make_subject(session)
+    make_penalty(session, subject, make_provider(session), decision_date=date(2026, 6, 1))
+    evaluation.evaluate_subject(session, subject, catalog=old, today=today)
+    ans = measures.check(session, subject.code, "supervision", catalog=old, actor=SYSTEM,
+                         today=today)  # fmt: skip
+    assert ans.as_dict()["supervision"]["inspection_ratio"] == 0.45
+    catalogs.record_version(session, catalog, actor=Actor.system())
+    done = measures.replay_check(session, ans.check_id, catalog=catalog, actor=AUDITOR)
+    assert done.catalog_version == old.short_version != catalog.short_version
+    assert done.answer["supervision"]["inspection_ratio"] == 0.45
+    assert done.matches, done.notes

@@ -11,6 +11,8 @@ Does not: decide disclosure periods (disclosure), list validity (lists) or repai
 Start here: `scoring.score` (pure), then `service.current_grade` (what other modules call).
 """
 
+from typing import TYPE_CHECKING, Any
+
 from xinyong.evaluation.models import LoadedModel, ModelSet, load_model_file, load_models
 from xinyong.evaluation.scoring import Evaluation, Fact, IndicatorResult, score
 from xinyong.evaluation.service import (
@@ -24,7 +26,20 @@ from xinyong.evaluation.service import (
     reevaluate,
 )
 from xinyong.evaluation.watch import install, reevaluate_batch
-from xinyong.evaluation.whatif import Suggestion, suggestions
+
+if TYPE_CHECKING:
+    from xinyong.evaluation.whatif import Suggestion, suggestions
+
+
+def __getattr__(name: str) -> Any:
+    """`whatif` ("what would change my grade") on first use: it imports the repair and commitment
+    workflows, which a whole run (`xinyong evaluate`) never needs at start-up."""
+    if name in ("Suggestion", "suggestions"):
+        from xinyong.evaluation import whatif  # noqa: PLC0415
+
+        return getattr(whatif, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "Evaluation",

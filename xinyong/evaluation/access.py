@@ -88,6 +88,7 @@ def read_evaluation(
     if loaded is None:
         return out | {"evaluation": None, "reason": NO_MODEL}
     graded = sector_grades.current(session, subject.id, catalog=catalog, today=today)
+    rules = supervision.rules_of(catalog)
     if may_read_full(session, actor, subject, today=today):
         found = assess(session, subject, catalog=catalog, today=today)
         if found is None:
@@ -110,8 +111,8 @@ def read_evaluation(
             "access": "full",
             "evaluation": public_part(ev) | ev.as_dict(),
             "what_would_change": [s.as_dict() for s in offers],
-            "supervision": supervision_by_sector(ev, graded),  # not public (rules.md §10.3)
-            "sector_grades": sector_grade_items(graded, public_only=False),
+            "supervision": supervision_by_sector(ev, rules, graded),  # not public (§10.3)
+            "sector_grades": sector_grade_items(graded, rules, public_only=False),
         }
     if actor.role == Role.BANK:
         # A financial institution asks as a lender (信易贷): only with the subject's consent; the
@@ -120,7 +121,7 @@ def read_evaluation(
             "金融机构查询企业信用评价须取得该企业对“信用评价详情”的有效授权",
             code="consent.no_basis",
         )
-    public_grades = sector_grade_items(graded, public_only=True)
+    public_grades = sector_grade_items(graded, rules, public_only=True)
     if not loaded.model.public:
         return out | {
             "evaluation": None,
@@ -140,11 +141,13 @@ def read_evaluation(
 
 
 def sector_grade_items(
-    graded: Mapping[str, sector_grades.SectorGrade], *, public_only: bool
+    graded: Mapping[str, sector_grades.SectorGrade],
+    rules: supervision.SupervisionRules,
+    *,
+    public_only: bool,
 ) -> list[dict[str, Any]]:
     """The sector grades in force, beside ours; for the public only those the grading authority
     itself publishes (`public_grades` of the system in catalogs/supervision.yaml)."""
-    rules = supervision.load_rules()
     out = []
     for g in graded.values():
         system = rules.system(g.system)
@@ -162,11 +165,12 @@ def sector_grade_items(
 
 
 def supervision_by_sector(
-    ev: Evaluation, graded: Mapping[str, sector_grades.SectorGrade] | None = None
+    ev: Evaluation,
+    rules: supervision.SupervisionRules,
+    graded: Mapping[str, sector_grades.SectorGrade] | None = None,
 ) -> list[dict[str, Any]]:
     """The supervision class in every sector (our grade, combined with a sector grade where the
     sector's rule says so), with ratio, frequency and what decided it."""
-    rules = supervision.load_rules()
     row = supervision.GradeRow(ev.grade, ev.model_id, ev.model_version, ev.as_of, ev.score)
     out = []
     for sector in rules.sectors:

@@ -9,16 +9,19 @@ The plan, shared by both engines so they cannot drift:
    expressions, then the pure scoring's own steps once per distinct input. It gives exactly what
    `scoring.score` gives (tests/evaluation/test_plan.py); `score` stays the reference and the
    single-subject path (`service.assess`).
-The embedded engine (default; SQLite and PostgreSQL) runs both in-process, 100,000 subjects a
-chunk; the Spark engine (`spark.py`) reads the Parquet table and runs step 2 per partition.
-Results are appended to `evaluation_results` with the run's id (COPY on PostgreSQL, executemany
-on SQLite), each referencing its explanation (`Evaluation.compact`), stored once per distinct
-text in `evaluation_explanations`; a run row keeps the counts per grade
+The embedded engine (default; SQLite and PostgreSQL) runs both in-process: one pass over the
+records for the tallies, then every subject scored at once (each distinct tally vector once,
+`plan.score_shared`); the Spark engine (`spark.py`) reads the Parquet table and runs step 2
+per partition.
+Results are appended to `evaluation_results` with the run's id (COPY on PostgreSQL in pieces of
+`PIECE` rows, executemany on SQLite), each referencing its explanation (`Evaluation.compact`),
+stored once per distinct text in `evaluation_explanations`; a run row keeps the counts per grade
 (docs/decisions/0010-evaluation-engine.md).
 """
 
 from __future__ import annotations
 
+import io
 import json
 import time
 from collections import Counter
@@ -139,36 +142,59 @@ def score_chunk_vectorised(
 
 
 RESULT_COLUMNS = ("subject_id", "score", "grade", "explanation", "facts_hash")
+PIECE = 100_000  # result rows per piece of the COPY (built while the server takes the last)
 
 
 def write_results(
-    session: Session, scored: pl.DataFrame, run: EvaluationRun, known: dict[str, int] | None = None
+    session: Session,
+    scored: pl.DataFrame | plan.Scored,
+    run: EvaluationRun,
+    known: dict[str, int] | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> None:
-    """Append a run's results (RESULT_COLUMNS, explanation as JSON text): each distinct
-    explanation stored once (`known`: its id by text, kept across a run's chunks), the result
-    rows referencing it; COPY on PostgreSQL, executemany on SQLite."""
+    """Append a run's results — RESULT_COLUMNS with the explanation as JSON text, or
+    `plan.Scored` (each distinct tally vector's explanation once): each distinct explanation
+    stored once (`known`: its id by text, kept across a run's calls), the result rows
+    referencing it; COPY on PostgreSQL, executemany on SQLite. `progress(rows)` after each
+    piece of rows."""
+    shared = scored if isinstance(scored, plan.Scored) else _shared(scored)
     known = {} if known is None else known
-    texts = scored["explanation"].unique().to_list()
-    new = [t for t in texts if t not in known]
+    texts = shared.profiles["explanation"].to_list()
+    new = list(dict.fromkeys(t for t in texts if t not in known))
     known.update(zip(new, _store_explanations(session, new), strict=True))
-    ids = pl.col("explanation").replace_strict({t: known[t] for t in texts}, return_dtype=pl.Int64)
-    frame = scored.select(
+    ids = shared.profiles.select(
+        "profile", pl.Series("explanation_id", [known[t] for t in texts], dtype=pl.Int64)
+    )
+    # the run's constants last: the pieces' text is built column by column in Polars
+    frame = shared.subjects.join(ids, on="profile", how="left").select(
         pl.col("subject_id"),
+        pl.col("score"),
+        pl.col("grade"),
+        pl.col("facts_hash"),
+        pl.col("explanation_id"),
         pl.lit(run.model_id).alias("model_id"),
         pl.lit(run.model_version).alias("model_version"),
         pl.lit(run.as_of).alias("as_of"),
-        pl.col("score"),
-        pl.col("grade"),
         pl.lit(run.id).alias("run_id"),
         pl.lit("run").alias("trigger"),
-        pl.col("facts_hash"),
-        ids.alias("explanation_id"),
     )
-    if _copy(session, "evaluation_results", frame):
+    pieces = [frame.slice(start, PIECE) for start in range(0, frame.height, PIECE)]
+    if _copy(session, "evaluation_results", pieces, progress):
         return
     untyped = table("evaluation_results", *(column(c) for c in frame.columns))
-    rows = frame.with_columns(pl.col("as_of").dt.to_string("%Y-%m-%d")).to_dicts()
-    session.execute(insert(untyped), rows)
+    for piece in pieces:
+        rows = piece.with_columns(pl.col("as_of").dt.to_string("%Y-%m-%d")).to_dicts()
+        session.execute(insert(untyped), rows)
+        if progress is not None:
+            progress(piece.height)
+
+
+def _shared(scored: pl.DataFrame) -> plan.Scored:
+    """Results with an explanation text per subject (RESULT_COLUMNS) as `plan.Scored`."""
+    profiles = scored.select("explanation").unique().with_row_index("profile")
+    profiles = profiles.with_columns(pl.col("profile").cast(pl.Int64))
+    subjects = scored.join(profiles, on="explanation", how="left")
+    return plan.Scored(subjects.drop("explanation"), profiles)
 
 
 def _store_explanations(session: Session, texts: list[str]) -> list[int]:
@@ -177,24 +203,41 @@ def _store_explanations(session: Session, texts: list[str]) -> list[int]:
     if not texts or session.get_bind().dialect.name != "postgresql":
         return store_explanations(session, [json.loads(t) for t in texts])
     driver = session.connection().connection.driver_connection
-    draw = (
-        "SELECT nextval(pg_get_serial_sequence('evaluation_explanations', 'id')) "
-        "FROM generate_series(1, %s)"
+    draw = (  # the sequence looked up once, its values as one array
+        "SELECT array_agg(nextval(q.seq)) FROM generate_series(1, %s), (SELECT "
+        "pg_get_serial_sequence('evaluation_explanations', 'id')::regclass AS seq) AS q"
     )
-    ids = [row[0] for row in driver.execute(draw, (len(texts),))]  # type: ignore[union-attr]
-    _copy(session, "evaluation_explanations", pl.DataFrame({"id": ids, "body": texts}))
+    found = driver.execute(draw, (len(texts),)).fetchone()  # type: ignore[union-attr]
+    ids: list[int] = found[0]
+    _copy(session, "evaluation_explanations", [pl.DataFrame({"id": ids, "body": texts})])
     return ids
 
 
-def _copy(session: Session, name: str, frame: pl.DataFrame) -> bool:
-    """COPY the frame into the table on PostgreSQL (True); False elsewhere."""
+def _copy(
+    session: Session,
+    name: str,
+    pieces: Sequence[pl.DataFrame],
+    progress: Callable[[int], None] | None = None,
+) -> bool:
+    """COPY the pieces (frames with the same columns) into the table on PostgreSQL (True);
+    False elsewhere. Each piece's CSV is built while a psycopg thread sends the previous one
+    (`QueuedLibpqWriter`), so the client's share overlaps the server's."""
     if session.get_bind().dialect.name != "postgresql":
         return False
+    if not pieces:
+        return True
+    from psycopg.copy import QueuedLibpqWriter  # noqa: PLC0415
+
     driver = session.connection().connection.driver_connection
-    body = frame.write_csv(include_header=False).encode("utf-8")
-    sql = f"COPY {name} ({', '.join(frame.columns)}) FROM STDIN WITH (FORMAT csv)"
-    with driver.cursor().copy(sql) as copy:  # type: ignore[union-attr]
-        copy.write(body)
+    cursor = driver.cursor()  # type: ignore[union-attr]
+    sql = f"COPY {name} ({', '.join(pieces[0].columns)}) FROM STDIN WITH (FORMAT csv)"
+    with cursor.copy(sql, writer=QueuedLibpqWriter(cursor)) as copy:
+        for piece in pieces:
+            body = io.BytesIO()
+            piece.write_csv(body, include_header=False)
+            copy.write(body.getvalue())
+            if progress is not None:
+                progress(piece.height)
     return True
 
 
@@ -247,24 +290,24 @@ def run_embedded(
 ) -> RunSummary:
     """Grade every subject the model covers on `as_of`; results stored with the run.
 
-    The plan in one pass over the records (`run_totals`), then scored and stored a chunk of
-    subjects at a time."""
+    The plan in one pass over the records (`run_totals`), then every subject scored at once —
+    each distinct tally vector once (`plan.score_shared`) — and stored by pieces."""
     started = time.perf_counter()
     totals = run_totals(session, loaded, catalog=catalog, as_of=as_of)  # before any write
     run = start_run(session, loaded, as_of=as_of, engine="embedded", actor=actor)
-    ids = graded_subjects(session, loaded)
-    grades: Counter[str] = Counter()
+    ids = pl.Series("subject_id", graded_subjects(session, loaded), dtype=pl.Int64)
+    scored = plan.score_shared(loaded.model, loaded.version, totals, ids, as_of)
+    del totals
     done = 0
-    known: dict[str, int] = {}  # explanations stored by this run, by text
-    for _low, _high, chunk in spans(ids):
-        series = pl.Series("subject_id", chunk, dtype=pl.Int64)
-        mine = totals.filter(pl.col("subject_id").is_in(series))
-        scored = plan.score_totals(loaded.model, loaded.version, mine, series, as_of)
-        write_results(session, scored, run, known)
-        grades.update(dict(scored["grade"].value_counts().iter_rows()))
-        done += len(chunk)
+
+    def stored(rows: int) -> None:
+        nonlocal done
+        done += rows
         if progress is not None:
             progress(done, len(ids))
+
+    write_results(session, scored, run, progress=stored)
+    grades = Counter(dict(scored.subjects["grade"].value_counts().iter_rows()))
     return finish_run(session, run, grades, started, loaded)
 
 

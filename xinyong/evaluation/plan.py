@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -196,16 +197,67 @@ def score_totals(
 ) -> pl.DataFrame:
     """`score_frame` and `hashes_frame` of the subjects from the partial of all their facts
     (`partial`, `combine`): subject_id, score, grade, explanation, facts_hash."""
+    return score_shared(model, version, totals, subject_ids, as_of).per_subject()
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    """A run's scores with each explanation once: `subjects` (subject_id, score, grade,
+    facts_hash, profile) and `profiles` (profile, explanation) — the subjects of one profile
+    have the same tallies (`_scored_profiles`), so the same score, grade and explanation."""
+
+    subjects: pl.DataFrame
+    profiles: pl.DataFrame
+
+    def per_subject(self) -> pl.DataFrame:
+        """subject_id, score, grade, explanation, facts_hash: one explanation text a subject."""
+        joined = self.subjects.join(self.profiles, on="profile", how="left")
+        return joined.select("subject_id", "score", "grade", "explanation", "facts_hash")
+
+
+def score_shared(
+    model: EvaluationModel, version: str, totals: pl.DataFrame, subject_ids: pl.Series, as_of: date
+) -> Scored:
+    """`score_totals` with each distinct tally vector scored and explained once (`Scored`)."""
     frame = complete(totals, subject_ids)
-    scored = score_tallies(model, version, frame, as_of)
-    return scored.join(_hash_text(frame), on="subject_id", how="left")
+    subjects, scored = _scored_profiles(model, version, frame, as_of)
+    per_subject = subjects.join(scored.drop("explanation"), on="profile", how="left")
+    with_hash = per_subject.join(_hash_text(frame), on="subject_id", how="left")
+    return Scored(
+        with_hash.select("subject_id", "score", "grade", "facts_hash", "profile"),
+        scored.select("profile", "explanation"),
+    )
 
 
 def score_tallies(
     model: EvaluationModel, version: str, frame: pl.DataFrame, as_of: date
 ) -> pl.DataFrame:
     """Every subject of a complete tally frame (`complete`) scored: subject_id, score, grade,
-    explanation. The reference's steps, each once per distinct input."""
+    explanation."""
+    subjects, scored = _scored_profiles(model, version, frame, as_of)
+    joined = subjects.join(scored, on="profile", how="left")
+    return joined.select("subject_id", "score", "grade", "explanation")
+
+
+def _scored_profiles(
+    model: EvaluationModel, version: str, frame: pl.DataFrame, as_of: date
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(subject_id, profile) of a complete tally frame, and each profile — a distinct tally
+    vector — scored once: (profile, score, grade, explanation)."""
+    tally = [c for c in frame.columns if c not in ("subject_id", *_HASHES)]
+    grouped = frame.group_by(tally).agg(pl.col("subject_id"))  # one pass (unique + join: two)
+    grouped = grouped.with_row_index("profile").with_columns(pl.col("profile").cast(pl.Int64))
+    subjects = grouped.select("subject_id", "profile").explode("subject_id").sort("subject_id")
+    return subjects, _score_distinct(model, version, grouped.drop("subject_id"), as_of)
+
+
+def _score_distinct(
+    model: EvaluationModel, version: str, frame: pl.DataFrame, as_of: date
+) -> pl.DataFrame:
+    """Every profile of a frame of distinct tally vectors scored (profile, score, grade,
+    explanation `Evaluation.compact()` as JSON text): the reference's steps (`rule_points` and
+    `signed_points_of` per indicator tally, `dimension_points` per dimension, `graded` per
+    vector of dimension points and override hits), each once per distinct input."""
     for k, (_dim, ind) in enumerate(model.indicators):
         names = [f"i{k}_{p}" for p in ("n", "amount", "of", "weight")]
 
@@ -248,7 +300,7 @@ def score_tallies(
         pl.concat_str(shown, separator=", ", ignore_nulls=True),
         pl.col("tail"),
     )
-    return frame.select("subject_id", "score", "grade", explanation.alias("explanation"))
+    return frame.select("profile", "score", "grade", explanation.alias("explanation"))
 
 
 # ---- the facts' hash (an unchanged archive on the same day adds no result row) ------------------
@@ -262,6 +314,7 @@ def score_tallies(
 # reads the hash. The audit chain and signatures keep SM3 (`audit`, `signing`).
 
 _SEEDS = (20261129, 12)
+_HASHES = tuple(f"h{i}" for i in range(len(_SEEDS)))
 
 
 def hashes_frame(facts: pl.DataFrame, subject_ids: pl.Series) -> pl.DataFrame:

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from xinyong.catalog import Catalog, CatalogError, LegalBasis
 from xinyong.catalog.schema import Identifier, Model, NonEmpty
-from xinyong.catalog.yaml_io import read_yaml
+from xinyong.catalog.yaml_io import parse_yaml, read_yaml
 from xinyong.config import get_settings
 from xinyong.db.tables import EvaluationResult
 from xinyong.evaluation.sector_grades import SectorGrade, SectorGradeRow, in_force
@@ -146,6 +146,34 @@ def load_rules(directory: Path | None = None, override_dir: Path | None = None) 
             except ValidationError as exc:
                 raise CatalogError.from_validation(str(path), exc) from None
         return _cache[key]
+
+
+_by_version: dict[str, SupervisionRules] = {}
+KEPT_VERSIONS = 8  # parsed catalog versions' rules kept (a version's text never changes)
+
+
+def rules_of(catalog: Catalog) -> SupervisionRules:
+    """The supervision rules of this catalog version: the text of `supervision.yaml` it was
+    loaded with (`Catalog.texts`, which `catalog.stored_catalog` rebuilds for an old version),
+    so a replay under an old version reads that version's classes and ratios, not today's file.
+    A catalog without the file's text (built before the file was versioned) reads the file."""
+    text = catalog.texts.get(FILE)
+    if text is None:
+        return load_rules()
+    with _lock:
+        found = _by_version.get(catalog.version)
+    if found is not None:
+        return found
+    origin = catalog.files.get(FILE, FILE)
+    try:
+        found = SupervisionRules.model_validate(parse_yaml(text, origin))
+    except ValidationError as exc:
+        raise CatalogError.from_validation(origin, exc) from None
+    with _lock:
+        if len(_by_version) >= KEPT_VERSIONS:
+            _by_version.pop(next(iter(_by_version)))
+        _by_version[catalog.version] = found
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,8 +314,9 @@ def check_grading(
     today: date,
 ) -> dict[str, Any]:
     """The joint check's `grade`, `supervision_class`, `sector_grade` (+ treatment, model version,
-    what decided) for a matter, from the statements both paths read."""
-    rules = load_rules()
+    what decided) for a matter, from the statements both paths read — under the supervision
+    rules of `catalog`'s version (`rules_of`: a replay's old version reads its own)."""
+    rules = rules_of(catalog)
     graded = in_force(sector_rows, catalog=catalog, today=today) if sector_rows else {}
     found = grading(row, rules, sector=rules.matter_sectors.get(matter), sector_grades=graded)
     return found.check_fields() if found is not None else dict(NO_GRADE)
