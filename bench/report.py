@@ -367,13 +367,17 @@ def one_phase(
     *,
     own_process: bool,
     ask: Ask = client,
+    probe: bool = True,
 ) -> Phase:
+    """/health alone, then under report load; without `probe`, report load only (the server's
+    CPU per report with no /health CPU to subtract)."""
     phase = Phase()
     workers, pool = pids()
     health = base + "/api/v1/health"
     before = threads_ms(workers)
-    probe_for(health, duration / 2, phase.alone, own_process=own_process)
-    phase.server_cpu_alone = spent_ms(before, threads_ms(workers))
+    if probe:
+        probe_for(health, duration / 2, phase.alone, own_process=own_process)
+    phase.server_cpu_alone = spent_ms(before, threads_ms(workers)) if probe else 0.0
     done: list[float] = []
     used: list[float] = []  # CPU seconds of each report client (its own thread's)
     stop = threading.Event()
@@ -386,7 +390,10 @@ def one_phase(
     start = time.perf_counter()
     for w in threads:
         w.start()
-    probe_for(health, duration, phase.loaded, own_process=own_process)
+    if probe:
+        probe_for(health, duration, phase.loaded, own_process=own_process)
+    else:
+        time.sleep(duration)
     stop.set()
     for w in threads:
         w.join()
@@ -410,7 +417,8 @@ def over_http(
     *,
     own_process: bool = True,
     ask: Ask = client,
-) -> list[Phase]:
+) -> tuple[list[Phase], Phase]:
+    """The rounds, and a last phase of report load without the probe."""
     server = subprocess.Popen(
         [sys.executable, "-m", "xinyong", "serve", "--port", str(port), "--workers", "2"],
         env=env,
@@ -442,10 +450,13 @@ def over_http(
             w.join()
         db = env["XINYONG_DATABASE_URL"]
         db_url = db if db.startswith("postgresql") else None
-        return [
+        rounds_run = [
             one_phase(base, body, clients, duration, pids, db_url, own_process=own_process, ask=ask)
             for _ in range(rounds)
         ]
+        alone = one_phase(base, body, clients, duration / 2, pids, db_url,
+                          own_process=own_process, ask=ask, probe=False)  # fmt: skip
+        return rounds_run, alone
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -529,7 +540,7 @@ def main() -> None:
             "XINYONG_TODAY": TODAY.isoformat(),
             "XINYONG_REPORT_SLOTS": str(report_slots),
         }
-        phases = over_http(
+        phases, unprobed = over_http(
             env, code, args.port, args.clients, args.duration, args.rounds,
             own_process=args.probe == "process", ask=CLIENTS[args.client],
         )  # fmt: skip
@@ -543,6 +554,12 @@ def main() -> None:
             f"database {ph.db_cpu_loaded / max(len(ph.reports), 1):.1f}, "
             f"load generator {ph.load_cpu_loaded / max(len(ph.reports), 1):.2f}"
         )
+    print(
+        f"  reports only (no /health probe, {unprobed.seconds:.0f} s): "
+        f"{len(unprobed.reports) / unprobed.seconds:.1f} reports/s; CPU ms/report: "
+        f"server {unprobed.server_ms_per_report():.2f}, "
+        f"load generator {unprobed.load_cpu_loaded / max(len(unprobed.reports), 1):.2f}"
+    )
     http = summary(phases)
     print(
         f"HTTP, {args.clients} clients, {args.rounds} × {args.duration:.0f} s, "
