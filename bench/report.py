@@ -332,6 +332,7 @@ class Phase:
     pool_cpu_loaded: float = 0.0
     db_cpu_loaded: float = 0.0  # PostgreSQL backends (0 on SQLite)
     load_cpu_loaded: float = 0.0  # the load generator itself (its report clients' threads)
+    idle_ms_per_s: float = 0.0  # the server workers' own CPU without requests (subtracted)
 
     @property
     def ratio(self) -> float:
@@ -450,12 +451,18 @@ def over_http(
             w.join()
         db = env["XINYONG_DATABASE_URL"]
         db_url = db if db.startswith("postgresql") else None
+        workers, _pool = pids()
+        before, idle = threads_ms(workers), 3.0
+        time.sleep(idle)  # no requests: what the server workers spend on their own
+        idle_ms_per_s = spent_ms(before, threads_ms(workers)) / idle
         rounds_run = [
             one_phase(base, body, clients, duration, pids, db_url, own_process=own_process, ask=ask)
             for _ in range(rounds)
         ]
         alone = one_phase(base, body, clients, duration / 2, pids, db_url,
                           own_process=own_process, ask=ask, probe=False)  # fmt: skip
+        alone.server_cpu_loaded -= idle_ms_per_s * alone.seconds
+        alone.idle_ms_per_s = idle_ms_per_s
         return rounds_run, alone
     finally:
         server.terminate()
@@ -557,7 +564,8 @@ def main() -> None:
     print(
         f"  reports only (no /health probe, {unprobed.seconds:.0f} s): "
         f"{len(unprobed.reports) / unprobed.seconds:.1f} reports/s; CPU ms/report: "
-        f"server {unprobed.server_ms_per_report():.2f}, "
+        f"server {unprobed.server_ms_per_report():.2f} (less their idle "
+        f"{unprobed.idle_ms_per_s:.1f} ms/s), "
         f"load generator {unprobed.load_cpu_loaded / max(len(unprobed.reports), 1):.2f}"
     )
     http = summary(phases)
