@@ -78,8 +78,8 @@ def region(
     answered: list[int] = []
     real = api_reports.dispatch_report
 
-    async def spy(scope, receive, send):  # type: ignore[no-untyped-def]
-        async def seen(message):  # type: ignore[no-untyped-def]
+    async def spy(scope, receive, send):
+        async def seen(message):
             if message["type"] == "http.response.start":
                 answered.append(message["status"])
             await send(message)
