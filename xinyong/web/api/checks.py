@@ -6,7 +6,9 @@ request's transaction and commits before answering, so the check is logged befor
 On the fast path, a check with an API key is answered by `dispatch_check` from the app's
 dispatch layer (`fastpaths.FastDispatch`), inside the security guards and headers but before the
 router; both it and the route call `fast_answer`. Either path admits the key's call through
-`auth.KeyClient.admit` (scope `check`, the client's rate limit).
+`auth.KeyClient.admit` (scope `check`, the client's rate limit). Without a key, both routes take
+a browser session's checker (the fast route through `browser_checker`), and both refuse an
+anonymous caller with the same 401 `auth.login_required`.
 """
 
 from __future__ import annotations
