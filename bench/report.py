@@ -4,9 +4,12 @@
 (b) over HTTP: reports per second with `--clients` concurrent clients on POST /api/v1/reports
     while a probe measures GET /api/v1/health, against /health's p99 alone.
 Each of `--rounds` alternations measures /health alone, then under load, in the same run (compare
-the ratios, which survive a shared machine), and the CPU time (utime + stime, /proc) spent per
-report by the server workers, the report processes and (PostgreSQL) the database backends — the
-figures that predict the quiet result. (a) also counts the SQL statements of one report.
+the ratios, which survive a shared machine), and the CPU time (per thread, in ns, from
+/proc/<pid>/task/<tid>/schedstat) spent per report by the server workers, the report processes,
+(PostgreSQL) the database backends and the load generator itself (the report clients: one
+keep-alive connection each, answers read into a reused buffer; `--client urllib` for the old
+connection-per-report clients) — the figures that predict the quiet result. (a) also counts the
+SQL statements of one report.
 Reports run in at most `report_slots` report processes at once machine-wide (settings; default
 cores − 1, printed; `--slots N` overrides it for the served app). /health is timed from a process
 of its own (`--probe thread`: beside the report clients, sharing their GIL, as before stop 22).
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import http.client
 import json
 import os
 import statistics
@@ -35,6 +39,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import psycopg
 from sqlalchemy import event, make_url
@@ -214,8 +219,56 @@ def probe_for(url: str, seconds: float, out: list[float], *, own_process: bool) 
     t.join()
 
 
-def client(url: str, body: bytes, stop: threading.Event | None, done: list[float]) -> None:
-    """Ask for reports until `stop` is set (once when it is None); a 503 (busy) counts as -1."""
+def client(
+    url: str,
+    body: bytes,
+    stop: threading.Event | None,
+    done: list[float],
+    cpu: list[float] | None = None,
+) -> None:
+    """Ask for reports until `stop` is set (once when it is None); a 503 (busy) counts as -1;
+    the thread's own CPU seconds are appended to `cpu`.
+
+    The load generator is not the platform: it runs on the same cores as the server, so it
+    costs as little CPU as it can — one keep-alive connection per client, each answer read into
+    one reused buffer (no new connection, parser or 55 KB object per report)."""
+    parts = urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=60)
+    headers = {"content-type": "application/json", "content-length": str(len(body))}
+    view = memoryview(bytearray(1 << 20))
+    while stop is None or not stop.is_set():
+        start = time.perf_counter()
+        try:
+            conn.request("POST", parts.path, body, headers)
+            answer = conn.getresponse()
+        except (http.client.RemoteDisconnected, ConnectionError):
+            conn.close()  # the server closed the idle connection: open a new one
+            continue
+        while answer.readinto(view):
+            pass
+        if answer.status == 503:
+            done.append(-1.0)
+            time.sleep(float(answer.getheader("Retry-After", "1")))
+        elif answer.status != 200:
+            raise RuntimeError(f"report answered {answer.status}")
+        else:
+            done.append((time.perf_counter() - start) * 1000)
+        if stop is None:
+            break
+    conn.close()
+    if cpu is not None:
+        cpu.append(time.thread_time())
+
+
+def client_urllib(
+    url: str,
+    body: bytes,
+    stop: threading.Event | None,
+    done: list[float],
+    cpu: list[float] | None = None,
+) -> None:
+    """The load generator as it was (`--client urllib`): a new connection per report, and
+    urllib's machinery — for comparing what the clients themselves cost."""
     while stop is None or not stop.is_set():
         start = time.perf_counter()
         req = urllib.request.Request(url, data=body, headers={"content-type": "application/json"})
@@ -229,18 +282,32 @@ def client(url: str, body: bytes, stop: threading.Event | None, done: list[float
             done.append(-1.0)
             time.sleep(float(exc.headers.get("Retry-After", "1")))
         if stop is None:
-            return
+            break
+    if cpu is not None:
+        cpu.append(time.thread_time())
 
 
-def cpu_ms(pids: list[int]) -> float:
-    """utime + stime of the processes `pids` themselves (not their children), in ms."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0
+Ask = Callable[[str, bytes, threading.Event | None, list[float], list[float] | None], None]
+CLIENTS: dict[str, Ask] = {"keepalive": client, "urllib": client_urllib}
+
+
+def threads_ms(pids: list[int]) -> dict[int, float]:
+    """CPU (ms) of every thread of the processes `pids`, by thread id, from
+    /proc/<pid>/task/<tid>/schedstat (nanoseconds on a CPU): at ~1 ms per report the 10 ms
+    ticks of /proc/<pid>/stat say little in a short run."""
+    found: dict[int, float] = {}
     for pid in pids:
         with contextlib.suppress(OSError):
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])  # fields 14, 15 of proc(5)
-    return total * 1000 / tick
+            for task in Path(f"/proc/{pid}/task").iterdir():
+                with contextlib.suppress(OSError, ValueError, IndexError):
+                    found[int(task.name)] = int((task / "schedstat").read_text().split()[0]) / 1e6
+    return found
+
+
+def spent_ms(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU the threads spent between two readings (a new thread: all of its CPU; one that ended
+    in between — an idle pool thread — only loses what it spent after the first reading)."""
+    return sum(ms - before.get(tid, 0.0) for tid, ms in after.items())
 
 
 def children(pid: int) -> list[int]:
@@ -264,6 +331,8 @@ class Phase:
     server_cpu_loaded: float = 0.0
     pool_cpu_loaded: float = 0.0
     db_cpu_loaded: float = 0.0  # PostgreSQL backends (0 on SQLite)
+    load_cpu_loaded: float = 0.0  # the load generator itself (its report clients' threads)
+    idle_ms_per_s: float = 0.0  # the server workers' own CPU without requests (subtracted)
 
     @property
     def ratio(self) -> float:
@@ -276,22 +345,17 @@ class Phase:
         return spent / max(len(self.reports), 1)
 
 
-def backends(url: str | None) -> dict[int, float]:
-    """CPU (ms) of each PostgreSQL backend connected to the bench database, by pid."""
+def backends(url: str | None) -> list[int]:
+    """The PostgreSQL backends connected to the bench database (none on SQLite)."""
     if url is None:
-        return {}
+        return []
     dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
     with psycopg.connect(dsn, autocommit=True) as conn:
         rows = conn.execute(
             "SELECT pid FROM pg_stat_activity"
             " WHERE datname = current_database() AND pid <> pg_backend_pid()"
         ).fetchall()
-    return {pid: cpu_ms([pid]) for (pid,) in rows}
-
-
-def backends_spent(before: dict[int, float], after: dict[int, float]) -> float:
-    """CPU the backends spent between two readings (a new backend: all of its CPU)."""
-    return sum(ms - before.get(pid, 0.0) for pid, ms in after.items())
+    return [pid for (pid,) in rows]
 
 
 def one_phase(
@@ -303,31 +367,42 @@ def one_phase(
     db: str | None,
     *,
     own_process: bool,
+    ask: Ask = client,
+    probe: bool = True,
 ) -> Phase:
+    """/health alone, then under report load; without `probe`, report load only (the server's
+    CPU per report with no /health CPU to subtract)."""
     phase = Phase()
     workers, pool = pids()
     health = base + "/api/v1/health"
-    before = cpu_ms(workers)
-    probe_for(health, duration / 2, phase.alone, own_process=own_process)
-    phase.server_cpu_alone = cpu_ms(workers) - before
+    before = threads_ms(workers)
+    if probe:
+        probe_for(health, duration / 2, phase.alone, own_process=own_process)
+    phase.server_cpu_alone = spent_ms(before, threads_ms(workers)) if probe else 0.0
     done: list[float] = []
+    used: list[float] = []  # CPU seconds of each report client (its own thread's)
     stop = threading.Event()
     threads = [
-        threading.Thread(target=client, args=(base + "/api/v1/reports", body, stop, done))
+        threading.Thread(target=ask, args=(base + "/api/v1/reports", body, stop, done, used))
         for _ in range(clients)
     ]
-    before, before_pool, before_db = cpu_ms(workers), cpu_ms(pool), backends(db)
+    before, before_pool = threads_ms(workers), threads_ms(pool)
+    before_db = threads_ms(backends(db))
     start = time.perf_counter()
     for w in threads:
         w.start()
-    probe_for(health, duration, phase.loaded, own_process=own_process)
+    if probe:
+        probe_for(health, duration, phase.loaded, own_process=own_process)
+    else:
+        time.sleep(duration)
     stop.set()
     for w in threads:
         w.join()
     phase.seconds = time.perf_counter() - start
-    phase.server_cpu_loaded = cpu_ms(workers) - before
-    phase.pool_cpu_loaded = cpu_ms(pool) - before_pool
-    phase.db_cpu_loaded = backends_spent(before_db, backends(db))
+    phase.load_cpu_loaded = sum(used) * 1000
+    phase.server_cpu_loaded = spent_ms(before, threads_ms(workers))
+    phase.pool_cpu_loaded = spent_ms(before_pool, threads_ms(pool))
+    phase.db_cpu_loaded = spent_ms(before_db, threads_ms(backends(db)))
     phase.reports = [d for d in done if d >= 0]
     phase.busy = len(done) - len(phase.reports)
     return phase
@@ -342,7 +417,9 @@ def over_http(
     rounds: int,
     *,
     own_process: bool = True,
-) -> list[Phase]:
+    ask: Ask = client,
+) -> tuple[list[Phase], Phase]:
+    """The rounds, and a last phase of report load without the probe."""
     server = subprocess.Popen(
         [sys.executable, "-m", "xinyong", "serve", "--port", str(port), "--workers", "2"],
         env=env,
@@ -365,7 +442,7 @@ def over_http(
                 time.sleep(0.1)
         body = json.dumps({"code": code, "kind": "public"}).encode()
         warm = [  # the first report of each server process starts its report pool
-            threading.Thread(target=client, args=(base + "/api/v1/reports", body, None, []))
+            threading.Thread(target=ask, args=(base + "/api/v1/reports", body, None, []))
             for _ in range(4)
         ]
         for w in warm:
@@ -374,10 +451,19 @@ def over_http(
             w.join()
         db = env["XINYONG_DATABASE_URL"]
         db_url = db if db.startswith("postgresql") else None
-        return [
-            one_phase(base, body, clients, duration, pids, db_url, own_process=own_process)
+        workers, _pool = pids()
+        before, idle = threads_ms(workers), 3.0
+        time.sleep(idle)  # no requests: what the server workers spend on their own
+        idle_ms_per_s = spent_ms(before, threads_ms(workers)) / idle
+        rounds_run = [
+            one_phase(base, body, clients, duration, pids, db_url, own_process=own_process, ask=ask)
             for _ in range(rounds)
         ]
+        alone = one_phase(base, body, clients, duration / 2, pids, db_url,
+                          own_process=own_process, ask=ask, probe=False)  # fmt: skip
+        alone.server_cpu_loaded -= idle_ms_per_s * alone.seconds
+        alone.idle_ms_per_s = idle_ms_per_s
+        return rounds_run, alone
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -403,6 +489,9 @@ def summary(phases: list[Phase]) -> dict[str, float]:
         "db_ms_per_report": statistics.median(
             p.db_cpu_loaded / max(len(p.reports), 1) for p in phases
         ),
+        "load_ms_per_report": statistics.median(
+            p.load_cpu_loaded / max(len(p.reports), 1) for p in phases
+        ),
     }
 
 
@@ -425,6 +514,13 @@ def main() -> None:
         choices=["process", "thread"],
         default="process",
         help="where /health is timed: a process of its own, or a thread beside the clients",
+    )
+    parser.add_argument(
+        "--client",
+        choices=list(CLIENTS),
+        default="keepalive",
+        help="the report clients: keep-alive connections reading into a reused buffer, or "
+        "urllib with a connection per report (the load generator as it was, for comparison)",
     )
     parser.add_argument("--write", action="store_true", help="append the row to RESULTS.md")
     args = parser.parse_args()
@@ -451,9 +547,9 @@ def main() -> None:
             "XINYONG_TODAY": TODAY.isoformat(),
             "XINYONG_REPORT_SLOTS": str(report_slots),
         }
-        phases = over_http(
+        phases, unprobed = over_http(
             env, code, args.port, args.clients, args.duration, args.rounds,
-            own_process=args.probe == "process",
+            own_process=args.probe == "process", ask=CLIENTS[args.client],
         )  # fmt: skip
     for i, ph in enumerate(phases, 1):
         print(
@@ -462,12 +558,21 @@ def main() -> None:
             f"{len(ph.reports) / ph.seconds:.1f} reports/s, {ph.busy} busy (503); "
             f"CPU ms/report: server {ph.server_ms_per_report():.1f}, "
             f"report processes {ph.pool_cpu_loaded / max(len(ph.reports), 1):.1f}, "
-            f"database {ph.db_cpu_loaded / max(len(ph.reports), 1):.1f}"
+            f"database {ph.db_cpu_loaded / max(len(ph.reports), 1):.1f}, "
+            f"load generator {ph.load_cpu_loaded / max(len(ph.reports), 1):.2f}"
         )
+    print(
+        f"  reports only (no /health probe, {unprobed.seconds:.0f} s): "
+        f"{len(unprobed.reports) / unprobed.seconds:.1f} reports/s; CPU ms/report: "
+        f"server {unprobed.server_ms_per_report():.2f} (less their idle "
+        f"{unprobed.idle_ms_per_s:.1f} ms/s), "
+        f"load generator {unprobed.load_cpu_loaded / max(len(unprobed.reports), 1):.2f}"
+    )
     http = summary(phases)
     print(
         f"HTTP, {args.clients} clients, {args.rounds} × {args.duration:.0f} s, "
-        f"{report_slots} report slot(s) on {os.cpu_count()} cores, probe in a {args.probe}: "
+        f"{report_slots} report slot(s) on {os.cpu_count()} cores, probe in a {args.probe}, "
+        f"{args.client} clients: "
         f"{http['reports_per_s']:.1f} reports/s (p50 {http['report_p50']:.0f} ms, "
         f"p99 {http['report_p99']:.0f} ms, {http['busy']:.0f} answered 503); "
         f"/health p99 {http['health_alone_p99']:.1f} ms alone, "
@@ -477,6 +582,7 @@ def main() -> None:
         f"report processes {http['pool_ms_per_report']:.1f} ms, "
         f"database backends {http['db_ms_per_report']:.1f} ms"
         + ("" if url.startswith("postgresql") else " (SQLite: in the report processes)")
+        + f"; load generator (the report clients) {http['load_ms_per_report']:.2f} ms"
     )
     if args.write:
         kind = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
@@ -487,7 +593,8 @@ def main() -> None:
             f"p99 {p99:.1f} ms in process, {made.statements:.0f} statements; "
             f"{report_slots} slot(s); {http['reports_per_s']:.1f} reports/s; CPU ms/report: "
             f"server {http['server_ms_per_report']:.1f}, report processes "
-            f"{http['pool_ms_per_report']:.1f}, database {http['db_ms_per_report']:.1f}"
+            f"{http['pool_ms_per_report']:.1f}, database {http['db_ms_per_report']:.1f}, "
+            f"load generator {http['load_ms_per_report']:.2f} ({args.client})"
             f" | /health p99 alone "
             f"{http['health_alone_p99']:.1f} ms, under load {http['health_loaded_p99']:.1f} ms"
             f" | {http['ratio']:.2f} × | p50 ≤ 150 ms; ≤ 2 × |\n"

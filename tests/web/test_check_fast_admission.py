@@ -7,6 +7,7 @@ control-character guard; an API-key request is sent no CSRF cookie (on either pa
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
@@ -17,6 +18,7 @@ from sqlalchemy import make_url, text
 
 from tests.conftest import CATALOG_DIR
 from tests.factories import make_provider, make_subject
+from tests.factories.workflows import make_user
 from xinyong import auth, catalog, ratelimit
 from xinyong.audit import Actor
 from xinyong.config import Settings
@@ -177,8 +179,8 @@ def test_the_guards_still_wrap_the_dispatch_layer(region, served) -> None:
     assert foreign.json()["error"] == "auth.csrf"
     assert control.status_code == 400
     assert "set-cookie" not in control.headers
-    assert keyless.status_code == 401  # no key: declined, the app's route answers
-    assert keyless.json()["error"] == "auth.bad_api_key"
+    assert keyless.status_code == 401  # no key: declined, the app's route answers …
+    assert keyless.json()["error"] == "auth.login_required"  # … as the sync route does
     assert served == []  # none of them reached the dispatch layer's answer
 
 
@@ -194,6 +196,34 @@ def test_a_bad_key_gets_the_same_401_on_both_paths(region, served) -> None:
     assert sync.json()["error"] == "auth.bad_api_key"
     assert sync.json()["message"] == auth.BAD_KEY
     assert served == [401]
+
+
+@pytest.mark.parametrize("role", [Role.OFFICER, Role.AUDITOR])
+def test_a_browser_session_is_answered_as_on_the_sync_route(region, served, role: Role) -> None:
+    """An officer signed in with a browser gets the check on the fast route as on the sync
+    route (the same body, but for the check id); another role gets the same 403 on both."""
+    settings, code, _keys = region
+    engine = make_engine(settings.database_url)
+    with transaction(make_sessionmaker(engine)) as s:
+        _, username = make_user(s, role)
+    engine.dispose()
+    answers = []
+    for fast in (False, True):
+        with _app(settings, fast=fast) as client:
+            client.send_csrf_token = True  # type: ignore[attr-defined]  # as the pages post
+            login = client.post("/admin/login", data={"username": username,
+                                "password": "password123"}, follow_redirects=False)  # fmt: skip
+            assert login.status_code == 303
+            answers.append(client.post("/api/v1/checks", json={"code": code, "matter": "bidding"}))
+    sync, fast_answer = answers
+    if role is Role.OFFICER:
+        assert sync.status_code == fast_answer.status_code == 200, fast_answer.text
+        blank = re.compile(rb'"check_id": "[0-9a-f]{32}"')
+        assert blank.sub(b"", fast_answer.content) == blank.sub(b"", sync.content)
+    else:
+        assert sync.status_code == fast_answer.status_code == 403
+        assert fast_answer.json() == sync.json()
+    assert served == []  # no key: the route, not the dispatch layer
 
 
 def _last_used(settings: Settings, name: str) -> Any:

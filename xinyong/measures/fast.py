@@ -198,6 +198,15 @@ class FastCheck:
         when due (`auth.UseMarks`: at most once a minute per client and process)."""
         self._uses.note(client_id, clock.now())
 
+    async def write_use(self, client_id: int) -> None:
+        """An admitted call outside the check log (a report): the client's last_used_at is
+        written now when due (`auth.UseMarks`: at most once a minute per client and process)."""
+        self.note_use(client_id)
+        used = self._uses.take()
+        if used:
+            async with self.pool.connection() as conn, conn.cursor() as cur:
+                await cur.executemany(last_used_sql(), used)
+
     async def check(
         self, code: str, matter: str, *, catalog: Catalog, actor: Actor, today: date
     ) -> CheckAnswer:

@@ -69,7 +69,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.catalog_dir, override_dir=settings.catalog_override_dir
     )
     errors.install(app)
-    app.add_middleware(fastpaths.FastDispatch, routes=api_checks.fast_routes())
+    app.add_middleware(
+        fastpaths.FastDispatch, routes={**api_checks.fast_routes(), **api_reports.fast_routes()}
+    )
     security.install(app, settings)  # around the dispatch layer: guards and headers for all
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     api_routers = [

@@ -54,18 +54,30 @@ def _actor(
     header_key: Annotated[str | None, Security(api_key_header)] = None,
     bearer_key: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)] = None,
 ) -> Actor:
-    request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
+    request_id = request_id_of(request)
     key = header_key or (bearer_key.credentials.strip() if bearer_key else None)
-    found: Actor | None = None
     if key:
         found = auth.client_key_actor(session, key, request.url.path, now=clock.now())
         if found is None:
             raise auth.bad_key()
-    else:
-        token = request.cookies.get(SESSION_COOKIE)
-        if token:
-            found = auth.actor_for_session_token(session, token, now=clock.now())
-    actor = found or ANONYMOUS
+        return of_request(found, request_id)
+    return session_actor(request, session, request_id)
+
+
+def session_actor(request: Request, session: Session, request_id: str | None = None) -> Actor:
+    """The actor of a request without an API key: its session cookie's user, or anonymous."""
+    token = request.cookies.get(SESSION_COOKIE)
+    found = auth.actor_for_session_token(session, token, now=clock.now()) if token else None
+    return of_request(found or ANONYMOUS, request_id or request_id_of(request))
+
+
+def request_id_of(request: Request) -> str:
+    """The request's id: the caller's `X-Request-Id`, or a new one."""
+    return request.headers.get("x-request-id") or uuid.uuid4().hex
+
+
+def of_request(actor: Actor, request_id: str) -> Actor:
+    """`actor` acting in the request `request_id` (the route's actor; the report fast path's)."""
     return Actor(
         kind=actor.kind,
         id=actor.id,

@@ -96,5 +96,10 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(DataError)
     async def _data_error(request: Request, exc: DataError) -> Response:
-        log.warning("input refused by the database", path=request.url.path, error=str(exc.orig))
-        return render(request, InputDataError("输入的数值超出范围或含有数据库不接受的字符"))
+        return data_error(request, exc)
+
+
+def data_error(request: Request, exc: DataError) -> Response:
+    """A value the database refused (SQLSTATE class 22): the input is at fault, 422."""
+    log.warning("input refused by the database", path=request.url.path, error=str(exc.orig))
+    return render(request, InputDataError("输入的数值超出范围或含有数据库不接受的字符"))

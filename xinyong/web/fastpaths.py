@@ -1,5 +1,5 @@
 """The two async read paths on PostgreSQL (joint check, public subject search), owned by the app,
-the report pool (`reports.pool`), and the dispatch layer of the joint check.
+the report pool (`reports.pool`), and the dispatch layer of the joint check and the report.
 
 They are opened once per server process when the app starts and closed when it stops (the
 FastAPI lifespan), so no request races to create a pool and none is left open at shutdown.
@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from xinyong.config import Settings
 from xinyong.measures.fast import FastCheck
@@ -78,15 +78,45 @@ def fast_search(request: Request) -> FastSearch:
 Handler = Callable[[Scope, Receive, Send], Awaitable[bool]]
 
 
+class _Kept:
+    """The request's `receive`, keeping the body messages a handler read, so that a handler may
+    read the body and still decline: the router then receives the same body again."""
+
+    __slots__ = ("kept", "receive")
+
+    def __init__(self, receive: Receive) -> None:
+        self.receive = receive
+        self.kept: list[Message] = []
+
+    async def __call__(self) -> Message:
+        message = await self.receive()
+        if message["type"] == "http.request":
+            self.kept.append(message)
+        return message
+
+    def again(self) -> Receive:
+        """A `receive` that gives the kept messages first, then the request's own."""
+        if not self.kept:
+            return self.receive
+        kept = iter(self.kept)
+
+        async def receive() -> Message:
+            return next(kept, None) or await self.receive()
+
+        return receive
+
+
 class FastDispatch:
     """The app's innermost middleware: a request whose (method, path) has a handler here (the
-    joint check with an API key, `api.checks.dispatch_check`) is answered without routing,
-    dependency solving or the exception middleware — the framework's share of a check's CPU.
+    joint check with an API key, `api.checks.dispatch_check`; a report, `api.reports.
+    dispatch_report`) is answered without routing, dependency solving or the exception
+    middleware — the framework's share of the request's CPU.
 
     Being inside `security.install`'s layers, it changes none of them: the security headers,
     the control-character guard, the Origin guard and the CSRF cookie layer wrap these answers as
     they wrap every response. The handler renders its own errors with `errors.render`, and any
-    request it declines goes on to the app's route (docs/decisions/0014)."""
+    request it declines goes on to the app's route — with its body, when the handler read it
+    (docs/decisions/0014, 0016)."""
 
     def __init__(self, app: ASGIApp, routes: Mapping[tuple[str, str], Handler]) -> None:
         self.app = app
@@ -95,6 +125,9 @@ class FastDispatch:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             handler = self.routes.get((scope["method"], scope["path"]))
-            if handler is not None and await handler(scope, receive, send):
-                return
+            if handler is not None:
+                kept = _Kept(receive)
+                if await handler(scope, kept, send):
+                    return
+                receive = kept.again()
         await self.app(scope, receive, send)

@@ -6,7 +6,9 @@ request's transaction and commits before answering, so the check is logged befor
 On the fast path, a check with an API key is answered by `dispatch_check` from the app's
 dispatch layer (`fastpaths.FastDispatch`), inside the security guards and headers but before the
 router; both it and the route call `fast_answer`. Either path admits the key's call through
-`auth.KeyClient.admit` (scope `check`, the client's rate limit).
+`auth.KeyClient.admit` (scope `check`, the client's rate limit). Without a key, both routes take
+a browser session's checker (the fast route through `browser_checker`), and both refuse an
+anonymous caller with the same 401 `auth.login_required`.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import json
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from starlette.datastructures import Headers
@@ -25,10 +28,11 @@ from xinyong.audit import Actor
 from xinyong.config import Settings
 from xinyong.enums import Role
 from xinyong.errors import InvalidInput, XinyongError
-from xinyong.web import errors, fastpaths, security
+from xinyong.web import deps, errors, fastpaths
 from xinyong.web.deps import CurrentCatalog, DbSession, Today, _today, require
 
-Checker = Annotated[Actor, Depends(require(Role.SYSTEM, Role.ADMIN, Role.OFFICER))]
+CHECKERS = (Role.SYSTEM, Role.ADMIN, Role.OFFICER)
+Checker = Annotated[Actor, Depends(require(*CHECKERS))]
 
 
 class CheckRequest(BaseModel):
@@ -96,22 +100,33 @@ def parse_check_body(raw: bytes) -> tuple[str, str]:
     )
 
 
-async def fast_answer(request: Request) -> bytes:
+async def fast_answer(request: Request, actor: Actor | None = None) -> bytes:
     """A check on the fast path: the key's client (cached), the call admitted by
     `auth.KeyClient.admit` (scope `check`, the client's rate limit: as on the sync path), the
-    answer logged before it returns; the body is the answer's logged JSON text."""
+    answer logged before it returns; the body is the answer's logged JSON text. `actor`: a
+    browser session's checker (`browser_checker`), for a request without a key."""
     fast = fastpaths.fast_check(request)
-    key = presented_key(request.headers)
-    client = await fast.client_for_key(key) if key else None
-    if client is None:
-        raise auth.bad_key()
-    actor = client.admit(CHECK_SCOPE)
-    fast.note_use(client.id)
+    if actor is None:
+        key = presented_key(request.headers)
+        client = await fast.client_for_key(key) if key else None
+        if client is None:
+            raise auth.bad_key()
+        actor = client.admit(CHECK_SCOPE)
+        fast.note_use(client.id)
     code, matter = parse_check_body(await request.body())
     catalog = request.app.state.catalogs.current
     done = await fast.check_encoded(code, matter, catalog=catalog, actor=actor,
                                     today=_today(request))  # fmt: skip
     return done.body.encode()
+
+
+def browser_checker(request: Request) -> Actor:
+    """The checker of a request without an API key, as the sync route's `Checker` finds it: the
+    session cookie's user with a checker's role (401 to sign in, 403 for another role)."""
+    factory = request.app.state.sessionmaker
+    with factory() as session, session.begin():
+        actor = deps.session_actor(request, session)
+    return require(*CHECKERS)(actor)
 
 
 def presented_key(headers: Headers) -> str:
@@ -125,9 +140,13 @@ def presented_key(headers: Headers) -> str:
 
 @fast_router.post(CHECK_PATH, summary="联合奖惩核查", openapi_extra=CHECK_OPENAPI)
 async def create_check_fast(request: Request) -> Response:
-    """The route of a check the dispatch layer did not answer (no API key, or the app run
-    without its lifespan): the same `fast_answer`."""
-    return Response(await fast_answer(request), media_type="application/json")
+    """The route of a check the dispatch layer did not answer (no API key — a browser session —,
+    or the app run without its lifespan): the same `fast_answer`, for the session's checker
+    when no key is presented (the sync route accepts both)."""
+    actor = None
+    if not presented_key(request.headers):
+        actor = await run_in_threadpool(browser_checker, request)
+    return Response(await fast_answer(request, actor), media_type="application/json")
 
 
 _JSON_HEADERS = (b"content-type", b"application/json")
@@ -140,9 +159,7 @@ async def dispatch_check(scope: Scope, receive: Receive, send: Send) -> bool:
     same status, headers and body. Declines (False) a request without a key, or when the fast
     path is off, so the app's route answers it."""
     request = Request(scope, receive)
-    if getattr(request.app.state, "fast_check", None) is None or not security.api_key_request(
-        request.headers
-    ):
+    if getattr(request.app.state, "fast_check", None) is None or not presented_key(request.headers):
         return False
     try:
         body = await fast_answer(request)
