@@ -39,6 +39,11 @@ INDEXES = {  # as migration 17d5a0c3b2e1 left them
     "subject": "CREATE INDEX ON {t} (subject_id, is_current)",
     "decision date": "CREATE INDEX ON {t} (decision_date)",
     "authority": 'CREATE INDEX ON {t} (authority_name COLLATE "C")',
+    # narrower: the authority's smallint id (a per-class table of names) and the decision date
+    "authority id, date": "CREATE INDEX ON {t} (authority_id, decision_date)",
+    "authority id": "CREATE INDEX ON {t} (authority_id)",
+    # one index for the listing's order and its authority filter (checked inside the index)
+    "date, authority id": "CREATE INDEX ON {t} (decision_date, authority_id)",
     # before it: led by the class, the names compared by the database's locale (strcoll)
     "class, natural key": "CREATE UNIQUE INDEX ON {t} (info_class, natural_key, version)",
     "class, decision date": "CREATE INDEX ON {t} (info_class, decision_date)",
@@ -51,8 +56,9 @@ TRIGGER = (
 # The row as the collection writer sends it today, and in the leaner forms measured beside it.
 COLUMNS = ("id", *archive.RECORD_COLUMNS)
 LEANER = {
-    "content_hash": "decode(content_hash, 'hex')",  # bytea: 32 B instead of 64 hex characters
-    "catalog_version": "1",  # a smallint reference to a catalog-versions table
+    "hash": ("content_hash", "decode(content_hash, 'hex')"),  # bytea: 32 B, not 64 hex characters
+    "version": ("catalog_version", "1"),  # a smallint reference to a catalog-versions table
+    "authority id": ("authority_id", "(1 + id %% %(count)s)::smallint"),  # as the names spread
 }
 
 
@@ -73,11 +79,18 @@ def authorities(count: int) -> list[str]:
     return names[: max(1, count)]
 
 
-def dump(conn: Any, leaner: bool, names: list[str]) -> list[bytes]:
-    """The stored records as COPY text, in 10k-row statements (leaner: bytea hash, int version),
-    the deciding authority spread over `names`."""
-    spread = {"authority_name": "(%(names)s::text[])[1 + id %% %(count)s]"}
-    picked = ", ".join((LEANER.get(c, c) if leaner else spread.get(c, c)) for c in COLUMNS)
+def columns(leaner: tuple[str, ...]) -> list[str]:
+    """The COPY's columns: the writer's, with the leaner forms' added ones."""
+    added = [LEANER[f][0] for f in leaner if LEANER[f][0] not in COLUMNS]
+    return [*COLUMNS, *added]
+
+
+def dump(conn: Any, leaner: tuple[str, ...], names: list[str]) -> list[bytes]:
+    """The stored records as COPY text, in 10k-row statements (`leaner`: the forms of LEANER
+    applied), the deciding authority spread over `names`."""
+    forms = {"authority_name": "(%(names)s::text[])[1 + id %% %(count)s]"}
+    forms.update(LEANER[f] for f in leaner)
+    picked = ", ".join(forms.get(c, c) for c in columns(leaner))
     buffer = bytearray()
     sql = f"COPY (SELECT {picked} FROM records ORDER BY id) TO STDOUT"
     with conn.cursor() as cur, cur.copy(sql, {"names": names, "count": len(names)}) as cp:
@@ -87,7 +100,7 @@ def dump(conn: Any, leaner: bool, names: list[str]) -> list[bytes]:
     return [b"".join(lines[i : i + CHUNK]) for i in range(0, len(lines), CHUNK)]
 
 
-def build(conn: Any, *, parts: tuple[str, ...], layout: str, leaner: bool = False) -> str:
+def build(conn: Any, *, parts: tuple[str, ...], layout: str, leaner: tuple[str, ...] = ()) -> str:
     """Create the empty target and return the table the COPY names. `layout`: plain (one
     table), parent (partitioned, COPY into the parent), partition (COPY into the partition)."""
     conn.execute("DROP TABLE IF EXISTS bench_store")
@@ -98,9 +111,12 @@ def build(conn: Any, *, parts: tuple[str, ...], layout: str, leaner: bool = Fals
                      "PARTITION BY LIST (info_class)")  # fmt: skip
         conn.execute("CREATE TABLE bench_store_p PARTITION OF bench_store FOR VALUES IN "
                      "('penalty')")  # fmt: skip
-    if leaner:
-        conn.execute("ALTER TABLE bench_store ALTER content_hash TYPE bytea USING NULL, "
-                     "ALTER catalog_version TYPE smallint USING NULL")  # fmt: skip
+    if "hash" in leaner:
+        conn.execute("ALTER TABLE bench_store ALTER content_hash TYPE bytea USING NULL")
+    if "version" in leaner:
+        conn.execute("ALTER TABLE bench_store ALTER catalog_version TYPE smallint USING NULL")
+    if "authority id" in leaner and "authority_id" not in COLUMNS:
+        conn.execute("ALTER TABLE bench_store ADD authority_id smallint")
     for part in parts:
         if part == "trigger":
             conn.execute(TRIGGER.format(name="bench_refs", t="bench_store"))
@@ -117,7 +133,9 @@ def _backend_cpu(conn: Any) -> float:
     return cpu_seconds(int(conn.info.backend_pid))
 
 
-def store(conn: Any, table: str, chunks: list[bytes]) -> tuple[float, float, float]:
+def store(
+    conn: Any, table: str, chunks: list[bytes], names: list[str]
+) -> tuple[float, float, float]:
     """(rows/s, rows per CPU second of the server process, WAL bytes a row) of the chunks copied
     into `table`, one statement and one commit each."""
     conn.execute("SET work_mem = '64MB'")
@@ -125,7 +143,7 @@ def store(conn: Any, table: str, chunks: list[bytes]) -> tuple[float, float, flo
     wal = conn.execute("SELECT pg_current_wal_insert_lsn()").fetchone()[0]
     cpu, started = _backend_cpu(conn), time.perf_counter()
     for chunk in chunks:
-        sql = f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN"
+        sql = f"COPY {table} ({', '.join(names)}) FROM STDIN"
         with conn.cursor() as cur, cur.copy(sql) as cp:
             cp.write(chunk)
         conn.commit()
@@ -177,8 +195,34 @@ VARIANTS: list[tuple[str, dict[str, Any]]] = [
      {"parts": ALL[:5], "layout": "partition"}),
     ("(c) the writer before: the class first in the natural key, date and authority indexes",
      {"parts": BEFORE, "layout": "partition"}),
-    ("(c) the writer now, leaner row (bytea hash, smallint catalog version)",
-     {"parts": ALL[:5], "layout": "partition", "leaner": True}),
+    ("(c) the writer, leaner row: bytea hash",
+     {"parts": ALL[:5], "layout": "partition", "leaner": ("hash",)}),
+    ("(c) the writer, leaner row: smallint catalog version",
+     {"parts": ALL[:5], "layout": "partition", "leaner": ("version",)}),
+    ("(c) the writer, leaner row (bytea hash, smallint catalog version)",
+     {"parts": ALL[:5], "layout": "partition", "leaner": ("hash", "version")}),
+    ("(c) the writer, no authority index",
+     {"parts": ALL[:4], "layout": "partition"}),
+    ("(c) the writer, authority index (authority_id smallint, decision_date)",
+     {"parts": (*ALL[:4], "authority id, date"), "layout": "partition",
+      "leaner": ("authority id",)}),
+    ("(c) the writer, bytea hash + (authority_id, decision_date)",
+     {"parts": (*ALL[:4], "authority id, date"), "layout": "partition",
+      "leaner": ("hash", "authority id")}),
+    ("(c) the writer, authority index (authority_id smallint)",
+     {"parts": (*ALL[:4], "authority id"), "layout": "partition", "leaner": ("authority id",)}),
+    ("(c) the writer, (decision_date, authority_id) for both date and authority",
+     {"parts": (*ALL[:3], "date, authority id"), "layout": "partition",
+      "leaner": ("authority id",)}),
+    ("(c) the writer, leaner row + (decision_date, authority_id) for both",
+     {"parts": (*ALL[:3], "date, authority id"), "layout": "partition",
+      "leaner": ("hash", "version", "authority id")}),
+    ("(c) the writer, bytea hash + (decision_date, authority_id) for both",
+     {"parts": (*ALL[:3], "date, authority id"), "layout": "partition",
+      "leaner": ("hash", "authority id")}),
+    ("(c) the writer, leaner row + (authority_id, decision_date)",
+     {"parts": (*ALL[:4], "authority id, date"), "layout": "partition",
+      "leaner": ("hash", "version", "authority id")}),
 ]  # fmt: skip
 
 
@@ -189,7 +233,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--seed", type=int, default=20261122)
     parser.add_argument("--authorities", type=int, default=300, help="deciding authorities")
-    parser.add_argument("--only", help="run only the variants whose label contains this")
+    parser.add_argument("--only", help="run only the variants whose label contains this (several: "
+                        "separated by |)")
     parser.add_argument("--postgres-url", default=os.environ.get("XINYONG_BENCH_POSTGRES_URL"))
     opts = parser.parse_args()
     if not opts.postgres_url:
@@ -204,15 +249,18 @@ def main() -> None:
         run_collect(url, path, opts.rows)
         with _connect(url) as conn:
             names = authorities(opts.authorities)
-            chunks = {leaner: dump(conn, leaner, names) for leaner in (False, True)}
             best: dict[str, tuple[float, float, float]] = {}
-            variants = [v for v in VARIANTS if not opts.only or opts.only in v[0]]
+            only = opts.only.split("|") if opts.only else [""]
+            variants = [v for v in VARIANTS if any(part in v[0] for part in only)]
+            forms = {tuple(spec.get("leaner", ())) for _label, spec in variants}
+            chunks = {leaner: dump(conn, leaner, names) for leaner in forms}
             for round_no in range(opts.rounds):
                 for label, spec in variants:  # each beside a raw COPY of its own
                     load = os.getloadavg()[0]
                     baseline = raw_copy(conn, path)
                     table = build(conn, **spec)
-                    speed = store(conn, table, chunks[spec.get("leaner", False)])
+                    leaner = tuple(spec.get("leaner", ()))
+                    speed = store(conn, table, chunks[leaner], columns(leaner))
                     wall, cpu = speed[0] / baseline[0], speed[1] / baseline[1]
                     got = best.get(label, (0.0, 0.0, 0.0))
                     best[label] = (max(got[0], wall), max(got[1], cpu), speed[2])

@@ -31,7 +31,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
 from xinyong.db.lean_record import ABSENT, layout, rebuild  # the stored format
-from xinyong.db.tables import BatchChunk, Objection, OutboxEntry, Provider, Record
+from xinyong.db.tables import BatchChunk, Objection, OutboxEntry, Provider, Record, RecordAuthority
 from xinyong.enums import ObjectionStatus, RecordStatus
 from xinyong.errors import NotFound
 
@@ -258,7 +258,12 @@ def class_conditions(
         Record.is_current.is_(True),
         Record.status == RecordStatus.ACTIVE.value,
     ]
-    if where.authority_name:
+    if where.authority_name:  # compared inside the listing's date index by its id (issue 17)
+        authority = select(RecordAuthority.id).where(
+            RecordAuthority.info_class == where.info_class,
+            RecordAuthority.name == where.authority_name,
+        )
+        conds.append(Record.authority_id == authority.scalar_subquery())
         conds.append(Record.authority_name == where.authority_name)
     if where.date_from:
         conds.append(Record.decision_date >= where.date_from)
@@ -366,25 +371,15 @@ def count_of_subject(
 
 
 def authorities_of_class(session: Session, info_class: str, *, limit: int = 200) -> list[str]:
-    """The deciding authorities that appear in a class (for the listing's department filter).
-
-    A walk of `ix_records_authority` (PostgreSQL: the class's partition's) from one name to the
-    next (a recursive query: one index probe per distinct name, ~300 in a region) instead of a
-    DISTINCT over every record."""
-    names = (
-        select(func.min(Record.authority_name).label("name"))
-        .where(Record.info_class == info_class, Record.authority_name.is_not(None))
-        .cte("names", recursive=True)
+    """The deciding authorities that appear in a class (for the listing's department filter), in
+    code point order: the class's rows of `record_authorities` (every name its records hold;
+    xinyong/db/authorities.py), not a walk over the records."""
+    stmt = (
+        select(RecordAuthority.name)
+        .where(RecordAuthority.info_class == info_class)
+        .order_by(RecordAuthority.name)
+        .limit(limit)
     )
-    following = (
-        select(Record.authority_name)
-        .where(Record.info_class == info_class, Record.authority_name > names.c.name)
-        .order_by(Record.authority_name)
-        .limit(1)
-        .scalar_subquery()
-    )
-    names = names.union_all(select(following).where(names.c.name.is_not(None)))
-    stmt = select(names.c.name).where(names.c.name.is_not(None)).limit(limit)
     return [name for name in session.execute(stmt).scalars() if name]
 
 
