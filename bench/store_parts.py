@@ -1,9 +1,10 @@
 """Where storing alone (issue 17's figure (c)) goes: the records one `xinyong collect` wrote,
 copied again into empty tables built up piece by piece — the heap alone (a plain table, through
 the partitioned parent, straight into the class partition), then each index and the reference
-trigger, then the full table written straight into its partition, then the indexes as they were
-before issue 17's storing work, then cheaper forms of the row — each as a ratio to a raw COPY of
-the source file measured in the same run, with the server CPU and the WAL bytes a row.
+trigger, then the full table written straight into its partition, then the row and indexes as
+they were before issue 17's storing work, then other forms of the row and its indexes — each as
+a ratio to a raw COPY of the source file measured in the same run, with the server CPU and the
+WAL bytes a row.
 
     .venv/bin/python bench/store_parts.py --scale 0.2 --postgres-url postgresql://…/postgres
 
@@ -33,18 +34,18 @@ from procstats import cpu_seconds
 
 from xinyong import archive
 
-INDEXES = {  # as migration 17d5a0c3b2e1 left them
+INDEXES = {  # as migration 17e2b9d4a6c8 left them
     "pk": "ALTER TABLE {t} ADD PRIMARY KEY (id, info_class)",
     "natural key": "CREATE UNIQUE INDEX ON {t} (natural_key, version, info_class)",
     "subject": "CREATE INDEX ON {t} (subject_id, is_current)",
+    # the listing's order and, compared inside it, its authority filter (issue 17, 17w)
+    "date, authority id": "CREATE INDEX ON {t} (decision_date, authority_id)",
+    # before it (17s, migration 17d5a0c3b2e1): two indexes
     "decision date": "CREATE INDEX ON {t} (decision_date)",
     "authority": 'CREATE INDEX ON {t} (authority_name COLLATE "C")',
-    # narrower: the authority's smallint id (a per-class table of names) and the decision date
+    # measured beside it: the authority's id first (a filter's rows in date order, its own index)
     "authority id, date": "CREATE INDEX ON {t} (authority_id, decision_date)",
-    "authority id": "CREATE INDEX ON {t} (authority_id)",
-    # one index for the listing's order and its authority filter (checked inside the index)
-    "date, authority id": "CREATE INDEX ON {t} (decision_date, authority_id)",
-    # before it: led by the class, the names compared by the database's locale (strcoll)
+    # before 17s: led by the class, the names compared by the database's locale (strcoll)
     "class, natural key": "CREATE UNIQUE INDEX ON {t} (info_class, natural_key, version)",
     "class, decision date": "CREATE INDEX ON {t} (info_class, decision_date)",
     "class, authority": 'CREATE INDEX ON {t} (info_class, authority_name COLLATE "default")',
@@ -53,13 +54,17 @@ TRIGGER = (
     "CREATE TRIGGER {name} AFTER INSERT ON {t} REFERENCING NEW TABLE AS new_records "
     "FOR EACH STATEMENT EXECUTE FUNCTION xinyong_records_refs()"
 )
-# The row as the collection writer sends it today, and in the leaner forms measured beside it.
-COLUMNS = ("id", *archive.RECORD_COLUMNS)
-LEANER = {
-    "hash": ("content_hash", "decode(content_hash, 'hex')"),  # bytea: 32 B, not 64 hex characters
-    "version": ("catalog_version", "1"),  # a smallint reference to a catalog-versions table
-    "authority id": ("authority_id", "(1 + id %% %(count)s)::smallint"),  # as the names spread
-}
+# The row as the collection writer sends it today (bytea hash, the authority's id), and the
+# other forms measured beside it: (column, the dump's expression or None to leave the column
+# out, the target table's change).
+COLUMNS = ("id", *archive.RECORD_COLUMNS, "authority_id")
+FORMS = {
+    "hex hash": ("content_hash", "encode(content_hash, 'hex')",
+                 "ALTER TABLE bench_store ALTER content_hash TYPE varchar(64) USING NULL"),
+    "no authority id": ("authority_id", None, "ALTER TABLE bench_store DROP COLUMN authority_id"),
+    "version": ("catalog_version", "1",  # a smallint reference to a catalog-versions table
+                "ALTER TABLE bench_store ALTER catalog_version TYPE smallint USING NULL"),
+}  # fmt: skip
 
 
 def _connect(url: str) -> Any:
@@ -79,18 +84,19 @@ def authorities(count: int) -> list[str]:
     return names[: max(1, count)]
 
 
-def columns(leaner: tuple[str, ...]) -> list[str]:
-    """The COPY's columns: the writer's, with the leaner forms' added ones."""
-    added = [LEANER[f][0] for f in leaner if LEANER[f][0] not in COLUMNS]
-    return [*COLUMNS, *added]
+def columns(forms: tuple[str, ...]) -> list[str]:
+    """The COPY's columns: the writer's, less those the forms leave out."""
+    dropped = {FORMS[f][0] for f in forms if FORMS[f][1] is None}
+    return [c for c in COLUMNS if c not in dropped]
 
 
-def dump(conn: Any, leaner: tuple[str, ...], names: list[str]) -> list[bytes]:
-    """The stored records as COPY text, in 10k-row statements (`leaner`: the forms of LEANER
-    applied), the deciding authority spread over `names`."""
-    forms = {"authority_name": "(%(names)s::text[])[1 + id %% %(count)s]"}
-    forms.update(LEANER[f] for f in leaner)
-    picked = ", ".join(forms.get(c, c) for c in columns(leaner))
+def dump(conn: Any, forms: tuple[str, ...], names: list[str]) -> list[bytes]:
+    """The stored records as COPY text, in 10k-row statements (`forms` of FORMS applied), the
+    deciding authority spread over `names` (and its id alike)."""
+    exprs = {"authority_name": "(%(names)s::text[])[1 + id %% %(count)s]",
+             "authority_id": "1 + id %% %(count)s"}  # fmt: skip
+    exprs.update((FORMS[f][0], FORMS[f][1]) for f in forms if FORMS[f][1] is not None)
+    picked = ", ".join(exprs.get(c, c) for c in columns(forms))
     buffer = bytearray()
     sql = f"COPY (SELECT {picked} FROM records ORDER BY id) TO STDOUT"
     with conn.cursor() as cur, cur.copy(sql, {"names": names, "count": len(names)}) as cp:
@@ -100,7 +106,7 @@ def dump(conn: Any, leaner: tuple[str, ...], names: list[str]) -> list[bytes]:
     return [b"".join(lines[i : i + CHUNK]) for i in range(0, len(lines), CHUNK)]
 
 
-def build(conn: Any, *, parts: tuple[str, ...], layout: str, leaner: tuple[str, ...] = ()) -> str:
+def build(conn: Any, *, parts: tuple[str, ...], layout: str, forms: tuple[str, ...] = ()) -> str:
     """Create the empty target and return the table the COPY names. `layout`: plain (one
     table), parent (partitioned, COPY into the parent), partition (COPY into the partition)."""
     conn.execute("DROP TABLE IF EXISTS bench_store")
@@ -111,12 +117,8 @@ def build(conn: Any, *, parts: tuple[str, ...], layout: str, leaner: tuple[str, 
                      "PARTITION BY LIST (info_class)")  # fmt: skip
         conn.execute("CREATE TABLE bench_store_p PARTITION OF bench_store FOR VALUES IN "
                      "('penalty')")  # fmt: skip
-    if "hash" in leaner:
-        conn.execute("ALTER TABLE bench_store ALTER content_hash TYPE bytea USING NULL")
-    if "version" in leaner:
-        conn.execute("ALTER TABLE bench_store ALTER catalog_version TYPE smallint USING NULL")
-    if "authority id" in leaner and "authority_id" not in COLUMNS:
-        conn.execute("ALTER TABLE bench_store ADD authority_id smallint")
+    for form in forms:
+        conn.execute(FORMS[form][2])
     for part in parts:
         if part == "trigger":
             conn.execute(TRIGGER.format(name="bench_refs", t="bench_store"))
@@ -176,8 +178,10 @@ def raw_copy(conn: Any, path: Path) -> tuple[float, float]:
     return rows / elapsed, rows / max(cpu, 0.01)
 
 
-ALL = ("pk", "natural key", "subject", "decision date", "authority", "trigger")
-BEFORE = ("pk", "class, natural key", "subject", "class, decision date", "class, authority")
+ALL = ("pk", "natural key", "subject", "date, authority id", "trigger")
+BEFORE_17W = ("pk", "natural key", "subject", "decision date", "authority")
+BEFORE_17S = ("pk", "class, natural key", "subject", "class, decision date", "class, authority")
+WAS = ("hex hash", "no authority id")  # the row before 17w
 VARIANTS: list[tuple[str, dict[str, Any]]] = [
     ("heap alone, one plain table", {"parts": (), "layout": "plain"}),
     ("heap alone, COPY into the partitioned parent", {"parts": (), "layout": "parent"}),
@@ -186,43 +190,26 @@ VARIANTS: list[tuple[str, dict[str, Any]]] = [
     ("+ unique natural key (natural_key, version, info_class)",
      {"parts": ALL[:2], "layout": "parent"}),
     ("+ subject index", {"parts": ALL[:3], "layout": "parent"}),
-    ("+ decision-date index (decision_date)", {"parts": ALL[:4], "layout": "parent"}),
-    ("+ authority index (authority_name, byte-wise)", {"parts": ALL[:5], "layout": "parent"}),
+    ("+ date and authority index (decision_date, authority_id)",
+     {"parts": ALL[:4], "layout": "parent"}),
     ("+ reference trigger (COPY into the parent)", {"parts": ALL, "layout": "parent"}),
     ("(c) COPY into the class partition, trigger on the partition",
      {"parts": ALL, "layout": "partition"}),
     ("(c) into the partition, no trigger = the writer now (+ its reference check)",
-     {"parts": ALL[:5], "layout": "partition"}),
-    ("(c) the writer before: the class first in the natural key, date and authority indexes",
-     {"parts": BEFORE, "layout": "partition"}),
-    ("(c) the writer, leaner row: bytea hash",
-     {"parts": ALL[:5], "layout": "partition", "leaner": ("hash",)}),
-    ("(c) the writer, leaner row: smallint catalog version",
-     {"parts": ALL[:5], "layout": "partition", "leaner": ("version",)}),
-    ("(c) the writer, leaner row (bytea hash, smallint catalog version)",
-     {"parts": ALL[:5], "layout": "partition", "leaner": ("hash", "version")}),
-    ("(c) the writer, no authority index",
      {"parts": ALL[:4], "layout": "partition"}),
-    ("(c) the writer, authority index (authority_id smallint, decision_date)",
-     {"parts": (*ALL[:4], "authority id, date"), "layout": "partition",
-      "leaner": ("authority id",)}),
-    ("(c) the writer, bytea hash + (authority_id, decision_date)",
-     {"parts": (*ALL[:4], "authority id, date"), "layout": "partition",
-      "leaner": ("hash", "authority id")}),
-    ("(c) the writer, authority index (authority_id smallint)",
-     {"parts": (*ALL[:4], "authority id"), "layout": "partition", "leaner": ("authority id",)}),
-    ("(c) the writer, (decision_date, authority_id) for both date and authority",
-     {"parts": (*ALL[:3], "date, authority id"), "layout": "partition",
-      "leaner": ("authority id",)}),
-    ("(c) the writer, leaner row + (decision_date, authority_id) for both",
-     {"parts": (*ALL[:3], "date, authority id"), "layout": "partition",
-      "leaner": ("hash", "version", "authority id")}),
-    ("(c) the writer, bytea hash + (decision_date, authority_id) for both",
-     {"parts": (*ALL[:3], "date, authority id"), "layout": "partition",
-      "leaner": ("hash", "authority id")}),
-    ("(c) the writer, leaner row + (authority_id, decision_date)",
-     {"parts": (*ALL[:4], "authority id, date"), "layout": "partition",
-      "leaner": ("hash", "version", "authority id")}),
+    ("(c) the writer before 17w: hex hash, (decision_date) and (authority_name) indexes",
+     {"parts": BEFORE_17W, "layout": "partition", "forms": WAS}),
+    ("(c) the writer before 17s: the class first in the natural key, date and authority indexes",
+     {"parts": BEFORE_17S, "layout": "partition", "forms": WAS}),
+    ("(c) the writer now, but the hash as hex text",
+     {"parts": ALL[:4], "layout": "partition", "forms": ("hex hash",)}),
+    ("(c) the writer now, but (authority_id, decision_date) beside (decision_date)",
+     {"parts": (*ALL[:3], "decision date", "authority id, date"), "layout": "partition"}),
+    ("(c) the writer now, no authority key: (decision_date) alone",
+     {"parts": (*ALL[:3], "decision date"), "layout": "partition",
+      "forms": ("no authority id",)}),
+    ("(c) the writer now + smallint catalog version (not done)",
+     {"parts": ALL[:4], "layout": "partition", "forms": ("version",)}),
 ]  # fmt: skip
 
 
@@ -233,8 +220,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--seed", type=int, default=20261122)
     parser.add_argument("--authorities", type=int, default=300, help="deciding authorities")
-    parser.add_argument("--only", help="run only the variants whose label contains this (several: "
-                        "separated by |)")
+    parser.add_argument(
+        "--only", help="run only the variants whose label contains this (several: separated by |)"
+    )
     parser.add_argument("--postgres-url", default=os.environ.get("XINYONG_BENCH_POSTGRES_URL"))
     opts = parser.parse_args()
     if not opts.postgres_url:
@@ -252,15 +240,15 @@ def main() -> None:
             best: dict[str, tuple[float, float, float]] = {}
             only = opts.only.split("|") if opts.only else [""]
             variants = [v for v in VARIANTS if any(part in v[0] for part in only)]
-            forms = {tuple(spec.get("leaner", ())) for _label, spec in variants}
-            chunks = {leaner: dump(conn, leaner, names) for leaner in forms}
+            shapes = {tuple(spec.get("forms", ())) for _label, spec in variants}
+            chunks = {forms: dump(conn, forms, names) for forms in shapes}
             for round_no in range(opts.rounds):
                 for label, spec in variants:  # each beside a raw COPY of its own
                     load = os.getloadavg()[0]
                     baseline = raw_copy(conn, path)
                     table = build(conn, **spec)
-                    leaner = tuple(spec.get("leaner", ()))
-                    speed = store(conn, table, chunks[leaner], columns(leaner))
+                    forms = tuple(spec.get("forms", ()))
+                    speed = store(conn, table, chunks[forms], columns(forms))
                     wall, cpu = speed[0] / baseline[0], speed[1] / baseline[1]
                     got = best.get(label, (0.0, 0.0, 0.0))
                     best[label] = (max(got[0], wall), max(got[1], cpu), speed[2])

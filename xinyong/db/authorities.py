@@ -63,8 +63,8 @@ def _known(connection: Connection, info_class: str, names: list[str]) -> dict[st
 # names the class has not named yet (only those: a sequence value is not spent on a known one),
 # one reads the ids.
 _ADD_PG = """INSERT INTO record_authorities (info_class, name)
-SELECT %(c)s, n FROM unnest(%(names)s::text[]) n
-WHERE NOT EXISTS (SELECT 1 FROM record_authorities a WHERE a.info_class = %(c)s AND a.name = n)
+SELECT %(c)s::text, n FROM unnest(%(names)s::text[]) n
+WHERE NOT EXISTS (SELECT 1 FROM record_authorities a WHERE a.info_class = %(c)s::text AND a.name = n)
 ON CONFLICT DO NOTHING"""
 _IDS_PG = (
     "SELECT name, id FROM record_authorities WHERE info_class = %(c)s AND name = ANY(%(names)s)"
