@@ -38,12 +38,12 @@ INDEXES = {  # as migration 17e2b9d4a6c8 left them
     "pk": "ALTER TABLE {t} ADD PRIMARY KEY (id, info_class)",
     "natural key": "CREATE UNIQUE INDEX ON {t} (natural_key, version, info_class)",
     "subject": "CREATE INDEX ON {t} (subject_id, is_current)",
-    # the listing's order and, compared inside it, its authority filter (issue 17, 17w)
-    "date, authority id": "CREATE INDEX ON {t} (decision_date, authority_id)",
-    # before it (17s, migration 17d5a0c3b2e1): two indexes
     "decision date": "CREATE INDEX ON {t} (decision_date)",
+    "authority id": "CREATE INDEX ON {t} (authority_id)",  # issue 17, 17w: the id, not the name
+    # before 17w (migration 17d5a0c3b2e1): the name, byte-wise
     "authority": 'CREATE INDEX ON {t} (authority_name COLLATE "C")',
-    # measured beside it: the authority's id first (a filter's rows in date order, its own index)
+    # measured beside them: one index for the date order and the filter, or the id first
+    "date, authority id": "CREATE INDEX ON {t} (decision_date, authority_id)",
     "authority id, date": "CREATE INDEX ON {t} (authority_id, decision_date)",
     # before 17s: led by the class, the names compared by the database's locale (strcoll)
     "class, natural key": "CREATE UNIQUE INDEX ON {t} (info_class, natural_key, version)",
@@ -178,7 +178,7 @@ def raw_copy(conn: Any, path: Path) -> tuple[float, float]:
     return rows / elapsed, rows / max(cpu, 0.01)
 
 
-ALL = ("pk", "natural key", "subject", "date, authority id", "trigger")
+ALL = ("pk", "natural key", "subject", "decision date", "authority id", "trigger")
 BEFORE_17W = ("pk", "natural key", "subject", "decision date", "authority")
 BEFORE_17S = ("pk", "class, natural key", "subject", "class, decision date", "class, authority")
 WAS = ("hex hash", "no authority id")  # the row before 17w
@@ -190,26 +190,29 @@ VARIANTS: list[tuple[str, dict[str, Any]]] = [
     ("+ unique natural key (natural_key, version, info_class)",
      {"parts": ALL[:2], "layout": "parent"}),
     ("+ subject index", {"parts": ALL[:3], "layout": "parent"}),
-    ("+ date and authority index (decision_date, authority_id)",
-     {"parts": ALL[:4], "layout": "parent"}),
+    ("+ decision-date index (decision_date)", {"parts": ALL[:4], "layout": "parent"}),
+    ("+ authority index (authority_id)", {"parts": ALL[:5], "layout": "parent"}),
     ("+ reference trigger (COPY into the parent)", {"parts": ALL, "layout": "parent"}),
     ("(c) COPY into the class partition, trigger on the partition",
      {"parts": ALL, "layout": "partition"}),
     ("(c) into the partition, no trigger = the writer now (+ its reference check)",
-     {"parts": ALL[:4], "layout": "partition"}),
-    ("(c) the writer before 17w: hex hash, (decision_date) and (authority_name) indexes",
+     {"parts": ALL[:5], "layout": "partition"}),
+    ("(c) the writer before 17w: hex hash, (authority_name) index",
      {"parts": BEFORE_17W, "layout": "partition", "forms": WAS}),
     ("(c) the writer before 17s: the class first in the natural key, date and authority indexes",
      {"parts": BEFORE_17S, "layout": "partition", "forms": WAS}),
     ("(c) the writer now, but the hash as hex text",
-     {"parts": ALL[:4], "layout": "partition", "forms": ("hex hash",)}),
-    ("(c) the writer now, but (authority_id, decision_date) beside (decision_date)",
-     {"parts": (*ALL[:3], "decision date", "authority id, date"), "layout": "partition"}),
-    ("(c) the writer now, no authority key: (decision_date) alone",
-     {"parts": (*ALL[:3], "decision date"), "layout": "partition",
-      "forms": ("no authority id",)}),
+     {"parts": ALL[:5], "layout": "partition", "forms": ("hex hash",)}),
+    ("(c) the writer now, but (authority_name) for (authority_id)",
+     {"parts": BEFORE_17W, "layout": "partition"}),
+    ("(c) the writer now, but one (decision_date, authority_id) for both",
+     {"parts": (*ALL[:3], "date, authority id"), "layout": "partition"}),
+    ("(c) the writer now, but (authority_id, decision_date) for (authority_id)",
+     {"parts": (*ALL[:4], "authority id, date"), "layout": "partition"}),
+    ("(c) the writer now, no authority index: (decision_date) alone",
+     {"parts": ALL[:4], "layout": "partition", "forms": ("no authority id",)}),
     ("(c) the writer now + smallint catalog version (not done)",
-     {"parts": ALL[:4], "layout": "partition", "forms": ("version",)}),
+     {"parts": ALL[:5], "layout": "partition", "forms": ("version",)}),
 ]  # fmt: skip
 
 

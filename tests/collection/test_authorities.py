@@ -1,6 +1,6 @@
 """The stored record's narrower parts (issue 17, 17w): the content hash as 32 bytes on PostgreSQL
-(hex text to every reader), and the deciding authority's id — the listing filters by it inside
-its date index, the department choices come from `record_authorities`. Every writer fills the
+(hex text to every reader), and the deciding authority's integer id — the listing filters by it,
+the department choices come from `record_authorities`. Every writer fills the
 id, the answers stay those of the names, and the migration keeps them on a database holding the
 demo data, down and up again."""
 

@@ -41,6 +41,7 @@ from xinyong.archive.reads import (
     source_field,
     source_fields,
     source_row,
+    with_authority_id,
 )
 from xinyong.archive.writes import (
     NotCurrentVersion,
@@ -86,6 +87,7 @@ __all__ = [
     "source_field",
     "source_fields",
     "source_row",
+    "with_authority_id",
     "write_versions_pg",
     "write_versions_sqlite",
 ]

@@ -5,7 +5,7 @@ records for the 双公示 listings, and the full source row of a lean record (`s
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, Literal
 
@@ -230,6 +230,7 @@ class ClassFilter:
 
     info_class: str
     authority_name: str | None = None
+    authority_id: int | None = None  # the name's id, when looked up (`with_authority_id`)
     date_from: date | None = None
     date_to: date | None = None
     decided_since: date | None = None
@@ -258,13 +259,8 @@ def class_conditions(
         Record.is_current.is_(True),
         Record.status == RecordStatus.ACTIVE.value,
     ]
-    if where.authority_name:  # compared inside the listing's date index by its id (issue 17)
-        authority = select(RecordAuthority.id).where(
-            RecordAuthority.info_class == where.info_class,
-            RecordAuthority.name == where.authority_name,
-        )
-        conds.append(Record.authority_id == authority.scalar_subquery())
-        conds.append(Record.authority_name == where.authority_name)
+    if where.authority_name:  # by its id: ix_records_authority_id (issue 17)
+        conds += _authority_conditions(where)
     if where.date_from:
         conds.append(Record.decision_date >= where.date_from)
     if where.date_to:
@@ -298,13 +294,43 @@ def class_conditions(
     return conds
 
 
+def _authority_conditions(where: ClassFilter) -> list[ColumnElement[bool]]:
+    authority: Any = where.authority_id
+    if authority is None:  # not looked up (`with_authority_id`): the same, in SQL
+        authority = (
+            select(RecordAuthority.id)
+            .where(
+                RecordAuthority.info_class == where.info_class,
+                RecordAuthority.name == where.authority_name,
+            )
+            .scalar_subquery()
+        )
+    return [Record.authority_id == authority, Record.authority_name == where.authority_name]
+
+
+def with_authority_id(session: Session, where: ClassFilter) -> ClassFilter:
+    """`where` with its authority's id looked up (`record_authorities`), so that the planner
+    knows the value and chooses by its statistics, as it did by the name: a common authority's
+    page walks the date index, a rare one's reads its few rows by ix_records_authority_id. A
+    name no record of the class holds gets id 0 (no record has it)."""
+    if not where.authority_name or where.authority_id is not None:
+        return where
+    stmt = select(RecordAuthority.id).where(
+        RecordAuthority.info_class == where.info_class,
+        RecordAuthority.name == where.authority_name,
+    )
+    return replace(where, authority_id=session.execute(stmt).scalar() or 0)
+
+
 def current_of_class(
     session: Session, where: ClassFilter, *, after: tuple[date, int] | None = None, limit: int
 ) -> list[Record]:
     """Current, active versions of one class, newest decision first (a window of the listing):
     the `limit` that come after the (decision_date, id) `after` in that order (a keyset, so each
     window costs its own rows, not every row before it as an OFFSET would)."""
-    stmt = _of_class(where).order_by(Record.decision_date.desc(), Record.id.desc())
+    stmt = _of_class(with_authority_id(session, where)).order_by(
+        Record.decision_date.desc(), Record.id.desc()
+    )
     if after is not None:
         day, last = after
         stmt = stmt.where(

@@ -3,9 +3,8 @@
 docs/decisions/0012 addendum 3).
 
 The 双公示 listing reads its department choices from that table (a few hundred rows a class,
-instead of a walk of an index over every record) and filters by authority on the listing's own
-date index, `ix_records_date_authority (decision_date, authority_id)`, where the id is compared
-inside the index: one btree a stored record updates for both, where there were two.
+instead of a walk of an index over every record's name) and filters by authority through
+`ix_records_authority_id (authority_id)`: integers where the index held names.
 
 Every writer fills `authority_id` from `authority_name`:
 - the bulk writers (`archive.write_versions_pg` / `write_versions_sqlite`) ask once per chunk for
@@ -64,7 +63,8 @@ def _known(connection: Connection, info_class: str, names: list[str]) -> dict[st
 # one reads the ids.
 _ADD_PG = """INSERT INTO record_authorities (info_class, name)
 SELECT %(c)s::text, n FROM unnest(%(names)s::text[]) n
-WHERE NOT EXISTS (SELECT 1 FROM record_authorities a WHERE a.info_class = %(c)s::text AND a.name = n)
+WHERE NOT EXISTS (SELECT 1 FROM record_authorities a
+                  WHERE a.info_class = %(c)s::text AND a.name = n)
 ON CONFLICT DO NOTHING"""
 _IDS_PG = (
     "SELECT name, id FROM record_authorities WHERE info_class = %(c)s AND name = ANY(%(names)s)"

@@ -107,10 +107,11 @@ class Record(IdMixin, CreatedMixin, Base):
         # table must hold) compared last, once the key has matched (issue 17: ~0.4 µs a row)
         Index("uq_records_key_version", "natural_key", "version", "info_class", unique=True),
         Index("ix_records_subject_current", "subject_id", "is_current"),
-        # the 双公示 listing's order and, checked inside the same index, its authority filter:
-        # one btree for both (issue 17, docs/decisions/0012 addendum 3); no leading info_class:
-        # on PostgreSQL each partition holds one class
-        Index("ix_records_date_authority", "decision_date", "authority_id"),
+        # the 双公示 listing's order and its filter by authority; no leading info_class: on
+        # PostgreSQL each partition holds one class (issue 17, bench/store_parts.py). The
+        # authority by its integer id, not its name (docs/decisions/0012 addendum 3)
+        Index("ix_records_decision_date", "decision_date"),
+        Index("ix_records_authority_id", "authority_id"),
         # PostgreSQL: one partition per information class (docs/decisions/0012; the partitions
         # and the primary key (id, info_class) come from the migration and xinyong.db.partitions)
         {"postgresql_partition_by": "LIST (info_class)"},

@@ -1,14 +1,14 @@
-"""17w: the content hash as 32 bytes, and one index for the listing's date order and its
-authority filter (docs/decisions/0012 addendum 3, docs/decisions/0013 addendum 2)
+"""17w: the content hash as 32 bytes, and the listing's authority filter by an integer id
+(docs/decisions/0012 addendum 3, docs/decisions/0013 addendum 2)
 
 - PostgreSQL: `records.content_hash` becomes `bytea` (the digest's 32 bytes instead of its 64
   hex characters; the ORM still gives and takes the hex text, `tables.archive.HexDigest`).
   SQLite keeps the hex text.
 - `record_authorities (id, info_class, name)`: every deciding authority the records of a class
   name, filled here from the stored records; `records.authority_id` holds the id, filled here.
-- `ix_records_decision_date (decision_date)` and `ix_records_authority (authority_name)` become
-  one `ix_records_date_authority (decision_date, authority_id)`: the listing walks it by date and
-  compares the authority's id inside it; the department choices come from `record_authorities`.
+- `ix_records_authority (authority_name)` becomes `ix_records_authority_id (authority_id)`: the
+  listing's filter by authority compares integers; the department choices come from
+  `record_authorities` instead of a walk of the name index.
 
 Rewrites every record (the type change, then the id): on a production archive run it in a
 maintenance window and VACUUM `records` afterwards.
@@ -65,13 +65,11 @@ def upgrade() -> None:
                    "USING decode(content_hash, 'hex')")  # fmt: skip
     op.execute(FILL_IDS_PG if _postgres() else FILL_IDS)
     op.drop_index("ix_records_authority", table_name="records")
-    op.drop_index("ix_records_decision_date", table_name="records")
-    op.create_index("ix_records_date_authority", "records", ["decision_date", "authority_id"])
+    op.create_index("ix_records_authority_id", "records", ["authority_id"])
 
 
 def downgrade() -> None:
-    op.drop_index("ix_records_date_authority", table_name="records")
-    op.create_index("ix_records_decision_date", "records", ["decision_date"])
+    op.drop_index("ix_records_authority_id", table_name="records")
     op.create_index("ix_records_authority", "records", ["authority_name"])
     if _postgres():
         op.execute("ALTER TABLE records ALTER COLUMN content_hash TYPE varchar(64) "
