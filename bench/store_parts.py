@@ -95,7 +95,7 @@ def dump(conn: Any, forms: tuple[str, ...], names: list[str]) -> list[bytes]:
     deciding authority spread over `names` (and its id alike)."""
     exprs = {"authority_name": "(%(names)s::text[])[1 + id %% %(count)s]",
              "authority_id": "1 + id %% %(count)s"}  # fmt: skip
-    exprs.update((FORMS[f][0], FORMS[f][1]) for f in forms if FORMS[f][1] is not None)
+    exprs.update((FORMS[f][0], str(FORMS[f][1])) for f in forms if FORMS[f][1] is not None)
     picked = ", ".join(exprs.get(c, c) for c in columns(forms))
     buffer = bytearray()
     sql = f"COPY (SELECT {picked} FROM records ORDER BY id) TO STDOUT"

@@ -135,8 +135,8 @@ def write_versions_sqlite(
     if records.height == 0:
         return None
     info_class = str(records["info_class"][0])
-    ids = authority_ids(session.connection(), info_class, _names(records))
-    records = with_authority_ids(records, ids)
+    named = authority_ids(session.connection(), info_class, _names(records))
+    records = with_authority_ids(records, named)
     dates = [c for c, t in records.schema.items() if t == pl.Date]
     rows = records.with_columns(pl.col(dates).dt.to_string("%Y-%m-%d")).rows()
     marks = ", ".join("?" for _ in records.columns)
