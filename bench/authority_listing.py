@@ -127,7 +127,8 @@ def statements(session: Any, names: list[str], *, before: bool) -> list[tuple[st
         else:
             where = archive.with_authority_id(session, where)  # as archive.current_of_class
             conds = archive.class_conditions(where)
-        stmt = select(Record).where(*conds).order_by(Record.decision_date.desc(), Record.id.desc())
+        shown = [c for c in Record.__table__.c if c.name != "authority_id"]  # both revisions'
+        stmt = select(*shown).where(*conds).order_by(Record.decision_date.desc(), Record.id.desc())
         sql = str(stmt.limit(21).compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
         out.append((label, sql))
     choices = (  # as archive.authorities_of_class

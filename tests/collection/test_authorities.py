@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from sqlalchemy import inspect, select, text
@@ -89,7 +90,7 @@ def _scratch(database_url: str, tmp_path: Path, name: str) -> str:
     return make_url(database_url).set(database=name).render_as_string(hide_password=False)
 
 
-def _answers(url: str) -> tuple[object, ...]:
+def _answers(url: str) -> tuple[Any, list[str], list[list[int]]]:
     """What the readers of the hash and the authority give on this database."""
     engine = make_engine(url)
     with transaction(make_sessionmaker(engine)) as session:
