@@ -5,7 +5,7 @@ records for the 双公示 listings, and the full source row of a lean record (`s
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
@@ -30,8 +30,12 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
+from xinyong.archive.authorities import (
+    authority_conditions,
+    with_authority_id,
+)
 from xinyong.db.lean_record import ABSENT, layout, rebuild  # the stored format
-from xinyong.db.tables import BatchChunk, Objection, OutboxEntry, Provider, Record, RecordAuthority
+from xinyong.db.tables import BatchChunk, Objection, OutboxEntry, Provider, Record
 from xinyong.enums import ObjectionStatus, RecordStatus
 from xinyong.errors import NotFound
 
@@ -260,7 +264,7 @@ def class_conditions(
         Record.status == RecordStatus.ACTIVE.value,
     ]
     if where.authority_name:  # by its id: ix_records_authority_id (issue 17)
-        conds += _authority_conditions(where)
+        conds += authority_conditions(where)
     if where.date_from:
         conds.append(Record.decision_date >= where.date_from)
     if where.date_to:
@@ -292,34 +296,6 @@ def class_conditions(
     elif severity == "decided":
         conds.append(false())  # without a plan SQL decides nothing exactly
     return conds
-
-
-def _authority_conditions(where: ClassFilter) -> list[ColumnElement[bool]]:
-    authority: Any = where.authority_id
-    if authority is None:  # not looked up (`with_authority_id`): the same, in SQL
-        authority = (
-            select(RecordAuthority.id)
-            .where(
-                RecordAuthority.info_class == where.info_class,
-                RecordAuthority.name == where.authority_name,
-            )
-            .scalar_subquery()
-        )
-    return [Record.authority_id == authority, Record.authority_name == where.authority_name]
-
-
-def with_authority_id(session: Session, where: ClassFilter) -> ClassFilter:
-    """`where` with its authority's id looked up (`record_authorities`), so that the planner
-    knows the value and chooses by its statistics, as it did by the name: a common authority's
-    page walks the date index, a rare one's reads its few rows by ix_records_authority_id. A
-    name no record of the class holds gets id 0 (no record has it)."""
-    if not where.authority_name or where.authority_id is not None:
-        return where
-    stmt = select(RecordAuthority.id).where(
-        RecordAuthority.info_class == where.info_class,
-        RecordAuthority.name == where.authority_name,
-    )
-    return replace(where, authority_id=session.execute(stmt).scalar() or 0)
 
 
 def current_of_class(
@@ -394,19 +370,6 @@ def count_of_subject(
         .subquery()
     )
     return int(session.execute(select(func.count()).select_from(inner)).scalar_one())
-
-
-def authorities_of_class(session: Session, info_class: str, *, limit: int = 200) -> list[str]:
-    """The deciding authorities that appear in a class (for the listing's department filter), in
-    code point order: the class's rows of `record_authorities` (every name its records hold;
-    xinyong/db/authorities.py), not a walk over the records."""
-    stmt = (
-        select(RecordAuthority.name)
-        .where(RecordAuthority.info_class == info_class)
-        .order_by(RecordAuthority.name)
-        .limit(limit)
-    )
-    return [name for name in session.execute(stmt).scalars() if name]
 
 
 def provider_kinds(session: Session, provider_ids: Iterable[int | None]) -> dict[int, str | None]:
