@@ -155,7 +155,7 @@ def store_floor(url: str) -> float:
     ceiling for (b)."""
     import psycopg  # noqa: PLC0415
 
-    columns = ", ".join(c for c in RECORD_COLUMNS)
+    columns = ", ".join((*RECORD_COLUMNS, "authority_id"))  # and the id the writer adds
     with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as conn:
         buffer = bytearray()
         with (
@@ -287,7 +287,8 @@ def grow_archive(url: str, factor: int, control: list[int] | None = None) -> int
     from the subject's). Returns the number of records afterwards."""
     import psycopg  # noqa: PLC0415
 
-    columns = ", ".join(RECORD_COLUMNS)
+    copied = (*RECORD_COLUMNS, "authority_id")  # and the authority's id the writer adds
+    columns = ", ".join(copied)
     changed = {
         "natural_key": "natural_key || '#' || %(g)s",
         "decision_number": "decision_number || '#' || %(g)s",
@@ -295,7 +296,7 @@ def grow_archive(url: str, factor: int, control: list[int] | None = None) -> int
         "valid_from": "valid_from - %(g)s * 37",
         "valid_until": "valid_until - %(g)s * 37",
     }
-    picked = ", ".join(changed.get(c, c) for c in RECORD_COLUMNS)
+    picked = ", ".join(changed.get(c, c) for c in copied)
     with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as conn:
         top = conn.execute("SELECT max(id) FROM records").fetchone()
         assert top is not None

@@ -1,9 +1,10 @@
 """Where storing alone (issue 17's figure (c)) goes: the records one `xinyong collect` wrote,
 copied again into empty tables built up piece by piece — the heap alone (a plain table, through
 the partitioned parent, straight into the class partition), then each index and the reference
-trigger, then the full table written straight into its partition, then the indexes as they were
-before issue 17's storing work, then cheaper forms of the row — each as a ratio to a raw COPY of
-the source file measured in the same run, with the server CPU and the WAL bytes a row.
+trigger, then the full table written straight into its partition, then the row and indexes as
+they were before issue 17's storing work, then other forms of the row and its indexes — each as
+a ratio to a raw COPY of the source file measured in the same run, with the server CPU and the
+WAL bytes a row.
 
     .venv/bin/python bench/store_parts.py --scale 0.2 --postgres-url postgresql://…/postgres
 
@@ -33,13 +34,18 @@ from procstats import cpu_seconds
 
 from xinyong import archive
 
-INDEXES = {  # as migration 17d5a0c3b2e1 left them
+INDEXES = {  # as migration 17e2b9d4a6c8 left them
     "pk": "ALTER TABLE {t} ADD PRIMARY KEY (id, info_class)",
     "natural key": "CREATE UNIQUE INDEX ON {t} (natural_key, version, info_class)",
     "subject": "CREATE INDEX ON {t} (subject_id, is_current)",
     "decision date": "CREATE INDEX ON {t} (decision_date)",
+    "authority id": "CREATE INDEX ON {t} (authority_id)",  # issue 17, 17w: the id, not the name
+    # before 17w (migration 17d5a0c3b2e1): the name, byte-wise
     "authority": 'CREATE INDEX ON {t} (authority_name COLLATE "C")',
-    # before it: led by the class, the names compared by the database's locale (strcoll)
+    # measured beside them: one index for the date order and the filter, or the id first
+    "date, authority id": "CREATE INDEX ON {t} (decision_date, authority_id)",
+    "authority id, date": "CREATE INDEX ON {t} (authority_id, decision_date)",
+    # before 17s: led by the class, the names compared by the database's locale (strcoll)
     "class, natural key": "CREATE UNIQUE INDEX ON {t} (info_class, natural_key, version)",
     "class, decision date": "CREATE INDEX ON {t} (info_class, decision_date)",
     "class, authority": 'CREATE INDEX ON {t} (info_class, authority_name COLLATE "default")',
@@ -48,12 +54,17 @@ TRIGGER = (
     "CREATE TRIGGER {name} AFTER INSERT ON {t} REFERENCING NEW TABLE AS new_records "
     "FOR EACH STATEMENT EXECUTE FUNCTION xinyong_records_refs()"
 )
-# The row as the collection writer sends it today, and in the leaner forms measured beside it.
-COLUMNS = ("id", *archive.RECORD_COLUMNS)
-LEANER = {
-    "content_hash": "decode(content_hash, 'hex')",  # bytea: 32 B instead of 64 hex characters
-    "catalog_version": "1",  # a smallint reference to a catalog-versions table
-}
+# The row as the collection writer sends it today (bytea hash, the authority's id), and the
+# other forms measured beside it: (column, the dump's expression or None to leave the column
+# out, the target table's change).
+COLUMNS = ("id", *archive.RECORD_COLUMNS, "authority_id")
+FORMS = {
+    "hex hash": ("content_hash", "encode(content_hash, 'hex')",
+                 "ALTER TABLE bench_store ALTER content_hash TYPE varchar(64) USING NULL"),
+    "no authority id": ("authority_id", None, "ALTER TABLE bench_store DROP COLUMN authority_id"),
+    "version": ("catalog_version", "1",  # a smallint reference to a catalog-versions table
+                "ALTER TABLE bench_store ALTER catalog_version TYPE smallint USING NULL"),
+}  # fmt: skip
 
 
 def _connect(url: str) -> Any:
@@ -73,11 +84,19 @@ def authorities(count: int) -> list[str]:
     return names[: max(1, count)]
 
 
-def dump(conn: Any, leaner: bool, names: list[str]) -> list[bytes]:
-    """The stored records as COPY text, in 10k-row statements (leaner: bytea hash, int version),
-    the deciding authority spread over `names`."""
-    spread = {"authority_name": "(%(names)s::text[])[1 + id %% %(count)s]"}
-    picked = ", ".join((LEANER.get(c, c) if leaner else spread.get(c, c)) for c in COLUMNS)
+def columns(forms: tuple[str, ...]) -> list[str]:
+    """The COPY's columns: the writer's, less those the forms leave out."""
+    dropped = {FORMS[f][0] for f in forms if FORMS[f][1] is None}
+    return [c for c in COLUMNS if c not in dropped]
+
+
+def dump(conn: Any, forms: tuple[str, ...], names: list[str]) -> list[bytes]:
+    """The stored records as COPY text, in 10k-row statements (`forms` of FORMS applied), the
+    deciding authority spread over `names` (and its id alike)."""
+    exprs = {"authority_name": "(%(names)s::text[])[1 + id %% %(count)s]",
+             "authority_id": "1 + id %% %(count)s"}  # fmt: skip
+    exprs.update((FORMS[f][0], str(FORMS[f][1])) for f in forms if FORMS[f][1] is not None)
+    picked = ", ".join(exprs.get(c, c) for c in columns(forms))
     buffer = bytearray()
     sql = f"COPY (SELECT {picked} FROM records ORDER BY id) TO STDOUT"
     with conn.cursor() as cur, cur.copy(sql, {"names": names, "count": len(names)}) as cp:
@@ -87,7 +106,7 @@ def dump(conn: Any, leaner: bool, names: list[str]) -> list[bytes]:
     return [b"".join(lines[i : i + CHUNK]) for i in range(0, len(lines), CHUNK)]
 
 
-def build(conn: Any, *, parts: tuple[str, ...], layout: str, leaner: bool = False) -> str:
+def build(conn: Any, *, parts: tuple[str, ...], layout: str, forms: tuple[str, ...] = ()) -> str:
     """Create the empty target and return the table the COPY names. `layout`: plain (one
     table), parent (partitioned, COPY into the parent), partition (COPY into the partition)."""
     conn.execute("DROP TABLE IF EXISTS bench_store")
@@ -98,9 +117,8 @@ def build(conn: Any, *, parts: tuple[str, ...], layout: str, leaner: bool = Fals
                      "PARTITION BY LIST (info_class)")  # fmt: skip
         conn.execute("CREATE TABLE bench_store_p PARTITION OF bench_store FOR VALUES IN "
                      "('penalty')")  # fmt: skip
-    if leaner:
-        conn.execute("ALTER TABLE bench_store ALTER content_hash TYPE bytea USING NULL, "
-                     "ALTER catalog_version TYPE smallint USING NULL")  # fmt: skip
+    for form in forms:
+        conn.execute(FORMS[form][2])
     for part in parts:
         if part == "trigger":
             conn.execute(TRIGGER.format(name="bench_refs", t="bench_store"))
@@ -117,7 +135,9 @@ def _backend_cpu(conn: Any) -> float:
     return cpu_seconds(int(conn.info.backend_pid))
 
 
-def store(conn: Any, table: str, chunks: list[bytes]) -> tuple[float, float, float]:
+def store(
+    conn: Any, table: str, chunks: list[bytes], names: list[str]
+) -> tuple[float, float, float]:
     """(rows/s, rows per CPU second of the server process, WAL bytes a row) of the chunks copied
     into `table`, one statement and one commit each."""
     conn.execute("SET work_mem = '64MB'")
@@ -125,7 +145,7 @@ def store(conn: Any, table: str, chunks: list[bytes]) -> tuple[float, float, flo
     wal = conn.execute("SELECT pg_current_wal_insert_lsn()").fetchone()[0]
     cpu, started = _backend_cpu(conn), time.perf_counter()
     for chunk in chunks:
-        sql = f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN"
+        sql = f"COPY {table} ({', '.join(names)}) FROM STDIN"
         with conn.cursor() as cur, cur.copy(sql) as cp:
             cp.write(chunk)
         conn.commit()
@@ -158,8 +178,10 @@ def raw_copy(conn: Any, path: Path) -> tuple[float, float]:
     return rows / elapsed, rows / max(cpu, 0.01)
 
 
-ALL = ("pk", "natural key", "subject", "decision date", "authority", "trigger")
-BEFORE = ("pk", "class, natural key", "subject", "class, decision date", "class, authority")
+ALL = ("pk", "natural key", "subject", "decision date", "authority id", "trigger")
+BEFORE_17W = ("pk", "natural key", "subject", "decision date", "authority")
+BEFORE_17S = ("pk", "class, natural key", "subject", "class, decision date", "class, authority")
+WAS = ("hex hash", "no authority id")  # the row before 17w
 VARIANTS: list[tuple[str, dict[str, Any]]] = [
     ("heap alone, one plain table", {"parts": (), "layout": "plain"}),
     ("heap alone, COPY into the partitioned parent", {"parts": (), "layout": "parent"}),
@@ -169,16 +191,28 @@ VARIANTS: list[tuple[str, dict[str, Any]]] = [
      {"parts": ALL[:2], "layout": "parent"}),
     ("+ subject index", {"parts": ALL[:3], "layout": "parent"}),
     ("+ decision-date index (decision_date)", {"parts": ALL[:4], "layout": "parent"}),
-    ("+ authority index (authority_name, byte-wise)", {"parts": ALL[:5], "layout": "parent"}),
+    ("+ authority index (authority_id)", {"parts": ALL[:5], "layout": "parent"}),
     ("+ reference trigger (COPY into the parent)", {"parts": ALL, "layout": "parent"}),
     ("(c) COPY into the class partition, trigger on the partition",
      {"parts": ALL, "layout": "partition"}),
     ("(c) into the partition, no trigger = the writer now (+ its reference check)",
      {"parts": ALL[:5], "layout": "partition"}),
-    ("(c) the writer before: the class first in the natural key, date and authority indexes",
-     {"parts": BEFORE, "layout": "partition"}),
-    ("(c) the writer now, leaner row (bytea hash, smallint catalog version)",
-     {"parts": ALL[:5], "layout": "partition", "leaner": True}),
+    ("(c) the writer before 17w: hex hash, (authority_name) index",
+     {"parts": BEFORE_17W, "layout": "partition", "forms": WAS}),
+    ("(c) the writer before 17s: the class first in the natural key, date and authority indexes",
+     {"parts": BEFORE_17S, "layout": "partition", "forms": WAS}),
+    ("(c) the writer now, but the hash as hex text",
+     {"parts": ALL[:5], "layout": "partition", "forms": ("hex hash",)}),
+    ("(c) the writer now, but (authority_name) for (authority_id)",
+     {"parts": BEFORE_17W, "layout": "partition"}),
+    ("(c) the writer now, but one (decision_date, authority_id) for both",
+     {"parts": (*ALL[:3], "date, authority id"), "layout": "partition"}),
+    ("(c) the writer now, but (authority_id, decision_date) for (authority_id)",
+     {"parts": (*ALL[:4], "authority id, date"), "layout": "partition"}),
+    ("(c) the writer now, no authority index: (decision_date) alone",
+     {"parts": ALL[:4], "layout": "partition", "forms": ("no authority id",)}),
+    ("(c) the writer now + smallint catalog version (not done)",
+     {"parts": ALL[:5], "layout": "partition", "forms": ("version",)}),
 ]  # fmt: skip
 
 
@@ -189,7 +223,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--seed", type=int, default=20261122)
     parser.add_argument("--authorities", type=int, default=300, help="deciding authorities")
-    parser.add_argument("--only", help="run only the variants whose label contains this")
+    parser.add_argument(
+        "--only", help="run only the variants whose label contains this (several: separated by |)"
+    )
     parser.add_argument("--postgres-url", default=os.environ.get("XINYONG_BENCH_POSTGRES_URL"))
     opts = parser.parse_args()
     if not opts.postgres_url:
@@ -204,15 +240,18 @@ def main() -> None:
         run_collect(url, path, opts.rows)
         with _connect(url) as conn:
             names = authorities(opts.authorities)
-            chunks = {leaner: dump(conn, leaner, names) for leaner in (False, True)}
             best: dict[str, tuple[float, float, float]] = {}
-            variants = [v for v in VARIANTS if not opts.only or opts.only in v[0]]
+            only = opts.only.split("|") if opts.only else [""]
+            variants = [v for v in VARIANTS if any(part in v[0] for part in only)]
+            shapes = {tuple(spec.get("forms", ())) for _label, spec in variants}
+            chunks = {forms: dump(conn, forms, names) for forms in shapes}
             for round_no in range(opts.rounds):
                 for label, spec in variants:  # each beside a raw COPY of its own
                     load = os.getloadavg()[0]
                     baseline = raw_copy(conn, path)
                     table = build(conn, **spec)
-                    speed = store(conn, table, chunks[spec.get("leaner", False)])
+                    forms = tuple(spec.get("forms", ()))
+                    speed = store(conn, table, chunks[forms], columns(forms))
                     wall, cpu = speed[0] / baseline[0], speed[1] / baseline[1]
                     got = best.get(label, (0.0, 0.0, 0.0))
                     best[label] = (max(got[0], wall), max(got[1], cpu), speed[2])

@@ -88,8 +88,8 @@ def test_records_partitions_keep_rows_ids_and_references(database_url: str) -> N
             conn.execute(text(
                 "INSERT INTO records (subject_id, info_class, natural_key, version, is_current,"
                 " status, catalog_version, content_hash, data, created_at) VALUES (1, :c, :k, 1,"
-                " true, 'active', 'v', 'h', '{}', now())"
-            ), {"c": info_class, "k": f"k{n}"})  # fmt: skip
+                " true, 'active', 'v', :h, '{}', now())"
+            ), {"c": info_class, "k": f"k{n}", "h": f"{n:064x}"})  # fmt: skip
         before = conn.execute(text("SELECT id, info_class, natural_key FROM records ORDER BY id"))
         rows = before.all()
     migrate.upgrade(fresh)
@@ -104,8 +104,8 @@ def test_records_partitions_keep_rows_ids_and_references(database_url: str) -> N
         nxt = conn.execute(text(
             "INSERT INTO records (subject_id, info_class, natural_key, version, is_current,"
             " status, catalog_version, content_hash, data, created_at) VALUES (1, 'honour', 'k9',"
-            " 1, true, 'active', 'v', 'h', '{}', now()) RETURNING id, tableoid::regclass::text"
-        )).one()  # fmt: skip
+            " 1, true, 'active', 'v', :h, '{}', now()) RETURNING id, tableoid::regclass::text"
+        ), {"h": b"\x09" * 32}).one()  # fmt: skip
         assert nxt == (rows[-1][0] + 1, "records_p_honour")
         conn.rollback()
         objection = text(

@@ -171,7 +171,7 @@ def test_the_bulk_path_asks_the_rule_once_per_distinct_input(catalog: Catalog) -
     assert none["severity_class"].null_count() == len(rows)
 
 
-def test_authorities_walk_the_index(region: Session) -> None:
+def test_authorities_are_every_name_the_records_hold(region: Session) -> None:
     names = archive.authorities_of_class(region, "penalty")
     stmt = (
         select(Record.authority_name)

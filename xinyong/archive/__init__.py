@@ -15,6 +15,7 @@ the source row of a lean record), writes.py (single writes with their audit rows
 hash), bulk.py (a collection chunk of new versions).
 """
 
+from xinyong.archive.authorities import authorities_of_class, with_authority_id
 from xinyong.archive.bulk import (
     CHECK_REFERENCES,
     RECORD_COLUMNS,
@@ -25,7 +26,6 @@ from xinyong.archive.bulk import (
 from xinyong.archive.reads import (
     ClassFilter,
     RecordNotFound,
-    authorities_of_class,
     class_conditions,
     classes_of_subject,
     count_of_subject,
@@ -86,6 +86,7 @@ __all__ = [
     "source_field",
     "source_fields",
     "source_row",
+    "with_authority_id",
     "write_versions_pg",
     "write_versions_sqlite",
 ]

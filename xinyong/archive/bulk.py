@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from xinyong.db.authorities import authority_ids, authority_ids_pg
 from xinyong.db.partitions import partition_name
 from xinyong.db.tables import Record
 
@@ -59,6 +60,7 @@ def write_versions_pg(
     target = _partition_of(raw, info_class)
     if target != "records":
         check_references(raw, records)
+    records = stored_forms_pg(records, authority_ids_pg(raw, info_class, _names(records)))
     # the sequence named once: pg_get_serial_sequence() per row cost ~1.8 µs of server CPU a row
     sequence = raw.execute("SELECT pg_get_serial_sequence('records', 'id')").fetchone()[0]
     nextval = "SELECT nextval(%s::regclass) FROM generate_series(1, %s)"
@@ -70,6 +72,30 @@ def write_versions_pg(
     with raw.cursor() as cursor, cursor.copy(sql) as copy:
         copy.write(buffer.getbuffer())
     return min(ids), max(ids)
+
+
+# ---- the stored forms of a chunk's values (issue 17, docs/decisions/0012 addendum 3) ------------
+
+
+def _names(records: pl.DataFrame) -> list[str | None]:
+    return records["authority_name"].unique().to_list()
+
+
+def with_authority_ids(records: pl.DataFrame, ids: dict[str, int]) -> pl.DataFrame:
+    """The chunk with `authority_id`: each record's authority's id (`db.authorities`)."""
+    import polars as pl  # noqa: PLC0415
+
+    ident = pl.col("authority_name").replace_strict(ids, default=None, return_dtype=pl.Int32)
+    return records.with_columns(authority_id=ident)
+
+
+def stored_forms_pg(records: pl.DataFrame, ids: dict[str, int]) -> pl.DataFrame:
+    """The chunk as PostgreSQL's COPY stores it: `authority_id` added, and `content_hash` (hex)
+    in the text form of `bytea` (`\\x` and the hex: the column holds the digest's 32 bytes)."""
+    import polars as pl  # noqa: PLC0415
+
+    digest = pl.concat_str(pl.lit("\\x"), pl.col("content_hash"))
+    return with_authority_ids(records, ids).with_columns(content_hash=digest)
 
 
 # The reference rule of `records` (ADR 0009) is one database function, `xinyong_records_check_refs`:
@@ -108,6 +134,9 @@ def write_versions_sqlite(
         session.execute(update(Record).where(Record.id.in_(chunk)).values(is_current=False))
     if records.height == 0:
         return None
+    info_class = str(records["info_class"][0])
+    named = authority_ids(session.connection(), info_class, _names(records))
+    records = with_authority_ids(records, named)
     dates = [c for c, t in records.schema.items() if t == pl.Date]
     rows = records.with_columns(pl.col(dates).dt.to_string("%Y-%m-%d")).rows()
     marks = ", ".join("?" for _ in records.columns)

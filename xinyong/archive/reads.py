@@ -30,6 +30,10 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
+from xinyong.archive.authorities import (
+    authority_conditions,
+    with_authority_id,
+)
 from xinyong.db.lean_record import ABSENT, layout, rebuild  # the stored format
 from xinyong.db.tables import BatchChunk, Objection, OutboxEntry, Provider, Record
 from xinyong.enums import ObjectionStatus, RecordStatus
@@ -230,6 +234,7 @@ class ClassFilter:
 
     info_class: str
     authority_name: str | None = None
+    authority_id: int | None = None  # the name's id, when looked up (`with_authority_id`)
     date_from: date | None = None
     date_to: date | None = None
     decided_since: date | None = None
@@ -258,8 +263,8 @@ def class_conditions(
         Record.is_current.is_(True),
         Record.status == RecordStatus.ACTIVE.value,
     ]
-    if where.authority_name:
-        conds.append(Record.authority_name == where.authority_name)
+    if where.authority_name:  # by its id: ix_records_authority_id (issue 17)
+        conds += authority_conditions(where)
     if where.date_from:
         conds.append(Record.decision_date >= where.date_from)
     if where.date_to:
@@ -299,11 +304,12 @@ def current_of_class(
 ) -> list[Record]:  # fmt: skip
     """A window of the listing: current, active versions of one class, newest decision first,
     `limit` after the keyset `after` (costs its own rows), or just before `before` nearest first."""
+    of_class = _of_class(with_authority_id(session, where))
     if before is not None:
-        stmt = _of_class(where).where(_beyond(before, newer=True))
+        stmt = of_class.where(_beyond(before, newer=True))
         stmt = stmt.order_by(Record.decision_date, Record.id)
     else:
-        stmt = _of_class(where).order_by(Record.decision_date.desc(), Record.id.desc())
+        stmt = of_class.order_by(Record.decision_date.desc(), Record.id.desc())
         stmt = stmt if after is None else stmt.where(_beyond(after))
     return list(session.execute(stmt.limit(limit)).scalars())
 
@@ -367,29 +373,6 @@ def count_of_subject(
         .subquery()
     )
     return int(session.execute(select(func.count()).select_from(inner)).scalar_one())
-
-
-def authorities_of_class(session: Session, info_class: str, *, limit: int = 200) -> list[str]:
-    """The deciding authorities that appear in a class (for the listing's department filter).
-
-    A walk of `ix_records_authority` (PostgreSQL: the class's partition's) from one name to the
-    next (a recursive query: one index probe per distinct name, ~300 in a region) instead of a
-    DISTINCT over every record."""
-    names = (
-        select(func.min(Record.authority_name).label("name"))
-        .where(Record.info_class == info_class, Record.authority_name.is_not(None))
-        .cte("names", recursive=True)
-    )
-    following = (
-        select(Record.authority_name)
-        .where(Record.info_class == info_class, Record.authority_name > names.c.name)
-        .order_by(Record.authority_name)
-        .limit(1)
-        .scalar_subquery()
-    )
-    names = names.union_all(select(following).where(names.c.name.is_not(None)))
-    stmt = select(names.c.name).where(names.c.name.is_not(None)).limit(limit)
-    return [name for name in session.execute(stmt).scalars() if name]
 
 
 def provider_kinds(session: Session, provider_ids: Iterable[int | None]) -> dict[int, str | None]:

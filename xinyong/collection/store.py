@@ -117,7 +117,8 @@ ANY_TEXT = "ANY(ARRAY(SELECT json_array_elements_text(%s::json)))"
 def current_versions(session: Session, info_class: str, keys: Sequence[str]) -> pl.DataFrame:
     rows: list[tuple[Any, ...]] = []
     if is_postgres(session):
-        columns = "natural_key, id, version, content_hash, status"
+        # the stored hash is bytea on PostgreSQL (db/tables/archive.HexDigest): compared as hex
+        columns = "natural_key, id, version, encode(content_hash, 'hex'), status"
         where = f"info_class = %s AND is_current AND natural_key = {ANY_TEXT}"
         sql = f"SELECT {columns} FROM records WHERE {where}"  # noqa: S608
         rows = select_pg(session, sql, (info_class, texts(keys))) if keys else []

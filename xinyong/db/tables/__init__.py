@@ -1,6 +1,6 @@
 """All tables, one file per domain. Importing this package registers them on `Base.metadata`."""
 
-from xinyong.db.tables.archive import Record
+from xinyong.db.tables.archive import Record, RecordAuthority
 from xinyong.db.tables.audit import AuditEntry, LogCheckpoint, QueryLogEntry
 from xinyong.db.tables.auth import ApiClient, User, WebSession
 from xinyong.db.tables.catalog import CatalogVersion
@@ -72,6 +72,7 @@ __all__ = [
     "Provider",
     "QueryLogEntry",
     "Record",
+    "RecordAuthority",
     "RelatedParty",
     "RepairApplication",
     "RepairMaterial",
@@ -87,3 +88,6 @@ __all__ = [
     "WhitelistEntry",
     "WhitelistOptOut",
 ]
+
+# every record added through the ORM gets its authority's id before a flush (issue 17)
+from xinyong.db import authorities as _authorities  # noqa: F401

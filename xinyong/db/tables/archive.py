@@ -20,8 +20,21 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, Date, Index, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    Dialect,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import BYTEA
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from xinyong.db.base import Base, BigId, CreatedMixin, IdMixin
 from xinyong.enums import RecordStatus
@@ -30,6 +43,31 @@ NaturalKey = String(500).with_variant(String(500, collation="C"), "postgresql")
 # byte-wise on PostgreSQL too: ~300 deciding authorities a region, compared at every level of
 # ix_records_authority on every insert (strcoll otherwise); code point order for the names
 AuthorityName = String(200).with_variant(String(200, collation="C"), "postgresql")
+
+
+class HexDigest(TypeDecorator[str]):
+    """A SHA-256 digest: its 64-character hex text in Python (what every reader sees and
+    compares), stored on PostgreSQL as its 32 bytes (`bytea`: half the heap bytes, issue 17,
+    docs/decisions/0013 addendum 2). SQLite keeps the hex text. A COPY writes the bytes' text
+    form, `\\x` and the hex (`archive.write_versions_pg`)."""
+
+    impl = String(64)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(BYTEA())
+        return dialect.type_descriptor(String(64))
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> Any:
+        if value is None or dialect.name != "postgresql":
+            return value
+        return bytes.fromhex(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> str | None:
+        if value is None or dialect.name != "postgresql":
+            return value  # type: ignore[no-any-return]
+        return bytes(value).hex()
 
 
 class Record(IdMixin, CreatedMixin, Base):
@@ -51,11 +89,14 @@ class Record(IdMixin, CreatedMixin, Base):
     severity_basis: Mapped[str | None] = mapped_column(String(120))
     authority_name: Mapped[str | None] = mapped_column(AuthorityName)
     authority_uscc: Mapped[str | None] = mapped_column(String(18))
+    # issue 17: the deciding authority's id in `record_authorities` (the listing's filter key);
+    # filled from `authority_name` by every writer (xinyong/db/authorities.py)
+    authority_id: Mapped[int | None] = mapped_column(Integer)
     provider_id: Mapped[int | None] = mapped_column(BigId)  # → providers.id (trigger-checked)
     batch_id: Mapped[int | None] = mapped_column(BigInteger)
     source_row: Mapped[int | None] = mapped_column(Integer)
     catalog_version: Mapped[str] = mapped_column(String(64))
-    content_hash: Mapped[str] = mapped_column(String(64))
+    content_hash: Mapped[str] = mapped_column(HexDigest)  # bytea on PostgreSQL
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     reason: Mapped[str | None] = mapped_column(
         Text
@@ -66,11 +107,28 @@ class Record(IdMixin, CreatedMixin, Base):
         # table must hold) compared last, once the key has matched (issue 17: ~0.4 µs a row)
         Index("uq_records_key_version", "natural_key", "version", "info_class", unique=True),
         Index("ix_records_subject_current", "subject_id", "is_current"),
-        # the 双公示 listing's order and the authority walk; no leading info_class: on PostgreSQL
-        # each partition holds one class (issue 17, bench/store_parts.py: ~0.9 µs a row less)
+        # the 双公示 listing's order and its filter by authority; no leading info_class: on
+        # PostgreSQL each partition holds one class (issue 17, bench/store_parts.py). The
+        # authority by its integer id, not its name (docs/decisions/0012 addendum 3)
         Index("ix_records_decision_date", "decision_date"),
-        Index("ix_records_authority", "authority_name"),
+        Index("ix_records_authority_id", "authority_id"),
         # PostgreSQL: one partition per information class (docs/decisions/0012; the partitions
         # and the primary key (id, info_class) come from the migration and xinyong.db.partitions)
         {"postgresql_partition_by": "LIST (info_class)"},
     )
+
+
+class RecordAuthority(Base):
+    """The deciding authorities named by the records of each class: the 双公示 listing's
+    department choices, and the small id `records.authority_id` carries (issue 17). A row is
+    added when a record first names the authority in its class (xinyong/db/authorities.py), and
+    never removed: the choices are every name the class's records hold, as a walk of the records
+    gave before."""
+
+    __tablename__ = "record_authorities"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    info_class: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(AuthorityName)
+
+    __table_args__ = (UniqueConstraint("info_class", "name"),)
