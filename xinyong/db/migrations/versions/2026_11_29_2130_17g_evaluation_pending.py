@@ -7,7 +7,7 @@ re-evaluation, or a batch too large to re-grade at once. Empty on upgrade: befor
 stale grade was never shown (the page computed it live).
 
 Revision ID: 17e9a1d2c3b4
-Revises: 17d5a0c3b2e1
+Revises: 17e2b9d4a6c8
 Create Date: 2026-11-29 21:30:00+00:00
 """
 
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "17e9a1d2c3b4"
-down_revision: str | None = "17d5a0c3b2e1"
+down_revision: str | None = "17e2b9d4a6c8"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
