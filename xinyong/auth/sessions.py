@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import cache
 
 from argon2 import PasswordHasher
@@ -22,7 +22,7 @@ from limits.strategies import MovingWindowRateLimiter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from xinyong import audit
+from xinyong import audit, clock
 from xinyong.audit import Actor, AuditAction
 from xinyong.auth.scope import require_role
 from xinyong.db.tables import User, WebSession
@@ -151,9 +151,7 @@ def actor_for_session_token(session: Session, token: str, *, now: datetime) -> A
     if row is None:
         return None
     web_session, user = row
-    expires = web_session.expires_at
-    if expires.tzinfo is None:
-        expires = expires.replace(tzinfo=UTC)
+    expires = clock.as_utc(web_session.expires_at)
     if expires < now or not user.active:
         return None
     return actor_for_user(user)
