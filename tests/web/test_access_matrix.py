@@ -85,6 +85,7 @@ GET  /admin/catalog                                 | L | A   | A   | A   | A | 
 POST /admin/catalog/reload                          | L | A   | F   | F   | F | F | F   | F
 GET  /admin/catalog/{class_id}                      | L | A   | A   | A   | A | F | F   | F
 GET  /admin/users                                   | L | A   | F   | F   | F | F | F   | F
+POST /admin/users                                   | L | A   | F   | F   | F | F | F   | F
 GET  /admin/batches                                 | L | A   | F   | A   | F | F | F   | F
 POST /admin/batches                                 | L | A   | F   | A   | F | F | F   | F
 GET  /admin/batches/{batch_id}                      | L | N   | F   | N   | F | F | F   | F

@@ -157,6 +157,12 @@ def actor_for_session_token(session: Session, token: str, *, now: datetime) -> A
     return actor_for_user(user)
 
 
+def new_password() -> str:
+    """A first password for a new account (16 URL-safe characters), shown once to whoever
+    creates the account — the CLI prints it, the users page shows it — and never stored."""
+    return secrets.token_urlsafe(12)
+
+
 # ---- actions ----------------------------------------------------------------------------------
 
 
