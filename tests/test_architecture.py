@@ -58,6 +58,59 @@ def test_only_clock_asks_the_system_for_the_date() -> None:
     assert offenders == []
 
 
+# Beijing time written again: the offset, a named zone, or the "naive stored times are UTC" rule.
+# The one owner is xinyong/clock.py (BEIJING, as_utc, in_beijing, beijing_midnight); pages use the
+# `beijing` filter (web/templating.py).
+OFFSET_TWIN = re.compile(
+    r"hours\s*=\s*\+?8\b|\b28800\b|[+]08:?00|Asia/Shanghai|ZoneInfo\(|utcnow|utcfromtimestamp"
+    r"|\.replace\(\s*tzinfo\s*=|\.tzinfo\s+is\s+None|\bif\s+\w+\.tzinfo\s+else\b"
+)
+
+
+def _offset_twins(text: str) -> list[int]:
+    return [n for n, line in enumerate(text.splitlines(), 1) if OFFSET_TWIN.search(line)]
+
+
+def test_only_clock_writes_beijing_time() -> None:
+    """Principle 9: code outside clock.py asks clock for Beijing time (`clock.in_beijing`,
+    `clock.as_utc`, `clock.beijing_midnight`, `clock.BEIJING`); templates use `|beijing`.
+    Migrations are never scanned: they freeze the rules of their day and import no app code."""
+    offenders = [
+        f"{path.relative_to(REPO_ROOT)}:{line}"
+        for path in [*PACKAGE.rglob("*.py"), *PACKAGE.rglob("*.html"), *PACKAGE.rglob("*.js")]
+        if path.name != "clock.py"
+        and not path.is_relative_to(PACKAGE / "db" / "migrations")
+        and not path.is_relative_to(PACKAGE / "web" / "static" / "vendor")
+        for line in _offset_twins(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
+
+
+def test_templates_print_times_through_the_beijing_filter() -> None:
+    """A template that formats a time itself (`x.at.strftime(…)`) prints UTC: `{{ x.at|beijing }}`
+    (or `|beijing("%Y-%m-%d")`) shows the clerk's time (tests/web/test_times_in_beijing.py)."""
+    offenders = [
+        f"{path.relative_to(TEMPLATES).as_posix()}:{n}"
+        for path in sorted(TEMPLATES.rglob("*.html"))
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if ".strftime(" in line
+    ]
+    assert offenders == []
+
+
+def test_the_offset_check_finds_what_it_should() -> None:
+    code = """local = at + timedelta(hours=8)
+stamp = "2026-11-29T08:00:00+08:00"
+zone = ZoneInfo("Asia/Shanghai")
+now = datetime.utcnow()
+aware = at.replace(tzinfo=UTC)
+if at.tzinfo is None:
+x = at if at.tzinfo else fix(at)
+ok = clock.in_beijing(at)
+ok = clock.beijing_midnight(day) - timedelta(hours=1)"""
+    assert _offset_twins(code) == [1, 2, 3, 4, 5, 6, 7]
+
+
 def test_only_archive_writes_records() -> None:
     """One API for record writes (issue 18): a `Record(...)`, an INSERT or a COPY into `records`
     appear in archive/ only (content hashes: `archive.hash_canonical`)."""
@@ -186,17 +239,20 @@ def test_the_audit_scan_sees_real_actions() -> None:
 # ---- statuses are enums (issue 18) ---------------------------------------------------------------
 
 STATUS_ATTRS = {"status", "state", "outcome", "result"}
+# Other closed vocabularies held to the same rule: a user's role (`Role`), a list entry's stage
+# (`lists.Stage`); both are Jinja globals too.
+VOCABULARY_ATTRS = STATUS_ATTRS | {"role", "stage"}
 # Files that may still compare a status with a bare string, each with its reason. Migrations are
 # never scanned: they freeze the values of their day and must not import enums.
 BARE_STATUS_ALLOWED: dict[str, str] = {}
 
 
 def _is_status(node: ast.AST) -> bool:
-    """`x.status` (or state, outcome, result) or `row["status"]`."""
+    """`x.status` (or state, outcome, result, role, stage) or `row["status"]`."""
     if isinstance(node, ast.Attribute):
-        return node.attr in STATUS_ATTRS
+        return node.attr in VOCABULARY_ATTRS
     return (isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant)
-            and node.slice.value in STATUS_ATTRS)  # fmt: skip
+            and node.slice.value in VOCABULARY_ATTRS)  # fmt: skip
 
 
 def _literals(node: ast.AST | None) -> list[str]:
@@ -221,7 +277,7 @@ def _bare_statuses(tree: ast.AST) -> Iterator[tuple[int, str]]:
             f = node.func
             if isinstance(f, ast.Attribute) and f.attr == "in_" and _is_status(f.value):
                 found = [text for arg in node.args for text in _literals(arg)]
-            found += [text for kw in node.keywords if kw.arg in STATUS_ATTRS
+            found += [text for kw in node.keywords if kw.arg in VOCABULARY_ATTRS
                       for text in _literals(kw.value)]  # fmt: skip
         elif isinstance(node, ast.Assign) and any(map(_is_status, node.targets)):
             found = _literals(node.value)
@@ -253,19 +309,42 @@ c.outcome = "kept"
 update(T).values(status="closed")
 row["result"] != "granted"
 ok = d.status == Status.OPEN
+actor.role in ("admin", "officer")
+e.stage != "exited"
+Actor(role="auditor")
+ok = f.role == Role.ADMIN
 """
-    assert sorted(line for line, _ in _bare_statuses(ast.parse(code))) == [2, 3, 4, 5, 6, 7]
+    found = sorted(line for line, _ in _bare_statuses(ast.parse(code)))
+    assert found == [2, 3, 4, 5, 6, 7, 9, 10, 11]
 
 
 TEMPLATES = PACKAGE / "web" / "templates"
 
 
 def _jinja_is_status(node: jinja_nodes.Node) -> bool:
-    """`x.status` (or state, outcome, result), `x["status"]` in a template expression."""
+    """`x.status` (or state, outcome, result, role, stage), `x["status"]` in a template
+    expression."""
     if isinstance(node, jinja_nodes.Getattr):
-        return node.attr in STATUS_ATTRS
+        return node.attr in VOCABULARY_ATTRS
     return (isinstance(node, jinja_nodes.Getitem) and isinstance(node.arg, jinja_nodes.Const)
-            and node.arg.value in STATUS_ATTRS)  # fmt: skip
+            and node.arg.value in VOCABULARY_ATTRS)  # fmt: skip
+
+
+def _jinja_code_table(node: jinja_nodes.Node) -> list[str]:
+    """A dict of codes looked up by a status, `{"draft": …}[item.status]` or
+    `{"decided": "已认定"}.get(entry.stage)`: a second copy of the vocabulary (titles come from
+    `title(…)` or the enum's `.label`, rules from the module that owns them)."""
+    if isinstance(node, jinja_nodes.Getitem) and _jinja_is_status(node.arg):
+        table = node.node
+    elif (isinstance(node, jinja_nodes.Call) and isinstance(node.node, jinja_nodes.Getattr)
+          and node.node.attr == "get" and node.args
+          and _jinja_is_status(node.args[0])):  # fmt: skip
+        table = node.node.node
+    else:
+        return []
+    if not isinstance(table, jinja_nodes.Dict):
+        return []
+    return [str(pair.key.value) for pair in table.items if isinstance(pair.key, jinja_nodes.Const)]
 
 
 def _jinja_literals(node: jinja_nodes.Node) -> list[str]:
@@ -280,15 +359,19 @@ def _template_bare_statuses(source: str) -> Iterator[tuple[int, str]]:
     """A status compared with a string literal in a template, `{% if x.status == 'open' %}`, or
     selected by one, `|selectattr("status", "equalto", "open")`."""
     tree = jinja2.Environment(extensions=["jinja2.ext.do"]).parse(source)
-    for node in tree.find_all((jinja_nodes.Compare, jinja_nodes.Filter, jinja_nodes.Test)):
+    kinds = (jinja_nodes.Compare, jinja_nodes.Filter, jinja_nodes.Test, jinja_nodes.Getitem,
+             jinja_nodes.Call)  # fmt: skip
+    for node in tree.find_all(kinds):
         found: list[str] = []
-        if isinstance(node, jinja_nodes.Compare):
+        if isinstance(node, jinja_nodes.Getitem | jinja_nodes.Call):
+            found = _jinja_code_table(node)
+        elif isinstance(node, jinja_nodes.Compare):
             sides = [node.expr, *(op.expr for op in node.ops)]
             if any(map(_jinja_is_status, sides)):
                 found = [text for side in sides for text in _jinja_literals(side)]
         elif isinstance(node, jinja_nodes.Filter) and node.name in {"selectattr", "rejectattr"}:
             first = node.args[0] if node.args else None
-            if isinstance(first, jinja_nodes.Const) and first.value in STATUS_ATTRS:
+            if isinstance(first, jinja_nodes.Const) and first.value in VOCABULARY_ATTRS:
                 found = [text for arg in node.args[2:] for text in _jinja_literals(arg)]
         elif isinstance(node, jinja_nodes.Test) and _jinja_is_status(node.node):
             found = [text for arg in node.args for text in _jinja_literals(arg)]
@@ -315,8 +398,13 @@ def test_the_template_status_check_finds_what_it_should() -> None:
 {% if c["outcome"] != 'kept' %}{% endif %}
 {% if d.status == RepairStatus.SUBMITTED %}{% endif %}
 {% if e.kind == "person" %}{% endif %}
-{% if f.result is sameas "granted" %}{% endif %}"""
-    assert [line for line, _ in _template_bare_statuses(source)] == [1, 2, 3, 4, 7]
+{% if f.result is sameas "granted" %}{% endif %}
+{% if actor.role in ("admin", "officer") %}{% endif %}
+{% if entry.stage != "exited" %}{% endif %}
+{{ {"decided": "已认定"}.get(entry.stage, entry.stage) }}
+{% set moves = {"draft": ["submit"]}[item.status] %}
+{% if actor.role == Role.ADMIN and entry.stage != Stage.EXITED %}{% endif %}"""
+    assert [line for line, _ in _template_bare_statuses(source)] == [1, 2, 3, 4, 7, 8, 9, 10, 11]
 
 
 # ---- module size ---------------------------------------------------------------------------------

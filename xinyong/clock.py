@@ -14,7 +14,7 @@ import calendar as _stdcal
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from xinyong.errors import ConfigurationError, InvalidInput
 
@@ -62,6 +62,12 @@ def as_utc(at: datetime) -> datetime:
 def in_beijing(at: datetime) -> datetime:
     """A stored time as the wall-clock time a clerk reads in Beijing (naive values are UTC)."""
     return as_utc(at) + BEIJING
+
+
+def beijing_midnight(day: date) -> datetime:
+    """The first instant of `day` in Beijing, as an aware UTC time: the bound a query on stored
+    (UTC) times uses for "from that day on" (`at >= beijing_midnight(d)`)."""
+    return datetime.combine(day, time(), tzinfo=UTC) - BEIJING
 
 
 def now() -> datetime:

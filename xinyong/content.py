@@ -143,6 +143,12 @@ MOVE_LABELS = {"submit": "提交审核", "publish": "审核通过并发布", "re
                "withdraw": "撤下"}  # fmt: skip
 
 
+def moves_open(item: ContentItem, actor: Actor) -> list[str]:
+    """The workflow steps `actor` may take on `item` now: the edit page's buttons."""
+    return [action for action, (allowed, _, roles, _) in _MOVES.items()
+            if item.status in allowed and actor.role in roles]  # fmt: skip
+
+
 def move(
     session: Session, item: ContentItem, action: str, *, actor: Actor, today: date,
     reason: str | None = None,

@@ -85,6 +85,7 @@ GET  /admin/catalog                                 | L | A   | A   | A   | A | 
 POST /admin/catalog/reload                          | L | A   | F   | F   | F | F | F   | F
 GET  /admin/catalog/{class_id}                      | L | A   | A   | A   | A | F | F   | F
 GET  /admin/users                                   | L | A   | F   | F   | F | F | F   | F
+POST /admin/users                                   | L | A   | F   | F   | F | F | F   | F
 GET  /admin/batches                                 | L | A   | F   | A   | F | F | F   | F
 POST /admin/batches                                 | L | A   | F   | A   | F | F | F   | F
 GET  /admin/batches/{batch_id}                      | L | N   | F   | N   | F | F | F   | F
@@ -96,6 +97,9 @@ POST /admin/interviews/{interview_id}/follow-up     | L | A   | A/F | F   | F | 
 GET  /admin/lists                                   | L | A   | A   | F   | A | F | F   | F
 GET  /admin/lists/{entry_id}                        | L | A   | A   | F   | A | F | F   | F
 GET  /admin/checks                                  | L | A   | A   | F   | A | F | F   | F
+GET  /admin/check                                   | L | A   | A   | F   | F | F | F   | F
+POST /admin/check                                   | L | A   | A   | F   | F | F | F   | F
+POST /admin/check/{check_id}/feedback               | L | N   | N   | F   | F | F | F   | F
 POST /admin/lists                                   | L | A   | A   | F   | F | F | F   | F
 GET  /admin/lists/{entry_id}/notice                 | L | A   | A   | F   | A | F | F   | F
 GET  /admin/lists/{entry_id}/evidence/{step_id}     | L | N   | N   | F   | N | F | F   | F
@@ -108,6 +112,8 @@ GET  /admin/evaluation/subjects                     | L | A   | A   | F   | A | 
 GET  /admin/inspections                             | L | A   | A   | F   | A | F | F   | F
 GET  /admin/inspections/{code}                      | L | N   | N   | F   | N | F | F   | F
 POST /admin/inspections/{code}/{inspection_id}/result | L | A | A   | F   | A | F | F   | F
+POST /admin/inspections/inspectors                  | L | A   | A   | F   | F | F | F   | F
+POST /admin/inspections/plans                       | L | A   | A   | F   | F | F | F   | F
 GET  /admin/related                                 | L | A   | A   | F   | F | F | F   | F
 GET  /admin/exchange                                | L | A   | F   | F   | A | F | F   | F
 GET  /admin/queue                                   | L | A   | A   | A   | F | F | F   | F

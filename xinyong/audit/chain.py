@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -166,8 +166,7 @@ def _json_scalar(value: Any) -> Any:
 
 
 def _utc_iso(value: datetime) -> str:
-    aware = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-    return aware.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return clock.as_utc(value).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def canonical_json(entry: AuditEntry) -> str:

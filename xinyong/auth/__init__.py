@@ -60,6 +60,7 @@ from xinyong.auth.sessions import (
     list_users,
     log_in,
     log_out,
+    new_password,
     password_matches,
     token_digest,
 )
@@ -103,6 +104,7 @@ __all__ = [
     "list_users",
     "log_in",
     "log_out",
+    "new_password",
     "parse_scopes",
     "password_matches",
     "require_department",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -20,7 +20,7 @@ from argon2.exceptions import InvalidHashError, VerifyMismatchError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from xinyong import audit
+from xinyong import audit, clock
 from xinyong.audit import Actor, AuditAction
 from xinyong.auth.scope import require_role
 from xinyong.db.tables import User, WebSession
@@ -157,12 +157,16 @@ def actor_for_session_token(session: Session, token: str, *, now: datetime) -> A
     if row is None:
         return None
     web_session, user = row
-    expires = web_session.expires_at
-    if expires.tzinfo is None:
-        expires = expires.replace(tzinfo=UTC)
+    expires = clock.as_utc(web_session.expires_at)
     if expires < now or not user.active:
         return None
     return actor_for_user(user)
+
+
+def new_password() -> str:
+    """A first password for a new account (16 URL-safe characters), shown once to whoever
+    creates the account — the CLI prints it, the users page shows it — and never stored."""
+    return secrets.token_urlsafe(12)
 
 
 # ---- actions ----------------------------------------------------------------------------------

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from pathlib import Path
 from typing import Annotated
 
@@ -128,7 +127,7 @@ def users_create(
     """新建用户 / create a user."""
     from xinyong import auth, providers, subjects  # noqa: PLC0415
 
-    secret = password or secrets.token_urlsafe(12)
+    secret = password or auth.new_password()
     with ctx.db() as session:
         provider_id = providers.get_by_uscc(session, provider).id if provider else None
         subject_id = subjects.get_by_code(session, subject).id if subject else None
@@ -191,7 +190,7 @@ def init() -> None:
         catalog.record_version(session, cat, actor=ctx.operator())
         created = None
         if auth.find_user(session, "admin") is None:
-            created = secrets.token_urlsafe(12)
+            created = auth.new_password()
             auth.create_user(
                 session,
                 "admin",

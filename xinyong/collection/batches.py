@@ -12,7 +12,7 @@ import hashlib
 import json
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, date, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -139,10 +139,7 @@ def duration(batch: Batch) -> timedelta | None:
     batch is processing (or for a batch finished before `finished_at` was kept)."""
     if batch.finished_at is None or batch.created_at is None:
         return None
-    start, end = (
-        t if t.tzinfo else t.replace(tzinfo=UTC)  # SQLite keeps UTC without the zone
-        for t in (batch.created_at, batch.finished_at)
-    )
+    start, end = (clock.as_utc(t) for t in (batch.created_at, batch.finished_at))
     return max(end - start, timedelta(0))
 
 

@@ -46,7 +46,7 @@ from xinyong.indicators.breakdowns import (
 from xinyong.indicators.compute import Rows
 from xinyong.indicators.definitions import Definitions
 from xinyong.indicators.figures import Figure, figures, trend
-from xinyong.indicators.period import BEIJING, Period
+from xinyong.indicators.period import Period
 from xinyong.lists import counts as list_counts
 
 __all__ = [
@@ -102,7 +102,7 @@ class Dashboard:
     def computed_at_beijing(self) -> str:
         if self.computed_at is None:
             return ""
-        return (self.computed_at + BEIJING).strftime("%Y-%m-%d %H:%M:%S")
+        return clock.in_beijing(self.computed_at).strftime("%Y-%m-%d %H:%M:%S")
 
     def as_document(self) -> dict[str, Any]:
         return {

@@ -9,6 +9,7 @@ import polars as pl
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from xinyong import clock
 from xinyong.collection import quality
 from xinyong.db.tables import Check, Objection, Provider, Record, RepairApplication, Subject
 from xinyong.enums import ObjectionOutcome, ObjectionStatus
@@ -22,7 +23,7 @@ from xinyong.indicators.compute import (
     _rate,
     _scalar,
 )
-from xinyong.indicators.period import BEIJING, Period
+from xinyong.indicators.period import Period
 from xinyong.measures import stats
 from xinyong.repair.timeliness import HANDLED, handled_on_time
 from xinyong.repair.timeliness import timeliness as timeliness_by_authority
@@ -127,7 +128,7 @@ def objection_correction_days(session: Session, period: Period) -> Value:
     answered = frame["answered"]
     if getattr(answered.dtype, "time_zone", None):  # PostgreSQL: aware; SQLite: naive UTC
         answered = answered.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
-    return _mean_days(frame.with_columns(end=(answered + BEIJING).dt.date()))
+    return _mean_days(frame.with_columns(end=(answered + clock.BEIJING).dt.date()))
 
 
 # --- 归集质量 -----------------------------------------------------------------------------------

@@ -5,13 +5,12 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from xinyong import clock
 from xinyong.catalog import Catalog
 from xinyong.errors import InvalidInput
 
-BEIJING = clock.BEIJING
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 
@@ -51,7 +50,7 @@ class Period:
     @property
     def since(self) -> datetime:
         """First instant of the month, Beijing time, as an aware UTC datetime."""
-        return datetime.combine(self.start, time(), tzinfo=UTC) - BEIJING
+        return clock.beijing_midnight(self.start)
 
     @property
     def until(self) -> datetime:
@@ -60,7 +59,7 @@ class Period:
         The month's end, not `as_of`: a row stored "after today" only exists when today is pinned
         (demo, tests), and it is still part of the month.
         """
-        return datetime.combine(self.end + timedelta(days=1), time(), tzinfo=UTC) - BEIJING
+        return clock.beijing_midnight(self.end + timedelta(days=1))
 
     def previous(self, n: int) -> list[Period]:
         """This month and the n-1 before it, oldest first (for trends)."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -85,11 +85,6 @@ class Document:
     seconds: float
 
 
-def _aware(at: datetime) -> datetime:
-    """SQLite hands back naive UTC; PostgreSQL an aware time."""
-    return at if at.tzinfo else at.replace(tzinfo=UTC)
-
-
 def read_document(session: Session, key: str, month: str) -> Document | None:
     found = session.execute(
         select(IndicatorSnapshot.data, IndicatorSnapshot.computed_at, IndicatorSnapshot.seconds)
@@ -97,7 +92,7 @@ def read_document(session: Session, key: str, month: str) -> Document | None:
     ).first()  # fmt: skip
     if found is None or found.data is None:
         return None
-    return Document(found.data, _aware(found.computed_at), found.seconds or 0.0)
+    return Document(found.data, clock.as_utc(found.computed_at), found.seconds or 0.0)
 
 
 def store_document(

@@ -18,6 +18,7 @@ from xinyong.measures.feedback import (
     FeedbackItem,
     MandatoryReasonMissing,
     MeasureNotInAnswer,
+    answered_measures,
     get_check,
     record_feedback,
 )
@@ -49,6 +50,7 @@ __all__ = [
     "UnknownMatter",
     "answer",
     "answer_json",
+    "answered_measures",
     "check",
     "check_stats",
     "get_check",

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import case, distinct, func, select
 from sqlalchemy.orm import Session
 
+from xinyong import clock
 from xinyong.db.tables import Check, CheckFeedback
 
 
@@ -54,11 +55,11 @@ def check_stats(session: Session, *, today: date, days: int = 30) -> CheckStats:
         .order_by(func.count().desc())
     ).all()
     start = today - timedelta(days=days - 1)
-    since = datetime.combine(start, time(), tzinfo=UTC) - timedelta(hours=8)
+    since = clock.beijing_midnight(start)
     counts: dict[date, int] = {}
     for at in session.execute(select(Check.at).where(Check.at >= since)).scalars():
-        local = (at if at.tzinfo else at.replace(tzinfo=UTC)) + timedelta(hours=8)
-        counts[local.date()] = counts.get(local.date(), 0) + 1
+        day = clock.in_beijing(at).date()
+        counts[day] = counts.get(day, 0) + 1
     span = [start + timedelta(days=i) for i in range(days)]
     per_day = [(d, counts.get(d, 0)) for d in span]
     return CheckStats(

@@ -1,27 +1,34 @@
 """双随机、一公开 pages: the public results (/inspections) and the inspecting department's plans,
-draws and result form (/admin/inspections)."""
+draws and result form (/admin/inspections): an officer registers the department's inspectors,
+makes a plan (the draw runs and is stored at once), and records each inspection's result — the
+audited actions of `inspections.plans`, the same ones `xinyong inspections …` runs."""
 
 from __future__ import annotations
 
-from typing import Annotated
+import re
+from datetime import date
+from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
-from xinyong import inspections, subjects
+from xinyong import inspections, providers, subjects
 from xinyong.audit import Actor
-from xinyong.db.tables import Inspection, InspectionPlan, Inspector
+from xinyong.db.tables import Inspection, InspectionPlan, Inspector, Provider
 from xinyong.enums import Role
-from xinyong.errors import NotFound
+from xinyong.errors import InvalidInput, NotFound, XinyongError
 from xinyong.evaluation import supervision
-from xinyong.web.deps import CurrentCalendar, DbSession, Today, require
+from xinyong.web.deps import CurrentCalendar, CurrentCatalog, DbSession, Today, require
 from xinyong.web.inputs import RowId
 from xinyong.web.templating import templates
 
 portal = APIRouter(include_in_schema=False)
 admin = APIRouter(prefix="/admin", include_in_schema=False)
 Officer = Annotated[Actor, Depends(require(Role.OFFICER, Role.ADMIN, Role.AUDITOR))]
+Planner = Annotated[Actor, Depends(require(Role.OFFICER, Role.ADMIN))]
+Text = Annotated[str, Form(max_length=200)]
 
 
 @portal.get("/inspections", response_class=HTMLResponse)
@@ -31,15 +38,111 @@ def public_page(request: Request, session: DbSession, today: Today) -> HTMLRespo
     return templates.TemplateResponse(request, "inspections/public.html", context)
 
 
-@admin.get("/inspections", response_class=HTMLResponse)
-def plans_page(request: Request, session: DbSession, actor: Officer) -> HTMLResponse:
+def _departments(session: DbSession, actor: Actor) -> list[Provider]:
+    """The departments whose plans and inspectors `actor` sees: an officer its own."""
+    every = providers.list_providers(session)
+    return every if actor.role != Role.OFFICER else [p for p in every if p.id == actor.provider_id]
+
+
+def _plans_page(
+    request: Request,
+    session: DbSession,
+    actor: Actor,
+    today: date,
+    *,
+    error: dict[str, str] | None = None,
+    form: dict[str, str] | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    departments = _departments(session, actor)
+    ids = [d.id for d in departments]
     stmt = select(InspectionPlan).order_by(InspectionPlan.id.desc())
     if actor.role == Role.OFFICER:
         stmt = stmt.where(InspectionPlan.provider_id == actor.provider_id)
-    plans = session.execute(stmt.limit(100)).scalars().all()
-    return templates.TemplateResponse(
-        request, "inspections/plans.html", {"actor": actor, "plans": plans}
-    )
+    pool = select(Inspector).where(Inspector.provider_id.in_(ids)).order_by(Inspector.id)
+    context: dict[str, Any] = {
+        "actor": actor,
+        "plans": session.execute(stmt.limit(100)).scalars().all(),
+        "departments": departments,
+        "names": {d.id: d.name for d in departments},
+        "inspectors": session.execute(pool).scalars().all(),
+        "rules": supervision.load_rules(),
+        "region": request.app.state.settings.region_code,
+        "today": today,
+        "error": error,
+        "form": form or {},
+    }
+    return templates.TemplateResponse(request, "inspections/plans.html", context, status)
+
+
+@admin.get("/inspections", response_class=HTMLResponse)
+def plans_page(request: Request, session: DbSession, actor: Officer, today: Today) -> HTMLResponse:
+    return _plans_page(request, session, actor, today)
+
+
+def _day(text: str, label: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidInput(f"{label}应为日期（YYYY-MM-DD）：{text}") from None
+
+
+def _attempt(
+    request: Request, session: DbSession, actor: Actor, today: date, form: dict[str, str],
+    where: str, action: Any,
+) -> Response:  # fmt: skip
+    """Run the action in a savepoint; a refusal shows the page again with its Chinese message
+    beside the form (`where`) and what the clerk typed."""
+    try:
+        with session.begin_nested():
+            target = action()
+    except XinyongError as exc:
+        error = {"where": where, "message": exc.message}
+        return _plans_page(request, session, actor, today, error=error, form=form,
+                           status=exc.status)  # fmt: skip
+    return RedirectResponse(target, status_code=303)
+
+
+@admin.post("/inspections/inspectors")
+def add_inspector(
+    request: Request, session: DbSession, actor: Planner, today: Today, name: Text, badge: Text,
+    department: Text, related: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:  # fmt: skip
+    """登记检查人员 and the subjects they are related to (one code a line, or separated by
+    commas/、): the draw keeps them away from those subjects."""
+    codes = tuple(c for c in re.split(r"[\s,，、;；]+", related) if c)
+    form = {"name": name, "badge": badge, "department": department, "related": related}
+
+    def act() -> str:
+        dept = providers.get_by_uscc(session, department.strip())
+        inspections.add_inspector(session, name, badge, dept, related_codes=codes, actor=actor)
+        return "/admin/inspections#inspectors"
+
+    return _attempt(request, session, actor, today, form, "inspector", act)
+
+
+@admin.post("/inspections/plans")
+def make_plan(
+    request: Request, session: DbSession, actor: Planner, today: Today, catalog: CurrentCatalog,
+    code: Text, title: Text, department: Text, sector: Text, region: Text, period_start: Text,
+    period_end: Text, seed: Annotated[str, Form(max_length=64)] = "",
+) -> Response:  # fmt: skip
+    """制定抽查计划: the draw runs at once with a recorded seed (random unless given)."""
+    form = {"code": code, "title": title, "department": department, "sector": sector,
+            "region": region, "period_start": period_start, "period_end": period_end,
+            "seed": seed}  # fmt: skip
+
+    def act() -> str:
+        plan = inspections.create_plan(
+            session, code=code.strip(), title=title.strip(),
+            provider=providers.get_by_uscc(session, department.strip()), sector=sector,
+            region_code=region.strip(), period_start=_day(period_start, "抽查开始日期"),
+            period_end=_day(period_end, "抽查结束日期"), seed=seed.strip() or None,
+            actor=actor, catalog=catalog, today=today,
+        )  # fmt: skip
+        return f"/admin/inspections/{quote(plan.code, safe='')}"
+
+    return _attempt(request, session, actor, today, form, "plan", act)
 
 
 @admin.get("/inspections/{code}", response_class=HTMLResponse)

@@ -14,6 +14,7 @@ from jinja2 import pass_context
 from markupsafe import Markup
 
 from xinyong import clock, enums, identifiers
+from xinyong.lists.steps import Stage
 from xinyong.web.titles import title
 
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
@@ -36,9 +37,13 @@ def plain(value: Any) -> str:
 templates.env.filters["plain"] = plain
 
 
-def beijing(at: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    """A stored UTC time as a clerk reads it, in Beijing time (`clock.in_beijing`)."""
-    return "—" if at is None else clock.in_beijing(at).strftime(fmt)
+def beijing(at: datetime | str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored UTC time as a clerk reads it, in Beijing time (`clock.in_beijing`); also the
+    ISO text an API document carries (`audit.jsonable`, "…Z")."""
+    if at is None or at == "":
+        return "—"
+    when = datetime.fromisoformat(at) if isinstance(at, str) else at
+    return clock.in_beijing(when).strftime(fmt)
 
 
 templates.env.filters["beijing"] = beijing
@@ -52,6 +57,7 @@ STATUS_ENUMS = {
     if isinstance(value, type) and issubclass(value, StrEnum) and value.__module__ == enums.__name__
 }
 templates.env.globals.update(STATUS_ENUMS)
+templates.env.globals["Stage"] = Stage  # a list entry's stage (`entry.stage != Stage.EXITED`)
 
 
 def csrf_token(request: Request | None) -> str:

@@ -50,7 +50,7 @@ def create(
 def edit_form(request: Request, session: DbSession, actor: Writer, item_id: RowId) -> HTMLResponse:
     item = content.get(session, item_id)
     ctx = {"actor": actor, "item": item, "attachments": content.attachments(session, item_id),
-           **_labels()}  # fmt: skip
+           "moves": content.moves_open(item, actor), **_labels()}  # fmt: skip
     return templates.TemplateResponse(request, "admin/content_edit.html", ctx)
 
 

@@ -101,7 +101,6 @@ def entry_context(
         "evidence": lists.evidence_of(session, entry_id),
         "delivered": [h for h in history if h["title"] == STEP_TITLES["delivery"]],
         "methods": lists.DELIVERY_METHODS,
-        "stage": lists.Stage,
         "today": today,
         "error": None,
     }

@@ -29,7 +29,6 @@ def lists_context(session: Session, actor: Actor, catalog: Catalog, today: date)
         "today": today,
         "in_progress": lists.in_progress(session),
         "entries": lists.current_entries(session, catalog=catalog, today=today),
-        "stage": lists.Stage,
         "types": [lt for lt in catalog.list_types.values() if lt.kind != ListKind.IMPORTED],
         "error": None,
         "form": {},

@@ -1,4 +1,4 @@
-"""Admin pages: login, catalog browser, users."""
+"""Admin pages: login, catalog browser (users: `admin/users.py`)."""
 
 from __future__ import annotations
 
@@ -82,9 +82,3 @@ def info_class_page(
 ) -> HTMLResponse:
     ctx = {"actor": actor, "catalog": catalog, "ic": catalog.info_class(class_id)}
     return templates.TemplateResponse(request, "admin/info_class.html", ctx)
-
-
-@router.get("/users", response_class=HTMLResponse)
-def users(request: Request, session: DbSession, actor: Admin) -> HTMLResponse:
-    ctx = {"actor": actor, "users": auth.list_users(session), "roles": list(Role)}
-    return templates.TemplateResponse(request, "admin/users.html", ctx)
