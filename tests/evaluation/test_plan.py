@@ -156,26 +156,44 @@ def test_the_facts_hash_marks_every_change_and_is_the_same_in_another_process() 
         label="行政处罚 某〔2026〕1号",
     )
     other = dataclasses.replace(base, ref="record:2")
+    # A record's content never changes under its id (a new version is a new row): its hash is
+    # its id and what the day and the catalog make of it (the window) — the raw row, not the
+    # fact built from it.
     changed = [
-        dataclasses.replace(base, keys=frozenset({"info_class:licence"})),
         dataclasses.replace(base, ref="record:3"),
-        dataclasses.replace(base, on=date(2026, 1, 6)),
         dataclasses.replace(base, until=None),
-        dataclasses.replace(base, status="repaired"),
         dataclasses.replace(base, severity="serious"),
         dataclasses.replace(base, published=False),
-        dataclasses.replace(base, numbers=(("fine_amount", 5.5),)),
-        dataclasses.replace(base, label="行政处罚 某〔2026〕2号"),
     ]
     first = plan.facts_hash([base, other])
     assert plan.facts_hash([other, base]) == first  # the order of the facts does not count
     assert plan.facts_hash([base, other, base]) != first  # a repeated fact does
-    assert len({first, plan.facts_hash([]), *(plan.facts_hash([c, other]) for c in changed)}) == 11
+    assert len({first, plan.facts_hash([]), *(plan.facts_hash([c, other]) for c in changed)}) == 6
+    same = dataclasses.replace(base, label="行政处罚", numbers=(), on=None, status="repaired")
+    assert plan.facts_hash([same, other]) == first  # fixed by the id: never seen changed
+    entry = Fact(frozenset({"list_kind:watch"}), "record:1", date(2026, 3, 1), label="名单")
+    assert plan.facts_hash([entry]) != plan.facts_hash([dataclasses.replace(entry, label="名")])
+    workflow = [  # list entries and workflow facts: every column counts
+        Fact(frozenset({"list_kind:watch"}), "list_entry:7", date(2026, 3, 1), label="名单"),
+        Fact(frozenset({"workflow:commitment_kept"}), "commitment:5", date(2026, 3, 1)),
+    ]
+    for fact in workflow:
+        variants = [
+            dataclasses.replace(fact, keys=frozenset({"list_kind:red"})),
+            dataclasses.replace(fact, ref=fact.ref + "0"),
+            dataclasses.replace(fact, on=date(2026, 3, 2)),
+            dataclasses.replace(fact, until=date(2027, 1, 1)),
+            dataclasses.replace(fact, status="repaired"),
+            dataclasses.replace(fact, label="另一个"),
+        ]
+        hashes = {plan.facts_hash([fact]), *(plan.facts_hash([v]) for v in variants)}
+        assert len(hashes) == 1 + len(variants)
     code = "from tests.evaluation.test_plan import _hash_in_child; print(_hash_in_child())"
     child = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert child.stdout.strip() == _hash_in_child()  # stable across processes (fixed seeds)
 
 
 def _hash_in_child() -> str:
-    fact = Fact(frozenset({"list_kind:watch"}), "list_entry:7", date(2026, 3, 1), label="名单")
-    return plan.facts_hash([fact])
+    entry = Fact(frozenset({"list_kind:watch"}), "list_entry:7", date(2026, 3, 1), label="名单")
+    record = Fact(frozenset({"info_class:penalty"}), "record:9", date(2026, 3, 1), until=None)
+    return plan.facts_hash([entry, record])

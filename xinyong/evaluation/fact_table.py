@@ -146,6 +146,11 @@ RAW_SCHEMA: dict[str, Any] = {
 }
 
 
+# Per distinct window key of a frame's records (`record_rows`): its index and the fact's columns.
+PROFILE_SCHEMA: dict[str, Any] = {"w": pl.UInt32} | {
+    c: FACT_SCHEMA[c] for c in ("keys", "on", "until", "status", "severity", "published")
+}
+
 Window = tuple[date | None, str | None, bool]  # (until, severity, published) of a record fact
 
 
@@ -247,14 +252,55 @@ def record_facts(
     today: date,
     memo: dict[tuple[Any, ...], Window] | None = None,
 ) -> pl.DataFrame:
-    """Record facts from raw record rows (`record_select`). The disclosure window is asked of
-    `disclosure` once per distinct combination of what it reads (`disclosure.window_fields`,
-    status, decision date, explicit severity, provider kind), with one of those records' data;
-    `memo` keeps the answers across a run's frames."""
-    reads = _reads(catalog)
-    classes = reads.classes
+    """Record facts from raw record rows (`record_select`), as fact table rows: `record_rows`,
+    each row given its key's fact columns, its numbers and label."""
     if raw.is_empty():
         return pl.DataFrame(schema=FACT_SCHEMA)
+    rows, profiles = record_rows(session, raw, catalog=catalog, today=today, memo=memo)
+    classes = scored_classes(catalog)
+    titles = {c.id: c.title for c in classes.values()}
+    rows = rows.drop("status", "severity").join(profiles.drop("keys"), on="w", how="left")
+    return rows.select(
+        pl.col("subject_id"),
+        pl.concat_list(pl.lit("info_class:") + pl.col("info_class")).alias("keys"),
+        (pl.lit("record:") + pl.col("id").cast(pl.Utf8)).alias("ref"),
+        pl.col("on"),
+        pl.col("until"),
+        pl.col("status"),
+        pl.col("severity"),
+        pl.col("published"),
+        _numbers(classes.values()).alias("numbers"),
+        pl.concat_str(
+            pl.col("info_class").replace_strict(titles, return_dtype=pl.Utf8),
+            pl.lit(" "),
+            pl.col("decision_number").fill_null(""),
+        )
+        .str.strip_chars()
+        .alias("label"),
+    )
+
+
+def record_rows(
+    session: Session,
+    raw: pl.DataFrame,
+    *,
+    catalog: Catalog,
+    today: date,
+    memo: dict[tuple[Any, ...], Window] | None = None,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Raw record rows (`record_select`) grouped by what decides their facts but the amounts:
+    the rows (their columns, `w`: their window key's index, `n:<field>`: their numbers) and
+    the profiles (per distinct window key: `w` and the fact's keys, on, until, status, severity,
+    published). The disclosure window is asked of `disclosure` once per distinct combination
+    of what it reads (`disclosure.window_fields`, status, decision date, explicit severity,
+    provider kind), with one of those records' data; `memo` keeps the answers across a run's
+    frames. A run tallies the rows from the profiles (`plan.record_partial`)."""
+    reads = _reads(catalog)
+    if raw.is_empty():
+        profiles = pl.DataFrame(schema=PROFILE_SCHEMA)
+        return raw.with_columns(
+            pl.lit(None, pl.UInt32).alias("w"), *_number_columns(reads)
+        ), profiles
     providers = archive.provider_kinds(session, raw["provider_id"].drop_nulls().unique())
     known = pl.col("severity_basis").is_in(reads.bases).fill_null(False)
     raw = raw.with_columns(
@@ -265,6 +311,9 @@ def record_facts(
     )
     read = []
     for field_id, owners in sorted(reads.unclassified.items()):
+        if field_id not in reads.numeric:  # `record_select` read it only where the window does
+            read.append(pl.col(f"j_{field_id}").alias(f"w:{field_id}"))
+            continue
         mine = reads.classified.get(field_id, [])
         unless_known = sorted(set(owners) - set(mine))
         when = pl.col("info_class").is_in(mine) | (
@@ -278,37 +327,40 @@ def record_facts(
     live = [k for k in key if raw[k].null_count() < raw.height]  # a column all NULL: no part
     distinct = raw.select(*live, *kept).unique(subset=live, keep="any")
     memo = {} if memo is None else memo  # a run's chunks share it
-    rows = [dict(zip(distinct.columns, v, strict=True)) for v in distinct.iter_rows()]
-    missing = [r for r in rows if tuple(r.get(k) for k in key) not in memo]
-    stored = _stored_data(session, [r["id"] for r in missing])  # one record's data per input
-    for r in missing:
-        memo[tuple(r.get(k) for k in key)] = _window(r, stored[r["id"]], catalog, today)
-    windows = [memo[tuple(r.get(k) for k in key)] for r in rows]
-    distinct = distinct.drop(kept).with_columns(
+    found = [dict(zip(distinct.columns, v, strict=True)) for v in distinct.iter_rows()]
+    inputs = [tuple(r.get(k) for k in key) for r in found]
+    missing = [(i, r) for i, r in zip(inputs, found, strict=True) if i not in memo]
+    stored = _stored_data(session, [r["id"] for _i, r in missing])  # one record's data per input
+    for i, r in missing:
+        memo[i] = _window(r, stored[r["id"]], catalog, today)
+    windows = [memo[i] for i in inputs]
+    distinct = distinct.select(live).with_row_index("w")
+    profiles = distinct.select(
+        pl.col("w"),
+        pl.concat_list(pl.lit("info_class:") + pl.col("info_class")).alias("keys"),
+        _column(distinct, "decision_date", pl.Date).alias("on"),
         pl.Series("until", [w[0] for w in windows], dtype=pl.Date),
-        pl.Series("window_severity", [w[1] for w in windows], dtype=pl.Utf8),
+        _column(distinct, "status", pl.Utf8),
+        pl.Series("severity", [w[1] for w in windows], dtype=pl.Utf8),
         pl.Series("published", [w[2] for w in windows], dtype=pl.Boolean),
     )
-    raw = raw.join(distinct, on=live, how="left", nulls_equal=True)
-    titles = {c.id: c.title for c in classes.values()}
-    return raw.select(
-        pl.col("subject_id"),
-        pl.concat_list(pl.lit("info_class:") + pl.col("info_class")).alias("keys"),
-        (pl.lit("record:") + pl.col("id").cast(pl.Utf8)).alias("ref"),
-        pl.col("decision_date").alias("on"),
-        pl.col("until"),
-        pl.col("status"),
-        pl.col("window_severity").alias("severity"),
-        pl.col("published"),
-        _numbers(classes.values()).alias("numbers"),
-        pl.concat_str(
-            pl.col("info_class").replace_strict(titles, return_dtype=pl.Utf8),
-            pl.lit(" "),
-            pl.col("decision_number").fill_null(""),
-        )
-        .str.strip_chars()
-        .alias("label"),
-    )
+    rows = raw.join(distinct, on=live, how="left", nulls_equal=True)
+    return rows.with_columns(_number_columns(reads)), profiles
+
+
+def _column(frame: pl.DataFrame, name: str, dtype: Any) -> pl.Expr:
+    return pl.col(name) if name in frame.columns else pl.lit(None, dtype=dtype).alias(name)
+
+
+def _number_columns(reads: Reads) -> list[pl.Expr]:
+    """`n:<field>`: a row's value of each numeric field, where its class has that field
+    (`Fact.numbers`, what `plan.record_partial` adds up)."""
+    return [
+        pl.when(pl.col("info_class").is_in(owners))
+        .then(pl.col(f"j_{field_id}").cast(pl.Float64, strict=False))
+        .alias(f"n:{field_id}")
+        for field_id, owners in sorted(reads.numeric.items())
+    ]
 
 
 def _stored_data(session: Session, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
