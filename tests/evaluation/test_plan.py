@@ -4,6 +4,7 @@ fixtures."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import random
 from datetime import date, timedelta
@@ -89,6 +90,54 @@ def test_plan_equals_the_reference_on_random_facts(
             assert hashed[sid] == plan.facts_hash(by_subject[sid])
 
 
+def test_tallies_per_window_key_equal_the_fact_rows_on_random_records(models: ModelSet) -> None:
+    """`plan.record_partial` (a run: contributions once per distinct key, gathered by each raw
+    row) gives what `plan.partial` gives over the records' fact rows: tallies and hashes."""
+    rng = random.Random(12)
+    as_of = date(2026, 12, 1)
+    for loaded in models.models.values():
+        classes = sorted({k for k in _keys(loaded.model) if k.startswith("info_class:")})
+        records = [
+            (sid, dataclasses.replace(
+                _random_fact(rng, classes, sid * 100 + i, as_of),
+                keys=frozenset({rng.choice(classes)}), ref=f"record:{sid * 100 + i}",
+            ))
+            for sid in range(1, 300)
+            for i in range(rng.randrange(6))
+        ]  # fmt: skip
+        profile_of: dict[tuple[object, ...], int] = {}
+        for _sid, f in records:
+            key = (sorted(f.keys)[0], f.on, f.until, f.status, f.severity, f.published)
+            profile_of.setdefault(key, len(profile_of))
+        profiles = pl.DataFrame(
+            [
+                {"w": w, "keys": [k[0]], "on": k[1], "until": k[2], "status": k[3],
+                 "severity": k[4], "published": k[5]}
+                for k, w in profile_of.items()
+            ],
+            schema=fact_table.PROFILE_SCHEMA,
+        )  # fmt: skip
+        fields = sorted({n for _sid, f in records for n, _v in f.numbers})
+        rows = pl.DataFrame(
+            [
+                {"subject_id": sid, "id": int(f.ref.split(":")[1]),
+                 "w": profile_of[(sorted(f.keys)[0], f.on, f.until, f.status, f.severity,
+                                  f.published)]}
+                | {f"n:{n}": dict(f.numbers).get(n) for n in fields}
+                for sid, f in records
+            ],
+            schema={"subject_id": pl.Int64, "id": pl.Int64, "w": pl.UInt32}
+            | {f"n:{n}": pl.Float64 for n in fields},
+        )  # fmt: skip
+        got = plan.record_partial(loaded.model, rows, profiles, as_of).sort("subject_id")
+        by_subject: dict[int, list[Fact]] = {}
+        for sid, f in records:
+            by_subject.setdefault(sid, []).append(f)
+        want = plan.partial(loaded.model, engine.to_frame(by_subject), as_of).sort("subject_id")
+        assert got.columns == want.columns
+        assert got.to_dicts() == want.to_dicts(), loaded.id
+
+
 def test_window_cutoff_is_the_reference_window() -> None:
     from xinyong.clock import add_months  # noqa: PLC0415
 
@@ -140,7 +189,6 @@ def test_fact_table_and_plan_equal_the_reference_on_the_demo_region(
 
 
 def test_the_facts_hash_marks_every_change_and_is_the_same_in_another_process() -> None:
-    import dataclasses  # noqa: PLC0415
     import subprocess  # noqa: PLC0415
     import sys  # noqa: PLC0415
 
