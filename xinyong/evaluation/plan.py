@@ -297,10 +297,11 @@ def score_tallies(
 # result to skip a row when nothing changed. Computed column-wise (no per-subject Python): each
 # fact hashed twice by Polars (two seeds) — a record by its id and its window (`_record_hash`:
 # the raw row, not the fact built from it), any other fact by its whole row — and summed per
-# subject (order-free; a repeated fact counts twice). Polars only promises its hash stable within one version and build, so after a
-# Polars upgrade (or between machines with different builds) an unchanged subject's next
-# re-evaluation on the run's day appends one extra row with the same grade — nothing else
-# reads the hash. The audit chain and signatures keep SM3 (`audit`, `signing`).
+# subject (order-free; a repeated fact counts twice). Polars only promises its hash stable
+# within one version and build, so after a Polars upgrade (or between machines with different
+# builds) an unchanged subject's next re-evaluation on the run's day appends one extra row with
+# the same grade — nothing else reads the hash. The audit chain and signatures keep SM3
+# (`audit`, `signing`).
 
 _SEEDS = (20261129, 12)
 
