@@ -39,6 +39,7 @@ from xinyong.enums import SubjectStatus
 from xinyong.evaluation import fact_table, plan, reading
 from xinyong.evaluation import facts as facts_mod
 from xinyong.evaluation.models import LoadedModel
+from xinyong.evaluation.record_windows import Window
 from xinyong.evaluation.scoring import Fact
 from xinyong.evaluation.service import store_explanations
 
@@ -94,7 +95,7 @@ def fact_chunks(
     """Step 1 of the plan, chunk by chunk: (subject ids, their fact table), set-based
     (`fact_table.table`: one column select of the chunk's records, windows per distinct input)."""
     hits = facts_mod.all_hits(session, catalog=catalog, today=today)
-    memo: dict[tuple[Any, ...], fact_table.Window] = {}  # disclosure windows, shared by the chunks
+    memo: dict[tuple[Any, ...], Window] = {}  # disclosure windows, shared by the chunks
     for low, high, ids in spans(sorted(subject_ids)):
         chunk_hits = {sid: hits[sid] for sid in ids if sid in hits}
         frame = fact_table.table(
@@ -115,7 +116,7 @@ def run_totals(
     ONE statement, in frames of `fact_table.BATCH_ROWS` (chunking the read by subject range
     would visit every heap page once per chunk), tallied once per distinct window key
     (`plan.record_partial`: no fact row per record), then the list entries and workflow facts."""
-    memo: dict[tuple[Any, ...], fact_table.Window] = {}  # disclosure windows, asked once each
+    memo: dict[tuple[Any, ...], Window] = {}  # disclosure windows, asked once each
     parts = []
     everyone = fact_table.everyone()
     for raw in fact_table.record_batches(session, everyone, catalog=catalog):

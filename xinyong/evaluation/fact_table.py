@@ -17,15 +17,14 @@ from datetime import date
 from typing import Any
 
 import polars as pl
-from sqlalchemy import ColumnElement, Text, and_, case, cast, literal, null, or_, select
+from sqlalchemy import ColumnElement, and_, case, literal, null, or_, select
 from sqlalchemy.orm import Session
 
 from xinyong import archive, disclosure
 from xinyong.catalog import Catalog, InfoClass
-from xinyong.db import lean_record
 from xinyong.db.tables import Commitment, Record, VoluntaryRegistration
 from xinyong.disclosure import stored as stored_severity
-from xinyong.enums import RecordStatus, RegistrationStatus, Severity
+from xinyong.enums import RecordStatus, RegistrationStatus
 from xinyong.evaluation.facts import (
     NUMERIC,
     commitment_facts,
@@ -34,6 +33,7 @@ from xinyong.evaluation.facts import (
     scored_classes,
 )
 from xinyong.evaluation.reading import read_batches, read_frame
+from xinyong.evaluation.record_windows import Window, stored_data, window
 from xinyong.evaluation.scoring import Fact
 from xinyong.lists import ListHit
 
@@ -142,15 +142,12 @@ RAW_SCHEMA: dict[str, Any] = {
     "provider_id": pl.Int64,
 }
 LABELS: dict[str, Any] = {"decision_number": pl.Utf8}  # read for fact rows' labels only
-REPRESENTED = ("decision_number", "valid_from", "valid_until")  # read with a key's one record
 
 
 # Per distinct window key of a frame's records (`record_rows`): its index and the fact's columns.
 PROFILE_SCHEMA: dict[str, Any] = {"w": pl.UInt32} | {
     c: FACT_SCHEMA[c] for c in ("keys", "on", "until", "status", "severity", "published")
 }
-
-Window = tuple[date | None, str | None, bool]  # (until, severity, published) of a record fact
 
 
 def record_table(
@@ -337,10 +334,10 @@ def record_rows(
     found = [dict(zip(distinct.columns, v, strict=True)) for v in distinct.iter_rows()]
     inputs = [tuple(r.get(k) for k in key) for r in found]
     missing = [(i, r) for i, r in zip(inputs, found, strict=True) if i not in memo]
-    stored = _stored_data(session, [r["id"] for _i, r in missing])  # one record per input
+    stored = stored_data(session, [r["id"] for _i, r in missing])  # one record per input
     for i, r in missing:
         data, columns = stored[r["id"]]
-        memo[i] = _window(r | columns, data, catalog, today)
+        memo[i] = window(r | columns, data, catalog, today)
     windows = [memo[i] for i in inputs]
     distinct = distinct.select(live).with_row_index("w")
     profiles = distinct.select(
@@ -369,38 +366,6 @@ def _number_columns(reads: Reads) -> list[pl.Expr]:
         .alias(f"n:{field_id}")
         for field_id, owners in sorted(reads.numeric.items())
     ]
-
-
-def _stored_data(
-    session: Session, ids: Sequence[int]
-) -> dict[int, tuple[dict[str, Any], dict[str, Any]]]:
-    """The stored (lean) `data` of these records and the columns the source row takes fields
-    from (`REPRESENTED`), by id: the representatives of the window inputs a run has not met
-    yet (a few thousand in a whole run, whatever its size)."""
-    out: dict[int, tuple[dict[str, Any], dict[str, Any]]] = {}
-    columns = [getattr(Record, c) for c in REPRESENTED]
-    for start in range(0, len(ids), 900):  # under SQLite's bound-parameter limit
-        chunk = list(ids[start : start + 900])
-        stmt = select(Record.id, cast(Record.data, Text), *columns).where(Record.id.in_(chunk))
-        for rid, text, *values in session.execute(stmt):
-            out[rid] = json.loads(text), dict(zip(REPRESENTED, values, strict=True))
-    return out
-
-
-def _window(row: dict[str, Any], data: dict[str, Any], catalog: Catalog, today: date) -> Window:
-    facts = disclosure.RecordFacts(
-        info_class=row["info_class"],
-        status=RecordStatus(row["status"]),
-        decision_date=row.get("decision_date"),
-        data=lean_record.rebuild(row["info_class"], None, row, data),
-        severity=Severity(row["severity"]) if row.get("severity") else None,
-        provider_kind=row.get("provider_kind"),
-        objection_open=False,  # only marks the window (异议处理中); never changes its dates
-    )
-    w = disclosure.disclosure_window(facts, catalog=catalog, today=today)
-    ends = w.disclosure_ends
-    severity = w.severity.severity.value if w.severity else None
-    return ends, severity, w.shown or (ends is not None and ends < today)
 
 
 def _numbers(classes: Any) -> pl.Expr:
