@@ -121,7 +121,8 @@ class Phases:
 PHASES = [  # (module, attribute, phase name, generator?)
     (engine, "graded_subjects", "subjects", False),
     (fact_table, "record_batches", "read (COPY, frames)", True),
-    (fact_table, "record_facts", "record facts + windows", False),
+    (fact_table, "record_rows", "record rows + windows", False),
+    (plan, "record_partial", "tallies + hashes (record_partial)", False),
     (plan, "partial", "tallies + hashes (partial)", False),
     (plan, "combine", "combine", False),
     (facts_mod, "all_hits", "list entries, workflows", False),

@@ -4,6 +4,7 @@ fixtures."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import random
 from datetime import date, timedelta
@@ -89,6 +90,54 @@ def test_plan_equals_the_reference_on_random_facts(
             assert hashed[sid] == plan.facts_hash(by_subject[sid])
 
 
+def test_tallies_per_window_key_equal_the_fact_rows_on_random_records(models: ModelSet) -> None:
+    """`plan.record_partial` (a run: contributions once per distinct key, gathered by each raw
+    row) gives what `plan.partial` gives over the records' fact rows: tallies and hashes."""
+    rng = random.Random(12)
+    as_of = date(2026, 12, 1)
+    for loaded in models.models.values():
+        classes = sorted({k for k in _keys(loaded.model) if k.startswith("info_class:")})
+        records = [
+            (sid, dataclasses.replace(
+                _random_fact(rng, classes, sid * 100 + i, as_of),
+                keys=frozenset({rng.choice(classes)}), ref=f"record:{sid * 100 + i}",
+            ))
+            for sid in range(1, 300)
+            for i in range(rng.randrange(6))
+        ]  # fmt: skip
+        profile_of: dict[tuple[object, ...], int] = {}
+        for _sid, f in records:
+            key = (sorted(f.keys)[0], f.on, f.until, f.status, f.severity, f.published)
+            profile_of.setdefault(key, len(profile_of))
+        profiles = pl.DataFrame(
+            [
+                {"w": w, "keys": [k[0]], "on": k[1], "until": k[2], "status": k[3],
+                 "severity": k[4], "published": k[5]}
+                for k, w in profile_of.items()
+            ],
+            schema=fact_table.PROFILE_SCHEMA,
+        )  # fmt: skip
+        fields = sorted({n for _sid, f in records for n, _v in f.numbers})
+        rows = pl.DataFrame(
+            [
+                {"subject_id": sid, "id": int(f.ref.split(":")[1]),
+                 "w": profile_of[(sorted(f.keys)[0], f.on, f.until, f.status, f.severity,
+                                  f.published)]}
+                | {f"n:{n}": dict(f.numbers).get(n) for n in fields}
+                for sid, f in records
+            ],
+            schema={"subject_id": pl.Int64, "id": pl.Int64, "w": pl.UInt32}
+            | {f"n:{n}": pl.Float64 for n in fields},
+        )  # fmt: skip
+        got = plan.record_partial(loaded.model, rows, profiles, as_of).sort("subject_id")
+        by_subject: dict[int, list[Fact]] = {}
+        for sid, f in records:
+            by_subject.setdefault(sid, []).append(f)
+        want = plan.partial(loaded.model, engine.to_frame(by_subject), as_of).sort("subject_id")
+        assert got.columns == want.columns
+        assert got.to_dicts() == want.to_dicts(), loaded.id
+
+
 def test_window_cutoff_is_the_reference_window() -> None:
     from xinyong.clock import add_months  # noqa: PLC0415
 
@@ -140,7 +189,6 @@ def test_fact_table_and_plan_equal_the_reference_on_the_demo_region(
 
 
 def test_the_facts_hash_marks_every_change_and_is_the_same_in_another_process() -> None:
-    import dataclasses  # noqa: PLC0415
     import subprocess  # noqa: PLC0415
     import sys  # noqa: PLC0415
 
@@ -156,26 +204,44 @@ def test_the_facts_hash_marks_every_change_and_is_the_same_in_another_process() 
         label="行政处罚 某〔2026〕1号",
     )
     other = dataclasses.replace(base, ref="record:2")
+    # A record's content never changes under its id (a new version is a new row): its hash is
+    # its id and what the day and the catalog make of it (the window) — the raw row, not the
+    # fact built from it.
     changed = [
-        dataclasses.replace(base, keys=frozenset({"info_class:licence"})),
         dataclasses.replace(base, ref="record:3"),
-        dataclasses.replace(base, on=date(2026, 1, 6)),
         dataclasses.replace(base, until=None),
-        dataclasses.replace(base, status="repaired"),
         dataclasses.replace(base, severity="serious"),
         dataclasses.replace(base, published=False),
-        dataclasses.replace(base, numbers=(("fine_amount", 5.5),)),
-        dataclasses.replace(base, label="行政处罚 某〔2026〕2号"),
     ]
     first = plan.facts_hash([base, other])
     assert plan.facts_hash([other, base]) == first  # the order of the facts does not count
     assert plan.facts_hash([base, other, base]) != first  # a repeated fact does
-    assert len({first, plan.facts_hash([]), *(plan.facts_hash([c, other]) for c in changed)}) == 11
+    assert len({first, plan.facts_hash([]), *(plan.facts_hash([c, other]) for c in changed)}) == 6
+    same = dataclasses.replace(base, label="行政处罚", numbers=(), on=None, status="repaired")
+    assert plan.facts_hash([same, other]) == first  # fixed by the id: never seen changed
+    entry = Fact(frozenset({"list_kind:watch"}), "record:1", date(2026, 3, 1), label="名单")
+    assert plan.facts_hash([entry]) != plan.facts_hash([dataclasses.replace(entry, label="名")])
+    workflow = [  # list entries and workflow facts: every column counts
+        Fact(frozenset({"list_kind:watch"}), "list_entry:7", date(2026, 3, 1), label="名单"),
+        Fact(frozenset({"workflow:commitment_kept"}), "commitment:5", date(2026, 3, 1)),
+    ]
+    for fact in workflow:
+        variants = [
+            dataclasses.replace(fact, keys=frozenset({"list_kind:red"})),
+            dataclasses.replace(fact, ref=fact.ref + "0"),
+            dataclasses.replace(fact, on=date(2026, 3, 2)),
+            dataclasses.replace(fact, until=date(2027, 1, 1)),
+            dataclasses.replace(fact, status="repaired"),
+            dataclasses.replace(fact, label="另一个"),
+        ]
+        hashes = {plan.facts_hash([fact]), *(plan.facts_hash([v]) for v in variants)}
+        assert len(hashes) == 1 + len(variants)
     code = "from tests.evaluation.test_plan import _hash_in_child; print(_hash_in_child())"
     child = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert child.stdout.strip() == _hash_in_child()  # stable across processes (fixed seeds)
 
 
 def _hash_in_child() -> str:
-    fact = Fact(frozenset({"list_kind:watch"}), "list_entry:7", date(2026, 3, 1), label="名单")
-    return plan.facts_hash([fact])
+    entry = Fact(frozenset({"list_kind:watch"}), "list_entry:7", date(2026, 3, 1), label="名单")
+    record = Fact(frozenset({"info_class:penalty"}), "record:9", date(2026, 3, 1), until=None)
+    return plan.facts_hash([entry, record])

@@ -55,7 +55,9 @@ def _read_beside(
             fact_table.record_batches(reader, fact_table.everyone(), catalog=catalog, rows=2)
         )
         assert len(beside) == 1  # the second connection read them
-        stmt, schema = fact_table.record_select(reader, fact_table.everyone(), catalog)
+        stmt, schema = fact_table.record_select(
+            reader, fact_table.everyone(), catalog, labels=False
+        )
         one = reading.read_frame(reader, stmt, schema)  # one frame: the one-connection read
         assert len(beside) == 1
         both = pl.concat(frames).sort("id")

@@ -42,6 +42,7 @@ from xinyong.enums import SubjectStatus
 from xinyong.evaluation import fact_table, plan, reading
 from xinyong.evaluation import facts as facts_mod
 from xinyong.evaluation.models import LoadedModel
+from xinyong.evaluation.record_windows import Window
 from xinyong.evaluation.scoring import Fact
 from xinyong.evaluation.service import store_explanations
 
@@ -97,7 +98,7 @@ def fact_chunks(
     """Step 1 of the plan, chunk by chunk: (subject ids, their fact table), set-based
     (`fact_table.table`: one column select of the chunk's records, windows per distinct input)."""
     hits = facts_mod.all_hits(session, catalog=catalog, today=today)
-    memo: dict[tuple[Any, ...], fact_table.Window] = {}  # disclosure windows, shared by the chunks
+    memo: dict[tuple[Any, ...], Window] = {}  # disclosure windows, shared by the chunks
     for low, high, ids in spans(sorted(subject_ids)):
         chunk_hits = {sid: hits[sid] for sid in ids if sid in hits}
         frame = fact_table.table(
@@ -116,13 +117,16 @@ def run_totals(
 ) -> pl.DataFrame:
     """Steps 1 and 2's tallies for every subject (`plan.partial`, added up): the records read in
     ONE statement, in frames of `fact_table.BATCH_ROWS` (chunking the read by subject range
-    would visit every heap page once per chunk), then the list entries and workflow facts."""
-    memo: dict[tuple[Any, ...], fact_table.Window] = {}  # disclosure windows, asked once each
+    would visit every heap page once per chunk), tallied once per distinct window key
+    (`plan.record_partial`: no fact row per record), then the list entries and workflow facts."""
+    memo: dict[tuple[Any, ...], Window] = {}  # disclosure windows, asked once each
     parts = []
     everyone = fact_table.everyone()
     for raw in fact_table.record_batches(session, everyone, catalog=catalog):
-        facts = fact_table.record_facts(session, raw, catalog=catalog, today=as_of, memo=memo)
-        parts.append(plan.partial(loaded.model, facts, as_of))
+        rows, profiles = fact_table.record_rows(
+            session, raw, catalog=catalog, today=as_of, memo=memo
+        )
+        parts.append(plan.record_partial(loaded.model, rows, profiles, as_of))
         if len(parts) > 1:
             parts = [plan.combine(parts)]
     hits = facts_mod.all_hits(session, catalog=catalog, today=as_of)

@@ -17,15 +17,14 @@ from datetime import date
 from typing import Any
 
 import polars as pl
-from sqlalchemy import ColumnElement, Text, and_, case, cast, null, or_, select
+from sqlalchemy import ColumnElement, and_, case, literal, null, or_, select
 from sqlalchemy.orm import Session
 
 from xinyong import archive, disclosure
 from xinyong.catalog import Catalog, InfoClass
-from xinyong.db import lean_record
 from xinyong.db.tables import Commitment, Record, VoluntaryRegistration
 from xinyong.disclosure import stored as stored_severity
-from xinyong.enums import RecordStatus, RegistrationStatus, Severity
+from xinyong.enums import RecordStatus, RegistrationStatus
 from xinyong.evaluation.facts import (
     NUMERIC,
     commitment_facts,
@@ -34,6 +33,7 @@ from xinyong.evaluation.facts import (
     scored_classes,
 )
 from xinyong.evaluation.reading import read_batches, read_frame
+from xinyong.evaluation.record_windows import Window, stored_data, window
 from xinyong.evaluation.scoring import Fact
 from xinyong.lists import ListHit
 
@@ -138,15 +138,16 @@ RAW_SCHEMA: dict[str, Any] = {
     "status": pl.Utf8,
     "decision_date": pl.Date,
     "severity": pl.Utf8,
-    "severity_basis": pl.Utf8,
-    "decision_number": pl.Utf8,
+    "severity_basis": pl.Int32,  # its place in `Reads.bases`: NULL unless the catalog gives it
     "provider_id": pl.Int64,
-    "valid_from": pl.Date,
-    "valid_until": pl.Date,
 }
+LABELS: dict[str, Any] = {"decision_number": pl.Utf8}  # read for fact rows' labels only
 
 
-Window = tuple[date | None, str | None, bool]  # (until, severity, published) of a record fact
+# Per distinct window key of a frame's records (`record_rows`): its index and the fact's columns.
+PROFILE_SCHEMA: dict[str, Any] = {"w": pl.UInt32} | {
+    c: FACT_SCHEMA[c] for c in ("keys", "on", "until", "status", "severity", "published")
+}
 
 
 def record_table(
@@ -166,10 +167,10 @@ def record_table(
 def record_batches(
     session: Session, where: SubjectFilter, *, catalog: Catalog, rows: int | None = None
 ) -> Iterator[pl.DataFrame]:
-    """The raw record rows `record_facts` reads, in frames of about `rows` rows, from one
-    statement: one pass over `records` for a whole run (a chunk by subject range would visit
-    every heap page again: a subject's records are spread over the table)."""
-    stmt, schema = record_select(session, where, catalog)
+    """The raw record rows `record_rows` reads (no labels), in frames of about `rows` rows,
+    from one statement: one pass over `records` for a whole run (a chunk by subject range
+    would visit every heap page again: a subject's records are spread over the table)."""
+    stmt, schema = record_select(session, where, catalog, labels=False)
     yield from read_batches(session, stmt, schema, rows or BATCH_ROWS)
 
 
@@ -207,18 +208,24 @@ def _reads(catalog: Catalog) -> Reads:
 
 
 def record_select(
-    session: Session, where: SubjectFilter, catalog: Catalog
+    session: Session, where: SubjectFilter, catalog: Catalog, *, labels: bool = True
 ) -> tuple[Any, dict[str, Any]]:
     """The column select of the records a run reads (current, scored classes, not withdrawn):
-    the columns, and the data fields the windows and numbers read (`archive.source_field`, as
-    `j_<field>`), with its frame schema. A field is read only of the rows that need it: of the
-    classes whose numbers or window read it — a record whose severity is stored under a basis
-    the loaded catalog gives (`severity_basis`) has its window read without `severity_of`'s
-    inputs (`disclosure.window_fields(classified=True)`), so PostgreSQL parses `data` only for
-    what is left."""
+    the columns (`RAW_SCHEMA`; `labels`: the decision number too, `LABELS`), and the data
+    fields the windows and numbers read (`archive.source_field`, as `j_<field>`), with its frame
+    schema. The stored severity basis comes as its place in `Reads.bases` (a few bytes instead
+    of ≈ 35 a row; NULL for a basis the loaded catalog does not give). A field is read only of
+    the rows that need it: of the classes whose numbers or window read it — a record whose
+    severity is stored under a basis the loaded catalog gives has its window read without
+    `severity_of`'s inputs (`disclosure.window_fields(classified=True)`), so PostgreSQL parses
+    `data` only for what is left."""
     reads = _reads(catalog)
     classes = list(reads.classes)
     known = and_(Record.severity_basis.is_not(None), Record.severity_basis.in_(reads.bases))
+    basis = case(
+        *((Record.severity_basis == b, literal(i)) for i, b in enumerate(reads.bases)),
+        else_=null(),
+    ).label("severity_basis")
     fields = []
     for f in reads.fields:
         always = {*reads.numeric.get(f, ()), *reads.classified.get(f, ())}
@@ -230,13 +237,15 @@ def record_select(
             needed.append(and_(Record.info_class.in_(sorted(unless_known)), ~known))
         value = archive.source_field(f, classes)
         fields.append(case((or_(*needed), value), else_=null()).label(f"j_{f}"))
-    stmt = select(*(getattr(Record, c) for c in RAW_SCHEMA), *fields).where(
+    schema = RAW_SCHEMA | (LABELS if labels else {})
+    columns = [basis if c == "severity_basis" else getattr(Record, c) for c in schema]
+    stmt = select(*columns, *fields).where(
         where(Record.subject_id),
         Record.is_current.is_(True),
         Record.info_class.in_(classes),
         Record.status != RecordStatus.WITHDRAWN.value,
     )
-    return stmt, RAW_SCHEMA | {f"j_{f}": pl.Utf8 for f in reads.fields}
+    return stmt, schema | {f"j_{f}": pl.Utf8 for f in reads.fields}
 
 
 def record_facts(
@@ -247,58 +256,22 @@ def record_facts(
     today: date,
     memo: dict[tuple[Any, ...], Window] | None = None,
 ) -> pl.DataFrame:
-    """Record facts from raw record rows (`record_select`). The disclosure window is asked of
-    `disclosure` once per distinct combination of what it reads (`disclosure.window_fields`,
-    status, decision date, explicit severity, provider kind), with one of those records' data;
-    `memo` keeps the answers across a run's frames."""
-    reads = _reads(catalog)
-    classes = reads.classes
+    """Record facts from raw record rows (`record_select`), as fact table rows: `record_rows`,
+    each row given its key's fact columns, its numbers and label."""
     if raw.is_empty():
         return pl.DataFrame(schema=FACT_SCHEMA)
-    providers = archive.provider_kinds(session, raw["provider_id"].drop_nulls().unique())
-    known = pl.col("severity_basis").is_in(reads.bases).fill_null(False)
-    raw = raw.with_columns(
-        provider_kind=pl.col("provider_id").replace_strict(
-            providers, default=None, return_dtype=pl.Utf8
-        ),
-        **{"w:basis": pl.when(known).then(pl.col("severity_basis"))},
-    )
-    read = []
-    for field_id, owners in sorted(reads.unclassified.items()):
-        mine = reads.classified.get(field_id, [])
-        unless_known = sorted(set(owners) - set(mine))
-        when = pl.col("info_class").is_in(mine) | (
-            pl.col("info_class").is_in(unless_known) & ~known
-        )
-        read.append(pl.when(when).then(pl.col(f"j_{field_id}")).alias(f"w:{field_id}"))
-    raw = raw.with_columns(read)
-    key = ["info_class", "status", "decision_date", "severity", "provider_kind", "w:basis"]
-    key += [f"w:{f}" for f in sorted(reads.unclassified)]
-    kept = ["id", "decision_number", "valid_from", "valid_until"]
-    live = [k for k in key if raw[k].null_count() < raw.height]  # a column all NULL: no part
-    distinct = raw.select(*live, *kept).unique(subset=live, keep="any")
-    memo = {} if memo is None else memo  # a run's chunks share it
-    rows = [dict(zip(distinct.columns, v, strict=True)) for v in distinct.iter_rows()]
-    missing = [r for r in rows if tuple(r.get(k) for k in key) not in memo]
-    stored = _stored_data(session, [r["id"] for r in missing])  # one record's data per input
-    for r in missing:
-        memo[tuple(r.get(k) for k in key)] = _window(r, stored[r["id"]], catalog, today)
-    windows = [memo[tuple(r.get(k) for k in key)] for r in rows]
-    distinct = distinct.drop(kept).with_columns(
-        pl.Series("until", [w[0] for w in windows], dtype=pl.Date),
-        pl.Series("window_severity", [w[1] for w in windows], dtype=pl.Utf8),
-        pl.Series("published", [w[2] for w in windows], dtype=pl.Boolean),
-    )
-    raw = raw.join(distinct, on=live, how="left", nulls_equal=True)
+    rows, profiles = record_rows(session, raw, catalog=catalog, today=today, memo=memo)
+    classes = scored_classes(catalog)
     titles = {c.id: c.title for c in classes.values()}
-    return raw.select(
+    rows = rows.drop("status", "severity").join(profiles.drop("keys"), on="w", how="left")
+    return rows.select(
         pl.col("subject_id"),
         pl.concat_list(pl.lit("info_class:") + pl.col("info_class")).alias("keys"),
         (pl.lit("record:") + pl.col("id").cast(pl.Utf8)).alias("ref"),
-        pl.col("decision_date").alias("on"),
+        pl.col("on"),
         pl.col("until"),
         pl.col("status"),
-        pl.col("window_severity").alias("severity"),
+        pl.col("severity"),
         pl.col("published"),
         _numbers(classes.values()).alias("numbers"),
         pl.concat_str(
@@ -311,31 +284,88 @@ def record_facts(
     )
 
 
-def _stored_data(session: Session, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
-    """The stored (lean) `data` of these records, by id: the representatives of the window
-    inputs a run has not met yet (a few thousand in a whole run, whatever its size)."""
-    out: dict[int, dict[str, Any]] = {}
-    for start in range(0, len(ids), 900):  # under SQLite's bound-parameter limit
-        chunk = list(ids[start : start + 900])
-        stmt = select(Record.id, cast(Record.data, Text)).where(Record.id.in_(chunk))
-        out |= {rid: json.loads(text) for rid, text in session.execute(stmt)}
-    return out
-
-
-def _window(row: dict[str, Any], data: dict[str, Any], catalog: Catalog, today: date) -> Window:
-    facts = disclosure.RecordFacts(
-        info_class=row["info_class"],
-        status=RecordStatus(row["status"]),
-        decision_date=row.get("decision_date"),
-        data=lean_record.rebuild(row["info_class"], None, row, data),
-        severity=Severity(row["severity"]) if row.get("severity") else None,
-        provider_kind=row.get("provider_kind"),
-        objection_open=False,  # only marks the window (异议处理中); never changes its dates
+def record_rows(
+    session: Session,
+    raw: pl.DataFrame,
+    *,
+    catalog: Catalog,
+    today: date,
+    memo: dict[tuple[Any, ...], Window] | None = None,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Raw record rows (`record_select`) grouped by what decides their facts but the amounts:
+    the rows (their columns, `w`: their window key's index, `n:<field>`: their numbers) and
+    the profiles (per distinct window key: `w` and the fact's keys, on, until, status, severity,
+    published). The disclosure window is asked of `disclosure` once per distinct combination
+    of what it reads (`disclosure.window_fields`, status, decision date, explicit severity,
+    provider kind), with one of those records' data; `memo` keeps the answers across a run's
+    frames. A run tallies the rows from the profiles (`plan.record_partial`)."""
+    reads = _reads(catalog)
+    if raw.is_empty():
+        profiles = pl.DataFrame(schema=PROFILE_SCHEMA)
+        return raw.with_columns(
+            pl.lit(None, pl.UInt32).alias("w"), *_number_columns(reads)
+        ), profiles
+    providers = archive.provider_kinds(session, raw["provider_id"].drop_nulls().unique())
+    known = pl.col("severity_basis").is_not_null()  # a basis the loaded catalog gives
+    raw = raw.with_columns(
+        provider_kind=pl.col("provider_id").replace_strict(
+            providers, default=None, return_dtype=pl.Utf8
+        ),
+        **{"w:basis": pl.when(known).then(pl.col("severity_basis"))},
     )
-    w = disclosure.disclosure_window(facts, catalog=catalog, today=today)
-    ends = w.disclosure_ends
-    severity = w.severity.severity.value if w.severity else None
-    return ends, severity, w.shown or (ends is not None and ends < today)
+    read = []
+    for field_id, owners in sorted(reads.unclassified.items()):
+        if field_id not in reads.numeric:  # `record_select` read it only where the window does
+            read.append(pl.col(f"j_{field_id}").alias(f"w:{field_id}"))
+            continue
+        mine = reads.classified.get(field_id, [])
+        unless_known = sorted(set(owners) - set(mine))
+        when = pl.col("info_class").is_in(mine) | (
+            pl.col("info_class").is_in(unless_known) & ~known
+        )
+        read.append(pl.when(when).then(pl.col(f"j_{field_id}")).alias(f"w:{field_id}"))
+    raw = raw.with_columns(read)
+    key = ["info_class", "status", "decision_date", "severity", "provider_kind", "w:basis"]
+    key += [f"w:{f}" for f in sorted(reads.unclassified)]
+    kept = ["id"]
+    live = [k for k in key if raw[k].null_count() < raw.height]  # a column all NULL: no part
+    distinct = raw.select(*live, *kept).unique(subset=live, keep="any")
+    memo = {} if memo is None else memo  # a run's chunks share it
+    found = [dict(zip(distinct.columns, v, strict=True)) for v in distinct.iter_rows()]
+    inputs = [tuple(r.get(k) for k in key) for r in found]
+    missing = [(i, r) for i, r in zip(inputs, found, strict=True) if i not in memo]
+    stored = stored_data(session, [r["id"] for _i, r in missing])  # one record per input
+    for i, r in missing:
+        data, columns = stored[r["id"]]
+        memo[i] = window(r | columns, data, catalog, today)
+    windows = [memo[i] for i in inputs]
+    distinct = distinct.select(live).with_row_index("w")
+    profiles = distinct.select(
+        pl.col("w"),
+        pl.concat_list(pl.lit("info_class:") + pl.col("info_class")).alias("keys"),
+        _column(distinct, "decision_date", pl.Date).alias("on"),
+        pl.Series("until", [w[0] for w in windows], dtype=pl.Date),
+        _column(distinct, "status", pl.Utf8),
+        pl.Series("severity", [w[1] for w in windows], dtype=pl.Utf8),
+        pl.Series("published", [w[2] for w in windows], dtype=pl.Boolean),
+    )
+    rows = raw.join(distinct, on=live, how="left", nulls_equal=True)
+    return rows.with_columns(_number_columns(reads)), profiles
+
+
+def _column(frame: pl.DataFrame, name: str, dtype: Any) -> pl.Expr:
+    return pl.col(name) if name in frame.columns else pl.lit(None, dtype=dtype).alias(name)
+
+
+def _number_columns(reads: Reads) -> list[pl.Expr]:
+    """`n:<field>`: a row's value of each numeric field, where its class has that field
+    (`Fact.numbers`, what `plan.record_partial` adds up)."""
+    return [
+        pl.when(pl.col("info_class").is_in(owners))
+        .then(pl.col(f"j_{field_id}").cast(pl.Float64, strict=False))
+        .alias(f"n:{field_id}")
+        for field_id, owners in sorted(reads.numeric.items())
+    ]
 
 
 def _numbers(classes: Any) -> pl.Expr:

@@ -15,7 +15,7 @@ on randomised fixtures; tests/evaluation/test_engines_agree.py compares it with 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -91,45 +91,85 @@ def _number(name: str) -> pl.Expr:
     return pl.col("numbers").str.extract(pattern, 1).cast(pl.Float64, strict=False).fill_null(0.0)
 
 
-def _aggregations(model: EvaluationModel, as_of: date) -> list[pl.Expr]:
-    """Per subject: n/amount/of/weight per indicator (`i<k>_…`), and how many facts hold each
-    override (`o<j>`) — all sums, so that the tallies of parts of a subject's facts add up."""
+def _contributions(
+    model: EvaluationModel, as_of: date, number: Callable[[str], pl.Expr] = _number
+) -> list[pl.Expr]:
+    """What one fact row adds to its subject's tallies: n/amount/of/weight per indicator
+    (`i<k>_…`) and whether it holds each override (`o<j>`, 0/1); `number(field)` is the row's
+    value of a field. The tallies are their sums (`partial`, `record_partial`)."""
     counted = _counted(model, as_of)
-    aggs: list[pl.Expr] = []
+    out: list[pl.Expr] = []
     for k, (_dim, ind) in enumerate(model.indicators):
         rule = ind.rule
         chosen = counted & _matches(ind.source) & _window(rule.window_months, as_of)
-        aggs.append(chosen.sum().cast(pl.Int64).alias(f"i{k}_n"))
+        out.append(chosen.cast(pl.Int64).alias(f"i{k}_n"))
         if ind.source.field:
-            amount = pl.when(chosen).then(_number(ind.source.field)).otherwise(0.0).sum()
-            aggs.append(amount.alias(f"i{k}_amount"))
+            amount = pl.when(chosen).then(number(ind.source.field)).otherwise(0.0)
+            out.append(amount.alias(f"i{k}_amount"))
         if rule.of is not None:
             of = counted & _matches(rule.of) & _window(rule.window_months, as_of)
-            aggs.append(of.sum().cast(pl.Int64).alias(f"i{k}_of"))
+            out.append(of.cast(pl.Int64).alias(f"i{k}_of"))
         if rule.type == "recency":
-            weight = pl.when(chosen).then(_weight(rule, as_of)).otherwise(0.0).sum()
-            aggs.append(weight.alias(f"i{k}_weight"))
+            weight = pl.when(chosen).then(_weight(rule, as_of)).otherwise(0.0)
+            out.append(weight.alias(f"i{k}_weight"))
     for j, o in enumerate(model.overrides):
         keys = sorted(override_keys(o))
         hit = counted & pl.col("keys").list.eval(pl.element().is_in(keys)).list.any()
-        aggs.append(hit.sum().cast(pl.Int64).alias(f"o{j}"))
-    return aggs
+        out.append(hit.cast(pl.Int64).alias(f"o{j}"))
+    return out
 
 
 def partial(
     model: EvaluationModel | None, facts: pl.DataFrame, as_of: date, *, hashes: bool = True
 ) -> pl.DataFrame:
-    """One row per subject of `facts`: its tallies (`model`; None: none) and the sums its facts'
-    hash is made of (`h0`, `h1`). Additive: the partials of parts of the facts, added up
-    (`combine`), are the partial of the whole — a run reads its records in one pass, in parts."""
-    aggs = _aggregations(model, as_of) if model is not None else []
+    """One row per subject of `facts` (fact table rows): its tallies (`model`; None: none) and
+    the sums its facts' hash is made of (`h0`, `h1`). Additive: the partials of parts of the
+    facts, added up (`combine`), are the partial of the whole — a run reads its records in one
+    pass, in parts, and tallies them from the raw rows (`record_partial`)."""
+    aggs = [e.sum() for e in _contributions(model, as_of)] if model is not None else []
     if hashes:
         typed = facts.select(pl.col(c).cast(t) for c, t in FACT_SCHEMA.items())
-        row = pl.struct(c for c in FACT_SCHEMA if c != "subject_id")
-        aggs += [row.hash(seed).sum().alias(f"h{i}") for i, seed in enumerate(_SEEDS)]
+        aggs += [_fact_hash(seed).sum().alias(f"h{i}") for i, seed in enumerate(_SEEDS)]
     else:
         typed = facts
     return typed.group_by("subject_id").agg(aggs)
+
+
+def record_partial(
+    model: EvaluationModel, rows: pl.DataFrame, profiles: pl.DataFrame, as_of: date
+) -> pl.DataFrame:
+    """`partial` of records' facts from their raw rows, no fact row built per record. Every
+    tally input of a record but its amounts (keys, on, until, status, severity, published) is
+    a function of its window key, so the contributions (`_contributions`) are computed once per
+    distinct key — `profiles`: a row per key, `w` its index, the fact's columns — and gathered
+    by each row's `w`; an amount is the row's `n:<field>` (NULL: 0) where its key selects it;
+    the hash is the record's (`_record_hash`). `rows`: subject_id, id, w, `n:<field>`…"""
+    per_key = profiles.sort("w").select(
+        *_contributions(model, as_of, number=lambda _field: pl.lit(1.0)),
+        *(_window_hash(seed).alias(f"wh{i}") for i, seed in enumerate(_SEEDS)),
+    )
+    amounts = {
+        f"i{k}_amount": f"n:{ind.source.field}" for k, (_d, ind) in enumerate(model.indicators)
+    }
+    w = rows["w"]
+    live = [c for c in per_key.columns if c.startswith("wh") or per_key[c].cast(pl.Boolean).any()]
+    gathered = rows.select(
+        "subject_id", "id", *(c for c in rows.columns if c.startswith("n:"))
+    ).with_columns(per_key[c].gather(w) for c in live)
+    aggs: list[pl.Expr] = []
+    for c in per_key.columns:
+        if c.startswith("wh"):
+            continue
+        if c not in live:  # no record's key selects it: 0 for every subject
+            aggs.append(pl.lit(0, dtype=per_key[c].dtype).alias(c))
+        elif c in amounts:
+            value = pl.col(amounts[c]) if amounts[c] in rows.columns else pl.lit(None)
+            aggs.append((pl.col(c) * value.fill_null(0.0)).sum().alias(c))
+        else:
+            aggs.append(pl.col(c).sum())
+    for i, seed in enumerate(_SEEDS):
+        aggs.append(_record_hash(pl.col("id"), pl.col(f"wh{i}"), seed).sum().alias(f"h{i}"))
+    return gathered.group_by("subject_id").agg(aggs)
 
 
 def combine(partials: Sequence[pl.DataFrame]) -> pl.DataFrame:
@@ -307,14 +347,39 @@ def _score_distinct(
 #
 # A change marker, not a proof: `service.evaluate_subject` compares it with the subject's newest
 # result to skip a row when nothing changed. Computed column-wise (no per-subject Python): each
-# fact row hashed twice by Polars (two seeds), summed per subject (order-free; a repeated fact
-# counts twice). Polars only promises its hash stable within one version and build, so after a
-# Polars upgrade (or between machines with different builds) an unchanged subject's next
-# re-evaluation on the run's day appends one extra row with the same grade — nothing else
-# reads the hash. The audit chain and signatures keep SM3 (`audit`, `signing`).
+# fact hashed twice by Polars (two seeds) — a record by its id and its window (`_record_hash`:
+# the raw row, not the fact built from it), any other fact by its whole row — and summed per
+# subject (order-free; a repeated fact counts twice). Polars only promises its hash stable
+# within one version and build, so after a Polars upgrade (or between machines with different
+# builds) an unchanged subject's next re-evaluation on the run's day appends one extra row with
+# the same grade — nothing else reads the hash. The audit chain and signatures keep SM3
+# (`audit`, `signing`).
 
 _SEEDS = (20261129, 12)
 _HASHES = tuple(f"h{i}" for i in range(len(_SEEDS)))
+
+
+def _window_hash(seed: int) -> pl.Expr:
+    """What the day and the catalog make of a record: its window (until, severity, published)."""
+    return pl.struct("until", "severity", "published").hash(seed)
+
+
+def _record_hash(record_id: pl.Expr, window: pl.Expr, seed: int) -> pl.Expr:
+    """A record fact's hash: its id and its window (`_window_hash`). A record's content never
+    changes under its id (`archive.new_version` writes a new row for a new status, field or
+    date), so the id stands for the raw row; the window is what the day and the catalog make
+    of it. A run computes it from the raw rows (`record_partial`), the fact table from its rows
+    (`_fact_hash`): the same value."""
+    return pl.struct(record_id.alias("id"), window.alias("window")).hash(seed)
+
+
+def _fact_hash(seed: int) -> pl.Expr:
+    """A fact table row's hash: a record's (`_record_hash`; `keys` names its info class, `ref`
+    its id) or, for list entries and workflow facts, the whole row's."""
+    record = pl.col("keys").list.first().str.starts_with("info_class:").fill_null(False)
+    record_id = pl.col("ref").str.strip_prefix("record:").cast(pl.Int64, strict=False)
+    whole = pl.struct(c for c in FACT_SCHEMA if c != "subject_id").hash(seed)
+    return pl.when(record).then(_record_hash(record_id, _window_hash(seed), seed)).otherwise(whole)
 
 
 def hashes_frame(facts: pl.DataFrame, subject_ids: pl.Series) -> pl.DataFrame:
