@@ -151,5 +151,6 @@ def id_number(col: pl.Series, today: date) -> Fast:
 
 
 def json_unsafe(col: pl.Series) -> pl.Series:
-    """Cells json.dumps would escape as \\u00XX (rare control characters): left to Python."""
+    """Texts json.dumps would escape as \\u00XX (rare control characters): left to Python.
+    frames.py asks it of each accepted row's canonical text, which holds every mapped value."""
     return col.str.contains(_JSON_UNSAFE).fill_null(False)

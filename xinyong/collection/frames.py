@@ -19,7 +19,7 @@ import polars as pl
 from xinyong import archive
 from xinyong.catalog.schema import Field, FieldRole
 from xinyong.collection import columns as col
-from xinyong.collection.canonical_frame import canonical_expr, json_texts
+from xinyong.collection.canonical_frame import canonical_expr, escaped, json_texts
 from xinyong.collection.cells import parse_date, parse_enum, parse_multi
 from xinyong.collection.lean_plan import lean_plan
 from xinyong.collection.validate import (
@@ -53,6 +53,15 @@ _ID_KIND_OF = {
     FieldRole.LEGAL_REP_ID_NUMBER: FieldRole.LEGAL_REP_ID_KIND,
 }
 _DATE_ROLES = (FieldRole.VALID_FROM, FieldRole.VALID_UNTIL, FieldRole.REMOVAL_DATE)
+
+
+@dataclass(frozen=True, slots=True)
+class _Texts:
+    """What a block's canonical and lean texts share: the text fields with characters to escape,
+    the fields with a value in every accepted row (canonical_frame)."""
+
+    escapes: frozenset[str]
+    present: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +100,9 @@ class BlockValidator:
         ok = ok & subject["subject_code"].is_not_null()
         if not self.vectorised:
             ok = pl.Series([False] * block.height)
-        fast = self._accepted(block["_row"], values, subject, ok)
+        fast, unsafe = self._accepted(block["_row"], values, subject, ok)
+        if unsafe.len():  # a value json.dumps would escape as \u00XX: the row goes to Python
+            ok = ok & ~block["_row"].is_in(unsafe.implode())
         slow, rejected = self._one_by_one(block.filter(~ok))
         accepted = pl.concat([fast, slow.select(fast.columns)], how="vertical").sort("row_no")
         return Checked(accepted, rejected)
@@ -114,7 +125,7 @@ class BlockValidator:
             else:
                 value, good = self._cell(fld, text, raw)
             values[fld.id] = value
-            ok = ok & good & ~col.json_unsafe(text)
+            ok = ok & good  # control characters: one look at each row's text (_accepted)
         return values, ok, kinds
 
     def _cell(self, fld: Field, text: pl.Series, raw: dict[str, pl.Series]) -> col.Fast:
@@ -216,11 +227,21 @@ class BlockValidator:
         values: dict[str, pl.Series],
         subject: pl.DataFrame,
         ok: pl.Series,
-    ) -> pl.DataFrame:
+    ) -> tuple[pl.DataFrame, pl.Series]:
+        """The accepted rows' frame, and the rows left to Python after all: a value with a
+        control character json.dumps escapes as \\u00XX (the canonical text holds every mapped
+        value as the row's JSON would, so one search of it per row replaces one per cell)."""
         frame = pl.DataFrame({"row_no": row_no, **values}).hstack(subject).filter(ok)
-        # each value's JSON text once, for the canonical text (hashed) and the stored lean one
-        frame = frame.with_columns(**json_texts(self.fields, values))
-        canonical = frame.select(canonical_expr(self.fields, values, shared=True)).to_series()
+        # each value's JSON form once, for the canonical text (hashed) and the stored lean one
+        escapes = escaped(values)
+        frame = frame.with_columns(**json_texts(self.fields, values, escapes))
+        texts = _Texts(escapes, frozenset(f for f in values if frame[f].null_count() == 0))
+        canonical = frame.select(canonical_expr(self.fields, values, escapes=escapes,
+                                                present=texts.present)).to_series()  # fmt: skip
+        unsafe = col.json_unsafe(canonical)
+        left = frame.filter(unsafe)["row_no"]
+        if left.len():
+            frame, canonical = frame.filter(~unsafe), canonical.filter(~unsafe)
         # the UTF-8 bytes as Polars holds them: no str per row (archive.hash_canonical_utf8)
         digests = list(map(archive.hash_canonical_utf8, canonical.cast(pl.Binary).to_list()))
         name = self.roles.get(FieldRole.SUBJECT_NAME)
@@ -231,7 +252,7 @@ class BlockValidator:
             pl.col("row_no").cast(pl.Int64),
             natural_key=natural_key,
             content_hash=pl.Series(digests, dtype=pl.String),
-            data=self._lean(frame, canonical, natural_key, values),
+            data=self._lean(frame, canonical, natural_key, values, texts),
             subject_code=pl.col("subject_code"),
             subject_kind=pl.col("subject_kind"),
             subject_name=_as_text(name.id, values) if name else pl.lit(""),
@@ -239,7 +260,7 @@ class BlockValidator:
             **{FILLED + f.id: _filled(f.id, values) for f in self.fields},
             **{INPUT + fid: _input(fid, dtype, values) for fid, dtype in self.inputs.items()},
         )
-        return self._with_timeliness(out)
+        return self._with_timeliness(out), left
 
     def _lean(
         self,
@@ -247,6 +268,7 @@ class BlockValidator:
         canonical: pl.Series,
         natural_key: pl.Expr,
         values: dict[str, pl.Series],
+        texts: _Texts,
     ) -> pl.Series:
         """The stored text of `data` (`archive.lean` of the row as canonical JSON): without the
         fields the record's columns hold, and the natural-key parts when the key splits
@@ -271,7 +293,8 @@ class BlockValidator:
         for fid, own in plan.alike.items():  # the data source, when it is the authority
             if fid in values and own in values:
                 drop[fid] = (pl.col(fid) == pl.col(own)).fill_null(False)
-        lean = canonical_expr(kept, values, drop=drop, compact=True, shared=True)
+        lean = canonical_expr(kept, values, drop=drop, escapes=texts.escapes, present=texts.present,
+                              compact=True)  # fmt: skip
         return frame.select(lean).to_series()
 
     def _record_columns(self, values: dict[str, pl.Series]) -> dict[str, pl.Expr]:
