@@ -129,7 +129,8 @@ def test_a_control_character_in_an_accepted_value_is_written_as_json_dumps_write
     table = readers.read(to_csv(rows), file_name="penalty.csv")
     ctx = Context(catalog.info_class("penalty"), catalog, today, today, calendar)
     columns = map_columns(ctx.info_class, table.headers)
-    checked = BlockValidator(ctx, columns).check(table.frame)
+    assert not table.control_free  # the file's bytes hold one
+    checked = BlockValidator(ctx, columns, control_free=table.control_free).check(table.frame)
     assert not checked.rejected
     got = {r["row_no"]: r for r in checked.accepted.iter_rows(named=True)}
     for source in table.frame.rows():
@@ -139,6 +140,9 @@ def test_a_control_character_in_an_accepted_value_is_written_as_json_dumps_write
             want, catalog
         )
     assert "\\u0001" in got[4]["data"]
+    rows[2][8] = "违法事实"
+    assert readers.read(to_csv(rows), file_name="penalty.csv").control_free
+    assert readers.read(to_csv(rows, encoding="gb18030"), file_name="penalty.csv").control_free
 
 
 def test_the_canonical_expression_is_canonical_json_whichever_fields_every_row_has() -> None:

@@ -73,8 +73,9 @@ class Checked:
 class BlockValidator:
     """Validates blocks of one file; distinct values are parsed once for the whole file."""
 
-    def __init__(self, ctx: Context, columns: ColumnMap) -> None:
+    def __init__(self, ctx: Context, columns: ColumnMap, *, control_free: bool = False) -> None:
         self.ctx, self.columns = ctx, columns
+        self.control_free = control_free  # readers.Table.control_free: nothing to search for
         self.fields = ctx.info_class.fields
         self.roles = {f.role: f for f in self.fields if f.role is not None}
         self.source = {f.id: f"c{i}" for i, f in columns.fields.items()}
@@ -238,8 +239,10 @@ class BlockValidator:
         texts = _Texts(escapes, frozenset(f for f in values if frame[f].null_count() == 0))
         canonical = frame.select(canonical_expr(self.fields, values, escapes=escapes,
                                                 present=texts.present)).to_series()  # fmt: skip
-        unsafe = col.json_unsafe(canonical)
-        left = frame.filter(unsafe)["row_no"]
+        left = pl.Series("row_no", [], dtype=pl.Int64)
+        if not self.control_free:
+            unsafe = col.json_unsafe(canonical)
+            left = frame.filter(unsafe)["row_no"]
         if left.len():
             frame, canonical = frame.filter(~unsafe), canonical.filter(~unsafe)
         # the UTF-8 bytes as Polars holds them: no str per row (archive.hash_canonical_utf8)
