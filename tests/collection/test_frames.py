@@ -163,7 +163,8 @@ def test_the_canonical_expression_is_canonical_json_whichever_fields_every_row_h
         "d": pl.Series([["甲", "乙"], None, ["丙"], []], dtype=pl.List(pl.String)),
         "e": pl.Series(["一", "二", "三", "四"], dtype=pl.String),
     }
-    fields = [Field.model_validate({"id": k, "code": k, "label": k, "type": "text"}) for k in values]
+    fields = [Field.model_validate({"id": k, "code": k, "label": k, "type": "text"})
+              for k in values]  # fmt: skip
     frame = pl.DataFrame(values)
     escapes = escaped(values)
     frame = frame.with_columns(**json_texts(fields, values, escapes))

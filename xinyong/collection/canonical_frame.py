@@ -39,7 +39,9 @@ def escaped(values: dict[str, pl.Series]) -> frozenset[str]:
     )
 
 
-def _form(fid: str, series: pl.Series, escapes: frozenset[str], *, compact: bool) -> tuple[str, bool]:
+def _form(
+    fid: str, series: pl.Series, escapes: frozenset[str], *, compact: bool
+) -> tuple[str, bool]:
     """The column that holds the field's JSON form in the frame (the value column itself, or the
     one `json_texts` adds) and whether the text goes between quotes."""
     if series.dtype == _LIST:
@@ -84,8 +86,9 @@ def canonical_expr(
 ) -> pl.Expr:
     """archive.canonical_json (json.dumps, sorted keys, ensure_ascii=False) as one expression
     over a frame holding `values` and their `json_texts`; `drop`: a field left out of the rows
-    where its expression holds; `escapes`: the text fields `json_texts` escaped; `present`: fields with a value in every row of the frame;
-    `compact`: no blanks after the separators (lean_record.dumps, the stored text)."""
+    where its expression holds; `escapes`: the text fields `json_texts` escaped (`escaped`);
+    `present`: fields with a value in every row of the frame; `compact`: no blanks after the
+    separators (lean_record.dumps, the stored text)."""
     drop = drop or {}
     sep, colon = (",", ":") if compact else (", ", ": ")
     ids = sorted(f.id for f in fields if f.id in values)

@@ -282,9 +282,9 @@ class BlockValidator:
             keys = frame.select(natural_key).to_series().to_list()
             rows = [json.loads(t) for t in canonical.to_list()]
             columns = [record_columns(info_class, row) for row in rows]
-            texts = [lean_record.dumps(lean_record.lean(name, k, c, r))
-                     for k, c, r in zip(keys, columns, rows, strict=True)]  # fmt: skip
-            return pl.Series("data", texts, dtype=pl.String)
+            stored_texts = [lean_record.dumps(lean_record.lean(name, k, c, r))
+                            for k, c, r in zip(keys, columns, rows, strict=True)]  # fmt: skip
+            return pl.Series("data", stored_texts, dtype=pl.String)
         parts = len(self.ctx.info_class.natural_key)
         unambiguous = natural_key.str.count_matches("|", literal=True) == parts - 1
         kept = [f for f in self.fields if f.id not in plan.elided]
