@@ -29,6 +29,8 @@ _EMPTY = sorted(EMPTY_TOKENS)
 _DECIMAL = r"^[0-9]{1,20}(\.[0-9]{1,8})?$"  # ≤ 28 digits: Decimal.normalize() stays exact
 _INTEGER = r"^[0-9]{1,18}(\.0)?$"
 _CODE = r"^[!-~]+$"  # printable ASCII without blanks: NFKC and blank removal change nothing
+_BLANK = "".join({"\t": r"\t", "\r": r"\r", "\n": r"\n"}.get(c, c) for c in _STRIP)
+_EDGE = f"^[{_BLANK}]|[{_BLANK}]$"  # a cell cells.clean would trim
 _JSON_UNSAFE = r"[\x00-\x08\x0b\x0c\x0e-\x1f]"  # json.dumps writes \u00XX: left to Python
 
 
@@ -37,10 +39,14 @@ def _frame(col: pl.Series) -> pl.DataFrame:
 
 
 def clean(col: pl.Series) -> pl.Series:
-    """cells.clean for a column: trim blanks, 无 / — and the like → null."""
-    text = col.cast(pl.String).str.strip_chars(_STRIP)
-    empty = text.is_in(_EMPTY) | (text == "")
-    return _frame(text).select(pl.when(empty).then(None).otherwise(pl.col("v"))).to_series()
+    """cells.clean for a column: trim blanks, 无 / — and the like → null. A column with no blank
+    at either end of any cell is not copied by a strip (~0.9 µs a row over the 21 columns of a
+    penalty; the search for one is ~0.4), nor by the nulls when it has no empty cell."""
+    text = col.cast(pl.String)
+    if text.str.contains(_EDGE).any():
+        text = text.str.strip_chars(_STRIP)
+    empty = text.is_in(_EMPTY) | (text.str.len_bytes() == 0)
+    return text.set(empty, None) if empty.any() else text
 
 
 def _ok(col: pl.Series, fast_ok: pl.Expr) -> pl.Series:
