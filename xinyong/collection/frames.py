@@ -121,8 +121,9 @@ class BlockValidator:
                 continue
             text = raw[fld.id]
             if fld.type == "uscc":
-                value, good, suggested = col.uscc(text)
-                kinds = suggested if fld.role == FieldRole.SUBJECT_USCC else kinds
+                subject = fld.role == FieldRole.SUBJECT_USCC
+                value, good, suggested = col.uscc(text, kinds=subject)
+                kinds = suggested if subject else kinds
             else:
                 value, good = self._cell(fld, text, raw)
             values[fld.id] = value
