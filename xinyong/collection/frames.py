@@ -19,7 +19,7 @@ import polars as pl
 from xinyong import archive
 from xinyong.catalog.schema import Field, FieldRole
 from xinyong.collection import columns as col
-from xinyong.collection.canonical_frame import canonical_expr, escaped, json_texts
+from xinyong.collection.canonical_frame import Shared, canonical_expr, with_json_texts
 from xinyong.collection.cells import parse_date, parse_enum, parse_multi
 from xinyong.collection.lean_plan import lean_plan
 from xinyong.collection.validate import (
@@ -53,15 +53,6 @@ _ID_KIND_OF = {
     FieldRole.LEGAL_REP_ID_NUMBER: FieldRole.LEGAL_REP_ID_KIND,
 }
 _DATE_ROLES = (FieldRole.VALID_FROM, FieldRole.VALID_UNTIL, FieldRole.REMOVAL_DATE)
-
-
-@dataclass(frozen=True, slots=True)
-class _Texts:
-    """What a block's canonical and lean texts share: the text fields with characters to escape,
-    the fields with a value in every accepted row (canonical_frame)."""
-
-    escapes: frozenset[str]
-    present: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,10 +226,8 @@ class BlockValidator:
         value as the row's JSON would, so one search of it per row replaces one per cell)."""
         frame = pl.DataFrame({"row_no": row_no, **values}).hstack(subject).filter(ok)
         # each value's JSON form once, for the canonical text (hashed) and the stored lean one
-        escapes = escaped(values)
-        frame = frame.with_columns(**json_texts(self.fields, values, escapes))
-        texts = _Texts(escapes, frozenset(f for f in values if frame[f].null_count() == 0))
-        canonical = frame.select(canonical_expr(self.fields, values, escapes=escapes,
+        frame, texts = with_json_texts(frame, self.fields, values)
+        canonical = frame.select(canonical_expr(self.fields, values, escapes=texts.escapes,
                                                 present=texts.present)).to_series()  # fmt: skip
         left = pl.Series("row_no", [], dtype=pl.Int64)
         if not self.control_free:
@@ -272,7 +261,7 @@ class BlockValidator:
         canonical: pl.Series,
         natural_key: pl.Expr,
         values: dict[str, pl.Series],
-        texts: _Texts,
+        texts: Shared,
     ) -> pl.Series:
         """The stored text of `data` (`archive.lean` of the row as canonical JSON): without the
         fields the record's columns hold, and the natural-key parts when the key splits
