@@ -84,3 +84,44 @@ def test_demo_generator_is_deterministic_and_valid() -> None:
     assert len({s.code for s in first}) == 300
     for s in first:
         subjects.checked_code(s.code, s.kind, today=TODAY)
+
+
+def test_unverified_codes_register_as_register_many_would(
+    session: Session, operator: Actor
+) -> None:
+    """Collection's bulk registration (register_unverified: one COPY of a Polars-written CSV on
+    PostgreSQL) stores every column as register_many(validated=True) does."""
+    import random  # noqa: PLC0415
+
+    from sqlalchemy import select  # noqa: PLC0415
+
+    from xinyong.db.tables import Subject  # noqa: PLC0415
+
+    rng = random.Random(17)
+    firm = [demo.make_uscc(rng, "9", "1") for _ in range(2)]
+    person = [demo.make_id_number(rng) for _ in range(2)]
+    kinds = [SubjectKind.ENTERPRISE.value] * 2 + [SubjectKind.PERSON.value] * 2
+    names = [" 甲公司 ", 'q"uote, 乙', "张三", "李四"]
+    reason = "归集批次 1 中出现的新主体（未核验）"
+    added = subjects.register_unverified(session, firm[:1] + person[:1], names[::2], kinds[::2],
+                                         actor=operator, today=TODAY, reason=reason)  # fmt: skip
+    later = zip(firm[1:] + person[1:], names[1::2], kinds[1::2], strict=True)
+    expected = [NewSubject(code=c, name=n, kind=SubjectKind(k), verified=False)
+                for c, n, k in later]  # fmt: skip
+    assert added == 2
+    subjects.register_many(session, expected, actor=operator, today=TODAY, reason=reason,
+                           validated=True)  # fmt: skip
+    session.flush()
+    wanted = [*firm, *person]
+    rows = session.execute(select(Subject).where(Subject.code.in_(wanted))).scalars().all()
+    by_code = {s.code: s for s in rows}
+    skip = {"id", "code", "name", "kind", "public_token", "created_at", "updated_at"}
+    columns = [c.key for c in Subject.__table__.columns if c.key not in skip]
+    for copied, inserted in ((firm[0], firm[1]), (person[0], person[1])):
+        a, b = by_code[copied], by_code[inserted]
+        assert {c: getattr(a, c) for c in columns} == {c: getattr(b, c) for c in columns}
+        assert (a.public_token is None) == (b.public_token is None)
+    assert by_code[firm[0]].name == "甲公司"
+    assert by_code[person[0]].public_token is not None
+    assert by_code[firm[0]].former_names == []
+    assert by_code[firm[0]].verified is False

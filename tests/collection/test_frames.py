@@ -116,3 +116,71 @@ def test_a_repeated_natural_key_is_rejected_in_its_block_and_in_every_later_one(
     assert rejected == [(6, "与第3行是"), (17, "与第4行是"), (29, "与第14行"), (30, "与第14行")]
     assert len(accepted) == 26
     assert accepted == sorted(accepted)
+
+
+def test_a_control_character_in_an_accepted_value_is_written_as_json_dumps_writes_it(
+    catalog: Catalog, calendar: Calendar, today: date
+) -> None:
+    """One search of each row's canonical text finds it (not one per cell): the row goes to
+    Python, its hash and stored text are json.dumps's (\\u0001), the others stay column-wise."""
+    rows = penalty_rows(6, seed=11)
+    rows[2][8] = "违法\x01事实"  # 违法事实, free text
+    rows[4][8] = 'a "quoted"\\ fact\twith a tab'  # escaped by the column-wise path itself
+    table = readers.read(to_csv(rows), file_name="penalty.csv")
+    ctx = Context(catalog.info_class("penalty"), catalog, today, today, calendar)
+    columns = map_columns(ctx.info_class, table.headers)
+    assert not table.control_free  # the file's bytes hold one
+    checked = BlockValidator(ctx, columns, control_free=table.control_free).check(table.frame)
+    assert not checked.rejected
+    got = {r["row_no"]: r for r in checked.accepted.iter_rows(named=True)}
+    for source in table.frame.rows():
+        want = validate_row(ctx, columns, int(source[0]), source[1:])
+        assert isinstance(want, ValidRow)
+        assert {k: got[want.row_no][k] for k in _expected(want, catalog)} == _expected(
+            want, catalog
+        )
+    assert "\\u0001" in got[4]["data"]
+    rows[2][8] = "违法事实"
+    assert readers.read(to_csv(rows), file_name="penalty.csv").control_free
+    assert readers.read(to_csv(rows, encoding="gb18030"), file_name="penalty.csv").control_free
+
+
+def test_the_canonical_expression_is_canonical_json_whichever_fields_every_row_has() -> None:
+    """The separators hang on a field every row has; with none, pieces are joined: both give
+    archive.canonical_json byte for byte, absent and dropped fields leaving no trace."""
+    from xinyong import archive  # noqa: PLC0415
+    from xinyong.catalog.schema import Field  # noqa: PLC0415
+    from xinyong.collection.canonical_frame import (  # noqa: PLC0415
+        canonical_expr,
+        escaped,
+        json_texts,
+    )
+
+    values = {
+        "a": pl.Series(["x", None, 'q"', None], dtype=pl.String),
+        "b": pl.Series([date(2026, 1, 2), date(2026, 1, 3), None, None], dtype=pl.Date),
+        "c": pl.Series([1, 2, 3, 4], dtype=pl.Int64),
+        "d": pl.Series([["甲", "乙"], None, ["丙"], []], dtype=pl.List(pl.String)),
+        "e": pl.Series(["一", "二", "三", "四"], dtype=pl.String),
+    }
+    fields = [Field.model_validate({"id": k, "code": k, "label": k, "type": "text"})
+              for k in values]  # fmt: skip
+    frame = pl.DataFrame(values)
+    escapes = escaped(values)
+    frame = frame.with_columns(**json_texts(fields, values, escapes))
+    rows = pl.DataFrame(values).to_dicts()
+    for present in (frozenset(), frozenset({"c"}), frozenset({"c", "e"}), frozenset({"e"})):
+        for drop in ({}, {"c": pl.col("c") > 2}, {"e": pl.col("c") == 1}):
+            for compact in (False, True):
+                expr = canonical_expr(fields, values, drop, escapes=escapes, present=present,
+                                      compact=compact)  # fmt: skip
+                texts = frame.select(expr).to_series().to_list()
+                for i, (row, text) in enumerate(zip(rows, texts, strict=True)):
+                    kept = {k: v for k, v in row.items() if v is not None
+                            and not (k == "c" and "c" in drop and v > 2)
+                            and not (k == "e" and "e" in drop and row["c"] == 1)}  # fmt: skip
+                    want = archive.canonical_json(kept)
+                    if compact:
+                        want = json.dumps(json.loads(want), ensure_ascii=False, sort_keys=True,
+                                          separators=(",", ":"))  # fmt: skip
+                    assert text == want, (present, drop, compact, i)

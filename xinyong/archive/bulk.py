@@ -32,6 +32,11 @@ RECORD_COLUMNS = (
 # ---- bulk: one chunk of new versions (collection) ------------------------------------------------
 
 
+_TAKE_IDS = """SELECT min(v), max(v), CASE WHEN max(v) - min(v) + 1 <> count(*)
+                 THEN array_agg(v ORDER BY v) END
+               FROM (SELECT nextval(%s::regclass) AS v FROM generate_series(1, %s)) AS taken"""
+
+
 def write_versions_pg(
     raw: Any, records: pl.DataFrame, superseded: Sequence[int]
 ) -> tuple[int, int] | None:
@@ -63,15 +68,18 @@ def write_versions_pg(
     records = stored_forms_pg(records, authority_ids_pg(raw, info_class, _names(records)))
     # the sequence named once: pg_get_serial_sequence() per row cost ~1.8 µs of server CPU a row
     sequence = raw.execute("SELECT pg_get_serial_sequence('records', 'id')").fetchone()[0]
-    nextval = "SELECT nextval(%s::regclass) FROM generate_series(1, %s)"
-    ids = [row[0] for row in raw.execute(nextval, (sequence, records.height)).fetchall()]
-    records = records.with_columns(id=pl.Series(ids, dtype=pl.Int64))
+    # the ids as a range (one row back, not one row an id); their list only when another
+    # session's nextval fell between them
+    first, last, scattered = raw.execute(_TAKE_IDS, (sequence, records.height)).fetchone()
+    ids = (pl.Series(scattered, dtype=pl.Int64) if scattered is not None
+           else pl.int_range(first, last + 1, dtype=pl.Int64, eager=True))  # fmt: skip
+    records = records.with_columns(id=ids)
     sql = f"COPY {target} ({', '.join(records.columns)}) FROM STDIN (FORMAT csv)"
     buffer = io.BytesIO()
     records.write_csv(buffer, include_header=False)  # UTF-8 bytes straight from Polars
     with raw.cursor() as cursor, cursor.copy(sql) as copy:
         copy.write(buffer.getbuffer())
-    return min(ids), max(ids)
+    return first, last
 
 
 # ---- the stored forms of a chunk's values (issue 17, docs/decisions/0012 addendum 3) ------------

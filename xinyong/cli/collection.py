@@ -55,11 +55,11 @@ def collect(
 
             with phases.time("re-grade"):
                 graded = evaluation.reevaluate_batch(
-                    session, report.batch_id, catalog=ctx.load_catalog(), today=ctx.today()
+                    session, report.batch_id, catalog=catalog, today=ctx.today()
                 )
             with phases.time("alerts"):
                 outcomes.alerts_for_batch(  # 贷中预警
-                    session, report.batch_id, catalog=ctx.load_catalog(), today=ctx.today()
+                    session, report.batch_id, catalog=catalog, today=ctx.today()
                 )
                 session.commit()
             if graded is None:

@@ -295,7 +295,7 @@ def _find_or_create(
 
 
 def _dry_run(table: Table, columns: ColumnMap, ctx: Context) -> BatchReport:
-    tally = Tally(BlockValidator(ctx, columns))
+    tally = Tally(BlockValidator(ctx, columns, control_free=table.control_free))
     valid_count, errors = 0, []
     for block in table.blocks():
         checked = tally.validate(block)

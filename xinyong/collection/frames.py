@@ -19,7 +19,7 @@ import polars as pl
 from xinyong import archive
 from xinyong.catalog.schema import Field, FieldRole
 from xinyong.collection import columns as col
-from xinyong.collection.canonical_frame import canonical_expr, json_texts
+from xinyong.collection.canonical_frame import Shared, canonical_expr, with_json_texts
 from xinyong.collection.cells import parse_date, parse_enum, parse_multi
 from xinyong.collection.lean_plan import lean_plan
 from xinyong.collection.validate import (
@@ -64,8 +64,9 @@ class Checked:
 class BlockValidator:
     """Validates blocks of one file; distinct values are parsed once for the whole file."""
 
-    def __init__(self, ctx: Context, columns: ColumnMap) -> None:
+    def __init__(self, ctx: Context, columns: ColumnMap, *, control_free: bool = False) -> None:
         self.ctx, self.columns = ctx, columns
+        self.control_free = control_free  # readers.Table.control_free: nothing to search for
         self.fields = ctx.info_class.fields
         self.roles = {f.role: f for f in self.fields if f.role is not None}
         self.source = {f.id: f"c{i}" for i, f in columns.fields.items()}
@@ -91,7 +92,9 @@ class BlockValidator:
         ok = ok & subject["subject_code"].is_not_null()
         if not self.vectorised:
             ok = pl.Series([False] * block.height)
-        fast = self._accepted(block["_row"], values, subject, ok)
+        fast, unsafe = self._accepted(block["_row"], values, subject, ok)
+        if unsafe.len():  # a value json.dumps would escape as \u00XX: the row goes to Python
+            ok = ok & ~block["_row"].is_in(unsafe.implode())
         slow, rejected = self._one_by_one(block.filter(~ok))
         accepted = pl.concat([fast, slow.select(fast.columns)], how="vertical").sort("row_no")
         return Checked(accepted, rejected)
@@ -109,12 +112,13 @@ class BlockValidator:
                 continue
             text = raw[fld.id]
             if fld.type == "uscc":
-                value, good, suggested = col.uscc(text)
-                kinds = suggested if fld.role == FieldRole.SUBJECT_USCC else kinds
+                subject = fld.role == FieldRole.SUBJECT_USCC
+                value, good, suggested = col.uscc(text, kinds=subject)
+                kinds = suggested if subject else kinds
             else:
                 value, good = self._cell(fld, text, raw)
             values[fld.id] = value
-            ok = ok & good & ~col.json_unsafe(text)
+            ok = ok & good  # control characters: one look at each row's text (_accepted)
         return values, ok, kinds
 
     def _cell(self, fld: Field, text: pl.Series, raw: dict[str, pl.Series]) -> col.Fast:
@@ -216,11 +220,21 @@ class BlockValidator:
         values: dict[str, pl.Series],
         subject: pl.DataFrame,
         ok: pl.Series,
-    ) -> pl.DataFrame:
+    ) -> tuple[pl.DataFrame, pl.Series]:
+        """The accepted rows' frame, and the rows left to Python after all: a value with a
+        control character json.dumps escapes as \\u00XX (the canonical text holds every mapped
+        value as the row's JSON would, so one search of it per row replaces one per cell)."""
         frame = pl.DataFrame({"row_no": row_no, **values}).hstack(subject).filter(ok)
-        # each value's JSON text once, for the canonical text (hashed) and the stored lean one
-        frame = frame.with_columns(**json_texts(self.fields, values))
-        canonical = frame.select(canonical_expr(self.fields, values, shared=True)).to_series()
+        # each value's JSON form once, for the canonical text (hashed) and the stored lean one
+        frame, texts = with_json_texts(frame, self.fields, values)
+        canonical = frame.select(canonical_expr(self.fields, values, escapes=texts.escapes,
+                                                present=texts.present)).to_series()  # fmt: skip
+        left = pl.Series("row_no", [], dtype=pl.Int64)
+        if not self.control_free:
+            unsafe = col.json_unsafe(canonical)
+            left = frame.filter(unsafe)["row_no"]
+        if left.len():
+            frame, canonical = frame.filter(~unsafe), canonical.filter(~unsafe)
         # the UTF-8 bytes as Polars holds them: no str per row (archive.hash_canonical_utf8)
         digests = list(map(archive.hash_canonical_utf8, canonical.cast(pl.Binary).to_list()))
         name = self.roles.get(FieldRole.SUBJECT_NAME)
@@ -231,7 +245,7 @@ class BlockValidator:
             pl.col("row_no").cast(pl.Int64),
             natural_key=natural_key,
             content_hash=pl.Series(digests, dtype=pl.String),
-            data=self._lean(frame, canonical, natural_key, values),
+            data=self._lean(frame, canonical, natural_key, values, texts),
             subject_code=pl.col("subject_code"),
             subject_kind=pl.col("subject_kind"),
             subject_name=_as_text(name.id, values) if name else pl.lit(""),
@@ -239,7 +253,7 @@ class BlockValidator:
             **{FILLED + f.id: _filled(f.id, values) for f in self.fields},
             **{INPUT + fid: _input(fid, dtype, values) for fid, dtype in self.inputs.items()},
         )
-        return self._with_timeliness(out)
+        return self._with_timeliness(out), left
 
     def _lean(
         self,
@@ -247,6 +261,7 @@ class BlockValidator:
         canonical: pl.Series,
         natural_key: pl.Expr,
         values: dict[str, pl.Series],
+        texts: Shared,
     ) -> pl.Series:
         """The stored text of `data` (`archive.lean` of the row as canonical JSON): without the
         fields the record's columns hold, and the natural-key parts when the key splits
@@ -257,9 +272,9 @@ class BlockValidator:
             keys = frame.select(natural_key).to_series().to_list()
             rows = [json.loads(t) for t in canonical.to_list()]
             columns = [record_columns(info_class, row) for row in rows]
-            texts = [lean_record.dumps(lean_record.lean(name, k, c, r))
-                     for k, c, r in zip(keys, columns, rows, strict=True)]  # fmt: skip
-            return pl.Series("data", texts, dtype=pl.String)
+            stored_texts = [lean_record.dumps(lean_record.lean(name, k, c, r))
+                            for k, c, r in zip(keys, columns, rows, strict=True)]  # fmt: skip
+            return pl.Series("data", stored_texts, dtype=pl.String)
         parts = len(self.ctx.info_class.natural_key)
         unambiguous = natural_key.str.count_matches("|", literal=True) == parts - 1
         kept = [f for f in self.fields if f.id not in plan.elided]
@@ -271,7 +286,8 @@ class BlockValidator:
         for fid, own in plan.alike.items():  # the data source, when it is the authority
             if fid in values and own in values:
                 drop[fid] = (pl.col(fid) == pl.col(own)).fill_null(False)
-        lean = canonical_expr(kept, values, drop=drop, compact=True, shared=True)
+        lean = canonical_expr(kept, values, drop=drop, escapes=texts.escapes, present=texts.present,
+                              compact=True)  # fmt: skip
         return frame.select(lean).to_series()
 
     def _record_columns(self, values: dict[str, pl.Series]) -> dict[str, pl.Expr]:

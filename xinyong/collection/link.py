@@ -23,8 +23,6 @@ from xinyong.audit import Actor
 from xinyong.collection.store import ANY_TEXT, matching, select_pg, texts
 from xinyong.db.session import is_postgres
 from xinyong.db.tables import Subject
-from xinyong.enums import SubjectKind
-from xinyong.subjects import NewSubject
 
 _KNOWN = {"subject_code": pl.String, "subject_id": pl.Int64, "registered_name": pl.String}
 
@@ -79,15 +77,16 @@ class Linker:
         return pl.DataFrame(rows, schema=_KNOWN, orient="row")
 
     def _register(self, unknown: pl.DataFrame) -> None:
-        new = [
-            NewSubject(code=code, name=name, kind=SubjectKind(kind), verified=False)
-            for code, name, kind in unknown.select(
-                "subject_code", "subject_name", "subject_kind"
-            ).iter_rows()
-        ]
+        """The unknown codes as unverified subjects in one statement (register_unverified)."""
         reason = f"归集批次 {self.batch_id} 中出现的新主体（未核验）"
-        subjects.register_many(
-            self.session, new, actor=self.actor, today=self.today, reason=reason, validated=True
+        subjects.register_unverified(
+            self.session,
+            unknown["subject_code"].to_list(),
+            unknown["subject_name"].to_list(),
+            unknown["subject_kind"].to_list(),
+            actor=self.actor,
+            today=self.today,
+            reason=reason,
         )
 
     def _name_warnings(self, rows: pl.DataFrame, known: pl.DataFrame) -> list[str]:

@@ -53,7 +53,7 @@ def process(
     """Validate, link and classify each chunk on this thread while the writer stores the
     previous ones; then the batch's counters, its audit row and its end."""
     done = store.done_chunks(session, batch.id)
-    tally = Tally(BlockValidator(ctx, columns))
+    tally = Tally(BlockValidator(ctx, columns, control_free=table.control_free))
     linker = Linker(session, batch_id=batch.id, actor=actor, today=ctx.today)
     severity = _severity(session, batch, ctx.catalog)
     processed = 0

@@ -32,6 +32,7 @@ from xinyong.subjects.registry import (
     list_subjects,
     register,
     register_many,
+    register_unverified,
 )
 from xinyong.subjects.search_plan import (
     BIGRAM,
@@ -74,6 +75,7 @@ __all__ = [
     "public_view_of",
     "register",
     "register_many",
+    "register_unverified",
     "search",
     "search_plan",
     "search_statement",
