@@ -14,7 +14,15 @@ from tests.factories import make_record, make_subject
 from tests.factories.lists import listed
 from xinyong import archive, audit, measures
 from xinyong.audit import Actor
-from xinyong.db.tables import Check, ListEntry, ListEntryStep, Record, Subject
+from xinyong.db.tables import (
+    Check,
+    EvaluationPending,
+    EvaluationResult,
+    ListEntry,
+    ListEntryStep,
+    Record,
+    Subject,
+)
 from xinyong.enums import RecordStatus, Role
 from xinyong.measures import replay
 from xinyong.measures.fast import Encoded, FastCheck
@@ -44,6 +52,8 @@ def committed(engine, catalog, calendar):
         s.execute(delete(ListEntryStep).where(ListEntryStep.entry_id == ids[2]))
         s.execute(delete(ListEntry).where(ListEntry.id == ids[2]))
         s.execute(delete(Record).where(Record.id == ids[3]))
+        s.execute(delete(EvaluationResult).where(EvaluationResult.subject_id == ids[0]))
+        s.execute(delete(EvaluationPending).where(EvaluationPending.subject_id == ids[0]))
         s.execute(delete(Subject).where(Subject.id == ids[0]))
 
 
@@ -93,6 +103,8 @@ def fresh(engine):
         s.execute(delete(ListEntryStep).where(ListEntryStep.entry_id.in_(entries)))
         s.execute(delete(ListEntry).where(ListEntry.subject_id == ids[0]))
         s.execute(delete(Record).where(Record.subject_id == ids[0]))
+        s.execute(delete(EvaluationResult).where(EvaluationResult.subject_id == ids[0]))
+        s.execute(delete(EvaluationPending).where(EvaluationPending.subject_id == ids[0]))
         s.execute(delete(Subject).where(Subject.id == ids[0]))
 
 

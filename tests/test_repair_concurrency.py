@@ -25,6 +25,8 @@ from xinyong.catalog import Catalog
 from xinyong.clock import Calendar
 from xinyong.db.tables import (
     Commitment,
+    EvaluationPending,
+    EvaluationResult,
     OutboxEntry,
     Provider,
     Record,
@@ -70,6 +72,8 @@ def _clean(engine: Engine, *, subject_id: int, provider_id: int) -> None:
         s.execute(delete(Record).where(Record.subject_id == subject_id))
         s.execute(delete(User).where(User.subject_id == subject_id))
         s.execute(delete(User).where(User.provider_id == provider_id))
+        s.execute(delete(EvaluationResult).where(EvaluationResult.subject_id == subject_id))
+        s.execute(delete(EvaluationPending).where(EvaluationPending.subject_id == subject_id))
         s.execute(delete(Subject).where(Subject.id == subject_id))
         s.execute(delete(Provider).where(Provider.id == provider_id))
 

@@ -71,6 +71,25 @@ def test_the_listing_filters_and_lists_authorities_as_the_names_do(session: Sess
     assert "示范区应急局" not in archive.authorities_of_class(session, "licence")
 
 
+def test_a_name_no_record_holds_any_more_is_not_offered(session: Session) -> None:
+    """A department whose records were all removed (or whose batch was undone) keeps its row in
+    `record_authorities`, but the listing's choices offer only names a record still holds."""
+    subject = make_subject(session)
+    kept = make_record(
+        session, subject, authority_name="示范区存留局", decision_date=date(2026, 5, 1)
+    )
+    gone = make_record(
+        session, subject, authority_name="示范区撤销局", decision_date=date(2026, 5, 2)
+    )
+    assert {"示范区存留局", "示范区撤销局"} <= set(archive.authorities_of_class(session, "penalty"))
+    session.delete(gone)
+    session.flush()
+    choices = archive.authorities_of_class(session, "penalty")
+    assert "示范区撤销局" not in choices
+    assert kept.authority_name in choices
+    assert choices == _names_of_records(session, "penalty")
+
+
 def test_the_hash_reads_back_as_hex(session: Session) -> None:
     record = make_record(session, make_subject(session))
     session.expire(record)

@@ -36,6 +36,8 @@ def test_records_read_beside_the_session_are_the_rows_it_sees(
     finally:  # other tests share this database and read every record: leave none behind
         with engine.begin() as conn:
             conn.execute(text("DELETE FROM records WHERE subject_id = :s"), {"s": subject_id})
+            for table in ("evaluation_results", "evaluation_pending"):
+                conn.execute(text(f"DELETE FROM {table} WHERE subject_id = :s"), {"s": subject_id})
             conn.execute(text("DELETE FROM subjects WHERE id = :s"), {"s": subject_id})
 
 

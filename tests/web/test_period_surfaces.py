@@ -32,7 +32,7 @@ from xinyong.cli import app as cli_app
 from xinyong.cli import context as cli_context
 from xinyong.clock import Calendar
 from xinyong.config import Settings
-from xinyong.db.tables import Check, Record, Subject
+from xinyong.db.tables import Check, EvaluationPending, EvaluationResult, Record, Subject
 from xinyong.enums import Role
 from xinyong.repair import eligibility
 
@@ -217,6 +217,8 @@ def committed_defaulter(engine: Engine) -> Iterator[str]:
     with Session(engine) as s, s.begin():
         s.execute(delete(Check).where(Check.subject_id == ids[0]))
         s.execute(delete(Record).where(Record.id == ids[2]))
+        s.execute(delete(EvaluationResult).where(EvaluationResult.subject_id == ids[0]))
+        s.execute(delete(EvaluationPending).where(EvaluationPending.subject_id == ids[0]))
         s.execute(delete(Subject).where(Subject.id == ids[0]))
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from tests.factories import make_record, make_subject
 from xinyong.config import Settings
-from xinyong.db.tables import Record, Subject
+from xinyong.db.tables import EvaluationPending, EvaluationResult, Record, Subject
 from xinyong.enums import SubjectKind
 from xinyong.web.app import create_app
 
@@ -46,6 +46,8 @@ def committed(engine: Engine) -> Iterator[dict[str, str]]:
     yield codes
     with Session(engine) as s, s.begin():
         s.execute(delete(Record).where(Record.subject_id.in_(ids)))
+        s.execute(delete(EvaluationResult).where(EvaluationResult.subject_id.in_(ids)))
+        s.execute(delete(EvaluationPending).where(EvaluationPending.subject_id.in_(ids)))
         s.execute(delete(Subject).where(Subject.id.in_(ids)))
 
 

@@ -48,10 +48,17 @@ def with_authority_id(session: Session, where: ClassFilter) -> ClassFilter:
 def authorities_of_class(session: Session, info_class: str, *, limit: int = 200) -> list[str]:
     """The deciding authorities that appear in a class (for the listing's department filter), in
     code point order: the class's rows of `record_authorities` (every name its records hold;
-    xinyong/db/authorities.py), not a walk over the records."""
+    xinyong/db/authorities.py), not a walk over the records — each kept while a record of the
+    class still holds it (one probe of ix_records_authority_id a name: a name whose records were
+    all removed, or whose batch was undone, is not offered)."""
+    held = (
+        select(Record.id)
+        .where(Record.info_class == info_class, Record.authority_id == RecordAuthority.id)
+        .exists()
+    )
     stmt = (
         select(RecordAuthority.name)
-        .where(RecordAuthority.info_class == info_class)
+        .where(RecordAuthority.info_class == info_class, held)
         .order_by(RecordAuthority.name)
         .limit(limit)
     )
