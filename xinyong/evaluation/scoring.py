@@ -145,15 +145,16 @@ class Evaluation:
             "overrides": list(self.overrides),
         }
 
-    def explanation(self) -> list[str]:
-        """Plain Chinese, one line per indicator that gave points."""
+    def explanation(self, *, with_counts: bool = True) -> list[str]:
+        """Plain Chinese, one line per indicator that gave points; `with_counts=False` leaves out
+        "依据 N 条记录" (a run's stored result keeps no record ids)."""
         lines = [f"基准分 {_num(self.base_score)} 分。"]
         for i in self.indicators:
             if i.points:
                 sign = "加" if i.points > 0 else "扣"
+                basis = f"（依据 {len(i.refs)} 条记录）" if with_counts else ""
                 lines.append(
-                    f"{i.dimension_title}·{i.title}：{sign} {_num(abs(i.points))} 分"
-                    f"（依据 {len(i.refs)} 条记录）。"
+                    f"{i.dimension_title}·{i.title}：{sign} {_num(abs(i.points))} 分{basis}。"
                 )
         lines.append(f"综合得分 {_num(self.score)} 分，等级 {self.grade}（{self.grade_title}）。")
         lines += [f"等级上限：{r}。" for r in self.overrides]
