@@ -248,3 +248,11 @@ class LoanResult(StrEnum):
 
     GRANTED = "granted"  # 获批
     REFUSED = "refused"  # 未获批
+
+
+class GradeSource(StrEnum):
+    """Where the grade a public 信用评价 tab shows comes from (`evaluation.shown`)."""
+
+    STORED = "stored"  # the stored grade, still matching the archive for its as-of date
+    LIVE = "live"  # computed from the archive on the page view
+    UPDATING = "updating"  # neither: the evaluation is being updated

@@ -33,6 +33,7 @@ from xinyong.db.tables import (
     Record,
     Subject,
 )
+from xinyong.enums import GradeSource
 from xinyong.evaluation.models import LoadedModel
 from xinyong.evaluation.scoring import Evaluation, IndicatorResult
 from xinyong.evaluation.service import StoredGrade, assess, current_grade
@@ -45,7 +46,7 @@ UPDATING = "该主体的信用评价正在更新（档案在上次评价后有�
 class Shown:
     """The grade a public page shows: `stored` or `live` (an Evaluation), or `updating`."""
 
-    source: str  # stored | live | updating
+    source: GradeSource
     evaluation: Evaluation | None
     records_known: bool = True  # a run's stored explanation holds no record ids
 
@@ -56,13 +57,13 @@ def public_grade(
     stored = current_grade(session, subject.id)
     if stored is not None and stored_is_current(session, stored, loaded, today=today):
         ev, known = from_stored(stored, loaded)
-        return Shown("stored", ev, known)
+        return Shown(GradeSource.STORED, ev, known)
     current = [Record.is_current.is_(True)]
     if archive.count_of_subject(session, subject.id, [current], cap=LIVE_LIMIT) <= LIVE_LIMIT:
         found = assess(session, subject, catalog=catalog, today=today)
         if found is not None:
-            return Shown("live", found[0])
-    return Shown("updating", None)
+            return Shown(GradeSource.LIVE, found[0])
+    return Shown(GradeSource.UPDATING, None)
 
 
 def stored_is_current(
@@ -144,17 +145,7 @@ def explanation_lines(shown: Shown) -> list[str]:
     """The public explanation: the evaluation's own; for a run's stored result (no record ids)
     the same lines without "依据 N 条记录"."""
     ev = shown.evaluation
-    if ev is None:
-        return []
-    lines = ev.explanation()
-    if shown.records_known:
-        return lines
-    return [_without_count(line) for line in lines]
-
-
-def _without_count(line: str) -> str:
-    head, sep, _ = line.partition("（依据 ")
-    return f"{head}。" if sep and line.endswith("条记录）。") else line
+    return [] if ev is None else ev.explanation(with_counts=shown.records_known)
 
 
 def as_json(shown: Shown) -> dict[str, Any]:
