@@ -26,6 +26,7 @@ from xinyong.archive.bulk import (
 from xinyong.archive.reads import (
     ClassFilter,
     RecordNotFound,
+    archive_of_subject,
     class_conditions,
     classes_of_subject,
     count_of_subject,
@@ -61,6 +62,7 @@ __all__ = [
     "NotCurrentVersion",
     "RecordNotFound",
     "add_record",
+    "archive_of_subject",
     "authorities_of_class",
     "canonical_json",
     "check_references",

@@ -343,6 +343,34 @@ def current_of_subject(
     return list(session.execute(stmt.offset(skip or None).limit(limit)).scalars())
 
 
+def archive_of_subject(
+    session: Session,
+    subject_id: int,
+    info_classes: Iterable[str],
+    *,
+    after: tuple[date | None, int] | None = None,
+    limit: int,
+) -> list[Record]:
+    """A window of one subject's current records of these classes, newest decision first and
+    the undated before them (PostgreSQL's order of `decision_date DESC`: the subject index read
+    backwards), after the keyset `after` (decision date or None, id): the full archive view a
+    page at a time, costing its own rows."""
+    stmt = (
+        select(Record)
+        .where(Record.subject_id == subject_id, Record.is_current.is_(True),
+               Record.info_class.in_(sorted(set(info_classes))))
+        .order_by(Record.decision_date.desc().nulls_first(), Record.id.desc())
+    )  # fmt: skip
+    if after is not None:
+        day, last = after
+        on = Record.decision_date
+        stmt = stmt.where(
+            or_(on.is_not(None), and_(on.is_(None), Record.id < last)) if day is None
+            else or_(on < day, and_(on == day, Record.id < last))
+        )  # fmt: skip
+    return list(session.execute(stmt.limit(limit)).scalars())
+
+
 def classes_of_subject(session: Session, subject_id: int, info_classes: Iterable[str]) -> set[str]:
     """Which of these classes the subject has a current record of: one statement, one index probe
     per class (its partition on PostgreSQL), whatever the number of records."""

@@ -10,7 +10,12 @@ Does not: change records (archive.new_version), decide list entries (lists) or r
 Start here: `rules.disclosure_window` (pure), then `views.public_view`.
 """
 
-from xinyong.disclosure.access import PurposeRequired, may_read_archive, read_archive
+from xinyong.disclosure.access import (
+    PurposeRequired,
+    may_read_archive,
+    read_archive,
+    read_archive_page,
+)
 from xinyong.disclosure.listing import ListingPage, ListingQuery, listing
 from xinyong.disclosure.rules import (
     OBJECTION_MARK,
@@ -33,6 +38,7 @@ from xinyong.disclosure.sections import (
 from xinyong.disclosure.views import (
     PUNISHMENT_TAB,
     ArchiveEntry,
+    ArchivePage,
     PublicRecord,
     SubjectDisclosure,
     full_archive,
@@ -46,6 +52,7 @@ __all__ = [
     "OBJECTION_MARK",
     "PUNISHMENT_TAB",
     "ArchiveEntry",
+    "ArchivePage",
     "DisclosureState",
     "DisclosureWindow",
     "ListingPage",
@@ -66,6 +73,7 @@ __all__ = [
     "public_record",
     "public_view",
     "read_archive",
+    "read_archive_page",
     "record_states",
     "severity_of",
     "severity_table_for",

@@ -10,6 +10,7 @@ log with its basis (深圳条例 第45条: who, whom, when, on what authority �
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -17,7 +18,7 @@ from xinyong import audit, consent
 from xinyong.audit import Actor
 from xinyong.catalog import Catalog
 from xinyong.db.tables import Subject
-from xinyong.disclosure.views import ArchiveEntry, full_archive
+from xinyong.disclosure.views import ArchiveEntry, ArchivePage, full_archive, full_archive_page
 from xinyong.enums import Role
 from xinyong.errors import Forbidden, InvalidInput
 
@@ -53,6 +54,39 @@ def read_archive(
     today: date,
 ) -> list[ArchiveEntry]:
     """The full archive for an authorised reader; the read is written to the query log."""
+    basis, reason = _authorise(session, actor, subject, purpose, today)
+    entries = full_archive(session, subject, catalog=catalog, today=today)
+    _log(session, actor, subject, reason, surface, basis, {"records": len(entries)}, today)
+    return entries
+
+
+def read_archive_page(
+    session: Session,
+    subject: Subject,
+    *,
+    purpose: str | None,
+    surface: str,
+    actor: Actor,
+    catalog: Catalog,
+    today: date,
+    after: tuple[date | None, int] | None = None,
+    per_page: int,
+) -> ArchivePage:
+    """One page of the full archive for an authorised reader (`views.full_archive_page`); each
+    page read is written to the query log, as a whole read is (with the page's position)."""
+    basis, reason = _authorise(session, actor, subject, purpose, today)
+    page = full_archive_page(session, subject, catalog=catalog, today=today, after=after,
+                             per_page=per_page)  # fmt: skip
+    at = None if after is None else [after[0], after[1]]
+    detail = {"records": len(page.entries), "after": at}
+    _log(session, actor, subject, reason, surface, basis, detail, today)
+    return page
+
+
+def _authorise(
+    session: Session, actor: Actor, subject: Subject, purpose: str | None, today: date
+) -> tuple[consent.Basis, str]:
+    """The basis of a full-archive read and its purpose, or the refusal."""
     if not may_read_archive(session, actor, subject, today):
         raise Forbidden("无权查看该主体的完整信用档案", code="disclosure.archive_forbidden")
     reason = (purpose or "").strip()
@@ -65,15 +99,21 @@ def read_archive(
     basis = consent.authorise(
         session, actor, subject, consent.Scope.ARCHIVE, purpose=reason, today=today
     )
-    entries = full_archive(session, subject, catalog=catalog, today=today)
+    return basis, reason
+
+
+def _log(
+    session: Session, actor: Actor, subject: Subject, reason: str, surface: str,
+    basis: consent.Basis, detail: dict[str, Any], today: date,
+) -> None:  # fmt: skip
+    """The query-log row of a full-archive read, in the read's transaction."""
     audit.log_query(
         session,
         actor,
         subject.id,
         purpose=reason,
         surface=surface,
-        detail={"records": len(entries), "today": today, "scope": consent.Scope.ARCHIVE},
+        detail={**detail, "today": today, "scope": consent.Scope.ARCHIVE},
         basis=basis.kind,
         consent_id=basis.consent_id,
     )
-    return entries

@@ -210,6 +210,53 @@ def public_view(
     )
 
 
+ARCHIVE_COUNT_CAP = 1_000  # records of the full view counted at most (as a section's SQL count)
+
+
+@dataclass(frozen=True, slots=True)
+class ArchivePage:
+    """One page of the full archive view: its entries, how many current records the subject
+    holds (exact up to `ARCHIVE_COUNT_CAP`, else a floor), where it starts and the next page's
+    keyset (None: the last page). A keyset's date is None for an undated record."""
+
+    entries: list[ArchiveEntry]
+    count: int
+    count_is_floor: bool
+    after: tuple[date | None, int] | None = None
+    next_after: tuple[date | None, int] | None = None
+
+
+def full_archive_page(
+    session: Session,
+    subject: Subject,
+    *,
+    catalog: Catalog,
+    today: date,
+    after: tuple[date | None, int] | None = None,
+    per_page: int,
+) -> ArchivePage:
+    """`per_page` of the full archive's entries, newest decision first (the undated first of
+    all), after the keyset `after`: a page costs its own rows, not the subject's all."""
+    classes = list(catalog.info_classes)
+    found = archive.archive_of_subject(session, subject.id, classes, after=after,
+                                       limit=per_page + 1)  # fmt: skip
+    current, has_next = found[:per_page], len(found) > per_page
+    if after is None and not has_next:
+        count, floor = len(current), False  # the whole archive is on this page
+    else:
+        held = [[Record.is_current.is_(True), Record.info_class.in_(classes)]]
+        counted = archive.count_of_subject(session, subject.id, held, cap=ARCHIVE_COUNT_CAP)
+        count, floor = min(counted, ARCHIVE_COUNT_CAP), counted > ARCHIVE_COUNT_CAP
+    last = current[-1] if has_next else None
+    return ArchivePage(
+        entries=_entries(session, current, catalog=catalog, today=today),
+        count=count,
+        count_is_floor=floor,
+        after=after,
+        next_after=None if last is None else (last.decision_date, last.id),
+    )
+
+
 def full_archive(
     session: Session, subject: Subject, *, catalog: Catalog, today: date
 ) -> list[ArchiveEntry]:
@@ -219,6 +266,13 @@ def full_archive(
         for r in archive.current_records(session, subject.id)
         if r.info_class in catalog.info_classes
     ]
+    return _entries(session, current, catalog=catalog, today=today)
+
+
+def _entries(
+    session: Session, current: list[Record], *, catalog: Catalog, today: date
+) -> list[ArchiveEntry]:
+    """The archive entries of these current records: history, objections, window."""
     past = archive.histories(session, current)
     disputed = archive.open_objection_record_ids(session, (r.id for r in current))
     return [

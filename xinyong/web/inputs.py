@@ -6,7 +6,8 @@ malformed request is answered with a Chinese 4xx and never reaches the driver as
 - `ControlCharacterGuard`: no NUL or other C0 control character in a path or query string (a
   PostgreSQL text value cannot hold NUL, and none belongs in a search or a code);
 - `json_body`: a JSON request body parsed and validated into a model, each fault named;
-- `KEYSET` / `keyset`: a next-page link's position (the last row's decision date and id).
+- `KEYSET` / `keyset`: a next-page link's position (the last row's decision date and id);
+  `ARCHIVE_KEYSET` / `archive_keyset` / `position`: the same, or `undated.<id>` for an undated row.
 """
 
 from __future__ import annotations
@@ -41,6 +42,25 @@ def keyset(text: str | None) -> tuple[date, int] | None:
         return date.fromisoformat(day), int(last)
     except ValueError:
         raise InvalidInput(f"翻页位置格式应为 YYYY-MM-DD.编号，收到“{text}”") from None
+
+
+UNDATED = "undated"  # the date part of an undated record's keyset (the full archive view)
+ARCHIVE_KEYSET = r"^(\d{4}-\d{2}-\d{2}|undated)\.\d{1,18}$"  # KEYSET, or an undated row's
+
+
+def archive_keyset(text: str | None) -> tuple[date | None, int] | None:
+    """A full-archive page's keyset (`ARCHIVE_KEYSET`): the date None for `undated.1234`."""
+    if text and text.startswith(f"{UNDATED}."):
+        return None, int(text.partition(".")[2])
+    return keyset(text)
+
+
+def position(key: tuple[date | None, int] | None) -> str | None:
+    """A keyset as its link text (`2026-06-01.1234`, `undated.1234`), as `archive_keyset` reads
+    it."""
+    if key is None:
+        return None
+    return f"{UNDATED if key[0] is None else key[0].isoformat()}.{key[1]}"
 
 
 # C0 controls except tab, line feed and carriage return (which forms legitimately carry), and DEL

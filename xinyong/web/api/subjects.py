@@ -4,8 +4,11 @@ Anonymous callers (and anyone asking `view=public`) get the public view: the sub
 and its disclosed records with class, decision number, decision date and `disclosure_ends`, a
 page at a time (`limit`, newest decision first; `links.next` / `after=next_after` for the next
 page, `count` with `count_is_floor` as the subject page's sections count them).
-Authorised readers (admin, officer, auditor; an enterprise account for its own subject) get the
-full archive and must give a `purpose`; each such read is written to the query log.
+Authorised readers (admin, officer, auditor; an enterprise account for its own subject; a party
+the subject consented to) get the full archive and must give a `purpose`: paged the same way, with
+the same keys (every current record, newest decision first, undated records before the dated —
+their position `undated.<id>`; `count` of the current records up to 1,000, a floor beyond); each
+page read is written to the query log in the read's transaction.
 
 The search has two bodies with one answer: on PostgreSQL (unless `search_fast_path` is off) an
 anonymous search is served by the async route through the fast read path (`subjects_fast`, no
@@ -29,9 +32,10 @@ from sqlalchemy.orm import Session
 from xinyong import audit, clock, disclosure, identifiers, subjects
 from xinyong.catalog import Catalog
 from xinyong.config import Settings
+from xinyong.disclosure import ArchivePage, Section
 from xinyong.web import fastpaths, profile
 from xinyong.web.deps import SESSION_COOKIE, CurrentActor, CurrentCatalog, DbSession, Today
-from xinyong.web.inputs import KEYSET, keyset
+from xinyong.web.inputs import ARCHIVE_KEYSET, archive_keyset, keyset, position
 
 router = APIRouter(tags=["subjects"])
 sync_search_router = APIRouter(tags=["subjects"])
@@ -89,9 +93,10 @@ class SubjectDetail(SubjectOut):
     list_entries: list[
         dict[str, Any]
     ] = []  # lists decided on this platform, in force and published
-    # paging of the public view's records (issue 17): newest decision first, `limit` a page, the
+    # paging of either view's records (issue 17): newest decision first, `limit` a page, the
     # next page after the keyset `next_after` (links.next); `count` exact up to the caps
-    # (disclosure.sections), a floor when `count_is_floor`
+    # (public: disclosure.sections; full: the current records, up to 1,000), a floor when
+    # `count_is_floor`
     count: int | None = None
     count_is_floor: bool = False
     limit: int | None = None
@@ -156,9 +161,12 @@ def get_subject(
     code: str,
     purpose: str | None = Query(None, max_length=200, description="查询目的（非公开查询必填）"),
     view: Literal["auto", "public"] = "auto",
-    limit: int = Query(PER_PAGE, ge=1, le=MAX_LIMIT, description="公开记录每页条数"),
+    limit: int = Query(PER_PAGE, ge=1, le=MAX_LIMIT, description="每页记录条数"),
     after: str | None = Query(
-        None, max_length=40, pattern=KEYSET, description="下一页的位置（上一页的 next_after）"
+        None,
+        max_length=40,
+        pattern=ARCHIVE_KEYSET,
+        description="下一页的位置（上一页的 next_after）",
     ),
 ) -> SubjectDetail:
     subject = subjects.get_by_ref(session, code)
@@ -169,22 +177,32 @@ def get_subject(
                                       after=keyset(after), per_page=limit)  # fmt: skip
         own = profile.platform_profile(session, subject.id, catalog, today)
         entries = audit.jsonable(own["list_entries"] + own["red_entries"])
-        next_after = _position(page.next_after)
+        next_after = position(page.next_after)
         return SubjectDetail(
             **facts, view="public", records=[r.as_json() for r in page.items],
-            list_entries=entries, count=page.count, count_is_floor=page.count_is_floor,
-            limit=limit, after=after, next_after=next_after,
-            links=PageLinks(self=_link(request, after), next=_link(request, next_after)
-                            if next_after else None),
+            list_entries=entries, **_paging(request, page, limit, after, next_after),
         )  # fmt: skip
-    entries = disclosure.read_archive(
-        session, subject, purpose=purpose, surface="api", actor=actor, catalog=catalog, today=today
-    )
-    return SubjectDetail(**facts, view="full", records=[e.as_json() for e in entries])
+    full = disclosure.read_archive_page(
+        session, subject, purpose=purpose, surface="api", actor=actor, catalog=catalog,
+        today=today, after=archive_keyset(after), per_page=limit,
+    )  # fmt: skip
+    return SubjectDetail(
+        **facts, view="full", records=[e.as_json() for e in full.entries],
+        **_paging(request, full, limit, after, position(full.next_after)),
+    )  # fmt: skip
 
 
-def _position(key: tuple[date, int] | None) -> str | None:
-    return None if key is None else f"{key[0].isoformat()}.{key[1]}"
+def _paging(
+    request: Request, page: Section | ArchivePage, limit: int, after: str | None,
+    next_after: str | None,
+) -> dict[str, Any]:  # fmt: skip
+    """The paging keys of either view (the same keys, the same keyset order)."""
+    return {
+        "count": page.count, "count_is_floor": page.count_is_floor, "limit": limit,
+        "after": after, "next_after": next_after,
+        "links": PageLinks(self=_link(request, after),
+                           next=_link(request, next_after) if next_after else None),
+    }  # fmt: skip
 
 
 def _link(request: Request, after: str | None) -> str:
