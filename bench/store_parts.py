@@ -34,7 +34,7 @@ from procstats import cpu_seconds
 
 from xinyong import archive
 
-INDEXES = {  # as migration 17e2b9d4a6c8 left them
+INDEXES = {  # as migration 17e2b9d4a6c8 left them (17x: the two below "17x" replace two of them)
     "pk": "ALTER TABLE {t} ADD PRIMARY KEY (id, info_class)",
     "natural key": "CREATE UNIQUE INDEX ON {t} (natural_key, version, info_class)",
     "subject": "CREATE INDEX ON {t} (subject_id, is_current)",
@@ -45,6 +45,9 @@ INDEXES = {  # as migration 17e2b9d4a6c8 left them
     # measured beside them: one index for the date order and the filter, or the id first
     "date, authority id": "CREATE INDEX ON {t} (decision_date, authority_id)",
     "authority id, date": "CREATE INDEX ON {t} (authority_id, decision_date)",
+    # 17x (migration 17f3c4d5e6a7): the subject page's and the listing's order in the index
+    "subject, date": "CREATE INDEX ON {t} (subject_id, is_current, decision_date, id)",
+    "decision date, id": "CREATE INDEX ON {t} (decision_date, id)",
     # before 17s: led by the class, the names compared by the database's locale (strcoll)
     "class, natural key": "CREATE UNIQUE INDEX ON {t} (info_class, natural_key, version)",
     "class, decision date": "CREATE INDEX ON {t} (info_class, decision_date)",
@@ -182,6 +185,8 @@ ALL = ("pk", "natural key", "subject", "decision date", "authority id", "trigger
 BEFORE_17W = ("pk", "natural key", "subject", "decision date", "authority")
 BEFORE_17S = ("pk", "class, natural key", "subject", "class, decision date", "class, authority")
 WAS = ("hex hash", "no authority id")  # the row before 17w
+BEFORE_17X = ALL[:5]
+WITH_17X = ("pk", "natural key", "subject, date", "decision date, id", "authority id")
 VARIANTS: list[tuple[str, dict[str, Any]]] = [
     ("heap alone, one plain table", {"parts": (), "layout": "plain"}),
     ("heap alone, COPY into the partitioned parent", {"parts": (), "layout": "parent"}),
@@ -195,8 +200,16 @@ VARIANTS: list[tuple[str, dict[str, Any]]] = [
     ("+ reference trigger (COPY into the parent)", {"parts": ALL, "layout": "parent"}),
     ("(c) COPY into the class partition, trigger on the partition",
      {"parts": ALL, "layout": "partition"}),
-    ("(c) into the partition, no trigger = the writer now (+ its reference check)",
-     {"parts": ALL[:5], "layout": "partition"}),
+    ("(c) into the partition, no trigger = the writer before 17x (+ its reference check)",
+     {"parts": BEFORE_17X, "layout": "partition"}),
+    ("(c) the writer with 17x's indexes: (subject_id, is_current, decision_date, id) and "
+     "(decision_date, id)", {"parts": WITH_17X, "layout": "partition"}),
+    ("(c) the writer before 17x, but (subject_id, is_current, decision_date, id) only",
+     {"parts": ("pk", "natural key", "subject, date", "decision date", "authority id"),
+      "layout": "partition"}),
+    ("(c) the writer before 17x, but (decision_date, id) only",
+     {"parts": ("pk", "natural key", "subject", "decision date, id", "authority id"),
+      "layout": "partition"}),
     ("(c) the writer before 17w: hex hash, (authority_name) index",
      {"parts": BEFORE_17W, "layout": "partition", "forms": WAS}),
     ("(c) the writer before 17s: the class first in the natural key, date and authority indexes",

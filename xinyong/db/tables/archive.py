@@ -106,11 +106,15 @@ class Record(IdMixin, CreatedMixin, Base):
         # natural key first: the class (the partition key, which a unique index of a partitioned
         # table must hold) compared last, once the key has matched (issue 17: ~0.4 µs a row)
         Index("uq_records_key_version", "natural_key", "version", "info_class", unique=True),
-        Index("ix_records_subject_current", "subject_id", "is_current"),
-        # the 双公示 listing's order and its filter by authority; no leading info_class: on
-        # PostgreSQL each partition holds one class (issue 17, bench/store_parts.py). The
-        # authority by its integer id, not its name (docs/decisions/0012 addendum 3)
-        Index("ix_records_decision_date", "decision_date"),
+        # a subject's current records, read backwards in the pages' order (decision_date DESC,
+        # id DESC): a section of the subject page reads its page, not the subject's all
+        # (docs/decisions/0012 addendum 4)
+        Index("ix_records_subject_date", "subject_id", "is_current", "decision_date", "id"),
+        # the 双公示 listing's order (the keyset whole: a page reads its own rows, not every row
+        # of its newest day) and its filter by authority; no leading info_class: on PostgreSQL
+        # each partition holds one class (issue 17, bench/store_parts.py). The authority by its
+        # integer id, not its name (docs/decisions/0012 addendum 3)
+        Index("ix_records_decision_date_id", "decision_date", "id"),
         Index("ix_records_authority_id", "authority_id"),
         # PostgreSQL: one partition per information class (docs/decisions/0012; the partitions
         # and the primary key (id, info_class) come from the migration and xinyong.db.partitions)
