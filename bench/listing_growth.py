@@ -1,4 +1,4 @@
-"""The 双公示 listing as the archive grows (issue 17): each statement the listing sends, with the
+"""The 双公示 listing (and a subject page) as the archive grows (issue 17): each statement sent,
 PostgreSQL buffers it touches (EXPLAIN (ANALYZE, BUFFERS): shared hit + read) and its plan's
 top nodes, at the collected size and after growing the archive `--grow` times (bench/collect.py's
 `grow_archive`: the records copied under other keys, decisions 37 days earlier per copy).
@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import collect
-from sqlalchemy import event, make_url
+from sqlalchemy import event, make_url, text
 
 logging.getLogger("httpx").setLevel(logging.WARNING)
 
@@ -35,7 +35,14 @@ PAGES = {
     "listing page 1": "/disclosures/penalty",
     "listing page 3 (by number)": "/disclosures/penalty?page=3",
     "listing by authority": "/disclosures/penalty?authority={authority}",
+    "subject page (the subject with the most records)": "/subjects/{subject}",
 }
+# the subject with the most current records (a sample of subjects: no walk of the whole archive)
+BUSIEST = text(
+    "SELECT s.code, count(*) FROM (SELECT id, code FROM subjects WHERE kind <> 'person' "
+    "ORDER BY id LIMIT 200) s JOIN records r ON r.subject_id = s.id AND r.is_current "
+    "GROUP BY s.code ORDER BY count(*) DESC LIMIT 1"
+)
 
 
 def statements_of(url: str) -> dict[str, list[tuple[int, str, str]]]:
@@ -59,11 +66,15 @@ def statements_of(url: str) -> dict[str, list[tuple[int, str, str]]]:
         first = client.get("/disclosures/penalty").text
         found = re.search(r'<option value="([^"]+)"', first.split('name="authority"', 1)[-1])
         authority = found.group(1) if found else ""
+        with app.state.engine.connect() as conn:
+            subject, records = conn.execute(BUSIEST).one()
+        print(f"# subject page: {subject}, {records:,} current records", file=sys.stderr)
         for name, path in PAGES.items():
+            given = path.format(authority=authority, subject=subject)
             for _ in range(3):  # warm: the catalog, the plan caches
-                assert client.get(path.format(authority=authority)).status_code == 200
+                assert client.get(given).status_code == 200
             captured.clear()
-            assert client.get(path.format(authority=authority)).status_code == 200
+            assert client.get(given).status_code == 200
             out[name] = _explain(app.state.engine, list(captured))
     app.state.engine.dispose()
     return out

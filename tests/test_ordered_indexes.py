@@ -54,8 +54,8 @@ def _answers(url: str, catalog: Catalog) -> list[Any]:
                                                 after=page.next_after, limit=4)  # fmt: skip
             out.append([r.id for r in window])
         for info_class in ("penalty", "licence"):
-            page = listing(session, ListingQuery(info_class), catalog=catalog, today=TODAY)
-            out.append(([rec.decision_number for _, rec in page.items], page.next_after))
+            listed = listing(session, ListingQuery(info_class), catalog=catalog, today=TODAY)
+            out.append(([rec.decision_number for _, rec in listed.items], listed.next_after))
     engine.dispose()
     return out
 
