@@ -11,8 +11,9 @@ Does not: decide what the public sees (disclosure/), validate submissions or kee
 bookkeeping (collection/ prepares the chunks and audits the batch).
 
 Modules (every name is re-exported here: callers write `archive.<name>`): reads.py (queries and
-the source row of a lean record), writes.py (single writes with their audit rows, the content
-hash), bulk.py (a collection chunk of new versions).
+the source row of a lean record), subject_windows.py (a subject's current records a window at a
+time: the subject page's sections, the full archive view's pages), writes.py (single writes
+with their audit rows, the content hash), bulk.py (a collection chunk of new versions).
 """
 
 from xinyong.archive.authorities import authorities_of_class, with_authority_id
@@ -26,12 +27,8 @@ from xinyong.archive.bulk import (
 from xinyong.archive.reads import (
     ClassFilter,
     RecordNotFound,
-    archive_of_subject,
     class_conditions,
-    classes_of_subject,
-    count_of_subject,
     current_of_class,
-    current_of_subject,
     current_records,
     get,
     histories,
@@ -42,6 +39,12 @@ from xinyong.archive.reads import (
     source_field,
     source_fields,
     source_row,
+)
+from xinyong.archive.subject_windows import (
+    archive_of_subject,
+    classes_of_subject,
+    count_of_subject,
+    current_of_subject,
 )
 from xinyong.archive.writes import (
     NotCurrentVersion,
