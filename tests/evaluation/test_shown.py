@@ -163,3 +163,22 @@ def test_a_grade_of_another_model_version_or_a_later_day_is_not_shown(
     other = dataclasses.replace(loaded, version=loaded.version + "-next")
     assert not shown.stored_is_current(session, stored, other, today=today)
     assert not shown.stored_is_current(session, stored, loaded, today=today - timedelta(days=1))
+
+
+def test_a_grade_computed_before_the_subject_existed_is_not_shown(
+    session: Session, catalog: Catalog, today: date
+) -> None:
+    """On SQLite a new subject can take a deleted one's id, and the deleted one's stored grade
+    (evaluation_results has no foreign key to subjects) would be shown as the new subject's: a
+    grade computed before the subject was created is not its grade."""
+    subject = make_subject(session)
+    session.commit()
+    loaded = service.model_of(subject, catalog)
+    stored = evaluation.current_grade(session, subject.id)
+    assert loaded is not None
+    assert stored is not None
+    assert shown.stored_is_current(session, stored, loaded, today=today)
+    subject.created_at += timedelta(days=1)  # the id now names a subject created after the grade
+    session.flush()
+    assert not shown.stored_is_current(session, stored, loaded, today=today)
+    assert public(session, subject, catalog, today)["evaluation"]["source"] != "stored"
