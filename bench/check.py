@@ -20,7 +20,6 @@ entries); `--reuse` keeps the loaded database of the previous run (same scale).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import subprocess
@@ -33,6 +32,7 @@ from datetime import date
 from pathlib import Path
 
 import psycopg
+import stored_records
 import wrk
 from sqlalchemy import make_url
 
@@ -108,16 +108,21 @@ def load(url: str) -> tuple[list[str], list[str]]:
                 cp.write_row(("wage_arrears", ids[c], "published", "基准", "[]", "[]", "人社局",
                               "bench", date(2026, 6, 1), f"基准认〔2026〕{i}号", date(2026, 6, 20),
                               date(2029, 6, 19), date(2026, 6, 20)))  # fmt: skip
+        court = "示范区人民法院"  # the archive collection writes: lean data, hashes, authority id
+        authority = stored_records.authority_ids(conn, "court_defaulter", {court})[court]
         with conn.cursor().copy(
             "COPY records (subject_id, info_class, natural_key, version, is_current, status, "
-            "decision_number, decision_date, authority_name, catalog_version, content_hash, "
-            "data) FROM STDIN"
+            f"{stored_records.COPY_COLUMNS}, authority_id, catalog_version, content_hash, data) "
+            "FROM STDIN"
         ) as cp:
             for i, c in enumerate(imported):
-                data = json.dumps({"case_number": f"(2026)示执{i}号"}, ensure_ascii=False)
-                cp.write_row((ids[c], "court_defaulter", f"bench-{i}", 1, True, "active",
-                              f"(2026)示执{i}号", date(2026, 3, 1), "示范区人民法院", "bench",
-                              "x", data))  # fmt: skip
+                case = f"(2026)示执{i}号"
+                row = {"case_number": case, "subject_uscc": c, "court": court,
+                       "basis_number": case, "published_on": "2026-03-01"}  # fmt: skip
+                s = stored_records.stored("court_defaulter", row)
+                cp.write_row((ids[c], "court_defaulter", s.natural_key, 1, True, "active",
+                              *s.values(), authority, "bench", s.content_hash_copy,
+                              s.data))  # fmt: skip
         # every subject graded (issue 12): the check answers with grade and supervision class
         explained = conn.execute(
             "INSERT INTO evaluation_explanations (body) VALUES ('{}') RETURNING id"

@@ -37,6 +37,9 @@ from sqlalchemy import insert, make_url, text
 from sqlalchemy.orm import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import stored_records
 
 from xinyong import catalog, indicators
 from xinyong.audit import Actor
@@ -67,23 +70,51 @@ def subjects(n: int, rng: random.Random) -> Iterator[tuple[object, ...]]:
                None if person else rng.choice(INDUSTRIES), True, _stamp(rng))  # fmt: skip
 
 
-def records(n: int, per: int, rng: random.Random) -> Iterator[tuple[object, ...]]:
+RECORD_CLASSES = ("court_defaulter", "penalty", "licence")
+
+
+def authority_ids(engine: object) -> dict[str, dict[str, int]]:
+    """Each class's id of every department's name (`db.authorities`, as collection adds them)."""
+    names = {f"基准部门{p}" for p in range(1, PROVIDERS + 1)}
+    with engine.begin() as conn:  # type: ignore[attr-defined]
+        return {cls: stored_records.authority_ids(conn, cls, names) for cls in RECORD_CLASSES}
+
+
+def records(
+    n: int, per: int, rng: random.Random, ids: dict[str, dict[str, int]], *, postgres: bool
+) -> Iterator[tuple[object, ...]]:
+    """Full source rows stored as collection stores them (`stored_records`): the natural key, the
+    column values, the lean `data`, the content hash and the authority's id."""
     serial = 0
     for subject_id in range(1, n + 1):
+        code = f"B{subject_id - 1:017d}"
+        holder = "subject_id_number" if subject_id % 10 == 0 else "subject_uscc"  # persons: 10 %
         for _ in range(per):
             serial += 1
             roll = rng.random()
-            cls = "court_defaulter" if roll < 0.01 else ("penalty" if roll < 0.6 else "licence")
-            decided = TODAY - timedelta(days=rng.randrange(900))
-            yield (subject_id, cls, f"k{serial}", 1, True, "active", f"文号{serial}", decided,
-                   rng.randrange(1, PROVIDERS + 1), "bench", "h", {"decision_number": "x"},
+            cls = RECORD_CLASSES[0] if roll < 0.01 else RECORD_CLASSES[1 if roll < 0.6 else 2]
+            decided = (TODAY - timedelta(days=rng.randrange(900))).isoformat()
+            provider = rng.randrange(1, PROVIDERS + 1)
+            authority = f"基准部门{provider}"
+            if cls == "court_defaulter":
+                number = f"文号{serial}"
+                row = {"case_number": number, holder: code, "basis_number": number,
+                       "published_on": decided, "court": authority}  # fmt: skip
+            else:
+                row = {"decision_number": f"文号{serial}", "decision_date": decided,
+                       "authority_name": authority, "authority_uscc": f"P{provider:017d}",
+                       holder: code}  # fmt: skip
+            s = stored_records.stored(cls, row)
+            yield (subject_id, cls, s.natural_key, 1, True, "active", *s.values(),
+                   ids[cls][authority], provider, "bench",
+                   s.content_hash_copy if postgres else s.digest, s.data if postgres else s.lean,
                    _stamp(rng))  # fmt: skip
 
 
 SUBJECT_COLS = ("kind", "code", "code_kind", "name", "former_names", "status", "region_code",
                 "industry_code", "verified", "created_at")  # fmt: skip
 RECORD_COLS = ("subject_id", "info_class", "natural_key", "version", "is_current", "status",
-               "decision_number", "decision_date", "provider_id", "catalog_version",
+               *stored_records.COLUMNS, "authority_id", "provider_id", "catalog_version",
                "content_hash", "data", "created_at")  # fmt: skip
 
 
@@ -119,8 +150,10 @@ def load(url: str, n: int, per: int) -> float:
         conn.execute(insert(Provider), [{"uscc": f"P{i:017d}", "name": f"基准部门{i}", "kind": "x"}
                                         for i in range(1, PROVIDERS + 1)])  # fmt: skip
     postgres = url.startswith("postgresql")
+    ids = authority_ids(engine)
     for table, cols, rows in (("subjects", SUBJECT_COLS, subjects(n, rng)),
-                              ("records", RECORD_COLS, records(n, per, rng))):  # fmt: skip
+                              ("records", RECORD_COLS,
+                               records(n, per, rng, ids, postgres=postgres))):  # fmt: skip
         if postgres:
             _copy(url, table, cols, rows)
         else:

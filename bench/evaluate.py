@@ -31,6 +31,7 @@ from pathlib import Path
 
 import polars as pl
 import psycopg
+import stored_records
 from sqlalchemy import make_url, select
 
 from xinyong import catalog, clock, demo, evaluation
@@ -42,6 +43,7 @@ from xinyong.disclosure.stored import classify
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = date(2026, 12, 1)
 SEVERITIES = ("minor", "general", "general", "serious")
+AUTHORITIES = 12  # deciding departments named by the loaded records
 
 
 def database(base: str) -> str:
@@ -56,7 +58,8 @@ def database(base: str) -> str:
 
 def load(url: str, subjects: int, records: int) -> float:
     """Subjects and records by COPY: penalties (explicit severity), honours and licences, with
-    the stored severity collection writes (`disclosure.stored.classify`, issue 17)."""
+    the stored severity collection writes (`disclosure.stored.classify`, issue 17) and the
+    lean data, content hash and authority id it writes (`stored_records`)."""
     rng = random.Random(12)
     cat = catalog.load_catalog(ROOT / "catalogs")
     t0 = time.perf_counter()
@@ -66,11 +69,13 @@ def load(url: str, subjects: int, records: int) -> float:
             "industry_code, region_code) FROM STDIN"
         ) as cp:
             seen: set[str] = set()
+            codes: list[str] = []
             while len(seen) < subjects:
                 code = demo.make_uscc(rng, "9", "1")
                 if code in seen:
                     continue
                 seen.add(code)
+                codes.append(code)
                 cp.write_row(
                     (
                         "enterprise",
@@ -85,37 +90,36 @@ def load(url: str, subjects: int, records: int) -> float:
                     )
                 )
         first = conn.execute("SELECT min(id) FROM subjects").fetchone()[0]  # type: ignore[index]
+        # the archive collection writes: full rows → lean data, hashes, authority ids
+        names = {f"示范区基准{k}局": demo.make_uscc(rng, "1", "1") for k in range(AUTHORITIES)}
+        ids = {info: stored_records.authority_ids(conn, info, set(names))
+               for info in ("penalty", "licence", "honour")}  # fmt: skip
         with conn.cursor().copy(
             "COPY records (subject_id, info_class, natural_key, version, is_current, status, "
-            "decision_number, decision_date, severity, catalog_version, content_hash, data, "
-            "severity_class, severity_basis) "
-            "FROM STDIN"
+            f"{stored_records.COPY_COLUMNS}, authority_id, severity, catalog_version, "
+            "content_hash, data, severity_class, severity_basis) FROM STDIN"
         ) as cp:
             for i in range(records):
-                sid = first + rng.randrange(subjects)
+                index = rng.randrange(subjects)
                 kind = rng.random()
                 info = "penalty" if kind < 0.6 else ("licence" if kind < 0.9 else "honour")
                 day = TODAY - timedelta(days=rng.randrange(1, 900))
                 sev = rng.choice(SEVERITIES) if info == "penalty" else None
                 data = {"fine_amount": str(rng.choice((0.1, 1, 5, 150)))} if sev else {}
-                stored = classify(cat, info, data, explicit=sev)
+                authority = f"示范区基准{i % AUTHORITIES}局"
+                row = {"decision_number": f"基准〔{i}〕号", "decision_date": day.isoformat(),
+                       "authority_name": authority, "authority_uscc": names[authority],
+                       "subject_uscc": codes[index], **data}  # fmt: skip
+                if info == "licence":
+                    row["valid_from"] = row["decision_date"]
+                elif info == "honour":
+                    row["honour_name"] = f"基准荣誉{i % 7}"
+                s = stored_records.stored(info, row)
                 cp.write_row(
-                    (
-                        sid,
-                        info,
-                        f"b-{i}",
-                        1,
-                        True,
-                        "active",
-                        f"基准〔{i}〕号",
-                        day,
-                        sev,
-                        "bench",
-                        "x",
-                        json.dumps(data),
-                        *stored,
-                    )
-                )
+                    (first + index, info, s.natural_key, 1, True, "active", *s.values(),
+                     ids[info][authority], sev, "bench", s.content_hash_copy, s.data,
+                     *classify(cat, info, data, explicit=sev))
+                )  # fmt: skip
         conn.execute("ANALYZE")
         conn.commit()
     return time.perf_counter() - t0

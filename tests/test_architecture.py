@@ -14,6 +14,7 @@ import jinja2
 from jinja2 import nodes as jinja_nodes
 
 from xinyong.config import REPO_ROOT
+from xinyong.enums import ListStep
 
 PACKAGE = REPO_ROOT / "xinyong"
 # Surfaces own the transaction; collection commits per chunk (store.py, writer.py) to survive
@@ -240,15 +241,15 @@ def test_the_audit_scan_sees_real_actions() -> None:
 
 STATUS_ATTRS = {"status", "state", "outcome", "result"}
 # Other closed vocabularies held to the same rule: a user's role (`Role`), a list entry's stage
-# (`lists.Stage`); both are Jinja globals too.
-VOCABULARY_ATTRS = STATUS_ATTRS | {"role", "stage"}
+# (`lists.Stage`), a list procedure's step (`ListStep`); all are Jinja globals too.
+VOCABULARY_ATTRS = STATUS_ATTRS | {"role", "stage", "step"}
 # Files that may still compare a status with a bare string, each with its reason. Migrations are
 # never scanned: they freeze the values of their day and must not import enums.
 BARE_STATUS_ALLOWED: dict[str, str] = {}
 
 
 def _is_status(node: ast.AST) -> bool:
-    """`x.status` (or state, outcome, result, role, stage) or `row["status"]`."""
+    """`x.status` (or state, outcome, result, role, stage, step) or `row["status"]`."""
     if isinstance(node, ast.Attribute):
         return node.attr in VOCABULARY_ATTRS
     return (isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant)
@@ -313,9 +314,11 @@ actor.role in ("admin", "officer")
 e.stage != "exited"
 Actor(role="auditor")
 ok = f.role == Role.ADMIN
+evidence = [s for s in history if s.step == "evidence"]
+ok = s.step == ListStep.EVIDENCE
 """
     found = sorted(line for line, _ in _bare_statuses(ast.parse(code)))
-    assert found == [2, 3, 4, 5, 6, 7, 9, 10, 11]
+    assert found == [2, 3, 4, 5, 6, 7, 9, 10, 11, 13]
 
 
 TEMPLATES = PACKAGE / "web" / "templates"
@@ -382,11 +385,13 @@ def _template_bare_statuses(source: str) -> Iterator[tuple[int, str]]:
 def test_templates_compare_statuses_with_enums() -> None:
     """Templates too (issue 18): `{% if app.status == RepairStatus.SUBMITTED %}` — the enums of
     xinyong/enums.py are Jinja globals (web/templating.py) — and Chinese words for a status come
-    from `title("repair_status", …)`, never a dict of codes in the template."""
+    from `title("repair_status", …)`, never a dict of codes in the template. A list procedure's
+    step is named by `ListStep.NOTICE` …, never `refused("notice")`."""
     offenders = [
         f"{path.relative_to(TEMPLATES).as_posix()}:{line}: {text}"
         for path in sorted(TEMPLATES.rglob("*.html"))
-        for line, text in _template_bare_statuses(path.read_text(encoding="utf-8"))
+        for check in (_template_bare_statuses, _template_bare_steps)
+        for line, text in check(path.read_text(encoding="utf-8"))
     ]
     assert offenders == []
 
@@ -405,6 +410,33 @@ def test_the_template_status_check_finds_what_it_should() -> None:
 {% set moves = {"draft": ["submit"]}[item.status] %}
 {% if actor.role == Role.ADMIN and entry.stage != Stage.EXITED %}{% endif %}"""
     assert [line for line, _ in _template_bare_statuses(source)] == [1, 2, 3, 4, 7, 8, 9, 10, 11]
+
+
+def _template_bare_steps(source: str) -> Iterator[tuple[int, str]]:
+    """A list procedure step named by a string (`refused("notice")`, `"approval" in next`,
+    `next["decision"]`) where `ListStep.NOTICE` … names it (the enum is a Jinja global)."""
+    steps = {s.value for s in ListStep}
+    tree = jinja2.Environment(extensions=["jinja2.ext.do"]).parse(source)
+    for node in tree.find_all((jinja_nodes.Call, jinja_nodes.Compare, jinja_nodes.Getitem)):
+        sides: list[jinja_nodes.Node] = []
+        if isinstance(node, jinja_nodes.Call):
+            sides = list(node.args)
+        elif isinstance(node, jinja_nodes.Compare):
+            sides = [node.expr, *(op.expr for op in node.ops)]
+        elif isinstance(node, jinja_nodes.Getitem):
+            sides = [node.arg]
+        found = [text for side in sides for text in _jinja_literals(side) if text in steps]
+        if found:
+            yield node.lineno, ", ".join(found)
+
+
+def test_the_template_step_check_finds_what_it_should() -> None:
+    source = """{{ refused("notice") }}
+{% if "approval" in next %}{% endif %}
+{{ next["decision"].title }}
+{{ refused(ListStep.NOTICE) }}{% if ListStep.APPROVAL in next %}{% endif %}
+{% if lt.early_exit.allowed %}{{ kind == "early" }}{% endif %}"""
+    assert [line for line, _ in _template_bare_steps(source)] == [1, 2, 3]
 
 
 # ---- module size ---------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import base64
 import dataclasses
 import shutil
 import subprocess
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -22,6 +22,7 @@ from xinyong.db.tables import Subject
 from xinyong.enums import RecordStatus, Role, SubjectKind
 from xinyong.errors import Forbidden
 from xinyong.reports import ReportKind, Request, Verdict, seal
+from xinyong.reports.issue import report_number
 from xinyong.reports.pdf import chinese_numeral
 from xinyong.reports.pool import RenderPool
 
@@ -403,3 +404,22 @@ def test_a_report_rendered_in_the_worker_process_pool_verifies(
 
 def _started(pool: RenderPool) -> bool:
     return pool.started
+
+
+def test_report_number_and_content_carry_beijing_time(
+    session: Session, catalog: Catalog, today: date, issuer: reports.Issuer
+) -> None:
+    """The number's stamp and the printed issue time are Beijing wall-clock time, whether the
+    stored time comes back aware or naive (SQLite); 17:30 UTC is 01:30 the next day in Beijing."""
+    evening = datetime(2026, 11, 29, 17, 30, 5, tzinfo=UTC)
+    assert report_number(evening).startswith("20261130013005")
+    naive = evening.replace(tzinfo=None)
+    assert report_number(naive).startswith("20261130013005")
+    subject = make_subject(session)
+    issued = _issue(session, subject, Request(ReportKind.PUBLIC), actor=SYSTEM, issuer=issuer,
+                    catalog=catalog, today=today)  # fmt: skip
+    shown = issued.content.issued_at
+    assert shown.replace(tzinfo=None) == issued.row.issued_at.replace(tzinfo=None) + timedelta(
+        hours=8
+    )
+    assert issued.row.number.startswith(f"{shown:%Y%m%d%H%M%S}")

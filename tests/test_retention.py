@@ -10,9 +10,9 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from tests.factories import make_subject
-from xinyong import audit, jobs, signing
+from xinyong import audit, clock, jobs, signing
 from xinyong.audit import Actor, AuditAction
-from xinyong.db.tables import LogCheckpoint
+from xinyong.db.tables import LogCheckpoint, QueryLogEntry
 from xinyong.errors import InvalidInput
 
 SYSTEM = Actor.system("测试")
@@ -47,7 +47,8 @@ def test_retention_job_refuses_less_than_five_years(session: Session) -> None:
     with pytest.raises(InvalidInput, match="不得少于 5 年"):
         jobs.run("retention", session, today=date(2026, 11, 23), retention_years=3)
     result = jobs.run("retention", session, today=date(2026, 11, 23), retention_years=10)
-    assert result["cutoff"].date() == date(2016, 11, 23)
+    assert result["cutoff_day"] == date(2016, 11, 23)
+    assert clock.in_beijing(result["cutoff"]) == datetime(2016, 11, 23, tzinfo=UTC)
     assert result["signed"] is False  # no key given: the checkpoint is kept, unsigned
 
 
@@ -81,3 +82,20 @@ def test_retention_purges_the_joint_check_log_and_its_feedback(session: Session,
         is None
     )
     assert audit.verify_chain(session).ok
+
+
+def test_retention_cuts_at_beijing_midnight(session: Session) -> None:
+    """The cutoff day starts at 00:00 in Beijing (16:00 UTC the day before): a query made at 07:59
+    Beijing time on the cutoff day is kept (a UTC-midnight cutoff purged it); one at 23:59 Beijing
+    time the day before goes."""
+    subject = make_subject(session)
+    kept = audit.log_query(session, SYSTEM, subject.id, purpose="核查", surface="api", basis="duty")
+    gone = audit.log_query(session, SYSTEM, subject.id, purpose="核查", surface="api", basis="duty")
+    kept.at = datetime(2016, 11, 22, 23, 59, tzinfo=UTC)  # 2016-11-23 07:59 in Beijing
+    gone.at = datetime(2016, 11, 22, 15, 59, tzinfo=UTC)  # 2016-11-22 23:59 in Beijing
+    session.flush()
+    ids = {kept.id, gone.id}
+    result = jobs.run("retention", session, today=date(2026, 11, 23), retention_years=10)
+    assert result["query_purged"] >= 1
+    left = set(session.scalars(select(QueryLogEntry.id).where(QueryLogEntry.id.in_(ids))))
+    assert left == {kept.id}

@@ -256,3 +256,23 @@ class GradeSource(StrEnum):
     STORED = "stored"  # the stored grade, still matching the archive for its as-of date
     LIVE = "live"  # computed from the archive on the page view
     UPDATING = "updating"  # neither: the evaluation is being updated
+
+
+class ListStep(StrEnum):
+    """A step of a list entry's procedure (名单认定程序): the name an entry's history stores
+    (`list_entry_steps.step`), a catalog list type's procedure names, the admin form posts to
+    (`/admin/lists/{id}/{step}`) and `lists.next_steps` reports (`lists/allowed.py`)."""
+
+    PROPOSAL = "proposal"  # 提出拟列入
+    EVIDENCE = "evidence"  # 证据材料
+    NOTICE = "notice"  # the action: a prior notice, or publicity for a red list (stored as one)
+    PRIOR_NOTICE = "prior_notice"  # 事前告知
+    PUBLICITY = "publicity"  # 拟列入公示
+    DELIVERY = "delivery"  # 送达
+    STATEMENT = "statement"  # 陈述申辩及答复
+    PUBLICITY_OBJECTION = "publicity_objection"  # 公示异议 (from the public)
+    APPROVAL = "approval"  # 报上一级部门批准
+    DECISION = "decision"  # 认定决定
+    PUBLICATION = "publication"  # 公布
+    EXIT = "exit"  # 移出
+    EARLY_EXIT = "early_exit"  # the action's rule for 提前移出 (stored as exit, kind early)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import UTC, date, datetime, time
+from datetime import date
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -45,7 +45,8 @@ def retention(
             f"查询记录保存期限不得少于 {MIN_RETENTION_YEARS} 年（深圳条例 第45条）",
             code="jobs.retention_too_short",
         )
-    cutoff = datetime.combine(clock.add_months(today, -12 * retention_years), time(), tzinfo=UTC)
+    cutoff_day = clock.add_months(today, -12 * retention_years)
+    cutoff = clock.beijing_midnight(cutoff_day)  # the day starts in Beijing, not at UTC midnight
     checkpoint = audit.purge_before(
         session,
         cutoff,
@@ -56,6 +57,7 @@ def retention(
     return {
         "today": today,
         "cutoff": cutoff,
+        "cutoff_day": cutoff_day,
         "retention_years": retention_years,
         "audit_purged": checkpoint.audit_purged,
         "query_purged": checkpoint.query_purged,

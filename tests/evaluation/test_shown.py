@@ -20,6 +20,8 @@ from xinyong.catalog import Catalog
 from xinyong.clock import Calendar
 from xinyong.db.tables import EvaluationPending, Subject
 from xinyong.evaluation import access, engine, pending, service, shown, watch
+from xinyong.evaluation.models import LoadedModel
+from xinyong.evaluation.service import StoredGrade
 
 pytestmark = pytest.mark.usefixtures("watching")
 
@@ -150,9 +152,10 @@ def test_a_run_started_after_the_mark_supersedes_it_and_shows_no_record_counts(
     assert [i["records"] for i in found["indicators"]] == [None] * len(found["indicators"])
 
 
-def test_a_grade_of_another_model_version_or_a_later_day_is_not_shown(
+def _graded(
     session: Session, catalog: Catalog, today: date
-) -> None:
+) -> tuple[Subject, LoadedModel, StoredGrade]:
+    """A new subject (committed: it is graded on commit), its model and its current stored grade."""
     subject = make_subject(session)
     session.commit()
     loaded = service.model_of(subject, catalog)
@@ -160,6 +163,26 @@ def test_a_grade_of_another_model_version_or_a_later_day_is_not_shown(
     assert loaded is not None
     assert stored is not None
     assert shown.stored_is_current(session, stored, loaded, today=today)
+    return subject, loaded, stored
+
+
+def test_a_grade_of_another_model_version_or_a_later_day_is_not_shown(
+    session: Session, catalog: Catalog, today: date
+) -> None:
+    _subject, loaded, stored = _graded(session, catalog, today)
     other = dataclasses.replace(loaded, version=loaded.version + "-next")
     assert not shown.stored_is_current(session, stored, other, today=today)
     assert not shown.stored_is_current(session, stored, loaded, today=today - timedelta(days=1))
+
+
+def test_a_grade_computed_before_the_subject_existed_is_not_shown(
+    session: Session, catalog: Catalog, today: date
+) -> None:
+    """On SQLite a new subject can take a deleted one's id, and the deleted one's stored grade
+    (evaluation_results has no foreign key to subjects) would be shown as the new subject's: a
+    grade computed before the subject was created is not its grade."""
+    subject, loaded, stored = _graded(session, catalog, today)
+    subject.created_at += timedelta(days=1)  # the id now names a subject created after the grade
+    session.flush()
+    assert not shown.stored_is_current(session, stored, loaded, today=today)
+    assert public(session, subject, catalog, today)["evaluation"]["source"] != "stored"

@@ -188,6 +188,7 @@ def test_results_by_the_inspecting_department_are_published_in_the_period(
             actor=make_officer(session, other),
             today=today,
             calendar=calendar,
+            catalog=catalog,
         )
     done = inspections.record_result(
         session,
@@ -197,6 +198,7 @@ def test_results_by_the_inspecting_department_are_published_in_the_period(
         actor=officer,
         today=today,
         calendar=calendar,
+        catalog=catalog,
     )
     assert done.publish_by == clock.add_working_days(today, 20, calendar)
     published = inspections.public_results(session, today=today)

@@ -256,3 +256,59 @@ def test_a_check_moves_the_clients_last_used_at(region, served, fast: bool) -> N
         assert _check(client, keys["check"], code).status_code == 200
     assert _last_used(settings, "核查系统") == first  # at most once a minute
     assert served == ([200, 200] if fast else [])
+
+
+BAD_BODIES: dict[str, tuple[bytes, str | None]] = {
+    "empty": (b"", "application/json"),
+    "not_json": (b"not json", "application/json"),
+    "cut_short": (b'{"code": "x", "matter": ', "application/json"),
+    "a_list": (b"[]", "application/json"),
+    "no_matter": (b'{"code": "91350100M000100Y43"}', "application/json"),
+    "a_number": (b'{"code": 1, "matter": "bidding"}', "application/json"),
+    "null_code": (b'{"code": null, "matter": "bidding"}', "application/json"),
+    "too_long": (b'{"code": "' + b"9" * 65 + b'", "matter": "bidding"}', "application/json"),
+    "plain_text": (b'{"code": "91350100M000100Y43", "matter": "bidding"}', "text/plain"),
+    "no_type": (b'{"code": 1}', None),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_BODIES))
+@pytest.mark.parametrize("key_name", ["check", "batches"])
+def test_a_bad_body_gets_the_sync_routes_422_on_the_fast_path(
+    region, served, case: str, key_name: str
+) -> None:
+    """Each bad body: the same status and the same JSON (code, Chinese message, pydantic's
+    errors) on both paths — the dispatch layer declines it and the route validates it as the sync
+    route does. A key that may not check is refused (403) before the body is validated, but a body
+    that is not JSON at all is refused (422) before the key, on both paths alike."""
+    settings, _code, keys = region
+    raw, content_type = BAD_BODIES[case]
+    headers = {"X-API-Key": keys[key_name]}
+    if content_type:
+        headers["Content-Type"] = content_type
+    answers = []
+    for fast in (False, True):
+        ratelimit.reset()
+        with _app(settings, fast=fast) as client:
+            answers.append(client.post("/api/v1/checks", content=raw, headers=headers))
+    sync, fast_answer = answers
+    unreadable = case in {"not_json", "cut_short"}
+    expected = 422 if key_name == "check" or unreadable else 403
+    assert sync.status_code == fast_answer.status_code == expected
+    assert fast_answer.json() == sync.json()
+    if key_name == "check":
+        assert sync.json()["error"] == "invalid_request"
+        assert sync.json()["message"].startswith("请求参数不正确")
+    assert served == []  # declined by the dispatch layer: the route answered
+
+
+def test_a_browser_sessions_bad_body_gets_the_sync_routes_answer(region) -> None:
+    settings, _code, _keys = region
+    answers = []
+    for fast in (False, True):
+        with _app(settings, fast=fast) as client:
+            answers.append(client.post("/api/v1/checks", content=b"[]",
+                                       headers={"Content-Type": "application/json"}))  # fmt: skip
+    sync, fast_answer = answers
+    assert sync.status_code == fast_answer.status_code == 401  # signed out: 401 before the body
+    assert fast_answer.json() == sync.json()

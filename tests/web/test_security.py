@@ -16,7 +16,7 @@ from xinyong.auth import sessions
 from xinyong.config import Settings
 from xinyong.db.tables import AuditEntry
 from xinyong.enums import Role
-from xinyong.web import deps
+from xinyong.web import deps, security
 from xinyong.web.app import create_app
 from xinyong.web.security import CSRF_COOKIE
 
@@ -115,6 +115,34 @@ def test_security_headers_on_every_response(client: TestClient) -> None:
         assert headers["x-frame-options"] == "DENY"
         assert headers["x-content-type-options"] == "nosniff"
         assert headers["referrer-policy"] == "same-origin"
+
+
+def test_api_answers_carry_no_new_csrf_cookie_and_pages_still_get_their_token(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A token is signed only where a page needs one: an anonymous API answer (JSON, a file) is
+    sent no cookie and costs no signature; a page gets its cookie, and a form its matching token."""
+    signed: list[str] = []
+    real = security.new_csrf_token
+
+    def counted(secret: str) -> str:
+        signed.append(token := real(secret))
+        return token
+
+    monkeypatch.setattr(security, "new_csrf_token", counted)
+    client.cookies.clear()
+    for path in ("/api/v1/health", "/api/v1/subjects/91350100M000100Y43", "/static/site.css"):
+        answer = client.get(path)
+        assert CSRF_COOKIE not in answer.headers.get("set-cookie", ""), path
+    assert signed == []
+    home = client.get("/")
+    assert f"{CSRF_COOKIE}=" in home.headers["set-cookie"]
+    client.cookies.clear()
+    login = client.get("/admin/login")
+    cookie = login.cookies.get(CSRF_COOKIE)
+    assert cookie is not None
+    assert _form_token(login.text) == cookie
+    assert len(signed) == 2  # one per page without a cookie
 
 
 def _set_cookies(resp: object) -> list[str]:

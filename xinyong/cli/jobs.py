@@ -67,7 +67,7 @@ def run(
         return
     if name == "retention":
         ctx.err.print(
-            f"已清理 {result['cutoff']:%Y-%m-%d} 之前的日志"
+            f"已清理 {result['cutoff_day']} 之前的日志"
             f"（保存期限 {result['retention_years']} 年）："
             f"审计日志 {result['audit_purged']} 行，查询记录 {result['query_purged']} 行，"
             f"核查日志 {result['checks_purged']} 行；"

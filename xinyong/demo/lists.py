@@ -19,7 +19,7 @@ from xinyong.catalog import Catalog
 from xinyong.clock import Calendar
 from xinyong.config import REPO_ROOT
 from xinyong.db.tables import Subject
-from xinyong.enums import ListKind, SubjectKind
+from xinyong.enums import ListKind, ListStep, SubjectKind
 
 PER_TYPE = 3  # decided and published entries per list type
 LEAD_DAYS = 120  # the demo's procedures started this long before today
@@ -55,7 +55,7 @@ def _walk(
                                "经复核，认定事实清楚、依据充分，不予采纳。", actor=actor,
                                today=entry.statement_deadline)  # fmt: skip
     after = clock.add_working_days(entry.statement_deadline, 1, calendar)
-    if "approval" in lists.steps_of(lt):
+    if ListStep.APPROVAL in lists.steps_of(lt):
         lists.approve_entry(session, entry, "经审核，同意列入。", catalog=catalog, actor=actor,
                             today=after)  # fmt: skip
     lists.decide_entry(session, entry, f"示信认〔{after.year}〕{entry.id}号", catalog=catalog,

@@ -4,7 +4,9 @@ small archive, else "being updated" (issue 17; docs/decisions/0010, addendum "th
 The stored grade (`service.current_grade`, kept by the re-evaluation after every change and by
 the runs) is shown when
 - it was computed by the subject's model at its current version,
-- its as-of date is not after today, and
+- its as-of date is not after today,
+- it was computed after the subject was created (on SQLite a new subject can take a deleted
+  one's id; a grade computed before the subject existed is not its grade), and
 - no change of the subject's archive is pending since it was computed (`pending`: a failed
   re-evaluation, a batch too large to re-grade at once): a mark newer than the grade's
   computation means the grade may not match the archive for its own as-of date.
@@ -74,12 +76,17 @@ def stored_is_current(
         return False
     if stored.as_of > today:
         return False
-    computed, since = _times(session, stored.subject_id)
-    return since is None or (computed is not None and since < computed)
+    computed, since, created = _times(session, stored.subject_id)
+    if computed is None or (created is not None and computed < created):
+        return False  # no result, or one computed before this subject existed (another's)
+    return since is None or since < computed
 
 
-def _times(session: Session, subject_id: int) -> tuple[datetime | None, datetime | None]:
-    """(when the newest result's computation started, the subject's pending mark): one statement.
+def _times(
+    session: Session, subject_id: int
+) -> tuple[datetime | None, datetime | None, datetime | None]:
+    """(when the newest result's computation started, the subject's pending mark, when the
+    subject was created): one statement.
     A run's result counts from its run's row, a single re-evaluation's from its own: each reads
     the archive in the transaction that writes the row (`engine.run_embedded`: `run_totals` then
     `start_run`, one session), whose time is, on PostgreSQL, the transaction's start (`now()`),
@@ -87,8 +94,9 @@ def _times(session: Session, subject_id: int) -> tuple[datetime | None, datetime
     and that insert (SQLite refuses a write on an outdated snapshot)."""
     r, run, mark = EvaluationResult, EvaluationRun, EvaluationPending
     row = session.execute(
-        select(r.created_at, run.created_at, mark.since)
+        select(r.created_at, run.created_at, mark.since, Subject.created_at)
         .select_from(r)
+        .join(Subject, Subject.id == r.subject_id)
         .outerjoin(run, run.id == r.run_id)
         .outerjoin(mark, mark.subject_id == r.subject_id)
         .where(r.subject_id == subject_id)
@@ -96,9 +104,9 @@ def _times(session: Session, subject_id: int) -> tuple[datetime | None, datetime
         .limit(1)
     ).first()
     if row is None:
-        return None, None
+        return None, None, None
     run_created: datetime | None = row[1]  # None: a single re-evaluation (no run)
-    return (row[0] if run_created is None else run_created), row[2]
+    return (row[0] if run_created is None else run_created), row[2], row[3]
 
 
 def from_stored(stored: StoredGrade, loaded: LoadedModel) -> tuple[Evaluation, bool]:

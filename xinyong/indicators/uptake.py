@@ -4,8 +4,8 @@ One aggregation per indicator, registered in `compute.COMPUTERS` like the others
 behind it. Rules stay with their owners: a subject's stored grade is its newest evaluation result
 (`evaluation.supervision.grade_statement`), which subject kinds are graded is the evaluation models'
 business (`evaluation.models_for`), the sectors under graded supervision are those of
-`catalogs/supervision.yaml` (`evaluation.supervision.load_rules`), the 信易+ scenarios those of
-`catalogs/scenarios/scenarios.yaml`.
+`catalogs/supervision.yaml` as the period's catalog version holds it (`supervision.rules_of`),
+the 信易+ scenarios those of `catalogs/scenarios/scenarios.yaml`.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from xinyong.db.tables import (
     Subject,
 )
 from xinyong.evaluation import models_for
-from xinyong.evaluation.supervision import grade_statement, load_rules
+from xinyong.evaluation.supervision import grade_statement, rules_of
 from xinyong.indicators.compute import (
     _ALIVE,
     Rows,
@@ -86,12 +86,12 @@ def evaluation_coverage(session: Session, period: Period) -> Value:
 
 def _supervised(period: Period) -> tuple[ColumnElement[bool], ...]:
     """Plans drawn by the month's end in a sector the graded-supervision catalog defines."""
-    sectors = [s.id for s in load_rules().sectors]
+    sectors = [s.id for s in rules_of(period.catalog).sectors]
     return (InspectionPlan.drawn_on <= period.end, InspectionPlan.sector.in_(sectors))
 
 
 def _supervision_rows(session: Session, period: Period) -> Rows:
-    titles = {s.id: s.title for s in load_rules().sectors}
+    titles = {s.id: s.title for s in rules_of(period.catalog).sectors}
     stmt = (
         select(InspectionPlan.sector, func.count(distinct(InspectionPlan.id)),
                func.count(Inspection.id), func.max(InspectionPlan.drawn_on))

@@ -87,7 +87,7 @@ def _population(
 ) -> list[tuple[int, str]]:
     """Every graded subject of the region with its supervision class in the plan's sector: our
     grade, combined with its sector grade where the sector's rule says so (`supervision.decide`)."""
-    rules = supervision.load_rules()
+    rules = supervision.rules_of(catalog)
     kinds = list(evaluation.models_for(catalog).by_kind)  # the kinds that are graded
     rows = (
         session.execute(
@@ -135,7 +135,7 @@ def create_plan(
     """Record a plan with its seed and inputs, and store its draw (one transaction)."""
     auth.require_role(actor, *OFFICERS)
     auth.require_provider_scope(actor, provider.id)
-    rules = supervision.load_rules()
+    rules = supervision.rules_of(catalog)
     if sector not in {s.id for s in rules.sectors}:
         raise InvalidInput(f"未知的监管领域“{sector}”：" + "、".join(s.id for s in rules.sectors))
     if period_end < period_start:
@@ -239,6 +239,7 @@ def record_result(
     actor: Actor,
     today: date,
     calendar: Calendar,
+    catalog: Catalog,
 ) -> Inspection:
     """The inspecting department records the result; it is published at once (the catalog's
     period is the latest day allowed, kept as `publish_by`)."""
@@ -250,7 +251,7 @@ def record_result(
         raise InvalidInput("检查结果须为：" + "、".join(RESULTS))
     if inspection.result is not None:
         raise Conflict("该检查结果已经记录")
-    period = supervision.load_rules().inspections.publish_within_working_days
+    period = supervision.rules_of(catalog).inspections.publish_within_working_days
     publish_by = add_working_days(
         today, period, calendar
     )  # before any write (calendar may lack a year)

@@ -13,7 +13,7 @@ from datetime import date
 
 from xinyong.catalog import ListType
 from xinyong.db.tables import ListEntry
-from xinyong.enums import Role
+from xinyong.enums import ListStep, Role
 from xinyong.errors import DueProcessError
 from xinyong.lists.errors import (
     ApprovalMissing,
@@ -28,21 +28,21 @@ from xinyong.lists.validity import earliest_early_exit, early_exit_refusal
 OFFICERS = (Role.OFFICER, Role.ADMIN)
 
 # step → (title, what the refusal says one is doing)
-STEPS: dict[str, tuple[str, str]] = {
-    "notice": ("事前告知（公示）", "事前告知"),
-    "delivery": ("登记送达", "登记送达"),
-    "statement": ("陈述申辩及答复", "记录陈述申辩"),
-    "approval": ("报上一级部门批准", "报批"),
-    "decision": ("作出认定决定", "作出认定决定"),
-    "publication": ("公布", "公布"),
-    "exit": ("移出（认定依据被撤销）", "移出"),
-    "early_exit": ("提前移出", "移出"),
+STEPS: dict[ListStep, tuple[str, str]] = {
+    ListStep.NOTICE: ("事前告知（公示）", "事前告知"),
+    ListStep.DELIVERY: ("登记送达", "登记送达"),
+    ListStep.STATEMENT: ("陈述申辩及答复", "记录陈述申辩"),
+    ListStep.APPROVAL: ("报上一级部门批准", "报批"),
+    ListStep.DECISION: ("作出认定决定", "作出认定决定"),
+    ListStep.PUBLICATION: ("公布", "公布"),
+    ListStep.EXIT: ("移出（认定依据被撤销）", "移出"),
+    ListStep.EARLY_EXIT: ("提前移出", "移出"),
 }
 
 
 @dataclass(frozen=True, slots=True)
 class NextStep:
-    step: str
+    step: ListStep
     title: str
     allowed: bool
     reason: str | None  # the Chinese message the action raises, when refused
@@ -86,7 +86,7 @@ def _exit(entry: ListEntry, lt: ListType, today: date, *, early: bool) -> DuePro
 
 def statement_refusal(entry: ListEntry, today: date) -> DueProcessError | None:
     """A statement (or publicity objection) is recorded after the notice, within the period."""
-    refused = stage_refusal(entry, (Stage.NOTICED,), STEPS["statement"][1])
+    refused = stage_refusal(entry, (Stage.NOTICED,), STEPS[ListStep.STATEMENT][1])
     if refused is None and entry.statement_deadline and today > entry.statement_deadline:
         return StatementPeriodOver(
             f"陈述申辩期已于 {entry.statement_deadline} 届满，不能再登记陈述申辩",
@@ -96,56 +96,64 @@ def statement_refusal(entry: ListEntry, today: date) -> DueProcessError | None:
 
 
 def _approval(entry: ListEntry, lt: ListType, today: date) -> DueProcessError | None:
-    if "approval" not in steps_of(lt):
+    if ListStep.APPROVAL not in steps_of(lt):
         return StepOutOfOrder(f"{lt.title}的认定程序没有报批步骤")
-    refused = stage_refusal(entry, (Stage.NOTICED, Stage.STATED), STEPS["approval"][1])
+    refused = stage_refusal(entry, (Stage.NOTICED, Stage.STATED), STEPS[ListStep.APPROVAL][1])
     return refused or _period_over(entry, "报请批准", today)
 
 
 def _decision(entry: ListEntry, lt: ListType, today: date) -> DueProcessError | None:
-    doing = STEPS["decision"][1]
+    doing = STEPS[ListStep.DECISION][1]
     refused = stage_refusal(entry, (Stage.NOTICED, Stage.STATED, Stage.APPROVED), doing)
     refused = refused or _period_over(entry, doing, today)
-    if refused is None and "approval" in steps_of(lt) and entry.approved_on is None:
+    if refused is None and ListStep.APPROVAL in steps_of(lt) and entry.approved_on is None:
         return ApprovalMissing(f"{lt.title}的认定决定须先报上一级部门批准")
     return refused
 
 
-_RULES: dict[str, Callable[[ListEntry, ListType, date], DueProcessError | None]] = {
-    "notice": lambda e, _lt, _d: stage_refusal(e, (Stage.PROPOSED,), STEPS["notice"][1]),
-    "delivery": lambda e, _lt, _d: stage_refusal(e, (Stage.NOTICED,), STEPS["delivery"][1]),
-    "statement": lambda e, _lt, d: statement_refusal(e, d),
-    "approval": _approval,
-    "decision": _decision,
-    "publication": lambda e, _lt, _d: stage_refusal(e, (Stage.DECIDED,), STEPS["publication"][1]),
-    "exit": lambda e, lt, d: _exit(e, lt, d, early=False),
-    "early_exit": lambda e, lt, d: _exit(e, lt, d, early=True),
+Rule = Callable[[ListEntry, ListType, date], DueProcessError | None]
+
+
+def _after(step: ListStep, stage: Stage) -> Rule:
+    """A step whose only rule is the stage the entry must be at."""
+    return lambda e, _lt, _d: stage_refusal(e, (stage,), STEPS[step][1])
+
+
+_RULES: dict[ListStep, Rule] = {
+    ListStep.NOTICE: _after(ListStep.NOTICE, Stage.PROPOSED),
+    ListStep.DELIVERY: _after(ListStep.DELIVERY, Stage.NOTICED),
+    ListStep.STATEMENT: lambda e, _lt, d: statement_refusal(e, d),
+    ListStep.APPROVAL: _approval,
+    ListStep.DECISION: _decision,
+    ListStep.PUBLICATION: _after(ListStep.PUBLICATION, Stage.DECIDED),
+    ListStep.EXIT: lambda e, lt, d: _exit(e, lt, d, early=False),
+    ListStep.EARLY_EXIT: lambda e, lt, d: _exit(e, lt, d, early=True),
 }
 
 
-def refusal(step: str, entry: ListEntry, lt: ListType, today: date) -> DueProcessError | None:
+def refusal(step: ListStep, entry: ListEntry, lt: ListType, today: date) -> DueProcessError | None:
     """Why `step` cannot be taken on `entry` today, or None when the rules allow it."""
     return _RULES[step](entry, lt, today)
 
 
-def require(step: str, entry: ListEntry, lt: ListType, today: date) -> None:
+def require(step: ListStep, entry: ListEntry, lt: ListType, today: date) -> None:
     """Raise the step's refusal, if any (the actions call this first)."""
     refused = refusal(step, entry, lt, today)
     if refused is not None:
         raise refused
 
 
-def title_of(step: str, lt: ListType) -> str:
-    if step == "notice":
-        return "拟列入公示" if notice_step(lt) == "publicity" else "事前告知"
-    if step == "statement" and notice_step(lt) == "publicity":
+def title_of(step: ListStep, lt: ListType) -> str:
+    if step == ListStep.NOTICE:
+        return "拟列入公示" if notice_step(lt) == ListStep.PUBLICITY else "事前告知"
+    if step == ListStep.STATEMENT and notice_step(lt) == ListStep.PUBLICITY:
         return "公示异议及答复"
     return STEPS[step][0]
 
 
 def next_steps(entry: ListEntry, lt: ListType, today: date) -> list[NextStep]:
     """Every step of the procedure, in order, open or refused with the action's message."""
-    names = [s for s in STEPS if s != "approval" or "approval" in steps_of(lt)]
+    names = [s for s in STEPS if s != ListStep.APPROVAL or ListStep.APPROVAL in steps_of(lt)]
     out = []
     for step in names:
         refused = refusal(step, entry, lt, today)

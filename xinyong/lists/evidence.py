@@ -17,6 +17,7 @@ from xinyong import auth, uploads
 from xinyong.audit import Actor, AuditAction
 from xinyong.catalog import Catalog
 from xinyong.db.tables import ListEntry, ListEntryStep
+from xinyong.enums import ListStep
 from xinyong.errors import InvalidInput, NotFound
 from xinyong.lists import allowed, history
 from xinyong.lists.steps import Stage
@@ -53,7 +54,7 @@ class Evidence:
 def _step(
     session: Session,
     entry: ListEntry,
-    step: str,
+    step: ListStep,
     action: AuditAction,
     detail: dict[str, object],
     *,
@@ -103,7 +104,7 @@ def attach_evidence(
     row = _step(
         session,
         entry,
-        "evidence",
+        ListStep.EVIDENCE,
         AuditAction.LIST_EVIDENCE_ADDED,
         detail,
         actor=actor,
@@ -125,7 +126,7 @@ def evidence_of(session: Session, entry_id: int) -> list[Evidence]:
             s.detail["size"],
         )
         for s in entry_history(session, entry_id)
-        if s.step == "evidence"
+        if s.step == ListStep.EVIDENCE
     ]
 
 
@@ -156,7 +157,7 @@ def record_delivery(
 ) -> ListEntryStep:
     """送达: how and when the prior notice reached the subject."""
     auth.require_role(actor, *OFFICERS)
-    allowed.require("delivery", entry, catalog.list_type(entry.list_type), today)
+    allowed.require(ListStep.DELIVERY, entry, catalog.list_type(entry.list_type), today)
     if method not in DELIVERY_METHODS:
         valid = "、".join(f"{k}（{v}）" for k, v in DELIVERY_METHODS.items())
         raise InvalidInput(f"送达方式“{method}”无效，可选：{valid}", code="lists.bad_delivery")
@@ -175,7 +176,7 @@ def record_delivery(
     return _step(
         session,
         entry,
-        "delivery",
+        ListStep.DELIVERY,
         AuditAction.LIST_NOTICE_DELIVERED,
         detail,
         actor=actor,

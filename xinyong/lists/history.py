@@ -10,12 +10,13 @@ from sqlalchemy.orm import Session
 from xinyong import audit
 from xinyong.audit import Actor, AuditAction
 from xinyong.db.tables import ListEntry, ListEntryStep
+from xinyong.enums import ListStep
 
 
 def record_step(
     session: Session,
     entry: ListEntry,
-    step: str,
+    step: ListStep,
     action: AuditAction,
     detail: dict[str, Any],
     *,

@@ -19,7 +19,7 @@ from xinyong.audit import Actor, AuditAction
 from xinyong.catalog import Catalog
 from xinyong.clock import Calendar
 from xinyong.db.tables import ListEntry, Subject
-from xinyong.enums import ListKind
+from xinyong.enums import ListKind, ListStep
 from xinyong.errors import InvalidInput
 from xinyong.lists import allowed, history, notice, validity
 from xinyong.lists.errors import EntryAlreadyOpen, ImportedListNotDecidedHere, MissingText
@@ -84,7 +84,7 @@ def propose_entry(
     history.record_step(
         session,
         entry,
-        "proposal",
+        ListStep.PROPOSAL,
         AuditAction.LIST_ENTRY_PROPOSED,
         detail,
         actor=actor,
@@ -111,10 +111,10 @@ def send_prior_notice(
     """
     auth.require_role(actor, *OFFICERS)
     lt = catalog.list_type(entry.list_type)
-    allowed.require("notice", entry, lt, today)
+    allowed.require(ListStep.NOTICE, entry, lt, today)
     number = _require_text(notice_number, "告知书文号")
     deadline = statement_deadline(today, lt, calendar)
-    publicity = notice_step(lt) == "publicity"
+    publicity = notice_step(lt) == ListStep.PUBLICITY
     subject = subjects.get(session, entry.subject_id)
     facts = notice.NoticeFacts(
         notice_number=number,
@@ -125,7 +125,7 @@ def send_prior_notice(
         sent_on=today,
         deadline=deadline,
         deadline_provisional=calendar.is_provisional(deadline),
-        period_days=period_of(lt, "publicity" if publicity else "statement"),
+        period_days=period_of(lt, ListStep.PUBLICITY if publicity else ListStep.STATEMENT),
         authority=authority or entry.deciding_authority,
     )
     before = entry.stage
@@ -171,7 +171,7 @@ def record_statement(
     history.record_step(
         session,
         entry,
-        "statement",
+        ListStep.STATEMENT,
         AuditAction.LIST_STATEMENT_RECORDED,
         detail,
         actor=actor,
@@ -192,7 +192,7 @@ def approve_entry(
 ) -> ListEntry:
     """报上一级部门批准, for list types whose procedure has an approval step."""
     auth.require_role(actor, *OFFICERS)
-    allowed.require("approval", entry, catalog.list_type(entry.list_type), today)
+    allowed.require(ListStep.APPROVAL, entry, catalog.list_type(entry.list_type), today)
     before = entry.stage
     entry.approved_on = today
     entry.stage = Stage.APPROVED.value
@@ -200,7 +200,7 @@ def approve_entry(
     history.record_step(
         session,
         entry,
-        "approval",
+        ListStep.APPROVAL,
         AuditAction.LIST_ENTRY_APPROVED,
         detail,
         actor=actor,
@@ -222,7 +222,7 @@ def decide_entry(
     """作出认定决定: only after the statement (or publicity) period, and approval where required."""
     auth.require_role(actor, *OFFICERS)
     lt = catalog.list_type(entry.list_type)
-    allowed.require("decision", entry, lt, today)
+    allowed.require(ListStep.DECISION, entry, lt, today)
     before = entry.stage
     entry.decision_number = _require_text(decision_number, "认定决定书文号")
     entry.decided_on = today
@@ -235,7 +235,7 @@ def decide_entry(
     history.record_step(
         session,
         entry,
-        "decision",
+        ListStep.DECISION,
         AuditAction.LIST_ENTRY_DECIDED,
         detail,
         actor=actor,
@@ -257,7 +257,7 @@ def publish_entry(session: Session, entry: ListEntry, *, actor: Actor, today: da
     history.record_step(
         session,
         entry,
-        "publication",
+        ListStep.PUBLICATION,
         AuditAction.LIST_ENTRY_PUBLISHED,
         {"published_on": today},
         actor=actor,
@@ -286,7 +286,7 @@ def exit_entry(
     if kind not in ("early", "annulled"):
         raise InvalidInput("移出方式只能是 early（提前移出）或 annulled（认定依据被撤销）")
     lt = catalog.list_type(entry.list_type)
-    allowed.require("early_exit" if kind == "early" else "exit", entry, lt, today)
+    allowed.require(ListStep.EARLY_EXIT if kind == "early" else ListStep.EXIT, entry, lt, today)
     reason, basis = _require_text(reason, "移出理由"), _require_text(basis, "移出依据")
     before = entry.stage
     entry.exited_on, entry.exit_kind = today, kind
@@ -297,7 +297,7 @@ def exit_entry(
     history.record_step(
         session,
         entry,
-        "exit",
+        ListStep.EXIT,
         AuditAction.LIST_ENTRY_EXITED,
         detail,
         actor=actor,

@@ -19,6 +19,7 @@ from xinyong import identifiers
 from xinyong.audit import Actor, AuditAction
 from xinyong.catalog import Catalog, ListType
 from xinyong.db.tables import ListEntry, ListEntryStep, Subject
+from xinyong.enums import ListStep
 from xinyong.errors import InvalidInput, NotFound
 from xinyong.lists import history
 from xinyong.lists.errors import StatementPeriodOver, StepOutOfOrder
@@ -88,7 +89,7 @@ class InPublicity:
 
 
 def _publicity_types(catalog: Catalog) -> list[str]:
-    return [lt.id for lt in catalog.list_types.values() if notice_step(lt) == "publicity"]
+    return [lt.id for lt in catalog.list_types.values() if notice_step(lt) == ListStep.PUBLICITY]
 
 
 def in_publicity(session: Session, *, catalog: Catalog, today: date) -> list[InPublicity]:
@@ -142,7 +143,7 @@ def file_publicity_objection(
     """公示异议: anyone may object to an entry in publicity, within the period."""
     entry = get_entry(session, entry_id)
     lt = catalog.list_type(entry.list_type)
-    if notice_step(lt) != "publicity" or entry.stage != Stage.NOTICED.value:
+    if notice_step(lt) != ListStep.PUBLICITY or entry.stage != Stage.NOTICED.value:
         raise StepOutOfOrder("该名单认定不在公示期内，不能提出公示异议")
     assert entry.statement_deadline is not None
     if today > entry.statement_deadline:
@@ -157,7 +158,7 @@ def file_publicity_objection(
     return history.record_step(
         session,
         entry,
-        "publicity_objection",
+        ListStep.PUBLICITY_OBJECTION,
         AuditAction.LIST_PUBLICITY_OBJECTION,
         detail,
         actor=actor,

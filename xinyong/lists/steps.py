@@ -12,6 +12,7 @@ from enum import StrEnum
 from xinyong import clock
 from xinyong.catalog import ListType
 from xinyong.clock import Calendar
+from xinyong.enums import ListStep
 
 
 class Stage(StrEnum):
@@ -49,12 +50,12 @@ def period_of(lt: ListType, step: str) -> int:
     return 0
 
 
-def notice_step(lt: ListType) -> str:
+def notice_step(lt: ListType) -> ListStep:
     """'prior_notice' for serious and watch lists; 'publicity' for red lists."""
-    return "publicity" if "publicity" in steps_of(lt) else "prior_notice"
+    return ListStep.PUBLICITY if ListStep.PUBLICITY in steps_of(lt) else ListStep.PRIOR_NOTICE
 
 
 def statement_deadline(sent_on: date, lt: ListType, calendar: Calendar) -> date:
     """Last day for a statement (or a publicity objection): sent_on + N working days."""
-    step = "publicity" if notice_step(lt) == "publicity" else "statement"
+    step = ListStep.PUBLICITY if notice_step(lt) == ListStep.PUBLICITY else ListStep.STATEMENT
     return clock.add_working_days(sent_on, period_of(lt, step), calendar)

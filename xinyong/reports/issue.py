@@ -13,7 +13,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
@@ -31,7 +31,6 @@ from xinyong.reports import render_pool
 from xinyong.reports.content import ReportContent, ReportKind
 from xinyong.reports.domains import ReportDomains
 
-BEIJING = clock.BEIJING
 CHECK_LETTERS = "ABCDEFGHJKLMNPQRTUVWXY"
 TAIL_DIGITS = 7
 QUERY_SUMMARY_DAYS = 365
@@ -53,7 +52,7 @@ def report_number(issued_at: datetime) -> str:
     Real 信用中国 numbers have this shape (rules.md §10.4); their tail's rule is unknown, so ours
     is documented: the letter is CHECK_LETTERS[Σ (i+1)·digit_i mod 22] over the 21 digits.
     """
-    stamp = issued_at.astimezone(UTC) + BEIJING
+    stamp = clock.in_beijing(issued_at)
     digits = stamp.strftime("%Y%m%d%H%M%S") + "".join(
         str(secrets.randbelow(10)) for _ in range(TAIL_DIGITS)
     )
@@ -162,7 +161,7 @@ def gather(
     return ReportContent(
         number=number,
         kind=asked.kind,
-        issued_at=issued_at + BEIJING,
+        issued_at=clock.in_beijing(issued_at),
         today=today,
         valid_until=today + timedelta(days=config.validity_days),
         period_from=since,

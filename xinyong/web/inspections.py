@@ -32,8 +32,10 @@ Text = Annotated[str, Form(max_length=200)]
 
 
 @portal.get("/inspections", response_class=HTMLResponse)
-def public_page(request: Request, session: DbSession, today: Today) -> HTMLResponse:
-    rules = supervision.load_rules()
+def public_page(
+    request: Request, session: DbSession, today: Today, catalog: CurrentCatalog
+) -> HTMLResponse:
+    rules = supervision.rules_of(catalog)
     context = {"results": inspections.public_results(session, today=today), "rules": rules}
     return templates.TemplateResponse(request, "inspections/public.html", context)
 
@@ -66,7 +68,7 @@ def _plans_page(
         "departments": departments,
         "names": {d.id: d.name for d in departments},
         "inspectors": session.execute(pool).scalars().all(),
-        "rules": supervision.load_rules(),
+        "rules": supervision.rules_of(request.app.state.catalogs.current),
         "region": request.app.state.settings.region_code,
         "today": today,
         "error": error,
@@ -166,7 +168,7 @@ def plan_page(request: Request, session: DbSession, actor: Officer, code: str) -
         "people": people,
         "who": who,
         "results": inspections.RESULTS,
-        "rules": supervision.load_rules(),
+        "rules": supervision.rules_of(request.app.state.catalogs.current),
     }
     return templates.TemplateResponse(request, "inspections/plan.html", context)
 
@@ -177,6 +179,7 @@ def record_result(
     actor: Officer,
     today: Today,
     calendar: CurrentCalendar,
+    catalog: CurrentCatalog,
     code: str,
     inspection_id: RowId,
     result: Annotated[str, Form()],
@@ -187,7 +190,7 @@ def record_result(
     if row is None or row.plan_id != plan.id:
         raise NotFound("该抽查计划中没有这条检查任务")
     inspections.record_result(
-        session, row, result, detail, actor=actor, today=today, calendar=calendar
+        session, row, result, detail, actor=actor, today=today, calendar=calendar, catalog=catalog
     )
     return RedirectResponse(f"/admin/inspections/{code}", status_code=303)
 

@@ -181,8 +181,11 @@ class CsrfCookie:
     """Issue the double-submit token: a signed random value in the `xinyong_csrf` cookie, offered
     to the pages as `scope["csrftoken"]()` (templating's `csrf_field()` and `csrf_token()`).
 
-    A request authenticated by an API key is exempt from the check, so it is sent no cookie
-    unless a page rendered for it asked for the token; the token is signed only when needed."""
+    The token is signed only where a page needs one: when a page rendered it, or for an HTML page
+    answered to a browser without a valid cookie (its next form or script then has one). An API
+    answer (JSON, files) is sent no new cookie and costs no signature — the hot API path —, and a
+    request authenticated by an API key is exempt from the check, so it is sent no cookie unless
+    a page rendered for it asked for the token."""
 
     def __init__(self, app: ASGIApp, secret: str) -> None:
         self.app = app
@@ -197,7 +200,7 @@ class CsrfCookie:
         fresh = not valid_token(self.secret, token)
         if fresh:
             token = None
-        wanted = fresh and not api_key_request(request.headers)
+        browser = fresh and not api_key_request(request.headers)
         used = False
 
         def issue() -> str:
@@ -209,9 +212,10 @@ class CsrfCookie:
 
         async def send_with_cookie(message: Message) -> None:
             nonlocal token
-            if message["type"] == "http.response.start" and (used or wanted):
+            if message["type"] == "http.response.start" and (used or browser):
                 headers = MutableHeaders(scope=message)
-                if fresh:  # flags (HttpOnly, SameSite, Secure) are added by SecurityHeaders
+                page = headers.get("content-type", "").startswith("text/html")
+                if fresh and (used or page):  # flags (HttpOnly, SameSite, Secure): SecurityHeaders
                     token = token or new_csrf_token(self.secret)
                     headers.append("set-cookie", f"{CSRF_COOKIE}={token}; Path=/")
                 if used:

@@ -22,7 +22,7 @@ from xinyong import lists, subjects
 from xinyong.audit import Actor
 from xinyong.catalog import Catalog
 from xinyong.clock import Calendar
-from xinyong.enums import Role
+from xinyong.enums import ListStep, Role
 from xinyong.errors import InvalidInput, NotFound, XinyongError
 from xinyong.web.admin.lists import lists_context
 from xinyong.web.deps import CurrentCalendar, CurrentCatalog, DbSession, Today, require
@@ -34,18 +34,18 @@ Staff = Annotated[Actor, Depends(require(Role.ADMIN, Role.AUDITOR, Role.OFFICER)
 Officer = Annotated[Actor, Depends(require(Role.ADMIN, Role.OFFICER))]
 Text = Annotated[str, Form()]
 Files = Annotated[list[UploadFile] | None, File()]
-STEP_TITLES = {
-    "proposal": "提出拟列入",
-    "evidence": "证据材料",
-    "prior_notice": "事前告知",
-    "publicity": "拟列入公示",
-    "delivery": "送达",
-    "statement": "陈述申辩及答复",
-    "approval": "报批",
-    "decision": "认定决定",
-    "publication": "公布",
-    "exit": "移出",
-    "publicity_objection": "公示异议",
+STEP_TITLES: dict[str, str] = {
+    ListStep.PROPOSAL: "提出拟列入",
+    ListStep.EVIDENCE: "证据材料",
+    ListStep.PRIOR_NOTICE: "事前告知",
+    ListStep.PUBLICITY: "拟列入公示",
+    ListStep.DELIVERY: "送达",
+    ListStep.STATEMENT: "陈述申辩及答复",
+    ListStep.APPROVAL: "报批",
+    ListStep.DECISION: "认定决定",
+    ListStep.PUBLICATION: "公布",
+    ListStep.EXIT: "移出",
+    ListStep.PUBLICITY_OBJECTION: "公示异议",
 }
 DETAIL_LABELS = {
     "facts": "事实",
@@ -72,7 +72,7 @@ EXIT_KINDS = {"early": "提前移出", "annulled": "认定依据被撤销"}
 def step_summary(step: str, detail: dict[str, Any]) -> str:
     """One readable line for a history row (never a raw dict)."""
     parts = [f"{label}：{detail[k]}" for k, label in DETAIL_LABELS.items() if detail.get(k)]
-    if step == "exit" and detail.get("kind"):
+    if step == ListStep.EXIT and detail.get("kind"):
         parts.insert(0, EXIT_KINDS.get(detail["kind"], detail["kind"]))
     return "；".join(str(p) for p in parts)
 
@@ -99,7 +99,7 @@ def entry_context(
         "history": history,
         "next": {n.step: n for n in lists.next_steps(entry, lt, today)},
         "evidence": lists.evidence_of(session, entry_id),
-        "delivered": [h for h in history if h["title"] == STEP_TITLES["delivery"]],
+        "delivered": [h for h in history if h["title"] == STEP_TITLES[ListStep.DELIVERY]],
         "methods": lists.DELIVERY_METHODS,
         "today": today,
         "error": None,
@@ -238,21 +238,21 @@ def _evidence(f: StepForm, entry: Any) -> None:
         lists.attach_evidence(f.session, entry, name, content, data_dir=f.data_dir, **f.kw)
 
 
-STEP_ACTIONS: dict[str, Callable[[StepForm, Any], object]] = {
-    "evidence": _evidence,
-    "notice": lambda f, e: lists.send_prior_notice(
+STEP_ACTIONS: dict[ListStep, Callable[[StepForm, Any], object]] = {
+    ListStep.EVIDENCE: _evidence,
+    ListStep.NOTICE: lambda f, e: lists.send_prior_notice(
         f.session, e, f("notice_number"), authority=f("authority").strip() or None,
         catalog=f.catalog, calendar=f.calendar, **f.kw),
-    "delivery": lambda f, e: lists.record_delivery(
+    ListStep.DELIVERY: lambda f, e: lists.record_delivery(
         f.session, e, f("method"), _day(f("delivered_on")), f("note"), catalog=f.catalog, **f.kw),
-    "statement": lambda f, e: lists.record_statement(
+    ListStep.STATEMENT: lambda f, e: lists.record_statement(
         f.session, e, f("statement"), f("answer"), **f.kw),
-    "approval": lambda f, e: lists.approve_entry(
+    ListStep.APPROVAL: lambda f, e: lists.approve_entry(
         f.session, e, f("note"), catalog=f.catalog, **f.kw),
-    "decision": lambda f, e: lists.decide_entry(
+    ListStep.DECISION: lambda f, e: lists.decide_entry(
         f.session, e, f("decision_number"), catalog=f.catalog, **f.kw),
-    "publication": lambda f, e: lists.publish_entry(f.session, e, **f.kw),
-    "exit": lambda f, e: lists.exit_entry(
+    ListStep.PUBLICATION: lambda f, e: lists.publish_entry(f.session, e, **f.kw),
+    ListStep.EXIT: lambda f, e: lists.exit_entry(
         f.session, e, kind=f("kind"), reason=f("reason"), basis=f("basis"), catalog=f.catalog,
         **f.kw),
 }  # fmt: skip
@@ -266,12 +266,16 @@ async def take_step(
     """One form per step; the domain action decides, a refusal is shown beside the form."""
     form = await request.form()
     fields = {k: v for k, v in form.items() if isinstance(v, str)}
-    files = await _uploads(form) if step == "evidence" else []
-    sent = StepForm(session, catalog, calendar, actor, today, request.app.state.settings.data_dir,
-                    fields, files)  # fmt: skip
-    action = STEP_ACTIONS.get(step)
+    action = STEP_ACTIONS.get(ListStep(step)) if step in STEP_ACTIONS else None
     if action is None:
         raise NotFound(f"名单认定程序没有“{step}”这一步骤")
-    shown = ("early_exit" if sent("kind") == "early" else "exit") if step == "exit" else step
+    files = await _uploads(form) if step == ListStep.EVIDENCE else []
+    sent = StepForm(session, catalog, calendar, actor, today, request.app.state.settings.data_dir,
+                    fields, files)  # fmt: skip
+    shown = (
+        step
+        if step != ListStep.EXIT
+        else (ListStep.EARLY_EXIT if sent("kind") == "early" else ListStep.EXIT)
+    )
     return _attempt(request, session, actor, catalog, today, entry_id, shown,
                     lambda: action(sent, lists.get_entry(session, entry_id)))  # fmt: skip

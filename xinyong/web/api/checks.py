@@ -8,7 +8,9 @@ dispatch layer (`fastpaths.FastDispatch`), inside the security guards and header
 router; both it and the route call `fast_answer`. Either path admits the key's call through
 `auth.KeyClient.admit` (scope `check`, the client's rate limit). Without a key, both routes take
 a browser session's checker (the fast route through `browser_checker`), and both refuse an
-anonymous caller with the same 401 `auth.login_required`.
+anonymous caller with the same 401 `auth.login_required`. A body the dispatch layer does not read
+by hand goes to the route, which validates it with `CheckRequest` as the sync route does: every
+bad body gets the same 422 (pydantic's errors, the same Chinese message) on both paths.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from xinyong import auth, measures
 from xinyong.audit import Actor
 from xinyong.config import Settings
 from xinyong.enums import Role
-from xinyong.errors import InvalidInput, XinyongError
+from xinyong.errors import XinyongError
 from xinyong.web import deps, errors, fastpaths
 from xinyong.web.deps import CurrentCatalog, DbSession, Today, _today, require
 
@@ -41,12 +43,6 @@ class CheckRequest(BaseModel):
 
 
 MAX_FIELD = 64
-CHECK_OPENAPI = {
-    "requestBody": {
-        "required": True,
-        "content": {"application/json": {"schema": CheckRequest.model_json_schema()}},
-    }
-}
 
 
 class FeedbackItemIn(BaseModel):
@@ -80,12 +76,18 @@ def create_check(
     return _json(ans)
 
 
-def parse_check_body(raw: bytes) -> tuple[str, str]:
-    """The body of a check, parsed by hand on the hot route: an object with two short strings."""
+def parse_check_body(raw: bytes, content_type: str | None = None) -> tuple[str, str] | None:
+    """The body of a check, parsed by hand on the hot path: a JSON object with two short strings.
+    Anything else is None — the dispatch layer then declines, and the route validates the body
+    with `CheckRequest`, answering the sync route's 422 (pydantic's errors, the same Chinese
+    message) for every bad body. A body with a content type other than plain JSON is declined
+    too: the framework decides whether it reads it as JSON."""
+    if content_type and content_type.split(";")[0].strip().lower() != "application/json":
+        return None
     try:
         body = json.loads(raw)
     except ValueError:
-        body = None
+        return None
     code = body.get("code") if isinstance(body, dict) else None
     matter = body.get("matter") if isinstance(body, dict) else None
     if (
@@ -94,26 +96,35 @@ def parse_check_body(raw: bytes) -> tuple[str, str]:
         and max(len(code), len(matter)) <= MAX_FIELD
     ):
         return code, matter
-    raise InvalidInput(
-        f"请求体须为 JSON 对象，含不超过{MAX_FIELD}个字符的字符串字段 code 和 matter",
-        code="invalid_request",
-    )
+    return None
 
 
-async def fast_answer(request: Request, actor: Actor | None = None) -> bytes:
-    """A check on the fast path: the key's client (cached), the call admitted by
-    `auth.KeyClient.admit` (scope `check`, the client's rate limit: as on the sync path), the
-    answer logged before it returns; the body is the answer's logged JSON text. `actor`: a
-    browser session's checker (`browser_checker`), for a request without a key."""
+async def key_checker(request: Request, key: str) -> Actor:
+    """The checker of a request with an API key on the fast path: the key's client (cached), the
+    call admitted by `auth.KeyClient.admit` (scope `check`, the client's rate limit: as on the
+    sync path)."""
     fast = fastpaths.fast_check(request)
-    if actor is None:
-        key = presented_key(request.headers)
-        client = await fast.client_for_key(key) if key else None
-        if client is None:
-            raise auth.bad_key()
-        actor = client.admit(CHECK_SCOPE)
-        fast.note_use(client.id)
-    code, matter = parse_check_body(await request.body())
+    client = await fast.client_for_key(key) if key else None
+    if client is None:
+        raise auth.bad_key()
+    actor = client.admit(CHECK_SCOPE)
+    fast.note_use(client.id)
+    return actor
+
+
+async def fast_checker(request: Request) -> Actor:
+    """The fast route's checker, found before its body is validated as the sync route's `Checker`
+    is: the API key's client, or (no key) the browser session's checker."""
+    key = presented_key(request.headers)
+    if key:
+        return await key_checker(request, key)
+    return await run_in_threadpool(browser_checker, request)
+
+
+async def fast_answer(request: Request, code: str, matter: str, actor: Actor) -> bytes:
+    """A check on the fast path, the answer logged before it returns; the body is the answer's
+    logged JSON text."""
+    fast = fastpaths.fast_check(request)
     catalog = request.app.state.catalogs.current
     done = await fast.check_encoded(code, matter, catalog=catalog, actor=actor,
                                     today=_today(request))  # fmt: skip
@@ -138,15 +149,16 @@ def presented_key(headers: Headers) -> str:
     return key.strip()
 
 
-@fast_router.post(CHECK_PATH, summary="联合奖惩核查", openapi_extra=CHECK_OPENAPI)
-async def create_check_fast(request: Request) -> Response:
+@fast_router.post(CHECK_PATH, summary="联合奖惩核查")
+async def create_check_fast(
+    request: Request, body: CheckRequest, actor: Annotated[Actor, Depends(fast_checker)]
+) -> Response:
     """The route of a check the dispatch layer did not answer (no API key — a browser session —,
-    or the app run without its lifespan): the same `fast_answer`, for the session's checker
-    when no key is presented (the sync route accepts both)."""
-    actor = None
-    if not presented_key(request.headers):
-        actor = await run_in_threadpool(browser_checker, request)
-    return Response(await fast_answer(request, actor), media_type="application/json")
+    a body it does not read by hand, or the app run without its lifespan): the same
+    `fast_answer`; the checker and the body are found as on the sync route, so a bad body gets
+    its 422 and a bad caller its 401/403 in the same order."""
+    return Response(await fast_answer(request, body.code, body.matter, actor),
+                    media_type="application/json")  # fmt: skip
 
 
 _JSON_HEADERS = (b"content-type", b"application/json")
@@ -156,13 +168,18 @@ async def dispatch_check(scope: Scope, receive: Receive, send: Send) -> bool:
     """`POST /api/v1/checks` with an API key, answered by `fastpaths.FastDispatch` before the
     router (no routing, no dependencies, no CSRF cookie: a key is exempt from CSRF): the same
     `fast_answer` as the route, errors rendered by `errors.render` as the app renders them, the
-    same status, headers and body. Declines (False) a request without a key, or when the fast
-    path is off, so the app's route answers it."""
+    same status, headers and body. Declines (False) a request without a key, a body it does not
+    read by hand (`parse_check_body`), or when the fast path is off, so the app's route answers
+    it."""
     request = Request(scope, receive)
-    if getattr(request.app.state, "fast_check", None) is None or not presented_key(request.headers):
+    key = presented_key(request.headers)
+    if getattr(request.app.state, "fast_check", None) is None or not key:
         return False
+    parsed = parse_check_body(await request.body(), request.headers.get("content-type"))
+    if parsed is None:
+        return False  # the route answers, with the body read here (FastDispatch keeps it)
     try:
-        body = await fast_answer(request)
+        body = await fast_answer(request, *parsed, await key_checker(request, key))
     except XinyongError as exc:
         await errors.render(request, exc)(scope, receive, send)
         return True
