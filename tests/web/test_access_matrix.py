@@ -77,6 +77,7 @@ POST /api/v1/checks                                 | L | A   | A   | F   | F | 
 POST /api/v1/checks/{check_id}/feedback             | L | A   | A   | F   | F | F | F   | A
 GET  /api/v1/exchange/changes                       | L | F   | F   | F   | F | F | F   | F
 POST /api/v1/exchange/packages                      | L | F   | F   | F   | F | F | F   | F
+POST /api/v1/repairs/{repair_id}/revoke             | L | A   | A/F | F   | F | F | F   | F
 GET  /admin/login                                   | A | A   | A   | A   | A | A | A   | A
 POST /admin/login                                   | A | A   | A   | A   | A | A | A   | A
 POST /admin/logout                                  | A | A   | A   | A   | A | A | A   | A
@@ -123,6 +124,7 @@ POST /admin/repairs/{repair_id}/accept              | L | A   | A/F | F   | F | 
 POST /admin/repairs/{repair_id}/not-accept          | L | A   | A/F | F   | F | F | F   | F
 POST /admin/repairs/{repair_id}/extend              | L | A   | A/F | F   | F | F | F   | F
 POST /admin/repairs/{repair_id}/decide              | L | A   | A/F | F   | F | F | F   | F
+POST /admin/repairs/{repair_id}/revoke              | L | A   | A/F | F   | F | F | F   | F
 GET  /admin/objections/{objection_id}               | L | A   | A/F | A/F | F | F | F   | F
 POST /admin/objections/{objection_id}/answer        | L | A   | A/F | A/F | F | F | F   | F
 POST /admin/commitments/{commitment_id}/verify      | L | A   | A/F | F   | F | F | F   | F
@@ -235,6 +237,8 @@ FORMS: dict[str, dict[str, Any]] = {
     "POST /admin/repairs/{repair_id}/not-accept": {"reason": "材料不全"},
     "POST /admin/repairs/{repair_id}/extend": {"reason": "需要核查"},
     "POST /admin/repairs/{repair_id}/decide": {"approve": "false", "reason": "未履行"},
+    "POST /admin/repairs/{repair_id}/revoke": {"reason": "履行凭证系伪造"},
+    "POST /api/v1/repairs/{repair_id}/revoke": {"reason": "履行凭证系伪造"},
     "POST /admin/objections/{objection_id}/answer": {"outcome": "kept", "answer": "事实清楚"},
     "POST /admin/commitments/{commitment_id}/verify": {"fulfilment": "全部履行"},
     "POST /admin/registrations/{registration_id}/verify": {"verified": "false", "note": "不实"},
