@@ -87,6 +87,12 @@ POST /admin/catalog/reload                          | L | A   | F   | F   | F | 
 GET  /admin/catalog/{class_id}                      | L | A   | A   | A   | A | F | F   | F
 GET  /admin/users                                   | L | A   | F   | F   | F | F | F   | F
 POST /admin/users                                   | L | A   | F   | F   | F | F | F   | F
+GET  /admin/users/{user_id}                         | L | A   | F   | F   | F | F | F   | F
+POST /admin/users/{user_id}/deactivate              | L | A   | F   | F   | F | F | F   | F
+POST /admin/users/{user_id}/activate                | L | A   | F   | F   | F | F | F   | F
+POST /admin/users/{user_id}/password                | L | A   | F   | F   | F | F | F   | F
+GET  /admin/password                                | L | A   | A   | A   | A | A | A   | L
+POST /admin/password                                | L | A   | A   | A   | A | A | A   | L
 GET  /admin/batches                                 | L | A   | F   | A   | F | F | F   | F
 POST /admin/batches                                 | L | A   | F   | A   | F | F | F   | F
 GET  /admin/batches/{batch_id}                      | L | N   | F   | N   | F | F | F   | F
@@ -239,6 +245,9 @@ FORMS: dict[str, dict[str, Any]] = {
     "POST /admin/repairs/{repair_id}/decide": {"approve": "false", "reason": "未履行"},
     "POST /admin/repairs/{repair_id}/revoke": {"reason": "履行凭证系伪造"},
     "POST /api/v1/repairs/{repair_id}/revoke": {"reason": "履行凭证系伪造"},
+    "POST /admin/users/{user_id}/deactivate": {"reason": "调离岗位"},
+    "POST /admin/users/{user_id}/activate": {"reason": "回到岗位"},
+    "POST /admin/users/{user_id}/password": {"reason": "忘记密码"},
     "POST /admin/objections/{objection_id}/answer": {"outcome": "kept", "answer": "事实清楚"},
     "POST /admin/commitments/{commitment_id}/verify": {"fulfilment": "全部履行"},
     "POST /admin/registrations/{registration_id}/verify": {"verified": "false", "note": "不实"},
@@ -367,6 +376,7 @@ def _side(session: Session, catalog: Catalog, calendar: Calendar, settings: Sett
     )  # fmt: skip
     return {
         "subject_id": str(subject.id),
+        "user_id": str(enterprise.id),
         "code": subject.code,
         "record_id": str(disputed.id),
         "objection_id": str(objection.id),

@@ -6,6 +6,10 @@ from __future__ import annotations
 
 ACTION_TITLES: dict[str, str] = {
     "auth.user.created": "创建用户",
+    "auth.user.deactivated": "停用用户",
+    "auth.user.activated": "重新启用用户",
+    "auth.user.password_changed": "修改本人密码",
+    "auth.user.password_reset": "重置用户密码",
     "auth.user.logged_in": "用户登录",
     "auth.user.login_failed": "登录失败",
     "auth.api_client.created": "创建接口密钥",

@@ -42,9 +42,7 @@ def revoke_for_false_materials(
     require_role(actor, Role.OFFICER, Role.ADMIN)
     require_department(actor, application.provider_id, what="信用修复申请")
     if not reason.strip():
-        raise InvalidInput(
-            "请写明认定申请材料虚假的事实和依据", code="repair.reason_required"
-        )
+        raise InvalidInput("请写明认定申请材料虚假的事实和依据", code="repair.reason_required")
     return procedure.revoke(
         session, application, f"{FALSE_MATERIALS}：{reason.strip()}", actor=actor, today=today,
         catalog=catalog,

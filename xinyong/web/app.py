@@ -15,6 +15,7 @@ from xinyong.web import evaluation as evaluation_web
 from xinyong.web import financing as financing_web
 from xinyong.web import inspections as inspections_web
 from xinyong.web import scenarios as scenarios_web
+from xinyong.web.admin import accounts as admin_accounts
 from xinyong.web.admin import audit as admin_audit
 from xinyong.web.admin import batches as admin_batches
 from xinyong.web.admin import check_replay as admin_check_replay
@@ -107,6 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin_exchange.router)
     app.include_router(admin_joint_check.router)
     app.include_router(admin_users.router)
+    app.include_router(admin_accounts.router)
     app.include_router(portal_me.router)
     app.include_router(portal_me_consents.router)
     app.include_router(portal_reports.router)
