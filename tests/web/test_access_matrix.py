@@ -102,6 +102,10 @@ GET  /admin/interviews                              | L | A   | A   | F   | F | 
 POST /admin/interviews                              | L | A   | A   | F   | F | F | F   | F
 POST /admin/interviews/{interview_id}/follow-up     | L | A   | A/F | F   | F | F | F   | F
 GET  /admin/lists                                   | L | A   | A   | F   | A | F | F   | F
+GET  /admin/lists/validity                          | L | A   | F   | F   | F | F | F   | F
+POST /admin/lists/validity                          | L | A   | F   | F   | F | F | F   | F
+GET  /admin/disclosure/reclassify                   | L | A   | F   | F   | F | F | F   | F
+POST /admin/disclosure/reclassify                   | L | A   | F   | F   | F | F | F   | F
 GET  /admin/lists/{entry_id}                        | L | A   | A   | F   | A | F | F   | F
 GET  /admin/checks                                  | L | A   | A   | F   | A | F | F   | F
 GET  /admin/check                                   | L | A   | A   | F   | F | F | F   | F

@@ -22,6 +22,7 @@ from xinyong.web.admin import check_replay as admin_check_replay
 from xinyong.web.admin import clients as admin_clients
 from xinyong.web.admin import content as admin_content
 from xinyong.web.admin import dashboard as admin_dashboard
+from xinyong.web.admin import disclosure as admin_disclosure
 from xinyong.web.admin import exchange as admin_exchange
 from xinyong.web.admin import interviews as admin_interviews
 from xinyong.web.admin import joint_check as admin_joint_check
@@ -109,6 +110,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin_joint_check.router)
     app.include_router(admin_users.router)
     app.include_router(admin_accounts.router)
+    app.include_router(admin_disclosure.router)
     app.include_router(portal_me.router)
     app.include_router(portal_me_consents.router)
     app.include_router(portal_reports.router)
