@@ -127,6 +127,8 @@ POST /admin/inspections/inspectors                  | L | A   | A   | F   | F | 
 POST /admin/inspections/plans                       | L | A   | A   | F   | F | F | F   | F
 GET  /admin/related                                 | L | A   | A   | F   | F | F | F   | F
 GET  /admin/exchange                                | L | A   | F   | F   | A | F | F   | F
+POST /admin/exchange/export                         | L | A   | F   | F   | F | F | F   | F
+POST /admin/exchange/import                         | L | A   | F   | F   | F | F | F   | F
 GET  /admin/queue                                   | L | A   | A   | A   | F | F | F   | F
 GET  /admin/repairs/{repair_id}                     | L | A   | A/F | A/F | F | F | F   | F
 GET  /admin/repairs/{repair_id}/materials/{material_id} | L | A | A/F | A/F | F | F | F | F
