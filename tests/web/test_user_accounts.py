@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from tests.factories import make_provider
-from tests.factories.workflows import SYSTEM, make_user
+from tests.factories.workflows import make_user
 from xinyong import auth, clock
 from xinyong.audit import Actor, AuditAction
 from xinyong.auth import accounts
@@ -22,11 +22,17 @@ from xinyong.db.tables import AuditEntry, User, WebSession
 from xinyong.enums import Role
 from xinyong.errors import Conflict, Forbidden, InvalidInput
 
+SYSTEM = Actor.system("测试")
+
 
 def _user(session: Session, actor: Actor) -> User:
     user = session.get(User, actor.id)
     assert user is not None
     return user
+
+
+def _active(user: User) -> bool:
+    return bool(user.active)
 
 
 def _actions(session: Session, user: User) -> list[str]:
@@ -170,11 +176,11 @@ def test_cli_deactivates_activates_and_resets(
     runner = CliRunner()
     stopped = runner.invoke(cli_app, ["users", "deactivate", name, "--reason", "离职"])
     assert stopped.exit_code == 0, stopped.output
-    assert user.active is False
+    assert not _active(user)
     missing = runner.invoke(cli_app, ["users", "deactivate", "nobody-here", "--reason", "离职"])
     assert isinstance(missing.exception, accounts.UserNotFound)  # `xinyong` prints its message
     assert runner.invoke(cli_app, ["users", "activate", name, "--reason", "返岗"]).exit_code == 0
-    assert user.active is True
+    assert _active(user)
     reset = runner.invoke(cli_app, ["users", "password", name, "--reason", "忘记密码"])
     assert reset.exit_code == 0, reset.output
     password = reset.stdout.split("password: ")[1].strip()
