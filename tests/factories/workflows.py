@@ -40,6 +40,7 @@ def make_user(
         role,
         subject_id=subject.id if subject else None,
         provider_id=provider.id if provider else None,
+        credit_office=role == Role.OFFICER and provider is None,  # the credit office's own officer
         actor=SYSTEM,
     )
     return auth.actor_for_user(user), username

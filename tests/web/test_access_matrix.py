@@ -77,6 +77,7 @@ POST /api/v1/checks                                 | L | A   | A   | F   | F | 
 POST /api/v1/checks/{check_id}/feedback             | L | A   | A   | F   | F | F | F   | A
 GET  /api/v1/exchange/changes                       | L | F   | F   | F   | F | F | F   | F
 POST /api/v1/exchange/packages                      | L | F   | F   | F   | F | F | F   | F
+POST /api/v1/repairs/{repair_id}/revoke             | L | A   | A/F | F   | F | F | F   | F
 GET  /admin/login                                   | A | A   | A   | A   | A | A | A   | A
 POST /admin/login                                   | A | A   | A   | A   | A | A | A   | A
 POST /admin/logout                                  | A | A   | A   | A   | A | A | A   | A
@@ -86,6 +87,12 @@ POST /admin/catalog/reload                          | L | A   | F   | F   | F | 
 GET  /admin/catalog/{class_id}                      | L | A   | A   | A   | A | F | F   | F
 GET  /admin/users                                   | L | A   | F   | F   | F | F | F   | F
 POST /admin/users                                   | L | A   | F   | F   | F | F | F   | F
+GET  /admin/users/{user_id}                         | L | A   | F   | F   | F | F | F   | F
+POST /admin/users/{user_id}/deactivate              | L | A   | F   | F   | F | F | F   | F
+POST /admin/users/{user_id}/activate                | L | A   | F   | F   | F | F | F   | F
+POST /admin/users/{user_id}/password                | L | A   | F   | F   | F | F | F   | F
+GET  /admin/password                                | L | A   | A   | A   | A | A | A   | L
+POST /admin/password                                | L | A   | A   | A   | A | A | A   | L
 GET  /admin/batches                                 | L | A   | F   | A   | F | F | F   | F
 POST /admin/batches                                 | L | A   | F   | A   | F | F | F   | F
 GET  /admin/batches/{batch_id}                      | L | N   | F   | N   | F | F | F   | F
@@ -95,6 +102,10 @@ GET  /admin/interviews                              | L | A   | A   | F   | F | 
 POST /admin/interviews                              | L | A   | A   | F   | F | F | F   | F
 POST /admin/interviews/{interview_id}/follow-up     | L | A   | A/F | F   | F | F | F   | F
 GET  /admin/lists                                   | L | A   | A   | F   | A | F | F   | F
+GET  /admin/lists/validity                          | L | A   | F   | F   | F | F | F   | F
+POST /admin/lists/validity                          | L | A   | F   | F   | F | F | F   | F
+GET  /admin/disclosure/reclassify                   | L | A   | F   | F   | F | F | F   | F
+POST /admin/disclosure/reclassify                   | L | A   | F   | F   | F | F | F   | F
 GET  /admin/lists/{entry_id}                        | L | A   | A   | F   | A | F | F   | F
 GET  /admin/checks                                  | L | A   | A   | F   | A | F | F   | F
 GET  /admin/check                                   | L | A   | A   | F   | F | F | F   | F
@@ -116,6 +127,8 @@ POST /admin/inspections/inspectors                  | L | A   | A   | F   | F | 
 POST /admin/inspections/plans                       | L | A   | A   | F   | F | F | F   | F
 GET  /admin/related                                 | L | A   | A   | F   | F | F | F   | F
 GET  /admin/exchange                                | L | A   | F   | F   | A | F | F   | F
+POST /admin/exchange/export                         | L | A   | F   | F   | F | F | F   | F
+POST /admin/exchange/import                         | L | A   | F   | F   | F | F | F   | F
 GET  /admin/queue                                   | L | A   | A   | A   | F | F | F   | F
 GET  /admin/repairs/{repair_id}                     | L | A   | A/F | A/F | F | F | F   | F
 GET  /admin/repairs/{repair_id}/materials/{material_id} | L | A | A/F | A/F | F | F | F | F
@@ -123,6 +136,7 @@ POST /admin/repairs/{repair_id}/accept              | L | A   | A/F | F   | F | 
 POST /admin/repairs/{repair_id}/not-accept          | L | A   | A/F | F   | F | F | F   | F
 POST /admin/repairs/{repair_id}/extend              | L | A   | A/F | F   | F | F | F   | F
 POST /admin/repairs/{repair_id}/decide              | L | A   | A/F | F   | F | F | F   | F
+POST /admin/repairs/{repair_id}/revoke              | L | A   | A/F | F   | F | F | F   | F
 GET  /admin/objections/{objection_id}               | L | A   | A/F | A/F | F | F | F   | F
 POST /admin/objections/{objection_id}/answer        | L | A   | A/F | A/F | F | F | F   | F
 POST /admin/commitments/{commitment_id}/verify      | L | A   | A/F | F   | F | F | F   | F
@@ -235,6 +249,11 @@ FORMS: dict[str, dict[str, Any]] = {
     "POST /admin/repairs/{repair_id}/not-accept": {"reason": "材料不全"},
     "POST /admin/repairs/{repair_id}/extend": {"reason": "需要核查"},
     "POST /admin/repairs/{repair_id}/decide": {"approve": "false", "reason": "未履行"},
+    "POST /admin/repairs/{repair_id}/revoke": {"reason": "履行凭证系伪造"},
+    "POST /api/v1/repairs/{repair_id}/revoke": {"reason": "履行凭证系伪造"},
+    "POST /admin/users/{user_id}/deactivate": {"reason": "调离岗位"},
+    "POST /admin/users/{user_id}/activate": {"reason": "回到岗位"},
+    "POST /admin/users/{user_id}/password": {"reason": "忘记密码"},
     "POST /admin/objections/{objection_id}/answer": {"outcome": "kept", "answer": "事实清楚"},
     "POST /admin/commitments/{commitment_id}/verify": {"fulfilment": "全部履行"},
     "POST /admin/registrations/{registration_id}/verify": {"verified": "false", "note": "不实"},
@@ -363,6 +382,7 @@ def _side(session: Session, catalog: Catalog, calendar: Calendar, settings: Sett
     )  # fmt: skip
     return {
         "subject_id": str(subject.id),
+        "user_id": str(enterprise.id),
         "code": subject.code,
         "record_id": str(disputed.id),
         "objection_id": str(objection.id),

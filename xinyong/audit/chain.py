@@ -43,6 +43,12 @@ class AuditAction(StrEnum):
     USER_CREATED = "auth.user.created"
     USER_LOGGED_IN = "auth.user.logged_in"
     USER_LOGIN_FAILED = "auth.user.login_failed"
+    EXCHANGE_EXPORTED = "exchange.package.exported"
+    EXCHANGE_IMPORTED = "exchange.package.imported"
+    USER_DEACTIVATED = "auth.user.deactivated"
+    USER_ACTIVATED = "auth.user.activated"
+    USER_PASSWORD_CHANGED = "auth.user.password_changed"  # noqa: S105 — an action name
+    USER_PASSWORD_RESET = "auth.user.password_reset"  # noqa: S105 — an action name
     API_CLIENT_CREATED = "auth.api_client.created"
     API_CLIENT_ROTATED = "auth.api_client.rotated"
     API_CLIENT_REVOKED = "auth.api_client.revoked"

@@ -6,6 +6,12 @@ from __future__ import annotations
 
 ACTION_TITLES: dict[str, str] = {
     "auth.user.created": "创建用户",
+    "auth.user.deactivated": "停用用户",
+    "exchange.package.exported": "导出交换包",
+    "exchange.package.imported": "导入交换包或国家名单文件",
+    "auth.user.activated": "重新启用用户",
+    "auth.user.password_changed": "修改本人密码",
+    "auth.user.password_reset": "重置用户密码",
     "auth.user.logged_in": "用户登录",
     "auth.user.login_failed": "登录失败",
     "auth.api_client.created": "创建接口密钥",
@@ -89,6 +95,7 @@ TARGET_TITLES: dict[str, str] = {
     "batch": "归集批次",
     "catalog_version": "目录版本",
     "check": "核查",
+    "exchange_package": "交换包",
     "commitment": "信用承诺",
     "consent": "授权",
     "content_item": "内容",

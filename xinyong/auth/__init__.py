@@ -2,7 +2,8 @@
 
 Package map: `sessions` (users, passwords, page sessions, login throttling and the audit of
 failed logins), `clients` (API clients: the one key lookup, scopes, rate limits, rotation,
-revocation), `scope` (role checks and the department scope of officers and clerks).
+revocation), `scope` (role checks and the department scope of officers and clerks), `accounts`
+(deactivate / reactivate a user, change one's own password, reset one; import it directly).
 Callers import from `xinyong.auth`; the names below are its public face.
 Does not: decide business rules (domain modules) or read request state (web/deps.py does).
 Code and tests are authoritative.

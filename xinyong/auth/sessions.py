@@ -181,8 +181,12 @@ def create_user(
     display_name: str | None = None,
     provider_id: int | None = None,
     subject_id: int | None = None,
+    credit_office: bool = False,
     actor: Actor,
 ) -> User:
+    """A new account. A department's officer or clerk belongs to that department (its cases only,
+    `scope.require_department`); an officer of the credit office itself says so (`credit_office`)
+    and has none — an officer with neither is refused, as is one with both."""
     require_role(actor, Role.ADMIN)
     if len(password) < MIN_PASSWORD_LENGTH:
         raise WeakPassword(f"密码至少需要 {MIN_PASSWORD_LENGTH} 位")
@@ -190,6 +194,13 @@ def create_user(
         raise Conflict(f"用户名“{username}”已存在", code="auth.user_exists")
     if role == Role.PROVIDER_CLERK and provider_id is None:
         raise InvalidInput("报送部门经办人必须属于一个报送部门", code="auth.provider_required")
+    if role == Role.OFFICER and (provider_id is None) != credit_office:
+        raise InvalidInput(
+            "认定部门工作人员须选择所属部门；信用办本身的工作人员请选择“信用办”（二者只能选一）",
+            code="auth.officer_department",
+        )
+    if credit_office and role != Role.OFFICER:
+        raise InvalidInput("只有认定部门工作人员可以选择“信用办”", code="auth.officer_department")
     if role == Role.ENTERPRISE and subject_id is None:
         raise InvalidInput("企业账户必须绑定一个信用主体", code="auth.subject_required")
     user = User(
@@ -209,7 +220,12 @@ def create_user(
         AuditAction.USER_CREATED,
         target_type="user",
         target_id=user.id,
-        after={"username": username, "role": role.value, "provider_id": provider_id},
+        after={
+            "username": username,
+            "role": role.value,
+            "provider_id": provider_id,
+            **({"credit_office": True} if credit_office else {}),
+        },
     )
     return user
 

@@ -20,6 +20,7 @@ from xinyong.cli import evaluation as evaluation_cli
 from xinyong.cli import financing as financing_cli
 from xinyong.cli import inspections as inspections_cli
 from xinyong.cli import lists as lists_cli
+from xinyong.cli import repair as repair_cli
 from xinyong.cli import reports as reports_cli
 from xinyong.cli import stats as stats_cli
 from xinyong.cli.context import err
@@ -61,6 +62,7 @@ stats_cli.register(app)
 clients.register(app)
 checks_cli.register(app)
 disclosure_cli.register(app)
+repair_cli.register(app)
 
 
 def _usage_line(exc: click_errors.UsageError) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -123,6 +123,9 @@ def users_create(
     subject: Annotated[
         str | None, typer.Option(help="企业账户绑定的主体代码 / subject code")
     ] = None,
+    credit_office: Annotated[
+        bool, typer.Option("--credit-office", help="信用办本身的认定工作人员（无所属部门）")
+    ] = False,
 ) -> None:
     """新建用户 / create a user."""
     from xinyong import auth, providers, subjects  # noqa: PLC0415
@@ -139,11 +142,60 @@ def users_create(
             display_name=name,
             provider_id=provider_id,
             subject_id=subject_id,
+            credit_office=credit_office,
             actor=ctx.operator(),
         )
     ctx.err.print(f"已创建用户 / created {username}（{role.label}）")
     if password is None:
         print(f"password: {secret}")
+
+
+Username = Annotated[str, typer.Argument(help="用户名 / username")]
+Reason = Annotated[str, typer.Option("--reason", help="理由（必填）/ reason")]
+
+
+def _set_active(username: str, reason: str, *, active: bool) -> None:
+    from xinyong.auth import accounts  # noqa: PLC0415
+
+    with ctx.db() as session:
+        user = accounts.get_user(session, _user_id(session, username), actor=ctx.operator())
+        accounts.set_active(session, user, active, reason, actor=ctx.operator())
+    ctx.err.print(f"已{'重新启用' if active else '停用'}用户 {username}" +
+                  ("" if active else "（不能再登录，已登录的会话已结束）"))  # fmt: skip
+
+
+def _user_id(session: Any, username: str) -> int:
+    from xinyong import auth  # noqa: PLC0415
+    from xinyong.auth.accounts import UserNotFound  # noqa: PLC0415
+
+    user = auth.find_user(session, username)
+    if user is None:
+        raise UserNotFound(f"未找到用户名为“{username}”的用户")
+    return user.id
+
+
+@users_app.command("deactivate")
+def users_deactivate(username: Username, reason: Reason) -> None:
+    """停用用户（不能再登录）/ deactivate a user."""
+    _set_active(username, reason, active=False)
+
+
+@users_app.command("activate")
+def users_activate(username: Username, reason: Reason) -> None:
+    """重新启用用户 / reactivate a user."""
+    _set_active(username, reason, active=True)
+
+
+@users_app.command("password")
+def users_password(username: Username, reason: Reason) -> None:
+    """重置用户密码（新密码只显示一次）/ reset a user's password."""
+    from xinyong.auth import accounts  # noqa: PLC0415
+
+    with ctx.db() as session:
+        user = accounts.get_user(session, _user_id(session, username), actor=ctx.operator())
+        password = accounts.reset_password(session, user, reason, actor=ctx.operator())
+    ctx.err.print(f"已重置用户 {username} 的密码，该用户已登录的会话已结束")
+    print(f"password: {password}")
 
 
 @providers_app.command("add")

@@ -8,7 +8,8 @@ commitment and calls `file_application`, one path for records and platform list 
 run the list procedure (an approved early exit calls `lists.exit_entry(kind="early")`).
 
 Start here: `intake.py` (applying), `procedure.py` (the authority's steps), `queries.py`,
-`eligibility.py` (令36号 §1.4 rules), `outcomes.py` (what a decision changes).
+`eligibility.py` (令36号 §1.4 rules), `outcomes.py` (what a decision changes),
+`revocation.py` (revoking an approved repair for false materials).
 """
 
 from xinyong.repair.eligibility import (
@@ -60,10 +61,12 @@ from xinyong.repair.queries import (
     own_entry,
     own_record,
 )
+from xinyong.repair.revocation import FALSE_MATERIALS, revoke_for_false_materials
 from xinyong.repair.timeliness import Timeliness, handled_on_time, timeliness
 from xinyong.uploads import sniff
 
 __all__ = [
+    "FALSE_MATERIALS",
     "AlreadyHandled",
     "Application",
     "BadMaterial",
@@ -107,6 +110,7 @@ __all__ = [
     "refuse_acceptance",
     "required_materials",
     "revoke",
+    "revoke_for_false_materials",
     "sniff",
     "timeliness",
 ]

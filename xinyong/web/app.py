@@ -15,12 +15,14 @@ from xinyong.web import evaluation as evaluation_web
 from xinyong.web import financing as financing_web
 from xinyong.web import inspections as inspections_web
 from xinyong.web import scenarios as scenarios_web
+from xinyong.web.admin import accounts as admin_accounts
 from xinyong.web.admin import audit as admin_audit
 from xinyong.web.admin import batches as admin_batches
 from xinyong.web.admin import check_replay as admin_check_replay
 from xinyong.web.admin import clients as admin_clients
 from xinyong.web.admin import content as admin_content
 from xinyong.web.admin import dashboard as admin_dashboard
+from xinyong.web.admin import disclosure as admin_disclosure
 from xinyong.web.admin import exchange as admin_exchange
 from xinyong.web.admin import interviews as admin_interviews
 from xinyong.web.admin import joint_check as admin_joint_check
@@ -34,6 +36,7 @@ from xinyong.web.api import batches as api_batches
 from xinyong.web.api import checks as api_checks
 from xinyong.web.api import consents as api_consents
 from xinyong.web.api import exchange as api_exchange
+from xinyong.web.api import repairs as api_repairs
 from xinyong.web.api import reports as api_reports
 from xinyong.web.api import screening as api_screening
 from xinyong.web.api import subjects as api_subjects
@@ -85,6 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         api_consents.router,
         api_reports.router,
         api_exchange.router,
+        api_repairs.router,
         *api_checks.routers(settings),
     ]
     for router in api_routers:
@@ -105,6 +109,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin_exchange.router)
     app.include_router(admin_joint_check.router)
     app.include_router(admin_users.router)
+    app.include_router(admin_accounts.router)
+    app.include_router(admin_disclosure.router)
     app.include_router(portal_me.router)
     app.include_router(portal_me_consents.router)
     app.include_router(portal_reports.router)

@@ -1,21 +1,30 @@
 """Admin: /admin/exchange — what waits to be sent, failed deliveries with their reason, the
-delivery timeliness per department (双公示 within 7 working days)."""
+delivery timeliness per department (双公示 within 7 working days); the credit office builds and
+downloads a signed package (`POST /admin/exchange/export`) and uploads one received from the
+provincial / national platform or a national list file (`POST /admin/exchange/import`), seeing what
+was taken in and what was refused with the reason (`exchange.manual`, audited)."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
 
+from xinyong import signing
 from xinyong.audit import Actor
+from xinyong.catalog import Catalog
+from xinyong.clock import Calendar
 from xinyong.enums import Role
-from xinyong.exchange import delivery
-from xinyong.web.deps import CurrentCalendar, DbSession, require
+from xinyong.errors import XinyongError
+from xinyong.exchange import delivery, manual, national
+from xinyong.web.deps import CurrentCalendar, CurrentCatalog, DbSession, Today, require
 from xinyong.web.templating import templates
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 Staff = Annotated[Actor, Depends(require(Role.ADMIN, Role.AUDITOR))]
+Admin = Annotated[Actor, Depends(require(Role.ADMIN))]
 
 
 def _targets(settings: Any) -> list[str]:
@@ -28,10 +37,11 @@ def _targets(settings: Any) -> list[str]:
     return out
 
 
-@router.get("/exchange", response_class=HTMLResponse)
-def exchange_page(
-    request: Request, session: DbSession, actor: Staff, calendar: CurrentCalendar
-) -> HTMLResponse:
+def _page(
+    request: Request, session: Session, actor: Actor, calendar: Calendar, catalog: Catalog,
+    *, status: int = 200, **extra: Any,
+) -> HTMLResponse:  # fmt: skip
+    settings = request.app.state.settings
     ctx = {
         "actor": actor,
         "pending": delivery.pending(session),
@@ -39,6 +49,60 @@ def exchange_page(
         "failures": delivery.failures(session),
         "timeliness": delivery.timeliness(session, calendar),
         "days": delivery.TIMELY_WORKING_DAYS,
-        "targets": _targets(request.app.state.settings),
+        "targets": _targets(settings),
+        "layouts": national.load_layouts(settings.catalog_dir, catalog),
+        "imported": None,
+        "error": None,
+        **extra,
     }
-    return templates.TemplateResponse(request, "admin/exchange.html", ctx)
+    return templates.TemplateResponse(request, "admin/exchange.html", ctx, status)
+
+
+@router.get("/exchange", response_class=HTMLResponse)
+def exchange_page(
+    request: Request, session: DbSession, actor: Staff, calendar: CurrentCalendar,
+    catalog: CurrentCatalog,
+) -> HTMLResponse:  # fmt: skip
+    return _page(request, session, actor, calendar, catalog)
+
+
+@router.post("/exchange/export")
+def export(
+    request: Request, session: DbSession, actor: Admin, catalog: CurrentCatalog,
+    after: Annotated[str, Form(max_length=64)] = "",
+) -> Response:  # fmt: skip
+    """导出交换包: the changes after the cursor given (none: everything) as a signed zip."""
+    key = signing.ensure_key(request.app.state.settings.signing_key_path)
+    data, manifest = manual.export_zip(
+        session, after=after.strip() or None, catalog=catalog, key=key, actor=actor
+    )
+    name = f"xinyong-exchange-{manifest['until']}.zip".replace(":", "-")
+    return Response(data, media_type="application/zip",
+                    headers={"content-disposition": f'attachment; filename="{name}"',
+                             "x-exchange-until": str(manifest["until"])})  # fmt: skip
+
+
+@router.post("/exchange/import", response_class=HTMLResponse)
+def import_(
+    request: Request, session: DbSession, actor: Admin, catalog: CurrentCatalog,
+    calendar: CurrentCalendar, today: Today, file: Annotated[UploadFile, File()],
+    national_list: Annotated[str, Form(max_length=64)] = "",
+    provider: Annotated[str, Form(max_length=32)] = "",
+) -> HTMLResponse:  # fmt: skip
+    """导入: a signed package (zip) or a national list file (CSV/XLSX); a refusal comes back on
+    the page with its reason, nothing stored."""
+    settings = request.app.state.settings
+    try:
+        with session.begin_nested():
+            imported = manual.import_upload(
+                session, file.file.read(manual.MAX_UPLOAD_BYTES + 1), file.filename or "",
+                national_list=national_list or None, provider=provider.strip() or None,
+                trusted=delivery.trusted_keys(settings.signing_key_path, settings.data_dir),
+                layouts=national.load_layouts(settings.catalog_dir, catalog), catalog=catalog,
+                calendar=calendar, actor=actor, today=today,
+            )  # fmt: skip
+    except XinyongError as exc:
+        return _page(request, session, actor, calendar, catalog, status=exc.status,
+                     error=exc.message)  # fmt: skip
+    imported["file"] = file.filename
+    return _page(request, session, actor, calendar, catalog, imported=imported)

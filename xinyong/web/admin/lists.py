@@ -15,11 +15,13 @@ from xinyong import lists, measures
 from xinyong.audit import Actor
 from xinyong.catalog import Catalog
 from xinyong.enums import ListKind, Role
+from xinyong.lists.revalidation import REASON as VALIDITY_REASON
 from xinyong.web.deps import CurrentCatalog, DbSession, Today, require
 from xinyong.web.templating import templates
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 Staff = Annotated[Actor, Depends(require(Role.ADMIN, Role.AUDITOR, Role.OFFICER))]
+Admin = Annotated[Actor, Depends(require(Role.ADMIN))]
 
 
 def lists_context(session: Session, actor: Actor, catalog: Catalog, today: date) -> dict[str, Any]:
@@ -41,6 +43,32 @@ def lists_page(
 ) -> HTMLResponse:
     ctx = lists_context(session, actor, catalog, today)
     return templates.TemplateResponse(request, "admin/lists.html", ctx)
+
+
+def _validity_page(
+    request: Request, session: Session, actor: Actor, catalog: Catalog, done: int | None = None
+) -> HTMLResponse:
+    """The entries whose stored end `lists.recompute_validity` would correct (a dry run)."""
+    found = lists.recompute_validity(session, catalog=catalog, actor=actor, dry_run=True)
+    ctx = {"actor": actor, "found": found, "done": done, "reason": VALIDITY_REASON,
+           "titles": {k: lt.title for k, lt in catalog.list_types.items()}}  # fmt: skip
+    return templates.TemplateResponse(request, "admin/list_validity.html", ctx)
+
+
+@router.get("/lists/validity", response_class=HTMLResponse)
+def validity_page(
+    request: Request, session: DbSession, actor: Admin, catalog: CurrentCatalog
+) -> HTMLResponse:
+    return _validity_page(request, session, actor, catalog)
+
+
+@router.post("/lists/validity", response_class=HTMLResponse)
+def validity_run(
+    request: Request, session: DbSession, actor: Admin, catalog: CurrentCatalog
+) -> HTMLResponse:
+    """重算有效期: the same action as `xinyong lists recompute-validity`, one audit row each."""
+    corrected = lists.recompute_validity(session, catalog=catalog, actor=actor)
+    return _validity_page(request, session, actor, catalog, done=len(corrected))
 
 
 @router.get("/checks", response_class=HTMLResponse)

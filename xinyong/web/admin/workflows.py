@@ -133,6 +133,23 @@ def decide(
     return _back(f"/admin/repairs/{repair_id}")
 
 
+@router.post("/repairs/{repair_id}/revoke")
+def revoke(
+    session: DbSession,
+    actor: Officer,
+    today: Today,
+    catalog: CurrentCatalog,
+    repair_id: RowId,
+    reason: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """撤销信用修复（提供虚假材料）: `repair.revoke_for_false_materials`, audited."""
+    app = repair.get(session, repair_id, actor=actor)
+    repair.revoke_for_false_materials(
+        session, app, reason, actor=actor, today=today, catalog=catalog
+    )
+    return _back(f"/admin/repairs/{repair_id}")
+
+
 @router.get("/objections/{objection_id}", response_class=HTMLResponse)
 def objection_page(
     request: Request,

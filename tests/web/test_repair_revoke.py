@@ -1,0 +1,188 @@
+"""Revoking an approved repair for false materials (提供虚假材料): the domain action, who may, the
+record counted and disclosed again with its history, the audit row; the page button, the API and
+`xinyong repair revoke`."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from typer.testing import CliRunner
+
+from tests.factories import make_provider, make_subject
+from tests.factories.workflows import PDF, make_enterprise, make_officer, make_penalty, make_user
+from xinyong import commitments, repair
+from xinyong.audit import Actor, AuditAction
+from xinyong.catalog import Catalog
+from xinyong.cli import app as cli_app
+from xinyong.cli import context as cli_context
+from xinyong.clock import Calendar
+from xinyong.db.tables import AuditEntry, Record, RepairApplication, User
+from xinyong.enums import RecordStatus, RepairStatus, Role
+from xinyong.errors import Forbidden, InvalidInput
+
+TODAY = date(2026, 11, 23)
+
+
+def _approved(
+    session: Session, catalog: Catalog, calendar: Calendar, data_dir: Path
+) -> tuple[RepairApplication, Actor]:
+    dept = make_provider(session, name="示范区市场监督管理局", kind="market_regulation")
+    subject = make_subject(session)
+    officer = make_officer(session, dept)
+    record = make_penalty(session, subject, dept)
+    application = commitments.apply_for_repair(
+        session, record,
+        repair.Application("已整改", True, (repair.Upload("performance_proof", "p.pdf", PDF),)),
+        actor=make_enterprise(session, subject), today=TODAY, catalog=catalog, calendar=calendar,
+        data_dir=data_dir, region_code="990100", commitment_affirmed=True,
+    )  # fmt: skip
+    repair.accept(session, application, actor=officer, today=TODAY, catalog=catalog,
+                  calendar=calendar)  # fmt: skip
+    repair.decide(session, application, approve=True, reason="已整改", actor=officer,
+                  today=TODAY, catalog=catalog)  # fmt: skip
+    assert repair.current_version(session, application).status == RecordStatus.REPAIRED
+    return application, officer
+
+
+def _audit_rows(session: Session, application: RepairApplication) -> list[AuditEntry]:
+    stmt = select(AuditEntry).where(
+        AuditEntry.action == AuditAction.REPAIR_REVOKED.value,
+        AuditEntry.target_id == str(application.id),
+    )
+    return list(session.execute(stmt).scalars())
+
+
+def test_the_deciding_department_revokes_and_the_record_is_shown_again_with_history(
+    session: Session, catalog: Catalog, calendar: Calendar, tmp_path: Path
+) -> None:
+    application, officer = _approved(session, catalog, calendar, tmp_path)
+    repaired = repair.current_version(session, application)
+    repair.revoke_for_false_materials(
+        session, application, "履行凭证系伪造", actor=officer, today=TODAY, catalog=catalog
+    )
+    assert application.status == RepairStatus.REVOKED
+    assert application.decision_reason == "提供虚假材料：履行凭证系伪造"
+    restored = repair.current_version(session, application)
+    assert restored.id != repaired.id
+    assert restored.status == RecordStatus.ACTIVE
+    assert archive_until(restored)  # disclosed again, for the maximum period
+    versions = session.execute(
+        select(Record.status).where(Record.subject_id == application.subject_id)
+    ).scalars().all()  # fmt: skip
+    assert RecordStatus.REPAIRED in versions  # the repaired version is kept
+    (row,) = _audit_rows(session, application)
+    assert "提供虚假材料" in (row.reason or "")
+
+
+def archive_until(record: Record) -> bool:
+    from xinyong import archive  # noqa: PLC0415
+
+    return bool(archive.source_row(record).get("disclosure_until"))
+
+
+def test_who_may_revoke_and_a_reason_is_required(
+    session: Session, catalog: Catalog, calendar: Calendar, tmp_path: Path
+) -> None:
+    application, _officer = _approved(session, catalog, calendar, tmp_path)
+    other = make_officer(session, make_provider(session, name="示范区民政局", kind="civil_affairs"))
+    with pytest.raises(Forbidden):
+        repair.revoke_for_false_materials(
+            session, application, "伪造", actor=other, today=TODAY, catalog=catalog
+        )
+    auditor, _ = make_user(session, Role.AUDITOR)
+    with pytest.raises(Forbidden):
+        repair.revoke_for_false_materials(
+            session, application, "伪造", actor=auditor, today=TODAY, catalog=catalog
+        )
+    admin, _ = make_user(session, Role.ADMIN)
+    with pytest.raises(InvalidInput):
+        repair.revoke_for_false_materials(
+            session, application, "  ", actor=admin, today=TODAY, catalog=catalog
+        )
+    assert application.status == RepairStatus.APPROVED
+    assert not _audit_rows(session, application)
+    repair.revoke_for_false_materials(  # the credit office may
+        session, application, "材料伪造", actor=admin, today=TODAY, catalog=catalog
+    )
+    assert application.status == RepairStatus.REVOKED
+
+
+def _login(client: TestClient, session: Session, actor: Actor) -> dict[str, str]:
+    """Sign in through the login page (the client keeps the cookie); no extra headers."""
+    user = session.get(User, actor.id)
+    assert user is not None
+    response = client.post("/admin/login", data={"username": user.username,
+                           "password": "password123"}, follow_redirects=False)  # fmt: skip
+    assert response.status_code == 303
+    return {}
+
+
+def test_page_button_and_api(
+    client: TestClient, session: Session, catalog: Catalog, calendar: Calendar, tmp_path: Path
+) -> None:
+    application, officer = _approved(session, catalog, calendar, tmp_path)
+    headers = _login(client, session, officer)
+    page = client.get(f"/admin/repairs/{application.id}", headers=headers)
+    assert page.status_code == 200
+    assert 'id="revoke"' in page.text
+    done = client.post(f"/admin/repairs/{application.id}/revoke",
+                       data={"reason": "凭证伪造"}, headers=headers)  # fmt: skip
+    assert done.status_code in (200, 303)
+    session.refresh(application)
+    assert application.status == RepairStatus.REVOKED
+    again = client.post(f"/api/v1/repairs/{application.id}/revoke",
+                        json={"reason": "再次"}, headers=headers)  # fmt: skip
+    assert again.status_code == 409, again.text
+
+
+def test_page_refuses_an_empty_reason_with_a_chinese_page(
+    client: TestClient, session: Session, catalog: Catalog, calendar: Calendar, tmp_path: Path
+) -> None:
+    application, officer = _approved(session, catalog, calendar, tmp_path)
+    headers = _login(client, session, officer)
+    empty = client.post(f"/admin/repairs/{application.id}/revoke", data={"reason": ""},
+                        headers={**headers, "accept": "text/html"})  # fmt: skip
+    assert empty.status_code == 422
+    assert "虚假" in empty.text
+    assert "<html" in empty.text.lower()
+
+
+def test_api_revokes(
+    client: TestClient, session: Session, catalog: Catalog, calendar: Calendar, tmp_path: Path
+) -> None:
+    application, officer = _approved(session, catalog, calendar, tmp_path)
+    _login(client, session, officer)
+    answer = client.post(f"/api/v1/repairs/{application.id}/revoke", json={"reason": "材料伪造"})
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["status"] == "revoked"
+    assert body["record_status"] == RecordStatus.ACTIVE
+
+
+def test_cli_revokes(
+    monkeypatch: pytest.MonkeyPatch, session: Session, catalog: Catalog, calendar: Calendar,
+    tmp_path: Path,
+) -> None:  # fmt: skip
+    application, _officer = _approved(session, catalog, calendar, tmp_path)
+
+    class _Db:
+        def __enter__(self) -> Session:
+            return session
+
+        def __exit__(self, *exc: object) -> None:
+            session.flush()
+
+    monkeypatch.setattr(cli_context, "db", _Db)
+    monkeypatch.setattr(cli_context, "today", lambda: TODAY)
+    result = CliRunner().invoke(
+        cli_app, ["repair", "revoke", str(application.id), "--reason", "材料伪造", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["status"] == "revoked"
+    assert application.status == RepairStatus.REVOKED
