@@ -6,11 +6,14 @@ their ≈ 50 mapped classes (≈ 0.1 s of CPU at start-up, issue 12). No mapped 
 `relationship()`, and a foreign key names its table by string, so a class needs no other module
 loaded. What needs every table on `Base.metadata` (Alembic's autogenerate and `alembic check`,
 tests comparing the schema) calls `register_all()` first.
+A new table: its class in `tables/<domain>.py`, its name in `__all__`, `_MODULE_OF` and the
+`TYPE_CHECKING` imports (tests/test_tables_registry.py checks the three agree).
 """
 
 from __future__ import annotations
 
 import importlib
+import pkgutil
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -177,6 +180,7 @@ def _load(module: str) -> ModuleType:
 
 
 def register_all() -> None:
-    """Import every table module: all tables on `Base.metadata`."""
-    for module in sorted(set(_MODULE_OF.values())):
-        _load(module)
+    """Import every table module in this package (listed in `_MODULE_OF` or not): all tables on
+    `Base.metadata`."""
+    for found in pkgutil.iter_modules(__path__):
+        _load(found.name)
