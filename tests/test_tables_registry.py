@@ -56,3 +56,22 @@ def test_register_all_puts_every_table_on_the_metadata() -> None:
 def test_a_name_the_package_does_not_hold_is_an_attribute_error() -> None:
     with pytest.raises(AttributeError, match="NoSuchTable"):
         tables.NoSuchTable  # noqa: B018
+
+
+def test_the_package_knows_the_module_of_every_table() -> None:
+    classes = _mapped_classes()
+    expected = {getattr(tables, name).__table__.name: module for name, module in classes.items()}
+    assert expected == tables._MODULE_OF_TABLE
+
+
+def test_a_table_loads_the_tables_its_foreign_keys_name() -> None:
+    """The ORM's flush orders tables by their foreign keys (`Mapper._sorted_tables`): a consent
+    alone loads `subjects` too, and its flush order resolves."""
+    probe = (
+        "from xinyong.db.tables import Consent; from xinyong.db.base import Base; "
+        "Consent.__mapper__.base_mapper._sorted_tables; print(sorted(Base.metadata.tables))"
+    )
+    shown = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=REPO_ROOT, check=True
+    ).stdout.strip()
+    assert shown == "['consents', 'subjects']"

@@ -17,6 +17,8 @@ import pkgutil
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
+from xinyong.db.base import Base
+
 if TYPE_CHECKING:
     from xinyong.db.tables.archive import Record, RecordAuthority
     from xinyong.db.tables.audit import AuditEntry, LogCheckpoint, QueryLogEntry
@@ -162,6 +164,62 @@ _MODULE_OF = {
 }
 
 
+# the module of each table: a foreign key names its table, whose module must be loaded too
+_MODULE_OF_TABLE = {
+    "api_clients": "auth",
+    "audit_log": "audit",
+    "batch_chunks": "collection",
+    "batch_rows": "collection",
+    "batches": "collection",
+    "catalog_versions": "catalog",
+    "check_feedback": "measures",
+    "checks": "measures",
+    "commitments": "commitments",
+    "consents": "consent",
+    "content_attachments": "content",
+    "content_items": "content",
+    "evaluation_explanations": "evaluation",
+    "evaluation_pending": "evaluation_marks",
+    "evaluation_results": "evaluation",
+    "evaluation_runs": "evaluation",
+    "financing_alerts": "financing",
+    "financing_needs": "financing",
+    "indicator_snapshots": "indicators",
+    "indicator_values": "indicators",
+    "inspection_plans": "inspections",
+    "inspections": "inspections",
+    "inspectors": "inspections",
+    "institution_users": "financing",
+    "institutions": "financing",
+    "interviews": "interviews",
+    "list_entries": "lists",
+    "list_entry_steps": "lists",
+    "loan_outcomes": "financing",
+    "loan_products": "financing",
+    "log_checkpoints": "audit",
+    "objections": "objections",
+    "outbox": "exchange",
+    "providers": "providers",
+    "query_log": "audit",
+    "record_authorities": "archive",
+    "records": "archive",
+    "related_parties": "exchange",
+    "repair_applications": "repair",
+    "repair_materials": "repair",
+    "reports": "reports",
+    "scenario_partners": "scenarios",
+    "scenario_verifications": "scenarios",
+    "screening_decisions": "measures",
+    "subjects": "subjects",
+    "users": "auth",
+    "voluntary_registrations": "registrations",
+    "web_sessions": "auth",
+    "whitelist_entries": "financing",
+    "whitelist_opt_outs": "financing",
+    "whitelists": "financing",
+}
+
+
 def __getattr__(name: str) -> Any:
     module = _MODULE_OF.get(name)
     if module is None:
@@ -176,7 +234,21 @@ def _load(module: str) -> ModuleType:
     if module == "archive":
         # every record added through the ORM gets its authority's id before a flush (issue 17)
         importlib.import_module("xinyong.db.authorities")
+    _targets()
     return loaded
+
+
+def _targets() -> None:
+    """Load the tables the loaded tables' foreign keys name: the ORM's flush orders tables by
+    their foreign keys and must find each one's table (`Mapper._sorted_tables`)."""
+    known = Base.metadata.tables
+    while missing := {
+        fk.target_fullname.partition(".")[0]
+        for table in known.values()
+        for fk in table.foreign_keys
+    } - set(known):
+        for name in sorted(missing):
+            importlib.import_module(f"{__name__}.{_MODULE_OF_TABLE[name]}")
 
 
 def register_all() -> None:
