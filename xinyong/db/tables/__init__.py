@@ -1,13 +1,13 @@
 """All tables, one file per domain.
 
 A name loads its module on first use (`from xinyong.db.tables import Subject` imports
-`tables/subjects.py` only): a command imports the tables it touches, not all 24 modules and
-their ≈ 50 mapped classes (≈ 0.1 s of CPU at start-up, issue 12). No mapped class has a
-`relationship()`, and a foreign key names its table by string, so a class needs no other module
-loaded. What needs every table on `Base.metadata` (Alembic's autogenerate and `alembic check`,
-tests comparing the schema) calls `register_all()` first.
-A new table: its class in `tables/<domain>.py`, its name in `__all__`, `_MODULE_OF` and the
-`TYPE_CHECKING` imports (tests/test_tables_registry.py checks the three agree).
+`tables/subjects.py`), with the modules of the tables its foreign keys name (the ORM's flush
+orders tables by them): a command imports the tables it touches, not all 24 modules and their
+≈ 50 mapped classes (≈ 0.1 s of CPU at start-up, issue 12). No mapped class has a
+`relationship()`. What needs every table on `Base.metadata` (Alembic's autogenerate and
+`alembic check`, tests comparing the schema) calls `register_all()` first.
+A new table: its class in `tables/<domain>.py`, its name in `__all__`, `_MODULE_OF`,
+`_MODULE_OF_TABLE` and the `TYPE_CHECKING` imports (tests/test_tables_registry.py checks them).
 """
 
 from __future__ import annotations
