@@ -5,7 +5,8 @@ In one run (deterministic seed):
     computing the same per-subject counts (DuckDB when installed, else Polars; DuckDB extensions
     cannot be downloaded here, none is needed);
 (b) `xinyong evaluate --model enterprise --json` end to end, results stored (the command's wall
-time from start-up to exit, beside the run's own `seconds`; peak RSS);
+time from start-up to exit, beside the run's own `seconds`; peak RSS; the package's bytecode
+compiled first, as an installed package has it);
 (c) re-evaluating one subject after a change (`evaluation.evaluate_subject`), p50/p99 over 200;
 (d) the Spark engine on `local[2]`, when pyspark is installed (`--no-spark` leaves it out).
 Goals (issue 12): (b) ≤ 3 × (a), peak RSS ≤ 4 GB, (c) p99 ≤ 50 ms. Appends rows to
@@ -17,6 +18,7 @@ the group-by runs in Polars and the row says so.
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import random
@@ -156,7 +158,17 @@ def lower_bound(url: str, folder: Path) -> tuple[float, str]:
     return time.perf_counter() - t0, used
 
 
+def bytecode() -> None:
+    """The package's modules compiled to bytecode, as an installed package has them (pip
+    compiles a wheel's modules when it installs them). `make` exports PYTHONDONTWRITEBYTECODE
+    and the package is installed editable, so without this the command compiles the ≈ 130
+    modules of the package it imports from source at every start (≈ 0.08 s of CPU;
+    docs/dev/scale.md, fourth step)."""
+    compileall.compile_dir(ROOT / "xinyong", quiet=1)
+
+
 def end_to_end(url: str, engine: str = "embedded") -> tuple[dict[str, object], float]:
+    bytecode()
     env = {**os.environ, "XINYONG_DATABASE_URL": url, "XINYONG_TODAY": TODAY.isoformat()}
     args = [
         sys.executable,

@@ -4,6 +4,7 @@ and a missing database, log lines in the log file (stderr only with --verbose), 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -123,3 +124,40 @@ def test_check_replay_uses_the_catalog_version_the_log_names(
     assert done["matches"]
     assert done["catalog_version"] == done["logged_catalog_version"] == asked["catalog_version"]
     assert done["answer"] == asked
+
+
+def test_evaluate_start_up_imports_only_what_it_uses() -> None:
+    """`xinyong evaluate`'s modules (issue 12, its fixed cost): no web framework, no Jinja (the
+    list notice compiles its template on first use) and only the table modules it touches."""
+    probe = (
+        "import sys, xinyong.cli, xinyong.evaluation.engine; "
+        "print(','.join(m for m in ('fastapi', 'starlette', 'uvicorn', 'jinja2', 'reportlab',"
+        " 'xinyong.web', 'xinyong.db.tables.inspections', 'xinyong.db.tables.scenarios',"
+        " 'xinyong.db.tables.reports', 'xinyong.db.tables.content') if m in sys.modules))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=REPO_ROOT, check=True
+    ).stdout.strip()
+    assert loaded == ""
+
+
+def test_start_up_holds_the_collector_until_the_command_reads_its_settings(
+    tmp_path: Path,
+) -> None:
+    """`main` holds the garbage collector through the imports; reading the settings (every
+    command that works does, after its imports) freezes what start-up made and resumes it."""
+    probe = (
+        "import gc; from xinyong.cli import context; "
+        "context.hold_collector(); held = gc.isenabled(); context.settings(); "
+        "print(held, gc.isenabled(), gc.get_freeze_count() > 0)"
+    )
+    env = {**os.environ, "XINYONG_DATA_DIR": str(tmp_path)}  # its log file
+    shown = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        env=env,
+        check=True,
+    ).stdout.strip()
+    assert shown == "False True True"

@@ -95,6 +95,9 @@ def _database_line(exc: Exception) -> str | None:
 def main() -> None:
     """Entry point: domain errors, usage mistakes and a missing database become one Chinese line
     on stderr with a non-zero exit status (never a traceback)."""
+    from xinyong.cli import context  # noqa: PLC0415
+
+    context.hold_collector()
     try:
         code = app(standalone_mode=False)
     except XinyongError as exc:

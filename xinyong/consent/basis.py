@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from xinyong.audit import Actor
 from xinyong.consent.grants import INSTITUTION, MAX_PURPOSE, Grantee, Scope, find_valid
-from xinyong.db.tables import Consent, Institution, InstitutionUser, Subject
+from xinyong.db.tables import Consent, Subject
 from xinyong.enums import Role, SubjectKind
 from xinyong.errors import Forbidden, InvalidInput
 
@@ -32,6 +32,9 @@ def parties_of(session: Session, actor: Actor) -> list[Grantee]:
         return []
     if own.kind != "user":
         return [own]
+    # the financing tables load when an officer asks, not with every importer of consent
+    from xinyong.db.tables import Institution, InstitutionUser  # noqa: PLC0415
+
     inst = session.execute(
         select(Institution.id, Institution.name)
         .join(InstitutionUser, InstitutionUser.institution_id == Institution.id)

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 
 from xinyong import audit, clock
 from xinyong.audit import Actor, AuditAction
-from xinyong.db.tables import ApiClient, Consent, Institution, Subject, User
+from xinyong.db import tables  # tables.Institution: the financing tables load when a bank is named
+from xinyong.db.tables import ApiClient, Consent, Subject, User
 from xinyong.enums import Role
 from xinyong.errors import Conflict, Forbidden, InvalidInput, NotFound
 
@@ -85,7 +86,7 @@ def parse_grantee(session: Session, ref: str) -> Grantee:
     if not raw:
         kind, raw = "username", ref
     if kind == INSTITUTION and raw.isdigit():
-        inst = session.get(Institution, int(raw))
+        inst = session.get(tables.Institution, int(raw))
         if inst is None or not inst.active:
             raise BadConsent(f"被授权方“{ref}”不存在或不能接受授权")
         return Grantee(INSTITUTION, inst.id, inst.name)
@@ -121,7 +122,9 @@ def grantable_parties(session: Session) -> list[Grantee]:
         .order_by(ApiClient.id)
     ).scalars()
     banks = session.execute(
-        select(Institution).where(Institution.active.is_(True)).order_by(Institution.id)
+        select(tables.Institution)
+        .where(tables.Institution.active.is_(True))
+        .order_by(tables.Institution.id)
     ).scalars()
     return (
         [Grantee(INSTITUTION, b.id, b.name) for b in banks]

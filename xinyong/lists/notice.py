@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-
-from jinja2 import Environment, select_autoescape
+from functools import cache
+from typing import TYPE_CHECKING
 
 from xinyong.catalog import ListType, Measure
 
@@ -55,8 +55,18 @@ _TEMPLATE = """<article class="notice">
 </article>
 """
 
-_env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
-_template = _env.from_string(_TEMPLATE)
+if TYPE_CHECKING:
+    from jinja2 import Template
+
+
+@cache
+def _template() -> Template:
+    """Compiled on first use: Jinja and the template's compilation stay out of the start-up of
+    every command that imports the lists package without writing a notice (`xinyong evaluate`)."""
+    from jinja2 import Environment, select_autoescape  # noqa: PLC0415
+
+    env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
+    return env.from_string(_TEMPLATE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +103,7 @@ def facts_sentence(facts: str) -> str:
 def render(lt: ListType, facts: NoticeFacts, *, publicity: bool) -> str:
     """The notice (or, for red lists, the publicity announcement) as an HTML fragment."""
     title = f"{lt.title}拟列入公示" if publicity else f"拟列入{lt.title}事前告知书"
-    return _template.render(
+    return _template().render(
         title=title,
         n=facts,
         facts=facts_sentence(facts.facts),

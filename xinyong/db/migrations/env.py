@@ -7,10 +7,11 @@ import functools
 from alembic import context
 from sqlalchemy import Connection, ForeignKeyConstraint
 
-from xinyong.db import partitions, tables  # noqa: F401  (tables: registers every table)
+from xinyong.db import partitions, tables
 from xinyong.db.base import Base
 from xinyong.db.session import make_engine
 
+tables.register_all()  # every table on the metadata (table modules load on first use)
 config = context.config
 target_metadata = Base.metadata
 
