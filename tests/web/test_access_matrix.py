@@ -114,6 +114,9 @@ GET  /admin/inspections/{code}                      | L | N   | N   | F   | N | 
 POST /admin/inspections/{code}/{inspection_id}/result | L | A | A   | F   | A | F | F   | F
 POST /admin/inspections/inspectors                  | L | A   | A   | F   | F | F | F   | F
 POST /admin/inspections/plans                       | L | A   | A   | F   | F | F | F   | F
+GET  /admin/inspections/{code}/redraw               | L | N   | N   | F   | N | F | F   | F
+POST /api/v1/inspections/plans                      | L | A   | A   | F   | F | F | F   | F
+GET  /api/v1/inspections/plans/{code}/redraw        | L | N   | N   | F   | N | F | F   | F
 GET  /admin/related                                 | L | A   | A   | F   | F | F | F   | F
 GET  /admin/exchange                                | L | A   | F   | F   | A | F | F   | F
 GET  /admin/queue                                   | L | A   | A   | A   | F | F | F   | F

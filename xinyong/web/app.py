@@ -34,6 +34,7 @@ from xinyong.web.api import batches as api_batches
 from xinyong.web.api import checks as api_checks
 from xinyong.web.api import consents as api_consents
 from xinyong.web.api import exchange as api_exchange
+from xinyong.web.api import inspections as api_inspections
 from xinyong.web.api import reports as api_reports
 from xinyong.web.api import screening as api_screening
 from xinyong.web.api import subjects as api_subjects
@@ -85,6 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         api_consents.router,
         api_reports.router,
         api_exchange.router,
+        api_inspections.router,
         *api_checks.routers(settings),
     ]
     for router in api_routers:
