@@ -100,6 +100,9 @@ GET  /admin/checks                                  | L | A   | A   | F   | A | 
 GET  /admin/check                                   | L | A   | A   | F   | F | F | F   | F
 POST /admin/check                                   | L | A   | A   | F   | F | F | F   | F
 POST /admin/check/{check_id}/feedback               | L | N   | N   | F   | F | F | F   | F
+GET  /admin/screening                               | L | A   | A   | F   | F | F | F   | F
+POST /admin/screening                               | L | A   | A   | F   | F | F | F   | F
+POST /admin/screening/decisions                     | L | A   | A   | F   | F | F | F   | F
 POST /admin/lists                                   | L | A   | A   | F   | F | F | F   | F
 GET  /admin/lists/{entry_id}/notice                 | L | A   | A   | F   | A | F | F   | F
 GET  /admin/lists/{entry_id}/evidence/{step_id}     | L | N   | N   | F   | N | F | F   | F

@@ -28,6 +28,7 @@ from xinyong.web.admin import list_steps as admin_list_steps
 from xinyong.web.admin import lists as admin_lists
 from xinyong.web.admin import pages as admin_pages
 from xinyong.web.admin import related as admin_related
+from xinyong.web.admin import screening as admin_screening
 from xinyong.web.admin import users as admin_users
 from xinyong.web.admin import workflows as admin_workflows
 from xinyong.web.api import batches as api_batches
@@ -106,6 +107,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin_related.router)
     app.include_router(admin_exchange.router)
     app.include_router(admin_joint_check.router)
+    app.include_router(admin_screening.router)
     app.include_router(admin_users.router)
     app.include_router(portal_me.router)
     app.include_router(portal_me_consents.router)
