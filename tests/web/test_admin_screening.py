@@ -59,7 +59,9 @@ def test_an_uploaded_file_shows_hits_with_measures_and_legal_basis(
                        files={"file": ("名单.csv", data, "text/csv")})  # fmt: skip
     assert page.status_code == 200, page.text
     text = page.text
-    assert "命中 1 行" in text and "疑似命中（须复核） 1 行" in text and "未命中 1 行" in text
+    assert "命中 1 行" in text
+    assert "疑似命中（须复核） 1 行" in text
+    assert "未命中 1 行" in text
     assert "代码有误" in text
     hit = text.split("<td>命中</td>")[1].split("</tr>")[0]
     assert "拖欠农民工工资失信联合惩戒对象名单" in hit  # the list

@@ -321,14 +321,13 @@ def _for_file(frame: pl.DataFrame) -> pl.DataFrame:
     maybe_person = ~pl.col("code").str.contains(r"^[0-9A-Z]{18}$") | ~pl.col("code").str.contains(
         r"[A-WYZ]"
     )  # only these can be an ID number once normalised
-    out = frame.drop("subject_id").with_columns(
+    return frame.drop("subject_id").with_columns(
         pl.when(maybe_person).then(pl.col("code").map_elements(identifiers.mask_code,
                                                                return_dtype=pl.String))
         .otherwise("code").alias("code"),
         pl.col("lists").list.join("；"), pl.col("measures").list.join("；"),
         pl.col("legal_basis").list.join("；"),
     )  # fmt: skip
-    return out
 
 
 OUTCOME_TITLES = {

@@ -27,6 +27,7 @@ from xinyong.web.templating import templates
 router = APIRouter(prefix="/admin/screening", include_in_schema=False)
 Screener = Annotated[Actor, Depends(require(Role.ADMIN, Role.OFFICER))]
 CODE_LINE = re.compile(r"^[0-9A-Za-z]{15,18}$")  # a pasted line that is a code, not a name
+FormId = Annotated[int, Form(ge=1, le=MAX_ROW_ID)]
 SHOWN = 500  # rows of the table; the XLSX has every row
 
 
@@ -114,7 +115,7 @@ def screen(
 @router.post("/decisions", response_class=HTMLResponse)
 def decide(
     request: Request, session: DbSession, actor: Screener, catalog: CurrentCatalog, today: Today,
-    name: Annotated[str, Form(max_length=200)], subject_id: Annotated[int, Form(ge=1, le=MAX_ROW_ID)],
+    name: Annotated[str, Form(max_length=200)], subject_id: FormId,
     is_match: Annotated[str, Form(max_length=8)],
     reason: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:  # fmt: skip
@@ -123,8 +124,10 @@ def decide(
     try:
         with session.begin_nested():
             subject = subjects.get(session, subject_id)
-            screening.remember_decision(session, name, subject.code, is_match == "yes",
-                                        reason.strip() or None, actor=actor, today=today)  # fmt: skip
+            screening.remember_decision(
+                session, name, subject.code, is_match == "yes", reason.strip() or None,
+                actor=actor, today=today,
+            )  # fmt: skip
     except XinyongError as exc:
         return _page(request, actor, catalog, status=exc.status, error=exc.message)
     decided = {"name": name, "subject": subject.name, "is_match": is_match == "yes"}
