@@ -110,6 +110,12 @@ POST /admin/lists/{entry_id}/{step}                 | L | A   | A   | F   | F | 
 GET  /admin/clients                                 | L | A   | F   | F   | F | F | F   | F
 POST /admin/clients                                 | L | A   | F   | F   | F | F | F   | F
 POST /admin/clients/{name}/{action}                 | L | A   | F   | F   | F | F | F   | F
+GET  /admin/providers                               | L | A   | F   | F   | F | F | F   | F
+POST /admin/providers                               | L | A   | F   | F   | F | F | F   | F
+GET  /admin/providers/{provider_id}                 | L | A   | F   | F   | F | F | F   | F
+POST /admin/providers/{provider_id}                 | L | A   | F   | F   | F | F | F   | F
+GET  /admin/jobs                                    | L | A   | F   | F   | F | F | F   | F
+POST /admin/jobs/{name}/run                         | L | N   | F   | F   | F | F | F   | F
 GET  /admin/evaluation                              | L | A   | A   | F   | A | F | F   | F
 GET  /admin/evaluation/subjects                     | L | A   | A   | F   | A | F | F   | F
 GET  /admin/inspections                             | L | A   | A   | F   | A | F | F   | F
@@ -447,6 +453,7 @@ def scenario(
         "name": ("审批系统", "审批系统"),
         "action": ("rotate", "rotate"),
         "list_type": ("wage_arrears", "wage_arrears"),
+        "provider_id": (str(dept_a.id), str(dept_b.id)),
     })  # fmt: skip
     return Scenario(credentials, params)
 

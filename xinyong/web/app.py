@@ -23,10 +23,12 @@ from xinyong.web.admin import content as admin_content
 from xinyong.web.admin import dashboard as admin_dashboard
 from xinyong.web.admin import exchange as admin_exchange
 from xinyong.web.admin import interviews as admin_interviews
+from xinyong.web.admin import jobs as admin_jobs
 from xinyong.web.admin import joint_check as admin_joint_check
 from xinyong.web.admin import list_steps as admin_list_steps
 from xinyong.web.admin import lists as admin_lists
 from xinyong.web.admin import pages as admin_pages
+from xinyong.web.admin import providers as admin_providers
 from xinyong.web.admin import related as admin_related
 from xinyong.web.admin import screening as admin_screening
 from xinyong.web.admin import users as admin_users
@@ -109,6 +111,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin_joint_check.router)
     app.include_router(admin_screening.router)
     app.include_router(admin_users.router)
+    app.include_router(admin_providers.router)
+    app.include_router(admin_jobs.router)
     app.include_router(portal_me.router)
     app.include_router(portal_me_consents.router)
     app.include_router(portal_reports.router)
