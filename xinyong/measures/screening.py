@@ -24,7 +24,7 @@ from xinyong import audit, auth, identifiers, lists, subjects
 from xinyong.audit import Actor, AuditAction
 from xinyong.catalog import Catalog
 from xinyong.db.tables import ScreeningDecision
-from xinyong.enums import Role
+from xinyong.enums import Role, ScreeningOutcome
 from xinyong.errors import InvalidInput
 from xinyong.identifiers import frames
 from xinyong.lists import CurrentEntry
@@ -331,8 +331,9 @@ def _for_file(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 OUTCOME_TITLES = {
-    "hit": "命中", "possible_hit": "疑似命中（须复核）", "clean": "未命中",
-    "invalid_code": "代码有误", "no_input": "无代码无名称",
+    ScreeningOutcome.HIT: "命中", ScreeningOutcome.POSSIBLE_HIT: "疑似命中（须复核）",
+    ScreeningOutcome.CLEAN: "未命中", ScreeningOutcome.INVALID_CODE: "代码有误",
+    ScreeningOutcome.NO_INPUT: "无代码无名称",
 }  # fmt: skip
 COLUMN_TITLES = {
     "row_no": "行号", "code": "代码", "name": "名称", "outcome": "比对结果",
@@ -346,8 +347,8 @@ def results_xlsx(frame: pl.DataFrame) -> bytes:
     """The results as an XLSX for people: Chinese headers and outcomes, ID numbers masked."""
     import io  # noqa: PLC0415
 
-    buffer = io.BytesIO()
-    out = _for_file(frame.with_columns(pl.col("outcome").replace(OUTCOME_TITLES))).with_columns(
+    buffer, titles = io.BytesIO(), {k.value: v for k, v in OUTCOME_TITLES.items()}
+    out = _for_file(frame.with_columns(pl.col("outcome").replace(titles))).with_columns(
         pl.when(pl.col("mandatory")).then(pl.lit("是")).otherwise(pl.lit("否")).alias("mandatory")
     )
     out.rename(COLUMN_TITLES).write_excel(buffer, worksheet="比对结果")

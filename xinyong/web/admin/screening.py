@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, Response
 from xinyong import subjects
 from xinyong.audit import Actor
 from xinyong.catalog import Catalog
-from xinyong.enums import Role
+from xinyong.enums import Role, ScreeningOutcome
 from xinyong.errors import XinyongError
 from xinyong.measures import screening
 from xinyong.web.deps import CurrentCatalog, DbSession, Today, require
@@ -29,6 +29,12 @@ Screener = Annotated[Actor, Depends(require(Role.ADMIN, Role.OFFICER))]
 CODE_LINE = re.compile(r"^[0-9A-Za-z]{15,18}$")  # a pasted line that is a code, not a name
 FormId = Annotated[int, Form(ge=1, le=MAX_ROW_ID)]
 SHOWN = 500  # rows of the table; the XLSX has every row
+FIRST = {  # the table lists hits, then possible hits, then wrong codes, then the rest
+    o.value: i
+    for i, o in enumerate(
+        (ScreeningOutcome.HIT, ScreeningOutcome.POSSIBLE_HIT, ScreeningOutcome.INVALID_CODE)
+    )
+}
 
 
 def _page(
@@ -104,7 +110,7 @@ def screen(
         return Response(screening.results_xlsx(found), media_type=media, headers=headers)
     counts = dict(found["outcome"].value_counts().iter_rows())
     first = found.sort(pl.col("outcome").replace_strict(
-        {"hit": 0, "possible_hit": 1, "invalid_code": 2}, default=3, return_dtype=pl.Int8),
+        FIRST, default=len(FIRST), return_dtype=pl.Int8),
         "row_no")  # fmt: skip
     rows = [screening.ScreeningResult(**r) for r in first.head(SHOWN).iter_rows(named=True)]
     title = catalog.matters[matter].title
