@@ -47,6 +47,7 @@ def test_the_admin_runs_the_deadlines_job_and_sees_its_last_run(
         AuditEntry.action == AuditAction.JOB_RUN.value, AuditEntry.target_id == "deadlines")
         .order_by(AuditEntry.id.desc())).scalars().first()  # fmt: skip
     assert row is not None
+    assert row.after is not None
     assert row.after["ok"] is True
     assert row.after["summary"].startswith("待办 ")
     again = client.get("/admin/jobs").text

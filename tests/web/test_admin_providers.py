@@ -49,12 +49,14 @@ def test_the_admin_adds_a_provider_and_edits_it(client: TestClient, session: Ses
     assert (row.name, row.region_code, row.active) == ("示范区新登记局（更名）", "990101", False)
     audited = session.execute(select(AuditEntry).where(
         AuditEntry.action == AuditAction.PROVIDER_UPDATED.value,
-        AuditEntry.target_id == row.id)).scalar_one()  # fmt: skip
+        AuditEntry.target_id == str(row.id))).scalar_one()  # fmt: skip
+    assert audited.before is not None
+    assert audited.after is not None
     assert audited.before["name"] == "示范区新登记局"
     assert audited.after["active"] is False
     assert session.scalar(select(AuditEntry.id).where(
         AuditEntry.action == AuditAction.PROVIDER_ADDED.value,
-        AuditEntry.target_id == row.id)) is not None  # fmt: skip
+        AuditEntry.target_id == str(row.id))) is not None  # fmt: skip
 
 
 def test_bad_input_is_refused_in_chinese_beside_the_form(

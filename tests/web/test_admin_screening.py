@@ -16,8 +16,10 @@ from tests.factories import make_provider, make_subject
 from tests.factories.lists import listed
 from tests.factories.workflows import make_user
 from xinyong.audit import Actor, AuditAction
+from xinyong.catalog import Catalog
+from xinyong.clock import Calendar
 from xinyong.config import Settings
-from xinyong.db.tables import AuditEntry, ScreeningDecision
+from xinyong.db.tables import AuditEntry, ScreeningDecision, Subject
 from xinyong.enums import Role
 
 MONDAY = date(2026, 11, 23)
@@ -31,7 +33,7 @@ def settings(settings: Settings) -> Settings:
 
 
 @pytest.fixture
-def on_list(session: Session, catalog, calendar):  # type: ignore[no-untyped-def]
+def on_list(session: Session, catalog: Catalog, calendar: Calendar) -> Subject:
     subject = make_subject(session, name="示范区鸿瑞页面科技有限公司")
     listed(session, subject, "wage_arrears", catalog=catalog, calendar=calendar, actor=OFFICER,
            proposed_on=MONDAY)  # fmt: skip
@@ -48,8 +50,8 @@ def _csv(*rows: tuple[str, str]) -> bytes:
 
 
 def test_an_uploaded_file_shows_hits_with_measures_and_legal_basis(
-    client: TestClient, session: Session, on_list
-) -> None:  # type: ignore[no-untyped-def]
+    client: TestClient, session: Session, on_list: Subject
+) -> None:
     _login(client, session)
     assert "名单比对" in client.get("/admin/").text  # in the navigation
     clean = make_subject(session, name="干净的公司")
@@ -73,8 +75,8 @@ def test_an_uploaded_file_shows_hits_with_measures_and_legal_basis(
 
 
 def test_the_results_download_as_xlsx_with_chinese_headers(
-    client: TestClient, session: Session, on_list
-) -> None:  # type: ignore[no-untyped-def]
+    client: TestClient, session: Session, on_list: Subject
+) -> None:
     _login(client, session)
     got = client.post("/admin/screening", data={"matter": "procurement", "download": "xlsx",
                                                 "pasted": f"{on_list.code}\n某某公司"})  # fmt: skip
@@ -87,8 +89,8 @@ def test_the_results_download_as_xlsx_with_chinese_headers(
 
 
 def test_a_reviewer_decision_is_recorded_and_audited(
-    client: TestClient, session: Session, on_list
-) -> None:  # type: ignore[no-untyped-def]
+    client: TestClient, session: Session, on_list: Subject
+) -> None:
     _login(client, session)
     done = client.post("/admin/screening/decisions", data={
         "name": "鸿瑞页面科技有限公司", "subject_id": str(on_list.id), "is_match": "no",
@@ -100,7 +102,7 @@ def test_a_reviewer_decision_is_recorded_and_audited(
     assert row.is_match is False
     assert session.scalar(select(AuditEntry.id).where(
         AuditEntry.action == AuditAction.SCREENING_DECIDED.value,
-        AuditEntry.target_id == on_list.id)) is not None  # fmt: skip
+        AuditEntry.target_id == str(on_list.id))) is not None  # fmt: skip
     again = client.post("/admin/screening", data={"matter": "procurement",
                                                   "pasted": "鸿瑞页面科技有限公司"})  # fmt: skip
     assert "未命中 1 行" in again.text  # the non-match does not come back

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -35,7 +35,7 @@ def run(
         return
     from xinyong import jobs  # noqa: PLC0415
 
-    options: dict[str, object] = {}
+    options: dict[str, Any] = {}
     if name == "dashboard":
         from xinyong import indicators  # noqa: PLC0415
 

@@ -17,11 +17,11 @@ from fastapi.responses import HTMLResponse, Response
 from xinyong import subjects
 from xinyong.audit import Actor
 from xinyong.catalog import Catalog
+from xinyong.db.base import MAX_ROW_ID
 from xinyong.enums import Role, ScreeningOutcome
 from xinyong.errors import XinyongError
 from xinyong.measures import screening
 from xinyong.web.deps import CurrentCatalog, DbSession, Today, require
-from xinyong.web.inputs import MAX_ROW_ID
 from xinyong.web.templating import templates
 
 router = APIRouter(prefix="/admin/screening", include_in_schema=False)
