@@ -161,6 +161,16 @@ class RowOutcome(StrEnum):
     REJECTED = "rejected"  # 退回
 
 
+class ScreeningOutcome(StrEnum):
+    """What 名单比对 found for one row (`measures.screening`)."""
+
+    HIT = "hit"  # 命中
+    POSSIBLE_HIT = "possible_hit"  # 疑似命中（须复核）
+    CLEAN = "clean"  # 未命中
+    INVALID_CODE = "invalid_code"  # 代码有误
+    NO_INPUT = "no_input"  # 无代码无名称
+
+
 class ObjectionStatus(StrEnum):
     OPEN = "open"  # 异议处理中
     ANSWERED = "answered"  # 已答复

@@ -12,16 +12,24 @@ time, marked out of date after MAX_AGE).
 from __future__ import annotations
 
 import json
+import time as timer
 from collections.abc import Callable
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from xinyong import audit, clock, indicators, repair, signing, workqueue
-from xinyong.audit import Actor
+from xinyong import audit, auth, clock, indicators, repair, signing, workqueue
+from xinyong.audit import Actor, AuditAction
 from xinyong.catalog import Catalog
-from xinyong.errors import InvalidInput, NotFound
+from xinyong.db.tables import AuditEntry
+from xinyong.enums import Role
+from xinyong.errors import InvalidInput, NotFound, XinyongError
+from xinyong.log import get_logger
+
+log = get_logger(__name__)
 
 MIN_RETENTION_YEARS = 5  # 深圳条例 第45条: at least five years
 
@@ -120,8 +128,102 @@ JOBS: dict[str, Callable[..., dict[str, Any]]] = {
 }
 
 
-def run(name: str, session: Session, *, today: date, **options: Any) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class About:
+    title: str
+    does: str
+    takes: str  # how long it usually takes, for the person who presses the button
+
+
+ABOUT: dict[str, About] = {
+    "deadlines": About("待办期限日报", "列出全部待办事项及其期限，标出逾期和今日到期的事项，"
+                       "并计算各部门的信用修复及时率（只读，不修改数据）。", "通常几秒钟"),
+    "dashboard": About("重算信用工作看板", "重新计算本月信用工作看板的全部指标并保存，"
+                       "看板页面随即显示新数据。", "数据量大时可能需要几分钟，请勿重复点击"),
+    "retention": About("清理超过保存期限的日志", "删除超过保存期限（不少于 5 年）的审计日志、"
+                       "查询记录和核查日志，并生成签名检查点以便核验。", "通常不到一分钟"),
+}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class LastRun:
+    at: datetime
+    by: str
+    ok: bool
+    summary: str
+    seconds: float | None
+
+
+def run(
+    name: str, session: Session, *, today: date, actor: Actor | None = None, **options: Any
+) -> dict[str, Any]:
+    """Run a job as `actor` (the credit office), or as the platform itself when None (cron)."""
+    if actor is not None:
+        auth.require_role(actor, Role.ADMIN)
+        options["actor"] = actor
     job = JOBS.get(name)
     if job is None:
         raise UnknownJob(f"未知的任务“{name}”（可用：{'、'.join(sorted(JOBS))}）")
     return job(session, today=today, **options)
+
+
+def run_recorded(
+    name: str, session: Session, *, today: date, actor: Actor,
+    prepare: Callable[[], dict[str, Any]] | None = None, **options: Any,
+) -> tuple[LastRun, dict[str, Any] | None]:  # fmt: skip
+    """Run a job in a savepoint and record its outcome in the audit log (a failure rolls the
+    job's writes back and is recorded with its Chinese message, never a traceback). `prepare`
+    gives options that may fail themselves (a missing signing key): a failure of the run."""
+    auth.require_role(actor, Role.ADMIN)
+    if name not in JOBS:
+        raise UnknownJob(f"未知的任务“{name}”（可用：{'、'.join(sorted(JOBS))}）")
+    started = timer.perf_counter()
+    result: dict[str, Any] | None = None
+    try:
+        with session.begin_nested():
+            more = prepare() if prepare is not None else {}
+            result = run(name, session, today=today, actor=actor, **options, **more)
+    except XinyongError as exc:
+        message = exc.message
+    except Exception:  # recorded and shown in Chinese; the log keeps the trace
+        log.exception("job failed", job=name)
+        message = "任务运行出错，已记入系统日志，请联系运维人员"
+    seconds = round(timer.perf_counter() - started, 1)
+    ok = result is not None
+    summary = summarise(name, result) if result is not None else message
+    after = {"job": name, "ok": ok, "summary": summary, "seconds": seconds}
+    row = audit.record(session, actor, AuditAction.JOB_RUN if ok else AuditAction.JOB_FAILED,
+                       target_type="job", target_id=name, after=after)  # fmt: skip
+    return LastRun(row.at, actor.label, ok, summary, seconds), result
+
+
+def summarise(name: str, result: dict[str, Any]) -> str:
+    """One Chinese line of what a run did."""
+    if name == "dashboard":
+        return (f"{result['month']} 看板已重算：{result['figures']} 项指标"
+                f"（截至 {result['as_of']}）")  # fmt: skip
+    if name == "retention":
+        return (f"已清理 {result['cutoff']:%Y-%m-%d} 之前的日志："
+                f"审计日志 {result['audit_purged']} 行，查询记录 {result['query_purged']} 行，"
+                f"核查日志 {result['checks_purged']} 行；"
+                f"签名检查点 #{result['checkpoint']}")  # fmt: skip
+    return (f"待办 {result['waiting']} 项，逾期 {result['overdue']} 项，"
+            f"今日到期 {result['due_today']} 项")  # fmt: skip
+
+
+def last_runs(session: Session) -> dict[str, LastRun]:
+    """The last recorded run of each job (from the audit log)."""
+    out = {}
+    for name in JOBS:
+        row = session.execute(
+            select(AuditEntry)
+            .where(AuditEntry.target_type == "job", AuditEntry.target_id == name,
+                   AuditEntry.action.in_([AuditAction.JOB_RUN.value,
+                                          AuditAction.JOB_FAILED.value]))
+            .order_by(AuditEntry.id.desc()).limit(1)
+        ).scalar_one_or_none()  # fmt: skip
+        if row is not None:
+            after = row.after or {}
+            out[name] = LastRun(row.at, row.actor_label, row.action == AuditAction.JOB_RUN.value,
+                                str(after.get("summary", "")), after.get("seconds"))  # fmt: skip
+    return out

@@ -6,6 +6,8 @@ Owns: the `providers` rows, registration with a validated USCC. Does not: check 
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -14,7 +16,11 @@ from xinyong.audit import Actor, AuditAction
 from xinyong.auth import require_role
 from xinyong.db.tables import Provider
 from xinyong.enums import Role
-from xinyong.errors import Conflict, NotFound
+from xinyong.errors import Conflict, InvalidInput, NotFound
+
+KIND = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+REGION = re.compile(r"^[0-9]{6}$")
+NAME_MAX = 200
 
 
 class ProviderNotFound(NotFound):
@@ -30,7 +36,8 @@ def get_by_uscc(session: Session, uscc: str) -> Provider:
     provider = find_by_uscc(session, uscc)
     if provider is None:
         raise ProviderNotFound(
-            f"报送部门“{uscc}”尚未登记，请先运行 `xinyong providers add` 登记该部门"
+            f"报送部门“{uscc}”尚未登记，请信用办管理员先在“报送单位”页面"
+            "（或用 `xinyong providers add`）登记该部门"
         )
     return provider
 
@@ -63,6 +70,7 @@ def add(
 ) -> Provider:
     """Register a department; its USCC must be valid (identifier errors say what is wrong)."""
     require_role(actor, Role.ADMIN)
+    name, kind, region_code = _checked(name, kind, region_code)
     info = identifiers.validate_uscc(uscc)
     if find_by_uscc(session, info.code) is not None:
         raise Conflict(f"报送部门“{info.code}”已登记", code="providers.exists")
@@ -84,3 +92,50 @@ def add(
         after={"uscc": provider.uscc, "name": provider.name, "kind": kind},
     )
     return provider
+
+
+def _checked(
+    name: str, kind: str | None, region_code: str | None
+) -> tuple[str, str | None, str | None]:
+    name, kind, region_code = name.strip(), (kind or "").strip(), (region_code or "").strip()
+    if not name:
+        raise InvalidInput("请填写部门名称", code="providers.name_required")
+    if len(name) > NAME_MAX:
+        raise InvalidInput(f"部门名称不能超过 {NAME_MAX} 个字", code="providers.name_too_long")
+    if kind and not KIND.match(kind):
+        raise InvalidInput(
+            f"部门类别“{kind}”只能由小写英文字母、数字和下划线组成（如 market_regulation）",
+            code="providers.bad_kind",
+        )
+    if region_code and not REGION.match(region_code):
+        raise InvalidInput(f"行政区划代码“{region_code}”应为 6 位数字", code="providers.bad_region")
+    return name, kind or None, region_code or None
+
+
+def update(
+    session: Session,
+    provider: Provider,
+    *,
+    name: str,
+    kind: str | None,
+    region_code: str | None,
+    active: bool,
+    actor: Actor,
+) -> Provider:
+    """Change a department's name, kind, region or whether it is active (its USCC stays: it is
+    the key its records were submitted under). Audited with what was before."""
+    require_role(actor, Role.ADMIN)
+    name, kind, region_code = _checked(name, kind, region_code)
+    before = _shown(provider)
+    provider.name, provider.kind, provider.active = name, kind, active
+    provider.region_code = region_code
+    session.flush()
+    after = _shown(provider)
+    if after != before:
+        audit.record(session, actor, AuditAction.PROVIDER_UPDATED, target_type="provider",
+                     target_id=provider.id, before=before, after=after)  # fmt: skip
+    return provider
+
+
+def _shown(p: Provider) -> dict[str, object]:
+    return {"name": p.name, "kind": p.kind, "region_code": p.region_code, "active": p.active}

@@ -99,7 +99,7 @@ def test_plan_redraw_reproduces_and_conflicts_are_excluded(
         catalog=catalog,
         today=today,
     )
-    again = inspections.redraw(session, first)
+    again = inspections.redraw(session, first, actor=officer)
     assert again.identical
     assert again.drawn
     related_to_all = pool[0].id
@@ -123,7 +123,7 @@ def test_plan_redraw_reproduces_and_conflicts_are_excluded(
     before = {(int(i), r.subject_id) for r in rows for i in r.inspector_ids}
     for r in inspections.drawn_of(session, second):
         assert not {(int(i), r.subject_id) for i in r.inspector_ids} & before
-    assert inspections.redraw(session, second).identical
+    assert inspections.redraw(session, second, actor=officer).identical
 
 
 def test_stored_draw_changed_by_hand_is_detected(
@@ -152,7 +152,7 @@ def test_stored_draw_changed_by_hand_is_detected(
     row = inspections.drawn_of(session, plan)[0]
     row.subject_id = next(s for s, _c in plan.inputs["population"] if s != row.subject_id)
     session.flush()
-    assert not inspections.redraw(session, plan).identical
+    assert not inspections.redraw(session, plan, actor=officer).identical
 
 
 def test_results_by_the_inspecting_department_are_published_in_the_period(

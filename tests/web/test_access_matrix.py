@@ -111,6 +111,9 @@ GET  /admin/checks                                  | L | A   | A   | F   | A | 
 GET  /admin/check                                   | L | A   | A   | F   | F | F | F   | F
 POST /admin/check                                   | L | A   | A   | F   | F | F | F   | F
 POST /admin/check/{check_id}/feedback               | L | N   | N   | F   | F | F | F   | F
+GET  /admin/screening                               | L | A   | A   | F   | F | F | F   | F
+POST /admin/screening                               | L | A   | A   | F   | F | F | F   | F
+POST /admin/screening/decisions                     | L | A   | A   | F   | F | F | F   | F
 POST /admin/lists                                   | L | A   | A   | F   | F | F | F   | F
 GET  /admin/lists/{entry_id}/notice                 | L | A   | A   | F   | A | F | F   | F
 GET  /admin/lists/{entry_id}/evidence/{step_id}     | L | N   | N   | F   | N | F | F   | F
@@ -118,6 +121,12 @@ POST /admin/lists/{entry_id}/{step}                 | L | A   | A   | F   | F | 
 GET  /admin/clients                                 | L | A   | F   | F   | F | F | F   | F
 POST /admin/clients                                 | L | A   | F   | F   | F | F | F   | F
 POST /admin/clients/{name}/{action}                 | L | A   | F   | F   | F | F | F   | F
+GET  /admin/providers                               | L | A   | F   | F   | F | F | F   | F
+POST /admin/providers                               | L | A   | F   | F   | F | F | F   | F
+GET  /admin/providers/{provider_id}                 | L | A   | F   | F   | F | F | F   | F
+POST /admin/providers/{provider_id}                 | L | A   | F   | F   | F | F | F   | F
+GET  /admin/jobs                                    | L | A   | F   | F   | F | F | F   | F
+POST /admin/jobs/{name}/run                         | L | N   | F   | F   | F | F | F   | F
 GET  /admin/evaluation                              | L | A   | A   | F   | A | F | F   | F
 GET  /admin/evaluation/subjects                     | L | A   | A   | F   | A | F | F   | F
 GET  /admin/inspections                             | L | A   | A   | F   | A | F | F   | F
@@ -125,6 +134,9 @@ GET  /admin/inspections/{code}                      | L | N   | N   | F   | N | 
 POST /admin/inspections/{code}/{inspection_id}/result | L | A | A   | F   | A | F | F   | F
 POST /admin/inspections/inspectors                  | L | A   | A   | F   | F | F | F   | F
 POST /admin/inspections/plans                       | L | A   | A   | F   | F | F | F   | F
+GET  /admin/inspections/{code}/redraw               | L | N   | N   | F   | N | F | F   | F
+POST /api/v1/inspections/plans                      | L | A   | A   | F   | F | F | F   | F
+GET  /api/v1/inspections/plans/{code}/redraw        | L | N   | N   | F   | N | F | F   | F
 GET  /admin/related                                 | L | A   | A   | F   | F | F | F   | F
 GET  /admin/exchange                                | L | A   | F   | F   | A | F | F   | F
 POST /admin/exchange/export                         | L | A   | F   | F   | F | F | F   | F
@@ -461,6 +473,7 @@ def scenario(
         "name": ("审批系统", "审批系统"),
         "action": ("rotate", "rotate"),
         "list_type": ("wage_arrears", "wage_arrears"),
+        "provider_id": (str(dept_a.id), str(dept_b.id)),
     })  # fmt: skip
     return Scenario(credentials, params)
 

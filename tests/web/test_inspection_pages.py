@@ -112,7 +112,7 @@ def test_an_officer_registers_inspectors_and_makes_a_plan_on_the_page(
     assert plan.provider_id == dept.id
     pool = set(plan.inputs["inspectors"])
     assert len(pool) == 2
-    assert inspections.redraw(session, plan).identical
+    assert inspections.redraw(session, plan, actor=make_officer(session, dept)).identical
     shown = client.get("/admin/inspections/2026-YM-01").text
     assert "页面制定的抽查（2026-YM-01）" in shown
     assert "页面检查员" in shown

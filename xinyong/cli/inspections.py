@@ -98,7 +98,9 @@ def redraw(
     from xinyong import inspections  # noqa: PLC0415
 
     with ctx.db() as session:
-        result = inspections.redraw(session, inspections.get_plan(session, code))
+        result = inspections.redraw(
+            session, inspections.get_plan(session, code), actor=ctx.operator()
+        )
         out = {
             "plan": code,
             "seed": result.plan.seed,

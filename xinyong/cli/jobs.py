@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -35,7 +35,7 @@ def run(
         return
     from xinyong import jobs  # noqa: PLC0415
 
-    options: dict[str, object] = {}
+    options: dict[str, Any] = {}
     if name == "dashboard":
         from xinyong import indicators  # noqa: PLC0415
 
@@ -49,13 +49,15 @@ def run(
         from xinyong.reports.issuer import office_key  # noqa: PLC0415
 
         s = ctx.settings()
-        options = {
-            "retention_years": s.query_log_retention_years,
-            "key": office_key(s),
-            "actor": ctx.operator(),
-        }
-    with ctx.db() as session:
-        result = jobs.run(name, session, today=ctx.today(), **options)
+        options = {"retention_years": s.query_log_retention_years, "key": office_key(s)}
+    with ctx.db() as session:  # recorded like a run from the page: /admin/jobs shows it
+        last, found = jobs.run_recorded(
+            name, session, today=ctx.today(), actor=ctx.operator(), **options
+        )
+    if found is None:
+        ctx.err.print(f"[red]任务 {name} 运行失败：{last.summary}[/red]")
+        raise typer.Exit(1)
+    result = found
     if json_out:
         ctx.print_json(result)
         return

@@ -9,9 +9,10 @@ inspection's penalty arrives through normal collection.
 Start here: `draw.draw` (pure), then `plans.create_plan` and `plans.redraw`.
 """
 
-from xinyong.inspections.draw import DrawInputs, Drawn, conflicted, draw
+from xinyong.inspections.draw import DrawInputs, Drawn, conflict_reason, conflicted, draw, excluded
 from xinyong.inspections.plans import (
     RESULTS,
+    Pair,
     PlanNotFound,
     Redraw,
     add_inspector,
@@ -27,13 +28,16 @@ __all__ = [
     "RESULTS",
     "DrawInputs",
     "Drawn",
+    "Pair",
     "PlanNotFound",
     "Redraw",
     "add_inspector",
+    "conflict_reason",
     "conflicted",
     "create_plan",
     "draw",
     "drawn_of",
+    "excluded",
     "get_plan",
     "public_results",
     "record_result",

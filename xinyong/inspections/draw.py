@@ -66,11 +66,28 @@ class Drawn:
         return [self.subject_id, self.supervision_class, list(self.inspector_ids)]
 
 
+RELATED = "与该主体有利害关系"
+INSPECTED_BEFORE = "上一批次检查过该主体"
+
+
+def conflict_reason(inputs: DrawInputs, inspector: int, subject: int) -> str | None:
+    """Why the inspector may not inspect the subject (a conflict of interest), or None."""
+    if subject in inputs.related.get(inspector, frozenset()):
+        return RELATED
+    if (inspector, subject) in inputs.previous:
+        return INSPECTED_BEFORE
+    return None
+
+
 def conflicted(inputs: DrawInputs, inspector: int, subject: int) -> bool:
     """An inspector related to the subject, or who inspected it in the previous plan."""
-    return subject in inputs.related.get(inspector, frozenset()) or (
-        (inspector, subject) in inputs.previous
-    )
+    return conflict_reason(inputs, inspector, subject) is not None
+
+
+def excluded(inputs: DrawInputs, subject: int) -> list[tuple[int, str]]:
+    """The pool's inspectors kept away from `subject`, each with its reason."""
+    found = ((i, conflict_reason(inputs, i, subject)) for i in sorted(inputs.inspectors))
+    return [(i, why) for i, why in found if why is not None]
 
 
 def draw(inputs: DrawInputs) -> list[Drawn]:

@@ -25,7 +25,7 @@ from xinyong.db.tables import Inspection, InspectionPlan, Inspector, Provider, S
 from xinyong.enums import Role, SubjectStatus
 from xinyong.errors import Conflict, InvalidInput, NotFound
 from xinyong.evaluation import sector_grades, supervision
-from xinyong.inspections.draw import DrawInputs, Drawn, draw
+from xinyong.inspections.draw import DrawInputs, Drawn, draw, excluded
 
 UNGRADED_CLASS = "B"
 RESULTS = ("未发现问题", "发现问题已责令整改", "发现问题已立案查处", "未找到检查对象")
@@ -37,11 +37,27 @@ class PlanNotFound(NotFound):
 
 
 @dataclass(frozen=True, slots=True)
+class Pair:
+    """One subject of a redraw: what was stored beside what the recorded seed gives again."""
+
+    subject_id: int
+    supervision_class: str
+    stored: tuple[int, ...] | None  # None: the subject is not in the stored draw
+    again: tuple[int, ...] | None  # None: the redraw does not draw the subject
+    excluded: list[tuple[int, str]]  # the pool's inspectors kept away, with the reason
+
+    @property
+    def same(self) -> bool:
+        return self.stored == self.again
+
+
+@dataclass(frozen=True, slots=True)
 class Redraw:
     plan: InspectionPlan
     identical: bool
     drawn: list[Drawn]
     stored: list[Drawn]
+    pairs: list[Pair]
 
 
 def add_inspector(
@@ -128,16 +144,23 @@ def create_plan(
     period_start: date,
     period_end: date,
     seed: str | None = None,
+    ratios: dict[str, float] | None = None,
+    inspector_ids: list[int] | None = None,
     actor: Actor,
     catalog: Catalog,
     today: date,
 ) -> InspectionPlan:
-    """Record a plan with its seed and inputs, and store its draw (one transaction)."""
+    """Record a plan with its seed and inputs, and store its draw (one transaction).
+
+    `ratios` may raise a class's ratio above the catalog's (never lower it); `inspector_ids`
+    narrows the pool to some of the department's inspectors (default: all of them)."""
     auth.require_role(actor, *OFFICERS)
     auth.require_provider_scope(actor, provider.id)
     rules = supervision.rules_of(catalog)
     if sector not in {s.id for s in rules.sectors}:
         raise InvalidInput(f"未知的监管领域“{sector}”：" + "、".join(s.id for s in rules.sectors))
+    treatments = rules.sector(sector).classes
+    chosen = _ratios(treatments, ratios or {}, rules)
     if period_end < period_start:
         raise InvalidInput("抽查期间的结束日期不能早于开始日期")
     if session.execute(select(InspectionPlan.id).where(InspectionPlan.code == code)).first():
@@ -154,18 +177,11 @@ def create_plan(
             select(Inspection).where(Inspection.plan_id == previous.id)
         ).scalars():
             pairs |= {(int(i), row.subject_id) for i in row.inspector_ids}
-    pool = (
-        session.execute(
-            select(Inspector).where(Inspector.provider_id == provider.id).order_by(Inspector.id)
-        )
-        .scalars()
-        .all()
-    )
-    treatments = rules.sector(sector).classes
+    pool = _pool(session, provider, inspector_ids)
     inputs = DrawInputs(
         seed=seed or secrets.token_hex(8),
         population=tuple(_population(session, region_code, sector, catalog, today)),
-        ratios={cls: t.ratio for cls, t in treatments.items()},
+        ratios=chosen,
         min_ratio=rules.inspections.min_ratio,
         inspectors=tuple(i.id for i in pool),
         related={i.id: frozenset(int(s) for s in i.related_subject_ids) for i in pool},
@@ -215,19 +231,70 @@ def create_plan(
     return plan
 
 
+def _ratios(
+    treatments: dict[str, Any], asked: dict[str, float], rules: supervision.SupervisionRules
+) -> dict[str, float]:
+    """The catalog's ratio per class, raised where the plan asks for more (never lowered)."""
+    out = {cls: t.ratio for cls, t in treatments.items()}
+    for cls, ratio in asked.items():
+        if cls not in out:
+            raise InvalidInput(f"监管类别“{cls}”不在该监管领域的抽查比例表中")
+        if not 0 <= ratio <= 1:
+            raise InvalidInput(f"{rules.class_title(cls)}的抽查比例应在 0 至 100% 之间")
+        if ratio < out[cls]:
+            raise InvalidInput(
+                f"{rules.class_title(cls)}的抽查比例不得低于目录规定的 {out[cls]:.0%}"
+            )
+        out[cls] = ratio
+    return out
+
+
+def _pool(session: Session, provider: Provider, ids: list[int] | None) -> list[Inspector]:
+    """The department's inspectors, or the ones chosen of them (each must belong to it)."""
+    stmt = select(Inspector).where(Inspector.provider_id == provider.id).order_by(Inspector.id)
+    every = list(session.execute(stmt).scalars())
+    if ids is None:
+        return every
+    wanted = set(ids)
+    unknown = wanted - {i.id for i in every}
+    if unknown:
+        raise InvalidInput(f"检查人员 {sorted(unknown)} 不是{provider.name}登记的检查人员")
+    if not wanted:
+        raise InvalidInput("请至少选择一名检查人员")
+    return [i for i in every if i.id in wanted]
+
+
 def drawn_of(session: Session, plan: InspectionPlan) -> list[Inspection]:
     stmt = select(Inspection).where(Inspection.plan_id == plan.id).order_by(Inspection.id)
     return list(session.execute(stmt).scalars())
 
 
-def redraw(session: Session, plan: InspectionPlan) -> Redraw:
-    """Re-run the draw from the plan's recorded seed and inputs; compare with the stored draw."""
-    again = draw(DrawInputs.from_json(plan.inputs))
+def redraw(session: Session, plan: InspectionPlan, *, actor: Actor) -> Redraw:
+    """Re-run the draw from the plan's recorded seed and inputs; compare with the stored draw,
+    subject by subject, with the inspectors each subject's conflicts of interest kept away.
+    The inspecting department's officers, the credit office and auditors may check a draw."""
+    auth.require_role(actor, *OFFICERS, Role.AUDITOR)
+    if actor.role == Role.OFFICER:
+        auth.require_provider_scope(actor, plan.provider_id)
+    inputs = DrawInputs.from_json(plan.inputs)
+    again = draw(inputs)
     stored = [
         Drawn(r.subject_id, r.supervision_class, tuple(int(i) for i in r.inspector_ids))
         for r in drawn_of(session, plan)
     ]
-    return Redraw(plan, again == stored, again, stored)
+    by_stored = {d.subject_id: d for d in stored}
+    by_again = {d.subject_id: d for d in again}
+    order = [d.subject_id for d in stored] + [s for s in by_again if s not in by_stored]
+    pairs = []
+    for sid in order:
+        first = by_stored.get(sid) or by_again[sid]
+        pairs.append(
+            Pair(sid, first.supervision_class,
+                 by_stored[sid].inspector_ids if sid in by_stored else None,
+                 by_again[sid].inspector_ids if sid in by_again else None,
+                 excluded(inputs, sid))
+        )  # fmt: skip
+    return Redraw(plan, again == stored, again, stored, pairs)
 
 
 def record_result(

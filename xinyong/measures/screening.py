@@ -24,7 +24,7 @@ from xinyong import audit, auth, identifiers, lists, subjects
 from xinyong.audit import Actor, AuditAction
 from xinyong.catalog import Catalog
 from xinyong.db.tables import ScreeningDecision
-from xinyong.enums import Role
+from xinyong.enums import Role, ScreeningOutcome
 from xinyong.errors import InvalidInput
 from xinyong.identifiers import frames
 from xinyong.lists import CurrentEntry
@@ -42,9 +42,11 @@ RESULT_SCHEMA: dict[str, PolarsDataType] = {
     "row_no": pl.Int64, "code": pl.String, "name": pl.String, "outcome": pl.String,
     "subject_id": pl.Int64, "subject_code": pl.String, "subject_name": pl.String,
     "lists": pl.List(pl.String), "measures": pl.List(pl.String), "mandatory": pl.Boolean,
-    "score": pl.Float64, "reason": pl.String,
+    "legal_basis": pl.List(pl.String), "score": pl.Float64, "reason": pl.String,
 }  # fmt: skip
-HIT_COLUMNS = ("subject_id", "subject_code", "subject_name", "lists", "measures", "mandatory")
+HIT_COLUMNS = (
+    "subject_id", "subject_code", "subject_name", "lists", "measures", "mandatory", "legal_basis",
+)  # fmt: skip
 
 
 class ScreeningFileError(InvalidInput):
@@ -70,6 +72,7 @@ class ScreeningResult:
     lists: tuple[str, ...] = ()
     measures: tuple[str, ...] = ()
     mandatory: bool = False
+    legal_basis: tuple[str, ...] = ()  # of the measures, as cited by the catalog
     score: float | None = None
     reason: str = ""
 
@@ -84,6 +87,7 @@ class ScreeningResult:
             "lists": list(self.lists),
             "measures": list(self.measures),
             "mandatory": self.mandatory,
+            "legal_basis": list(self.legal_basis),
             "score": self.score,
             "reason": self.reason,
         }
@@ -109,7 +113,7 @@ class ScreeningIndex:
         """One row per listed code with what a hit on it shows, to join the input against."""
         rows = [(code, *_hit_fields(e, matter, catalog)) for code, e in self.by_code.items()]
         return pl.DataFrame(
-            [(c, i, s, n, list(ls), list(ms), m) for c, i, s, n, ls, ms, m in rows],
+            [(c, i, s, n, list(ls), list(ms), m, list(b)) for c, i, s, n, ls, ms, m, b in rows],
             schema={"normalised": pl.String, **{k: RESULT_SCHEMA[k] for k in HIT_COLUMNS}},
             orient="row",
         )
@@ -146,14 +150,16 @@ def _shown(e: CurrentEntry) -> str:
 
 def _hit_fields(
     entries: list[CurrentEntry], matter: str, catalog: Catalog
-) -> tuple[int, str, str, tuple[str, ...], tuple[str, ...], bool]:
-    """Subject, list titles, measure contents and whether one is mandatory, for a hit."""
+) -> tuple[int, str, str, tuple[str, ...], tuple[str, ...], bool, tuple[str, ...]]:
+    """Subject, list titles, measure contents, whether one is mandatory and the measures'
+    legal basis, for a hit."""
     found = [m for e in entries for m in rules.measures_for_hit(e.hit, matter, catalog)]
     first = entries[0]
     return (
         first.subject_id, _shown(first), first.subject_name,
         tuple(dict.fromkeys(e.hit.list_title for e in entries)),
         tuple(dict.fromkeys(m.content for m in found)), any(m.mandatory for m in found),
+        tuple(dict.fromkeys(b for m in found for b in m.legal_basis)),
     )  # fmt: skip
 
 
@@ -192,7 +198,8 @@ def screen_rows(
     )  # fmt: skip
     found = screen_frame(frame, matter, index, catalog=catalog, today=today)
     for r in found.iter_rows(named=True):
-        yield ScreeningResult(**{**r, "lists": tuple(r["lists"]), "measures": tuple(r["measures"])})
+        yield ScreeningResult(**{**r, "lists": tuple(r["lists"]), "measures": tuple(r["measures"]),
+                                 "legal_basis": tuple(r["legal_basis"])})  # fmt: skip
 
 
 def screen_frame(
@@ -242,7 +249,7 @@ def _screen_codes(
         .otherwise(pl.lit("clean")).alias("outcome"),
         "subject_id", "subject_code", "subject_name",
         pl.col("lists").fill_null([]), pl.col("measures").fill_null([]),
-        pl.col("mandatory").fill_null(False),
+        pl.col("mandatory").fill_null(False), pl.col("legal_basis").fill_null([]),
         pl.when(hit).then(1.0).alias("score"),
         pl.when(invalid).then("error").when(hit).then(pl.lit("代码一致"))
         .otherwise(pl.lit("代码未命中有效名单")).alias("reason"),
@@ -263,7 +270,8 @@ def _screen_name(
 
 def _as_row(r: ScreeningResult) -> tuple[Any, ...]:
     return (r.row_no, r.code, r.name, r.outcome, r.subject_id, r.subject_code, r.subject_name,
-            list(r.lists), list(r.measures), r.mandatory, r.score, r.reason)  # fmt: skip
+            list(r.lists), list(r.measures), r.mandatory, list(r.legal_basis), r.score,
+            r.reason)  # fmt: skip
 
 
 # ---- files ------------------------------------------------------------------------------------
@@ -301,20 +309,50 @@ def read_rows(path: Path) -> list[ScreeningRow]:
 
 def write_frame(path: Path, frame: pl.DataFrame) -> int:
     """The results file: ID numbers masked, lists and measures joined with "；"."""
-    maybe_person = ~pl.col("code").str.contains(r"^[0-9A-Z]{18}$") | ~pl.col("code").str.contains(
-        r"[A-WYZ]"
-    )  # only these can be an ID number once normalised
-    out = frame.drop("subject_id").with_columns(
-        pl.when(maybe_person).then(pl.col("code").map_elements(identifiers.mask_code,
-                                                               return_dtype=pl.String))
-        .otherwise("code").alias("code"),
-        pl.col("lists").list.join("；"), pl.col("measures").list.join("；"),
-    )  # fmt: skip
+    out = _for_file(frame)
     if path.suffix.lower() == ".xlsx":
         out.write_excel(path, worksheet="比对结果")
     else:
         out.write_csv(path)
     return out.height
+
+
+def _for_file(frame: pl.DataFrame) -> pl.DataFrame:
+    maybe_person = ~pl.col("code").str.contains(r"^[0-9A-Z]{18}$") | ~pl.col("code").str.contains(
+        r"[A-WYZ]"
+    )  # only these can be an ID number once normalised
+    return frame.drop("subject_id").with_columns(
+        pl.when(maybe_person).then(pl.col("code").map_elements(identifiers.mask_code,
+                                                               return_dtype=pl.String))
+        .otherwise("code").alias("code"),
+        pl.col("lists").list.join("；"), pl.col("measures").list.join("；"),
+        pl.col("legal_basis").list.join("；"),
+    )  # fmt: skip
+
+
+OUTCOME_TITLES = {
+    ScreeningOutcome.HIT: "命中", ScreeningOutcome.POSSIBLE_HIT: "疑似命中（须复核）",
+    ScreeningOutcome.CLEAN: "未命中", ScreeningOutcome.INVALID_CODE: "代码有误",
+    ScreeningOutcome.NO_INPUT: "无代码无名称",
+}  # fmt: skip
+COLUMN_TITLES = {
+    "row_no": "行号", "code": "代码", "name": "名称", "outcome": "比对结果",
+    "subject_code": "命中主体代码", "subject_name": "命中主体名称", "lists": "所在名单",
+    "measures": "惩戒措施", "mandatory": "含强制措施", "legal_basis": "法律依据",
+    "score": "相似度", "reason": "说明",
+}  # fmt: skip
+
+
+def results_xlsx(frame: pl.DataFrame) -> bytes:
+    """The results as an XLSX for people: Chinese headers and outcomes, ID numbers masked."""
+    import io  # noqa: PLC0415
+
+    buffer, titles = io.BytesIO(), {k.value: v for k, v in OUTCOME_TITLES.items()}
+    out = _for_file(frame.with_columns(pl.col("outcome").replace(titles))).with_columns(
+        pl.when(pl.col("mandatory")).then(pl.lit("是")).otherwise(pl.lit("否")).alias("mandatory")
+    )
+    out.rename(COLUMN_TITLES).write_excel(buffer, worksheet="比对结果")
+    return buffer.getvalue()
 
 
 def write_results(path: Path, results: Iterable[ScreeningResult]) -> int:
@@ -323,6 +361,16 @@ def write_results(path: Path, results: Iterable[ScreeningResult]) -> int:
 
 
 # ---- actions ----------------------------------------------------------------------------------
+
+
+def screen(
+    session: Session, frame: pl.DataFrame, matter: str, *, actor: Actor, catalog: Catalog,
+    today: date,
+) -> pl.DataFrame:  # fmt: skip
+    """A business system's officer screens a file of rows against the lists in force."""
+    auth.require_role(actor, Role.ADMIN, Role.OFFICER, Role.SYSTEM)
+    index = build_index(session, catalog=catalog, today=today)
+    return screen_frame(frame, matter, index, catalog=catalog, today=today)
 
 
 def remember_decision(

@@ -25,17 +25,21 @@ from xinyong.web.admin import dashboard as admin_dashboard
 from xinyong.web.admin import disclosure as admin_disclosure
 from xinyong.web.admin import exchange as admin_exchange
 from xinyong.web.admin import interviews as admin_interviews
+from xinyong.web.admin import jobs as admin_jobs
 from xinyong.web.admin import joint_check as admin_joint_check
 from xinyong.web.admin import list_steps as admin_list_steps
 from xinyong.web.admin import lists as admin_lists
 from xinyong.web.admin import pages as admin_pages
+from xinyong.web.admin import providers as admin_providers
 from xinyong.web.admin import related as admin_related
+from xinyong.web.admin import screening as admin_screening
 from xinyong.web.admin import users as admin_users
 from xinyong.web.admin import workflows as admin_workflows
 from xinyong.web.api import batches as api_batches
 from xinyong.web.api import checks as api_checks
 from xinyong.web.api import consents as api_consents
 from xinyong.web.api import exchange as api_exchange
+from xinyong.web.api import inspections as api_inspections
 from xinyong.web.api import repairs as api_repairs
 from xinyong.web.api import reports as api_reports
 from xinyong.web.api import screening as api_screening
@@ -89,6 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         api_reports.router,
         api_exchange.router,
         api_repairs.router,
+        api_inspections.router,
         *api_checks.routers(settings),
     ]
     for router in api_routers:
@@ -108,9 +113,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin_related.router)
     app.include_router(admin_exchange.router)
     app.include_router(admin_joint_check.router)
+    app.include_router(admin_screening.router)
     app.include_router(admin_users.router)
     app.include_router(admin_accounts.router)
     app.include_router(admin_disclosure.router)
+    app.include_router(admin_providers.router)
+    app.include_router(admin_jobs.router)
     app.include_router(portal_me.router)
     app.include_router(portal_me_consents.router)
     app.include_router(portal_reports.router)

@@ -31,6 +31,44 @@ Planner = Annotated[Actor, Depends(require(Role.OFFICER, Role.ADMIN))]
 Text = Annotated[str, Form(max_length=200)]
 
 
+async def _plan_choices(request: Request) -> dict[str, Any]:
+    """The plan form's fields whose names come from the catalog: `ratio_<class>` (percent, blank
+    = the catalog's) and the ticked inspectors (`pool`, with `pool_chosen` saying the list was
+    shown: without it the whole department's pool is drawn from, as the CLI does)."""
+    form = await request.form()
+    ratios: dict[str, str] = {
+        str(k)[6:]: str(v).strip() for k, v in form.items() if str(k).startswith("ratio_")
+    }
+    pool = [str(v) for v in form.getlist("pool")] if form.get("pool_chosen") else None
+    return {"ratios": {k: v for k, v in ratios.items() if v}, "pool": pool}
+
+
+PlanChoices = Annotated[dict[str, Any], Depends(_plan_choices)]
+
+
+def _percent(text: str, cls: str) -> float:
+    try:
+        return float(text.rstrip("%％")) / 100
+    except ValueError:
+        raise InvalidInput(f"监管类别 {cls} 的抽查比例应为百分数，如 10：{text}") from None
+
+
+def _chosen(session: DbSession, dept: Provider, texts: list[str] | None) -> list[int] | None:
+    """The ticked inspectors of the plan's department (the list shows every department the
+    officer sees; the plan draws from its own department's only)."""
+    if texts is None:
+        return None
+    try:
+        ids = {int(t) for t in texts}
+    except ValueError:
+        raise InvalidInput("所选检查人员无效，请刷新页面后重新选择") from None
+    stmt = select(Inspector.id).where(Inspector.provider_id == dept.id, Inspector.id.in_(ids))
+    found = sorted(session.execute(stmt).scalars())
+    if ids and not found:
+        raise InvalidInput(f"所勾选的检查人员都不属于{dept.name}，请勾选该部门的检查人员")
+    return found
+
+
 @portal.get("/inspections", response_class=HTMLResponse)
 def public_page(
     request: Request, session: DbSession, today: Today, catalog: CurrentCatalog
@@ -127,19 +165,24 @@ def add_inspector(
 def make_plan(
     request: Request, session: DbSession, actor: Planner, today: Today, catalog: CurrentCatalog,
     code: Text, title: Text, department: Text, sector: Text, region: Text, period_start: Text,
-    period_end: Text, seed: Annotated[str, Form(max_length=64)] = "",
+    period_end: Text, choices: PlanChoices, seed: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:  # fmt: skip
-    """制定抽查计划: the draw runs at once with a recorded seed (random unless given)."""
-    form = {"code": code, "title": title, "department": department, "sector": sector,
-            "region": region, "period_start": period_start, "period_end": period_end,
-            "seed": seed}  # fmt: skip
+    """制定抽查计划: the draw runs at once with a recorded seed (random unless given), at the
+    catalog's ratios (raised per class where asked) from the chosen inspectors."""
+    form: dict[str, Any] = {
+        "code": code, "title": title, "department": department, "sector": sector,
+        "region": region, "period_start": period_start, "period_end": period_end, "seed": seed,
+        **{f"ratio_{k}": v for k, v in choices["ratios"].items()}, "pool": choices["pool"],
+    }  # fmt: skip
 
     def act() -> str:
+        dept = providers.get_by_uscc(session, department.strip())
         plan = inspections.create_plan(
-            session, code=code.strip(), title=title.strip(),
-            provider=providers.get_by_uscc(session, department.strip()), sector=sector,
+            session, code=code.strip(), title=title.strip(), provider=dept, sector=sector,
             region_code=region.strip(), period_start=_day(period_start, "抽查开始日期"),
             period_end=_day(period_end, "抽查结束日期"), seed=seed.strip() or None,
+            ratios={k: _percent(v, k) for k, v in choices["ratios"].items()},
+            inspector_ids=_chosen(session, dept, choices["pool"]),
             actor=actor, catalog=catalog, today=today,
         )  # fmt: skip
         return f"/admin/inspections/{quote(plan.code, safe='')}"
@@ -147,16 +190,16 @@ def make_plan(
     return _attempt(request, session, actor, today, form, "plan", act)
 
 
+def _people(session: DbSession, plan: InspectionPlan) -> dict[int, Inspector]:
+    stmt = select(Inspector).where(Inspector.provider_id == plan.provider_id)
+    return {i.id: i for i in session.execute(stmt).scalars()}
+
+
 @admin.get("/inspections/{code}", response_class=HTMLResponse)
 def plan_page(request: Request, session: DbSession, actor: Officer, code: str) -> HTMLResponse:
     plan = inspections.get_plan(session, code)
     rows = inspections.drawn_of(session, plan)
-    people = {
-        i.id: i
-        for i in session.execute(
-            select(Inspector).where(Inspector.provider_id == plan.provider_id)
-        ).scalars()
-    }
+    people = _people(session, plan)
     who = {
         s.id: subjects.public_view(s)
         for s in subjects.by_ids(session, [r.subject_id for r in rows])
@@ -171,6 +214,27 @@ def plan_page(request: Request, session: DbSession, actor: Officer, code: str) -
         "rules": supervision.rules_of(request.app.state.catalogs.current),
     }
     return templates.TemplateResponse(request, "inspections/plan.html", context)
+
+
+@admin.get("/inspections/{code}/redraw", response_class=HTMLResponse)
+def redraw_page(request: Request, session: DbSession, actor: Officer, code: str) -> HTMLResponse:
+    """复核抽取: the draw again from the recorded seed and inputs, beside the stored one, pair by
+    pair, with the inspectors each subject's conflicts of interest kept away."""
+    plan = inspections.get_plan(session, code)
+    result = inspections.redraw(session, plan, actor=actor)
+    people = _people(session, plan)
+    ids = [p.subject_id for p in result.pairs]
+    who = {s.id: subjects.public_view(s) for s in subjects.by_ids(session, ids)}
+    context = {
+        "actor": actor,
+        "plan": plan,
+        "result": result,
+        "people": people,
+        "who": who,
+        "rules": supervision.load_rules(),
+        "department": providers.get(session, plan.provider_id).name,
+    }
+    return templates.TemplateResponse(request, "inspections/redraw.html", context)
 
 
 @admin.post("/inspections/{code}/{inspection_id}/result")
