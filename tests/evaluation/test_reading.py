@@ -100,29 +100,30 @@ def test_windows_keyed_by_the_stored_severity_equal_the_reference(
 
 @pytest.mark.postgres  # the COPY's blocks: PostgreSQL's read
 def test_copy_read_in_blocks_gives_every_row_once_and_raises_its_error(
-    session: Session, monkeypatch: pytest.MonkeyPatch
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The COPY read a block of rows at a time (`reading.BLOCK`), cut into frames of `rows`
-    rows: every row once, in order; an error the server raises mid-COPY reaches the caller."""
+    rows: every row once, in order; an error the server raises mid-COPY reaches the caller —
+    on the session's connection and on the second one (`_beside`)."""
     monkeypatch.setattr(reading, "BLOCK", 2)
-    numbers: Select[Any] = select(literal_column("n")).select_from(
-        text("generate_series(1, 7) AS n")
-    )
-    frames = list(reading.read_batches(session, numbers, {"n": pl.Int64}, rows=3))
-    assert [f["n"].to_list() for f in frames] == [[1, 2, 3], [4, 5, 6], [7]]
-    assert reading.read_frame(session, numbers, {"n": pl.Int64})["n"].to_list() == list(range(1, 8))
-    empty = numbers.where(literal_column("n") > 7)
-    assert reading.read_frame(session, empty, {"n": pl.Int64}).height == 0
-    failing = select((literal(1) / (literal_column("n") - 5)).label("q")).select_from(
-        text("generate_series(1, 7) AS n")
-    )
-    with pytest.raises(psycopg.errors.DivisionByZero):
-        reading.read_frame(session, failing, {"q": pl.Int64})
-    session.rollback()
-    with pytest.raises(psycopg.errors.DivisionByZero):  # on the second connection too
-        list(reading.read_batches(session, failing, {"q": pl.Int64}, rows=3))
-    session.rollback()
-    assert session.execute(select(literal(1))).scalar_one() == 1  # the session still works
+    series = text("generate_series(1, 7) AS n")
+    numbers: Select[Any] = select(literal_column("n")).select_from(series)
+    failing = select((literal(1) / (literal_column("n") - 5)).label("q")).select_from(series)
+    with Session(engine) as reader:
+        frames = list(reading.read_batches(reader, numbers, {"n": pl.Int64}, rows=3))
+        assert [f["n"].to_list() for f in frames] == [[1, 2, 3], [4, 5, 6], [7]]
+        one = reading.read_frame(reader, numbers, {"n": pl.Int64})
+        assert one["n"].to_list() == list(range(1, 8))
+        empty = numbers.where(literal_column("n") > 7)
+        assert reading.read_frame(reader, empty, {"n": pl.Int64}).height == 0
+        reader.rollback()
+        with pytest.raises(psycopg.errors.DivisionByZero):  # on the second connection
+            list(reading.read_batches(reader, failing, {"q": pl.Float64}, rows=3))
+        reader.rollback()
+        with pytest.raises(psycopg.errors.DivisionByZero):  # on the session's
+            reading.read_frame(reader, failing, {"q": pl.Float64})
+        reader.rollback()
+        assert reader.execute(select(literal(1))).scalar_one() == 1  # still usable
 
 
 def test_undated_records_read_the_start_field_and_dated_ones_the_column(
