@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -20,10 +19,9 @@ import polars as pl
 from sqlalchemy import ColumnElement, and_, case, literal, null, select
 from sqlalchemy.orm import Session
 
-from xinyong import archive, disclosure
-from xinyong.catalog import Catalog, InfoClass
+from xinyong import archive
+from xinyong.catalog import Catalog
 from xinyong.db.tables import Commitment, Record, VoluntaryRegistration
-from xinyong.disclosure import stored as stored_severity
 from xinyong.enums import RecordStatus, RegistrationStatus
 from xinyong.evaluation.facts import (
     NUMERIC,
@@ -33,6 +31,7 @@ from xinyong.evaluation.facts import (
     scored_classes,
 )
 from xinyong.evaluation.reading import read_batches, read_frame
+from xinyong.evaluation.record_reads import Reads, needed, reads_of
 from xinyong.evaluation.record_windows import Window, stored_data, window
 from xinyong.evaluation.scoring import Fact
 from xinyong.lists import ListHit
@@ -174,86 +173,6 @@ def record_batches(
     yield from read_batches(session, stmt, schema, rows or BATCH_ROWS)
 
 
-Combo = tuple[bool, bool]  # (classified, dated): a row's stored severity basis / decision date
-COMBOS: tuple[Combo, ...] = ((False, False), (False, True), (True, False), (True, True))
-# A condition on a row: its class among these, and (None: either) classified / dated.
-Term = tuple[tuple[str, ...], bool | None, bool | None]
-
-
-@dataclass(frozen=True, slots=True)
-class Reads:
-    """What a run reads of records: the scored classes; per data field, the classes whose window
-    reads it and under which of a row's (classified, dated) — `disclosure.window_fields`:
-    classified, a stored severity under a basis the loaded catalog gives; dated, a decision
-    date in its column — and the classes whose numbers do; the stored severity bases the loaded
-    catalog gives (`disclosure.stored.bases`)."""
-
-    classes: dict[str, InfoClass]
-    window: dict[str, dict[str, set[Combo]]]  # field → class → combos its window reads it in
-    numeric: dict[str, list[str]]
-    bases: list[str]
-
-    @property
-    def fields(self) -> list[str]:
-        return sorted(set(self.window) | set(self.numeric))
-
-    def terms(self, field_id: str, *, numbers: bool) -> list[Term]:
-        """When a row needs `field_id`: for its window (and, `numbers`, for its numbers)."""
-        always = set(self.numeric.get(field_id, ())) if numbers else set()
-        by_combos: dict[frozenset[Combo], list[str]] = defaultdict(list)
-        for info_class, read_in in sorted(self.window.get(field_id, {}).items()):
-            if info_class in always:
-                continue
-            if len(read_in) == len(COMBOS):
-                always.add(info_class)
-            else:
-                by_combos[frozenset(read_in)].append(info_class)
-        out: list[Term] = [(tuple(sorted(always)), None, None)] if always else []
-        for combos, classes in by_combos.items():
-            out += [(tuple(classes), k, d) for k, d in _simplest(combos)]
-        return out
-
-
-def _simplest(combos: frozenset[Combo]) -> list[tuple[bool | None, bool | None]]:
-    """Conditions (None: either value) whose union is exactly `combos`."""
-    out: list[tuple[bool | None, bool | None]] = []
-    for k, d in sorted(combos):
-        term: tuple[bool | None, bool | None]
-        term = (None, d) if (not k, d) in combos else (k, None) if (k, not d) in combos else (k, d)
-        if term not in out:
-            out.append(term)
-    return out
-
-
-def _needed(terms: Sequence[Term], info_class: Any, known: Any, dated: Any) -> Any:
-    """`terms` as one condition, in SQL or Polars (both combine with & | ~): `info_class(names)`
-    the class test, `known` / `dated` a row's stored severity basis / decision date test."""
-    out = None
-    for classes, k, d in terms:
-        cond = info_class(list(classes))
-        if k is not None:
-            cond = cond & (known if k else ~known)
-        if d is not None:
-            cond = cond & (dated if d else ~dated)
-        out = cond if out is None else out | cond
-    return out
-
-
-def _reads(catalog: Catalog) -> Reads:
-    classes = scored_classes(catalog)
-    reads = Reads(classes, defaultdict(lambda: defaultdict(set)), defaultdict(list),
-                  sorted(stored_severity.bases(catalog)))  # fmt: skip
-    for c in classes.values():
-        for classified, dated in COMBOS:
-            fields = disclosure.window_fields(c, catalog, classified=classified, dated=dated)
-            for field_id in fields:
-                reads.window[field_id][c.id].add((classified, dated))
-        for f in c.fields:
-            if f.type in NUMERIC:
-                reads.numeric[f.id].append(c.id)
-    return reads
-
-
 def record_select(
     session: Session, where: SubjectFilter, catalog: Catalog, *, labels: bool = True
 ) -> tuple[Any, dict[str, Any]]:
@@ -267,7 +186,7 @@ def record_select(
     without `severity_of`'s inputs, one with a decision date without the rule's start field
     (`disclosure.window_fields(classified=…, dated=…)`) — so PostgreSQL parses `data` only for
     what is left."""
-    reads = _reads(catalog)
+    reads = reads_of(catalog)
     classes = list(reads.classes)
     known = and_(Record.severity_basis.is_not(None), Record.severity_basis.in_(reads.bases))
     dated = Record.decision_date.is_not(None)
@@ -277,9 +196,9 @@ def record_select(
     ).label("severity_basis")
     fields = []
     for f in reads.fields:
-        needed = _needed(reads.terms(f, numbers=True), Record.info_class.in_, known, dated)
+        wanted = needed(reads.terms(f, numbers=True), Record.info_class.in_, known, dated)
         value = archive.source_field(f, classes)
-        fields.append(case((needed, value), else_=null()).label(f"j_{f}"))
+        fields.append(case((wanted, value), else_=null()).label(f"j_{f}"))
     schema = RAW_SCHEMA | (LABELS if labels else {})
     columns = [basis if c == "severity_basis" else getattr(Record, c) for c in schema]
     stmt = select(*columns, *fields).where(
@@ -342,7 +261,7 @@ def record_rows(
     of what it reads (`disclosure.window_fields`, status, decision date, explicit severity,
     provider kind), with one of those records' data; `memo` keeps the answers across a run's
     frames. A run tallies the rows from the profiles (`plan.record_partial`)."""
-    reads = _reads(catalog)
+    reads = reads_of(catalog)
     if raw.is_empty():
         profiles = pl.DataFrame(schema=PROFILE_SCHEMA)
         return raw.with_columns(
@@ -362,7 +281,7 @@ def record_rows(
         if field_id not in reads.numeric:  # `record_select` read it only where the window does
             read.append(pl.col(f"j_{field_id}").alias(f"w:{field_id}"))
             continue
-        when = _needed(reads.terms(field_id, numbers=False), pl.col("info_class").is_in, known,
+        when = needed(reads.terms(field_id, numbers=False), pl.col("info_class").is_in, known,
                        dated)  # fmt: skip
         read.append(pl.when(when).then(pl.col(f"j_{field_id}")).alias(f"w:{field_id}"))
     raw = raw.with_columns(read)
