@@ -8,7 +8,8 @@ In one run (deterministic seed):
 time from start-up to exit, beside the run's own `seconds`; peak RSS; the package's bytecode
 compiled first, as an installed package has it);
 (c) re-evaluating one subject after a change (`evaluation.evaluate_subject`), p50/p99 over 200;
-(d) the Spark engine on `local[2]`, when pyspark is installed (`--no-spark` leaves it out).
+(d) the Spark engine on `local[2]`, when pyspark is installed (`--no-spark` leaves it out);
+then (b) by phase (`bench/evaluate_phases.py`, CPU and wall seconds; `--no-phases` leaves it out).
 Goals (issue 12): (b) ≤ 3 × (a), peak RSS ≤ 4 GB, (c) p99 ≤ 50 ms. Appends rows to
 bench/RESULTS.md. Usage: `XINYONG_BENCH_POSTGRES_URL=… python bench/evaluate.py --scale 0.001`.
 DuckDB is the `bench` extra (requirements/bench.txt, installed by scripts/bench.sh); without it
@@ -213,6 +214,9 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=float(os.environ.get("BENCH_SCALE", "1")))
     parser.add_argument("--no-spark", action="store_true", help="leave out (d), the Spark run")
     parser.add_argument("--machine", default="2 cores shared", help="the machine, for the row")
+    parser.add_argument(
+        "--no-phases", action="store_true", help="leave out (b)'s phases (a second run in process)"
+    )
     options = parser.parse_args()
     scale = options.scale
     subjects, records = int(1_000_000 * scale), int(10_000_000 * scale)
@@ -251,6 +255,11 @@ def main() -> None:
     )
     with (ROOT / "bench" / "RESULTS.md").open("a", encoding="utf-8") as f:
         f.write(row + "\n")
+    if not options.no_phases:  # where (b)'s time goes: a second run in process, rolled back
+        import evaluate_phases  # noqa: PLC0415  (bench/, beside this script)
+
+        print("(b) by phase (bench/evaluate_phases.py: the run again, in this process):")
+        evaluate_phases.report(*evaluate_phases.run_once(url))
 
 
 if __name__ == "__main__":

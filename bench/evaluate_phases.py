@@ -67,17 +67,20 @@ class Phases:
         self.postmaster, self.database, self.seen = postmaster, database, dict[int, float]()
         self.client: dict[str, float] = defaultdict(float)
         self.server: dict[str, float] = defaultdict(float)
+        self.wall: dict[str, float] = defaultdict(float)
         self.stack: list[str] = []
         self.mark = self._now()
 
-    def _now(self) -> tuple[float, float]:
-        return time.process_time(), _server_cpu(self.postmaster, self.database, self.seen)
+    def _now(self) -> tuple[float, float, float]:
+        server = _server_cpu(self.postmaster, self.database, self.seen)
+        return time.process_time(), server, time.perf_counter()
 
     def _charge(self) -> None:
         now = self._now()
         name = self.stack[-1] if self.stack else "other"
         self.client[name] += now[0] - self.mark[0]
         self.server[name] += now[1] - self.mark[1]
+        self.wall[name] += now[2] - self.mark[2]
         self.mark = now
 
     def enter(self, name: str) -> None:
@@ -163,23 +166,32 @@ def _today() -> date:
     return date(2026, 12, 1)  # bench/evaluate.py's TODAY
 
 
+def report(phases: Phases, wall: float, subjects: int) -> None:
+    """The phases' CPU seconds (client: every thread of this process; server: the run's
+    PostgreSQL backends) and wall seconds (on a quiet machine: which phase the run waits on)."""
+    names = list(dict.fromkeys([n for *_x, n, _g in PHASES] + list(phases.client)))
+    print(f"{subjects:,} subjects, wall {wall:.1f} s (shared machine: compare CPU)")
+    print(f"{'phase':34} {'client':>8} {'server':>8} {'wall':>8}")
+    for name in names:
+        if name in phases.client:
+            c, s, w = phases.client[name], phases.server[name], phases.wall[name]
+            print(f"{name:34} {c:8.2f} {s:8.2f} {w:8.2f}")
+    c, s = sum(phases.client.values()), sum(phases.server.values())
+    print(f"{'in all':34} {c:8.2f} {s:8.2f} {wall:8.2f}   = {c + s:.2f} CPU s")
+
+
+def bench_url(base: str) -> str:
+    """The database `bench/evaluate.py` loads, on the server of `base`."""
+    return make_url(base).set(database="xinyong_bench_evaluate").render_as_string(False)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=1)
     options = parser.parse_args()
-    base = os.environ["XINYONG_BENCH_POSTGRES_URL"]
-    url = make_url(base).set(database="xinyong_bench_evaluate").render_as_string(False)
+    url = bench_url(os.environ["XINYONG_BENCH_POSTGRES_URL"])
     for _ in range(options.runs):
-        phases, wall, subjects = run_once(url)
-        names = list(dict.fromkeys([n for *_x, n, _g in PHASES] + list(phases.client)))
-        print(f"{subjects:,} subjects, wall {wall:.1f} s (shared machine: compare CPU)")
-        print(f"{'phase':32} {'client':>8} {'server':>8}")
-        for name in names:
-            if name in phases.client:
-                c, s = phases.client[name], phases.server[name]
-                print(f"{name:32} {c:8.2f} {s:8.2f}")
-        c, s = sum(phases.client.values()), sum(phases.server.values())
-        print(f"{'in all':32} {c:8.2f} {s:8.2f}   = {c + s:.2f} CPU s")
+        report(*run_once(url))
 
 
 if __name__ == "__main__":

@@ -176,6 +176,36 @@ def test_disclosure_rule(case: Case, catalog: Catalog) -> None:
     assert window.legal_basis  # every answer names its basis
 
 
+def test_a_dated_window_never_reads_the_fields_window_fields_dated_leaves_out(
+    catalog: Catalog,
+) -> None:
+    """`window_fields(dated=True)`: a record with a decision date has the same window whatever
+    the fields that list leaves out hold (whole-population runs read them only of undated rows)."""
+    today = date(2026, 12, 1)
+    for info in catalog.info_classes.values():
+        if info.kind != "record" or catalog.disclosure_rules.rule(info.disclosure.rule) is None:
+            continue
+        undated = disclosure.window_fields(info, catalog)
+        dated = disclosure.window_fields(info, catalog, dated=True)
+        assert set(dated) <= set(undated)
+        left_out = [f for f in undated if f not in dated]
+        for decided in (date(2021, 3, 1), date(2026, 5, 1)):
+            windows = set()
+            for value in (None, "2019-01-01", "2026-11-30", "不是日期"):
+                facts = RecordFacts(
+                    info_class=info.id,
+                    status=RecordStatus.ACTIVE,
+                    decision_date=decided,
+                    data=dict.fromkeys(left_out, value),
+                    severity=Severity.GENERAL,
+                    provider_kind=None,
+                    objection_open=False,
+                )
+                w = disclosure_window(facts, catalog=catalog, today=today)
+                windows.add((w.shown, w.disclosure_ends, w.severity, w.reason))
+            assert len(windows) == 1, (info.id, left_out, windows)
+
+
 def test_severity_names_the_matched_rule_and_table(catalog: Catalog) -> None:
     info = catalog.info_class("penalty")
     finding = severity_of(WARNING, catalog.severity_table("market_regulation"), info)

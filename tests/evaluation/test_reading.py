@@ -8,8 +8,9 @@ from datetime import date
 from typing import Any
 
 import polars as pl
+import psycopg
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, Select, literal, literal_column, select, text
 from sqlalchemy.orm import Session
 
 from tests.factories import make_subject
@@ -92,12 +93,75 @@ def test_windows_keyed_by_the_stored_severity_equal_the_reference(
         else:  # classified under a table the catalog no longer has
             record.severity_class, record.severity_basis = "minor", "old@2025.1+00000000/x"
     session.flush()
-    ids = [subject.id]
+    got = _equal_to_the_reference(session, catalog, today, subject.id)
+    assert got.height == 2 * len(inputs)
+    assert set(got["severity"]) >= {"minor", "general", "serious"}
+
+
+@pytest.mark.postgres  # the COPY's blocks: PostgreSQL's read
+def test_copy_read_in_blocks_gives_every_row_once_and_raises_its_error(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The COPY read a block of rows at a time (`reading.BLOCK`), cut into frames of `rows`
+    rows: every row once, in order; an error the server raises mid-COPY reaches the caller —
+    on the session's connection and on the second one (`_beside`)."""
+    monkeypatch.setattr(reading, "BLOCK", 2)
+    series = text("generate_series(1, 7) AS n")
+    numbers: Select[Any] = select(literal_column("n")).select_from(series)
+    failing = select((literal(1) / (literal_column("n") - 5)).label("q")).select_from(series)
+    with Session(engine) as reader:
+        frames = list(reading.read_batches(reader, numbers, {"n": pl.Int64}, rows=3))
+        assert [f["n"].to_list() for f in frames] == [[1, 2, 3], [4, 5, 6], [7]]
+        one = reading.read_frame(reader, numbers, {"n": pl.Int64})
+        assert one["n"].to_list() == list(range(1, 8))
+        empty = numbers.where(literal_column("n") > 7)
+        assert reading.read_frame(reader, empty, {"n": pl.Int64}).height == 0
+        reader.rollback()
+        with pytest.raises(psycopg.errors.DivisionByZero):  # on the second connection
+            list(reading.read_batches(reader, failing, {"q": pl.Float64}, rows=3))
+        reader.rollback()
+        with pytest.raises(psycopg.errors.DivisionByZero):  # on the session's
+            reading.read_frame(reader, failing, {"q": pl.Float64})
+        reader.rollback()
+        assert reader.execute(select(literal(1))).scalar_one() == 1  # still usable
+
+
+def test_undated_records_read_the_start_field_and_dated_ones_the_column(
+    session: Session, catalog: Catalog, today: date
+) -> None:
+    """A record without a decision date starts its window on its start field — read out of
+    `data` only for such rows (`disclosure.window_fields(dated=False)`) —, one with a decision
+    date on it, whatever `data` says: every fact equal to the reference's (`facts.gather`)."""
+    subject = make_subject(session)
+    cases: list[tuple[date | None, dict[str, Any]]] = [
+        (None, {"decision_date": "2026-05-01"}),
+        (None, {"decision_date": "2021-01-04"}),
+        (None, {}),  # no date at all: not shown
+        (date(2026, 5, 1), {"decision_date": "2021-01-04"}),  # kept in data: it differs
+        (date(2021, 1, 4), {}),
+    ]
+    for info_class in ("penalty", "licence", "honour"):
+        for n, (day, extra) in enumerate(cases):
+            data = {"decision_number": f"日〔2026〕{n}号", "penalty_kinds": ["警告"], **extra}
+            if info_class != "penalty":
+                del data["penalty_kinds"]
+            make_record(session, subject, info_class=info_class, decision_date=day, data=data)
+    got = _equal_to_the_reference(session, catalog, today, subject.id)
+    honours = got.filter(pl.col("label").str.starts_with(catalog.info_class("honour").title))
+    until = dict(zip(honours["label"].str.slice(-2, 1), honours["until"], strict=True))
+    assert until["0"] == until["3"] != until["1"] == until["4"]  # start field / column
+    assert until["2"] is None
+
+
+def _equal_to_the_reference(
+    session: Session, catalog: Catalog, today: date, subject_id: int
+) -> pl.DataFrame:
+    """The subject's fact table (`fact_table.table`), asserted equal to `facts.gather`'s."""
+    ids = [subject_id]
     want = engines.to_frame(facts.gather(session, ids, catalog=catalog, today=today))
     got = fact_table.table(
         session, fact_table.of_subjects(ids), catalog=catalog, today=today, hits={}
     )
     order = ["subject_id", "ref"]
     assert got.sort(order).to_dicts() == want.sort(order).to_dicts()
-    assert got.height == 2 * len(inputs)
-    assert set(got["severity"]) >= {"minor", "general", "serious"}
+    return got

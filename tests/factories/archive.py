@@ -19,7 +19,7 @@ def make_record(
     subject: Subject,
     *,
     info_class: str = "penalty",
-    decision_date: date = date(2026, 6, 1),
+    decision_date: date | None = date(2026, 6, 1),
     data: dict[str, Any] | None = None,
     **over: Any,
 ) -> Record:

@@ -21,7 +21,7 @@ READ_ROLES = (  # every role the window reads by `value_of` besides the rule's o
 
 
 def window_fields(
-    info: InfoClass, catalog: Catalog, *, classified: bool = False
+    info: InfoClass, catalog: Catalog, *, classified: bool = False, dated: bool = False
 ) -> tuple[str, ...]:
     """The data fields a record's window can depend on (the rules read data only by role, with
     `value_of`: READ_ROLES and the class's rule's start, end and stop roles). Two records of a class
@@ -30,15 +30,18 @@ def window_fields(
     (`evaluation.fact_table.record_table`). `classified`: the records' `severity_basis` is one
     the loaded catalog gives (`stored.bases`) — records agreeing on it agree on `severity_of`'s
     answer, so its inputs (SEVERITY_INPUT_ROLES, read by `severity_of` alone, for rules by
-    severity alone) leave the list. Keep READ_ROLES in step with the `value_of` calls in rules.py
-    and severity.py."""
+    severity alone) leave the list. `dated`: the records have a decision date (the column) —
+    the window starts on it (`rules.disclosure_window`: the start role's field is read only
+    without one), so the start role leaves the list unless another role reads it. Keep
+    READ_ROLES in step with the `value_of` calls in rules.py and severity.py."""
     rule = catalog.disclosure_rules.rule(info.disclosure.rule)
     by_severity = rule is not None and rule.method == "severity"
     roles = set(READ_ROLES) - (
         set(SEVERITY_INPUT_ROLES) if classified or not by_severity else set()
     )
     if rule is not None:
-        roles |= {r for r in (rule.start_role, rule.end_role, *rule.stopped_by) if r is not None}
+        starts = () if dated else (rule.start_role,)
+        roles |= {r for r in (*starts, rule.end_role, *rule.stopped_by) if r is not None}
     return tuple(f.id for f in info.fields if f.role in roles)
 
 

@@ -12,18 +12,16 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import polars as pl
-from sqlalchemy import ColumnElement, and_, case, literal, null, or_, select
+from sqlalchemy import ColumnElement, and_, case, literal, null, select
 from sqlalchemy.orm import Session
 
-from xinyong import archive, disclosure
-from xinyong.catalog import Catalog, InfoClass
+from xinyong import archive
+from xinyong.catalog import Catalog
 from xinyong.db.tables import Commitment, Record, VoluntaryRegistration
-from xinyong.disclosure import stored as stored_severity
 from xinyong.enums import RecordStatus, RegistrationStatus
 from xinyong.evaluation.facts import (
     NUMERIC,
@@ -33,6 +31,7 @@ from xinyong.evaluation.facts import (
     scored_classes,
 )
 from xinyong.evaluation.reading import read_batches, read_frame
+from xinyong.evaluation.record_reads import Reads, needed, reads_of
 from xinyong.evaluation.record_windows import Window, stored_data, window
 from xinyong.evaluation.scoring import Fact
 from xinyong.lists import ListHit
@@ -174,39 +173,6 @@ def record_batches(
     yield from read_batches(session, stmt, schema, rows or BATCH_ROWS)
 
 
-@dataclass(frozen=True, slots=True)
-class Reads:
-    """What a run reads of records: the scored classes; per data field, the classes whose window
-    reads it (`unclassified`: a record without a stored severity the loaded catalog gives;
-    `classified`: with one — `disclosure.window_fields(classified=…)`) and whose numbers do;
-    the stored severity bases the loaded catalog gives (`disclosure.stored.bases`)."""
-
-    classes: dict[str, InfoClass]
-    unclassified: dict[str, list[str]]  # field → classes
-    classified: dict[str, list[str]]
-    numeric: dict[str, list[str]]
-    bases: list[str]
-
-    @property
-    def fields(self) -> list[str]:
-        return sorted(set(self.unclassified) | set(self.numeric))
-
-
-def _reads(catalog: Catalog) -> Reads:
-    classes = scored_classes(catalog)
-    reads = Reads(classes, defaultdict(list), defaultdict(list), defaultdict(list),
-                  sorted(stored_severity.bases(catalog)))  # fmt: skip
-    for c in classes.values():
-        for field_id in disclosure.window_fields(c, catalog):
-            reads.unclassified[field_id].append(c.id)
-        for field_id in disclosure.window_fields(c, catalog, classified=True):
-            reads.classified[field_id].append(c.id)
-        for f in c.fields:
-            if f.type in NUMERIC:
-                reads.numeric[f.id].append(c.id)
-    return reads
-
-
 def record_select(
     session: Session, where: SubjectFilter, catalog: Catalog, *, labels: bool = True
 ) -> tuple[Any, dict[str, Any]]:
@@ -215,28 +181,24 @@ def record_select(
     fields the windows and numbers read (`archive.source_field`, as `j_<field>`), with its frame
     schema. The stored severity basis comes as its place in `Reads.bases` (a few bytes instead
     of ≈ 35 a row; NULL for a basis the loaded catalog does not give). A field is read only of
-    the rows that need it: of the classes whose numbers or window read it — a record whose
-    severity is stored under a basis the loaded catalog gives has its window read without
-    `severity_of`'s inputs (`disclosure.window_fields(classified=True)`), so PostgreSQL parses
-    `data` only for what is left."""
-    reads = _reads(catalog)
+    the rows that need it (`Reads.terms`): of the classes whose numbers or window read it — a
+    record whose severity is stored under a basis the loaded catalog gives has its window read
+    without `severity_of`'s inputs, one with a decision date without the rule's start field
+    (`disclosure.window_fields(classified=…, dated=…)`) — so PostgreSQL parses `data` only for
+    what is left."""
+    reads = reads_of(catalog)
     classes = list(reads.classes)
     known = and_(Record.severity_basis.is_not(None), Record.severity_basis.in_(reads.bases))
+    dated = Record.decision_date.is_not(None)
     basis = case(
         *((Record.severity_basis == b, literal(i)) for i, b in enumerate(reads.bases)),
         else_=null(),
     ).label("severity_basis")
     fields = []
     for f in reads.fields:
-        always = {*reads.numeric.get(f, ()), *reads.classified.get(f, ())}
-        unless_known = set(reads.unclassified.get(f, ())) - always
-        needed: list[ColumnElement[bool]] = (
-            [Record.info_class.in_(sorted(always))] if always else []
-        )
-        if unless_known:
-            needed.append(and_(Record.info_class.in_(sorted(unless_known)), ~known))
+        wanted = needed(reads.terms(f, numbers=True), Record.info_class.in_, known, dated)
         value = archive.source_field(f, classes)
-        fields.append(case((or_(*needed), value), else_=null()).label(f"j_{f}"))
+        fields.append(case((wanted, value), else_=null()).label(f"j_{f}"))
     schema = RAW_SCHEMA | (LABELS if labels else {})
     columns = [basis if c == "severity_basis" else getattr(Record, c) for c in schema]
     stmt = select(*columns, *fields).where(
@@ -299,7 +261,7 @@ def record_rows(
     of what it reads (`disclosure.window_fields`, status, decision date, explicit severity,
     provider kind), with one of those records' data; `memo` keeps the answers across a run's
     frames. A run tallies the rows from the profiles (`plan.record_partial`)."""
-    reads = _reads(catalog)
+    reads = reads_of(catalog)
     if raw.is_empty():
         profiles = pl.DataFrame(schema=PROFILE_SCHEMA)
         return raw.with_columns(
@@ -313,31 +275,31 @@ def record_rows(
         ),
         **{"w:basis": pl.when(known).then(pl.col("severity_basis"))},
     )
+    dated = pl.col("decision_date").is_not_null()
     read = []
-    for field_id, owners in sorted(reads.unclassified.items()):
+    for field_id in sorted(reads.window):
         if field_id not in reads.numeric:  # `record_select` read it only where the window does
             read.append(pl.col(f"j_{field_id}").alias(f"w:{field_id}"))
             continue
-        mine = reads.classified.get(field_id, [])
-        unless_known = sorted(set(owners) - set(mine))
-        when = pl.col("info_class").is_in(mine) | (
-            pl.col("info_class").is_in(unless_known) & ~known
-        )
+        when = needed(reads.terms(field_id, numbers=False), pl.col("info_class").is_in, known,
+                       dated)  # fmt: skip
         read.append(pl.when(when).then(pl.col(f"j_{field_id}")).alias(f"w:{field_id}"))
     raw = raw.with_columns(read)
     key = ["info_class", "status", "decision_date", "severity", "provider_kind", "w:basis"]
-    key += [f"w:{f}" for f in sorted(reads.unclassified)]
+    key += [f"w:{f}" for f in sorted(reads.window)]
     kept = ["id"]
     live = [k for k in key if raw[k].null_count() < raw.height]  # a column all NULL: no part
     distinct = raw.select(*live, *kept).unique(subset=live, keep="any")
     memo = {} if memo is None else memo  # a run's chunks share it
-    found = [dict(zip(distinct.columns, v, strict=True)) for v in distinct.iter_rows()]
-    inputs = [tuple(r.get(k) for k in key) for r in found]
-    missing = [(i, r) for i, r in zip(inputs, found, strict=True) if i not in memo]
-    stored = stored_data(session, [r["id"] for _i, r in missing])  # one record per input
-    for i, r in missing:
-        data, columns = stored[r["id"]]
-        memo[i] = window(r | columns, data, catalog, today)
+    names, found = distinct.columns, distinct.rows()
+    at = [names.index(k) if k in live else None for k in key]
+    inputs = [tuple(None if i is None else v[i] for i in at) for v in found]
+    missing = [(i, v) for i, v in zip(inputs, found, strict=True) if i not in memo]
+    rid = names.index("id")
+    stored = stored_data(session, [v[rid] for _i, v in missing])  # one record per input
+    for i, v in missing:
+        data, columns = stored[v[rid]]
+        memo[i] = window(dict(zip(names, v, strict=True)) | columns, data, catalog, today)
     windows = [memo[i] for i in inputs]
     distinct = distinct.select(live).with_row_index("w")
     profiles = distinct.select(
