@@ -54,6 +54,11 @@ from xinyong.demo import make_uscc
 from xinyong.enums import SubjectKind
 from xinyong.reports import slots
 from xinyong.reports.issuer import issuer_for
+from xinyong.reports.priority import NICE
+
+sys.path.insert(0, str(Path(__file__).parent))
+from schedwait import Sched, own_thread, spent, spent_ms, threads, threads_ms
+from schedwait import parse as parse_sched
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = date(2026, 11, 23)
@@ -172,6 +177,8 @@ def in_process(settings: Settings, code: str, samples: int) -> InProcess:
 
 
 def pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
@@ -187,6 +194,7 @@ def probe(url: str, stop: threading.Event, out: list[float]) -> None:
 
 # The /health probe in a process of its own: as a thread beside the 8 report clients it would
 # share their GIL, and its timings would include waiting for the bench's own threads.
+# It prints its timings and its own schedstat (CPU ns, run-queue wait ns, runs).
 PROBE = """
 import json, sys, time, urllib.request
 url, until, out = sys.argv[1], time.perf_counter() + float(sys.argv[2]), []
@@ -196,27 +204,45 @@ while time.perf_counter() < until:
         r.read()
     out.append((time.perf_counter() - start) * 1000)
     time.sleep(0.01)
-print(json.dumps(out))
+print(json.dumps([out, open("/proc/self/schedstat").read()]))
 """
+# Where the probe and the server run (`--sessions`): "own" starts each in a session of its own,
+# as separate machines' clients and a service are; "shared" keeps them in the bench's session,
+# one scheduling group with the load generator under autogroup (as before stop 24).
+SESSIONS = {"own": True, "shared": False}
+LOADGEN_NICE = 0  # niceness of the report clients' threads (`--loadgen-nice`)
 
 
-def probe_for(url: str, seconds: float, out: list[float], *, own_process: bool) -> None:
-    """/health timings for `seconds`, from a process of its own (or a thread of this one)."""
+def probe_for(
+    url: str, seconds: float, out: list[float], *, own_process: bool, own_session: bool = True
+) -> Sched:
+    """/health timings for `seconds`, from a process of its own (or a thread of this one); the
+    probe process's CPU and run-queue wait (a thread: none)."""
     if own_process:
         done = subprocess.run(
             [sys.executable, "-c", PROBE, url, str(seconds)],
             capture_output=True,
             text=True,
             check=True,
+            start_new_session=own_session,
         )
-        out += json.loads(done.stdout)
-        return
+        times, sched = json.loads(done.stdout)
+        out += times
+        return parse_sched(sched)
     stop = threading.Event()
     t = threading.Thread(target=probe, args=(url, stop, out))
     t.start()
     time.sleep(seconds)
     stop.set()
     t.join()
+    return Sched()
+
+
+def loadgen_thread() -> None:
+    """A report client thread's niceness (`--loadgen-nice`: the clients stand for other
+    machines; 0 leaves them as they are)."""
+    if LOADGEN_NICE:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), LOADGEN_NICE)
 
 
 def client(
@@ -224,14 +250,15 @@ def client(
     body: bytes,
     stop: threading.Event | None,
     done: list[float],
-    cpu: list[float] | None = None,
+    cpu: list[Sched] | None = None,
 ) -> None:
     """Ask for reports until `stop` is set (once when it is None); a 503 (busy) counts as -1;
-    the thread's own CPU seconds are appended to `cpu`.
+    the thread's own CPU and run-queue wait are appended to `cpu`.
 
     The load generator is not the platform: it runs on the same cores as the server, so it
     costs as little CPU as it can — one keep-alive connection per client, each answer read into
     one reused buffer (no new connection, parser or 55 KB object per report)."""
+    loadgen_thread()
     parts = urlsplit(url)
     conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=60)
     headers = {"content-type": "application/json", "content-length": str(len(body))}
@@ -257,7 +284,7 @@ def client(
             break
     conn.close()
     if cpu is not None:
-        cpu.append(time.thread_time())
+        cpu.append(own_thread())
 
 
 def client_urllib(
@@ -265,10 +292,11 @@ def client_urllib(
     body: bytes,
     stop: threading.Event | None,
     done: list[float],
-    cpu: list[float] | None = None,
+    cpu: list[Sched] | None = None,
 ) -> None:
     """The load generator as it was (`--client urllib`): a new connection per report, and
     urllib's machinery — for comparing what the clients themselves cost."""
+    loadgen_thread()
     while stop is None or not stop.is_set():
         start = time.perf_counter()
         req = urllib.request.Request(url, data=body, headers={"content-type": "application/json"})
@@ -284,30 +312,11 @@ def client_urllib(
         if stop is None:
             break
     if cpu is not None:
-        cpu.append(time.thread_time())
+        cpu.append(own_thread())
 
 
-Ask = Callable[[str, bytes, threading.Event | None, list[float], list[float] | None], None]
+Ask = Callable[[str, bytes, threading.Event | None, list[float], list[Sched] | None], None]
 CLIENTS: dict[str, Ask] = {"keepalive": client, "urllib": client_urllib}
-
-
-def threads_ms(pids: list[int]) -> dict[int, float]:
-    """CPU (ms) of every thread of the processes `pids`, by thread id, from
-    /proc/<pid>/task/<tid>/schedstat (nanoseconds on a CPU): at ~1 ms per report the 10 ms
-    ticks of /proc/<pid>/stat say little in a short run."""
-    found: dict[int, float] = {}
-    for pid in pids:
-        with contextlib.suppress(OSError):
-            for task in Path(f"/proc/{pid}/task").iterdir():
-                with contextlib.suppress(OSError, ValueError, IndexError):
-                    found[int(task.name)] = int((task / "schedstat").read_text().split()[0]) / 1e6
-    return found
-
-
-def spent_ms(before: dict[int, float], after: dict[int, float]) -> float:
-    """CPU the threads spent between two readings (a new thread: all of its CPU; one that ended
-    in between — an idle pool thread — only loses what it spent after the first reading)."""
-    return sum(ms - before.get(tid, 0.0) for tid, ms in after.items())
 
 
 def children(pid: int) -> list[int]:
@@ -320,7 +329,9 @@ def children(pid: int) -> list[int]:
 
 @dataclass
 class Phase:
-    """One alternation: /health alone, then under report load; CPU of the server workers."""
+    """One alternation: /health alone and under report load (in either order); CPU and run-queue
+    wait (schedstat) of the server workers, report processes, database backends, load generator
+    and the probe."""
 
     alone: list[float] = field(default_factory=list)
     loaded: list[float] = field(default_factory=list)
@@ -333,6 +344,14 @@ class Phase:
     db_cpu_loaded: float = 0.0  # PostgreSQL backends (0 on SQLite)
     load_cpu_loaded: float = 0.0  # the load generator itself (its report clients' threads)
     idle_ms_per_s: float = 0.0  # the server workers' own CPU without requests (subtracted)
+    # schedstat sums: the probe process, the server workers' event loops (main threads)
+    probe_alone: Sched = field(default_factory=Sched)
+    probe_loaded: Sched = field(default_factory=Sched)
+    loops_alone: Sched = field(default_factory=Sched)
+    loops_loaded: Sched = field(default_factory=Sched)
+    pool_loaded: Sched = field(default_factory=Sched)  # the report processes
+    db_loaded: Sched = field(default_factory=Sched)  # their PostgreSQL backends
+    load_loaded: Sched = field(default_factory=Sched)  # the report clients' threads
 
     @property
     def ratio(self) -> float:
@@ -343,6 +362,21 @@ class Phase:
         per_health = self.server_cpu_alone / max(len(self.alone), 1)
         spent = self.server_cpu_loaded - per_health * len(self.loaded)
         return spent / max(len(self.reports), 1)
+
+    def waits(self) -> str:
+        """Run-queue wait per /health request (probe, event loops) alone → under load, and per
+        report (report processes, backends, load generator)."""
+        n_alone, n_loaded, n = max(len(self.alone), 1), max(len(self.loaded), 1), self.reports
+        per = max(len(n), 1)
+        return (
+            f"run-queue wait per /health: probe {self.probe_alone.wait / n_alone:.2f} → "
+            f"{self.probe_loaded.wait / n_loaded:.2f} ms, event loops "
+            f"{self.loops_alone.wait / n_alone:.2f} → {self.loops_loaded.wait / n_loaded:.2f} ms"
+            f" (per run {self.loops_alone.wait_per_run:.3f} → "
+            f"{self.loops_loaded.wait_per_run:.3f} ms); per report: report processes "
+            f"{self.pool_loaded.wait / per:.2f}, database {self.db_loaded.wait / per:.2f}, "
+            f"load generator {self.load_loaded.wait / per:.2f} ms"
+        )
 
 
 def backends(url: str | None) -> list[int]:
@@ -358,53 +392,82 @@ def backends(url: str | None) -> list[int]:
     return [pid for (pid,) in rows]
 
 
-def one_phase(
-    base: str,
-    body: bytes,
-    clients: int,
-    duration: float,
-    pids: Callable[[], tuple[list[int], list[int]]],
-    db: str | None,
-    *,
-    own_process: bool,
-    ask: Ask = client,
-    probe: bool = True,
-) -> Phase:
-    """/health alone, then under report load; without `probe`, report load only (the server's
-    CPU per report with no /health CPU to subtract)."""
-    phase = Phase()
-    workers, pool = pids()
-    health = base + "/api/v1/health"
-    before = threads_ms(workers)
-    if probe:
-        probe_for(health, duration / 2, phase.alone, own_process=own_process)
-    phase.server_cpu_alone = spent_ms(before, threads_ms(workers)) if probe else 0.0
+@dataclass(frozen=True)
+class Setup:
+    """How the rounds run: the server's address, the probe's place, the report clients."""
+
+    base: str
+    body: bytes
+    clients: int
+    pids: Callable[[], tuple[list[int], list[int]]]
+    db: str | None
+    own_process: bool = True
+    own_session: bool = True
+    ask: Ask = client
+
+
+def alone_part(setup: Setup, duration: float, phase: Phase) -> None:
+    """/health alone for `duration` seconds."""
+    workers, _pool = setup.pids()
+    before, loops = threads_ms(workers), threads(workers, main_only=True)
+    phase.probe_alone = probe_for(
+        setup.base + "/api/v1/health", duration, phase.alone,
+        own_process=setup.own_process, own_session=setup.own_session,
+    )  # fmt: skip
+    phase.server_cpu_alone = spent_ms(before, threads_ms(workers))
+    phase.loops_alone = spent(loops, threads(workers, main_only=True))
+
+
+def loaded_part(setup: Setup, duration: float, phase: Phase, *, probe: bool = True) -> None:
+    """Report load for `duration` seconds, with /health timed meanwhile (unless not `probe`)."""
+    workers, pool = setup.pids()
     done: list[float] = []
-    used: list[float] = []  # CPU seconds of each report client (its own thread's)
+    used: list[Sched] = []  # CPU and wait of each report client (its own thread's)
     stop = threading.Event()
-    threads = [
-        threading.Thread(target=ask, args=(base + "/api/v1/reports", body, stop, done, used))
-        for _ in range(clients)
+    clients = [
+        threading.Thread(
+            target=setup.ask, args=(setup.base + "/api/v1/reports", setup.body, stop, done, used)
+        )
+        for _ in range(setup.clients)
     ]
-    before, before_pool = threads_ms(workers), threads_ms(pool)
-    before_db = threads_ms(backends(db))
+    before, before_pool = threads(workers), threads(pool)
+    loops, before_db = threads(workers, main_only=True), threads(backends(setup.db))
     start = time.perf_counter()
-    for w in threads:
+    for w in clients:
         w.start()
     if probe:
-        probe_for(health, duration, phase.loaded, own_process=own_process)
+        phase.probe_loaded = probe_for(
+            setup.base + "/api/v1/health", duration, phase.loaded,
+            own_process=setup.own_process, own_session=setup.own_session,
+        )  # fmt: skip
     else:
         time.sleep(duration)
     stop.set()
-    for w in threads:
+    for w in clients:
         w.join()
     phase.seconds = time.perf_counter() - start
-    phase.load_cpu_loaded = sum(used) * 1000
-    phase.server_cpu_loaded = spent_ms(before, threads_ms(workers))
-    phase.pool_cpu_loaded = spent_ms(before_pool, threads_ms(pool))
-    phase.db_cpu_loaded = spent_ms(before_db, threads_ms(backends(db)))
+    phase.load_loaded = sum(used, Sched())
+    phase.load_cpu_loaded = phase.load_loaded.cpu
+    phase.server_cpu_loaded = spent(before, threads(workers)).cpu
+    phase.loops_loaded = spent(loops, threads(workers, main_only=True))
+    phase.pool_loaded = spent(before_pool, threads(pool))
+    phase.pool_cpu_loaded = phase.pool_loaded.cpu
+    phase.db_loaded = spent(before_db, threads(backends(setup.db)))
+    phase.db_cpu_loaded = phase.db_loaded.cpu
     phase.reports = [d for d in done if d >= 0]
     phase.busy = len(done) - len(phase.reports)
+
+
+def one_phase(setup: Setup, duration: float, *, loaded_first: bool = False) -> Phase:
+    """/health alone and under report load, `duration` seconds each, in the order asked (the
+    rounds alternate it, so neither side always follows the other)."""
+    phase = Phase()
+    if loaded_first:
+        loaded_part(setup, duration, phase)
+        alone_part(setup, duration, phase)
+    else:
+        alone_part(setup, duration, phase)
+        loaded_part(setup, duration, phase)
     return phase
 
 
@@ -417,15 +480,18 @@ def over_http(
     rounds: int,
     *,
     own_process: bool = True,
+    own_session: bool = True,
     ask: Ask = client,
 ) -> tuple[list[Phase], Phase]:
-    """The rounds, and a last phase of report load without the probe."""
+    """The rounds (alternating which part comes first), and a last phase of report load without
+    the probe."""
     server = subprocess.Popen(
         [sys.executable, "-m", "xinyong", "serve", "--port", str(port), "--workers", "2"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         cwd=ROOT,
+        start_new_session=own_session,  # a service of its own, not in the bench's session
     )
     base = f"http://127.0.0.1:{port}"
 
@@ -455,18 +521,20 @@ def over_http(
         before, idle = threads_ms(workers), 3.0
         time.sleep(idle)  # no requests: what the server workers spend on their own
         idle_ms_per_s = spent_ms(before, threads_ms(workers)) / idle
-        rounds_run = [
-            one_phase(base, body, clients, duration, pids, db_url, own_process=own_process, ask=ask)
-            for _ in range(rounds)
-        ]
-        alone = one_phase(base, body, clients, duration / 2, pids, db_url,
-                          own_process=own_process, ask=ask, probe=False)  # fmt: skip
+        setup = Setup(base, body, clients, pids, db_url, own_process, own_session, ask)
+        rounds_run = [one_phase(setup, duration, loaded_first=i % 2 == 1) for i in range(rounds)]
+        alone = Phase()
+        loaded_part(setup, duration / 2, alone, probe=False)
         alone.server_cpu_loaded -= idle_ms_per_s * alone.seconds
         alone.idle_ms_per_s = idle_ms_per_s
         return rounds_run, alone
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            server.kill()  # its report processes leave when their pipes close
+            server.wait()
 
 
 def summary(phases: list[Phase]) -> dict[str, float]:
@@ -522,8 +590,41 @@ def main() -> None:
         help="the report clients: keep-alive connections reading into a reused buffer, or "
         "urllib with a connection per report (the load generator as it was, for comparison)",
     )
+    parser.add_argument(
+        "--sessions",
+        choices=list(SESSIONS),
+        default="own",
+        help="own: the server and the probe each in a session (scheduling group) of their own, "
+        "as a service and another machine's client are; shared: all in the bench's session",
+    )
+    parser.add_argument(
+        "--loadgen-nice",
+        type=int,
+        default=0,
+        help="niceness of the report clients' threads (they stand for other machines' clients)",
+    )
+    parser.add_argument(
+        "--report-session",
+        choices=["own", "shared"],
+        default="own",
+        help="report processes in a session of their own (settings report_own_session)",
+    )
+    parser.add_argument(
+        "--backend-nice",
+        type=int,
+        default=None,
+        help="niceness of the report processes' PostgreSQL backends (settings "
+        "report_backend_nice, default 19; 0: left alone)",
+    )
     parser.add_argument("--write", action="store_true", help="append the row to RESULTS.md")
     args = parser.parse_args()
+    global LOADGEN_NICE  # noqa: PLW0603 — read by each report client thread
+    LOADGEN_NICE = args.loadgen_nice
+    backend_nice = (
+        args.backend_nice
+        if args.backend_nice is not None
+        else Settings.model_fields["report_backend_nice"].default
+    )
     report_slots = args.slots if args.slots is not None else slots.default_count()
     with tempfile.TemporaryDirectory() as tmp:
         var = Path(tmp)
@@ -546,10 +647,13 @@ def main() -> None:
             "XINYONG_DATA_DIR": str(var),
             "XINYONG_TODAY": TODAY.isoformat(),
             "XINYONG_REPORT_SLOTS": str(report_slots),
+            "XINYONG_REPORT_OWN_SESSION": str(args.report_session == "own").lower(),
+            "XINYONG_REPORT_BACKEND_NICE": str(backend_nice),
         }
         phases, unprobed = over_http(
             env, code, args.port, args.clients, args.duration, args.rounds,
-            own_process=args.probe == "process", ask=CLIENTS[args.client],
+            own_process=args.probe == "process", own_session=SESSIONS[args.sessions],
+            ask=CLIENTS[args.client],
         )  # fmt: skip
     for i, ph in enumerate(phases, 1):
         print(
@@ -560,7 +664,9 @@ def main() -> None:
             f"report processes {ph.pool_cpu_loaded / max(len(ph.reports), 1):.1f}, "
             f"database {ph.db_cpu_loaded / max(len(ph.reports), 1):.1f}, "
             f"load generator {ph.load_cpu_loaded / max(len(ph.reports), 1):.2f}"
+            + ("" if i % 2 else " (under load first)")
         )
+        print(f"    {ph.waits()}")
     print(
         f"  reports only (no /health probe, {unprobed.seconds:.0f} s): "
         f"{len(unprobed.reports) / unprobed.seconds:.1f} reports/s; CPU ms/report: "
@@ -572,12 +678,15 @@ def main() -> None:
     print(
         f"HTTP, {args.clients} clients, {args.rounds} × {args.duration:.0f} s, "
         f"{report_slots} report slot(s) on {os.cpu_count()} cores, probe in a {args.probe}, "
-        f"{args.client} clients: "
+        f"{args.client} clients; sessions: server and probe {args.sessions}, report processes "
+        f"{args.report_session}; niceness: report processes {NICE}, their database backends "
+        f"{backend_nice or 'left'}, load generator {args.loadgen_nice}: "
         f"{http['reports_per_s']:.1f} reports/s (p50 {http['report_p50']:.0f} ms, "
         f"p99 {http['report_p99']:.0f} ms, {http['busy']:.0f} answered 503); "
         f"/health p99 {http['health_alone_p99']:.1f} ms alone, "
         f"{http['health_loaded_p99']:.1f} ms under load = {http['ratio']:.2f} × "
-        f"(median of rounds {http['median_round_ratio']:.2f} ×; goal ≤ 2 ×); "
+        f"(the goal's figure, all rounds' samples pooled; median of rounds "
+        f"{http['median_round_ratio']:.2f} ×; goal ≤ 2 ×); "
         f"CPU per report: server workers {http['server_ms_per_report']:.1f} ms, "
         f"report processes {http['pool_ms_per_report']:.1f} ms, "
         f"database backends {http['db_ms_per_report']:.1f} ms"

@@ -1,0 +1,132 @@
+"""Report work gives way on the CPU (`reports.priority`, docs/decisions/0016 addendum 3).
+
+A report process starts a session of its own (its own scheduling group under autogroup, so its
+CPU is not charged to the server's event loops) at the lowest niceness; the PostgreSQL backend
+that serves its reads gets the same niceness where it is this very connection's backend on this
+machine and the platform may change it — else it is left alone, and that is logged once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import psycopg
+import pytest
+from sqlalchemy import make_url, text
+
+from xinyong.config import Settings
+from xinyong.db.session import make_engine
+from xinyong.reports import priority, worker
+
+# A report process's first step, in a child of the test (a session of its own is for good).
+CHILD = """
+import json, os
+from xinyong.reports import priority
+before = os.getsid(0)
+priority.background()
+print(json.dumps([before, os.getsid(0), os.getpid(), os.getpriority(os.PRIO_PROCESS, 0)]))
+"""
+
+
+def test_a_report_process_leads_a_session_of_its_own_at_the_lowest_niceness() -> None:
+    done = subprocess.run([sys.executable, "-c", CHILD], capture_output=True, text=True, check=True)
+    before, after, pid, nice = json.loads(done.stdout.splitlines()[-1])
+    assert before == os.getsid(0)  # it began in the test's session
+    assert after == pid  # and leads its own: its own autogroup where the kernel has them
+    assert nice == priority.NICE
+
+
+def test_the_session_stays_when_settings_say_so() -> None:
+    settings = Settings(report_own_session=False)
+    code = CHILD.replace("priority.background()", "priority.background(own_session=False)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    before, after, _pid, nice = json.loads(done.stdout.splitlines()[-1])
+    assert (after, nice) == (before, priority.NICE)
+    assert settings.report_own_session is False
+    assert Settings().report_own_session is True
+    assert Settings().report_backend_nice == priority.NICE
+
+
+def _dsn(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+@pytest.mark.postgres
+def test_the_backend_of_this_connection_gets_the_niceness(database_url: str) -> None:
+    with psycopg.connect(_dsn(database_url)) as conn:
+        pid = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
+        conn.rollback()
+        assert priority.backend_of(conn) == pid
+        assert priority.lower_backend(conn, 7)
+        assert os.getpriority(os.PRIO_PROCESS, pid) == 7
+        assert priority.lower_backend(conn, 3)  # never raised back
+        assert os.getpriority(os.PRIO_PROCESS, pid) == 7
+        assert not priority.lower_backend(conn, 0)  # 0: never touched
+
+
+@pytest.mark.postgres
+def test_a_report_process_engine_lowers_each_backend_it_opens(database_url: str) -> None:
+    engine = make_engine(database_url)
+    worker.backend_priority(engine, priority.NICE)
+    with engine.connect() as conn:
+        pid = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        assert os.getpriority(os.PRIO_PROCESS, pid) == priority.NICE
+        assert conn.execute(text("SELECT 1")).scalar_one() == 1  # the look-up left no transaction
+    engine.dispose()
+    off = make_engine(database_url)
+    worker.backend_priority(off, 0)
+    with off.connect() as conn:
+        pid = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        assert os.getpriority(os.PRIO_PROCESS, pid) < priority.NICE  # as PostgreSQL started it
+    off.dispose()
+
+
+@pytest.mark.postgres
+def test_a_backend_not_shown_as_this_connection_is_left_and_logged_once(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(priority, "_told", set())
+    with psycopg.connect(_dsn(database_url)) as conn:
+        pid = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
+        conn.rollback()
+        start = os.getpriority(os.PRIO_PROCESS, pid)
+        # Another machine's pid, or a process this one cannot see: its title is not ours.
+        monkeypatch.setattr(priority, "_title", lambda _pid: "python -m something.else")
+        assert priority.backend_of(conn) is None
+        assert not priority.lower_backend(conn, priority.NICE)
+        assert os.getpriority(os.PRIO_PROCESS, pid) == start
+        monkeypatch.undo()
+        monkeypatch.setattr(priority, "_told", set())
+
+        def refused(*_args: object) -> None:
+            raise PermissionError("another OS user")
+
+        monkeypatch.setattr(os, "setpriority", refused)
+        assert not priority.lower_backend(conn, priority.NICE)
+        assert not priority.lower_backend(conn, priority.NICE)
+    logged = capsys.readouterr()
+    text_out = logged.out + logged.err
+    assert text_out.count("not permitted") == 1  # once per process, not per connection
+
+
+def test_a_remote_database_backend_is_never_touched(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Cursor:
+        def execute(self, _sql: str) -> None: ...
+
+        def fetchone(self) -> tuple[int, str]:
+            return os.getpid(), "10.0.0.7"  # a pid number on another machine
+
+        def close(self) -> None: ...
+
+    class Remote:
+        def cursor(self) -> Cursor:
+            return Cursor()
+
+    monkeypatch.setattr(priority, "_told", set())
+    own = os.getpriority(os.PRIO_PROCESS, 0)
+    assert priority.backend_of(Remote()) is None
+    assert not priority.lower_backend(Remote(), priority.NICE)
+    assert os.getpriority(os.PRIO_PROCESS, 0) == own
