@@ -3,8 +3,13 @@
 (a) p50 / p99 of `reports.issue` in process (gather + render + SM2 signature + store), `--samples`;
 (b) over HTTP: reports per second with `--clients` concurrent clients on POST /api/v1/reports
     while a probe measures GET /api/v1/health, against /health's p99 alone.
-Each of `--rounds` alternations measures /health alone, then under load, in the same run (compare
-the ratios, which survive a shared machine), and the CPU time (per thread, in ns, from
+Each of `--rounds` alternations measures /health alone and under load, `--duration` seconds each,
+in the same run (every other round under load first; compare the ratios, which survive a shared
+machine — the goal's figure is the ratio of all rounds' samples pooled, the median of the rounds'
+ratios is printed beside it), the run-queue wait (schedstat, bench/schedwait.py) per /health of
+the probe and of the server workers' event loops and per report of the report processes, their
+database backends and the load generator — whose wait the latency is (ADR 0016 addendum 3) —
+and the CPU time (per thread, in ns, from
 /proc/<pid>/task/<tid>/schedstat) spent per report by the server workers, the report processes,
 (PostgreSQL) the database backends and the load generator itself (the report clients: one
 keep-alive connection each, answers read into a reused buffer; `--client urllib` for the old
@@ -13,6 +18,11 @@ SQL statements of one report.
 Reports run in at most `report_slots` report processes at once machine-wide (settings; default
 cores − 1, printed; `--slots N` overrides it for the served app). /health is timed from a process
 of its own (`--probe thread`: beside the report clients, sharing their GIL, as before stop 22).
+The server and the probe each run in a session of their own (`--sessions shared`: in the bench's,
+one scheduling group with the load generator under autogroup, as before stop 24); the report
+processes start their own (`--report-session shared` to compare); `--backend-nice`,
+`--loadgen-nice` set the report processes' backends' and the report clients' niceness. All of
+these are printed with the result.
 Goals (issue 13): p50 ≤ 150 ms including the signature; /health p99 under report load ≤ 2 × alone.
 
 SQLite in a temporary folder by default; `XINYONG_BENCH_POSTGRES_URL` uses PostgreSQL instead.
@@ -373,7 +383,9 @@ class Phase:
             f"{self.probe_loaded.wait / n_loaded:.2f} ms, event loops "
             f"{self.loops_alone.wait / n_alone:.2f} → {self.loops_loaded.wait / n_loaded:.2f} ms"
             f" (per run {self.loops_alone.wait_per_run:.3f} → "
-            f"{self.loops_loaded.wait_per_run:.3f} ms); per report: report processes "
+            f"{self.loops_loaded.wait_per_run:.3f} ms); the probe's own CPU per /health "
+            f"{self.probe_alone.cpu / n_alone:.2f} → {self.probe_loaded.cpu / n_loaded:.2f} ms; "
+            f"per report: report processes "
             f"{self.pool_loaded.wait / per:.2f}, database {self.db_loaded.wait / per:.2f}, "
             f"load generator {self.load_loaded.wait / per:.2f} ms"
         )

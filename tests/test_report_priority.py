@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -130,3 +131,35 @@ def test_a_remote_database_backend_is_never_touched(monkeypatch: pytest.MonkeyPa
     assert priority.backend_of(Remote()) is None
     assert not priority.lower_backend(Remote(), priority.NICE)
     assert os.getpriority(os.PRIO_PROCESS, 0) == own
+
+
+def test_a_server_process_freezes_its_start_up_heap_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc  # noqa: PLC0415
+
+    from xinyong.web import fastpaths  # noqa: PLC0415
+
+    froze: list[int] = []
+    monkeypatch.setattr(fastpaths, "_frozen", False)
+    monkeypatch.setattr(gc, "freeze", lambda: froze.append(1))
+    fastpaths.freeze_startup_heap()
+    fastpaths.freeze_startup_heap()  # a test client starting the app again
+    assert froze == [1]
+
+
+FROZEN = """
+import gc
+from fastapi.testclient import TestClient
+from xinyong.web.app import create_app
+with TestClient(create_app()) as client:
+    client.get("/api/v1/health")
+    print(gc.get_freeze_count())
+"""
+
+
+def test_the_served_app_has_its_start_up_objects_out_of_the_collector(tmp_path: Path) -> None:
+    env = {**os.environ, "XINYONG_DATA_DIR": str(tmp_path), "XINYONG_DATABASE_URL":
+           f"sqlite:///{tmp_path / 'x.db'}"}  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-c", FROZEN], capture_output=True, text=True, check=True, env=env
+    )
+    assert int(done.stdout.split()[-1]) > 10_000  # the app's routes, tables, catalogs …

@@ -1,26 +1,29 @@
 """How report work gives way on the CPU to interactive requests (docs/decisions/0016, addendum 3).
 
 A report process costs ~40 ms of CPU a report; the server process that serves `/health`, pages
-and checks must not wait behind it. Two things decide that on Linux, and a niceness alone is
-only one of them:
+and checks must not wait behind it. On Linux two things decide that, and a niceness is only one:
 
-- **Its own scheduling group.** With autogroup scheduling (`kernel.sched_autogroup_enabled`,
+- **A scheduling group of its own.** With autogroup scheduling (`kernel.sched_autogroup_enabled`,
   on by default in Debian's and Ubuntu's kernels) the CPU is shared fairly between *sessions*
-  first, and a niceness only counts inside its session. A report process started by a server
-  process is in the server's session: its CPU is charged to the group that also holds the event
-  loops, and their wake-ups wait for the group's turn — measured on this machine's kernel (6.18)
-  as 3 ms p50 / 11–15 ms p99 of wake-up delay beside a nice-19 (or SCHED_IDLE) busy process of
-  the same session, against 0.07 ms / 2–4 ms beside the same process in a session of its own.
-  So a report process starts its own session (`background`) and lowers that session's group
-  weight to `NICE` (`/proc/self/autogroup`, allowed for one's own processes). Without autogroup
-  the session changes nothing and the niceness does the work.
-- **Its PostgreSQL backend.** The reads a report causes run in a backend of PostgreSQL at normal
-  priority. PostgreSQL starts every backend in a session of its own, so the backend is its own
-  autogroup too; when the platform may (same OS user, or root — a single-host deployment as
-  `scripts/pg.sh` sets up), `lower_backend` gives the report process's backend the same
-  niceness and group weight, after checking the pid is that connection's backend on this
-  machine. Not permitted, or the database on another machine: the backend is left as it is and
-  this is logged once. Settings `report_backend_nice` (0: never).
+  first; a niceness (or SCHED_IDLE) only counts inside its session. A report process started by a
+  server process is in the server's session: its CPU is charged to the group that also holds the
+  event loops, and their wake-ups wait for that group's turn. Measured on this machine's kernel
+  (6.18): a sleeper's wake-up is late by 3 ms p50 / 11–15 ms p99 beside a busy nice-19 (or
+  SCHED_IDLE) process of its own session, 0.07 ms / 2–4 ms beside the same process in another
+  session — as without it. So a report process starts its own session (`background`), then
+  takes the lowest niceness (which does the work on kernels without autogroup). The group's own
+  weight is left at the default: lowered (`/proc/self/autogroup`), a report starved on a busy
+  machine (26 s of run-queue wait a report, every report refused after its 10 s) while holding
+  its transaction's locks (SQLite's write lock for the whole report; on PostgreSQL the audit
+  chain's lock at its end), which every audited write waits for.
+- **Its PostgreSQL backend.** The reads a report causes run in a backend at normal priority.
+  `report_backend_nice` (default 19) gives that backend the report's niceness when the platform
+  may — the same OS user or root, as in a single-host deployment like `scripts/pg.sh` — after
+  checking the pid is this very connection's backend on this machine (its process title shows
+  the connection's client port, or `[local]`). Not permitted, or the database elsewhere: the
+  backend is left as it is, logged once per process. PostgreSQL starts each backend in a
+  session of its own, so under autogroup the backend already has its own group and the niceness
+  only matters without autogroup; its group weight is not lowered, for the lock's sake.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ from xinyong.log import get_logger
 
 __all__ = ["NICE", "backend_of", "background", "lower_backend", "lower_process"]
 
-NICE = 19  # niceness (and autogroup niceness) of report work: the lowest
+NICE = 19  # niceness of report work: the lowest
 log = get_logger(__name__)
 _told: set[str] = set()  # reasons already logged in this process (each once)
 
@@ -104,8 +107,8 @@ def backend_of(dbapi_connection: Any) -> int | None:
 
 
 def lower_backend(dbapi_connection: Any, nice: int) -> bool:
-    """Give a report process's PostgreSQL backend the niceness `nice` (and its autogroup's
-    weight), where it is on this machine and this process may; else leave it (logged once)."""
+    """Give a report process's PostgreSQL backend the niceness `nice`, where it is on this
+    machine and this process may; else leave it (logged once)."""
     if nice <= 0:
         return False
     pid = backend_of(dbapi_connection)
