@@ -58,7 +58,7 @@ def _dsn(url: str) -> str:
 @pytest.mark.postgres
 def test_the_backend_of_this_connection_gets_the_niceness(database_url: str) -> None:
     with psycopg.connect(_dsn(database_url)) as conn:
-        pid = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
+        (pid,) = conn.execute("SELECT pg_backend_pid()").fetchall()[0]
         conn.rollback()
         assert priority.backend_of(conn) == pid
         assert priority.lower_backend(conn, 7)
@@ -91,7 +91,7 @@ def test_a_backend_not_shown_as_this_connection_is_left_and_logged_once(
 ) -> None:
     monkeypatch.setattr(priority, "_told", set())
     with psycopg.connect(_dsn(database_url)) as conn:
-        pid = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
+        (pid,) = conn.execute("SELECT pg_backend_pid()").fetchall()[0]
         conn.rollback()
         start = os.getpriority(os.PRIO_PROCESS, pid)
         # Another machine's pid, or a process this one cannot see: its title is not ours.
