@@ -163,3 +163,38 @@ def test_the_served_app_has_its_start_up_objects_out_of_the_collector(tmp_path: 
         [sys.executable, "-c", FROZEN], capture_output=True, text=True, check=True, env=env
     )
     assert int(done.stdout.split()[-1]) > 10_000  # the app's routes, tables, catalogs …
+
+
+# A server process (the child) starting a report process (the grandchild), then killed outright.
+ORPHAN = """
+import subprocess, sys, time
+grand = subprocess.Popen([sys.executable, "-c",
+    "from xinyong.reports import priority; priority.background(); print(flush=True); "
+    "import time; time.sleep(60)"], stdout=subprocess.PIPE)
+grand.stdout.readline()  # it has called background()
+print(grand.pid, flush=True)
+time.sleep(60)
+"""
+
+
+def test_a_report_process_in_its_own_session_ends_with_its_parent() -> None:
+    import signal  # noqa: PLC0415
+    import time  # noqa: PLC0415
+
+    parent = subprocess.Popen([sys.executable, "-c", ORPHAN], stdout=subprocess.PIPE, text=True)
+    assert parent.stdout is not None
+    grand = int(parent.stdout.readline())
+    parent.send_signal(signal.SIGKILL)
+    parent.wait()
+    for _ in range(100):
+        try:
+            os.kill(grand, 0)
+        except ProcessLookupError:
+            break
+        with open(f"/proc/{grand}/stat") as fh:
+            if fh.read().split(") ", 1)[1].startswith("Z"):
+                break  # ended, not yet reaped
+        time.sleep(0.1)
+    else:
+        os.kill(grand, signal.SIGKILL)
+        pytest.fail("the report process outlived its parent")

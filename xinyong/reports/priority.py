@@ -29,9 +29,13 @@ and checks must not wait behind it. On Linux two things decide that, and a nicen
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import ipaddress
+import multiprocessing
 import os
+import signal
 import socket
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -62,11 +66,29 @@ def lower_process(pid: int, nice: int) -> bool:
 
 def background(nice: int = NICE, *, own_session: bool = True) -> None:
     """A report process's first step: a session of its own (its own scheduling group, and no
-    terminal signals — its pool shuts it down), then the lowest niceness."""
+    terminal signals — its pool shuts it down), then the lowest niceness. Out of the server's
+    session, a report process would outlive a server killed outright (its pool's pipes stay
+    open in it): on Linux it asks to be sent SIGTERM when its parent dies."""
     if own_session:
         with contextlib.suppress(OSError):  # already a session leader
             os.setsid()
+        _end_with_parent()
     lower_process(os.getpid(), nice)
+
+
+PR_SET_PDEATHSIG = 1  # prctl(2)
+
+
+def _end_with_parent() -> None:
+    """SIGTERM to this process when its parent ends (Linux; elsewhere nothing)."""
+    if not sys.platform.startswith("linux"):
+        return
+    spawned_by = multiprocessing.parent_process()
+    parent = spawned_by.pid if spawned_by is not None else os.getppid()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0)
+    if os.getppid() != parent:  # the parent ended before the request
+        os.kill(os.getpid(), signal.SIGTERM)
 
 
 def _title(pid: int) -> str:
