@@ -85,32 +85,45 @@ def test_a_report_process_engine_lowers_each_backend_it_opens(database_url: str)
     off.dispose()
 
 
+class Told:
+    """A stand-in for the module's logger: what it was told."""
+
+    def __init__(self) -> None:
+        self.lines: list[tuple[str, dict[str, object]]] = []
+
+    def info(self, event: str, **facts: object) -> None:
+        self.lines.append((event, facts))
+
+
 @pytest.mark.postgres
 def test_a_backend_not_shown_as_this_connection_is_left_and_logged_once(
-    database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    told = Told()
+    monkeypatch.setattr(priority, "log", told)
     monkeypatch.setattr(priority, "_told", set())
     with psycopg.connect(_dsn(database_url)) as conn:
         (pid,) = conn.execute("SELECT pg_backend_pid()").fetchall()[0]
         conn.rollback()
         start = os.getpriority(os.PRIO_PROCESS, pid)
         # Another machine's pid, or a process this one cannot see: its title is not ours.
-        monkeypatch.setattr(priority, "_title", lambda _pid: "python -m something.else")
-        assert priority.backend_of(conn) is None
-        assert not priority.lower_backend(conn, priority.NICE)
+        with monkeypatch.context() as m:
+            m.setattr(priority, "_title", lambda _pid: "python -m something.else")
+            assert priority.backend_of(conn) is None
+            assert not priority.lower_backend(conn, priority.NICE)
         assert os.getpriority(os.PRIO_PROCESS, pid) == start
-        monkeypatch.undo()
-        monkeypatch.setattr(priority, "_told", set())
 
         def refused(*_args: object) -> None:
             raise PermissionError("another OS user")
 
-        monkeypatch.setattr(os, "setpriority", refused)
-        assert not priority.lower_backend(conn, priority.NICE)
-        assert not priority.lower_backend(conn, priority.NICE)
-    logged = capsys.readouterr()
-    text_out = logged.out + logged.err
-    assert text_out.count("not permitted") == 1  # once per process, not per connection
+        with monkeypatch.context() as m:
+            m.setattr(os, "setpriority", refused)
+            assert not priority.lower_backend(conn, priority.NICE)
+            assert not priority.lower_backend(conn, priority.NICE)
+    reasons = [facts["reason"] for _event, facts in told.lines]
+    # each reason once per process, not per connection
+    assert reasons == ["backend not visible from this process", "not permitted (another OS user)"]
+    assert {event for event, _facts in told.lines} == {"report_backend_priority_kept"}
 
 
 def test_a_remote_database_backend_is_never_touched(monkeypatch: pytest.MonkeyPatch) -> None:
