@@ -29,13 +29,13 @@ and checks must not wait behind it. On Linux two things decide that, and a nicen
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import ipaddress
 import multiprocessing
 import os
 import signal
 import socket
-import sys
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -68,7 +68,7 @@ def background(nice: int = NICE, *, own_session: bool = True) -> None:
     """A report process's first step: a session of its own (its own scheduling group, and no
     terminal signals — its pool shuts it down), then the lowest niceness. Out of the server's
     session, a report process would outlive a server killed outright (its pool's pipes stay
-    open in it): on Linux it asks to be sent SIGTERM when its parent dies."""
+    open in it): it ends itself when its parent has gone."""
     if own_session:
         with contextlib.suppress(OSError):  # already a session leader
             os.setsid()
@@ -76,19 +76,22 @@ def background(nice: int = NICE, *, own_session: bool = True) -> None:
     lower_process(os.getpid(), nice)
 
 
-PR_SET_PDEATHSIG = 1  # prctl(2)
+PARENT_POLL = 1.0  # seconds between a report process's looks at whether its parent still lives
 
 
 def _end_with_parent() -> None:
-    """SIGTERM to this process when its parent ends (Linux; elsewhere nothing)."""
-    if not sys.platform.startswith("linux"):
-        return
+    """SIGTERM to this process once its parent has ended (a daemon thread looks every
+    `PARENT_POLL` seconds; `PR_SET_PDEATHSIG` would fire when the *thread* that started the
+    process ends, which for a pool started from a threadpool thread is any moment)."""
     spawned_by = multiprocessing.parent_process()
     parent = spawned_by.pid if spawned_by is not None else os.getppid()
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0)
-    if os.getppid() != parent:  # the parent ended before the request
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_POLL)
         os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def _title(pid: int) -> str:
