@@ -3,8 +3,13 @@
 (a) p50 / p99 of `reports.issue` in process (gather + render + SM2 signature + store), `--samples`;
 (b) over HTTP: reports per second with `--clients` concurrent clients on POST /api/v1/reports
     while a probe measures GET /api/v1/health, against /health's p99 alone.
-Each of `--rounds` alternations measures /health alone, then under load, in the same run (compare
-the ratios, which survive a shared machine), and the CPU time (per thread, in ns, from
+Each of `--rounds` alternations measures /health alone and under load, `--duration` seconds each,
+in the same run (every other round under load first; compare the ratios, which survive a shared
+machine — the goal's figure is the ratio of all rounds' samples pooled, the median of the rounds'
+ratios is printed beside it), the run-queue wait (schedstat, bench/schedwait.py) per /health of
+the probe and of the server workers' event loops and per report of the report processes, their
+database backends and the load generator — whose wait the latency is (ADR 0016 addendum 3) —
+and the CPU time (per thread, in ns, from
 /proc/<pid>/task/<tid>/schedstat) spent per report by the server workers, the report processes,
 (PostgreSQL) the database backends and the load generator itself (the report clients: one
 keep-alive connection each, answers read into a reused buffer; `--client urllib` for the old
@@ -13,6 +18,11 @@ SQL statements of one report.
 Reports run in at most `report_slots` report processes at once machine-wide (settings; default
 cores − 1, printed; `--slots N` overrides it for the served app). /health is timed from a process
 of its own (`--probe thread`: beside the report clients, sharing their GIL, as before stop 22).
+The server and the probe each run in a session of their own (`--sessions shared`: in the bench's,
+one scheduling group with the load generator under autogroup, as before stop 24); the report
+processes start their own (`--report-session shared` to compare); `--backend-nice`,
+`--loadgen-nice` set the report processes' backends' and the report clients' niceness. All of
+these are printed with the result.
 Goals (issue 13): p50 ≤ 150 ms including the signature; /health p99 under report load ≤ 2 × alone.
 
 SQLite in a temporary folder by default; `XINYONG_BENCH_POSTGRES_URL` uses PostgreSQL instead.
@@ -23,8 +33,6 @@ SQLite in a temporary folder by default; `XINYONG_BENCH_POSTGRES_URL` uses Postg
 from __future__ import annotations
 
 import argparse
-import contextlib
-import http.client
 import json
 import os
 import statistics
@@ -35,11 +43,9 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import psycopg
 from sqlalchemy import event, make_url
@@ -54,6 +60,23 @@ from xinyong.demo import make_uscc
 from xinyong.enums import SubjectKind
 from xinyong.reports import slots
 from xinyong.reports.issuer import issuer_for
+from xinyong.reports.priority import NICE
+
+sys.path.insert(0, str(Path(__file__).parent))
+import report_load
+from report_load import (
+    CLIENTS,
+    SESSIONS,
+    Ask,
+    Phase,
+    Setup,
+    children,
+    client,
+    loaded_part,
+    one_phase,
+    pct,
+)
+from schedwait import spent_ms, threads_ms
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = date(2026, 11, 23)
@@ -171,243 +194,6 @@ def in_process(settings: Settings, code: str, samples: int) -> InProcess:
     return InProcess(times[1:], pages, size, statements[0] / max(samples, 1))
 
 
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
-def probe(url: str, stop: threading.Event, out: list[float]) -> None:
-    while not stop.is_set():
-        start = time.perf_counter()
-        with urllib.request.urlopen(url, timeout=30) as r:
-            r.read()
-        out.append((time.perf_counter() - start) * 1000)
-        time.sleep(0.01)
-
-
-# The /health probe in a process of its own: as a thread beside the 8 report clients it would
-# share their GIL, and its timings would include waiting for the bench's own threads.
-PROBE = """
-import json, sys, time, urllib.request
-url, until, out = sys.argv[1], time.perf_counter() + float(sys.argv[2]), []
-while time.perf_counter() < until:
-    start = time.perf_counter()
-    with urllib.request.urlopen(url, timeout=30) as r:
-        r.read()
-    out.append((time.perf_counter() - start) * 1000)
-    time.sleep(0.01)
-print(json.dumps(out))
-"""
-
-
-def probe_for(url: str, seconds: float, out: list[float], *, own_process: bool) -> None:
-    """/health timings for `seconds`, from a process of its own (or a thread of this one)."""
-    if own_process:
-        done = subprocess.run(
-            [sys.executable, "-c", PROBE, url, str(seconds)],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        out += json.loads(done.stdout)
-        return
-    stop = threading.Event()
-    t = threading.Thread(target=probe, args=(url, stop, out))
-    t.start()
-    time.sleep(seconds)
-    stop.set()
-    t.join()
-
-
-def client(
-    url: str,
-    body: bytes,
-    stop: threading.Event | None,
-    done: list[float],
-    cpu: list[float] | None = None,
-) -> None:
-    """Ask for reports until `stop` is set (once when it is None); a 503 (busy) counts as -1;
-    the thread's own CPU seconds are appended to `cpu`.
-
-    The load generator is not the platform: it runs on the same cores as the server, so it
-    costs as little CPU as it can — one keep-alive connection per client, each answer read into
-    one reused buffer (no new connection, parser or 55 KB object per report)."""
-    parts = urlsplit(url)
-    conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=60)
-    headers = {"content-type": "application/json", "content-length": str(len(body))}
-    view = memoryview(bytearray(1 << 20))
-    while stop is None or not stop.is_set():
-        start = time.perf_counter()
-        try:
-            conn.request("POST", parts.path, body, headers)
-            answer = conn.getresponse()
-        except (http.client.RemoteDisconnected, ConnectionError):
-            conn.close()  # the server closed the idle connection: open a new one
-            continue
-        while answer.readinto(view):
-            pass
-        if answer.status == 503:
-            done.append(-1.0)
-            time.sleep(float(answer.getheader("Retry-After", "1")))
-        elif answer.status != 200:
-            raise RuntimeError(f"report answered {answer.status}")
-        else:
-            done.append((time.perf_counter() - start) * 1000)
-        if stop is None:
-            break
-    conn.close()
-    if cpu is not None:
-        cpu.append(time.thread_time())
-
-
-def client_urllib(
-    url: str,
-    body: bytes,
-    stop: threading.Event | None,
-    done: list[float],
-    cpu: list[float] | None = None,
-) -> None:
-    """The load generator as it was (`--client urllib`): a new connection per report, and
-    urllib's machinery — for comparing what the clients themselves cost."""
-    while stop is None or not stop.is_set():
-        start = time.perf_counter()
-        req = urllib.request.Request(url, data=body, headers={"content-type": "application/json"})
-        try:
-            with urllib.request.urlopen(req, timeout=60) as r:
-                r.read()
-            done.append((time.perf_counter() - start) * 1000)
-        except urllib.error.HTTPError as exc:
-            if exc.code != 503:
-                raise
-            done.append(-1.0)
-            time.sleep(float(exc.headers.get("Retry-After", "1")))
-        if stop is None:
-            break
-    if cpu is not None:
-        cpu.append(time.thread_time())
-
-
-Ask = Callable[[str, bytes, threading.Event | None, list[float], list[float] | None], None]
-CLIENTS: dict[str, Ask] = {"keepalive": client, "urllib": client_urllib}
-
-
-def threads_ms(pids: list[int]) -> dict[int, float]:
-    """CPU (ms) of every thread of the processes `pids`, by thread id, from
-    /proc/<pid>/task/<tid>/schedstat (nanoseconds on a CPU): at ~1 ms per report the 10 ms
-    ticks of /proc/<pid>/stat say little in a short run."""
-    found: dict[int, float] = {}
-    for pid in pids:
-        with contextlib.suppress(OSError):
-            for task in Path(f"/proc/{pid}/task").iterdir():
-                with contextlib.suppress(OSError, ValueError, IndexError):
-                    found[int(task.name)] = int((task / "schedstat").read_text().split()[0]) / 1e6
-    return found
-
-
-def spent_ms(before: dict[int, float], after: dict[int, float]) -> float:
-    """CPU the threads spent between two readings (a new thread: all of its CPU; one that ended
-    in between — an idle pool thread — only loses what it spent after the first reading)."""
-    return sum(ms - before.get(tid, 0.0) for tid, ms in after.items())
-
-
-def children(pid: int) -> list[int]:
-    found = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        with contextlib.suppress(OSError):
-            found += [int(c) for c in (task / "children").read_text().split()]
-    return found
-
-
-@dataclass
-class Phase:
-    """One alternation: /health alone, then under report load; CPU of the server workers."""
-
-    alone: list[float] = field(default_factory=list)
-    loaded: list[float] = field(default_factory=list)
-    reports: list[float] = field(default_factory=list)
-    busy: int = 0
-    seconds: float = 0.0
-    server_cpu_alone: float = 0.0
-    server_cpu_loaded: float = 0.0
-    pool_cpu_loaded: float = 0.0
-    db_cpu_loaded: float = 0.0  # PostgreSQL backends (0 on SQLite)
-    load_cpu_loaded: float = 0.0  # the load generator itself (its report clients' threads)
-    idle_ms_per_s: float = 0.0  # the server workers' own CPU without requests (subtracted)
-
-    @property
-    def ratio(self) -> float:
-        return pct(self.loaded, 0.99) / max(pct(self.alone, 0.99), 0.001)
-
-    def server_ms_per_report(self) -> float:
-        """Server-worker CPU per report: the loaded phase's, less what its /health probes cost."""
-        per_health = self.server_cpu_alone / max(len(self.alone), 1)
-        spent = self.server_cpu_loaded - per_health * len(self.loaded)
-        return spent / max(len(self.reports), 1)
-
-
-def backends(url: str | None) -> list[int]:
-    """The PostgreSQL backends connected to the bench database (none on SQLite)."""
-    if url is None:
-        return []
-    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        rows = conn.execute(
-            "SELECT pid FROM pg_stat_activity"
-            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        ).fetchall()
-    return [pid for (pid,) in rows]
-
-
-def one_phase(
-    base: str,
-    body: bytes,
-    clients: int,
-    duration: float,
-    pids: Callable[[], tuple[list[int], list[int]]],
-    db: str | None,
-    *,
-    own_process: bool,
-    ask: Ask = client,
-    probe: bool = True,
-) -> Phase:
-    """/health alone, then under report load; without `probe`, report load only (the server's
-    CPU per report with no /health CPU to subtract)."""
-    phase = Phase()
-    workers, pool = pids()
-    health = base + "/api/v1/health"
-    before = threads_ms(workers)
-    if probe:
-        probe_for(health, duration / 2, phase.alone, own_process=own_process)
-    phase.server_cpu_alone = spent_ms(before, threads_ms(workers)) if probe else 0.0
-    done: list[float] = []
-    used: list[float] = []  # CPU seconds of each report client (its own thread's)
-    stop = threading.Event()
-    threads = [
-        threading.Thread(target=ask, args=(base + "/api/v1/reports", body, stop, done, used))
-        for _ in range(clients)
-    ]
-    before, before_pool = threads_ms(workers), threads_ms(pool)
-    before_db = threads_ms(backends(db))
-    start = time.perf_counter()
-    for w in threads:
-        w.start()
-    if probe:
-        probe_for(health, duration, phase.loaded, own_process=own_process)
-    else:
-        time.sleep(duration)
-    stop.set()
-    for w in threads:
-        w.join()
-    phase.seconds = time.perf_counter() - start
-    phase.load_cpu_loaded = sum(used) * 1000
-    phase.server_cpu_loaded = spent_ms(before, threads_ms(workers))
-    phase.pool_cpu_loaded = spent_ms(before_pool, threads_ms(pool))
-    phase.db_cpu_loaded = spent_ms(before_db, threads_ms(backends(db)))
-    phase.reports = [d for d in done if d >= 0]
-    phase.busy = len(done) - len(phase.reports)
-    return phase
-
-
 def over_http(
     env: dict[str, str],
     code: str,
@@ -417,15 +203,18 @@ def over_http(
     rounds: int,
     *,
     own_process: bool = True,
+    own_session: bool = True,
     ask: Ask = client,
 ) -> tuple[list[Phase], Phase]:
-    """The rounds, and a last phase of report load without the probe."""
+    """The rounds (alternating which part comes first), and a last phase of report load without
+    the probe."""
     server = subprocess.Popen(
         [sys.executable, "-m", "xinyong", "serve", "--port", str(port), "--workers", "2"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         cwd=ROOT,
+        start_new_session=own_session,  # a service of its own, not in the bench's session
     )
     base = f"http://127.0.0.1:{port}"
 
@@ -455,18 +244,20 @@ def over_http(
         before, idle = threads_ms(workers), 3.0
         time.sleep(idle)  # no requests: what the server workers spend on their own
         idle_ms_per_s = spent_ms(before, threads_ms(workers)) / idle
-        rounds_run = [
-            one_phase(base, body, clients, duration, pids, db_url, own_process=own_process, ask=ask)
-            for _ in range(rounds)
-        ]
-        alone = one_phase(base, body, clients, duration / 2, pids, db_url,
-                          own_process=own_process, ask=ask, probe=False)  # fmt: skip
+        setup = Setup(base, body, clients, pids, db_url, own_process, own_session, ask)
+        rounds_run = [one_phase(setup, duration, loaded_first=i % 2 == 1) for i in range(rounds)]
+        alone = Phase()
+        loaded_part(setup, duration / 2, alone, probe=False)
         alone.server_cpu_loaded -= idle_ms_per_s * alone.seconds
         alone.idle_ms_per_s = idle_ms_per_s
         return rounds_run, alone
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            server.kill()  # its report processes leave when their pipes close
+            server.wait()
 
 
 def summary(phases: list[Phase]) -> dict[str, float]:
@@ -522,8 +313,40 @@ def main() -> None:
         help="the report clients: keep-alive connections reading into a reused buffer, or "
         "urllib with a connection per report (the load generator as it was, for comparison)",
     )
+    parser.add_argument(
+        "--sessions",
+        choices=list(SESSIONS),
+        default="own",
+        help="own: the server and the probe each in a session (scheduling group) of their own, "
+        "as a service and another machine's client are; shared: all in the bench's session",
+    )
+    parser.add_argument(
+        "--loadgen-nice",
+        type=int,
+        default=0,
+        help="niceness of the report clients' threads (they stand for other machines' clients)",
+    )
+    parser.add_argument(
+        "--report-session",
+        choices=["own", "shared"],
+        default="own",
+        help="report processes in a session of their own (settings report_own_session)",
+    )
+    parser.add_argument(
+        "--backend-nice",
+        type=int,
+        default=None,
+        help="niceness of the report processes' PostgreSQL backends (settings "
+        "report_backend_nice, default 19; 0: left alone)",
+    )
     parser.add_argument("--write", action="store_true", help="append the row to RESULTS.md")
     args = parser.parse_args()
+    report_load.LOADGEN_NICE = args.loadgen_nice  # read by each report client thread
+    backend_nice = (
+        args.backend_nice
+        if args.backend_nice is not None
+        else Settings.model_fields["report_backend_nice"].default
+    )
     report_slots = args.slots if args.slots is not None else slots.default_count()
     with tempfile.TemporaryDirectory() as tmp:
         var = Path(tmp)
@@ -546,10 +369,13 @@ def main() -> None:
             "XINYONG_DATA_DIR": str(var),
             "XINYONG_TODAY": TODAY.isoformat(),
             "XINYONG_REPORT_SLOTS": str(report_slots),
+            "XINYONG_REPORT_OWN_SESSION": str(args.report_session == "own").lower(),
+            "XINYONG_REPORT_BACKEND_NICE": str(backend_nice),
         }
         phases, unprobed = over_http(
             env, code, args.port, args.clients, args.duration, args.rounds,
-            own_process=args.probe == "process", ask=CLIENTS[args.client],
+            own_process=args.probe == "process", own_session=SESSIONS[args.sessions],
+            ask=CLIENTS[args.client],
         )  # fmt: skip
     for i, ph in enumerate(phases, 1):
         print(
@@ -560,7 +386,9 @@ def main() -> None:
             f"report processes {ph.pool_cpu_loaded / max(len(ph.reports), 1):.1f}, "
             f"database {ph.db_cpu_loaded / max(len(ph.reports), 1):.1f}, "
             f"load generator {ph.load_cpu_loaded / max(len(ph.reports), 1):.2f}"
+            + ("" if i % 2 else " (under load first)")
         )
+        print(f"    {ph.waits()}")
     print(
         f"  reports only (no /health probe, {unprobed.seconds:.0f} s): "
         f"{len(unprobed.reports) / unprobed.seconds:.1f} reports/s; CPU ms/report: "
@@ -572,12 +400,15 @@ def main() -> None:
     print(
         f"HTTP, {args.clients} clients, {args.rounds} × {args.duration:.0f} s, "
         f"{report_slots} report slot(s) on {os.cpu_count()} cores, probe in a {args.probe}, "
-        f"{args.client} clients: "
+        f"{args.client} clients; sessions: server and probe {args.sessions}, report processes "
+        f"{args.report_session}; niceness: report processes {NICE}, their database backends "
+        f"{backend_nice or 'left'}, load generator {args.loadgen_nice}: "
         f"{http['reports_per_s']:.1f} reports/s (p50 {http['report_p50']:.0f} ms, "
         f"p99 {http['report_p99']:.0f} ms, {http['busy']:.0f} answered 503); "
         f"/health p99 {http['health_alone_p99']:.1f} ms alone, "
         f"{http['health_loaded_p99']:.1f} ms under load = {http['ratio']:.2f} × "
-        f"(median of rounds {http['median_round_ratio']:.2f} ×; goal ≤ 2 ×); "
+        f"(the goal's figure, all rounds' samples pooled; median of rounds "
+        f"{http['median_round_ratio']:.2f} ×; goal ≤ 2 ×); "
         f"CPU per report: server workers {http['server_ms_per_report']:.1f} ms, "
         f"report processes {http['pool_ms_per_report']:.1f} ms, "
         f"database backends {http['db_ms_per_report']:.1f} ms"

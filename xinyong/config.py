@@ -49,6 +49,14 @@ class Settings(BaseSettings):
     # Reports issued at once on this machine, across all server processes (reports/slots.py):
     # unset, the usable cores − 1 (at least 1), so report work always leaves a core free.
     report_slots: int | None = None
+    # Report processes start a session of their own: their own scheduling group under autogroup,
+    # so their CPU is not charged to the server's event loops (reports/priority.py).
+    report_own_session: bool = True
+    # Niceness (and autogroup weight) given to a report process's PostgreSQL backend when the
+    # backend runs on this machine and the platform may change it (same OS user; reports/
+    # priority.py, docs/decisions/0016 addendum 3); else it is left and that is logged once.
+    # 0: never touch the database's processes.
+    report_backend_nice: int = 19
     # Query-log retention in years (rules.md §7.5: ≥ 5 years; 浙江 asks 10).
     query_log_retention_years: int = 5
 

@@ -16,11 +16,10 @@ every job it runs; `start` is its initializer.
 
 from __future__ import annotations
 
-import contextlib
-import os
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from xinyong import subjects
@@ -28,11 +27,11 @@ from xinyong.audit import Actor
 from xinyong.catalog import Catalog, CatalogHolder
 from xinyong.config import Settings
 from xinyong.db.session import make_engine, make_sessionmaker, transaction
-from xinyong.reports import pdf, slots
+from xinyong.reports import pdf, priority, slots
 from xinyong.reports.issue import Issued, Request, hold_write_lock, issue
 from xinyong.reports.issuer import issuer_for
 
-NICE = 19  # niceness added to report processes (background work beside interactive requests)
+NICE = priority.NICE  # report processes' niceness and group weight (see `priority`)
 SLOT_WAIT = 10.0  # seconds a report may wait for a machine-wide slot before it is refused
 
 
@@ -80,15 +79,32 @@ _state: _State | None = None
 
 
 def start(settings: Settings | None) -> None:
-    """A report process's initializer: lower priority, the font, the engine and the catalog."""
+    """A report process's initializer: a session and scheduling group of its own at the lowest
+    priority (`priority.background`), the font, the engine and the catalog."""
     global _state  # noqa: PLW0603 — one per process, set once
-    with contextlib.suppress(OSError):  # not permitted: keep the priority
-        os.nice(NICE)
+    priority.background(NICE, own_session=settings is None or settings.report_own_session)
     pdf.warm_up()
     if settings is not None:
-        factory = make_sessionmaker(make_engine(settings.database_url))
+        engine = make_engine(settings.database_url)
+        backend_priority(engine, settings.report_backend_nice)
+        factory = make_sessionmaker(engine)
         catalogs = CatalogHolder(settings.catalog_dir, settings.catalog_override_dir)
         _state = _State(settings, factory, catalogs, machine_slots(settings))
+
+
+def backend_priority(engine: Engine, nice: int) -> None:
+    """Each PostgreSQL connection this report process opens gets its backend's priority lowered
+    to `nice` where permitted (`priority.lower_backend`; 0 or SQLite: nothing)."""
+    if nice <= 0 or engine.dialect.name != "postgresql":
+        return
+
+    def lowered(dbapi_connection: object, _record: object) -> None:
+        try:
+            priority.lower_backend(dbapi_connection, nice)
+        finally:
+            dbapi_connection.rollback()  # type: ignore[attr-defined]  # the look-up's transaction
+
+    event.listen(engine, "connect", lowered)
 
 
 def run(job: Job) -> Made:
