@@ -25,7 +25,9 @@ def settings(settings: Settings) -> Settings:
 
 @pytest.fixture
 def logged_in(client, session, operator):
-    auth.create_user(session, "officer1", "correct horse", Role.OFFICER, actor=operator)
+    auth.create_user(
+        session, "officer1", "correct horse", Role.OFFICER, credit_office=True, actor=operator
+    )
     client.post("/admin/login", data={"username": "officer1", "password": "correct horse"})
     return client
 

@@ -37,7 +37,9 @@ def _archive(session: Session, subject: Subject) -> list[int]:
 
 
 def _sign_in(client: TestClient, session: Session, operator: Actor) -> None:
-    auth.create_user(session, "archivist", "correct horse", Role.OFFICER, actor=operator)
+    auth.create_user(
+        session, "archivist", "correct horse", Role.OFFICER, credit_office=True, actor=operator
+    )
     client.post("/admin/login", data={"username": "archivist", "password": "correct horse"})
 
 

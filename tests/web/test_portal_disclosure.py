@@ -114,7 +114,9 @@ def test_api_full_archive_needs_a_purpose_and_is_logged(
 ) -> None:
     subject = make_subject(session)
     _penalties(session, subject)
-    auth.create_user(session, "reader", "correct horse", role, actor=operator)
+    auth.create_user(
+        session, "reader", "correct horse", role, credit_office=role == Role.OFFICER, actor=operator
+    )
     client.post("/admin/login", data={"username": "reader", "password": "correct horse"})
     missing = client.get(f"/api/v1/subjects/{subject.code}")
     assert missing.status_code == 422
