@@ -116,7 +116,7 @@ def load(url: str, subjects: int, records: int) -> float:
                 if info == "licence":
                     row["valid_from"] = row["decision_date"]
                 elif info == "honour":
-                    row["honour_name"] = f"基准荣誉{i % 7}"
+                    row["honour_name"] = f"基准荣誉{i}"  # unique: the name is in the natural key
                 s = stored_records.stored(info, row)
                 cp.write_row(
                     (first + index, info, s.natural_key, 1, True, "active", *s.values(),
