@@ -6,7 +6,8 @@
    partitions the rows by subject and applies the same vectorised plan (`plan.score_frame`,
    whose equality with the pure `scoring.score` tests/evaluation/test_plan.py proves) to each
    partition on the executors;
-3. the results come back to the driver and are stored like an embedded run.
+3. the executors write the results as Parquet; the driver reads them with Polars and stores
+   them like an embedded run.
 Only step 2 runs on the cluster; nothing about a rule is restated in Spark SQL, so the two
 engines cannot disagree (tests/evaluation/test_engines_agree.py). pyspark is the `spark` extra.
 """
@@ -74,26 +75,49 @@ def _grade_partition(
     yield from scored.select(*RESULT_COLUMNS).iter_rows()
 
 
+PARTITION_ROWS = 200_000  # fact rows a partition holds at most (each becomes Python rows)
+
+
+def partitions_for(rows: int, parallelism: int) -> int:
+    """How many partitions the fact table is cut into: at least two per core, and enough that no
+    partition holds more than `PARTITION_ROWS` rows. A partition's rows become Python objects in
+    one executor's Python worker (`_grade_partition`): four partitions of 2.5 million rows each ran
+    a `local[2]` JVM out of heap at 10 million records (bench/RESULTS.md, stop 24)."""
+    return max(2, parallelism * 2, -(-rows // PARTITION_ROWS))
+
+
 def score_snapshot(
     directory: Path, loaded: LoadedModel, as_of: date, master: str | None
 ) -> pl.DataFrame:
-    """Step 2 of the plan on Spark: partition the fact table by subject, apply the plan."""
+    """Step 2 of the plan on Spark: partition the fact table by subject, apply the plan. The
+    executors write the results as Parquet beside the snapshot and the driver reads them with
+    Polars — nothing is collected through the driver's JVM (a million results did not fit its
+    default heap)."""
     spark = _session(master)
     kinds = [k.value for k in loaded.model.subject_kinds]
     subjects = spark.read.parquet(str(directory / "subjects.parquet"))
     subjects = subjects.where(subjects.kind.isin(kinds)).select("subject_id")
     facts = spark.read.parquet(str(directory / "facts.parquet"))
     joined = subjects.join(facts, on="subject_id", how="left")
-    parts = max(2, spark.sparkContext.defaultParallelism * 2)
-    rows = (
-        joined.repartition(parts, "subject_id")
-        .rdd.mapPartitions(lambda it: _grade_partition(it, loaded, as_of))
-        .collect()
+    parts = partitions_for(facts.count(), spark.sparkContext.defaultParallelism)
+    graded = joined.repartition(parts, "subject_id").rdd.mapPartitions(
+        lambda it: _grade_partition(it, loaded, as_of)
     )
+    out = directory / "results.parquet"
+    spark.createDataFrame(graded, _RESULT_SCHEMA).write.mode("overwrite").parquet(str(out))
     schema = dict(
         zip(RESULT_COLUMNS, (pl.Int64, pl.Float64, pl.Utf8, pl.Utf8, pl.Utf8), strict=True)
     )
-    return pl.DataFrame(rows, schema=schema, orient="row").sort("subject_id")
+    found = sorted(out.glob("*.parquet"))
+    if not found:
+        return pl.DataFrame(schema=schema)
+    return pl.read_parquet(found).cast(schema).select(*RESULT_COLUMNS).sort("subject_id")  # type: ignore[arg-type]
+
+
+_RESULT_SCHEMA = (
+    f"{RESULT_COLUMNS[0]} long, {RESULT_COLUMNS[1]} double, {RESULT_COLUMNS[2]} string, "
+    f"{RESULT_COLUMNS[3]} string, {RESULT_COLUMNS[4]} string"
+)
 
 
 def run_spark(
