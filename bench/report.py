@@ -21,8 +21,10 @@ of its own (`--probe thread`: beside the report clients, sharing their GIL, as b
 The server and the probe each run in a session of their own (`--sessions shared`: in the bench's,
 one scheduling group with the load generator under autogroup, as before stop 24); the report
 processes start their own (`--report-session shared` to compare); `--backend-nice`,
-`--loadgen-nice` set the report processes' backends' and the report clients' niceness. All of
-these are printed with the result.
+`--loadgen-nice` set the report processes' backends' and the report clients' niceness;
+`--confine-cores off` lets the kernel place report processes and their backends on any core
+(settings report_confine_cores; on by default since stop 25). All of these are printed with the
+result, and the cores each kind of process may run on before the rounds.
 Goals (issue 13): p50 ≤ 150 ms including the signature; /health p99 under report load ≤ 2 × alone.
 
 SQLite in a temporary folder by default; `XINYONG_BENCH_POSTGRES_URL` uses PostgreSQL instead.
@@ -70,6 +72,7 @@ from report_load import (
     Ask,
     Phase,
     Setup,
+    backends,
     children,
     client,
     loaded_part,
@@ -240,7 +243,11 @@ def over_http(
             w.join()
         db = env["XINYONG_DATABASE_URL"]
         db_url = db if db.startswith("postgresql") else None
-        workers, _pool = pids()
+        workers, pool = pids()
+        print(  # where the kernel may run them (settings report_confine_cores)
+            f"cores: server workers {cores_of(workers)}, report processes {cores_of(pool)}, "
+            f"their database backends {cores_of(backends(db_url)) if db_url else '-'}"
+        )
         before, idle = threads_ms(workers), 3.0
         time.sleep(idle)  # no requests: what the server workers spend on their own
         idle_ms_per_s = spent_ms(before, threads_ms(workers)) / idle
@@ -258,6 +265,17 @@ def over_http(
         except subprocess.TimeoutExpired:
             server.kill()  # its report processes leave when their pipes close
             server.wait()
+
+
+def cores_of(pids: list[int]) -> str:
+    """The cores each process may run on (its main thread's), as `taskset -c` lists them."""
+    seen = set()
+    for pid in pids:
+        try:
+            seen.add(",".join(map(str, sorted(os.sched_getaffinity(pid)))))
+        except OSError:
+            continue
+    return " / ".join(sorted(seen)) or "-"
 
 
 def summary(phases: list[Phase]) -> dict[str, float]:
@@ -339,6 +357,13 @@ def main() -> None:
         help="niceness of the report processes' PostgreSQL backends (settings "
         "report_backend_nice, default 19; 0: left alone)",
     )
+    parser.add_argument(
+        "--confine-cores",
+        choices=["on", "off"],
+        default="on",
+        help="report processes and their backends on the report cores only (settings "
+        "report_confine_cores; off: anywhere, as before stop 25)",
+    )
     parser.add_argument("--write", action="store_true", help="append the row to RESULTS.md")
     args = parser.parse_args()
     report_load.LOADGEN_NICE = args.loadgen_nice  # read by each report client thread
@@ -371,6 +396,7 @@ def main() -> None:
             "XINYONG_REPORT_SLOTS": str(report_slots),
             "XINYONG_REPORT_OWN_SESSION": str(args.report_session == "own").lower(),
             "XINYONG_REPORT_BACKEND_NICE": str(backend_nice),
+            "XINYONG_REPORT_CONFINE_CORES": str(args.confine_cores == "on").lower(),
         }
         phases, unprobed = over_http(
             env, code, args.port, args.clients, args.duration, args.rounds,
@@ -402,7 +428,8 @@ def main() -> None:
         f"{report_slots} report slot(s) on {os.cpu_count()} cores, probe in a {args.probe}, "
         f"{args.client} clients; sessions: server and probe {args.sessions}, report processes "
         f"{args.report_session}; niceness: report processes {NICE}, their database backends "
-        f"{backend_nice or 'left'}, load generator {args.loadgen_nice}: "
+        f"{backend_nice or 'left'}, load generator {args.loadgen_nice}; report cores "
+        f"{'confined' if args.confine_cores == 'on' else 'anywhere'}: "
         f"{http['reports_per_s']:.1f} reports/s (p50 {http['report_p50']:.0f} ms, "
         f"p99 {http['report_p99']:.0f} ms, {http['busy']:.0f} answered 503); "
         f"/health p99 {http['health_alone_p99']:.1f} ms alone, "
@@ -422,7 +449,8 @@ def main() -> None:
             f"{args.records} records, {pages} pages, {args.samples} samples, "
             f"{args.clients} clients {args.rounds} × {args.duration:.0f} s | p50 {p50:.1f} / "
             f"p99 {p99:.1f} ms in process, {made.statements:.0f} statements; "
-            f"{report_slots} slot(s); {http['reports_per_s']:.1f} reports/s; CPU ms/report: "
+            f"{report_slots} slot(s), report cores {args.confine_cores}; "
+            f"{http['reports_per_s']:.1f} reports/s; CPU ms/report: "
             f"server {http['server_ms_per_report']:.1f}, report processes "
             f"{http['pool_ms_per_report']:.1f}, database {http['db_ms_per_report']:.1f}, "
             f"load generator {http['load_ms_per_report']:.2f} ({args.client})"

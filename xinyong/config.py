@@ -57,6 +57,11 @@ class Settings(BaseSettings):
     # priority.py, docs/decisions/0016 addendum 3); else it is left and that is logged once.
     # 0: never touch the database's processes.
     report_backend_nice: int = 19
+    # Report processes — and their PostgreSQL backends where report_backend_nice lets the
+    # platform touch them — run only on the last `report_slots` usable cores, so the first
+    # core(s) stay free for interactive requests (reports/cores.py, docs/decisions/0016
+    # addendum 5). False: the kernel places them anywhere.
+    report_confine_cores: bool = True
     # Query-log retention in years (rules.md §7.5: ≥ 5 years; 浙江 asks 10).
     query_log_retention_years: int = 5
 

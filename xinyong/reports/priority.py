@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from xinyong.log import get_logger
+from xinyong.reports import cores
 
 __all__ = ["NICE", "backend_of", "background", "lower_backend", "lower_process"]
 
@@ -131,9 +132,12 @@ def backend_of(dbapi_connection: Any) -> int | None:
     return int(pid)
 
 
-def lower_backend(dbapi_connection: Any, nice: int) -> bool:
-    """Give a report process's PostgreSQL backend the niceness `nice`, where it is on this
-    machine and this process may; else leave it (logged once)."""
+def lower_backend(
+    dbapi_connection: Any, nice: int, report_cores: frozenset[int] | None = None
+) -> bool:
+    """Give a report process's PostgreSQL backend the niceness `nice`, and confine it to the
+    report process's cores (`reports.cores`; None: where it is), where it is on this machine
+    and this process may; else leave it (logged once). `nice` 0: never touched."""
     if nice <= 0:
         return False
     pid = backend_of(dbapi_connection)
@@ -142,4 +146,6 @@ def lower_backend(dbapi_connection: Any, nice: int) -> bool:
     if not lower_process(pid, nice):
         _tell_once("not permitted (another OS user)", pid=pid)
         return False
+    if report_cores is not None and not cores.confine_process(pid, report_cores):
+        _tell_once("cores not permitted", pid=pid)
     return True

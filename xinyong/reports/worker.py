@@ -28,6 +28,7 @@ from xinyong.catalog import Catalog, CatalogHolder
 from xinyong.config import Settings
 from xinyong.db.session import make_engine, make_sessionmaker, transaction
 from xinyong.reports import pdf, priority, slots
+from xinyong.reports.cores import confine, report_cores
 from xinyong.reports.issue import Issued, Request, hold_write_lock, issue
 from xinyong.reports.issuer import issuer_for
 
@@ -83,24 +84,30 @@ def start(settings: Settings | None) -> None:
     priority (`priority.background`), the font, the engine and the catalog."""
     global _state  # noqa: PLW0603 — one per process, set once
     priority.background(NICE, own_session=settings is None or settings.report_own_session)
+    if settings is None:
+        pdf.warm_up()
+        return
+    admitted = machine_slots(settings)  # counted on the cores before confining to some
+    confined = report_cores(admitted.count) if settings.report_confine_cores else None
+    confine(confined)  # the interactive core(s) left free (reports/cores.py)
     pdf.warm_up()
-    if settings is not None:
-        engine = make_engine(settings.database_url)
-        backend_priority(engine, settings.report_backend_nice)
-        factory = make_sessionmaker(engine)
-        catalogs = CatalogHolder(settings.catalog_dir, settings.catalog_override_dir)
-        _state = _State(settings, factory, catalogs, machine_slots(settings))
+    engine = make_engine(settings.database_url)
+    backend_priority(engine, settings.report_backend_nice, confined)
+    factory = make_sessionmaker(engine)
+    catalogs = CatalogHolder(settings.catalog_dir, settings.catalog_override_dir)
+    _state = _State(settings, factory, catalogs, admitted)
 
 
-def backend_priority(engine: Engine, nice: int) -> None:
+def backend_priority(engine: Engine, nice: int, confined: frozenset[int] | None = None) -> None:
     """Each PostgreSQL connection this report process opens gets its backend's priority lowered
-    to `nice` where permitted (`priority.lower_backend`; 0 or SQLite: nothing)."""
+    to `nice`, and its backend confined to the report cores `confined`, where permitted
+    (`priority.lower_backend`; 0 or SQLite: nothing)."""
     if nice <= 0 or engine.dialect.name != "postgresql":
         return
 
     def lowered(dbapi_connection: object, _record: object) -> None:
         try:
-            priority.lower_backend(dbapi_connection, nice)
+            priority.lower_backend(dbapi_connection, nice, confined)
         finally:
             dbapi_connection.rollback()  # type: ignore[attr-defined]  # the look-up's transaction
 
