@@ -306,6 +306,18 @@ def class_conditions(
     return conds
 
 
+def class_span(where: ClassFilter) -> list[ColumnElement[bool]]:
+    """The part of `class_conditions(where)` the subject index `(subject_id, is_current,
+    decision_date, id)` holds — the class (its partition), current, the decision-date bounds —:
+    every record `class_conditions` lets through, and others; a count bounded by index entries
+    walks these and decides the rest row by row (`subject_windows.tally_of_subject`)."""
+    conds: list[ColumnElement[bool]] = [Record.info_class == where.info_class,
+                                        Record.is_current.is_(True)]  # fmt: skip
+    conds += [Record.decision_date >= d for d in (where.date_from, where.decided_since) if d]
+    conds += [Record.decision_date <= d for d in (where.date_to, where.decided_until) if d]
+    return conds
+
+
 def current_of_class(
     session: Session, where: ClassFilter, *, after: tuple[date, int] | None = None,
     before: tuple[date, int] | None = None, limit: int,
