@@ -181,8 +181,8 @@ def test_valid_until_is_read_from_its_column_unless_data_names_it(
     got = _equal_to_the_reference(session, catalog, today, subject.id)
     assert got.height == 2 * len(cases)
     honours = got.filter(pl.col("label").str.starts_with(catalog.info_class("honour").title))
-    until = dict(zip(honours["label"].str.slice(-2, 1), honours["until"], strict=True))
-    assert len({until["0"], until["1"], until["3"]}) == 3  # column, data, data: each its own
+    ends = dict(zip(honours["label"].str.slice(-2, 1), honours["until"], strict=True))
+    assert len({ends["0"], ends["1"], ends["3"]}) == 3  # column, data, data: each its own
 
 
 def _equal_to_the_reference(
