@@ -108,9 +108,10 @@ class Record(IdMixin, CreatedMixin, Base):
     content_hash: Mapped[str] = mapped_column(HexDigest)  # bytea on PostgreSQL
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # issue reads: `data` names a field a column could give (lean_record.overrides): only such a
-    # row has its column fields read from `data` (archive.source_field); filled on every insert
+    # row has its column fields read from `data` (archive.source_field); filled on every insert.
+    # Deferred: readers ask it in SQL, no Python reader loads it with the record
     data_overrides: Mapped[bool] = mapped_column(
-        Boolean, default=_data_overrides, server_default=false()
+        Boolean, default=_data_overrides, server_default=false(), deferred=True
     )
     reason: Mapped[str | None] = mapped_column(
         Text
