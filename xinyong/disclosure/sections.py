@@ -35,7 +35,7 @@ from xinyong.enums import Disclosure
 SECTIONS = ("licences", "penalties", "incentives", PUNISHMENT_TAB, "breaches")
 PER_PAGE = 20  # records of a section on one page
 BATCH = 100  # records the rules decide per round trip while filling a page
-SQL_COUNT_CAP = 1_000  # records counted in SQL at most (a page view reads ≤ ~1,200 index rows)
+SQL_COUNT_CAP = 1_000  # index entries a count walks at most (+ 1: more makes the count a floor)
 RULES_COUNT_CAP = 200  # records the rules decide for a count at most
 ALL = "all"  # every public class at once (`public_page`)
 
