@@ -287,7 +287,7 @@ def grow_archive(url: str, factor: int, control: list[int] | None = None) -> int
     from the subject's). Returns the number of records afterwards."""
     import psycopg  # noqa: PLC0415
 
-    copied = (*RECORD_COLUMNS, "authority_id")  # and the authority's id the writer adds
+    copied = (*RECORD_COLUMNS, "authority_id", "data_overrides")  # and what the writer adds
     columns = ", ".join(copied)
     changed = {
         "natural_key": "natural_key || '#' || %(g)s",

@@ -1,8 +1,9 @@
 """What the product stores for a record, for the bench loaders that COPY records: from a full
 source row (field id → text, as collection receives it) the natural key and the column values
-(`lean_record.LAYOUTS`), the lean `data` (`lean_record.lean` + `dumps`), the content hash of the
-full row (`archive.canonical_json` + `hash_canonical`) and, per class, the authorities' ids
-(`db.authorities`) — so a loaded archive is the archive collection writes, not placeholders.
+(`lean_record.LAYOUTS`; `data_overrides`), the lean `data` (`lean_record.lean` + `dumps`), the
+content hash of the full row (`archive.canonical_json` + `hash_canonical`) and, per class, the
+authorities' ids (`db.authorities`) — so a loaded archive is the archive collection writes, not
+placeholders.
 """
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ from xinyong import archive
 from xinyong.db import authorities as db_authorities
 from xinyong.db import lean_record
 
-# Every record column a layout can fill from a source row: a loader COPYs them all (a column left
-# out loses the field, which the lean `data` no longer holds).
+# Every record column a layout can fill from a source row, and whether the lean `data` names a
+# field a column could give (`lean_record.overrides`): a loader COPYs them all (a column left out
+# loses the field, which the lean `data` no longer holds).
 COLUMNS = ("decision_number", "decision_date", "valid_from", "valid_until", "authority_name",
-           "authority_uscc")  # fmt: skip
+           "authority_uscc", "data_overrides")  # fmt: skip
 COPY_COLUMNS = ", ".join(COLUMNS)
 DATE_COLUMNS = frozenset({"decision_date", "valid_from", "valid_until"})
 
@@ -56,6 +58,7 @@ def stored(info_class: str, row: dict[str, str]) -> Stored:
         value = row.get(field)
         columns[column] = date.fromisoformat(value) if value and column in DATE_COLUMNS else value
     lean = lean_record.lean(info_class, key, columns, row)
+    columns["data_overrides"] = lean_record.overrides(info_class, lean)
     return Stored(key, columns, lean, archive.hash_canonical(archive.canonical_json(row)))
 
 

@@ -1,17 +1,17 @@
 """Browser: a bank is refused an SME's 贷前审核 page, the SME authorises the bank in /me/financing,
-the bank reads the evaluation and archive, the SME sees those queries and revokes, the bank is
-refused again. A partner scans a 信用码 image on the phone page and sees the result."""
+the bank reads the evaluation and pages the archive, the SME sees those queries and revokes, the
+bank is refused again. A partner scans a 信用码 image on the phone page and sees the result."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import segno
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import LIVE_TODAY
-from tests.factories import make_subject
+from tests.factories import make_record, make_subject
 from tests.factories.subjects import SYSTEM
 from tests.factories.workflows import make_user
 from xinyong import demo, evaluation
@@ -40,6 +40,8 @@ def _seed_bank(settings: Settings) -> tuple[str, str, str, str]:
     with transaction(make_sessionmaker(engine)) as session:
         catalog = load_catalog(settings.catalog_dir)
         subject = make_subject(session, name="浏览器授权测试制造有限公司")
+        for n in range(25):  # more than one page of the bank's archive view (20 a page)
+            make_record(session, subject, decision_date=date(2026, 3, 1) + timedelta(days=n))
         evaluation.evaluate_subject(session, subject, catalog=catalog, today=LIVE_TODAY)
         _, enterprise = make_user(session, Role.ENTERPRISE, subject=subject)
         bank_actor, bank = make_user(session, Role.BANK)
@@ -79,6 +81,13 @@ def test_bank_needs_the_smes_consent(page: Page, live_server: str, live_settings
     expect(page.get_by_role("heading", name="信用评价")).to_be_visible()
     expect(page.locator(".grade")).to_contain_text("等级")
     expect(page.get_by_role("heading", name="完整信用档案")).to_be_visible()
+    pager = page.get_by_test_id("pager-archive")
+    expect(pager).to_contain_text("第 1 页（第 1–20 条，共 25 条")
+    pager.get_by_role("link", name="下一页（更早的记录）").click()
+    expect(pager).to_contain_text("第 2 页（第 21–25 条，共 25 条")
+    expect(page.locator("section[aria-labelledby=ar-h] tbody tr")).to_have_count(5)
+    pager.get_by_role("link", name="最新记录").click()
+    expect(pager).to_contain_text("第 1 页")
 
     _log_in(page, f"{live_server}/me/login", enterprise)
     page.goto(f"{live_server}/me/queries")

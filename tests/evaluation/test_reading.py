@@ -153,6 +153,38 @@ def test_undated_records_read_the_start_field_and_dated_ones_the_column(
     assert until["2"] is None
 
 
+def test_valid_until_is_read_from_its_column_unless_data_names_it(
+    session: Session, catalog: Catalog, today: date
+) -> None:
+    """`valid_until` of honours and licences comes from its column for a row whose `data` names
+    no column field (`records.data_overrides` false: no LIKE over `data`), from `data` for one
+    that keeps a differing value or lists it as absent: every fact equal to the reference's."""
+    subject = make_subject(session)
+    cases: list[tuple[date | None, dict[str, Any], bool]] = [
+        (date(2027, 3, 1), {"valid_until": "2027-03-01"}, False),  # as collected: the column
+        (date(2027, 3, 1), {"valid_until": "2026-12-01"}, True),  # data differs: data's
+        (date(2027, 3, 1), {}, True),  # the row had none (under "~"): none
+        (None, {"valid_until": "2026-12-20"}, True),  # no column: data's
+        (None, {}, False),  # neither
+    ]
+    for info_class in ("licence", "honour"):
+        for n, (until, extra, named) in enumerate(cases):
+            data = {"decision_number": f"期〔2026〕{n}号", "decision_date": "2026-05-01", **extra}
+            record = make_record(
+                session, subject, info_class=info_class, decision_date=date(2026, 5, 1),
+                data=data, valid_until=until,
+            )  # fmt: skip
+            assert record.data_overrides is named, (info_class, n)
+            assert archive.source_row(record).get("valid_until") == extra.get("valid_until")
+    value = archive.source_field("valid_until", ["licence", "honour", "penalty"])
+    assert "data_overrides" in str(value)
+    got = _equal_to_the_reference(session, catalog, today, subject.id)
+    assert got.height == 2 * len(cases)
+    honours = got.filter(pl.col("label").str.starts_with(catalog.info_class("honour").title))
+    ends = dict(zip(honours["label"].str.slice(-2, 1), honours["until"], strict=True))
+    assert len({ends["0"], ends["1"], ends["3"]}) == 3  # column, data, data: each its own
+
+
 def _equal_to_the_reference(
     session: Session, catalog: Catalog, today: date, subject_id: int
 ) -> pl.DataFrame:

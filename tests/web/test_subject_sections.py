@@ -121,3 +121,33 @@ def test_a_small_section_has_no_pager_and_the_card_reads_no_records(
     assert beyond.status_code == 200
     assert "本页没有记录" in _penalties_section(beyond.text)
     assert client.get(f"/subjects/{subject.code}/card").status_code == 200
+
+
+def test_the_count_walks_at_most_its_cap_of_index_entries(
+    session: Session, catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The count reads at most `SQL_COUNT_CAP` + 1 of the subject's entries of the section, in
+    one statement when SQL decides each of them (no second read for the rules' share): exact
+    when the section holds no more, a floor of what it found among them when it does."""
+    from sqlalchemy import event  # noqa: PLC0415
+
+    subject = make_subject(session, name="示范区计数测试有限公司")
+    for n in range(12):
+        _penalty(session, subject, catalog, n, GENERAL, 3 * n)
+    for n in range(12, 18):  # minor and past their period: walked, not shown
+        _penalty(session, subject, catalog, n, MINOR, 200 + n)
+    filters, _ = sections._filters(catalog, "penalties", TODAY)
+    sent: list[str] = []
+    bind = session.get_bind()
+    listener = lambda *args: sent.append(args[2])  # noqa: E731
+    event.listen(bind, "before_cursor_execute", listener)
+    try:
+        exact = sections._count(session, subject.id, filters, catalog=catalog, today=TODAY)
+        assert exact == (12, False)
+        assert len(sent) == 1  # one statement: SQL decided every entry
+        monkeypatch.setattr(sections, "SQL_COUNT_CAP", 4)
+        count, floor = sections._count(session, subject.id, filters, catalog=catalog, today=TODAY)
+    finally:
+        event.remove(bind, "before_cursor_execute", listener)
+    assert floor
+    assert count <= 5  # shown among the 5 entries walked: never more than there are

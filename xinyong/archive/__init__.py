@@ -28,6 +28,7 @@ from xinyong.archive.reads import (
     ClassFilter,
     RecordNotFound,
     class_conditions,
+    class_span,
     current_of_class,
     current_records,
     get,
@@ -41,10 +42,12 @@ from xinyong.archive.reads import (
     source_row,
 )
 from xinyong.archive.subject_windows import (
+    SubjectTally,
     archive_of_subject,
     classes_of_subject,
     count_of_subject,
     current_of_subject,
+    tally_of_subject,
 )
 from xinyong.archive.writes import (
     NotCurrentVersion,
@@ -64,12 +67,14 @@ __all__ = [
     "ClassFilter",
     "NotCurrentVersion",
     "RecordNotFound",
+    "SubjectTally",
     "add_record",
     "archive_of_subject",
     "authorities_of_class",
     "canonical_json",
     "check_references",
     "class_conditions",
+    "class_span",
     "classes_of_subject",
     "content_hash",
     "count_of_subject",
@@ -91,6 +96,7 @@ __all__ = [
     "source_field",
     "source_fields",
     "source_row",
+    "tally_of_subject",
     "with_authority_id",
     "write_versions_pg",
     "write_versions_sqlite",

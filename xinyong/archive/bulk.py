@@ -13,6 +13,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from xinyong.db.authorities import authority_ids, authority_ids_pg
+from xinyong.db.lean_record import override_marks
 from xinyong.db.partitions import partition_name
 from xinyong.db.tables import Record
 
@@ -89,12 +90,16 @@ def _names(records: pl.DataFrame) -> list[str | None]:
     return records["authority_name"].unique().to_list()
 
 
-def with_authority_ids(records: pl.DataFrame, ids: dict[str, int]) -> pl.DataFrame:
-    """The chunk with `authority_id`: each record's authority's id (`db.authorities`)."""
+def with_derived_columns(records: pl.DataFrame, ids: dict[str, int]) -> pl.DataFrame:
+    """The chunk with `authority_id`: each record's authority's id (`db.authorities`), and
+    `data_overrides`: whether its lean `data` text names a field a column could give
+    (`lean_record.overrides`' rule over the text column; one class a chunk)."""
     import polars as pl  # noqa: PLC0415
 
     ident = pl.col("authority_name").replace_strict(ids, default=None, return_dtype=pl.Int32)
-    return records.with_columns(authority_id=ident)
+    marks = list(override_marks(str(records["info_class"][0])))
+    named = pl.col("data").str.contains_any(marks) if marks else pl.lit(False)
+    return records.with_columns(authority_id=ident, data_overrides=named.fill_null(False))
 
 
 def stored_forms_pg(records: pl.DataFrame, ids: dict[str, int]) -> pl.DataFrame:
@@ -103,7 +108,7 @@ def stored_forms_pg(records: pl.DataFrame, ids: dict[str, int]) -> pl.DataFrame:
     import polars as pl  # noqa: PLC0415
 
     digest = pl.concat_str(pl.lit("\\x"), pl.col("content_hash"))
-    return with_authority_ids(records, ids).with_columns(content_hash=digest)
+    return with_derived_columns(records, ids).with_columns(content_hash=digest)
 
 
 # The reference rule of `records` (ADR 0009) is one database function, `xinyong_records_check_refs`:
@@ -144,7 +149,7 @@ def write_versions_sqlite(
         return None
     info_class = str(records["info_class"][0])
     named = authority_ids(session.connection(), info_class, _names(records))
-    records = with_authority_ids(records, named)
+    records = with_derived_columns(records, named)
     dates = [c for c, t in records.schema.items() if t == pl.Date]
     rows = records.with_columns(pl.col(dates).dt.to_string("%Y-%m-%d")).rows()
     marks = ", ".join("?" for _ in records.columns)

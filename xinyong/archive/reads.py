@@ -60,11 +60,22 @@ def source_field(
     the lean format moved it to (a field the row never had stays NULL). Agrees with
     `source_row(record)[field_id]` as text (dates as ISO text). `stored(key)`: the stored data's
     value at `key` as text (default `data ->> key`, asked only of rows whose stored text names the
-    field — a cheap LIKE instead of parsing `data`; `source_fields` parses `data` once)."""
+    field — a LIKE instead of parsing `data` — and, for a field the class keeps in a column, only
+    of rows whose `data_overrides` is set: the others read the column, no LIKE;
+    `source_fields` parses `data` once)."""
     if stored is None:
+        classes = list(info_classes)
         named = cast(Record.data, Text).contains(f'"{field_id}"')  # as key, or under ABSENT
-        full = source_field(field_id, info_classes, lambda key: Record.data[key].as_string())
-        return case((named, full), else_=_column_of(field_id, info_classes))
+        full = source_field(field_id, classes, lambda key: Record.data[key].as_string())
+        exact = case((named, full), else_=_column_of(field_id, classes))
+        by_column = sorted(c for cs in _columns_of(field_id, classes).values() for c in cs)
+        if not by_column:
+            return exact
+        # a row whose `data` names no column field (`records.data_overrides`, nearly every
+        # collected row) has the field in its column: no LIKE over `data` for it
+        plain = and_(Record.info_class.in_(by_column), Record.data_overrides.is_(False))
+        value: ColumnElement[str | None] = case((plain, _column_of(field_id, classes)), else_=exact)
+        return value
     return _source_field(field_id, info_classes, stored)
 
 
@@ -292,6 +303,18 @@ def class_conditions(
         conds.append({"any": or_(stale, decided), "decided": decided, "undecided": stale}[severity])
     elif severity == "decided":
         conds.append(false())  # without a plan SQL decides nothing exactly
+    return conds
+
+
+def class_span(where: ClassFilter) -> list[ColumnElement[bool]]:
+    """The part of `class_conditions(where)` the subject index `(subject_id, is_current,
+    decision_date, id)` holds — the class (its partition), current, the decision-date bounds —:
+    every record `class_conditions` lets through, and others; a count bounded by index entries
+    walks these and decides the rest row by row (`subject_windows.tally_of_subject`)."""
+    conds: list[ColumnElement[bool]] = [Record.info_class == where.info_class,
+                                        Record.is_current.is_(True)]  # fmt: skip
+    conds += [Record.decision_date >= d for d in (where.date_from, where.decided_since) if d]
+    conds += [Record.decision_date <= d for d in (where.date_to, where.decided_until) if d]
     return conds
 
 

@@ -1,14 +1,16 @@
 """A subject's current records a window at a time (issue 17): the subject page's sections, the
-full archive view's pages, which classes a subject holds and how many records a section counts —
+full archive view's pages, which classes a subject holds and how many records a section counts
+(`tally_of_subject`: in at most its cap of the subject's index entries) —
 each read through `ix_records_subject_date (subject_id, is_current, decision_date, id)` backwards
 in the pages' keyset order, so a window costs its own rows (docs/decisions/0012 addendum 4)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, and_, exists, func, literal, or_, select, union_all
+from sqlalchemy import ColumnElement, and_, case, exists, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from xinyong.archive.reads import beyond_keyset
@@ -95,3 +97,59 @@ def count_of_subject(
         .subquery()
     )
     return int(session.execute(select(func.count()).select_from(inner)).scalar_one())
+
+
+Conditions = Sequence[Sequence[ColumnElement[bool]]]  # one list of conditions a class
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectTally:
+    """What a capped count found among a subject's index entries (`tally_of_subject`): how many
+    it walked (at most the cap + 1: more means there are more), how many of them SQL decided
+    are shown, and the records left to the rules (at most their cap + 1)."""
+
+    walked: int
+    decided: int
+    undecided: list[Record]
+
+
+def tally_of_subject(
+    session: Session,
+    subject_id: int,
+    spans: Conditions,
+    *,
+    decided: Conditions,
+    undecided: Conditions,
+    cap: int,
+    rules_cap: int,
+) -> SubjectTally:
+    """A section's count read in at most `cap` + 1 of the subject's index entries: the entries
+    `spans` holds (each a class's `class_span`: what the subject index answers), and for each
+    of them whether `decided` keeps it (shown, decided in SQL) or `undecided` does (left to the
+    rules; the first `rules_cap` + 1 of those come back as records). One statement, a second
+    only when some are left to the rules: the count no longer walks the subject's every row
+    (before, a subject whose rows SQL decides all made the rules' share read each of them)."""
+    if not spans:
+        return SubjectTally(0, 0, [])
+    either = case((or_(*(and_(*c) for c in decided)), 1), else_=0) if decided else literal(0)
+    rest = case((or_(*(and_(*c) for c in undecided)), 1), else_=0) if undecided else literal(0)
+    walk = (
+        select(Record.id, either.label("decided"), rest.label("undecided"))
+        .where(Record.subject_id == subject_id, or_(*(and_(*c) for c in spans)))
+        .order_by(Record.decision_date.desc(), Record.id.desc())  # the newest: the index's order
+        .limit(cap + 1)
+        .subquery()
+    )
+    totals = select(func.count(), func.coalesce(func.sum(walk.c.decided), 0),
+                    func.coalesce(func.sum(walk.c.undecided), 0))  # fmt: skip
+    walked, shown, left = session.execute(totals).one()
+    records: list[Record] = []
+    if left:
+        ids = select(walk.c.id).where(walk.c.undecided == 1).limit(rules_cap + 1)
+        stmt = (
+            select(Record)
+            .where(Record.subject_id == subject_id, Record.id.in_(ids))
+            .order_by(Record.decision_date.desc(), Record.id.desc())
+        )
+        records = list(session.execute(stmt).scalars())
+    return SubjectTally(int(walked), int(shown), records)

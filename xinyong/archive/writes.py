@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from xinyong import audit, clock, outbox
 from xinyong.archive.reads import source_row
 from xinyong.audit import Actor, AuditAction
-from xinyong.db.lean_record import lean  # the stored format
+from xinyong.db.lean_record import lean, overrides  # the stored format
 from xinyong.db.tables import Record
 from xinyong.enums import RecordStatus
 from xinyong.errors import Conflict
@@ -92,6 +92,7 @@ def add_record(
     `columns` are the record's other columns (decision_number, decision_date, authority_name …);
     the audit row names the caller's `action` (one row per action, in the same transaction).
     """
+    stored = lean(info_class, natural_key, columns, data)
     record = Record(
         subject_id=subject_id,
         info_class=info_class,
@@ -101,7 +102,8 @@ def add_record(
         status=columns.pop("status", RecordStatus.ACTIVE.value),
         catalog_version=catalog_version,
         content_hash=content_hash(data),
-        data=lean(info_class, natural_key, columns, data),
+        data=stored,
+        data_overrides=overrides(info_class, stored),
         reason=reason,
         **columns,
     )
@@ -161,6 +163,7 @@ def new_version(
         reason=reason,
     )
     successor.data = lean(successor.info_class, successor.natural_key, successor, data)
+    successor.data_overrides = overrides(successor.info_class, successor.data)
     session.add(successor)
     session.flush()
     audit.record(

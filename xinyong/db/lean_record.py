@@ -114,6 +114,30 @@ def layout(info_class: str) -> Layout:
     return LAYOUTS.get(info_class, _NO_LAYOUT)
 
 
+def column_fields(info_class: str) -> tuple[str, ...]:
+    """The field ids of the class the lean format may move to a column (its columns and its
+    `alike` fields), sorted."""
+    lay = layout(info_class)
+    return tuple(sorted({f for _c, f in (*lay.columns, *lay.alike)}))
+
+
+def override_marks(info_class: str) -> tuple[str, ...]:
+    """What a stored `data` text holds when it names a field a column could give — as its own
+    key (a value differing from the column's) or under `ABSENT` (a field the row did not
+    have): the field id in JSON quotes. `records.data_overrides` is true exactly when the
+    stored text contains one of them (an over-approximation of "names the field", never
+    less): a reader then asks `data` for such a field, any other row reads the column."""
+    return tuple(f'"{field_id}"' for field_id in column_fields(info_class))
+
+
+def overrides(info_class: str, data: dict[str, Any] | str | None) -> bool:
+    """`records.data_overrides` of a record of `info_class` whose lean `data` (or its stored
+    text) is this — the one rule: `override_marks` in its stored text; the bulk writers ask the
+    same of their text column, the migration that added the column of each stored row."""
+    text = data if isinstance(data, str) else dumps(data or {})
+    return any(mark in text for mark in override_marks(info_class))
+
+
 def dumps(data: dict[str, Any]) -> str:
     """The stored text of a lean `data` (sorted keys, UTF-8, no blanks after separators)."""
     return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))

@@ -7,10 +7,11 @@ decision date and id). SQL first keeps only what a rule could show — the listi
 class (`listing.class_filter`: cutoffs, and for penalties the exact severity plan) — and the
 rules (`views.windows`) decide each remaining record, as on every public surface.
 
-A section's count is exact and costs a bounded amount: records SQL decides exactly (penalties with
-a current stored severity basis) are counted in SQL, up to `SQL_COUNT_CAP`; the others are decided
-by the rules, up to `RULES_COUNT_CAP` of them. Beyond either cap the count is a floor and says so
-("至少 1,000 条", "1,000+" on the tab); it never counts a record the rules would not show.
+A section's count is exact and costs a bounded amount: it reads at most `SQL_COUNT_CAP` + 1 of the
+subject's entries in the subject index for the section's classes and dates (one statement), counts
+in SQL those it decides exactly (penalties with a current stored severity basis) and hands the
+others to the rules, up to `RULES_COUNT_CAP` of them. Beyond either cap the count is a floor and
+says so ("至少 N 条", "N+" on the tab); it never counts a record the rules would not show.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from xinyong.enums import Disclosure
 SECTIONS = ("licences", "penalties", "incentives", PUNISHMENT_TAB, "breaches")
 PER_PAGE = 20  # records of a section on one page
 BATCH = 100  # records the rules decide per round trip while filling a page
-SQL_COUNT_CAP = 1_000  # records counted in SQL at most (a page view reads ≤ ~1,200 index rows)
+SQL_COUNT_CAP = 1_000  # index entries a count walks at most (+ 1: more makes the count a floor)
 RULES_COUNT_CAP = 200  # records the rules decide for a count at most
 ALL = "all"  # every public class at once (`public_page`)
 
@@ -260,14 +261,19 @@ def _count(
     session: Session, subject_id: int, filters: list[archive.ClassFilter], *, catalog: Catalog,
     today: date,
 ) -> tuple[int, bool]:  # fmt: skip
-    """(records the section shows, whether that is a floor): SQL counts what it decides exactly,
-    the rules decide the rest (each up to its cap)."""
-    decided = [archive.class_conditions(f, severity="decided") for f in filters
-               if f.severity_shown is not None]  # fmt: skip
-    exact = archive.count_of_subject(session, subject_id, decided, cap=SQL_COUNT_CAP)
-    undecided = [archive.class_conditions(f, severity="undecided") for f in filters]
-    rest = archive.current_of_subject(session, subject_id, undecided, limit=RULES_COUNT_CAP + 1)
+    """(records the section shows, whether that is a floor), read in at most `SQL_COUNT_CAP` + 1
+    of the subject's index entries of the section (`archive.tally_of_subject`): SQL counts the
+    ones it decides exactly, the rules decide the rest (up to `RULES_COUNT_CAP`). More entries
+    than the cap, or more left to the rules than theirs: what was counted is a floor."""
+    tally = archive.tally_of_subject(
+        session, subject_id, [archive.class_span(f) for f in filters],
+        decided=[archive.class_conditions(f, severity="decided") for f in filters
+                 if f.severity_shown is not None],
+        undecided=[archive.class_conditions(f, severity="undecided") for f in filters],
+        cap=SQL_COUNT_CAP, rules_cap=RULES_COUNT_CAP,
+    )  # fmt: skip
+    rest = tally.undecided
     by_rules = sum(w.shown for _, w in windows(session, rest[:RULES_COUNT_CAP], catalog=catalog,
                                                  today=today))  # fmt: skip
-    floor = exact > SQL_COUNT_CAP or len(rest) > RULES_COUNT_CAP
-    return min(exact, SQL_COUNT_CAP) + by_rules, floor
+    floor = tally.walked > SQL_COUNT_CAP or len(rest) > RULES_COUNT_CAP
+    return tally.decided + by_rules, floor

@@ -225,6 +225,11 @@ class ArchivePage:
     after: tuple[date | None, int] | None = None
     next_after: tuple[date | None, int] | None = None
 
+    @property
+    def count_sentence(self) -> str:
+        """The count under the page: 共 N 条, or 至少 N 条 beyond the cap (a section's words)."""
+        return f"至少 {self.count:,} 条" if self.count_is_floor else f"共 {self.count:,} 条"
+
 
 def full_archive_page(
     session: Session,

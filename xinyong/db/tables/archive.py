@@ -31,11 +31,13 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.dialects.postgresql import BYTEA
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
+from xinyong.db import lean_record
 from xinyong.db.base import Base, BigId, CreatedMixin, IdMixin
 from xinyong.enums import RecordStatus
 
@@ -70,6 +72,13 @@ class HexDigest(TypeDecorator[str]):
         return bytes(value).hex()
 
 
+def _data_overrides(context: Any) -> bool:
+    """The column's value for an inserted row: from its class and lean `data` (an insert that
+    names the column, the bulk writers', gives its own)."""
+    params = context.get_current_parameters()
+    return lean_record.overrides(params["info_class"], params.get("data"))
+
+
 class Record(IdMixin, CreatedMixin, Base):
     __tablename__ = "records"
 
@@ -98,6 +107,12 @@ class Record(IdMixin, CreatedMixin, Base):
     catalog_version: Mapped[str] = mapped_column(String(64))
     content_hash: Mapped[str] = mapped_column(HexDigest)  # bytea on PostgreSQL
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # issue reads: `data` names a field a column could give (lean_record.overrides): only such a
+    # row has its column fields read from `data` (archive.source_field); filled on every insert.
+    # Deferred: readers ask it in SQL, no Python reader loads it with the record
+    data_overrides: Mapped[bool] = mapped_column(
+        Boolean, default=_data_overrides, server_default=false(), deferred=True
+    )
     reason: Mapped[str | None] = mapped_column(
         Text
     )  # why this version exists (correction, repair …)

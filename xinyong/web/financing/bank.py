@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -23,12 +23,14 @@ from xinyong.financing import catalog as fin_catalog
 from xinyong.financing import institutions, market, outcomes, whitelist
 from xinyong.financing.market import RATE_TYPES
 from xinyong.web.deps import CurrentCatalog, DbSession, Today, require
-from xinyong.web.inputs import checked
+from xinyong.web.inputs import ARCHIVE_KEYSET, archive_keyset, checked, position
 from xinyong.web.templating import templates
 
 bank = APIRouter(prefix="/bank", include_in_schema=False)
 Banker = Annotated[Actor, Depends(require(Role.BANK))]
 LENDER_PURPOSE = "贷前审核：查看企业信用档案"
+ARCHIVE_PER_PAGE = 20  # archive entries a page of /bank/subjects/{code} (the API's default)
+MAX_PAGE = 100_000  # the page number a link may carry (shown only: the keyset decides the rows)
 
 
 def _consenting(session: Session, institution_id: int, today: date) -> list[dict[str, Any]]:
@@ -102,15 +104,18 @@ def bank_publish_product(
 
 
 def _lender_view(
-    session: Session, actor: Actor, subject: Subject, catalog: Catalog, today: date
-) -> dict[str, Any]:
-    """Evaluation and archive through their owners: each read checks consent and is logged."""
+    session: Session, actor: Actor, subject: Subject, catalog: Catalog, today: date,
+    after: tuple[date | None, int] | None,
+) -> dict[str, Any]:  # fmt: skip
+    """Evaluation and one page of the archive through their owners: each read checks consent
+    and is logged (the archive's page with its position, as the full-archive API logs it), so a
+    consent revoked between two pages refuses the next one."""
     evaluation = evaluation_access.read_evaluation(
         session, subject, actor=actor, catalog=catalog, today=today, surface="bank"
     )
-    archive = disclosure.read_archive(
+    archive = disclosure.read_archive_page(
         session, subject, purpose=LENDER_PURPOSE, surface="bank", actor=actor, catalog=catalog,
-        today=today,
+        today=today, after=after, per_page=ARCHIVE_PER_PAGE,
     )  # fmt: skip
     return {"evaluation": evaluation, "archive": archive}
 
@@ -123,16 +128,25 @@ def bank_subject(
     catalog: CurrentCatalog,
     today: Today,
     code: str,
+    after: str | None = Query(None, max_length=40, pattern=ARCHIVE_KEYSET),
+    page: int = Query(1, ge=1, le=MAX_PAGE),
 ) -> HTMLResponse:
+    """A consenting SME's credit file: its needs, evaluation and full archive a page at a time
+    (newest decision first, the undated before the dated; `after`: the last row's position)."""
     inst = institutions.of_actor(session, actor)
     subject = subjects.get_by_code(session, code)
+    view = _lender_view(session, actor, subject, catalog, today, archive_keyset(after))
+    shown = view["archive"]
     ctx = {
         "actor": actor,
         "institution": inst,
         "subject": subject,
         "needs": market.needs_of(session, subject.id),
         "catalog": catalog,
-    } | _lender_view(session, actor, subject, catalog, today)
+        "page": page if after else 1,
+        "first_number": (page - 1) * ARCHIVE_PER_PAGE + 1 if after else 1,
+        "next_after": position(shown.next_after),
+    } | view
     return templates.TemplateResponse(request, "financing/bank_subject.html", ctx)
 
 
