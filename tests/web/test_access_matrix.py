@@ -81,7 +81,7 @@ POST /api/v1/repairs/{repair_id}/revoke             | L | A   | A/F | F   | F | 
 GET  /admin/login                                   | A | A   | A   | A   | A | A | A   | A
 POST /admin/login                                   | A | A   | A   | A   | A | A | A   | A
 POST /admin/logout                                  | A | A   | A   | A   | A | A | A   | A
-GET  /admin/                                        | L | A   | A   | A   | A | F | F   | F
+GET  /admin/                                        | L | A   | A   | A   | A | A | A   | F
 GET  /admin/catalog                                 | L | A   | A   | A   | A | F | F   | F
 POST /admin/catalog/reload                          | L | A   | F   | F   | F | F | F   | F
 GET  /admin/catalog/{class_id}                      | L | A   | A   | A   | A | F | F   | F
@@ -247,6 +247,7 @@ GET  /lists/publicity                               | A | A   | A   | A   | A | 
 POST /lists/publicity/{entry_id}/objection          | A | A   | A   | A   | A | A | A   | A
 GET  /lists/{list_type}                             | A | A   | A   | A   | A | A | A   | A
 GET  /catalog                                       | A | A   | A   | A   | A | A | A   | A
+GET  /guide/repair                                  | A | A   | A   | A   | A | A | A   | A
 """
 # fmt: on
 

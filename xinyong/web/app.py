@@ -47,6 +47,7 @@ from xinyong.web.api import subjects as api_subjects
 from xinyong.web.api import system as api_system
 from xinyong.web.openapi import ERROR_RESPONSES
 from xinyong.web.portal import content as portal_content
+from xinyong.web.portal import guide as portal_guide
 from xinyong.web.portal import me as portal_me
 from xinyong.web.portal import me_consents as portal_me_consents
 from xinyong.web.portal import pages as portal_pages
@@ -130,4 +131,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(portal_screen.router)
     app.include_router(portal_content.router)
     app.include_router(portal_lists.router)
+    app.include_router(portal_guide.router)
     return app
