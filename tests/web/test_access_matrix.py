@@ -97,6 +97,7 @@ GET  /admin/batches                                 | L | A   | F   | A   | F | 
 POST /admin/batches                                 | L | A   | F   | A   | F | F | F   | F
 GET  /admin/batches/{batch_id}                      | L | N   | F   | N   | F | F | F   | F
 GET  /admin/batches/{batch_id}/rejected.xlsx        | L | N   | F   | N   | F | F | F   | F
+GET  /admin/batches/templates/{class_id}.xlsx       | L | A   | F   | A   | F | F | F   | F
 GET  /admin/quality                                 | L | A   | F   | A   | A | F | F   | F
 GET  /admin/interviews                              | L | A   | A   | F   | F | F | F   | F
 POST /admin/interviews                              | L | A   | A   | F   | F | F | F   | F
