@@ -58,6 +58,27 @@ def list_open(session: Session, provider_id: int | None = None) -> list[RepairAp
     return list(session.execute(stmt.order_by(RepairApplication.id)).scalars())
 
 
+def list_routed(
+    session: Session,
+    provider_id: int | None = None,
+    *,
+    status: RepairStatus | None = None,
+    before: int | None = None,
+    limit: int = 100,
+) -> list[RepairApplication]:
+    """Every application routed to a department (None: all, the credit office), newest first,
+    by status, paged by number (`before`: the smallest number of the previous page) — the
+    officer's 信用修复 list, where a decided application is found again (e.g. to revoke it)."""
+    stmt = select(RepairApplication).order_by(RepairApplication.id.desc()).limit(limit)
+    if provider_id is not None:
+        stmt = stmt.where(RepairApplication.provider_id == provider_id)
+    if status is not None:
+        stmt = stmt.where(RepairApplication.status == status)
+    if before is not None:
+        stmt = stmt.where(RepairApplication.id < before)
+    return list(session.execute(stmt).scalars())
+
+
 def list_materials(session: Session, repair_id: int) -> list[RepairMaterial]:
     stmt = select(RepairMaterial).where(RepairMaterial.repair_id == repair_id)
     return list(session.execute(stmt.order_by(RepairMaterial.id)).scalars())

@@ -98,6 +98,15 @@ def install(app: FastAPI) -> None:
     async def _data_error(request: Request, exc: DataError) -> Response:
         return data_error(request, exc)
 
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        """A fault of ours: a Chinese page (JSON for the API), never Starlette's plain text; the
+        server still logs the traceback."""
+        failed = HttpError(
+            500, "internal_error", "系统内部错误，本次操作未完成。请稍后重试，或联系信用办。"
+        )
+        return render(request, failed)
+
 
 def data_error(request: Request, exc: DataError) -> Response:
     """A value the database refused (SQLSTATE class 22): the input is at fault, 422."""
