@@ -51,7 +51,9 @@ def test_public_reaches_the_repair_guide_and_report_verification(
     expect(serious).to_contain_text("12 个月")  # the catalog's minimum for serious information
     expect(serious).to_contain_text("36 个月")
     expect(page.locator("#steps")).to_contain_text("3 个工作日内决定是否受理")
-    expect(page.locator("#materials")).to_contain_text("履行法定义务、纠正失信行为的证明材料（必交）")
+    expect(page.locator("#materials")).to_contain_text(
+        "履行法定义务、纠正失信行为的证明材料（必交）"
+    )
     expect(page.locator("main")).not_to_contain_text("LIKELY")
     page.get_by_role("link", name="企业登录，申请信用修复 →").click()
     expect(page).to_have_url(live_server + "/me/login")
@@ -97,7 +99,8 @@ def test_clerk_downloads_a_template_and_reads_the_rejected_rows(
     with page.expect_download() as download:
         row.get_by_role("link", name="下载模板").click()
     headers = pl.read_excel(download.value.path()).columns
-    assert "行政处罚决定书文号" in headers and "处罚决定日期" in headers
+    assert "行政处罚决定书文号" in headers
+    assert "处罚决定日期" in headers
     bad = tmp_path / "处罚.csv"
     values = {"处罚决定日期": "2026-13-45"}
     bad.write_text(
@@ -158,7 +161,8 @@ def test_office_filters_its_queue_and_lists_and_is_asked_before_an_irreversible_
     page.once("dialog", dismiss)
     rows.first.get_by_role("button", name="记录核查结果").click()
     expect(rows.first.locator("td").nth(1)).to_have_text(first)  # 取消: nothing recorded
-    assert asked and "不能更改" in asked[0]
+    assert asked
+    assert "不能更改" in asked[0]
 
     page.get_by_role("link", name="全部信用修复申请（含已办结）→").click()
     expect(page.get_by_role("heading", name="信用修复申请", level=1)).to_be_visible()
@@ -169,6 +173,7 @@ def test_office_filters_its_queue_and_lists_and_is_asked_before_an_irreversible_
     filters.get_by_label("来源").select_option(label="本平台认定")
     filters.get_by_role("button", name="筛选").click()
     sources = page.locator("#entries-table tbody td:nth-child(4)").all_inner_texts()
-    assert sources and set(sources) == {"本平台认定"}
+    assert sources
+    assert set(sources) == {"本平台认定"}
     page.locator("#entries-table").get_by_role("link", name="本平台认定").first.click()
     expect(page.locator("h1").first).to_contain_text("：")  # the entry's procedure
