@@ -104,6 +104,26 @@ def list_open(session: Session, provider_id: int | None = None) -> list[Objectio
     return list(session.execute(stmt.order_by(Objection.answer_due)).scalars())
 
 
+def list_routed(
+    session: Session,
+    provider_id: int | None = None,
+    *,
+    status: ObjectionStatus | None = None,
+    before: int | None = None,
+    limit: int = 100,
+) -> list[Objection]:
+    """Every objection routed to a department (None: all, the credit office), answered ones
+    too, newest first, paged by number (`before`: the smallest number of the previous page)."""
+    stmt = select(Objection).order_by(Objection.id.desc()).limit(limit)
+    if provider_id is not None:
+        stmt = stmt.where(Objection.provider_id == provider_id)
+    if status is not None:
+        stmt = stmt.where(Objection.status == status)
+    if before is not None:
+        stmt = stmt.where(Objection.id < before)
+    return list(session.execute(stmt).scalars())
+
+
 def history(session: Session, info_class: str, natural_key: str) -> list[Objection]:
     """Every objection against any version of one record, oldest first."""
     stmt = (

@@ -144,6 +144,7 @@ POST /admin/exchange/export                         | L | A   | F   | F   | F | 
 POST /admin/exchange/import                         | L | A   | F   | F   | F | F | F   | F
 GET  /admin/queue                                   | L | A   | A   | A   | F | F | F   | F
 GET  /admin/repairs                                 | L | A   | A   | A   | F | F | F   | F
+GET  /admin/objections                              | L | A   | A   | A   | F | F | F   | F
 GET  /admin/repairs/{repair_id}                     | L | A   | A/F | A/F | F | F | F   | F
 GET  /admin/repairs/{repair_id}/materials/{material_id} | L | A | A/F | A/F | F | F | F | F
 POST /admin/repairs/{repair_id}/accept              | L | A   | A/F | F   | F | F | F   | F

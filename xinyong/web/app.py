@@ -34,6 +34,7 @@ from xinyong.web.admin import providers as admin_providers
 from xinyong.web.admin import related as admin_related
 from xinyong.web.admin import screening as admin_screening
 from xinyong.web.admin import users as admin_users
+from xinyong.web.admin import workflow_lists as admin_workflow_lists
 from xinyong.web.admin import workflows as admin_workflows
 from xinyong.web.api import batches as api_batches
 from xinyong.web.api import checks as api_checks
@@ -111,6 +112,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin_lists.router)
     app.include_router(admin_list_steps.router)
     app.include_router(admin_workflows.router)
+    app.include_router(admin_workflow_lists.router)
     app.include_router(admin_related.router)
     app.include_router(admin_exchange.router)
     app.include_router(admin_joint_check.router)

@@ -23,8 +23,7 @@ from xinyong import (
     workqueue,
 )
 from xinyong.audit import Actor
-from xinyong.auth import department_scope
-from xinyong.enums import ObjectionOutcome, RepairStatus, RepairTarget, Role
+from xinyong.enums import ObjectionOutcome, RepairTarget, Role
 from xinyong.web.deps import CurrentCalendar, CurrentCatalog, DbSession, Today, require
 from xinyong.web.inputs import RowId
 from xinyong.web.templating import templates
@@ -71,38 +70,6 @@ def queue(
         "timeliness": repair.timeliness(session),
     }
     return templates.TemplateResponse(request, "admin/workflows/queue.html", ctx)
-
-
-REPAIRS_PAGE = 100
-
-
-@router.get("/repairs", response_class=HTMLResponse)
-def repairs_page(
-    request: Request,
-    session: DbSession,
-    actor: Officer,
-    today: Today,
-    status: str = Query("", max_length=16),
-    before: int | None = Query(None, ge=1, le=2**62),
-) -> HTMLResponse:
-    """信用修复 of the officer's department (the credit office: all), decided ones included — the
-    queue shows only the open ones — by status, 100 a page."""
-    wanted = RepairStatus(status) if status in {s.value for s in RepairStatus} else None
-    apps = repair.list_routed(
-        session, department_scope(actor), status=wanted, before=before, limit=REPAIRS_PAGE
-    )
-    ctx = {
-        "actor": actor,
-        "today": today,
-        "apps": apps,
-        "names": {s.id: s for s in subjects.by_ids(session, {a.subject_id for a in apps})},
-        "due": {a.id: repair.due_date(a) for a in apps},
-        "statuses": list(RepairStatus),
-        "status": wanted.value if wanted else "",
-        "before": before,
-        "older": apps[-1].id if len(apps) == REPAIRS_PAGE else None,
-    }
-    return templates.TemplateResponse(request, "admin/workflows/repairs.html", ctx)
 
 
 @router.get("/repairs/{repair_id}", response_class=HTMLResponse)
