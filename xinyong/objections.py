@@ -22,7 +22,7 @@ from xinyong.audit import Actor, AuditAction
 from xinyong.auth import require_department
 from xinyong.catalog import Catalog, FieldRole
 from xinyong.clock import Calendar, add_working_days
-from xinyong.db import transitions
+from xinyong.db import case_lists, transitions
 from xinyong.db.tables import Objection, Provider, Record
 from xinyong.enums import ObjectionOutcome, ObjectionStatus, RecordStatus, Role
 from xinyong.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -114,14 +114,9 @@ def list_routed(
 ) -> list[Objection]:
     """Every objection routed to a department (None: all, the credit office), answered ones
     too, newest first, paged by number (`before`: the smallest number of the previous page)."""
-    stmt = select(Objection).order_by(Objection.id.desc()).limit(limit)
-    if provider_id is not None:
-        stmt = stmt.where(Objection.provider_id == provider_id)
-    if status is not None:
-        stmt = stmt.where(Objection.status == status)
-    if before is not None:
-        stmt = stmt.where(Objection.id < before)
-    return list(session.execute(stmt).scalars())
+    return case_lists.routed_page(
+        session, Objection, provider_id, status=status, before=before, limit=limit
+    )
 
 
 def history(session: Session, info_class: str, natural_key: str) -> list[Objection]:

@@ -15,6 +15,7 @@ from xinyong import lists, providers
 from xinyong.audit import Actor
 from xinyong.auth import require_department
 from xinyong.catalog import Catalog
+from xinyong.db import case_lists
 from xinyong.db.tables import ListEntry, Provider, Record, RepairApplication, RepairMaterial
 from xinyong.enums import ListKind, RepairStatus, RepairTarget
 from xinyong.errors import Forbidden, NotFound
@@ -69,14 +70,9 @@ def list_routed(
     """Every application routed to a department (None: all, the credit office), newest first,
     by status, paged by number (`before`: the smallest number of the previous page) — the
     officer's 信用修复 list, where a decided application is found again (e.g. to revoke it)."""
-    stmt = select(RepairApplication).order_by(RepairApplication.id.desc()).limit(limit)
-    if provider_id is not None:
-        stmt = stmt.where(RepairApplication.provider_id == provider_id)
-    if status is not None:
-        stmt = stmt.where(RepairApplication.status == status)
-    if before is not None:
-        stmt = stmt.where(RepairApplication.id < before)
-    return list(session.execute(stmt).scalars())
+    return case_lists.routed_page(
+        session, RepairApplication, provider_id, status=status, before=before, limit=limit
+    )
 
 
 def list_materials(session: Session, repair_id: int) -> list[RepairMaterial]:
