@@ -22,7 +22,7 @@ from xinyong.audit import Actor, AuditAction
 from xinyong.auth import require_department
 from xinyong.catalog import Catalog, FieldRole
 from xinyong.clock import Calendar, add_working_days
-from xinyong.db import transitions
+from xinyong.db import case_lists, transitions
 from xinyong.db.tables import Objection, Provider, Record
 from xinyong.enums import ObjectionOutcome, ObjectionStatus, RecordStatus, Role
 from xinyong.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -102,6 +102,21 @@ def list_open(session: Session, provider_id: int | None = None) -> list[Objectio
     if provider_id is not None:
         stmt = stmt.where(Objection.provider_id == provider_id)
     return list(session.execute(stmt.order_by(Objection.answer_due)).scalars())
+
+
+def list_routed(
+    session: Session,
+    provider_id: int | None = None,
+    *,
+    status: ObjectionStatus | None = None,
+    before: int | None = None,
+    limit: int = 100,
+) -> list[Objection]:
+    """Every objection routed to a department (None: all, the credit office), answered ones
+    too, newest first, paged by number (`before`: the smallest number of the previous page)."""
+    return case_lists.routed_page(
+        session, Objection, provider_id, status=status, before=before, limit=limit
+    )
 
 
 def history(session: Session, info_class: str, natural_key: str) -> list[Objection]:

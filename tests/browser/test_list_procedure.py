@@ -136,6 +136,9 @@ def test_officer_lists_a_subject_on_screen_and_exits_it_early(  # noqa: PLR0915 
     assert "税认〔2026〕7号" in check.text()
 
     page.goto(f"{url}/admin/lists")
+    filters = page.locator("#entry-filters")  # the entries in force are paged: find it by name
+    filters.get_by_label("主体名称或代码").fill("示范虚开发票测试有限公司")
+    filters.get_by_role("button", name="筛选").click()
     page.get_by_role("row", name="示范虚开发票测试有限公司").get_by_role("link").first.click()
     page.locator("#exit-kind").select_option("early")
     page.locator("#exit-reason").fill("已缴清税款、滞纳金和罚款")

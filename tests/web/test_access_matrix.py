@@ -81,7 +81,7 @@ POST /api/v1/repairs/{repair_id}/revoke             | L | A   | A/F | F   | F | 
 GET  /admin/login                                   | A | A   | A   | A   | A | A | A   | A
 POST /admin/login                                   | A | A   | A   | A   | A | A | A   | A
 POST /admin/logout                                  | A | A   | A   | A   | A | A | A   | A
-GET  /admin/                                        | L | A   | A   | A   | A | F | F   | F
+GET  /admin/                                        | L | A   | A   | A   | A | A | A   | F
 GET  /admin/catalog                                 | L | A   | A   | A   | A | F | F   | F
 POST /admin/catalog/reload                          | L | A   | F   | F   | F | F | F   | F
 GET  /admin/catalog/{class_id}                      | L | A   | A   | A   | A | F | F   | F
@@ -97,6 +97,7 @@ GET  /admin/batches                                 | L | A   | F   | A   | F | 
 POST /admin/batches                                 | L | A   | F   | A   | F | F | F   | F
 GET  /admin/batches/{batch_id}                      | L | N   | F   | N   | F | F | F   | F
 GET  /admin/batches/{batch_id}/rejected.xlsx        | L | N   | F   | N   | F | F | F   | F
+GET  /admin/batches/templates/{class_id}.xlsx       | L | A   | F   | A   | F | F | F   | F
 GET  /admin/quality                                 | L | A   | F   | A   | A | F | F   | F
 GET  /admin/interviews                              | L | A   | A   | F   | F | F | F   | F
 POST /admin/interviews                              | L | A   | A   | F   | F | F | F   | F
@@ -142,6 +143,8 @@ GET  /admin/exchange                                | L | A   | F   | F   | A | 
 POST /admin/exchange/export                         | L | A   | F   | F   | F | F | F   | F
 POST /admin/exchange/import                         | L | A   | F   | F   | F | F | F   | F
 GET  /admin/queue                                   | L | A   | A   | A   | F | F | F   | F
+GET  /admin/repairs                                 | L | A   | A   | A   | F | F | F   | F
+GET  /admin/objections                              | L | A   | A   | A   | F | F | F   | F
 GET  /admin/repairs/{repair_id}                     | L | A   | A/F | A/F | F | F | F   | F
 GET  /admin/repairs/{repair_id}/materials/{material_id} | L | A | A/F | A/F | F | F | F | F
 POST /admin/repairs/{repair_id}/accept              | L | A   | A/F | F   | F | F | F   | F
@@ -247,6 +250,7 @@ GET  /lists/publicity                               | A | A   | A   | A   | A | 
 POST /lists/publicity/{entry_id}/objection          | A | A   | A   | A   | A | A | A   | A
 GET  /lists/{list_type}                             | A | A   | A   | A   | A | A | A   | A
 GET  /catalog                                       | A | A   | A   | A   | A | A | A   | A
+GET  /guide/repair                                  | A | A   | A   | A   | A | A | A   | A
 """
 # fmt: on
 

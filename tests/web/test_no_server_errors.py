@@ -7,12 +7,14 @@ OpenAPI is in test_api_fuzz.py.
 from __future__ import annotations
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from tests.factories.subjects import SYSTEM, make_provider
 from xinyong import auth
 from xinyong.enums import Role
+from xinyong.web import errors
 
 HUGE = "9" * 25
 HTML = {"Accept": "text/html"}
@@ -144,3 +146,21 @@ def test_a_form_body_the_csrf_check_cannot_read_is_refused_in_chinese(
                        headers={"Content-Type": content_type, **HTML})  # fmt: skip
     assert resp.status_code in (400, 403)
     assert _chinese(resp.text)
+
+
+def test_a_fault_of_ours_is_a_chinese_500_page_not_plain_text() -> None:
+    app = FastAPI()
+    errors.install(app)
+
+    @app.get("/broken")
+    def broken() -> None:
+        raise RuntimeError("boom")
+
+    client = TestClient(app, raise_server_exceptions=False)
+    page = client.get("/broken", headers=HTML)
+    assert page.status_code == 500
+    assert page.headers["content-type"].startswith("text/html")
+    assert "系统内部错误，本次操作未完成" in page.text
+    assert "boom" not in page.text
+    api = client.get("/broken", headers={"Accept": "application/json"})
+    assert api.json()["error"] == "internal_error"

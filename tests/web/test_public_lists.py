@@ -145,6 +145,6 @@ def test_a_form_missing_a_field_gets_a_chinese_page_not_json(client):
     )
     assert sent.status_code == 422
     assert sent.headers["content-type"].startswith("text/html")
-    assert "提交的内容不完整或格式不正确（contact、objection）" in sent.text
+    assert "提交的内容不完整或格式不正确（联系方式、异议内容）" in sent.text  # the form's labels
     api = client.post("/lists/publicity/1/objection", data={"name": "张三"})
     assert api.json()["error"] == "invalid_request"

@@ -315,11 +315,28 @@ def verify_chain(session: Session, public_key: signing.VerifyKey | None = None) 
 
 
 def list_audit(
-    session: Session, *, limit: int = 100, action: str | None = None
+    session: Session,
+    *,
+    limit: int = 100,
+    action: str | None = None,
+    who: str | None = None,
+    target_type: str | None = None,
+    target_id: str | None = None,
+    before: int | None = None,
 ) -> list[AuditEntry]:
+    """The audit log newest first, filtered (action, operator label, object) and paged by row
+    number: `before` the smallest number of the previous page."""
     stmt = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
     if action:
         stmt = stmt.where(AuditEntry.action == action)
+    if who:
+        stmt = stmt.where(AuditEntry.actor_label.contains(who))
+    if target_type:
+        stmt = stmt.where(AuditEntry.target_type == target_type)
+    if target_id:
+        stmt = stmt.where(AuditEntry.target_id == target_id)
+    if before is not None:
+        stmt = stmt.where(AuditEntry.id < before)
     return list(session.execute(stmt).scalars())
 
 

@@ -69,9 +69,13 @@ def search_queries(
     subject_ids: list[int] | None = None,
     basis: str | None = None,
     limit: int = 200,
+    before: int | None = None,
 ) -> list[QueryLogEntry]:
-    """The auditor's search of the query log: by querier label, subject, basis; newest first."""
+    """The auditor's search of the query log: by querier label, subject, basis; newest first,
+    paged by row number (`before`: the smallest number of the previous page)."""
     stmt = select(QueryLogEntry).order_by(QueryLogEntry.id.desc()).limit(limit)
+    if before is not None:
+        stmt = stmt.where(QueryLogEntry.id < before)
     if who:
         stmt = stmt.where(QueryLogEntry.actor_label.contains(who))
     if subject_ids is not None:

@@ -58,6 +58,7 @@ from xinyong.repair.queries import (
     list_for_subject,
     list_materials,
     list_open,
+    list_routed,
     own_entry,
     own_record,
 )
@@ -102,6 +103,7 @@ __all__ = [
     "list_for_subject",
     "list_materials",
     "list_open",
+    "list_routed",
     "own_entry",
     "own_record",
     "pending_sync",

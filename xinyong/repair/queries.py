@@ -15,6 +15,7 @@ from xinyong import lists, providers
 from xinyong.audit import Actor
 from xinyong.auth import require_department
 from xinyong.catalog import Catalog
+from xinyong.db import case_lists
 from xinyong.db.tables import ListEntry, Provider, Record, RepairApplication, RepairMaterial
 from xinyong.enums import ListKind, RepairStatus, RepairTarget
 from xinyong.errors import Forbidden, NotFound
@@ -56,6 +57,22 @@ def list_open(session: Session, provider_id: int | None = None) -> list[RepairAp
     if provider_id is not None:
         stmt = stmt.where(RepairApplication.provider_id == provider_id)
     return list(session.execute(stmt.order_by(RepairApplication.id)).scalars())
+
+
+def list_routed(
+    session: Session,
+    provider_id: int | None = None,
+    *,
+    status: RepairStatus | None = None,
+    before: int | None = None,
+    limit: int = 100,
+) -> list[RepairApplication]:
+    """Every application routed to a department (None: all, the credit office), newest first,
+    by status, paged by number (`before`: the smallest number of the previous page) — the
+    officer's 信用修复 list, where a decided application is found again (e.g. to revoke it)."""
+    return case_lists.routed_page(
+        session, RepairApplication, provider_id, status=status, before=before, limit=limit
+    )
 
 
 def list_materials(session: Session, repair_id: int) -> list[RepairMaterial]:

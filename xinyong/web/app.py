@@ -34,6 +34,7 @@ from xinyong.web.admin import providers as admin_providers
 from xinyong.web.admin import related as admin_related
 from xinyong.web.admin import screening as admin_screening
 from xinyong.web.admin import users as admin_users
+from xinyong.web.admin import workflow_lists as admin_workflow_lists
 from xinyong.web.admin import workflows as admin_workflows
 from xinyong.web.api import batches as api_batches
 from xinyong.web.api import checks as api_checks
@@ -47,6 +48,7 @@ from xinyong.web.api import subjects as api_subjects
 from xinyong.web.api import system as api_system
 from xinyong.web.openapi import ERROR_RESPONSES
 from xinyong.web.portal import content as portal_content
+from xinyong.web.portal import guide as portal_guide
 from xinyong.web.portal import me as portal_me
 from xinyong.web.portal import me_consents as portal_me_consents
 from xinyong.web.portal import pages as portal_pages
@@ -110,6 +112,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin_lists.router)
     app.include_router(admin_list_steps.router)
     app.include_router(admin_workflows.router)
+    app.include_router(admin_workflow_lists.router)
     app.include_router(admin_related.router)
     app.include_router(admin_exchange.router)
     app.include_router(admin_joint_check.router)
@@ -130,4 +133,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(portal_screen.router)
     app.include_router(portal_content.router)
     app.include_router(portal_lists.router)
+    app.include_router(portal_guide.router)
     return app

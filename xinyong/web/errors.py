@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException
 from xinyong.errors import InvalidInput, Unauthenticated, XinyongError
 from xinyong.log import get_logger
 from xinyong.web.templating import templates
+from xinyong.web.titles import FORM_FIELDS
 
 log = get_logger(__name__)
 
@@ -79,11 +80,13 @@ def install(app: FastAPI) -> None:
             {"loc": list(e.get("loc", ())), "msg": e.get("msg"), "type": e.get("type")}
             for e in exc.errors()
         ]
-        fields = "、".join(sorted({str(d["loc"][-1]) for d in details if d["loc"]}))
+        names = sorted({str(d["loc"][-1]) for d in details if d["loc"]})
+        fields = "、".join(names)
+        shown_names = "、".join(FORM_FIELDS.get(n, n) for n in names)  # the form's own labels
         if wants_json(request):
             message = f"请求参数不正确（{fields}）" if fields else "请求参数不正确"
         else:
-            shown = f"（{fields}）" if fields else ""
+            shown = f"（{shown_names}）" if shown_names else ""
             message = f"提交的内容不完整或格式不正确{shown}，请返回修改后重试"
         error = XinyongError(message, code="invalid_request", details={"errors": details})
         error.status = 422  # type: ignore[misc]
@@ -97,6 +100,15 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(DataError)
     async def _data_error(request: Request, exc: DataError) -> Response:
         return data_error(request, exc)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        """A fault of ours: a Chinese page (JSON for the API), never Starlette's plain text; the
+        server still logs the traceback."""
+        failed = HttpError(
+            500, "internal_error", "系统内部错误，本次操作未完成。请稍后重试，或联系信用办。"
+        )
+        return render(request, failed)
 
 
 def data_error(request: Request, exc: DataError) -> Response:

@@ -36,7 +36,27 @@ LIST_KINDS = {
     ListKind.RED: "守信激励名单",
     ListKind.IMPORTED: "外部认定名单（归集）",
 }
+# Form fields by the name their <input> posts, for the error page of a refused form ("提交的内容
+# 不完整或格式不正确（理由）"): the label the form shows, never the English name.
+FORM_FIELDS = {
+    "agreed": "约谈结果", "amount": "金额", "answer": "答复", "badge": "执法证号",
+    "body_md": "正文", "code": "代码", "contact": "联系方式", "decision_number": "决定文号",
+    "delivered_on": "送达日期", "department": "部门", "detail": "说明", "display_name": "姓名",
+    "evidence": "证据材料", "facts": "事实", "file": "文件", "follow_up_on": "跟踪回访日期",
+    "fulfilment": "履行状态", "grantee": "被授权方", "grounds": "异议事实和理由",
+    "held_on": "约谈日期", "info_class": "信息类", "kind": "类别", "list_type": "名单类型",
+    "matter": "核查事项", "month": "月份", "name": "名称", "new": "新密码", "note": "说明",
+    "notice_number": "告知书文号", "objection": "异议内容", "old": "原密码",
+    "participants": "参加人员",
+    "password": "密码", "period_end": "结束日期", "period_start": "开始日期",
+    "provider": "报送部门", "purpose": "用途", "q": "关键词", "reason": "理由", "region": "地区",
+    "result": "结果", "scopes": "授权范围", "sector": "行业", "source": "来源",
+    "statement": "陈述内容", "subject_code": "主体代码", "term_months": "期限（月）",
+    "title": "标题", "username": "用户名", "uscc": "统一社会信用代码",
+    "valid_until": "有效期至", "value": "数值",
+}  # fmt: skip
 STATES: dict[str, dict[str, str]] = {
+    "form_field": FORM_FIELDS,
     "outbox_event": {
         "records.collected": "归集入库",
         "record.versioned": "记录更正",

@@ -3,13 +3,16 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from xinyong import audit, consent, reports, subjects
 from xinyong.audit import Actor
+from xinyong.audit.titles import ACTION_TITLES, TARGET_TITLES
 from xinyong.enums import Role
 from xinyong.reports.issuer import office_public_key_if_any
 from xinyong.web.deps import DbSession, Today, require
@@ -21,33 +24,64 @@ Admin = Annotated[Actor, Depends(require(Role.ADMIN))]
 BASES = consent.BASIS_LABELS
 
 
+AUDIT_PAGE = 50
+QUERY_PAGE = 100
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    """What the auditor asked for: the query log's filters and page, the audit log's."""
+
+    who: str = ""
+    code: str = ""
+    basis: str = ""
+    q_before: int | None = None
+    action: str = ""
+    operator: str = ""
+    target_type: str = ""
+    target_id: str = ""
+    before: int | None = None
+
+    def url(self, **changes: object) -> str:
+        """This page with some filters changed (the 更早 links keep the others)."""
+        values = {**asdict(self), **changes}
+        kept = {k: v for k, v in values.items() if v not in ("", None)}
+        return "/admin/audit?" + urlencode(kept) if kept else "/admin/audit"
+
+
 def _audit_page(
     request: Request,
     session: DbSession,
     actor: Actor,
-    *,
-    who: str,
-    code: str,
-    basis: str,
+    filters: AuditFilters,
     chain: audit.ChainReport | None = None,
 ) -> HTMLResponse:
+    f = filters
     subject_ids = None
-    if code.strip():
-        found = subjects.find_by_code(session, code.strip())
+    if f.code.strip():
+        found = subjects.find_by_code(session, f.code.strip())
         subject_ids = [found.id] if found else []
     queries = audit.search_queries(
-        session, who=who.strip() or None, subject_ids=subject_ids, basis=basis or None
-    )
+        session, who=f.who.strip() or None, subject_ids=subject_ids, basis=f.basis or None,
+        limit=QUERY_PAGE, before=f.q_before,
+    )  # fmt: skip
+    entries = audit.list_audit(
+        session, limit=AUDIT_PAGE, action=f.action or None, who=f.operator.strip() or None,
+        target_type=f.target_type or None, target_id=f.target_id.strip() or None,
+        before=f.before,
+    )  # fmt: skip
     ctx = {
         "actor": actor,
         "queries": queries,
         "whom": _names(session, {q.subject_id for q in queries}),
-        "entries": audit.list_audit(session, limit=50),
+        "entries": entries,
         "checkpoint": audit.latest_checkpoint(session),
-        "who": who,
-        "code": code,
-        "basis": basis,
+        "f": f,
         "bases": BASES,
+        "actions": sorted(ACTION_TITLES.items(), key=lambda kv: kv[0]),
+        "targets": sorted(TARGET_TITLES.items(), key=lambda kv: kv[0]),
+        "older_queries": f.url(q_before=queries[-1].id) if len(queries) == QUERY_PAGE else None,
+        "older_entries": f.url(before=entries[-1].id) if len(entries) == AUDIT_PAGE else None,
         "chain": chain,
     }
     return templates.TemplateResponse(request, "admin/audit.html", ctx)
@@ -69,15 +103,25 @@ def audit_page(
     who: str = Query("", max_length=100),
     code: str = Query("", max_length=64),
     basis: str = Query("", max_length=16),
+    q_before: int | None = Query(None, ge=1, le=2**62),
+    action: str = Query("", max_length=64),
+    operator: str = Query("", max_length=100),
+    target_type: str = Query("", max_length=32),
+    target_id: str = Query("", max_length=64),
+    before: int | None = Query(None, ge=1, le=2**62),
 ) -> HTMLResponse:
-    return _audit_page(request, session, actor, who=who, code=code, basis=basis)
+    filters = AuditFilters(
+        who=who, code=code, basis=basis, q_before=q_before, action=action, operator=operator,
+        target_type=target_type, target_id=target_id, before=before,
+    )  # fmt: skip
+    return _audit_page(request, session, actor, filters)
 
 
 @router.post("/audit/verify", response_class=HTMLResponse)
 def verify_chain(request: Request, session: DbSession, actor: Auditor) -> HTMLResponse:
     key = office_public_key_if_any(request.app.state.settings)
     chain = audit.verify_chain(session, key)
-    return _audit_page(request, session, actor, who="", code="", basis="", chain=chain)
+    return _audit_page(request, session, actor, AuditFilters(), chain=chain)
 
 
 @router.get("/reports", response_class=HTMLResponse)

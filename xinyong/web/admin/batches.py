@@ -4,6 +4,7 @@ quality figures per department and month with charts."""
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -11,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from xinyong import auth, collection, providers
 from xinyong.audit import Actor
 from xinyong.collection import quality
+from xinyong.collection.excel import table_xlsx
 from xinyong.db.tables import Batch
 from xinyong.enums import BatchStatus, Role
 from xinyong.web import evaluation as evaluation_web
@@ -91,6 +93,20 @@ def batch_page(
     )
     ctx = {"actor": actor, "batch": batch, "report": report, "took": took(batch)}
     return templates.TemplateResponse(request, "admin/batch.html", ctx)
+
+
+@router.get("/batches/templates/{class_id}.xlsx")
+def upload_template(actor: Clerk, catalog: CurrentCatalog, class_id: str) -> Response:
+    """The empty file a clerk fills in: one column per data item of the class, headed by its
+    Chinese label (collection reads labels, codes and aliases alike), in the catalog's order."""
+    info_class = catalog.info_class(class_id)
+    data = table_xlsx(info_class.title, [f.label for f in info_class.fields], [])
+    name = quote(f"{info_class.title}-报送模板.xlsx")
+    return Response(
+        data,
+        media_type=XLSX,
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"},
+    )
 
 
 @router.get("/batches/{batch_id}/rejected.xlsx")

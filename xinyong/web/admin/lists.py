@@ -4,10 +4,12 @@ The forms of each procedure step are in `list_steps`."""
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
@@ -24,13 +26,51 @@ Staff = Annotated[Actor, Depends(require(Role.ADMIN, Role.AUDITOR, Role.OFFICER)
 Admin = Annotated[Actor, Depends(require(Role.ADMIN))]
 
 
-def lists_context(session: Session, actor: Actor, catalog: Catalog, today: date) -> dict[str, Any]:
+ENTRIES_PAGE = 100
+
+
+@dataclass(frozen=True)
+class EntryFilter:
+    """Which entries in force the page shows: by list, source, code or name; 100 a page."""
+
+    list_type: str = ""
+    source: str = ""  # "platform" (本平台认定) | "imported" (归集导入) | "" both
+    q: str = ""
+    page: int = 1
+
+    def keep(self, e: lists.CurrentEntry) -> bool:
+        platform = e.hit.source == "platform"
+        if self.source and platform != (self.source == "platform"):
+            return False
+        q = self.q.strip()
+        return not q or q in e.subject_name or q.upper() == e.subject_code.upper()
+
+    def url(self, page: int) -> str:
+        kept = {k: v for k, v in asdict(self).items() if v not in ("", None) and k != "page"}
+        return "/admin/lists?" + urlencode({**kept, "page": page}) + "#entries"
+
+
+def lists_context(
+    session: Session, actor: Actor, catalog: Catalog, today: date, show: EntryFilter | None = None
+) -> dict[str, Any]:
+    show = show or EntryFilter()
+    found = lists.current_entries(
+        session, catalog=catalog, today=today, list_type=show.list_type or None
+    )
+    kept = [e for e in found if show.keep(e)]
+    pages = max(1, -(-len(kept) // ENTRIES_PAGE))
+    page = min(show.page, pages)
     return {
         "actor": actor,
         "catalog": catalog,
         "today": today,
         "in_progress": lists.in_progress(session),
-        "entries": lists.current_entries(session, catalog=catalog, today=today),
+        "entries": kept[(page - 1) * ENTRIES_PAGE : page * ENTRIES_PAGE],
+        "shown": len(kept),
+        "show": show,
+        "page": page,
+        "pages": pages,
+        "all_types": list(catalog.list_types.values()),
         "types": [lt for lt in catalog.list_types.values() if lt.kind != ListKind.IMPORTED],
         "error": None,
         "form": {},
@@ -39,9 +79,12 @@ def lists_context(session: Session, actor: Actor, catalog: Catalog, today: date)
 
 @router.get("/lists", response_class=HTMLResponse)
 def lists_page(
-    request: Request, session: DbSession, actor: Staff, catalog: CurrentCatalog, today: Today
-) -> HTMLResponse:
-    ctx = lists_context(session, actor, catalog, today)
+    request: Request, session: DbSession, actor: Staff, catalog: CurrentCatalog, today: Today,
+    list_type: str = Query("", max_length=64), source: str = Query("", max_length=16),
+    q: str = Query("", max_length=100), page: int = Query(1, ge=1, le=100_000),
+) -> HTMLResponse:  # fmt: skip
+    show = EntryFilter(list_type if list_type in catalog.list_types else "", source, q, page)
+    ctx = lists_context(session, actor, catalog, today, show)
     return templates.TemplateResponse(request, "admin/lists.html", ctx)
 
 

@@ -12,7 +12,7 @@ from xinyong.audit import Actor
 from xinyong.catalog import CatalogError
 from xinyong.enums import Role
 from xinyong.web import login as page_login
-from xinyong.web.deps import SESSION_COOKIE, CurrentCatalog, DbSession, require
+from xinyong.web.deps import SESSION_COOKIE, CurrentActor, CurrentCatalog, DbSession, require
 from xinyong.web.templating import templates
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
@@ -20,6 +20,7 @@ Staff = Annotated[
     Actor, Depends(require(Role.ADMIN, Role.AUDITOR, Role.OFFICER, Role.PROVIDER_CLERK))
 ]
 Admin = Annotated[Actor, Depends(require(Role.ADMIN))]
+_staff_only = require(Role.ADMIN, Role.AUDITOR, Role.OFFICER, Role.PROVIDER_CLERK)
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -51,8 +52,18 @@ def logout(request: Request, session: DbSession) -> Response:
     return response
 
 
+# Where 管理入口 (every page's header) takes a signed-in user who does not work in the admin.
+OWN_HOMES = {**page_login.HOMES, Role.ENTERPRISE: "/me/"}
+
+
 @router.get("/", response_class=HTMLResponse)
-def dashboard(request: Request, actor: Staff) -> HTMLResponse:
+def dashboard(request: Request, actor: CurrentActor) -> Response:
+    """The staff's 工作台; a bank, a 信易+ partner or an enterprise is sent to its own home
+    rather than to a 无权访问 page."""
+    home = None if actor.is_anonymous or actor.role is None else OWN_HOMES.get(actor.role)
+    if home:
+        return RedirectResponse(home, status_code=303)
+    _staff_only(actor)
     return templates.TemplateResponse(request, "admin/dashboard.html", {"actor": actor})
 
 

@@ -6,13 +6,22 @@ Materials are served back only with their sniffed type, as attachments, never ex
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from xinyong import archive, commitments, objections, registrations, repair, workqueue
+from xinyong import (
+    archive,
+    commitments,
+    objections,
+    registrations,
+    repair,
+    subjects,
+    workqueue,
+)
 from xinyong.audit import Actor
 from xinyong.enums import ObjectionOutcome, RepairTarget, Role
 from xinyong.web.deps import CurrentCalendar, CurrentCatalog, DbSession, Today, require
@@ -27,12 +36,37 @@ def _back(path: str) -> Response:
     return RedirectResponse(path, status_code=303)
 
 
+QUEUE_PAGE = 100
+
+
 @router.get("/queue", response_class=HTMLResponse)
-def queue(request: Request, session: DbSession, actor: Officer, today: Today) -> HTMLResponse:
+def queue(
+    request: Request,
+    session: DbSession,
+    actor: Officer,
+    today: Today,
+    kind: str = Query("", max_length=32),
+    page: int = Query(1, ge=1, le=100_000),
+) -> HTMLResponse:
+    """The work queue, by deadline: filtered by kind (each with its count), 100 a page, each
+    item with its subject's name and the page where the clerk acts on it."""
+    items = workqueue.work_queue(session, today=today, actor=actor)
+    counts = Counter(i.kind for i in items)
+    shown = [i for i in items if i.kind == kind] if kind in workqueue.KIND_LABELS else items
+    pages = max(1, -(-len(shown) // QUEUE_PAGE))
+    page = min(page, pages)
+    rows = shown[(page - 1) * QUEUE_PAGE : page * QUEUE_PAGE]
     ctx = {
         "actor": actor,
         "today": today,
-        "items": workqueue.work_queue(session, today=today, actor=actor),
+        "items": rows,
+        "total": len(items),
+        "shown": len(shown),
+        "counts": [(k, t, counts[k]) for k, t in workqueue.KIND_LABELS.items() if counts[k]],
+        "kind": kind if kind in workqueue.KIND_LABELS else "",
+        "page": page,
+        "pages": pages,
+        "names": {s.id: s for s in subjects.by_ids(session, {i.subject_id for i in rows})},
         "timeliness": repair.timeliness(session),
     }
     return templates.TemplateResponse(request, "admin/workflows/queue.html", ctx)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -52,7 +53,14 @@ def _consenting(session: Session, institution_id: int, today: date) -> list[dict
 
 
 @bank.get("/", response_class=HTMLResponse)
-def bank_home(request: Request, session: DbSession, actor: Banker, today: Today) -> HTMLResponse:
+def bank_home(
+    request: Request, session: DbSession, actor: Banker, today: Today,
+    code: str = Query("", max_length=32),
+) -> Response:  # fmt: skip
+    """The institution's desk; `?code=` (查找企业) opens that subject's 贷前审核 page, which says
+    why when the subject has not authorised the institution."""
+    if code.strip():
+        return RedirectResponse(f"/bank/subjects/{quote(code.strip(), safe='')}", status_code=303)
     inst = institutions.of_actor(session, actor)
     products = market.products(session, inst.id)
     ctx = {

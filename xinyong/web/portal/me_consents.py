@@ -25,7 +25,12 @@ def consents_page(
         "actor": actor,
         "subject": subjects.get(session, actor.subject_id),
         "consents": consent.list_for_subject(session, actor.subject_id),
-        "parties": consent.grantable_parties(session),
+        # never the account itself: a subject authorising its own login is a choice with no effect
+        "parties": [
+            p
+            for p in consent.grantable_parties(session)
+            if not (p.kind == "user" and p.id == actor.id)
+        ],
         "scopes": list(consent.Scope),
         "scope_labels": {s.value: s.label for s in consent.Scope},
         "state": consent.state,
