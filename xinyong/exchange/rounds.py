@@ -1,6 +1,6 @@
 """One round of exchange (`xinyong jobs run exchange`, the 收发信息交换包 button of /admin/jobs):
 take in the packages waiting in the inbox (each committed chunk by chunk), then send every
-pending change as one signed package to the configured folder and URL and commit its marks."""
+pending change as one signed package to the configured folder and URL (the caller commits)."""
 
 from __future__ import annotations
 
@@ -23,8 +23,9 @@ def exchange_round(
     session: Session, *, settings: Settings, catalog: Catalog, calendar: Calendar, actor: Actor,
     today: date, now: datetime,
 ) -> dict[str, Any]:  # fmt: skip
-    """Receive the inbox, then send what is pending; commits (imports per chunk, the sent marks
-    at the end: a crash in between sends the package again, which the receiver leaves unchanged).
+    """Receive the inbox (imports commit per chunk), then send what is pending; the caller
+    commits the sent marks right after (a crash in between sends the package again, which the
+    receiver's import leaves unchanged).
     For the credit office (the CLI and the runner act as the platform)."""
     require_role(actor, Role.ADMIN)
     received = delivery.receive_inbox(
@@ -38,7 +39,6 @@ def exchange_round(
                              api_key=settings.exchange_outbox_api_key)  # fmt: skip
     key = signing.ensure_key(settings.signing_key_path)
     sent = delivery.send_pending(session, target=target, catalog=catalog, key=key, now=now)
-    session.commit()  # the rows of the package just written are sent (or their failure kept)
     return {"received": received, "sent": sent.as_dict(), "pending": delivery.pending(session)}
 
 

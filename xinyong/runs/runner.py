@@ -125,10 +125,11 @@ def work(
 def run_next(
     session: Session, settings: Settings, *, runner: str | None = None, now: Now = clock.now,
     factory: sessionmaker[Session] | None = None, today: date | None = None,
+    run_id: int | None = None,
 ) -> JobRun | None:  # fmt: skip
-    """Claim the oldest queued run and execute it; None when nothing waits."""
+    """Claim the oldest queued run (or `run_id`) and execute it; None when nothing waits."""
     name = runner or runner_name()
-    run = store.claim(session, runner=name, now=now())
+    run = store.claim(session, runner=name, now=now(), run_id=run_id)
     if run is None:
         return None
     log.info("run started", run=run.id, job=run.job, runner=name)

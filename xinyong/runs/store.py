@@ -124,14 +124,19 @@ def _active(now: datetime) -> Any:
                and_(JobRun.status == RunStatus.RUNNING.value, _fresh(now)))  # fmt: skip
 
 
-def claim(session: Session, *, runner: str, now: datetime) -> JobRun | None:
-    """Take the oldest queued run for `runner` and commit: a conditional UPDATE (`status =
-    queued`) that only one runner can win — on PostgreSQL the loser waits for the winner's row
-    lock, then finds the status changed and updates nothing; SQLite has one writer."""
-    candidates = session.scalars(
-        select(JobRun.id).where(JobRun.status == RunStatus.QUEUED.value).order_by(JobRun.id)
-        .limit(5)
-    ).all()  # fmt: skip
+def claim(
+    session: Session, *, runner: str, now: datetime, run_id: int | None = None
+) -> JobRun | None:
+    """Take the oldest queued run (or `run_id`) for `runner` and commit: a conditional UPDATE
+    (`status = queued`) that only one runner can win — on PostgreSQL the loser waits for the
+    winner's row lock, then finds the status changed and updates nothing; on SQLite each UPDATE
+    opens its own transaction (a write first: it waits for the one writer instead of failing on
+    a snapshot older than the winner's commit) and finds the same."""
+    query = select(JobRun.id).where(JobRun.status == RunStatus.QUEUED.value)
+    if run_id is not None:
+        query = query.where(JobRun.id == run_id)
+    candidates = session.scalars(query.order_by(JobRun.id).limit(5)).all()
+    session.commit()  # end the read: each claim below starts with its write
     for run_id in candidates:
         taken = session.execute(
             update(JobRun)
@@ -151,7 +156,6 @@ def claim(session: Session, *, runner: str, now: datetime) -> JobRun | None:
             if run is not None:
                 session.refresh(run)
             return run
-    session.commit()
     return None
 
 
