@@ -137,7 +137,7 @@ def worker(
     import signal  # noqa: PLC0415
     import threading  # noqa: PLC0415
 
-    from xinyong.db.session import make_engine, make_sessionmaker  # noqa: PLC0415
+    from xinyong.db.session import make_sessionmaker  # noqa: PLC0415
     from xinyong.evaluation import watch  # noqa: PLC0415 — grades follow archive changes
     from xinyong.runs import runner  # noqa: PLC0415
 
@@ -149,7 +149,7 @@ def worker(
         signal.signal(signum, lambda *_: stop.set())
     if not once:
         ctx.err.print(f"后台运行程序已启动（{runner.runner_name()}），等待排队的任务……")
-    count = runner.serve(make_sessionmaker(make_engine(s.database_url)), s, stop=stop,
+    count = runner.serve(make_sessionmaker(runner.engine_for(s.database_url)), s, stop=stop,
                          poll=poll, once=once)  # fmt: skip
     ctx.err.print(f"后台运行程序已停止：本次运行了 {count} 个任务")
 

@@ -18,11 +18,13 @@ import threading
 from collections.abc import Callable
 from datetime import date, datetime
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from xinyong import catalog as catalogs
 from xinyong import clock, jobs
 from xinyong.config import Settings
+from xinyong.db.session import make_engine
 from xinyong.db.tables import JobRun
 from xinyong.errors import XinyongError
 from xinyong.log import get_logger
@@ -32,6 +34,12 @@ from xinyong.runs.procedures import Tools, execute
 log = get_logger(__name__)
 
 Now = Callable[[], datetime]
+
+
+def engine_for(url: str) -> Engine:
+    """The runner's engine: on SQLite each transaction takes the write lock at BEGIN (the
+    procedure and the heartbeat thread are two writers of one process)."""
+    return make_engine(url, immediate=True)
 
 
 def runner_name() -> str:
@@ -112,7 +120,9 @@ def work(
         stop.set()
         if beating is not None:
             beating.join(timeout=store.HEARTBEAT_SECONDS + 5)
-    if message is not None:
+    if message is None:
+        session.commit()  # the procedures commit their own work; this ends any read left open
+    else:
         session.rollback()  # the part not yet committed (committed chunks stay: a re-run goes on)
     run = store.get(session, run.id)
     if pulse.progress.phase is not None:

@@ -137,10 +137,10 @@ def claim(
         query = query.where(JobRun.id == run_id)
     candidates = session.scalars(query.order_by(JobRun.id).limit(5)).all()
     session.commit()  # end the read: each claim below starts with its write
-    for run_id in candidates:
+    for candidate in candidates:
         taken = session.execute(
             update(JobRun)
-            .where(JobRun.id == run_id, JobRun.status == RunStatus.QUEUED.value)
+            .where(JobRun.id == candidate, JobRun.status == RunStatus.QUEUED.value)
             .values(
                 status=RunStatus.RUNNING.value,
                 runner=runner,
@@ -152,9 +152,10 @@ def claim(
         )
         session.commit()
         if taken.rowcount == 1:  # type: ignore[attr-defined]
-            run = session.get(JobRun, run_id)
+            run = session.get(JobRun, candidate)
             if run is not None:
                 session.refresh(run)
+            session.commit()  # end the read: the heartbeat may write before the procedure does
             return run
     return None
 
