@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
-import httpx
 from sqlalchemy.orm import Session
 
 from xinyong.config import Settings
@@ -12,8 +12,8 @@ from xinyong.db.tables import JobRun
 from xinyong.runs import runner
 
 
-def run_id_of(response: httpx.Response) -> int:
-    """The run a POST redirected to (/admin/runs/{id})."""
+def run_id_of(response: Any) -> int:
+    """The run a POST redirected to (/admin/runs/{id}): a response of the test client."""
     found = re.search(r"/admin/runs/(\d+)", str(response.url))
     assert found is not None, f"not a run page: {response.url}"
     return int(found.group(1))

@@ -89,13 +89,14 @@ def test_reclassify_preview_counts_per_class_then_runs(
     before = _audits(session, AuditAction.SEVERITY_RECLASSIFIED)
     queued = client.post("/admin/disclosure/reclassify")
     assert queued.status_code == 200
-    run = execute(session, client.app.state.settings, run_id_of(queued))  # type: ignore[attr-defined]
+    settings = client.app.state.settings  # type: ignore[attr-defined]
+    run = execute(session, settings, run_id_of(queued))
     assert run.status == RunStatus.SUCCEEDED
     assert run.total is not None
     assert run.done == run.total  # the batches' progress hook
-    page = client.get(str(queued.url)).text
-    assert 'id="run-done"' in page
-    assert "重新分类" in page
+    shown = client.get(str(queued.url)).text
+    assert 'id="run-done"' in shown
+    assert "重新分类" in shown
     assert _audits(session, AuditAction.SEVERITY_RECLASSIFIED) == before + 1
     assert reclassify.due(session.connection(), catalog) == 0
     assert 'id="reclassify-none"' in client.get("/admin/disclosure/reclassify").text
