@@ -95,6 +95,21 @@ def test_a_second_click_shows_the_run_already_waiting(client: TestClient, sessio
                                         JobRun.status == RunStatus.QUEUED).count() == 1  # fmt: skip
 
 
+def test_the_exchange_job_has_its_button_and_runs(
+    client: TestClient, session: Session, settings: Settings
+) -> None:
+    _login(client, session)
+    run_id = run_id_of(client.post("/admin/jobs/exchange/run"))
+    run = execute(session, settings, run_id)
+    assert run.status == RunStatus.SUCCEEDED, run.message
+    assert run.summary is not None
+    assert run.summary.startswith("收到交换包 0 个")
+    row = _audit(session, AuditAction.JOB_RUN, "exchange")  # /admin/jobs shows its last run
+    assert row is not None
+    last = client.get("/admin/jobs").text.split('id="job-exchange"')[1].split("</tr>")[0]
+    assert "成功" in last
+
+
 def test_the_dashboard_job_runs_in_the_background(
     client: TestClient, session: Session, settings: Settings
 ) -> None:

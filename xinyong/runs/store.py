@@ -241,7 +241,8 @@ def view(run: JobRun, now: datetime) -> dict[str, Any]:
                else (100 if status == RunStatus.SUCCEEDED else None))  # fmt: skip
     return {
         "id": run.id, "job": run.job, "title": TITLES.get(run.job, run.job),
-        "params": run.params, "reason": run.reason, "started_by": run.started_by,
+        "params": {k: v for k, v in (run.params or {}).items() if k != "path"},  # no server path
+        "reason": run.reason, "started_by": run.started_by,
         "status": status.value, "status_label": status.label, "active": status.active,
         "queued_at": _at(run.queued_at), "started_at": _at(run.started_at),
         "heartbeat_at": _at(run.heartbeat_at), "finished_at": _at(run.finished_at),
