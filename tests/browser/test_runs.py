@@ -34,11 +34,13 @@ def test_run_now_shows_the_run_finish(
 ) -> None:
     _office_login(page, live_server, live_settings)
     page.goto(f"{live_server}/admin/jobs")
+    page.locator("#reason-deadlines").fill("月底核对待办")
     page.locator("#run-deadlines").click()
     page.wait_for_url(f"{live_server}/admin/runs/*")
     expect(page.get_by_role("heading", name="待办期限日报")).to_be_visible()
     expect(page.locator("#run-status")).to_have_text("已完成", timeout=30_000)
     expect(page.locator("#run-done")).to_contain_text("待办 ")
     expect(page.locator("#run-bar")).to_have_attribute("value", "100")
+    expect(page.locator("#run")).to_contain_text("月底核对待办")  # why, as the officer said
     page.goto(f"{live_server}/admin/runs?job=deadlines")
     expect(page.locator("#runs tbody tr").first).to_contain_text("已完成")
