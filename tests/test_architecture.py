@@ -19,7 +19,8 @@ from xinyong.enums import ListStep
 PACKAGE = REPO_ROOT / "xinyong"
 # Surfaces own the transaction; collection commits per chunk (store.py, writer.py) to survive
 # kill -9.
-MAY_COMMIT = {"cli", "web", "jobs", "collection/store.py", "collection/writer.py"}
+# The background runner (runs/) owns the transactions of the runs it executes, as a surface does.
+MAY_COMMIT = {"cli", "web", "jobs", "runs", "collection/store.py", "collection/writer.py"}
 
 
 def _domain_files() -> list[Path]:
@@ -143,6 +144,8 @@ NOT_ACTIONS = {
     ("evaluation/pending.py", "clear"): "bookkeeping of a re-evaluation after an audited change",
     ("outbox.py", "append"): "a row of the change it records, inside that audited action",
     ("exchange/delivery.py", "send_pending"): "delivery bookkeeping of changes already audited",
+    ("runs/store.py", "claim"): "a runner takes a run the officer's audited start queued",
+    ("runs/store.py", "beat"): "the heartbeat and progress of a run; its start and end are audited",
     (
         "archive/bulk.py",
         "write_versions_sqlite",

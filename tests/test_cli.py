@@ -131,3 +131,26 @@ def test_disclosure_reclassify_classifies_stale_penalties_and_audits(
     assert audited == (1,)
     again = _run(cli_env, "disclosure", "reclassify", "--json")
     assert json.loads(again.stdout)["examined"] == 0
+
+
+def test_jobs_worker_runs_a_queued_run_and_jobs_runs_lists_it(cli_env: dict[str, str]) -> None:
+    """A run queued (as /admin/jobs does) is executed by `xinyong jobs worker --once` in its own
+    process and listed by `xinyong jobs runs`; `jobs run NAME` still runs synchronously."""
+    from xinyong import clock, runs  # noqa: PLC0415
+    from xinyong.audit import Actor  # noqa: PLC0415
+    from xinyong.db.session import make_engine, make_sessionmaker, transaction  # noqa: PLC0415
+
+    engine = make_engine(cli_env["XINYONG_DATABASE_URL"])
+    with transaction(make_sessionmaker(engine)) as session:
+        run, _new = runs.start(session, "deadlines", actor=Actor.system("测试"), now=clock.now())
+        run_id = run.id
+    engine.dispose()
+    worker = _run(cli_env, "jobs", "worker", "--once")
+    assert "运行了 1 个任务" in worker.stderr
+    listed = json.loads(_run(cli_env, "jobs", "runs", "--json").stdout)
+    mine = next(r for r in listed if r["id"] == run_id)
+    assert mine["status"] == "succeeded"
+    assert mine["summary"].startswith("待办 ")
+    text = _run(cli_env, "jobs", "runs", "--status", "succeeded").stderr
+    assert f"#{run_id} 待办期限日报" in text
+    assert "待办 " in _run(cli_env, "jobs", "run", "deadlines").stderr

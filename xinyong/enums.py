@@ -210,6 +210,27 @@ class BatchStatus(StrEnum):
     DRY_RUN = "dry_run"  # checked only, nothing stored
 
 
+class RunStatus(StrEnum):
+    """A background run of a long procedure (xinyong/runs): queued → running → succeeded | failed.
+    `INTERRUPTED` is never stored: a running run whose heartbeat is older than
+    `runs.STALE_AFTER` before now is shown so (its runner died)."""
+
+    QUEUED = "queued"  # 排队中
+    RUNNING = "running"  # 运行中
+    SUCCEEDED = "succeeded"  # 已完成
+    FAILED = "failed"  # 失败
+    INTERRUPTED = "interrupted"  # 中断 (computed from the heartbeat and now)
+
+    @property
+    def label(self) -> str:
+        return {"queued": "排队中", "running": "运行中", "succeeded": "已完成", "failed": "失败",
+                "interrupted": "中断"}[self.value]  # fmt: skip
+
+    @property
+    def active(self) -> bool:
+        return self in (RunStatus.QUEUED, RunStatus.RUNNING)
+
+
 class ContentStatus(StrEnum):
     """An editorial item (content.py): draft → review → published (→ withdrawn → draft)."""
 

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from xinyong import audit, auth, clock, indicators, repair, signing, workqueue
 from xinyong.audit import Actor, AuditAction
 from xinyong.catalog import Catalog
+from xinyong.config import Settings
 from xinyong.db.tables import AuditEntry
 from xinyong.enums import Role
 from xinyong.errors import InvalidInput, NotFound, XinyongError
@@ -142,6 +143,9 @@ ABOUT: dict[str, About] = {
                        "看板页面随即显示新数据。", "数据量大时可能需要几分钟，请勿重复点击"),
     "retention": About("清理超过保存期限的日志", "删除超过保存期限（不少于 5 年）的审计日志、"
                        "查询记录和核查日志，并生成签名检查点以便核验。", "通常不到一分钟"),
+    "exchange": About("收发信息交换包", "接收收件目录中上级平台发来的交换包，"
+                      "再把全部待发送的变更打成一个签名交换包发往配置的目录或接口。",
+                      "待发送变更多时可能需要几分钟"),
 }  # fmt: skip
 
 
@@ -187,14 +191,37 @@ def run_recorded(
         message = exc.message
     except Exception:  # recorded and shown in Chinese; the log keeps the trace
         log.exception("job failed", job=name)
-        message = "任务运行出错，已记入系统日志，请联系运维人员"
-    seconds = round(timer.perf_counter() - started, 1)
-    ok = result is not None
+        message = FAILED_MESSAGE
     summary = summarise(name, result) if result is not None else message
+    return record(session, name, actor, summary, started, ok=result is not None), result
+
+
+FAILED_MESSAGE = "任务运行出错，已记入系统日志，请联系运维人员"
+
+
+def record(
+    session: Session, name: str, actor: Actor, summary: str, started: float, *, ok: bool
+) -> LastRun:
+    """The audit row of one run of a job (what /admin/jobs shows as its last run);
+    `started` is the `time.perf_counter()` when it began."""
+    seconds = round(timer.perf_counter() - started, 1)
     after = {"job": name, "ok": ok, "summary": summary, "seconds": seconds}
     row = audit.record(session, actor, AuditAction.JOB_RUN if ok else AuditAction.JOB_FAILED,
                        target_type="job", target_id=name, after=after)  # fmt: skip
-    return LastRun(row.at, actor.label, ok, summary, seconds), result
+    return LastRun(row.at, actor.label, ok, summary, seconds)
+
+
+def options(name: str, settings: Settings, catalog: Catalog, **given: Any) -> dict[str, Any]:
+    """What each job needs from the platform's settings (the same from the CLI, a page and the
+    runner); `given` are the run's own parameters (`month` for the dashboard)."""
+    if name == "dashboard":
+        defs = indicators.load(settings.catalog_dir, settings.catalog_override_dir)
+        return {"catalog": catalog, "definitions": defs, "month": given.get("month")}
+    if name == "retention":
+        from xinyong.reports.issuer import office_key  # noqa: PLC0415
+
+        return {"retention_years": settings.query_log_retention_years, "key": office_key(settings)}
+    return {}
 
 
 def summarise(name: str, result: dict[str, Any]) -> str:
@@ -214,7 +241,7 @@ def summarise(name: str, result: dict[str, Any]) -> str:
 def last_runs(session: Session) -> dict[str, LastRun]:
     """The last recorded run of each job (from the audit log)."""
     out = {}
-    for name in JOBS:
+    for name in ABOUT:
         row = session.execute(
             select(AuditEntry)
             .where(AuditEntry.target_type == "job", AuditEntry.target_id == name,

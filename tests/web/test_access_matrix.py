@@ -78,6 +78,8 @@ POST /api/v1/checks/{check_id}/feedback             | L | A   | A   | F   | F | 
 GET  /api/v1/exchange/changes                       | L | F   | F   | F   | F | F | F   | F
 POST /api/v1/exchange/packages                      | L | F   | F   | F   | F | F | F   | F
 POST /api/v1/repairs/{repair_id}/revoke             | L | A   | A/F | F   | F | F | F   | F
+POST /api/v1/runs                                   | L | A   | F   | F   | F | F | F   | F
+GET  /api/v1/runs/{run_id}                          | L | N   | F   | F   | F | F | F   | F
 GET  /admin/login                                   | A | A   | A   | A   | A | A | A   | A
 POST /admin/login                                   | A | A   | A   | A   | A | A | A   | A
 POST /admin/logout                                  | A | A   | A   | A   | A | A | A   | A
@@ -128,6 +130,10 @@ GET  /admin/providers/{provider_id}                 | L | A   | F   | F   | F | 
 POST /admin/providers/{provider_id}                 | L | A   | F   | F   | F | F | F   | F
 GET  /admin/jobs                                    | L | A   | F   | F   | F | F | F   | F
 POST /admin/jobs/{name}/run                         | L | N   | F   | F   | F | F | F   | F
+GET  /admin/runs                                    | L | A   | F   | F   | F | F | F   | F
+GET  /admin/runs/{run_id}                           | L | N   | F   | F   | F | F | F   | F
+GET  /admin/runs/{run_id}/progress                  | L | N   | F   | F   | F | F | F   | F
+POST /admin/runs/{run_id}/again                     | L | N   | F   | F   | F | F | F   | F
 GET  /admin/evaluation                              | L | A   | A   | F   | A | F | F   | F
 GET  /admin/evaluation/subjects                     | L | A   | A   | F   | A | F | F   | F
 GET  /admin/inspections                             | L | A   | A   | F   | A | F | F   | F
@@ -474,6 +480,7 @@ def scenario(
         "need_id": (MISSING_BATCH, MISSING_BATCH),
         "scenario_id": ("xinyi_pi", "xinyi_pi"),
         "step_id": (MISSING_BATCH, MISSING_BATCH),
+        "run_id": (MISSING_BATCH, MISSING_BATCH),
         "name": ("审批系统", "审批系统"),
         "action": ("rotate", "rotate"),
         "list_type": ("wage_arrears", "wage_arrears"),

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from tests.collection.conftest import HEADERS, penalty_rows, to_csv
 from tests.collection.test_national_lists import court_csv
 from tests.factories import make_provider
+from tests.factories.runs import execute, run_id_of
 from tests.factories.workflows import make_user
 from xinyong import collection, providers, signing
 from xinyong.audit import Actor, AuditAction
@@ -25,9 +26,9 @@ from xinyong.catalog import Catalog
 from xinyong.clock import Calendar
 from xinyong.collection import Submission
 from xinyong.config import Settings
-from xinyong.db.tables import AuditEntry, Record
+from xinyong.db.tables import AuditEntry, JobRun, Record
 from xinyong.demo import make_uscc
-from xinyong.enums import Role
+from xinyong.enums import Role, RunStatus
 from xinyong.exchange import delivery, intake, package
 
 
@@ -77,10 +78,17 @@ def test_export_downloads_a_signed_package_and_import_takes_it_in_once(
     assert len(contents.lines["subjects"]) >= 3
     before = _count(session)
     upload = {"file": ("省平台.zip", exported.content, "application/zip")}
-    imported = client.post("/admin/exchange/import", files=upload)
-    assert imported.status_code == 200, imported.text
-    assert 'id="import-done"' in imported.text
-    assert "此前已导入" in imported.text or "记录接收" in imported.text
+    queued = client.post("/admin/exchange/import", files=upload)
+    assert queued.status_code == 200, queued.text
+    run_id = run_id_of(queued)  # stored first, then imported by a background run
+    assert "排队中" in queued.text
+    stored = session.get(JobRun, run_id)
+    assert stored is not None
+    assert Path(stored.params["path"]).read_bytes() == exported.content
+    assert execute(session, settings, run_id).status == RunStatus.SUCCEEDED
+    imported = client.get(f"/admin/runs/{run_id}").text
+    assert 'id="run-done"' in imported
+    assert "此前已导入" in imported or "记录接收" in imported
     assert _count(session) == before  # the same records: nothing new
     assert _audits(session, AuditAction.EXCHANGE_IMPORTED) == 1
 
@@ -101,31 +109,38 @@ def test_an_untrusted_package_is_refused_with_its_reason(
     data = package.archive_bytes(folder)
     _admin(client, session)
     before = _count(session)
-    refused = client.post("/admin/exchange/import",
-                          files={"file": ("陌生节点.zip", data, "application/zip")})  # fmt: skip
-    assert refused.status_code == 422
-    assert 'id="import-error"' in refused.text
-    assert "未导入" in refused.text
+    queued = client.post("/admin/exchange/import",
+                         files={"file": ("陌生节点.zip", data, "application/zip")})  # fmt: skip
+    refused = execute(session, settings, run_id_of(queued))
+    assert refused.status == RunStatus.FAILED
+    page = client.get(f"/admin/runs/{refused.id}").text
+    assert 'id="run-failed"' in page
     assert _count(session) == before
     junk = client.post("/admin/exchange/import", files={"file": ("x.zip", b"not a zip", "a/b")})
-    assert "既不是交换包目录，也不是 zip 文件" in junk.text
+    execute(session, settings, run_id_of(junk))
+    assert "既不是交换包目录，也不是 zip 文件" in client.get(str(junk.url)).text
+    empty = client.post("/admin/exchange/import", files={"file": ("x.zip", b"", "a/b")})
+    assert empty.status_code == 422  # refused before anything is stored
+    assert 'id="import-error"' in empty.text
+    assert "未导入" in empty.text
 
 
 def test_a_national_list_file_shows_rows_taken_in_and_refused(
-    client: TestClient,
-    session: Session,
+    client: TestClient, session: Session, settings: Settings
 ) -> None:
     providers.add(session, make_uscc(random.Random(5), "1", "1"), "最高人民法院",
                   kind="court", actor=Actor.system("测试"))  # fmt: skip
     _admin(client, session)
-    done = client.post("/admin/exchange/import", data={"national_list": "court_defaulter"},
-                       files={"file": ("失信被执行人.csv", court_csv(), "text/csv")})  # fmt: skip
-    assert done.status_code == 200, done.text
-    assert 'id="import-done"' in done.text
-    assert "接收 3 条" in done.text
-    assert "退回 2 条" in done.text
-    assert 'id="import-refused"' in done.text
-    assert "发布时间" in done.text
+    queued = client.post("/admin/exchange/import", data={"national_list": "court_defaulter"},
+                         files={"file": ("失信被执行人.csv", court_csv(), "text/csv")})  # fmt: skip
+    assert queued.status_code == 200, queued.text
+    execute(session, settings, run_id_of(queued))
+    done = client.get(str(queued.url)).text
+    assert 'id="run-done"' in done
+    assert "接收 3 条" in done
+    assert "退回 2 条" in done
+    assert 'id="run-refused"' in done  # each refused row with its field and reason
+    assert "发布时间" in done
 
 
 def test_only_the_office_exports_or_imports(client: TestClient, session: Session) -> None:

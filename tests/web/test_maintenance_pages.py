@@ -12,13 +12,14 @@ from sqlalchemy.orm import Session
 
 from tests.factories import make_provider, make_subject
 from tests.factories.lists import listed
+from tests.factories.runs import execute, run_id_of
 from tests.factories.workflows import make_penalty, make_user
 from xinyong.audit import Actor, AuditAction
 from xinyong.catalog import Catalog
 from xinyong.clock import Calendar
 from xinyong.db.tables import AuditEntry, Record
 from xinyong.disclosure import reclassify
-from xinyong.enums import Role
+from xinyong.enums import Role, RunStatus
 
 
 def _sign_in(client: TestClient, session: Session, role: Role) -> None:
@@ -86,12 +87,19 @@ def test_reclassify_preview_counts_per_class_then_runs(
     assert "行政处罚" in page.text
     assert "未分类" in page.text
     before = _audits(session, AuditAction.SEVERITY_RECLASSIFIED)
-    done = client.post("/admin/disclosure/reclassify")
-    assert done.status_code == 200
-    assert 'id="reclassify-done"' in done.text
-    assert 'id="reclassify-none"' in done.text
+    queued = client.post("/admin/disclosure/reclassify")
+    assert queued.status_code == 200
+    settings = client.app.state.settings  # type: ignore[attr-defined]
+    run = execute(session, settings, run_id_of(queued))
+    assert run.status == RunStatus.SUCCEEDED
+    assert run.total is not None
+    assert run.done == run.total  # the batches' progress hook
+    shown = client.get(str(queued.url)).text
+    assert 'id="run-done"' in shown
+    assert "重新分类" in shown
     assert _audits(session, AuditAction.SEVERITY_RECLASSIFIED) == before + 1
     assert reclassify.due(session.connection(), catalog) == 0
+    assert 'id="reclassify-none"' in client.get("/admin/disclosure/reclassify").text
 
 
 def test_only_the_office_reclassifies(client: TestClient, session: Session) -> None:

@@ -17,7 +17,7 @@ from tests.factories import make_provider
 from tests.factories.lists import listed
 from tests.factories.workflows import PDF, make_penalty, make_user
 from tests.financing.conftest import make_bank
-from xinyong import auth, content, demo, inspections, lists, repair, subjects
+from xinyong import auth, clock, content, demo, inspections, lists, repair, runs, subjects
 from xinyong.audit import Actor
 from xinyong.config import Settings
 from xinyong.db.tables import Batch, Objection, Subject, User
@@ -110,7 +110,9 @@ def seeded(session: Session, catalog, calendar, client: TestClient) -> dict[str,
         period_end=date(2026, 12, 31), seed="walk", actor=inspector, catalog=catalog, today=TODAY,
     )  # fmt: skip
     banker, partner_user, whitelist_id = _financing(session, catalog, firm, enterprise)
+    run, _new = runs.start(session, "deadlines", actor=office, now=clock.now(), reason="巡检")
     return {
+        "run_id": run.id,
         "banker": banker,
         "firm_code": firm.code,
         "partner": partner_user,

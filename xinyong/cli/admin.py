@@ -275,8 +275,15 @@ def serve(
     port: Annotated[int, typer.Option(help="端口 / port")] = 8000,
     host: Annotated[str, typer.Option(help="地址 / host")] = "127.0.0.1",
     workers: Annotated[int, typer.Option(help="进程数 / worker processes")] = 1,
+    runner: Annotated[
+        bool,
+        typer.Option(
+            "--runner/--no-runner",
+            help="同时启动后台运行程序 / also start the background runner (xinyong jobs worker)",
+        ),
+    ] = True,
 ) -> None:
-    """启动网站与接口 / serve the portal, admin and API."""
+    """启动网站与接口 / serve the portal, admin and API (and the background runner)."""
     import os  # noqa: PLC0415
 
     import uvicorn  # noqa: PLC0415
@@ -290,7 +297,27 @@ def serve(
     os.environ["XINYONG_PUBLIC_BASE_URL"] = base  # the 信用码 and links of this server
     get_settings.cache_clear()
     ctx.err.print(f"平台已启动 / serving at {base}/ (API docs {base}/api/docs)")
-    uvicorn.run("xinyong.web.app:create_app", factory=True, host=host, port=port, workers=workers)
+    background = _start_runner() if runner else None
+    try:
+        uvicorn.run("xinyong.web.app:create_app", factory=True, host=host, port=port,
+                    workers=workers)  # fmt: skip
+    finally:
+        if background is not None:
+            background.terminate()  # it finishes its current step's commit, then exits
+            try:
+                background.wait(timeout=30)
+            except Exception:
+                background.kill()
+
+
+def _start_runner() -> Any:
+    """The background runner (`xinyong jobs worker`) as a child process of the server: long
+    officer procedures run there, not in the web workers (docs/decisions/0017)."""
+    import subprocess  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    ctx.err.print("后台运行程序已随网站启动 / background runner started")
+    return subprocess.Popen([sys.executable, "-m", "xinyong", "jobs", "worker"])
 
 
 def served_at(host: str, port: int) -> str:

@@ -1,4 +1,6 @@
-"""Batch jobs: `xinyong jobs run deadlines` (daily digest of the work queue). 批处理任务。"""
+"""Batch jobs: `xinyong jobs run NAME` (synchronous, recorded like a run from /admin/jobs),
+`xinyong jobs worker` (the background runner; `xinyong serve` starts one), `xinyong jobs runs`
+(recent background runs). 批处理任务。"""
 
 from __future__ import annotations
 
@@ -36,20 +38,8 @@ def run(
     from xinyong import jobs  # noqa: PLC0415
 
     options: dict[str, Any] = {}
-    if name == "dashboard":
-        from xinyong import indicators  # noqa: PLC0415
-
-        s = ctx.settings()
-        options = {
-            "catalog": ctx.load_catalog(),
-            "definitions": indicators.load(s.catalog_dir, s.catalog_override_dir),
-            "month": month,
-        }
-    if name == "retention":
-        from xinyong.reports.issuer import office_key  # noqa: PLC0415
-
-        s = ctx.settings()
-        options = {"retention_years": s.query_log_retention_years, "key": office_key(s)}
+    if name in jobs.JOBS:  # an unknown name is refused by run_recorded with the list
+        options = jobs.options(name, ctx.settings(), ctx.load_catalog(), month=month)
     with ctx.db() as session:  # recorded like a run from the page: /admin/jobs shows it
         last, found = jobs.run_recorded(
             name, session, today=ctx.today(), actor=ctx.operator(), **options
@@ -93,46 +83,115 @@ def run(
 
 
 def _exchange(*, json_out: bool) -> None:
-    """Import the packages in the inbox, then send every pending change as one package."""
-    from xinyong import clock, signing  # noqa: PLC0415
-    from xinyong.cli.exchange import trusted_keys  # noqa: PLC0415
+    """Import the packages in the inbox, then send every pending change as one package
+    (recorded like a run from /admin/jobs)."""
+    import time as timer  # noqa: PLC0415
+
+    from xinyong import clock, jobs  # noqa: PLC0415
     from xinyong.db.session import make_engine, make_sessionmaker  # noqa: PLC0415
-    from xinyong.exchange import delivery, national  # noqa: PLC0415
+    from xinyong.exchange import rounds  # noqa: PLC0415
 
     s = ctx.settings()
-    catalog = ctx.load_catalog()
     factory = make_sessionmaker(make_engine(s.database_url))
+    started = timer.perf_counter()
     with factory() as session:  # imports commit per chunk; sending commits its marks
-        received = delivery.receive_inbox(
-            session, inbox_dir=s.exchange_inbox_dir, trusted=trusted_keys([]), catalog=catalog,
-            calendar=ctx.load_calendar(), actor=ctx.operator(), today=ctx.today(),
-            layouts=national.load_layouts(s.catalog_dir, catalog),
+        result = rounds.exchange_round(
+            session, settings=s, catalog=ctx.load_catalog(), calendar=ctx.load_calendar(),
+            actor=ctx.operator(), today=ctx.today(), now=clock.now(),
         )  # fmt: skip
-        target = delivery.Target(folder=s.exchange_outbox_folder, url=s.exchange_outbox_url,
-                                 api_key=s.exchange_outbox_api_key)  # fmt: skip
-        sent = delivery.send_pending(
-            session, target=target, catalog=catalog, key=signing.ensure_key(s.signing_key_path),
-            now=clock.now(),
-        )  # fmt: skip
-        session.commit()  # the rows of the package just written are sent (or their failure kept)
-        left = delivery.pending(session)
-    result = {"received": received, "sent": sent.as_dict(), "pending": left}
+        jobs.record(session, "exchange", ctx.operator(), rounds.summarise(result), started,
+                    ok=not result["sent"]["error"])  # fmt: skip
+        session.commit()
+    received, sent, left = result["received"], result["sent"], result["pending"]
     if json_out:
         ctx.print_json(result)
         return
     for item in received:
         state = f"拒收：{item['refused']}" if "refused" in item else f"接收 {item['accepted']} 条"
         ctx.err.print(f"  收到 {item['package']}：{state}")
-    if sent.package:
+    if sent["package"]:
         where = "、".join(str(w) for w in (
-            s.exchange_outbox_folder and s.exchange_outbox_folder / sent.package,
+            s.exchange_outbox_folder and s.exchange_outbox_folder / sent["package"],
             s.exchange_outbox_url) if w)  # fmt: skip
-        ctx.err.print(f"  已发送 {sent.changes} 条变更（{sent.package}）：{where}")
-    if sent.error:
-        ctx.err.print(f"  [red]发送失败[/red]（已尝试 {sent.attempts} 次）：{sent.error}")
+        ctx.err.print(f"  已发送 {sent['changes']} 条变更（{sent['package']}）：{where}")
+    if sent["error"]:
+        ctx.err.print(f"  [red]发送失败[/red]（已尝试 {sent['attempts']} 次）：{sent['error']}")
     ctx.err.print(f"  待发送 {left} 项")
-    if sent.error:
+    if sent["error"]:
         raise typer.Exit(1)
+
+
+@jobs_app.command("worker")
+def worker(
+    once: Annotated[
+        bool, typer.Option("--once", help="运行完排队的任务后退出 / exit when none waits")
+    ] = False,
+    poll: Annotated[
+        float, typer.Option("--poll", help="空闲时查看队列的间隔（秒） / idle poll seconds")
+    ] = 2.0,
+) -> None:
+    """后台运行程序 / run queued background runs (`xinyong serve` starts one itself).
+
+    Several may run against one database: each run is claimed by exactly one.
+    """
+    import signal  # noqa: PLC0415
+    import threading  # noqa: PLC0415
+
+    from xinyong.db.session import make_sessionmaker  # noqa: PLC0415
+    from xinyong.evaluation import watch  # noqa: PLC0415 — grades follow archive changes
+    from xinyong.runs import runner  # noqa: PLC0415
+
+    s = ctx.settings()
+    ctx.require_database(s.database_url)
+    watch.install(lambda: (ctx.load_catalog(), ctx.today()))
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    if not once:
+        ctx.err.print(f"后台运行程序已启动（{runner.runner_name()}），等待排队的任务……")
+    count = runner.serve(make_sessionmaker(runner.engine_for(s.database_url)), s, stop=stop,
+                         poll=poll, once=once)  # fmt: skip
+    ctx.err.print(f"后台运行程序已停止：本次运行了 {count} 个任务")
+
+
+@jobs_app.command("runs")
+def list_runs(
+    job: Annotated[str | None, typer.Option("--job", help="只看此任务 / only this job")] = None,
+    status: Annotated[
+        str | None,
+        typer.Option("--status", help="queued | running | succeeded | failed | interrupted"),
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=1000)] = 20,
+    json_out: Annotated[bool, typer.Option("--json", help="JSON 输出 / JSON output")] = False,
+) -> None:
+    """最近的后台运行 / recent background runs (newest first)."""
+    from xinyong import clock, runs  # noqa: PLC0415
+    from xinyong.enums import RunStatus  # noqa: PLC0415
+
+    if status is not None and status not in RunStatus._value2member_map_:
+        ctx.err.print(f"[red]未知的状态“{status}”[/red]（可用：{'、'.join(RunStatus)}）")
+        raise typer.Exit(2)
+    now = clock.now()
+    with ctx.db() as session:
+        found = [
+            runs.view(r, now)
+            for r in runs.recent(
+                session, now=now, job=job, status=RunStatus(status) if status else None, limit=limit
+            )
+        ]
+    if json_out:
+        ctx.print_json(found)
+        return
+    if not found:
+        ctx.err.print("没有后台运行记录")
+    for r in found:
+        progress = f" {r['done'] or 0}/{r['total']}" if r["total"] else ""
+        ctx.err.print(
+            f"#{r['id']} {r['title']}（{r['job']}） {r['status_label']}{progress} · "
+            f"{r['started_by']} · 提交 {r['queued_at']}"
+        )
+        if r["summary"] or r["message"]:
+            ctx.err.print(f"    {r['summary'] or r['message']}")
 
 
 def register(app: typer.Typer) -> None:

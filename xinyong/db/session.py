@@ -12,8 +12,12 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+def make_engine(url: str, *, immediate: bool = False, **kwargs: Any) -> Engine:
     """SQLite: WAL, foreign keys, busy timeout. PostgreSQL: psycopg 3 without auto-prepare.
+
+    `immediate` (SQLite): every transaction takes the write lock at BEGIN, so a transaction that
+    reads and then writes never fails on a snapshot another connection of the same process wrote
+    past (the background runner and its heartbeat thread, xinyong/runs/runner.py).
 
     Auto-prepare is off because a generic plan for `LIKE $1` cannot use the trigram index
     (../shared/TECH.md: 0.2 ms → 210 ms after ~10 calls).
@@ -41,7 +45,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN")
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
     if url.startswith("postgresql://") or url.startswith("postgres://"):

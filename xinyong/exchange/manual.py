@@ -45,6 +45,17 @@ def is_national(file_name: str, national_list: str | None) -> bool:
     return national_list is not None or Path(file_name).suffix.lower() in national.SUFFIXES
 
 
+def check_upload(data: bytes) -> None:
+    """Refuse an empty upload or one above `MAX_UPLOAD_BYTES` (the CLI imports those)."""
+    if not data:
+        raise package.PackageRefused("上传的文件是空的")
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise package.PackageRefused(
+            f"文件超过 {MAX_UPLOAD_BYTES // 1024 // 1024} MB，"
+            "请用命令行 xinyong exchange import 导入"
+        )
+
+
 def import_upload(
     session: Session,
     data: bytes,
@@ -58,17 +69,14 @@ def import_upload(
     calendar: Calendar,
     actor: Actor,
     today: date,
+    durable: bool = False,
+    progress: intake.Progress | None = None,
 ) -> dict[str, Any]:
     """Take in an uploaded package (verified whole first: a refused one stores nothing) or a
-    national list file (rows refused with row, field and reason). Returns what was taken in."""
+    national list file (rows refused with row, field and reason). Returns what was taken in.
+    `durable`: commit chunk by chunk (a background run); else all in the caller's transaction."""
     require_role(actor, Role.ADMIN)
-    if not data:
-        raise package.PackageRefused("上传的文件是空的")
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise package.PackageRefused(
-            f"文件超过 {MAX_UPLOAD_BYTES // 1024 // 1024} MB，"
-            "请用命令行 xinyong exchange import 导入"
-        )
+    check_upload(data)
     name = Path(file_name).name or "upload.zip"
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / name
@@ -76,13 +84,13 @@ def import_upload(
         if is_national(name, national_list):
             result: dict[str, Any] = national.import_file(
                 session, path, national_list=national_list, layouts=layouts, catalog=catalog,
-                calendar=calendar, actor=actor, today=today, provider=provider, durable=False,
+                calendar=calendar, actor=actor, today=today, provider=provider, durable=durable,
             )  # fmt: skip
             result["kind"] = "national"
         else:
             counts = intake.import_package(session, path, trusted=trusted, catalog=catalog,
                                            calendar=calendar, actor=actor, today=today,
-                                           durable=False)  # fmt: skip
+                                           durable=durable, progress=progress)  # fmt: skip
             result = {"kind": "package", **counts}
     summary = {k: v for k, v in result.items() if isinstance(v, int | str) and k != "message"}
     audit.record(session, actor, AuditAction.EXCHANGE_IMPORTED, target_type="exchange_package",

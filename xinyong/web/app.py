@@ -32,6 +32,7 @@ from xinyong.web.admin import lists as admin_lists
 from xinyong.web.admin import pages as admin_pages
 from xinyong.web.admin import providers as admin_providers
 from xinyong.web.admin import related as admin_related
+from xinyong.web.admin import runs as admin_runs
 from xinyong.web.admin import screening as admin_screening
 from xinyong.web.admin import users as admin_users
 from xinyong.web.admin import workflow_lists as admin_workflow_lists
@@ -43,6 +44,7 @@ from xinyong.web.api import exchange as api_exchange
 from xinyong.web.api import inspections as api_inspections
 from xinyong.web.api import repairs as api_repairs
 from xinyong.web.api import reports as api_reports
+from xinyong.web.api import runs as api_runs
 from xinyong.web.api import screening as api_screening
 from xinyong.web.api import subjects as api_subjects
 from xinyong.web.api import system as api_system
@@ -95,6 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         api_reports.router,
         api_exchange.router,
         api_repairs.router,
+        api_runs.router,
         api_inspections.router,
         *api_checks.routers(settings),
     ]
@@ -122,6 +125,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin_disclosure.router)
     app.include_router(admin_providers.router)
     app.include_router(admin_jobs.router)
+    app.include_router(admin_runs.router)
     app.include_router(portal_me.router)
     app.include_router(portal_me_consents.router)
     app.include_router(portal_reports.router)

@@ -57,6 +57,7 @@ STATUS_ENUMS = {
     if isinstance(value, type) and issubclass(value, StrEnum) and value.__module__ == enums.__name__
 }
 templates.env.globals.update(STATUS_ENUMS)
+templates.env.globals["RunStatus"] = enums.RunStatus  # a background run (xinyong/runs)
 templates.env.globals["Stage"] = Stage  # a list entry's stage (`entry.stage != Stage.EXITED`)
 
 

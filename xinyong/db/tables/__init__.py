@@ -52,6 +52,7 @@ if TYPE_CHECKING:
     from xinyong.db.tables.registrations import VoluntaryRegistration
     from xinyong.db.tables.repair import RepairApplication, RepairMaterial
     from xinyong.db.tables.reports import Report
+    from xinyong.db.tables.runs import JobRun
     from xinyong.db.tables.scenarios import ScenarioPartner, ScenarioVerification
     from xinyong.db.tables.subjects import Subject
 
@@ -82,6 +83,7 @@ __all__ = [
     "Institution",
     "InstitutionUser",
     "Interview",
+    "JobRun",
     "ListEntry",
     "ListEntryStep",
     "LoanOutcome",
@@ -136,6 +138,7 @@ _MODULE_OF = {
     "Institution": "financing",
     "InstitutionUser": "financing",
     "Interview": "interviews",
+    "JobRun": "runs",
     "ListEntry": "lists",
     "ListEntryStep": "lists",
     "LoanOutcome": "financing",
@@ -192,6 +195,7 @@ _MODULE_OF_TABLE = {
     "institution_users": "financing",
     "institutions": "financing",
     "interviews": "interviews",
+    "job_runs": "runs",
     "list_entries": "lists",
     "list_entry_steps": "lists",
     "loan_outcomes": "financing",

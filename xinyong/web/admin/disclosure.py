@@ -1,16 +1,18 @@
 """Admin: /admin/disclosure/reclassify — after a severity table changes, the credit office sees
 what classifying the stored penalties again would change (versions per class, from which
-severity class to which) and then runs it: `disclosure.reclassify.preview` / `run`, the same
-as `xinyong disclosure reclassify`, one audit row for the run."""
+severity class to which) and then runs it as a background run (`runs.start("reclassify")`):
+`disclosure.reclassify.run` committing each batch, the same as `xinyong disclosure reclassify`,
+followed on the run's page."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 
+from xinyong import clock, runs
 from xinyong.audit import Actor
 from xinyong.catalog import Catalog
 from xinyong.disclosure import reclassify
@@ -32,7 +34,6 @@ def _page(
         "total": sum(s.count for s in shifts),
         "changing": sum(s.count for s in shifts if s.before is not None and s.before != s.after),
         "catalog_version": catalog.short_version,
-        "outcome": None,
         **extra,
     }
     return templates.TemplateResponse(request, "admin/reclassify.html", context)
@@ -45,12 +46,9 @@ def reclassify_page(
     return _page(request, session, actor, catalog)
 
 
-@router.post("/reclassify", response_class=HTMLResponse)
-def reclassify_run(
-    request: Request, session: DbSession, actor: Admin, catalog: CurrentCatalog
-) -> HTMLResponse:
-    """Runs it in the request's transaction with its audit row (the CLI commits per batch of
-    5,000 instead: for a whole archive, use `xinyong disclosure reclassify`), then shows what is
-    left (nothing)."""
-    outcome = reclassify.run(session, catalog, actor=actor, commit_batches=False)
-    return _page(request, session, actor, catalog, outcome=outcome)
+@router.post("/reclassify")
+def reclassify_run(session: DbSession, actor: Admin) -> RedirectResponse:
+    """Queue the run (one already waiting or running is shown instead) and go to its page."""
+    run, _new = runs.start(session, runs.RECLASSIFY, actor=actor, now=clock.now(),
+                           reason="按当前目录重新分类行政处罚严重程度")  # fmt: skip
+    return RedirectResponse(f"/admin/runs/{run.id}", status_code=303)

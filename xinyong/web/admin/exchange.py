@@ -1,25 +1,26 @@
 """Admin: /admin/exchange — what waits to be sent, failed deliveries with their reason, the
 delivery timeliness per department (双公示 within 7 working days); the credit office builds and
 downloads a signed package (`POST /admin/exchange/export`) and uploads one received from the
-provincial / national platform or a national list file (`POST /admin/exchange/import`), seeing what
-was taken in and what was refused with the reason (`exchange.manual`, audited)."""
+provincial / national platform or a national list file (`POST /admin/exchange/import`): the file
+is stored and imported by a background run whose page shows what was taken in and what was
+refused with the reason (`runs.start_import` → `exchange.manual`, audited)."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from xinyong import signing
+from xinyong import clock, runs, signing
 from xinyong.audit import Actor
 from xinyong.catalog import Catalog
 from xinyong.clock import Calendar
 from xinyong.enums import Role
 from xinyong.errors import XinyongError
 from xinyong.exchange import delivery, manual, national
-from xinyong.web.deps import CurrentCalendar, CurrentCatalog, DbSession, Today, require
+from xinyong.web.deps import CurrentCalendar, CurrentCatalog, DbSession, require
 from xinyong.web.templating import templates
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
@@ -51,7 +52,6 @@ def _page(
         "days": delivery.TIMELY_WORKING_DAYS,
         "targets": _targets(settings),
         "layouts": national.load_layouts(settings.catalog_dir, catalog),
-        "imported": None,
         "error": None,
         **extra,
     }
@@ -82,27 +82,24 @@ def export(
                              "x-exchange-until": str(manifest["until"])})  # fmt: skip
 
 
-@router.post("/exchange/import", response_class=HTMLResponse)
+@router.post("/exchange/import", response_model=None)
 def import_(
     request: Request, session: DbSession, actor: Admin, catalog: CurrentCatalog,
-    calendar: CurrentCalendar, today: Today, file: Annotated[UploadFile, File()],
+    calendar: CurrentCalendar, file: Annotated[UploadFile, File()],
     national_list: Annotated[str, Form(max_length=64)] = "",
     provider: Annotated[str, Form(max_length=32)] = "",
-) -> HTMLResponse:  # fmt: skip
-    """导入: a signed package (zip) or a national list file (CSV/XLSX); a refusal comes back on
-    the page with its reason, nothing stored."""
+) -> HTMLResponse | RedirectResponse:  # fmt: skip
+    """导入: a signed package (zip) or a national list file (CSV/XLSX) is stored, then imported by
+    a background run (`runs.start_import`); its page shows what was taken in and what was
+    refused with the reason. An empty or oversized file is refused here, nothing stored."""
     settings = request.app.state.settings
     try:
-        with session.begin_nested():
-            imported = manual.import_upload(
-                session, file.file.read(manual.MAX_UPLOAD_BYTES + 1), file.filename or "",
-                national_list=national_list or None, provider=provider.strip() or None,
-                trusted=delivery.trusted_keys(settings.signing_key_path, settings.data_dir),
-                layouts=national.load_layouts(settings.catalog_dir, catalog), catalog=catalog,
-                calendar=calendar, actor=actor, today=today,
-            )  # fmt: skip
+        run, _new = runs.start_import(
+            session, file.file.read(manual.MAX_UPLOAD_BYTES + 1), file.filename or "",
+            data_dir=settings.data_dir, actor=actor, now=clock.now(),
+            national_list=national_list or None, provider=provider.strip() or None,
+        )  # fmt: skip
     except XinyongError as exc:
         return _page(request, session, actor, calendar, catalog, status=exc.status,
                      error=exc.message)  # fmt: skip
-    imported["file"] = file.filename
-    return _page(request, session, actor, calendar, catalog, imported=imported)
+    return RedirectResponse(f"/admin/runs/{run.id}", status_code=303)
