@@ -127,6 +127,7 @@ GET  /admin/providers/{provider_id}                 | L | A   | F   | F   | F | 
 POST /admin/providers/{provider_id}                 | L | A   | F   | F   | F | F | F   | F
 GET  /admin/jobs                                    | L | A   | F   | F   | F | F | F   | F
 POST /admin/jobs/{name}/run                         | L | N   | F   | F   | F | F | F   | F
+GET  /admin/system                                  | L | A   | F   | F   | F | F | F   | F
 GET  /admin/evaluation                              | L | A   | A   | F   | A | F | F   | F
 GET  /admin/evaluation/subjects                     | L | A   | A   | F   | A | F | F   | F
 GET  /admin/inspections                             | L | A   | A   | F   | A | F | F   | F

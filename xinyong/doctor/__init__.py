@@ -16,18 +16,30 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from xinyong import auth
+from xinyong.audit import Actor
 from xinyong.config import Settings
 from xinyong.doctor import database as db_checks
 from xinyong.doctor import files
 from xinyong.doctor.model import Check, Status, error, worst
+from xinyong.enums import Role
+from xinyong.errors import Forbidden
 
-__all__ = ["Check", "Status", "run_all", "run_connecting", "worst"]
+__all__ = ["Check", "Status", "require_office", "run_all", "run_connecting", "worst"]
 
 DB_CHECKS = (
     ("migrations", "数据库迁移"),
     ("jobs", "定时任务"),
     ("audit_tail", "审计日志哈希链（最近部分）"),
 )
+
+
+def require_office(actor: Actor) -> None:
+    """The installation's state is the credit office's: its administrators and its own officers
+    (an officer of no department); departments, auditors and the public are refused."""
+    auth.require_role(actor, Role.ADMIN, Role.OFFICER)
+    if actor.role == Role.OFFICER and actor.provider_id is not None:
+        raise Forbidden("系统状态只对信用办开放", code="doctor.credit_office_only")
 
 
 def run_all(

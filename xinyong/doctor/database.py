@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.script.revision import RevisionError
 from alembic.util import CommandError
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -59,7 +60,7 @@ def migrations(session: Session) -> Check:
                      "运行 `xinyong init`（或 `xinyong db upgrade`）", **facts)  # fmt: skip
     try:
         pending = list(script.iterate_revisions(heads, current))
-    except CommandError:
+    except (CommandError, RevisionError):
         return error("migrations", title, f"数据库的迁移版本 {'、'.join(current)} 不在本程序中"
                      "（数据库比程序新，或来自别的分支）",
                      "安装与数据库匹配的程序版本；不要降级程序", **facts)  # fmt: skip

@@ -26,6 +26,7 @@ from xinyong.web.admin import disclosure as admin_disclosure
 from xinyong.web.admin import exchange as admin_exchange
 from xinyong.web.admin import interviews as admin_interviews
 from xinyong.web.admin import jobs as admin_jobs
+from xinyong.web.admin import system as admin_system
 from xinyong.web.admin import joint_check as admin_joint_check
 from xinyong.web.admin import list_steps as admin_list_steps
 from xinyong.web.admin import lists as admin_lists
@@ -119,6 +120,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin_disclosure.router)
     app.include_router(admin_providers.router)
     app.include_router(admin_jobs.router)
+    app.include_router(admin_system.router)
     app.include_router(portal_me.router)
     app.include_router(portal_me_consents.router)
     app.include_router(portal_reports.router)
