@@ -70,7 +70,8 @@ def test_a_database_newer_than_the_program_is_an_error(session: Session) -> None
 def _ran(session: Session, name: str, at: datetime, *, ok: bool = True) -> None:
     row = audit.record(session, OFFICE, AuditAction.JOB_RUN if ok else AuditAction.JOB_FAILED,
                        target_type="job", target_id=name,
-                       after={"job": name, "ok": ok, "summary": "测试运行", "seconds": 0.1})  # fmt: skip
+                       after={"job": name, "ok": ok, "summary": "测试运行",
+                              "seconds": 0.1})  # fmt: skip
     row.at = at.replace(microsecond=0)
     session.flush()
 
@@ -135,7 +136,9 @@ def test_the_whole_run_in_the_pages_session(session: Session, healthy: Settings)
     assert not [c for c in checks if c.status == Status.ERROR]
 
 
-def test_a_missing_sqlite_file_fails_every_database_check(healthy: Settings, tmp_path: Path) -> None:
+def test_a_missing_sqlite_file_fails_every_database_check(
+    healthy: Settings, tmp_path: Path
+) -> None:
     gone = healthy.model_copy(update={"database_url": f"sqlite:///{tmp_path / 'none.db'}"})
     checks = {c.key: c for c in doctor.run_connecting(gone)}
     assert checks["database"].status == Status.ERROR
@@ -157,4 +160,3 @@ def test_run_connecting_reads_the_configured_database(healthy: Settings) -> None
     checks = {c.key: c for c in doctor.run_connecting(healthy)}
     assert checks["database"].status == Status.OK
     assert checks["migrations"].status == Status.OK
-

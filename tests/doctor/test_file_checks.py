@@ -79,9 +79,7 @@ def test_the_data_folder_is_writable_with_free_space(healthy: Settings) -> None:
     assert check.facts["free_bytes"] > 0
 
 
-def test_a_missing_or_read_only_data_folder_is_an_error(
-    healthy: Settings, tmp_path: Path
-) -> None:
+def test_a_missing_or_read_only_data_folder_is_an_error(healthy: Settings, tmp_path: Path) -> None:
     missing = files.data_folder(healthy.model_copy(update={"data_dir": tmp_path / "nothing"}))
     assert missing.status == Status.ERROR
     locked = tmp_path / "locked"
@@ -137,7 +135,9 @@ def test_today_set_in_production_is_a_warning(production: Settings) -> None:
 
 
 def test_the_default_secret_in_production_is_an_error(production: Settings) -> None:
-    check = files.settings_sanity(production.model_copy(update={"secret_key": files.DEFAULT_SECRET}))
+    check = files.settings_sanity(
+        production.model_copy(update={"secret_key": files.DEFAULT_SECRET})
+    )
     assert check.status == Status.ERROR
     assert "XINYONG_SECRET_KEY" in check.detail
 

@@ -53,4 +53,3 @@ def test_a_credit_office_officer_may_a_departments_may_not(
     refused = client.get("/admin/system", headers=HTML)
     assert refused.status_code == 403
     assert "系统状态只对信用办开放" in refused.text
-

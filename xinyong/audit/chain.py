@@ -319,7 +319,6 @@ def _first_break(entries: Iterable[AuditEntry], prev: str) -> ChainReport:
     return ChainReport(checked)
 
 
-
 def verify_tail(session: Session, count: int) -> ChainReport:
     """The last `count` rows only (`xinyong doctor`, /admin/system: seconds on any archive):
     each row's hash, each link, and the first row's link to the row before it (or to the
@@ -330,11 +329,10 @@ def verify_tail(session: Session, count: int) -> ChainReport:
         .all()
     )
     rows.reverse()
-    if len(rows) <= count:
-        prev = chain_start(session)
-    else:
-        prev = rows.pop(0).hash  # the row before the tail: only its hash is linked to
+    # the row before the tail (when there is one): only its hash is linked to
+    prev = chain_start(session) if len(rows) <= count else rows.pop(0).hash
     return _first_break(rows, prev)
+
 
 def list_audit(
     session: Session, *, limit: int = 100, action: str | None = None

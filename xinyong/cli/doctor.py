@@ -12,7 +12,9 @@ MARK = {"ok": "[green]正常[/green]", "warn": "[yellow]警告[/yellow]", "error
 
 
 def doctor(
-    json_out: Annotated[bool, typer.Option("--json", help="JSON 输出（供监控）/ JSON output")] = False,
+    json_out: Annotated[
+        bool, typer.Option("--json", help="JSON 输出（供监控）/ JSON output")
+    ] = False,
 ) -> None:
     """检查安装是否正常：数据库、迁移、目录、签名密钥、数据目录、设置、时钟、定时任务、审计链。
 

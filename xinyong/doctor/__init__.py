@@ -116,7 +116,8 @@ def run_connecting(settings: Settings, *, utc_now: datetime | None = None) -> li
             except SQLAlchemyError as exc:
                 cause = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
                 unreachable = error("database", "数据库", f"无法连接数据库：{cause}",
-                                    "检查 XINYONG_DATABASE_URL、数据库服务是否运行、账号密码和网络")  # fmt: skip
+                                    "检查 XINYONG_DATABASE_URL、数据库服务是否运行、"
+                                    "账号密码和网络")  # fmt: skip
                 return run_all(settings, None, database_problem=unreachable, utc_now=utc_now)
             try:
                 return run_all(settings, session, utc_now=utc_now)

@@ -4,7 +4,7 @@ whole table: `xinyong doctor` answers in seconds on a large archive."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from xinyong import audit, clock, jobs
 from xinyong.db import migrate
+from xinyong.doctor.files import wall_clock
 from xinyong.doctor.model import Check, error, ok, warn
 from xinyong.indicators.dashboard import MAX_AGE
 
@@ -36,7 +37,7 @@ def database(session: Session, *, utc_now: datetime | None = None) -> Check:
     if engine == "postgresql":
         version = str(session.execute(text("SHOW server_version")).scalar_one())
         at = session.execute(text("SELECT now()")).scalar_one()
-        skew = abs(clock.as_utc(at) - (utc_now or datetime.now(UTC)))
+        skew = abs(clock.as_utc(at) - (utc_now or wall_clock()))
     else:
         version = str(session.execute(text("SELECT sqlite_version()")).scalar_one())
         skew = timedelta(0)  # the same machine's clock
@@ -44,7 +45,8 @@ def database(session: Session, *, utc_now: datetime | None = None) -> Check:
     facts = {"engine": engine, "version": version, "clock_skew_seconds": skew.total_seconds()}
     shown = f"已连接 {name} {version}"
     if skew > SKEW:
-        return warn("database", title, f"{shown}；数据库服务器时钟相差 {skew.total_seconds():.0f} 秒",
+        seconds = f"{skew.total_seconds():.0f}"
+        return warn("database", title, f"{shown}；数据库服务器时钟相差 {seconds} 秒",
                     "两台机器都启用时间同步（chrony / systemd-timesyncd）", **facts)  # fmt: skip
     return ok("database", title, shown, **facts)
 
@@ -70,15 +72,18 @@ def migrations(session: Session) -> Check:
         facts["pending"] = [rev.revision for rev in reversed(pending)]
         return error("migrations", title, f"当前 {'、'.join(current)}，最新 {'、'.join(heads)}；"
                      f"待执行 {len(pending)} 个：" + "；".join(names),
-                     "备份后运行 `xinyong db upgrade`，再运行 `xinyong doctor`", **facts)  # fmt: skip
+                     "备份后运行 `xinyong db upgrade`，再运行 `xinyong doctor`",
+                     **facts)  # fmt: skip
     return ok("migrations", title, f"已是最新：{'、'.join(current)}", **facts)
 
 
 def job_runs(session: Session, *, utc_now: datetime | None = None) -> Check:
     title = "定时任务"
-    now = utc_now or datetime.now(UTC)
+    now = utc_now or clock.now()  # runs are recorded at clock.now()
     last = jobs.last_runs(session)
-    lines, problems, facts = [], [], {}
+    lines: list[str] = []
+    problems: list[str] = []
+    facts: dict[str, dict[str, object]] = {}
     for name in jobs.JOBS:
         how_often, overdue_after = EVERY.get(name, DAILY)
         run = last.get(name)
@@ -109,6 +114,8 @@ def audit_tail(session: Session, *, count: int = TAIL) -> Check:
     facts = {"checked": report.checked, "broken_id": report.broken_id}
     if not report.ok:
         return error("audit_tail", title, f"审计链断裂：{report.problem}",
-                     "立即保全数据库备份，运行 `xinyong audit verify` 全量核验，报告审计员", **facts)  # fmt: skip
-    return ok("audit_tail", title, f"最近 {report.checked} 行校验通过（全量核验：`xinyong audit verify`）",
+                     "立即保全数据库备份，运行 `xinyong audit verify` 全量核验，报告审计员",
+                     **facts)  # fmt: skip
+    return ok("audit_tail", title,
+              f"最近 {report.checked} 行校验通过（全量核验：`xinyong audit verify`）",
               **facts)  # fmt: skip

@@ -22,7 +22,12 @@ GIB = 1024**3
 FREE_WARN = 2 * GIB  # below this the data folder's disk is getting full
 FREE_ERROR = 200 * 1024**2  # below this uploads, logs and SQLite's journal fail soon
 DEFAULT_SECRET = Settings.model_fields["secret_key"].default
-DEMO_REGION_CODE = Settings.model_fields["region_code"].default  # 示范区 (`xinyong demo`)
+DEMO_REGION_CODE: str = Settings.model_fields["region_code"].default  # 示范区 (`xinyong demo`)
+
+
+def wall_clock() -> datetime:
+    """The machine's real time, whatever XINYONG_TODAY says (the clock check compares it)."""
+    return datetime.fromtimestamp(time.time(), tz=UTC)
 
 
 def is_demo(settings: Settings) -> bool:
@@ -54,7 +59,7 @@ def _mode_problem(path: Path) -> str | None:
     return None
 
 
-def signing_key(settings: Settings) -> Check:
+def signing_key(settings: Settings) -> Check:  # noqa: PLR0911 — one return per finding
     title = "SM2 签名密钥"
     path = settings.signing_key_path
     if not path.is_file():
@@ -65,7 +70,8 @@ def signing_key(settings: Settings) -> Check:
         key = signing.load_signing_key(path.read_bytes())
     except (OSError, signing.SigningError) as exc:
         return error("signing_key", title, f"签名私钥 {path} 无法读取：{exc}",
-                     "确认文件是 PKCS#8 PEM 格式的 SM2 私钥，且服务用户可读", path=str(path))  # fmt: skip
+                     "确认文件是 PKCS#8 PEM 格式的 SM2 私钥，且服务用户可读",
+                     path=str(path))  # fmt: skip
     public = key.public_key
     fingerprint = signing.sm3_hex(public.spki_der())
     facts = {"path": str(path), "key_id": public.key_id, "fingerprint_sm3": fingerprint}
@@ -86,7 +92,8 @@ def signing_key(settings: Settings) -> Check:
     problem = _mode_problem(path)
     if problem is not None:
         return error("signing_key", title, f"{shown}；私钥{problem}",
-                     f"改为仅服务用户可读：`chmod 600 {path}`，并由服务用户持有", **facts)  # fmt: skip
+                     f"改为仅服务用户可读：`chmod 600 {path}`，并由服务用户持有",
+                     **facts)  # fmt: skip
     if settings.signing_key is None and not is_demo(settings):
         return warn("signing_key", title, f"{shown}；正在使用 `xinyong init` 自动创建的演示密钥",
                     "正式环境请生成信用办的正式密钥并设置 XINYONG_SIGNING_KEY", demo_key=True,
@@ -99,13 +106,15 @@ def data_folder(settings: Settings) -> Check:
     folder = settings.data_dir
     if not folder.is_dir():
         return error("data_dir", title, f"数据目录 {folder} 不存在",
-                     "运行 `xinyong init`，或设置 XINYONG_DATA_DIR 指向已有目录", path=str(folder))  # fmt: skip
+                     "运行 `xinyong init`，或设置 XINYONG_DATA_DIR 指向已有目录",
+                     path=str(folder))  # fmt: skip
     try:
         with tempfile.NamedTemporaryFile(dir=folder, prefix=".doctor-"):
             pass
     except OSError as exc:
         return error("data_dir", title, f"数据目录 {folder} 不可写：{exc.strerror}",
-                     "让服务用户拥有该目录：`chown -R 服务用户 目录`", path=str(folder))  # fmt: skip
+                     "让服务用户拥有该目录：`chown -R 服务用户 目录`",
+                     path=str(folder))  # fmt: skip
     usage = shutil.disk_usage(folder)
     free = f"剩余空间 {usage.free / GIB:.1f} GiB（共 {usage.total / GIB:.1f} GiB）"
     facts = {"path": str(folder), "free_bytes": usage.free, "total_bytes": usage.total}
@@ -130,7 +139,8 @@ def report_slots_folder(settings: Settings) -> Check:
                      "让服务用户拥有数据目录下的 run/ 目录", **facts)  # fmt: skip
     if found.count > cores:
         return warn("report_slots", title, f"{shown}；多于本机 {cores} 个核",
-                    "XINYONG_REPORT_SLOTS 不宜超过核数减一（留一个核给页面和接口）", **facts)  # fmt: skip
+                    "XINYONG_REPORT_SLOTS 不宜超过核数减一（留一个核给页面和接口）",
+                    **facts)  # fmt: skip
     return ok("report_slots", title, shown, **facts)
 
 
@@ -149,11 +159,17 @@ def settings_sanity(settings: Settings) -> Check:
                         "前进）：删除该设置")  # fmt: skip
     base = settings.public_base_url or ""
     if base.startswith("https://") and not settings.https:
-        warnings.append("对外地址是 https，但 XINYONG_HTTPS 未开启（Cookie 不带 Secure）：设为 true")
+        warnings.append(
+            "对外地址是 https，但 XINYONG_HTTPS 未开启（Cookie 不带 Secure）：设为 true"
+        )
     if not demo and settings.database_url.startswith("sqlite"):
         warnings.append("正式环境使用 SQLite：建议改用 PostgreSQL（XINYONG_DATABASE_URL）")
     facts = {"demo": demo, "problems": errors + warnings}
-    kind = "演示/试用安装（示范区）" if demo else f"正式安装（{settings.region_name} {settings.region_code}）"
+    kind = (
+        "演示/试用安装（示范区）"
+        if demo
+        else f"正式安装（{settings.region_name} {settings.region_code}）"
+    )
     if errors:
         return error("settings", title, f"{kind}：" + "；".join(errors + warnings),
                      "按各项提示修改环境变量后重启服务", **facts)  # fmt: skip
@@ -170,12 +186,13 @@ def clock_and_zone(
     """Beijing dates: the platform computes them itself (UTC+8); the system's zone matters for
     the times cron and systemd timers fire at."""
     title = "时钟与时区"
-    real = utc_now or datetime.now(UTC)
+    real = utc_now or wall_clock()
     beijing_today: date = clock.in_beijing(real).date()
     offset = local_offset if local_offset is not None else time.localtime().tm_gmtoff
     platform_today = settings.today or beijing_today
     facts = {"utc_now": real.isoformat(timespec="seconds"), "beijing_today": beijing_today,
-             "platform_today": platform_today, "system_utc_offset_hours": offset / 3600}  # fmt: skip
+             "platform_today": platform_today,
+             "system_utc_offset_hours": offset / 3600}  # fmt: skip
     shown = (f"北京时间 {clock.in_beijing(real):%Y-%m-%d %H:%M}，平台“今天”{platform_today}，"
              f"系统时区 UTC{offset / 3600:+g}")  # fmt: skip
     if settings.today is not None and settings.today != beijing_today and not is_demo(settings):
@@ -183,6 +200,6 @@ def clock_and_zone(
                     "正式环境删除 XINYONG_TODAY", **facts)  # fmt: skip
     if offset != clock.BEIJING.total_seconds():
         return warn("clock", title, f"{shown}；定时任务会按系统时区触发",
-                    "建议 `timedatectl set-timezone Asia/Shanghai`，或按 UTC 换算定时任务的时间",
+                    "建议把系统时区设为北京时间（运维指南“定时任务”），或按 UTC 换算定时任务的时间",
                     **facts)  # fmt: skip
     return ok("clock", title, shown, **facts)

@@ -26,7 +26,6 @@ from xinyong.web.admin import disclosure as admin_disclosure
 from xinyong.web.admin import exchange as admin_exchange
 from xinyong.web.admin import interviews as admin_interviews
 from xinyong.web.admin import jobs as admin_jobs
-from xinyong.web.admin import system as admin_system
 from xinyong.web.admin import joint_check as admin_joint_check
 from xinyong.web.admin import list_steps as admin_list_steps
 from xinyong.web.admin import lists as admin_lists
@@ -34,6 +33,7 @@ from xinyong.web.admin import pages as admin_pages
 from xinyong.web.admin import providers as admin_providers
 from xinyong.web.admin import related as admin_related
 from xinyong.web.admin import screening as admin_screening
+from xinyong.web.admin import system as admin_system
 from xinyong.web.admin import users as admin_users
 from xinyong.web.admin import workflows as admin_workflows
 from xinyong.web.api import batches as api_batches
