@@ -57,3 +57,35 @@ def test_an_error_exits_non_zero(env: dict[str, str], tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "错误  数据库：数据库文件" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_backup_copies_the_sqlite_database_while_it_is_open(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    import sqlite3  # noqa: PLC0415
+
+    target = tmp_path / "copy" / "xinyong.db"
+    result = _doctor(env, "backup", str(target))
+    assert result.returncode == 0, result.stderr
+    assert "已备份到" in result.stderr
+    copy = sqlite3.connect(target)
+    try:
+        assert copy.execute("SELECT count(*) FROM users WHERE username = 'admin'").fetchone() == (
+            1,
+        )
+        assert copy.execute("SELECT count(*) FROM alembic_version").fetchone() == (1,)
+    finally:
+        copy.close()
+    again = _doctor(env, "backup", str(target))
+    assert again.returncode == 1
+    assert "已存在" in again.stderr
+    restored = {**env, "XINYONG_DATABASE_URL": f"sqlite:///{target}"}
+    checked = _doctor(restored, "doctor", "--json")
+    assert json.loads(checked.stdout)["checks"][1]["status"] == "ok"  # migrations at head
+
+
+def test_backup_refuses_postgresql(env: dict[str, str], tmp_path: Path) -> None:
+    pg = {**env, "XINYONG_DATABASE_URL": "postgresql://u@127.0.0.1:1/x"}
+    result = _doctor(pg, "backup", str(tmp_path / "x.dump"))
+    assert result.returncode == 1
+    assert "pg_dump" in result.stderr

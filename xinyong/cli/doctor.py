@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -37,5 +38,21 @@ def doctor(
         raise typer.Exit(1)
 
 
+def backup(
+    target: Annotated[Path, typer.Argument(help="备份文件（新文件）/ the copy to write")],
+) -> None:
+    """在线备份 SQLite 数据库（不停服务）/ online copy of the SQLite database.
+
+    PostgreSQL 请用 pg_dump；数据目录（签名密钥、附件）另行备份（见运维指南）。
+    """
+    from xinyong.db.backup import sqlite_backup  # noqa: PLC0415
+
+    size = sqlite_backup(ctx.settings().database_url, target)
+    ctx.err.print(
+        f"已备份到 {target}（{size / 1024 / 1024:.1f} MiB）；请另行备份数据目录", highlight=False
+    )
+
+
 def register(app: typer.Typer) -> None:
     app.command("doctor")(doctor)
+    app.command("backup")(backup)
