@@ -27,6 +27,7 @@ EVERY: dict[str, tuple[str, timedelta]] = {
     "dashboard": ("每 5 分钟", MAX_AGE),
     "deadlines": ("每天", timedelta(hours=26)),
     "retention": ("每月", timedelta(days=32)),
+    "exchange": ("每 15 分钟", timedelta(hours=2)),  # when its runs are recorded like the others
 }
 DAILY = ("每天", timedelta(hours=26))
 
