@@ -134,6 +134,7 @@ GET  /admin/runs                                    | L | A   | F   | F   | F | 
 GET  /admin/runs/{run_id}                           | L | N   | F   | F   | F | F | F   | F
 GET  /admin/runs/{run_id}/progress                  | L | N   | F   | F   | F | F | F   | F
 POST /admin/runs/{run_id}/again                     | L | N   | F   | F   | F | F | F   | F
+GET  /admin/system                                  | L | A   | F   | F   | F | F | F   | F
 GET  /admin/evaluation                              | L | A   | A   | F   | A | F | F   | F
 GET  /admin/evaluation/subjects                     | L | A   | A   | F   | A | F | F   | F
 GET  /admin/inspections                             | L | A   | A   | F   | A | F | F   | F

@@ -23,6 +23,7 @@ from xinyong.audit.chain import (
     list_audit,
     record,
     verify_chain,
+    verify_tail,
 )
 from xinyong.audit.queries import (
     SubjectRead,
@@ -55,4 +56,5 @@ __all__ = [
     "record",
     "search_queries",
     "verify_chain",
+    "verify_tail",
 ]

@@ -11,7 +11,7 @@ audit row commit or roll back together.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -303,8 +303,13 @@ def verify_chain(session: Session, public_key: signing.VerifyKey | None = None) 
                     checkpoint.audit_last_id or 0,
                     f"清理检查点 {checkpoint.id} 的签名无效（检查点被改动）",
                 )
-    prev, checked = chain_start(session), 0
-    for entry in _iter_entries(session):
+    return _first_break(_iter_entries(session), chain_start(session))
+
+
+def _first_break(entries: Iterable[AuditEntry], prev: str) -> ChainReport:
+    """Walk `entries` in order from the hash `prev`: the first row whose link or hash fails."""
+    checked = 0
+    for entry in entries:
         if entry.prev_hash != prev:
             return ChainReport(
                 checked, entry.id, f"第 {entry.id} 行的 prev_hash 与上一行的哈希不一致"
@@ -315,6 +320,21 @@ def verify_chain(session: Session, public_key: signing.VerifyKey | None = None) 
             )
         prev, checked = entry.hash, checked + 1
     return ChainReport(checked)
+
+
+def verify_tail(session: Session, count: int) -> ChainReport:
+    """The last `count` rows only (`xinyong doctor`, /admin/system: seconds on any archive):
+    each row's hash, each link, and the first row's link to the row before it (or to the
+    chain's start when the tail is the whole log). `verify_chain` checks everything."""
+    rows = list(
+        session.execute(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(count + 1))
+        .scalars()
+        .all()
+    )
+    rows.reverse()
+    # the row before the tail (when there is one): only its hash is linked to
+    prev = chain_start(session) if len(rows) <= count else rows.pop(0).hash
+    return _first_break(rows, prev)
 
 
 def list_audit(

@@ -16,6 +16,7 @@ from typer._click import exceptions as click_errors
 from xinyong.cli import admin, clients, collection, data, exchange, jobs
 from xinyong.cli import checks as checks_cli
 from xinyong.cli import disclosure as disclosure_cli
+from xinyong.cli import doctor as doctor_cli
 from xinyong.cli import evaluation as evaluation_cli
 from xinyong.cli import financing as financing_cli
 from xinyong.cli import inspections as inspections_cli
@@ -63,6 +64,7 @@ clients.register(app)
 checks_cli.register(app)
 disclosure_cli.register(app)
 repair_cli.register(app)
+doctor_cli.register(app)
 
 
 def _usage_line(exc: click_errors.UsageError) -> str:

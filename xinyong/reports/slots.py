@@ -132,6 +132,23 @@ class Slots:
         finally:
             os.close(fd)  # closing the only descriptor of the lock releases it
 
+    def in_use(self) -> int:
+        """How many slots a report holds now (for `xinyong doctor` and /admin/system): a slot
+        file whose lock cannot be shared is held; files not yet made are free."""
+        held = 0
+        for i in range(self.count):
+            try:
+                fd = os.open(self._path(i), os.O_RDONLY)
+            except FileNotFoundError:
+                continue
+            try:
+                fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError:
+                held += 1
+            finally:
+                os.close(fd)  # a shared lock taken here goes with its only descriptor
+        return held
+
 
 def for_settings(data_dir: Path, count: int | None) -> Slots:
     """The machine's report slots for a data folder (settings `data_dir`, `report_slots`)."""

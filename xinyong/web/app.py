@@ -34,6 +34,7 @@ from xinyong.web.admin import providers as admin_providers
 from xinyong.web.admin import related as admin_related
 from xinyong.web.admin import runs as admin_runs
 from xinyong.web.admin import screening as admin_screening
+from xinyong.web.admin import system as admin_system
 from xinyong.web.admin import users as admin_users
 from xinyong.web.admin import workflow_lists as admin_workflow_lists
 from xinyong.web.admin import workflows as admin_workflows
@@ -126,6 +127,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin_providers.router)
     app.include_router(admin_jobs.router)
     app.include_router(admin_runs.router)
+    app.include_router(admin_system.router)
     app.include_router(portal_me.router)
     app.include_router(portal_me_consents.router)
     app.include_router(portal_reports.router)
