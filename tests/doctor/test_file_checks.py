@@ -79,20 +79,24 @@ def test_the_data_folder_is_writable_with_free_space(healthy: Settings) -> None:
     assert check.facts["free_bytes"] > 0
 
 
-def test_a_missing_or_read_only_data_folder_is_an_error(healthy: Settings, tmp_path: Path) -> None:
+def test_a_missing_or_read_only_data_folder_is_an_error(
+    healthy: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     missing = files.data_folder(healthy.model_copy(update={"data_dir": tmp_path / "nothing"}))
     assert missing.status == Status.ERROR
     locked = tmp_path / "locked"
     locked.mkdir()
-    locked.chmod(0o500)
-    try:
-        if os.access(locked, os.W_OK):  # running as root: permissions do not bind
-            return
-        check = files.data_folder(healthy.model_copy(update={"data_dir": locked}))
-        assert check.status == Status.ERROR
-        assert "不可写" in check.detail
-    finally:
-        locked.chmod(0o700)
+
+    def refused(*_args: object, **_kwargs: object) -> None:  # as the kernel answers a non-owner
+        raise PermissionError(13, "Permission denied")
+
+    # Permissions do not bind root (CI runs as root here): the refusal is the kernel's answer
+    # to the check's own write, whoever runs the test.
+    monkeypatch.setattr(files.tempfile, "NamedTemporaryFile", refused)
+    check = files.data_folder(healthy.model_copy(update={"data_dir": locked}))
+    assert check.status == Status.ERROR
+    assert "不可写" in check.detail
+    assert "Permission denied" in check.detail
 
 
 def test_report_slots_count_the_held_ones(healthy: Settings) -> None:
