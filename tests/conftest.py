@@ -24,6 +24,8 @@ from xinyong.clock import Calendar
 from xinyong.config import REPO_ROOT, Settings
 from xinyong.db import migrate
 from xinyong.db.session import make_engine
+from xinyong.evaluation import watch
+from xinyong.financing import outcomes
 
 CATALOG_DIR = REPO_ROOT / "catalogs"
 csrf.install()  # every TestClient sends the CSRF token on unsafe requests, as the pages do
@@ -67,6 +69,29 @@ def _postgres_url(request: pytest.FixtureRequest) -> str:
         conn.execute(text(f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0"))
     admin.dispose()
     return make_url(make_engine(base).url).set(database=name).render_as_string(hide_password=False)
+
+
+_COMMIT_LISTENERS = (watch._state, outcomes._state)  # what an app (create_app) turns on at commit
+
+
+def _listeners_put_back() -> Iterator[None]:
+    """Re-evaluation and financing alerts at commit are process-wide: an app a test (or a module's
+    fixture) creates turns them on with its own "today". Put back as they were after it, so a later
+    test's commits are not re-graded with another test's day (an order-dependent grade on PG)."""
+    saved = [state["context"] for state in _COMMIT_LISTENERS]
+    yield
+    for state, context in zip(_COMMIT_LISTENERS, saved, strict=True):
+        state["context"] = context
+
+
+@pytest.fixture(autouse=True)
+def _commit_listeners_of_the_test() -> Iterator[None]:
+    yield from _listeners_put_back()
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _commit_listeners_of_the_module() -> Iterator[None]:
+    yield from _listeners_put_back()
 
 
 @pytest.fixture(scope="session")
