@@ -13,10 +13,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, make_url, text
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from tests import csrf
+from tests.databases import empty_database
 from xinyong import catalog as catalog_pkg
 from xinyong.audit import Actor
 from xinyong.catalog import Catalog
@@ -62,13 +63,7 @@ def _postgres_url(request: pytest.FixtureRequest) -> str:
     base = os.environ.get("XINYONG_TEST_POSTGRES_URL")
     if not base:
         pytest.exit("--db=postgresql needs XINYONG_TEST_POSTGRES_URL (make test starts one)", 2)
-    name = f"xinyong_test_{_worker(request)}"
-    admin = make_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0"))
-    admin.dispose()
-    return make_url(make_engine(base).url).set(database=name).render_as_string(hide_password=False)
+    return empty_database(base, f"xinyong_test_{_worker(request)}")
 
 
 _COMMIT_LISTENERS = (watch._state, outcomes._state)  # what an app (create_app) turns on at commit
