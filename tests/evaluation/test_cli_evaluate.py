@@ -8,7 +8,8 @@ from pathlib import Path
 
 import polars as pl
 
-from tests.test_cli import _run, cli_env
+from tests.cli import run_cli as _run
+from tests.test_cli import cli_env
 
 __all__ = ["cli_env"]
 
