@@ -177,6 +177,7 @@ def test_the_change_feed_api_needs_the_exchange_scope(
     operator: Actor,
 ) -> None:
     kw = {"catalog": catalog, "calendar": calendar, "today": today, "actor": operator}
+    start = _end_of_feed(session)
     _collect(session, provider, penalty_rows(4, seed=65), **kw)
     _c, plain = auth.create_api_client(session, "业务系统", Role.SYSTEM, actor=SYSTEM)
     _c, node = auth.create_api_client(
@@ -184,7 +185,7 @@ def test_the_change_feed_api_needs_the_exchange_scope(
     )
     refused = client.get("/api/v1/exchange/changes", headers={"X-API-Key": plain})
     assert refused.status_code == 403, refused.text
-    got = client.get("/api/v1/exchange/changes?limit=3", headers={"X-API-Key": node})
+    got = client.get(f"/api/v1/exchange/changes?limit=3&after={start}", headers={"X-API-Key": node})
     assert got.status_code == 200, got.text
     body = got.json()
     assert (len(body["changes"]), body["more"]) == (3, True)

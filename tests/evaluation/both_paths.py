@@ -1,6 +1,6 @@
 """The joint check on both paths for a subject a PostgreSQL test committed (the fast path reads
-through a pool of its own, outside the test's rolled-back session), and the clean-up of what such
-a test committed: other tests share the database and must not see its rows."""
+through a pool of its own, outside the test's rolled-back session), (the clean-up of what such a
+test committed: `tests.databases.delete_committed`)."""
 
 from __future__ import annotations
 
@@ -8,20 +8,12 @@ import asyncio
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Engine, delete
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from xinyong import measures
 from xinyong.audit import Actor
 from xinyong.catalog import Catalog
-from xinyong.db.tables import (
-    Check,
-    EvaluationPending,
-    EvaluationResult,
-    Provider,
-    Record,
-    Subject,
-)
 from xinyong.measures.fast import FastCheck
 
 GRADE_KEYS = ("grade", "supervision_class", "supervision", "evaluation", "sector_grade")
@@ -49,15 +41,3 @@ def check_on_both_paths(
     fast = asyncio.run(_fast(url, code, matter, catalog, actor, today)).as_dict()
     assert {k: fast[k] for k in GRADE_KEYS} == {k: sync.as_dict()[k] for k in GRADE_KEYS}
     return sync.as_dict(), fast
-
-
-def delete_committed(engine: Engine, subject_id: int, *provider_ids: int) -> None:
-    """A committed subject with its checks, grades, pending marks and records, and providers."""
-    with Session(engine) as s, s.begin():
-        s.execute(delete(Check).where(Check.subject_id == subject_id))
-        s.execute(delete(EvaluationResult).where(EvaluationResult.subject_id == subject_id))
-        s.execute(delete(EvaluationPending).where(EvaluationPending.subject_id == subject_id))
-        s.execute(delete(Record).where(Record.subject_id == subject_id))
-        s.execute(delete(Subject).where(Subject.id == subject_id))
-        if provider_ids:
-            s.execute(delete(Provider).where(Provider.id.in_(provider_ids)))

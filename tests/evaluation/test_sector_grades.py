@@ -12,7 +12,8 @@ from datetime import date
 import pytest
 from sqlalchemy.orm import Session
 
-from tests.evaluation.both_paths import check_on_both_paths, delete_committed
+from tests.databases import delete_committed
+from tests.evaluation.both_paths import check_on_both_paths
 from tests.factories import make_provider, make_subject
 from tests.factories.archive import make_record
 from xinyong import collection, evaluation, measures

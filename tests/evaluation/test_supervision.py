@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy.orm import Session
 
 from tests.conftest import CATALOG_DIR
-from tests.evaluation.both_paths import check_on_both_paths, delete_committed
+from tests.databases import delete_committed
+from tests.evaluation.both_paths import check_on_both_paths
 from tests.factories import make_provider, make_subject
 from tests.factories.workflows import make_penalty
 from xinyong import catalog as catalogs
