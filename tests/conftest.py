@@ -13,10 +13,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, make_url, text
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from tests import csrf
+from tests.databases import empty_database
 from xinyong import catalog as catalog_pkg
 from xinyong.audit import Actor
 from xinyong.catalog import Catalog
@@ -24,6 +25,8 @@ from xinyong.clock import Calendar
 from xinyong.config import REPO_ROOT, Settings
 from xinyong.db import migrate
 from xinyong.db.session import make_engine
+from xinyong.evaluation import watch
+from xinyong.financing import outcomes
 
 CATALOG_DIR = REPO_ROOT / "catalogs"
 csrf.install()  # every TestClient sends the CSRF token on unsafe requests, as the pages do
@@ -60,13 +63,30 @@ def _postgres_url(request: pytest.FixtureRequest) -> str:
     base = os.environ.get("XINYONG_TEST_POSTGRES_URL")
     if not base:
         pytest.exit("--db=postgresql needs XINYONG_TEST_POSTGRES_URL (make test starts one)", 2)
-    name = f"xinyong_test_{_worker(request)}"
-    admin = make_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0"))
-    admin.dispose()
-    return make_url(make_engine(base).url).set(database=name).render_as_string(hide_password=False)
+    return empty_database(base, f"xinyong_test_{_worker(request)}")
+
+
+_COMMIT_LISTENERS = (watch._state, outcomes._state)  # what an app (create_app) turns on at commit
+
+
+def _listeners_put_back() -> Iterator[None]:
+    """Re-evaluation and financing alerts at commit are process-wide: an app a test (or a module's
+    fixture) creates turns them on with its own "today". Put back as they were after it, so a later
+    test's commits are not re-graded with another test's day (an order-dependent grade on PG)."""
+    saved = [state["context"] for state in _COMMIT_LISTENERS]
+    yield
+    for state, context in zip(_COMMIT_LISTENERS, saved, strict=True):
+        state["context"] = context
+
+
+@pytest.fixture(autouse=True)
+def _commit_listeners_of_the_test() -> Iterator[None]:
+    yield from _listeners_put_back()
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _commit_listeners_of_the_module() -> Iterator[None]:
+    yield from _listeners_put_back()
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import subprocess
 import sys
@@ -11,46 +10,22 @@ from pathlib import Path
 
 import pytest
 
-from xinyong.config import REPO_ROOT
-
-
-def _run(env: dict[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(
-        [sys.executable, "-m", "xinyong", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-        cwd=REPO_ROOT,
-    )
-    if check and result.returncode != 0:
-        raise AssertionError(f"{args} failed: {result.stderr}")
-    return result
+from tests.cli import demo_env, run_cli
 
 
 @pytest.fixture(scope="module")
 def cli_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    var = tmp_path_factory.mktemp("var")
-    env = {
-        **os.environ,
-        "XINYONG_DATABASE_URL": f"sqlite:///{var / 'x.db'}",
-        "XINYONG_DATA_DIR": str(var),
-        "XINYONG_TODAY": "2026-11-23",
-    }
-    _run(env, "init")
-    _run(env, "demo", "--count", "300")
-    return env
+    return demo_env(tmp_path_factory.mktemp("var"), 300)
 
 
 def test_init_prints_admin_login_and_is_repeatable(cli_env: dict[str, str]) -> None:
-    again = _run(cli_env, "init")
+    again = run_cli(cli_env, "init")
     assert "admin /" in again.stderr
     assert (Path(cli_env["XINYONG_DATA_DIR"]) / "admin-password.txt").exists()
 
 
 def test_subjects_list_json_is_one_document_on_stdout(cli_env: dict[str, str]) -> None:
-    result = _run(cli_env, "subjects", "list", "--limit", "300", "--json")
+    result = run_cli(cli_env, "subjects", "list", "--limit", "300", "--json")
     rows = json.loads(result.stdout)
     assert len(rows) == 300
     kinds = {r["kind"] for r in rows}
@@ -61,7 +36,7 @@ def test_subjects_list_json_is_one_document_on_stdout(cli_env: dict[str, str]) -
 
 
 def test_demo_is_idempotent_and_prints_the_other_logins(cli_env: dict[str, str]) -> None:
-    printed = _run(cli_env, "demo", "--count", "300").stderr
+    printed = run_cli(cli_env, "demo", "--count", "300").stderr
     assert "已存在" in printed
     assert "Demo@2026" in printed
     for username in ("clerk", "officer", "auditor", "bank", "enterprise"):
@@ -70,12 +45,12 @@ def test_demo_is_idempotent_and_prints_the_other_logins(cli_env: dict[str, str])
 
 
 def test_audit_verify_fails_naming_the_edited_row(cli_env: dict[str, str]) -> None:
-    assert _run(cli_env, "audit", "verify").returncode == 0
+    assert run_cli(cli_env, "audit", "verify").returncode == 0
     db = cli_env["XINYONG_DATABASE_URL"].removeprefix("sqlite:///")
     with sqlite3.connect(db) as conn:
         row_id = conn.execute("SELECT id FROM audit_log ORDER BY id LIMIT 1 OFFSET 2").fetchone()[0]
         conn.execute("UPDATE audit_log SET actor_label = '篡改' WHERE id = ?", (row_id,))
-    broken = _run(cli_env, "audit", "verify", check=False)
+    broken = run_cli(cli_env, "audit", "verify", check=False)
     assert broken.returncode == 1
     assert f"row {row_id}" in broken.stderr
     with sqlite3.connect(db) as conn:
@@ -101,10 +76,10 @@ def test_catalog_check_passes_on_shipped_catalog() -> None:
 
 
 def test_providers_add_validates_uscc(cli_env: dict[str, str]) -> None:
-    bad = _run(cli_env, "providers", "add", "11230500001755309E", "双鸭山市公安局", check=False)
+    bad = run_cli(cli_env, "providers", "add", "11230500001755309E", "双鸭山市公安局", check=False)
     assert bad.returncode == 1
     assert "校验" in bad.stderr
-    _run(cli_env, "providers", "add", "11230500001755309F", "双鸭山市公安局")
+    run_cli(cli_env, "providers", "add", "11230500001755309F", "双鸭山市公安局")
 
 
 def test_disclosure_reclassify_classifies_stale_penalties_and_audits(
@@ -119,7 +94,7 @@ def test_disclosure_reclassify_classifies_stale_penalties_and_audits(
                      " WHERE info_class = 'penalty' AND id % 2 = 0")  # fmt: skip
         conn.execute("UPDATE records SET severity_basis = 'default@2025.1+0/otherwise_general'"
                      " WHERE info_class = 'penalty' AND id % 2 = 1")  # fmt: skip
-    result = _run(cli_env, "disclosure", "reclassify", "--json")
+    result = run_cli(cli_env, "disclosure", "reclassify", "--json")
     assert json.loads(result.stdout)["examined"] == len(before) > 0
     with sqlite3.connect(path) as conn:
         after = conn.execute("SELECT id, severity_class, severity_basis FROM records"
@@ -129,7 +104,7 @@ def test_disclosure_reclassify_classifies_stale_penalties_and_audits(
                                (action,)).fetchone()  # fmt: skip
     assert after == before
     assert audited == (1,)
-    again = _run(cli_env, "disclosure", "reclassify", "--json")
+    again = run_cli(cli_env, "disclosure", "reclassify", "--json")
     assert json.loads(again.stdout)["examined"] == 0
 
 

@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from tests.test_cli import _run, cli_env  # noqa: F401  (the module fixture)
+from tests.cli import run_cli as _run
+from tests.test_cli import cli_env  # noqa: F401  (the module fixture)
 
 
 def _today(env: dict[str, str], day: str) -> dict[str, str]:

@@ -9,7 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.test_cli import _run, cli_env  # noqa: F401  (module fixture)
+from tests.cli import run_cli as _run
+from tests.test_cli import cli_env  # noqa: F401  (module fixture)
 from xinyong.config import REPO_ROOT
 
 

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from tests.databases import drop_database, empty_database
 from xinyong import audit, consent
 from xinyong.audit import Actor
 from xinyong.db import migrate
@@ -52,14 +52,8 @@ def fresh_url(database_url: str, db_kind: str, tmp_path: Path) -> Iterator[str]:
         yield f"sqlite:///{tmp_path / 'consents.db'}"
         return
     name = "xinyong_test_consent_conversion"
-    admin = make_engine(database_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE template0'))
-    yield make_url(database_url).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    yield empty_database(database_url, name)
+    drop_database(database_url, name)
 
 
 def _grant(conn: sa.Connection, cid: int, user: int, label: str, **period: date) -> None:

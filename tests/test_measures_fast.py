@@ -7,19 +7,16 @@ import json
 from datetime import date
 
 import pytest
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from tests.databases import delete_committed
 from tests.factories import make_record, make_subject
 from tests.factories.lists import listed
 from xinyong import archive, audit, measures
 from xinyong.audit import Actor
 from xinyong.db.tables import (
     Check,
-    EvaluationPending,
-    EvaluationResult,
-    ListEntry,
-    ListEntryStep,
     Record,
     Subject,
 )
@@ -47,14 +44,7 @@ def committed(engine, catalog, calendar):
         record = make_record(s, subject, info_class="court_defaulter", decision_date=MONDAY)
         ids = (subject.id, subject.code, entry.id, record.id)
     yield ids
-    with Session(engine) as s, s.begin():
-        s.execute(delete(Check).where(Check.subject_id == ids[0]))
-        s.execute(delete(ListEntryStep).where(ListEntryStep.entry_id == ids[2]))
-        s.execute(delete(ListEntry).where(ListEntry.id == ids[2]))
-        s.execute(delete(Record).where(Record.id == ids[3]))
-        s.execute(delete(EvaluationResult).where(EvaluationResult.subject_id == ids[0]))
-        s.execute(delete(EvaluationPending).where(EvaluationPending.subject_id == ids[0]))
-        s.execute(delete(Subject).where(Subject.id == ids[0]))
+    delete_committed(engine, ids[0])  # its outbox changes too: the exchange tests read them all
 
 
 def strip(ans: measures.CheckAnswer) -> dict[str, object]:
@@ -97,15 +87,7 @@ def fresh(engine):
         subject = make_subject(s)
         ids = (subject.id, subject.code)
     yield ids
-    with Session(engine) as s, s.begin():
-        entries = select(ListEntry.id).where(ListEntry.subject_id == ids[0])
-        s.execute(delete(Check).where(Check.subject_id == ids[0]))
-        s.execute(delete(ListEntryStep).where(ListEntryStep.entry_id.in_(entries)))
-        s.execute(delete(ListEntry).where(ListEntry.subject_id == ids[0]))
-        s.execute(delete(Record).where(Record.subject_id == ids[0]))
-        s.execute(delete(EvaluationResult).where(EvaluationResult.subject_id == ids[0]))
-        s.execute(delete(EvaluationPending).where(EvaluationPending.subject_id == ids[0]))
-        s.execute(delete(Subject).where(Subject.id == ids[0]))
+    delete_committed(engine, ids[0])
 
 
 def _url(engine: Engine) -> str:

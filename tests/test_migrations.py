@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from alembic import command
 from sqlalchemy import Engine, inspect, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
+from tests.databases import empty_database
 from xinyong.db import migrate, partitions
 from xinyong.db.base import Base
 from xinyong.db.session import make_engine
@@ -69,13 +69,7 @@ def test_collection_storage_folds_accepted_rows_into_one_chunk_per_batch(tmp_pat
 def test_records_partitions_keep_rows_ids_and_references(database_url: str) -> None:
     """4b17c2e9a0d1 on a database holding records (ADR 0012): same rows and ids, one partition per
     class, references to records.id still enforced, the id sequence continues; and back."""
-    url = make_url(database_url).set(database="xinyong_test_partitions")
-    admin = make_engine(database_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text('DROP DATABASE IF EXISTS "xinyong_test_partitions" WITH (FORCE)'))
-        conn.execute(text('CREATE DATABASE "xinyong_test_partitions" TEMPLATE template0'))
-    admin.dispose()
-    fresh = url.render_as_string(hide_password=False)
+    fresh = empty_database(database_url, "xinyong_test_partitions")
     migrate.upgrade(fresh, "16b2e3f4a5d6")
     engine = make_engine(fresh)
     with engine.begin() as conn:

@@ -3,45 +3,18 @@
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from xinyong.config import REPO_ROOT
-
-
-def _run(env: dict[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(
-        [sys.executable, "-m", "xinyong", *args],
-        env=env,
-        text=True,
-        capture_output=True,
-        timeout=300,
-        check=False,
-        cwd=REPO_ROOT,
-    )
-    if check and result.returncode != 0:
-        raise AssertionError(f"{args} failed: {result.stderr}")
-    return result
+from tests.cli import demo_env, run_cli
 
 
 @pytest.fixture(scope="module")
 def cli_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    var = tmp_path_factory.mktemp("var")
-    env = {
-        **os.environ,
-        "XINYONG_DATABASE_URL": f"sqlite:///{var / 'x.db'}",
-        "XINYONG_DATA_DIR": str(var),
-        "XINYONG_TODAY": "2026-11-23",
-    }
-    _run(env, "init")
-    _run(env, "demo", "--count", "200")
-    return env
+    return demo_env(tmp_path_factory.mktemp("var"), 200)
 
 
 def _code(env: dict[str, str]) -> str:
@@ -61,7 +34,7 @@ def test_init_creates_the_demo_key(cli_env: dict[str, str]) -> None:
 
 def test_report_issue_verify_offline_and_revoke(cli_env: dict[str, str], tmp_path: Path) -> None:
     out = tmp_path / "r.pdf"
-    issued = _run(
+    issued = run_cli(
         cli_env,
         "report",
         _code(cli_env),
@@ -80,16 +53,16 @@ def test_report_issue_verify_offline_and_revoke(cli_env: dict[str, str], tmp_pat
     assert len(number) == 22
     assert out.read_bytes().startswith(b"%PDF")
     public = Path(cli_env["XINYONG_DATA_DIR"]) / "keys" / "office-sm2.pub.pem"
-    ok = _run(cli_env, "report", "verify", str(out), "--public-key", str(public), "--json")
+    ok = run_cli(cli_env, "report", "verify", str(out), "--public-key", str(public), "--json")
     assert json.loads(ok.stdout)["verdict"] == "authentic"
     data = bytearray(out.read_bytes())
     data[len(data) // 2] ^= 0x01
     out.write_bytes(bytes(data))
-    bad = _run(cli_env, "report", "verify", str(out), check=False)
+    bad = run_cli(cli_env, "report", "verify", str(out), check=False)
     assert bad.returncode == 1
     assert bad.stdout.strip() == "altered"
-    _run(cli_env, "report", "revoke", number, "--reason", "领域选择有误")
-    again = _run(cli_env, "report", "revoke", number, "--reason", "再次", check=False)
+    run_cli(cli_env, "report", "revoke", number, "--reason", "领域选择有误")
+    again = run_cli(cli_env, "report", "revoke", number, "--reason", "再次", check=False)
     assert again.returncode == 1
     assert "已撤销" in again.stderr or "已于" in again.stderr
 
@@ -106,12 +79,12 @@ def test_retention_purges_old_rows_and_the_chain_still_verifies(cli_env: dict[st
             (old, subject_id),
         )
     # Those rows no longer match their hashes; the purge removes them behind a checkpoint.
-    result = _run(cli_env, "jobs", "run", "retention", "--json")
+    result = run_cli(cli_env, "jobs", "run", "retention", "--json")
     summary = json.loads(result.stdout)
     assert summary["audit_purged"] == 3
     assert summary["query_purged"] == 1
     assert summary["signed"] is True
-    verified = _run(cli_env, "audit", "verify")
+    verified = run_cli(cli_env, "audit", "verify")
     assert "审计链完整" in verified.stderr
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT count(*) FROM audit_log WHERE id <= 3").fetchone() == (0,)

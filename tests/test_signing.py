@@ -77,33 +77,17 @@ def test_openssl_verifies_our_signature_and_we_verify_its(tmp_path: Path):
     (tmp_path / "pub.pem").write_bytes(key.public_key.public_pem())
     (tmp_path / "k.pem").write_bytes(key.private_pem())
     common = ["-rawin", "-digest", "sm3", "-pkeyopt", "distid:1234567812345678"]
-    ok = _openssl(
-        "pkeyutl",
-        "-verify",
-        "-pubin",
-        "-inkey",
-        str(tmp_path / "pub.pem"),
-        *common,
-        "-in",
-        str(tmp_path / "data.bin"),
-        "-sigfile",
-        str(tmp_path / "data.sig"),
-    )
+
+    def verify() -> subprocess.CompletedProcess[bytes]:
+        return _openssl("pkeyutl", "-verify", "-pubin", "-inkey", str(tmp_path / "pub.pem"),
+                        *common, "-in", str(tmp_path / "data.bin"),
+                        "-sigfile", str(tmp_path / "data.sig"))  # fmt: skip
+
+    ok = verify()
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert b"Signature Verified Successfully" in ok.stdout
     (tmp_path / "data.bin").write_bytes(data[:-1] + b"!")
-    bad = _openssl(
-        "pkeyutl",
-        "-verify",
-        "-pubin",
-        "-inkey",
-        str(tmp_path / "pub.pem"),
-        *common,
-        "-in",
-        str(tmp_path / "data.bin"),
-        "-sigfile",
-        str(tmp_path / "data.sig"),
-    )
+    bad = verify()
     assert bad.returncode != 0
     (tmp_path / "data.bin").write_bytes(data)
     signed = _openssl(

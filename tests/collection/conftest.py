@@ -1,19 +1,26 @@
-"""Collection fixtures: a provider and penalty rows in the national layout."""
+"""Collection fixtures: a provider, penalty rows in the national layout, a database of its own,
+a client whose requests run in the test's session."""
 
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import make_url, text
+from fastapi.testclient import TestClient
+from sqlalchemy import make_url
 from sqlalchemy.orm import Session
 
+from tests.databases import empty_database
 from tests.factories.subjects import make_provider
 from xinyong import demo
+from xinyong.config import Settings
 from xinyong.db import migrate
-from xinyong.db.session import make_engine
 from xinyong.db.tables import Provider
+from xinyong.web import deps
+from xinyong.web.api import batches as api_batches
+from xinyong.web.app import create_app
 
 HEADERS = [
     "行政相对人名称", "行政相对人类别", "行政相对人代码_1(统一社会信用代码)", "法定代表人",
@@ -78,14 +85,21 @@ def scratch_url(db_kind: str, database_url: str, tmp_path: Path) -> str:
     if db_kind == "sqlite":
         url = f"sqlite:///{tmp_path / 'scratch.db'}"
     else:
-        base = make_url(database_url)
-        name = f"{base.database}_scratch"
-        plain = base.render_as_string(hide_password=False)
-        admin = make_engine(plain, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(text(f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0"))
-        admin.dispose()
-        url = base.set(database=name).render_as_string(hide_password=False)
+        url = empty_database(database_url, f"{make_url(database_url).database}_scratch")
     migrate.upgrade(url)
     return url
+
+
+@pytest.fixture
+def client(session: Session, settings: Settings) -> Iterator[TestClient]:
+    """A TestClient whose requests (and the batch work they start) run in the test's session."""
+    app = create_app(settings)
+
+    def _session() -> Iterator[Session]:
+        yield session
+
+    app.dependency_overrides[deps._db] = _session
+    app.dependency_overrides[api_batches.work_session] = _session
+    with TestClient(app) as test_client:
+        yield test_client
+    app.state.engine.dispose()

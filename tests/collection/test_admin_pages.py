@@ -2,53 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from tests.collection.conftest import penalty_rows, to_csv
-from tests.factories.subjects import SYSTEM
-from xinyong import auth
-from xinyong.config import Settings
+from tests.factories.accounts import signed_in
 from xinyong.db.tables import Provider
 from xinyong.enums import Role
-from xinyong.web import deps
-from xinyong.web.api import batches as api_batches
-from xinyong.web.app import create_app
-
-PASSWORD = "Clerk@2026-long"
-
-
-@pytest.fixture
-def client(session: Session, settings: Settings) -> Iterator[TestClient]:
-    app = create_app(settings)
-
-    def _session() -> Iterator[Session]:
-        yield session
-
-    app.dependency_overrides[deps._db] = _session
-    app.dependency_overrides[api_batches.work_session] = _session
-    with TestClient(app) as test_client:
-        yield test_client
-    app.state.engine.dispose()
-
-
-def _login_clerk(client: TestClient, session: Session, provider: Provider) -> None:
-    auth.create_user(
-        session, "clerk1", PASSWORD, Role.PROVIDER_CLERK, display_name="经办人",
-        provider_id=provider.id, actor=SYSTEM,
-    )  # fmt: skip
-    resp = client.post("/admin/login", data={"username": "clerk1", "password": PASSWORD},
-                       follow_redirects=False)  # fmt: skip
-    assert resp.status_code == 303
 
 
 def test_clerk_uploads_sees_the_report_and_downloads_rejected_rows(
     client: TestClient, session: Session, provider: Provider
 ) -> None:
-    _login_clerk(client, session, provider)
+    signed_in(client, session, Role.PROVIDER_CLERK, provider=provider)
     page = client.get("/admin/batches")
     assert '<label for="file">' in page.text
     rows = penalty_rows(3)
@@ -71,7 +37,7 @@ def test_clerk_uploads_sees_the_report_and_downloads_rejected_rows(
 def test_an_uploaded_repeat_says_so_and_the_list_shows_durations(
     client: TestClient, session: Session, provider: Provider
 ) -> None:
-    _login_clerk(client, session, provider)
+    signed_in(client, session, Role.PROVIDER_CLERK, provider=provider)
     files = {"file": ("处罚.csv", to_csv(penalty_rows(2, seed=6)), "text/csv")}
     first = client.post("/admin/batches", data={"info_class": "penalty"}, files=files)
     assert first.status_code == 200

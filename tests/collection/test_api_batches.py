@@ -2,35 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from tests.collection.conftest import HEADERS, penalty_rows, to_csv
 from tests.factories.subjects import SYSTEM, make_provider
 from xinyong import auth
-from xinyong.config import Settings
 from xinyong.db.tables import Provider
 from xinyong.enums import Role
-from xinyong.web import deps
-from xinyong.web.api import batches as api_batches
-from xinyong.web.app import create_app
-
-
-@pytest.fixture
-def client(session: Session, settings: Settings) -> Iterator[TestClient]:
-    app = create_app(settings)
-
-    def _session() -> Iterator[Session]:
-        yield session
-
-    app.dependency_overrides[deps._db] = _session
-    app.dependency_overrides[api_batches.work_session] = _session
-    with TestClient(app) as test_client:
-        yield test_client
-    app.state.engine.dispose()
 
 
 def _key(session: Session, provider: Provider) -> str:

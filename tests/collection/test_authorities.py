@@ -12,9 +12,9 @@ from typing import Any
 
 from alembic import command
 from sqlalchemy import inspect, select, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from tests.databases import empty_database
 from tests.factories.archive import make_record
 from tests.factories.subjects import make_subject
 from xinyong import archive, demo
@@ -101,12 +101,7 @@ def test_the_hash_reads_back_as_hex(session: Session) -> None:
 def _scratch(database_url: str, tmp_path: Path, name: str) -> str:
     if not database_url.startswith("postgresql"):
         return f"sqlite:///{tmp_path / f'{name}.db'}"
-    admin = make_engine(database_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE template0'))
-    admin.dispose()
-    return make_url(database_url).set(database=name).render_as_string(hide_password=False)
+    return empty_database(database_url, name)
 
 
 def _answers(url: str) -> tuple[Any, list[str], list[list[int]]]:

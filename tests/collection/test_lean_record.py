@@ -13,10 +13,11 @@ from typing import Any
 
 import pytest
 from alembic import command
-from sqlalchemy import JSON, literal, make_url, select, text
+from sqlalchemy import JSON, literal, make_url, select
 from sqlalchemy.orm import Session
 
 from tests.collection.conftest import to_csv
+from tests.databases import empty_database
 from xinyong import archive, collection, demo
 from xinyong.audit import Actor
 from xinyong.catalog import Catalog, FieldRole, load_catalog
@@ -226,14 +227,7 @@ def old_url(db_kind: str, database_url: str, tmp_path: Path) -> str:
     """A database of its own at the revision before the lean record."""
     if db_kind == "sqlite":
         return f"sqlite:///{tmp_path / 'old.db'}"
-    base = make_url(database_url)
-    name = f"{base.database}_lean"
-    admin = make_engine(base.render_as_string(hide_password=False), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0"))
-    admin.dispose()
-    return base.set(database=name).render_as_string(hide_password=False)
+    return empty_database(database_url, f"{make_url(database_url).database}_lean")
 
 
 BEFORE = "fa5d9d5d511b"  # the head before migration 17a

@@ -4,7 +4,6 @@ through every change exactly once, in order, with a stable cursor (exchange scop
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
@@ -20,15 +19,12 @@ from xinyong.audit import Actor
 from xinyong.catalog import Catalog
 from xinyong.clock import Calendar
 from xinyong.collection import Submission
-from xinyong.config import Settings
 from xinyong.db.session import make_engine, make_sessionmaker
 from xinyong.db.tables import OutboxEntry, Provider, Record
 from xinyong.demo import make_uscc
 from xinyong.enums import Role
 from xinyong.errors import Forbidden
 from xinyong.exchange import feed
-from xinyong.web import deps
-from xinyong.web.app import create_app
 
 EXCHANGE = Actor(kind="api_client", id=1, label="省平台", role=Role.SYSTEM, scopes=("exchange",))
 
@@ -117,6 +113,14 @@ def test_a_collection_chunk_and_its_outbox_row_commit_together(
         assert [c["record"]["id"] for c in changes.changes] == ids
 
 
+def _end_of_feed(session: Session) -> str:
+    """The feed's cursor after every change already there."""
+    page = feed.changes(session, after=None, limit=100, actor=EXCHANGE)
+    while page.more:
+        page = feed.changes(session, after=page.next_cursor, limit=100, actor=EXCHANGE)
+    return page.next_cursor
+
+
 def test_the_feed_pages_through_every_change_once_in_order(
     session: Session,
     provider: Provider,
@@ -126,15 +130,20 @@ def test_the_feed_pages_through_every_change_once_in_order(
     operator: Actor,
 ) -> None:
     kw = {"catalog": catalog, "calendar": calendar, "today": today, "actor": operator}
+    start = _end_of_feed(session)  # what other tests committed is not this test's
     _collect(session, provider, penalty_rows(25, seed=63), **kw)
-    first = session.execute(select(Record).order_by(Record.id)).scalars().first()
+    first = (
+        session.execute(select(Record).where(Record.provider_id == provider.id).order_by(Record.id))
+        .scalars()
+        .first()
+    )
     assert first is not None
     archive.new_version(
         session, first, reason="异议更正", changes={"content": "更正"}, actor=SYSTEM
     )
     _collect(session, provider, penalty_rows(3, seed=64), **kw)
     seen: list[dict[str, object]] = []
-    cursor: str | None = None
+    cursor: str | None = start
     while True:
         page = feed.changes(session, after=cursor, limit=7, actor=EXCHANGE)
         seen += page.changes
@@ -158,19 +167,6 @@ def test_the_feed_pages_through_every_change_once_in_order(
             kind="api_client", id=2, label="业务系统", role=Role.SYSTEM))  # fmt: skip
 
 
-@pytest.fixture
-def client(session: Session, settings: Settings) -> Iterator[TestClient]:
-    app = create_app(settings)
-
-    def _session() -> Iterator[Session]:
-        yield session
-
-    app.dependency_overrides[deps._db] = _session
-    with TestClient(app) as test_client:
-        yield test_client
-    app.state.engine.dispose()
-
-
 def test_the_change_feed_api_needs_the_exchange_scope(
     client: TestClient,
     session: Session,
@@ -181,6 +177,7 @@ def test_the_change_feed_api_needs_the_exchange_scope(
     operator: Actor,
 ) -> None:
     kw = {"catalog": catalog, "calendar": calendar, "today": today, "actor": operator}
+    start = _end_of_feed(session)
     _collect(session, provider, penalty_rows(4, seed=65), **kw)
     _c, plain = auth.create_api_client(session, "业务系统", Role.SYSTEM, actor=SYSTEM)
     _c, node = auth.create_api_client(
@@ -188,7 +185,7 @@ def test_the_change_feed_api_needs_the_exchange_scope(
     )
     refused = client.get("/api/v1/exchange/changes", headers={"X-API-Key": plain})
     assert refused.status_code == 403, refused.text
-    got = client.get("/api/v1/exchange/changes?limit=3", headers={"X-API-Key": node})
+    got = client.get(f"/api/v1/exchange/changes?limit=3&after={start}", headers={"X-API-Key": node})
     assert got.status_code == 200, got.text
     body = got.json()
     assert (len(body["changes"]), body["more"]) == (3, True)

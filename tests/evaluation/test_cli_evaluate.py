@@ -8,7 +8,8 @@ from pathlib import Path
 
 import polars as pl
 
-from tests.test_cli import _run, cli_env
+from tests.cli import run_cli as _run
+from tests.test_cli import cli_env
 
 __all__ = ["cli_env"]
 
@@ -24,8 +25,8 @@ def test_evaluate_json_counts_every_graded_subject(cli_env: dict[str, str]) -> N
     db = cli_env["XINYONG_DATABASE_URL"].removeprefix("sqlite:///")
     with sqlite3.connect(db) as conn:
         stored = conn.execute(
-            "SELECT count(*) FROM evaluation_results r JOIN evaluation_runs u ON u.id = r.run_id "
-            "WHERE u.model_id = 'enterprise'"
+            "SELECT count(*) FROM evaluation_results WHERE run_id = "
+            "(SELECT max(id) FROM evaluation_runs WHERE model_id = 'enterprise')"  # this run's
         ).fetchone()[0]
     assert stored == summary["subjects"]
 

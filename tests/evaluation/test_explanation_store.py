@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from alembic import command
 from sqlalchemy import func, select, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from tests.databases import empty_database
 from xinyong import demo, evaluation
 from xinyong.audit import Actor
 from xinyong.catalog import Catalog
@@ -35,13 +35,7 @@ def demo_url(database_url: str, db_kind: str, tmp_path: Path) -> str:
     if db_kind != "postgresql":
         url = f"sqlite:///{tmp_path / 'explanations.db'}"
     else:
-        name = "xinyong_test_explanations"
-        admin = make_engine(database_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE template0'))
-        admin.dispose()
-        url = make_url(database_url).set(database=name).render_as_string(hide_password=False)
+        url = empty_database(database_url, "xinyong_test_explanations")
     migrate.upgrade(url)
     return url
 

@@ -5,15 +5,15 @@ tests/web/test_evaluation_pages.py)."""
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 from datetime import date
 
 import pytest
-from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
+from tests.databases import delete_committed
+from tests.evaluation.both_paths import check_on_both_paths
 from tests.factories import make_provider, make_subject
 from tests.factories.archive import make_record
 from xinyong import collection, evaluation, measures
@@ -21,10 +21,9 @@ from xinyong.audit import Actor
 from xinyong.catalog import Catalog
 from xinyong.clock import Calendar
 from xinyong.collection import Submission
-from xinyong.db.tables import Check, EvaluationResult, Provider, Record, Subject
+from xinyong.db.tables import Provider, Subject
 from xinyong.enums import Role
 from xinyong.evaluation import access, sector_grades
-from xinyong.measures.fast import FastCheck
 
 SYSTEM = Actor(kind="api_client", id=9, label="接口:税务系统", role=Role.SYSTEM)
 OFFICER = Actor(kind="user", id=7, label="测试科员", role=Role.OFFICER)
@@ -143,15 +142,6 @@ def test_expired_tax_grade_leaves_ours_and_a_published_a_shows_on_the_public_tab
     assert "A级" in public["sector_grades"][0]["public_basis"]
 
 
-async def _fast(url: str, code: str, catalog: Catalog, today: date) -> measures.CheckAnswer:
-    fast = FastCheck(url)
-    await fast.open()
-    try:
-        return await fast.check(code, "tax_incentive", catalog=catalog, actor=SYSTEM, today=today)
-    finally:
-        await fast.close()
-
-
 @pytest.mark.postgres
 def test_fast_path_reads_the_same_sector_grade(engine, catalog: Catalog, today: date) -> None:
     with Session(engine) as s, s.begin():
@@ -161,21 +151,11 @@ def test_fast_path_reads_the_same_sector_grade(engine, catalog: Catalog, today: 
                     data={"sector": "纳税信用等级", "grade": "D", "grading_year": 2025},
                     valid_until=date(2027, 4, 9), authority_name=tax.name)  # fmt: skip
         evaluation.evaluate_subject(s, firm, catalog=catalog, today=today)
-        ids = (firm.id, firm.code)
+        ids = (firm.id, firm.code, tax.id)
     try:
-        with Session(engine) as s:
-            sync = measures.check(
-                s, ids[1], "tax_incentive", catalog=catalog, actor=SYSTEM, today=today
-            ).as_dict()
-            s.rollback()
-        url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-        fast = asyncio.run(_fast(url, ids[1], catalog, today)).as_dict()
-        keys = ("grade", "supervision_class", "supervision", "evaluation", "sector_grade")
-        assert {k: fast[k] for k in keys} == {k: sync[k] for k in keys}
+        _sync, fast = check_on_both_paths(
+            engine, ids[1], "tax_incentive", catalog=catalog, actor=SYSTEM, today=today
+        )
         assert (fast["supervision_class"], fast["sector_grade"]["grade"]) == ("D", "D")
     finally:
-        with Session(engine) as s, s.begin():
-            s.execute(delete(Check).where(Check.subject_id == ids[0]))
-            s.execute(delete(EvaluationResult).where(EvaluationResult.subject_id == ids[0]))
-            s.execute(delete(Record).where(Record.subject_id == ids[0]))
-            s.execute(delete(Subject).where(Subject.id == ids[0]))
+        delete_committed(engine, ids[0], ids[2])

@@ -3,24 +3,22 @@
 
 from __future__ import annotations
 
-import asyncio
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from tests.conftest import CATALOG_DIR
+from tests.databases import delete_committed
+from tests.evaluation.both_paths import check_on_both_paths
 from tests.factories import make_provider, make_subject
 from tests.factories.workflows import make_penalty
 from xinyong import catalog as catalogs
 from xinyong import evaluation, measures
 from xinyong.audit import Actor
 from xinyong.catalog import Catalog
-from xinyong.db.tables import Check, EvaluationResult, Record, Subject
 from xinyong.enums import Role
 from xinyong.evaluation import sector_grades, supervision
-from xinyong.measures.fast import FastCheck
 
 SYSTEM = Actor(kind="api_client", id=9, label="接口:监管系统", role=Role.SYSTEM)
 AUDITOR = Actor(kind="user", id=5, label="审计员", role=Role.AUDITOR)
@@ -106,39 +104,27 @@ def test_sync_check_answers_with_grade_and_class(
     assert answer["supervision"]["inspection_ratio"] == 0.4
 
 
-async def _fast(url: str, code: str, catalog: Catalog, today: date) -> measures.CheckAnswer:
-    fast = FastCheck(url)
-    await fast.open()
-    try:
-        return await fast.check(code, "bidding", catalog=catalog, actor=SYSTEM, today=today)
-    finally:
-        await fast.close()
-
-
 @pytest.mark.postgres
-def test_fast_path_answers_with_the_same_grade(engine, catalog: Catalog, today: date) -> None:
+@pytest.mark.parametrize(("created_after_its_grade", "grade"), [(False, "C"), (True, None)])
+def test_fast_path_answers_with_the_same_grade(
+    engine, catalog: Catalog, today: date, created_after_its_grade: bool, grade: str | None
+) -> None:
     with Session(engine) as s, s.begin():
-        subject = make_subject(s)
-        record = make_penalty(s, subject, make_provider(s), decision_date=date(2026, 6, 1))
+        subject, provider = make_subject(s), make_provider(s)
+        make_penalty(s, subject, provider, decision_date=date(2026, 6, 1))
         evaluation.evaluate_subject(s, subject, catalog=catalog, today=today)
-        ids = (subject.id, subject.code, record.id)
+        if created_after_its_grade:  # as above: the grade is not this subject's
+            subject.created_at += timedelta(days=1)
+        ids = (subject.id, subject.code, provider.id)
     try:
-        with Session(engine) as s:
-            sync = measures.check(
-                s, ids[1], "bidding", catalog=catalog, actor=SYSTEM, today=today
-            ).as_dict()
-            s.rollback()
-        url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-        fast = asyncio.run(_fast(url, ids[1], catalog, today)).as_dict()
-        keys = ("grade", "supervision_class", "supervision", "evaluation", "sector_grade")
-        assert {k: fast[k] for k in keys} == {k: sync[k] for k in keys}
-        assert (fast["grade"], fast["supervision"]["sector"]) == ("C", "finance")
+        _sync, fast = check_on_both_paths(
+            engine, ids[1], "bidding", catalog=catalog, actor=SYSTEM, today=today
+        )
+        assert fast["grade"] == grade
+        sector = fast["supervision"] and fast["supervision"]["sector"]
+        assert sector == (None if grade is None else "finance")
     finally:
-        with Session(engine) as s, s.begin():
-            s.execute(delete(Check).where(Check.subject_id == ids[0]))
-            s.execute(delete(EvaluationResult).where(EvaluationResult.subject_id == ids[0]))
-            s.execute(delete(Record).where(Record.id == ids[2]))
-            s.execute(delete(Subject).where(Subject.id == ids[0]))
+        delete_committed(engine, ids[0], ids[2])
 
 
 def _with_ratio_c(catalog: Catalog, ratio: str) -> Catalog:

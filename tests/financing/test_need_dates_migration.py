@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from alembic import command
-from sqlalchemy.engine import make_url
 
+from tests.databases import drop_database, empty_database
 from xinyong import auth, catalog, demo, subjects
 from xinyong.audit import Actor
 from xinyong.config import REPO_ROOT
@@ -26,20 +26,16 @@ BEFORE = "1830c4ec5b1d"
 TODAY = date(2026, 11, 23)
 CATALOG_DIR = REPO_ROOT / "catalogs"
 
+NAME = "xinyong_test_need_dates"  # PostgreSQL: a database of its own
+
 
 @pytest.fixture
 def demo_url(database_url: str, db_kind: str, tmp_path: Path) -> Iterator[str]:
     """A database of the kind this run uses, at head, with the demo region loaded."""
     if db_kind != "postgresql":
         url = f"sqlite:///{tmp_path / 'needs.db'}"
-        admin = None
     else:
-        name = "xinyong_test_need_dates"
-        admin = make_engine(database_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE template0'))
-        url = make_url(database_url).set(database=name).render_as_string(hide_password=False)
+        url = empty_database(database_url, NAME)
     migrate.upgrade(url)
     engine = make_engine(url)
     with transaction(make_sessionmaker(engine)) as session:
@@ -57,10 +53,8 @@ def demo_url(database_url: str, db_kind: str, tmp_path: Path) -> Iterator[str]:
         market.withdraw_need(session, newest, actor=actor, today=TODAY)
     engine.dispose()
     yield url
-    if admin is not None:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    if db_kind == "postgresql":
+        drop_database(database_url, NAME)
 
 
 def test_settled_on_is_backfilled_from_outcomes_and_the_audit_chain(demo_url: str) -> None:

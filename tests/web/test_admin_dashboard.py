@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.factories import make_record, make_subject
-from tests.factories.workflows import make_user
+from tests.factories.accounts import signed_in
 from tests.indicators import dataset
 from xinyong.catalog import Catalog
 from xinyong.clock import Calendar
@@ -21,17 +21,12 @@ from xinyong.db.tables import IndicatorValue
 from xinyong.enums import Role, SubjectKind
 
 
-def _login(client: TestClient, session: Session, role: Role) -> None:
-    _actor, username = make_user(session, role)
-    client.post("/admin/login", data={"username": username, "password": "password123"})
-
-
 @pytest.fixture
 def office(
     client: TestClient, session: Session, catalog: Catalog, calendar: Calendar
 ) -> TestClient:
     dataset.build(session, catalog, calendar)
-    _login(client, session, Role.ADMIN)
+    signed_in(client, session, Role.ADMIN)
     done = client.post("/admin/dashboard/refresh", data={"month": "2026-11"},
                        follow_redirects=False)  # fmt: skip
     assert done.status_code == 303
@@ -90,12 +85,12 @@ def test_any_table_exports_to_xlsx_without_formulas(office: TestClient, session:
 def test_only_the_office_enters_manual_values(client: TestClient, session: Session) -> None:
     form = {"key": "city_monitoring_rank", "month": "2026-11", "value": "9",
             "source": "信用中国城市信用监测", "source_date": "2026-11-20"}  # fmt: skip
-    _login(client, session, Role.AUDITOR)
+    signed_in(client, session, Role.AUDITOR)
     assert client.get("/admin/dashboard?month=2026-11").status_code == 200  # may read
     assert (
         client.post("/admin/dashboard/manual", data=form, follow_redirects=False).status_code == 403
     )
-    _login(client, session, Role.ADMIN)
+    signed_in(client, session, Role.ADMIN)
     done = client.post("/admin/dashboard/manual", data=form, follow_redirects=False)
     assert done.status_code == 303
     row = session.execute(select(IndicatorValue)).scalar_one()
@@ -112,7 +107,7 @@ def test_only_the_office_enters_manual_values(client: TestClient, session: Sessi
 
 
 def test_other_roles_cannot_open_the_dashboard(client: TestClient, session: Session) -> None:
-    _login(client, session, Role.OFFICER)
+    signed_in(client, session, Role.OFFICER)
     assert client.get("/admin/dashboard").status_code == 403
 
 
@@ -158,7 +153,7 @@ def test_a_reader_never_computes_and_only_the_admin_refreshes(
     from xinyong.db.tables import AuditEntry  # noqa: PLC0415
     from xinyong.indicators import dashboard  # noqa: PLC0415
 
-    _login(client, session, Role.ADMIN)
+    signed_in(client, session, Role.ADMIN)
     assert client.post("/admin/dashboard/refresh", data={"month": "2026-11"}).status_code == 200
     logged = session.execute(
         select(AuditEntry).where(AuditEntry.action == AuditAction.DASHBOARD_REFRESHED)
@@ -171,7 +166,7 @@ def test_a_reader_never_computes_and_only_the_admin_refreshes(
 
     monkeypatch.setattr(dashboard, "_build", no_compute)
     for role in (Role.ADMIN, Role.AUDITOR):
-        _login(client, session, role)
+        signed_in(client, session, role)
         assert client.get("/admin/dashboard?month=2026-11").status_code == 200
         assert client.get("/admin/dashboard?month=2026-10").status_code == 200  # none stored
         never = client.get("/admin/dashboard/export/tables/indicators.xlsx?month=2026-10")

@@ -8,8 +8,9 @@ from datetime import date
 import pytest
 
 from tests.factories import make_subject
+from tests.factories.accounts import signed_in
 from tests.factories.lists import listed
-from xinyong import auth, lists, measures
+from xinyong import lists, measures
 from xinyong.audit import Actor
 from xinyong.config import Settings
 from xinyong.enums import Role
@@ -24,11 +25,8 @@ def settings(settings: Settings) -> Settings:
 
 
 @pytest.fixture
-def logged_in(client, session, operator):
-    auth.create_user(
-        session, "officer1", "correct horse", Role.OFFICER, credit_office=True, actor=operator
-    )
-    client.post("/admin/login", data={"username": "officer1", "password": "correct horse"})
+def logged_in(client, session):
+    signed_in(client, session, Role.OFFICER)  # of the credit office
     return client
 
 

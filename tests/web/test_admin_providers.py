@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.factories import make_provider
-from tests.factories.workflows import make_user
+from tests.factories.accounts import signed_in
 from xinyong import demo, providers
 from xinyong.audit import AuditAction
 from xinyong.db.tables import AuditEntry
@@ -21,8 +21,7 @@ HTML = {"Accept": "text/html"}
 
 def _login(client: TestClient, session: Session, role: Role = Role.ADMIN) -> None:
     dept = make_provider(session, name="登录部门") if role != Role.ADMIN else None
-    _, username = make_user(session, role, provider=dept)
-    client.post("/admin/login", data={"username": username, "password": "password123"})
+    signed_in(client, session, role, provider=dept)
 
 
 def _valid_uscc() -> str:

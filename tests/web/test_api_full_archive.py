@@ -13,8 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.factories import make_record, make_subject
-from xinyong import auth
-from xinyong.audit import Actor
+from tests.factories.accounts import signed_in
 from xinyong.db.tables import QueryLogEntry, Subject
 from xinyong.disclosure import views
 from xinyong.enums import Role
@@ -36,19 +35,12 @@ def _archive(session: Session, subject: Subject) -> list[int]:
     return [undated.id, *(r.id for r in ordered)]
 
 
-def _sign_in(client: TestClient, session: Session, operator: Actor) -> None:
-    auth.create_user(
-        session, "archivist", "correct horse", Role.OFFICER, credit_office=True, actor=operator
-    )
-    client.post("/admin/login", data={"username": "archivist", "password": "correct horse"})
-
-
 def test_the_full_view_pages_every_current_record_once_and_logs_each_page(
-    client: TestClient, session: Session, operator: Actor
+    client: TestClient, session: Session
 ) -> None:
     subject = make_subject(session)
     expected = _archive(session, subject)
-    _sign_in(client, session, operator)
+    signed_in(client, session, Role.OFFICER)
     params: dict[str, str | int] = {"purpose": PURPOSE, "limit": 10}
     first = client.get(f"/api/v1/subjects/{subject.code}", params=params).json()
     assert first["view"] == "full"
@@ -78,12 +70,10 @@ def test_the_full_view_pages_every_current_record_once_and_logs_each_page(
     assert details[1]["after"] == [day, expected[9]]
 
 
-def test_a_page_can_start_after_an_undated_record(
-    client: TestClient, session: Session, operator: Actor
-) -> None:
+def test_a_page_can_start_after_an_undated_record(client: TestClient, session: Session) -> None:
     subject = make_subject(session)
     expected = _archive(session, subject)
-    _sign_in(client, session, operator)
+    signed_in(client, session, Role.OFFICER)
     first = client.get(f"/api/v1/subjects/{subject.code}",
                        params={"purpose": PURPOSE, "limit": 1}).json()  # fmt: skip
     assert first["next_after"] == f"undated.{expected[0]}"
@@ -95,25 +85,21 @@ def test_a_page_can_start_after_an_undated_record(
 
 
 def test_the_count_is_a_floor_beyond_its_cap(
-    client: TestClient, session: Session, operator: Actor, monkeypatch: pytest.MonkeyPatch
+    client: TestClient, session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     subject = make_subject(session)
     _archive(session, subject)
-    _sign_in(client, session, operator)
+    signed_in(client, session, Role.OFFICER)
     monkeypatch.setattr(views, "ARCHIVE_COUNT_CAP", 7)
     body = client.get(f"/api/v1/subjects/{subject.code}",
                       params={"purpose": PURPOSE, "limit": 5}).json()  # fmt: skip
     assert (body["count"], body["count_is_floor"], len(body["records"])) == (7, True, 5)
 
 
-def test_the_enterprise_pages_its_own_archive(
-    client: TestClient, session: Session, operator: Actor
-) -> None:
+def test_the_enterprise_pages_its_own_archive(client: TestClient, session: Session) -> None:
     subject = make_subject(session)
     expected = _archive(session, subject)
-    auth.create_user(session, "firm", "correct horse", Role.ENTERPRISE, subject_id=subject.id,
-                     actor=operator)  # fmt: skip
-    client.post("/admin/login", data={"username": "firm", "password": "correct horse"})
+    signed_in(client, session, Role.ENTERPRISE, subject=subject)
     body = client.get(f"/api/v1/subjects/{subject.code}",
                       params={"purpose": "查看本企业档案", "limit": 20}).json()  # fmt: skip
     assert body["view"] == "full"

@@ -15,9 +15,10 @@ from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import make_url, select, text
+from sqlalchemy import select
 
 from tests.conftest import CATALOG_DIR
+from tests.databases import drop_database, empty_database
 from xinyong import auth, catalog, demo, evaluation, lists
 from xinyong.audit import Actor
 from xinyong.config import Settings
@@ -40,11 +41,7 @@ def demo_region(settings_module: Settings) -> Iterator[tuple[Settings, str, list
     """A database of its own with the demo region (committed: the fast path's pool reads it)."""
     base = os.environ["XINYONG_TEST_POSTGRES_URL"]
     name = "xinyong_test_demo_checks"
-    admin = make_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0"))
-    url = make_url(make_engine(base).url).set(database=name).render_as_string(hide_password=False)
+    url = empty_database(base, name)
     migrate.upgrade(url)
     engine = make_engine(url)
     shipped = catalog.load_catalog(settings_module.catalog_dir)
@@ -66,9 +63,7 @@ def demo_region(settings_module: Settings) -> Iterator[tuple[Settings, str, list
         codes = [*listed, *clean, "91350100M000100Y43"]  # the last: a valid code nobody holds
     engine.dispose()
     yield settings_module.model_copy(update={"database_url": url, "today": TODAY}), key, codes
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    drop_database(base, name)
 
 
 @pytest.fixture(scope="module")

@@ -14,9 +14,10 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import make_url, text
+from sqlalchemy import text
 
 from tests.conftest import CATALOG_DIR
+from tests.databases import drop_database, empty_database
 from tests.factories import make_provider, make_subject
 from tests.factories.workflows import make_user
 from xinyong import auth, catalog, ratelimit
@@ -41,11 +42,7 @@ def region(database_url: str) -> Iterator[tuple[Settings, str, dict[str, str]]]:
     `clerk` (no scopes, a provider clerk's role)."""
     base = os.environ["XINYONG_TEST_POSTGRES_URL"]
     name = "xinyong_test_check_admission"
-    admin = make_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0"))
-    url = make_url(make_engine(base).url).set(database=name).render_as_string(hide_password=False)
+    url = empty_database(base, name)
     migrate.upgrade(url)
     engine = make_engine(url)
     with transaction(make_sessionmaker(engine)) as session:
@@ -66,9 +63,7 @@ def region(database_url: str) -> Iterator[tuple[Settings, str, dict[str, str]]]:
     settings = Settings(database_url=url, catalog_dir=CATALOG_DIR, today=TODAY,
                         search_fast_path=False)  # fmt: skip
     yield settings, code, keys
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    drop_database(base, name)
 
 
 @pytest.fixture(autouse=True)

@@ -11,8 +11,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from tests.cli import run_cli as _run
 from tests.factories import make_provider, make_subject
-from tests.test_cli import _run, cli_env  # noqa: F401  (module fixture)
+from tests.test_cli import cli_env  # noqa: F401  (module fixture)
 from xinyong import auth, ratelimit
 from xinyong.audit import Actor
 from xinyong.config import Settings

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.factories import make_provider
+from tests.factories.accounts import signed_in
 from tests.factories.workflows import EXE, PDF, make_user
 from xinyong import content
 from xinyong.db.tables import AuditEntry, ContentItem
@@ -86,16 +87,11 @@ def test_publishing_goes_through_review_and_only_the_office_publishes(session: S
         content.create(session, content.Draft("news", "t", None, "b"), actor=clerk)
 
 
-def _login(client: TestClient, session: Session, role: Role) -> None:
-    _actor, username = make_user(session, role)
-    client.post("/admin/login", data={"username": username, "password": "password123"})
-
-
 def test_the_office_writes_publishes_and_the_portal_shows_it_sanitised(
     client: TestClient, session: Session, tmp_path: Path
 ) -> None:
     client.app.state.settings.data_dir = tmp_path  # type: ignore[attr-defined]
-    _login(client, session, Role.ADMIN)
+    signed_in(client, session, Role.ADMIN)
     form = {
         "section": "policy",
         "title": "信用修复管理办法解读",

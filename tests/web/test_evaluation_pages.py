@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.factories import make_provider, make_subject
+from tests.factories.accounts import sign_in
 from tests.factories.archive import make_record
 from tests.factories.workflows import make_penalty, make_user
 from xinyong.audit import Actor
@@ -16,15 +17,6 @@ from xinyong.catalog import Catalog
 from xinyong.db.tables import QueryLogEntry
 from xinyong.enums import Role, SubjectKind
 from xinyong.evaluation import engine, models_for
-
-
-def _login(client: TestClient, username: str, next_page: str = "/me/") -> None:
-    response = client.post(
-        "/admin/login",
-        follow_redirects=False,
-        data={"username": username, "password": "password123", "next": next_page},
-    )
-    assert response.status_code == 303
 
 
 def test_subject_page_shows_grade_version_and_plain_explanation(
@@ -62,7 +54,7 @@ def test_api_anonymous_gets_the_public_part_the_subject_gets_everything(
     assert "what_would_change" not in public
     assert "refs" not in str(public)
     _, username = make_user(session, Role.ENTERPRISE, subject=subject)
-    _login(client, username)
+    sign_in(client, username)
     own = client.get(f"/api/v1/subjects/{subject.code}/evaluation").json()
     assert own["access"] == "full"
     refs = [r for i in own["evaluation"]["indicators"] if i["points"] for r in i["refs"]]
@@ -79,7 +71,7 @@ def test_officer_reading_the_full_evaluation_is_logged(
     subject = make_subject(session)
     provider = make_provider(session)
     _, officer = make_user(session, Role.OFFICER, provider=provider)
-    _login(client, officer, "/admin/")
+    sign_in(client, officer)
     body = client.get(f"/api/v1/subjects/{subject.code}/evaluation").json()
     assert body["access"] == "full"
     logged = (
@@ -96,7 +88,7 @@ def test_me_shows_the_full_explanation_and_what_would_change(
     subject = make_subject(session)
     record = make_penalty(session, subject, make_provider(session), decision_date=date(2026, 6, 1))
     _, username = make_user(session, Role.ENTERPRISE, subject=subject)
-    _login(client, username)
+    sign_in(client, username)
     page = client.get("/me/").text
     section = page.split('id="evaluation-h"')[1]
     assert f'href="/me/records/{record.id}"' in section
@@ -113,7 +105,7 @@ def test_admin_distribution_page_draws_charts_from_the_vendored_echarts(
     loaded = models_for(catalog).get("enterprise")
     engine.run_embedded(session, loaded, catalog=catalog, as_of=today, actor=Actor.system("测试"))
     _, admin = make_user(session, Role.ADMIN)
-    _login(client, admin, "/admin/")
+    sign_in(client, admin)
     page = client.get("/admin/evaluation")
     assert page.status_code == 200
     assert '<script src="/static/vendor/echarts.min.js"></script>' in page.text
@@ -128,7 +120,7 @@ def test_officer_page_shows_the_supervision_class_per_sector(
     subject = make_subject(session)
     make_penalty(session, subject, make_provider(session), decision_date=date(2026, 6, 1))
     _, officer = make_user(session, Role.OFFICER, provider=make_provider(session))
-    _login(client, officer, "/admin/")
+    sign_in(client, officer)
     page = client.get("/admin/evaluation/subjects", params={"code": subject.code}).text
     assert "C（信用风险较高）" in page
     assert "市场监管" in page
@@ -153,7 +145,7 @@ def test_pages_show_the_sector_grade_beside_ours(
     assert "纳税信用等级" in public
     assert "示范区税务局" in public
     _, officer = make_user(session, Role.OFFICER, provider=make_provider(session))
-    _login(client, officer, "/admin/")
+    sign_in(client, officer)
     page = client.get("/admin/evaluation/subjects", params={"code": firm.code}).text
     assert "税务" in page
     assert "纳税信用等级 A" in page

@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from tests.factories.accounts import sign_in
 from tests.factories.archive import make_record
 from tests.factories.subjects import SYSTEM
 from tests.factories.workflows import make_user
@@ -33,16 +34,6 @@ def settings(settings: Settings, tmp_path: Path) -> Settings:
     return settings.model_copy(update={"signing_key": key})
 
 
-def _login(client: TestClient, username: str) -> None:
-    client.cookies.clear()
-    response = client.post(
-        "/admin/login",
-        data={"username": username, "password": "password123", "next": "/me/"},
-        follow_redirects=False,
-    )
-    assert response.status_code == 303
-
-
 def test_bank_sees_the_evaluation_only_with_consent_and_the_sme_sees_each_query(
     client: TestClient, session: Session, catalog: Catalog
 ) -> None:
@@ -50,13 +41,13 @@ def test_bank_sees_the_evaluation_only_with_consent_and_the_sme_sees_each_query(
     sme = make_sme(session, catalog, TODAY, name="示范守信制造有限公司")
     url = f"/api/v1/subjects/{sme.subject.code}/evaluation"
 
-    _login(client, bank.username)
+    sign_in(client, bank.username)
     refused = client.get(url)
     assert refused.status_code == 403
     assert refused.json()["error"] == "consent.no_basis"
     assert client.get(f"/bank/subjects/{sme.subject.code}").status_code == 403
 
-    _login(client, sme.username)
+    sign_in(client, sme.username)
     granted = client.post(
         "/me/financing/consents",
         data={"institution_id": bank.institution.id, "purpose": "流动资金贷款审批",
@@ -65,7 +56,7 @@ def test_bank_sees_the_evaluation_only_with_consent_and_the_sme_sees_each_query(
     )  # fmt: skip
     assert granted.status_code == 303
 
-    _login(client, bank.username)
+    sign_in(client, bank.username)
     ok = client.get(url)
     assert ok.status_code == 200
     assert ok.json()["access"] == "full"
@@ -74,7 +65,7 @@ def test_bank_sees_the_evaluation_only_with_consent_and_the_sme_sees_each_query(
     assert "贷前审核" in page.text
     assert "示范守信制造有限公司" in client.get("/bank/").text
 
-    _login(client, sme.username)
+    sign_in(client, sme.username)
     queries = client.get("/api/v1/financing/queries").json()["queries"]
     by_bank = [q for q in queries if bank.username in q["who"]]
     assert {q["surface"] for q in by_bank} >= {"api", "bank"}
@@ -85,7 +76,7 @@ def test_bank_sees_the_evaluation_only_with_consent_and_the_sme_sees_each_query(
     )
     assert revoked.status_code == 303
 
-    _login(client, bank.username)
+    sign_in(client, bank.username)
     assert client.get(url).status_code == 403
     refused_page = client.get(f"/bank/subjects/{sme.subject.code}", headers={"accept": "text/html"})
     assert refused_page.status_code == 403
@@ -102,7 +93,7 @@ def test_sme_publishes_a_need_and_sees_eligible_products_with_reasons(
         eligibility_rule={"grades": ["A", "B"], "no_punishment_in_force": True}, actor=bank.actor,
     )  # fmt: skip
     sme = make_sme(session, catalog, TODAY)
-    _login(client, sme.username)
+    sign_in(client, sme.username)
     response = client.post(
         "/api/v1/financing/needs",
         json={"amount": "80", "term_months": 12, "purpose": "购置设备", "size": "small"},
@@ -122,7 +113,7 @@ def test_bank_pages_publish_a_product_and_record_an_outcome(
 ) -> None:
     bank = make_bank(session)
     sme = make_sme(session, catalog, TODAY)
-    _login(client, bank.username)
+    sign_in(client, bank.username)
     r = client.post(
         "/bank/products",
         data={"name": "普惠流水贷", "amount_min": "5", "amount_max": "100", "term_min_months": "3",
@@ -167,9 +158,9 @@ def test_a_need_is_withdrawn_by_the_sme_and_served_by_the_bank_outcome(
                             purpose="流动资金", size=None, actor=sme.actor, today=TODAY)
         for amount in ("30", "60")
     )  # fmt: skip
-    _login(client, other.username)
+    sign_in(client, other.username)
     assert client.post(f"/api/v1/financing/needs/{first.id}/withdraw").status_code == 403
-    _login(client, sme.username)
+    sign_in(client, sme.username)
     page = client.post(f"/me/financing/needs/{first.id}/withdraw", follow_redirects=False)
     assert page.status_code == 303
     again = client.post(f"/api/v1/financing/needs/{first.id}/withdraw")
@@ -180,7 +171,7 @@ def test_a_need_is_withdrawn_by_the_sme_and_served_by_the_bank_outcome(
     assert "<td>对接中</td><td>—</td>" in me
     assert "按最近一笔对接中的需求（60.00 万元" in me
 
-    _login(client, bank.username)
+    sign_in(client, bank.username)
     r = client.post(
         "/bank/outcomes",
         data={"code": sme.subject.code, "need_id": str(second.id), "result": "granted",
@@ -192,7 +183,7 @@ def test_a_need_is_withdrawn_by_the_sme_and_served_by_the_bank_outcome(
     bad = client.post("/bank/outcomes", data={"code": sme.subject.code, "need_id": "x1",
                                               "result": "refused"})  # fmt: skip
     assert bad.status_code == 422
-    _login(client, sme.username)
+    sign_in(client, sme.username)
     assert "已获贷款" in client.get("/me/financing").text
     served = client.post(f"/api/v1/financing/needs/{second.id}/withdraw")
     assert served.status_code == 409  # a served need stays served
@@ -202,7 +193,7 @@ def test_non_bank_is_refused_the_bank_pages(
     client: TestClient, session: Session, catalog: Catalog
 ) -> None:
     sme = make_sme(session, catalog, TODAY)
-    _login(client, sme.username)
+    sign_in(client, sme.username)
     assert client.get("/bank/").status_code == 403
     assert client.get("/api/v1/financing/alerts").status_code == 403
 
@@ -214,19 +205,19 @@ def test_office_generates_reviews_and_pushes_the_whitelist_the_bank_then_reads_i
     bank = make_bank(session, joined=True)
     sme = make_sme(session, catalog, TODAY, name="白名单推荐测试有限公司")
     _, office = make_user(session, Role.ADMIN)
-    _login(client, office)
+    sign_in(client, office)
     assert client.post("/admin/financing/whitelists", data={"month": "2026-11"},
                        follow_redirects=False).status_code == 303  # fmt: skip
     row = next(w for w in whitelist.lists_of(session, bank.institution.id))
     assert "白名单推荐测试有限公司" in client.get(f"/admin/financing/whitelists/{row.id}").text
-    _login(client, bank.username)
+    sign_in(client, bank.username)
     assert client.get(f"/bank/whitelists/{row.id}").status_code == 403  # not pushed yet
-    _login(client, office)
+    sign_in(client, office)
     for step in ("review", "push"):
         r = client.post(f"/admin/financing/whitelists/{row.id}/{step}", follow_redirects=False)
         assert r.status_code == 303
     assert "已推送" in client.get("/admin/financing").text
-    _login(client, bank.username)
+    sign_in(client, bank.username)
     page = client.get(f"/bank/whitelists/{row.id}")
     assert page.status_code == 200
     assert "白名单推荐测试有限公司" in page.text
@@ -246,10 +237,10 @@ def test_partner_api_verifies_and_anyone_else_is_refused(
         session, scenario_catalog.load().get("xinyi_zu"), "示范产业园", user, actor=SYSTEM
     )
     assert client.get("/api/v1/scenarios").json()["scenarios"][0]["id"] == "xinyi_pi"
-    _login(client, sme.username)
+    sign_in(client, sme.username)
     url = "/api/v1/scenarios/xinyi_zu/verifications"
     assert client.post(url, json={"code": sme.subject.code}).status_code == 403
-    _login(client, partner)
+    sign_in(client, partner)
     body = client.post(url, json={"code": sme.subject.code}).json()
     assert body["eligible"] is False
     assert body["reason"].startswith("不符合“信易租”场景的条件“评价等级须为 A”")
@@ -275,7 +266,7 @@ def test_the_app_raises_the_alert_with_the_change_and_the_bank_reads_it(
     session.commit()
     make_record(session, sme.subject, severity="serious")
     session.commit()  # the app's listener (create_app → financing.register) raises it here
-    _login(client, bank.username)
+    sign_in(client, bank.username)
     alerts = client.get("/api/v1/financing/alerts").json()["alerts"]
     assert [a["subject"]["code"] for a in alerts] == [sme.subject.code]
     assert "严重失信信息" in client.get("/bank/alerts").text
@@ -288,7 +279,7 @@ def test_a_consented_bank_gets_the_special_report_and_loses_it_on_revocation(
     sme = make_sme(session, catalog, TODAY, name="专项报告授权测试有限公司")
     body = {"code": sme.subject.code, "kind": "special", "domains": ["market_regulation"],
             "years": 3, "purpose": "贷前审核"}  # fmt: skip
-    _login(client, bank.username)
+    sign_in(client, bank.username)
     assert client.post("/api/v1/reports", json=body).status_code == 403
     institutions.grant(
         session, sme.subject, bank.institution, purpose="贷前审核",
@@ -297,11 +288,11 @@ def test_a_consented_bank_gets_the_special_report_and_loses_it_on_revocation(
     got = client.post("/api/v1/reports", json=body)
     assert got.status_code == 200, got.text
     assert got.headers["content-type"] == "application/pdf"
-    _login(client, sme.username)
+    sign_in(client, sme.username)
     queries = client.get("/api/v1/financing/queries").json()["queries"]
     assert any(q["surface"] != "me" and bank.username in q["who"] for q in queries)
     institutions.revoke(session, sme.subject, bank.institution, actor=sme.actor, today=TODAY)
-    _login(client, bank.username)
+    sign_in(client, bank.username)
     assert client.post("/api/v1/reports", json=body).status_code == 403
 
 

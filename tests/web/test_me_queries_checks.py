@@ -11,8 +11,8 @@ from sqlalchemy import insert, inspect
 from sqlalchemy.orm import Session
 
 from tests.factories import make_subject
+from tests.factories.accounts import sign_in
 from tests.factories.workflows import make_user
-from tests.web.test_report_consent_institution import _login
 from xinyong import audit, measures
 from xinyong.audit import Actor
 from xinyong.catalog import Catalog
@@ -47,7 +47,7 @@ def test_a_check_is_shown_with_who_when_matter_and_basis(
         ans.check_id,
     )
 
-    _login(client, username)
+    sign_in(client, username)
     page = client.get("/me/queries")
     assert page.status_code == 200
     text = page.text
@@ -91,7 +91,7 @@ def test_reads_are_paged_across_both_sources(client: TestClient, session: Sessio
     assert times == sorted(times, reverse=True)
     assert {r.purpose for r in second} >= {f"查阅{n}" for n in range(10)}
 
-    _login(client, username)
+    sign_in(client, username)
     text = client.get("/me/queries?page=2").text
     assert "第 2 / 2 页" in text
     assert "上一页" in text

@@ -18,10 +18,11 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, delete
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
+from tests.databases import delete_committed
 from tests.factories import make_provider, make_record, make_subject
 from tests.factories.lists import listed
 from tests.factories.workflows import make_user
@@ -32,7 +33,7 @@ from xinyong.cli import app as cli_app
 from xinyong.cli import context as cli_context
 from xinyong.clock import Calendar
 from xinyong.config import Settings
-from xinyong.db.tables import Check, EvaluationPending, EvaluationResult, Record, Subject
+from xinyong.db.tables import Record, Subject
 from xinyong.enums import Role
 from xinyong.repair import eligibility
 
@@ -211,15 +212,10 @@ def committed_defaulter(engine: Engine) -> Iterator[str]:
     with Session(engine) as s, s.begin():
         court = make_provider(s, name="示范区中级人民法院", kind="court")
         subject = make_subject(s)
-        record = _defaulter(s, court, subject)
-        ids = (subject.id, subject.code, record.id)
+        _defaulter(s, court, subject)
+        ids = (subject.id, subject.code, court.id)
     yield ids[1]
-    with Session(engine) as s, s.begin():
-        s.execute(delete(Check).where(Check.subject_id == ids[0]))
-        s.execute(delete(Record).where(Record.id == ids[2]))
-        s.execute(delete(EvaluationResult).where(EvaluationResult.subject_id == ids[0]))
-        s.execute(delete(EvaluationPending).where(EvaluationPending.subject_id == ids[0]))
-        s.execute(delete(Subject).where(Subject.id == ids[0]))
+    delete_committed(engine, ids[0], ids[2])
 
 
 @pytest.mark.postgres

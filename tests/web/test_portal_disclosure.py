@@ -16,8 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.factories import make_record, make_subject
-from xinyong import auth
-from xinyong.audit import Actor
+from tests.factories.accounts import signed_in
 from xinyong.db.tables import QueryLogEntry, Subject
 from xinyong.enums import Role
 
@@ -110,14 +109,11 @@ def test_api_public_view_lists_disclosed_records(client: TestClient, session: Se
 
 @pytest.mark.parametrize("role", [Role.OFFICER, Role.AUDITOR, Role.ADMIN])
 def test_api_full_archive_needs_a_purpose_and_is_logged(
-    client: TestClient, session: Session, operator: Actor, role: Role
+    client: TestClient, session: Session, role: Role
 ) -> None:
     subject = make_subject(session)
     _penalties(session, subject)
-    auth.create_user(
-        session, "reader", "correct horse", role, credit_office=role == Role.OFFICER, actor=operator
-    )
-    client.post("/admin/login", data={"username": "reader", "password": "correct horse"})
+    reader = signed_in(client, session, role)
     missing = client.get(f"/api/v1/subjects/{subject.code}")
     assert missing.status_code == 422
     assert "查询目的" in missing.json()["message"]
@@ -131,18 +127,14 @@ def test_api_full_archive_needs_a_purpose_and_is_logged(
         select(QueryLogEntry).where(QueryLogEntry.subject_id == subject.id)
     ).scalar_one()
     assert (logged.purpose, logged.surface) == ("行政许可审查", "api")
-    assert "reader" in logged.actor_label
+    assert logged.actor_label == reader.label
     public = client.get(f"/api/v1/subjects/{subject.code}", params={"view": "public"}).json()
     assert public["view"] == "public"
 
 
-def test_enterprise_sees_its_own_archive_only(
-    client: TestClient, session: Session, operator: Actor
-) -> None:
+def test_enterprise_sees_its_own_archive_only(client: TestClient, session: Session) -> None:
     own, other = make_subject(session), make_subject(session)
-    auth.create_user(session, "firm", "correct horse", Role.ENTERPRISE, subject_id=own.id,
-                     actor=operator)  # fmt: skip
-    client.post("/admin/login", data={"username": "firm", "password": "correct horse"})
+    signed_in(client, session, Role.ENTERPRISE, subject=own)
     mine = client.get(f"/api/v1/subjects/{own.code}", params={"purpose": "查看本企业档案"})
     assert mine.json()["view"] == "full"
     theirs = client.get(f"/api/v1/subjects/{other.code}", params={"purpose": "好奇"})

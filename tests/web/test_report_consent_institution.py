@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from tests.factories import make_subject
+from tests.factories.accounts import sign_in
 from tests.factories.workflows import make_user
 from xinyong import audit, demo, signing
 from xinyong.audit import Actor
@@ -45,13 +46,6 @@ def _bank(session: Session, name: str, officers: int) -> tuple[Institution, list
     return inst, names
 
 
-def _login(client: TestClient, username: str) -> None:
-    client.cookies.clear()
-    done = client.post("/admin/login", data={"username": username, "password": "password123"},
-                       follow_redirects=False)  # fmt: skip
-    assert done.status_code == 303
-
-
 def test_consent_to_the_institution_covers_its_officers_only_until_revoked(
     client: TestClient, session: Session
 ) -> None:
@@ -62,12 +56,12 @@ def test_consent_to_the_institution_covers_its_officers_only_until_revoked(
     body = {"code": subject.code, "kind": "special", "domains": ["tax"], "years": 3,
             "purpose": "流动资金贷款审批"}  # fmt: skip
 
-    _login(client, first)
+    sign_in(client, first)
     refused = client.post("/api/v1/reports", json=body)
     assert refused.status_code == 403
     assert refused.json()["error"] == "consent.no_basis"
 
-    _login(client, enterprise)
+    sign_in(client, enterprise)
     assert f'value="institution:{bank.id}"' in client.get("/me/consents").text
     done = client.post("/me/consents", data={
         "grantee": f"institution:{bank.id}", "purpose": "流动资金贷款审批",
@@ -77,7 +71,7 @@ def test_consent_to_the_institution_covers_its_officers_only_until_revoked(
     granted = session.query(Consent).filter_by(subject_id=subject.id).one()
     assert (granted.grantee_kind, granted.grantee_id) == ("institution", bank.id)
 
-    _login(client, second)  # an officer the subject never named: the bank is covered
+    sign_in(client, second)  # an officer the subject never named: the bank is covered
     got = client.post("/api/v1/reports", json=body)
     assert got.status_code == 200, got.text
     assert got.headers["content-type"] == "application/pdf"
@@ -85,15 +79,15 @@ def test_consent_to_the_institution_covers_its_officers_only_until_revoked(
     assert (logged.basis, logged.consent_id) == ("consent", granted.id)
     assert second in logged.actor_label
 
-    _login(client, stranger)
+    sign_in(client, stranger)
     assert client.post("/api/v1/reports", json=body).status_code == 403
 
-    _login(client, enterprise)
+    sign_in(client, enterprise)
     queries = client.get("/me/queries").text
     assert second in queries
     assert "主体授权" in queries
     client.post(f"/me/consents/{granted.id}/revoke", follow_redirects=False)
     assert "已撤回" in client.get("/me/consents").text
 
-    _login(client, first)
+    sign_in(client, first)
     assert client.post("/api/v1/reports", json=body).status_code == 403

@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.databases import drop_database, empty_database
 from tests.factories import make_subject
 from tests.factories.workflows import make_user
 from xinyong import auth, consent, signing, subjects
@@ -54,7 +55,9 @@ def region(
     database_url: str, db_kind: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Region]:
     tmp = tmp_path_factory.mktemp("report_fast")
-    url = database_url if db_kind == "postgresql" else f"sqlite:///{tmp / 'fast.db'}"
+    name = "xinyong_test_report_fast"  # it commits: a database of its own, dropped after
+    postgres = db_kind == "postgresql"
+    url = empty_database(database_url, name) if postgres else f"sqlite:///{tmp / 'fast.db'}"
     migrate.upgrade(url)
     key_file = tmp / "keys" / "office-sm2.pem"
     signing.ensure_key(key_file)
@@ -97,6 +100,8 @@ def region(
         yield Region(fast, route, answered, code, consented, key, db_kind == "postgresql")
     fast_app.state.engine.dispose()
     route_app.state.engine.dispose()
+    if postgres:
+        drop_database(database_url, name)
 
 
 NUMBER = re.compile(rb"[A-Z0-9]{2,}-?\d{4,}[-0-9A-Z]*")

@@ -20,6 +20,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from tests.databases import drop_database, empty_database
 from tests.factories import make_subject
 from tests.factories.workflows import make_user
 from xinyong import auth, consent, signing, subjects
@@ -39,10 +40,11 @@ TODAY = date(2026, 11, 23)
 def served(
     settings: Settings, tmp_path: Path, db_kind: str
 ) -> Iterator[tuple[TestClient, Settings]]:
-    """The app with its report pool (one process) on a database its processes can see."""
-    url = settings.database_url
-    if db_kind != "postgresql":  # a database of its own: this test commits
-        url = f"sqlite:///{tmp_path / 'pool.db'}"
+    """The app with its report pool (one process) on a database its processes can see: one of
+    its own, since this test commits."""
+    server, name = settings.database_url, "xinyong_test_report_pool"
+    postgres = db_kind == "postgresql"
+    url = empty_database(server, name) if postgres else f"sqlite:///{tmp_path / 'pool.db'}"
     migrate.upgrade(url)
     key = tmp_path / "keys" / "office-sm2.pem"
     signing.ensure_key(key)
@@ -56,6 +58,8 @@ def served(
     with TestClient(app) as client:
         yield client, settings
     app.state.engine.dispose()
+    if postgres:
+        drop_database(server, name)
 
 
 def test_a_report_process_issues_and_logs_in_its_own_transaction(

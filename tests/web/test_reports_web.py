@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from tests.factories import make_subject
+from tests.factories.accounts import sign_in
 from tests.factories.workflows import make_user
 from xinyong import audit, auth, consent, signing
 from xinyong.audit import Actor
@@ -24,16 +25,6 @@ def settings(settings: Settings, tmp_path: Path) -> Settings:
     key = tmp_path / "keys" / "office-sm2.pem"
     signing.ensure_key(key)
     return settings.model_copy(update={"signing_key": key, "today": TODAY})
-
-
-def _login(client: TestClient, username: str) -> None:
-    client.cookies.clear()
-    response = client.post(
-        "/admin/login",
-        data={"username": username, "password": "password123", "next": "/me/"},
-        follow_redirects=False,
-    )
-    assert response.status_code == 303
 
 
 def test_bank_needs_consent_subject_sees_the_query_and_revocation_stops_it(
@@ -57,7 +48,7 @@ def test_bank_needs_consent_subject_sees_the_query_and_revocation_stops_it(
     assert refused.status_code == 403
     assert refused.json()["error"] == "consent.no_basis"
 
-    _login(client, enterprise)
+    sign_in(client, enterprise)
     granted = client.post(
         "/api/v1/consents",
         json={
@@ -79,7 +70,7 @@ def test_bank_needs_consent_subject_sees_the_query_and_revocation_stops_it(
     assert listed["as"] == "grantee"
     assert [c["id"] for c in listed["consents"]] == [consent_id]
 
-    _login(client, enterprise)
+    sign_in(client, enterprise)
     page = client.get("/me/queries").text
     assert "示范银行信贷系统" in page
     assert "流动资金贷款审批" in page
@@ -98,7 +89,7 @@ def test_consent_form_in_me_grants_and_revokes(client: TestClient, session: Sess
     subject = make_subject(session)
     _, enterprise = make_user(session, Role.ENTERPRISE, subject=subject)
     bank, _ = make_user(session, Role.BANK)
-    _login(client, enterprise)
+    sign_in(client, enterprise)
     form = client.get("/me/consents").text
     assert f"user:{bank.id}" in form
     done = client.post(
@@ -156,7 +147,7 @@ def test_office_revokes_with_a_reason_and_auditor_searches_the_log(
     subject = make_subject(session, name="示范区撤销测试有限公司")
     _, admin = make_user(session, Role.ADMIN)
     _, auditor = make_user(session, Role.AUDITOR)
-    _login(client, admin)
+    sign_in(client, admin)
     pdf = client.post(
         "/api/v1/reports",
         json={
@@ -179,7 +170,7 @@ def test_office_revokes_with_a_reason_and_auditor_searches_the_log(
     assert "已撤销" in upload.text
     assert "领域选错" in upload.text
 
-    _login(client, auditor)
+    sign_in(client, auditor)
     page = client.get(f"/admin/audit?code={subject.code}").text
     assert "行政许可审查" in page
     assert "履职查询" in page
@@ -221,7 +212,7 @@ def test_full_archive_for_a_consented_bank_is_logged_with_the_consent(
 def test_subject_gets_its_own_special_report_from_me(client: TestClient, session: Session) -> None:
     subject = make_subject(session, name="示范区自查有限公司")
     _, enterprise = make_user(session, Role.ENTERPRISE, subject=subject)
-    _login(client, enterprise)
+    sign_in(client, enterprise)
     page = client.get("/me/reports").text
     assert "专项信用报告" in page
     assert f'value="{subject.code}"' in page

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from tests.factories import make_provider, make_record, make_subject
+from tests.factories.accounts import sign_in
 from tests.factories.workflows import make_enterprise, make_officer, make_penalty, make_user
 from xinyong import commitments, disclosure, repair
 from xinyong.catalog import Catalog
@@ -18,15 +19,6 @@ from xinyong.cli.admin import served_at
 from xinyong.config import Settings
 from xinyong.enums import Role
 from xinyong.web.app import create_app
-
-
-def _login(client: TestClient, username: str) -> None:
-    response = client.post(
-        "/admin/login",
-        data={"username": username, "password": "password123"},
-        follow_redirects=False,
-    )
-    assert response.status_code == 303
 
 
 def _row(html: str, decision_number: str) -> str:
@@ -53,7 +45,7 @@ def test_me_labels_each_record_by_its_disclosure_state_and_offers_repair_where_a
         "公示中", "公示期满", "已修复", "未公开",
     ]  # fmt: skip
     _, username = make_user(session, Role.ENTERPRISE, subject=subject)
-    _login(client, username)
+    sign_in(client, username)
     home = client.get("/me/").text
     for record, label in ((shown, "公示中"), (expired, "公示期满"), (repaired, "已修复"),
                           (withdrawn, "未公开")):  # fmt: skip
@@ -95,7 +87,7 @@ def test_browser_errors_are_chinese_pages_and_the_api_keeps_json(
     assert missing.headers["content-type"].startswith("text/html")
     assert "您访问的页面不存在" in missing.text
     _, username = make_user(session, Role.ADMIN)
-    _login(client, username)
+    sign_in(client, username)
     invalid = client.post("/admin/repairs/1/not-accept", data={}, headers=html)
     assert invalid.status_code == 422
     assert invalid.headers["content-type"].startswith("text/html")
@@ -108,7 +100,7 @@ def test_browser_errors_are_chinese_pages_and_the_api_keeps_json(
 def test_admin_shows_chinese_titles_not_codes(client: TestClient, session: Session) -> None:
     _, username = make_user(session, Role.ADMIN)
     make_user(session, Role.PROVIDER_CLERK, provider=make_provider(session))
-    _login(client, username)
+    sign_in(client, username)
     users = client.get("/admin/users").text
     assert "信用办管理员" in users
     assert "报送部门经办人" in users
@@ -142,7 +134,7 @@ def test_a_records_versions_on_me_name_their_state_in_chinese(
     subject = make_subject(session)
     record = make_penalty(session, subject, make_provider(session), decision_date=date(2026, 6, 1))
     _, username = make_user(session, Role.ENTERPRISE, subject=subject)
-    _login(client, username)
+    sign_in(client, username)
     versions = client.get(f"/me/records/{record.id}").text.split("<ol>")[1].split("</ol>")[0]
     assert "第 1 版 · 有效" in versions
     assert "active" not in versions

@@ -16,9 +16,9 @@ import pytest
 from alembic import command
 from fastapi.testclient import TestClient
 from sqlalchemy import inspect, select, text, update
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from tests.databases import empty_database
 from xinyong import archive, demo
 from xinyong.audit import Actor
 from xinyong.catalog import Catalog
@@ -189,13 +189,7 @@ def test_migration_backfills_a_database_holding_the_demo_region(
     """5e17c1a55b0d on a database holding demo data: down (the columns go), up again (they are
     backfilled by the one rule, equal to what collection wrote)."""
     if database_url.startswith("postgresql"):
-        url = make_url(database_url).set(database="xinyong_test_17s")
-        admin = make_engine(database_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text('DROP DATABASE IF EXISTS "xinyong_test_17s" WITH (FORCE)'))
-            conn.execute(text('CREATE DATABASE "xinyong_test_17s" TEMPLATE template0'))
-        admin.dispose()
-        fresh = url.render_as_string(hide_password=False)
+        fresh = empty_database(database_url, "xinyong_test_17s")
     else:
         fresh = f"sqlite:///{tmp_path / 'migrate.db'}"
     migrate.upgrade(fresh)

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.factories import make_subject
+from tests.factories.accounts import signed_in
 from tests.factories.workflows import make_user
 from xinyong import audit
 from xinyong.audit import Actor
@@ -23,11 +24,6 @@ from xinyong.web.templating import beijing
 
 STORED = datetime(2026, 11, 29, 17, 30, tzinfo=UTC)
 SHOWN = "2026-11-30 01:30"
-
-
-def _login(client: TestClient, session: Session, role: Role) -> None:
-    _, username = make_user(session, role)
-    client.post("/admin/login", data={"username": username, "password": "password123"})
 
 
 def _row_of(page: str, marker: str) -> str:
@@ -51,7 +47,7 @@ def test_the_users_page_shows_the_last_login_in_beijing_time(
     user = session.execute(select(User).where(User.username == someone)).scalar_one()
     user.last_login_at = STORED
     session.flush()
-    _login(client, session, Role.ADMIN)
+    signed_in(client, session, Role.ADMIN)
     row = _row_of(client.get("/admin/users").text, f"<td>{someone}</td>")
     assert SHOWN in row
     assert "2026-11-29 17:30" not in row
@@ -74,7 +70,7 @@ def test_the_audit_page_shows_queries_and_entries_in_beijing_time(
     ).scalar_one()
     query.at = entry.at = STORED
     session.flush()
-    _login(client, session, Role.AUDITOR)
+    signed_in(client, session, Role.AUDITOR)
     page = client.get("/admin/audit", params={"who": reader.label}).text
     assert SHOWN in _row_of(page, "示范区北京时间有限公司")
     assert SHOWN in _row_of(page, "20261130013000000000001")

@@ -8,21 +8,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from tests.factories import make_provider, make_subject
+from tests.factories.accounts import sign_in
 from tests.factories.lists import listed
 from tests.factories.workflows import EXE, PDF, make_penalty, make_user
 from xinyong import archive, repair
 from xinyong.catalog import Catalog
 from xinyong.clock import Calendar
 from xinyong.enums import Role
-
-
-def _login(client: TestClient, username: str) -> None:
-    response = client.post(
-        "/admin/login",
-        data={"username": username, "password": "password123", "next": "/me/"},
-        follow_redirects=False,
-    )
-    assert response.status_code == 303
 
 
 def test_enterprise_applies_and_officer_approves_through_the_pages(
@@ -33,7 +25,7 @@ def test_enterprise_applies_and_officer_approves_through_the_pages(
     _, enterprise = make_user(session, Role.ENTERPRISE, subject=subject)
     _, officer = make_user(session, Role.OFFICER, provider=provider)
 
-    _login(client, enterprise)
+    sign_in(client, enterprise)
     home = client.get("/me/")
     assert str(record.decision_number) in home.text
     page = client.get(f"/me/records/{record.id}")
@@ -49,7 +41,7 @@ def test_enterprise_applies_and_officer_approves_through_the_pages(
     assert "待受理" in client.get("/me/").text
     assert str(app.accept_due) in client.get("/me/").text
 
-    _login(client, officer)
+    sign_in(client, officer)
     queue = client.get("/admin/queue")
     assert "信用修复待受理" in queue.text
     client.post(f"/admin/repairs/{app.id}/accept", follow_redirects=False)
@@ -74,7 +66,7 @@ def test_executable_named_pdf_is_refused_on_upload(client: TestClient, session: 
     provider, subject = make_provider(session), make_subject(session)
     record = make_penalty(session, subject, provider)
     _, enterprise = make_user(session, Role.ENTERPRISE, subject=subject)
-    _login(client, enterprise)
+    sign_in(client, enterprise)
     refused = client.post(
         f"/me/records/{record.id}/repair",
         data={"statement": "已缴清罚款", "obligations": "true", "commit": "true"},
@@ -92,7 +84,7 @@ def test_enterprise_cannot_open_another_subjects_record(
     provider = make_provider(session)
     other = make_penalty(session, make_subject(session), provider)
     _, enterprise = make_user(session, Role.ENTERPRISE, subject=make_subject(session))
-    _login(client, enterprise)
+    sign_in(client, enterprise)
     response = client.get(f"/me/records/{other.id}", headers={"accept": "application/json"})
     assert response.status_code == 403
 
@@ -103,7 +95,7 @@ def test_objection_filed_from_the_record_page_shows_as_being_handled(
     provider, subject = make_provider(session), make_subject(session)
     record = make_penalty(session, subject, provider)
     _, enterprise = make_user(session, Role.ENTERPRISE, subject=subject)
-    _login(client, enterprise)
+    sign_in(client, enterprise)
     client.post(
         f"/me/records/{record.id}/objection", data={"grounds": "金额有误"}, follow_redirects=False
     )
@@ -122,7 +114,7 @@ def test_enterprise_applies_for_early_exit_from_a_platform_list_through_the_page
     )  # fmt: skip
     number = str(entry.decision_number)
 
-    _login(client, enterprise)
+    sign_in(client, enterprise)
     home = client.get("/me/")
     assert number in home.text
     assert f'href="/me/list-entries/{entry.id}">申请提前移出' in home.text
@@ -139,7 +131,7 @@ def test_enterprise_applies_for_early_exit_from_a_platform_list_through_the_page
     (app,) = repair.list_for_subject(session, subject.id)
     assert "提前移出：重点关注名单" in client.get("/me/").text
 
-    _login(client, officer)
+    sign_in(client, officer)
     assert f"重点关注名单 提前移出 {number}" in client.get("/admin/queue").text
     client.post(f"/admin/repairs/{app.id}/accept", follow_redirects=False)
     shown = client.get(f"/admin/repairs/{app.id}").text

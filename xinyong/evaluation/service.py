@@ -1,7 +1,9 @@
 """Evaluate one subject, store its result (history kept), read its current grade.
 
 `current_grade(session, subject_id)` is what other modules call (reports, dashboard, 信易贷, the
-joint check): the newest stored result, or None when the subject has never been graded.
+joint check): the newest stored result, or None when the subject has never been graded. A result
+computed before the subject existed is never its grade (`of_its_subject`, the one place of that
+rule: the joint check's `supervision.grade_statement` reads through it too).
 `evaluate_subject` computes afresh from the archive and appends a result when the facts or the
 as-of date changed (an unchanged archive on the same day adds nothing).
 """
@@ -11,16 +13,16 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Select, insert, select
+from sqlalchemy import ColumnElement, Select, func, insert, select
 from sqlalchemy.orm import Session
 
 from xinyong.catalog import Catalog
 from xinyong.config import get_settings
-from xinyong.db.tables import EvaluationExplanation, EvaluationResult, Subject
+from xinyong.db.tables import EvaluationExplanation, EvaluationResult, EvaluationRun, Subject
 from xinyong.evaluation import subject_facts
 from xinyong.evaluation.models import LoadedModel, ModelSet, load_models
 from xinyong.evaluation.plan import facts_hash
@@ -84,10 +86,33 @@ def _stored(row: EvaluationResult, explanation: dict[str, Any] | None) -> Stored
     )
 
 
+def computed_at() -> ColumnElement[datetime]:
+    """When a stored result's computation started: its run's row for a run's result, its own for
+    a single re-evaluation (each reads the archive in the transaction that writes that row;
+    `shown._times` says why that time is the one that counts)."""
+    run = EvaluationRun
+    started = select(run.created_at).where(run.id == EvaluationResult.run_id).scalar_subquery()
+    return func.coalesce(started, EvaluationResult.created_at)
+
+
+def of_its_subject() -> ColumnElement[bool]:
+    """A stored result is its subject's grade only if it was computed once the subject existed:
+    on SQLite a new subject can take a deleted one's id, whose results would still name it.
+    A condition on `EvaluationResult` rows (two primary-key look-ups a row), for every reader of
+    a stored grade: `current_grade`, `history`, `current_grades`, the joint check on both paths."""
+    created = select(Subject.created_at).where(Subject.id == EvaluationResult.subject_id)
+    return computed_at() >= created.scalar_subquery()
+
+
 def _with_explanation() -> Select[Any]:
-    """Result rows with their explanation's body (shared by the run's subjects alike)."""
+    """Result rows (of their subject: `of_its_subject`) with their explanation's body (shared by
+    the run's subjects alike)."""
     e = EvaluationExplanation
-    return select(EvaluationResult, e.body).outerjoin(e, e.id == EvaluationResult.explanation_id)
+    return (
+        select(EvaluationResult, e.body)
+        .outerjoin(e, e.id == EvaluationResult.explanation_id)
+        .where(of_its_subject())
+    )
 
 
 def current_grade(session: Session, subject_id: int) -> StoredGrade | None:
@@ -102,7 +127,7 @@ def current_grades(session: Session, subject_ids: Iterable[int]) -> dict[int, St
         return {}
     newest = (
         select(EvaluationResult.subject_id, EvaluationResult.id)
-        .where(EvaluationResult.subject_id.in_(ids))
+        .where(EvaluationResult.subject_id.in_(ids), of_its_subject())
         .order_by(EvaluationResult.subject_id, EvaluationResult.id.desc())
     )
     latest: dict[int, int] = {}

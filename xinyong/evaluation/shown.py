@@ -5,7 +5,8 @@ The stored grade (`service.current_grade`, kept by the re-evaluation after every
 the runs) is shown when
 - it was computed by the subject's model at its current version,
 - its as-of date is not after today,
-- it was computed after the subject was created (on SQLite a new subject can take a deleted
+- it was computed after the subject was created (`service.of_its_subject`, which every reader of
+  a stored grade goes through: on SQLite a new subject can take a deleted
   one's id; a grade computed before the subject existed is not its grade), and
 - no change of the subject's archive is pending since it was computed (`pending`: a failed
   re-evaluation, a batch too large to re-grade at once): a mark newer than the grade's
@@ -31,14 +32,19 @@ from xinyong.catalog import Catalog
 from xinyong.db.tables import (
     EvaluationPending,
     EvaluationResult,
-    EvaluationRun,
     Record,
     Subject,
 )
 from xinyong.enums import GradeSource
 from xinyong.evaluation.models import LoadedModel
 from xinyong.evaluation.scoring import Evaluation, IndicatorResult
-from xinyong.evaluation.service import StoredGrade, assess, current_grade
+from xinyong.evaluation.service import (
+    StoredGrade,
+    assess,
+    computed_at,
+    current_grade,
+    of_its_subject,
+)
 
 LIVE_LIMIT = 1_000  # current records at most for a live grade on a page view (~65 µs a record)
 UPDATING = "该主体的信用评价正在更新（档案在上次评价后有变化），更新后将在此显示"
@@ -76,37 +82,31 @@ def stored_is_current(
         return False
     if stored.as_of > today:
         return False
-    computed, since, created = _times(session, stored.subject_id)
-    if computed is None or (created is not None and computed < created):
-        return False  # no result, or one computed before this subject existed (another's)
+    computed, since = _times(session, stored.subject_id)
+    if computed is None:
+        return False  # no result of this subject (`service.of_its_subject`)
     return since is None or since < computed
 
 
-def _times(
-    session: Session, subject_id: int
-) -> tuple[datetime | None, datetime | None, datetime | None]:
-    """(when the newest result's computation started, the subject's pending mark, when the
-    subject was created): one statement.
-    A run's result counts from its run's row, a single re-evaluation's from its own: each reads
-    the archive in the transaction that writes the row (`engine.run_embedded`: `run_totals` then
-    `start_run`, one session), whose time is, on PostgreSQL, the transaction's start (`now()`),
-    before the read; on SQLite the row's insert, and no other writer can commit between the read
-    and that insert (SQLite refuses a write on an outdated snapshot)."""
-    r, run, mark = EvaluationResult, EvaluationRun, EvaluationPending
+def _times(session: Session, subject_id: int) -> tuple[datetime | None, datetime | None]:
+    """(when the computation of the subject's newest result started, the subject's pending
+    mark): one statement, over the results of this subject only (`service.of_its_subject`).
+    A run's result counts from its run's row, a single re-evaluation's from its own
+    (`service.computed_at`): each reads the archive in the transaction that writes the row
+    (`engine.run_embedded`: `run_totals` then `start_run`, one session), whose time is, on
+    PostgreSQL, the transaction's start (`now()`), before the read; on SQLite the row's insert,
+    and no other writer can commit between the read and that insert (SQLite refuses a write on
+    an outdated snapshot)."""
+    r, mark = EvaluationResult, EvaluationPending
     row = session.execute(
-        select(r.created_at, run.created_at, mark.since, Subject.created_at)
+        select(computed_at(), mark.since)
         .select_from(r)
-        .join(Subject, Subject.id == r.subject_id)
-        .outerjoin(run, run.id == r.run_id)
         .outerjoin(mark, mark.subject_id == r.subject_id)
-        .where(r.subject_id == subject_id)
+        .where(r.subject_id == subject_id, of_its_subject())
         .order_by(r.id.desc())
         .limit(1)
     ).first()
-    if row is None:
-        return None, None, None
-    run_created: datetime | None = row[1]  # None: a single re-evaluation (no run)
-    return (row[0] if run_created is None else run_created), row[2], row[3]
+    return (row[0], row[1]) if row is not None else (None, None)
 
 
 def from_stored(stored: StoredGrade, loaded: LoadedModel) -> tuple[Evaluation, bool]:

@@ -33,6 +33,7 @@ from xinyong.catalog.yaml_io import parse_yaml, read_yaml
 from xinyong.config import get_settings
 from xinyong.db.tables import EvaluationResult
 from xinyong.evaluation.sector_grades import SectorGrade, SectorGradeRow, in_force
+from xinyong.evaluation.service import of_its_subject
 
 FILE = "supervision.yaml"
 
@@ -327,13 +328,14 @@ GRADE_COLUMNS = ("grade", "model_id", "model_version", "as_of", "score")
 
 def grade_statement(subject_id: Any) -> Select[Any]:
     """The subject's newest stored result as `GRADE_COLUMNS` + `result_id`: run as is by the sync
-    path, and compiled by the PostgreSQL fast path as a LATERAL subquery on its subject column."""
+    path, and compiled by the PostgreSQL fast path as a LATERAL subquery on its subject column.
+    Only a result of this subject counts (`service.of_its_subject`, as `current_grade` reads)."""
     return (
         select(
             *(getattr(EvaluationResult, name) for name in GRADE_COLUMNS),
             EvaluationResult.id.label("result_id"),
         )
-        .where(EvaluationResult.subject_id == subject_id)
+        .where(EvaluationResult.subject_id == subject_id, of_its_subject())
         .order_by(EvaluationResult.id.desc())
         .limit(1)
     )

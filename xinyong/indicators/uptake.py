@@ -26,6 +26,7 @@ from xinyong.db.tables import (
     Subject,
 )
 from xinyong.evaluation import models_for
+from xinyong.evaluation.service import of_its_subject
 from xinyong.evaluation.supervision import grade_statement, rules_of
 from xinyong.indicators.compute import (
     _ALIVE,
@@ -56,7 +57,9 @@ def _graded_kinds(period: Period) -> ColumnElement[bool]:
 
 def _has_grade(period: Period) -> ColumnElement[bool]:
     return exists().where(
-        EvaluationResult.subject_id == Subject.id, EvaluationResult.as_of <= period.end
+        EvaluationResult.subject_id == Subject.id,
+        EvaluationResult.as_of <= period.end,
+        of_its_subject(),  # as `grade_statement` reads the grade itself
     )
 
 
