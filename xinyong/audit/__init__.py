@@ -27,6 +27,7 @@ from xinyong.audit.chain import (
 from xinyong.audit.queries import (
     SubjectRead,
     list_queries,
+    log_queries,
     log_query,
     reads_of_subject,
     search_queries,
@@ -49,6 +50,7 @@ __all__ = [
     "latest_checkpoint",
     "list_audit",
     "list_queries",
+    "log_queries",
     "log_query",
     "purge_before",
     "reads_of_subject",
