@@ -74,7 +74,7 @@ def log_queries(
         for subject_id, detail in reads
     ]  # fmt: skip
     if rows:
-        session.execute(insert(QueryLogEntry), rows)
+        session.execute(insert(QueryLogEntry.__table__), rows)  # Core: no ORM bulk bookkeeping
     return len(rows)
 
 

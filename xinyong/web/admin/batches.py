@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from xinyong import auth, collection, providers
+from xinyong import collection, providers
 from xinyong.audit import Actor
 from xinyong.collection import quality
 from xinyong.db.tables import Batch
@@ -84,8 +84,7 @@ def batch_page(
     repeat: bool = False,
 ) -> HTMLResponse:  # fmt: skip
     """`?repeat=1`: the page an upload of an already imported file lands on; it says so."""
-    batch = collection.get(session, batch_id)
-    auth.require_provider_scope(actor, batch.provider_id)
+    batch = collection.get(session, batch_id, actor=actor)
     report = collection.report(
         session, batch, catalog, repeat=repeat and batch.status == BatchStatus.DONE
     )
@@ -95,8 +94,7 @@ def batch_page(
 
 @router.get("/batches/{batch_id}/rejected.xlsx")
 def rejected_xlsx(session: DbSession, actor: Clerk, batch_id: RowId) -> Response:
-    batch = collection.get(session, batch_id)
-    auth.require_provider_scope(actor, batch.provider_id)
+    batch = collection.get(session, batch_id, actor=actor)
     data = collection.rejected_rows_xlsx(batch, collection.rejected_rows(session, batch.id))
     name = f"batch-{batch.id}-rejected.xlsx"
     return Response(
