@@ -116,7 +116,7 @@ GET  /admin/lists/validity                          | L | A   | F   | F   | F | 
 POST /admin/lists/validity                          | L | A   | F   | F   | F | F | F   | F
 GET  /admin/disclosure/reclassify                   | L | A   | F   | F   | F | F | F   | F
 POST /admin/disclosure/reclassify                   | L | A   | F   | F   | F | F | F   | F
-GET  /admin/lists/{entry_id}                        | L | A   | A   | F   | A | F | F   | F
+GET  /admin/lists/{entry_id}                        | L | A   | A/F | F   | A | F | F   | F
 GET  /admin/checks                                  | L | A   | A   | F   | A | F | F   | F
 GET  /admin/check                                   | L | A   | A   | F   | F | F | F   | F
 POST /admin/check                                   | L | A   | A   | F   | F | F | F   | F
@@ -125,9 +125,9 @@ GET  /admin/screening                               | L | A   | A   | F   | F | 
 POST /admin/screening                               | L | A   | A   | F   | F | F | F   | F
 POST /admin/screening/decisions                     | L | A   | A   | F   | F | F | F   | F
 POST /admin/lists                                   | L | A   | A   | F   | F | F | F   | F
-GET  /admin/lists/{entry_id}/notice                 | L | A   | A   | F   | A | F | F   | F
-GET  /admin/lists/{entry_id}/evidence/{step_id}     | L | N   | N   | F   | N | F | F   | F
-POST /admin/lists/{entry_id}/{step}                 | L | A   | A   | F   | F | F | F   | F
+GET  /admin/lists/{entry_id}/notice                 | L | A   | A/F | F   | A | F | F   | F
+GET  /admin/lists/{entry_id}/evidence/{step_id}     | L | N   | N/F | F   | N | F | F   | F
+POST /admin/lists/{entry_id}/{step}                 | L | A   | A/F | F   | F | F | F   | F
 GET  /admin/clients                                 | L | A   | F   | F   | F | F | F   | F
 POST /admin/clients                                 | L | A   | F   | F   | F | F | F   | F
 POST /admin/clients/{name}/{action}                 | L | A   | F   | F   | F | F | F   | F

@@ -7,15 +7,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from xinyong import clock
 from xinyong.audit.chain import Actor, jsonable
 from xinyong.db.tables import Check, QueryLogEntry
 
+_QUERY_LOG = cast("Table", QueryLogEntry.__table__)
 CHECK_SURFACE = "check"  # a joint check of the subject by a business system (SURFACE_TITLES)
 CHECK_BASIS = "duty"  # a business system checks in the course of its statutory duty
 SCREENING_SURFACE = "screening"  # a screening matched the subject (measures.screening_run)
@@ -74,7 +75,7 @@ def log_queries(
         for subject_id, detail in reads
     ]  # fmt: skip
     if rows:
-        session.execute(insert(QueryLogEntry.__table__), rows)  # Core: no ORM bulk bookkeeping
+        session.execute(insert(_QUERY_LOG), rows)  # Core: no ORM bulk bookkeeping
     return len(rows)
 
 
