@@ -1,6 +1,6 @@
 """听证 (hearing) is not a step of the list procedure (ADR 0018 §4): the catalog schema allows only
 the steps `enums.ListStep` implements, and a list type naming `hearing` is refused with the file,
-the key and the reason (the hearing belongs to the penalty procedure, 行政处罚法 第六十三至六十五条)."""
+the key and the reason (the hearing belongs to the penalty procedure, 行政处罚法 第63–65条)."""
 
 from __future__ import annotations
 
