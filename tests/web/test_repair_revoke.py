@@ -283,3 +283,22 @@ def test_the_breach_shows_on_the_subject_page_in_me_and_in_the_api_answer(
     assert public.status_code == 200
     breaches = public.text.split('id="breaches"', 1)[1].split("</section>", 1)[0]
     assert commitment.code in breaches
+
+
+def test_the_subject_sees_the_breach_in_me(
+    client: TestClient, session: Session, catalog: Catalog, calendar: Calendar, tmp_path: Path
+) -> None:
+    application, officer = _approved(session, catalog, calendar, tmp_path)
+    commitments.revoke_for_false_materials(
+        session, application, "凭证伪造", actor=officer, today=TODAY, catalog=catalog
+    )
+    subject = session.get(Subject, application.subject_id)
+    assert subject is not None
+    _, username = make_user(session, Role.ENTERPRISE, subject=subject)
+    client.post("/admin/login", data={"username": username, "password": "password123"})
+    home = client.get("/me/")
+    assert home.status_code == 200
+    section = home.text.split('id="commitments"', 1)[1].split("</section>", 1)[0]
+    assert commitments.get(session, application.commitment_id).code in section
+    assert "承诺不实" in section
+    assert "违诺信息已记入信用记录" in section
