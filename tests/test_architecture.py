@@ -133,6 +133,7 @@ def test_only_archive_writes_records() -> None:
 NOT_ACTIONS = {
     ("audit/chain.py", "record"): "the audit row itself",
     ("audit/queries.py", "log_query"): "the query log is itself the record of who read whom",
+    ("audit/queries.py", "log_queries"): "log_query for many subjects at once (a screening)",
     ("measures/joint_check.py", "check"): "the `checks` row is itself the log of the check",
     ("auth/sessions.py", "log_out"): "ends the caller's own web session; the sign-in is audited",
     ("indicators/snapshots.py", "refresh"): "recomputes a cache of derived monthly figures",
@@ -151,7 +152,8 @@ NOT_ACTIONS = {
         "write_versions_sqlite",
     ): "a chunk of a batch: BATCH_SUBMITTED / _PROCESSED audit it",
 }
-_AUDITING = {("audit", "record"), ("audit", "log_query"), ("archive", "add_record"),
+_AUDITING = {("audit", "record"), ("audit", "log_query"), ("audit", "log_queries"),
+             ("archive", "add_record"),
              ("archive", "new_version"), ("history", "record_step")}  # fmt: skip
 _SESSION_WRITES = {"add", "add_all", "delete"}
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from tests.factories import make_provider
 from tests.factories.workflows import make_user
 from xinyong import inspections
+from xinyong.audit import Actor
 from xinyong.config import Settings
 from xinyong.db.session import make_engine, make_sessionmaker, transaction
 from xinyong.db.tables import Subject
@@ -71,7 +72,7 @@ def test_an_officer_makes_a_plan_and_checks_its_draw_on_the_page(
 
     engine = make_engine(live_settings.database_url)
     with transaction(make_sessionmaker(engine)) as session:
-        plan = inspections.get_plan(session, "2026-LLQ-01")
+        plan = inspections.get_plan(session, "2026-LLQ-01", actor=Actor.system())
         assert set(plan.inputs["ratios"].values()) == {1.0}
         assert len(plan.inputs["inspectors"]) == 3
         drawn = len(inspections.drawn_of(session, plan))

@@ -162,7 +162,7 @@ def test_rejected_rows_xlsx_has_original_columns_a_reason_and_no_formula(
     rows[1][11] = "-罚款2000元"  # would start a formula in a spreadsheet
     rows[1][9] = "@SUM 依据"
     report = _collect(session, provider, to_csv(rows), "x.csv", catalog, calendar, today, operator)
-    batch = collection.get(session, report.batch_id or 0)
+    batch = collection.get(session, report.batch_id or 0, actor=Actor.system())
     data = collection.rejected_rows_xlsx(batch, collection.rejected_rows(session, batch.id))
     sheet = openpyxl.load_workbook(io.BytesIO(data)).active
     assert sheet is not None

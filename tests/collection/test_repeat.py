@@ -52,7 +52,7 @@ def test_a_repeat_names_the_earlier_batch_and_writes_nothing(
     assert today.isoformat() in again.message
     assert provider.name in again.message
     assert "未写入任何数据" in again.message
-    batch = collection.get(session, first.batch_id)
+    batch = collection.get(session, first.batch_id, actor=Actor.system())
     assert batch.finished_at is not None
     spent = collection.duration(batch)
     assert spent is not None

@@ -174,5 +174,6 @@ def test_an_empty_class_is_not_probed_and_a_second_file_is(
         second = collect([*changed, *penalty_rows(5, seed=10)])
         assert (second.new, second.updated, second.unchanged) == (5, 4, 6)
         assert sum(asked) == 15  # the class now holds another batch's records: probed
-        assert store.others_in_class(s, collection.get(s, second.batch_id or 0))
+        batch = collection.get(s, second.batch_id or 0, actor=Actor.system())
+        assert store.others_in_class(s, batch)
     engine.dispose()

@@ -35,6 +35,7 @@ enterprise (account of subject E1), system (business-system API key). Department
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -50,12 +51,21 @@ from sqlalchemy.orm import Session
 from tests.factories import make_provider, make_subject
 from tests.factories.lists import listed
 from tests.factories.workflows import PDF, make_penalty, make_user
-from xinyong import auth, clock, commitments, interviews, objections, registrations, repair
+from xinyong import (
+    auth,
+    clock,
+    commitments,
+    inspections,
+    interviews,
+    objections,
+    registrations,
+    repair,
+)
 from xinyong.catalog import Catalog
 from xinyong.clock import Calendar
 from xinyong.config import Settings
-from xinyong.db.tables import Provider
-from xinyong.enums import Role
+from xinyong.db.tables import Batch, Provider
+from xinyong.enums import BatchStatus, Role
 from xinyong.web.deps import SESSION_COOKIE
 
 ROLES = ("anon", "admin", "officer", "clerk", "auditor", "bank", "enterprise", "system")
@@ -97,8 +107,8 @@ GET  /admin/password                                | L | A   | A   | A   | A | 
 POST /admin/password                                | L | A   | A   | A   | A | A | A   | L
 GET  /admin/batches                                 | L | A   | F   | A   | F | F | F   | F
 POST /admin/batches                                 | L | A   | F   | A   | F | F | F   | F
-GET  /admin/batches/{batch_id}                      | L | N   | F   | N   | F | F | F   | F
-GET  /admin/batches/{batch_id}/rejected.xlsx        | L | N   | F   | N   | F | F | F   | F
+GET  /admin/batches/{batch_id}                      | L | A   | F   | A/F | F | F | F   | F
+GET  /admin/batches/{batch_id}/rejected.xlsx        | L | A   | F   | A/F | F | F | F   | F
 GET  /admin/batches/templates/{class_id}.xlsx       | L | A   | F   | A   | F | F | F   | F
 GET  /admin/quality                                 | L | A   | F   | A   | A | F | F   | F
 GET  /admin/interviews                              | L | A   | A   | F   | F | F | F   | F
@@ -109,7 +119,7 @@ GET  /admin/lists/validity                          | L | A   | F   | F   | F | 
 POST /admin/lists/validity                          | L | A   | F   | F   | F | F | F   | F
 GET  /admin/disclosure/reclassify                   | L | A   | F   | F   | F | F | F   | F
 POST /admin/disclosure/reclassify                   | L | A   | F   | F   | F | F | F   | F
-GET  /admin/lists/{entry_id}                        | L | A   | A   | F   | A | F | F   | F
+GET  /admin/lists/{entry_id}                        | L | A   | A/F | F   | A | F | F   | F
 GET  /admin/checks                                  | L | A   | A   | F   | A | F | F   | F
 GET  /admin/check                                   | L | A   | A   | F   | F | F | F   | F
 POST /admin/check                                   | L | A   | A   | F   | F | F | F   | F
@@ -118,9 +128,9 @@ GET  /admin/screening                               | L | A   | A   | F   | F | 
 POST /admin/screening                               | L | A   | A   | F   | F | F | F   | F
 POST /admin/screening/decisions                     | L | A   | A   | F   | F | F | F   | F
 POST /admin/lists                                   | L | A   | A   | F   | F | F | F   | F
-GET  /admin/lists/{entry_id}/notice                 | L | A   | A   | F   | A | F | F   | F
-GET  /admin/lists/{entry_id}/evidence/{step_id}     | L | N   | N   | F   | N | F | F   | F
-POST /admin/lists/{entry_id}/{step}                 | L | A   | A   | F   | F | F | F   | F
+GET  /admin/lists/{entry_id}/notice                 | L | A   | A/F | F   | A | F | F   | F
+GET  /admin/lists/{entry_id}/evidence/{step_id}     | L | N   | N/F | F   | N | F | F   | F
+POST /admin/lists/{entry_id}/{step}                 | L | A   | A/F | F   | F | F | F   | F
 GET  /admin/clients                                 | L | A   | F   | F   | F | F | F   | F
 POST /admin/clients                                 | L | A   | F   | F   | F | F | F   | F
 POST /admin/clients/{name}/{action}                 | L | A   | F   | F   | F | F | F   | F
@@ -138,13 +148,14 @@ GET  /admin/system                                  | L | A   | F   | F   | F | 
 GET  /admin/evaluation                              | L | A   | A   | F   | A | F | F   | F
 GET  /admin/evaluation/subjects                     | L | A   | A   | F   | A | F | F   | F
 GET  /admin/inspections                             | L | A   | A   | F   | A | F | F   | F
-GET  /admin/inspections/{code}                      | L | N   | N   | F   | N | F | F   | F
-POST /admin/inspections/{code}/{inspection_id}/result | L | A | A   | F   | A | F | F   | F
+GET  /admin/inspections/{plan_code}                 | L | A   | A/F | F   | A | F | F   | F
+POST /admin/inspections/{plan_code}/{inspection_id}/result | L | A | A | F   | A | F | F   | F
 POST /admin/inspections/inspectors                  | L | A   | A   | F   | F | F | F   | F
 POST /admin/inspections/plans                       | L | A   | A   | F   | F | F | F   | F
-GET  /admin/inspections/{code}/redraw               | L | N   | N   | F   | N | F | F   | F
+GET  /admin/inspections/{plan_code}/redraw          | L | A   | A/F | F   | A | F | F   | F
 POST /api/v1/inspections/plans                      | L | A   | A   | F   | F | F | F   | F
-GET  /api/v1/inspections/plans/{code}/redraw        | L | N   | N   | F   | N | F | F   | F
+GET  /api/v1/inspections/plans/{plan_code}          | L | A   | A/F | F   | A | F | F   | F
+GET  /api/v1/inspections/plans/{plan_code}/redraw   | L | A   | A/F | F   | A | F | F   | F
 GET  /admin/related                                 | L | A   | A   | F   | F | F | F   | F
 GET  /admin/exchange                                | L | A   | F   | F   | A | F | F   | F
 POST /admin/exchange/export                         | L | A   | F   | F   | F | F | F   | F
@@ -261,7 +272,7 @@ GET  /guide/repair                                  | A | A   | A   | A   | A | 
 """
 # fmt: on
 
-MISSING_BATCH = "987654321"  # batches are scoped by `require_provider_scope`; none is made here
+MISSING_BATCH = "987654321"  # an id no row has
 
 REPAIR_FORM = {"statement": "已整改", "obligations": "true", "commit": "true"}
 # POST forms that reach the domain action (so its own permission check answers).
@@ -403,7 +414,22 @@ def _side(session: Session, catalog: Catalog, calendar: Calendar, settings: Sett
         interviews.NewInterview(today, "法定代表人", "失信整改", "限期整改", date(2026, 12, 1)),
         actor=officer, today=today,
     )  # fmt: skip
+    inspections.add_inspector(session, "矩阵检查员", f"JZ{provider.id}", provider, actor=officer)
+    plan = inspections.create_plan(
+        session, code=f"JZ-{provider.id}", title="矩阵抽查", provider=provider,
+        sector="market_regulation", region_code="990100", period_start=today, period_end=today,
+        seed="jz", actor=officer, catalog=catalog, today=today,
+    )  # fmt: skip
+    batch = Batch(
+        provider_id=provider.id, info_class="penalty", content_hash=uuid.uuid4().hex * 2,
+        file_name="矩阵.csv", source_format="csv", status=BatchStatus.DONE.value,
+        received_on=today, catalog_version=catalog.version, submitted_by="矩阵",
+    )  # fmt: skip
+    session.add(batch)
+    session.flush()
     return {
+        "batch_id": str(batch.id),
+        "plan_code": plan.code,
         "subject_id": str(subject.id),
         "user_id": str(enterprise.id),
         "code": subject.code,
@@ -460,7 +486,6 @@ def scenario(
     credentials["system"] = {"x-api-key": key}
     params = {name: (own[name], other[name]) for name in own}
     params.update({
-        "batch_id": (MISSING_BATCH, MISSING_BATCH),
         "check_id": (MISSING_BATCH, MISSING_BATCH),
         "class_id": ("penalty", "penalty"),
         "info_class": ("penalty", "penalty"),

@@ -25,6 +25,7 @@ from xinyong.enums import Role
 MONDAY = date(2026, 11, 23)
 OFFICER = Actor(kind="user", id=1, label="认定人员", role=Role.OFFICER)
 HTML = {"Accept": "text/html"}
+PURPOSE = "2026年度政府采购供应商资格审查"
 
 
 @pytest.fixture
@@ -57,7 +58,7 @@ def test_an_uploaded_file_shows_hits_with_measures_and_legal_basis(
     clean = make_subject(session, name="干净的公司")
     data = _csv((on_list.code, ""), (clean.code, ""), ("", "鸿瑞页面科技有限公司"),
                 ("91990100MA0000000Z", ""))  # fmt: skip
-    page = client.post("/admin/screening", data={"matter": "procurement"},
+    page = client.post("/admin/screening", data={"matter": "procurement", "purpose": PURPOSE},
                        files={"file": ("名单.csv", data, "text/csv")})  # fmt: skip
     assert page.status_code == 200, page.text
     text = page.text
@@ -78,8 +79,9 @@ def test_the_results_download_as_xlsx_with_chinese_headers(
     client: TestClient, session: Session, on_list: Subject
 ) -> None:
     _login(client, session)
-    got = client.post("/admin/screening", data={"matter": "procurement", "download": "xlsx",
-                                                "pasted": f"{on_list.code}\n某某公司"})  # fmt: skip
+    form = {"matter": "procurement", "download": "xlsx", "purpose": PURPOSE,
+            "pasted": f"{on_list.code}\n某某公司"}  # fmt: skip
+    got = client.post("/admin/screening", data=form)
     assert got.status_code == 200
     assert got.headers["content-type"].startswith("application/vnd.openxmlformats")
     frame = pl.read_excel(io.BytesIO(got.content))
@@ -103,7 +105,7 @@ def test_a_reviewer_decision_is_recorded_and_audited(
     assert session.scalar(select(AuditEntry.id).where(
         AuditEntry.action == AuditAction.SCREENING_DECIDED.value,
         AuditEntry.target_id == str(on_list.id))) is not None  # fmt: skip
-    again = client.post("/admin/screening", data={"matter": "procurement",
+    again = client.post("/admin/screening", data={"matter": "procurement", "purpose": PURPOSE,
                                                   "pasted": "鸿瑞页面科技有限公司"})  # fmt: skip
     assert "未命中 1 行" in again.text  # the non-match does not come back
 

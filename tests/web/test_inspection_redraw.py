@@ -100,7 +100,7 @@ def test_the_form_raises_a_ratio_and_narrows_the_pool(
     made = client.post("/admin/inspections/plans", data={**form, "ratio_B": "60"},
                        follow_redirects=False)  # fmt: skip
     assert made.status_code == 303, made.text
-    plan = inspections.get_plan(session, "2026-BL-01")
+    plan = inspections.get_plan(session, "2026-BL-01", actor=Actor.system())
     assert plan.inputs["ratios"]["B"] == 0.6
     assert plan.inputs["inspectors"] == [people[0].id, people[1].id]
     assert client.get("/admin/inspections/2026-BL-01/redraw").status_code == 200

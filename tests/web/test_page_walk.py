@@ -136,6 +136,7 @@ def seeded(session: Session, catalog, calendar, client: TestClient) -> dict[str,
         "value": "990100",
         "table_id": "indicators",
         "code": plan.code,
+        "plan_code": plan.code,
         "provider_id": provider.id,
     }
 

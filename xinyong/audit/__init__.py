@@ -28,6 +28,7 @@ from xinyong.audit.chain import (
 from xinyong.audit.queries import (
     SubjectRead,
     list_queries,
+    log_queries,
     log_query,
     reads_of_subject,
     search_queries,
@@ -50,6 +51,7 @@ __all__ = [
     "latest_checkpoint",
     "list_audit",
     "list_queries",
+    "log_queries",
     "log_query",
     "purge_before",
     "reads_of_subject",

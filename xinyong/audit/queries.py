@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import heapq
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from xinyong import clock
 from xinyong.audit.chain import Actor, jsonable
 from xinyong.db.tables import Check, QueryLogEntry
 
+_QUERY_LOG = cast("Table", QueryLogEntry.__table__)
 CHECK_SURFACE = "check"  # a joint check of the subject by a business system (SURFACE_TITLES)
 CHECK_BASIS = "duty"  # a business system checks in the course of its statutory duty
+SCREENING_SURFACE = "screening"  # a screening matched the subject (measures.screening_run)
 
 
 def log_query(
@@ -50,6 +53,30 @@ def log_query(
     session.add(entry)
     session.flush()
     return entry
+
+
+def log_queries(
+    session: Session,
+    actor: Actor,
+    reads: Iterable[tuple[int, dict[str, Any] | None]],
+    *,
+    purpose: str,
+    surface: str,
+    basis: str | None = None,
+) -> int:
+    """`log_query` for many subjects read by one act (a screening's matches): one row per
+    (subject id, detail), written by one multi-row INSERT in the caller's transaction — no
+    round trip per subject. Returns the number of rows."""
+    at = clock.now()
+    rows = [
+        {"at": at, "actor_kind": actor.kind, "actor_id": actor.id, "actor_label": actor.label,
+         "subject_id": subject_id, "purpose": purpose, "surface": surface,
+         "detail": jsonable(detail), "basis": basis, "consent_id": None}
+        for subject_id, detail in reads
+    ]  # fmt: skip
+    if rows:
+        session.execute(insert(_QUERY_LOG), rows)  # Core: no ORM bulk bookkeeping
+    return len(rows)
 
 
 def list_queries(session: Session, subject_id: int, *, limit: int = 100) -> list[QueryLogEntry]:
@@ -100,6 +127,14 @@ class SubjectRead:
     check_id: str | None = None
 
 
+def _matter_of(entry: QueryLogEntry) -> str | None:
+    """A screening's row names its matter (核查事项) in its detail, as a check does."""
+    if entry.surface == SCREENING_SURFACE and entry.detail:
+        matter = entry.detail.get("matter")
+        return str(matter) if matter else None
+    return None
+
+
 def reads_of_subject(
     session: Session, subject_id: int, *, page: int = 1, per_page: int = 50
 ) -> tuple[list[SubjectRead], int]:
@@ -118,8 +153,8 @@ def reads_of_subject(
         .order_by(Check.at.desc(), Check.id.desc()).limit(upto)
     )  # fmt: skip
     reads = heapq.merge(
-        (SubjectRead(clock.as_utc(q.at), q.actor_label, q.surface, q.purpose, q.basis, q.consent_id)
-         for q in logged),
+        (SubjectRead(clock.as_utc(q.at), q.actor_label, q.surface, q.purpose, q.basis, q.consent_id,
+                     matter=_matter_of(q)) for q in logged),
         (SubjectRead(clock.as_utc(c.at), c.actor_label, CHECK_SURFACE, "联合奖惩核查", CHECK_BASIS,
                      matter=c.matter, check_id=c.check_id) for c in checked),
         key=lambda r: r.at, reverse=True,

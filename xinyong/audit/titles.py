@@ -146,6 +146,7 @@ SURFACE_TITLES: dict[str, str] = {
     "bank": "金融机构工作台",
     "cli": "信用档案（命令行）",
     "check": "联合奖惩核查",
+    "screening": "名单比对",
     "scenario": "信易+场景核验",
     "check_replay": "核查日志复核",
 }

@@ -50,6 +50,21 @@ def require_department(actor: Actor, provider_id: int | None, *, what: str) -> N
         )
 
 
+def require_department_reader(actor: Actor, provider_id: int | None, *, what: str) -> None:
+    """Reading one department's case by its id (an inspection plan …): the officers of that
+    department, the credit office (its administrators, and its own officers, who have no
+    department), auditors and the system. An officer of another department is refused."""
+    if actor.kind == "system" or actor.role in (Role.ADMIN, Role.AUDITOR):
+        return
+    require_role(actor, Role.OFFICER)
+    if actor.provider_id is not None and actor.provider_id != provider_id:
+        raise Forbidden(
+            f"该{what}不属于本部门，无权查看",
+            code="auth.department_scope",
+            details={"provider_id": provider_id},
+        )
+
+
 def department_scope(actor: Actor) -> int | None:
     """The department whose cases a list query returns for the actor (None: every department).
 

@@ -9,14 +9,23 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 import pydantic
-from pydantic import model_validator
+from pydantic import field_validator, model_validator
 
 from xinyong.catalog.schema import Identifier, LegalBasis, Model, NonEmpty
 from xinyong.enums import ListKind
 
 MeasureClass = Literal[1, 2, 3]
-StepId = Literal["prior_notice", "statement", "hearing", "approval", "publicity", "decision",
-                 "publication"]  # fmt: skip
+# The steps `enums.ListStep` implements. 听证 (hearing) is not one (ADR 0018 §4): it is a right
+# of the penalty procedure (行政处罚法 第六十三至六十五条) a serious-list decision is made with.
+StepId = Literal["prior_notice", "statement", "approval", "publicity", "decision", "publication"]
+NOT_LIST_STEPS = {
+    "hearing": (
+        "听证（hearing）不是名单认定程序的步骤：听证是行政处罚程序中当事人的权利（行政处罚法"
+        "第六十三至六十五条，告知后五日内提出），在与列入决定一并作出的行政处罚决定程序中进行，"
+        "平台的名单认定程序无法办理；请在 prior_notice 的 title 中写明告知陈述申辩、听证权利，"
+        "陈述申辩使用 statement 步骤（domain rules §6.2、§6.5）"
+    ),
+}
 
 
 class ProcedureStep(Model):
@@ -26,6 +35,14 @@ class ProcedureStep(Model):
     title: NonEmpty
     period_working_days: Annotated[int, pydantic.Field(ge=0)] | None = None
     note: str | None = None
+
+    @field_validator("step", mode="before")
+    @classmethod
+    def _a_list_step(cls, value: object) -> object:
+        """A step the list procedure cannot run is refused with the reason, not a bare list."""
+        if isinstance(value, str) and value in NOT_LIST_STEPS:
+            raise ValueError(NOT_LIST_STEPS[value])
+        return value
 
 
 class ListValidity(Model):

@@ -99,7 +99,9 @@ def redraw(
 
     with ctx.db() as session:
         result = inspections.redraw(
-            session, inspections.get_plan(session, code), actor=ctx.operator()
+            session,
+            inspections.get_plan(session, code, actor=ctx.operator()),
+            actor=ctx.operator(),
         )
         out = {
             "plan": code,

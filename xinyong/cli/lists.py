@@ -72,29 +72,33 @@ def check_command(
 def screen_command(
     file: Annotated[Path, typer.Argument(help="CSV/XLSX：代码列和/或名称列 / code and/or name")],
     matter: Annotated[str, typer.Option(help="核查事项：代码或名称 / matter id or title")],
+    purpose: Annotated[
+        str, typer.Option(help="比对用途（记入命中主体的查询记录）/ stated purpose")
+    ],
     out: Annotated[Path, typer.Option(help="结果文件 RESULT.xlsx|csv / result file")],
 ) -> None:
-    """名单比对：批量核查 / screen many subjects against the lists."""
-    from xinyong.measures import screening  # noqa: PLC0415
+    """名单比对：批量核查，命中主体记入查询记录 / screen many subjects against the lists."""
+    from xinyong.measures import screening, screening_run  # noqa: PLC0415
 
     catalog, today = ctx.load_catalog(), ctx.today()
     matter = ctx.resolve_matter(catalog, matter)
     started = time.perf_counter()
     with ctx.progress(enabled=True) as bar:
-        task = bar.add_task("名单比对 / screening", total=4)
+        task = bar.add_task("名单比对 / screening", total=3)
         rows = screening.read_frame(file)
         bar.advance(task)
-        with ctx.db() as session:
-            index = screening.build_index(session, catalog=catalog, today=today)
+        with ctx.db() as session:  # the read and its query-log rows in one transaction
+            done = screening_run.screen(session, rows, matter, purpose=purpose,
+                                        actor=ctx.operator(), catalog=catalog,
+                                        today=today)  # fmt: skip
         bar.advance(task)
-        results = screening.screen_frame(rows, matter, index, catalog=catalog, today=today)
+        written = screening.write_frame(out, done.results)
         bar.advance(task)
-        written = screening.write_frame(out, results)
-        bar.advance(task)
-    counts = results["outcome"].value_counts().sort("outcome").iter_rows()
+    counts = done.results["outcome"].value_counts().sort("outcome").iter_rows()
     summary = "，".join(f"{k} {v}" for k, v in counts)
     ctx.err.print(f"已比对 {written} 行（{summary}），用时 {time.perf_counter() - started:.1f} 秒"
-                  f" → {out}")  # fmt: skip
+                  f" → {out}；比对编号 {done.id}，"
+                  f"{done.logged} 个命中主体记入查询记录")  # fmt: skip
 
 
 @lists_app.command("recompute-validity")

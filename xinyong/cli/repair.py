@@ -20,25 +20,28 @@ def revoke(
     ],
     json_out: Annotated[bool, typer.Option("--json", help="JSON 输出 / JSON output")] = False,
 ) -> None:
-    """撤销信用修复（提供虚假材料）：记录恢复公示并计入评价，留痕 / revoke a repair."""
-    from xinyong import repair  # noqa: PLC0415
+    """撤销信用修复（提供虚假材料）：记录恢复公示，违诺信息记入信用记录，留痕 / revoke a repair."""
+    from xinyong import commitments, repair  # noqa: PLC0415
 
     with ctx.db() as session:
         application = repair.get(session, repair_id, actor=ctx.operator())
-        repair.revoke_for_false_materials(
+        found = commitments.revoke_for_false_materials(
             session, application, reason, actor=ctx.operator(), today=ctx.today(),
             catalog=ctx.load_catalog(),
         )  # fmt: skip
         record = repair.current_version(session, application)
+        breach = found.breach_record
         view = {"repair_id": application.id, "status": application.status,
                 "reason": application.decision_reason, "record_id": record.id,
-                "record_status": record.status}  # fmt: skip
+                "record_status": record.status, "commitment_code": found.commitment.code,
+                "breach_record_id": breach.id if breach else None}  # fmt: skip
     if json_out:
         ctx.print_json(view)
         return
     ctx.err.print(
         f"已撤销信用修复申请第 {repair_id} 号：{view['reason']}；"
-        f"信用记录恢复公示（当前版本 {record.id}）"
+        f"信用记录恢复公示（当前版本 {record.id}）；信用修复承诺 {view['commitment_code']} "
+        f"认定为不实，违诺信息已记入信用记录（记录 {view['breach_record_id']}）"
     )
 
 

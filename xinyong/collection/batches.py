@@ -118,10 +118,12 @@ class BatchReport:
 # ---- queries ----------------------------------------------------------------------------------
 
 
-def get(session: Session, batch_id: int) -> Batch:
+def get(session: Session, batch_id: int, *, actor: Actor) -> Batch:
+    """One batch, for its own department (`auth.require_provider_scope`) or the credit office."""
     batch = session.get(Batch, batch_id) if is_row_id(batch_id) else None
     if batch is None:
         raise BatchNotFound(f"未找到编号为 {batch_id} 的批次")
+    auth.require_provider_scope(actor, batch.provider_id)
     return batch
 
 

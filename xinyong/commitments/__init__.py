@@ -11,9 +11,11 @@ from xinyong.commitments.breach import (
     BREACH_CLASS,
     FULFILMENT,
     KEPT,
+    UNPERFORMED,
     AlreadyVerified,
     Verification,
     record_verification,
+    revoke_for_false_materials,
 )
 from xinyong.commitments.signed import (
     PUBLIC,
@@ -36,6 +38,7 @@ __all__ = [
     "FULFILMENT",
     "KEPT",
     "PUBLIC",
+    "UNPERFORMED",
     "AlreadyVerified",
     "CommitmentNotFound",
     "TemplateNotFound",
@@ -47,6 +50,7 @@ __all__ = [
     "list_unverified",
     "public_items",
     "record_verification",
+    "revoke_for_false_materials",
     "sign",
     "subject_category",
     "template",

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from xinyong import archive, audit, outbox, providers, repair, subjects
 from xinyong.audit import Actor, AuditAction
-from xinyong.auth import require_provider_scope, require_role
+from xinyong.auth import require_department, require_provider_scope, require_role
 from xinyong.catalog import Catalog
 from xinyong.commitments.signed import PUBLIC, subject_category
 from xinyong.db import transitions
@@ -28,6 +28,7 @@ from xinyong.errors import Conflict, InvalidInput
 BREACH_CLASS = "commitment_breach"
 FULFILMENT = ("全部履行", "部分履行", "全部未履行")
 KEPT = "全部履行"
+UNPERFORMED = "全部未履行"  # a false repair commitment: the materials it vouched for were false
 
 
 class AlreadyVerified(Conflict):
@@ -69,10 +70,26 @@ def record_verification(
         raise InvalidInput(
             "请填写未履行的承诺内容或虚假承诺情况", code="commitments.detail_required"
         )
+    _find(
+        session, commitment, CommitmentStatus.SIGNED, kept=kept, fulfilment=fulfilment,
+        unperformed=unperformed, false_statement=false_statement, actor=actor, today=today,
+    )  # fmt: skip
+    if kept:
+        return Verification(commitment, True, None, None, tuple(commitment.legal_basis))
+    breach = _record_breach(session, commitment, actor=actor, today=today, catalog=catalog)
+    revoked = _revoke_repair(session, commitment, actor=actor, today=today, catalog=catalog)
+    return Verification(commitment, False, breach, revoked, tuple(commitment.legal_basis))
+
+
+def _find(
+    session: Session, commitment: Commitment, expected: CommitmentStatus, *, kept: bool,
+    fulfilment: str, unperformed: str | None, false_statement: bool, actor: Actor, today: date,
+) -> None:  # fmt: skip
+    """The verification's finding: one conditional status change from `expected`, audited."""
     moved = transitions.move(
         session,
         commitment,
-        CommitmentStatus.SIGNED,
+        expected,
         status=(CommitmentStatus.KEPT if kept else CommitmentStatus.BREACHED).value,
         fulfillment_status=fulfilment,
         unperformed_content=(unperformed or "").strip() or None,
@@ -88,13 +105,53 @@ def record_verification(
         AuditAction.COMMITMENT_VERIFIED,
         target_type="commitment",
         target_id=commitment.id,
-        before={"status": CommitmentStatus.SIGNED},
+        before={"status": expected},
         after={"status": commitment.status, "fulfillment": fulfilment, "false": false_statement},
     )
-    if kept:
-        return Verification(commitment, True, None, None, tuple(commitment.legal_basis))
-    breach = _record_breach(session, commitment, actor=actor, today=today, catalog=catalog)
-    revoked = _revoke_repair(session, commitment, actor=actor, today=today, catalog=catalog)
+
+
+def revoke_for_false_materials(
+    session: Session,
+    application: RepairApplication,
+    reason: str,
+    *,
+    actor: Actor,
+    today: date,
+    catalog: Catalog,
+) -> Verification:
+    """撤销信用修复（提供虚假材料）: the repair commitment was false, so its breach is recorded.
+
+    The applicant signed the 信用修复型 commitment that its materials are true (令36号 §1.4 (3));
+    false materials break it (rules.md §1.6). In one transaction: the commitment is found 不实
+    (from 已作出, or from an earlier 已履行 finding the false materials overturn — the audit row
+    keeps that finding), the breach record is written (`_record_breach`, info class
+    `commitment_breach`, the template's legal basis), and the repair is revoked with the record
+    disclosed again for the maximum period (`repair.revoke`). A commitment already found broken
+    keeps its one breach record. Who may: the department the case is routed to, or the credit
+    office. Refused before anything is written for an early exit from a platform list.
+    """
+    require_role(actor, Role.OFFICER, Role.ADMIN)
+    require_department(actor, application.provider_id, what="信用修复申请")
+    grounds = f"{repair.FALSE_MATERIALS}：{reason.strip()}"
+    if not reason.strip():
+        raise InvalidInput("请写明认定申请材料虚假的事实和依据", code="repair.reason_required")
+    repair.ensure_revocable(application, grounds)
+    commitment = session.get(Commitment, application.commitment_id)
+    assert commitment is not None  # repair_applications.commitment_id is NOT NULL
+    breach: Record | None
+    if commitment.status == CommitmentStatus.BREACHED:
+        held = commitment.breach_record_id
+        breach = session.get(Record, held) if held else None
+    else:
+        _find(
+            session, commitment, CommitmentStatus(commitment.status), kept=False,
+            fulfilment=UNPERFORMED, unperformed=grounds, false_statement=True, actor=actor,
+            today=today,
+        )  # fmt: skip
+        breach = _record_breach(session, commitment, actor=actor, today=today, catalog=catalog)
+    revoked = repair.revoke(
+        session, application, grounds, actor=actor, today=today, catalog=catalog
+    )
     return Verification(commitment, False, breach, revoked, tuple(commitment.legal_basis))
 
 

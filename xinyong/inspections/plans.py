@@ -89,12 +89,15 @@ def add_inspector(
     return row
 
 
-def get_plan(session: Session, code: str) -> InspectionPlan:
+def get_plan(session: Session, code: str, *, actor: Actor) -> InspectionPlan:
+    """One plan, for whom may read it: the officers of the inspecting department, the credit
+    office (administrators and its own officers), auditors (`auth.require_department_reader`)."""
     plan = session.execute(
         select(InspectionPlan).where(InspectionPlan.code == code)
     ).scalar_one_or_none()
     if plan is None:
         raise PlanNotFound(f"未找到编号为 {code} 的抽查计划")
+    auth.require_department_reader(actor, plan.provider_id, what="抽查计划")
     return plan
 
 
@@ -273,9 +276,7 @@ def redraw(session: Session, plan: InspectionPlan, *, actor: Actor) -> Redraw:
     """Re-run the draw from the plan's recorded seed and inputs; compare with the stored draw,
     subject by subject, with the inspectors each subject's conflicts of interest kept away.
     The inspecting department's officers, the credit office and auditors may check a draw."""
-    auth.require_role(actor, *OFFICERS, Role.AUDITOR)
-    if actor.role == Role.OFFICER:
-        auth.require_provider_scope(actor, plan.provider_id)
+    auth.require_department_reader(actor, plan.provider_id, what="抽查计划")
     inputs = DrawInputs.from_json(plan.inputs)
     again = draw(inputs)
     stored = [

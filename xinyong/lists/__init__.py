@@ -69,6 +69,7 @@ from xinyong.lists.queries import (
     in_progress,
     list_entry_classes,
     public_entries,
+    read_entry,
     subject_facts,
 )
 from xinyong.lists.revalidation import Correction, recompute_validity, stale_validity
@@ -141,6 +142,7 @@ __all__ = [
     "public_type",
     "public_types",
     "publish_entry",
+    "read_entry",
     "recompute_validity",
     "record_delivery",
     "record_statement",

@@ -130,7 +130,11 @@ def evidence_of(session: Session, entry_id: int) -> list[Evidence]:
     ]
 
 
-def find_evidence(session: Session, entry_id: int, step_id: int) -> Evidence:
+def find_evidence(session: Session, entry_id: int, step_id: int, *, actor: Actor) -> Evidence:
+    """One evidence file, for whom may read the entry (`queries.read_entry`)."""
+    from xinyong.lists.queries import read_entry  # noqa: PLC0415
+
+    read_entry(session, entry_id, actor=actor)
     for item in evidence_of(session, entry_id):
         if item.step_id == step_id:
             return item

@@ -75,6 +75,9 @@ def propose_entry(
         basis=[b.model_dump(mode="json", exclude_none=True) for b in lt.legal_basis],
         measures=[m.id for m in catalog.measures_for(lt.id)],
         deciding_authority=lt.deciding_authority,
+        # the proposing department holds the case (its officers read it, `queries.read_entry`);
+        # the decision sets the deciding department (谁认定、谁修复)
+        provider_id=actor.provider_id,
         catalog_version=catalog.short_version,
         proposed_on=today,
     )

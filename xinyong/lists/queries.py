@@ -30,6 +30,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from xinyong import auth
+from xinyong.audit import Actor
 from xinyong.catalog import Catalog
 from xinyong.db import lean_record
 from xinyong.db.tables import ListEntry, ListEntryStep, Record, Subject
@@ -77,6 +79,14 @@ def get_entry(session: Session, entry_id: int) -> ListEntry:
     entry = session.get(ListEntry, entry_id)
     if entry is None:
         raise EntryNotFound(f"未找到编号为 {entry_id} 的名单认定")
+    return entry
+
+
+def read_entry(session: Session, entry_id: int, *, actor: Actor) -> ListEntry:
+    """One entry for an officer's page: the department holding it (proposing, then deciding), the
+    credit office (administrators and its own officers) and auditors (ADR 0018 §3)."""
+    entry = get_entry(session, entry_id)
+    auth.require_department_reader(actor, entry.provider_id, what="名单认定")
     return entry
 
 

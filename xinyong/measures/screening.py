@@ -4,6 +4,8 @@ Rows with a code: the check character is verified first (`identifiers.frames.usc
 else by `identifiers.validate_subject_code`), then the code is looked up exactly.
 Rows with only a name: matched by normalised name (`names.py`), with a score and the reason; a
 reviewer's verdict on such a match is remembered, so a confirmed non-match does not return.
+The action — a stated purpose, an id, the subjects matched written to the query log — is
+`screening_run.screen` (ADR 0018 §2); this module holds the matching rules and the files.
 The index of entries in force is built once per run from the database (dicts in memory).
 """
 
@@ -196,7 +198,11 @@ def screen_rows(
          "name": [r.name for r in listed]},
         schema=INPUT_SCHEMA,
     )  # fmt: skip
-    found = screen_frame(frame, matter, index, catalog=catalog, today=today)
+    yield from result_rows(screen_frame(frame, matter, index, catalog=catalog, today=today))
+
+
+def result_rows(found: pl.DataFrame) -> Iterator[ScreeningResult]:
+    """The result frame's rows as `ScreeningResult`s."""
     for r in found.iter_rows(named=True):
         yield ScreeningResult(**{**r, "lists": tuple(r["lists"]), "measures": tuple(r["measures"]),
                                  "legal_basis": tuple(r["legal_basis"])})  # fmt: skip
@@ -361,16 +367,6 @@ def write_results(path: Path, results: Iterable[ScreeningResult]) -> int:
 
 
 # ---- actions ----------------------------------------------------------------------------------
-
-
-def screen(
-    session: Session, frame: pl.DataFrame, matter: str, *, actor: Actor, catalog: Catalog,
-    today: date,
-) -> pl.DataFrame:  # fmt: skip
-    """A business system's officer screens a file of rows against the lists in force."""
-    auth.require_role(actor, Role.ADMIN, Role.OFFICER, Role.SYSTEM)
-    index = build_index(session, catalog=catalog, today=today)
-    return screen_frame(frame, matter, index, catalog=catalog, today=today)
 
 
 def remember_decision(

@@ -8,8 +8,9 @@ commitment and calls `file_application`, one path for records and platform list 
 run the list procedure (an approved early exit calls `lists.exit_entry(kind="early")`).
 
 Start here: `intake.py` (applying), `procedure.py` (the authority's steps), `queries.py`,
-`eligibility.py` (令36号 §1.4 rules), `outcomes.py` (what a decision changes),
-`revocation.py` (revoking an approved repair for false materials).
+`eligibility.py` (令36号 §1.4 rules), `outcomes.py` (what a decision changes). Revoking a repair
+for false materials is `commitments.revoke_for_false_materials` (it breaks the repair commitment,
+so the breach is recorded there, ADR 0018).
 """
 
 from xinyong.repair.eligibility import (
@@ -36,11 +37,13 @@ from xinyong.repair.outcomes import (
     pending_sync,
 )
 from xinyong.repair.procedure import (
+    FALSE_MATERIALS,
     AlreadyHandled,
     RevokeNotForListEntries,
     StepSkipped,
     accept,
     decide,
+    ensure_revocable,
     extend,
     refuse_acceptance,
     revoke,
@@ -62,7 +65,6 @@ from xinyong.repair.queries import (
     own_entry,
     own_record,
 )
-from xinyong.repair.revocation import FALSE_MATERIALS, revoke_for_false_materials
 from xinyong.repair.timeliness import Timeliness, handled_on_time, timeliness
 from xinyong.uploads import sniff
 
@@ -93,6 +95,7 @@ __all__ = [
     "due_date",
     "early_exit_candidates",
     "eligibility_of",
+    "ensure_revocable",
     "entry_of",
     "entry_provider",
     "extend",
@@ -112,7 +115,6 @@ __all__ = [
     "refuse_acceptance",
     "required_materials",
     "revoke",
-    "revoke_for_false_materials",
     "sniff",
     "timeliness",
 ]

@@ -38,6 +38,9 @@ STAGE: dict[str, int] = {
 }
 
 
+FALSE_MATERIALS = "提供虚假材料"  # the ground of commitments.revoke_for_false_materials
+
+
 class StepSkipped(DueProcessError):
     code = "repair.step_skipped"
 
@@ -272,14 +275,7 @@ def revoke(
     listing decision, which needs its own due process (prior notice, statement, decision).
     """
     require_role(actor, Role.OFFICER, Role.ADMIN)
-    if application.target_kind == RepairTarget.LIST_ENTRY:
-        raise RevokeNotForListEntries(
-            "提前移出名单不能通过撤销信用修复恢复：重新列入须依法重新履行认定程序"
-            "（事前告知、陈述申辩、作出认定决定），请按名单认定程序办理",
-            details={"repair_id": application.id, "list_entry_id": application.list_entry_id},
-        )
-    _require_reason(reason)
-    _expect(application, APPROVED, "撤销修复")
+    ensure_revocable(application, reason)
     record = outcomes.current_version(session, application)
     provider = deciding_provider(session, record)
     period = eligibility.disclosure_period(
@@ -307,6 +303,19 @@ def revoke(
         reason=reason,
     )
     return application
+
+
+def ensure_revocable(application: RepairApplication, reason: str) -> None:
+    """Refuse, before anything is written, a revocation the procedure does not allow: an early
+    exit from a platform list, a case not approved, no reason."""
+    if application.target_kind == RepairTarget.LIST_ENTRY:
+        raise RevokeNotForListEntries(
+            "提前移出名单不能通过撤销信用修复恢复：重新列入须依法重新履行认定程序"
+            "（事前告知、陈述申辩、作出认定决定），请按名单认定程序办理",
+            details={"repair_id": application.id, "list_entry_id": application.list_entry_id},
+        )
+    _require_reason(reason)
+    _expect(application, APPROVED, "撤销修复")
 
 
 def _require_reason(reason: str) -> None:

@@ -10,7 +10,7 @@ from datetime import date
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, FastAPI, Form, Request
+from fastapi import APIRouter, Depends, FastAPI, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
@@ -29,6 +29,7 @@ admin = APIRouter(prefix="/admin", include_in_schema=False)
 Officer = Annotated[Actor, Depends(require(Role.OFFICER, Role.ADMIN, Role.AUDITOR))]
 Planner = Annotated[Actor, Depends(require(Role.OFFICER, Role.ADMIN))]
 Text = Annotated[str, Form(max_length=200)]
+PlanCode = Annotated[str, Path(max_length=40, description="抽查计划编号")]
 
 
 async def _plan_choices(request: Request) -> dict[str, Any]:
@@ -195,9 +196,11 @@ def _people(session: DbSession, plan: InspectionPlan) -> dict[int, Inspector]:
     return {i.id: i for i in session.execute(stmt).scalars()}
 
 
-@admin.get("/inspections/{code}", response_class=HTMLResponse)
-def plan_page(request: Request, session: DbSession, actor: Officer, code: str) -> HTMLResponse:
-    plan = inspections.get_plan(session, code)
+@admin.get("/inspections/{plan_code}", response_class=HTMLResponse)
+def plan_page(
+    request: Request, session: DbSession, actor: Officer, plan_code: PlanCode
+) -> HTMLResponse:
+    plan = inspections.get_plan(session, plan_code, actor=actor)
     rows = inspections.drawn_of(session, plan)
     people = _people(session, plan)
     who = {
@@ -216,11 +219,13 @@ def plan_page(request: Request, session: DbSession, actor: Officer, code: str) -
     return templates.TemplateResponse(request, "inspections/plan.html", context)
 
 
-@admin.get("/inspections/{code}/redraw", response_class=HTMLResponse)
-def redraw_page(request: Request, session: DbSession, actor: Officer, code: str) -> HTMLResponse:
+@admin.get("/inspections/{plan_code}/redraw", response_class=HTMLResponse)
+def redraw_page(
+    request: Request, session: DbSession, actor: Officer, plan_code: PlanCode
+) -> HTMLResponse:
     """复核抽取: the draw again from the recorded seed and inputs, beside the stored one, pair by
     pair, with the inspectors each subject's conflicts of interest kept away."""
-    plan = inspections.get_plan(session, code)
+    plan = inspections.get_plan(session, plan_code, actor=actor)
     result = inspections.redraw(session, plan, actor=actor)
     people = _people(session, plan)
     ids = [p.subject_id for p in result.pairs]
@@ -237,26 +242,26 @@ def redraw_page(request: Request, session: DbSession, actor: Officer, code: str)
     return templates.TemplateResponse(request, "inspections/redraw.html", context)
 
 
-@admin.post("/inspections/{code}/{inspection_id}/result")
+@admin.post("/inspections/{plan_code}/{inspection_id}/result")
 def record_result(
     session: DbSession,
     actor: Officer,
     today: Today,
     calendar: CurrentCalendar,
     catalog: CurrentCatalog,
-    code: str,
+    plan_code: PlanCode,
     inspection_id: RowId,
     result: Annotated[str, Form()],
     detail: Annotated[str, Form()] = "",
 ) -> Response:
     row = session.get(Inspection, inspection_id)
-    plan = inspections.get_plan(session, code)
+    plan = inspections.get_plan(session, plan_code, actor=actor)
     if row is None or row.plan_id != plan.id:
         raise NotFound("该抽查计划中没有这条检查任务")
     inspections.record_result(
         session, row, result, detail, actor=actor, today=today, calendar=calendar, catalog=catalog
     )
-    return RedirectResponse(f"/admin/inspections/{code}", status_code=303)
+    return RedirectResponse(f"/admin/inspections/{plan_code}", status_code=303)
 
 
 def register(app: FastAPI) -> None:

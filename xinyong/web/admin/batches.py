@@ -9,7 +9,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from xinyong import auth, collection, providers
+from xinyong import collection, providers
 from xinyong.audit import Actor
 from xinyong.collection import quality
 from xinyong.collection.excel import table_xlsx
@@ -86,8 +86,7 @@ def batch_page(
     repeat: bool = False,
 ) -> HTMLResponse:  # fmt: skip
     """`?repeat=1`: the page an upload of an already imported file lands on; it says so."""
-    batch = collection.get(session, batch_id)
-    auth.require_provider_scope(actor, batch.provider_id)
+    batch = collection.get(session, batch_id, actor=actor)
     report = collection.report(
         session, batch, catalog, repeat=repeat and batch.status == BatchStatus.DONE
     )
@@ -111,8 +110,7 @@ def upload_template(actor: Clerk, catalog: CurrentCatalog, class_id: str) -> Res
 
 @router.get("/batches/{batch_id}/rejected.xlsx")
 def rejected_xlsx(session: DbSession, actor: Clerk, batch_id: RowId) -> Response:
-    batch = collection.get(session, batch_id)
-    auth.require_provider_scope(actor, batch.provider_id)
+    batch = collection.get(session, batch_id, actor=actor)
     data = collection.rejected_rows_xlsx(batch, collection.rejected_rows(session, batch.id))
     name = f"batch-{batch.id}-rejected.xlsx"
     return Response(

@@ -1,7 +1,8 @@
 """/admin/screening (名单比对): an officer of a business system uploads a file of codes and/or
 names (or pastes them), sees the hits with the measures and their legal basis, downloads the
 results as XLSX, and records a reviewer's decision on a name-only match — the same rules as
-`xinyong lists screen` and `POST /api/v1/screenings` (`measures.screening`)."""
+`xinyong lists screen` and `POST /api/v1/screenings` (`measures.screening_run.screen`: a stated
+purpose is required and the subjects matched are written to the query log, ADR 0018 §2)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from xinyong.catalog import Catalog
 from xinyong.db.base import MAX_ROW_ID
 from xinyong.enums import Role, ScreeningOutcome
 from xinyong.errors import XinyongError
-from xinyong.measures import screening
+from xinyong.measures import screening, screening_run
 from xinyong.web.deps import CurrentCatalog, DbSession, Today, require
 from xinyong.web.templating import templates
 
@@ -47,6 +48,7 @@ def _page(
         "results": None,
         "error": None,
         "matter": "",
+        "purpose": "",
         "decided": None,
         **extra,
     }
@@ -90,6 +92,7 @@ def _uploaded(file: UploadFile) -> pl.DataFrame:
 def screen(
     request: Request, session: DbSession, actor: Screener, catalog: CurrentCatalog, today: Today,
     matter: Annotated[str, Form(max_length=64)],
+    purpose: Annotated[str, Form(max_length=500)] = "",
     file: Annotated[UploadFile | None, File()] = None,
     pasted: Annotated[str, Form(max_length=200_000)] = "",
     download: Annotated[str, Form(max_length=8)] = "",
@@ -101,9 +104,12 @@ def screen(
             frame = _pasted(pasted)
         else:
             raise screening.ScreeningFileError("请上传文件，或在文本框中每行填写一个代码或名称")
-        found = screening.screen(session, frame, matter, actor=actor, catalog=catalog, today=today)
+        done = screening_run.screen(session, frame, matter, purpose=purpose, actor=actor,
+                                    catalog=catalog, today=today)  # fmt: skip
     except XinyongError as exc:
-        return _page(request, actor, catalog, status=exc.status, error=exc.message, matter=matter)
+        return _page(request, actor, catalog, status=exc.status, error=exc.message, matter=matter,
+                     purpose=purpose)  # fmt: skip
+    found = done.results
     if download == "xlsx":
         headers = {"Content-Disposition": 'attachment; filename="screening-results.xlsx"'}
         media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -115,7 +121,8 @@ def screen(
     rows = [screening.ScreeningResult(**r) for r in first.head(SHOWN).iter_rows(named=True)]
     title = catalog.matters[matter].title
     return _page(request, actor, catalog, results=rows, counts=counts, total=found.height,
-                 matter=matter, matter_title=title, shown=SHOWN)  # fmt: skip
+                 matter=matter, matter_title=title, shown=SHOWN, purpose=done.purpose,
+                 screening_id=done.id, logged=done.logged)  # fmt: skip
 
 
 @router.post("/decisions", response_class=HTMLResponse)

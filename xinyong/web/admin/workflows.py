@@ -176,9 +176,10 @@ def revoke(
     repair_id: RowId,
     reason: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
-    """撤销信用修复（提供虚假材料）: `repair.revoke_for_false_materials`, audited."""
+    """撤销信用修复（提供虚假材料）: `commitments.revoke_for_false_materials` — the repair
+    commitment's breach recorded and the repair revoked, audited."""
     app = repair.get(session, repair_id, actor=actor)
-    repair.revoke_for_false_materials(
+    commitments.revoke_for_false_materials(
         session, app, reason, actor=actor, today=today, catalog=catalog
     )
     return _back(f"/admin/repairs/{repair_id}")

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from xinyong import auth, collection, providers
+from xinyong import collection, providers
 from xinyong.audit import Actor
 from xinyong.enums import Role
 from xinyong.errors import InvalidInput
@@ -118,6 +118,5 @@ async def submit_batch(
 def get_batch(
     batch_id: RowId, session: WorkSession, actor: Submitter, catalog: CurrentCatalog
 ) -> dict[str, Any]:
-    batch = collection.get(session, batch_id)
-    auth.require_provider_scope(actor, batch.provider_id)
+    batch = collection.get(session, batch_id, actor=actor)
     return {"id": batch.id, **collection.report(session, batch, catalog).as_dict()}

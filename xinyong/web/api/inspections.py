@@ -1,5 +1,6 @@
-"""双随机、一公开 API: `POST /api/v1/inspections/plans` (make a plan; the draw runs at once) and
-`GET /api/v1/inspections/plans/{code}/redraw` (the draw again from the recorded seed, compared
+"""双随机、一公开 API: `POST /api/v1/inspections/plans` (make a plan; the draw runs at once),
+`GET /api/v1/inspections/plans/{plan_code}` (the plan and its draw, for whom may read it) and
+`GET /api/v1/inspections/plans/{plan_code}/redraw` (the draw again from the recorded seed, compared
 pair by pair). The same audited actions as the pages and `xinyong inspections …`."""
 
 from __future__ import annotations
@@ -7,17 +8,19 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel, Field
 
 from xinyong import inspections, providers
 from xinyong.audit import Actor
+from xinyong.db.tables import InspectionPlan
 from xinyong.enums import Role
 from xinyong.web.deps import CurrentCatalog, DbSession, Today, require
 
 router = APIRouter(tags=["inspections"])
 Planner = Annotated[Actor, Depends(require(Role.OFFICER, Role.ADMIN))]
 Reader = Annotated[Actor, Depends(require(Role.OFFICER, Role.ADMIN, Role.AUDITOR))]
+PlanCode = Annotated[str, Path(max_length=40, description="抽查计划编号")]
 
 
 class PlanRequest(BaseModel):
@@ -59,6 +62,10 @@ def create_plan(
         period_end=body.period_end, seed=body.seed, ratios=body.ratios,
         inspector_ids=body.inspectors, actor=actor, catalog=catalog, today=today,
     )  # fmt: skip
+    return _plan_view(session, plan)
+
+
+def _plan_view(session: DbSession, plan: InspectionPlan) -> dict[str, Any]:
     drawn = inspections.drawn_of(session, plan)
     return {
         "plan": plan.code,
@@ -70,11 +77,18 @@ def create_plan(
     }
 
 
-@router.get("/inspections/plans/{code}/redraw", summary="按记录的种子复核抽取")
-def redraw(session: DbSession, actor: Reader, code: str) -> dict[str, Any]:
-    result = inspections.redraw(session, inspections.get_plan(session, code), actor=actor)
+@router.get("/inspections/plans/{plan_code}", summary="抽查计划及抽取结果")
+def plan_detail(session: DbSession, actor: Reader, plan_code: PlanCode) -> dict[str, Any]:
+    """The plan page's data, for the inspecting department, the credit office and auditors."""
+    return _plan_view(session, inspections.get_plan(session, plan_code, actor=actor))
+
+
+@router.get("/inspections/plans/{plan_code}/redraw", summary="按记录的种子复核抽取")
+def redraw(session: DbSession, actor: Reader, plan_code: PlanCode) -> dict[str, Any]:
+    found = inspections.get_plan(session, plan_code, actor=actor)
+    result = inspections.redraw(session, found, actor=actor)
     return {
-        "plan": code,
+        "plan": plan_code,
         "seed": result.plan.seed,
         "identical": result.identical,
         "pairs": [_pair(p) for p in result.pairs],

@@ -1,5 +1,6 @@
 """Repair API: `POST /api/v1/repairs/{repair_id}/revoke` — revoke an approved credit repair because
-the applicant provided false materials (`repair.revoke_for_false_materials`, audited). For the
+the applicant provided false materials (`commitments.revoke_for_false_materials`: the breach of
+the repair commitment recorded as a `commitment_breach` record, audited). For the
 deciding department's officers and the credit office (a page session or an API key of theirs)."""
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
-from xinyong import repair
+from xinyong import commitments, repair
 from xinyong.audit import Actor
 from xinyong.enums import Role
 from xinyong.web.deps import CurrentCatalog, DbSession, Today, require
@@ -33,7 +34,7 @@ def revoke_repair(
     catalog: CurrentCatalog,
 ) -> dict[str, Any]:
     application = repair.get(session, repair_id, actor=actor)
-    repair.revoke_for_false_materials(
+    found = commitments.revoke_for_false_materials(
         session, application, body.reason, actor=actor, today=today, catalog=catalog
     )
     record = repair.current_version(session, application)
@@ -43,4 +44,6 @@ def revoke_repair(
         "reason": application.decision_reason,
         "record_id": record.id,
         "record_status": record.status,
+        "commitment_code": found.commitment.code,
+        "breach_record_id": found.breach_record.id if found.breach_record else None,
     }

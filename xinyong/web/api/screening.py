@@ -1,15 +1,18 @@
-"""Screening API: `POST /api/v1/screenings` (a batch of rows) and reviewer decisions."""
+"""Screening API: `POST /api/v1/screenings` (a batch of rows, a required `purpose`; the answer
+carries `screening_id` and how many matched subjects were `logged` to the query log) and reviewer
+decisions."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
+import polars as pl
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
 from xinyong.audit import Actor
 from xinyong.enums import Role
-from xinyong.measures import screening
+from xinyong.measures import screening, screening_run
 from xinyong.web.deps import CurrentCatalog, DbSession, Today, require
 
 router = APIRouter(tags=["screening"])
@@ -24,6 +27,10 @@ class RowIn(BaseModel):
 
 class ScreeningRequest(BaseModel):
     matter: str
+    purpose: str = Field(
+        min_length=1, max_length=screening_run.PURPOSE_MAX,
+        description="比对用途（必填）：记入每个命中主体的查询记录",
+    )  # fmt: skip
     rows: list[RowIn] = Field(max_length=MAX_ROWS)
 
 
@@ -39,10 +46,16 @@ def create_screening(
     body: ScreeningRequest, session: DbSession, actor: Screener, catalog: CurrentCatalog,
     today: Today,
 ) -> dict[str, Any]:  # fmt: skip
-    rows = [screening.ScreeningRow(i + 1, r.code, r.name) for i, r in enumerate(body.rows)]
-    index = screening.build_index(session, catalog=catalog, today=today)
-    found = screening.screen_rows(rows, body.matter, index, catalog=catalog, today=today)
-    return {"matter": body.matter, "results": [r.as_dict() for r in found]}
+    frame = pl.DataFrame(
+        {"row_no": list(range(1, len(body.rows) + 1)), "code": [r.code for r in body.rows],
+         "name": [r.name for r in body.rows]},
+        schema=screening.INPUT_SCHEMA,
+    )  # fmt: skip
+    done = screening_run.screen(session, frame, body.matter, purpose=body.purpose, actor=actor,
+                                catalog=catalog, today=today)  # fmt: skip
+    return {"screening_id": done.id, "matter": body.matter, "purpose": done.purpose,
+            "logged": done.logged,
+            "results": [r.as_dict() for r in screening.result_rows(done.results)]}  # fmt: skip
 
 
 @router.post("/screenings/decisions", summary="复核疑似命中")
