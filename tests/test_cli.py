@@ -120,12 +120,12 @@ def test_jobs_worker_runs_a_queued_run_and_jobs_runs_lists_it(cli_env: dict[str,
         run, _new = runs.start(session, "deadlines", actor=Actor.system("测试"), now=clock.now())
         run_id = run.id
     engine.dispose()
-    worker = _run(cli_env, "jobs", "worker", "--once")
+    worker = run_cli(cli_env, "jobs", "worker", "--once")
     assert "运行了 1 个任务" in worker.stderr
-    listed = json.loads(_run(cli_env, "jobs", "runs", "--json").stdout)
+    listed = json.loads(run_cli(cli_env, "jobs", "runs", "--json").stdout)
     mine = next(r for r in listed if r["id"] == run_id)
     assert mine["status"] == "succeeded"
     assert mine["summary"].startswith("待办 ")
-    text = _run(cli_env, "jobs", "runs", "--status", "succeeded").stderr
+    text = run_cli(cli_env, "jobs", "runs", "--status", "succeeded").stderr
     assert f"#{run_id} 待办期限日报" in text
-    assert "待办 " in _run(cli_env, "jobs", "run", "deadlines").stderr
+    assert "待办 " in run_cli(cli_env, "jobs", "run", "deadlines").stderr

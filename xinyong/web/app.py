@@ -104,40 +104,46 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ]
     for router in api_routers:
         app.include_router(router, prefix="/api/v1", responses=ERROR_RESPONSES)
-    app.include_router(docs.router)
-    app.include_router(admin_pages.router)
-    app.include_router(admin_audit.router)
-    app.include_router(admin_check_replay.router)
-    app.include_router(admin_batches.router)
-    app.include_router(admin_content.router)
-    app.include_router(admin_dashboard.router)
-    app.include_router(admin_clients.router)
-    app.include_router(admin_interviews.router)
-    app.include_router(admin_lists.router)
-    app.include_router(admin_list_steps.router)
-    app.include_router(admin_workflows.router)
-    app.include_router(admin_workflow_lists.router)
-    app.include_router(admin_related.router)
-    app.include_router(admin_exchange.router)
-    app.include_router(admin_joint_check.router)
-    app.include_router(admin_screening.router)
-    app.include_router(admin_users.router)
-    app.include_router(admin_accounts.router)
-    app.include_router(admin_disclosure.router)
-    app.include_router(admin_providers.router)
-    app.include_router(admin_jobs.router)
-    app.include_router(admin_runs.router)
-    app.include_router(admin_system.router)
-    app.include_router(portal_me.router)
-    app.include_router(portal_me_consents.router)
-    app.include_router(portal_reports.router)
-    app.include_router(portal_pages.router)
+    for router in (
+        docs.router,
+        admin_pages.router,
+        admin_audit.router,
+        admin_check_replay.router,
+        admin_batches.router,
+        admin_content.router,
+        admin_dashboard.router,
+        admin_clients.router,
+        admin_interviews.router,
+        admin_lists.router,
+        admin_list_steps.router,
+        admin_workflows.router,
+        admin_workflow_lists.router,
+        admin_related.router,
+        admin_exchange.router,
+        admin_joint_check.router,
+        admin_screening.router,
+        admin_users.router,
+        admin_accounts.router,
+        admin_disclosure.router,
+        admin_providers.router,
+        admin_jobs.router,
+        admin_runs.router,
+        admin_system.router,
+        portal_me.router,
+        portal_me_consents.router,
+        portal_reports.router,
+        portal_pages.router,
+    ):
+        app.include_router(router)
     evaluation_web.register(app)
     inspections_web.register(app)
     financing_web.register(app)
     scenarios_web.register(app)
-    app.include_router(portal_screen.router)
-    app.include_router(portal_content.router)
-    app.include_router(portal_lists.router)
-    app.include_router(portal_guide.router)
+    for router in (
+        portal_screen.router,
+        portal_content.router,
+        portal_lists.router,
+        portal_guide.router,
+    ):
+        app.include_router(router)
     return app
