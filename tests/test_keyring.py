@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import tempfile
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -56,7 +57,8 @@ def test_a_report_signed_before_a_rotation_still_verifies(
     assert done.old_key_id == old_id != done.new_key_id
     ring = keyring.load(key_path)
     assert set(ring) == {old_id, done.new_key_id}
-    assert ring.current is not None and ring.current.key_id == done.new_key_id
+    assert ring.current is not None
+    assert ring.current.key_id == done.new_key_id
     assert [e.key_id for e in ring.retired] == [old_id]
     assert ring.retired[0].until == NOW
     assert reports.verify_file(session, data, ring, today=today).verdict == Verdict.AUTHENTIC
@@ -122,14 +124,14 @@ def test_rotation_refuses_a_path_it_cannot_write(
 ) -> None:
     not_a_folder = tmp_path / "file"
     not_a_folder.write_text("x")
-    with pytest.raises(ConfigurationError, match="不能轮换签名密钥：签名密钥目录 .*不是目录"):
+    with pytest.raises(ConfigurationError, match=r"不能轮换签名密钥：签名密钥目录 .*不是目录"):
         keyring.rotate(session, not_a_folder / "office-sm2.pem", actor=SYSTEM, now=NOW)
     before = key_path.read_bytes()
 
     def read_only(*args: object, **kwargs: object) -> tuple[int, str]:
         raise PermissionError(13, "Permission denied")  # a read-only mount; root ignores chmod
 
-    monkeypatch.setattr(keyring.tempfile, "mkstemp", read_only)
+    monkeypatch.setattr(tempfile, "mkstemp", read_only)
     with pytest.raises(ConfigurationError, match=r"签名密钥目录 .* 不可写（Permission denied）"):
         keyring.rotate(session, key_path, actor=SYSTEM, now=NOW)
     monkeypatch.undo()
@@ -146,7 +148,8 @@ def test_a_renamed_key_path_still_finds_the_old_key_by_id(tmp_path: Path) -> Non
     old = signing.ensure_key(tmp_path / "keys" / "office-sm2.pem").public_key
     new = signing.ensure_key(tmp_path / "keys" / "office-sm2-2027.pem").public_key
     ring = keyring.load(tmp_path / "keys" / "office-sm2-2027.pem", tmp_path)
-    assert ring.current is not None and ring.current.key_id == new.key_id
+    assert ring.current is not None
+    assert ring.current.key_id == new.key_id
     assert ring[old.key_id] == old
     elsewhere = signing.ensure_key(tmp_path / "etc" / "office.pem").public_key
     ring = keyring.load(tmp_path / "etc" / "office.pem", tmp_path)

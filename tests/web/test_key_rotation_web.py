@@ -58,8 +58,8 @@ def test_the_auditor_sees_the_rotation_and_an_intact_chain(
                    now=datetime(2026, 11, 23, 9, tzinfo=UTC))  # fmt: skip
     _, auditor = make_user(session, Role.AUDITOR)
     client.cookies.clear()
-    login = client.post("/admin/login", data={"username": auditor, "password": "password123",
-                                              "next": "/admin/audit"}, follow_redirects=False)  # fmt: skip
+    form = {"username": auditor, "password": "password123", "next": "/admin/audit"}
+    login = client.post("/admin/login", data=form, follow_redirects=False)
     assert login.status_code == 303
     page = client.get("/admin/audit?action=keyring.key.rotated").text
     assert "轮换信用办签名密钥" in page
