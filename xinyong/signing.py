@@ -20,6 +20,7 @@ Stable API (other branches call exactly these; keep them):
     VerifyKey.verify(data, signature) -> bool        never raises on a bad signature
     VerifyKey.public_pem() -> bytes
     VerifyKey.key_id -> str                 first 16 hex characters of SM3(public key DER)
+    key_for(keys, key_id) -> VerifyKey | None        the key a signature's key id names
     DIST_ID                                 b"1234567812345678"
 
 Interoperability, checked by tests/test_signing.py::test_openssl_verifies_our_signature:
@@ -38,6 +39,7 @@ from __future__ import annotations
 import base64
 import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -248,6 +250,15 @@ def load_verify_key(pem: bytes) -> VerifyKey:
     if len(bits) != 66 or bits[:2] != b"\x00\x04":  # noqa: PLR2004
         raise SigningError("SM2 公钥应为未压缩点（04‖x‖y）")
     return VerifyKey(bits[2:].hex())
+
+
+def key_for(keys: VerifyKey | Mapping[str, VerifyKey], key_id: str | None) -> VerifyKey | None:
+    """The public key to check a signature with: a single key is used as given (an offline check
+    with one named key); from a keyring (``keyring.Keyring``: key id → key), the key the
+    signature's key id names, or None for an unknown or missing key id."""
+    if isinstance(keys, VerifyKey):
+        return keys
+    return keys.get(key_id) if key_id else None
 
 
 def public_key_path(private_path: Path) -> Path:

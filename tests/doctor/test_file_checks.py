@@ -7,8 +7,10 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy.orm import Session
 
-from xinyong import signing
+from xinyong import keyring, signing
+from xinyong.audit import Actor
 from xinyong.config import Settings
 from xinyong.doctor import files
 from xinyong.doctor.model import Status
@@ -57,6 +59,25 @@ def test_a_public_key_of_another_pair_is_an_error(healthy: Settings) -> None:
     other = signing.generate_key().public_key.public_pem()
     signing.public_key_path(healthy.signing_key_path).write_bytes(other)
     assert files.signing_key(healthy).status == Status.ERROR
+
+
+def test_the_keyring_is_listed_and_a_broken_retired_key_is_an_error(
+    healthy: Settings, session: Session
+) -> None:
+    assert files.signing_key(healthy).facts["retired_keys"] == []
+    done = keyring.rotate(session, healthy.signing_key_path, actor=Actor.system("测试"),
+                          now=datetime(2026, 11, 30, tzinfo=UTC))  # fmt: skip
+    check = files.signing_key(healthy)
+    assert check.status == Status.OK
+    assert check.facts["key_id"] == done.new_key_id
+    assert check.facts["retired_keys"] == [done.old_key_id]
+    assert "已停用的公钥 1 个" in check.detail
+    broken = healthy.signing_key_path.parent / "retired" / "0123456789abcdef.pub.pem"
+    broken.write_text("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n")
+    check = files.signing_key(healthy)
+    assert check.status == Status.ERROR
+    assert "0123456789abcdef.pub.pem" in check.detail
+    assert "retired/" in check.advice
 
 
 def test_the_demo_key_in_a_production_installation_is_a_warning(

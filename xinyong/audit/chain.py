@@ -11,7 +11,7 @@ audit row commit or roll back together.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -98,6 +98,7 @@ class AuditAction(StrEnum):
     REPORT_ISSUED = "reports.report.issued"
     REPORT_REVOKED = "reports.report.revoked"
     LOGS_PURGED = "audit.logs.purged"
+    KEY_ROTATED = "keyring.key.rotated"
     JOB_RUN = "jobs.job.run"
     JOB_FAILED = "jobs.job.failed"
     RUN_QUEUED = "runs.run.queued"
@@ -287,17 +288,22 @@ def chain_start(session: Session) -> str:
     return checkpoint.audit_last_hash if checkpoint is not None else GENESIS
 
 
-def verify_chain(session: Session, public_key: signing.VerifyKey | None = None) -> ChainReport:
+def verify_chain(
+    session: Session,
+    public_key: signing.VerifyKey | Mapping[str, signing.VerifyKey] | None = None,
+) -> ChainReport:
     """Recompute the chain; report the first row whose hash or link does not hold.
 
     After a retention purge the chain starts at the latest checkpoint's hash; with `public_key`
-    every checkpoint's SM2 signature is checked too.
+    (one key, or the office's keyring: each checkpoint with the key its key id names) every
+    checkpoint's SM2 signature is checked too.
     """
     if public_key is not None:
         for checkpoint in session.execute(
             select(LogCheckpoint).order_by(LogCheckpoint.id)
         ).scalars():
-            if not checkpoint_signature_holds(checkpoint, public_key):
+            key = signing.key_for(public_key, checkpoint.key_id)
+            if key is None or not checkpoint_signature_holds(checkpoint, key):
                 return ChainReport(
                     0,
                     checkpoint.audit_last_id or 0,

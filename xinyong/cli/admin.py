@@ -94,14 +94,15 @@ def catalog_check(
 def audit_verify() -> None:
     """校验审计日志哈希链 / verify the SM3 hash chain; exit 1 naming the first broken row.
 
-    Retention checkpoints are checked against the office's SM2 public key when it is present.
+    Retention checkpoints are checked against the office's SM2 keyring when a key is present:
+    each with the key its key id names (the current key or one retired by `xinyong keys rotate`).
     """
-    from xinyong import audit, signing  # noqa: PLC0415
+    from xinyong import audit  # noqa: PLC0415
+    from xinyong.keyring import office_keyring  # noqa: PLC0415
 
-    public = signing.public_key_path(ctx.settings().signing_key_path)
-    key = signing.load_verify_key(public.read_bytes()) if public.is_file() else None
+    keys = office_keyring(ctx.settings())
     with ctx.db() as session:
-        report = audit.verify_chain(session, key)
+        report = audit.verify_chain(session, keys or None)
     if report.ok:
         ctx.err.print(f"审计链完整 / chain intact：已校验 {report.checked} 行")
         return

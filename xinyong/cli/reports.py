@@ -73,18 +73,22 @@ def issue(
 def verify(
     file: Annotated[Path, typer.Argument(help="报告文件 / report PDF", exists=True)],
     public_key: Annotated[
-        Path | None, typer.Option("--public-key", help="信用办公钥 PEM / office public key")
+        Path | None,
+        typer.Option("--public-key", help="只用此公钥 PEM 核验 / check with this public key only"),
     ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="JSON 输出")] = False,
 ) -> None:
-    """离线核验报告签名与有效期 / verify offline (exit 1 unless authentic)."""
-    from xinyong import reports, signing  # noqa: PLC0415
-    from xinyong.reports.issuer import office_public_key  # noqa: PLC0415
+    """离线核验报告签名与有效期 / verify offline (exit 1 unless authentic).
 
-    key = (
+    不带 --public-key 时按报告的 key-id 从本平台密钥环（当前密钥和已轮换停用的公钥）取公钥。
+    """
+    from xinyong import reports, signing  # noqa: PLC0415
+    from xinyong.keyring import office_keyring  # noqa: PLC0415
+
+    key: reports.Keys = (
         signing.load_verify_key(public_key.read_bytes())
         if public_key
-        else office_public_key(ctx.settings())
+        else office_keyring(ctx.settings())
     )
     result = reports.check_file(file.read_bytes(), key, today=ctx.today())
     _show(result.as_json(), json_out)

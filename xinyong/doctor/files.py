@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from xinyong import catalog as catalog_pkg
-from xinyong import clock, signing
+from xinyong import clock, keyring, signing
 from xinyong.config import Settings
 from xinyong.doctor.model import Check, error, ok, warn
 from xinyong.errors import XinyongError
@@ -74,7 +74,11 @@ def signing_key(settings: Settings) -> Check:  # noqa: PLR0911 — one return pe
                      path=str(path))  # fmt: skip
     public = key.public_key
     fingerprint = signing.sm3_hex(public.spki_der())
-    facts = {"path": str(path), "key_id": public.key_id, "fingerprint_sm3": fingerprint}
+    facts: dict[str, object] = {
+        "path": str(path),
+        "key_id": public.key_id,
+        "fingerprint_sm3": fingerprint,
+    }
     shown = f"{path}，公钥指纹（SM3）{fingerprint}"
     public_path = signing.public_key_path(path)
     if not public_path.is_file():
@@ -89,6 +93,14 @@ def signing_key(settings: Settings) -> Check:  # noqa: PLR0911 — one return pe
     if beside != public:
         return error("signing_key", title, f"{shown}；公钥文件 {public_path} 与私钥不匹配",
                      "用私钥重新导出公钥文件（见运维指南“签名密钥”）", **facts)  # fmt: skip
+    ring = keyring.load(path, settings.data_dir)
+    facts["retired_keys"] = [e.key_id for e in ring.retired]
+    shown += f"；密钥环中已停用的公钥 {len(ring.retired)} 个"
+    if ring.problems:
+        bad = "；".join(f"{p}（{why}）" for p, why in ring.problems)
+        return error("signing_key", title, f"{shown}；无法读取的公钥文件：{bad}",
+                     "retired/ 中只放已停用的 SM2 公钥（文件名为 <key-id>.pub.pem，由 "
+                     "`xinyong keys rotate` 写入）；修复或移走这些文件", **facts)  # fmt: skip
     problem = _mode_problem(path)
     if problem is not None:
         return error("signing_key", title, f"{shown}；私钥{problem}",

@@ -25,6 +25,7 @@ from xinyong.reports.issue import (
     well_formed,
 )
 from xinyong.reports.verification import (
+    Keys,
     Verdict,
     Verification,
     check_file,
@@ -35,6 +36,7 @@ from xinyong.reports.verification import (
 __all__ = [
     "Issued",
     "Issuer",
+    "Keys",
     "ReportContent",
     "ReportDomains",
     "ReportKind",

@@ -29,23 +29,7 @@ def office_key(settings: Settings) -> signing.SigningKey:
     return _key(path, path.stat().st_mtime)
 
 
-def office_public_key(settings: Settings) -> signing.VerifyKey:
-    public = signing.public_key_path(settings.signing_key_path)
-    if public.is_file():
-        return signing.load_verify_key(public.read_bytes())
-    return office_key(settings).public_key
-
-
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"  # `xinyong serve` without --host/--port
-
-
-def office_public_key_if_any(settings: Settings) -> signing.VerifyKey | None:
-    """The public key when one is configured (the audit chain verifies without it)."""
-    public = signing.public_key_path(settings.signing_key_path)
-    if public.is_file():
-        return signing.load_verify_key(public.read_bytes())
-    path = settings.signing_key_path
-    return office_key(settings).public_key if path.is_file() else None
 
 
 def issuer_for(

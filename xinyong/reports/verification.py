@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -75,17 +76,24 @@ class Verification:
         return body
 
 
+Keys = signing.VerifyKey | Mapping[str, signing.VerifyKey]
+
+
 def check_file(
     data: bytes,
-    public_key: signing.VerifyKey,
+    public_key: Keys,
     *,
     today: date,
     row: Report | None = None,
     online: bool = False,
 ) -> Verification:
-    """Offline (row None, online False) or against the stored snapshot row."""
+    """Offline (row None, online False) or against the stored snapshot row.
+
+    `public_key`: the office's keyring (`keyring.office_keyring`: the key the trailer's key id
+    names, so reports signed before a key rotation still verify) or one key, used as given."""
     opened = seal.open_report(data)
-    ok = seal.signature_holds(opened, public_key)
+    key = signing.key_for(public_key, opened.key_id)
+    ok = key is not None and seal.signature_holds(opened, key)
     base = Verification(Verdict.ALTERED, opened.number, opened.kind, opened.valid_until, ok)
     if not ok or opened.number is None or opened.valid_until is None:
         return base
@@ -120,9 +128,7 @@ def check_file(
     )
 
 
-def verify_file(
-    session: Session, data: bytes, public_key: signing.VerifyKey, *, today: date
-) -> Verification:
+def verify_file(session: Session, data: bytes, public_key: Keys, *, today: date) -> Verification:
     opened = seal.open_report(data)
     row = None
     if opened.number is not None:

@@ -14,7 +14,7 @@ from xinyong import audit, consent, reports, subjects
 from xinyong.audit import Actor
 from xinyong.audit.titles import ACTION_TITLES, TARGET_TITLES
 from xinyong.enums import Role
-from xinyong.reports.issuer import office_public_key_if_any
+from xinyong.keyring import office_keyring
 from xinyong.web.deps import DbSession, Today, require
 from xinyong.web.templating import templates
 
@@ -119,8 +119,8 @@ def audit_page(
 
 @router.post("/audit/verify", response_class=HTMLResponse)
 def verify_chain(request: Request, session: DbSession, actor: Auditor) -> HTMLResponse:
-    key = office_public_key_if_any(request.app.state.settings)
-    chain = audit.verify_chain(session, key)
+    keys = office_keyring(request.app.state.settings)  # each checkpoint with the key it names
+    chain = audit.verify_chain(session, keys or None)
     return _audit_page(request, session, actor, AuditFilters(), chain=chain)
 
 

@@ -39,9 +39,9 @@ from xinyong.catalog import Catalog
 from xinyong.config import Settings
 from xinyong.db.session import is_postgres
 from xinyong.errors import XinyongError
+from xinyong.keyring import office_keyring
 from xinyong.measures.fast import FastCheck
 from xinyong.reports import worker
-from xinyong.reports.issuer import office_public_key
 from xinyong.reports.pool import RETRY_AFTER, Busy, RenderPool
 from xinyong.web import deps, errors, fastpaths, security
 from xinyong.web.api.checks import presented_key
@@ -189,8 +189,8 @@ def verify_upload(
     request: Request, session: DbSession, today: Today, file: Annotated[UploadFile, File()]
 ) -> dict[str, Any]:
     data = file.file.read(MAX_UPLOAD + 1)[:MAX_UPLOAD]
-    key = office_public_key(request.app.state.settings)
-    return reports.verify_file(session, data, key, today=today).as_json()
+    keys = office_keyring(request.app.state.settings)
+    return reports.verify_file(session, data, keys, today=today).as_json()
 
 
 # ---- the dispatch layer's way in (see the module) ---------------------------------------------

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 from xinyong import reports, subjects
 from xinyong.audit import Actor
 from xinyong.enums import Role
-from xinyong.reports.issuer import office_public_key
+from xinyong.keyring import office_keyring
 from xinyong.reports.pool import Busy
 from xinyong.web.api.reports import (
     MAX_UPLOAD,
@@ -105,7 +105,7 @@ def verify_upload(
     request: Request, session: DbSession, today: Today, file: Annotated[UploadFile, File()]
 ) -> HTMLResponse:
     data = file.file.read(MAX_UPLOAD + 1)[:MAX_UPLOAD]
-    key = office_public_key(request.app.state.settings)
-    result = reports.verify_file(session, data, key, today=today)
+    keys = office_keyring(request.app.state.settings)
+    result = reports.verify_file(session, data, keys, today=today)
     ctx = {"result": result, "number": result.number or "", "by_file": True}
     return templates.TemplateResponse(request, "portal/report_verify.html", ctx)
