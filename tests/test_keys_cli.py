@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_reports_cli import _code, _run
+from tests.cli import run_cli as _run
+from tests.test_reports_cli import _code
 
 
 @pytest.fixture(scope="module")

@@ -23,11 +23,11 @@ from xinyong.reports.cores import report_cores, usable
 
 
 def test_the_last_slots_cores_take_report_work_and_the_first_stays_free() -> None:
-    assert report_cores(1, [0, 1]) == {1}
-    assert report_cores(7, list(range(8))) == set(range(1, 8))  # the default: cores − 1
-    assert report_cores(1, list(range(8))) == {7}
-    assert report_cores(3, [6, 0, 4, 2]) == {2, 4, 6}  # in core order, whatever the listing
-    assert report_cores(0, [0, 1]) == {1}  # at least one slot
+    assert report_cores(1, [0, 1]) == frozenset({1})
+    assert report_cores(7, list(range(8))) == frozenset(range(1, 8))  # the default: cores − 1
+    assert report_cores(1, list(range(8))) == frozenset({7})
+    assert report_cores(3, [6, 0, 4, 2]) == frozenset({2, 4, 6})  # in core order
+    assert report_cores(0, [0, 1]) == frozenset({1})  # at least one slot
     assert report_cores(2, [0, 1]) is None  # as many slots as cores: nothing to keep free
     assert report_cores(1, [3]) is None  # one core
     assert Settings().report_confine_cores is True

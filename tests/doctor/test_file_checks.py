@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -113,7 +114,7 @@ def test_a_missing_or_read_only_data_folder_is_an_error(
 
     # Permissions do not bind root (CI runs as root here): the refusal is the kernel's answer
     # to the check's own write, whoever runs the test.
-    monkeypatch.setattr(files.tempfile, "NamedTemporaryFile", refused)
+    monkeypatch.setattr(tempfile, "NamedTemporaryFile", refused)
     check = files.data_folder(healthy.model_copy(update={"data_dir": locked}))
     assert check.status == Status.ERROR
     assert "不可写" in check.detail

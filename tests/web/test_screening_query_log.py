@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from tests.factories import make_provider, make_subject
+from tests.factories.accounts import sign_in
 from tests.factories.lists import listed
 from tests.factories.workflows import make_user
-from tests.web.test_report_consent_institution import _login as _login_me
 from xinyong.audit import Actor
 from xinyong.catalog import Catalog
 from xinyong.cli import app as cli_app
@@ -111,7 +111,7 @@ def test_the_purpose_is_required_and_nothing_is_logged_without_it(
 
 def _login_officer(client: TestClient, session: Session) -> None:
     _, username = make_user(session, Role.OFFICER, provider=make_provider(session, name="采购中心"))
-    client.post("/admin/login", data={"username": username, "password": "password123"})
+    sign_in(client, username)
 
 
 def test_the_page_requires_a_purpose_and_shows_the_screening_id(
@@ -159,7 +159,7 @@ def test_the_subject_sees_the_screening_in_me_queries(
     screening_run.screen(session, _frame((on_list.code, None)), "procurement", purpose=PURPOSE,
                          actor=SCREENER, catalog=catalog, today=DAY)  # fmt: skip
     _, username = make_user(session, Role.ENTERPRISE, subject=on_list)
-    _login_me(client, username)
+    sign_in(client, username)
     page = client.get("/me/queries")
     assert page.status_code == 200
     assert "采购中心:李静" in page.text
