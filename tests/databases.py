@@ -6,6 +6,8 @@ and other tests read whole tables (the exchange feed, the outbox still to delive
 
 from __future__ import annotations
 
+import os
+
 from sqlalchemy import Engine, delete, select, text
 from sqlalchemy.orm import Session
 
@@ -23,9 +25,17 @@ from xinyong.db.tables import (
 )
 
 
+def of_this_worker(name: str) -> str:
+    """`name` for this test process: pytest-xdist may split one module's tests over its workers,
+    and two workers must never drop (WITH FORCE) each other's database mid-test."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    return name if name.endswith(f"_{worker}") or f"_{worker}_" in name else f"{name}_{worker}"
+
+
 def empty_database(server_url: str, name: str) -> str:
-    """The URL of an empty database `name` on the server of `server_url` (one left by an earlier
-    run is dropped first)."""
+    """The URL of an empty database `name` (of this test process: `of_this_worker`) on the server
+    of `server_url` (one left by an earlier run is dropped first)."""
+    name = of_this_worker(name)
     admin = make_engine(server_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -35,6 +45,8 @@ def empty_database(server_url: str, name: str) -> str:
 
 
 def drop_database(server_url: str, name: str) -> None:
+    """Drop the database `empty_database(server_url, name)` made."""
+    name = of_this_worker(name)
     admin = make_engine(server_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
