@@ -15,11 +15,31 @@ from sqlalchemy.orm import Session
 from xinyong import clock
 from xinyong.audit.chain import Actor, jsonable
 from xinyong.db.tables import Check, QueryLogEntry
+from xinyong.errors import InvalidInput
 
 _QUERY_LOG = cast("Table", QueryLogEntry.__table__)
 CHECK_SURFACE = "check"  # a joint check of the subject by a business system (SURFACE_TITLES)
 CHECK_BASIS = "duty"  # a business system checks in the course of its statutory duty
 SCREENING_SURFACE = "screening"  # a screening matched the subject (measures.screening_run)
+
+
+PURPOSE_MAX = 200  # query_log.purpose
+DUTY_PURPOSE_MISSING = "查询非公开信用信息须说明查询目的（purpose 参数），查询将记入查询日志"
+
+
+def stated_purpose(
+    purpose: str | None, *, missing: str = DUTY_PURPOSE_MISSING,
+    code: str = "disclosure.purpose_required", too_long: str = "查询目的不超过{limit}个字",
+    error: type[InvalidInput] = InvalidInput,
+) -> str:  # fmt: skip
+    """The purpose a reader states for a query the log records: required, at most `PURPOSE_MAX`
+    characters (the log's column); `missing` / `too_long` say so in the surface's own words."""
+    stated = (purpose or "").strip()
+    if not stated:
+        raise error(missing, code=code)
+    if len(stated) > PURPOSE_MAX:
+        raise error(too_long.format(limit=PURPOSE_MAX), code=code)
+    return stated
 
 
 def log_query(

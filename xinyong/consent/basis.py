@@ -10,10 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xinyong.audit import Actor
-from xinyong.consent.grants import INSTITUTION, MAX_PURPOSE, Grantee, Scope, find_valid
+from xinyong.audit.queries import stated_purpose
+from xinyong.consent.grants import INSTITUTION, Grantee, Scope, find_valid
 from xinyong.db.tables import Consent, Subject
 from xinyong.enums import Role, SubjectKind
-from xinyong.errors import Forbidden, InvalidInput
+from xinyong.errors import Forbidden
 
 DUTY_ROLES = frozenset({Role.ADMIN, Role.OFFICER, Role.AUDITOR})
 SCENARIO_BASIS = "scenario"  # a 信易+ partner's verification of an organisation (catalogued basis)
@@ -105,12 +106,4 @@ def authorise(
 
 
 def _duty_purpose(purpose: str | None) -> str:
-    text = (purpose or "").strip()
-    if not text:
-        raise InvalidInput(
-            "查询非公开信用信息须说明查询目的（purpose 参数），查询将记入查询日志",
-            code="disclosure.purpose_required",
-        )
-    if len(text) > MAX_PURPOSE:
-        raise InvalidInput(f"查询目的不超过{MAX_PURPOSE}个字", code="disclosure.purpose_required")
-    return text
+    return stated_purpose(purpose)  # the query log's rule (audit.queries)

@@ -23,7 +23,6 @@ from xinyong.enums import Role
 from xinyong.errors import Forbidden, InvalidInput
 
 ARCHIVE_ROLES = frozenset({Role.ADMIN, Role.OFFICER, Role.AUDITOR})
-MAX_PURPOSE = 200
 
 
 class PurposeRequired(InvalidInput):
@@ -89,13 +88,7 @@ def _authorise(
     """The basis of a full-archive read and its purpose, or the refusal."""
     if not may_read_archive(session, actor, subject, today):
         raise Forbidden("无权查看该主体的完整信用档案", code="disclosure.archive_forbidden")
-    reason = (purpose or "").strip()
-    if not reason:
-        raise PurposeRequired(
-            "查询非公开信用信息须说明查询目的（purpose 参数），查询将记入查询日志"
-        )
-    if len(reason) > MAX_PURPOSE:
-        raise PurposeRequired(f"查询目的不超过{MAX_PURPOSE}个字")
+    reason = audit.queries.stated_purpose(purpose, error=PurposeRequired)
     basis = consent.authorise(
         session, actor, subject, consent.Scope.ARCHIVE, purpose=reason, today=today
     )

@@ -24,11 +24,10 @@ from xinyong.audit import Actor
 from xinyong.audit.queries import CHECK_BASIS, SCREENING_SURFACE
 from xinyong.catalog import Catalog
 from xinyong.enums import Role, ScreeningOutcome
-from xinyong.errors import InvalidInput
 from xinyong.measures.screening import build_index, screen_frame
 
 SURFACE = SCREENING_SURFACE  # query_log.surface (audit.titles.SURFACE_TITLES: 名单比对)
-PURPOSE_MAX = 200  # query_log.purpose
+PURPOSE_MAX = audit.queries.PURPOSE_MAX
 LOGGED = (ScreeningOutcome.HIT.value, ScreeningOutcome.POSSIBLE_HIT.value)
 
 
@@ -45,16 +44,14 @@ class Screening:
 
 
 def stated_purpose(purpose: str | None) -> str:
-    """The screening's purpose as the screener states it: required, at most 200 characters."""
-    stated = (purpose or "").strip()
-    if not stated:
-        raise InvalidInput(
-            "请填写比对用途（如：2026年度政府采购供应商资格审查），用途将记入被查询主体的查询记录",
-            code="measures.screening_purpose",
-        )
-    if len(stated) > PURPOSE_MAX:
-        raise InvalidInput(f"比对用途不超过 {PURPOSE_MAX} 字", code="measures.screening_purpose")
-    return stated
+    """The screening's purpose as the screener states it: the query log's rule (required, at most
+    `PURPOSE_MAX` characters) in the screening's words."""
+    return audit.queries.stated_purpose(
+        purpose,
+        missing="请填写比对用途（如：2026年度政府采购供应商资格审查），用途将记入被查询主体的查询记录",
+        code="measures.screening_purpose",
+        too_long="比对用途不超过 {limit} 字",
+    )
 
 
 def screen(
