@@ -140,7 +140,7 @@ def data_folder(settings: Settings) -> Check:
 def report_slots_folder(settings: Settings) -> Check:
     title = "信用报告并发名额"
     found = report_slots.for_settings(settings.data_dir, settings.report_slots)
-    cores = report_slots.default_count() + 1
+    cores = report_slots.usable_cores()
     facts = {"path": str(found.folder), "count": found.count, "in_use": found.in_use()}
     shown = f"{found.folder}：共 {found.count} 个，正在使用 {facts['in_use']} 个"
     parent = found.folder if found.folder.exists() else found.folder.parent
