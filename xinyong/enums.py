@@ -151,6 +151,10 @@ class CommitmentStatus(StrEnum):
     KEPT = "kept"  # 核查：已履行
     BREACHED = "breached"  # 核查：未履行或不实
 
+    @property
+    def label(self) -> str:
+        return {"signed": "待核查", "kept": "已履行", "breached": "未履行或不实"}[self.value]
+
 
 class RowOutcome(StrEnum):
     """What collection did with one source row (batch_rows.outcome, a chunk's counts)."""

@@ -172,6 +172,8 @@ POST /admin/repairs/{repair_id}/decide              | L | A   | A/F | F   | F | 
 POST /admin/repairs/{repair_id}/revoke              | L | A   | A/F | F   | F | F | F   | F
 GET  /admin/objections/{objection_id}               | L | A   | A/F | A/F | F | F | F   | F
 POST /admin/objections/{objection_id}/answer        | L | A   | A/F | A/F | F | F | F   | F
+GET  /admin/commitments                             | L | A   | A   | F   | F | F | F   | F
+GET  /admin/commitments/{commitment_id}             | L | A   | A/F | F   | F | F | F   | F
 POST /admin/commitments/{commitment_id}/verify      | L | A   | A/F | F   | F | F | F   | F
 POST /admin/registrations/{registration_id}/verify  | L | A   | A/F | F   | F | F | F   | F
 GET  /me/login                                      | A | A   | A   | A   | A | A | A   | A

@@ -122,6 +122,7 @@ def seeded(session: Session, catalog, calendar, client: TestClient) -> dict[str,
         "record_id": record.id,
         "entry_id": entry.id,
         "repair_id": application.id,
+        "commitment_id": application.commitment_id,
         "user_id": auth.find_user(session, enterprise).id,  # type: ignore[union-attr]
         "objection_id": objection,
         "batch_id": batch,

@@ -1,6 +1,7 @@
 """Credit commitments (信用承诺 / 告知承诺): sign online, verify, and a breach becomes a record.
 
-Package map: `signed` (templates, the 承诺编码, signing, the 信用修复型 commitment of a repair
+Package map: `listing` (the officer's list by department and status, one commitment read by
+its number), `signed` (templates, the 承诺编码, signing, the 信用修复型 commitment of a repair
 application), `breach` (the authority's verification and the dishonesty record a false or broken
 commitment becomes; a broken repair commitment revokes the repair). Callers import from
 `xinyong.commitments`. Does not: decide what the public sees of the breach record (disclosure/).
@@ -17,6 +18,7 @@ from xinyong.commitments.breach import (
     record_verification,
     revoke_for_false_materials,
 )
+from xinyong.commitments.listing import get_for, list_routed, scope_for
 from xinyong.commitments.signed import (
     PUBLIC,
     CommitmentNotFound,
@@ -46,11 +48,14 @@ __all__ = [
     "apply_for_repair",
     "commitment_code",
     "get",
+    "get_for",
     "list_for_subject",
+    "list_routed",
     "list_unverified",
     "public_items",
     "record_verification",
     "revoke_for_false_materials",
+    "scope_for",
     "sign",
     "subject_category",
     "template",

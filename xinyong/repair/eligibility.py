@@ -40,6 +40,10 @@ class DisclosurePeriod:
     )
     legal_basis: tuple[str, ...]
     note: str = ""
+    dishonesty: bool = True  # False: not 失信信息 at all (a licence, a grade) — nothing to repair
+
+
+NOT_DISHONESTY = "该信息不属于失信信息，无需信用修复"
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,9 +73,16 @@ class Eligibility:
     def unmet(self) -> tuple[Condition, ...]:
         return tuple(c for c in self.conditions if not c.met)
 
+    @property
+    def not_applicable(self) -> str | None:
+        """Why repair does not apply at all (the information is not 失信信息), else None: the
+        pages say this instead of a checklist of unmet conditions."""
+        return None if self.period.dishonesty else self.period.note
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "eligible": self.eligible,
+            "not_applicable": self.not_applicable,
             "conditions": [
                 {"id": c.id, "title": c.title, "met": c.met, "detail": c.detail}
                 for c in self.conditions
@@ -130,7 +141,7 @@ def disclosure_period(
     )
     window = disclosure.disclosure_window(facts, catalog=catalog, today=today)
     if window.severity is None:
-        return DisclosurePeriod(False, None, None, None, "", (), "该类信息不属于失信信息，无需修复")
+        return DisclosurePeriod(False, None, None, None, "", (), NOT_DISHONESTY, dishonesty=False)
     severity = window.severity.severity
     return DisclosurePeriod(
         True,

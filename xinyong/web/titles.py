@@ -16,6 +16,7 @@ from jinja2 import pass_context
 from xinyong.audit.titles import ACTION_TITLES, SURFACE_TITLES, TARGET_TITLES
 from xinyong.catalog import Catalog
 from xinyong.enums import (
+    CommitmentStatus,
     ContentStatus,
     ListKind,
     NeedStatus,
@@ -109,6 +110,7 @@ ENUM_TITLES: dict[str, Callable[[str], str]] = {
     "repair_status": lambda code: RepairStatus(code).label,
     "need_status": lambda code: NeedStatus(code).label,
     "registration_status": lambda code: RegistrationStatus(code).label,
+    "commitment_status": lambda code: CommitmentStatus(code).label,
 }
 
 
