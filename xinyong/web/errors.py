@@ -21,7 +21,7 @@ from starlette.exceptions import HTTPException
 from xinyong.errors import InvalidInput, Unauthenticated, XinyongError
 from xinyong.log import get_logger
 from xinyong.web.templating import templates
-from xinyong.web.titles import FORM_FIELDS
+from xinyong.web.titles import form_field_label
 
 log = get_logger(__name__)
 
@@ -82,7 +82,8 @@ def install(app: FastAPI) -> None:
         ]
         names = sorted({str(d["loc"][-1]) for d in details if d["loc"]})
         fields = "、".join(names)
-        shown_names = "、".join(FORM_FIELDS.get(n, n) for n in names)  # the form's own labels
+        catalog = request.app.state.catalogs.current
+        shown_names = "、".join(form_field_label(catalog, n) or n for n in names)  # form labels
         if wants_json(request):
             message = f"请求参数不正确（{fields}）" if fields else "请求参数不正确"
         else:

@@ -37,25 +37,57 @@ LIST_KINDS = {
     ListKind.RED: "守信激励名单",
     ListKind.IMPORTED: "外部认定名单（归集）",
 }
-# Form fields by the name their <input> posts, for the error page of a refused form ("提交的内容
-# 不完整或格式不正确（理由）"): the label the form shows, never the English name.
+# Form fields by the name their <input> posts (and the pages' query parameters), for the error
+# page of a refused form ("提交的内容不完整或格式不正确（理由）"): the label the form shows, never
+# the English name. tests/web/test_form_labels.py walks every route and fails on a name missing.
 FORM_FIELDS = {
-    "agreed": "约谈结果", "amount": "金额", "answer": "答复", "badge": "执法证号",
-    "body_md": "正文", "code": "代码", "contact": "联系方式", "decision_number": "决定文号",
+    "action": "操作", "active": "启用", "after": "导出游标", "again": "再次输入新密码",
+    "agreed": "约谈结果", "amount": "金额", "amount_max": "最高额度（万元）",
+    "amount_min": "最低额度（万元）", "answer": "答复", "approve": "决定", "badge": "执法证号",
+    "body_md": "正文", "choice": "白名单推荐", "code": "代码", "commit": "信用承诺",
+    "contact": "联系方式", "credit_loan": "信用贷款", "decision_number": "决定文号",
     "delivered_on": "送达日期", "department": "部门", "detail": "说明", "display_name": "姓名",
-    "evidence": "证据材料", "facts": "事实", "file": "文件", "follow_up_on": "跟踪回访日期",
-    "fulfilment": "履行状态", "grantee": "被授权方", "grounds": "异议事实和理由",
-    "held_on": "约谈日期", "info_class": "信息类", "kind": "类别", "list_type": "名单类型",
-    "matter": "核查事项", "month": "月份", "name": "名称", "new": "新密码", "note": "说明",
-    "notice_number": "告知书文号", "objection": "异议内容", "old": "原密码",
-    "participants": "参加人员",
-    "password": "密码", "period_end": "结束日期", "period_start": "开始日期",
-    "provider": "报送部门", "purpose": "用途", "q": "关键词", "reason": "理由", "region": "地区",
-    "result": "结果", "scopes": "授权范围", "sector": "行业", "source": "来源",
-    "statement": "陈述内容", "subject_code": "主体代码", "term_months": "期限（月）",
-    "title": "标题", "username": "用户名", "uscc": "统一社会信用代码",
-    "valid_until": "有效期至", "value": "数值",
+    "domains": "报告内容", "download": "下载结果", "dry_run": "只校验，不入库",
+    "evidence": "证据材料", "facts": "事实", "false_statement": "虚假承诺",
+    "field": "更正的数据项", "file": "文件", "first_loan": "首贷",
+    "follow_up_on": "跟踪回访日期", "fulfilment": "履行状态", "grades": "可申请的评价等级",
+    "granted_on": "放款日期", "grantee": "被授权方", "grounds": "异议事实和理由",
+    "held_on": "约谈日期", "info_class": "信息类", "institution_id": "金融机构",
+    "is_match": "是否同一主体", "joined": "参加白名单推送", "key": "指标", "kind": "类别",
+    "list_type": "名单类型", "matter": "核查事项", "matures_on": "到期日", "method": "核验方式",
+    "month": "月份", "name": "名称", "national_list": "国家名单格式", "need_id": "融资需求编号",
+    "new": "新密码", "next": "登录后前往的页面", "no_punishment_in_force": "无正在执行的失信惩戒",
+    "note": "说明", "notice_number": "告知书文号", "objection": "异议内容",
+    "obligations": "已履行法定义务的声明", "occurred_on": "发生日期", "old": "原密码",
+    "outcome": "结论", "participants": "参加人员", "password": "密码",
+    "pasted": "粘贴的代码或名称", "period_end": "结束日期", "period_start": "开始日期",
+    "provider": "报送部门", "purpose": "用途", "q": "关键词", "rate_type": "利率类型",
+    "reason": "理由", "refusal_code": "未获批原因", "region": "地区",
+    "region_code": "行政区划代码", "related": "有利害关系的主体", "result": "结果",
+    "role": "角色", "scenario": "场景", "scopes": "授权范围", "section": "栏目",
+    "sector": "行业", "seed": "随机种子", "size": "企业规模", "source": "来源",
+    "source_date": "来源日期", "statement": "陈述内容", "subject": "企业账户绑定的主体代码",
+    "subject_code": "主体代码", "subject_id": "信用主体", "summary": "摘要",
+    "template_id": "承诺模板", "term_max_months": "最长期限（月）",
+    "term_min_months": "最短期限（月）", "term_months": "期限（月）", "title": "标题",
+    "truth": "信息真实的承诺", "unperformed": "未履行内容", "username": "用户名",
+    "uscc": "统一社会信用代码", "valid_until": "有效期至", "value": "数值",
+    "verified": "核实结果", "years": "年限",
+    # the query parameters of the pages' filter forms and page links
+    "added": "新增提示", "authority": "决定机关", "basis": "依据", "before": "翻页位置",
+    "from": "决定日期自", "job": "任务", "log_id": "查询记录编号", "model": "评价模型",
+    "number": "报告编号", "operator": "操作人", "page": "页码", "q_before": "翻页位置",
+    "repeat": "重复提交提示", "saved": "保存提示", "status": "状态", "tab": "栏目",
+    "target_id": "对象编号", "target_type": "对象类型", "to": "决定日期至", "who": "查询方",
 }  # fmt: skip
+
+
+def form_field_label(catalog: Catalog, name: str) -> str | None:
+    """The label a form shows for the field `name` posts: FORM_FIELDS, or — for a repair
+    material's upload field, named by its catalog id — the material's title. None: unknown."""
+    return FORM_FIELDS.get(name) or _catalog_title(catalog, "material", name)
+
+
 STATES: dict[str, dict[str, str]] = {
     "form_field": FORM_FIELDS,
     "outbox_event": {
