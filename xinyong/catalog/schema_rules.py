@@ -27,6 +27,8 @@ class Period(Model):
     min_months: Annotated[int, pydantic.Field(ge=0)] | None = None
     max_months: Annotated[int, pydantic.Field(ge=0)] | None = None
     note: str | None = None
+    # Not confirmed from the law's text (UNCERTAIN): public pages add "以认定单位告知为准".
+    uncertain: bool = False
 
     @model_validator(mode="after")
     def _ordered(self) -> Period:

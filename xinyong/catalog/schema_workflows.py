@@ -34,6 +34,9 @@ class TimeLimit(Model):
     working_days: Annotated[int, pydantic.Field(ge=0)]
     legal_basis: list[LegalBasis] = pydantic.Field(default_factory=list)
     note: str | None = None
+    # The figure is not confirmed from the national text (a research finding marked UNCERTAIN):
+    # public pages state it with "以认定单位告知为准" rather than as certain.
+    uncertain: bool = False
 
 
 class RepeatLimit(Model):
