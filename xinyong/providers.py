@@ -55,6 +55,22 @@ def find_by_kind(session: Session, kind: str) -> Provider | None:
     return session.execute(stmt.order_by(Provider.id).limit(1)).scalar_one_or_none()
 
 
+CREDIT_OFFICE = "credit_office"  # providers.kind of the credit office (信用主管部门)
+CREDIT_AUTHORITY = "信用主管部门"  # said when a region has registered no credit office department
+
+
+def acting_department(
+    session: Session, actor_provider_id: int | None, *fallbacks: int | None
+) -> Provider | None:
+    """The department an act is done in the name of: the actor's own, else the first of the
+    `fallbacks` (e.g. the department a case is routed to), else the credit office. A system or
+    command-line actor is never a 认定单位 / 决定机关 itself: its label is not shown as one."""
+    for provider_id in (actor_provider_id, *fallbacks):
+        if provider_id is not None:
+            return get(session, provider_id)
+    return find_by_kind(session, CREDIT_OFFICE)
+
+
 def list_providers(session: Session) -> list[Provider]:
     return list(session.execute(select(Provider).order_by(Provider.name)).scalars())
 

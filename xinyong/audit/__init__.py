@@ -10,6 +10,7 @@ Code and tests are authoritative.
 from xinyong.audit.chain import (
     ANONYMOUS,
     CHAIN_LOCK_KEY,
+    COMMAND_LINE,
     GENESIS,
     Actor,
     AuditAction,
@@ -18,6 +19,7 @@ from xinyong.audit.chain import (
     chain_hash,
     chain_start,
     checkpoint_signature_holds,
+    is_command_line,
     jsonable,
     latest_checkpoint,
     list_audit,
@@ -38,6 +40,7 @@ from xinyong.audit.retention import purge_before
 __all__ = [
     "ANONYMOUS",
     "CHAIN_LOCK_KEY",
+    "COMMAND_LINE",
     "GENESIS",
     "Actor",
     "AuditAction",
@@ -47,6 +50,7 @@ __all__ = [
     "chain_hash",
     "chain_start",
     "checkpoint_signature_holds",
+    "is_command_line",
     "jsonable",
     "latest_checkpoint",
     "list_audit",

@@ -149,12 +149,24 @@ class Actor:
     def system(cls, label: str = "系统") -> Actor:
         return cls(kind="system", id=None, label=label, role=Role.ADMIN)
 
+    @classmethod
+    def command_line(cls, user: str) -> Actor:
+        """The CLI as the platform operator; the audit row names the OS user."""
+        return cls.system(f"{COMMAND_LINE}{user}")
+
     @property
     def is_anonymous(self) -> bool:
         return self.kind == "anonymous"
 
 
 ANONYMOUS = Actor(kind="anonymous", id=None, label="公众", role=None)
+COMMAND_LINE = "命令行:"  # the label prefix of the CLI operator (Actor.command_line)
+
+
+def is_command_line(label: str | None) -> bool:
+    """Whether a stored name is the CLI operator's label — an actor, never a department, so a
+    page showing a 认定单位 / 决定机关 must not show it as one."""
+    return bool(label) and str(label).startswith(COMMAND_LINE)
 
 
 def jsonable(value: Any) -> Any:

@@ -150,7 +150,7 @@ def operator() -> Actor:
 
     from xinyong.audit import Actor  # noqa: PLC0415
 
-    return Actor.system(f"命令行:{getpass.getuser()}")
+    return Actor.command_line(getpass.getuser())
 
 
 def resolve(what: str, value: str, choices: Mapping[str, str]) -> str:

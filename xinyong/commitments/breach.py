@@ -159,12 +159,17 @@ def _record_breach(
     session: Session, commitment: Commitment, *, actor: Actor, today: date, catalog: Catalog
 ) -> Record:
     subject = subjects.get(session, commitment.subject_id)
-    provider = providers.get(session, actor.provider_id) if actor.provider_id else None
+    # the deciding department: the officer's, else the accepting one, else the credit office —
+    # never a system or command-line actor's label (providers.acting_department)
+    provider = providers.acting_department(
+        session, actor.provider_id, commitment.acceptance_provider_id
+    )
     acceptance = (
         providers.get(session, commitment.acceptance_provider_id)
         if commitment.acceptance_provider_id
         else provider
     )
+    unit = provider.name if provider else providers.CREDIT_AUTHORITY
     category = subject_category(subject.kind)
     code_field = "subject_id_number" if category == "自然人" else "subject_uscc"
     data = {
@@ -185,9 +190,9 @@ def _record_breach(
         "breach_consequence": commitment.breach_consequence,
         "legal_basis": "；".join(commitment.legal_basis),
         "decision_date": today.isoformat(),
-        "authority_name": provider.name if provider else actor.label,
+        "authority_name": unit,
         "authority_uscc": provider.uscc if provider else None,
-        "acceptance_unit": acceptance.name if acceptance else actor.label,
+        "acceptance_unit": acceptance.name if acceptance else unit,
         "acceptance_unit_uscc": acceptance.uscc if acceptance else None,
         "publication": PUBLIC,
         "remarks": "虚假承诺" if commitment.false_statement else None,

@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from xinyong import commitments, registrations
+from xinyong import auth, commitments, registrations
 from xinyong.audit import Actor
 from xinyong.catalog import Catalog
 from xinyong.db.tables import Record, Subject
@@ -31,6 +31,9 @@ COMMIT_SHARE = (0.6, 0.25)
 REGISTER_SHARE = (0.5, 0.15)
 KEPT_SHARE = 0.92  # the rest are found broken on verification
 TEMPLATES = ("approval_notified", "bidding_integrity")
+# Who accepts, and later verifies, each template's commitments — a named officer of a demo
+# department (region.demo_accounts), so the 认定单位 of a breach is that department: OUR choice.
+VERIFIED_BY = {"approval_notified": "officer", "bidding_integrity": "housing_officer"}
 REGISTRATIONS = (
     ("contract_performance", "履行大额采购合同", "按期足额交付货物，对方出具履约评价"),
     ("contract_performance", "完成工程承包合同", "工程按期竣工验收，无合同纠纷"),
@@ -59,6 +62,7 @@ def load_conduct(
     share of the demo's organisations. Returns the number of actions taken."""
     rng = random.Random(seed + 7)  # noqa: S311 — reproducible demo data, not security
     recorded = _with_records(session, today)
+    officers = _officers(session)
     subjects = session.execute(
         select(Subject).where(Subject.kind.in_(KINDS)).order_by(Subject.id)
     ).scalars()
@@ -68,7 +72,7 @@ def load_conduct(
         if rng.random() < COMMIT_SHARE[dirty]:
             for _ in range(rng.choice((1, 1, 2))):
                 done += _commitment(session, subject, rng, catalog=catalog, actor=actor,
-                                    today=today)  # fmt: skip
+                                    officers=officers, today=today)  # fmt: skip
         if rng.random() < REGISTER_SHARE[dirty]:
             for kind, title, detail in rng.sample(REGISTRATIONS, rng.choice((1, 2, 2))):
                 done += _registration(session, subject, kind, title, detail, rng,
@@ -76,20 +80,33 @@ def load_conduct(
     return done
 
 
+def _officers(session: Session) -> dict[str, Actor]:
+    """The verifying officer of each template, as the actor of a signed-in user."""
+    found = {}
+    for template, username in VERIFIED_BY.items():
+        user = auth.find_user(session, username)
+        assert user is not None, username  # made by region.demo_accounts
+        found[template] = auth.actor_for_user(user)
+    return found
+
+
 def _commitment(
     session: Session, subject: Subject, rng: random.Random, *, catalog: Catalog, actor: Actor,
-    today: date,
+    officers: dict[str, Actor], today: date,
 ) -> int:  # fmt: skip
     signed = today - timedelta(days=rng.randrange(20, 330))
-    made = commitments.sign(session, subject, rng.choice(TEMPLATES), actor=actor, today=signed,
-                            catalog=catalog, region_code=subject.region_code or REGION)  # fmt: skip
+    template = rng.choice(TEMPLATES)
+    officer = officers[template]
+    made = commitments.sign(session, subject, template, actor=actor, today=signed,
+                            catalog=catalog, region_code=subject.region_code or REGION,
+                            acceptance_provider_id=officer.provider_id)  # fmt: skip
     checked = signed + timedelta(days=rng.randrange(10, 90))
     if checked > today:
         return 1  # not verified yet
     kept = rng.random() < KEPT_SHARE
     commitments.record_verification(
         session, made, fulfilment=commitments.KEPT if kept else "部分履行",
-        unperformed=None if kept else "未按承诺期限补交相关材料", actor=actor, today=checked,
+        unperformed=None if kept else "未按承诺期限补交相关材料", actor=officer, today=checked,
         catalog=catalog,
     )  # fmt: skip
     return 2

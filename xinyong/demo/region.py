@@ -9,6 +9,7 @@ Does not: invent rules; everything here is inert fact.
 from __future__ import annotations
 
 import random
+import secrets
 from datetime import date, timedelta
 
 from sqlalchemy.orm import Session
@@ -289,6 +290,14 @@ DEMO_LOGINS: tuple[tuple[str, Role, str], ...] = (
 )
 
 
+# Officers of the departments that verify the demo's commitments besides `officer` (market
+# regulation): actors of the demo's history, so pages name their department — not logins (a
+# random password nobody is told). Username, department kind, display name.
+DEPARTMENT_OFFICERS: tuple[tuple[str, str, str], ...] = (
+    ("housing_officer", "housing", "住房城乡建设认定人员"),
+)
+
+
 def demo_accounts(session: Session, generated: list[NewSubject], *, actor: Actor) -> None:
     market = providers.get_by_uscc(session, generated[0].code)
     enterprise = next(s for s in generated if s.kind == SubjectKind.ENTERPRISE)
@@ -311,5 +320,17 @@ def demo_accounts(session: Session, generated: list[NewSubject], *, actor: Actor
                 display_name=label,
                 provider_id=provider_id,
                 subject_id=subject_id,
+                actor=actor,
+            )
+    for username, kind, label in DEPARTMENT_OFFICERS:
+        department = providers.find_by_kind(session, kind)
+        if department is not None and auth.find_user(session, username) is None:
+            auth.create_user(
+                session,
+                username,
+                secrets.token_urlsafe(18),
+                Role.OFFICER,
+                display_name=label,
+                provider_id=department.id,
                 actor=actor,
             )

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from xinyong import archive, identifiers, subjects
+from xinyong.audit import is_command_line
 from xinyong.catalog import Catalog
 from xinyong.catalog.schema import FieldRole, InfoClass
 from xinyong.db.tables import Record, Subject
@@ -25,6 +26,7 @@ from xinyong.disclosure.rules import (
     disclosure_window,
 )
 from xinyong.enums import RecordStatus, Severity
+from xinyong.providers import CREDIT_AUTHORITY
 
 # Portal tabs (the national site's sections) and the information classes each one shows.
 TAB_OF_CLASS = {
@@ -161,6 +163,13 @@ def record_states(
     }
 
 
+def _department(value: Any) -> Any:
+    """A 认定单位 / 决定机关 as the public reads it: a record written before the deciding
+    department was named (`providers.acting_department`) may hold the command-line operator's
+    label — shown as the credit authority, never as "命令行:…"."""
+    return CREDIT_AUTHORITY if isinstance(value, str) and is_command_line(value) else value
+
+
 def public_record(record: Record, window: DisclosureWindow, catalog: Catalog) -> PublicRecord:
     info = catalog.info_class(record.info_class)
     shown = []
@@ -169,6 +178,7 @@ def public_record(record: Record, window: DisclosureWindow, catalog: Catalog) ->
         value = row.get(field.id)
         if not field.public or value in (None, "", []):
             continue
+        value = _department(value)
         text = "、".join(map(str, value)) if isinstance(value, list) else str(value)
         shown.append((field.label, identifiers.mask_text(text)))
     title = next(
@@ -182,7 +192,7 @@ def public_record(record: Record, window: DisclosureWindow, catalog: Catalog) ->
         title=identifiers.mask_text(title),
         decision_number=record.decision_number,
         decision_date=record.decision_date,
-        authority_name=record.authority_name,
+        authority_name=_department(record.authority_name),
         fields=tuple(shown),
         window=window,
     )
