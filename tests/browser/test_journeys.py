@@ -3,7 +3,9 @@ the public finds the 信用修复 guide and report verification from the navigat
 bank or an enterprise to its own home; the bank looks a subject up and reads why it may not see
 it; the clerk downloads an upload template and reads the rejected rows; the auditor pages and
 filters the audit log; the credit office filters its queue and the lists in force, finds decided
-repairs, and is asked before an act that cannot be undone."""
+repairs, and is asked before an act that cannot be undone; an officer finds a verified commitment
+again and the public reads a breach's 认定单位 as a department; an enterprise reads that a
+licence needs no repair."""
 
 from __future__ import annotations
 
@@ -11,12 +13,14 @@ from pathlib import Path
 
 import polars as pl
 from playwright.sync_api import Dialog, Page, expect
+from sqlalchemy import select
 
 from tests.browser.conftest import DEMO_SUBJECTS
 from tests.factories.workflows import make_user
-from xinyong import demo
+from xinyong import demo, subjects
 from xinyong.config import Settings
 from xinyong.db.session import make_engine, make_sessionmaker, transaction
+from xinyong.db.tables import Record
 from xinyong.enums import Role, SubjectKind
 
 DEMO = "Demo@2026"  # the demo accounts' password (README)
@@ -177,3 +181,57 @@ def test_office_filters_its_queue_and_lists_and_is_asked_before_an_irreversible_
     assert set(sources) == {"本平台认定"}
     page.locator("#entries-table").get_by_role("link", name="本平台认定").first.click()
     expect(page.locator("h1").first).to_contain_text("：")  # the entry's procedure
+
+
+def test_officer_finds_a_verified_commitment_and_the_public_reads_its_department(
+    page: Page, live_server: str, live_settings: Settings
+) -> None:
+    _log_in(page, live_server + "/admin/login", "officer")  # 市场监管认定人员
+    _nav(page, "待办事项")
+    page.get_by_role("link", name="全部信用承诺（含已核查）→").click()
+    expect(page.get_by_role("heading", name="信用承诺", level=1)).to_be_visible()
+    page.locator("#status-filter").get_by_label("状态").select_option(label="已履行")
+    page.locator("#status-filter").get_by_role("button", name="筛选").click()
+    rows = page.locator("#commitments tbody tr")
+    expect(rows.first).to_have_attribute("data-status", "kept")
+    assert set(rows.evaluate_all("rs => rs.map(r => r.dataset.status)")) == {"kept"}
+    code = rows.first.locator("td").first.inner_text()
+    rows.first.get_by_role("link", name="查看").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"信用承诺 {code}")
+    expect(page.locator("#commitment-status")).to_have_text("已履行")
+    expect(page.locator("#commitment")).to_contain_text("示范区市场监督管理局")
+    page.locator("#commitment").get_by_role("link").first.click()  # the subject's public page
+    expect(page.locator("#commitments")).to_contain_text(code)
+
+    engine = make_engine(live_settings.database_url)
+    with transaction(make_sessionmaker(engine)) as session:
+        breach = session.execute(
+            select(Record).where(Record.info_class == "commitment_breach").limit(1)
+        ).scalar_one()
+        ref = subjects.public_ref(subjects.get(session, breach.subject_id))
+    engine.dispose()
+    page.goto(f"{live_server}/subjects/{ref}#breaches")
+    breaches = page.locator("#breaches")
+    expect(breaches).to_contain_text("示范区")
+    expect(breaches).not_to_contain_text("命令行")
+    expect(breaches).not_to_contain_text("测试")
+
+
+def test_enterprise_reads_that_a_licence_needs_no_repair(
+    page: Page, live_server: str, live_settings: Settings
+) -> None:
+    engine = make_engine(live_settings.database_url)
+    with transaction(make_sessionmaker(engine)) as session:
+        licence = session.execute(
+            select(Record).where(Record.info_class == "licence", Record.is_current).limit(1)
+        ).scalar_one()
+        _, owner = make_user(
+            session, Role.ENTERPRISE, subject=subjects.get(session, licence.subject_id)
+        )
+    engine.dispose()
+    _log_in(page, live_server + "/me/login", owner, "password123")
+    page.goto(f"{live_server}/me/records/{licence.id}")
+    expect(page.locator("#repair-not-applicable")).to_contain_text(
+        "该信息不属于失信信息，无需信用修复"
+    )
+    expect(page.locator("ul.eligibility")).to_have_count(0)
