@@ -62,6 +62,15 @@ def test_a_verified_commitment_is_found_again_by_its_department(
     assert "记录核查结果" not in detail
     assert f"/subjects/{subject.code}" in detail
     assert "记录核查结果" in client.get(f"/admin/commitments/{waiting.id}").text
+    recorded = client.post(
+        f"/admin/commitments/{waiting.id}/verify",
+        data={"fulfilment": "全部未履行", "unperformed": "未按期补交材料"},
+        follow_redirects=False,
+    )
+    assert recorded.headers["location"] == f"/admin/commitments/{waiting.id}"
+    shown = client.get(recorded.headers["location"]).text
+    assert "未履行或不实" in shown
+    assert "违诺信息" in shown
     refused = client.get(f"/admin/commitments/{elsewhere.id}")
     assert refused.status_code == 403
     assert "不属于本部门" in refused.text

@@ -251,7 +251,7 @@ def verify_commitment(
         today=today,
         catalog=catalog,
     )
-    return _back("/admin/queue")
+    return _back(f"/admin/commitments/{commitment_id}")  # the finding, and its breach record
 
 
 @router.post("/registrations/{registration_id}/verify")
