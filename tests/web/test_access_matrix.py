@@ -88,6 +88,11 @@ POST /api/v1/checks/{check_id}/feedback             | L | A   | A   | F   | F | 
 GET  /api/v1/exchange/changes                       | L | F   | F   | F   | F | F | F   | F
 POST /api/v1/exchange/packages                      | L | F   | F   | F   | F | F | F   | F
 POST /api/v1/repairs/{repair_id}/revoke             | L | A   | A/F | F   | F | F | F   | F
+POST /api/v1/repairs/{repair_id}/accept             | L | A   | A/F | F   | F | F | F   | F
+POST /api/v1/repairs/{repair_id}/not-accept         | L | A   | A/F | F   | F | F | F   | F
+POST /api/v1/repairs/{repair_id}/extend             | L | A   | A/F | F   | F | F | F   | F
+POST /api/v1/repairs/{repair_id}/decide             | L | A   | A/F | F   | F | F | F   | F
+POST /api/v1/objections/{objection_id}/answer       | L | A   | A/F | A/F | F | F | F   | F
 POST /api/v1/runs                                   | L | A   | F   | F   | F | F | F   | F
 GET  /api/v1/runs/{run_id}                          | L | N   | F   | F   | F | F | F   | F
 GET  /admin/login                                   | A | A   | A   | A   | A | A | A   | A
@@ -285,6 +290,10 @@ FORMS: dict[str, dict[str, Any]] = {
     "POST /admin/repairs/{repair_id}/decide": {"approve": "false", "reason": "未履行"},
     "POST /admin/repairs/{repair_id}/revoke": {"reason": "履行凭证系伪造"},
     "POST /api/v1/repairs/{repair_id}/revoke": {"reason": "履行凭证系伪造"},
+    "POST /api/v1/repairs/{repair_id}/not-accept": {"reason": "材料不全"},
+    "POST /api/v1/repairs/{repair_id}/extend": {"reason": "需要核查"},
+    "POST /api/v1/repairs/{repair_id}/decide": {"approve": "false", "reason": "未履行"},
+    "POST /api/v1/objections/{objection_id}/answer": {"outcome": "kept", "answer": "事实清楚"},
     "POST /admin/users/{user_id}/deactivate": {"reason": "调离岗位"},
     "POST /admin/users/{user_id}/activate": {"reason": "回到岗位"},
     "POST /admin/users/{user_id}/password": {"reason": "忘记密码"},
