@@ -60,4 +60,4 @@ def test_the_scan_follows_the_ways_surfaces_call(table: list[reach.Capability]) 
     revoke = by_key["repair.procedure.revoke"]
     assert "POST /api/v1/repairs/{repair_id}/revoke" in revoke.surfaces["api"]
     assert by_key["lists.procedure.propose_entry"].kind == "写"
-    assert by_key["measures.screening_run.screen"].kind == "读"
+    assert by_key["disclosure.access.read_archive_page"].kind == "读"

@@ -76,15 +76,17 @@ def closure(functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef], name: 
 
 
 def scan(path: Path) -> dict[str, tuple[bool, bool, bool]]:
-    """Each public function: (writes rows, reaches an audit row, writes to the query log) —
-    itself or through helpers of its module."""
+    """Each public function: (writes rows, reaches an audit row or the query log, writes to the
+    query log only) — itself or through helpers of its module."""
     functions = functions_of(path)
     out = {}
     for name in functions:
         if name.startswith("_"):
             continue
         found = [c for f in closure(functions, name) for c in calls(functions[f])]
-        out[name] = (any(map(writes, found)), any(map(audits, found)), any(map(logs_query, found)))
+        audited, logged = any(map(audits, found)), any(map(logs_query, found))
+        only_logged = logged and not any(audits(c) and not logs_query(c) for c in found)
+        out[name] = (any(map(writes, found)), audited, only_logged)
     return out
 
 

@@ -252,6 +252,22 @@ def _action_codes(fn: Callable[..., Any]) -> list[str]:
     ]
 
 
+def _hands_on_an_action(fn: Callable[..., Any]) -> bool:
+    """An action audited through another module's helper: it hands an `AuditAction` to a call
+    (`institutions.stored(session, row, AuditAction.LOAN_OUTCOME_RECORDED, …)`); a read that
+    only filters the log by an action's code does not."""
+    functions = audit_scan.functions_of(Path(inspect.getfile(fn)))
+    if fn.__name__ not in functions:
+        return False
+    for name in audit_scan.closure(functions, fn.__name__):
+        for call in audit_scan.calls(functions[name]):
+            for arg in [*call.args, *(k.value for k in call.keywords)]:
+                options = [arg.body, arg.orelse] if isinstance(arg, ast.IfExp) else [arg]
+                if any(_chain(o) == ["AuditAction", getattr(o, "attr", "")] for o in options):
+                    return True
+    return False
+
+
 def capabilities(graph: Graph) -> list[Capability]:
     """Every audited action and every logged read outside the surfaces, in module order."""
     out = []
@@ -261,13 +277,13 @@ def capabilities(graph: Graph) -> list[Capability]:
         found = audit_scan.scan(path)
         module = None
         for fname, (_, audited, logged) in found.items():
-            if not (audited or logged):
-                continue
             module = module or importlib.import_module(name)
             fn = getattr(module, fname, None)
             if not inspect.isfunction(fn) or fn.__module__ != name:
                 continue  # a method, or a name the module only imports
-            kind = "写" if audited and not logged else "读"
+            if not (audited or logged or _hands_on_an_action(fn)):
+                continue
+            kind = "读" if logged else "写"  # a read writes the query log and no audit row
             out.append(Capability(key_of(fn), kind, _title(fn, graph)))
     for key in sorted(MAIN_READS.keys() - {c.key for c in out}):
         module_name, _, fname = key.rpartition(".")

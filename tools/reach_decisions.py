@@ -57,6 +57,11 @@ PART = "其所属操作的一个步骤，经该操作到达，不单独设入口
 OFFICE_PAGE = "信用办管理员在后台页面操作、运维用命令行；业务系统不管理账户和密钥，不设接口"
 SELF = "主体本人登录后在“我的信用”页面办理；企业不持有接口密钥，不设命令行和接口"
 INTENDED: dict[str, tuple[str, str]] = {
+    "audit.retention.purge_before": ("", "定时任务 retention：命令行 xinyong jobs run retention，页面和接口" + RUN[2:]),
+    "financing.market.answer_need": ("", "随放贷结果办结（/bank/、POST /api/v1/financing/outcomes）；命令行不需要"),
+    "financing.market.publish_product": ("", "银行在工作台发布贷款产品，数量少、需人工把关，不设命令行和接口"),
+    "financing.market.publish_need": ("", SELF.replace("不设命令行和接口", "不设命令行")),
+    "financing.outcomes.record_outcome": ("", "银行在工作台或由信贷系统经接口反馈；运维不代银行反馈，不设命令行"),
     "auth.accounts.set_active": ("", OFFICE_PAGE),
     "auth.accounts.change_password": ("", "本人在页面修改自己的密码；运维重置用 xinyong users password"),
     "auth.accounts.reset_password": ("", OFFICE_PAGE),
@@ -90,7 +95,6 @@ INTENDED: dict[str, tuple[str, str]] = {
     "financing.institutions.register": ("", OFFICE_PAGE),
     "financing.institutions.add_user": ("", OFFICE_PAGE),
     "financing.market.withdraw_need": ("", SELF.replace("不设命令行和接口", "不设命令行")),
-    "financing.market.answer_need": ("api", "银行信贷系统回填放贷结果需要接口（未做，见报告）；命令行不需要"),
     "financing.whitelist.opt_out": ("", SELF),
     "financing.whitelist.opt_in": ("", SELF),
     "financing.whitelist.generate": ("", "信用办在页面生成、运维用命令行；银行经推送获得，不设接口"),

@@ -256,6 +256,7 @@ POST /admin/financing/whitelists                    | L | A   | F   | F   | F | 
 POST /admin/financing/whitelists/{whitelist_id}/{step} | L | N | F | F   | F | F | F   | F
 GET  /admin/financing/whitelists/{whitelist_id}     | L | N   | F   | F   | F | F | F   | F
 GET  /api/v1/financing/alerts                       | L | F   | F   | F   | F | F | F   | F
+POST /api/v1/financing/outcomes                     | L | F   | F   | F   | F | F | F   | F
 GET  /api/v1/financing/queries                      | L | F   | F   | F   | F | F | A   | F
 GET  /api/v1/financing/products                     | A | A   | A   | A   | A | A | A   | A
 POST /api/v1/financing/needs                        | L | F   | F   | F   | F | F | A   | F

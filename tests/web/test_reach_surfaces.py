@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 from tests.factories import make_provider, make_subject
 from tests.factories.accounts import sign_in
 from tests.factories.workflows import PDF, make_enterprise, make_penalty, make_user
+from tests.financing.conftest import make_bank, make_sme
 from xinyong import commitments, objections, repair
 from xinyong.audit import Actor, AuditAction
 from xinyong.catalog import Catalog
@@ -26,7 +27,8 @@ from xinyong.cli import app as cli_app
 from xinyong.cli import context as cli_context
 from xinyong.clock import Calendar
 from xinyong.db.tables import AuditEntry, Objection, Provider, RepairApplication
-from xinyong.enums import ObjectionStatus, RecordStatus, RepairStatus, Role
+from xinyong.enums import NeedStatus, ObjectionStatus, RecordStatus, RepairStatus, Role
+from xinyong.financing import market
 
 TODAY = date(2026, 11, 23)
 
@@ -185,3 +187,37 @@ def test_the_operator_answers_an_objection_and_edits_a_department(
     assert (dept.name, dept.active) == ("示范区市场监管局", False)
     assert dept.kind == "market_regulation"  # what was not given stays
     assert _audited(session, AuditAction.PROVIDER_UPDATED, dept.id) == 1
+
+
+# ---- a bank's loan system ----------------------------------------------------------------------
+
+
+def test_a_bank_system_records_its_loan_outcome_and_the_need_is_served(
+    client: TestClient, session: Session, catalog: Catalog
+) -> None:
+    bank = make_bank(session)
+    sme = make_sme(session, catalog, TODAY)
+    need = market.publish_need(
+        session, sme.subject, amount_wan="50", term_months=12, purpose="流动资金", size="small",
+        actor=sme.actor, today=TODAY,
+    )  # fmt: skip
+    sign_in(client, sme.username)
+    assert client.post("/api/v1/financing/outcomes", json={}).status_code in (403, 422)
+    sign_in(client, bank.username)
+    granted = {"code": sme.subject.code, "need_id": need.id, "result": "granted", "amount": "50"}
+    incomplete = client.post("/api/v1/financing/outcomes", json=granted)
+    assert incomplete.status_code == 422
+    assert "放款日期" in incomplete.json()["message"]
+    terms = {"granted_on": "2026-11-20", "rate_type": "fixed", "credit_loan": True,
+             "first_loan": False}  # fmt: skip
+    done = client.post("/api/v1/financing/outcomes", json=granted | terms)
+    assert done.status_code == 200, done.text
+    outcome = done.json()["outcome"]
+    assert (outcome["result"], outcome["need_id"], outcome["amount"]) == (
+        "granted",
+        need.id,
+        "50.00",
+    )
+    session.refresh(need)
+    assert need.status == NeedStatus.SERVED
+    assert _audited(session, AuditAction.LOAN_OUTCOME_RECORDED, outcome["id"]) == 1
