@@ -103,7 +103,7 @@ INTENDED: dict[str, tuple[str, str]] = {
     "indicators.dashboard.refresh_now": ("", "定时任务 xinyong jobs run dashboard 即命令行入口；接口不需要"),
     "indicators.manual.enter_value": ("", "手工指标由信用办在页面录入"),
     "inspections.plans.add_inspector": ("", "检查人员名录在页面和命令行维护"),
-    "inspections.plans.record_result": ("api", "执法系统回填检查结果需要接口（未做，见报告）；命令行不需要"),
+    "inspections.plans.record_result": ("", "检查人员在页面或由执法系统经接口记录；运维不代为记录，不设命令行"),
     "interviews.record_interview": ("", "约谈由工作人员在页面记录"),
     "interviews.record_follow_up": ("", "同上"),
     "jobs.run_recorded": ("", "命令行 xinyong jobs run；页面和接口经后台运行"),

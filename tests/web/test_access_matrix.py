@@ -161,6 +161,7 @@ GET  /admin/inspections/{plan_code}/redraw          | L | A   | A/F | F   | A | 
 POST /api/v1/inspections/plans                      | L | A   | A   | F   | F | F | F   | F
 GET  /api/v1/inspections/plans/{plan_code}          | L | A   | A/F | F   | A | F | F   | F
 GET  /api/v1/inspections/plans/{plan_code}/redraw   | L | A   | A/F | F   | A | F | F   | F
+POST /api/v1/inspections/plans/{plan_code}/inspections/{inspection_id}/result | L | A | A | F | F | F | F | F
 GET  /admin/related                                 | L | A   | A   | F   | F | F | F   | F
 GET  /admin/exchange                                | L | A   | F   | F   | A | F | F   | F
 POST /admin/exchange/export                         | L | A   | F   | F   | F | F | F   | F
@@ -256,7 +257,7 @@ POST /admin/financing/whitelists                    | L | A   | F   | F   | F | 
 POST /admin/financing/whitelists/{whitelist_id}/{step} | L | N | F | F   | F | F | F   | F
 GET  /admin/financing/whitelists/{whitelist_id}     | L | N   | F   | F   | F | F | F   | F
 GET  /api/v1/financing/alerts                       | L | F   | F   | F   | F | F | F   | F
-POST /api/v1/financing/outcomes                     | L | F   | F   | F   | F | F | F   | F
+POST /api/v1/financing/outcomes                     | L | F   | F   | F   | F | A | F   | F
 GET  /api/v1/financing/queries                      | L | F   | F   | F   | F | F | A   | F
 GET  /api/v1/financing/products                     | A | A   | A   | A   | A | A | A   | A
 POST /api/v1/financing/needs                        | L | F   | F   | F   | F | F | A   | F

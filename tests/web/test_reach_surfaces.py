@@ -20,7 +20,7 @@ from tests.factories import make_provider, make_subject
 from tests.factories.accounts import sign_in
 from tests.factories.workflows import PDF, make_enterprise, make_penalty, make_user
 from tests.financing.conftest import make_bank, make_sme
-from xinyong import commitments, objections, repair
+from xinyong import commitments, inspections, objections, repair
 from xinyong.audit import Actor, AuditAction
 from xinyong.catalog import Catalog
 from xinyong.cli import app as cli_app
@@ -221,3 +221,35 @@ def test_a_bank_system_records_its_loan_outcome_and_the_need_is_served(
     session.refresh(need)
     assert need.status == NeedStatus.SERVED
     assert _audited(session, AuditAction.LOAN_OUTCOME_RECORDED, outcome["id"]) == 1
+
+
+# ---- an inspecting department's enforcement system -----------------------------------------------
+
+
+def test_an_enforcement_system_records_an_inspection_result(
+    client: TestClient, session: Session, catalog: Catalog
+) -> None:
+    dept = make_provider(session, name="示范区市场监督管理局")
+    officer = _officer(client, session, dept)
+    for _ in range(3):
+        make_subject(session, region_code="990100", name="示范抽查对象有限公司")
+    inspections.add_inspector(session, "检查员甲", "ZK9001", dept, actor=officer)
+    plan = inspections.create_plan(
+        session, code="2026-SJ-API", title="接口抽查", provider=dept, sector="market_regulation",
+        region_code="990100", period_start=TODAY, period_end=TODAY, seed="api", actor=officer,
+        catalog=catalog, today=TODAY,
+    )  # fmt: skip
+    row = inspections.drawn_of(session, plan)[0]
+    path = f"/api/v1/inspections/plans/2026-SJ-API/inspections/{row.id}/result"
+    bad = client.post(path, json={"result": "很好"})
+    assert bad.status_code == 422
+    assert "检查结果须为" in bad.json()["message"]
+    assert client.post(f"/api/v1/inspections/plans/2026-SJ-API/inspections/{row.id + 999}/result",
+                       json={"result": "未发现问题"}).status_code == 404  # fmt: skip
+    done = client.post(path, json={"result": "未发现问题", "detail": "现场检查"})
+    assert done.status_code == 200, done.text
+    assert done.json()["result"] == "未发现问题"
+    assert client.post(path, json={"result": "未发现问题"}).status_code == 409  # once
+    _officer(client, session, make_provider(session, name="示范区民政局", kind="civil_affairs"))
+    assert client.post(path, json={"result": "未发现问题"}).status_code == 403
+    assert _audited(session, AuditAction.INSPECTION_RESULT_RECORDED, row.id) == 1
