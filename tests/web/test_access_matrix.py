@@ -161,7 +161,7 @@ GET  /admin/inspections/{plan_code}/redraw          | L | A   | A/F | F   | A | 
 POST /api/v1/inspections/plans                      | L | A   | A   | F   | F | F | F   | F
 GET  /api/v1/inspections/plans/{plan_code}          | L | A   | A/F | F   | A | F | F   | F
 GET  /api/v1/inspections/plans/{plan_code}/redraw   | L | A   | A/F | F   | A | F | F   | F
-POST /api/v1/inspections/plans/{plan_code}/inspections/{inspection_id}/result | L | A | A | F | F | F | F | F
+POST /api/v1/inspections/{plan_code}/{inspection_id}/result | L | A | A | F | F | F | F | F
 GET  /admin/related                                 | L | A   | A   | F   | F | F | F   | F
 GET  /admin/exchange                                | L | A   | F   | F   | A | F | F   | F
 POST /admin/exchange/export                         | L | A   | F   | F   | F | F | F   | F

@@ -240,11 +240,11 @@ def test_an_enforcement_system_records_an_inspection_result(
         catalog=catalog, today=TODAY,
     )  # fmt: skip
     row = inspections.drawn_of(session, plan)[0]
-    path = f"/api/v1/inspections/plans/2026-SJ-API/inspections/{row.id}/result"
+    path = f"/api/v1/inspections/2026-SJ-API/{row.id}/result"
     bad = client.post(path, json={"result": "很好"})
     assert bad.status_code == 422
     assert "检查结果须为" in bad.json()["message"]
-    assert client.post(f"/api/v1/inspections/plans/2026-SJ-API/inspections/{row.id + 999}/result",
+    assert client.post(f"/api/v1/inspections/2026-SJ-API/{row.id + 999}/result",
                        json={"result": "未发现问题"}).status_code == 404  # fmt: skip
     done = client.post(path, json={"result": "未发现问题", "detail": "现场检查"})
     assert done.status_code == 200, done.text

@@ -1,7 +1,7 @@
 """双随机、一公开 API: `POST /api/v1/inspections/plans` (make a plan; the draw runs at once),
 `GET /api/v1/inspections/plans/{plan_code}` (the plan and its draw, for whom may read it),
 `GET /api/v1/inspections/plans/{plan_code}/redraw` (the draw again from the recorded seed, compared
-pair by pair) and `POST /api/v1/inspections/plans/{plan_code}/inspections/{inspection_id}/result`
+pair by pair) and `POST /api/v1/inspections/{plan_code}/{inspection_id}/result`
 (the inspecting department's enforcement system records a result, published at once). The same
 audited actions as the pages and `xinyong inspections …`."""
 
@@ -104,7 +104,7 @@ class ResultRequest(BaseModel):
 
 
 @router.post(
-    "/inspections/plans/{plan_code}/inspections/{inspection_id}/result",
+    "/inspections/{plan_code}/{inspection_id}/result",
     summary="记录双随机检查结果（即时公示）",
 )
 def record_result(
