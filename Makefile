@@ -31,15 +31,15 @@ test: install ## the whole suite on SQLite and PostgreSQL, browser tests include
 	bash scripts/test.sh
 
 lint: install ## ruff, ruff format --check, mypy, import-linter, catalog check
-	$(BIN)/ruff check xinyong tests bench
-	$(BIN)/ruff format --check xinyong tests bench
-	$(BIN)/mypy xinyong tests
+	$(BIN)/ruff check xinyong tests bench tools
+	$(BIN)/ruff format --check xinyong tests bench tools
+	$(BIN)/mypy xinyong tests tools
 	$(BIN)/lint-imports
 	$(BIN)/xinyong catalog check
 
 fmt: install ## format and autofix
-	$(BIN)/ruff format xinyong tests bench
-	$(BIN)/ruff check --fix xinyong tests bench
+	$(BIN)/ruff format xinyong tests bench tools
+	$(BIN)/ruff check --fix xinyong tests bench tools
 
 migrate: install ## apply migrations to XINYONG_DATABASE_URL (default var/xinyong.db)
 	$(BIN)/xinyong db upgrade

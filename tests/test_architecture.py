@@ -13,6 +13,7 @@ from pathlib import Path
 import jinja2
 from jinja2 import nodes as jinja_nodes
 
+from tools.audit_scan import action_modules, unaudited_writers
 from xinyong.config import REPO_ROOT
 from xinyong.enums import ListStep
 
@@ -152,80 +153,13 @@ NOT_ACTIONS = {
         "write_versions_sqlite",
     ): "a chunk of a batch: BATCH_SUBMITTED / _PROCESSED audit it",
 }
-_AUDITING = {("audit", "record"), ("audit", "log_query"), ("audit", "log_queries"),
-             ("archive", "add_record"),
-             ("archive", "new_version"), ("history", "record_step")}  # fmt: skip
-_SESSION_WRITES = {"add", "add_all", "delete"}
-
-
-def _calls(node: ast.AST) -> Iterator[ast.Call]:
-    return (n for n in ast.walk(node) if isinstance(n, ast.Call))
-
-
-def _writes(call: ast.Call) -> bool:
-    """`session.add/add_all/delete(...)`, `session.execute(update|insert|delete(...)…)` or a
-    conditional status change `transitions.move(...)`."""
-    f = call.func
-    if not (isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name)):
-        return False
-    if (f.value.id, f.attr) == ("transitions", "move"):
-        return True
-    if f.value.id == "session" and f.attr in _SESSION_WRITES:
-        return True
-    if f.value.id != "session" or f.attr != "execute" or not call.args:
-        return False
-    inner = call.args[0]
-    while isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute):
-        inner = inner.func.value  # update(T).where(...).values(...) → update(T)
-    return (isinstance(inner, ast.Call) and isinstance(inner.func, ast.Name)
-            and inner.func.id in {"update", "insert", "delete"})  # fmt: skip
-
-
-def _audits(call: ast.Call) -> bool:
-    f = call.func
-    return (isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name)
-            and (f.value.id, f.attr) in _AUDITING)  # fmt: skip
-
-
-def _unaudited_writers(path: Path) -> list[str]:
-    """Public functions that write rows (themselves or through helpers of their module) but never
-    reach `audit.record` (directly, through a helper, or through `archive`'s versioned writes)."""
-    functions = {
-        n.name: n for n in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
-        if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
-    }  # fmt: skip
-
-    def reach(name: str, seen: set[str]) -> tuple[bool, bool]:
-        calls = list(_calls(functions[name]))
-        writes, audits = any(map(_writes, calls)), any(map(_audits, calls))
-        for call in calls:
-            callee = call.func.id if isinstance(call.func, ast.Name) else None
-            if callee in functions and callee not in seen:
-                seen.add(callee)
-                w, a = reach(callee, seen)
-                writes, audits = writes or w, audits or a
-        return writes, audits
-
-    out = []
-    for name in functions:
-        if not name.startswith("_"):
-            writes, audits = reach(name, {name})
-            if writes and not audits:
-                out.append(name)
-    return out
-
-
-def _action_modules() -> list[Path]:
-    skip = ("web/", "cli/", "db/", "demo/")
-    return [p for p in PACKAGE.rglob("*.py")
-            if not p.relative_to(PACKAGE).as_posix().startswith(skip)]  # fmt: skip
 
 
 def test_every_action_writes_its_audit_row() -> None:
     found = {
         (p.relative_to(PACKAGE).as_posix(), name)
-        for p in _action_modules()
-        for name in _unaudited_writers(p)
+        for p in action_modules()
+        for name in unaudited_writers(p)
     }
     assert found - set(NOT_ACTIONS) == set()
     assert set(NOT_ACTIONS) <= found  # an exemption nobody needs any more is removed
@@ -234,12 +168,12 @@ def test_every_action_writes_its_audit_row() -> None:
 def test_the_audit_scan_sees_real_actions() -> None:
     """The scan is not vacuous: an action that audits passes, the same without audit is caught."""
     source = PACKAGE / "lists" / "procedure.py"
-    assert "decide_entry" not in _unaudited_writers(source)
+    assert "decide_entry" not in unaudited_writers(source)
     tree = source.read_text(encoding="utf-8")
     tree = tree.replace("audit.record(", "print(").replace("history.record_step(", "print(")
     probe = Path(tempfile.mkdtemp()) / "procedure.py"
     probe.write_text(tree, encoding="utf-8")
-    assert "propose_entry" in _unaudited_writers(probe)
+    assert "propose_entry" in unaudited_writers(probe)
 
 
 # ---- statuses are enums (issue 18) ---------------------------------------------------------------

@@ -188,6 +188,15 @@ def file_objection(
     return objection
 
 
+def state(objection: Objection) -> dict[str, Any]:
+    """Where an objection stands, as the API and the CLI answer it."""
+    o = objection
+    return {"objection_id": o.id, "status": o.status, "record_id": o.record_id,
+            "filed_on": o.filed_on, "answer_due": o.answer_due, "outcome": o.outcome,
+            "answer": o.answer, "answered_by": o.answered_by, "field_changes": o.field_changes,
+            "result_record_id": o.result_record_id}  # fmt: skip
+
+
 def answer_objection(
     session: Session,
     objection: Objection,

@@ -88,6 +88,11 @@ POST /api/v1/checks/{check_id}/feedback             | L | A   | A   | F   | F | 
 GET  /api/v1/exchange/changes                       | L | F   | F   | F   | F | F | F   | F
 POST /api/v1/exchange/packages                      | L | F   | F   | F   | F | F | F   | F
 POST /api/v1/repairs/{repair_id}/revoke             | L | A   | A/F | F   | F | F | F   | F
+POST /api/v1/repairs/{repair_id}/accept             | L | A   | A/F | F   | F | F | F   | F
+POST /api/v1/repairs/{repair_id}/not-accept         | L | A   | A/F | F   | F | F | F   | F
+POST /api/v1/repairs/{repair_id}/extend             | L | A   | A/F | F   | F | F | F   | F
+POST /api/v1/repairs/{repair_id}/decide             | L | A   | A/F | F   | F | F | F   | F
+POST /api/v1/objections/{objection_id}/answer       | L | A   | A/F | A/F | F | F | F   | F
 POST /api/v1/runs                                   | L | A   | F   | F   | F | F | F   | F
 GET  /api/v1/runs/{run_id}                          | L | N   | F   | F   | F | F | F   | F
 GET  /admin/login                                   | A | A   | A   | A   | A | A | A   | A
@@ -156,6 +161,7 @@ GET  /admin/inspections/{plan_code}/redraw          | L | A   | A/F | F   | A | 
 POST /api/v1/inspections/plans                      | L | A   | A   | F   | F | F | F   | F
 GET  /api/v1/inspections/plans/{plan_code}          | L | A   | A/F | F   | A | F | F   | F
 GET  /api/v1/inspections/plans/{plan_code}/redraw   | L | A   | A/F | F   | A | F | F   | F
+POST /api/v1/inspections/{plan_code}/{inspection_id}/result | L | A | A | F | F | F | F | F
 GET  /admin/related                                 | L | A   | A   | F   | F | F | F   | F
 GET  /admin/exchange                                | L | A   | F   | F   | A | F | F   | F
 POST /admin/exchange/export                         | L | A   | F   | F   | F | F | F   | F
@@ -253,6 +259,7 @@ POST /admin/financing/whitelists                    | L | A   | F   | F   | F | 
 POST /admin/financing/whitelists/{whitelist_id}/{step} | L | N | F | F   | F | F | F   | F
 GET  /admin/financing/whitelists/{whitelist_id}     | L | N   | F   | F   | F | F | F   | F
 GET  /api/v1/financing/alerts                       | L | F   | F   | F   | F | F | F   | F
+POST /api/v1/financing/outcomes                     | L | F   | F   | F   | F | A | F   | F
 GET  /api/v1/financing/queries                      | L | F   | F   | F   | F | F | A   | F
 GET  /api/v1/financing/products                     | A | A   | A   | A   | A | A | A   | A
 POST /api/v1/financing/needs                        | L | F   | F   | F   | F | F | A   | F
@@ -287,6 +294,10 @@ FORMS: dict[str, dict[str, Any]] = {
     "POST /admin/repairs/{repair_id}/decide": {"approve": "false", "reason": "未履行"},
     "POST /admin/repairs/{repair_id}/revoke": {"reason": "履行凭证系伪造"},
     "POST /api/v1/repairs/{repair_id}/revoke": {"reason": "履行凭证系伪造"},
+    "POST /api/v1/repairs/{repair_id}/not-accept": {"reason": "材料不全"},
+    "POST /api/v1/repairs/{repair_id}/extend": {"reason": "需要核查"},
+    "POST /api/v1/repairs/{repair_id}/decide": {"approve": "false", "reason": "未履行"},
+    "POST /api/v1/objections/{objection_id}/answer": {"outcome": "kept", "answer": "事实清楚"},
     "POST /admin/users/{user_id}/deactivate": {"reason": "调离岗位"},
     "POST /admin/users/{user_id}/activate": {"reason": "回到岗位"},
     "POST /admin/users/{user_id}/password": {"reason": "忘记密码"},

@@ -22,6 +22,7 @@ from xinyong.cli import financing as financing_cli
 from xinyong.cli import inspections as inspections_cli
 from xinyong.cli import keys as keys_cli
 from xinyong.cli import lists as lists_cli
+from xinyong.cli import objections as objections_cli
 from xinyong.cli import repair as repair_cli
 from xinyong.cli import reports as reports_cli
 from xinyong.cli import stats as stats_cli
@@ -65,6 +66,7 @@ clients.register(app)
 checks_cli.register(app)
 disclosure_cli.register(app)
 repair_cli.register(app)
+objections_cli.register(app)
 doctor_cli.register(app)
 keys_cli.register(app)
 

@@ -213,6 +213,32 @@ def providers_add(
         ctx.err.print(f"已登记报送部门 / registered：{p.name} {p.uscc}")
 
 
+@providers_app.command("update")
+def providers_update(
+    uscc: str,
+    name: Annotated[str | None, typer.Option(help="名称 / name")] = None,
+    kind: Annotated[str | None, typer.Option(help="部门类别 / department kind")] = None,
+    region: Annotated[str | None, typer.Option(help="行政区划代码 / region code")] = None,
+    active: Annotated[
+        bool | None, typer.Option("--active/--inactive", help="启用或停用 / active or not")
+    ] = None,
+) -> None:
+    """修改报送部门（名称、类别、地区、启用；统一社会信用代码不变）/ edit a department."""
+    from xinyong import providers  # noqa: PLC0415
+
+    with ctx.db() as session:
+        p = providers.get_by_uscc(session, uscc)
+        keep = (p.kind, p.region_code, p.active)
+        p = providers.update(session, p, name=p.name if name is None else name,
+                             kind=keep[0] if kind is None else kind or None,
+                             region_code=keep[1] if region is None else region or None,
+                             active=keep[2] if active is None else active,
+                             actor=ctx.operator())  # fmt: skip
+        state = "启用" if p.active else "停用"
+        ctx.err.print(f"已修改报送部门 / updated：{p.name} {p.uscc}（{p.kind or '未分类'}，"
+                      f"{p.region_code or '未设地区'}，{state}）")  # fmt: skip
+
+
 @providers_app.command("list")
 def providers_list(json_out: Annotated[bool, typer.Option("--json")] = False) -> None:
     """列出报送部门 / list departments."""

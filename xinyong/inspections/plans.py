@@ -101,6 +101,15 @@ def get_plan(session: Session, code: str, *, actor: Actor) -> InspectionPlan:
     return plan
 
 
+def get_inspection(session: Session, code: str, inspection_id: int, *, actor: Actor) -> Inspection:
+    """One inspection of a plan, for whom may read the plan (`get_plan`)."""
+    plan = get_plan(session, code, actor=actor)
+    row = session.get(Inspection, inspection_id)
+    if row is None or row.plan_id != plan.id:
+        raise NotFound("该抽查计划中没有这条检查任务")
+    return row
+
+
 def _population(
     session: Session, region_code: str, sector: str, catalog: Catalog, today: date
 ) -> list[tuple[int, str]]:

@@ -64,6 +64,7 @@ from xinyong.repair.queries import (
     list_routed,
     own_entry,
     own_record,
+    state,
 )
 from xinyong.repair.timeliness import Timeliness, handled_on_time, timeliness
 from xinyong.uploads import sniff
@@ -116,5 +117,6 @@ __all__ = [
     "required_materials",
     "revoke",
     "sniff",
+    "state",
     "timeliness",
 ]

@@ -7,6 +7,7 @@ this platform (early exit), routed to the department that decided them (谁认�
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -40,6 +41,16 @@ def get(session: Session, repair_id: int, *, actor: Actor) -> RepairApplication:
         raise RepairNotFound(f"未找到编号为 {repair_id} 的信用修复申请")
     require_department(actor, found.provider_id, what="信用修复申请")
     return found
+
+
+def state(application: RepairApplication) -> dict[str, Any]:
+    """Where an application stands, as the API and the CLI answer after each step."""
+    a = application
+    return {"repair_id": a.id, "status": a.status, "applied_on": a.applied_on,
+            "accept_due": a.accept_due, "accepted_on": a.accepted_on, "decide_due": a.decide_due,
+            "extended": a.extended, "extension_reason": a.extension_reason,
+            "decided_on": a.decided_on, "decided_by": a.decided_by,
+            "reason": a.decision_reason, "repaired_record_id": a.repaired_record_id}  # fmt: skip
 
 
 def list_for_subject(session: Session, subject_id: int) -> list[RepairApplication]:

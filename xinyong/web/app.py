@@ -43,6 +43,7 @@ from xinyong.web.api import checks as api_checks
 from xinyong.web.api import consents as api_consents
 from xinyong.web.api import exchange as api_exchange
 from xinyong.web.api import inspections as api_inspections
+from xinyong.web.api import objections as api_objections
 from xinyong.web.api import repairs as api_repairs
 from xinyong.web.api import reports as api_reports
 from xinyong.web.api import runs as api_runs
@@ -98,6 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         api_reports.router,
         api_exchange.router,
         api_repairs.router,
+        api_objections.router,
         api_runs.router,
         api_inspections.router,
         *api_checks.routers(settings),

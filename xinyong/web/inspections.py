@@ -16,9 +16,9 @@ from sqlalchemy import select
 
 from xinyong import inspections, providers, subjects
 from xinyong.audit import Actor
-from xinyong.db.tables import Inspection, InspectionPlan, Inspector, Provider
+from xinyong.db.tables import InspectionPlan, Inspector, Provider
 from xinyong.enums import Role
-from xinyong.errors import InvalidInput, NotFound, XinyongError
+from xinyong.errors import InvalidInput, XinyongError
 from xinyong.evaluation import supervision
 from xinyong.web.deps import CurrentCalendar, CurrentCatalog, DbSession, Today, require
 from xinyong.web.inputs import RowId
@@ -254,10 +254,7 @@ def record_result(
     result: Annotated[str, Form()],
     detail: Annotated[str, Form()] = "",
 ) -> Response:
-    row = session.get(Inspection, inspection_id)
-    plan = inspections.get_plan(session, plan_code, actor=actor)
-    if row is None or row.plan_id != plan.id:
-        raise NotFound("该抽查计划中没有这条检查任务")
+    row = inspections.get_inspection(session, plan_code, inspection_id, actor=actor)
     inspections.record_result(
         session, row, result, detail, actor=actor, today=today, calendar=calendar, catalog=catalog
     )

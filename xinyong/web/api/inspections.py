@@ -1,7 +1,9 @@
 """双随机、一公开 API: `POST /api/v1/inspections/plans` (make a plan; the draw runs at once),
-`GET /api/v1/inspections/plans/{plan_code}` (the plan and its draw, for whom may read it) and
+`GET /api/v1/inspections/plans/{plan_code}` (the plan and its draw, for whom may read it),
 `GET /api/v1/inspections/plans/{plan_code}/redraw` (the draw again from the recorded seed, compared
-pair by pair). The same audited actions as the pages and `xinyong inspections …`."""
+pair by pair) and `POST /api/v1/inspections/{plan_code}/{inspection_id}/result`
+(the inspecting department's enforcement system records a result, published at once). The same
+audited actions as the pages and `xinyong inspections …`."""
 
 from __future__ import annotations
 
@@ -15,7 +17,8 @@ from xinyong import inspections, providers
 from xinyong.audit import Actor
 from xinyong.db.tables import InspectionPlan
 from xinyong.enums import Role
-from xinyong.web.deps import CurrentCatalog, DbSession, Today, require
+from xinyong.web.deps import CurrentCalendar, CurrentCatalog, DbSession, Today, require
+from xinyong.web.inputs import RowId
 
 router = APIRouter(tags=["inspections"])
 Planner = Annotated[Actor, Depends(require(Role.OFFICER, Role.ADMIN))]
@@ -93,3 +96,30 @@ def redraw(session: DbSession, actor: Reader, plan_code: PlanCode) -> dict[str, 
         "identical": result.identical,
         "pairs": [_pair(p) for p in result.pairs],
     }
+
+
+class ResultRequest(BaseModel):
+    result: str = Field(max_length=40, description="检查结果：" + "、".join(inspections.RESULTS))
+    detail: str = Field("", max_length=4000, description="情况说明")
+
+
+@router.post(
+    "/inspections/{plan_code}/{inspection_id}/result",
+    summary="记录双随机检查结果（即时公示）",
+)
+def record_result(
+    plan_code: PlanCode,
+    inspection_id: RowId,
+    body: ResultRequest,
+    session: DbSession,
+    actor: Planner,
+    today: Today,
+    calendar: CurrentCalendar,
+    catalog: CurrentCatalog,
+) -> dict[str, Any]:
+    row = inspections.get_inspection(session, plan_code, inspection_id, actor=actor)
+    inspections.record_result(session, row, body.result, body.detail, actor=actor, today=today,
+                              calendar=calendar, catalog=catalog)  # fmt: skip
+    return {"plan": plan_code, "inspection_id": row.id, "subject_id": row.subject_id,
+            "result": row.result, "detail": row.result_detail, "result_on": row.result_on,
+            "published_on": row.published_on}  # fmt: skip

@@ -1,8 +1,11 @@
-"""信易贷 API under /api/v1/financing: alerts for a bank, who queried an SME, products, an SME's
-need with the matching products, the figures. Response shapes are decided here, not in domain."""
+"""信易贷 API under /api/v1/financing: alerts for a bank, a bank's loan outcome from its own loan
+system (as on `/bank/`: the need it answers marked served or declined), who queried an SME,
+products, an SME's need with the matching products, the figures. Response shapes are decided
+here, not in domain."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
@@ -10,7 +13,9 @@ from pydantic import BaseModel, Field
 
 from xinyong import audit, subjects
 from xinyong.audit import Actor
-from xinyong.enums import Role
+from xinyong.db.base import MAX_ROW_ID
+from xinyong.enums import LoanResult, Role
+from xinyong.financing import catalog as fin_catalog
 from xinyong.financing import institutions, market, outcomes
 from xinyong.web.deps import CurrentCatalog, DbSession, Enterprise, OwnSubject, Today, require
 from xinyong.web.inputs import RowId
@@ -25,6 +30,35 @@ class NeedIn(BaseModel):
     term_months: int = Field(description="期限（月）")
     purpose: str
     size: str | None = Field(default=None, description="企业规模 micro|small|medium|large")
+
+
+class OutcomeIn(BaseModel):
+    code: str = Field(max_length=64, description="企业统一社会信用代码")
+    result: LoanResult = Field(description="granted 获批 / refused 未获批")
+    need_id: int | None = Field(None, ge=1, le=MAX_ROW_ID, description="所回应的融资需求编号")
+    amount: str | None = Field(None, max_length=32, description="放款金额（万元，获批时）")
+    granted_on: date | None = Field(None, description="放款日期（获批时必填）")
+    matures_on: date | None = Field(None, description="到期日")
+    rate_type: str | None = Field(None, max_length=32, description="利率类型（获批时必填）")
+    credit_loan: bool | None = Field(None, description="是否信用贷款（获批时必填）")
+    first_loan: bool | None = Field(None, description="是否首贷（获批时必填）")
+    refusal_code: str | None = Field(None, max_length=32, description="未获批原因代码")
+
+
+@api.post("/outcomes", summary="本机构反馈放贷结果（获批或未获批），所回应的融资需求随之办结")
+def api_outcome(body: OutcomeIn, session: DbSession, actor: Banker, today: Today) -> dict[str, Any]:
+    inst = institutions.of_actor(session, actor)
+    subject = subjects.get_by_code(session, body.code.strip())
+    need = market.get_need(session, body.need_id) if body.need_id else None
+    granted = body.result == LoanResult.GRANTED
+    row = outcomes.record_outcome(
+        session, inst, subject, result=body.result, decided_on=today,
+        fin_catalog=fin_catalog.load(), actor=actor, need=need, amount_wan=body.amount,
+        granted_on=body.granted_on, matures_on=body.matures_on, rate_type=body.rate_type,
+        credit_loan=body.credit_loan if granted else None,
+        first_loan=body.first_loan if granted else None, refusal_code=body.refusal_code,
+    )  # fmt: skip
+    return {"outcome": outcomes.outcome_json(row)}
 
 
 @api.get("/alerts", summary="本机构的贷中预警")
