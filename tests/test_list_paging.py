@@ -4,6 +4,7 @@ same order, whatever the filters — on entries around every edge of the in-forc
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 
 import pytest
@@ -24,7 +25,7 @@ PER_PAGE = 3
 
 
 @pytest.fixture
-def more(session: Session, catalog: Catalog, calendar: Calendar, edge_entries: None) -> None:
+def more(session: Session, catalog: Catalog, calendar: Calendar, edge_entries: None) -> None:  # noqa: F811
     """Ties on the decision day across both sources, names that differ only in ASCII case."""
     for i, name in enumerate(("分页ABC贸易有限公司", "分页abc贸易有限公司", "分页测试有限公司")):
         subject = make_subject(session, name=name)
@@ -131,7 +132,7 @@ def test_the_previous_page_is_the_page_before(session: Session, catalog: Catalog
             break
         after = page.next_key
     assert len(pages) > 2
-    for earlier, later in zip(pages, pages[1:], strict=False):
+    for earlier, later in itertools.pairwise(pages):
         back = entries_page(session, catalog=catalog, today=today, query=q,
                             before=later.first_key, per_page=PER_PAGE)  # fmt: skip
         assert back.entries == earlier.entries

@@ -4,6 +4,7 @@ kinds filter with paging, and a department's officer never sees another departme
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -77,7 +78,8 @@ def departments(
                               provider_id=provider.id))  # fmt: skip
         session.add(Interview(subject_id=subject.id, provider_id=provider.id, held_on=today,
                               participants="甲", reason=f"约谈{n}", agreed="整改",
-                              follow_up_on=day + timedelta(days=n % 2), recorded_by="test"))  # fmt: skip
+                              follow_up_on=day + timedelta(days=n % 2),
+                              recorded_by="test"))  # fmt: skip
         session.add(VoluntaryRegistration(subject_id=subject.id, kind="certificate",
                                           title=f"注册{n}", detail="-", truth_commitment="-",
                                           submitted_on=today, provider_id=provider.id))  # fmt: skip
@@ -137,7 +139,7 @@ def test_the_previous_page_and_a_typed_page_number(
         if page.next_key is None:
             break
         after = page.next_key
-    for earlier, later in zip(pages, pages[1:], strict=False):
+    for earlier, later in itertools.pairwise(pages):
         back = workqueue.queue_page(session, today=today, actor=actor, before=later.first_key,
                                     per_page=PER_PAGE)  # fmt: skip
         assert back.items == earlier.items

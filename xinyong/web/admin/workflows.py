@@ -37,9 +37,6 @@ def _back(path: str) -> Response:
     return RedirectResponse(path, status_code=303)
 
 
-POSITION = Query(None, max_length=keyset.MAX_POSITION)
-
-
 @router.get("/queue", response_class=HTMLResponse)
 def queue(
     request: Request,
@@ -48,8 +45,8 @@ def queue(
     today: Today,
     kind: str = Query("", max_length=32),
     page: int = Query(1, ge=1, le=100_000),
-    after: str | None = POSITION,
-    before: str | None = POSITION,
+    after: str | None = Query(None, max_length=keyset.MAX_POSITION),
+    before: str | None = Query(None, max_length=keyset.MAX_POSITION),
 ) -> HTMLResponse:
     """The work queue, by deadline: filtered by kind (each with its count, "N+" beyond the
     cap), 100 a page read in the query after the last row's position, each item with its
