@@ -6,7 +6,8 @@ first does when an index holds the order. The order's last column must make it t
 
 - `Order`: the columns a statement is read in, each ascending or descending, nulls first or last;
 - `Order.beyond(key)`: the rows strictly after `key` in that order (the expanded OR form: mixed
-  directions and NULLs are allowed; an index on the columns in that order serves it);
+  directions and NULLs are allowed), with a plain range on the first column when it is never
+  NULL (`Column.not_null`), so an index on it starts at the key instead of the first row;
 - `window`: up to `limit` rows after `after` (or just before `before`), in reading order;
 - `capped_count`: the rows of a statement counted up to a cap ("至少 N 条" beyond it);
 - `encode` / `decode`: a key as the opaque text of a next-page link, checked when read back.
@@ -40,9 +41,15 @@ class Column:
     expr: ColumnElement[Any]
     descending: bool = False
     nulls_last: bool = True  # where NULL sorts (both databases are told explicitly)
+    not_null: bool = False  # never NULL in the statement: `beyond` adds a range an index can use
 
     def reversed(self) -> Column:
-        return Column(self.expr, not self.descending, not self.nulls_last)
+        return Column(self.expr, not self.descending, not self.nulls_last, self.not_null)
+
+    def from_(self, value: Any) -> ColumnElement[bool]:
+        """The rows at or after `value` (a bound on the column alone: an index range)."""
+        bound: ColumnElement[bool] = self.expr <= value if self.descending else self.expr >= value
+        return bound
 
     def ordering(self) -> Any:
         on = self.expr.desc() if self.descending else self.expr.asc()
@@ -81,6 +88,9 @@ class Order:
         for i, (column, value) in enumerate(zip(self.columns, key, strict=True)):
             same = [c.equal(v) for c, v in zip(self.columns[:i], key[:i], strict=True)]
             terms.append(and_(*same, column.after(value)) if same else column.after(value))
+        first = self.columns[0] if self.columns else None
+        if first is not None and first.not_null and key[0] is not None:
+            return and_(first.from_(key[0]), or_(*terms))
         return or_(*terms) if terms else true()
 
 

@@ -8,7 +8,7 @@ the last row's position (`db.keyset`). Each row is then made a hit by `validity.
 what a page shows is what `current_entries` shows, in the same order:
 
 - the officers' list (`newest_first=False`): red lists last, by list title, by number — the order
-  of `validity.hits`;
+  of `validity.hits` (of one list: by number, what the indexes hold);
 - a public list (`newest_first=True`): newest decision first, then that order.
 
 A list name an imported record sends is matched to a list type as `validity.find_list_type`
@@ -47,8 +47,10 @@ class EntryQuery:
 
     @property
     def key_kinds(self) -> tuple[type, ...]:
-        kinds: tuple[type, ...] = (int, str, int, str)  # red, title, number, source
-        return ((date, *kinds)) if self.newest_first else kinds
+        """A position's values: (decision day,) (red, title,) number, source."""
+        kinds: tuple[type, ...] = (int, str)  # number, source
+        kinds = kinds if self.list_type else (int, str, *kinds)  # red, title of every list
+        return (date, *kinds) if self.newest_first else kinds
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,38 +76,49 @@ def entries_statement(
     ).subquery("f")
     named = entry_name(f, classes)
     types = list(catalog.list_types.values())
-    canon = case(*[(named == lt.id, lt.id) for lt in types],
-                 *[(func.trim(named) == lt.title, lt.id) for lt in types], else_=None)  # fmt: skip
-    title = case(*[(canon == lt.id, lt.title) for lt in types], else_=named)
+    # the list type a row names, as `validity.find_list_type` finds it: a platform entry's or a
+    # fixed class's is its id; a name an imported record sends matches an id, else a title
+    by_name = func.coalesce(
+        case({lt.id: lt.id for lt in types}, value=named),
+        case({lt.title: lt.id for lt in types}, value=func.trim(named)),
+    )
+    canon = case((f.c.source == "platform", f.c.list_type),
+                 *[(f.c.list_type == c, literal(lt)) for c, lt in classes.items() if lt],
+                 else_=by_name)  # fmt: skip
+    title = case({lt.id: lt.title for lt in types}, value=canon, else_=named)
     red = case((canon.in_([lt.id for lt in types if lt.kind == ListKind.RED]), 1), else_=0)
     firsts = {lt.id: day for lt in types if (day := first_day_in_force(lt, today))}
     from_first: ColumnElement[bool] = literal(True)
-    if firsts:
+    if query.list_type is not None:  # one list: one first day, a plain range the planner reads
+        if day := firsts.get(query.list_type):
+            from_first = f.c.decided_on >= day
+    elif firsts:
         first = case(firsts, value=canon, else_=None)
         from_first = or_(first.is_(None), f.c.decided_on >= first)
     not_ended = or_(f.c.valid_until >= today, and_(f.c.valid_until.is_(None), from_first))
-    stmt = (
-        select(f, Subject.code.label("subject_code"), Subject.name.label("subject_name"),
-               Subject.code_kind.label("subject_code_kind"), _code_order(session, title)
-               .label("title"), red.label("red"))
-        .join(Subject, Subject.id == f.c.subject_id)
-        .where(alive_on(f, today), not_ended)
-    )  # fmt: skip
-    if query.list_type is not None:
-        stmt = stmt.where(canon == query.list_type)
+    stmt = select(f, title.label("title"), red.label("red")).where(alive_on(f, today), not_ended)
+    if query.list_type is not None:  # platform entries and fixed classes are of it already
+        fixed = [c for c, lt in classes.items() if lt == query.list_type]
+        stmt = stmt.where(or_(f.c.source == "platform", f.c.list_type.in_(fixed),
+                              canon == query.list_type))  # fmt: skip
     if query.source:
         stmt = stmt.where(f.c.source == query.source)
     if query.published_only:
         stmt = stmt.where(or_(f.c.source == "imported", f.c.published_on <= today))
-    if wanted := query.q.strip():
+    if wanted := query.q.strip():  # the subject joined only to filter (a page reads its own)
         code = (func.upper(Subject.code) == wanted.upper() if query.code_any_case
                 else Subject.code == wanted)  # fmt: skip
-        stmt = stmt.where(or_(_contains(session, Subject.name, wanted), code))
+        stmt = stmt.join(Subject, Subject.id == f.c.subject_id).where(
+            or_(_contains(session, Subject.name, wanted), code)
+        )
     e = stmt.subquery("e")
-    columns: list[Any] = [e.c.red, keyset.Column(e.c.title), e.c.source_id,
-                          keyset.Column(e.c.source, descending=True)]  # fmt: skip
+    # one list: its title and kind are the same on every row, so the order is the number's
+    # (and the decision day's first on the portal), which the indexes hold
+    columns: list[Any] = [e.c.source_id, keyset.Column(e.c.source, descending=True)]
+    if query.list_type is None:
+        columns = [keyset.Column(e.c.red, not_null=True), e.c.title, *columns]
     if query.newest_first:
-        columns.insert(0, keyset.Column(e.c.decided_on, descending=True))
+        columns.insert(0, keyset.Column(e.c.decided_on, descending=True, not_null=True))
     return e, keyset.Order.of(*columns)
 
 
@@ -127,7 +140,7 @@ def entries_page(
         shown, has_next, has_previous = rows[:per_page], len(rows) > per_page, bool(after or skip)
     key_of = _key_of(query)
     return EntriesPage(
-        entries=tuple(_entries(shown, catalog, today)),
+        entries=tuple(_entries(session, shown, catalog, today)),
         count=keyset.capped_count(session, select(e)),
         next_key=key_of(shown[-1]) if has_next and shown else None,
         first_key=key_of(shown[0]) if shown else None,
@@ -135,22 +148,29 @@ def entries_page(
     )
 
 
-def _entries(rows: list[Any], catalog: Catalog, today: date) -> list[CurrentEntry]:
+def _entries(
+    session: Session, rows: list[Any], catalog: Catalog, today: date
+) -> list[CurrentEntry]:
     classes = list_entry_classes(catalog)
+    ids = {row.subject_id for row in rows}
+    who = {r.id: r for r in session.execute(
+        select(Subject.id, Subject.code, Subject.name, Subject.code_kind)
+        .where(Subject.id.in_(ids)))} if ids else {}  # fmt: skip
     out = []
     for row in rows:
         fact = facts_of_row(row, classes)
         found = validity.hit(fact, catalog, today) if fact is not None else None
         if found is not None:  # SQL states the rule; the rule has the last word
-            out.append(CurrentEntry(found, row.subject_id, row.subject_code, row.subject_name,
-                                    row.subject_code_kind))  # fmt: skip
+            s = who[row.subject_id]
+            out.append(CurrentEntry(found, row.subject_id, s.code, s.name, s.code_kind))
     return out
 
 
 def _key_of(query: EntryQuery) -> Any:
     def key(row: Any) -> keyset.Key:
-        rest = (row.red, row.title, row.source_id, row.source)
-        return ((row.decided_on, *rest)) if query.newest_first else rest
+        rest: tuple[Any, ...] = (row.source_id, row.source)
+        rest = rest if query.list_type else (row.red, row.title, *rest)
+        return (row.decided_on, *rest) if query.newest_first else rest
 
     return key
 
