@@ -7,8 +7,9 @@ list, and one list) and the officers' work queue (the credit office's, and one d
 A fresh PostgreSQL database at head gets `--scale` entries: four fifths imported court
 defaulters (`records`), one fifth decided here (`list_entries`, 市场监管严重违法失信名单), over
 ten years of decisions, one in ten exited; subjects one per two entries; and `--scale` ÷ 10 open
-work-queue items (interviews to follow up and open objections) over 20 departments. Loaded by
-SQL (INSERT … SELECT), then VACUUM ANALYZE.
+open work-queue items (interviews to follow up and open objections, beside three times as many
+closed ones: the history a queue must not read) over 20 departments. Loaded by SQL (INSERT …
+SELECT), then VACUUM ANALYZE.
 
 Each page view is the domain call the page makes (`lists.entries_page`, `lists.public_page`,
 `workqueue.queue_page`), timed in process (CPU and wall ms, median of `--repeat`); the deep page
@@ -74,15 +75,17 @@ LOAD = [
        FROM (SELECT g, DATE '2026-11-23' - (g::bigint * 7919 %% 3650)::int AS d
              FROM generate_series(1, %(platform)s) g) s""",
     """INSERT INTO interviews (subject_id, provider_id, held_on, participants, reason, agreed,
-         record_ids, follow_up_on, recorded_by, created_at)
+         record_ids, follow_up_on, followed_up_on, recorded_by, created_at)
        SELECT 1 + g %% %(subjects)s, 1 + g %% %(departments)s, DATE '2026-01-01', '甲', '约谈' || g,
-              '整改', '[]', DATE '2026-11-23' + (g %% 90) - 30, 'bench', now()
-       FROM generate_series(1, %(queue)s / 2) g""",
+              '整改', '[]', DATE '2026-11-23' + (g %% 90) - 30,
+              CASE WHEN g %% 4 <> 0 THEN DATE '2026-06-01' END, 'bench', now()
+       FROM generate_series(1, %(queue)s * 2) g""",
     """INSERT INTO objections (record_id, subject_id, status, grounds, filed_on, answer_due,
          provider_id, created_at)
-       SELECT g, 1 + g %% %(subjects)s, 'open', '异议' || g, DATE '2026-11-01',
-              DATE '2026-11-23' + (g %% 60) - 20, 1 + g %% %(departments)s, now()
-       FROM generate_series(1, %(queue)s / 2) g""",
+       SELECT g, 1 + g %% %(subjects)s, CASE WHEN g %% 4 = 0 THEN 'open' ELSE 'answered' END,
+              '异议' || g, DATE '2026-11-01', DATE '2026-11-23' + (g %% 60) - 20,
+              1 + g %% %(departments)s, now()
+       FROM generate_series(1, %(queue)s * 2) g""",
 ]
 
 
