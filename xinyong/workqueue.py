@@ -4,6 +4,12 @@ Owns: gathering open repair steps, unanswered objections, interview follow-ups a
 commitments and registrations into one list sorted by deadline, overdue items marked, and the
 daily digest the `deadlines` job prints. Does not: change anything (each item links to the action
 of its own workflow).
+
+The queue is one statement (`queue_statement`: a UNION ALL of each kind's open rows, the actor's
+department a condition of every branch), read in the order (deadline, none last; kind; number);
+`queue_page` reads one page after the last row's position (`db.keyset`) with counts capped at
+`keyset.DEFAULT_CAP` ("N+"), and builds only that page's items; partial indexes on the open rows
+(migration 18e7a9b1c2d3) keep a page view off the closed cases.
 """
 
 from __future__ import annotations
