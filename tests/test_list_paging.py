@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 from datetime import date
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -22,6 +23,7 @@ from xinyong.db import keyset
 from xinyong.lists import EntryQuery, entries_page
 
 PER_PAGE = 3
+Row = tuple[str, int, str, str]  # an entry as the tests compare it
 
 
 @pytest.fixture
@@ -37,7 +39,7 @@ def more(session: Session, catalog: Catalog, calendar: Calendar, edge_entries: N
                proposed_on=date(2026, 9, 1))  # fmt: skip
 
 
-def old_admin(session: Session, catalog: Catalog, today: date, q: EntryQuery) -> list[tuple]:
+def old_admin(session: Session, catalog: Catalog, today: date, q: EntryQuery) -> list[Row]:
     """The entries the officers' page showed when it paged in memory (its former filter)."""
     found = lists.current_entries(session, catalog=catalog, today=today, list_type=q.list_type)
     wanted = q.q.strip()
@@ -47,9 +49,9 @@ def old_admin(session: Session, catalog: Catalog, today: date, q: EntryQuery) ->
                  or wanted.upper() == e.subject_code.upper())]  # fmt: skip
 
 
-def walk(session: Session, catalog: Catalog, today: date, q: EntryQuery) -> list[tuple]:
+def walk(session: Session, catalog: Catalog, today: date, q: EntryQuery) -> list[Row]:
     """Every page after the other, following the next page's position."""
-    seen: list[tuple] = []
+    seen: list[Row] = []
     after = None
     for _ in range(1000):
         page = entries_page(session, catalog=catalog, today=today, query=q, after=after,
@@ -63,7 +65,7 @@ def walk(session: Session, catalog: Catalog, today: date, q: EntryQuery) -> list
     raise AssertionError("the pages never end")
 
 
-def _id(e: lists.CurrentEntry) -> tuple:
+def _id(e: lists.CurrentEntry) -> Row:
     return (e.hit.source, e.hit.source_id, e.hit.list_title, e.subject_name)
 
 
@@ -108,7 +110,7 @@ def test_a_public_list_walked_page_by_page_is_the_former_listing(
         if list_type not in {lt.id for lt in lists.public_types(catalog)}:
             continue
         expected = lists.public_listing(session, list_type, catalog=catalog, today=today, q=q)
-        shown: list[dict] = []
+        shown: list[dict[str, Any]] = []
         after, page = None, 1
         while True:
             rows, found = lists.public_page(session, list_type, catalog=catalog, today=today,

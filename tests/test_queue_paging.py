@@ -50,7 +50,9 @@ def former_queue(session: Session, actor: Actor, today: date) -> list[tuple[str,
     return [(k, n) for k, n, _ in items]
 
 
-def walk(session: Session, actor: Actor, today: date, kind: str | None = None) -> list:
+def walk(
+    session: Session, actor: Actor, today: date, kind: str | None = None
+) -> list[tuple[str, int]]:
     seen: list[tuple[str, int]] = []
     after = None
     while True:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 import re
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -21,9 +22,9 @@ ROWS = 130  # more than one page of 100
 NEXT = re.compile(r'href="([^"]+)">下一页')
 
 
-def follow(client: TestClient, url: str, row: re.Pattern[str]) -> tuple[list[str], list[str]]:
+def follow(client: TestClient, url: str, row: re.Pattern[str]) -> tuple[list[Any], list[str]]:
     """The rows of every page, following the next links; and each page's text."""
-    rows: list[str] = []
+    rows: list[Any] = []
     texts: list[str] = []
     while url:
         assert len(texts) < 10, "the next links never end"

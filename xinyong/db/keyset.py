@@ -38,7 +38,7 @@ DEFAULT_CAP = 1_000  # rows a count reads at most (+ 1: more makes the count a f
 
 @dataclass(frozen=True, slots=True)
 class Column:
-    expr: ColumnElement[Any]
+    expr: Any  # a column or SQL expression (an ORM attribute too)
     descending: bool = False
     nulls_last: bool = True  # where NULL sorts (both databases are told explicitly)
     not_null: bool = False  # never NULL in the statement: `beyond` adds a range an index can use
@@ -63,7 +63,8 @@ class Column:
         return or_(past, self.expr.is_(None)) if self.nulls_last else past
 
     def equal(self, value: Any) -> ColumnElement[bool]:
-        return self.expr.is_(None) if value is None else self.expr == value
+        same: ColumnElement[bool] = self.expr.is_(None) if value is None else self.expr == value
+        return same
 
 
 @dataclass(frozen=True, slots=True)
