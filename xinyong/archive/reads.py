@@ -31,6 +31,7 @@ from xinyong.archive.authorities import (
     authority_conditions,
     with_authority_id,
 )
+from xinyong.db import keyset
 from xinyong.db.lean_record import ABSENT, layout, rebuild  # the stored format
 from xinyong.db.tables import BatchChunk, Objection, OutboxEntry, Provider, Record
 from xinyong.enums import ObjectionStatus, RecordStatus
@@ -334,11 +335,20 @@ def current_of_class(
     return list(session.execute(stmt.limit(limit)).scalars())
 
 
+NEWEST_FIRST = keyset.Order.of(  # the listing's and the subject pages' order (NULLs kept out)
+    keyset.Column(Record.decision_date, descending=True, nulls_last=False),
+    keyset.Column(Record.id, descending=True, nulls_last=False),
+)
+OLDEST_FIRST = keyset.Order.of(
+    keyset.Column(Record.decision_date, nulls_last=False),
+    keyset.Column(Record.id, nulls_last=False),
+)
+
+
 def beyond_keyset(key: tuple[date, int], *, newer: bool = False) -> ColumnElement[bool]:
-    """The rows past a (decision_date, id) keyset: older (newest-first order), or `newer`."""
-    (day, last), on = key, Record.decision_date
-    return (or_(on > day, and_(on == day, Record.id > last)) if newer
-            else or_(on < day, and_(on == day, Record.id < last)))  # fmt: skip
+    """The rows past a (decision_date, id) keyset: older (newest-first order), or `newer`
+    (`db.keyset`, the one keyset helper)."""
+    return (OLDEST_FIRST if newer else NEWEST_FIRST).beyond(key)
 
 
 def provider_kinds(session: Session, provider_ids: Iterable[int | None]) -> dict[int, str | None]:

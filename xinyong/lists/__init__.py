@@ -36,6 +36,7 @@ from xinyong.lists.evidence import (
     find_evidence,
     record_delivery,
 )
+from xinyong.lists.paging import EntriesPage, EntryQuery, entries_page
 from xinyong.lists.procedure import (
     approve_entry,
     decide_entry,
@@ -51,6 +52,8 @@ from xinyong.lists.public import (
     in_publicity,
     latest_decisions,
     public_listing,
+    public_page,
+    public_query,
     public_type,
     public_types,
 )
@@ -94,9 +97,11 @@ __all__ = [
     "Correction",
     "CurrentEntry",
     "EarlyExitRefused",
+    "EntriesPage",
     "EntryAlreadyOpen",
     "EntryFacts",
     "EntryNotFound",
+    "EntryQuery",
     "Evidence",
     "ImportedListNotDecidedHere",
     "InPublicity",
@@ -116,6 +121,7 @@ __all__ = [
     "early_exit_min_until",
     "early_exit_refusal",
     "entries_of_type",
+    "entries_page",
     "entry_history",
     "evidence_bytes",
     "evidence_of",
@@ -139,6 +145,8 @@ __all__ = [
     "propose_entry",
     "public_entries",
     "public_listing",
+    "public_page",
+    "public_query",
     "public_type",
     "public_types",
     "publish_entry",

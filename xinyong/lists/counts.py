@@ -62,9 +62,9 @@ class _InForce:
     types: dict[str, ListType]  # name → list type, for the names present (`find_list_type`)
 
 
-def _in_force(session: Session, catalog: Catalog, today: date) -> _InForce:
-    classes = list_entry_classes(catalog)
-    f = facts_statement(list(classes)).subquery("f")
+def entry_name(f: Any, classes: dict[str, str | None]) -> ColumnElement[Any]:
+    """A `facts_statement` row's list as named: the platform entry's list type, the info class's
+    fixed list type, or the list an imported serious-list record names (its lean data)."""
     imported = f.c.source == "imported"
     fixed = case(
         *[(f.c.list_type == c, literal(lt)) for c, lt in classes.items() if lt], else_=None
@@ -77,16 +77,29 @@ def _in_force(session: Session, catalog: Catalog, today: date) -> _InForce:
         ],
         else_=f.c.data["list_type"].as_string(),
     )  # fmt: skip
-    named = case((imported, func.coalesce(fixed, listed)), else_=f.c.list_type)
+    return case((imported, func.coalesce(fixed, listed)), else_=f.c.list_type)
+
+
+def alive_on(f: Any, today: date) -> ColumnElement[bool]:
+    """Active, decided on or before `today` and not exited by then (platform: `exited_on`;
+    imported: the record's `removed_on`) — `validity.in_force` but for the end of the period."""
     removed = f.c.data["removed_on"].as_string()
     not_exited = case(
-        (imported, or_(removed.is_(None), removed == "", removed > today.isoformat())),
+        (f.c.source == "imported", or_(removed.is_(None), removed == "",
+                                       removed > today.isoformat())),
         else_=or_(f.c.exited_on.is_(None), f.c.exited_on > today),
-    )
+    )  # fmt: skip
+    return and_(f.c.status == RecordStatus.ACTIVE.value, f.c.decided_on.is_not(None),
+                f.c.decided_on <= today, not_exited)  # fmt: skip
+
+
+def _in_force(session: Session, catalog: Catalog, today: date) -> _InForce:
+    classes = list_entry_classes(catalog)
+    f = facts_statement(list(classes)).subquery("f")
+    named = entry_name(f, classes)
     alive = (
         select(f.c.subject_id, named.label("name"), f.c.decided_on, f.c.valid_until)
-        .where(f.c.status == RecordStatus.ACTIVE.value, f.c.decided_on.is_not(None),
-               f.c.decided_on <= today, not_exited)
+        .where(alive_on(f, today))
         .subquery("alive")
     )  # fmt: skip
     names = session.execute(select(alive.c.name).distinct()).scalars()

@@ -18,11 +18,13 @@ from sqlalchemy.orm import Session
 from xinyong import identifiers
 from xinyong.audit import Actor, AuditAction
 from xinyong.catalog import Catalog, ListType
+from xinyong.db import keyset
 from xinyong.db.tables import ListEntry, ListEntryStep, Subject
 from xinyong.enums import ListStep
 from xinyong.errors import InvalidInput, NotFound
 from xinyong.lists import history
 from xinyong.lists.errors import StatementPeriodOver, StepOutOfOrder
+from xinyong.lists.paging import EntriesPage, EntryQuery, entries_page
 from xinyong.lists.queries import CurrentEntry, current_entries, get_entry
 from xinyong.lists.steps import Stage, notice_step
 
@@ -51,28 +53,49 @@ def shown_code(entry: CurrentEntry) -> str:
     return entry.subject_code
 
 
+def public_row(e: CurrentEntry) -> dict[str, Any]:
+    """An entry in force as a public list shows it (the ID number masked)."""
+    return {
+        "subject_name": e.subject_name,
+        "subject_code": shown_code(e),
+        "is_person": e.subject_code_kind == "id_number",
+        **e.hit.as_dict(),
+    }
+
+
 def public_listing(
     session: Session, list_type: str, *, catalog: Catalog, today: date, q: str = ""
 ) -> list[dict[str, Any]]:
-    """Entries of a public list type in force and published on `today`, filtered by name/code."""
+    """Entries of a public list type in force and published on `today`, filtered by name/code,
+    newest decision first — every one (a page reads `public_page`)."""
     lt = public_type(catalog, list_type)
     wanted = q.strip()
-    rows = []
-    for e in current_entries(
-        session, catalog=catalog, today=today, list_type=lt.id, published_only=True
-    ):
-        code = shown_code(e)
-        if wanted and wanted not in e.subject_name and wanted != e.subject_code:
-            continue
-        rows.append(
-            {
-                "subject_name": e.subject_name,
-                "subject_code": code,
-                "is_person": e.subject_code_kind == "id_number",
-                **e.hit.as_dict(),
-            }
+    rows = [
+        public_row(e)
+        for e in current_entries(
+            session, catalog=catalog, today=today, list_type=lt.id, published_only=True
         )
+        if not wanted or wanted in e.subject_name or wanted == e.subject_code
+    ]
     return sorted(rows, key=lambda r: r["decided_on"] or date.min, reverse=True)
+
+
+def public_query(list_type: str, q: str = "") -> EntryQuery:
+    """What a public list page asks `lists.paging` for: one list, published entries, the code
+    matched exactly, newest decision first (the order of `public_listing`)."""
+    return EntryQuery(list_type=list_type, q=q, code_any_case=False, published_only=True,
+                      newest_first=True)  # fmt: skip
+
+
+def public_page(
+    session: Session, list_type: str, *, catalog: Catalog, today: date, q: str = "",
+    after: keyset.Key | None = None, before: keyset.Key | None = None, page: int = 1,
+) -> tuple[list[dict[str, Any]], EntriesPage]:  # fmt: skip
+    """One page of a public list, read in the query (`lists.paging.entries_page`)."""
+    lt = public_type(catalog, list_type)
+    found = entries_page(session, catalog=catalog, today=today, query=public_query(lt.id, q),
+                         after=after, before=before, page=page)  # fmt: skip
+    return [public_row(e) for e in found.entries], found
 
 
 @dataclass(frozen=True, slots=True)

@@ -104,13 +104,15 @@ FACT_COLUMNS = (
 
 
 def facts_statement(
-    classes: list[str] | BindParameter[Any], subject_id: ColumnElement[Any] | None = None
-) -> CompoundSelect[Any]:
+    classes: list[str] | BindParameter[Any], subject_id: ColumnElement[Any] | None = None,
+    *, platform_types: list[str] | None = None,
+) -> CompoundSelect[Any]:  # fmt: skip
     """Every decided entry (of one subject, or of all) from both sources, as `FACT_COLUMNS`.
 
     `classes`: the list-entry info classes (`list_entry_classes`), a list or an array parameter
     (the fast path binds `= ANY(:classes)`). `subject_id`: a bind parameter, or the lateral
-    subject column of the fast path's statement.
+    subject column of the fast path's statement. `platform_types`: only the platform entries of
+    these list types (a paged list of one list type; None: every type).
     """
     platform = select(
         literal("platform").label("source"), ListEntry.id.label("source_id"),
@@ -131,6 +133,8 @@ def facts_statement(
         cast(null(), Date), Record.authority_name, Record.status, Record.data,
         Record.natural_key, Record.valid_from, Record.authority_uscc,
     ).where(Record.is_current.is_(True), in_classes)  # fmt: skip
+    if platform_types is not None:
+        platform = platform.where(ListEntry.list_type.in_(platform_types))
     if subject_id is not None:
         platform = platform.where(ListEntry.subject_id == subject_id)
         imported = imported.where(Record.subject_id == subject_id)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Date, ForeignKey, String, Text
+from sqlalchemy import Date, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from xinyong.db.base import Base, BigId, CreatedMixin, IdMixin
@@ -42,3 +42,9 @@ class Commitment(IdMixin, CreatedMixin, Base):
     verified_by: Mapped[str | None] = mapped_column(String(200))
     breach_record_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("records.id"))
     catalog_version: Mapped[str] = mapped_column(String(64))
+
+    # the work queue's commitments to verify by department and day (migration 18e7a9b1c2d3)
+    __table_args__ = (
+        Index("ix_commitments_signed", "acceptance_provider_id", "valid_until", "id",
+              postgresql_where=text("status = 'signed'"), sqlite_where=text("status = 'signed'")),
+    )  # fmt: skip

@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Date, ForeignKey, String, Text
+from sqlalchemy import Date, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from xinyong.db.base import Base, BigId, CreatedMixin, IdMixin
+
+OPEN = "followed_up_on IS NULL"  # a follow-up still due
 
 
 class Interview(IdMixin, CreatedMixin, Base):
@@ -25,3 +27,9 @@ class Interview(IdMixin, CreatedMixin, Base):
     followed_up_on: Mapped[date | None] = mapped_column(Date)
     follow_up_note: Mapped[str | None] = mapped_column(Text)
     recorded_by: Mapped[str] = mapped_column(String(200))
+
+    # the work queue's follow-ups due by department and day (migration 18e7a9b1c2d3)
+    __table_args__ = (
+        Index("ix_interviews_follow_up_open", "provider_id", "follow_up_on", "id",
+              postgresql_where=text(OPEN), sqlite_where=text(OPEN)),
+    )  # fmt: skip

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, DateTime, ForeignKey, Index, String, Text
+from sqlalchemy import Date, DateTime, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from xinyong.db.base import Base, BigId, CreatedMixin, IdMixin
@@ -34,4 +34,9 @@ class Objection(IdMixin, CreatedMixin, Base):
     field_changes: Mapped[list[Any] | None] = mapped_column()  # [{field, before, after}]
     result_record_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("records.id"))
 
-    __table_args__ = (Index("ix_objections_record_status", "record_id", "status"),)
+    __table_args__ = (
+        Index("ix_objections_record_status", "record_id", "status"),
+        # the work queue's open objections by department and deadline (migration 18e7a9b1c2d3)
+        Index("ix_objections_open", "provider_id", "answer_due", "id",
+              postgresql_where=text("status = 'open'"), sqlite_where=text("status = 'open'")),
+    )  # fmt: skip

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Date, ForeignKey, String, Text
+from sqlalchemy import Date, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from xinyong.db.base import Base, BigId, CreatedMixin, IdMixin
@@ -30,3 +30,10 @@ class VoluntaryRegistration(IdMixin, CreatedMixin, Base):
     verification_note: Mapped[str | None] = mapped_column(Text)
     # The verifying department (catalog workflows/registrations.yaml); None: the credit office.
     provider_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("providers.id"), index=True)
+
+    # the work queue's registrations to verify by department (migration 18e7a9b1c2d3)
+    __table_args__ = (
+        Index("ix_voluntary_registrations_submitted", "provider_id", "id",
+              postgresql_where=text("status = 'submitted'"),
+              sqlite_where=text("status = 'submitted'")),
+    )  # fmt: skip

@@ -20,11 +20,14 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
 from xinyong.db.base import Base, BigId, CreatedMixin, IdMixin
 from xinyong.enums import RepairStatus, RepairTarget
+
+OPEN_WHERE = "status IN ('submitted', 'accepted')"  # waiting on the authority
 
 
 class RepairApplication(IdMixin, CreatedMixin, Base):
@@ -59,6 +62,17 @@ class RepairApplication(IdMixin, CreatedMixin, Base):
         Index("ix_repair_applications_status_due", "status", "accept_due"),
         Index("ix_repair_applications_key", "info_class", "natural_key"),
         Index("ix_repair_applications_list_entry_id", "list_entry_id"),
+        # the work queue's open applications by department and deadline (migration 18e7a9b1c2d3)
+        Index(
+            "ix_repair_applications_open",
+            "provider_id",
+            "status",
+            "accept_due",
+            "decide_due",
+            "id",
+            postgresql_where=text(OPEN_WHERE),
+            sqlite_where=text(OPEN_WHERE),
+        ),
         CheckConstraint(
             "(target_kind = 'record' AND record_id IS NOT NULL AND list_entry_id IS NULL)"
             " OR (target_kind = 'list_entry' AND list_entry_id IS NOT NULL AND record_id IS NULL)",

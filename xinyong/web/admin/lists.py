@@ -4,10 +4,9 @@ The forms of each procedure step are in `list_steps`."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
@@ -16,9 +15,11 @@ from sqlalchemy.orm import Session
 from xinyong import lists, measures
 from xinyong.audit import Actor
 from xinyong.catalog import Catalog
+from xinyong.db import keyset
 from xinyong.enums import ListKind, Role
 from xinyong.lists.revalidation import REASON as VALIDITY_REASON
 from xinyong.web.deps import CurrentCatalog, DbSession, Today, require
+from xinyong.web.paging import pager_links
 from xinyong.web.templating import templates
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
@@ -26,50 +27,44 @@ Staff = Annotated[Actor, Depends(require(Role.ADMIN, Role.AUDITOR, Role.OFFICER)
 Admin = Annotated[Actor, Depends(require(Role.ADMIN))]
 
 
-ENTRIES_PAGE = 100
-
-
 @dataclass(frozen=True)
 class EntryFilter:
-    """Which entries in force the page shows: by list, source, code or name; 100 a page."""
+    """Which entries in force the page shows: by list, source, code or name; 100 a page read in
+    the query after the position `after` (or just before `before`)."""
 
     list_type: str = ""
     source: str = ""  # "platform" (本平台认定) | "imported" (归集导入) | "" both
     q: str = ""
     page: int = 1
+    after: str | None = None
+    before: str | None = None
 
-    def keep(self, e: lists.CurrentEntry) -> bool:
-        platform = e.hit.source == "platform"
-        if self.source and platform != (self.source == "platform"):
-            return False
-        q = self.q.strip()
-        return not q or q in e.subject_name or q.upper() == e.subject_code.upper()
+    def query(self) -> lists.EntryQuery:
+        return lists.EntryQuery(list_type=self.list_type or None, source=self.source, q=self.q)
 
-    def url(self, page: int) -> str:
-        kept = {k: v for k, v in asdict(self).items() if v not in ("", None) and k != "page"}
-        return "/admin/lists?" + urlencode({**kept, "page": page}) + "#entries"
+    def params(self) -> dict[str, str]:
+        return {"list_type": self.list_type, "source": self.source, "q": self.q}
 
 
 def lists_context(
     session: Session, actor: Actor, catalog: Catalog, today: date, show: EntryFilter | None = None
 ) -> dict[str, Any]:
     show = show or EntryFilter()
-    found = lists.current_entries(
-        session, catalog=catalog, today=today, list_type=show.list_type or None
-    )
-    kept = [e for e in found if show.keep(e)]
-    pages = max(1, -(-len(kept) // ENTRIES_PAGE))
-    page = min(show.page, pages)
+    query = show.query()
+    found = lists.entries_page(
+        session, catalog=catalog, today=today, query=query, page=show.page,
+        after=keyset.decode(show.after, query.key_kinds),
+        before=keyset.decode(show.before, query.key_kinds),
+    )  # fmt: skip
     return {
         "actor": actor,
         "catalog": catalog,
         "today": today,
         "in_progress": lists.in_progress(session),
-        "entries": kept[(page - 1) * ENTRIES_PAGE : page * ENTRIES_PAGE],
-        "shown": len(kept),
+        "entries": found.entries,
+        "found": found,
         "show": show,
-        "page": page,
-        "pages": pages,
+        "pager": pager_links("/admin/lists", show.params(), show.page, found, "#entries"),
         "all_types": list(catalog.list_types.values()),
         "types": [lt for lt in catalog.list_types.values() if lt.kind != ListKind.IMPORTED],
         "error": None,
@@ -82,8 +77,12 @@ def lists_page(
     request: Request, session: DbSession, actor: Staff, catalog: CurrentCatalog, today: Today,
     list_type: str = Query("", max_length=64), source: str = Query("", max_length=16),
     q: str = Query("", max_length=100), page: int = Query(1, ge=1, le=100_000),
+    after: str | None = Query(None, max_length=keyset.MAX_POSITION),
+    before: str | None = Query(None, max_length=keyset.MAX_POSITION),
 ) -> HTMLResponse:  # fmt: skip
-    show = EntryFilter(list_type if list_type in catalog.list_types else "", source, q, page)
+    source = source if source in ("platform", "imported") else ""
+    show = EntryFilter(list_type if list_type in catalog.list_types else "", source, q, page,
+                       after, before)  # fmt: skip
     ctx = lists_context(session, actor, catalog, today, show)
     return templates.TemplateResponse(request, "admin/lists.html", ctx)
 

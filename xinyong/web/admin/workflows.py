@@ -6,7 +6,6 @@ Materials are served back only with their sniffed type, as attachments, never ex
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Annotated
 from urllib.parse import quote
 
@@ -23,9 +22,11 @@ from xinyong import (
     workqueue,
 )
 from xinyong.audit import Actor
+from xinyong.db import keyset
 from xinyong.enums import ObjectionOutcome, RepairTarget, Role
 from xinyong.web.deps import CurrentCalendar, CurrentCatalog, DbSession, Today, require
 from xinyong.web.inputs import RowId
+from xinyong.web.paging import pager_links
 from xinyong.web.templating import templates
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
@@ -36,9 +37,6 @@ def _back(path: str) -> Response:
     return RedirectResponse(path, status_code=303)
 
 
-QUEUE_PAGE = 100
-
-
 @router.get("/queue", response_class=HTMLResponse)
 def queue(
     request: Request,
@@ -47,25 +45,30 @@ def queue(
     today: Today,
     kind: str = Query("", max_length=32),
     page: int = Query(1, ge=1, le=100_000),
+    after: str | None = Query(None, max_length=keyset.MAX_POSITION),
+    before: str | None = Query(None, max_length=keyset.MAX_POSITION),
 ) -> HTMLResponse:
-    """The work queue, by deadline: filtered by kind (each with its count), 100 a page, each
-    item with its subject's name and the page where the clerk acts on it."""
-    items = workqueue.work_queue(session, today=today, actor=actor)
-    counts = Counter(i.kind for i in items)
-    shown = [i for i in items if i.kind == kind] if kind in workqueue.KIND_LABELS else items
-    pages = max(1, -(-len(shown) // QUEUE_PAGE))
-    page = min(page, pages)
-    rows = shown[(page - 1) * QUEUE_PAGE : page * QUEUE_PAGE]
+    """The work queue, by deadline: filtered by kind (each with its count, "N+" beyond the
+    cap), 100 a page read in the query after the last row's position, each item with its
+    subject's name and the page where the clerk acts on it."""
+    kind = kind if kind in workqueue.KIND_LABELS else ""
+    found = workqueue.queue_page(
+        session, today=today, actor=actor, kind=kind or None, page=page,
+        after=keyset.decode(after, workqueue.KEY_KINDS),
+        before=keyset.decode(before, workqueue.KEY_KINDS),
+    )  # fmt: skip
+    rows = found.items
     ctx = {
         "actor": actor,
         "today": today,
         "items": rows,
-        "total": len(items),
-        "shown": len(shown),
-        "counts": [(k, t, counts[k]) for k, t in workqueue.KIND_LABELS.items() if counts[k]],
-        "kind": kind if kind in workqueue.KIND_LABELS else "",
+        "found": found,
+        "counts": [
+            (k, t, n) for k, t in workqueue.KIND_LABELS.items() if (n := found.counts.get(k))
+        ],
+        "kind": kind,
         "page": page,
-        "pages": pages,
+        "pager": pager_links("/admin/queue", {"kind": kind}, page, found),
         "names": {s.id: s for s in subjects.by_ids(session, {i.subject_id for i in rows})},
         "timeliness": repair.timeliness(session),
     }

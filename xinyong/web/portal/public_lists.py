@@ -9,10 +9,12 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from xinyong import content, disclosure, figures, lists
+from xinyong.db import keyset
 from xinyong.disclosure import ListingQuery
 from xinyong.errors import XinyongError
 from xinyong.web.deps import CurrentActor, CurrentCatalog, DbSession, Today
 from xinyong.web.inputs import RowId
+from xinyong.web.paging import pager_links
 from xinyong.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -98,9 +100,6 @@ def object_to(
     return RedirectResponse(f"/lists/publicity?done={entry_id}#entry-{entry_id}", status_code=303)
 
 
-LIST_PAGE = 100
-
-
 @router.get("/lists/{list_type}", response_class=HTMLResponse)
 def list_page(
     request: Request,
@@ -110,15 +109,20 @@ def list_page(
     list_type: str,
     q: str = Query("", max_length=100),
     page: int = Query(1, ge=1, le=100_000),
+    after: str | None = Query(None, max_length=keyset.MAX_POSITION),
+    before: str | None = Query(None, max_length=keyset.MAX_POSITION),
 ) -> HTMLResponse:
-    """A list in force, searchable, 100 entries a page (an 经营异常名录 runs to thousands)."""
+    """A list in force, searchable, 100 entries a page read in the query after the last row's
+    position (an 经营异常名录 runs to hundreds of thousands); the count "至少 N 条" beyond
+    the cap."""
     lt = lists.public_type(catalog, list_type)
-    rows = lists.public_listing(session, lt.id, catalog=catalog, today=today, q=q)
-    pages = max(1, -(-len(rows) // LIST_PAGE))
-    page = min(page, pages)
-    shown = rows[(page - 1) * LIST_PAGE : page * LIST_PAGE]
-    ctx = {"lt": lt, "rows": shown, "total": len(rows), "page": page, "pages": pages,
-           "q": q, "today": today, "catalog": catalog}  # fmt: skip
+    kinds = lists.public_query(lt.id).key_kinds
+    rows, found = lists.public_page(
+        session, lt.id, catalog=catalog, today=today, q=q, page=page,
+        after=keyset.decode(after, kinds), before=keyset.decode(before, kinds),
+    )  # fmt: skip
+    ctx = {"lt": lt, "rows": rows, "found": found, "q": q, "today": today, "catalog": catalog,
+           "pager": pager_links(f"/lists/{lt.id}", {"q": q}, page, found)}  # fmt: skip
     return templates.TemplateResponse(request, "portal/list_type.html", ctx)
 
 
