@@ -26,6 +26,8 @@ ACTION_TITLES: dict[str, str] = {
     "runs.run.queued": "提交后台运行",
     "runs.run.finished": "后台运行完成",
     "runs.run.failed": "后台运行失败",
+    "runs.run.refused": "后台运行未执行（发起人已停用或已无权限）",
+    "runs.upload.deleted": "删除超过保存期限的上传文件",
     "subjects.subject.registered": "登记信用主体",
     "subjects.subject.updated": "更新信用主体",
     "archive.record.versioned": "信用记录新版本",
