@@ -58,7 +58,8 @@ def expire(
         if any(r.status in WAITING for r in runs):
             kept_waiting += 1
             continue
-        if _last_used(path, runs) >= cutoff:
+        last = _last_used(path, runs)
+        if last >= cutoff:
             continue
         path.unlink(missing_ok=True)
         for run in runs:
@@ -66,7 +67,7 @@ def expire(
         audit.record(session, actor, AuditAction.RUN_UPLOAD_DELETED, target_type="run_upload",
                      target_id=path.name[:64],
                      after={"file": path.name, "runs": [r.id for r in runs], "days": days,
-                            "last_used": _last_used(path, runs)})  # fmt: skip
+                            "last_used": last})  # fmt: skip
         deleted.append(path.name)
     session.flush()
     return {"uploads_deleted": len(deleted), "uploads_kept_waiting": kept_waiting,
