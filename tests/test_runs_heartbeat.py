@@ -87,7 +87,9 @@ def test_a_run_holding_the_write_lock_past_the_threshold_stays_running(
     assert run.id not in seen["lost"]
     if not is_postgres(engine):  # the row could not be written: the beat beside the file told
         assert as_utc(seen["row_beat"]) < moment[0] - runs.STALE_AFTER
-        assert (beats.folder_of(engine) / f"{run.id}.json").exists() is False  # removed at end
+        folder = beats.folder_of(engine)
+        assert folder is not None
+        assert beats.read(folder, run.id) is None  # removed when the run ended
     with plain() as session:
         row = session.get(JobRun, run.id)
         assert row is not None
