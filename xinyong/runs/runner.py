@@ -71,11 +71,11 @@ class Pulse:
         with self._lock:
             progress = store.Progress(self.progress.done, self.progress.total, self.progress.phase)
         if self.folder is not None:
-            beats.write(
-                self.folder,
-                self.run_id,
-                beats.Beat(now, self.runner, progress.done, progress.total, progress.phase),
-            )
+            beat = beats.Beat(now, self.runner, progress.done, progress.total, progress.phase)
+            try:
+                beats.write(self.folder, self.run_id, beat)
+            except OSError:  # a folder that cannot be written: the row is still tried
+                log.warning("run heartbeat file not written", run=self.run_id, exc_info=True)
         store.beat(session, self.run_id, progress, runner=self.runner, now=now)
         session.commit()
 
@@ -93,7 +93,10 @@ def _beating(pulse: Pulse, factory: sessionmaker[Session], now: Now, stop: threa
             with factory() as session:
                 pulse.flush(session, now())
         except Exception:  # a busy database: the next beat tries again
-            log.warning("run heartbeat not written", run=pulse.run_id, exc_info=True)
+            if pulse.folder is not None:  # SQLite: the run holds the write lock; the file beat
+                log.info("run heartbeat kept beside the database only", run=pulse.run_id)
+            else:
+                log.warning("run heartbeat not written", run=pulse.run_id, exc_info=True)
 
 
 def _tools(settings: Settings, today: date | None, now: datetime) -> Tools:
