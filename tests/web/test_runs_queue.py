@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -32,6 +33,12 @@ from xinyong.runs import store
 SYSTEM = Actor.system("测试")
 
 
+def _month() -> str:
+    """A month no other test (or worker on the same PostgreSQL) queues a dashboard run for."""
+    n = uuid.uuid4().int
+    return f"{2100 + n % 800}-{n // 800 % 12 + 1:02d}"
+
+
 @pytest.fixture
 def made(engine: Engine) -> Iterator[list[int]]:
     ids: list[int] = []
@@ -50,7 +57,7 @@ def test_two_starts_at_the_same_instant_queue_one_run(
     with factory() as session:
         office = make_user(session, Role.ADMIN)[0]
         session.commit()
-    month = f"2031-{threading.get_ident() % 12 + 1:02d}"  # parameters no other test queues
+    month = _month()  # parameters no other test queues
     barrier = threading.Barrier(2, timeout=3)
     real = store._waiting
     looked: set[int] = set()
@@ -101,10 +108,11 @@ def test_two_starts_at_the_same_instant_queue_one_run(
 
 def test_the_database_itself_refuses_a_second_queued_twin(session: Session) -> None:
     at = clock.now()
-    digest = store.params_digest({"month": "2031-07"})
+    month = _month()
+    digest = store.params_digest({"month": month})
 
     def twin() -> JobRun:
-        return JobRun(job="dashboard", params={"month": "2031-07"}, params_digest=digest,
+        return JobRun(job="dashboard", params={"month": month}, params_digest=digest,
                       started_by="测试", actor={}, status=RunStatus.QUEUED.value,
                       queued_at=at)  # fmt: skip
 
@@ -126,8 +134,9 @@ def test_the_api_answers_a_second_start_with_the_waiting_run(
     client: TestClient, session: Session
 ) -> None:
     signed_in(client, session, Role.ADMIN)
-    first = client.post("/api/v1/runs", json={"job": "dashboard", "params": {"month": "2031-03"}})
-    again = client.post("/api/v1/runs", json={"job": "dashboard", "params": {"month": "2031-03"}})
+    asked = {"job": "dashboard", "params": {"month": _month()}}
+    first = client.post("/api/v1/runs", json=asked)
+    again = client.post("/api/v1/runs", json=asked)
     assert (first.status_code, again.status_code) == (202, 200)
     assert again.json()["id"] == first.json()["id"]
 
