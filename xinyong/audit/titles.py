@@ -118,6 +118,7 @@ TARGET_TITLES: dict[str, str] = {
     "inspector": "检查人员",
     "job": "批处理任务",
     "job_run": "后台运行",
+    "run_upload": "后台运行的上传文件",
     "institution": "金融机构",
     "interview": "约谈",
     "list_entry": "名单认定",
