@@ -148,6 +148,7 @@ NOT_ACTIONS = {
     ("exchange/delivery.py", "send_pending"): "delivery bookkeeping of changes already audited",
     ("runs/store.py", "claim"): "a runner takes a run the officer's audited start queued",
     ("runs/store.py", "beat"): "the heartbeat and progress of a run; its start and end are audited",
+    ("runs/store.py", "hold_write_lock"): "an UPDATE matching no row: SQLite's write lock",
     (
         "archive/bulk.py",
         "write_versions_sqlite",

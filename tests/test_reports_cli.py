@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
@@ -78,15 +79,24 @@ def test_retention_purges_old_rows_and_the_chain_still_verifies(cli_env: dict[st
             " VALUES (?, 'user', '旧查询', ?, '旧', 'api')",
             (old, subject_id),
         )
+    # An upload stored for a background run long ago, no run naming it: deleted too.
+    stored = Path(cli_env["XINYONG_DATA_DIR"]) / "runs" / "uploads" / "0123-old.zip"
+    stored.parent.mkdir(parents=True, exist_ok=True)
+    stored.write_bytes(b"PK")
+    long_ago = datetime(2025, 1, 1, tzinfo=UTC).timestamp()
+    os.utime(stored, (long_ago, long_ago))
     # Those rows no longer match their hashes; the purge removes them behind a checkpoint.
     result = run_cli(cli_env, "jobs", "run", "retention", "--json")
     summary = json.loads(result.stdout)
     assert summary["audit_purged"] == 3
     assert summary["query_purged"] == 1
     assert summary["signed"] is True
+    assert (summary["uploads_deleted"], summary["upload_retention_days"]) == (1, 90)
+    assert not stored.exists()
     verified = run_cli(cli_env, "audit", "verify")
     assert "审计链完整" in verified.stderr
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT count(*) FROM audit_log WHERE id <= 3").fetchone() == (0,)
-        actions = conn.execute("SELECT action FROM audit_log ORDER BY id DESC LIMIT 2").fetchall()
-    assert actions == [("jobs.job.run",), ("audit.logs.purged",)]  # the run is recorded after it
+        actions = conn.execute("SELECT action FROM audit_log ORDER BY id DESC LIMIT 3").fetchall()
+    assert actions == [("jobs.job.run",), ("runs.upload.deleted",),
+                       ("audit.logs.purged",)]  # the run is recorded after it  # fmt: skip

@@ -14,6 +14,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.factories.workflows import make_user
 from xinyong import clock, runs
 from xinyong.audit import Actor, AuditAction
 from xinyong.config import Settings
@@ -29,10 +30,14 @@ OFFICE = Actor(kind="user", id=1, label="信用办", role=Role.ADMIN)
 @pytest.fixture
 def factory(engine: Engine) -> Iterator[sessionmaker[Session]]:
     """Sessions that commit for real (two runners are two connections); their runs are
-    deleted afterwards (audit rows, if any, stay: the chain is append-only)."""
+    deleted afterwards (audit rows, if any, stay: the chain is append-only). `maker.office` is
+    a committed, active credit-office account (a runner checks the starter at claim time)."""
     made: list[int] = []
     maker = make_sessionmaker(engine)
     maker.made = made  # type: ignore[attr-defined]
+    with maker() as session:
+        maker.office = make_user(session, Role.ADMIN)[0]  # type: ignore[attr-defined]
+        session.commit()
     yield maker
     with maker() as session:
         session.execute(delete(JobRun).where(JobRun.id.in_(made)))
@@ -40,8 +45,9 @@ def factory(engine: Engine) -> Iterator[sessionmaker[Session]]:
 
 
 def _committed(factory: sessionmaker[Session], job: str = "deadlines") -> int:
+    office = factory.office  # type: ignore[attr-defined]
     with factory() as session:
-        run = JobRun(job=job, params={}, started_by="测试", actor=store.actor_data(OFFICE),
+        run = JobRun(job=job, params={}, started_by=office.label, actor=store.actor_data(office),
                      status=RunStatus.QUEUED.value, queued_at=clock.now())  # fmt: skip
         session.add(run)
         session.commit()
@@ -86,11 +92,12 @@ def test_the_runner_writes_progress_as_it_goes_and_records_the_end(
     database_url: str,
 ) -> None:  # fmt: skip
     run_id = _committed(factory)
+    office = factory.office  # type: ignore[attr-defined]
     factory = make_sessionmaker(runner.engine_for(database_url))  # as `xinyong jobs worker`
     seen: list[Any] = []
 
     def procedure(session: Session, run: JobRun, actor: Actor, tools: Any, report: Any) -> Any:
-        assert actor.label == "信用办"  # the run acts as who started it
+        assert actor.label == office.label  # the run acts as who started it
         report(1, 4, "第一步")
         deadline = time.monotonic() + 10  # the pulse thread writes within a second or so
         while time.monotonic() < deadline:

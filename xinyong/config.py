@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     report_confine_cores: bool = True
     # Query-log retention in years (rules.md §7.5: ≥ 5 years; 浙江 asks 10).
     query_log_retention_years: int = 5
+    # Uploads stored for background runs (<data_dir>/runs/uploads) are deleted by the retention
+    # job once no run has used them for this many days (never those of a queued or running run).
+    run_upload_retention_days: int = 90
 
     @property
     def signing_key_path(self) -> Path:

@@ -215,7 +215,8 @@ class BatchStatus(StrEnum):
 
 
 class RunStatus(StrEnum):
-    """A background run of a long procedure (xinyong/runs): queued → running → succeeded | failed.
+    """A background run of a long procedure (xinyong/runs): queued → running → succeeded | failed,
+    or → refused when its starter may no longer act at claim time (deactivated, lost the role).
     `INTERRUPTED` is never stored: a running run whose heartbeat is older than
     `runs.STALE_AFTER` before now is shown so (its runner died)."""
 
@@ -223,12 +224,13 @@ class RunStatus(StrEnum):
     RUNNING = "running"  # 运行中
     SUCCEEDED = "succeeded"  # 已完成
     FAILED = "failed"  # 失败
+    REFUSED = "refused"  # 未运行 (the starter could no longer act when a runner claimed it)
     INTERRUPTED = "interrupted"  # 中断 (computed from the heartbeat and now)
 
     @property
     def label(self) -> str:
         return {"queued": "排队中", "running": "运行中", "succeeded": "已完成", "failed": "失败",
-                "interrupted": "中断"}[self.value]  # fmt: skip
+                "refused": "未运行（已拒绝）", "interrupted": "中断"}[self.value]  # fmt: skip
 
     @property
     def active(self) -> bool:

@@ -3,10 +3,11 @@
 Jobs hold no rules: they call the domain and return a plain summary for the caller to print.
 `deadlines` is the daily digest of the officer work queue (overdue items first); `retention`
 purges query-log and audit rows older than the retention period (default 5 years, rules.md
-§7.5) behind a signed checkpoint; `dashboard` recomputes the credit office's dashboard of the
-running month (or `month`) and stores it with its time (run it by cron more often than
-`indicators.dashboard.MAX_AGE`: readers never compute, they see the stored document with its
-time, marked out of date after MAX_AGE).
+§7.5) behind a signed checkpoint, and deletes the uploads stored for background runs that no
+run has used for `XINYONG_RUN_UPLOAD_RETENTION_DAYS` days (`run_uploads.expire`); `dashboard`
+recomputes the credit office's dashboard of the running month (or `month`) and stores it with
+its time (run it by cron more often than `indicators.dashboard.MAX_AGE`: readers never compute,
+they see the stored document with its time, marked out of date after MAX_AGE).
 """
 
 from __future__ import annotations
@@ -16,12 +17,13 @@ import time as timer
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from xinyong import audit, auth, clock, indicators, repair, signing, workqueue
+from xinyong import audit, auth, clock, indicators, repair, run_uploads, signing, workqueue
 from xinyong.audit import Actor, AuditAction
 from xinyong.catalog import Catalog
 from xinyong.config import Settings
@@ -46,9 +48,12 @@ def retention(
     retention_years: int = MIN_RETENTION_YEARS,
     key: signing.SigningKey | None = None,
     actor: Actor | None = None,
+    data_dir: Path | None = None,
+    upload_days: int = run_uploads.DEFAULT_DAYS,
     **_: Any,
 ) -> dict[str, Any]:
-    """Purge logs older than `retention_years` before `today`; signed checkpoint; audited."""
+    """Purge logs older than `retention_years` before `today`; signed checkpoint; audited. With
+    `data_dir`, delete the stored uploads unused for `upload_days` days (audited each)."""
     if retention_years < MIN_RETENTION_YEARS:
         raise InvalidInput(
             f"查询记录保存期限不得少于 {MIN_RETENTION_YEARS} 年（深圳条例 第45条）",
@@ -56,14 +61,18 @@ def retention(
         )
     cutoff_day = clock.add_months(today, -12 * retention_years)
     cutoff = clock.beijing_midnight(cutoff_day)  # the day starts in Beijing, not at UTC midnight
+    actor = actor or Actor.system("保存期限任务")
     checkpoint = audit.purge_before(
         session,
         cutoff,
-        actor=actor or Actor.system("保存期限任务"),
+        actor=actor,
         key=key,
         retention_years=retention_years,
     )
+    uploads = (run_uploads.expire(session, data_dir, today=today, days=upload_days, actor=actor)
+               if data_dir is not None else {})  # fmt: skip
     return {
+        **uploads,
         "today": today,
         "cutoff": cutoff,
         "cutoff_day": cutoff_day,
@@ -142,7 +151,8 @@ ABOUT: dict[str, About] = {
     "dashboard": About("重算信用工作看板", "重新计算本月信用工作看板的全部指标并保存，"
                        "看板页面随即显示新数据。", "数据量大时可能需要几分钟，请勿重复点击"),
     "retention": About("清理超过保存期限的日志", "删除超过保存期限（不少于 5 年）的审计日志、"
-                       "查询记录和核查日志，并生成签名检查点以便核验。", "通常不到一分钟"),
+                       "查询记录和核查日志，并生成签名检查点以便核验；同时删除超过保存天数"
+                       "未再使用的上传文件（排队或运行中的除外）。", "通常不到一分钟"),
     "exchange": About("收发信息交换包", "接收收件目录中上级平台发来的交换包，"
                       "再把全部待发送的变更打成一个签名交换包发往配置的目录或接口。",
                       "待发送变更多时可能需要几分钟"),
@@ -220,7 +230,9 @@ def options(name: str, settings: Settings, catalog: Catalog, **given: Any) -> di
     if name == "retention":
         from xinyong.reports.issuer import office_key  # noqa: PLC0415
 
-        return {"retention_years": settings.query_log_retention_years, "key": office_key(settings)}
+        return {"retention_years": settings.query_log_retention_years, "key": office_key(settings),
+                "data_dir": settings.data_dir,
+                "upload_days": settings.run_upload_retention_days}  # fmt: skip
     return {}
 
 
@@ -233,9 +245,17 @@ def summarise(name: str, result: dict[str, Any]) -> str:
         return (f"已清理 {result['cutoff']:%Y-%m-%d} 之前的日志："
                 f"审计日志 {result['audit_purged']} 行，查询记录 {result['query_purged']} 行，"
                 f"核查日志 {result['checks_purged']} 行；"
-                f"签名检查点 #{result['checkpoint']}")  # fmt: skip
+                f"签名检查点 #{result['checkpoint']}{uploads_line(result)}")  # fmt: skip
     return (f"待办 {result['waiting']} 项，逾期 {result['overdue']} 项，"
             f"今日到期 {result['due_today']} 项")  # fmt: skip
+
+
+def uploads_line(result: dict[str, Any]) -> str:
+    """The retention run's part about stored uploads (empty when it did not look at them)."""
+    if "uploads_deleted" not in result:
+        return ""
+    return (f"；删除超过 {result['upload_retention_days']} 天未使用的上传文件 "
+            f"{result['uploads_deleted']} 个")  # fmt: skip
 
 
 def last_runs(session: Session) -> dict[str, LastRun]:

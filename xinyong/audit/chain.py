@@ -104,6 +104,8 @@ class AuditAction(StrEnum):
     RUN_QUEUED = "runs.run.queued"
     RUN_FINISHED = "runs.run.finished"
     RUN_FAILED = "runs.run.failed"
+    RUN_REFUSED = "runs.run.refused"
+    RUN_UPLOAD_DELETED = "runs.upload.deleted"
     EVALUATION_RUN = "evaluation.run.started"
     INSPECTOR_ADDED = "inspections.inspector.added"
     INSPECTION_PLAN_DRAWN = "inspections.plan.drawn"

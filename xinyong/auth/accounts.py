@@ -14,16 +14,18 @@ from sqlalchemy.orm import Session
 
 from xinyong import audit
 from xinyong.audit import Actor, AuditAction
+from xinyong.auth.clients import actor_for_key_row
 from xinyong.auth.scope import require_role
 from xinyong.auth.sessions import (
     MIN_PASSWORD_LENGTH,
     WeakPassword,
+    active_actor,
     hash_password,
     new_password,
     password_matches,
     token_digest,
 )
-from xinyong.db.tables import User, WebSession
+from xinyong.db.tables import ApiClient, User, WebSession
 from xinyong.enums import Role
 from xinyong.errors import Conflict, Forbidden, InvalidInput, NotFound
 
@@ -39,6 +41,20 @@ def get_user(session: Session, user_id: int, *, actor: Actor) -> User:
     if user is None:
         raise UserNotFound(f"未找到编号为 {user_id} 的用户")
     return user
+
+
+def actor_now(session: Session, actor: Actor) -> Actor | None:
+    """Who `actor` is now, for work done later in their name (a queued background run): the
+    user's actor with its current role and department while the account is active
+    (`sessions.active_actor`), the API client's while it is neither deactivated nor revoked
+    (`clients.actor_for_key_row`), None otherwise; the system acts as it is."""
+    if actor.kind == "user" and actor.id is not None:
+        return active_actor(session.get(User, actor.id))
+    if actor.kind == "api_client" and actor.id is not None:
+        return actor_for_key_row(session.get(ApiClient, actor.id))
+    if actor.kind == "system":
+        return actor
+    return None
 
 
 def _reason(reason: str) -> str:

@@ -157,8 +157,15 @@ def actor_for_session_token(session: Session, token: str, *, now: datetime) -> A
     if row is None:
         return None
     web_session, user = row
-    expires = clock.as_utc(web_session.expires_at)
-    if expires < now or not user.active:
+    if clock.as_utc(web_session.expires_at) < now:
+        return None
+    return active_actor(user)
+
+
+def active_actor(user: User | None) -> Actor | None:
+    """The one rule of who may act as an account: its actor while the account exists and is
+    active, None once it is deactivated (a page session, a queued background run)."""
+    if user is None or not user.active:
         return None
     return actor_for_user(user)
 

@@ -63,7 +63,7 @@ def run(
             f"（保存期限 {result['retention_years']} 年）："
             f"审计日志 {result['audit_purged']} 行，查询记录 {result['query_purged']} 行，"
             f"核查日志 {result['checks_purged']} 行；"
-            f"签名检查点 #{result['checkpoint']}"
+            f"签名检查点 #{result['checkpoint']}{jobs.uploads_line(result)}"
         )
         return
     ctx.err.print(
@@ -159,7 +159,9 @@ def list_runs(
     job: Annotated[str | None, typer.Option("--job", help="只看此任务 / only this job")] = None,
     status: Annotated[
         str | None,
-        typer.Option("--status", help="queued | running | succeeded | failed | interrupted"),
+        typer.Option(
+            "--status", help="queued | running | succeeded | failed | refused | interrupted"
+        ),
     ] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, max=1000)] = 20,
     json_out: Annotated[bool, typer.Option("--json", help="JSON 输出 / JSON output")] = False,
@@ -192,6 +194,9 @@ def list_runs(
         )
         if r["summary"] or r["message"]:
             ctx.err.print(f"    {r['summary'] or r['message']}")
+        if r["upload_deleted_on"]:
+            ctx.err.print(f"    上传的文件已于 {r['upload_deleted_on']} 按保存期限删除"
+                          f"（超过 {r['upload_kept_days']} 天未再使用）")  # fmt: skip
 
 
 def register(app: typer.Typer) -> None:

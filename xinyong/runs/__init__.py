@@ -6,9 +6,11 @@ counts or its Chinese failure message — and the runner that executes them outs
 (`xinyong serve` starts one; `xinyong jobs worker` runs one alone). Does not: hold any rule of
 the procedures it runs (`procedures.py` calls the same domain functions as the CLI).
 
-- `store`: start / again / claim / beat / finish / recent / view; `shown_status` computes 中断
-  from the heartbeat and now (`STALE_AFTER`).
-- `uploads`: an uploaded file stored, then imported by a run.
+- `store`: start / again / claim / beat / finish / refuse / recent / view; `shown_status`
+  computes 中断 from the heartbeat and now (`STALE_AFTER`); one queued run per job and
+  parameters (a partial unique index); `starter_refusal` at claim time.
+- `beats`: the heartbeat kept beside a SQLite database file (the run's write lock cannot block it).
+- `uploads`: an uploaded file stored, then imported by a run (deleted later: `run_uploads`).
 - `procedures`: what each job does in a run. `runner`: the claim-and-execute loop.
 """
 

@@ -4,8 +4,13 @@
 several may run against one database — `store.claim` gives each run to exactly one. While a run
 executes, a pulse thread writes its heartbeat and latest progress every `HEARTBEAT_SECONDS`
 on its own connection (the procedure's progress hooks only note the values in memory, so a
-hook never waits for a lock the procedure's own transaction holds). A runner that dies leaves
-its run `running` with an old heartbeat: shown 中断 once `STALE_AFTER` has passed.
+hook never waits for a lock the procedure's own transaction holds). On SQLite the procedure's
+transaction holds the one write lock, so the pulse first writes the beat beside the database
+file (`beats`), which the status rule reads when the row's heartbeat is stale. A runner that
+dies leaves its run `running` with an old heartbeat: shown 中断 once `STALE_AFTER` has passed.
+
+At claim time the runner asks whether the starter may still act (`store.starter_refusal`: the
+account active, the role the job needs): if not, the run ends refused, audited, unexecuted.
 
 A failure is kept as a Chinese message on the run; the traceback goes to the log only.
 """
@@ -17,6 +22,7 @@ import socket
 import threading
 from collections.abc import Callable
 from datetime import date, datetime
+from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -28,7 +34,7 @@ from xinyong.db.session import make_engine
 from xinyong.db.tables import JobRun
 from xinyong.errors import XinyongError
 from xinyong.log import get_logger
-from xinyong.runs import store
+from xinyong.runs import beats, store
 from xinyong.runs.procedures import Tools, execute
 
 log = get_logger(__name__)
@@ -49,8 +55,8 @@ def runner_name() -> str:
 class Pulse:
     """The latest progress of the run in hand; `flush` writes it with the heartbeat."""
 
-    def __init__(self, run_id: int, runner: str) -> None:
-        self.run_id, self.runner = run_id, runner
+    def __init__(self, run_id: int, runner: str, folder: Path | None = None) -> None:
+        self.run_id, self.runner, self.folder = run_id, runner, folder
         self.progress = store.Progress()
         self.changed = threading.Event()
         self._lock = threading.Lock()
@@ -61,8 +67,15 @@ class Pulse:
         self.changed.set()
 
     def flush(self, session: Session, now: datetime) -> None:
+        """The beat beside the database first (never waits for a lock), then the row."""
         with self._lock:
             progress = store.Progress(self.progress.done, self.progress.total, self.progress.phase)
+        if self.folder is not None:
+            beat = beats.Beat(now, self.runner, progress.done, progress.total, progress.phase)
+            try:
+                beats.write(self.folder, self.run_id, beat)
+            except OSError:  # a folder that cannot be written: the row is still tried
+                log.warning("run heartbeat file not written", run=self.run_id, exc_info=True)
         store.beat(session, self.run_id, progress, runner=self.runner, now=now)
         session.commit()
 
@@ -80,7 +93,10 @@ def _beating(pulse: Pulse, factory: sessionmaker[Session], now: Now, stop: threa
             with factory() as session:
                 pulse.flush(session, now())
         except Exception:  # a busy database: the next beat tries again
-            log.warning("run heartbeat not written", run=pulse.run_id, exc_info=True)
+            if pulse.folder is not None:  # SQLite: the run holds the write lock; the file beat
+                log.info("run heartbeat kept beside the database only", run=pulse.run_id)
+            else:
+                log.warning("run heartbeat not written", run=pulse.run_id, exc_info=True)
 
 
 def _tools(settings: Settings, today: date | None, now: datetime) -> Tools:
@@ -100,7 +116,8 @@ def work(
     """Execute a run this runner has claimed, then record its end (committed). With `factory`,
     a pulse thread writes heartbeat and progress on its own connection as it goes; without
     (tests in one session), the last progress is written with the end."""
-    pulse = Pulse(run.id, runner)
+    folder = beats.folder_of(session.get_bind())
+    pulse = Pulse(run.id, runner, folder)
     stop = threading.Event()
     beating = None
     if factory is not None:
@@ -117,18 +134,21 @@ def work(
         log.exception("run failed", run=run.id, job=run.job)
         message = jobs.FAILED_MESSAGE
     finally:
-        stop.set()
-        if beating is not None:
-            beating.join(timeout=store.HEARTBEAT_SECONDS + 5)
-    if message is None:
-        session.commit()  # the procedures commit their own work; this ends any read left open
-    else:
-        session.rollback()  # the part not yet committed (committed chunks stay: a re-run goes on)
+        try:  # end the procedure's transaction first: a beat waiting for its lock goes on
+            if message is None:
+                session.commit()  # the procedures commit their own work; this ends a read
+            else:
+                session.rollback()  # what is not committed (committed chunks stay for a re-run)
+        finally:
+            stop.set()
+            if beating is not None:
+                beating.join(timeout=store.HEARTBEAT_SECONDS + 5)
     run = store.get(session, run.id)
     if pulse.progress.phase is not None:
         run.done, run.total = pulse.progress.done, pulse.progress.total
     store.finish(session, run, now=now(), result=result, summary=summary, message=message)
     session.commit()
+    beats.remove(folder, run.id)  # the row holds the last word
     return run
 
 
@@ -142,6 +162,13 @@ def run_next(
     run = store.claim(session, runner=name, now=now(), run_id=run_id)
     if run is None:
         return None
+    refusal = store.starter_refusal(session, run)
+    if refusal is not None:  # the starter was deactivated or lost the role while it waited
+        store.refuse(session, run, now=now(), message=refusal)
+        session.commit()
+        log.info("run refused", run=run.id, job=run.job, runner=name)
+        return run
+    session.commit()  # end the read (on SQLite: the write lock): the heartbeat may write
     log.info("run started", run=run.id, job=run.job, runner=name)
     return work(session, run, settings, runner=name, now=now, factory=factory, today=today)
 

@@ -1,7 +1,9 @@
 """An uploaded file is stored first, then processed by a run (the request only stores it).
 
 The file goes to `<data_dir>/runs/uploads/<sm3>-<name>` (the same content is one file) and is
-kept after the run: a re-run of a failed or interrupted import reads it again (nothing lost).
+kept after the run: a re-run of a failed or interrupted import reads it again (nothing lost),
+until the retention job deletes it (`run_uploads.expire`, after
+`XINYONG_RUN_UPLOAD_RETENTION_DAYS` days unused).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from xinyong import signing
+from xinyong import run_uploads, signing
 from xinyong.audit import Actor
 from xinyong.auth.scope import require_role
 from xinyong.db.tables import JobRun
@@ -20,7 +22,7 @@ from xinyong.runs.store import EXCHANGE_IMPORT, MAY_START, start
 
 
 def folder(data_dir: Path) -> Path:
-    return data_dir / "runs" / "uploads"
+    return run_uploads.folder(data_dir)
 
 
 def start_import(

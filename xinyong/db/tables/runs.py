@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Index, Integer, String, Text
+from sqlalchemy import Date, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from xinyong.db.base import Base, IdMixin
@@ -17,10 +17,20 @@ class JobRun(IdMixin, Base):
     __table_args__ = (
         Index("ix_job_runs_status_id", "status", "id"),  # the runner's claim: oldest queued
         Index("ix_job_runs_job_id", "job", "id"),  # the list filtered by job, newest first
+        # at most one queued run of a job with the same parameters (two clicks at one instant)
+        Index(
+            "uq_job_runs_queued_job_params",
+            "job",
+            "params_digest",
+            unique=True,
+            sqlite_where=text("status = 'queued'"),
+            postgresql_where=text("status = 'queued'"),
+        ),
     )
 
     job: Mapped[str] = mapped_column(String(32))
     params: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    params_digest: Mapped[str | None] = mapped_column(String(64))  # runs.store.params_digest
     reason: Mapped[str | None] = mapped_column(Text)  # why the officer started it
     started_by: Mapped[str] = mapped_column(String(200))  # the actor's label, as audit shows it
     actor: Mapped[dict[str, Any]] = mapped_column(default=dict)  # kind, id, role, provider_id
@@ -36,3 +46,6 @@ class JobRun(IdMixin, Base):
     result: Mapped[dict[str, Any] | None] = mapped_column()  # counts
     summary: Mapped[str | None] = mapped_column(Text)  # one Chinese line of what it did
     message: Mapped[str | None] = mapped_column(Text)  # the Chinese reason of a failure
+    # an import's stored upload deleted by the retention job after `upload_kept_days` days
+    upload_deleted_on: Mapped[date | None] = mapped_column(Date)
+    upload_kept_days: Mapped[int | None] = mapped_column(Integer)

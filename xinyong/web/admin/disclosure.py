@@ -18,6 +18,7 @@ from xinyong.catalog import Catalog
 from xinyong.disclosure import reclassify
 from xinyong.enums import Role
 from xinyong.web.deps import CurrentCatalog, DbSession, require
+from xinyong.web.run_session import RunSession
 from xinyong.web.templating import templates
 
 router = APIRouter(prefix="/admin/disclosure", include_in_schema=False)
@@ -47,7 +48,7 @@ def reclassify_page(
 
 
 @router.post("/reclassify")
-def reclassify_run(session: DbSession, actor: Admin) -> RedirectResponse:
+def reclassify_run(session: RunSession, actor: Admin) -> RedirectResponse:
     """Queue the run (one already waiting or running is shown instead) and go to its page."""
     run, _new = runs.start(session, runs.RECLASSIFY, actor=actor, now=clock.now(),
                            reason="按当前目录重新分类行政处罚严重程度")  # fmt: skip

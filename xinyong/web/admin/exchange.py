@@ -21,6 +21,7 @@ from xinyong.enums import Role
 from xinyong.errors import XinyongError
 from xinyong.exchange import delivery, manual, national
 from xinyong.web.deps import CurrentCalendar, CurrentCatalog, DbSession, require
+from xinyong.web.run_session import RunSession
 from xinyong.web.templating import templates
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
@@ -84,7 +85,7 @@ def export(
 
 @router.post("/exchange/import", response_model=None)
 def import_(
-    request: Request, session: DbSession, actor: Admin, catalog: CurrentCatalog,
+    request: Request, session: RunSession, actor: Admin, catalog: CurrentCatalog,
     calendar: CurrentCalendar, file: Annotated[UploadFile, File()],
     national_list: Annotated[str, Form(max_length=64)] = "",
     provider: Annotated[str, Form(max_length=32)] = "",

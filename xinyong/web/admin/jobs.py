@@ -15,6 +15,7 @@ from xinyong import clock, jobs, runs
 from xinyong.audit import Actor
 from xinyong.enums import Role
 from xinyong.web.deps import DbSession, require
+from xinyong.web.run_session import RunSession
 from xinyong.web.templating import templates
 
 router = APIRouter(prefix="/admin/jobs", include_in_schema=False)
@@ -32,7 +33,7 @@ def jobs_page(request: Request, session: DbSession, actor: Admin) -> HTMLRespons
 
 @router.post("/{name}/run")
 def run_job(
-    session: DbSession, actor: Admin, name: str,
+    session: RunSession, actor: Admin, name: str,
     reason: Annotated[str, Form(max_length=500)] = "",
 ) -> RedirectResponse:  # fmt: skip
     """Queue the job (a run of it already waiting or running is shown instead) and go to the

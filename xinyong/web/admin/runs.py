@@ -15,6 +15,7 @@ from xinyong.audit import Actor
 from xinyong.enums import Role, RunStatus
 from xinyong.web.deps import DbSession, require
 from xinyong.web.inputs import RowId
+from xinyong.web.run_session import RunSession
 from xinyong.web.templating import templates
 
 router = APIRouter(prefix="/admin/runs", include_in_schema=False)
@@ -55,6 +56,6 @@ def run_progress(session: DbSession, actor: Admin, run_id: RowId) -> JSONRespons
 
 
 @router.post("/{run_id}/again")
-def run_again(session: DbSession, actor: Admin, run_id: RowId) -> RedirectResponse:
+def run_again(session: RunSession, actor: Admin, run_id: RowId) -> RedirectResponse:
     run, _new = runs.again(session, run_id, actor=actor, now=clock.now())
     return RedirectResponse(f"/admin/runs/{run.id}", status_code=303)

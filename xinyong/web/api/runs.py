@@ -16,6 +16,7 @@ from xinyong.audit import Actor
 from xinyong.enums import Role
 from xinyong.web.deps import DbSession, require
 from xinyong.web.inputs import RowId
+from xinyong.web.run_session import RunSession
 
 router = APIRouter(tags=["runs"])
 Office = Annotated[Actor, Depends(require(Role.ADMIN))]
@@ -34,7 +35,7 @@ class RunRequest(BaseModel):
 
 
 @router.post("/runs", summary="提交后台运行", status_code=202)
-def start_run(body: RunRequest, session: DbSession, actor: Office) -> JSONResponse:
+def start_run(body: RunRequest, session: RunSession, actor: Office) -> JSONResponse:
     """A run of the same job and parameters already queued or running is answered (200) instead
     of a second one."""
     now = clock.now()
