@@ -2,7 +2,7 @@
 clicks at one instant queue one run), and when an import's stored upload was deleted
 
 Revision ID: 19r2a0b1c2d3
-Revises: 18b0a1c2d3e4
+Revises: 18e7a9b1c2d3
 Create Date: 2026-11-30 06:30:00+00:00
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "19r2a0b1c2d3"
-down_revision: str | None = "18b0a1c2d3e4"
+down_revision: str | None = "18e7a9b1c2d3"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
