@@ -88,7 +88,8 @@ def test_undecided_entries_get_the_proposers_department(database_url: str, tmp_p
     migrate.check(url)
     engine = make_engine(url)
     with engine.connect() as conn:
-        got = dict(conn.execute(sa.text("SELECT id, provider_id FROM list_entries")).all())
+        rows = conn.execute(sa.text("SELECT id, provider_id FROM list_entries")).all()
+        got: dict[int, int | None] = {r[0]: r[1] for r in rows}
         keys = conn.execute(sa.text("SELECT credit_office FROM api_clients")).scalars().all()
     engine.dispose()
     assert got == {1: 1, 2: 2, 3: None, 4: None, 5: None, 6: 2}

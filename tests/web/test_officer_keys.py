@@ -9,13 +9,14 @@ from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.factories import make_provider, make_subject
 from tests.factories.accounts import signed_in
 from tests.factories.workflows import make_officer
 from xinyong import auth, inspections
-from xinyong.audit import Actor
+from xinyong.audit import Actor, AuditAction
 from xinyong.catalog import Catalog
 from xinyong.cli.clients import _view
 from xinyong.db.tables import ApiClient, AuditEntry
@@ -44,10 +45,14 @@ def test_an_officer_key_states_its_department_or_the_office(session: Session) ->
     assert found is not None
     assert found.credit_office
     assert auth.is_credit_office(found)
-    audited = session.get(AuditEntry, session.query(AuditEntry.id).order_by(AuditEntry.id.desc())
-                          .limit(1).scalar())  # fmt: skip
-    assert audited is not None
-    assert audited.after["credit_office"] is True
+    created = session.scalars(
+        select(AuditEntry.after).where(
+            AuditEntry.action == AuditAction.API_CLIENT_CREATED.value,
+            AuditEntry.target_id == str(office.id),
+        )
+    ).one()
+    assert created is not None
+    assert created["credit_office"] is True
     assert _view(office)["credit_office"] is True
 
 
