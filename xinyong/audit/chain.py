@@ -146,6 +146,8 @@ class Actor:
     subject_id: int | None = None
     request_id: str | None = field(default=None, compare=False)
     scopes: tuple[str, ...] = ()  # API keys only (auth.SCOPES)
+    # API keys only: the key's row states it is the credit office's own (`auth.is_credit_office`)
+    credit_office: bool = False
 
     @classmethod
     def system(cls, label: str = "系统") -> Actor:

@@ -38,6 +38,7 @@ API_KEY_STATEMENT = select(
     ApiClient.key_prefix,
     ApiClient.scopes,
     ApiClient.rate_limit,
+    ApiClient.credit_office,
 ).where(ApiClient.key_hash == bindparam("key_hash"))
 DEFAULT_RATE_LIMIT = "120/minute"
 BAD_KEY = "接口密钥无效或已停用"  # the one 401 wording of a bad key, on every path
@@ -69,12 +70,13 @@ class KeyClient:
     key_prefix: str
     scopes: tuple[str, ...]
     rate_limit: str
+    credit_office: bool = False  # an officer key the office stated is its own (ADR 0018)
 
     @property
     def actor(self) -> Actor:
         """The client as it acts without a path (no scope applied)."""
         return Actor("api_client", self.id, f"接口:{self.name}", self.role, self.provider_id,
-                     scopes=self.scopes)  # fmt: skip
+                     scopes=self.scopes, credit_office=self.credit_office)  # fmt: skip
 
     def admit(self, scope: str | None, *, request_id: str | None = None) -> Actor:
         """One call on a path needing `scope` (None: none): refused with 403 when the key has
@@ -92,7 +94,8 @@ class KeyClient:
         ratelimit.hit(f"client:{self.key_prefix}", self.rate_limit)
         role = CLIENT_SCOPES[scope][0] if scope is not None and scoped else self.role
         return Actor("api_client", self.id, f"接口:{self.name}", role, self.provider_id,
-                     request_id=request_id, scopes=self.scopes)  # fmt: skip
+                     request_id=request_id, scopes=self.scopes,
+                     credit_office=self.credit_office)  # fmt: skip
 
 
 def key_client(row: Any) -> KeyClient | None:
@@ -101,7 +104,8 @@ def key_client(row: Any) -> KeyClient | None:
     if row is None or not row.active or row.revoked_at is not None:
         return None
     return KeyClient(row.id, row.name, Role(row.role), row.provider_id, row.key_prefix,
-                     tuple(row.scopes or ()), row.rate_limit or DEFAULT_RATE_LIMIT)  # fmt: skip
+                     tuple(row.scopes or ()), row.rate_limit or DEFAULT_RATE_LIMIT,
+                     bool(row.credit_office))  # fmt: skip
 
 
 def actor_for_key_row(row: Any) -> Actor | None:
@@ -310,14 +314,27 @@ def create_api_client(
     *,
     provider_id: int | None = None,
     scopes: tuple[str, ...] = (),
+    credit_office: bool = False,
     actor: Actor,
 ) -> tuple[ApiClient, str]:
-    """Register a business system, provider system or bank; the key is shown once, never stored."""
+    """Register a business system, provider system or bank; the key is shown once, never stored.
+
+    An officer-role key, like an officer's account, belongs to a department or states that it is
+    the credit office's own (`credit_office`) — never neither, never both (ADR 0018 addendum)."""
     require_role(actor, Role.ADMIN)
     if unknown := [s for s in scopes if s not in SCOPES]:
         raise InvalidInput(f"未知的接口权限：{'、'.join(unknown)}", code="auth.unknown_scope")
     if role == Role.PROVIDER_CLERK and provider_id is None:
         raise InvalidInput("报送接口必须属于一个报送部门", code="auth.provider_required")
+    if role == Role.OFFICER and (provider_id is None) != credit_office:
+        raise InvalidInput(
+            "认定部门的接口密钥须指定所属部门，或声明为信用办的密钥（二者只能选一）",
+            code="auth.officer_department",
+        )
+    if credit_office and role != Role.OFFICER:
+        raise InvalidInput(
+            "只有认定部门角色的接口密钥可以声明为信用办的", code="auth.officer_department"
+        )
     prefix, key = _new_key()
     client = ApiClient(
         name=name,
@@ -327,6 +344,7 @@ def create_api_client(
         provider_id=provider_id,
         active=True,
         scopes=list(scopes),
+        credit_office=credit_office,
     )
     session.add(client)
     session.flush()
@@ -342,6 +360,7 @@ def create_api_client(
             "provider_id": provider_id,
             "prefix": prefix,
             "scopes": list(scopes),
+            **({"credit_office": True} if credit_office else {}),
         },
     )
     return client, key

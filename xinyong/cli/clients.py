@@ -22,6 +22,8 @@ def _view(client: Any) -> dict[str, Any]:
         "scopes": list(client.scopes or []),
         "rate_limit": client.rate_limit,
         "provider_id": client.provider_id,
+        # an officer key of the credit office itself (a key of no department is not, ADR 0018)
+        "credit_office": bool(client.credit_office),
         "active": client.revoked_at is None and client.active,
         "created_at": client.created_at,
         "last_used_at": client.last_used_at,
@@ -79,6 +81,7 @@ def list_(json_out: JsonOut = False) -> None:
         print(
             f"{r['name']}  xy_{r['key_prefix']}_…  {','.join(r['scopes']) or '-'}  "
             f"{r['rate_limit']}  {state}  最近使用：{used}"
+            + ("  信用办" if r["credit_office"] else "")
         )
 
 

@@ -38,7 +38,7 @@ def require_office(actor: Actor) -> None:
     """The installation's state is the credit office's: its administrators and its own officers
     (an officer of no department); departments, auditors and the public are refused."""
     auth.require_role(actor, Role.ADMIN, Role.OFFICER)
-    if actor.role == Role.OFFICER and actor.provider_id is not None:
+    if not auth.is_credit_office(actor):
         raise Forbidden("系统状态只对信用办开放", code="doctor.credit_office_only")
 
 

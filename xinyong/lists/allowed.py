@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from xinyong import auth
+from xinyong.audit import Actor
 from xinyong.catalog import ListType
 from xinyong.db.tables import ListEntry
 from xinyong.enums import ListStep, Role
@@ -26,6 +28,15 @@ from xinyong.lists.steps import Stage, notice_step, steps_of
 from xinyong.lists.validity import earliest_early_exit, early_exit_refusal
 
 OFFICERS = (Role.OFFICER, Role.ADMIN)
+WHAT = "名单认定"
+
+
+def require_handler(actor: Actor, entry: ListEntry) -> None:
+    """Who may take a step on this entry: the department holding it (the proposing one, then the
+    deciding one) or the credit office — auditors read but never write (one rule:
+    `auth.require_department_handler`). Every write action of the procedure asks it first."""
+    auth.require_department_handler(actor, entry.provider_id, what=WHAT)
+
 
 # step → (title, what the refusal says one is doing)
 STEPS: dict[ListStep, tuple[str, str]] = {

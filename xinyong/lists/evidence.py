@@ -13,7 +13,7 @@ from pathlib import Path, PurePath
 
 from sqlalchemy.orm import Session
 
-from xinyong import auth, uploads
+from xinyong import uploads
 from xinyong.audit import Actor, AuditAction
 from xinyong.catalog import Catalog
 from xinyong.db.tables import ListEntry, ListEntryStep
@@ -30,7 +30,6 @@ DELIVERY_METHODS = {
     "left": "留置送达",
     "announcement": "公告送达",
 }
-OFFICERS = allowed.OFFICERS
 
 
 class BadEvidence(InvalidInput):
@@ -77,7 +76,7 @@ def attach_evidence(
     today: date,
 ) -> Evidence:
     """证据材料: a file supporting the proposal's facts, before the decision is made."""
-    auth.require_role(actor, *OFFICERS)
+    allowed.require_handler(actor, entry)
     refused = allowed.stage_refusal(
         entry, (Stage.PROPOSED, Stage.NOTICED, Stage.STATED, Stage.APPROVED), "补充证据材料"
     )
@@ -160,7 +159,7 @@ def record_delivery(
     today: date,
 ) -> ListEntryStep:
     """送达: how and when the prior notice reached the subject."""
-    auth.require_role(actor, *OFFICERS)
+    allowed.require_handler(actor, entry)
     allowed.require(ListStep.DELIVERY, entry, catalog.list_type(entry.list_type), today)
     if method not in DELIVERY_METHODS:
         valid = "、".join(f"{k}（{v}）" for k, v in DELIVERY_METHODS.items())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -78,16 +79,7 @@ def request_id_of(request: Request) -> str:
 
 def of_request(actor: Actor, request_id: str) -> Actor:
     """`actor` acting in the request `request_id` (the route's actor; the report fast path's)."""
-    return Actor(
-        kind=actor.kind,
-        id=actor.id,
-        label=actor.label,
-        role=actor.role,
-        provider_id=actor.provider_id,
-        subject_id=actor.subject_id,
-        request_id=request_id,
-        scopes=actor.scopes,
-    )
+    return dataclasses.replace(actor, request_id=request_id)  # every field kept (credit_office …)
 
 
 # Values read from the app's state: async, so FastAPI resolves them on the event loop instead of

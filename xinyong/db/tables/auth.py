@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, String
+from sqlalchemy import Boolean, DateTime, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from xinyong.db.base import Base, BigId, CreatedMixin, IdMixin
@@ -48,3 +48,6 @@ class ApiClient(IdMixin, CreatedMixin, Base):
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     rotated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # an officer-role key of the credit office itself states so; a key without a department is
+    # not the office by that alone (ADR 0018 addendum, `auth.is_credit_office`)
+    credit_office: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
