@@ -14,7 +14,7 @@
    the office (`auth.is_credit_office`, ADR 0018 addendum).
 
 Revision ID: 18c7d1e2f3a4
-Revises: 18b0a1c2d3e4
+Revises: 19r2a0b1c2d3
 Create Date: 2026-11-30 06:30:00+00:00
 """
 
@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "18c7d1e2f3a4"
-down_revision: str | None = "18b0a1c2d3e4"
+down_revision: str | None = "19r2a0b1c2d3"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
