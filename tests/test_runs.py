@@ -151,3 +151,13 @@ def test_starting_is_checked_in_the_domain(session: Session) -> None:
                             params={"month": "2026-10"})  # fmt: skip
     assert new
     assert other.id != run.id
+
+
+def test_a_run_acts_as_its_starter_with_the_credit_office_flag_of_its_key() -> None:
+    """A run started with the credit office's own API key keeps that key's office rights in the
+    runner (`auth.is_credit_office`); a key without the flag stays without them."""
+    for flag in (True, False):
+        key = Actor("api_client", 7, "接口:信用办", Role.OFFICER, None, credit_office=flag)
+        rebuilt = store.actor_of(JobRun(actor=store.actor_data(key), started_by=key.label))
+        assert rebuilt == key
+        assert rebuilt.credit_office is flag

@@ -66,7 +66,7 @@ def actor_data(actor: Actor) -> dict[str, Any]:
     """What rebuilds the actor in the runner (`actor_of`): the run acts as who started it."""
     return {"kind": actor.kind, "id": actor.id, "label": actor.label,
             "role": actor.role.value if actor.role else None, "provider_id": actor.provider_id,
-            "scopes": list(actor.scopes)}  # fmt: skip
+            "scopes": list(actor.scopes), "credit_office": actor.credit_office}  # fmt: skip
 
 
 def actor_of(run: JobRun) -> Actor:
@@ -75,7 +75,8 @@ def actor_of(run: JobRun) -> Actor:
     return Actor(kind=str(data.get("kind", "system")), id=data.get("id"),
                  label=str(data.get("label", run.started_by)), role=role,
                  provider_id=data.get("provider_id"),
-                 scopes=tuple(data.get("scopes", ())))  # fmt: skip
+                 scopes=tuple(data.get("scopes", ())),
+                 credit_office=bool(data.get("credit_office", False)))  # fmt: skip
 
 
 def may_start(job: str, actor: Actor) -> None:
