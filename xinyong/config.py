@@ -7,11 +7,16 @@ from __future__ import annotations
 
 from datetime import date
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# The shipped national catalogs, as package data: `xinyong/catalogs` is a link to the checkout's
+# `catalogs/` (an editable install reads them there) and a copy in the wheel (pyproject
+# package-data), so an installed platform finds them wherever its source folder is.
+SHIPPED_CATALOG_DIR = Path(str(resources.files("xinyong") / "catalogs"))
 
 
 class Settings(BaseSettings):
@@ -20,7 +25,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="XINYONG_", extra="ignore")
 
     database_url: str = f"sqlite:///{REPO_ROOT / 'var' / 'xinyong.db'}"
-    catalog_dir: Path = REPO_ROOT / "catalogs"
+    catalog_dir: Path = SHIPPED_CATALOG_DIR
     catalog_override_dir: Path | None = None
     today: date | None = None
     data_dir: Path = REPO_ROOT / "var"
