@@ -6,6 +6,7 @@ Only surfaces, `db/session.py` and `log.py` read them; domain code receives valu
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -17,6 +18,15 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 # `catalogs/` (an editable install reads them there) and a copy in the wheel (pyproject
 # package-data), so an installed platform finds them wherever its source folder is.
 SHIPPED_CATALOG_DIR = Path(str(resources.files("xinyong") / "catalogs"))
+
+
+class Environment(StrEnum):
+    """What an installation is (`XINYONG_ENVIRONMENT`): asked by `xinyong doctor` and by whatever
+    only a demo may do (`xinyong demo`), never guessed from the region code or the key."""
+
+    PRODUCTION = "production"  # a credit office's real platform
+    DEMO = "demo"  # a trial or demonstration (示范区 data may be loaded)
+    TEST = "test"  # the test suite and developers' machines
 
 
 class Settings(BaseSettings):
@@ -37,6 +47,7 @@ class Settings(BaseSettings):
     public_base_url: str | None = None
     # Served over HTTPS (directly or behind a TLS proxy): cookies get Secure, responses HSTS.
     https: bool = False
+    environment: Environment = Environment.DEMO
     region_name: str = "示范区"
     region_code: str = "990100"
     # Joint checks on PostgreSQL use the raw async psycopg pool (measures/fast.py) unless off.
@@ -69,6 +80,10 @@ class Settings(BaseSettings):
     report_confine_cores: bool = True
     # Query-log retention in years (rules.md §7.5: ≥ 5 years; 浙江 asks 10).
     query_log_retention_years: int = 5
+
+    @property
+    def production(self) -> bool:
+        return self.environment == Environment.PRODUCTION
 
     @property
     def signing_key_path(self) -> Path:
