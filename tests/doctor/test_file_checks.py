@@ -73,12 +73,21 @@ def test_the_keyring_is_listed_and_a_broken_retired_key_is_an_error(
     assert check.facts["key_id"] == done.new_key_id
     assert check.facts["retired_keys"] == [done.old_key_id]
     assert "已停用的公钥 1 个" in check.detail
-    broken = healthy.signing_key_path.parent / "retired" / "0123456789abcdef.pub.pem"
-    broken.write_text("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n")
-    check = files.signing_key(healthy)
-    assert check.status == Status.ERROR
+    assert files.keyring_trust(healthy).status == Status.OK
+    # a file dropped into retired/ by hand: not listed, so not trusted — a warning naming it
+    stray = healthy.signing_key_path.parent / "retired" / "0123456789abcdef.pub.pem"
+    stray.write_bytes(signing.generate_key().public_key.public_pem())
+    check = files.keyring_trust(healthy)
+    assert check.status == Status.WARN
     assert "0123456789abcdef.pub.pem" in check.detail
-    assert "retired/" in check.advice
+    assert "xinyong keys trust" in check.advice
+    stray.unlink()
+    # the listed retired key's file damaged: an error (reports it signed no longer verify)
+    listed = healthy.signing_key_path.parent / "retired" / f"{done.old_key_id}.pub.pem"
+    listed.write_text("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n")
+    check = files.keyring_trust(healthy)
+    assert check.status == Status.ERROR
+    assert f"{done.old_key_id}.pub.pem" in check.detail
 
 
 def test_the_demo_key_in_a_production_installation_is_a_warning(
@@ -207,10 +216,3 @@ def test_production_is_the_setting_not_a_guess_from_the_region(production: Setti
         Status.OK
     )
 
-
-def test_the_demo_key_is_a_warning_only_in_production(production: Settings) -> None:
-    demo_key = production.model_copy(update={"signing_key": None, "data_dir": production.data_dir})
-    signing.ensure_key(demo_key.signing_key_path)
-    assert files.signing_key(demo_key).status == Status.WARN
-    trial = demo_key.model_copy(update={"environment": Environment.DEMO})
-    assert files.signing_key(trial).status == Status.OK

@@ -26,6 +26,9 @@ def db_upgrade(revision: str = "head") -> None:
 
     migrate.upgrade(ctx.settings().database_url, revision)
     ctx.err.print("数据库已是最新结构 / database is up to date")
+    from xinyong.cli.keys import migrate_keyring  # noqa: PLC0415
+
+    migrate_keyring()  # an installation from before the keyring's list keeps its keys trusted
 
 
 @db_app.command("check")
@@ -256,6 +259,9 @@ def init() -> None:
 
     key_existed = s.signing_key_path.exists()
     key = signing.ensure_key(s.signing_key_path)
+    from xinyong.cli.keys import migrate_keyring  # noqa: PLC0415
+
+    migrate_keyring()
     secret_file = s.data_dir / ADMIN_PASSWORD_FILE
     if created:
         secret_file.write_text(created + "\n", encoding="utf-8")

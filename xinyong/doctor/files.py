@@ -114,11 +114,6 @@ def signing_key(settings: Settings) -> Check:  # noqa: PLR0911 — one return pe
     ring = keyring.load(path, settings.data_dir)
     facts["retired_keys"] = [e.key_id for e in ring.retired]
     shown += f"；密钥环中已停用的公钥 {len(ring.retired)} 个"
-    if ring.problems:
-        bad = "；".join(f"{p}（{why}）" for p, why in ring.problems)
-        return error("signing_key", title, f"{shown}；无法读取的公钥文件：{bad}",
-                     "retired/ 中只放已停用的 SM2 公钥（文件名为 <key-id>.pub.pem，由 "
-                     "`xinyong keys rotate` 写入）；修复或移走这些文件", **facts)  # fmt: skip
     problem = _mode_problem(path)
     if problem is not None:
         return error("signing_key", title, f"{shown}；私钥{problem}",
@@ -129,6 +124,38 @@ def signing_key(settings: Settings) -> Check:  # noqa: PLR0911 — one return pe
                     "正式环境请生成信用办的正式密钥并设置 XINYONG_SIGNING_KEY", demo_key=True,
                     **facts)  # fmt: skip
     return ok("signing_key", title, shown, demo_key=settings.signing_key is None, **facts)
+
+
+def keyring_trust(settings: Settings) -> Check:
+    """What the keyring trusts: only the keys its list names; unreadable listed files are
+    errors, public-key files it does not list (dropped into keys/ by hand) warnings."""
+    title = "密钥环（受信任的公钥）"
+    try:
+        ring = keyring.office_keyring(settings)
+    except (OSError, signing.SigningError) as exc:
+        return error("keyring", title, f"密钥环无法读取：{exc}", "先解决“SM2 签名密钥”一项")
+    facts: dict[str, object] = {
+        "keys": [{"key_id": e.key_id, "name": e.name, "for": sorted(e.purposes),
+                  "current": e.current} for e in ring.entries],
+        "strays": [str(p) for p in ring.strays], "legacy": ring.legacy,
+    }  # fmt: skip
+    shown = (f"本办旧密钥 {len(ring.retired)} 个，对方平台公钥 {len(ring.peers)} 个"
+             f"（清单 {settings.signing_key_path.parent / keyring.INDEX}）")  # fmt: skip
+    if ring.problems:
+        bad = "；".join(f"{p}（{why}）" for p, why in ring.problems)
+        return error("keyring", title, f"{shown}；清单所列的公钥无法使用：{bad}",
+                     "恢复这些文件（备份中有），或用 `xinyong keys untrust KEY-ID` 移出清单",
+                     **facts)  # fmt: skip
+    if ring.legacy and len(ring.entries) > 1:
+        return warn("keyring", title, f"{shown}；尚无密钥环清单，keys/ 中的公钥文件都被信任",
+                    "运行 `xinyong keys migrate`（`xinyong db upgrade` 会自动执行）",
+                    **facts)  # fmt: skip
+    if ring.strays:
+        names = "、".join(str(p) for p in ring.strays)
+        return warn("keyring", title, f"{shown}；未登记的公钥文件不受信任：{names}",
+                    "需要信任时用 `xinyong keys trust 文件 --for reports|packages --name 名称` "
+                    "登记（记审计）；否则移走这些文件", **facts)  # fmt: skip
+    return ok("keyring", title, shown, **facts)
 
 
 def data_folder(settings: Settings) -> Check:
