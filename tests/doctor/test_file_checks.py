@@ -215,4 +215,3 @@ def test_production_is_the_setting_not_a_guess_from_the_region(production: Setti
     assert files.settings_sanity(unset.model_copy(update={"region_code": "990100"})).status == (
         Status.OK
     )
-

@@ -100,7 +100,7 @@ def rotate(
         since,
         now,
         ALL,
-        "本办旧密钥（轮换停用）",
+        "本办旧密钥",
         "xinyong keys rotate",
         now,
     )

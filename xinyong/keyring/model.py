@@ -61,7 +61,8 @@ class KeyEntry:
 
     def refusal(self, signed_at: datetime | None) -> str | None:
         """Why a signature by this key made at `signed_at` is not accepted (Chinese), or None:
-        a key with an end of use signs nothing after it (nor before its start)."""
+        a key with an end of use signs nothing after it. (Its start is not checked: the time a
+        rotation knows it from is the key file's, not proof of the first signature.)"""
         label = f"签名密钥 {self.key_id}" + (f"（{self.name}）" if self.name else "")
         if self.until is None:
             return None
@@ -75,8 +76,6 @@ class KeyEntry:
                 f"{label}已于 {_at(self.until)} 停用，此签名时间为 {_at(signed_at)}，"
                 "停用后的签名不予接受"
             )
-        if self.since is not None and signed_at < self.since:
-            return f"{label}自 {_at(self.since)} 起才启用，签名时间 {_at(signed_at)} 早于启用时间"
         return None
 
     def as_dict(self) -> dict[str, object]:
