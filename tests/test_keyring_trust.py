@@ -63,7 +63,7 @@ def test_a_retired_key_verifies_what_it_signed_while_in_use_and_nothing_after(
         _verify(late, ring, catalog)
     message = refused.value.message
     assert f"签名密钥 {old.public_key.key_id}" in message
-    assert "已于 2026-11-30 04:30:00 UTC 停用" in message
+    assert "已于 北京时间 2026-11-30 12:30:00 停用" in message
     assert "停用后的签名不予接受" in message
     assert message.endswith("整包拒收")
     # a package that does not say when it was signed cannot be placed before the retirement

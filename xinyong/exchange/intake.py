@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from xinyong import archive, auth, collection, keyring, providers, signing, subjects
+from xinyong import archive, auth, clock, collection, keyring, providers, signing, subjects
 from xinyong.audit import Actor
 from xinyong.catalog import Catalog
 from xinyong.clock import Calendar
@@ -85,12 +85,9 @@ def _manifest(body: bytes) -> dict[str, Any]:
 def _signed_at(manifest: dict[str, Any]) -> datetime | None:
     text = manifest.get("signed_at")
     try:
-        when = datetime.fromisoformat(str(text)) if text else None
+        return clock.as_utc(datetime.fromisoformat(str(text))) if text else None
     except ValueError:
         raise PackageRefused(f"清单的签名时间“{text}”不是有效的时间，整包拒收") from None
-    if when is not None and when.tzinfo is None:
-        raise PackageRefused(f"清单的签名时间“{text}”未注明时区，整包拒收")
-    return when
 
 
 def verify(folder: Path, trusted: Trusted, catalog: Catalog) -> Contents:

@@ -9,7 +9,7 @@ from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 
-from xinyong import signing
+from xinyong import clock, signing
 from xinyong.errors import InvalidInput
 
 
@@ -32,7 +32,7 @@ class KeyRefused(InvalidInput):
 
 
 def _at(when: datetime) -> str:
-    return f"{when:%Y-%m-%d %H:%M:%S %Z}".strip()
+    return f"北京时间 {clock.in_beijing(when):%Y-%m-%d %H:%M:%S}"
 
 
 @dataclass(frozen=True, slots=True)

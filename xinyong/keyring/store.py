@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from xinyong import signing
+from xinyong import clock, signing
 from xinyong.keyring.model import ALL, KeyEntry, Keyring, Purpose
 
 INDEX = "keyring.json"
@@ -43,7 +43,7 @@ def _header(pem: bytes) -> dict[str, str]:
 
 def _when(text: object) -> datetime | None:
     try:
-        return datetime.fromisoformat(str(text)) if text else None
+        return clock.as_utc(datetime.fromisoformat(str(text))) if text else None
     except ValueError:
         return None
 
