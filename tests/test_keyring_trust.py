@@ -201,3 +201,20 @@ def test_an_old_keys_folder_is_migrated_and_keeps_its_reports_verifiable(
     ring = keyring.load(current, tmp_path)
     assert ring.strays == [keys / "trusted" / "late.pem"]
     assert ring.entry(late.key_id) is None
+
+
+def test_a_report_dated_after_its_keys_retirement_is_not_ours(
+    session: Session, key_path: Path, catalog: Catalog, today: date
+) -> None:
+    data = _issue(session, key_path, catalog, today)
+    keyring.rotate(session, key_path, actor=SYSTEM, now=ROTATED)
+    ring = keyring.load(key_path)
+    assert reports.check_file(data, ring, today=today).verdict == Verdict.AUTHENTIC
+    # the same key said to have retired the day before the report's issue day
+    listed = json.loads((key_path.parent / keyring.INDEX).read_text("utf-8"))
+    issued = reports.seal.open_report(data).issued
+    assert issued is not None
+    listed["keys"][0]["until"] = f"{issued - timedelta(days=1)}T00:00:00+00:00"
+    (key_path.parent / keyring.INDEX).write_text(json.dumps(listed), "utf-8")
+    late = keyring.load(key_path)
+    assert reports.check_file(data, late, today=today).verdict == Verdict.ALTERED

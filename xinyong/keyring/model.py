@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 
@@ -77,6 +77,10 @@ class KeyEntry:
                 "停用后的签名不予接受"
             )
         return None
+
+    def retired_before(self, day: date) -> bool:
+        """Whether this key's use had ended before `day` (a Beijing date, as reports carry)."""
+        return self.until is not None and clock.in_beijing(self.until).date() < day
 
     def as_dict(self) -> dict[str, object]:
         return {
