@@ -160,7 +160,7 @@ def test_a_renamed_key_path_still_finds_the_old_key_by_id(tmp_path: Path) -> Non
     assert other.key_id not in keyring.load(tmp_path / "etc" / "office.pem", tmp_path)
 
 
-def test_bad_retired_files_are_named_not_trusted(session: Session, key_path: Path) -> None:
+def test_files_dropped_into_retired_are_named_not_trusted(session: Session, key_path: Path) -> None:
     done = keyring.rotate(session, key_path, actor=SYSTEM, now=NOW)
     folder = key_path.parent / "retired"
     (folder / "broken.pub.pem").write_text("not a key")
@@ -168,8 +168,9 @@ def test_bad_retired_files_are_named_not_trusted(session: Session, key_path: Pat
     (folder / "0000000000000000.pub.pem").write_bytes(stranger.public_pem())
     ring = keyring.load(key_path)
     assert set(ring) == {done.old_key_id, done.new_key_id}
-    assert sorted(p.name for p, _ in ring.problems) == ["0000000000000000.pub.pem",
-                                                        "broken.pub.pem"]  # fmt: skip
+    assert ring.problems == []
+    assert sorted(p.name for p in ring.strays) == ["0000000000000000.pub.pem",
+                                                   "broken.pub.pem"]  # fmt: skip
 
 
 def test_a_checkpoint_signed_before_a_rotation_still_verifies(

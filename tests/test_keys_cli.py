@@ -6,12 +6,14 @@ import json
 import os
 import sqlite3
 import subprocess
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from tests.cli import run_cli as _run
 from tests.test_reports_cli import _code
+from xinyong import signing
 
 
 @pytest.fixture(scope="module")
@@ -85,3 +87,53 @@ def test_rotate_refuses_a_key_path_it_cannot_write(cli_env: dict[str, str], tmp_
     assert refused.returncode == 1
     assert "不能轮换签名密钥" in refused.stderr
     assert "Traceback" not in refused.stderr
+
+
+def test_trust_a_peer_key_and_report_a_stray(cli_env: dict[str, str], tmp_path: Path) -> None:
+    keys = Path(cli_env["XINYONG_DATA_DIR"]) / "keys"
+    assert (keys / "keyring.json").is_file()  # `xinyong init` wrote the keyring's list
+    peer = signing.generate_key()
+    pem = tmp_path / "province.pub.pem"
+    pem.write_bytes(peer.public_key.public_pem())
+    trusted = _run(
+        cli_env, "keys", "trust", str(pem), "--for", "packages", "--name", "某省信用平台"
+    )
+    assert trusted.stdout.strip() == peer.public_key.key_id
+    assert "用于 交换包" in trusted.stderr
+    wrong = _run(cli_env, "keys", "trust", str(pem), "--for", "all", "--name", "x", check=False)
+    assert wrong.returncode == 1
+    assert "--for 只能是 reports 或 packages" in wrong.stderr
+    stray = keys / "dropped.pub.pem"
+    stray.write_bytes(signing.generate_key().public_key.public_pem())
+    try:
+        listed = json.loads(_run(cli_env, "keys", "list", "--json").stdout)
+        peers = [k for k in listed["keys"] if k["key_id"] == peer.public_key.key_id]
+        assert [(k["name"], k["for"]) for k in peers] == [("某省信用平台", ["packages"])]
+        assert listed["strays"] == [str(stray)]
+        assert "未登记，不受信任" in _run(cli_env, "keys", "list").stderr
+        doctor = json.loads(_run(cli_env, "doctor", "--json", check=False).stdout)
+        check = {c["key"]: c for c in doctor["checks"]}["keyring"]
+        assert check["status"] == "warn"
+        assert "dropped.pub.pem" in check["detail"]
+    finally:
+        stray.unlink()
+    # a package the peer signed is imported; after `keys untrust` it is refused
+    package_dir = tmp_path / "pkg"
+    from xinyong.catalog import load_catalog  # noqa: PLC0415
+    from xinyong.config import REPO_ROOT  # noqa: PLC0415
+    from xinyong.exchange import package  # noqa: PLC0415
+
+    package.write(package.Contents(), package_dir, catalog=load_catalog(REPO_ROOT / "catalogs"),
+                  key=peer, node={}, after=None, until="0", changes=0,
+                  signed_at=datetime.now(UTC))  # fmt: skip
+    assert _run(cli_env, "exchange", "import", str(package_dir)).returncode == 0
+    _run(cli_env, "keys", "untrust", peer.public_key.key_id)
+    refused = _run(cli_env, "exchange", "import", str(package_dir), check=False)
+    assert refused.returncode == 1
+    assert "不在本平台密钥环中" in refused.stderr
+    db = cli_env["XINYONG_DATABASE_URL"].removeprefix("sqlite:///")
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT action FROM audit_log WHERE target_id = ? ORDER BY id",
+                            (peer.public_key.key_id,))  # fmt: skip
+        actions = [r[0] for r in rows]
+    assert actions == ["keyring.key.trusted", "keyring.key.untrusted"]

@@ -6,12 +6,27 @@ Only surfaces, `db/session.py` and `log.py` read them; domain code receives valu
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# The shipped national catalogs, as package data: `xinyong/catalogs` is a link to the checkout's
+# `catalogs/` (an editable install reads them there) and a copy in the wheel (pyproject
+# package-data), so an installed platform finds them wherever its source folder is.
+SHIPPED_CATALOG_DIR = Path(str(resources.files("xinyong") / "catalogs"))
+
+
+class Environment(StrEnum):
+    """What an installation is (`XINYONG_ENVIRONMENT`): asked by `xinyong doctor` and by whatever
+    only a demo may do (`xinyong demo`), never guessed from the region code or the key."""
+
+    PRODUCTION = "production"  # a credit office's real platform
+    DEMO = "demo"  # a trial or demonstration (示范区 data may be loaded)
+    TEST = "test"  # the test suite and developers' machines
 
 
 class Settings(BaseSettings):
@@ -20,7 +35,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="XINYONG_", extra="ignore")
 
     database_url: str = f"sqlite:///{REPO_ROOT / 'var' / 'xinyong.db'}"
-    catalog_dir: Path = REPO_ROOT / "catalogs"
+    catalog_dir: Path = SHIPPED_CATALOG_DIR
     catalog_override_dir: Path | None = None
     today: date | None = None
     data_dir: Path = REPO_ROOT / "var"
@@ -32,6 +47,7 @@ class Settings(BaseSettings):
     public_base_url: str | None = None
     # Served over HTTPS (directly or behind a TLS proxy): cookies get Secure, responses HSTS.
     https: bool = False
+    environment: Environment = Environment.DEMO
     region_name: str = "示范区"
     region_code: str = "990100"
     # Joint checks on PostgreSQL use the raw async psycopg pool (measures/fast.py) unless off.
@@ -67,6 +83,10 @@ class Settings(BaseSettings):
     # Uploads stored for background runs (<data_dir>/runs/uploads) are deleted by the retention
     # job once no run has used them for this many days (never those of a queued or running run).
     run_upload_retention_days: int = 90
+
+    @property
+    def production(self) -> bool:
+        return self.environment == Environment.PRODUCTION
 
     @property
     def signing_key_path(self) -> Path:

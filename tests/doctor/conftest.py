@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from xinyong import signing
-from xinyong.config import Settings
+from xinyong.config import Environment, Settings
 
 
 @pytest.fixture
@@ -19,6 +19,7 @@ def healthy(settings: Settings, tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def production(healthy: Settings) -> Settings:
-    """A real region's installation (not the demo region) with its own secret."""
+    """A real region's installation (XINYONG_ENVIRONMENT=production) with its own secret."""
     return healthy.model_copy(update={"region_code": "440300", "region_name": "深圳市",
-                                      "secret_key": "x" * 40})  # fmt: skip
+                                      "secret_key": "x" * 40,
+                                      "environment": Environment.PRODUCTION})  # fmt: skip

@@ -131,7 +131,7 @@ def test_the_whole_run_in_the_pages_session(session: Session, healthy: Settings)
     audit.record(session, OFFICE, "doctor.test", target_type="test")
     checks = doctor.run_all(healthy, session, tail=1)
     keys = [c.key for c in checks]
-    assert keys == ["database", "migrations", "catalog", "signing_key", "data_dir",
+    assert keys == ["database", "migrations", "catalog", "signing_key", "keyring", "data_dir",
                     "report_slots", "settings", "clock", "jobs", "audit_tail"]  # fmt: skip
     assert not [c for c in checks if c.status == Status.ERROR]
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from xinyong import keyring, signing
 from xinyong.audit import Actor
-from xinyong.config import Settings
+from xinyong.config import Environment, Settings
 from xinyong.doctor import files
 from xinyong.doctor.model import Status
 from xinyong.reports import slots as report_slots
@@ -73,12 +73,21 @@ def test_the_keyring_is_listed_and_a_broken_retired_key_is_an_error(
     assert check.facts["key_id"] == done.new_key_id
     assert check.facts["retired_keys"] == [done.old_key_id]
     assert "已停用的公钥 1 个" in check.detail
-    broken = healthy.signing_key_path.parent / "retired" / "0123456789abcdef.pub.pem"
-    broken.write_text("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n")
-    check = files.signing_key(healthy)
-    assert check.status == Status.ERROR
+    assert files.keyring_trust(healthy).status == Status.OK
+    # a file dropped into retired/ by hand: not listed, so not trusted — a warning naming it
+    stray = healthy.signing_key_path.parent / "retired" / "0123456789abcdef.pub.pem"
+    stray.write_bytes(signing.generate_key().public_key.public_pem())
+    check = files.keyring_trust(healthy)
+    assert check.status == Status.WARN
     assert "0123456789abcdef.pub.pem" in check.detail
-    assert "retired/" in check.advice
+    assert "xinyong keys trust" in check.advice
+    stray.unlink()
+    # the listed retired key's file damaged: an error (reports it signed no longer verify)
+    listed = healthy.signing_key_path.parent / "retired" / f"{done.old_key_id}.pub.pem"
+    listed.write_text("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n")
+    check = files.keyring_trust(healthy)
+    assert check.status == Status.ERROR
+    assert f"{done.old_key_id}.pub.pem" in check.detail
 
 
 def test_the_demo_key_in_a_production_installation_is_a_warning(
@@ -155,9 +164,8 @@ def test_today_set_in_production_is_a_warning(production: Settings) -> None:
     check = files.settings_sanity(pg)
     assert check.status == Status.WARN
     assert "XINYONG_TODAY" in check.detail
-    assert files.settings_sanity(pg.model_copy(update={"region_code": "990100"})).status == (
-        Status.OK
-    )  # a demo may fix its day
+    demo = pg.model_copy(update={"region_code": "990100", "environment": Environment.DEMO})
+    assert files.settings_sanity(demo).status == Status.OK  # a demo may fix its day
 
 
 def test_the_default_secret_in_production_is_an_error(production: Settings) -> None:
@@ -184,3 +192,26 @@ def test_a_fixed_today_in_production_differing_from_beijing_is_a_warning(
                                  local_offset=8 * 3600)  # fmt: skip
     assert check.status == Status.WARN
     assert "XINYONG_TODAY" in check.advice
+
+
+def test_production_is_the_setting_not_a_guess_from_the_region(production: Settings) -> None:
+    """XINYONG_ENVIRONMENT decides; the old guess (a real region code is production) only warns
+    when it disagrees."""
+    pg = production.model_copy(update={"database_url": "postgresql://u@db/x"})
+    assert files.settings_sanity(pg).status == Status.OK
+    default_secret = pg.model_copy(update={"secret_key": files.DEFAULT_SECRET})
+    assert files.settings_sanity(default_secret).status == Status.ERROR
+    # the demo region with production set: still production (the secret is an error), plus a doubt
+    demo_region = default_secret.model_copy(update={"region_code": "990100"})
+    check = files.settings_sanity(demo_region)
+    assert check.status == Status.ERROR
+    assert "地区代码仍是示范区" in check.detail
+    # a real region code left at the default demo environment: a demo, with a warning saying so
+    unset = default_secret.model_copy(update={"environment": Environment.DEMO})
+    check = files.settings_sanity(unset)
+    assert check.status == Status.WARN
+    assert check.facts["demo"] is True
+    assert "XINYONG_ENVIRONMENT=production" in check.detail
+    assert files.settings_sanity(unset.model_copy(update={"region_code": "990100"})).status == (
+        Status.OK
+    )

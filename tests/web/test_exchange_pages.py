@@ -20,7 +20,7 @@ from tests.collection.test_national_lists import court_csv
 from tests.factories import make_provider
 from tests.factories.runs import execute, run_id_of
 from tests.factories.workflows import make_user
-from xinyong import collection, providers, signing
+from xinyong import collection, keyring, providers, signing
 from xinyong.audit import Actor, AuditAction
 from xinyong.catalog import Catalog
 from xinyong.clock import Calendar
@@ -29,7 +29,7 @@ from xinyong.config import Settings
 from xinyong.db.tables import AuditEntry, JobRun, Record
 from xinyong.demo import make_uscc
 from xinyong.enums import Role, RunStatus
-from xinyong.exchange import delivery, intake, package
+from xinyong.exchange import intake, package
 
 
 @pytest.fixture
@@ -72,7 +72,7 @@ def test_export_downloads_a_signed_package_and_import_takes_it_in_once(
     zipped = tmp = settings.data_dir / "got.zip"
     tmp.write_bytes(exported.content)
     assert zipfile.is_zipfile(io.BytesIO(exported.content))
-    trusted = delivery.trusted_keys(settings.signing_key_path, settings.data_dir)
+    trusted = keyring.office_keyring(settings)
     with intake.opened(zipped) as folder:
         contents = intake.verify(folder, trusted, catalog)  # signed by the office's key
     assert len(contents.lines["subjects"]) >= 3

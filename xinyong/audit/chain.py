@@ -99,6 +99,8 @@ class AuditAction(StrEnum):
     REPORT_REVOKED = "reports.report.revoked"
     LOGS_PURGED = "audit.logs.purged"
     KEY_ROTATED = "keyring.key.rotated"
+    KEY_TRUSTED = "keyring.key.trusted"
+    KEY_UNTRUSTED = "keyring.key.untrusted"
     JOB_RUN = "jobs.job.run"
     JOB_FAILED = "jobs.job.failed"
     RUN_QUEUED = "runs.run.queued"

@@ -71,6 +71,8 @@ ACTION_TITLES: dict[str, str] = {
     "reports.report.revoked": "撤销信用报告",
     "audit.logs.purged": "按保存期限清理日志",
     "keyring.key.rotated": "轮换信用办签名密钥",
+    "keyring.key.trusted": "登记受信任的公钥",
+    "keyring.key.untrusted": "停止信任公钥",
     "evaluation.run.started": "信用评价运行",
     "inspections.inspector.added": "登记检查人员",
     "inspections.plan.drawn": "抽取双随机检查计划",

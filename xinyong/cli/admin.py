@@ -26,6 +26,9 @@ def db_upgrade(revision: str = "head") -> None:
 
     migrate.upgrade(ctx.settings().database_url, revision)
     ctx.err.print("数据库已是最新结构 / database is up to date")
+    from xinyong.cli.keys import migrate_keyring  # noqa: PLC0415
+
+    migrate_keyring()  # an installation from before the keyring's list keeps its keys trusted
 
 
 @db_app.command("check")
@@ -282,15 +285,20 @@ def init() -> None:
 
     key_existed = s.signing_key_path.exists()
     key = signing.ensure_key(s.signing_key_path)
+    from xinyong.cli.keys import migrate_keyring  # noqa: PLC0415
+
+    migrate_keyring()
     secret_file = s.data_dir / ADMIN_PASSWORD_FILE
     if created:
         secret_file.write_text(created + "\n", encoding="utf-8")
         secret_file.chmod(0o600)
+    created_key = (" 新建签名密钥：正式环境请核对后公布其公钥 / key created" if s.production
+                   else " 新建演示密钥 / demo key created")  # fmt: skip
     ctx.err.print(f"数据库 / database：{s.database_url}")
     ctx.err.print(f"目录版本 / catalog version：{cat.version[:16]}")
     ctx.err.print(
         f"签名密钥 / SM2 signing key：{s.signing_key_path}（{key.public_key.key_id}）"
-        + ("" if key_existed else " 新建演示密钥 / demo key created")
+        + ("" if key_existed else created_key)
     )
     if secret_file.exists():
         ctx.err.print(f"管理员登录 / admin login：admin / {secret_file.read_text().strip()}")

@@ -36,7 +36,14 @@ def demo_command(
 ) -> None:
     """加载示范区演示数据（可重复运行）/ load the demo region (idempotent)."""
     from xinyong import demo  # noqa: PLC0415
+    from xinyong.errors import ConfigurationError  # noqa: PLC0415
 
+    if ctx.settings().production:
+        raise ConfigurationError(
+            "正式环境（XINYONG_ENVIRONMENT=production）不能加载示范区演示数据：演示请另建一个"
+            "XINYONG_ENVIRONMENT=demo 的安装",
+            code="demo.production",
+        )
     count = demo.DEFAULT_SUBJECTS if count is None else count
     seed = demo.DEFAULT_SEED if seed is None else seed
     with ctx.db() as session:

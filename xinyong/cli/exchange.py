@@ -13,12 +13,13 @@ from xinyong.cli import context as ctx
 app = typer.Typer(help="信用信息交换 / exchange with provincial and national platforms.")
 
 
-def trusted_keys(extra: list[Path]) -> list[Any]:
-    """The office's own public key, `--trust` files and `<data_dir>/keys/trusted/*.pem`."""
-    from xinyong.exchange import delivery  # noqa: PLC0415
+def trusted_keys(extra: list[Path]) -> Any:
+    """The office's keyring (its own keys, those trusted for packages with `xinyong keys
+    trust`), plus the `--trust` files for this import only."""
+    from xinyong import keyring, signing  # noqa: PLC0415
 
-    s = ctx.settings()
-    return delivery.trusted_keys(s.signing_key_path, s.data_dir, extra)
+    keys = [signing.load_verify_key(p.read_bytes()) for p in extra]
+    return keyring.office_keyring(ctx.settings()).with_keys(keys, keyring.Purpose.PACKAGES)
 
 
 @app.command("export")
@@ -28,14 +29,14 @@ def export(
     json_out: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """导出交换包：变更流中游标之后的变更（无游标：全部，含主体登记信息，可为新节点初始化）。"""
-    from xinyong import signing  # noqa: PLC0415
+    from xinyong import clock, signing  # noqa: PLC0415
     from xinyong.exchange import package  # noqa: PLC0415
 
     key = signing.ensure_key(ctx.settings().signing_key_path)
     with ctx.db() as session:
         manifest = package.export_package(
             session, to, after=after, catalog=ctx.load_catalog(), key=key,
-            node={"key_id": key.public_key.key_id},
+            node={"key_id": key.public_key.key_id}, signed_at=clock.now(),
         )  # fmt: skip
     if json_out:
         ctx.print_json(manifest)

@@ -17,7 +17,7 @@ from xinyong import clock, lists
 from xinyong.audit import Actor
 from xinyong.catalog import Catalog
 from xinyong.clock import Calendar
-from xinyong.config import REPO_ROOT
+from xinyong.config import SHIPPED_CATALOG_DIR
 from xinyong.db.tables import Subject
 from xinyong.enums import ListKind, ListStep, SubjectKind
 
@@ -65,8 +65,8 @@ def _walk(
 
 def load_lists(session: Session, *, actor: Actor, today: date) -> int:
     """Put demo enterprises on every platform list type. Returns the number of entries made."""
-    catalog = catalog_pkg.load_catalog(REPO_ROOT / "catalogs")
-    calendar = catalog_pkg.load_calendar(REPO_ROOT / "catalogs" / "calendar")
+    catalog = catalog_pkg.load_catalog(SHIPPED_CATALOG_DIR)
+    calendar = catalog_pkg.load_calendar(SHIPPED_CATALOG_DIR / "calendar")
     types = [lt.id for lt in catalog.list_types.values() if lt.kind != ListKind.IMPORTED]
     pool = iter(
         session.execute(

@@ -2,7 +2,7 @@
 what to do — what an operator runs before and after an upgrade (`xinyong doctor`) and what the
 credit office sees on /admin/system. Both call `run_all`: the checks live here only.
 
-Package map: `model` (Status, Check), `files` (catalog, signing key, data folder, report
+Package map: `model` (Status, Check), `files` (catalog, signing key, keyring, data folder, report
 slots, settings, clock), `database` (reachable, migrations, scheduled jobs, audit chain tail).
 No check scans a table: each reads a few rows or files.
 """
@@ -64,6 +64,7 @@ def run_all(
     checks += [
         files.catalog_files(settings),
         files.signing_key(settings),
+        files.keyring_trust(settings),
         files.data_folder(settings),
         files.report_slots_folder(settings),
         files.settings_sanity(settings),

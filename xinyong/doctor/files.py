@@ -12,7 +12,7 @@ from pathlib import Path
 
 from xinyong import catalog as catalog_pkg
 from xinyong import clock, keyring, signing
-from xinyong.config import Settings
+from xinyong.config import Environment, Settings
 from xinyong.doctor.model import Check, error, ok, warn
 from xinyong.errors import XinyongError
 from xinyong.jobs import MIN_RETENTION_YEARS
@@ -25,14 +25,32 @@ DEFAULT_SECRET = Settings.model_fields["secret_key"].default
 DEMO_REGION_CODE: str = Settings.model_fields["region_code"].default  # 示范区 (`xinyong demo`)
 
 
+ENVIRONMENT_TITLES = {Environment.PRODUCTION: "正式安装", Environment.DEMO: "演示/试用安装",
+                      Environment.TEST: "测试/开发安装"}  # fmt: skip
+
+
 def wall_clock() -> datetime:
     """The machine's real time, whatever XINYONG_TODAY says (the clock check compares it)."""
     return datetime.fromtimestamp(time.time(), tz=UTC)
 
 
 def is_demo(settings: Settings) -> bool:
-    """A demo or trial installation: still the shipped demo region (示范区)."""
-    return settings.region_code == DEMO_REGION_CODE
+    """Not a production installation: what `XINYONG_ENVIRONMENT` says (demo or test)."""
+    return not settings.production
+
+
+def environment_doubt(settings: Settings) -> str | None:
+    """Where the old guess (a region other than the 示范区 is production) disagrees with
+    `XINYONG_ENVIRONMENT` — a warning, never a decision."""
+    demo_region = settings.region_code == DEMO_REGION_CODE
+    if settings.production and demo_region:
+        return (f"XINYONG_ENVIRONMENT=production，但地区代码仍是示范区的 {DEMO_REGION_CODE}："
+                "设置本地区的 XINYONG_REGION_CODE")  # fmt: skip
+    if not settings.production and not demo_region:
+        return (f"XINYONG_ENVIRONMENT={settings.environment}，但地区代码是 "
+                f"{settings.region_code}（不是示范区）：正式环境请设 "
+                "XINYONG_ENVIRONMENT=production，doctor 才按正式环境检查")  # fmt: skip
+    return None
 
 
 def catalog_files(settings: Settings) -> Check:
@@ -96,21 +114,48 @@ def signing_key(settings: Settings) -> Check:  # noqa: PLR0911 — one return pe
     ring = keyring.load(path, settings.data_dir)
     facts["retired_keys"] = [e.key_id for e in ring.retired]
     shown += f"；密钥环中已停用的公钥 {len(ring.retired)} 个"
-    if ring.problems:
-        bad = "；".join(f"{p}（{why}）" for p, why in ring.problems)
-        return error("signing_key", title, f"{shown}；无法读取的公钥文件：{bad}",
-                     "retired/ 中只放已停用的 SM2 公钥（文件名为 <key-id>.pub.pem，由 "
-                     "`xinyong keys rotate` 写入）；修复或移走这些文件", **facts)  # fmt: skip
     problem = _mode_problem(path)
     if problem is not None:
         return error("signing_key", title, f"{shown}；私钥{problem}",
                      f"改为仅服务用户可读：`chmod 600 {path}`，并由服务用户持有",
                      **facts)  # fmt: skip
-    if settings.signing_key is None and not is_demo(settings):
+    if settings.signing_key is None and settings.production:
         return warn("signing_key", title, f"{shown}；正在使用 `xinyong init` 自动创建的演示密钥",
                     "正式环境请生成信用办的正式密钥并设置 XINYONG_SIGNING_KEY", demo_key=True,
                     **facts)  # fmt: skip
     return ok("signing_key", title, shown, demo_key=settings.signing_key is None, **facts)
+
+
+def keyring_trust(settings: Settings) -> Check:
+    """What the keyring trusts: only the keys its list names; unreadable listed files are
+    errors, public-key files it does not list (dropped into keys/ by hand) warnings."""
+    title = "密钥环（受信任的公钥）"
+    try:
+        ring = keyring.office_keyring(settings)
+    except (OSError, signing.SigningError) as exc:
+        return error("keyring", title, f"密钥环无法读取：{exc}", "先解决“SM2 签名密钥”一项")
+    facts: dict[str, object] = {
+        "keys": [{"key_id": e.key_id, "name": e.name, "for": sorted(e.purposes),
+                  "current": e.current} for e in ring.entries],
+        "strays": [str(p) for p in ring.strays], "legacy": ring.legacy,
+    }  # fmt: skip
+    shown = (f"本办旧密钥 {len(ring.retired)} 个，对方平台公钥 {len(ring.peers)} 个"
+             f"（清单 {settings.signing_key_path.parent / keyring.INDEX}）")  # fmt: skip
+    if ring.problems:
+        bad = "；".join(f"{p}（{why}）" for p, why in ring.problems)
+        return error("keyring", title, f"{shown}；清单所列的公钥无法使用：{bad}",
+                     "恢复这些文件（备份中有），或用 `xinyong keys untrust KEY-ID` 移出清单",
+                     **facts)  # fmt: skip
+    if ring.legacy and len(ring.entries) > 1:
+        return warn("keyring", title, f"{shown}；尚无密钥环清单，keys/ 中的公钥文件都被信任",
+                    "运行 `xinyong keys migrate`（`xinyong db upgrade` 会自动执行）",
+                    **facts)  # fmt: skip
+    if ring.strays:
+        names = "、".join(str(p) for p in ring.strays)
+        return warn("keyring", title, f"{shown}；未登记的公钥文件不受信任：{names}",
+                    "需要信任时用 `xinyong keys trust 文件 --for reports|packages --name 名称` "
+                    "登记（记审计）；否则移走这些文件", **facts)  # fmt: skip
+    return ok("keyring", title, shown, **facts)
 
 
 def data_folder(settings: Settings) -> Check:
@@ -169,6 +214,9 @@ def settings_sanity(settings: Settings) -> Check:
     if not demo and settings.today is not None:
         warnings.append(f"正式环境设置了 XINYONG_TODAY={settings.today}（平台的“今天”不随日历"
                         "前进）：删除该设置")  # fmt: skip
+    doubt = environment_doubt(settings)
+    if doubt is not None:
+        warnings.append(doubt)
     base = settings.public_base_url or ""
     if base.startswith("https://") and not settings.https:
         warnings.append(
@@ -176,11 +224,11 @@ def settings_sanity(settings: Settings) -> Check:
         )
     if not demo and settings.database_url.startswith("sqlite"):
         warnings.append("正式环境使用 SQLite：建议改用 PostgreSQL（XINYONG_DATABASE_URL）")
-    facts = {"demo": demo, "problems": errors + warnings}
+    facts = {"demo": demo, "environment": str(settings.environment),
+             "problems": errors + warnings}  # fmt: skip
     kind = (
-        "演示/试用安装（示范区）"
-        if demo
-        else f"正式安装（{settings.region_name} {settings.region_code}）"
+        f"{ENVIRONMENT_TITLES[settings.environment]}（{settings.region_name} "
+        f"{settings.region_code}，XINYONG_ENVIRONMENT={settings.environment}）"
     )
     if errors:
         return error("settings", title, f"{kind}：" + "；".join(errors + warnings),

@@ -14,7 +14,7 @@ import json
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -49,18 +49,6 @@ class Sent:
     def as_dict(self) -> dict[str, Any]:
         return {"changes": self.changes, "package": self.package, "error": self.error,
                 "attempts": self.attempts}  # fmt: skip
-
-
-def trusted_keys(
-    key_path: Path, data_dir: Path, extra: Iterable[Path] = ()
-) -> list[signing.VerifyKey]:
-    """Whose packages are accepted: the office's own public key, `extra` files (`--trust`) and
-    `<data_dir>/keys/trusted/*.pem` (the CLI import, the inbox job and the receiving API)."""
-    paths = [signing.public_key_path(key_path), *extra]
-    folder = data_dir / "keys" / "trusted"
-    if folder.is_dir():
-        paths += sorted(folder.glob("*.pem"))
-    return [signing.load_verify_key(p.read_bytes()) for p in paths if p.exists()]
 
 
 def last_sent_cursor(session: Session) -> str:
@@ -133,7 +121,7 @@ def send_pending(
     with tempfile.TemporaryDirectory() as tmp:
         built = Path(tmp) / "package"
         manifest = package.export_package(session, built, after=after, catalog=catalog, key=key,
-                                          node=node)  # fmt: skip
+                                          node=node, signed_at=now)  # fmt: skip
         name = f"{now:%Y%m%d%H%M%S}-{manifest['until']}"
         steps: list[Callable[[], None]] = []
         if target.folder is not None:
@@ -235,7 +223,7 @@ def receive_inbox(
     session: Session,
     *,
     inbox_dir: Path,
-    trusted: Iterable[signing.VerifyKey],
+    trusted: intake.Trusted,
     catalog: Catalog,
     calendar: Calendar,
     actor: Actor,
@@ -243,8 +231,9 @@ def receive_inbox(
     layouts: dict[str, national.Layout] | None = None,
 ) -> list[dict[str, Any]]:
     """Import every package waiting in the inbox, oldest name first; a CSV or XLSX file is a
-    national list file (总对总), its layout told by its headers (`layouts`)."""
-    keys = list(trusted)
+    national list file (总对总), its layout told by its headers (`layouts`). `trusted`: the
+    office's keyring (`keyring.office_keyring`: whose package keys are accepted, and when)."""
+    keys = intake.ring_of(trusted)
     out: list[dict[str, Any]] = []
     if not inbox_dir.is_dir():
         return out

@@ -16,14 +16,14 @@ import json
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from xinyong import archive, auth, collection, providers, signing, subjects
+from xinyong import archive, auth, clock, collection, keyring, providers, signing, subjects
 from xinyong.audit import Actor
 from xinyong.catalog import Catalog
 from xinyong.clock import Calendar
@@ -61,15 +61,51 @@ def opened(path: Path) -> Iterator[Path]:
         yield roots[0].parent
 
 
-def verify(folder: Path, trusted: Iterable[signing.VerifyKey], catalog: Catalog) -> Contents:
-    """Every check before anything is stored; raises PackageRefused naming the first failure."""
+Trusted = keyring.Keyring | Iterable[signing.VerifyKey]
+
+
+def ring_of(trusted: Trusted) -> keyring.Keyring:
+    """The keys packages are checked against: the office's keyring (`keyring.office_keyring`,
+    which says whose keys are trusted for packages and when), or bare keys (tests)."""
+    if isinstance(trusted, keyring.Keyring):
+        return trusted
+    return keyring.of_keys(trusted, keyring.Purpose.PACKAGES)
+
+
+def _manifest(body: bytes) -> dict[str, Any]:
+    try:
+        manifest = json.loads(body)
+    except ValueError:
+        raise PackageRefused("manifest.json 不是有效的 JSON，整包拒收") from None
+    if not isinstance(manifest, dict):
+        raise PackageRefused("manifest.json 不是清单对象，整包拒收")
+    return manifest
+
+
+def _signed_at(manifest: dict[str, Any]) -> datetime | None:
+    text = manifest.get("signed_at")
+    try:
+        return clock.as_utc(datetime.fromisoformat(str(text))) if text else None
+    except ValueError:
+        raise PackageRefused(f"清单的签名时间“{text}”不是有效的时间，整包拒收") from None
+
+
+def verify(folder: Path, trusted: Trusted, catalog: Catalog) -> Contents:
+    """Every check before anything is stored; raises PackageRefused naming the first failure.
+    The signature: by a key the keyring trusts for packages, made while that key was in use
+    (`keyring.Keyring.signer`)."""
     manifest_path, sig_path = folder / MANIFEST, folder / SIGNATURE
     if not manifest_path.exists() or not sig_path.exists():
         raise PackageRefused("交换包缺少 manifest.json 或 manifest.sig，整包拒收")
     body, signature = manifest_path.read_bytes(), sig_path.read_bytes()
-    if not any(k.verify(body, signature) for k in trusted):
-        raise PackageRefused("清单签名验证失败（签名无效或发送方公钥不受信任），整包拒收")
-    manifest = json.loads(body)
+    manifest = _manifest(body)
+    key_id = manifest.get("key_id")
+    try:  # the claims are read before the check, and believed only once it passes
+        ring_of(trusted).signer(keyring.Purpose.PACKAGES, body, signature,
+                              key_id=str(key_id) if key_id else None,
+                              signed_at=_signed_at(manifest))  # fmt: skip
+    except keyring.KeyRefused as exc:
+        raise PackageRefused(f"清单{exc.message}，整包拒收") from None
     if manifest.get("format") != FORMAT:
         raise PackageRefused(f"不支持的交换包格式：{manifest.get('format')}")
     listed = {f["name"]: f for f in manifest["files"]}
@@ -223,7 +259,7 @@ def receive(
     data: bytes,
     *,
     node: str | None,
-    trusted: Iterable[signing.VerifyKey],
+    trusted: Trusted,
     catalog: Catalog,
     calendar: Calendar,
     actor: Actor,
@@ -237,7 +273,7 @@ def receive(
         raise PackageRefused("请求体为空：请以 application/zip 发送交换包")
     if len(data) > MAX_ARCHIVE_BYTES:
         raise PackageRefused(f"交换包超过 {MAX_ARCHIVE_BYTES // 1024 // 1024} MB，请分批发送")
-    keys = list(trusted)
+    keys = ring_of(trusted)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "package.zip"
         path.write_bytes(data)
@@ -258,7 +294,7 @@ def import_package(
     session: Session,
     path: Path,
     *,
-    trusted: Iterable[signing.VerifyKey],
+    trusted: Trusted,
     catalog: Catalog,
     calendar: Calendar,
     actor: Actor,
@@ -267,7 +303,7 @@ def import_package(
     progress: Progress | None = None,
 ) -> dict[str, int]:
     """Verify the whole package, then store it; a refused package stores nothing."""
-    keys = list(trusted)
+    keys = ring_of(trusted)
     with opened(path) as folder:
         contents = verify(folder, keys, catalog)
     return store(session, contents, catalog=catalog, calendar=calendar, actor=actor, today=today,

@@ -8,7 +8,7 @@ files the CLI commits chunk by chunk), each with one audit row naming the file's
 from __future__ import annotations
 
 import tempfile
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,14 +26,17 @@ MAX_UPLOAD_BYTES = 64 * 1024 * 1024  # larger: `xinyong exchange import`
 
 
 def export_zip(
-    session: Session, *, after: str | None, catalog: Catalog, key: signing.SigningKey, actor: Actor
-) -> tuple[bytes, dict[str, Any]]:
-    """The changes after `after` (all when None) as one signed zip, and its manifest."""
+    session: Session, *, after: str | None, catalog: Catalog, key: signing.SigningKey,
+    actor: Actor, now: datetime,
+) -> tuple[bytes, dict[str, Any]]:  # fmt: skip
+    """The changes after `after` (all when None) as one signed zip (signed at `now`), and its
+    manifest."""
     require_role(actor, Role.ADMIN)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "package"
         manifest = package.export_package(session, folder, after=after, catalog=catalog, key=key,
-                                          node={"key_id": key.public_key.key_id})  # fmt: skip
+                                          node={"key_id": key.public_key.key_id},
+                                          signed_at=now)  # fmt: skip
         data = package.archive_bytes(folder)
     audit.record(session, actor, AuditAction.EXCHANGE_EXPORTED, target_type="exchange_package",
                  after={"after": after, "until": manifest["until"],
@@ -63,7 +66,7 @@ def import_upload(
     *,
     national_list: str | None,
     provider: str | None,
-    trusted: list[signing.VerifyKey],
+    trusted: intake.Trusted,
     layouts: dict[str, national.Layout],
     catalog: Catalog,
     calendar: Calendar,

@@ -24,13 +24,14 @@ import io
 import json
 import zipfile
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from xinyong import archive, audit, signing, subjects
+from xinyong import archive, audit, clock, signing, subjects
 from xinyong.catalog import Catalog, InfoClass
 from xinyong.db.tables import ListEntry, Provider, Record, Subject
 from xinyong.enums import RecordStatus, SubjectKind
@@ -206,8 +207,10 @@ def write(
     after: str | None,
     until: str,
     changes: int,
+    signed_at: datetime,
 ) -> dict[str, Any]:
-    """Write the files, the manifest (counts, SM3 of every file) and its SM2 signature."""
+    """Write the files, the manifest (counts, SM3 of every file, when it was signed: a receiver
+    refuses a retired key's signature made after its retirement) and its SM2 signature."""
     to.mkdir(parents=True, exist_ok=True)
     files: list[dict[str, Any]] = []
     for info_class, name in DOUBLE_PUBLICITY.items():
@@ -236,6 +239,7 @@ def write(
         "changes": changes,
         "catalog_version": catalog.version,
         "key_id": key.public_key.key_id,
+        "signed_at": signed_at.isoformat(),
         "files": files,
     }
     body = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8")
@@ -260,12 +264,13 @@ def export_package(
     catalog: Catalog,
     key: signing.SigningKey,
     node: dict[str, Any],
+    signed_at: datetime | None = None,
 ) -> dict[str, Any]:
     """Write the changes after `after` (all, with every subject and department, without) to `to`;
-    returns the manifest (its `until` is the next `after`)."""
+    returns the manifest (its `until` is the next `after`). `signed_at`: now when not given."""
     contents, until, changes = build(session, after=after, catalog=catalog)
     return write(contents, to, catalog=catalog, key=key, node=node, after=after, until=until,
-                 changes=changes)  # fmt: skip
+                 changes=changes, signed_at=signed_at or clock.now())  # fmt: skip
 
 
 def archive_bytes(folder: Path) -> bytes:

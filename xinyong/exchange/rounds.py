@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from xinyong import signing
+from xinyong import keyring, signing
 from xinyong.audit import Actor
 from xinyong.auth.scope import require_role
 from xinyong.catalog import Catalog
@@ -30,7 +30,7 @@ def exchange_round(
     require_role(actor, Role.ADMIN)
     received = delivery.receive_inbox(
         session, inbox_dir=settings.exchange_inbox_dir,
-        trusted=delivery.trusted_keys(settings.signing_key_path, settings.data_dir),
+        trusted=keyring.office_keyring(settings),
         catalog=catalog, calendar=calendar, actor=actor, today=today,
         layouts=national.load_layouts(settings.catalog_dir, catalog),
     )  # fmt: skip

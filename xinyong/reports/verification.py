@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from xinyong import audit, signing
+from xinyong import audit, keyring, signing
 from xinyong.db.tables import Report
 from xinyong.reports import seal
 
@@ -90,10 +90,14 @@ def check_file(
     """Offline (row None, online False) or against the stored snapshot row.
 
     `public_key`: the office's keyring (`keyring.office_keyring`: the key the trailer's key id
-    names, so reports signed before a key rotation still verify) or one key, used as given."""
+    names, so reports signed before a key rotation still verify — but none issued after the
+    day that key was retired) or one key, used as given."""
     opened = seal.open_report(data)
     key = signing.key_for(public_key, opened.key_id)
     ok = key is not None and seal.signature_holds(opened, key)
+    if ok and isinstance(public_key, keyring.Keyring) and opened.key_id and opened.issued:
+        entry = public_key.entry(opened.key_id)
+        ok = entry is None or not entry.retired_before(opened.issued)
     base = Verification(Verdict.ALTERED, opened.number, opened.kind, opened.valid_until, ok)
     if not ok or opened.number is None or opened.valid_until is None:
         return base

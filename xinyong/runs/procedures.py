@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from xinyong import jobs
+from xinyong import jobs, keyring
 from xinyong.audit import Actor
 from xinyong.catalog import Catalog
 from xinyong.clock import Calendar
@@ -29,7 +29,7 @@ from xinyong.config import Settings
 from xinyong.db.tables import JobRun
 from xinyong.disclosure import reclassify
 from xinyong.errors import XinyongError
-from xinyong.exchange import delivery, manual, national, rounds
+from xinyong.exchange import manual, national, rounds
 from xinyong.runs.store import EXCHANGE_IMPORT, RECLASSIFY
 
 Report = Callable[[int | None, int | None, str], None]
@@ -111,7 +111,7 @@ def _import(
     imported = manual.import_upload(
         session, path.read_bytes(), str(params.get("file") or path.name),
         national_list=params.get("national_list"), provider=params.get("provider"),
-        trusted=delivery.trusted_keys(settings.signing_key_path, settings.data_dir),
+        trusted=keyring.office_keyring(settings),
         layouts=national.load_layouts(settings.catalog_dir, tools.catalog),
         catalog=tools.catalog, calendar=tools.calendar, actor=actor, today=tools.today,
         durable=True, progress=lambda phase: report(None, None, f"正在导入：{phase}"),

@@ -74,9 +74,8 @@ def export(
 ) -> Response:  # fmt: skip
     """导出交换包: the changes after the cursor given (none: everything) as a signed zip."""
     key = signing.ensure_key(request.app.state.settings.signing_key_path)
-    data, manifest = manual.export_zip(
-        session, after=after.strip() or None, catalog=catalog, key=key, actor=actor
-    )
+    data, manifest = manual.export_zip(session, after=after.strip() or None, catalog=catalog,
+                                       key=key, actor=actor, now=clock.now())  # fmt: skip
     name = f"xinyong-exchange-{manifest['until']}.zip".replace(":", "-")
     return Response(data, media_type="application/zip",
                     headers={"content-disposition": f'attachment; filename="{name}"',

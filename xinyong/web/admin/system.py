@@ -1,6 +1,7 @@
 """/admin/system (系统状态): the installation's checks (`doctor.run_all`, the same as
-`xinyong doctor`) for the credit office, with the versions, this server process's uptime and
-the report slots in use."""
+`xinyong doctor`) for the credit office, with the versions, this server process's uptime, the
+report slots in use and the keyring (what `xinyong keys list` shows: which public keys are
+trusted, for what)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
 import xinyong
-from xinyong import doctor
+from xinyong import doctor, keyring, signing
 from xinyong.audit import Actor
 from xinyong.enums import Role
 from xinyong.web.deps import DbSession, require
@@ -50,7 +51,12 @@ def system_page(request: Request, session: DbSession, actor: Office) -> HTMLResp
         "数据库迁移": "、".join(by_key["migrations"].facts.get("current", [])) or "—",
         "目录版本": str(by_key["catalog"].facts.get("version", "—"))[:16],
     }
+    try:
+        ring: keyring.Keyring | None = keyring.office_keyring(request.app.state.settings)
+    except (OSError, signing.SigningError):
+        ring = None  # the doctor's signing-key check says why
     context = {"actor": actor, "checks": checks, "overall": doctor.worst(checks),
                "versions": versions, "uptime": uptime(time.monotonic() - STARTED),
-               "slots": by_key["report_slots"].facts}  # fmt: skip
+               "slots": by_key["report_slots"].facts, "ring": ring,
+               "purposes": keyring.purposes_text}  # fmt: skip
     return templates.TemplateResponse(request, "admin/system.html", context)

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Query, Request
 from starlette.concurrency import run_in_threadpool
 
-from xinyong import auth
+from xinyong import auth, keyring
 from xinyong.exchange import delivery, feed, intake
 from xinyong.web.api.batches import WorkSession
 from xinyong.web.deps import CurrentActor, CurrentCalendar, CurrentCatalog, DbSession, Today
@@ -57,7 +57,7 @@ async def receive_package(
     request_session.commit()  # the key's last use, written now: SQLite has a single writer
     data = await request.body()
     settings = request.app.state.settings
-    trusted = delivery.trusted_keys(settings.signing_key_path, settings.data_dir)
+    trusted = keyring.office_keyring(settings)
     return await run_in_threadpool(
         intake.receive, session, data, node=node, trusted=trusted, catalog=catalog,
         calendar=calendar, actor=actor, today=today,
