@@ -1,8 +1,12 @@
-"""A PostgreSQL database of a test's own, beside the per-worker one of tests/conftest.py: for data
-that must be committed where the rolled-back test session cannot hold it (a fast path's own pool,
-the CLI in a subprocess, a migration run on a database holding rows). A test that commits to the
-worker's database instead deletes all it committed (`delete_committed`): tests run in any order
-and other tests read whole tables (the exchange feed, the outbox still to deliver)."""
+"""A database of a test's own, beside the per-worker one of tests/conftest.py: for data that must
+be committed where the rolled-back test session cannot hold it (a fast path's own pool, the CLI in a
+subprocess, a migration run on a database holding rows). `migrated_database` copies a template
+migrated once per test session and worker (PostgreSQL `CREATE DATABASE … TEMPLATE`, a SQLite file
+copy): a fraction of a second where a migration takes seconds; `empty_database` is for a test that
+migrates from an old revision itself. A test that commits to the worker's database instead deletes
+all it committed (`delete_committed`; its audit rows: `delete_audit_after`, run after every test by
+tests/conftest.py): tests run in a random order and other tests read whole tables (the exchange
+feed, the outbox still to deliver, the audit chain)."""
 
 from __future__ import annotations
 
