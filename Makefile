@@ -27,8 +27,8 @@ run: install ## fresh machine → SQLite with demo data, served at http://127.0.
 	$(BIN)/xinyong jobs run dashboard  # the stored dashboard and wall screen (cron keeps them fresh)
 	$(BIN)/xinyong serve --port $(PORT)
 
-test: install ## the whole suite on SQLite and PostgreSQL, browser tests included
-	bash scripts/test.sh
+test: install ## the whole suite on SQLite and PostgreSQL in a random order; SEED=n replays one
+	$(if $(SEED),XINYONG_TEST_SEED=$(SEED)) bash scripts/test.sh
 
 lint: install ## ruff, ruff format --check, mypy, import-linter, catalog check
 	$(BIN)/ruff check xinyong tests bench tools

@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from tests import csrf
-from tests.databases import empty_database
+from tests.databases import audit_tail, delete_audit_after, drop_templates, migrated_database
 from xinyong import catalog as catalog_pkg
 from xinyong.audit import Actor
 from xinyong.catalog import Catalog
@@ -55,6 +55,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = keep
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    drop_templates()  # this process's migrated templates of tests/databases.py
+
+
 def _worker(request: pytest.FixtureRequest) -> str:
     return str(getattr(request.config, "workerinput", {}).get("workerid", "main"))
 
@@ -63,7 +67,7 @@ def _postgres_url(request: pytest.FixtureRequest) -> str:
     base = os.environ.get("XINYONG_TEST_POSTGRES_URL")
     if not base:
         pytest.exit("--db=postgresql needs XINYONG_TEST_POSTGRES_URL (make test starts one)", 2)
-    return empty_database(base, f"xinyong_test_{_worker(request)}")
+    return migrated_database(base, f"xinyong_test_{_worker(request)}")
 
 
 _COMMIT_LISTENERS = (watch._state, outcomes._state)  # what an app (create_app) turns on at commit
@@ -87,6 +91,20 @@ def _commit_listeners_of_the_test() -> Iterator[None]:
 @pytest.fixture(autouse=True, scope="module")
 def _commit_listeners_of_the_module() -> Iterator[None]:
     yield from _listeners_put_back()
+
+
+@pytest.fixture(autouse=True)
+def _committed_audit_rows_deleted(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A test that commits to the worker's database (a fast path's pool, a second connection)
+    deletes its subjects with `delete_committed`; the audit rows its actions appended are deleted
+    here, for every such test: the other tests read the whole log (the chain, counts, pages)."""
+    if "engine" not in request.fixturenames:
+        yield
+        return
+    engine: Engine = request.getfixturevalue("engine")
+    last_id = audit_tail(engine)
+    yield
+    delete_audit_after(engine, last_id)
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,7 @@ from typing import Any
 from alembic import command
 from sqlalchemy import inspect, select
 
-from tests.collection.test_authorities import _scratch
+from tests.databases import migrated_database
 from xinyong import archive, demo, disclosure
 from xinyong.audit import Actor
 from xinyong.catalog import Catalog
@@ -63,8 +63,7 @@ def _answers(url: str, catalog: Catalog) -> list[Any]:
 def test_migration_on_a_database_holding_the_demo_data(
     database_url: str, tmp_path: Path, catalog: Catalog
 ) -> None:
-    url = _scratch(database_url, tmp_path, "xinyong_test_17x")
-    migrate.upgrade(url)
+    url = migrated_database(database_url, "xinyong_test_17x", tmp_path)
     engine = make_engine(url)
     with transaction(make_sessionmaker(engine)) as session:
         demo.load(session, count=60, actor=Actor.system("测试"), today=TODAY)

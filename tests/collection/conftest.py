@@ -12,11 +12,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import make_url
 from sqlalchemy.orm import Session
 
-from tests.databases import empty_database
+from tests.databases import migrated_database
 from tests.factories.subjects import make_provider
 from xinyong import demo
 from xinyong.config import Settings
-from xinyong.db import migrate
 from xinyong.db.tables import Provider
 from xinyong.web import deps
 from xinyong.web.api import batches as api_batches
@@ -79,15 +78,10 @@ def provider(session: Session) -> Provider:
 
 
 @pytest.fixture
-def scratch_url(db_kind: str, database_url: str, tmp_path: Path) -> str:
+def scratch_url(database_url: str, tmp_path: Path) -> str:
     """A database of its own, migrated, outside the per-test rollback: for code that commits on
     connections of its own (the CLI in a subprocess, the collection writer thread)."""
-    if db_kind == "sqlite":
-        url = f"sqlite:///{tmp_path / 'scratch.db'}"
-    else:
-        url = empty_database(database_url, f"{make_url(database_url).database}_scratch")
-    migrate.upgrade(url)
-    return url
+    return migrated_database(database_url, f"{make_url(database_url).database}_scratch", tmp_path)
 
 
 @pytest.fixture

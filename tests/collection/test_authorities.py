@@ -14,7 +14,7 @@ from alembic import command
 from sqlalchemy import inspect, select, text
 from sqlalchemy.orm import Session
 
-from tests.databases import empty_database
+from tests.databases import migrated_database
 from tests.factories.archive import make_record
 from tests.factories.subjects import make_subject
 from xinyong import archive, demo
@@ -98,12 +98,6 @@ def test_the_hash_reads_back_as_hex(session: Session) -> None:
     assert list(found.scalars()) == [record.id]
 
 
-def _scratch(database_url: str, tmp_path: Path, name: str) -> str:
-    if not database_url.startswith("postgresql"):
-        return f"sqlite:///{tmp_path / f'{name}.db'}"
-    return empty_database(database_url, name)
-
-
 def _answers(url: str) -> tuple[Any, list[str], list[list[int]]]:
     """What the readers of the hash and the authority give on this database."""
     engine = make_engine(url)
@@ -120,8 +114,7 @@ def _answers(url: str) -> tuple[Any, list[str], list[list[int]]]:
 
 def test_migration_on_a_database_holding_the_demo_data(database_url: str, tmp_path: Path) -> None:
     """17e2b9d4a6c8 down and up on the demo data: the same hashes, choices and filtered pages."""
-    url = _scratch(database_url, tmp_path, "xinyong_test_17w")
-    migrate.upgrade(url)
+    url = migrated_database(database_url, "xinyong_test_17w", tmp_path)
     engine = make_engine(url)
     with transaction(make_sessionmaker(engine)) as session:
         demo.load(session, count=60, actor=Actor.system("测试"), today=date(2026, 11, 23))

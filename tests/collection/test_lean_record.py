@@ -17,7 +17,7 @@ from sqlalchemy import JSON, literal, make_url, select
 from sqlalchemy.orm import Session
 
 from tests.collection.conftest import to_csv
-from tests.databases import empty_database
+from tests.databases import migrated_database
 from xinyong import archive, collection, demo
 from xinyong.audit import Actor
 from xinyong.catalog import Catalog, FieldRole, load_catalog
@@ -223,11 +223,9 @@ def test_lean_and_rebuild_are_exact_inverses(key: str, columns: dict[str, Any],
 
 
 @pytest.fixture
-def old_url(db_kind: str, database_url: str, tmp_path: Path) -> str:
-    """A database of its own at the revision before the lean record."""
-    if db_kind == "sqlite":
-        return f"sqlite:///{tmp_path / 'old.db'}"
-    return empty_database(database_url, f"{make_url(database_url).database}_lean")
+def old_url(database_url: str, tmp_path: Path) -> str:
+    """A database of its own at head, to be taken down to the revision before the lean record."""
+    return migrated_database(database_url, f"{make_url(database_url).database}_lean", tmp_path)
 
 
 BEFORE = "fa5d9d5d511b"  # the head before migration 17a
@@ -246,8 +244,7 @@ def test_migration_converts_a_demo_database_and_every_row_comes_back(
 ) -> None:
     """Upgrade a database holding the demo region stored the old way (every field in `data`):
     every record's rebuilt row equals its old `data`, whose hash is the one collection stored."""
-    migrate.upgrade(old_url)  # today's code writes today's tables: load the demo at head, then
-    engine = make_engine(old_url)
+    engine = make_engine(old_url)  # today's code writes today's tables: load the demo at head, then
     with Session(engine) as db:
         demo.load(db, count=120, actor=operator, today=today)
         db.commit()

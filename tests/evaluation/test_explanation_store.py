@@ -15,7 +15,7 @@ from alembic import command
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from tests.databases import empty_database
+from tests.databases import migrated_database
 from xinyong import demo, evaluation
 from xinyong.audit import Actor
 from xinyong.catalog import Catalog
@@ -30,14 +30,9 @@ SYSTEM = Actor.system("测试")
 
 
 @pytest.fixture
-def demo_url(database_url: str, db_kind: str, tmp_path: Path) -> str:
-    """An empty database of this run's kind (PostgreSQL: one of its own), at head."""
-    if db_kind != "postgresql":
-        url = f"sqlite:///{tmp_path / 'explanations.db'}"
-    else:
-        url = empty_database(database_url, "xinyong_test_explanations")
-    migrate.upgrade(url)
-    return url
+def demo_url(database_url: str, tmp_path: Path) -> str:
+    """A database of its own of this run's kind, at head."""
+    return migrated_database(database_url, "xinyong_test_explanations", tmp_path)
 
 
 def _graded(session: Session) -> dict[int, list[dict[str, Any]]]:

@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 from alembic import command
 
-from tests.databases import drop_database, empty_database
+from tests.databases import drop_database, migrated_database
 from xinyong import auth, catalog, demo, subjects
 from xinyong.audit import Actor
 from xinyong.config import REPO_ROOT
@@ -32,11 +32,7 @@ NAME = "xinyong_test_need_dates"  # PostgreSQL: a database of its own
 @pytest.fixture
 def demo_url(database_url: str, db_kind: str, tmp_path: Path) -> Iterator[str]:
     """A database of the kind this run uses, at head, with the demo region loaded."""
-    if db_kind != "postgresql":
-        url = f"sqlite:///{tmp_path / 'needs.db'}"
-    else:
-        url = empty_database(database_url, NAME)
-    migrate.upgrade(url)
+    url = migrated_database(database_url, NAME, tmp_path)
     engine = make_engine(url)
     with transaction(make_sessionmaker(engine)) as session:
         catalog.record_version(session, catalog.load_catalog(CATALOG_DIR), actor=Actor.system())

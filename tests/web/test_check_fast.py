@@ -18,11 +18,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from tests.conftest import CATALOG_DIR
-from tests.databases import drop_database, empty_database
+from tests.databases import drop_database, migrated_database
 from xinyong import auth, catalog, demo, evaluation, lists
 from xinyong.audit import Actor
 from xinyong.config import Settings
-from xinyong.db import migrate
 from xinyong.db.session import make_engine, make_sessionmaker, transaction
 from xinyong.db.tables import Subject
 from xinyong.enums import Role
@@ -41,8 +40,7 @@ def demo_region(settings_module: Settings) -> Iterator[tuple[Settings, str, list
     """A database of its own with the demo region (committed: the fast path's pool reads it)."""
     base = os.environ["XINYONG_TEST_POSTGRES_URL"]
     name = "xinyong_test_demo_checks"
-    url = empty_database(base, name)
-    migrate.upgrade(url)
+    url = migrated_database(base, name)
     engine = make_engine(url)
     shipped = catalog.load_catalog(settings_module.catalog_dir)
     with transaction(make_sessionmaker(engine)) as session:

@@ -17,13 +17,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from tests.conftest import CATALOG_DIR
-from tests.databases import drop_database, empty_database
+from tests.databases import drop_database, migrated_database
 from tests.factories import make_provider, make_subject
 from tests.factories.workflows import make_user
 from xinyong import auth, catalog, ratelimit
 from xinyong.audit import Actor
 from xinyong.config import Settings
-from xinyong.db import migrate
 from xinyong.db.session import make_engine, make_sessionmaker, transaction
 from xinyong.enums import Role
 from xinyong.web.api import checks
@@ -42,8 +41,7 @@ def region(database_url: str) -> Iterator[tuple[Settings, str, dict[str, str]]]:
     `clerk` (no scopes, a provider clerk's role)."""
     base = os.environ["XINYONG_TEST_POSTGRES_URL"]
     name = "xinyong_test_check_admission"
-    url = empty_database(base, name)
-    migrate.upgrade(url)
+    url = migrated_database(base, name)
     engine = make_engine(url)
     with transaction(make_sessionmaker(engine)) as session:
         catalog.record_version(session, catalog.load_catalog(CATALOG_DIR), actor=SYSTEM)

@@ -19,12 +19,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from tests.databases import migrated_database
 from tests.factories import make_subject
 from tests.factories.workflows import make_user
 from xinyong import auth, signing
 from xinyong.audit import Actor
 from xinyong.config import REPO_ROOT, Settings
-from xinyong.db import migrate
 from xinyong.db.session import make_engine, make_sessionmaker, transaction
 from xinyong.db.tables import Report
 from xinyong.enums import Role
@@ -38,8 +38,7 @@ THREADS = 6
 def test_concurrent_key_and_cookie_reports_on_sqlite_all_succeed(
     tmp_path: Path, pool: bool
 ) -> None:
-    url = f"sqlite:///{tmp_path / 'reports.db'}"
-    migrate.upgrade(url)
+    url = migrated_database(f"sqlite:///{tmp_path}", "reports", tmp_path)
     key_file = tmp_path / "keys" / "office-sm2.pem"
     signing.ensure_key(key_file)
     engine = make_engine(url)

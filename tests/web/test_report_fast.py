@@ -22,13 +22,12 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.databases import drop_database, empty_database
+from tests.databases import drop_database, migrated_database
 from tests.factories import make_subject
 from tests.factories.workflows import make_user
 from xinyong import auth, consent, signing, subjects
 from xinyong.audit import Actor
 from xinyong.config import REPO_ROOT, Settings
-from xinyong.db import migrate
 from xinyong.db.session import make_engine, make_sessionmaker, transaction
 from xinyong.enums import Role
 from xinyong.reports import pool as report_pool
@@ -57,8 +56,7 @@ def region(
     tmp = tmp_path_factory.mktemp("report_fast")
     name = "xinyong_test_report_fast"  # it commits: a database of its own, dropped after
     postgres = db_kind == "postgresql"
-    url = empty_database(database_url, name) if postgres else f"sqlite:///{tmp / 'fast.db'}"
-    migrate.upgrade(url)
+    url = migrated_database(database_url, name, tmp)
     key_file = tmp / "keys" / "office-sm2.pem"
     signing.ensure_key(key_file)
     engine = make_engine(url)

@@ -20,13 +20,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from tests.databases import drop_database, empty_database
+from tests.databases import drop_database, migrated_database
 from tests.factories import make_subject
 from tests.factories.workflows import make_user
 from xinyong import auth, consent, signing, subjects
 from xinyong.audit import Actor
 from xinyong.config import Settings
-from xinyong.db import migrate
 from xinyong.db.session import make_engine, make_sessionmaker, transaction
 from xinyong.db.tables import QueryLogEntry, Report
 from xinyong.enums import Role
@@ -44,8 +43,7 @@ def served(
     its own, since this test commits."""
     server, name = settings.database_url, "xinyong_test_report_pool"
     postgres = db_kind == "postgresql"
-    url = empty_database(server, name) if postgres else f"sqlite:///{tmp_path / 'pool.db'}"
-    migrate.upgrade(url)
+    url = migrated_database(server, name, tmp_path)
     key = tmp_path / "keys" / "office-sm2.pem"
     signing.ensure_key(key)
     settings = settings.model_copy(

@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import inspect, select, text, update
 from sqlalchemy.orm import Session
 
-from tests.databases import empty_database
+from tests.databases import migrated_database
 from xinyong import archive, demo
 from xinyong.audit import Actor
 from xinyong.catalog import Catalog
@@ -188,11 +188,7 @@ def test_migration_backfills_a_database_holding_the_demo_region(
 ) -> None:
     """5e17c1a55b0d on a database holding demo data: down (the columns go), up again (they are
     backfilled by the one rule, equal to what collection wrote)."""
-    if database_url.startswith("postgresql"):
-        fresh = empty_database(database_url, "xinyong_test_17s")
-    else:
-        fresh = f"sqlite:///{tmp_path / 'migrate.db'}"
-    migrate.upgrade(fresh)
+    fresh = migrated_database(database_url, "xinyong_test_17s", tmp_path)
     engine = make_engine(fresh)
     with transaction(make_sessionmaker(engine)) as session:
         demo.load(session, count=60, actor=Actor.system("测试"), today=date(2026, 11, 23))
