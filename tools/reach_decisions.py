@@ -18,8 +18,8 @@ SKIPPED_ENTRIES = {
 # Reads that matter to their users but write no query log of their own.
 MAIN_READS: dict[str, str] = {
     "measures.joint_check.check": "联合奖惩核查",
-    "lists.public.public_listing": "红黑名单公开查询",
-    "workqueue.work_queue": "待办事项（工作队列）",
+    "lists.public.public_page": "红黑名单公开查询",
+    "workqueue.queue_page": "待办事项（工作队列）",
 }
 
 # Titles for capabilities whose audit code does not name them (logged reads, building blocks).
@@ -108,7 +108,11 @@ INTENDED: dict[str, tuple[str, str]] = {
     "interviews.record_follow_up": ("", "同上"),
     "jobs.run_recorded": ("", "命令行 xinyong jobs run；页面和接口经后台运行"),
     "jobs.record": ("", PART + "（任务、后台运行）"),
-    "keyring.rotate": ("", "签名私钥在服务器文件中，只由运维在服务器上用命令行轮换"),
+    "keyring.actions.rotate": ("", "签名私钥在服务器文件中，只由运维在服务器上用命令行轮换"),
+    "keyring.actions.trust": ("", "受信任的公钥文件在服务器上，由运维用命令行登记；系统状态页面只显示密钥环"),
+    "keyring.actions.untrust": ("", "同登记：运维在服务器上用命令行停止信任；系统状态页面只显示密钥环"),
+    "run_uploads.expire": ("", "保存期限任务 retention 的一部分（命令行 xinyong jobs run retention、批处理任务页面立即运行）"),
+    "runs.store.refuse": ("", "运行程序领取时自动判断，不是人发起的动作；结果和原因在后台运行页面、接口和命令行显示"),
     "lists.evidence.attach_evidence": ("", "名单程序由认定部门人员在页面或命令行逐步办理；暂不设接口（部门检查归 lists2）"),
     "lists.evidence.record_delivery": ("", "同上"),
     "lists.procedure.propose_entry": ("", "同名单程序"),
@@ -137,6 +141,6 @@ INTENDED: dict[str, tuple[str, str]] = {
     "subjects.registry.register": ("", "主体随信用记录归集登记（register_many）；不单独登记"),
     "subjects.registry.register_many": ("", PART + "（归集、交换）"),
     "subjects.registry.register_unverified": ("", PART + "（暂未核验代码的主体随归集登记）"),
-    "lists.public.public_listing": ("", "业务系统按主体核查（POST /api/v1/checks）；公开名单供公众浏览"),
-    "workqueue.work_queue": ("", "工作队列给工作人员看（页面），日报任务汇总；业务系统不需要"),
+    "lists.public.public_page": ("", "业务系统按主体核查（POST /api/v1/checks）；公开名单供公众浏览"),
+    "workqueue.queue_page": ("", "工作队列给工作人员看（页面），日报任务汇总；业务系统不需要"),
 }  # fmt: skip
