@@ -26,6 +26,9 @@ processes start their own (`--report-session shared` to compare); `--backend-nic
 (settings report_confine_cores; on by default since stop 25). All of these are printed with the
 result, and the cores each kind of process may run on before the rounds.
 Goals (issue 13): p50 ≤ 150 ms including the signature; /health p99 under report load ≤ 2 × alone.
+A round's ratio moves 1.15–2.48 × with the same code in one quiet window, so the default three
+rounds are a quick look; `--rounds 10` (300 s of samples a side) measures the goal's figure
+(docs/decisions/0016 addendum 6).
 
 SQLite in a temporary folder by default; `XINYONG_BENCH_POSTGRES_URL` uses PostgreSQL instead.
 `--write` appends the row to bench/RESULTS.md. Small run: `python bench/report.py --samples 10
