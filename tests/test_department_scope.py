@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from tests.factories import make_provider, make_subject
 from tests.factories.workflows import PDF, make_enterprise, make_officer, make_penalty, make_user
 from xinyong import auth, commitments, disclosure, objections, registrations, repair, workqueue
-from xinyong.audit import ANONYMOUS
+from xinyong.audit import ANONYMOUS, Actor
 from xinyong.catalog import Catalog
 from xinyong.clock import Calendar
 from xinyong.db.tables import Provider
@@ -129,7 +129,8 @@ def test_cases_and_materials_of_another_department_are_refused(
     (material,) = repair.list_materials(session, app.id)
     stranger = make_officer(session, other)
     stranger_clerk, _ = make_user(session, Role.PROVIDER_CLERK, provider=other)
-    homeless, _ = make_user(session, Role.OFFICER)  # an officer of no department
+    # an officer-role API key of no department that is not the credit office's own
+    homeless = Actor("api_client", 10_001, "接口:无部门", Role.OFFICER, None)
     for actor in (stranger, stranger_clerk, homeless, enterprise):
         with pytest.raises(Forbidden):
             repair.get(session, app.id, actor=actor)
@@ -139,7 +140,11 @@ def test_cases_and_materials_of_another_department_are_refused(
             objections.get(session, objection.id, actor=actor)
     assert workqueue.work_queue(session, today=today, actor=stranger) == []
     assert workqueue.work_queue(session, today=today, actor=homeless) == []
+    office, _ = make_user(session, Role.OFFICER)  # the credit office's own officer: every case
     officer = make_officer(session, own)
+    for reader in (officer, office):
+        assert repair.get(session, app.id, actor=reader) is app
+        assert objections.get(session, objection.id, actor=reader) is objection
     assert repair.get(session, app.id, actor=officer) is app
     assert repair.get_material(session, app.id, material.id, actor=officer) is material
     assert objections.get(session, objection.id, actor=officer) is objection

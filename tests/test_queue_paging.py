@@ -116,7 +116,9 @@ def test_an_officer_never_sees_another_departments_items(
 ) -> None:
     own, other = departments
     mine, theirs = make_officer(session, own), make_officer(session, other)
-    homeless, _ = make_user(session, Role.OFFICER)  # an officer of no department
+    office, _ = make_user(session, Role.OFFICER)  # the credit office's own officer
+    # an officer-role API key of no department that is not the credit office's own
+    homeless = Actor("api_client", 10_001, "接口:无部门", Role.OFFICER, None)
     for actor, provider in ((mine, own), (theirs, other)):
         items = walk(session, actor, today)
         found = {(i.kind, i.target_id): i for i in workqueue.work_queue(
@@ -127,6 +129,8 @@ def test_an_officer_never_sees_another_departments_items(
         assert page.total.n == len(items)
         assert sum(c.n for c in page.counts.values()) == len(items)
     assert walk(session, homeless, today) == []
+    everyone = walk(session, office, today)  # the credit office sees every department's
+    assert set(walk(session, mine, today)) | set(walk(session, theirs, today)) <= set(everyone)
 
 
 def test_the_previous_page_and_a_typed_page_number(

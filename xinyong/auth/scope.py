@@ -39,9 +39,10 @@ DEPARTMENT_ROLES = (Role.OFFICER, Role.PROVIDER_CLERK)
 
 def require_department(actor: Actor, provider_id: int | None, *, what: str) -> None:
     """Each department sees its own: an officer or clerk reads and handles only the cases routed
-    to its department (`provider_id`); the credit office (admin) and the system see all. A case
-    routed to no department belongs to the credit office. Every other role is refused."""
-    if actor.kind == "system" or actor.role == Role.ADMIN:
+    to its department (`provider_id`); the credit office (`is_credit_office`: the system, its
+    administrators and its own officers) sees all. A case routed to no department belongs to the
+    credit office. Every other role is refused."""
+    if is_credit_office(actor):
         return
     require_role(actor, *DEPARTMENT_ROLES)
     if provider_id is None or actor.provider_id != provider_id:
@@ -110,8 +111,9 @@ def require_department_handler(actor: Actor, provider_id: int | None, *, what: s
 def department_scope(actor: Actor) -> int | None:
     """The department whose cases a list query returns for the actor (None: every department).
 
-    Officers and clerks without a department get -1, which matches no case."""
-    if actor.kind == "system" or actor.role == Role.ADMIN:
+    The credit office (`is_credit_office`) sees every department; other officers and clerks
+    without a department get -1, which matches no case."""
+    if is_credit_office(actor):
         return None
     require_role(actor, *DEPARTMENT_ROLES)
     return actor.provider_id if actor.provider_id is not None else -1
