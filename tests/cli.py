@@ -1,13 +1,19 @@
 """The CLI end to end as an operator runs it: `python -m xinyong …` in a subprocess, on a fresh
-SQLite file with the demo region (tests/test_cli.py, tests/test_reports_cli.py)."""
+SQLite file with the demo region (tests/test_cli.py, tests/test_reports_cli.py); and the CLI
+in-process on a test's own session (`on_session`)."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
+import pytest
+from sqlalchemy.orm import Session
+
+from xinyong.cli import context as cli_context
 from xinyong.config import REPO_ROOT
 
 
@@ -27,6 +33,24 @@ def run_cli(
     if check and result.returncode != 0:
         raise AssertionError(f"{args} failed: {result.stderr}")
     return result
+
+
+def on_session(
+    monkeypatch: pytest.MonkeyPatch, session: Session, today: date | None = None
+) -> None:
+    """The CLI run in-process (`typer.testing.CliRunner`) works in the test's session — flushed,
+    never committed — with `today` fixed when given."""
+
+    class _Db:
+        def __enter__(self) -> Session:
+            return session
+
+        def __exit__(self, *exc: object) -> None:
+            session.flush()
+
+    monkeypatch.setattr(cli_context, "db", _Db)
+    if today is not None:
+        monkeypatch.setattr(cli_context, "today", lambda: today)
 
 
 def demo_env(var: Path, count: int) -> dict[str, str]:

@@ -22,6 +22,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
+from tests.cli import on_session
 from tests.databases import delete_committed
 from tests.factories import make_provider, make_record, make_subject
 from tests.factories.lists import listed
@@ -30,7 +31,6 @@ from xinyong import auth, clock, lists, measures, repair
 from xinyong.audit import Actor
 from xinyong.catalog import Catalog
 from xinyong.cli import app as cli_app
-from xinyong.cli import context as cli_context
 from xinyong.clock import Calendar
 from xinyong.config import Settings
 from xinyong.db.tables import Record, Subject
@@ -64,15 +64,7 @@ def _defaulter(session: Session, court: Any, subject: Subject) -> Record:
 def _cli_rows(monkeypatch: pytest.MonkeyPatch, session: Session, day: date) -> list[dict[str, Any]]:
     """`xinyong lists entries --json` run in-process against the test's session."""
 
-    class _Db:
-        def __enter__(self) -> Session:
-            return session
-
-        def __exit__(self, *exc: object) -> None:
-            session.flush()
-
-    monkeypatch.setattr(cli_context, "db", _Db)
-    monkeypatch.setattr(cli_context, "today", lambda: day)
+    on_session(monkeypatch, session, day)
     result = CliRunner().invoke(cli_app, ["lists", "entries", "--json"])
     assert result.exit_code == 0, result.output
     rows: list[dict[str, Any]] = json.loads(result.stdout)

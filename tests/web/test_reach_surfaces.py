@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
+from tests.cli import on_session
 from tests.factories import make_provider, make_subject
 from tests.factories.accounts import sign_in
 from tests.factories.workflows import PDF, make_enterprise, make_penalty, make_user
@@ -24,7 +25,6 @@ from xinyong import commitments, inspections, objections, repair
 from xinyong.audit import Actor, AuditAction
 from xinyong.catalog import Catalog
 from xinyong.cli import app as cli_app
-from xinyong.cli import context as cli_context
 from xinyong.clock import Calendar
 from xinyong.db.tables import AuditEntry, Objection, Provider, RepairApplication
 from xinyong.enums import NeedStatus, ObjectionStatus, RecordStatus, RepairStatus, Role
@@ -137,16 +137,7 @@ def test_the_department_answers_an_objection_through_the_api(
 @pytest.fixture
 def cli(monkeypatch: pytest.MonkeyPatch, session: Session) -> CliRunner:
     """The CLI on the test's session (flushed, never committed), today fixed."""
-
-    class _Db:
-        def __enter__(self) -> Session:
-            return session
-
-        def __exit__(self, *exc: object) -> None:
-            session.flush()
-
-    monkeypatch.setattr(cli_context, "db", _Db)
-    monkeypatch.setattr(cli_context, "today", lambda: TODAY)
+    on_session(monkeypatch, session, TODAY)
     return CliRunner()
 
 

@@ -14,13 +14,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
+from tests.cli import on_session
 from tests.factories import make_provider, make_subject
 from tests.factories.workflows import PDF, make_enterprise, make_officer, make_penalty, make_user
 from xinyong import archive, commitments, repair
 from xinyong.audit import Actor, AuditAction
 from xinyong.catalog import Catalog
 from xinyong.cli import app as cli_app
-from xinyong.cli import context as cli_context
 from xinyong.clock import Calendar
 from xinyong.db.tables import AuditEntry, Record, RepairApplication, Subject, User
 from xinyong.enums import CommitmentStatus, RecordStatus, RepairStatus, Role
@@ -171,15 +171,7 @@ def test_cli_revokes(
 ) -> None:  # fmt: skip
     application, _officer = _approved(session, catalog, calendar, tmp_path)
 
-    class _Db:
-        def __enter__(self) -> Session:
-            return session
-
-        def __exit__(self, *exc: object) -> None:
-            session.flush()
-
-    monkeypatch.setattr(cli_context, "db", _Db)
-    monkeypatch.setattr(cli_context, "today", lambda: TODAY)
+    on_session(monkeypatch, session, TODAY)
     result = CliRunner().invoke(
         cli_app, ["repair", "revoke", str(application.id), "--reason", "材料伪造", "--json"]
     )

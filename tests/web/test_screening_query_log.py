@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
+from tests.cli import on_session
 from tests.factories import make_provider, make_subject
 from tests.factories.accounts import sign_in
 from tests.factories.lists import listed
@@ -22,7 +23,6 @@ from tests.factories.workflows import make_user
 from xinyong.audit import Actor
 from xinyong.catalog import Catalog
 from xinyong.cli import app as cli_app
-from xinyong.cli import context as cli_context
 from xinyong.clock import Calendar
 from xinyong.config import Settings
 from xinyong.db.tables import QueryLogEntry, Subject
@@ -173,15 +173,7 @@ def test_the_cli_requires_a_purpose_and_logs_the_matches(
     source = tmp_path / "in.csv"
     source.write_text(f"统一社会信用代码\n{on_list.code}\n", encoding="utf-8")
 
-    class _Db:
-        def __enter__(self) -> Session:
-            return session
-
-        def __exit__(self, *exc: object) -> None:
-            session.flush()
-
-    monkeypatch.setattr(cli_context, "db", _Db)
-    monkeypatch.setattr(cli_context, "today", lambda: DAY)
+    on_session(monkeypatch, session, DAY)
     base = ["screen", str(source), "--matter", "procurement", "--out",
             str(tmp_path / "out.csv")]  # fmt: skip
     missing = CliRunner().invoke(cli_app, base)

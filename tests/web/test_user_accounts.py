@@ -11,13 +11,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
+from tests.cli import on_session
 from tests.factories import make_provider
 from tests.factories.workflows import make_user
 from xinyong import auth, clock
 from xinyong.audit import Actor, AuditAction
 from xinyong.auth import accounts
 from xinyong.cli import app as cli_app
-from xinyong.cli import context as cli_context
 from xinyong.db.tables import AuditEntry, User, WebSession
 from xinyong.enums import Role
 from xinyong.errors import Conflict, Forbidden, InvalidInput
@@ -165,14 +165,7 @@ def test_cli_deactivates_activates_and_resets(
     actor, name = make_user(session, Role.AUDITOR)
     user = _user(session, actor)
 
-    class _Db:
-        def __enter__(self) -> Session:
-            return session
-
-        def __exit__(self, *exc: object) -> None:
-            session.flush()
-
-    monkeypatch.setattr(cli_context, "db", _Db)
+    on_session(monkeypatch, session)
     runner = CliRunner()
     stopped = runner.invoke(cli_app, ["users", "deactivate", name, "--reason", "离职"])
     assert stopped.exit_code == 0, stopped.output
