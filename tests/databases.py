@@ -47,12 +47,24 @@ def empty_database(server_url: str, name: str) -> str:
     """The URL of an empty database `name` (of this test process: `of_this_worker`) on the server
     of `server_url` (one left by an earlier run is dropped first)."""
     name = of_this_worker(name)
+    return _on_server(
+        server_url,
+        f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
+        f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0",
+        database=name,
+    )
+
+
+def _on_server(server_url: str, *statements: str, database: str | None = None) -> str:
+    """Run `statements` outside any transaction (CREATE / DROP / ALTER DATABASE) on the server of
+    `server_url`; the URL of its `database` (None: the server's own)."""
     admin = make_engine(server_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0"))
+        for statement in statements:
+            conn.execute(text(statement))
     admin.dispose()
-    return admin.url.set(database=name).render_as_string(hide_password=False)
+    url = admin.url if database is None else admin.url.set(database=database)
+    return url.render_as_string(hide_password=False)
 
 
 _templates: dict[str, str] = {}  # server URL (or "sqlite") → this process's migrated template
@@ -71,10 +83,8 @@ def _template(database_url: str) -> str:
     else:
         template = of_this_worker("xinyong_template")
         migrate.upgrade(empty_database(database_url, template))
-        admin = make_engine(database_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:  # a copy needs the template without sessions
-            conn.execute(text(f'ALTER DATABASE "{template}" WITH ALLOW_CONNECTIONS false'))
-        admin.dispose()
+        # a copy needs the template without sessions
+        _on_server(database_url, f'ALTER DATABASE "{template}" WITH ALLOW_CONNECTIONS false')
     _templates[kind] = template
     return template
 
@@ -92,12 +102,12 @@ def migrated_database(database_url: str, name: str, folder: Path | None = None) 
             src.backup(dst)
         return f"sqlite:///{target}"
     name = of_this_worker(name)
-    admin = make_engine(database_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
-    admin.dispose()
-    return admin.url.set(database=name).render_as_string(hide_password=False)
+    return _on_server(
+        database_url,
+        f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
+        f'CREATE DATABASE "{name}" TEMPLATE "{template}"',
+        database=name,
+    )
 
 
 def drop_templates() -> None:
@@ -112,11 +122,7 @@ def drop_templates() -> None:
 
 def drop_database(server_url: str, name: str) -> None:
     """Drop the database `empty_database(server_url, name)` made."""
-    name = of_this_worker(name)
-    admin = make_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    _on_server(server_url, f'DROP DATABASE IF EXISTS "{of_this_worker(name)}" WITH (FORCE)')
 
 
 def delete_committed(engine: Engine, subject_id: int, *provider_ids: int) -> None:
