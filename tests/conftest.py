@@ -17,7 +17,13 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from tests import csrf
-from tests.databases import audit_tail, delete_audit_after, drop_templates, migrated_database
+from tests.databases import (
+    audit_tail,
+    delete_audit_after,
+    delete_runs,
+    drop_templates,
+    migrated_database,
+)
 from xinyong import catalog as catalog_pkg
 from xinyong.audit import Actor
 from xinyong.catalog import Catalog
@@ -140,6 +146,15 @@ def session(engine: Engine) -> Iterator[Session]:
         finally:
             db.close()
             outer.rollback()
+
+
+@pytest.fixture
+def made_runs(engine: Engine) -> Iterator[list[int]]:
+    """The ids of background runs a test commits (a second connection, a runner): deleted after
+    it."""
+    ids: list[int] = []
+    yield ids
+    delete_runs(engine, ids)
 
 
 @pytest.fixture(scope="session")

@@ -27,6 +27,7 @@ from xinyong.db.tables import (
     Check,
     EvaluationPending,
     EvaluationResult,
+    JobRun,
     ListEntry,
     ListEntryStep,
     OutboxEntry,
@@ -123,6 +124,12 @@ def drop_templates() -> None:
 def drop_database(server_url: str, name: str) -> None:
     """Drop the database `empty_database(server_url, name)` made."""
     _on_server(server_url, f'DROP DATABASE IF EXISTS "{of_this_worker(name)}" WITH (FORCE)')
+
+
+def delete_runs(engine: Engine, ids: list[int]) -> None:
+    """The background runs a test committed."""
+    with Session(engine) as s, s.begin():
+        s.execute(delete(JobRun).where(JobRun.id.in_(ids)))
 
 
 def delete_committed(engine: Engine, subject_id: int, *provider_ids: int) -> None:

@@ -10,10 +10,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.databases import delete_runs
 from tests.factories.workflows import make_user
 from xinyong import clock, runs
 from xinyong.audit import Actor, AuditAction
@@ -39,9 +40,7 @@ def factory(engine: Engine) -> Iterator[sessionmaker[Session]]:
         maker.office = make_user(session, Role.ADMIN)[0]  # type: ignore[attr-defined]
         session.commit()
     yield maker
-    with maker() as session:
-        session.execute(delete(JobRun).where(JobRun.id.in_(made)))
-        session.commit()
+    delete_runs(engine, made)
 
 
 def _committed(factory: sessionmaker[Session], job: str = "deadlines") -> int:

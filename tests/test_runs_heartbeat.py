@@ -7,13 +7,12 @@ five minutes."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import delete, update
+from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -28,18 +27,8 @@ from xinyong.enums import Role, RunStatus
 from xinyong.runs import beats, runner, store
 
 
-@pytest.fixture
-def made(engine: Engine) -> Iterator[list[int]]:
-    """Runs committed by a test, deleted afterwards."""
-    ids: list[int] = []
-    yield ids
-    with make_sessionmaker(engine)() as session:
-        session.execute(delete(JobRun).where(JobRun.id.in_(ids)))
-        session.commit()
-
-
 def test_a_run_holding_the_write_lock_past_the_threshold_stays_running(
-    engine: Engine, database_url: str, settings: Settings, made: list[int],
+    engine: Engine, database_url: str, settings: Settings, made_runs: list[int],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
     plain = make_sessionmaker(engine)
@@ -47,7 +36,7 @@ def test_a_run_holding_the_write_lock_past_the_threshold_stays_running(
         office = make_user(session, Role.ADMIN)[0]
         run, _ = runs.start(session, "deadlines", actor=office, now=clock.now())
         session.commit()
-        made.append(run.id)
+        made_runs.append(run.id)
     moment = [clock.now()]  # the runner's clock: advanced by the procedure
 
     seen: dict[str, Any] = {}

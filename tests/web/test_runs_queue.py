@@ -8,12 +8,11 @@ from __future__ import annotations
 import contextlib
 import threading
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -39,17 +38,8 @@ def _month() -> str:
     return f"{2100 + n % 800}-{n // 800 % 12 + 1:02d}"
 
 
-@pytest.fixture
-def made(engine: Engine) -> Iterator[list[int]]:
-    ids: list[int] = []
-    yield ids
-    with make_sessionmaker(engine)() as session:
-        session.execute(delete(JobRun).where(JobRun.id.in_(ids)))
-        session.commit()
-
-
 def test_two_starts_at_the_same_instant_queue_one_run(
-    engine: Engine, made: list[int], monkeypatch: pytest.MonkeyPatch
+    engine: Engine, made_runs: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Both starts are made to find nothing waiting (the race the check alone lost): the unique
     index of the queued runs refuses the second insert, which answers with the first run."""
@@ -90,7 +80,7 @@ def test_two_starts_at_the_same_instant_queue_one_run(
         t.start()
     for t in threads:
         t.join(timeout=60)
-    made.extend(i for i, _ in answers)
+    made_runs.extend(i for i, _ in answers)
     assert failed == []
     assert len(answers) == 2
     assert answers[0][0] == answers[1][0]  # one run …
